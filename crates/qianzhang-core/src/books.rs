@@ -1,0 +1,275 @@
+//! The books as the rules see them, and the commands that change them.
+//!
+//! A command reads facts through [`Books`], applies the rules, and appends
+//! [`Event`]s. The store implements `Books` inside one transaction: if a
+//! command fails, the store rolls everything back and logs only the refusal.
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::account::{Account, Chart, NewAccount};
+use crate::money::Money;
+use crate::period::{date_serde, format_date, Period};
+use crate::rule::{refuse, Failure, Refusal, Refusals, Rule};
+use crate::voucher::{check_accounts, check_lines, check_reversal_lines, Draft, Origin, Status, Voucher, VoucherRef};
+
+/// Errors the store reports while reading or writing.
+pub type StoreError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A ledger (账套): its name and its go-live month (启用期间).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerInfo {
+    pub name: String,
+    pub start: Period,
+}
+
+/// Ledger names are short and printable.
+pub const MAX_LEDGER_NAME_CHARS: usize = 40;
+
+/// Every change to a ledger, as recorded in the hash-chained log (AUD-1).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    LedgerCreated {
+        name: String,
+        start: Period,
+    },
+    AccountAdded {
+        account: Account,
+    },
+    AccountClosed {
+        code: String,
+        #[serde(with = "date_serde")]
+        date: Date,
+    },
+    /// A voucher entered or imported, waiting to be posted.
+    VoucherPrepared {
+        voucher: Voucher,
+    },
+    VoucherPosted {
+        #[serde(rename = "ref")]
+        reference: VoucherRef,
+    },
+    /// A voucher of migrated history: posted as it arrives, without signatures.
+    VoucherMigrated {
+        voucher: Voucher,
+    },
+    PeriodClosed {
+        period: Period,
+        reason: String,
+    },
+    FileImported {
+        file: String,
+        sha256: String,
+        encoding: String,
+        rows: u64,
+        vouchers: u64,
+        history: bool,
+    },
+    /// A refused attempt: who tried what and which rule stopped it.
+    Refused {
+        command: String,
+        rule: Rule,
+        reasons: Refusals,
+    },
+}
+
+impl Event {
+    /// The event's kind as stored beside it in the log.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::LedgerCreated { .. } => "ledger_created",
+            Event::AccountAdded { .. } => "account_added",
+            Event::AccountClosed { .. } => "account_closed",
+            Event::VoucherPrepared { .. } => "voucher_prepared",
+            Event::VoucherPosted { .. } => "voucher_posted",
+            Event::VoucherMigrated { .. } => "voucher_migrated",
+            Event::PeriodClosed { .. } => "period_closed",
+            Event::FileImported { .. } => "file_imported",
+            Event::Refused { .. } => "refused",
+        }
+    }
+
+    /// A short Chinese description for log listings.
+    pub fn describe(&self) -> String {
+        match self {
+            Event::LedgerCreated { name, start } => format!("建立账套 {name}，启用期间 {start}"),
+            Event::AccountAdded { account } => format!("增设科目 {} {}", account.code(), account.name()),
+            Event::AccountClosed { code, date } => format!("停用科目 {code}，自 {}", format_date(*date)),
+            Event::VoucherPrepared { voucher } => format!("制单 {}", voucher.reference()),
+            Event::VoucherPosted { reference } => format!("记账 {reference}"),
+            Event::VoucherMigrated { voucher } => format!("迁移历史凭证 {}", voucher.reference()),
+            Event::PeriodClosed { period, reason } => format!("结账 {period}（{reason}）"),
+            Event::FileImported { file, rows, vouchers, .. } => format!("导入文件 {file}：{rows} 行，{vouchers} 张凭证"),
+            Event::Refused { command, rule, .. } => format!("拒绝 {command} [{rule}]"),
+        }
+    }
+}
+
+/// What the rules need to know about the books, and where they write.
+pub trait Books {
+    fn ledger(&self) -> &LedgerInfo;
+    fn chart(&self) -> &Chart;
+    /// Whether a period has been closed (结账).
+    fn period_closed(&mut self, period: Period) -> Result<bool, StoreError>;
+    /// The number the next voucher of `period` gets.
+    fn next_number(&mut self, period: Period) -> Result<u32, StoreError>;
+    fn voucher(&mut self, reference: VoucherRef) -> Result<Option<(Voucher, Status)>, StoreError>;
+    /// The reversal that cites `reference`, if one exists.
+    fn reversed_by(&mut self, reference: VoucherRef) -> Result<Option<VoucherRef>, StoreError>;
+    /// Posted balance of a leaf account over all periods, debit-positive.
+    fn balance(&mut self, code: &str) -> Result<Money, StoreError>;
+    /// When a file with this SHA-256 was imported, if it was.
+    fn file_imported(&mut self, sha256: &str) -> Result<Option<String>, StoreError>;
+    fn append(&mut self, event: Event) -> Result<(), StoreError>;
+}
+
+/// [LED-1] checks a new ledger's name.
+pub fn check_ledger_name(name: &str) -> Result<(), Refusal> {
+    let n = name.trim();
+    if n.is_empty() || n.chars().count() > MAX_LEDGER_NAME_CHARS || n.chars().any(char::is_control) {
+        return Err(Refusal::new(Rule::Led1, format!("账套名称“{name}”无效：不能为空，不超过 {MAX_LEDGER_NAME_CHARS} 个字")));
+    }
+    Ok(())
+}
+
+/// The events that create a ledger with the default chart.
+pub fn create_ledger(name: &str, start: Period) -> Result<Vec<Event>, Refusal> {
+    check_ledger_name(name)?;
+    let mut events = vec![Event::LedgerCreated { name: name.trim().to_string(), start }];
+    events.extend(Chart::default_chart().into_iter().map(|account| Event::AccountAdded { account }));
+    Ok(events)
+}
+
+/// [ACC-1] adds an account.
+pub fn add_account(books: &mut impl Books, new: &NewAccount) -> Result<Account, Failure> {
+    let account = books.chart().check_new(new)?;
+    books.append(Event::AccountAdded { account: account.clone() })?;
+    Ok(account)
+}
+
+/// [ACC-2] closes an account from `date`.
+pub fn close_account(books: &mut impl Books, code: &str, date: Date) -> Result<(), Failure> {
+    let balance = if books.chart().get(code).is_some() { books.balance(code)? } else { Money::ZERO };
+    books.chart().check_close(code, date, balance)?;
+    books.append(Event::AccountClosed { code: code.to_string(), date })?;
+    Ok(())
+}
+
+/// [VCH-3] the date's period takes vouchers of this origin: history only
+/// before go-live, everything else from go-live on; never a closed period.
+fn check_period(books: &mut impl Books, date: Date, origin: Origin) -> Result<(), Failure> {
+    let period = Period::of(date);
+    let start = books.ledger().start;
+    let day = format_date(date);
+    if origin == Origin::History {
+        if period >= start {
+            return refuse(
+                Rule::Vch3,
+                format!("历史凭证日期 {day} 不在启用期间 {start} 之前；启用后的凭证请不加 --history 导入"),
+            );
+        }
+    } else if period < start {
+        return refuse(
+            Rule::Vch3,
+            format!("凭证日期 {day} 早于账套启用期间 {start}；启用前的历史凭证请用 import --history 导入"),
+        );
+    }
+    if books.period_closed(period)? {
+        return refuse(Rule::Vch3, format!("会计期间 {period} 已结账，不能再录入凭证（PER-1）；更正请在当前未结账期间进行"));
+    }
+    Ok(())
+}
+
+/// Checks a draft against VCH-1, VCH-2, VCH-3 and VCH-5 and records it:
+/// prepared, or for history migrated and posted at once. Returns its number.
+pub fn prepare_voucher(books: &mut impl Books, draft: Draft, origin: Origin, preparer: &str) -> Result<VoucherRef, Failure> {
+    if preparer.trim().is_empty() {
+        return refuse(Rule::Aud1, "未指明制单人；请用 --as 姓名 或环境变量 QIANZHANG_USER 指明操作人");
+    }
+    let mut reasons = Refusals { reasons: Vec::new(), unlisted: 0 };
+    let red = draft.reverses.is_some();
+    for r in check_lines(&draft.lines, red) {
+        reasons.push(r);
+    }
+    for r in check_accounts(books.chart(), &draft.lines, draft.date) {
+        reasons.push(r);
+    }
+    if draft.documents.len() > draft.lines.len().max(1) {
+        reasons.push(Refusal::new(Rule::Lim1, "单据张数不能多于分录行数（每行分录最多附一张单据信息）"));
+    }
+    if let Err(Failure::Refused(r)) = check_period(books, draft.date, origin) {
+        reasons.reasons.extend(r.reasons);
+    }
+    if let Some(original_ref) = draft.reverses {
+        if let Some(r) = check_reversal(books, original_ref, &draft)? {
+            reasons.push(r);
+        }
+    }
+    if !reasons.is_empty() {
+        return Err(Failure::Refused(reasons));
+    }
+    let period = Period::of(draft.date);
+    let number = books.next_number(period)?;
+    let reference = VoucherRef { period, number };
+    let voucher = Voucher::accepted(reference, draft, origin, preparer);
+    let event = match origin {
+        Origin::History => Event::VoucherMigrated { voucher },
+        Origin::Entered | Origin::Imported => Event::VoucherPrepared { voucher },
+    };
+    books.append(event)?;
+    Ok(reference)
+}
+
+/// [VCH-5] a reversal cites a posted voucher that is neither a reversal nor
+/// already reversed, is dated no earlier, and negates its lines.
+fn check_reversal(books: &mut impl Books, original_ref: VoucherRef, draft: &Draft) -> Result<Option<Refusal>, Failure> {
+    let v = |m: String| Ok(Some(Refusal::new(Rule::Vch5, m)));
+    let Some((original, status)) = books.voucher(original_ref)? else {
+        return v(format!("要冲销的凭证 {original_ref} 不存在"));
+    };
+    if status != Status::Posted {
+        return v(format!("凭证 {original_ref} 尚未记账，未记账的凭证直接修改或作废即可，不需红字冲销"));
+    }
+    if original.reverses().is_some() {
+        return v(format!("凭证 {original_ref} 本身是红字冲销凭证，不能再冲销；如需恢复请重新录入正确凭证"));
+    }
+    if let Some(existing) = books.reversed_by(original_ref)? {
+        return v(format!("凭证 {original_ref} 已被 {existing} 冲销，不能重复冲销"));
+    }
+    if draft.date < original.date() {
+        return v(format!(
+            "冲销凭证日期 {} 早于原凭证 {original_ref} 的日期 {}",
+            format_date(draft.date),
+            format_date(original.date())
+        ));
+    }
+    Ok(check_reversal_lines(&original, &draft.lines))
+}
+
+/// [VCH-4] posts (记账) a prepared voucher.
+pub fn post_voucher(books: &mut impl Books, reference: VoucherRef) -> Result<(), Failure> {
+    let Some((voucher, status)) = books.voucher(reference)? else {
+        return refuse(Rule::Vch4, format!("凭证 {reference} 不存在"));
+    };
+    if status == Status::Posted {
+        return refuse(Rule::Vch5, format!("凭证 {reference} 已经记账，已记账凭证不能再次记账或修改"));
+    }
+    if books.period_closed(reference.period)? {
+        return refuse(Rule::Vch3, format!("会计期间 {} 已结账，不能记账", reference.period));
+    }
+    let errs = check_accounts(books.chart(), voucher.lines(), voucher.date());
+    if !errs.is_empty() {
+        return Err(Failure::Refused(Refusals { reasons: errs, unlisted: 0 }));
+    }
+    books.append(Event::VoucherPosted { reference })?;
+    Ok(())
+}
+
+/// [VCH-5] prepares the red reversal of a posted voucher, dated `date`.
+pub fn reverse_voucher(books: &mut impl Books, reference: VoucherRef, date: Date, preparer: &str) -> Result<VoucherRef, Failure> {
+    let Some((original, _)) = books.voucher(reference)? else {
+        return refuse(Rule::Vch5, format!("要冲销的凭证 {reference} 不存在"));
+    };
+    prepare_voucher(books, original.reversal_draft(date), Origin::Entered, preparer)
+}

@@ -1,0 +1,593 @@
+//! The voucher CSV: one row per line, rows of a voucher consecutive.
+//!
+//! Reading is all or nothing: every row is checked, every error is listed
+//! with its row (the header is row 1), and the caller's transaction is rolled
+//! back if any is found. Encoding is UTF-8 (with or without BOM) or
+//! GB18030/GBK as Chinese Excel saves it, detected or given.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::io::Write;
+
+use sha2::{Digest, Sha256};
+
+use crate::account::Chart;
+use crate::books::{prepare_voucher, Books, Event};
+use crate::money::{Money, MoneyError};
+use crate::period::{format_date, parse_date, Period};
+use crate::rule::{Failure, Refusal, Refusals, Rule};
+use crate::voucher::{Document, Draft, Line, Origin, Side, Status, Voucher, VoucherRef};
+
+/// A CSV file holds at most this many rows.
+pub const MAX_ROWS: usize = 50_000_000;
+
+/// The text encodings a voucher file may come in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TextEncoding {
+    Utf8,
+    Gb18030,
+}
+
+impl TextEncoding {
+    pub fn parse(name: &str) -> Option<TextEncoding> {
+        match name.trim().to_ascii_lowercase().replace('_', "-").as_str() {
+            "utf-8" | "utf8" => Some(TextEncoding::Utf8),
+            "gbk" | "gb2312" | "gb18030" | "cp936" => Some(TextEncoding::Gb18030),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            TextEncoding::Utf8 => "UTF-8",
+            TextEncoding::Gb18030 => "GB18030",
+        }
+    }
+}
+
+/// Decodes the file, refusing rather than garbling: a file that is not valid
+/// UTF-8 is read as GB18030 only when detected or asked for, and a UTF-8 file
+/// with Chinese text is not read as GBK.
+pub fn decode(bytes: &[u8], asked: Option<TextEncoding>) -> Result<(Cow<'_, str>, TextEncoding), Refusal> {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let utf8 = std::str::from_utf8(body);
+    match (asked, utf8) {
+        (None | Some(TextEncoding::Utf8), Ok(text)) => Ok((Cow::Borrowed(text), TextEncoding::Utf8)),
+        (Some(TextEncoding::Utf8), Err(e)) => Err(Refusal::new(
+            Rule::Csv2,
+            format!(
+                "文件不是有效的 UTF-8 编码（第 {} 字节起无法识别）；如果是 Excel 另存的 GBK 文件，请加 --encoding gbk 或不指定编码由系统识别",
+                e.valid_up_to() + 1
+            ),
+        )),
+        (Some(TextEncoding::Gb18030), Ok(text)) if !text.is_ascii() => Err(Refusal::new(
+            Rule::Csv2,
+            "文件是 UTF-8 编码，按 GBK 读取会成乱码；请去掉 --encoding gbk 或改为 --encoding utf-8",
+        )),
+        (None | Some(TextEncoding::Gb18030), _) => {
+            let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(body);
+            if had_errors {
+                return Err(Refusal::new(Rule::Csv2, "文件既不是 UTF-8 也不是 GBK/GB18030 编码，无法读取；请用 Excel 另存为“CSV UTF-8”"));
+            }
+            Ok((text, TextEncoding::Gb18030))
+        }
+    }
+}
+
+/// The columns of the voucher CSV.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Column {
+    Date,
+    Voucher,
+    Summary,
+    Account,
+    Debit,
+    Credit,
+    Fund,
+    Counterparty,
+    DocType,
+    DocNo,
+    DocAmount,
+    Handler,
+    Authorization,
+    Reverses,
+}
+
+const COLUMNS: &[(Column, &str, &str, bool)] = &[
+    (Column::Date, "date", "日期", true),
+    (Column::Voucher, "voucher", "凭证号", true),
+    (Column::Summary, "summary", "摘要", true),
+    (Column::Account, "account", "科目", true),
+    (Column::Debit, "debit", "借方", true),
+    (Column::Credit, "credit", "贷方", true),
+    (Column::Fund, "fund", "资金", false),
+    (Column::Counterparty, "counterparty", "往来单位", false),
+    (Column::DocType, "doc_type", "单据类型", false),
+    (Column::DocNo, "doc_no", "单据号", false),
+    (Column::DocAmount, "doc_amount", "单据金额", false),
+    (Column::Handler, "handler", "经办人", false),
+    (Column::Authorization, "authorization", "审批依据", false),
+    (Column::Reverses, "reverses", "冲销凭证", false),
+];
+
+/// The English header written on export.
+pub fn header_english() -> Vec<&'static str> {
+    COLUMNS.iter().map(|c| c.1).collect()
+}
+
+/// The Chinese header written on export with `--chinese-header`.
+pub fn header_chinese() -> Vec<&'static str> {
+    COLUMNS.iter().map(|c| c.2).collect()
+}
+
+fn column_of(header: &str) -> Option<Column> {
+    let h = header.trim().trim_matches('\u{feff}');
+    let lower = h.to_ascii_lowercase();
+    COLUMNS.iter().find(|(_, en, zh, _)| *en == lower || *zh == h).map(|c| c.0)
+}
+
+/// [CSV-1] maps header cells to columns; refuses missing or repeated ones.
+fn map_header(record: &csv::StringRecord) -> Result<HashMap<Column, usize>, Refusal> {
+    let mut map = HashMap::new();
+    let mut unknown = Vec::new();
+    for (i, cell) in record.iter().enumerate() {
+        match column_of(cell) {
+            Some(c) => {
+                if map.insert(c, i).is_some() {
+                    return Err(Refusal::new(Rule::Csv1, format!("表头“{}”出现了两次", cell.trim())).at_row(1));
+                }
+            }
+            None if cell.trim().is_empty() => {}
+            None => unknown.push(cell.trim().to_string()),
+        }
+    }
+    let missing: Vec<String> = COLUMNS
+        .iter()
+        .filter(|(c, _, _, required)| *required && !map.contains_key(c))
+        .map(|(_, en, zh, _)| format!("{zh}（{en}）"))
+        .collect();
+    if !missing.is_empty() {
+        let mut msg = format!("缺少必需的列：{}。表头须包含 日期、凭证号、摘要、科目、借方、贷方（中文或英文均可）", missing.join("、"));
+        if !unknown.is_empty() {
+            msg.push_str(&format!("；无法识别的列：{}", unknown.join("、")));
+        }
+        return Err(Refusal::new(Rule::Csv1, msg).at_row(1));
+    }
+    Ok(map)
+}
+
+/// What an import did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub rows: u64,
+    pub vouchers: u64,
+    pub encoding: TextEncoding,
+    pub sha256: String,
+    pub first: Option<VoucherRef>,
+    pub last: Option<VoucherRef>,
+    pub periods_closed: Vec<Period>,
+}
+
+/// How to import.
+#[derive(Clone, Debug)]
+pub struct ImportOptions<'a> {
+    pub file_name: &'a str,
+    pub encoding: Option<TextEncoding>,
+    /// Migrated history before go-live: posted at once, periods closed.
+    pub history: bool,
+    /// Import even if the same file was imported before.
+    pub force: bool,
+    pub preparer: &'a str,
+}
+
+struct PendingVoucher {
+    label: String,
+    first_row: usize,
+    date: Option<time::Date>,
+    date_text: String,
+    lines: Vec<Line>,
+    documents: Vec<Document>,
+    authorization: Option<String>,
+    reverses: Option<VoucherRef>,
+    broken: bool,
+}
+
+/// Imports a voucher CSV into `books`. All rows are checked; on any error
+/// the caller must discard what was appended (the store's transaction).
+pub fn import_csv(books: &mut impl Books, bytes: &[u8], opts: &ImportOptions) -> Result<ImportSummary, Failure> {
+    let sha256 = hex_digest(bytes);
+    if !opts.force {
+        if let Some(when) = books.file_imported(&sha256)? {
+            return Err(Refusal::new(
+                Rule::Csv4,
+                format!("同一文件已于 {when} 导入过（内容完全相同），为防止重复记账已拒绝；确需再次导入请加 --force"),
+            )
+            .into());
+        }
+    }
+    let (text, encoding) = decode(bytes, opts.encoding)?;
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut record = csv::StringRecord::new();
+    let mut errors = Refusals { reasons: Vec::new(), unlisted: 0 };
+    let csv_err = |e: csv::Error, row: usize| Refusal::new(Rule::Csv2, format!("CSV 格式错误：{e}")).at_row(row);
+    if !reader.read_record(&mut record).map_err(|e| Failure::from(csv_err(e, 1)))? {
+        return Err(Refusal::new(Rule::Csv1, "文件是空的，没有表头").into());
+    }
+    let cols = map_header(&record)?;
+    let origin = if opts.history { Origin::History } else { Origin::Imported };
+    let mut state = ImportState {
+        cols,
+        accounts: HashMap::new(),
+        seen: HashMap::new(),
+        summary: ImportSummary {
+            rows: 0,
+            vouchers: 0,
+            encoding,
+            sha256: sha256.clone(),
+            first: None,
+            last: None,
+            periods_closed: Vec::new(),
+        },
+        history_periods: Vec::new(),
+    };
+    let mut pending: Option<PendingVoucher> = None;
+    let mut row = 1usize;
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                errors.push(csv_err(e, row + 1));
+                break;
+            }
+        }
+        row += 1;
+        if row > MAX_ROWS {
+            errors.push(Refusal::new(Rule::Lim1, format!("文件超过 {MAX_ROWS} 行")));
+            break;
+        }
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        state.summary.rows += 1;
+        let label = state.cell(&record, Column::Voucher).trim().to_string();
+        if label.is_empty() {
+            errors.push(Refusal::new(Rule::Csv2, "凭证号为空").at_row(row));
+        }
+        if pending.as_ref().is_some_and(|p| p.label != label) {
+            let done = pending.take().expect("checked above");
+            state.finish(books, done, origin, opts.preparer, &mut errors)?;
+        }
+        let p = pending.get_or_insert_with(|| PendingVoucher {
+            label: label.clone(),
+            first_row: row,
+            date: None,
+            date_text: String::new(),
+            lines: Vec::new(),
+            documents: Vec::new(),
+            authorization: None,
+            reverses: None,
+            broken: label.is_empty(),
+        });
+        state.read_row(&record, row, p, &mut errors);
+    }
+    if let Some(done) = pending.take() {
+        state.finish(books, done, origin, opts.preparer, &mut errors)?;
+    }
+    if state.summary.rows == 0 && errors.is_empty() {
+        errors.push(Refusal::new(Rule::Csv1, "文件只有表头，没有凭证行"));
+    }
+    if !errors.is_empty() {
+        return Err(Failure::Refused(errors));
+    }
+    if opts.history {
+        state.history_periods.sort();
+        state.history_periods.dedup();
+        for period in &state.history_periods {
+            books.append(Event::PeriodClosed { period: *period, reason: "历史数据迁移".into() })?;
+        }
+        state.summary.periods_closed = state.history_periods.clone();
+    }
+    books.append(Event::FileImported {
+        file: opts.file_name.to_string(),
+        sha256,
+        encoding: encoding.name().to_string(),
+        rows: state.summary.rows,
+        vouchers: state.summary.vouchers,
+        history: opts.history,
+    })?;
+    Ok(state.summary)
+}
+
+struct ImportState {
+    cols: HashMap<Column, usize>,
+    /// Account text → code, so each distinct text is resolved once.
+    accounts: HashMap<String, Option<String>>,
+    /// Hash of (period, voucher label) → first row, to find split vouchers.
+    seen: HashMap<u64, usize>,
+    summary: ImportSummary,
+    history_periods: Vec<Period>,
+}
+
+fn optional(text: &str) -> Option<String> {
+    let t = text.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+impl ImportState {
+    fn cell<'r>(&self, record: &'r csv::StringRecord, column: Column) -> &'r str {
+        self.cols.get(&column).and_then(|i| record.get(*i)).unwrap_or("")
+    }
+
+    fn read_row(&mut self, record: &csv::StringRecord, row: usize, p: &mut PendingVoucher, errors: &mut Refusals) {
+        let mut fail = |p: &mut PendingVoucher, r: Refusal| {
+            p.broken = true;
+            errors.push(r.at_row(row));
+        };
+        let date_text = self.cell(record, Column::Date).trim();
+        if p.lines.is_empty() && p.date.is_none() && p.date_text.is_empty() {
+            p.date_text = date_text.to_string();
+            match parse_date(date_text) {
+                Ok(d) => p.date = Some(d),
+                Err(e) => fail(p, Refusal::new(Rule::Csv2, e.to_string())),
+            }
+        } else if date_text != p.date_text && parse_date(date_text).ok() != p.date {
+            fail(p, Refusal::new(Rule::Csv3, format!("同一凭证“{}”的日期不一致：{} 与 {}", p.label, p.date_text, date_text)));
+        }
+        let reverses_text = self.cell(record, Column::Reverses).trim();
+        if !reverses_text.is_empty() {
+            match VoucherRef::parse(reverses_text) {
+                Some(r) if p.reverses.is_none() || p.reverses == Some(r) => p.reverses = Some(r),
+                Some(_) => fail(p, Refusal::new(Rule::Csv3, format!("同一凭证“{}”冲销了不同的凭证", p.label))),
+                None => fail(p, Refusal::new(Rule::Csv2, format!("冲销凭证号“{reverses_text}”无法识别，应写作 2025-03/记-0007"))),
+            }
+        }
+        let red = p.reverses.is_some();
+        let debit = self.amount(record, Column::Debit, "借方", red);
+        let credit = self.amount(record, Column::Credit, "贷方", red);
+        let side_amount = match (debit, credit) {
+            (Ok(Some(d)), Ok(None)) => Some((Side::Debit, d)),
+            (Ok(None), Ok(Some(c))) => Some((Side::Credit, c)),
+            (Ok(Some(_)), Ok(Some(_))) => {
+                fail(p, Refusal::new(Rule::Vch1, "同一行既有借方又有贷方金额；每行只能填借方或贷方之一"));
+                None
+            }
+            (Ok(None), Ok(None)) => {
+                fail(p, Refusal::new(Rule::Vch1, "借方和贷方都没有金额；每行须填借方或贷方之一"));
+                None
+            }
+            (d, c) => {
+                for e in [d.err(), c.err()].into_iter().flatten() {
+                    fail(p, e);
+                }
+                None
+            }
+        };
+        let account = self.cell(record, Column::Account).trim().to_string();
+        let line_fields = (
+            optional(self.cell(record, Column::Summary)),
+            optional(self.cell(record, Column::Fund)),
+            optional(self.cell(record, Column::Counterparty)),
+        );
+        if let Some(doc_type) = optional(self.cell(record, Column::DocType)) {
+            let amount = match optional(self.cell(record, Column::DocAmount)) {
+                None => None,
+                Some(t) => match Money::parse(&t) {
+                    Ok(m) if m.fen() > 0 => Some(m),
+                    _ => {
+                        fail(p, Refusal::new(Rule::Csv2, format!("单据金额“{t}”无法识别，须为大于零、最多两位小数的金额")));
+                        None
+                    }
+                },
+            };
+            p.documents.push(Document {
+                doc_type,
+                number: optional(self.cell(record, Column::DocNo)),
+                amount,
+                handler: optional(self.cell(record, Column::Handler)),
+            });
+        }
+        if let Some(auth) = optional(self.cell(record, Column::Authorization)) {
+            match &p.authorization {
+                Some(a) if *a != auth => {
+                    fail(p, Refusal::new(Rule::Csv3, format!("同一凭证“{}”的审批依据不一致：{a} 与 {auth}", p.label)))
+                }
+                _ => p.authorization = Some(auth),
+            }
+        }
+        if let Some((side, amount)) = side_amount {
+            p.lines.push(Line {
+                summary: line_fields.0.unwrap_or_default(),
+                account,
+                side,
+                amount,
+                fund: line_fields.1,
+                counterparty: line_fields.2,
+            });
+        }
+    }
+
+    /// [CSV-2]/[VCH-1] reads one amount cell; empty is `None`.
+    fn amount(&self, record: &csv::StringRecord, column: Column, name: &str, red: bool) -> Result<Option<Money>, Refusal> {
+        let text = self.cell(record, column);
+        match Money::parse(text) {
+            Err(MoneyError::Empty) => Ok(None),
+            Ok(m) if m.is_zero() => Ok(None),
+            Ok(m) if m.is_negative() && !red => Err(Refusal::new(
+                Rule::Vch1,
+                format!("{name}金额为负数“{}”；金额须大于零，红字冲销须在“冲销凭证”列写明原凭证号", text.trim()),
+            )),
+            Ok(m) => Ok(Some(m)),
+            Err(MoneyError::TooManyDecimals(t)) => {
+                Err(Refusal::new(Rule::Vch1, format!("{name}金额“{t}”超过两位小数，金额只能记到分")))
+            }
+            Err(e) => Err(Refusal::new(Rule::Csv2, format!("{name}{e}"))),
+        }
+    }
+
+    fn resolve_accounts(&mut self, books: &impl Books, lines: &mut [Line]) {
+        for line in lines {
+            let code = self
+                .accounts
+                .entry(line.account.clone())
+                .or_insert_with(|| books.chart().resolve(&line.account).map(|a| a.code().to_string()));
+            if let Some(c) = code {
+                line.account = c.clone();
+            }
+        }
+    }
+
+    fn finish(
+        &mut self,
+        books: &mut impl Books,
+        mut p: PendingVoucher,
+        origin: Origin,
+        preparer: &str,
+        errors: &mut Refusals,
+    ) -> Result<(), Failure> {
+        let Some(date) = p.date else { return Ok(()) };
+        let period = Period::of(date);
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (period, &p.label).hash(&mut h);
+        if let Some(first) = self.seen.insert(h.finish(), p.first_row) {
+            errors.push(
+                Refusal::new(
+                    Rule::Csv3,
+                    format!("凭证“{}”的行不连续（第 {first} 行已出现过）；同一凭证的各行须排在一起", p.label),
+                )
+                .at_row(p.first_row),
+            );
+            return Ok(());
+        }
+        if p.broken {
+            return Ok(());
+        }
+        self.resolve_accounts(books, &mut p.lines);
+        let first_row = p.first_row;
+        let draft = Draft {
+            date,
+            lines: p.lines,
+            documents: p.documents,
+            authorization: p.authorization,
+            reverses: p.reverses,
+            source_ref: Some(p.label),
+        };
+        match prepare_voucher(books, draft, origin, preparer) {
+            Ok(reference) => {
+                self.summary.vouchers += 1;
+                self.summary.first.get_or_insert(reference);
+                self.summary.last = Some(reference);
+                if origin == Origin::History && self.history_periods.last() != Some(&period) {
+                    self.history_periods.push(period);
+                }
+                Ok(())
+            }
+            Err(Failure::Refused(r)) => {
+                for reason in r.reasons {
+                    let row = first_row + reason.row.map(|n| n - 1).unwrap_or(0);
+                    errors.push(Refusal { row: Some(row), ..reason });
+                }
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// Lowercase hex SHA-256 of the file's bytes, to recognise a file seen before.
+pub fn hex_digest(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Writes vouchers as the voucher CSV, one voucher at a time; reading the
+/// output back gives the same vouchers. Documents go one to a row, on the
+/// voucher's first rows; the authorization on its first row.
+pub struct CsvExporter<W: Write> {
+    writer: csv::Writer<W>,
+}
+
+impl<W: Write> CsvExporter<W> {
+    pub fn new(out: W, chinese_header: bool) -> std::io::Result<CsvExporter<W>> {
+        let mut writer = csv::Writer::from_writer(out);
+        writer.write_record(if chinese_header { header_chinese() } else { header_english() })?;
+        Ok(CsvExporter { writer })
+    }
+
+    pub fn write(&mut self, v: &Voucher) -> std::io::Result<()> {
+        let label = v.reference().label();
+        let date = format_date(v.date());
+        let reverses = v.reverses().map(|r| r.to_string()).unwrap_or_default();
+        for (i, l) in v.lines().iter().enumerate() {
+            let doc = v.documents().get(i);
+            let amount = l.amount.to_decimal_string();
+            let (debit, credit) = match l.side {
+                Side::Debit => (amount.as_str(), ""),
+                Side::Credit => ("", amount.as_str()),
+            };
+            let auth = if i == 0 { v.authorization().unwrap_or("") } else { "" };
+            let doc_amount = doc.and_then(|d| d.amount).map(Money::to_decimal_string).unwrap_or_default();
+            self.writer.write_record([
+                date.as_str(),
+                label.as_str(),
+                l.summary.as_str(),
+                l.account.as_str(),
+                debit,
+                credit,
+                l.fund.as_deref().unwrap_or(""),
+                l.counterparty.as_deref().unwrap_or(""),
+                doc.map(|d| d.doc_type.as_str()).unwrap_or(""),
+                doc.and_then(|d| d.number.as_deref()).unwrap_or(""),
+                doc_amount.as_str(),
+                doc.and_then(|d| d.handler.as_deref()).unwrap_or(""),
+                auth,
+                reverses.as_str(),
+            ])?;
+        }
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> std::io::Result<()> {
+        self.writer.flush()
+    }
+}
+
+/// Writes vouchers as a ledger-cli / hledger journal, accounts named by
+/// their full Chinese names (`管理费用:办公费`), so that `ledger bal` on the
+/// output can be compared with the trial balance.
+pub struct LedgerExporter<'c, W: Write> {
+    out: W,
+    chart: &'c Chart,
+    names: HashMap<String, String>,
+}
+
+impl<'c, W: Write> LedgerExporter<'c, W> {
+    pub fn new(mut out: W, chart: &'c Chart) -> std::io::Result<LedgerExporter<'c, W>> {
+        writeln!(out, "; qianzhang export: amounts in CNY, debit positive")?;
+        writeln!(out)?;
+        Ok(LedgerExporter { out, chart, names: HashMap::new() })
+    }
+
+    pub fn write(&mut self, v: &Voucher, status: Status) -> std::io::Result<()> {
+        let mark = if status == Status::Posted { "*" } else { "!" };
+        let summary = v.lines().first().map(|l| l.summary.as_str()).unwrap_or("");
+        writeln!(self.out, "{} {mark} ({}) {}", format_date(v.date()), v.reference(), summary.replace(['\n', ';'], " "))?;
+        if v.origin() == Origin::History {
+            writeln!(self.out, "    ; 历史迁移")?;
+        }
+        for l in v.lines() {
+            let chart = self.chart;
+            let name = self
+                .names
+                .entry(l.account.clone())
+                .or_insert_with(|| chart.full_name(&l.account).replace('/', ":"));
+            writeln!(self.out, "    {name}  {} CNY", l.signed().to_decimal_string())?;
+        }
+        writeln!(self.out)
+    }
+
+    pub fn finish(mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}

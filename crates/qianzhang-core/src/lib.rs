@@ -1,0 +1,22 @@
+//! The domain of qianzhang: money, periods, the chart of accounts, vouchers,
+//! the rules that govern them, and the report data built from them.
+//!
+//! Architecture invariant: this crate does no IO, reads no clock and knows
+//! nothing of SQL. Time comes in as arguments; facts about the books come in
+//! through the [`books::Books`] trait, which the store implements.
+
+pub mod account;
+pub mod books;
+pub mod csvfile;
+pub mod money;
+pub mod period;
+pub mod report;
+pub mod rule;
+pub mod voucher;
+
+pub use account::{Account, AccountKind, Chart, NewAccount};
+pub use books::{Books, Event, LedgerInfo, StoreError};
+pub use money::Money;
+pub use period::Period;
+pub use rule::{Failure, Refusal, Refusals, Rule};
+pub use voucher::{Document, Draft, Line, Origin, Side, Status, Voucher, VoucherRef};

@@ -1,0 +1,375 @@
+//! Money in yuan, held as an integer number of fen (分).
+//!
+//! Amounts are never floats. Parsing goes through `rust_decimal` so that
+//! `1234.5`, `1,234.50` and `¥1,234.50` all read the same and anything with
+//! more than two decimal places is refused instead of rounded.
+
+use std::fmt;
+use std::ops::{Add, AddAssign, Neg, Sub, SubAssign};
+use std::str::FromStr;
+
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// An amount of money in fen. Signed: red (negative) amounts exist in reversals
+/// and balances are signed debit-positive. Serialized as a decimal string with
+/// two places (`"-1234.50"`), so JSON never carries a float.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Money(i64);
+
+impl Serialize for Money {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_decimal_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for Money {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
+        let text = std::borrow::Cow::<str>::deserialize(d)?;
+        Money::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Why a text is not an amount.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    #[error("金额为空")]
+    Empty,
+    #[error("“{0}”不是可读的金额")]
+    Unreadable(String),
+    #[error("“{0}”超过两位小数（金额只记到分）")]
+    TooManyDecimals(String),
+    #[error("“{0}”超出可记录的金额范围")]
+    OutOfRange(String),
+}
+
+/// The largest amount a single line may carry: one trillion yuan.
+pub const MAX_LINE_FEN: i64 = 100_000_000_000_000;
+
+impl Money {
+    pub const ZERO: Money = Money(0);
+
+    pub const fn from_fen(fen: i64) -> Money {
+        Money(fen)
+    }
+
+    pub const fn fen(self) -> i64 {
+        self.0
+    }
+
+    pub fn is_zero(self) -> bool {
+        self.0 == 0
+    }
+
+    pub fn is_negative(self) -> bool {
+        self.0 < 0
+    }
+
+    pub fn abs(self) -> Money {
+        Money(self.0.abs())
+    }
+
+    /// Reads `1234.5`, `1,234.50`, `¥1,234.50`, `-12.00`. Thousands separators
+    /// and the currency sign are optional; more than two decimals is an error.
+    pub fn parse(text: &str) -> Result<Money, MoneyError> {
+        let trimmed = text.trim();
+        if trimmed.is_empty() {
+            return Err(MoneyError::Empty);
+        }
+        let (negative, rest) = match trimmed.strip_prefix('-') {
+            Some(r) => (true, r.trim_start()),
+            None => (false, trimmed),
+        };
+        let rest = rest
+            .strip_prefix('¥')
+            .or_else(|| rest.strip_prefix('￥'))
+            .unwrap_or(rest)
+            .trim_start();
+        let digits: String = if rest.contains(',') {
+            if !thousands_ok(rest) {
+                return Err(MoneyError::Unreadable(trimmed.to_string()));
+            }
+            rest.chars().filter(|c| *c != ',').collect()
+        } else {
+            rest.to_string()
+        };
+        if digits.is_empty()
+            || !digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+            || digits.starts_with('.')
+            || digits.ends_with('.')
+        {
+            return Err(MoneyError::Unreadable(trimmed.to_string()));
+        }
+        let value = Decimal::from_str(&digits)
+            .map_err(|_| MoneyError::Unreadable(trimmed.to_string()))?
+            .normalize();
+        if value.scale() > 2 {
+            return Err(MoneyError::TooManyDecimals(trimmed.to_string()));
+        }
+        let fen = (value * Decimal::ONE_HUNDRED)
+            .to_i64()
+            .filter(|f| *f <= MAX_LINE_FEN)
+            .ok_or_else(|| MoneyError::OutOfRange(trimmed.to_string()))?;
+        Ok(Money(if negative { -fen } else { fen }))
+    }
+
+    /// `1,234.50` (negative as `-1,234.50`).
+    pub fn to_plain(self) -> String {
+        self.to_string()
+    }
+
+    /// `¥1,234.50`.
+    pub fn to_yuan(self) -> String {
+        if self.0 < 0 {
+            format!("-¥{}", self.abs())
+        } else {
+            format!("¥{}", self)
+        }
+    }
+
+    /// Two decimals without separators, for machine formats: `-1234.50`.
+    pub fn to_decimal_string(self) -> String {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        format!("{sign}{}.{:02}", abs / 100, abs % 100)
+    }
+
+    /// The amount in words (大写), e.g. `壹仟零伍元伍角整`.
+    pub fn to_chinese_words(self) -> String {
+        const DIGITS: [&str; 10] = ["零", "壹", "贰", "叁", "肆", "伍", "陆", "柒", "捌", "玖"];
+        const UNITS: [&str; 4] = ["", "拾", "佰", "仟"];
+        const GROUPS: [&str; 5] = ["", "万", "亿", "万", "亿"];
+        let abs = self.0.unsigned_abs();
+        let yuan = abs / 100;
+        let jiao = ((abs / 10) % 10) as usize;
+        let fen = (abs % 10) as usize;
+        let mut out = String::new();
+        if self.0 < 0 {
+            out.push('负');
+        }
+        let digits: Vec<usize> = yuan.to_string().bytes().map(|b| (b - b'0') as usize).collect();
+        let mut words = String::new();
+        if yuan > 0 {
+            let mut zero_pending = false;
+            let mut group_has_digit = false;
+            for (i, d) in digits.iter().enumerate() {
+                let pos = digits.len() - 1 - i;
+                if *d == 0 {
+                    zero_pending = !words.is_empty();
+                } else {
+                    if zero_pending {
+                        words.push('零');
+                        zero_pending = false;
+                    }
+                    words.push_str(DIGITS[*d]);
+                    words.push_str(UNITS[pos % 4]);
+                    group_has_digit = true;
+                }
+                if pos % 4 == 0 && pos > 0 {
+                    if group_has_digit {
+                        words.push_str(GROUPS[pos / 4]);
+                    }
+                    group_has_digit = false;
+                    zero_pending = false;
+                }
+            }
+            words.push('元');
+        }
+        out.push_str(&words);
+        match (yuan > 0, jiao, fen) {
+            (false, 0, 0) => out.push_str("零元整"),
+            (true, 0, 0) => out.push('整'),
+            (_, j, 0) => {
+                out.push_str(DIGITS[j]);
+                out.push_str("角整");
+            }
+            (has_yuan, 0, f) => {
+                if has_yuan {
+                    out.push('零');
+                }
+                out.push_str(DIGITS[f]);
+                out.push('分');
+            }
+            (_, j, f) => {
+                out.push_str(DIGITS[j]);
+                out.push('角');
+                out.push_str(DIGITS[f]);
+                out.push('分');
+            }
+        }
+        out
+    }
+
+    pub fn checked_add(self, other: Money) -> Option<Money> {
+        self.0.checked_add(other.0).map(Money)
+    }
+}
+
+/// Commas must group the integer part in threes: `1,234,567.5`.
+fn thousands_ok(text: &str) -> bool {
+    let int_part = text.split('.').next().unwrap_or("");
+    let groups: Vec<&str> = int_part.split(',').collect();
+    let first_ok = !groups[0].is_empty() && groups[0].len() <= 3;
+    first_ok && groups[1..].iter().all(|g| g.len() == 3) && !text.split('.').nth(1).unwrap_or("").contains(',')
+}
+
+impl fmt::Display for Money {
+    /// `1,234.50`, with thousands separators.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let abs = self.0.unsigned_abs();
+        let yuan = (abs / 100).to_string();
+        let mut grouped = String::with_capacity(yuan.len() + yuan.len() / 3);
+        for (i, c) in yuan.chars().enumerate() {
+            if i > 0 && (yuan.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let text = format!("{sign}{grouped}.{:02}", abs % 100);
+        f.pad(&text)
+    }
+}
+
+impl FromStr for Money {
+    type Err = MoneyError;
+    fn from_str(s: &str) -> Result<Money, MoneyError> {
+        Money::parse(s)
+    }
+}
+
+impl Add for Money {
+    type Output = Money;
+    fn add(self, rhs: Money) -> Money {
+        Money(self.0 + rhs.0)
+    }
+}
+
+impl AddAssign for Money {
+    fn add_assign(&mut self, rhs: Money) {
+        self.0 += rhs.0;
+    }
+}
+
+impl Sub for Money {
+    type Output = Money;
+    fn sub(self, rhs: Money) -> Money {
+        Money(self.0 - rhs.0)
+    }
+}
+
+impl SubAssign for Money {
+    fn sub_assign(&mut self, rhs: Money) {
+        self.0 -= rhs.0;
+    }
+}
+
+impl Neg for Money {
+    type Output = Money;
+    fn neg(self) -> Money {
+        Money(-self.0)
+    }
+}
+
+impl std::iter::Sum for Money {
+    fn sum<I: Iterator<Item = Money>>(iter: I) -> Money {
+        iter.fold(Money::ZERO, |a, b| a + b)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn m(s: &str) -> Money {
+        Money::parse(s).unwrap()
+    }
+
+    #[test]
+    fn parses_plain_grouped_and_yuan_sign() {
+        assert_eq!(m("1234.5"), Money::from_fen(123_450));
+        assert_eq!(m("1,234.50"), Money::from_fen(123_450));
+        assert_eq!(m("¥1,234.50"), Money::from_fen(123_450));
+        assert_eq!(m("￥12"), Money::from_fen(1200));
+        assert_eq!(m(" 0.05 "), Money::from_fen(5));
+        assert_eq!(m("-3.10"), Money::from_fen(-310));
+        assert_eq!(m("1.500"), Money::from_fen(150));
+    }
+
+    #[test]
+    fn vch_1_refuses_more_than_two_decimals() {
+        assert_eq!(Money::parse("12.345"), Err(MoneyError::TooManyDecimals("12.345".into())));
+        assert_eq!(Money::parse("0.001"), Err(MoneyError::TooManyDecimals("0.001".into())));
+    }
+
+    #[test]
+    fn refuses_unreadable_text() {
+        for bad in ["", "abc", "1,23.00", "12,3456", "1.2.3", "¥", "1e5", ".5", "5.", "12 34"] {
+            assert!(Money::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn formats_with_thousands_separators() {
+        assert_eq!(Money::from_fen(123_450).to_string(), "1,234.50");
+        assert_eq!(Money::from_fen(123_450).to_yuan(), "¥1,234.50");
+        assert_eq!(Money::from_fen(-100_000_001).to_string(), "-1,000,000.01");
+        assert_eq!(Money::from_fen(5).to_string(), "0.05");
+        assert_eq!(Money::from_fen(-5).to_decimal_string(), "-0.05");
+        assert_eq!(Money::from_fen(123_456_789).to_decimal_string(), "1234567.89");
+    }
+
+    #[test]
+    fn chinese_words_match_every_domain_example() {
+        let cases = [
+            ("1000.00", "壹仟元整"),
+            ("1005.50", "壹仟零伍元伍角整"),
+            ("0.05", "伍分"),
+            ("10.00", "壹拾元整"),
+            ("1010.00", "壹仟零壹拾元整"),
+            ("6007.14", "陆仟零柒元壹角肆分"),
+            ("16409.02", "壹万陆仟肆佰零玖元零贰分"),
+            ("325.04", "叁佰贰拾伍元零肆分"),
+            ("107000.53", "壹拾万柒仟元伍角叁分"),
+            ("0.00", "零元整"),
+        ];
+        for (amount, words) in cases {
+            assert_eq!(m(amount).to_chinese_words(), words, "{amount}");
+        }
+    }
+
+    #[test]
+    fn chinese_words_large_and_sparse_amounts() {
+        assert_eq!(m("100001").to_chinese_words(), "壹拾万零壹元整");
+        assert_eq!(m("100000000").to_chinese_words(), "壹亿元整");
+        assert_eq!(m("100010000").to_chinese_words(), "壹亿零壹万元整");
+        assert_eq!(m("0.50").to_chinese_words(), "伍角整");
+        assert_eq!(m("0.55").to_chinese_words(), "伍角伍分");
+        assert_eq!(m("-20").to_chinese_words(), "负贰拾元整");
+    }
+
+    #[test]
+    fn serializes_as_a_two_decimal_string() {
+        assert_eq!(serde_json::to_string(&Money::from_fen(-123_450)).unwrap(), "\"-1234.50\"");
+        assert_eq!(serde_json::from_str::<Money>("\"12.3\"").unwrap(), Money::from_fen(1230));
+        assert!(serde_json::from_str::<Money>("\"12.345\"").is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn display_then_parse_round_trips(fen in -MAX_LINE_FEN..MAX_LINE_FEN) {
+            let amount = Money::from_fen(fen);
+            prop_assert_eq!(Money::parse(&amount.to_string()).unwrap(), amount);
+            prop_assert_eq!(Money::parse(&amount.to_decimal_string()).unwrap(), amount);
+        }
+
+        #[test]
+        fn chinese_words_never_have_double_zero(fen in 0i64..10_000_000_000_000) {
+            let words = Money::from_fen(fen).to_chinese_words();
+            prop_assert!(!words.contains("零零"), "{}", words);
+            prop_assert!(!words.ends_with("分整"));
+        }
+    }
+}

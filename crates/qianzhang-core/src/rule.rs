@@ -1,0 +1,214 @@
+//! Rule identifiers and refusals.
+//!
+//! Every refusal names the rule it enforces. The domain rules (VCH-, PER-, …)
+//! come from the community's finance regulations; the input rules (CSV-, ACC-,
+//! LED-, LIM-) are the project's own and are listed in
+//! `docs/reference/rules.md`.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A stable rule identifier, printed as `[VCH-1]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Rule {
+    /// Balanced lines, one side per line, positive amounts in fen.
+    #[serde(rename = "VCH-1")]
+    Vch1,
+    /// Accounts exist, are leaves and are open on the voucher date.
+    #[serde(rename = "VCH-2")]
+    Vch2,
+    /// Date in an open period; consecutive numbering.
+    #[serde(rename = "VCH-3")]
+    Vch3,
+    /// Voucher life cycle.
+    #[serde(rename = "VCH-4")]
+    Vch4,
+    /// Posted vouchers are immutable; corrections by red reversal.
+    #[serde(rename = "VCH-5")]
+    Vch5,
+    /// Nothing is deleted.
+    #[serde(rename = "VCH-6")]
+    Vch6,
+    /// Closed periods take no vouchers.
+    #[serde(rename = "PER-1")]
+    Per1,
+    /// The append-only, hash-chained log.
+    #[serde(rename = "AUD-1")]
+    Aud1,
+    /// Verification of the chain and the balances.
+    #[serde(rename = "AUD-2")]
+    Aud2,
+    /// Chart of accounts: codes, names, sub-accounts.
+    #[serde(rename = "ACC-1")]
+    Acc1,
+    /// Closing an account.
+    #[serde(rename = "ACC-2")]
+    Acc2,
+    /// CSV layout: header and columns.
+    #[serde(rename = "CSV-1")]
+    Csv1,
+    /// CSV values: dates, amounts, encoding.
+    #[serde(rename = "CSV-2")]
+    Csv2,
+    /// CSV grouping: rows of one voucher are consecutive and agree.
+    #[serde(rename = "CSV-3")]
+    Csv3,
+    /// The same file is not imported twice by accident.
+    #[serde(rename = "CSV-4")]
+    Csv4,
+    /// Ledgers (账套): names, selection, go-live month.
+    #[serde(rename = "LED-1")]
+    Led1,
+    /// Size limits on every input.
+    #[serde(rename = "LIM-1")]
+    Lim1,
+}
+
+impl Rule {
+    pub fn id(self) -> &'static str {
+        match self {
+            Rule::Vch1 => "VCH-1",
+            Rule::Vch2 => "VCH-2",
+            Rule::Vch3 => "VCH-3",
+            Rule::Vch4 => "VCH-4",
+            Rule::Vch5 => "VCH-5",
+            Rule::Vch6 => "VCH-6",
+            Rule::Per1 => "PER-1",
+            Rule::Aud1 => "AUD-1",
+            Rule::Aud2 => "AUD-2",
+            Rule::Acc1 => "ACC-1",
+            Rule::Acc2 => "ACC-2",
+            Rule::Csv1 => "CSV-1",
+            Rule::Csv2 => "CSV-2",
+            Rule::Csv3 => "CSV-3",
+            Rule::Csv4 => "CSV-4",
+            Rule::Led1 => "LED-1",
+            Rule::Lim1 => "LIM-1",
+        }
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// One reason a command was refused: the rule, a plain-Chinese message, and
+/// for file input the row (1-based, the header being row 1).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    pub rule: Rule,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<usize>,
+}
+
+impl Refusal {
+    pub fn new(rule: Rule, message: impl Into<String>) -> Refusal {
+        Refusal { rule, message: message.into(), row: None }
+    }
+
+    pub fn at_row(mut self, row: usize) -> Refusal {
+        self.row = Some(row);
+        self
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.row {
+            Some(row) => write!(f, "第 {row} 行：[{}] {}", self.rule, self.message),
+            None => write!(f, "[{}] {}", self.rule, self.message),
+        }
+    }
+}
+
+/// How many refusals one command lists before summarising the rest.
+pub const MAX_LISTED_REFUSALS: usize = 1000;
+
+/// A refused command: every reason, in input order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusals {
+    pub reasons: Vec<Refusal>,
+    /// Reasons found beyond [`MAX_LISTED_REFUSALS`], counted but not listed.
+    #[serde(default)]
+    pub unlisted: usize,
+}
+
+impl Refusals {
+    pub fn one(refusal: Refusal) -> Refusals {
+        Refusals { reasons: vec![refusal], unlisted: 0 }
+    }
+
+    pub fn push(&mut self, refusal: Refusal) {
+        if self.reasons.len() < MAX_LISTED_REFUSALS {
+            self.reasons.push(refusal);
+        } else {
+            self.unlisted += 1;
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.reasons.is_empty()
+    }
+
+    pub fn total(&self) -> usize {
+        self.reasons.len() + self.unlisted
+    }
+
+    /// The first rule broken, which the log records as the reason.
+    pub fn first_rule(&self) -> Rule {
+        self.reasons.first().map(|r| r.rule).unwrap_or(Rule::Aud1)
+    }
+}
+
+impl From<Refusal> for Refusals {
+    fn from(r: Refusal) -> Refusals {
+        Refusals::one(r)
+    }
+}
+
+impl fmt::Display for Refusals {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, r) in self.reasons.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{r}")?;
+        }
+        if self.unlisted > 0 {
+            write!(f, "\n另有 {} 处错误未列出（共 {} 处）", self.unlisted, self.total())?;
+        }
+        Ok(())
+    }
+}
+
+/// What a command against the books can end in besides success.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    /// A rule refused the command; nothing was changed.
+    #[error("{0}")]
+    Refused(Refusals),
+    /// The store could not read or write; a fault, not a rule.
+    #[error("存储错误：{0}")]
+    Store(#[from] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl From<Refusal> for Failure {
+    fn from(r: Refusal) -> Failure {
+        Failure::Refused(Refusals::one(r))
+    }
+}
+
+impl From<Refusals> for Failure {
+    fn from(r: Refusals) -> Failure {
+        Failure::Refused(r)
+    }
+}
+
+/// Shorthand for building a refusal.
+pub fn refuse<T>(rule: Rule, message: impl Into<String>) -> Result<T, Failure> {
+    Err(Failure::from(Refusal::new(rule, message)))
+}

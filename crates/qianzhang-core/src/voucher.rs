@@ -1,0 +1,472 @@
+//! Vouchers (记账凭证) and their lines.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use time::Date;
+
+use crate::account::Chart;
+use crate::money::Money;
+use crate::period::{date_serde, Period};
+use crate::rule::{Refusal, Rule};
+
+/// At most this many lines on one voucher.
+pub const MAX_LINES: usize = 200;
+/// Summaries, counterparties, funds and document fields are short texts.
+pub const MAX_TEXT_CHARS: usize = 200;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    Debit,
+    Credit,
+}
+
+impl Side {
+    pub fn chinese(self) -> &'static str {
+        match self {
+            Side::Debit => "借",
+            Side::Credit => "贷",
+        }
+    }
+}
+
+/// A voucher's identity: its period and its number within the period,
+/// printed `2025-03/记-0001`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct VoucherRef {
+    pub period: Period,
+    pub number: u32,
+}
+
+impl VoucherRef {
+    /// `记-0001`, the number as written on the voucher.
+    pub fn label(&self) -> String {
+        format!("记-{:04}", self.number)
+    }
+
+    /// Reads `2025-03/记-0001`, `2025-03/1` or `2025-03-0001`.
+    pub fn parse(text: &str) -> Option<VoucherRef> {
+        let t = text.trim();
+        let (period, number) = match t.split_once('/') {
+            Some(parts) => parts,
+            None if t.len() > 8 && t.as_bytes()[7] == b'-' => (&t[..7], &t[8..]),
+            None => return None,
+        };
+        let period = Period::parse(period).ok()?;
+        let digits = number.trim().trim_start_matches("记").trim_start_matches(['-', '字', '第']).trim_end_matches('号');
+        let number: u32 = digits.parse().ok()?;
+        (number > 0).then_some(VoucherRef { period, number })
+    }
+}
+
+impl fmt::Display for VoucherRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(&format!("{}/记-{:04}", self.period, self.number))
+    }
+}
+
+impl FromStr for VoucherRef {
+    type Err = Refusal;
+    fn from_str(s: &str) -> Result<VoucherRef, Refusal> {
+        VoucherRef::parse(s).ok_or_else(|| {
+            Refusal::new(Rule::Vch4, format!("“{s}”不是凭证号，应写作 期间/记-编号，例如 2025-03/记-0001"))
+        })
+    }
+}
+
+impl Serialize for VoucherRef {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for VoucherRef {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<VoucherRef, D::Error> {
+        let text = std::borrow::Cow::<str>::deserialize(d)?;
+        VoucherRef::parse(&text).ok_or_else(|| serde::de::Error::custom(format!("bad voucher reference {text}")))
+    }
+}
+
+/// One line (分录) of a voucher.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Line {
+    pub summary: String,
+    pub account: String,
+    pub side: Side,
+    /// Positive, except on a red reversal where every amount is negated.
+    pub amount: Money,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fund: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counterparty: Option<String>,
+}
+
+impl Line {
+    /// Signed debit-positive effect on the account balance.
+    pub fn signed(&self) -> Money {
+        match self.side {
+            Side::Debit => self.amount,
+            Side::Credit => -self.amount,
+        }
+    }
+
+    pub fn debit(&self) -> Money {
+        if self.side == Side::Debit {
+            self.amount
+        } else {
+            Money::ZERO
+        }
+    }
+
+    pub fn credit(&self) -> Money {
+        if self.side == Side::Credit {
+            self.amount
+        } else {
+            Money::ZERO
+        }
+    }
+}
+
+/// An original document (原始凭证) attached to a voucher.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Document {
+    pub doc_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handler: Option<String>,
+}
+
+/// How a voucher came into the books.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// Entered with `voucher add`.
+    Entered,
+    /// Imported from a file; goes through the life cycle like an entered one.
+    Imported,
+    /// Migrated history from before go-live: posted, unsigned, in closed periods.
+    History,
+}
+
+impl Origin {
+    pub fn chinese(self) -> &'static str {
+        match self {
+            Origin::Entered => "录入",
+            Origin::Imported => "导入",
+            Origin::History => "历史迁移",
+        }
+    }
+}
+
+/// Where a voucher is in its life cycle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Prepared,
+    Posted,
+}
+
+impl Status {
+    pub fn chinese(self) -> &'static str {
+        match self {
+            Status::Prepared => "已制单",
+            Status::Posted => "已记账",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Prepared => "prepared",
+            Status::Posted => "posted",
+        }
+    }
+
+    pub fn from_str_opt(s: &str) -> Option<Status> {
+        match s {
+            "prepared" => Some(Status::Prepared),
+            "posted" => Some(Status::Posted),
+            _ => None,
+        }
+    }
+}
+
+/// A voucher as the engine keeps it. Built only through the checks in
+/// [`crate::books`]; fields are read through getters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Voucher {
+    #[serde(rename = "ref")]
+    reference: VoucherRef,
+    #[serde(with = "date_serde")]
+    date: Date,
+    lines: Vec<Line>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    documents: Vec<Document>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    authorization: Option<String>,
+    origin: Origin,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reverses: Option<VoucherRef>,
+    /// The number the voucher carried in the file it came from, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    source_ref: Option<String>,
+    preparer: String,
+}
+
+impl Voucher {
+    pub fn reference(&self) -> VoucherRef {
+        self.reference
+    }
+    pub fn period(&self) -> Period {
+        self.reference.period
+    }
+    pub fn date(&self) -> Date {
+        self.date
+    }
+    pub fn lines(&self) -> &[Line] {
+        &self.lines
+    }
+    pub fn documents(&self) -> &[Document] {
+        &self.documents
+    }
+    pub fn authorization(&self) -> Option<&str> {
+        self.authorization.as_deref()
+    }
+    pub fn origin(&self) -> Origin {
+        self.origin
+    }
+    pub fn reverses(&self) -> Option<VoucherRef> {
+        self.reverses
+    }
+    pub fn source_ref(&self) -> Option<&str> {
+        self.source_ref.as_deref()
+    }
+    pub fn preparer(&self) -> &str {
+        &self.preparer
+    }
+    pub fn total_debit(&self) -> Money {
+        self.lines.iter().map(Line::debit).sum()
+    }
+    pub fn total_credit(&self) -> Money {
+        self.lines.iter().map(Line::credit).sum()
+    }
+}
+
+/// A voucher before the engine has numbered and accepted it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Draft {
+    #[serde(with = "date_serde")]
+    pub date: Date,
+    pub lines: Vec<Line>,
+    #[serde(default)]
+    pub documents: Vec<Document>,
+    #[serde(default)]
+    pub authorization: Option<String>,
+    /// Set only for red reversals; the lines must negate the original's.
+    #[serde(default)]
+    pub reverses: Option<VoucherRef>,
+    #[serde(default)]
+    pub source_ref: Option<String>,
+}
+
+/// [VCH-1] lines balance, each has one side and a positive amount in fen
+/// (negative throughout for a red reversal); at least one debit and one
+/// credit. Returns every violation found.
+pub fn check_lines(lines: &[Line], red: bool) -> Vec<Refusal> {
+    let mut out = Vec::new();
+    let v = |m: String| Refusal::new(Rule::Vch1, m);
+    if lines.len() < 2 {
+        out.push(v(format!("凭证至少要有两行分录，现有 {} 行", lines.len())));
+    }
+    if lines.len() > MAX_LINES {
+        out.push(Refusal::new(Rule::Lim1, format!("一张凭证最多 {MAX_LINES} 行分录，现有 {} 行", lines.len())));
+    }
+    for (i, l) in lines.iter().enumerate() {
+        let n = i + 1;
+        if l.amount.is_zero() {
+            out.push(v("分录金额为零，金额须大于零".into()).at_row(n));
+        } else if l.amount.is_negative() != red {
+            if red {
+                out.push(v(format!("红字冲销凭证的金额应为负数（红字），现为 {}", l.amount)).at_row(n));
+            } else {
+                out.push(v(format!("分录金额为负数 {}，金额须大于零；更正已记账凭证请用红字冲销", l.amount)).at_row(n));
+            }
+        }
+        if l.summary.trim().is_empty() {
+            out.push(v("分录缺少摘要".into()).at_row(n));
+        }
+        for (what, text) in [("摘要", Some(&l.summary)), ("资金", l.fund.as_ref()), ("往来单位", l.counterparty.as_ref())] {
+            if text.is_some_and(|t| t.chars().count() > MAX_TEXT_CHARS) {
+                out.push(Refusal::new(Rule::Lim1, format!("{what}超过 {MAX_TEXT_CHARS} 个字")).at_row(n));
+            }
+        }
+    }
+    if !lines.is_empty() {
+        if !lines.iter().any(|l| l.side == Side::Debit) {
+            out.push(v("凭证没有借方分录，须至少一借一贷".into()));
+        }
+        if !lines.iter().any(|l| l.side == Side::Credit) {
+            out.push(v("凭证没有贷方分录，须至少一借一贷".into()));
+        }
+    }
+    let debit: i128 = lines.iter().map(|l| l.debit().fen() as i128).sum();
+    let credit: i128 = lines.iter().map(|l| l.credit().fen() as i128).sum();
+    if debit != credit {
+        let d = Money::from_fen(debit as i64);
+        let c = Money::from_fen(credit as i64);
+        out.push(v(format!("借贷不平衡：借方合计 {d}，贷方合计 {c}，相差 {}", (d - c).abs())));
+    }
+    out
+}
+
+/// [VCH-2] every account exists, is a leaf and is open on `date`.
+pub fn check_accounts(chart: &Chart, lines: &[Line], date: Date) -> Vec<Refusal> {
+    let mut out = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        let n = i + 1;
+        match chart.get(&l.account) {
+            None => out.push(Refusal::new(Rule::Vch2, format!("科目“{}”不存在，请先用 account add 设立", l.account)).at_row(n)),
+            Some(a) if !chart.is_leaf(a.code()) => out.push(
+                Refusal::new(
+                    Rule::Vch2,
+                    format!("科目 {} {} 有下级科目，只能记入末级科目（如 {}）", a.code(), a.name(), first_leaf(chart, a.code())),
+                )
+                .at_row(n),
+            ),
+            Some(a) if !a.is_open_on(date) => out.push(
+                Refusal::new(
+                    Rule::Vch2,
+                    format!("科目 {} {} 在 {} 未启用或已停用", a.code(), a.name(), crate::period::format_date(date)),
+                )
+                .at_row(n),
+            ),
+            Some(_) => {}
+        }
+    }
+    out
+}
+
+fn first_leaf(chart: &Chart, code: &str) -> String {
+    chart.children(code).find(|c| chart.is_leaf(c.code())).map(|c| c.code().to_string()).unwrap_or_default()
+}
+
+/// [VCH-5] a red reversal negates exactly the lines of the original.
+pub fn check_reversal_lines(original: &Voucher, lines: &[Line]) -> Option<Refusal> {
+    let key = |l: &Line, negate: bool| (l.account.clone(), l.side, if negate { -l.amount } else { l.amount });
+    let mut want: Vec<_> = original.lines().iter().map(|l| key(l, true)).collect();
+    let mut got: Vec<_> = lines.iter().map(|l| key(l, false)).collect();
+    want.sort();
+    got.sort();
+    (want != got).then(|| {
+        Refusal::new(
+            Rule::Vch5,
+            format!("红字冲销凭证的分录须与原凭证 {} 相同、金额取负数；请用 voucher reverse 自动生成", original.reference()),
+        )
+    })
+}
+
+impl Voucher {
+    /// Assembles a voucher whose checks have passed. Only the books module
+    /// calls this, after VCH-1..VCH-3 and VCH-5.
+    pub(crate) fn accepted(reference: VoucherRef, draft: Draft, origin: Origin, preparer: &str) -> Voucher {
+        Voucher {
+            reference,
+            date: draft.date,
+            lines: draft.lines,
+            documents: draft.documents,
+            authorization: draft.authorization,
+            origin,
+            reverses: draft.reverses,
+            source_ref: draft.source_ref,
+            preparer: preparer.to_string(),
+        }
+    }
+
+    /// The red reversal's draft: the same lines negated, citing the original.
+    pub fn reversal_draft(&self, date: Date) -> Draft {
+        let tag = format!("冲销 {}", self.reference);
+        Draft {
+            date,
+            lines: self
+                .lines
+                .iter()
+                .map(|l| Line { summary: format!("{tag} {}", l.summary), amount: -l.amount, ..l.clone() })
+                .collect(),
+            documents: Vec::new(),
+            authorization: None,
+            reverses: Some(self.reference),
+            source_ref: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    pub(crate) fn line(account: &str, side: Side, fen: i64) -> Line {
+        Line { summary: "测试".into(), account: account.into(), side, amount: Money::from_fen(fen), fund: None, counterparty: None }
+    }
+
+    fn rules(v: &[Refusal]) -> Vec<Rule> {
+        v.iter().map(|r| r.rule).collect()
+    }
+
+    #[test]
+    fn vch_1_balanced_voucher_passes() {
+        let lines = [line("5201", Side::Debit, 1000), line("1001", Side::Credit, 1000)];
+        assert!(check_lines(&lines, false).is_empty());
+    }
+
+    #[test]
+    fn vch_1_refuses_unbalanced_zero_negative_and_one_sided() {
+        let unbalanced = [line("5201", Side::Debit, 1000), line("1001", Side::Credit, 999)];
+        let errs = check_lines(&unbalanced, false);
+        assert_eq!(rules(&errs), vec![Rule::Vch1]);
+        assert!(errs[0].message.contains("相差 0.01"), "{}", errs[0].message);
+        assert_eq!(rules(&check_lines(&[line("5201", Side::Debit, 0), line("1001", Side::Credit, 0)], false)), vec![Rule::Vch1, Rule::Vch1]);
+        assert!(!check_lines(&[line("5201", Side::Debit, -5), line("1001", Side::Credit, -5)], false).is_empty());
+        assert!(!check_lines(&[line("5201", Side::Debit, 5), line("1001", Side::Debit, 5)], false).is_empty());
+        assert!(!check_lines(&[line("5201", Side::Debit, 5)], false).is_empty());
+    }
+
+    #[test]
+    fn vch_1_red_reversal_is_all_negative() {
+        let red = [line("5201", Side::Debit, -1000), line("1001", Side::Credit, -1000)];
+        assert!(check_lines(&red, true).is_empty());
+        assert!(!check_lines(&red, false).is_empty());
+    }
+
+    #[test]
+    fn vch_2_accounts_exist_are_leaves_and_open() {
+        let mut chart = Chart::from_accounts(Chart::default_chart());
+        let sub = chart
+            .check_new(&crate::account::NewAccount { code: "520101".into(), name: "办公费".into(), kind: None, opened: None })
+            .unwrap();
+        chart.insert(sub);
+        let d = date!(2025 - 03 - 10);
+        assert!(check_accounts(&chart, &[line("520101", Side::Debit, 1), line("1001", Side::Credit, 1)], d).is_empty());
+        let errs = check_accounts(&chart, &[line("5201", Side::Debit, 1), line("9999", Side::Credit, 1)], d);
+        assert_eq!(rules(&errs), vec![Rule::Vch2, Rule::Vch2]);
+        assert!(errs[0].message.contains("520101"));
+        let closed = chart.check_close("520101", d, Money::ZERO).unwrap();
+        chart.insert(closed);
+        assert_eq!(rules(&check_accounts(&chart, &[line("520101", Side::Debit, 1)], d)), vec![Rule::Vch2]);
+    }
+
+    #[test]
+    fn voucher_refs_parse_in_every_written_form() {
+        let r = VoucherRef { period: Period::parse("2025-03").unwrap(), number: 7 };
+        for text in ["2025-03/记-0007", "2025-03/7", "2025-03-0007", "2025-03/记字第0007号"] {
+            assert_eq!(VoucherRef::parse(text), Some(r), "{text}");
+        }
+        assert_eq!(r.to_string(), "2025-03/记-0007");
+        assert_eq!(VoucherRef::parse("2025-03/0"), None);
+        assert_eq!(VoucherRef::parse("记-0007"), None);
+    }
+}

@@ -1,0 +1,405 @@
+//! Renderers: report data from `qianzhang-core` as text, CSV, JSON or
+//! Markdown.
+//!
+//! Architecture invariant: nothing here computes a figure. Every number
+//! printed is a field of a core report struct; this crate only lays it out.
+
+mod table;
+
+use qianzhang_core::period::format_date;
+use qianzhang_core::report::{direction, AccountLedger, Journal, LedgerRowKind, TrialBalance};
+use qianzhang_core::{Money, Origin, Status, Voucher};
+use serde::Serialize;
+
+pub use table::{Align, Table};
+
+/// Output formats every report supports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Csv,
+    Json,
+    Markdown,
+}
+
+impl Format {
+    pub fn parse(name: &str) -> Option<Format> {
+        match name {
+            "text" | "txt" => Some(Format::Text),
+            "csv" => Some(Format::Csv),
+            "json" => Some(Format::Json),
+            "md" | "markdown" => Some(Format::Markdown),
+            _ => None,
+        }
+    }
+}
+
+fn amount(m: Money) -> String {
+    if m.is_zero() {
+        String::new()
+    } else {
+        m.to_string()
+    }
+}
+
+fn balance_cells(m: Money) -> [String; 2] {
+    [direction(m).to_string(), if m.is_zero() { "0.00".into() } else { m.abs().to_string() }]
+}
+
+fn json<T: Serialize + ?Sized>(value: &T) -> String {
+    let mut s = serde_json::to_string_pretty(value).expect("report data always serializes");
+    s.push('\n');
+    s
+}
+
+/// The trial balance (科目余额表).
+pub fn trial_balance(tb: &TrialBalance, format: Format) -> String {
+    match format {
+        Format::Json => json(&tb.rows),
+        Format::Csv => {
+            let mut t = Table::new("", &[("account", Align::Left), ("name", Align::Left)]);
+            for h in ["level", "opening", "debit", "credit", "closing"] {
+                t.column(h, Align::Right);
+            }
+            for r in &tb.rows {
+                t.row(vec![
+                    r.account.clone(),
+                    r.name.clone(),
+                    r.level.to_string(),
+                    r.opening.to_decimal_string(),
+                    r.debit.to_decimal_string(),
+                    r.credit.to_decimal_string(),
+                    r.closing.to_decimal_string(),
+                ]);
+            }
+            t.csv()
+        }
+        Format::Text | Format::Markdown => {
+            let mut t = Table::new(
+                &format!("科目余额表　账套：{}　期间：{} 至 {}", tb.ledger, tb.from, tb.to),
+                &[("科目编码", Align::Left), ("科目名称", Align::Left)],
+            );
+            for h in ["期初借方", "期初贷方", "本期借方", "本期贷方", "期末借方", "期末贷方"] {
+                t.column(h, Align::Right);
+            }
+            for r in &tb.rows {
+                let (od, oc) = split(r.opening);
+                let (cd, cc) = split(r.closing);
+                let indent = "  ".repeat(r.level - 1);
+                t.row(vec![
+                    r.account.clone(),
+                    format!("{indent}{}", r.name),
+                    od,
+                    oc,
+                    amount(r.debit),
+                    amount(r.credit),
+                    cd,
+                    cc,
+                ]);
+            }
+            let s = &tb.totals;
+            t.total(vec![
+                "合计".into(),
+                String::new(),
+                amount(s.opening_debit),
+                amount(s.opening_credit),
+                amount(s.debit),
+                amount(s.credit),
+                amount(s.closing_debit),
+                amount(s.closing_credit),
+            ]);
+            let check = if tb.is_balanced() { "试算平衡" } else { "试算不平衡！" };
+            t.note(&format!("{check}：本期借方合计 {}（{}），贷方合计 {}", s.debit, s.debit.to_chinese_words(), s.credit));
+            if format == Format::Text {
+                t.text()
+            } else {
+                t.markdown()
+            }
+        }
+    }
+}
+
+fn split(balance: Money) -> (String, String) {
+    if balance.is_negative() {
+        (String::new(), amount(-balance))
+    } else {
+        (amount(balance), String::new())
+    }
+}
+
+fn marks(status: Status, origin: Origin, reverses: bool) -> String {
+    let mut m = Vec::new();
+    if status != Status::Posted {
+        m.push(status.chinese());
+    }
+    if origin == Origin::History {
+        m.push("历史迁移");
+    }
+    if reverses {
+        m.push("红字冲销");
+    }
+    if m.is_empty() {
+        String::new()
+    } else {
+        format!("［{}］", m.join("，"))
+    }
+}
+
+/// The journal (序时账).
+pub fn journal(j: &Journal, format: Format) -> String {
+    if format == Format::Json {
+        return json(j);
+    }
+    let machine = format == Format::Csv;
+    let headers: &[(&str, Align)] = if machine {
+        &[
+            ("date", Align::Left),
+            ("voucher", Align::Left),
+            ("summary", Align::Left),
+            ("account", Align::Left),
+            ("account_name", Align::Left),
+            ("debit", Align::Right),
+            ("credit", Align::Right),
+            ("origin", Align::Left),
+            ("reverses", Align::Left),
+        ]
+    } else {
+        &[
+            ("日期", Align::Left),
+            ("凭证号", Align::Left),
+            ("摘要", Align::Left),
+            ("科目", Align::Left),
+            ("借方", Align::Right),
+            ("贷方", Align::Right),
+        ]
+    };
+    let mut t = Table::new(&format!("序时账　账套：{}　期间：{} 至 {}", j.ledger, j.from, j.to), headers);
+    for e in &j.entries {
+        for (i, l) in e.lines.iter().enumerate() {
+            if machine {
+                t.row(vec![
+                    format_date(e.date),
+                    e.reference.to_string(),
+                    l.summary.clone(),
+                    l.account.clone(),
+                    l.account_name.clone(),
+                    l.debit.to_decimal_string(),
+                    l.credit.to_decimal_string(),
+                    format!("{:?}", e.origin).to_lowercase(),
+                    e.reverses.map(|r| r.to_string()).unwrap_or_default(),
+                ]);
+            } else {
+                let first = i == 0;
+                let summary = if first {
+                    format!("{}{}", l.summary, marks(e.status, e.origin, e.reverses.is_some()))
+                } else {
+                    l.summary.clone()
+                };
+                t.row(vec![
+                    if first { format_date(e.date) } else { String::new() },
+                    if first { e.reference.to_string() } else { String::new() },
+                    summary,
+                    format!("{} {}", l.account, l.account_name),
+                    amount(l.debit),
+                    amount(l.credit),
+                ]);
+            }
+        }
+    }
+    if machine {
+        return t.csv();
+    }
+    t.total(vec![
+        "合计".into(),
+        format!("{} 张", j.entries.len()),
+        String::new(),
+        String::new(),
+        j.total_debit.to_string(),
+        j.total_credit.to_string(),
+    ]);
+    if format == Format::Text {
+        t.text()
+    } else {
+        t.markdown()
+    }
+}
+
+/// The account ledger (明细账).
+pub fn account_ledger(l: &AccountLedger, format: Format) -> String {
+    if format == Format::Json {
+        return json(l);
+    }
+    let machine = format == Format::Csv;
+    let headers: &[(&str, Align)] = if machine {
+        &[
+            ("date", Align::Left),
+            ("voucher", Align::Left),
+            ("summary", Align::Left),
+            ("account", Align::Left),
+            ("debit", Align::Right),
+            ("credit", Align::Right),
+            ("balance", Align::Right),
+        ]
+    } else {
+        &[
+            ("日期", Align::Left),
+            ("凭证号", Align::Left),
+            ("摘要", Align::Left),
+            ("借方", Align::Right),
+            ("贷方", Align::Right),
+            ("方向", Align::Left),
+            ("余额", Align::Right),
+        ]
+    };
+    let mut t =
+        Table::new(&format!("明细账　账套：{}　科目：{} {}　期间：{} 至 {}", l.ledger, l.account, l.name, l.from, l.to), headers);
+    for r in &l.rows {
+        let voucher = r.voucher.map(|v| v.to_string()).unwrap_or_default();
+        if machine {
+            t.row(vec![
+                format_date(r.date),
+                voucher,
+                r.summary.clone(),
+                r.account.clone().unwrap_or_default(),
+                r.debit.to_decimal_string(),
+                r.credit.to_decimal_string(),
+                r.balance.to_decimal_string(),
+            ]);
+            continue;
+        }
+        let mut summary = r.summary.clone();
+        if let Some(sub) = &r.account {
+            summary = format!("{summary}（{sub}）");
+        }
+        if r.history {
+            summary.push_str("［历史迁移］");
+        }
+        let [dir, bal] = balance_cells(r.balance);
+        let row = vec![format_date(r.date), voucher, summary, amount(r.debit), amount(r.credit), dir, bal];
+        match r.kind {
+            LedgerRowKind::Entry => t.row(row),
+            _ => t.total(row),
+        }
+    }
+    match format {
+        Format::Csv => t.csv(),
+        Format::Markdown => t.markdown(),
+        _ => t.text(),
+    }
+}
+
+/// One voucher as the printed form shows it.
+pub fn voucher(v: &Voucher, status: Status, chart: &qianzhang_core::Chart, format: Format) -> String {
+    if format == Format::Json {
+        #[derive(Serialize)]
+        struct Shown<'a> {
+            status: Status,
+            #[serde(flatten)]
+            voucher: &'a Voucher,
+        }
+        return json(&Shown { status, voucher: v });
+    }
+    let mut t = Table::new(
+        &format!("记账凭证　{}　日期：{}　{}", v.reference(), format_date(v.date()), marks(status, v.origin(), v.reverses().is_some())),
+        &[("摘要", Align::Left), ("科目", Align::Left), ("借方", Align::Right), ("贷方", Align::Right)],
+    );
+    for l in v.lines() {
+        t.row(vec![l.summary.clone(), format!("{} {}", l.account, chart.full_name(&l.account)), amount(l.debit()), amount(l.credit())]);
+    }
+    t.total(vec![format!("合计：{}", v.total_debit().to_chinese_words()), String::new(), v.total_debit().to_string(), v.total_credit().to_string()]);
+    t.note(&format!("状态：{}　来源：{}　制单：{}", status.chinese(), v.origin().chinese(), v.preparer()));
+    if let Some(r) = v.reverses() {
+        t.note(&format!("冲销：{r}"));
+    }
+    if let Some(a) = v.authorization() {
+        t.note(&format!("审批依据：{a}"));
+    }
+    for d in v.documents() {
+        let mut parts = vec![d.doc_type.clone()];
+        parts.extend(d.number.clone());
+        parts.extend(d.amount.map(|m| m.to_yuan()));
+        parts.extend(d.handler.as_ref().map(|h| format!("经办人 {h}")));
+        t.note(&format!("附单据：{}", parts.join("　")));
+    }
+    if let Some(s) = v.source_ref() {
+        t.note(&format!("原凭证号：{s}"));
+    }
+    match format {
+        Format::Markdown => t.markdown(),
+        Format::Csv => t.csv(),
+        _ => t.text(),
+    }
+}
+
+/// A list of vouchers, one line each.
+pub fn voucher_list(vouchers: &[(Voucher, Status)], format: Format) -> String {
+    if format == Format::Json {
+        #[derive(Serialize)]
+        struct Item<'a> {
+            voucher: String,
+            date: String,
+            status: Status,
+            origin: Origin,
+            summary: &'a str,
+            amount: Money,
+        }
+        let items: Vec<Item> = vouchers
+            .iter()
+            .map(|(v, s)| Item {
+                voucher: v.reference().to_string(),
+                date: format_date(v.date()),
+                status: *s,
+                origin: v.origin(),
+                summary: v.lines().first().map(|l| l.summary.as_str()).unwrap_or(""),
+                amount: v.total_debit(),
+            })
+            .collect();
+        return json(&items);
+    }
+    let mut t = Table::new(
+        "凭证列表",
+        &[("凭证号", Align::Left), ("日期", Align::Left), ("状态", Align::Left), ("摘要", Align::Left), ("金额", Align::Right)],
+    );
+    for (v, s) in vouchers {
+        let summary = v.lines().first().map(|l| l.summary.clone()).unwrap_or_default();
+        t.row(vec![
+            v.reference().to_string(),
+            format_date(v.date()),
+            s.chinese().to_string(),
+            format!("{summary}{}", marks(Status::Posted, v.origin(), v.reverses().is_some())),
+            v.total_debit().to_string(),
+        ]);
+    }
+    t.note(&format!("共 {} 张", vouchers.len()));
+    match format {
+        Format::Markdown => t.markdown(),
+        Format::Csv => t.csv(),
+        _ => t.text(),
+    }
+}
+
+/// The chart of accounts.
+pub fn chart(chart: &qianzhang_core::Chart, format: Format) -> String {
+    if format == Format::Json {
+        return json(&chart.iter().collect::<Vec<_>>());
+    }
+    let mut t = Table::new(
+        "会计科目表",
+        &[("科目编码", Align::Left), ("科目名称", Align::Left), ("类别", Align::Left), ("启用", Align::Left), ("停用", Align::Left)],
+    );
+    for a in chart.iter() {
+        let indent = "  ".repeat(a.level() - 1);
+        t.row(vec![
+            a.code().to_string(),
+            format!("{indent}{}", a.name()),
+            a.kind().chinese().to_string(),
+            a.opened().map(format_date).unwrap_or_default(),
+            a.closed().map(format_date).unwrap_or_default(),
+        ]);
+    }
+    match format {
+        Format::Markdown => t.markdown(),
+        Format::Csv => t.csv(),
+        _ => t.text(),
+    }
+}

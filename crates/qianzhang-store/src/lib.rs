@@ -1,0 +1,444 @@
+//! The embedded store: one SQLite file holding any number of ledgers (账套).
+//!
+//! Architecture invariant: the store decides nothing about bookkeeping. It
+//! runs a core command inside one SQLite transaction, appends the events the
+//! command produced to the hash-chained log (AUD-1), projects them into the
+//! tables reports read, and commits — or rolls everything back and logs only
+//! the refusal.
+
+mod chain;
+mod projector;
+mod schema;
+mod verify;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use qianzhang_core::books::{Books, LedgerInfo, StoreError};
+use qianzhang_core::report::PeriodTotal;
+use qianzhang_core::{Account, Chart, Event, Failure, Money, Period, Refusal, Refusals, Rule, Status, Voucher, VoucherRef};
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+
+pub use chain::{Fingerprint, GENESIS};
+pub use schema::SCHEMA_VERSION;
+pub use verify::{Mismatch, VerifyReport};
+
+/// Faults of the store itself, as opposed to refusals by a rule.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("SQLite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("日志内容无法解析：{0}")]
+    Json(#[from] serde_json::Error),
+    #[error("数据库版本 {0} 比本程序支持的 {1} 新，请升级 qianzhang")]
+    NewerSchema(i64, i64),
+    #[error("数据不一致：{0}")]
+    Corrupt(String),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Failure {
+        Failure::Store(Box::new(e))
+    }
+}
+
+/// Who acts, when, and with which command: recorded with every log entry.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub name: String,
+    /// RFC 3339 time of the act, supplied by the caller (the core reads no clock).
+    pub at: String,
+    /// The command as typed, for the record of refused attempts.
+    pub command: String,
+}
+
+/// A ledger chosen for a command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LedgerHandle {
+    pub id: i64,
+    pub info: LedgerInfo,
+}
+
+/// One entry of the log, as listed for people.
+#[derive(Clone, Debug)]
+pub struct LogEntry {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub event: Event,
+    pub hash: Fingerprint,
+}
+
+/// The SQLite store.
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store at `path` and migrates it.
+    pub fn open(path: &Path) -> Result<Store, Error> {
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "cache_size", -65536)?;
+        schema::migrate(&mut conn)?;
+        Ok(Store { conn })
+    }
+
+    /// Every ledger in the store, in creation order.
+    pub fn ledgers(&self) -> Result<Vec<LedgerHandle>, Error> {
+        let mut stmt = self.conn.prepare("SELECT id, name, start_period FROM ledgers ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, u32>(2)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, name, start) = row?;
+            let start = Period::from_key(start).ok_or_else(|| Error::Corrupt(format!("ledger {name} has start {start}")))?;
+            out.push(LedgerHandle { id, info: LedgerInfo { name, start } });
+        }
+        Ok(out)
+    }
+
+    /// [LED-1] picks the ledger by name, or the only one when none is named.
+    pub fn select(&self, name: Option<&str>) -> Result<LedgerHandle, Failure> {
+        let all = self.ledgers()?;
+        let names = || all.iter().map(|l| l.info.name.as_str()).collect::<Vec<_>>().join("、");
+        match name {
+            Some(n) => all.iter().find(|l| l.info.name == n).cloned().ok_or_else(|| {
+                let hint = if all.is_empty() { "库中还没有账套，请先用 init 建立".to_string() } else { format!("现有账套：{}", names()) };
+                Refusal::new(Rule::Led1, format!("没有名为“{n}”的账套；{hint}")).into()
+            }),
+            None => match all.len() {
+                0 => Err(Refusal::new(Rule::Led1, "库中还没有账套，请先运行 qianzhang init --ledger 名称 --start YYYY-MM").into()),
+                1 => Ok(all[0].clone()),
+                _ => Err(Refusal::new(Rule::Led1, format!("库中有多个账套（{}），请用 --ledger 指明", names())).into()),
+            },
+        }
+    }
+
+    /// Creates a ledger with the default chart. Returns its fingerprint.
+    pub fn create_ledger(&mut self, name: &str, start: Period, actor: &Actor) -> Result<LedgerHandle, Failure> {
+        let events = qianzhang_core::books::create_ledger(name, start)?;
+        if self.ledgers()?.iter().any(|l| l.info.name == name.trim()) {
+            return Err(Refusal::new(Rule::Led1, format!("账套“{}”已存在，不能重复建立", name.trim())).into());
+        }
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(Error::from)?;
+        let id: i64 = tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM ledgers", [], |r| r.get(0)).map_err(Error::from)?;
+        let info = LedgerInfo { name: name.trim().to_string(), start };
+        let mut w = Writer::new(&tx, LedgerHandle { id, info: info.clone() }, actor, Chart::default(), 0, GENESIS);
+        for e in events {
+            w.append(e)?;
+        }
+        w.finish()?;
+        tx.commit().map_err(Error::from)?;
+        Ok(LedgerHandle { id, info })
+    }
+
+    /// Runs `command` against the ledger in one transaction. On success the
+    /// events it appended are committed; on refusal nothing is kept but a
+    /// `Refused` entry in the log.
+    pub fn write<T>(
+        &mut self,
+        ledger: &LedgerHandle,
+        actor: &Actor,
+        command: impl FnOnce(&mut Writer<'_>) -> Result<T, Failure>,
+    ) -> Result<T, Failure> {
+        let outcome = {
+            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(Error::from)?;
+            let mut w = Writer::open(&tx, ledger.clone(), actor)?;
+            match command(&mut w) {
+                Ok(value) => {
+                    w.finish()?;
+                    drop(w);
+                    tx.commit().map_err(Error::from)?;
+                    Ok(value)
+                }
+                Err(e) => Err(e),
+            }
+        };
+        if let Err(Failure::Refused(reasons)) = &outcome {
+            self.log_refusal(ledger, actor, reasons)?;
+        }
+        outcome
+    }
+
+    fn log_refusal(&mut self, ledger: &LedgerHandle, actor: &Actor, reasons: &Refusals) -> Result<(), Error> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut w = Writer::open(&tx, ledger.clone(), actor).map_err(|e| Error::Corrupt(e.to_string()))?;
+        let mut logged = reasons.clone();
+        logged.unlisted += logged.reasons.len().saturating_sub(MAX_LOGGED_REASONS);
+        logged.reasons.truncate(MAX_LOGGED_REASONS);
+        w.append_event(Event::Refused { command: actor.command.clone(), rule: reasons.first_rule(), reasons: logged })?;
+        w.finish()?;
+        drop(w);
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The chart of accounts of a ledger.
+    pub fn chart(&self, ledger: &LedgerHandle) -> Result<Chart, Error> {
+        load_chart(&self.conn, ledger.id)
+    }
+
+    /// Posted debit/credit totals per leaf account and period.
+    pub fn period_totals(&self, ledger: &LedgerHandle) -> Result<Vec<(String, Period, Money, Money)>, Error> {
+        let mut stmt = self.conn.prepare_cached("SELECT account, period, debit, credit FROM balances WHERE ledger_id = ?1")?;
+        let rows = stmt.query_map([ledger.id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (account, period, debit, credit) = row?;
+            let period = Period::from_key(period).ok_or_else(|| Error::Corrupt(format!("balance period {period}")))?;
+            out.push((account, period, Money::from_fen(debit), Money::from_fen(credit)));
+        }
+        Ok(out)
+    }
+
+    /// The first and last period holding vouchers, if any.
+    pub fn period_span(&self, ledger: &LedgerHandle) -> Result<Option<(Period, Period)>, Error> {
+        let span: (Option<u32>, Option<u32>) = self.conn.query_row(
+            "SELECT MIN(period), MAX(period) FROM vouchers WHERE ledger_id = ?1",
+            [ledger.id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok(match span {
+            (Some(a), Some(b)) => Period::from_key(a).zip(Period::from_key(b)),
+            _ => None,
+        })
+    }
+
+    /// One voucher with its status.
+    pub fn voucher(&self, ledger: &LedgerHandle, r: VoucherRef) -> Result<Option<(Voucher, Status)>, Error> {
+        projector::load_voucher(&self.conn, ledger.id, r)
+    }
+
+    /// Calls `f` for every voucher of `from..=to` in period and number order.
+    pub fn each_voucher(
+        &self,
+        ledger: &LedgerHandle,
+        from: Period,
+        to: Period,
+        mut f: impl FnMut(Voucher, Status) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT v.status, l.payload FROM vouchers v JOIN log l ON l.ledger_id = v.ledger_id AND l.seq = v.content_seq \
+             WHERE v.ledger_id = ?1 AND v.period BETWEEN ?2 AND ?3 ORDER BY v.period, v.number",
+        )?;
+        let mut rows = stmt.query(params![ledger.id, from.key(), to.key()])?;
+        while let Some(row) = rows.next()? {
+            let status: String = row.get(0)?;
+            let status = Status::from_str_opt(&status).ok_or_else(|| Error::Corrupt(format!("status {status}")))?;
+            let payload = row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+            f(projector::voucher_of(payload)?, status)?;
+        }
+        Ok(())
+    }
+
+    /// The vouchers of `from..=to`.
+    pub fn vouchers(&self, ledger: &LedgerHandle, from: Period, to: Period) -> Result<Vec<(Voucher, Status)>, Error> {
+        let mut out = Vec::new();
+        self.each_voucher(ledger, from, to, |v, s| {
+            out.push((v, s));
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// The ledger's fingerprint: the hash of its last log entry, and its number.
+    pub fn fingerprint(&self, ledger: &LedgerHandle) -> Result<(i64, Fingerprint), Error> {
+        head(&self.conn, ledger.id)
+    }
+
+    /// The last `limit` log entries, newest last.
+    pub fn log_tail(&self, ledger: &LedgerHandle, limit: usize) -> Result<Vec<LogEntry>, Error> {
+        let mut stmt = self.conn.prepare(
+            "SELECT seq, at, actor, payload, hash FROM (SELECT * FROM log WHERE ledger_id = ?1 ORDER BY seq DESC LIMIT ?2) ORDER BY seq",
+        )?;
+        let rows = stmt.query_map(params![ledger.id, limit as i64], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, Vec<u8>>(4)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, at, actor, payload, hash) = row?;
+            out.push(LogEntry { seq, at, actor, event: serde_json::from_str(&payload)?, hash: Fingerprint::from_slice(&hash)? });
+        }
+        Ok(out)
+    }
+
+    /// [AUD-2] recomputes the chain and every projection from the log.
+    pub fn verify(&self, ledger: &LedgerHandle) -> Result<VerifyReport, Error> {
+        verify::verify(&self.conn, ledger)
+    }
+}
+
+/// Refusals kept in one log entry; the rest are counted.
+const MAX_LOGGED_REASONS: usize = 50;
+
+fn head(conn: &Connection, ledger_id: i64) -> Result<(i64, Fingerprint), Error> {
+    let row: Option<(i64, Vec<u8>)> = conn
+        .prepare_cached("SELECT seq, hash FROM log WHERE ledger_id = ?1 ORDER BY seq DESC LIMIT 1")?
+        .query_row([ledger_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    match row {
+        Some((seq, hash)) => Ok((seq, Fingerprint::from_slice(&hash)?)),
+        None => Ok((0, GENESIS)),
+    }
+}
+
+fn load_chart(conn: &Connection, ledger_id: i64) -> Result<Chart, Error> {
+    let mut stmt = conn.prepare_cached("SELECT code, name, kind, opened, closed FROM accounts WHERE ledger_id = ?1")?;
+    let rows = stmt.query_map([ledger_id], |r| {
+        Ok(serde_json::json!({
+            "code": r.get::<_, String>(0)?,
+            "name": r.get::<_, String>(1)?,
+            "kind": r.get::<_, String>(2)?,
+            "opened": r.get::<_, Option<String>>(3)?,
+            "closed": r.get::<_, Option<String>>(4)?,
+        }))
+    })?;
+    let mut accounts = Vec::new();
+    for row in rows {
+        accounts.push(serde_json::from_value::<Account>(row?)?);
+    }
+    Ok(Chart::from_accounts(accounts))
+}
+
+/// The books of one ledger inside one transaction: what core commands see.
+pub struct Writer<'t> {
+    tx: &'t Transaction<'t>,
+    ledger: LedgerHandle,
+    actor: Actor,
+    chart: Chart,
+    head_seq: i64,
+    head_hash: Fingerprint,
+    projector: projector::Projector,
+    next_numbers: HashMap<Period, u32>,
+    closed: HashMap<Period, bool>,
+}
+
+impl<'t> Writer<'t> {
+    fn new(tx: &'t Transaction<'t>, ledger: LedgerHandle, actor: &Actor, chart: Chart, head_seq: i64, head_hash: Fingerprint) -> Writer<'t> {
+        let projector = projector::Projector::new(ledger.id);
+        Writer {
+            tx,
+            ledger,
+            actor: actor.clone(),
+            chart,
+            head_seq,
+            head_hash,
+            projector,
+            next_numbers: HashMap::new(),
+            closed: HashMap::new(),
+        }
+    }
+
+    fn open(tx: &'t Transaction<'t>, ledger: LedgerHandle, actor: &Actor) -> Result<Writer<'t>, Failure> {
+        let chart = load_chart(tx, ledger.id)?;
+        let (seq, hash) = head(tx, ledger.id)?;
+        Ok(Writer::new(tx, ledger, actor, chart, seq, hash))
+    }
+
+    fn finish(&mut self) -> Result<(), Error> {
+        self.projector.flush(self.tx)
+    }
+
+    fn append_event(&mut self, event: Event) -> Result<(), Error> {
+        let payload = serde_json::to_string(&event)?;
+        let seq = self.head_seq + 1;
+        let kind = event.kind();
+        let hash = chain::entry_hash(&self.head_hash, seq, &self.actor.at, &self.actor.name, kind, &payload);
+        self.tx
+            .prepare_cached(
+                "INSERT INTO log (ledger_id, seq, at, actor, kind, payload, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![self.ledger.id, seq, self.actor.at, self.actor.name, kind, payload, &self.head_hash.0[..], &hash.0[..]])?;
+        self.projector.apply(self.tx, seq, &self.actor.at, &event)?;
+        match &event {
+            Event::AccountAdded { account } => self.chart.insert(account.clone()),
+            Event::AccountClosed { code, date } => self.chart.close(code, *date),
+            Event::VoucherPrepared { voucher } | Event::VoucherMigrated { voucher } => {
+                self.next_numbers.insert(voucher.period(), voucher.reference().number + 1);
+            }
+            Event::PeriodClosed { period, .. } => {
+                self.closed.insert(*period, true);
+            }
+            _ => {}
+        }
+        self.head_seq = seq;
+        self.head_hash = hash;
+        Ok(())
+    }
+}
+
+impl Books for Writer<'_> {
+    fn ledger(&self) -> &LedgerInfo {
+        &self.ledger.info
+    }
+
+    fn chart(&self) -> &Chart {
+        &self.chart
+    }
+
+    fn period_closed(&mut self, period: Period) -> Result<bool, StoreError> {
+        if let Some(c) = self.closed.get(&period) {
+            return Ok(*c);
+        }
+        let closed = self
+            .tx
+            .prepare_cached("SELECT 1 FROM periods WHERE ledger_id = ?1 AND period = ?2")?
+            .exists(params![self.ledger.id, period.key()])?;
+        self.closed.insert(period, closed);
+        Ok(closed)
+    }
+
+    fn next_number(&mut self, period: Period) -> Result<u32, StoreError> {
+        if let Some(n) = self.next_numbers.get(&period) {
+            return Ok(*n);
+        }
+        let n: u32 = self
+            .tx
+            .prepare_cached("SELECT COALESCE(MAX(number), 0) + 1 FROM vouchers WHERE ledger_id = ?1 AND period = ?2")?
+            .query_row(params![self.ledger.id, period.key()], |r| r.get(0))?;
+        self.next_numbers.insert(period, n);
+        Ok(n)
+    }
+
+    fn voucher(&mut self, reference: VoucherRef) -> Result<Option<(Voucher, Status)>, StoreError> {
+        Ok(projector::load_voucher(self.tx, self.ledger.id, reference)?)
+    }
+
+    fn reversed_by(&mut self, r: VoucherRef) -> Result<Option<VoucherRef>, StoreError> {
+        let row: Option<(u32, u32)> = self
+            .tx
+            .prepare_cached(
+                "SELECT period, number FROM vouchers WHERE ledger_id = ?1 AND reverses_period = ?2 AND reverses_number = ?3 LIMIT 1",
+            )?
+            .query_row(params![self.ledger.id, r.period.key(), r.number], |row| Ok((row.get(0)?, row.get(1)?)))
+            .optional()?;
+        Ok(row.and_then(|(p, n)| Period::from_key(p).map(|period| VoucherRef { period, number: n })))
+    }
+
+    fn balance(&mut self, code: &str) -> Result<Money, StoreError> {
+        self.projector.flush(self.tx)?;
+        Ok(projector::account_balance(self.tx, self.ledger.id, code)?)
+    }
+
+    fn file_imported(&mut self, sha256: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT at FROM imports WHERE ledger_id = ?1 AND sha256 = ?2 ORDER BY seq LIMIT 1")?
+            .query_row(params![self.ledger.id, sha256], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn append(&mut self, event: Event) -> Result<(), StoreError> {
+        Ok(self.append_event(event)?)
+    }
+}
+
+/// Period totals in the shape report builders take.
+pub fn as_period_totals(rows: &[(String, Period, Money, Money)]) -> impl Iterator<Item = PeriodTotal<'_>> {
+    rows.iter().map(|(account, period, debit, credit)| PeriodTotal { account, period: *period, debit: *debit, credit: *credit })
+}

@@ -1,0 +1,180 @@
+//! Applies log events to the projection tables.
+//!
+//! The same code runs when a command appends an event and when `verify`
+//! replays the log into a scratch database, so the two can be compared row
+//! by row.
+
+use std::collections::HashMap;
+
+use qianzhang_core::period::format_date;
+use qianzhang_core::{Event, Line, Money, Status, Voucher, VoucherRef};
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::Error;
+
+/// Pending balance changes, flushed into `balances` before commit.
+#[derive(Default)]
+pub(crate) struct Projector {
+    ledger_id: i64,
+    deltas: HashMap<(String, u32), (i64, i64)>,
+    /// Lines of vouchers prepared while this projector ran and not yet posted.
+    unposted: HashMap<VoucherRef, Vec<Line>>,
+}
+
+impl Projector {
+    pub(crate) fn new(ledger_id: i64) -> Projector {
+        Projector { ledger_id, ..Projector::default() }
+    }
+
+    pub(crate) fn apply(&mut self, conn: &Connection, seq: i64, at: &str, event: &Event) -> Result<(), Error> {
+        let id = self.ledger_id;
+        match event {
+            Event::LedgerCreated { name, start } => {
+                conn.prepare_cached("INSERT INTO ledgers (id, name, start_period, created_seq) VALUES (?1, ?2, ?3, ?4)")?
+                    .execute(params![id, name, start.key(), seq])?;
+            }
+            Event::AccountAdded { account } => {
+                conn.prepare_cached(
+                    "INSERT INTO accounts (ledger_id, code, name, kind, opened, closed, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?
+                .execute(params![
+                    id,
+                    account.code(),
+                    account.name(),
+                    serde_json::to_value(account.kind())?.as_str().unwrap_or_default(),
+                    account.opened().map(format_date),
+                    account.closed().map(format_date),
+                    seq
+                ])?;
+            }
+            Event::AccountClosed { code, date } => {
+                conn.prepare_cached("UPDATE accounts SET closed = ?3, seq = ?4 WHERE ledger_id = ?1 AND code = ?2")?
+                    .execute(params![id, code, format_date(*date), seq])?;
+            }
+            Event::VoucherPrepared { voucher } => {
+                self.insert_voucher(conn, seq, voucher, Status::Prepared)?;
+                self.unposted.insert(voucher.reference(), voucher.lines().to_vec());
+            }
+            Event::VoucherMigrated { voucher } => {
+                self.insert_voucher(conn, seq, voucher, Status::Posted)?;
+                self.add_deltas(voucher.period().key(), voucher.lines());
+            }
+            Event::VoucherPosted { reference } => {
+                let lines = match self.unposted.remove(reference) {
+                    Some(lines) => lines,
+                    None => load_voucher(conn, id, *reference)?
+                        .map(|(v, _)| v.lines().to_vec())
+                        .ok_or_else(|| Error::Corrupt(format!("posting unknown voucher {reference}")))?,
+                };
+                let changed = conn
+                    .prepare_cached(
+                        "UPDATE vouchers SET status = 'posted', posted_seq = ?4 \
+                         WHERE ledger_id = ?1 AND period = ?2 AND number = ?3 AND status = 'prepared'",
+                    )?
+                    .execute(params![id, reference.period.key(), reference.number, seq])?;
+                if changed != 1 {
+                    return Err(Error::Corrupt(format!("voucher {reference} is not waiting to be posted")));
+                }
+                self.add_deltas(reference.period.key(), &lines);
+            }
+            Event::PeriodClosed { period, reason } => {
+                conn.prepare_cached("INSERT INTO periods (ledger_id, period, reason, seq) VALUES (?1, ?2, ?3, ?4)")?
+                    .execute(params![id, period.key(), reason, seq])?;
+            }
+            Event::FileImported { file, sha256, encoding, rows, vouchers, history } => {
+                conn.prepare_cached(
+                    "INSERT INTO imports (ledger_id, seq, sha256, file, encoding, rows, vouchers, history, at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                )?
+                .execute(params![id, seq, sha256, file, encoding, *rows as i64, *vouchers as i64, *history, at])?;
+            }
+            Event::Refused { .. } => {}
+        }
+        Ok(())
+    }
+
+    fn insert_voucher(&mut self, conn: &Connection, seq: i64, v: &Voucher, status: Status) -> Result<(), Error> {
+        let reference = v.reference();
+        conn.prepare_cached(
+            "INSERT INTO vouchers (ledger_id, period, number, date, status, origin, reverses_period, reverses_number, content_seq, posted_seq) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?
+        .execute(params![
+            self.ledger_id,
+            reference.period.key(),
+            reference.number,
+            format_date(v.date()),
+            status.as_str(),
+            origin_str(v.origin()),
+            v.reverses().map(|r| r.period.key()),
+            v.reverses().map(|r| r.number),
+            seq,
+            (status == Status::Posted).then_some(seq),
+        ])?;
+        Ok(())
+    }
+
+    fn add_deltas(&mut self, period: u32, lines: &[Line]) {
+        for l in lines {
+            let e = self.deltas.entry((l.account.clone(), period)).or_default();
+            e.0 += l.debit().fen();
+            e.1 += l.credit().fen();
+        }
+    }
+
+    /// Writes the pending balance changes.
+    pub(crate) fn flush(&mut self, conn: &Connection) -> Result<(), Error> {
+        let mut stmt = conn.prepare_cached(
+            "INSERT INTO balances (ledger_id, account, period, debit, credit) VALUES (?1, ?2, ?3, ?4, ?5) \
+             ON CONFLICT (ledger_id, account, period) DO UPDATE SET debit = debit + excluded.debit, credit = credit + excluded.credit",
+        )?;
+        let mut deltas: Vec<_> = self.deltas.drain().collect();
+        deltas.sort();
+        for ((account, period), (debit, credit)) in deltas {
+            stmt.execute(params![self.ledger_id, account, period, debit, credit])?;
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn origin_str(origin: qianzhang_core::Origin) -> &'static str {
+    match origin {
+        qianzhang_core::Origin::Entered => "entered",
+        qianzhang_core::Origin::Imported => "imported",
+        qianzhang_core::Origin::History => "history",
+    }
+}
+
+/// Decodes a voucher-carrying log payload.
+pub(crate) fn voucher_of(payload: &str) -> Result<Voucher, Error> {
+    match serde_json::from_str::<Event>(payload)? {
+        Event::VoucherPrepared { voucher } | Event::VoucherMigrated { voucher } => Ok(voucher),
+        other => Err(Error::Corrupt(format!("log entry holds {} where a voucher was expected", other.kind()))),
+    }
+}
+
+/// Reads one voucher and its status through its content entry in the log.
+pub(crate) fn load_voucher(conn: &Connection, ledger_id: i64, r: VoucherRef) -> Result<Option<(Voucher, Status)>, Error> {
+    let row: Option<(String, String)> = conn
+        .prepare_cached(
+            "SELECT v.status, l.payload FROM vouchers v JOIN log l ON l.ledger_id = v.ledger_id AND l.seq = v.content_seq \
+             WHERE v.ledger_id = ?1 AND v.period = ?2 AND v.number = ?3",
+        )?
+        .query_row(params![ledger_id, r.period.key(), r.number], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?;
+    let Some((status, payload)) = row else { return Ok(None) };
+    let status = Status::from_str_opt(&status).ok_or_else(|| Error::Corrupt(format!("voucher {r} has status {status}")))?;
+    let voucher = voucher_of(&payload)?;
+    if voucher.reference() != r {
+        return Err(Error::Corrupt(format!("voucher row {r} points at the content of {}", voucher.reference())));
+    }
+    Ok(Some((voucher, status)))
+}
+
+/// Sum of the posted balance of one account over all periods.
+pub(crate) fn account_balance(conn: &Connection, ledger_id: i64, code: &str) -> Result<Money, Error> {
+    let fen: i64 = conn
+        .prepare_cached("SELECT COALESCE(SUM(debit - credit), 0) FROM balances WHERE ledger_id = ?1 AND account = ?2")?
+        .query_row(params![ledger_id, code], |r| r.get(0))?;
+    Ok(Money::from_fen(fen))
+}

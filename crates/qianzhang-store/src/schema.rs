@@ -1,0 +1,135 @@
+//! Versioned schema migrations, applied in order inside one transaction.
+//! `PRAGMA user_version` holds the number of migrations applied.
+
+use rusqlite::Connection;
+
+/// Each entry is one schema version. Never edit a released entry: add one.
+const MIGRATIONS: &[&str] = &[
+    // 1: the log, the ledgers and the projections read by reports.
+    r#"
+    CREATE TABLE ledgers (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        start_period INTEGER NOT NULL,
+        created_seq INTEGER NOT NULL
+    );
+    -- The append-only, hash-chained log (AUD-1): the source of truth.
+    CREATE TABLE log (
+        ledger_id INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        prev_hash BLOB NOT NULL,
+        hash BLOB NOT NULL,
+        PRIMARY KEY (ledger_id, seq)
+    ) WITHOUT ROWID;
+    CREATE TRIGGER log_no_update BEFORE UPDATE ON log
+        BEGIN SELECT RAISE(ABORT, 'AUD-1: the log is append-only'); END;
+    CREATE TRIGGER log_no_delete BEFORE DELETE ON log
+        BEGIN SELECT RAISE(ABORT, 'AUD-1: the log is append-only'); END;
+    CREATE TABLE accounts (
+        ledger_id INTEGER NOT NULL,
+        code TEXT NOT NULL,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        opened TEXT,
+        closed TEXT,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (ledger_id, code)
+    ) WITHOUT ROWID;
+    CREATE TRIGGER accounts_no_delete BEFORE DELETE ON accounts
+        BEGIN SELECT RAISE(ABORT, 'VCH-6: accounts are never deleted'); END;
+    -- One row per voucher; its content is the log entry content_seq.
+    CREATE TABLE vouchers (
+        ledger_id INTEGER NOT NULL,
+        period INTEGER NOT NULL,
+        number INTEGER NOT NULL,
+        date TEXT NOT NULL,
+        status TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        reverses_period INTEGER,
+        reverses_number INTEGER,
+        content_seq INTEGER NOT NULL,
+        posted_seq INTEGER,
+        PRIMARY KEY (ledger_id, period, number)
+    ) WITHOUT ROWID;
+    CREATE INDEX vouchers_reversals ON vouchers (ledger_id, reverses_period, reverses_number)
+        WHERE reverses_period IS NOT NULL;
+    CREATE TRIGGER vouchers_no_delete BEFORE DELETE ON vouchers
+        BEGIN SELECT RAISE(ABORT, 'VCH-6: vouchers are never deleted'); END;
+    CREATE TRIGGER vouchers_posted_immutable BEFORE UPDATE ON vouchers
+        WHEN OLD.status = 'posted'
+        BEGIN SELECT RAISE(ABORT, 'VCH-5: posted vouchers are immutable'); END;
+    -- Posted totals per leaf account and period, so balances never rescan history.
+    CREATE TABLE balances (
+        ledger_id INTEGER NOT NULL,
+        account TEXT NOT NULL,
+        period INTEGER NOT NULL,
+        debit INTEGER NOT NULL,
+        credit INTEGER NOT NULL,
+        PRIMARY KEY (ledger_id, account, period)
+    ) WITHOUT ROWID;
+    CREATE TABLE periods (
+        ledger_id INTEGER NOT NULL,
+        period INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (ledger_id, period)
+    ) WITHOUT ROWID;
+    CREATE TABLE imports (
+        ledger_id INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        file TEXT NOT NULL,
+        encoding TEXT NOT NULL,
+        rows INTEGER NOT NULL,
+        vouchers INTEGER NOT NULL,
+        history INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (ledger_id, seq)
+    ) WITHOUT ROWID;
+    CREATE INDEX imports_by_digest ON imports (ledger_id, sha256);
+    "#,
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Brings the database up to [`SCHEMA_VERSION`]. Refuses a newer database.
+pub fn migrate(conn: &mut Connection) -> Result<(), crate::Error> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version > SCHEMA_VERSION {
+        return Err(crate::Error::NewerSchema(version, SCHEMA_VERSION));
+    }
+    if version == SCHEMA_VERSION {
+        return Ok(());
+    }
+    let tx = conn.transaction()?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// The projection tables verification compares, with their key order.
+pub const PROJECTIONS: &[(&str, &str, &str)] = &[
+    ("ledgers", "SELECT id, name, start_period, created_seq FROM ledgers WHERE id = ?1", "created_seq"),
+    ("accounts", "SELECT code, name, kind, opened, closed, seq FROM accounts WHERE ledger_id = ?1 ORDER BY code", "seq"),
+    (
+        "vouchers",
+        "SELECT period, number, date, status, origin, reverses_period, reverses_number, content_seq, posted_seq \
+         FROM vouchers WHERE ledger_id = ?1 ORDER BY period, number",
+        "content_seq",
+    ),
+    ("balances", "SELECT account, period, debit, credit FROM balances WHERE ledger_id = ?1 ORDER BY account, period", ""),
+    ("periods", "SELECT period, reason, seq FROM periods WHERE ledger_id = ?1 ORDER BY period", "seq"),
+    (
+        "imports",
+        "SELECT seq, sha256, file, encoding, rows, vouchers, history, at FROM imports WHERE ledger_id = ?1 ORDER BY seq",
+        "seq",
+    ),
+];
