@@ -1,1 +1,641 @@
-fn main(){}
+//! `qianzhang`: parse the command, open the store, make one library call,
+//! render, and map the outcome to an exit code. No bookkeeping rule lives
+//! here.
+
+mod clock;
+mod demo;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use qianzhang_core::books::{close_account, post_voucher, prepare_voucher, reverse_voucher};
+use qianzhang_core::csvfile::{import_csv, CsvExporter, ImportOptions, LedgerExporter, TextEncoding};
+use qianzhang_core::period::parse_date;
+use qianzhang_core::report::{AccountLedger, Journal, TrialBalance};
+use qianzhang_core::voucher::DraftInput;
+use qianzhang_core::{AccountKind, Failure, Line, NewAccount, Origin, Period, Refusal, Rule, Side, Status, VoucherRef};
+use qianzhang_report::Format;
+use qianzhang_store::{as_period_totals, Actor, LedgerHandle, Store};
+
+/// 钱账 qianzhang — 社区财务复式记账：钱账分管、一支笔审批、财务公开。
+/// Double-entry bookkeeping for community finance with enforced internal control.
+#[derive(Parser, Debug)]
+#[command(name = "qianzhang", version, about, long_about = None)]
+struct Cli {
+    /// 数据库文件 / store file [default: qianzhang.db]
+    #[arg(long, global = true, env = "QIANZHANG_DB")]
+    db: Option<PathBuf>,
+    /// 账套名称 / ledger name (default: the only one)
+    #[arg(long, global = true)]
+    ledger: Option<String>,
+    /// 操作人 / who acts (recorded in the log)
+    #[arg(long = "as", global = true, env = "QIANZHANG_USER")]
+    actor: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// 建立账套 / create a ledger: init --ledger NAME --start YYYY-MM
+    Init {
+        /// 启用期间 / go-live month
+        #[arg(long)]
+        start: String,
+    },
+    /// 会计科目 / chart of accounts
+    #[command(subcommand)]
+    Account(AccountCmd),
+    /// 记账凭证 / vouchers
+    #[command(subcommand)]
+    Voucher(VoucherCmd),
+    /// 导入凭证 CSV / import a voucher CSV (all or nothing)
+    Import {
+        file: PathBuf,
+        /// 启用前的历史数据：直接记账并结账 / migrated history before go-live
+        #[arg(long)]
+        history: bool,
+        /// utf-8 | gbk | gb18030 (默认自动识别 / detected when absent)
+        #[arg(long)]
+        encoding: Option<String>,
+        /// 同一文件再次导入 / import a file seen before
+        #[arg(long)]
+        force: bool,
+    },
+    /// 导出 / export vouchers as CSV or a ledger-cli journal
+    Export {
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+        /// 输出文件（默认标准输出）/ output file
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// CSV 使用中文表头 / Chinese CSV header
+        #[arg(long)]
+        chinese_header: bool,
+    },
+    /// 报表 / reports
+    Report {
+        #[arg(value_enum)]
+        kind: ReportKind,
+        /// 科目（明细账）/ account for the ledger report
+        account: Option<String>,
+        #[command(flatten)]
+        range: Range,
+        #[arg(long, default_value = "text")]
+        format: String,
+    },
+    /// 校验日志链与余额 / verify the hash chain and every balance
+    Verify,
+    /// 最近的日志 / the latest log entries
+    Log {
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// 演示 / build a sample community ledger and print its reports
+    Demo,
+}
+
+#[derive(Args, Debug)]
+struct Range {
+    #[arg(long)]
+    from: Option<String>,
+    #[arg(long)]
+    to: Option<String>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ExportFormat {
+    Csv,
+    Ledger,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ReportKind {
+    TrialBalance,
+    Journal,
+    Ledger,
+}
+
+#[derive(Subcommand, Debug)]
+enum AccountCmd {
+    /// 列出科目 / list accounts
+    List {
+        #[arg(long, default_value = "text")]
+        format: String,
+    },
+    /// 增设科目 / add an account: account add 520101 办公费
+    Add {
+        code: String,
+        name: String,
+        /// asset | liability | net-assets | income | expense（一级科目必填）
+        #[arg(long, value_enum)]
+        kind: Option<KindArg>,
+        /// 启用日期 / first day it takes postings
+        #[arg(long)]
+        opened: Option<String>,
+    },
+    /// 停用科目 / close an account from a date
+    Close {
+        code: String,
+        #[arg(long)]
+        date: Option<String>,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum KindArg {
+    Asset,
+    Liability,
+    NetAssets,
+    Income,
+    Expense,
+}
+
+#[derive(Subcommand, Debug)]
+enum VoucherCmd {
+    /// 制单 / prepare a voucher from a TOML/JSON file or from flags
+    Add {
+        /// 凭证文件（.toml 或 .json）/ voucher file
+        #[arg(long, conflicts_with_all = ["date", "summary", "debit", "credit"])]
+        file: Option<PathBuf>,
+        #[arg(long)]
+        date: Option<String>,
+        #[arg(long)]
+        summary: Option<String>,
+        /// 借方 科目=金额，可重复 / ACCOUNT=AMOUNT, repeatable
+        #[arg(long)]
+        debit: Vec<String>,
+        /// 贷方 科目=金额，可重复 / ACCOUNT=AMOUNT, repeatable
+        #[arg(long)]
+        credit: Vec<String>,
+    },
+    /// 凭证列表 / list vouchers
+    List {
+        #[command(flatten)]
+        range: Range,
+        #[arg(long, default_value = "text")]
+        format: String,
+    },
+    /// 查看凭证 / show a voucher: voucher show 2025-03/记-0001
+    Show {
+        reference: String,
+        #[arg(long, default_value = "text")]
+        format: String,
+    },
+    /// 记账 / post prepared vouchers
+    Post {
+        references: Vec<String>,
+        /// 记账该期间全部未记账凭证 / every prepared voucher of --period
+        #[arg(long, requires = "period")]
+        all: bool,
+        #[arg(long)]
+        period: Option<String>,
+    },
+    /// 红字冲销 / red reversal of a posted voucher
+    Reverse {
+        reference: String,
+        /// 冲销日期（默认今天）/ date of the reversal (default today)
+        #[arg(long)]
+        date: Option<String>,
+    },
+}
+
+/// What ends a command besides success, with its exit code.
+enum Exit {
+    /// The reader of our output went away (`| head`): not an error.
+    BrokenPipe,
+    Refused(Vec<Refusal>, usize),
+    Integrity(String),
+    Internal(String),
+}
+
+impl From<Failure> for Exit {
+    fn from(f: Failure) -> Exit {
+        match f {
+            Failure::Refused(r) => Exit::Refused(r.reasons, r.unlisted),
+            Failure::Store(e) => Exit::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<Refusal> for Exit {
+    fn from(r: Refusal) -> Exit {
+        Exit::Refused(vec![r], 0)
+    }
+}
+
+impl From<qianzhang_store::Error> for Exit {
+    fn from(e: qianzhang_store::Error) -> Exit {
+        Exit::Internal(e.to_string())
+    }
+}
+
+impl From<std::io::Error> for Exit {
+    fn from(e: std::io::Error) -> Exit {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            Exit::BrokenPipe
+        } else {
+            Exit::Internal(e.to_string())
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) | Err(Exit::BrokenPipe) => ExitCode::SUCCESS,
+        Err(Exit::Refused(reasons, unlisted)) => {
+            let mut err = std::io::stderr().lock();
+            let _ = writeln!(err, "已拒绝，账簿未作任何改动：");
+            for r in &reasons {
+                let _ = writeln!(err, "  {r}");
+            }
+            if unlisted > 0 {
+                let _ = writeln!(err, "  另有 {unlisted} 处错误未列出");
+            }
+            ExitCode::from(1)
+        }
+        Err(Exit::Integrity(msg)) => {
+            eprintln!("{msg}");
+            ExitCode::from(3)
+        }
+        Err(Exit::Internal(msg)) => {
+            eprintln!("内部错误：{msg}");
+            ExitCode::from(101)
+        }
+    }
+}
+
+fn bad_input(rule: Rule, message: impl Into<String>) -> Exit {
+    Exit::from(Refusal::new(rule, message))
+}
+
+fn format_arg(text: &str) -> Result<Format, Exit> {
+    Format::parse(text).ok_or_else(|| bad_input(Rule::Csv1, format!("不认识的格式“{text}”，可选 text、csv、json、md")))
+}
+
+fn period_arg(text: &str) -> Result<Period, Exit> {
+    Period::parse(text).map_err(|e| bad_input(Rule::Vch3, e.to_string()))
+}
+
+fn date_arg(text: &str) -> Result<time::Date, Exit> {
+    parse_date(text).map_err(|e| bad_input(Rule::Csv2, e.to_string()))
+}
+
+fn voucher_ref(text: &str) -> Result<VoucherRef, Exit> {
+    text.parse::<VoucherRef>().map_err(Exit::from)
+}
+
+fn actor(cli: &Cli) -> Result<Actor, Exit> {
+    let name = cli.actor.clone().filter(|a| !a.trim().is_empty()).ok_or_else(|| {
+        bad_input(Rule::Aud1, "改动账簿的命令须指明操作人：加 --as 姓名，或设置环境变量 QIANZHANG_USER")
+    })?;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    Ok(Actor { name: name.trim().to_string(), at: clock::now_rfc3339(), command: args.join(" ") })
+}
+
+/// Opens an existing store; reading a store that does not exist is an error,
+/// not an empty result.
+fn open_existing(path: &Path) -> Result<Store, Exit> {
+    if !path.exists() {
+        return Err(bad_input(
+            Rule::Led1,
+            format!("找不到账簿文件 {}；请先运行 qianzhang init，或用 --db 指明文件", path.display()),
+        ));
+    }
+    Ok(Store::open(path)?)
+}
+
+/// The store file named by `--db` or `QIANZHANG_DB`, else `./qianzhang.db`.
+fn db_path(cli: &Cli) -> PathBuf {
+    cli.db.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DB))
+}
+
+const DEFAULT_DB: &str = "qianzhang.db";
+
+fn open_ledger(cli: &Cli) -> Result<(Store, LedgerHandle), Exit> {
+    let store = open_existing(&db_path(cli))?;
+    let ledger = store.select(cli.ledger.as_deref())?;
+    Ok((store, ledger))
+}
+
+fn out(text: &str) -> Result<(), Exit> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()?;
+    Ok(())
+}
+
+/// The span a report covers: the given bounds, else every period with vouchers.
+fn span(store: &Store, ledger: &LedgerHandle, range: &Range) -> Result<(Period, Period), Exit> {
+    let (first, last) = store.period_span(ledger)?.unwrap_or((ledger.info.start, ledger.info.start));
+    let from = range.from.as_deref().map(period_arg).transpose()?.unwrap_or(first);
+    let to = range.to.as_deref().map(period_arg).transpose()?.unwrap_or(last.max(from));
+    if from > to {
+        return Err(bad_input(Rule::Vch3, format!("起始期间 {from} 晚于截止期间 {to}")));
+    }
+    Ok((from, to))
+}
+
+fn run(cli: Cli) -> Result<(), Exit> {
+    match &cli.command {
+        Command::Init { start } => {
+            let start = period_arg(start)?;
+            let name = cli.ledger.clone().ok_or_else(|| bad_input(Rule::Led1, "请用 --ledger 名称 指明新账套的名称"))?;
+            let who = actor(&cli)?;
+            let mut store = Store::open(&db_path(&cli))?;
+            let ledger = store.create_ledger(&name, start, &who)?;
+            let (_, fp) = store.fingerprint(&ledger)?;
+            out(&format!(
+                "已建立账套“{}”，启用期间 {}，预置科目 {} 个。\n指纹：{}\n",
+                ledger.info.name,
+                ledger.info.start,
+                store.chart(&ledger)?.len(),
+                fp
+            ))
+        }
+        Command::Account(cmd) => account(&cli, cmd),
+        Command::Voucher(cmd) => voucher(&cli, cmd),
+        Command::Import { file, history, encoding, force } => {
+            let encoding = encoding
+                .as_deref()
+                .map(|e| {
+                    TextEncoding::parse(e)
+                        .ok_or_else(|| bad_input(Rule::Csv2, format!("不认识的编码“{e}”，可选 utf-8、gbk、gb18030")))
+                })
+                .transpose()?;
+            let bytes = std::fs::read(file)
+                .map_err(|e| bad_input(Rule::Csv1, format!("无法读取文件 {}：{e}", file.display())))?;
+            let (mut store, ledger) = open_ledger(&cli)?;
+            let who = actor(&cli)?;
+            let file_name = file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+            let opts = ImportOptions { file_name: &file_name, encoding, history: *history, force: *force, preparer: &who.name };
+            let summary = store.write(&ledger, &who, |w| import_csv(w, &bytes, &opts))?;
+            let (_, fp) = store.fingerprint(&ledger)?;
+            let mut msg = format!(
+                "已导入 {} 行、{} 张凭证（{}编码）{}。\n",
+                summary.rows,
+                summary.vouchers,
+                summary.encoding.name(),
+                match (summary.first, summary.last) {
+                    (Some(a), Some(b)) => format!("，编号 {a} 至 {b}"),
+                    _ => String::new(),
+                }
+            );
+            if *history {
+                let periods: Vec<String> = summary.periods_closed.iter().map(|p| p.to_string()).collect();
+                msg.push_str(&format!("历史凭证已直接记账，并已结账期间：{}\n", periods.join("、")));
+            } else {
+                msg.push_str("凭证为已制单状态，请审核后记账（voucher post）。\n");
+            }
+            msg.push_str(&format!("指纹：{fp}\n"));
+            out(&msg)
+        }
+        Command::Export { format, from, to, output, chinese_header } => {
+            let (store, ledger) = open_ledger(&cli)?;
+            let (from, to) = span(&store, &ledger, &Range { from: from.clone(), to: to.clone() })?;
+            let sink: Box<dyn Write> = match output {
+                Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(path)?)),
+                None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+            };
+            match format {
+                ExportFormat::Csv => {
+                    let mut ex = CsvExporter::new(sink, *chinese_header)?;
+                    store.each_voucher(&ledger, from, to, |v, _| ex.write(&v).map_err(io_fault))?;
+                    ex.finish()?;
+                }
+                ExportFormat::Ledger => {
+                    let chart = store.chart(&ledger)?;
+                    let mut ex = LedgerExporter::new(sink, &chart)?;
+                    store.each_voucher(&ledger, from, to, |v, s| ex.write(&v, s).map_err(io_fault))?;
+                    ex.finish()?;
+                }
+            }
+            Ok(())
+        }
+        Command::Report { kind, account, range, format } => {
+            let format = format_arg(format)?;
+            let (store, ledger) = open_ledger(&cli)?;
+            let (from, to) = span(&store, &ledger, range)?;
+            let chart = store.chart(&ledger)?;
+            let name = &ledger.info.name;
+            let text = match kind {
+                ReportKind::TrialBalance => {
+                    let totals = store.period_totals(&ledger)?;
+                    let tb = TrialBalance::build(name, &chart, as_period_totals(&totals), from, to);
+                    qianzhang_report::trial_balance(&tb, format)
+                }
+                ReportKind::Journal => {
+                    let mut vouchers = Vec::new();
+                    store.each_voucher(&ledger, from, to, |v, s| {
+                        if s == Status::Posted {
+                            vouchers.push((v, s));
+                        }
+                        Ok(())
+                    })?;
+                    qianzhang_report::journal(&Journal::build(name, &chart, vouchers, from, to), format)
+                }
+                ReportKind::Ledger => {
+                    let text = account.as_deref().ok_or_else(|| bad_input(Rule::Vch2, "明细账须指明科目，例如 report ledger 1001"))?;
+                    let code = chart
+                        .resolve(text)
+                        .map(|a| a.code().to_string())
+                        .ok_or_else(|| bad_input(Rule::Vch2, format!("科目“{text}”不存在")))?;
+                    let totals = store.period_totals(&ledger)?;
+                    let mut vouchers = Vec::new();
+                    store.each_voucher(&ledger, from, to, |v, s| {
+                        if s == Status::Posted && v.lines().iter().any(|l| l.account.starts_with(&code)) {
+                            vouchers.push(v);
+                        }
+                        Ok(())
+                    })?;
+                    let al = AccountLedger::build(name, &chart, &code, as_period_totals(&totals), vouchers, from, to);
+                    qianzhang_report::account_ledger(&al, format)
+                }
+            };
+            out(&text)
+        }
+        Command::Verify => verify(&cli),
+        Command::Log { limit } => {
+            let (store, ledger) = open_ledger(&cli)?;
+            let mut text = String::new();
+            for e in store.log_tail(&ledger, *limit)? {
+                text.push_str(&format!("#{:<6} {}  {}  {}  {}\n", e.seq, e.at, e.actor, e.event.describe(), e.hash.short()));
+            }
+            out(&text)
+        }
+        Command::Demo => demo::run(cli.db.as_deref()),
+    }
+}
+
+fn io_fault(e: std::io::Error) -> qianzhang_store::Error {
+    qianzhang_store::Error::Corrupt(format!("写出失败：{e}"))
+}
+
+fn verify(cli: &Cli) -> Result<(), Exit> {
+    let store = open_existing(&db_path(cli))?;
+    let ledgers = match &cli.ledger {
+        Some(_) => vec![store.select(cli.ledger.as_deref())?],
+        None => store.ledgers()?,
+    };
+    let mut text = String::new();
+    let mut broken = Vec::new();
+    for ledger in &ledgers {
+        let report = store.verify(ledger)?;
+        match &report.mismatch {
+            None => text.push_str(&format!(
+                "账套“{}”校验通过：日志 {} 条，哈希链完整，余额与日志重算一致。\n指纹：{}\n",
+                report.ledger, report.entries, report.fingerprint
+            )),
+            Some(m) => broken.push(format!(
+                "[AUD-2] 账套“{}”校验失败：{}{}",
+                report.ledger,
+                m.seq.map(|s| format!("第一处不符在日志第 {s} 条。")).unwrap_or_default(),
+                m.detail
+            )),
+        }
+    }
+    out(&text)?;
+    if broken.is_empty() {
+        Ok(())
+    } else {
+        Err(Exit::Integrity(broken.join("\n")))
+    }
+}
+
+fn account(cli: &Cli, cmd: &AccountCmd) -> Result<(), Exit> {
+    match cmd {
+        AccountCmd::List { format } => {
+            let format = format_arg(format)?;
+            let (store, ledger) = open_ledger(cli)?;
+            out(&qianzhang_report::chart(&store.chart(&ledger)?, format))
+        }
+        AccountCmd::Add { code, name, kind, opened } => {
+            let new = NewAccount {
+                code: code.clone(),
+                name: name.clone(),
+                kind: kind.map(|k| match k {
+                    KindArg::Asset => AccountKind::Asset,
+                    KindArg::Liability => AccountKind::Liability,
+                    KindArg::NetAssets => AccountKind::NetAssets,
+                    KindArg::Income => AccountKind::Income,
+                    KindArg::Expense => AccountKind::Expense,
+                }),
+                opened: opened.as_deref().map(date_arg).transpose()?,
+            };
+            let (mut store, ledger) = open_ledger(cli)?;
+            let who = actor(cli)?;
+            let account = store.write(&ledger, &who, |w| qianzhang_core::books::add_account(w, &new))?;
+            out(&format!("已增设科目 {} {}（{}）\n", account.code(), account.name(), account.kind()))
+        }
+        AccountCmd::Close { code, date } => {
+            let date = match date {
+                Some(d) => date_arg(d)?,
+                None => clock::today(),
+            };
+            let (mut store, ledger) = open_ledger(cli)?;
+            let who = actor(cli)?;
+            store.write(&ledger, &who, |w| close_account(w, code, date))?;
+            out(&format!("科目 {code} 自 {} 起停用\n", qianzhang_core::period::format_date(date)))
+        }
+    }
+}
+
+/// `ACCOUNT=AMOUNT` from the command line.
+fn flag_line(text: &str, side: Side, summary: &str) -> Result<Line, Exit> {
+    let (account, amount) = text
+        .rsplit_once('=')
+        .ok_or_else(|| bad_input(Rule::Vch1, format!("“{text}”应写作 科目=金额，例如 520101=350.00")))?;
+    let amount = qianzhang_core::Money::parse(amount).map_err(|e| {
+        let rule = if matches!(e, qianzhang_core::money::MoneyError::TooManyDecimals(_)) { Rule::Vch1 } else { Rule::Csv2 };
+        bad_input(rule, e.to_string())
+    })?;
+    Ok(Line { summary: summary.to_string(), account: account.trim().to_string(), side, amount, fund: None, counterparty: None })
+}
+
+fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
+    match cmd {
+        VoucherCmd::Add { file, date, summary, debit, credit } => {
+            let (mut store, ledger) = open_ledger(cli)?;
+            let chart = store.chart(&ledger)?;
+            let draft = match file {
+                Some(path) => {
+                    let text = std::fs::read_to_string(path)
+                        .map_err(|e| bad_input(Rule::Csv1, format!("无法读取凭证文件 {}：{e}", path.display())))?;
+                    let input: DraftInput = if path.extension().is_some_and(|e| e == "json") {
+                        serde_json::from_str(&text).map_err(|e| bad_input(Rule::Csv1, format!("凭证文件格式错误：{e}")))?
+                    } else {
+                        toml::from_str(&text).map_err(|e| bad_input(Rule::Csv1, format!("凭证文件格式错误：{e}")))?
+                    };
+                    input.into_draft(&chart).map_err(|errs| Exit::Refused(errs, 0))?
+                }
+                None => {
+                    let date = date.as_deref().map(date_arg).transpose()?.unwrap_or_else(clock::today);
+                    let summary = summary.clone().ok_or_else(|| bad_input(Rule::Vch1, "请用 --summary 填写摘要"))?;
+                    let mut lines = Vec::new();
+                    for d in debit {
+                        lines.push(flag_line(d, Side::Debit, &summary)?);
+                    }
+                    for c in credit {
+                        lines.push(flag_line(c, Side::Credit, &summary)?);
+                    }
+                    for l in &mut lines {
+                        if let Some(a) = chart.resolve(&l.account) {
+                            l.account = a.code().to_string();
+                        }
+                    }
+                    qianzhang_core::Draft { date, lines, documents: Vec::new(), authorization: None, reverses: None, source_ref: None }
+                }
+            };
+            let who = actor(cli)?;
+            let preparer = who.name.clone();
+            let reference = store.write(&ledger, &who, |w| prepare_voucher(w, draft, Origin::Entered, &preparer))?;
+            out(&format!("已制单 {reference}（待记账）\n"))
+        }
+        VoucherCmd::List { range, format } => {
+            let format = format_arg(format)?;
+            let (store, ledger) = open_ledger(cli)?;
+            let (from, to) = span(&store, &ledger, range)?;
+            out(&qianzhang_report::voucher_list(&store.vouchers(&ledger, from, to)?, format))
+        }
+        VoucherCmd::Show { reference, format } => {
+            let format = format_arg(format)?;
+            let r = voucher_ref(reference)?;
+            let (store, ledger) = open_ledger(cli)?;
+            let (v, status) = store.voucher(&ledger, r)?.ok_or_else(|| bad_input(Rule::Vch4, format!("凭证 {r} 不存在")))?;
+            out(&qianzhang_report::voucher(&v, status, &store.chart(&ledger)?, format))
+        }
+        VoucherCmd::Post { references, all, period } => {
+            let (mut store, ledger) = open_ledger(cli)?;
+            let mut refs = references.iter().map(|r| voucher_ref(r)).collect::<Result<Vec<_>, _>>()?;
+            if *all {
+                let p = period_arg(period.as_deref().unwrap_or_default())?;
+                refs.extend(store.vouchers(&ledger, p, p)?.into_iter().filter(|(_, s)| *s == Status::Prepared).map(|(v, _)| v.reference()));
+            }
+            if refs.is_empty() {
+                return Err(bad_input(Rule::Vch4, "没有要记账的凭证：请写出凭证号，或用 --all --period YYYY-MM"));
+            }
+            let who = actor(cli)?;
+            store.write(&ledger, &who, |w| refs.iter().try_for_each(|r| post_voucher(w, *r)))?;
+            out(&format!("已记账 {} 张凭证\n", refs.len()))
+        }
+        VoucherCmd::Reverse { reference, date } => {
+            let r = voucher_ref(reference)?;
+            let date = match date {
+                Some(d) => date_arg(d)?,
+                None => clock::today(),
+            };
+            let (mut store, ledger) = open_ledger(cli)?;
+            let who = actor(cli)?;
+            let preparer = who.name.clone();
+            let reversal = store.write(&ledger, &who, |w| reverse_voucher(w, r, date, &preparer))?;
+            out(&format!("已生成红字冲销凭证 {reversal}（冲销 {r}，待记账）；如需更正，请另录正确凭证\n"))
+        }
+    }
+}

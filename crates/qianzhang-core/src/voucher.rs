@@ -404,6 +404,100 @@ impl Voucher {
     }
 }
 
+/// An amount as typed in a voucher file: a string (`"1,234.50"`) or an
+/// integer. Floats are read through their shortest decimal form.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum AmountInput {
+    Text(String),
+    Integer(i64),
+    Float(f64),
+}
+
+impl AmountInput {
+    fn parse(&self) -> Result<Money, crate::money::MoneyError> {
+        match self {
+            AmountInput::Text(t) => Money::parse(t),
+            AmountInput::Integer(i) => Money::parse(&i.to_string()),
+            AmountInput::Float(f) => Money::parse(&f.to_string()),
+        }
+    }
+}
+
+/// A line as written in a voucher file (TOML or JSON): `debit` or `credit`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LineInput {
+    pub summary: String,
+    pub account: String,
+    #[serde(default)]
+    pub debit: Option<AmountInput>,
+    #[serde(default)]
+    pub credit: Option<AmountInput>,
+    #[serde(default)]
+    pub fund: Option<String>,
+    #[serde(default)]
+    pub counterparty: Option<String>,
+}
+
+/// A voucher as written in a file for `voucher add`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DraftInput {
+    #[serde(with = "date_serde")]
+    pub date: Date,
+    pub lines: Vec<LineInput>,
+    #[serde(default)]
+    pub documents: Vec<Document>,
+    #[serde(default)]
+    pub authorization: Option<String>,
+}
+
+impl DraftInput {
+    /// [VCH-1] each line has exactly one of debit and credit, readable and
+    /// with at most two decimals; accounts are found by code or name.
+    pub fn into_draft(self, chart: &Chart) -> Result<Draft, Vec<Refusal>> {
+        let mut errors = Vec::new();
+        let mut lines = Vec::new();
+        for (i, l) in self.lines.into_iter().enumerate() {
+            let n = i + 1;
+            let read = |a: &Option<AmountInput>| a.as_ref().map(AmountInput::parse).transpose();
+            let (side, amount) = match (read(&l.debit), read(&l.credit)) {
+                (Ok(Some(d)), Ok(None)) => (Side::Debit, d),
+                (Ok(None), Ok(Some(c))) => (Side::Credit, c),
+                (Ok(Some(_)), Ok(Some(_))) => {
+                    errors.push(Refusal::new(Rule::Vch1, "同一行既有借方又有贷方金额；每行只能填借方或贷方之一").at_row(n));
+                    continue;
+                }
+                (Ok(None), Ok(None)) => {
+                    errors.push(Refusal::new(Rule::Vch1, "借方和贷方都没有金额；每行须填借方或贷方之一").at_row(n));
+                    continue;
+                }
+                (d, c) => {
+                    for e in [d.err(), c.err()].into_iter().flatten() {
+                        let rule = if matches!(e, crate::money::MoneyError::TooManyDecimals(_)) { Rule::Vch1 } else { Rule::Csv2 };
+                        errors.push(Refusal::new(rule, e.to_string()).at_row(n));
+                    }
+                    continue;
+                }
+            };
+            let account = chart.resolve(&l.account).map(|a| a.code().to_string()).unwrap_or(l.account);
+            lines.push(Line { summary: l.summary, account, side, amount, fund: l.fund, counterparty: l.counterparty });
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Draft {
+            date: self.date,
+            lines,
+            documents: self.documents,
+            authorization: self.authorization,
+            reverses: None,
+            source_ref: None,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,101 @@
+//! `qianzhang demo`: a community ledger built from the fixtures, end to end
+//! through the same calls the commands use.
+
+use std::path::{Path, PathBuf};
+
+use qianzhang_core::books::{add_account, post_voucher};
+use qianzhang_core::csvfile::{import_csv, ImportOptions};
+use qianzhang_core::report::{Journal, TrialBalance};
+use qianzhang_core::{Failure, NewAccount, Period, Status};
+use qianzhang_store::{as_period_totals, Actor, Store};
+
+use crate::{clock, out, Exit};
+
+const ACCOUNTS: &str = include_str!("../../../fixtures/accounts.csv");
+const HISTORY: &[u8] = include_bytes!("../../../fixtures/history-2024q4.gbk.csv");
+const CURRENT: &[u8] = include_bytes!("../../../fixtures/vouchers-2025q1.csv");
+
+const LEDGER: &str = "幸福里社区居委会";
+const ACCOUNTANT: &str = "赵敏";
+
+fn demo_path(given: Option<&Path>) -> Result<PathBuf, Exit> {
+    match given {
+        Some(p) => Ok(p.to_path_buf()),
+        None => {
+            let dir = std::env::temp_dir().join(format!("qianzhang-demo-{}", std::process::id()));
+            std::fs::create_dir_all(&dir)?;
+            Ok(dir.join("demo.db"))
+        }
+    }
+}
+
+pub fn run(db: Option<&Path>) -> Result<(), Exit> {
+    let path = demo_path(db)?;
+    let mut store = Store::open(&path)?;
+    let actor = |command: &str| Actor { name: ACCOUNTANT.into(), at: clock::now_rfc3339(), command: format!("demo: {command}") };
+    let start = Period::parse("2025-01").expect("fixed period");
+    let ledger = store.create_ledger(LEDGER, start, &actor("init"))?;
+
+    let mut reader = csv_rows(ACCOUNTS);
+    store.write(&ledger, &actor("account add"), |w| {
+        for (code, name) in reader.by_ref() {
+            add_account(w, &NewAccount { code, name, kind: None, opened: None })?;
+        }
+        Ok::<_, Failure>(())
+    })?;
+
+    let history = ImportOptions {
+        file_name: "history-2024q4.gbk.csv",
+        encoding: None,
+        history: true,
+        force: false,
+        preparer: ACCOUNTANT,
+    };
+    let h = store.write(&ledger, &actor("import --history"), |w| import_csv(w, HISTORY, &history))?;
+    let current = ImportOptions { file_name: "vouchers-2025q1.csv", history: false, ..history };
+    let c = store.write(&ledger, &actor("import"), |w| import_csv(w, CURRENT, &current))?;
+
+    let end = Period::parse("2025-03").expect("fixed period");
+    let prepared: Vec<_> = store
+        .vouchers(&ledger, start, end)?
+        .into_iter()
+        .filter(|(_, s)| *s == Status::Prepared)
+        .map(|(v, _)| v.reference())
+        .collect();
+    store.write(&ledger, &actor("voucher post"), |w| prepared.iter().try_for_each(|r| post_voucher(w, *r)))?;
+
+    let chart = store.chart(&ledger)?;
+    let totals = store.period_totals(&ledger)?;
+    let tb = TrialBalance::build(LEDGER, &chart, as_period_totals(&totals), start, end);
+    let march = store.vouchers(&ledger, end, end)?;
+    let journal = Journal::build(LEDGER, &chart, march, end, end);
+    let report = store.verify(&ledger)?;
+
+    let mut text = format!(
+        "演示账套“{LEDGER}”：迁移 2024 年第四季度历史凭证 {} 张（{}编码），导入并记账 2025 年第一季度凭证 {} 张。\n\n",
+        h.vouchers,
+        h.encoding.name(),
+        c.vouchers
+    );
+    text.push_str(&qianzhang_report::trial_balance(&tb, qianzhang_report::Format::Text));
+    text.push('\n');
+    text.push_str(&qianzhang_report::journal(&journal, qianzhang_report::Format::Text));
+    text.push('\n');
+    match &report.mismatch {
+        None => text.push_str(&format!("校验通过，日志 {} 条。指纹：{}\n", report.entries, report.fingerprint)),
+        Some(m) => return Err(Exit::Integrity(format!("[AUD-2] 演示账套校验失败：{}", m.detail))),
+    }
+    text.push_str(&format!(
+        "账簿文件：{}\n继续查看：qianzhang --db {} report journal --from 2025-01\n",
+        path.display(),
+        path.display()
+    ));
+    out(&text)
+}
+
+/// `code,name` rows of the fixture chart.
+fn csv_rows(text: &'static str) -> impl Iterator<Item = (String, String)> {
+    csv::Reader::from_reader(text.as_bytes())
+        .into_deserialize::<(String, String)>()
+        .map(|row| row.expect("the fixture chart is well-formed"))
+}
