@@ -210,7 +210,8 @@ enum VoucherCmd {
 enum Exit {
     /// The reader of our output went away (`| head`): not an error.
     BrokenPipe,
-    Refused(Vec<Refusal>, usize),
+    /// Refused by a rule; `logged` once the refusal is in the ledger's log.
+    Refused { reasons: Vec<Refusal>, unlisted: usize, logged: bool },
     Integrity(String),
     Internal(String),
 }
@@ -218,7 +219,8 @@ enum Exit {
 impl From<Failure> for Exit {
     fn from(f: Failure) -> Exit {
         match f {
-            Failure::Refused(r) => Exit::Refused(r.reasons, r.unlisted),
+            // Store::write logs the refusals it returns.
+            Failure::Refused(r) => Exit::Refused { reasons: r.reasons, unlisted: r.unlisted, logged: true },
             Failure::Store(e) => Exit::Internal(e.to_string()),
         }
     }
@@ -226,7 +228,7 @@ impl From<Failure> for Exit {
 
 impl From<Refusal> for Exit {
     fn from(r: Refusal) -> Exit {
-        Exit::Refused(vec![r], 0)
+        Exit::Refused { reasons: vec![r], unlisted: 0, logged: false }
     }
 }
 
@@ -248,9 +250,17 @@ impl From<std::io::Error> for Exit {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    let mut outcome = run(&cli);
+    if let Err(Exit::Refused { reasons, unlisted, logged: false }) = &outcome {
+        if cli.command.changes_books() {
+            if let Err(e) = log_refusal(&cli, reasons, *unlisted) {
+                outcome = Err(e);
+            }
+        }
+    }
+    match outcome {
         Ok(()) | Err(Exit::BrokenPipe) => ExitCode::SUCCESS,
-        Err(Exit::Refused(reasons, unlisted)) => {
+        Err(Exit::Refused { reasons, unlisted, .. }) => {
             let mut err = std::io::stderr().lock();
             let _ = writeln!(err, "已拒绝，账簿未作任何改动：");
             for r in &reasons {
@@ -270,6 +280,37 @@ fn main() -> ExitCode {
             ExitCode::from(101)
         }
     }
+}
+
+impl Command {
+    /// Commands that change a ledger: their refusals go into its log.
+    fn changes_books(&self) -> bool {
+        match self {
+            Command::Account(c) => !matches!(c, AccountCmd::List { .. }),
+            Command::Voucher(c) => matches!(c, VoucherCmd::Add { .. } | VoucherCmd::Post { .. } | VoucherCmd::Reverse { .. }),
+            Command::Import { .. } => true,
+            _ => false,
+        }
+    }
+}
+
+/// Logs a refusal found before the command reached the store (AUD-1), when
+/// there is a ledger to log it in.
+fn log_refusal(cli: &Cli, reasons: &[Refusal], unlisted: usize) -> Result<(), Exit> {
+    let path = db_path(cli);
+    if !path.exists() {
+        return Ok(());
+    }
+    let mut store = Store::open(&path)?;
+    let Ok(ledger) = store.select(cli.ledger.as_deref()) else { return Ok(()) };
+    let who = actor(cli).unwrap_or_else(|_| Actor {
+        name: "（未署名）".into(),
+        at: clock::now_rfc3339(),
+        command: std::env::args().skip(1).collect::<Vec<_>>().join(" "),
+    });
+    let refusals = qianzhang_core::Refusals { reasons: reasons.to_vec(), unlisted };
+    store.log_refusal(&ledger, &who, &refusals)?;
+    Ok(())
 }
 
 fn bad_input(rule: Rule, message: impl Into<String>) -> Exit {
@@ -343,13 +384,13 @@ fn span(store: &Store, ledger: &LedgerHandle, range: &Range) -> Result<(Period, 
     Ok((from, to))
 }
 
-fn run(cli: Cli) -> Result<(), Exit> {
+fn run(cli: &Cli) -> Result<(), Exit> {
     match &cli.command {
         Command::Init { start } => {
             let start = period_arg(start)?;
             let name = cli.ledger.clone().ok_or_else(|| bad_input(Rule::Led1, "请用 --ledger 名称 指明新账套的名称"))?;
-            let who = actor(&cli)?;
-            let mut store = Store::open(&db_path(&cli))?;
+            let who = actor(cli)?;
+            let mut store = Store::open(&db_path(cli))?;
             let ledger = store.create_ledger(&name, start, &who)?;
             let (_, fp) = store.fingerprint(&ledger)?;
             out(&format!(
@@ -360,8 +401,8 @@ fn run(cli: Cli) -> Result<(), Exit> {
                 fp
             ))
         }
-        Command::Account(cmd) => account(&cli, cmd),
-        Command::Voucher(cmd) => voucher(&cli, cmd),
+        Command::Account(cmd) => account(cli, cmd),
+        Command::Voucher(cmd) => voucher(cli, cmd),
         Command::Import { file, history, encoding, force } => {
             let encoding = encoding
                 .as_deref()
@@ -372,8 +413,8 @@ fn run(cli: Cli) -> Result<(), Exit> {
                 .transpose()?;
             let bytes = std::fs::read(file)
                 .map_err(|e| bad_input(Rule::Csv1, format!("无法读取文件 {}：{e}", file.display())))?;
-            let (mut store, ledger) = open_ledger(&cli)?;
-            let who = actor(&cli)?;
+            let (mut store, ledger) = open_ledger(cli)?;
+            let who = actor(cli)?;
             let file_name = file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
             let opts = ImportOptions { file_name: &file_name, encoding, history: *history, force: *force, preparer: &who.name };
             let summary = store.write(&ledger, &who, |w| import_csv(w, &bytes, &opts))?;
@@ -398,7 +439,7 @@ fn run(cli: Cli) -> Result<(), Exit> {
             out(&msg)
         }
         Command::Export { format, from, to, output, chinese_header } => {
-            let (store, ledger) = open_ledger(&cli)?;
+            let (store, ledger) = open_ledger(cli)?;
             let (from, to) = span(&store, &ledger, &Range { from: from.clone(), to: to.clone() })?;
             let sink: Box<dyn Write> = match output {
                 Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(path)?)),
@@ -421,7 +462,7 @@ fn run(cli: Cli) -> Result<(), Exit> {
         }
         Command::Report { kind, account, range, format } => {
             let format = format_arg(format)?;
-            let (store, ledger) = open_ledger(&cli)?;
+            let (store, ledger) = open_ledger(cli)?;
             let (from, to) = span(&store, &ledger, range)?;
             let chart = store.chart(&ledger)?;
             let name = &ledger.info.name;
@@ -461,9 +502,9 @@ fn run(cli: Cli) -> Result<(), Exit> {
             };
             out(&text)
         }
-        Command::Verify => verify(&cli),
+        Command::Verify => verify(cli),
         Command::Log { limit } => {
-            let (store, ledger) = open_ledger(&cli)?;
+            let (store, ledger) = open_ledger(cli)?;
             let mut text = String::new();
             for e in store.log_tail(&ledger, *limit)? {
                 text.push_str(&format!("#{:<6} {}  {}  {}  {}\n", e.seq, e.at, e.actor, e.event.describe(), e.hash.short()));
@@ -573,7 +614,7 @@ fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
                     } else {
                         toml::from_str(&text).map_err(|e| bad_input(Rule::Csv1, format!("凭证文件格式错误：{e}")))?
                     };
-                    input.into_draft(&chart).map_err(|errs| Exit::Refused(errs, 0))?
+                    input.into_draft(&chart).map_err(|reasons| Exit::Refused { reasons, unlisted: 0, logged: false })?
                 }
                 None => {
                     let date = date.as_deref().map(date_arg).transpose()?.unwrap_or_else(clock::today);

@@ -212,6 +212,11 @@ pub fn prepare_voucher(books: &mut impl Books, draft: Draft, origin: Origin, pre
     let period = Period::of(draft.date);
     let number = books.next_number(period)?;
     let reference = VoucherRef { period, number };
+    let mut draft = draft;
+    if draft.source_ref.as_deref() == Some(reference.label().as_str()) {
+        // The file's number is the engine's: nothing to keep.
+        draft.source_ref = None;
+    }
     let voucher = Voucher::accepted(reference, draft, origin, preparer);
     let event = match origin {
         Origin::History => Event::VoucherMigrated { voucher },

@@ -77,6 +77,7 @@ pub fn decode(bytes: &[u8], asked: Option<TextEncoding>) -> Result<(Cow<'_, str>
 
 /// The columns of the voucher CSV.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(usize)]
 enum Column {
     Date,
     Voucher,
@@ -127,14 +128,17 @@ fn column_of(header: &str) -> Option<Column> {
     COLUMNS.iter().find(|(_, en, zh, _)| *en == lower || *zh == h).map(|c| c.0)
 }
 
+/// Where each column sits in the file, indexed by `Column as usize`.
+type ColumnMap = [Option<usize>; COLUMNS.len()];
+
 /// [CSV-1] maps header cells to columns; refuses missing or repeated ones.
-fn map_header(record: &csv::StringRecord) -> Result<HashMap<Column, usize>, Refusal> {
-    let mut map = HashMap::new();
+fn map_header(record: &csv::StringRecord) -> Result<ColumnMap, Refusal> {
+    let mut map: ColumnMap = [None; COLUMNS.len()];
     let mut unknown = Vec::new();
     for (i, cell) in record.iter().enumerate() {
         match column_of(cell) {
             Some(c) => {
-                if map.insert(c, i).is_some() {
+                if map[c as usize].replace(i).is_some() {
                     return Err(Refusal::new(Rule::Csv1, format!("表头“{}”出现了两次", cell.trim())).at_row(1));
                 }
             }
@@ -144,7 +148,7 @@ fn map_header(record: &csv::StringRecord) -> Result<HashMap<Column, usize>, Refu
     }
     let missing: Vec<String> = COLUMNS
         .iter()
-        .filter(|(c, _, _, required)| *required && !map.contains_key(c))
+        .filter(|(c, _, _, required)| *required && map[*c as usize].is_none())
         .map(|(_, en, zh, _)| format!("{zh}（{en}）"))
         .collect();
     if !missing.is_empty() {
@@ -301,7 +305,7 @@ pub fn import_csv(books: &mut impl Books, bytes: &[u8], opts: &ImportOptions) ->
 }
 
 struct ImportState {
-    cols: HashMap<Column, usize>,
+    cols: ColumnMap,
     /// Account text → code, so each distinct text is resolved once.
     accounts: HashMap<String, Option<String>>,
     /// Hash of (period, voucher label) → first row, to find split vouchers.
@@ -317,7 +321,7 @@ fn optional(text: &str) -> Option<String> {
 
 impl ImportState {
     fn cell<'r>(&self, record: &'r csv::StringRecord, column: Column) -> &'r str {
-        self.cols.get(&column).and_then(|i| record.get(*i)).unwrap_or("")
+        self.cols[column as usize].and_then(|i| record.get(i)).unwrap_or("")
     }
 
     fn read_row(&mut self, record: &csv::StringRecord, row: usize, p: &mut PendingVoucher, errors: &mut Refusals) {

@@ -79,7 +79,7 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store, Error> {
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "journal_mode", "DELETE")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "cache_size", -65536)?;
@@ -163,7 +163,9 @@ impl Store {
         outcome
     }
 
-    fn log_refusal(&mut self, ledger: &LedgerHandle, actor: &Actor, reasons: &Refusals) -> Result<(), Error> {
+    /// Records a refused attempt (AUD-1) that never reached a command, such
+    /// as unreadable input; [`Store::write`] records its own refusals.
+    pub fn log_refusal(&mut self, ledger: &LedgerHandle, actor: &Actor, reasons: &Refusals) -> Result<(), Error> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut w = Writer::open(&tx, ledger.clone(), actor).map_err(|e| Error::Corrupt(e.to_string()))?;
         let mut logged = reasons.clone();
@@ -196,14 +198,14 @@ impl Store {
         Ok(out)
     }
 
-    /// The first and last period holding vouchers, if any.
+    /// The first and last period holding vouchers, if any. Two single-ended
+    /// queries, so each is one index probe rather than a scan.
     pub fn period_span(&self, ledger: &LedgerHandle) -> Result<Option<(Period, Period)>, Error> {
-        let span: (Option<u32>, Option<u32>) = self.conn.query_row(
-            "SELECT MIN(period), MAX(period) FROM vouchers WHERE ledger_id = ?1",
-            [ledger.id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        Ok(match span {
+        let end = |order: &str| -> Result<Option<u32>, Error> {
+            let sql = format!("SELECT period FROM vouchers WHERE ledger_id = ?1 ORDER BY period {order} LIMIT 1");
+            Ok(self.conn.prepare_cached(&sql)?.query_row([ledger.id], |r| r.get(0)).optional()?)
+        };
+        Ok(match (end("ASC")?, end("DESC")?) {
             (Some(a), Some(b)) => Period::from_key(a).zip(Period::from_key(b)),
             _ => None,
         })
