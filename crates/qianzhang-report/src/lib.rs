@@ -277,8 +277,8 @@ pub fn account_ledger(l: &AccountLedger, format: Format) -> String {
         let [dir, bal] = balance_cells(r.balance);
         let row = vec![format_date(r.date), voucher, summary, amount(r.debit), amount(r.credit), dir, bal];
         match r.kind {
-            LedgerRowKind::Entry => t.row(row),
-            _ => t.total(row),
+            LedgerRowKind::Opening | LedgerRowKind::Entry => t.row(row),
+            LedgerRowKind::MonthTotal | LedgerRowKind::YearTotal => t.total(row),
         }
     }
     match format {

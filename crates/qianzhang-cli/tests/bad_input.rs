@@ -1,0 +1,166 @@
+//! Every kind of bad input: a clear Chinese error naming the rule, exit 1,
+//! the books unchanged, the refusal logged.
+
+mod common;
+
+use common::{fixture, Env};
+
+const HEADER: &str = "日期,凭证号,摘要,科目,借方,贷方\n";
+
+fn csv(env: &Env, name: &str, body: &str) -> String {
+    env.write(name, format!("{HEADER}{body}")).to_string_lossy().into_owned()
+}
+
+#[test]
+fn vch_1_unbalanced_voucher() {
+    let env = Env::with_ledger();
+    let err = env.refused("VCH-1", &["voucher", "add", "--date", "2025-01-10", "--summary", "办公用品", "--debit", "520101=100", "--credit", "1001=99.99"]);
+    assert!(err.contains("借贷不平衡") && err.contains("相差 0.01"), "{err}");
+}
+
+#[test]
+fn vch_1_three_decimals() {
+    let env = Env::with_ledger();
+    let err = env.refused("VCH-1", &["voucher", "add", "--date", "2025-01-10", "--summary", "x", "--debit", "520101=1.234", "--credit", "1001=1.234"]);
+    assert!(err.contains("超过两位小数"), "{err}");
+}
+
+#[test]
+fn vch_1_negative_and_zero_amounts() {
+    let env = Env::with_ledger();
+    let err = env.refused("VCH-1", &["voucher", "add", "--date", "2025-01-10", "--summary", "x", "--debit", "520101=-5", "--credit", "1001=-5"]);
+    assert!(err.contains("负数"), "{err}");
+    let err = env.refused("VCH-1", &["voucher", "add", "--date", "2025-01-10", "--summary", "x", "--debit", "520101=0", "--credit", "1001=0"]);
+    assert!(err.contains("金额为零"), "{err}");
+    let file = csv(&env, "neg.csv", "2025-01-10,1,x,520101,-5,\n2025-01-10,1,x,1001,,-5\n");
+    let err = env.refused("VCH-1", &["import", &file]);
+    assert!(err.contains("第 2 行") && err.contains("第 3 行"), "{err}");
+}
+
+#[test]
+fn vch_1_both_debit_and_credit_on_a_line() {
+    let env = Env::with_ledger();
+    let file = csv(&env, "both.csv", "2025-01-10,1,x,520101,5,5\n2025-01-10,1,x,1001,,5\n");
+    let err = env.refused("VCH-1", &["import", &file]);
+    assert!(err.contains("第 2 行") && err.contains("既有借方又有贷方"), "{err}");
+    let toml = env.write("both.toml", "date = \"2025-01-10\"\n[[lines]]\nsummary = \"x\"\naccount = \"520101\"\ndebit = \"5\"\ncredit = \"5\"\n[[lines]]\nsummary = \"x\"\naccount = \"1001\"\ncredit = \"5\"\n");
+    env.refused("VCH-1", &["voucher", "add", "--file", toml.to_str().unwrap()]);
+}
+
+#[test]
+fn vch_2_unknown_non_leaf_and_closed_accounts() {
+    let env = Env::with_ledger();
+    let err = env.refused("VCH-2", &["voucher", "add", "--date", "2025-01-10", "--summary", "x", "--debit", "9999=5", "--credit", "1001=5"]);
+    assert!(err.contains("9999") && err.contains("不存在"), "{err}");
+    let err = env.refused("VCH-2", &["voucher", "add", "--date", "2025-01-10", "--summary", "x", "--debit", "5201=5", "--credit", "1001=5"]);
+    assert!(err.contains("末级科目"), "{err}");
+    env.ok(&["account", "add", "520104", "宣传费"]);
+    env.ok(&["account", "close", "520104", "--date", "2025-01-01"]);
+    let err = env.refused("VCH-2", &["voucher", "add", "--date", "2025-01-10", "--summary", "x", "--debit", "520104=5", "--credit", "1001=5"]);
+    assert!(err.contains("停用"), "{err}");
+}
+
+#[test]
+fn vch_3_dates_before_go_live_or_in_a_closed_period() {
+    let env = Env::with_ledger();
+    let err = env.refused("VCH-3", &["voucher", "add", "--date", "2024-12-10", "--summary", "x", "--debit", "520101=5", "--credit", "1001=5"]);
+    assert!(err.contains("早于账套启用期间 2025-01") && err.contains("--history"), "{err}");
+    let history = fixture("history-2024q4.gbk.csv");
+    env.ok(&["import", "--history", history.to_str().unwrap()]);
+    let late = csv(&env, "late.csv", "2024-12-30,1,补记,520101,5,\n2024-12-30,1,补记,1001,,5\n");
+    let err = env.refused("VCH-3", &["import", "--history", &late]);
+    assert!(err.contains("已结账"), "{err}");
+    let after = csv(&env, "after.csv", "2025-01-30,1,x,520101,5,\n2025-01-30,1,x,1001,,5\n");
+    env.refused("VCH-3", &["import", "--history", &after]);
+}
+
+#[test]
+fn csv_1_missing_column() {
+    let env = Env::with_ledger();
+    let file = env.write("nocredit.csv", "日期,凭证号,摘要,科目,借方\n2025-01-10,1,x,520101,5\n");
+    let err = env.refused("CSV-1", &["import", file.to_str().unwrap()]);
+    assert!(err.contains("贷方（credit）"), "{err}");
+}
+
+#[test]
+fn csv_2_unreadable_amount_and_bad_date_all_listed() {
+    let env = Env::with_ledger();
+    let file = csv(
+        &env,
+        "bad.csv",
+        "2025-01-10,1,x,520101,12元,\n2025-01-10,1,x,1001,,5\n2025-02-30,2,y,520101,5,\n2025-02-30,2,y,1001,,5\n",
+    );
+    let err = env.refused("CSV-2", &["import", &file]);
+    assert!(err.contains("第 2 行") && err.contains("12元"), "{err}");
+    assert!(err.contains("第 4 行") && err.contains("2025-02-30"), "{err}");
+}
+
+#[test]
+fn csv_3_rows_of_one_voucher_not_consecutive() {
+    let env = Env::with_ledger();
+    let file = csv(
+        &env,
+        "split.csv",
+        "2025-01-10,1,x,520101,5,\n2025-01-10,2,y,520101,7,\n2025-01-10,2,y,1001,,7\n2025-01-10,1,x,1001,,5\n",
+    );
+    let err = env.refused("CSV-3", &["import", &file]);
+    assert!(err.contains("第 5 行") && err.contains("不连续"), "{err}");
+}
+
+#[test]
+fn vch_5_voucher_reversed_twice() {
+    let env = Env::with_ledger();
+    env.ok(&["voucher", "add", "--date", "2025-01-10", "--summary", "办公用品", "--debit", "520101=100", "--credit", "1001=100"]);
+    env.refused("VCH-5", &["voucher", "reverse", "2025-01/记-0001"]);
+    env.ok(&["voucher", "post", "2025-01/记-0001"]);
+    env.ok(&["voucher", "reverse", "2025-01/记-0001", "--date", "2025-01-12"]);
+    let err = env.refused("VCH-5", &["voucher", "reverse", "2025-01/记-0001", "--date", "2025-01-13"]);
+    assert!(err.contains("已被 2025-01/记-0002 冲销"), "{err}");
+    let err = env.refused("VCH-5", &["voucher", "post", "2025-01/记-0001"]);
+    assert!(err.contains("已经记账"), "{err}");
+}
+
+#[test]
+fn csv_2_non_utf8_file_read_with_the_wrong_encoding() {
+    let env = Env::with_ledger();
+    let gbk = fixture("history-2024q4.gbk.csv");
+    let err = env.refused("CSV-2", &["import", "--history", "--encoding", "utf-8", gbk.to_str().unwrap()]);
+    assert!(err.contains("不是有效的 UTF-8") && err.contains("--encoding gbk"), "{err}");
+    let utf8 = fixture("vouchers-2025q1.csv");
+    let err = env.refused("CSV-2", &["import", "--encoding", "gbk", utf8.to_str().unwrap()]);
+    assert!(err.contains("乱码"), "{err}");
+}
+
+#[test]
+fn csv_4_same_file_imported_twice() {
+    let env = Env::with_ledger();
+    let file = csv(&env, "once.csv", "2025-01-10,1,x,520101,5,\n2025-01-10,1,x,1001,,5\n");
+    env.ok(&["import", &file]);
+    let err = env.refused("CSV-4", &["import", &file]);
+    assert!(err.contains("--force"), "{err}");
+    env.ok(&["import", "--force", &file]);
+    assert!(env.ok(&["voucher", "list"]).contains("2025-01/记-0002"));
+}
+
+#[test]
+fn aud_1_changes_need_a_named_operator() {
+    let env = Env::with_ledger();
+    let out = env
+        .command()
+        .env_remove("QIANZHANG_USER")
+        .args(["account", "add", "520105", "培训费"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("[AUD-1]"));
+    assert_eq!(env.log_head().1, "refused");
+}
+
+#[test]
+fn led_1_unknown_ledger_and_usage_errors() {
+    let env = Env::with_ledger();
+    let err = env.fails(1, &["--ledger", "不存在", "report", "trial-balance"]);
+    assert!(err.contains("[LED-1]") && err.contains("幸福里"), "{err}");
+    env.fails(2, &["report", "balance-sheet"]);
+    env.fails(2, &["voucher", "frobnicate"]);
+}

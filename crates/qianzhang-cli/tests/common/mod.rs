@@ -1,0 +1,135 @@
+//! Hermetic CLI harness: a temp dir, a cleared environment, a pinned clock.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_qianzhang");
+pub const NOW: &str = "2025-03-31T18:00:00+08:00";
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures").join(name)
+}
+
+pub struct Env {
+    pub dir: tempfile::TempDir,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        Env { dir: tempfile::tempdir().expect("temp dir") }
+    }
+
+    /// A ledger `幸福里` going live 2025-01 with the fixture sub-accounts.
+    pub fn with_ledger() -> Env {
+        let env = Env::new();
+        env.ok(&["init", "--ledger", "幸福里", "--start", "2025-01"]);
+        let accounts = std::fs::read_to_string(fixture("accounts.csv")).unwrap();
+        let mut rdr = csv::Reader::from_reader(accounts.as_bytes());
+        for row in rdr.deserialize::<(String, String)>() {
+            let (code, name) = row.unwrap();
+            env.ok(&["account", "add", &code, &name]);
+        }
+        env
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.dir.path().join("qianzhang.db")
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    pub fn command(&self) -> Command {
+        let mut c = Command::new(BIN);
+        c.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("TZ", "Asia/Shanghai")
+            .env("QIANZHANG_NOW", NOW)
+            .env("QIANZHANG_USER", "赵敏")
+            .env("QIANZHANG_DB", self.db())
+            .current_dir(self.dir.path());
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command().args(args).output().expect("run qianzhang")
+    }
+
+    /// Runs and expects success; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "qianzhang {args:?} failed with {:?}\nstdout:\n{}\nstderr:\n{}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("UTF-8 output")
+    }
+
+    /// Runs and expects exit `code`; returns stderr.
+    pub fn fails(&self, code: i32, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "qianzhang {args:?}\nstdout:\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stderr).expect("UTF-8 output")
+    }
+
+    /// Every row of every table holding ledger data except the log.
+    pub fn books(&self) -> String {
+        let conn = rusqlite::Connection::open(self.db()).unwrap();
+        let mut out = String::new();
+        for table in ["ledgers", "accounts", "vouchers", "balances", "periods", "imports"] {
+            let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2, 3")).unwrap();
+            let n = stmt.column_count();
+            let mut rows = stmt.query([]).unwrap();
+            while let Some(row) = rows.next().unwrap() {
+                let cells: Vec<String> =
+                    (0..n).map(|i| format!("{:?}", row.get::<_, rusqlite::types::Value>(i).unwrap())).collect();
+                out.push_str(&format!("{table}: {}\n", cells.join(" | ")));
+            }
+        }
+        out
+    }
+
+    /// (number of log entries, kind of the last one).
+    pub fn log_head(&self) -> (i64, String) {
+        let conn = rusqlite::Connection::open(self.db()).unwrap();
+        conn.query_row("SELECT COUNT(*), (SELECT kind FROM log ORDER BY ledger_id DESC, seq DESC LIMIT 1) FROM log", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap()
+    }
+
+    /// Runs a command that must be refused under `rule`: exit 1, the rule in
+    /// the message, the books unchanged, one `refused` entry logged.
+    pub fn refused(&self, rule: &str, args: &[&str]) -> String {
+        let before = self.books();
+        let (entries, _) = self.log_head();
+        let err = self.fails(1, args);
+        assert!(err.contains(&format!("[{rule}]")), "expected [{rule}] in:\n{err}");
+        assert_eq!(self.books(), before, "a refused command changed the books");
+        assert_eq!(self.log_head(), (entries + 1, "refused".to_string()), "the refusal is logged once");
+        err
+    }
+
+    pub fn sql(&self, sql: &str) {
+        let conn = rusqlite::Connection::open(self.db()).unwrap();
+        conn.execute_batch(sql).unwrap();
+    }
+}

@@ -1,0 +1,267 @@
+//! End to end through the binary: a community's quarter, its reports as
+//! golden files, export round trips, and tampering caught by `verify`.
+
+mod common;
+
+use common::{fixture, Env};
+
+/// The fixture quarter: history migrated, the first quarter imported and posted.
+fn quarter() -> Env {
+    let env = Env::with_ledger();
+    let history = fixture("history-2024q4.gbk.csv");
+    let out = env.ok(&["import", "--history", history.to_str().unwrap()]);
+    assert!(out.contains("9 张凭证（GB18030编码）") && out.contains("2024-10、2024-11、2024-12"), "{out}");
+    let current = fixture("vouchers-2025q1.csv");
+    let out = env.ok(&["import", current.to_str().unwrap()]);
+    assert!(out.contains("24 张凭证"), "{out}");
+    for p in ["2025-01", "2025-02", "2025-03"] {
+        env.ok(&["voucher", "post", "--all", "--period", p]);
+    }
+    env
+}
+
+#[test]
+fn reports_of_the_fixture_quarter_match_golden_files() {
+    let env = quarter();
+    let q = ["--from", "2025-01", "--to", "2025-03"];
+    for format in ["text", "json", "csv", "md"] {
+        let out = env.ok(&[&["report", "trial-balance", "--format", format][..], &q[..]].concat());
+        insta::assert_snapshot!(format!("trial_balance_{format}"), out);
+    }
+    insta::assert_snapshot!("journal_2025_02_text", env.ok(&["report", "journal", "--from", "2025-02", "--to", "2025-02"]));
+    insta::assert_snapshot!("journal_2025_02_json", env.ok(&["report", "journal", "--from", "2025-02", "--to", "2025-02", "--format", "json"]));
+    insta::assert_snapshot!("ledger_1001_text", env.ok(&[&["report", "ledger", "1001"][..], &q[..]].concat()));
+    insta::assert_snapshot!("ledger_5201_md", env.ok(&["report", "ledger", "管理费用", "--format", "md"]));
+    insta::assert_snapshot!("voucher_show_reversal", env.ok(&["voucher", "show", "2025-02/记-0003"]));
+    insta::assert_snapshot!("account_list", env.ok(&["account", "list"]));
+}
+
+#[test]
+fn trial_balance_json_rows_carry_signed_two_decimal_strings() {
+    let env = quarter();
+    let out = env.ok(&["report", "trial-balance", "--from", "2025-01", "--to", "2025-03", "--format", "json"]);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    let cash = rows.iter().find(|r| r["account"] == "1001").unwrap();
+    assert_eq!(cash["name"], "库存现金");
+    assert_eq!(cash["opening"], "2113.00");
+    assert_eq!(cash["debit"], "5880.00");
+    assert_eq!(cash["credit"], "5504.30");
+    assert_eq!(cash["closing"], "2488.70");
+    let net = rows.iter().find(|r| r["account"] == "3101").unwrap();
+    assert_eq!(net["closing"], "-48740.00");
+    let leaf_sum: i64 = rows
+        .iter()
+        .filter(|r| r["level"] == 1)
+        .map(|r| qianzhang_core::Money::parse(r["closing"].as_str().unwrap()).unwrap().fen())
+        .sum();
+    assert_eq!(leaf_sum, 0, "closing balances of top-level accounts sum to zero");
+}
+
+#[test]
+fn migrated_history_is_marked_in_every_report() {
+    let env = quarter();
+    let journal = env.ok(&["report", "journal", "--from", "2024-12", "--to", "2024-12"]);
+    assert!(journal.contains("［历史迁移］"), "{journal}");
+    let json = env.ok(&["report", "journal", "--from", "2024-12", "--to", "2024-12", "--format", "json"]);
+    assert!(json.contains("\"origin\": \"history\""));
+    let csv = env.ok(&["report", "journal", "--from", "2024-12", "--to", "2024-12", "--format", "csv"]);
+    assert!(csv.lines().nth(1).unwrap().contains(",history,"), "{csv}");
+    assert!(env.ok(&["report", "ledger", "1001", "--from", "2024-12", "--to", "2024-12"]).contains("［历史迁移］"));
+}
+
+#[test]
+fn export_csv_round_trips() {
+    let env = quarter();
+    let history = env.ok(&["export", "--format", "csv", "--to", "2024-12"]);
+    let current = env.ok(&["export", "--format", "csv", "--from", "2025-01", "--chinese-header"]);
+    let copy = Env::with_ledger();
+    copy.write("h.csv", &history);
+    copy.write("c.csv", &current);
+    copy.ok(&["import", "--history", "h.csv"]);
+    copy.ok(&["import", "c.csv"]);
+    for p in ["2025-01", "2025-02", "2025-03"] {
+        copy.ok(&["voucher", "post", "--all", "--period", p]);
+    }
+    assert_eq!(copy.ok(&["export", "--format", "csv", "--to", "2024-12"]), history);
+    assert_eq!(copy.ok(&["export", "--format", "csv", "--from", "2025-01", "--chinese-header"]), current);
+    let tb = ["report", "trial-balance", "--format", "json"];
+    assert_eq!(copy.ok(&tb), env.ok(&tb));
+}
+
+#[test]
+fn export_ledger_agrees_with_ledger_cli() {
+    let env = quarter();
+    let journal = env.ok(&["export", "--format", "ledger"]);
+    assert!(journal.contains("2025-02-18 * (2025-02/记-0003)"), "{journal}");
+    assert!(journal.contains("    管理费用:水电费  -199.00 CNY"), "{journal}");
+    let path = env.write("all.journal", &journal);
+    // CI installs ledger-cli; on a machine without it the journal text checks above still run.
+    let Ok(out) = std::process::Command::new("ledger").args(["-f", path.to_str().unwrap(), "bal", "--flat", "--no-total"]).output() else {
+        return;
+    };
+    let text = String::from_utf8(out.stdout).unwrap();
+    for (amount, name) in [("2488.70 CNY", "库存现金"), ("95793.80 CNY", "银行存款"), ("-48740.00 CNY", "非限定性净资产"), ("398.00 CNY", "管理费用:通讯费")] {
+        assert!(text.lines().any(|l| l.trim_start().starts_with(amount) && l.trim_end().ends_with(name)), "{name} {amount} in\n{text}");
+    }
+}
+
+#[test]
+fn verify_passes_on_a_clean_store_and_prints_the_fingerprint() {
+    let env = quarter();
+    let out = env.ok(&["verify"]);
+    assert!(out.contains("校验通过"), "{out}");
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    let head: Vec<u8> = conn.query_row("SELECT hash FROM log ORDER BY seq DESC LIMIT 1", [], |r| r.get(0)).unwrap();
+    let hex: String = head.iter().map(|b| format!("{b:02x}")).collect();
+    assert!(out.contains(&hex), "{out}");
+}
+
+/// Each tampering is caught with exit 3, naming the table and the entry.
+fn tampered(sql: &str, expect: &[&str]) {
+    let env = quarter();
+    env.sql(sql);
+    let err = env.fails(3, &["verify"]);
+    assert!(err.contains("[AUD-2]"), "{err}");
+    for e in expect {
+        assert!(err.contains(e), "expected {e:?} in:\n{err}");
+    }
+}
+
+const UNLOCK: &str = "DROP TRIGGER log_no_update; DROP TRIGGER log_no_delete; DROP TRIGGER vouchers_no_delete; \
+                      DROP TRIGGER vouchers_posted_immutable; DROP TRIGGER accounts_no_delete;";
+
+#[test]
+fn aud_2_catches_an_edited_log_entry() {
+    tampered(
+        &format!("{UNLOCK} UPDATE log SET payload = replace(payload, '356.80', '35.68') WHERE payload LIKE '%356.80%';"),
+        &["内容与其哈希不符", "第一处不符在日志第"],
+    );
+}
+
+#[test]
+fn aud_2_catches_a_deleted_log_entry() {
+    tampered(&format!("{UNLOCK} DELETE FROM log WHERE seq = 40;"), &["日志第 40 条缺失"]);
+}
+
+#[test]
+fn aud_2_catches_the_last_log_entry_deleted() {
+    tampered(&format!("{UNLOCK} DELETE FROM log WHERE seq = (SELECT MAX(seq) FROM log);"), &["vouchers"]);
+}
+
+#[test]
+fn aud_2_catches_an_edited_voucher_row() {
+    tampered(&format!("{UNLOCK} UPDATE vouchers SET date = '2025-01-11' WHERE period = 202501 AND number = 3;"), &["表 vouchers 的记录被改动", "2025-01-11"]);
+}
+
+#[test]
+fn aud_2_catches_a_deleted_voucher_row() {
+    tampered(&format!("{UNLOCK} DELETE FROM vouchers WHERE period = 202502 AND number = 2;"), &["表 vouchers"]);
+}
+
+#[test]
+fn aud_2_catches_an_edited_balance() {
+    tampered("UPDATE balances SET debit = debit + 100 WHERE account = '1001' AND period = 202502;", &["表 balances", "1001"]);
+}
+
+#[test]
+fn aud_2_catches_a_deleted_balance() {
+    tampered("DELETE FROM balances WHERE account = '520102' AND period = 202501;", &["表 balances"]);
+}
+
+#[test]
+fn aud_2_catches_an_edited_account() {
+    tampered("UPDATE accounts SET name = '招待费' WHERE code = '520101';", &["表 accounts", "招待费"]);
+}
+
+#[test]
+fn aud_2_catches_a_reopened_period() {
+    tampered("DELETE FROM periods WHERE period = 202412;", &["表 periods", "缺少记录"]);
+}
+
+#[test]
+fn aud_2_catches_an_edited_ledger() {
+    tampered("UPDATE ledgers SET start_period = 202410;", &["表 ledgers"]);
+}
+
+#[test]
+fn aud_2_catches_a_forgotten_import() {
+    tampered("DELETE FROM imports;", &["表 imports"]);
+}
+
+#[test]
+fn posted_data_cannot_be_changed_through_sql_while_the_guards_stand() {
+    let env = quarter();
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    assert!(conn.execute("UPDATE log SET actor = 'x' WHERE seq = 1", []).is_err());
+    assert!(conn.execute("DELETE FROM log WHERE seq = 1", []).is_err());
+    assert!(conn.execute("UPDATE vouchers SET date = '2025-01-01' WHERE status = 'posted'", []).is_err());
+    assert!(conn.execute("DELETE FROM vouchers", []).is_err());
+    assert!(conn.execute("DELETE FROM accounts", []).is_err());
+}
+
+#[test]
+fn several_ledgers_in_one_store() {
+    let env = Env::with_ledger();
+    env.ok(&["init", "--ledger", "和平里", "--start", "2025-03"]);
+    let err = env.fails(1, &["report", "trial-balance"]);
+    assert!(err.contains("[LED-1]") && err.contains("和平里"), "{err}");
+    env.ok(&["--ledger", "和平里", "voucher", "add", "--date", "2025-03-02", "--summary", "拨款", "--debit", "1002=500", "--credit", "4401=500"]);
+    env.ok(&["--ledger", "和平里", "voucher", "post", "2025-03/记-0001"]);
+    let tb = env.ok(&["--ledger", "和平里", "report", "trial-balance"]);
+    assert!(tb.contains("500.00"), "{tb}");
+    assert!(!env.ok(&["--ledger", "幸福里", "report", "trial-balance"]).contains("500.00"));
+    let out = env.ok(&["verify"]);
+    assert_eq!(out.matches("校验通过").count(), 2, "{out}");
+    env.fails(1, &["init", "--ledger", "和平里", "--start", "2025-03"]);
+}
+
+#[test]
+fn voucher_from_a_toml_file_and_its_life_cycle() {
+    let env = Env::with_ledger();
+    let file = env.write(
+        "v.toml",
+        r#"date = "2025-01-10"
+authorization = "两委决议〔2025〕1号"
+[[lines]]
+summary = "购买办公用品"
+account = "管理费用/办公费"
+debit = "1,356.80"
+counterparty = "惠民文具店"
+[[lines]]
+summary = "购买办公用品"
+account = "1002"
+credit = 1356.8
+[[documents]]
+doc_type = "发票"
+number = "04418822"
+amount = "1356.80"
+handler = "张伟"
+"#,
+    );
+    assert!(env.ok(&["voucher", "add", "--file", file.to_str().unwrap()]).contains("2025-01/记-0001"));
+    let json = env.write("v.json", r#"{"date":"2025-01-11","lines":[{"summary":"拨款","account":"1002","debit":"800"},{"summary":"拨款","account":"440101","credit":"800"}]}"#);
+    env.ok(&["voucher", "add", "--file", json.to_str().unwrap()]);
+    let before = env.ok(&["report", "trial-balance", "--format", "json"]);
+    assert_eq!(before.trim(), "[]", "prepared vouchers do not touch balances");
+    env.ok(&["voucher", "post", "2025-01/记-0001", "2025-01/2"]);
+    let list = env.ok(&["voucher", "list"]);
+    assert_eq!(list.matches("已记账").count(), 2, "{list}");
+    let show = env.ok(&["voucher", "show", "2025-01/记-0001"]);
+    assert!(show.contains("壹仟叁佰伍拾陆元捌角整") && show.contains("发票") && show.contains("两委决议"), "{show}");
+    let rev = env.ok(&["voucher", "reverse", "2025-01/记-0001"]);
+    assert!(rev.contains("2025-03/记-0001"), "dated today by the pinned clock: {rev}");
+    env.ok(&["voucher", "post", "2025-03/记-0001"]);
+    let tb = env.ok(&["report", "trial-balance", "--format", "json"]);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&tb).unwrap();
+    assert!(rows.iter().all(|r| r["account"] != "520101"), "the red reversal nets the expense to nothing: {tb}");
+    let bank = rows.iter().find(|r| r["account"] == "1002").unwrap();
+    assert_eq!((bank["debit"].as_str(), bank["credit"].as_str(), bank["closing"].as_str()), (Some("800.00"), Some("0.00"), Some("800.00")));
+}
+
+#[test]
+fn demo_builds_the_quarter_and_verifies() {
+    let env = Env::new();
+    let out = env.ok(&["demo", "--db", env.path("demo.db").to_str().unwrap()]);
+    assert!(out.contains("科目余额表") && out.contains("试算平衡") && out.contains("校验通过"), "{out}");
+    assert!(out.contains("95,793.80") && out.contains("2,488.70"), "{out}");
+}
