@@ -62,7 +62,8 @@ pub fn generate(n: usize, seed: u64, out: &mut impl Write) -> io::Result<()> {
                     continue;
                 }
             } else if roll < 28 {
-                let (a, c, d) = (rng.gen_range(1_000..90_000), rng.gen_range(1_000..90_000), rng.gen_range(1_000..50_000));
+                let (a, c, d) =
+                    (rng.gen_range(1_000..90_000), rng.gen_range(1_000..90_000), rng.gen_range(1_000..50_000));
                 if b.bank >= a + c + d {
                     b.bank -= a + c + d;
                     row("支付水电、维修及杂项", "5201", a, 0)?;

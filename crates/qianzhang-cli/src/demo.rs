@@ -32,7 +32,11 @@ fn demo_path(given: Option<&Path>) -> Result<PathBuf, Exit> {
 pub fn run(db: Option<&Path>) -> Result<(), Exit> {
     let path = demo_path(db)?;
     let mut store = Store::open(&path)?;
-    let actor = |command: &str| Actor { name: ACCOUNTANT.into(), at: clock::now_rfc3339(), command: format!("demo: {command}") };
+    let actor = |command: &str| Actor {
+        name: ACCOUNTANT.into(),
+        at: clock::now_rfc3339(),
+        command: format!("demo: {command}"),
+    };
     let start = Period::parse("2025-01").expect("fixed period");
     let ledger = store.create_ledger(LEDGER, start, &actor("init"))?;
 

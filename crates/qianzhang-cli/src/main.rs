@@ -211,7 +211,11 @@ enum Exit {
     /// The reader of our output went away (`| head`): not an error.
     BrokenPipe,
     /// Refused by a rule; `logged` once the refusal is in the ledger's log.
-    Refused { reasons: Vec<Refusal>, unlisted: usize, logged: bool },
+    Refused {
+        reasons: Vec<Refusal>,
+        unlisted: usize,
+        logged: bool,
+    },
     Integrity(String),
     Internal(String),
 }
@@ -287,7 +291,9 @@ impl Command {
     fn changes_books(&self) -> bool {
         match self {
             Command::Account(c) => !matches!(c, AccountCmd::List { .. }),
-            Command::Voucher(c) => matches!(c, VoucherCmd::Add { .. } | VoucherCmd::Post { .. } | VoucherCmd::Reverse { .. }),
+            Command::Voucher(c) => {
+                matches!(c, VoucherCmd::Add { .. } | VoucherCmd::Post { .. } | VoucherCmd::Reverse { .. })
+            }
             Command::Import { .. } => true,
             _ => false,
         }
@@ -388,7 +394,8 @@ fn run(cli: &Cli) -> Result<(), Exit> {
     match &cli.command {
         Command::Init { start } => {
             let start = period_arg(start)?;
-            let name = cli.ledger.clone().ok_or_else(|| bad_input(Rule::Led1, "请用 --ledger 名称 指明新账套的名称"))?;
+            let name =
+                cli.ledger.clone().ok_or_else(|| bad_input(Rule::Led1, "请用 --ledger 名称 指明新账套的名称"))?;
             let who = actor(cli)?;
             let mut store = Store::open(&db_path(cli))?;
             let ledger = store.create_ledger(&name, start, &who)?;
@@ -416,7 +423,13 @@ fn run(cli: &Cli) -> Result<(), Exit> {
             let (mut store, ledger) = open_ledger(cli)?;
             let who = actor(cli)?;
             let file_name = file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-            let opts = ImportOptions { file_name: &file_name, encoding, history: *history, force: *force, preparer: &who.name };
+            let opts = ImportOptions {
+                file_name: &file_name,
+                encoding,
+                history: *history,
+                force: *force,
+                preparer: &who.name,
+            };
             let summary = store.write(&ledger, &who, |w| import_csv(w, &bytes, &opts))?;
             let (_, fp) = store.fingerprint(&ledger)?;
             let mut msg = format!(
@@ -483,7 +496,9 @@ fn run(cli: &Cli) -> Result<(), Exit> {
                     qianzhang_report::journal(&Journal::build(name, &chart, vouchers, from, to), format)
                 }
                 ReportKind::Ledger => {
-                    let text = account.as_deref().ok_or_else(|| bad_input(Rule::Vch2, "明细账须指明科目，例如 report ledger 1001"))?;
+                    let text = account
+                        .as_deref()
+                        .ok_or_else(|| bad_input(Rule::Vch2, "明细账须指明科目，例如 report ledger 1001"))?;
                     let code = chart
                         .resolve(text)
                         .map(|a| a.code().to_string())
@@ -507,7 +522,14 @@ fn run(cli: &Cli) -> Result<(), Exit> {
             let (store, ledger) = open_ledger(cli)?;
             let mut text = String::new();
             for e in store.log_tail(&ledger, *limit)? {
-                text.push_str(&format!("#{:<6} {}  {}  {}  {}\n", e.seq, e.at, e.actor, e.event.describe(), e.hash.short()));
+                text.push_str(&format!(
+                    "#{:<6} {}  {}  {}  {}\n",
+                    e.seq,
+                    e.at,
+                    e.actor,
+                    e.event.describe(),
+                    e.hash.short()
+                ));
             }
             out(&text)
         }
@@ -594,10 +616,18 @@ fn flag_line(text: &str, side: Side, summary: &str) -> Result<Line, Exit> {
         .rsplit_once('=')
         .ok_or_else(|| bad_input(Rule::Vch1, format!("“{text}”应写作 科目=金额，例如 520101=350.00")))?;
     let amount = qianzhang_core::Money::parse(amount).map_err(|e| {
-        let rule = if matches!(e, qianzhang_core::money::MoneyError::TooManyDecimals(_)) { Rule::Vch1 } else { Rule::Csv2 };
+        let rule =
+            if matches!(e, qianzhang_core::money::MoneyError::TooManyDecimals(_)) { Rule::Vch1 } else { Rule::Csv2 };
         bad_input(rule, e.to_string())
     })?;
-    Ok(Line { summary: summary.to_string(), account: account.trim().to_string(), side, amount, fund: None, counterparty: None })
+    Ok(Line {
+        summary: summary.to_string(),
+        account: account.trim().to_string(),
+        side,
+        amount,
+        fund: None,
+        counterparty: None,
+    })
 }
 
 fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
@@ -610,7 +640,8 @@ fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
                     let text = std::fs::read_to_string(path)
                         .map_err(|e| bad_input(Rule::Csv1, format!("无法读取凭证文件 {}：{e}", path.display())))?;
                     let input: DraftInput = if path.extension().is_some_and(|e| e == "json") {
-                        serde_json::from_str(&text).map_err(|e| bad_input(Rule::Csv1, format!("凭证文件格式错误：{e}")))?
+                        serde_json::from_str(&text)
+                            .map_err(|e| bad_input(Rule::Csv1, format!("凭证文件格式错误：{e}")))?
                     } else {
                         toml::from_str(&text).map_err(|e| bad_input(Rule::Csv1, format!("凭证文件格式错误：{e}")))?
                     };
@@ -631,7 +662,14 @@ fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
                             l.account = a.code().to_string();
                         }
                     }
-                    qianzhang_core::Draft { date, lines, documents: Vec::new(), authorization: None, reverses: None, source_ref: None }
+                    qianzhang_core::Draft {
+                        date,
+                        lines,
+                        documents: Vec::new(),
+                        authorization: None,
+                        reverses: None,
+                        source_ref: None,
+                    }
                 }
             };
             let who = actor(cli)?;
@@ -649,7 +687,8 @@ fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
             let format = format_arg(format)?;
             let r = voucher_ref(reference)?;
             let (store, ledger) = open_ledger(cli)?;
-            let (v, status) = store.voucher(&ledger, r)?.ok_or_else(|| bad_input(Rule::Vch4, format!("凭证 {r} 不存在")))?;
+            let (v, status) =
+                store.voucher(&ledger, r)?.ok_or_else(|| bad_input(Rule::Vch4, format!("凭证 {r} 不存在")))?;
             out(&qianzhang_report::voucher(&v, status, &store.chart(&ledger)?, format))
         }
         VoucherCmd::Post { references, all, period } => {
@@ -657,7 +696,13 @@ fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
             let mut refs = references.iter().map(|r| voucher_ref(r)).collect::<Result<Vec<_>, _>>()?;
             if *all {
                 let p = period_arg(period.as_deref().unwrap_or_default())?;
-                refs.extend(store.vouchers(&ledger, p, p)?.into_iter().filter(|(_, s)| *s == Status::Prepared).map(|(v, _)| v.reference()));
+                refs.extend(
+                    store
+                        .vouchers(&ledger, p, p)?
+                        .into_iter()
+                        .filter(|(_, s)| *s == Status::Prepared)
+                        .map(|(v, _)| v.reference()),
+                );
             }
             if refs.is_empty() {
                 return Err(bad_input(Rule::Vch4, "没有要记账的凭证：请写出凭证号，或用 --all --period YYYY-MM"));

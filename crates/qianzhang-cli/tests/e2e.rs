@@ -28,8 +28,14 @@ fn reports_of_the_fixture_quarter_match_golden_files() {
         let out = env.ok(&[&["report", "trial-balance", "--format", format][..], &q[..]].concat());
         insta::assert_snapshot!(format!("trial_balance_{format}"), out);
     }
-    insta::assert_snapshot!("journal_2025_02_text", env.ok(&["report", "journal", "--from", "2025-02", "--to", "2025-02"]));
-    insta::assert_snapshot!("journal_2025_02_json", env.ok(&["report", "journal", "--from", "2025-02", "--to", "2025-02", "--format", "json"]));
+    insta::assert_snapshot!(
+        "journal_2025_02_text",
+        env.ok(&["report", "journal", "--from", "2025-02", "--to", "2025-02"])
+    );
+    insta::assert_snapshot!(
+        "journal_2025_02_json",
+        env.ok(&["report", "journal", "--from", "2025-02", "--to", "2025-02", "--format", "json"])
+    );
     insta::assert_snapshot!("ledger_1001_text", env.ok(&[&["report", "ledger", "1001"][..], &q[..]].concat()));
     insta::assert_snapshot!("ledger_5201_md", env.ok(&["report", "ledger", "管理费用", "--format", "md"]));
     insta::assert_snapshot!("voucher_show_reversal", env.ok(&["voucher", "show", "2025-02/记-0003"]));
@@ -96,12 +102,23 @@ fn export_ledger_agrees_with_ledger_cli() {
     assert!(journal.contains("    管理费用:水电费  -199.00 CNY"), "{journal}");
     let path = env.write("all.journal", &journal);
     // CI installs ledger-cli; on a machine without it the journal text checks above still run.
-    let Ok(out) = std::process::Command::new("ledger").args(["-f", path.to_str().unwrap(), "bal", "--flat", "--no-total"]).output() else {
+    let Ok(out) = std::process::Command::new("ledger")
+        .args(["-f", path.to_str().unwrap(), "bal", "--flat", "--no-total"])
+        .output()
+    else {
         return;
     };
     let text = String::from_utf8(out.stdout).unwrap();
-    for (amount, name) in [("2488.70 CNY", "库存现金"), ("95793.80 CNY", "银行存款"), ("-48740.00 CNY", "非限定性净资产"), ("398.00 CNY", "管理费用:通讯费")] {
-        assert!(text.lines().any(|l| l.trim_start().starts_with(amount) && l.trim_end().ends_with(name)), "{name} {amount} in\n{text}");
+    for (amount, name) in [
+        ("2488.70 CNY", "库存现金"),
+        ("95793.80 CNY", "银行存款"),
+        ("-48740.00 CNY", "非限定性净资产"),
+        ("398.00 CNY", "管理费用:通讯费"),
+    ] {
+        assert!(
+            text.lines().any(|l| l.trim_start().starts_with(amount) && l.trim_end().ends_with(name)),
+            "{name} {amount} in\n{text}"
+        );
     }
 }
 
@@ -133,7 +150,9 @@ const UNLOCK: &str = "DROP TRIGGER log_no_update; DROP TRIGGER log_no_delete; DR
 #[test]
 fn aud_2_catches_an_edited_log_entry() {
     tampered(
-        &format!("{UNLOCK} UPDATE log SET payload = replace(payload, '356.80', '35.68') WHERE payload LIKE '%356.80%';"),
+        &format!(
+            "{UNLOCK} UPDATE log SET payload = replace(payload, '356.80', '35.68') WHERE payload LIKE '%356.80%';"
+        ),
         &["内容与其哈希不符", "第一处不符在日志第"],
     );
 }
@@ -150,7 +169,10 @@ fn aud_2_catches_the_last_log_entry_deleted() {
 
 #[test]
 fn aud_2_catches_an_edited_voucher_row() {
-    tampered(&format!("{UNLOCK} UPDATE vouchers SET date = '2025-01-11' WHERE period = 202501 AND number = 3;"), &["表 vouchers 的记录被改动", "2025-01-11"]);
+    tampered(
+        &format!("{UNLOCK} UPDATE vouchers SET date = '2025-01-11' WHERE period = 202501 AND number = 3;"),
+        &["表 vouchers 的记录被改动", "2025-01-11"],
+    );
 }
 
 #[test]
@@ -160,7 +182,10 @@ fn aud_2_catches_a_deleted_voucher_row() {
 
 #[test]
 fn aud_2_catches_an_edited_balance() {
-    tampered("UPDATE balances SET debit = debit + 100 WHERE account = '1001' AND period = 202502;", &["表 balances", "1001"]);
+    tampered(
+        "UPDATE balances SET debit = debit + 100 WHERE account = '1001' AND period = 202502;",
+        &["表 balances", "1001"],
+    );
 }
 
 #[test]
@@ -205,7 +230,20 @@ fn several_ledgers_in_one_store() {
     env.ok(&["init", "--ledger", "和平里", "--start", "2025-03"]);
     let err = env.fails(1, &["report", "trial-balance"]);
     assert!(err.contains("[LED-1]") && err.contains("和平里"), "{err}");
-    env.ok(&["--ledger", "和平里", "voucher", "add", "--date", "2025-03-02", "--summary", "拨款", "--debit", "1002=500", "--credit", "4401=500"]);
+    env.ok(&[
+        "--ledger",
+        "和平里",
+        "voucher",
+        "add",
+        "--date",
+        "2025-03-02",
+        "--summary",
+        "拨款",
+        "--debit",
+        "1002=500",
+        "--credit",
+        "4401=500",
+    ]);
     env.ok(&["--ledger", "和平里", "voucher", "post", "2025-03/记-0001"]);
     let tb = env.ok(&["--ledger", "和平里", "report", "trial-balance"]);
     assert!(tb.contains("500.00"), "{tb}");
@@ -255,7 +293,10 @@ handler = "张伟"
     let rows: Vec<serde_json::Value> = serde_json::from_str(&tb).unwrap();
     assert!(rows.iter().all(|r| r["account"] != "520101"), "the red reversal nets the expense to nothing: {tb}");
     let bank = rows.iter().find(|r| r["account"] == "1002").unwrap();
-    assert_eq!((bank["debit"].as_str(), bank["credit"].as_str(), bank["closing"].as_str()), (Some("800.00"), Some("0.00"), Some("800.00")));
+    assert_eq!(
+        (bank["debit"].as_str(), bank["credit"].as_str(), bank["closing"].as_str()),
+        (Some("800.00"), Some("0.00"), Some("800.00"))
+    );
 }
 
 #[test]

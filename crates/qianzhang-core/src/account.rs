@@ -240,8 +240,14 @@ impl Chart {
         let code = new.code.trim();
         let name = new.name.trim();
         let fail = |msg: String| Err(Refusal::new(Rule::Acc1, msg));
-        if code.len() < 4 || code.len() > MAX_CODE_LEN || code.len() % 2 != 0 || !code.bytes().all(|b| b.is_ascii_digit()) {
-            return fail(format!("科目编码“{code}”无效：一级科目为 4 位数字，每下一级加 2 位（如 520101），最长 {MAX_CODE_LEN} 位"));
+        if code.len() < 4
+            || code.len() > MAX_CODE_LEN
+            || !code.len().is_multiple_of(2)
+            || !code.bytes().all(|b| b.is_ascii_digit())
+        {
+            return fail(format!(
+                "科目编码“{code}”无效：一级科目为 4 位数字，每下一级加 2 位（如 520101），最长 {MAX_CODE_LEN} 位"
+            ));
         }
         if name.is_empty() || name.chars().count() > MAX_NAME_CHARS || name.contains('/') {
             return fail(format!("科目名称“{name}”无效：不能为空、不能含“/”，且不超过 {MAX_NAME_CHARS} 个字"));
@@ -341,7 +347,9 @@ mod tests {
         assert_eq!(c.resolve("管理费用/办公费").unwrap().code(), "520101");
         assert_eq!(c.resolve("管理费用-办公费").unwrap().code(), "520101");
         assert_eq!(c.resolve("办公费").unwrap().code(), "520101");
-        for (code, name) in [("52010", "x"), ("5299", ""), ("529901", "x"), ("520101", "办公"), ("ab01", "x"), ("520102", "办公费")] {
+        for (code, name) in
+            [("52010", "x"), ("5299", ""), ("529901", "x"), ("520101", "办公"), ("ab01", "x"), ("520102", "办公费")]
+        {
             let r = c.check_new(&new(code, name));
             assert!(r.is_err(), "{code} {name}");
             assert_eq!(r.unwrap_err().rule, Rule::Acc1);

@@ -100,7 +100,9 @@ impl Event {
             Event::VoucherPosted { reference } => format!("记账 {reference}"),
             Event::VoucherMigrated { voucher } => format!("迁移历史凭证 {}", voucher.reference()),
             Event::PeriodClosed { period, reason } => format!("结账 {period}（{reason}）"),
-            Event::FileImported { file, rows, vouchers, .. } => format!("导入文件 {file}：{rows} 行，{vouchers} 张凭证"),
+            Event::FileImported { file, rows, vouchers, .. } => {
+                format!("导入文件 {file}：{rows} 行，{vouchers} 张凭证")
+            }
             Event::Refused { command, rule, .. } => format!("拒绝 {command} [{rule}]"),
         }
     }
@@ -128,7 +130,10 @@ pub trait Books {
 pub fn check_ledger_name(name: &str) -> Result<(), Refusal> {
     let n = name.trim();
     if n.is_empty() || n.chars().count() > MAX_LEDGER_NAME_CHARS || n.chars().any(char::is_control) {
-        return Err(Refusal::new(Rule::Led1, format!("账套名称“{name}”无效：不能为空，不超过 {MAX_LEDGER_NAME_CHARS} 个字")));
+        return Err(Refusal::new(
+            Rule::Led1,
+            format!("账套名称“{name}”无效：不能为空，不超过 {MAX_LEDGER_NAME_CHARS} 个字"),
+        ));
     }
     Ok(())
 }
@@ -176,17 +181,26 @@ fn check_period(books: &mut impl Books, date: Date, origin: Origin) -> Result<()
         );
     }
     if books.period_closed(period)? {
-        return refuse(Rule::Vch3, format!("会计期间 {period} 已结账，不能再录入凭证（PER-1）；更正请在当前未结账期间进行"));
+        return refuse(
+            Rule::Vch3,
+            format!("会计期间 {period} 已结账，不能再录入凭证（PER-1）；更正请在当前未结账期间进行"),
+        );
     }
     Ok(())
 }
 
 /// Checks a draft against VCH-1, VCH-2, VCH-3 and VCH-5 and records it:
 /// prepared, or for history migrated and posted at once. Returns its number.
-pub fn prepare_voucher(books: &mut impl Books, draft: Draft, origin: Origin, preparer: &str) -> Result<VoucherRef, Failure> {
+pub fn prepare_voucher(
+    books: &mut impl Books,
+    draft: Draft,
+    origin: Origin,
+    preparer: &str,
+) -> Result<VoucherRef, Failure> {
     if preparer.trim().is_empty() {
         return refuse(Rule::Aud1, "未指明制单人；请用 --as 姓名 或环境变量 QIANZHANG_USER 指明操作人");
     }
+    let draft = draft.normalized();
     let mut reasons = Refusals { reasons: Vec::new(), unlisted: 0 };
     let red = draft.reverses.is_some();
     for r in check_lines(&draft.lines, red) {
@@ -272,9 +286,231 @@ pub fn post_voucher(books: &mut impl Books, reference: VoucherRef) -> Result<(),
 }
 
 /// [VCH-5] prepares the red reversal of a posted voucher, dated `date`.
-pub fn reverse_voucher(books: &mut impl Books, reference: VoucherRef, date: Date, preparer: &str) -> Result<VoucherRef, Failure> {
+pub fn reverse_voucher(
+    books: &mut impl Books,
+    reference: VoucherRef,
+    date: Date,
+    preparer: &str,
+) -> Result<VoucherRef, Failure> {
     let Some((original, _)) = books.voucher(reference)? else {
         return refuse(Rule::Vch5, format!("要冲销的凭证 {reference} 不存在"));
     };
-    prepare_voucher(books, original.reversal_draft(date), Origin::Entered, preparer)
+    let draft = original.reversal_draft(date);
+    // The reversal's own conditions come first: they say more than the
+    // line checks would about, say, the reversal of a reversal.
+    if let Some(r) = check_reversal(books, reference, &draft)? {
+        return Err(r.into());
+    }
+    prepare_voucher(books, draft, Origin::Entered, preparer)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::collections::HashMap;
+
+    use time::macros::date;
+
+    use super::*;
+    use crate::voucher::{Line, Side};
+
+    /// The smallest `Books`: what a new backend must provide, in memory.
+    pub(crate) struct MemoryBooks {
+        pub info: LedgerInfo,
+        pub chart: Chart,
+        pub closed: Vec<Period>,
+        pub vouchers: HashMap<VoucherRef, (Voucher, Status)>,
+        pub imported: Vec<String>,
+        pub events: Vec<Event>,
+    }
+
+    impl MemoryBooks {
+        pub(crate) fn new() -> MemoryBooks {
+            let mut books = MemoryBooks {
+                info: LedgerInfo { name: "测试".into(), start: Period::parse("2025-01").unwrap() },
+                chart: Chart::from_accounts(Chart::default_chart()),
+                closed: Vec::new(),
+                vouchers: HashMap::new(),
+                imported: Vec::new(),
+                events: Vec::new(),
+            };
+            books.closed.push(Period::parse("2024-06").unwrap());
+            books
+        }
+    }
+
+    impl Books for MemoryBooks {
+        fn ledger(&self) -> &LedgerInfo {
+            &self.info
+        }
+        fn chart(&self) -> &Chart {
+            &self.chart
+        }
+        fn period_closed(&mut self, period: Period) -> Result<bool, StoreError> {
+            Ok(self.closed.contains(&period))
+        }
+        fn next_number(&mut self, period: Period) -> Result<u32, StoreError> {
+            Ok(1 + self.vouchers.keys().filter(|r| r.period == period).count() as u32)
+        }
+        fn voucher(&mut self, r: VoucherRef) -> Result<Option<(Voucher, Status)>, StoreError> {
+            Ok(self.vouchers.get(&r).cloned())
+        }
+        fn reversed_by(&mut self, r: VoucherRef) -> Result<Option<VoucherRef>, StoreError> {
+            Ok(self.vouchers.values().find(|(v, _)| v.reverses() == Some(r)).map(|(v, _)| v.reference()))
+        }
+        fn balance(&mut self, code: &str) -> Result<Money, StoreError> {
+            Ok(self
+                .vouchers
+                .values()
+                .filter(|(_, s)| *s == Status::Posted)
+                .flat_map(|(v, _)| v.lines().iter().filter(|l| l.account == code).map(Line::signed).collect::<Vec<_>>())
+                .sum())
+        }
+        fn file_imported(&mut self, sha256: &str) -> Result<Option<String>, StoreError> {
+            Ok(self.imported.iter().any(|s| s == sha256).then(|| "之前".to_string()))
+        }
+        fn append(&mut self, event: Event) -> Result<(), StoreError> {
+            match &event {
+                Event::VoucherPrepared { voucher } => {
+                    self.vouchers.insert(voucher.reference(), (voucher.clone(), Status::Prepared));
+                }
+                Event::VoucherMigrated { voucher } => {
+                    self.vouchers.insert(voucher.reference(), (voucher.clone(), Status::Posted));
+                }
+                Event::VoucherPosted { reference } => {
+                    if let Some(e) = self.vouchers.get_mut(reference) {
+                        e.1 = Status::Posted;
+                    }
+                }
+                Event::PeriodClosed { period, .. } => self.closed.push(*period),
+                Event::FileImported { sha256, .. } => self.imported.push(sha256.clone()),
+                Event::AccountAdded { account } => self.chart.insert(account.clone()),
+                Event::AccountClosed { code, date } => self.chart.close(code, *date),
+                _ => {}
+            }
+            self.events.push(event);
+            Ok(())
+        }
+    }
+
+    pub(crate) fn draft(date: Date, fen: i64) -> Draft {
+        let line = |account: &str, side| Line {
+            summary: "办公用品".into(),
+            account: account.into(),
+            side,
+            amount: Money::from_fen(fen),
+            fund: None,
+            counterparty: None,
+        };
+        Draft {
+            date,
+            lines: vec![line("5201", Side::Debit), line("1001", Side::Credit)],
+            documents: vec![],
+            authorization: None,
+            reverses: None,
+            source_ref: None,
+        }
+    }
+
+    fn rule_of<T: std::fmt::Debug>(r: Result<T, Failure>) -> Rule {
+        match r {
+            Err(Failure::Refused(r)) => r.first_rule(),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn vch_3_numbers_are_consecutive_per_period() {
+        let mut b = MemoryBooks::new();
+        let a = prepare_voucher(&mut b, draft(date!(2025 - 01 - 05), 100), Origin::Entered, "赵敏").unwrap();
+        let c = prepare_voucher(&mut b, draft(date!(2025 - 01 - 03), 100), Origin::Entered, "赵敏").unwrap();
+        let d = prepare_voucher(&mut b, draft(date!(2025 - 02 - 01), 100), Origin::Entered, "赵敏").unwrap();
+        assert_eq!((a.number, c.number, d.number), (1, 2, 1));
+        assert_eq!(a.label(), "记-0001");
+    }
+
+    #[test]
+    fn vch_3_history_before_go_live_everything_else_after() {
+        let mut b = MemoryBooks::new();
+        assert_eq!(
+            rule_of(prepare_voucher(&mut b, draft(date!(2024 - 12 - 31), 1), Origin::Entered, "赵敏")),
+            Rule::Vch3
+        );
+        assert_eq!(
+            rule_of(prepare_voucher(&mut b, draft(date!(2025 - 01 - 01), 1), Origin::History, "赵敏")),
+            Rule::Vch3
+        );
+        assert_eq!(
+            rule_of(prepare_voucher(&mut b, draft(date!(2024 - 06 - 10), 1), Origin::History, "赵敏")),
+            Rule::Vch3
+        );
+        prepare_voucher(&mut b, draft(date!(2024 - 12 - 31), 1), Origin::History, "赵敏").unwrap();
+        assert!(matches!(b.events.last(), Some(Event::VoucherMigrated { .. })));
+        assert!(b.events.len() == 1, "refusals append nothing");
+    }
+
+    #[test]
+    fn vch_4_post_only_what_exists_and_waits() {
+        let mut b = MemoryBooks::new();
+        let missing = VoucherRef { period: Period::parse("2025-01").unwrap(), number: 9 };
+        assert_eq!(rule_of(post_voucher(&mut b, missing)), Rule::Vch4);
+        let r = prepare_voucher(&mut b, draft(date!(2025 - 01 - 05), 100), Origin::Entered, "赵敏").unwrap();
+        post_voucher(&mut b, r).unwrap();
+        assert_eq!(rule_of(post_voucher(&mut b, r)), Rule::Vch5);
+    }
+
+    #[test]
+    fn vch_5_red_reversal_rules() {
+        let mut b = MemoryBooks::new();
+        let r = prepare_voucher(&mut b, draft(date!(2025 - 01 - 05), 100), Origin::Entered, "赵敏").unwrap();
+        assert_eq!(rule_of(reverse_voucher(&mut b, r, date!(2025 - 01 - 06), "赵敏")), Rule::Vch5, "not posted yet");
+        post_voucher(&mut b, r).unwrap();
+        assert_eq!(
+            rule_of(reverse_voucher(&mut b, r, date!(2025 - 01 - 04), "赵敏")),
+            Rule::Vch5,
+            "dated before the original"
+        );
+        let mut forged = b.vouchers[&r].0.reversal_draft(date!(2025 - 01 - 06));
+        forged.lines[0].amount = Money::from_fen(-50);
+        forged.lines[1].amount = Money::from_fen(-50);
+        assert_eq!(
+            rule_of(prepare_voucher(&mut b, forged, Origin::Entered, "赵敏")),
+            Rule::Vch5,
+            "lines must negate the original"
+        );
+        let red = reverse_voucher(&mut b, r, date!(2025 - 01 - 06), "赵敏").unwrap();
+        let (rv, _) = b.vouchers[&red].clone();
+        assert_eq!(rv.reverses(), Some(r));
+        assert_eq!(rv.total_debit(), Money::from_fen(-100));
+        assert!(rv.lines()[0].summary.starts_with("冲销 2025-01/记-0001"));
+        assert_eq!(rule_of(reverse_voucher(&mut b, r, date!(2025 - 01 - 07), "赵敏")), Rule::Vch5, "reversed twice");
+        post_voucher(&mut b, red).unwrap();
+        assert_eq!(
+            rule_of(reverse_voucher(&mut b, red, date!(2025 - 01 - 07), "赵敏")),
+            Rule::Vch5,
+            "a reversal is not reversed"
+        );
+        assert_eq!(b.balance("5201").unwrap(), Money::ZERO);
+    }
+
+    #[test]
+    fn acc_2_close_refuses_a_balance() {
+        let mut b = MemoryBooks::new();
+        let r = prepare_voucher(&mut b, draft(date!(2025 - 01 - 05), 100), Origin::Entered, "赵敏").unwrap();
+        post_voucher(&mut b, r).unwrap();
+        assert_eq!(rule_of(close_account(&mut b, "5201", date!(2025 - 02 - 01))), Rule::Acc2);
+        close_account(&mut b, "5401", date!(2025 - 02 - 01)).unwrap();
+        assert!(!b.chart.get("5401").unwrap().is_open_on(date!(2025 - 02 - 01)));
+    }
+
+    #[test]
+    fn aud_1_a_voucher_needs_its_preparer() {
+        let mut b = MemoryBooks::new();
+        assert_eq!(rule_of(prepare_voucher(&mut b, draft(date!(2025 - 01 - 05), 1), Origin::Entered, " ")), Rule::Aud1);
+    }
+
+    #[test]
+    fn led_1_ledger_names() {
+        assert!(create_ledger("幸福里社区", Period::parse("2025-01").unwrap()).unwrap().len() == 22);
+        assert_eq!(create_ledger("  ", Period::parse("2025-01").unwrap()).unwrap_err().rule, Rule::Led1);
+    }
 }

@@ -152,7 +152,10 @@ fn map_header(record: &csv::StringRecord) -> Result<ColumnMap, Refusal> {
         .map(|(_, en, zh, _)| format!("{zh}（{en}）"))
         .collect();
     if !missing.is_empty() {
-        let mut msg = format!("缺少必需的列：{}。表头须包含 日期、凭证号、摘要、科目、借方、贷方（中文或英文均可）", missing.join("、"));
+        let mut msg = format!(
+            "缺少必需的列：{}。表头须包含 日期、凭证号、摘要、科目、借方、贷方（中文或英文均可）",
+            missing.join("、")
+        );
         if !unknown.is_empty() {
             msg.push_str(&format!("；无法识别的列：{}", unknown.join("、")));
         }
@@ -259,7 +262,13 @@ pub fn import_csv(books: &mut impl Books, bytes: &[u8], opts: &ImportOptions) ->
         if label.is_empty() {
             errors.push(Refusal::new(Rule::Csv2, "凭证号为空").at_row(row));
         }
-        if pending.as_ref().is_some_and(|p| p.label != label) {
+        // A voucher is a run of rows sharing its number within one period:
+        // exported files restart 记-0001 every month.
+        let row_period = parse_date(state.cell(&record, Column::Date)).ok().map(Period::of);
+        let starts_new = |p: &PendingVoucher| {
+            p.label != label || matches!((p.date.map(Period::of), row_period), (Some(a), Some(b)) if a != b)
+        };
+        if pending.as_ref().is_some_and(starts_new) {
             let done = pending.take().expect("checked above");
             state.finish(books, done, origin, opts.preparer, &mut errors)?;
         }
@@ -337,14 +346,23 @@ impl ImportState {
                 Err(e) => fail(p, Refusal::new(Rule::Csv2, e.to_string())),
             }
         } else if date_text != p.date_text && parse_date(date_text).ok() != p.date {
-            fail(p, Refusal::new(Rule::Csv3, format!("同一凭证“{}”的日期不一致：{} 与 {}", p.label, p.date_text, date_text)));
+            fail(
+                p,
+                Refusal::new(
+                    Rule::Csv3,
+                    format!("同一凭证“{}”的日期不一致：{} 与 {}", p.label, p.date_text, date_text),
+                ),
+            );
         }
         let reverses_text = self.cell(record, Column::Reverses).trim();
         if !reverses_text.is_empty() {
             match VoucherRef::parse(reverses_text) {
                 Some(r) if p.reverses.is_none() || p.reverses == Some(r) => p.reverses = Some(r),
                 Some(_) => fail(p, Refusal::new(Rule::Csv3, format!("同一凭证“{}”冲销了不同的凭证", p.label))),
-                None => fail(p, Refusal::new(Rule::Csv2, format!("冲销凭证号“{reverses_text}”无法识别，应写作 2025-03/记-0007"))),
+                None => fail(
+                    p,
+                    Refusal::new(Rule::Csv2, format!("冲销凭证号“{reverses_text}”无法识别，应写作 2025-03/记-0007")),
+                ),
             }
         }
         let red = p.reverses.is_some();
@@ -380,7 +398,10 @@ impl ImportState {
                 Some(t) => match Money::parse(&t) {
                     Ok(m) if m.fen() > 0 => Some(m),
                     _ => {
-                        fail(p, Refusal::new(Rule::Csv2, format!("单据金额“{t}”无法识别，须为大于零、最多两位小数的金额")));
+                        fail(
+                            p,
+                            Refusal::new(Rule::Csv2, format!("单据金额“{t}”无法识别，须为大于零、最多两位小数的金额")),
+                        );
                         None
                     }
                 },
@@ -413,7 +434,13 @@ impl ImportState {
     }
 
     /// [CSV-2]/[VCH-1] reads one amount cell; empty is `None`.
-    fn amount(&self, record: &csv::StringRecord, column: Column, name: &str, red: bool) -> Result<Option<Money>, Refusal> {
+    fn amount(
+        &self,
+        record: &csv::StringRecord,
+        column: Column,
+        name: &str,
+        red: bool,
+    ) -> Result<Option<Money>, Refusal> {
         let text = self.cell(record, column);
         match Money::parse(text) {
             Err(MoneyError::Empty) => Ok(None),
@@ -576,16 +603,20 @@ impl<'c, W: Write> LedgerExporter<'c, W> {
     pub fn write(&mut self, v: &Voucher, status: Status) -> std::io::Result<()> {
         let mark = if status == Status::Posted { "*" } else { "!" };
         let summary = v.lines().first().map(|l| l.summary.as_str()).unwrap_or("");
-        writeln!(self.out, "{} {mark} ({}) {}", format_date(v.date()), v.reference(), summary.replace(['\n', ';'], " "))?;
+        writeln!(
+            self.out,
+            "{} {mark} ({}) {}",
+            format_date(v.date()),
+            v.reference(),
+            summary.replace(['\n', ';'], " ")
+        )?;
         if v.origin() == Origin::History {
             writeln!(self.out, "    ; 历史迁移")?;
         }
         for l in v.lines() {
             let chart = self.chart;
-            let name = self
-                .names
-                .entry(l.account.clone())
-                .or_insert_with(|| chart.full_name(&l.account).replace('/', ":"));
+            let name =
+                self.names.entry(l.account.clone()).or_insert_with(|| chart.full_name(&l.account).replace('/', ":"));
             writeln!(self.out, "    {name}  {} CNY", l.signed().to_decimal_string())?;
         }
         writeln!(self.out)
@@ -593,5 +624,157 @@ impl<'c, W: Write> LedgerExporter<'c, W> {
 
     pub fn finish(mut self) -> std::io::Result<()> {
         self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::books::tests::MemoryBooks;
+
+    fn import(b: &mut MemoryBooks, text: &[u8], history: bool) -> Result<ImportSummary, Failure> {
+        let opts = ImportOptions { file_name: "t.csv", encoding: None, history, force: false, preparer: "赵敏" };
+        import_csv(b, text, &opts)
+    }
+
+    fn reasons(r: Result<ImportSummary, Failure>) -> Vec<(Option<usize>, Rule)> {
+        match r {
+            Err(Failure::Refused(r)) => r.reasons.iter().map(|x| (x.row, x.rule)).collect(),
+            other => panic!("expected refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn csv_1_english_or_chinese_headers_with_or_without_bom() {
+        for header in [
+            "date,voucher,summary,account,debit,credit",
+            "\u{feff}日期,凭证号,摘要,科目,借方,贷方",
+            "Date,Voucher,Summary,Account,Debit,Credit",
+        ] {
+            let mut b = MemoryBooks::new();
+            let text =
+                format!("{header}\n2025-01-05,V1,办公,5201,\"1,000.50\",\n2025-01-05,V1,办公,库存现金,,¥1000.5\n");
+            let s = import(&mut b, text.as_bytes(), false).unwrap();
+            assert_eq!((s.rows, s.vouchers), (2, 1), "{header}");
+            let (v, status) = b.vouchers.values().next().unwrap();
+            assert_eq!(*status, Status::Prepared);
+            assert_eq!(v.lines()[1].account, "1001");
+            assert_eq!(v.total_debit(), Money::from_fen(100_050));
+            assert_eq!(v.source_ref(), Some("V1"));
+        }
+    }
+
+    #[test]
+    fn csv_1_missing_columns_are_named() {
+        let mut b = MemoryBooks::new();
+        let r = import(&mut b, "日期,凭证号,科目,借方\n".as_bytes(), false);
+        let Err(Failure::Refused(r)) = r else { panic!() };
+        assert_eq!(r.reasons[0].rule, Rule::Csv1);
+        assert!(r.reasons[0].message.contains("摘要（summary）") && r.reasons[0].message.contains("贷方（credit）"));
+    }
+
+    #[test]
+    fn every_error_is_listed_with_its_row() {
+        let mut b = MemoryBooks::new();
+        let text = "date,voucher,summary,account,debit,credit\n\
+                    2025-01-05,1,a,5201,1.001,\n\
+                    2025-01-05,1,a,1001,,1\n\
+                    2025-01-06,2,b,9999,5,\n\
+                    2025-01-06,2,b,1001,,5\n\
+                    2025-01-07,3,c,5201,5,\n\
+                    2025-01-08,3,c,1001,,5\n\
+                    2025-01-09,4,d,5201,3,\n\
+                    2025-01-09,4,d,1001,,2\n";
+        assert_eq!(
+            reasons(import(&mut b, text.as_bytes(), false)),
+            vec![(Some(2), Rule::Vch1), (Some(4), Rule::Vch2), (Some(7), Rule::Csv3), (Some(8), Rule::Vch1)]
+        );
+    }
+
+    #[test]
+    fn csv_2_gbk_is_detected_and_never_garbled() {
+        let text = "日期,凭证号,摘要,科目,借方,贷方\n2025-01-05,1,购买办公用品,管理费用,5,\n2025-01-05,1,购买办公用品,库存现金,,5\n";
+        let (gbk, _, _) = encoding_rs::GBK.encode(text);
+        let (decoded, enc) = decode(&gbk, None).unwrap();
+        assert_eq!((decoded.as_ref(), enc), (text, TextEncoding::Gb18030));
+        assert_eq!(decode(&gbk, Some(TextEncoding::Utf8)).unwrap_err().rule, Rule::Csv2);
+        assert_eq!(decode(text.as_bytes(), Some(TextEncoding::Gb18030)).unwrap_err().rule, Rule::Csv2);
+        let mut b = MemoryBooks::new();
+        import(&mut b, &gbk, false).unwrap();
+        assert_eq!(b.vouchers.values().next().unwrap().0.lines()[0].summary, "购买办公用品");
+    }
+
+    #[test]
+    fn csv_4_the_same_bytes_twice() {
+        let mut b = MemoryBooks::new();
+        let text = b"date,voucher,summary,account,debit,credit\n2025-01-05,1,a,5201,1,\n2025-01-05,1,a,1001,,1\n";
+        import(&mut b, text, false).unwrap();
+        assert_eq!(reasons(import(&mut b, text, false)), vec![(None, Rule::Csv4)]);
+        let opts =
+            ImportOptions { file_name: "t.csv", encoding: None, history: false, force: true, preparer: "赵敏" };
+        import_csv(&mut b, text, &opts).unwrap();
+    }
+
+    #[test]
+    fn history_is_posted_and_closes_its_periods() {
+        let mut b = MemoryBooks::new();
+        let text = b"date,voucher,summary,account,debit,credit\n2024-11-05,1,a,5201,1,\n2024-11-05,1,a,1001,,1\n2024-12-05,1,b,5201,2,\n2024-12-05,1,b,1001,,2\n";
+        let s = import(&mut b, text, true).unwrap();
+        assert_eq!(s.periods_closed, vec![Period::parse("2024-11").unwrap(), Period::parse("2024-12").unwrap()]);
+        assert!(b.vouchers.values().all(|(v, s)| *s == Status::Posted && v.origin() == Origin::History));
+        assert!(matches!(b.events.last(), Some(Event::FileImported { history: true, vouchers: 2, .. })));
+    }
+
+    #[test]
+    fn red_reversal_rows_cite_the_original() {
+        let mut b = MemoryBooks::new();
+        let text = b"date,voucher,summary,account,debit,credit\n2024-12-05,1,a,5201,20,\n2024-12-05,1,a,1001,,20\n";
+        import(&mut b, text, true).unwrap();
+        let red = "date,voucher,summary,account,debit,credit,reverses\n2025-01-05,1,冲销,5201,-20,,2024-12/记-0001\n2025-01-05,1,冲销,1001,,-20,2024-12/记-0001\n";
+        import(&mut b, red.as_bytes(), false).unwrap();
+        let wrong = "date,voucher,summary,account,debit,credit,reverses\n2025-01-06,1,冲销,5201,-10,,2024-12/记-0001\n2025-01-06,1,冲销,1001,,-10,2024-12/记-0001\n";
+        assert_eq!(reasons(import(&mut b, wrong.as_bytes(), false)), vec![(Some(2), Rule::Vch5)]);
+    }
+
+    mod round_trip {
+        use super::*;
+        use crate::books::tests::draft;
+        use proptest::prelude::*;
+
+        fn export(b: &MemoryBooks) -> Vec<u8> {
+            let mut vouchers: Vec<_> = b.vouchers.values().collect();
+            vouchers.sort_by_key(|(v, _)| v.reference());
+            let mut out = Vec::new();
+            let mut ex = CsvExporter::new(&mut out, false).unwrap();
+            for (v, _) in vouchers {
+                ex.write(v).unwrap();
+            }
+            ex.finish().unwrap();
+            out
+        }
+
+        proptest! {
+            #[test]
+            fn export_then_import_gives_the_same_vouchers(
+                vouchers in prop::collection::vec((0u8..3, 1u8..28, 1i64..10_000_000, prop::option::of("[a-z，、 ]{0,12}")), 1..30)
+            ) {
+                let mut a = MemoryBooks::new();
+                for (month, day, fen, note) in vouchers {
+                    let date = time::Date::from_calendar_date(2025, time::Month::try_from(month + 1).unwrap(), day).unwrap();
+                    let mut d = draft(date, fen);
+                    d.lines[0].counterparty = note.clone();
+                    d.authorization = note;
+                    crate::books::prepare_voucher(&mut a, d, Origin::Imported, "赵敏").unwrap();
+                }
+                let first = export(&a);
+                let mut b = MemoryBooks::new();
+                import(&mut b, &first, false).unwrap();
+                prop_assert_eq!(&export(&b), &first);
+                for (r, (v, _)) in &a.vouchers {
+                    let (w, _) = &b.vouchers[r];
+                    prop_assert_eq!((v.date(), v.lines(), v.authorization()), (w.date(), w.lines(), w.authorization()));
+                }
+            }
+        }
     }
 }

@@ -81,11 +81,7 @@ impl Money {
             Some(r) => (true, r.trim_start()),
             None => (false, trimmed),
         };
-        let rest = rest
-            .strip_prefix('¥')
-            .or_else(|| rest.strip_prefix('￥'))
-            .unwrap_or(rest)
-            .trim_start();
+        let rest = rest.strip_prefix('¥').or_else(|| rest.strip_prefix('￥')).unwrap_or(rest).trim_start();
         let digits: String = if rest.contains(',') {
             if !thousands_ok(rest) {
                 return Err(MoneyError::Unreadable(trimmed.to_string()));
@@ -101,9 +97,7 @@ impl Money {
         {
             return Err(MoneyError::Unreadable(trimmed.to_string()));
         }
-        let value = Decimal::from_str(&digits)
-            .map_err(|_| MoneyError::Unreadable(trimmed.to_string()))?
-            .normalize();
+        let value = Decimal::from_str(&digits).map_err(|_| MoneyError::Unreadable(trimmed.to_string()))?.normalize();
         if value.scale() > 2 {
             return Err(MoneyError::TooManyDecimals(trimmed.to_string()));
         }
@@ -166,7 +160,7 @@ impl Money {
                     words.push_str(UNITS[pos % 4]);
                     group_has_digit = true;
                 }
-                if pos % 4 == 0 && pos > 0 {
+                if pos.is_multiple_of(4) && pos > 0 {
                     if group_has_digit {
                         words.push_str(GROUPS[pos / 4]);
                     }
@@ -221,7 +215,7 @@ impl fmt::Display for Money {
         let yuan = (abs / 100).to_string();
         let mut grouped = String::with_capacity(yuan.len() + yuan.len() / 3);
         for (i, c) in yuan.chars().enumerate() {
-            if i > 0 && (yuan.len() - i) % 3 == 0 {
+            if i > 0 && (yuan.len() - i).is_multiple_of(3) {
                 grouped.push(',');
             }
             grouped.push(c);

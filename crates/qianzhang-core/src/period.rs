@@ -126,7 +126,13 @@ pub fn parse_date(text: &str) -> Result<Date, PeriodError> {
     let bad = || PeriodError::BadDate(text.to_string());
     let t = text.trim();
     let parts: Vec<&str> = t.split(['-', '/', '.']).collect();
-    if parts.len() != 3 || parts[0].len() != 4 || parts[1].is_empty() || parts[1].len() > 2 || parts[2].is_empty() || parts[2].len() > 2 {
+    if parts.len() != 3
+        || parts[0].len() != 4
+        || parts[1].is_empty()
+        || parts[1].len() > 2
+        || parts[2].is_empty()
+        || parts[2].len() > 2
+    {
         return Err(bad());
     }
     let year: i32 = parts[0].parse().map_err(|_| bad())?;

@@ -71,7 +71,13 @@ pub struct TrialBalance {
 impl TrialBalance {
     /// Builds the trial balance for `from..=to` from per-period totals of
     /// leaf accounts, rolling sub-accounts up into every parent.
-    pub fn build<'a>(ledger: &str, chart: &Chart, totals: impl IntoIterator<Item = PeriodTotal<'a>>, from: Period, to: Period) -> TrialBalance {
+    pub fn build<'a>(
+        ledger: &str,
+        chart: &Chart,
+        totals: impl IntoIterator<Item = PeriodTotal<'a>>,
+        from: Period,
+        to: Period,
+    ) -> TrialBalance {
         #[derive(Default, Clone, Copy)]
         struct Acc {
             opening: Money,

@@ -55,7 +55,8 @@ impl VoucherRef {
             None => return None,
         };
         let period = Period::parse(period).ok()?;
-        let digits = number.trim().trim_start_matches("记").trim_start_matches(['-', '字', '第']).trim_end_matches('号');
+        let digits =
+            number.trim().trim_start_matches("记").trim_start_matches(['-', '字', '第']).trim_end_matches('号');
         let number: u32 = digits.parse().ok()?;
         (number > 0).then_some(VoucherRef { period, number })
     }
@@ -273,6 +274,31 @@ pub struct Draft {
     pub source_ref: Option<String>,
 }
 
+fn tidy(text: Option<String>) -> Option<String> {
+    text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
+}
+
+impl Draft {
+    /// Texts trimmed, empty optional texts absent: the form every voucher is
+    /// kept in, whichever way it was entered.
+    pub fn normalized(mut self) -> Draft {
+        for l in &mut self.lines {
+            l.summary = l.summary.trim().to_string();
+            l.account = l.account.trim().to_string();
+            l.fund = tidy(l.fund.take());
+            l.counterparty = tidy(l.counterparty.take());
+        }
+        for d in &mut self.documents {
+            d.doc_type = d.doc_type.trim().to_string();
+            d.number = tidy(d.number.take());
+            d.handler = tidy(d.handler.take());
+        }
+        self.authorization = tidy(self.authorization.take());
+        self.source_ref = tidy(self.source_ref.take());
+        self
+    }
+}
+
 /// [VCH-1] lines balance, each has one side and a positive amount in fen
 /// (negative throughout for a red reversal); at least one debit and one
 /// credit. Returns every violation found.
@@ -299,7 +325,9 @@ pub fn check_lines(lines: &[Line], red: bool) -> Vec<Refusal> {
         if l.summary.trim().is_empty() {
             out.push(v("分录缺少摘要".into()).at_row(n));
         }
-        for (what, text) in [("摘要", Some(&l.summary)), ("资金", l.fund.as_ref()), ("往来单位", l.counterparty.as_ref())] {
+        for (what, text) in
+            [("摘要", Some(&l.summary)), ("资金", l.fund.as_ref()), ("往来单位", l.counterparty.as_ref())]
+        {
             if text.is_some_and(|t| t.chars().count() > MAX_TEXT_CHARS) {
                 out.push(Refusal::new(Rule::Lim1, format!("{what}超过 {MAX_TEXT_CHARS} 个字")).at_row(n));
             }
@@ -329,11 +357,18 @@ pub fn check_accounts(chart: &Chart, lines: &[Line], date: Date) -> Vec<Refusal>
     for (i, l) in lines.iter().enumerate() {
         let n = i + 1;
         match chart.get(&l.account) {
-            None => out.push(Refusal::new(Rule::Vch2, format!("科目“{}”不存在，请先用 account add 设立", l.account)).at_row(n)),
+            None => out.push(
+                Refusal::new(Rule::Vch2, format!("科目“{}”不存在，请先用 account add 设立", l.account)).at_row(n),
+            ),
             Some(a) if !chart.is_leaf(a.code()) => out.push(
                 Refusal::new(
                     Rule::Vch2,
-                    format!("科目 {} {} 有下级科目，只能记入末级科目（如 {}）", a.code(), a.name(), first_leaf(chart, a.code())),
+                    format!(
+                        "科目 {} {} 有下级科目，只能记入末级科目（如 {}）",
+                        a.code(),
+                        a.name(),
+                        first_leaf(chart, a.code())
+                    ),
                 )
                 .at_row(n),
             ),
@@ -364,7 +399,10 @@ pub fn check_reversal_lines(original: &Voucher, lines: &[Line]) -> Option<Refusa
     (want != got).then(|| {
         Refusal::new(
             Rule::Vch5,
-            format!("红字冲销凭证的分录须与原凭证 {} 相同、金额取负数；请用 voucher reverse 自动生成", original.reference()),
+            format!(
+                "红字冲销凭证的分录须与原凭证 {} 相同、金额取负数；请用 voucher reverse 自动生成",
+                original.reference()
+            ),
         )
     })
 }
@@ -466,7 +504,9 @@ impl DraftInput {
                 (Ok(Some(d)), Ok(None)) => (Side::Debit, d),
                 (Ok(None), Ok(Some(c))) => (Side::Credit, c),
                 (Ok(Some(_)), Ok(Some(_))) => {
-                    errors.push(Refusal::new(Rule::Vch1, "同一行既有借方又有贷方金额；每行只能填借方或贷方之一").at_row(n));
+                    errors.push(
+                        Refusal::new(Rule::Vch1, "同一行既有借方又有贷方金额；每行只能填借方或贷方之一").at_row(n),
+                    );
                     continue;
                 }
                 (Ok(None), Ok(None)) => {
@@ -475,7 +515,11 @@ impl DraftInput {
                 }
                 (d, c) => {
                     for e in [d.err(), c.err()].into_iter().flatten() {
-                        let rule = if matches!(e, crate::money::MoneyError::TooManyDecimals(_)) { Rule::Vch1 } else { Rule::Csv2 };
+                        let rule = if matches!(e, crate::money::MoneyError::TooManyDecimals(_)) {
+                            Rule::Vch1
+                        } else {
+                            Rule::Csv2
+                        };
                         errors.push(Refusal::new(rule, e.to_string()).at_row(n));
                     }
                     continue;
@@ -504,7 +548,14 @@ mod tests {
     use time::macros::date;
 
     pub(crate) fn line(account: &str, side: Side, fen: i64) -> Line {
-        Line { summary: "测试".into(), account: account.into(), side, amount: Money::from_fen(fen), fund: None, counterparty: None }
+        Line {
+            summary: "测试".into(),
+            account: account.into(),
+            side,
+            amount: Money::from_fen(fen),
+            fund: None,
+            counterparty: None,
+        }
     }
 
     fn rules(v: &[Refusal]) -> Vec<Rule> {
@@ -523,7 +574,10 @@ mod tests {
         let errs = check_lines(&unbalanced, false);
         assert_eq!(rules(&errs), vec![Rule::Vch1]);
         assert!(errs[0].message.contains("相差 0.01"), "{}", errs[0].message);
-        assert_eq!(rules(&check_lines(&[line("5201", Side::Debit, 0), line("1001", Side::Credit, 0)], false)), vec![Rule::Vch1, Rule::Vch1]);
+        assert_eq!(
+            rules(&check_lines(&[line("5201", Side::Debit, 0), line("1001", Side::Credit, 0)], false)),
+            vec![Rule::Vch1, Rule::Vch1]
+        );
         assert!(!check_lines(&[line("5201", Side::Debit, -5), line("1001", Side::Credit, -5)], false).is_empty());
         assert!(!check_lines(&[line("5201", Side::Debit, 5), line("1001", Side::Debit, 5)], false).is_empty());
         assert!(!check_lines(&[line("5201", Side::Debit, 5)], false).is_empty());
@@ -540,7 +594,12 @@ mod tests {
     fn vch_2_accounts_exist_are_leaves_and_open() {
         let mut chart = Chart::from_accounts(Chart::default_chart());
         let sub = chart
-            .check_new(&crate::account::NewAccount { code: "520101".into(), name: "办公费".into(), kind: None, opened: None })
+            .check_new(&crate::account::NewAccount {
+                code: "520101".into(),
+                name: "办公费".into(),
+                kind: None,
+                opened: None,
+            })
             .unwrap();
         chart.insert(sub);
         let d = date!(2025 - 03 - 10);

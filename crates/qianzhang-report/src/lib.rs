@@ -109,7 +109,12 @@ pub fn trial_balance(tb: &TrialBalance, format: Format) -> String {
                 amount(s.closing_credit),
             ]);
             let check = if tb.is_balanced() { "试算平衡" } else { "试算不平衡！" };
-            t.note(&format!("{check}：本期借方合计 {}（{}），贷方合计 {}", s.debit, s.debit.to_chinese_words(), s.credit));
+            t.note(&format!(
+                "{check}：本期借方合计 {}（{}），贷方合计 {}",
+                s.debit,
+                s.debit.to_chinese_words(),
+                s.credit
+            ));
             if format == Format::Text {
                 t.text()
             } else {
@@ -251,8 +256,10 @@ pub fn account_ledger(l: &AccountLedger, format: Format) -> String {
             ("余额", Align::Right),
         ]
     };
-    let mut t =
-        Table::new(&format!("明细账　账套：{}　科目：{} {}　期间：{} 至 {}", l.ledger, l.account, l.name, l.from, l.to), headers);
+    let mut t = Table::new(
+        &format!("明细账　账套：{}　科目：{} {}　期间：{} 至 {}", l.ledger, l.account, l.name, l.from, l.to),
+        headers,
+    );
     for r in &l.rows {
         let voucher = r.voucher.map(|v| v.to_string()).unwrap_or_default();
         if machine {
@@ -300,13 +307,28 @@ pub fn voucher(v: &Voucher, status: Status, chart: &qianzhang_core::Chart, forma
         return json(&Shown { status, voucher: v });
     }
     let mut t = Table::new(
-        &format!("记账凭证　{}　日期：{}　{}", v.reference(), format_date(v.date()), marks(status, v.origin(), v.reverses().is_some())),
+        &format!(
+            "记账凭证　{}　日期：{}　{}",
+            v.reference(),
+            format_date(v.date()),
+            marks(status, v.origin(), v.reverses().is_some())
+        ),
         &[("摘要", Align::Left), ("科目", Align::Left), ("借方", Align::Right), ("贷方", Align::Right)],
     );
     for l in v.lines() {
-        t.row(vec![l.summary.clone(), format!("{} {}", l.account, chart.full_name(&l.account)), amount(l.debit()), amount(l.credit())]);
+        t.row(vec![
+            l.summary.clone(),
+            format!("{} {}", l.account, chart.full_name(&l.account)),
+            amount(l.debit()),
+            amount(l.credit()),
+        ]);
     }
-    t.total(vec![format!("合计：{}", v.total_debit().to_chinese_words()), String::new(), v.total_debit().to_string(), v.total_credit().to_string()]);
+    t.total(vec![
+        format!("合计：{}", v.total_debit().to_chinese_words()),
+        String::new(),
+        v.total_debit().to_string(),
+        v.total_credit().to_string(),
+    ]);
     t.note(&format!("状态：{}　来源：{}　制单：{}", status.chinese(), v.origin().chinese(), v.preparer()));
     if let Some(r) = v.reverses() {
         t.note(&format!("冲销：{r}"));
@@ -358,7 +380,13 @@ pub fn voucher_list(vouchers: &[(Voucher, Status)], format: Format) -> String {
     }
     let mut t = Table::new(
         "凭证列表",
-        &[("凭证号", Align::Left), ("日期", Align::Left), ("状态", Align::Left), ("摘要", Align::Left), ("金额", Align::Right)],
+        &[
+            ("凭证号", Align::Left),
+            ("日期", Align::Left),
+            ("状态", Align::Left),
+            ("摘要", Align::Left),
+            ("金额", Align::Right),
+        ],
     );
     for (v, s) in vouchers {
         let summary = v.lines().first().map(|l| l.summary.clone()).unwrap_or_default();
@@ -385,7 +413,13 @@ pub fn chart(chart: &qianzhang_core::Chart, format: Format) -> String {
     }
     let mut t = Table::new(
         "会计科目表",
-        &[("科目编码", Align::Left), ("科目名称", Align::Left), ("类别", Align::Left), ("启用", Align::Left), ("停用", Align::Left)],
+        &[
+            ("科目编码", Align::Left),
+            ("科目名称", Align::Left),
+            ("类别", Align::Left),
+            ("启用", Align::Left),
+            ("停用", Align::Left),
+        ],
     );
     for a in chart.iter() {
         let indent = "  ".repeat(a.level() - 1);

@@ -17,8 +17,9 @@ pub const GENESIS: Fingerprint = Fingerprint([0; 32]);
 
 impl Fingerprint {
     pub fn from_slice(bytes: &[u8]) -> Result<Fingerprint, crate::Error> {
-        let arr: [u8; 32] =
-            bytes.try_into().map_err(|_| crate::Error::Corrupt(format!("hash of {} bytes, expected 32", bytes.len())))?;
+        let arr: [u8; 32] = bytes
+            .try_into()
+            .map_err(|_| crate::Error::Corrupt(format!("hash of {} bytes, expected 32", bytes.len())))?;
         Ok(Fingerprint(arr))
     }
 
@@ -51,7 +52,14 @@ impl fmt::Debug for Fingerprint {
 
 /// The hash of one entry: length-prefixed fields after the previous hash, so
 /// no two different entries encode to the same bytes.
-pub(crate) fn entry_hash(prev: &Fingerprint, seq: i64, at: &str, actor: &str, kind: &str, payload: &str) -> Fingerprint {
+pub(crate) fn entry_hash(
+    prev: &Fingerprint,
+    seq: i64,
+    at: &str,
+    actor: &str,
+    kind: &str,
+    payload: &str,
+) -> Fingerprint {
     let mut h = Sha256::new();
     h.update(b"qianzhang-log-v1");
     h.update(prev.0);

@@ -16,7 +16,9 @@ use std::path::Path;
 
 use qianzhang_core::books::{Books, LedgerInfo, StoreError};
 use qianzhang_core::report::PeriodTotal;
-use qianzhang_core::{Account, Chart, Event, Failure, Money, Period, Refusal, Refusals, Rule, Status, Voucher, VoucherRef};
+use qianzhang_core::{
+    Account, Chart, Event, Failure, Money, Period, Refusal, Refusals, Rule, Status, Voucher, VoucherRef,
+};
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 pub use chain::{Fingerprint, GENESIS};
@@ -94,7 +96,8 @@ impl Store {
         let mut out = Vec::new();
         for row in rows {
             let (id, name, start) = row?;
-            let start = Period::from_key(start).ok_or_else(|| Error::Corrupt(format!("ledger {name} has start {start}")))?;
+            let start =
+                Period::from_key(start).ok_or_else(|| Error::Corrupt(format!("ledger {name} has start {start}")))?;
             out.push(LedgerHandle { id, info: LedgerInfo { name, start } });
         }
         Ok(out)
@@ -106,11 +109,19 @@ impl Store {
         let names = || all.iter().map(|l| l.info.name.as_str()).collect::<Vec<_>>().join("、");
         match name {
             Some(n) => all.iter().find(|l| l.info.name == n).cloned().ok_or_else(|| {
-                let hint = if all.is_empty() { "库中还没有账套，请先用 init 建立".to_string() } else { format!("现有账套：{}", names()) };
+                let hint = if all.is_empty() {
+                    "库中还没有账套，请先用 init 建立".to_string()
+                } else {
+                    format!("现有账套：{}", names())
+                };
                 Refusal::new(Rule::Led1, format!("没有名为“{n}”的账套；{hint}")).into()
             }),
             None => match all.len() {
-                0 => Err(Refusal::new(Rule::Led1, "库中还没有账套，请先运行 qianzhang init --ledger 名称 --start YYYY-MM").into()),
+                0 => Err(Refusal::new(
+                    Rule::Led1,
+                    "库中还没有账套，请先运行 qianzhang init --ledger 名称 --start YYYY-MM",
+                )
+                .into()),
                 1 => Ok(all[0].clone()),
                 _ => Err(Refusal::new(Rule::Led1, format!("库中有多个账套（{}），请用 --ledger 指明", names())).into()),
             },
@@ -124,7 +135,8 @@ impl Store {
             return Err(Refusal::new(Rule::Led1, format!("账套“{}”已存在，不能重复建立", name.trim())).into());
         }
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(Error::from)?;
-        let id: i64 = tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM ledgers", [], |r| r.get(0)).map_err(Error::from)?;
+        let id: i64 =
+            tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM ledgers", [], |r| r.get(0)).map_err(Error::from)?;
         let info = LedgerInfo { name: name.trim().to_string(), start };
         let mut w = Writer::new(&tx, LedgerHandle { id, info: info.clone() }, actor, Chart::default(), 0, GENESIS);
         for e in events {
@@ -185,7 +197,8 @@ impl Store {
 
     /// Posted debit/credit totals per leaf account and period.
     pub fn period_totals(&self, ledger: &LedgerHandle) -> Result<Vec<(String, Period, Money, Money)>, Error> {
-        let mut stmt = self.conn.prepare_cached("SELECT account, period, debit, credit FROM balances WHERE ledger_id = ?1")?;
+        let mut stmt =
+            self.conn.prepare_cached("SELECT account, period, debit, credit FROM balances WHERE ledger_id = ?1")?;
         let rows = stmt.query_map([ledger.id], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?))
         })?;
@@ -259,12 +272,24 @@ impl Store {
             "SELECT seq, at, actor, payload, hash FROM (SELECT * FROM log WHERE ledger_id = ?1 ORDER BY seq DESC LIMIT ?2) ORDER BY seq",
         )?;
         let rows = stmt.query_map(params![ledger.id, limit as i64], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, Vec<u8>>(4)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Vec<u8>>(4)?,
+            ))
         })?;
         let mut out = Vec::new();
         for row in rows {
             let (seq, at, actor, payload, hash) = row?;
-            out.push(LogEntry { seq, at, actor, event: serde_json::from_str(&payload)?, hash: Fingerprint::from_slice(&hash)? });
+            out.push(LogEntry {
+                seq,
+                at,
+                actor,
+                event: serde_json::from_str(&payload)?,
+                hash: Fingerprint::from_slice(&hash)?,
+            });
         }
         Ok(out)
     }
@@ -321,7 +346,14 @@ pub struct Writer<'t> {
 }
 
 impl<'t> Writer<'t> {
-    fn new(tx: &'t Transaction<'t>, ledger: LedgerHandle, actor: &Actor, chart: Chart, head_seq: i64, head_hash: Fingerprint) -> Writer<'t> {
+    fn new(
+        tx: &'t Transaction<'t>,
+        ledger: LedgerHandle,
+        actor: &Actor,
+        chart: Chart,
+        head_seq: i64,
+        head_hash: Fingerprint,
+    ) -> Writer<'t> {
         let projector = projector::Projector::new(ledger.id);
         Writer {
             tx,
@@ -442,5 +474,10 @@ impl Books for Writer<'_> {
 
 /// Period totals in the shape report builders take.
 pub fn as_period_totals(rows: &[(String, Period, Money, Money)]) -> impl Iterator<Item = PeriodTotal<'_>> {
-    rows.iter().map(|(account, period, debit, credit)| PeriodTotal { account, period: *period, debit: *debit, credit: *credit })
+    rows.iter().map(|(account, period, debit, credit)| PeriodTotal {
+        account,
+        period: *period,
+        debit: *debit,
+        credit: *credit,
+    })
 }

@@ -30,8 +30,10 @@ impl Projector {
         let id = self.ledger_id;
         match event {
             Event::LedgerCreated { name, start } => {
-                conn.prepare_cached("INSERT INTO ledgers (id, name, start_period, created_seq) VALUES (?1, ?2, ?3, ?4)")?
-                    .execute(params![id, name, start.key(), seq])?;
+                conn.prepare_cached(
+                    "INSERT INTO ledgers (id, name, start_period, created_seq) VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![id, name, start.key(), seq])?;
             }
             Event::AccountAdded { account } => {
                 conn.prepare_cached(
@@ -86,7 +88,17 @@ impl Projector {
                     "INSERT INTO imports (ledger_id, seq, sha256, file, encoding, rows, vouchers, history, at) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 )?
-                .execute(params![id, seq, sha256, file, encoding, *rows as i64, *vouchers as i64, *history, at])?;
+                .execute(params![
+                    id,
+                    seq,
+                    sha256,
+                    file,
+                    encoding,
+                    *rows as i64,
+                    *vouchers as i64,
+                    *history,
+                    at
+                ])?;
             }
             Event::Refused { .. } => {}
         }
@@ -154,7 +166,11 @@ pub(crate) fn voucher_of(payload: &str) -> Result<Voucher, Error> {
 }
 
 /// Reads one voucher and its status through its content entry in the log.
-pub(crate) fn load_voucher(conn: &Connection, ledger_id: i64, r: VoucherRef) -> Result<Option<(Voucher, Status)>, Error> {
+pub(crate) fn load_voucher(
+    conn: &Connection,
+    ledger_id: i64,
+    r: VoucherRef,
+) -> Result<Option<(Voucher, Status)>, Error> {
     let row: Option<(String, String)> = conn
         .prepare_cached(
             "SELECT v.status, l.payload FROM vouchers v JOIN log l ON l.ledger_id = v.ledger_id AND l.seq = v.content_seq \
@@ -163,7 +179,8 @@ pub(crate) fn load_voucher(conn: &Connection, ledger_id: i64, r: VoucherRef) -> 
         .query_row(params![ledger_id, r.period.key(), r.number], |row| Ok((row.get(0)?, row.get(1)?)))
         .optional()?;
     let Some((status, payload)) = row else { return Ok(None) };
-    let status = Status::from_str_opt(&status).ok_or_else(|| Error::Corrupt(format!("voucher {r} has status {status}")))?;
+    let status =
+        Status::from_str_opt(&status).ok_or_else(|| Error::Corrupt(format!("voucher {r} has status {status}")))?;
     let voucher = voucher_of(&payload)?;
     if voucher.reference() != r {
         return Err(Error::Corrupt(format!("voucher row {r} points at the content of {}", voucher.reference())));

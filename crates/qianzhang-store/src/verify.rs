@@ -44,8 +44,8 @@ pub(crate) fn verify(conn: &Connection, ledger: &LedgerHandle) -> Result<VerifyR
     let mut report =
         VerifyReport { ledger: ledger.info.name.clone(), entries: 0, fingerprint: GENESIS, mismatch: None };
     let mut projector = Projector::new(ledger.id);
-    let mut stmt =
-        conn.prepare("SELECT seq, at, actor, kind, payload, prev_hash, hash FROM log WHERE ledger_id = ?1 ORDER BY seq")?;
+    let mut stmt = conn
+        .prepare("SELECT seq, at, actor, kind, payload, prev_hash, hash FROM log WHERE ledger_id = ?1 ORDER BY seq")?;
     let mut rows = stmt.query([ledger.id])?;
     let mut prev = GENESIS;
     let mut expected_seq = 1i64;

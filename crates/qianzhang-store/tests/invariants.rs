@@ -12,7 +12,11 @@ const ACCOUNTS: &[&str] = &["1001", "1002", "1122", "2209", "4401", "4901", "510
 #[derive(Clone, Debug)]
 enum Op {
     /// A voucher on day `day` of month `month` (0-based from go-live).
-    Add { month: u8, day: u8, lines: Vec<(usize, bool, i64)> },
+    Add {
+        month: u8,
+        day: u8,
+        lines: Vec<(usize, bool, i64)>,
+    },
     Post(usize),
     Reverse(usize, u8),
 }
@@ -55,10 +59,24 @@ fn draft(start: Period, month: u8, day: u8, lines: &[(usize, bool, i64)], balanc
         let net: i64 = out.iter().map(|l| l.signed().fen()).sum();
         if net != 0 {
             let side = if net > 0 { Side::Credit } else { Side::Debit };
-            out.push(Line { summary: "平衡".into(), account: "1002".into(), side, amount: Money::from_fen(net.abs()), fund: None, counterparty: None });
+            out.push(Line {
+                summary: "平衡".into(),
+                account: "1002".into(),
+                side,
+                amount: Money::from_fen(net.abs()),
+                fund: None,
+                counterparty: None,
+            });
         }
     }
-    Draft { date: date(start, month, day), lines: out, documents: vec![], authorization: None, reverses: None, source_ref: None }
+    Draft {
+        date: date(start, month, day),
+        lines: out,
+        documents: vec![],
+        authorization: None,
+        reverses: None,
+        source_ref: None,
+    }
 }
 
 fn books_rows(store_path: &std::path::Path) -> Vec<String> {
@@ -68,7 +86,12 @@ fn books_rows(store_path: &std::path::Path) -> Vec<String> {
         let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2, 3")).unwrap();
         let n = stmt.column_count();
         let rows = stmt
-            .query_map([], |r| Ok((0..n).map(|i| format!("{:?}", r.get::<_, rusqlite::types::Value>(i).unwrap())).collect::<Vec<_>>().join("|")))
+            .query_map([], |r| {
+                Ok((0..n)
+                    .map(|i| format!("{:?}", r.get::<_, rusqlite::types::Value>(i).unwrap()))
+                    .collect::<Vec<_>>()
+                    .join("|"))
+            })
             .unwrap();
         out.extend(rows.map(|r| format!("{table}:{}", r.unwrap())));
     }
@@ -102,7 +125,9 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
         };
         match result {
             Ok(()) => {}
-            Err(Failure::Refused(_)) => prop_assert_eq!(books_rows(&path), before, "a refusal changed the books: {:?}", op),
+            Err(Failure::Refused(_)) => {
+                prop_assert_eq!(books_rows(&path), before, "a refusal changed the books: {:?}", op)
+            }
             Err(e) => return Err(TestCaseError::fail(format!("store fault: {e}"))),
         }
     }

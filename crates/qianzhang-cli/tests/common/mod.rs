@@ -110,9 +110,11 @@ impl Env {
     /// (number of log entries, kind of the last one).
     pub fn log_head(&self) -> (i64, String) {
         let conn = rusqlite::Connection::open(self.db()).unwrap();
-        conn.query_row("SELECT COUNT(*), (SELECT kind FROM log ORDER BY ledger_id DESC, seq DESC LIMIT 1) FROM log", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        conn.query_row(
+            "SELECT COUNT(*), (SELECT kind FROM log ORDER BY ledger_id DESC, seq DESC LIMIT 1) FROM log",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .unwrap()
     }
 
