@@ -118,11 +118,15 @@ pub fn generate(n: usize, seed: u64, out: &mut impl Write) -> io::Result<()> {
                     continue;
                 }
             }
-            // Not enough money for what was drawn: a small other income.
-            let amount = rng.gen_range(1_000..20_000);
-            b.bank += amount;
-            row("收到银行利息", "1002", amount, 0)?;
-            row("收到银行利息", "4901", 0, amount)?;
+            // Not enough money for what was drawn: interest, less the bank's fee.
+            let gross = rng.gen_range(2_000..20_000);
+            let fee = if rng.gen_bool(0.35) { rng.gen_range(100..1_000) } else { 0 };
+            b.bank += gross - fee;
+            row("收到银行利息扣除手续费", "1002", gross - fee, 0)?;
+            if fee > 0 {
+                row("收到银行利息扣除手续费", "5401", fee, 0)?;
+            }
+            row("收到银行利息扣除手续费", "4901", 0, gross)?;
         }
     }
     out.flush()

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use qianzhang_core::books::{add_account, post_voucher};
-use qianzhang_core::csvfile::{import_csv, ImportOptions};
+use qianzhang_core::csvfile::{import_csv_bytes, ImportOptions};
 use qianzhang_core::report::{Journal, TrialBalance};
 use qianzhang_core::{Failure, NewAccount, Period, Status};
 use qianzhang_store::{as_period_totals, Actor, Store};
@@ -55,9 +55,9 @@ pub fn run(db: Option<&Path>) -> Result<(), Exit> {
         force: false,
         preparer: ACCOUNTANT,
     };
-    let h = store.write(&ledger, &actor("import --history"), |w| import_csv(w, HISTORY, &history))?;
+    let h = store.write(&ledger, &actor("import --history"), |w| import_csv_bytes(w, HISTORY, &history))?;
     let current = ImportOptions { file_name: "vouchers-2025q1.csv", history: false, ..history };
-    let c = store.write(&ledger, &actor("import"), |w| import_csv(w, CURRENT, &current))?;
+    let c = store.write(&ledger, &actor("import"), |w| import_csv_bytes(w, CURRENT, &current))?;
 
     let end = Period::parse("2025-03").expect("fixed period");
     let prepared: Vec<_> = store

@@ -418,8 +418,6 @@ fn run(cli: &Cli) -> Result<(), Exit> {
                         .ok_or_else(|| bad_input(Rule::Csv2, format!("不认识的编码“{e}”，可选 utf-8、gbk、gb18030")))
                 })
                 .transpose()?;
-            let bytes = std::fs::read(file)
-                .map_err(|e| bad_input(Rule::Csv1, format!("无法读取文件 {}：{e}", file.display())))?;
             let (mut store, ledger) = open_ledger(cli)?;
             let who = actor(cli)?;
             let file_name = file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
@@ -430,7 +428,7 @@ fn run(cli: &Cli) -> Result<(), Exit> {
                 force: *force,
                 preparer: &who.name,
             };
-            let summary = store.write(&ledger, &who, |w| import_csv(w, &bytes, &opts))?;
+            let summary = store.write(&ledger, &who, |w| import_csv(w, || std::fs::File::open(file), &opts))?;
             let (_, fp) = store.fingerprint(&ledger)?;
             let mut msg = format!(
                 "已导入 {} 行、{} 张凭证（{}编码）{}。\n",

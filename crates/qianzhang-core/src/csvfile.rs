@@ -5,10 +5,9 @@
 //! back if any is found. Encoding is UTF-8 (with or without BOM) or
 //! GB18030/GBK as Chinese Excel saves it, detected or given.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
-use std::io::Write;
+use std::io::{BufRead, Read, Write};
 
 use sha2::{Digest, Sha256};
 
@@ -46,33 +45,87 @@ impl TextEncoding {
     }
 }
 
-/// Decodes the file, refusing rather than garbling: a file that is not valid
-/// UTF-8 is read as GB18030 only when detected or asked for, and a UTF-8 file
-/// with Chinese text is not read as GBK.
-pub fn decode(bytes: &[u8], asked: Option<TextEncoding>) -> Result<(Cow<'_, str>, TextEncoding), Refusal> {
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let utf8 = std::str::from_utf8(body);
-    match (asked, utf8) {
-        (None | Some(TextEncoding::Utf8), Ok(text)) => Ok((Cow::Borrowed(text), TextEncoding::Utf8)),
-        (Some(TextEncoding::Utf8), Err(e)) => Err(Refusal::new(
+/// What one streaming pass over a file tells: its digest and whether it
+/// is UTF-8.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scan {
+    pub sha256: String,
+    /// Byte offset of the first byte that is not UTF-8, if any.
+    pub invalid_utf8_at: Option<u64>,
+    /// Only ASCII (a BOM counts as not ASCII: it marks UTF-8).
+    pub ascii: bool,
+}
+
+/// Reads `input` once in blocks: SHA-256 of the bytes and UTF-8 validity,
+/// without holding the file in memory.
+pub fn scan(mut input: impl Read) -> std::io::Result<Scan> {
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut carry: Vec<u8> = Vec::new();
+    let (mut offset, mut ascii, mut invalid) = (0u64, true, None);
+    loop {
+        let n = match input.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        hasher.update(&buf[..n]);
+        if invalid.is_some() {
+            continue;
+        }
+        carry.extend_from_slice(&buf[..n]);
+        let valid = match std::str::from_utf8(&carry) {
+            Ok(_) => carry.len(),
+            Err(e) if e.error_len().is_some() => {
+                invalid = Some(offset + e.valid_up_to() as u64);
+                e.valid_up_to()
+            }
+            // A character cut by the block boundary: finish it next block.
+            Err(e) => e.valid_up_to(),
+        };
+        ascii &= carry[..valid].is_ascii();
+        offset += valid as u64;
+        carry.drain(..valid);
+    }
+    if invalid.is_none() && !carry.is_empty() {
+        invalid = Some(offset);
+    }
+    let sha256 = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Ok(Scan { sha256, invalid_utf8_at: invalid, ascii: ascii && invalid.is_none() })
+}
+
+/// [CSV-2] settles the encoding, refusing rather than garbling: a file that
+/// is not valid UTF-8 is read as GB18030 only when detected or asked for, and
+/// a UTF-8 file with Chinese text is not read as GBK.
+pub fn choose_encoding(scan: &Scan, asked: Option<TextEncoding>) -> Result<TextEncoding, Refusal> {
+    match (asked, scan.invalid_utf8_at) {
+        (None | Some(TextEncoding::Utf8), None) => Ok(TextEncoding::Utf8),
+        (Some(TextEncoding::Utf8), Some(at)) => Err(Refusal::new(
             Rule::Csv2,
             format!(
                 "文件不是有效的 UTF-8 编码（第 {} 字节起无法识别）；如果是 Excel 另存的 GBK 文件，请加 --encoding gbk 或不指定编码由系统识别",
-                e.valid_up_to() + 1
+                at + 1
             ),
         )),
-        (Some(TextEncoding::Gb18030), Ok(text)) if !text.is_ascii() => Err(Refusal::new(
+        (Some(TextEncoding::Gb18030), None) if !scan.ascii => Err(Refusal::new(
             Rule::Csv2,
             "文件是 UTF-8 编码，按 GBK 读取会成乱码；请去掉 --encoding gbk 或改为 --encoding utf-8",
         )),
-        (None | Some(TextEncoding::Gb18030), _) => {
-            let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(body);
-            if had_errors {
-                return Err(Refusal::new(Rule::Csv2, "文件既不是 UTF-8 也不是 GBK/GB18030 编码，无法读取；请用 Excel 另存为“CSV UTF-8”"));
-            }
-            Ok((text, TextEncoding::Gb18030))
-        }
+        (None | Some(TextEncoding::Gb18030), _) => Ok(TextEncoding::Gb18030),
     }
+}
+
+/// Decodes a whole GB18030/GBK text; malformed bytes are refused.
+pub fn decode_gb18030(bytes: &[u8]) -> Result<String, Refusal> {
+    let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
+    if had_errors {
+        return Err(Refusal::new(
+            Rule::Csv2,
+            "文件既不是 UTF-8 也不是 GBK/GB18030 编码，无法读取；请用 Excel 另存为“CSV UTF-8”",
+        ));
+    }
+    Ok(text.into_owned())
 }
 
 /// The columns of the voucher CSV.
@@ -202,10 +255,15 @@ struct PendingVoucher {
 
 /// Imports a voucher CSV into `books`. All rows are checked; on any error
 /// the caller must discard what was appended (the store's transaction).
-pub fn import_csv(books: &mut impl Books, bytes: &[u8], opts: &ImportOptions) -> Result<ImportSummary, Failure> {
-    let sha256 = hex_digest(bytes);
+pub fn import_csv<R: Read>(
+    books: &mut impl Books,
+    mut open: impl FnMut() -> std::io::Result<R>,
+    opts: &ImportOptions,
+) -> Result<ImportSummary, Failure> {
+    let unreadable = |e: std::io::Error| Failure::from(Refusal::new(Rule::Csv1, format!("无法读取文件：{e}")));
+    let scanned = scan(open().map_err(unreadable)?).map_err(unreadable)?;
     if !opts.force {
-        if let Some(when) = books.file_imported(&sha256)? {
+        if let Some(when) = books.file_imported(&scanned.sha256)? {
             return Err(Refusal::new(
                 Rule::Csv4,
                 format!("同一文件已于 {when} 导入过（内容完全相同），为防止重复记账已拒绝；确需再次导入请加 --force"),
@@ -213,8 +271,38 @@ pub fn import_csv(books: &mut impl Books, bytes: &[u8], opts: &ImportOptions) ->
             .into());
         }
     }
-    let (text, encoding) = decode(bytes, opts.encoding)?;
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let encoding = choose_encoding(&scanned, opts.encoding)?;
+    match encoding {
+        TextEncoding::Utf8 => {
+            let mut input = std::io::BufReader::with_capacity(1 << 16, open().map_err(unreadable)?);
+            if input.fill_buf().map_err(unreadable)?.starts_with(b"\xEF\xBB\xBF") {
+                input.consume(3);
+            }
+            import_text(books, input, encoding, scanned.sha256, opts)
+        }
+        TextEncoding::Gb18030 => {
+            let mut bytes = Vec::new();
+            open().map_err(unreadable)?.read_to_end(&mut bytes).map_err(unreadable)?;
+            let text = decode_gb18030(&bytes)?;
+            drop(bytes);
+            import_text(books, text.as_bytes(), encoding, scanned.sha256, opts)
+        }
+    }
+}
+
+/// Imports a voucher CSV from a slice already in memory.
+pub fn import_csv_bytes(books: &mut impl Books, bytes: &[u8], opts: &ImportOptions) -> Result<ImportSummary, Failure> {
+    import_csv(books, || Ok(bytes), opts)
+}
+
+fn import_text<R: Read>(
+    books: &mut impl Books,
+    text: R,
+    encoding: TextEncoding,
+    sha256: String,
+    opts: &ImportOptions,
+) -> Result<ImportSummary, Failure> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text);
     let mut record = csv::StringRecord::new();
     let mut errors = Refusals { reasons: Vec::new(), unlisted: 0 };
     let csv_err = |e: csv::Error, row: usize| Refusal::new(Rule::Csv2, format!("CSV 格式错误：{e}")).at_row(row);
@@ -526,12 +614,6 @@ impl ImportState {
     }
 }
 
-/// Lowercase hex SHA-256 of the file's bytes, to recognise a file seen before.
-pub fn hex_digest(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Writes vouchers as the voucher CSV, one voucher at a time; reading the
 /// output back gives the same vouchers. Documents go one to a row, on the
 /// voucher's first rows; the authorization on its first row.
@@ -634,7 +716,7 @@ mod tests {
 
     fn import(b: &mut MemoryBooks, text: &[u8], history: bool) -> Result<ImportSummary, Failure> {
         let opts = ImportOptions { file_name: "t.csv", encoding: None, history, force: false, preparer: "赵敏" };
-        import_csv(b, text, &opts)
+        import_csv_bytes(b, text, &opts)
     }
 
     fn reasons(r: Result<ImportSummary, Failure>) -> Vec<(Option<usize>, Rule)> {
@@ -662,6 +744,27 @@ mod tests {
             assert_eq!(v.total_debit(), Money::from_fen(100_050));
             assert_eq!(v.source_ref(), Some("V1"));
         }
+    }
+
+    #[test]
+    fn scan_validates_utf8_across_block_boundaries() {
+        let text = "摘要".repeat(40_000);
+        let bytes = text.as_bytes();
+        struct Dribble<'a>(&'a [u8]);
+        impl Read for Dribble<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = buf.len().min(self.0.len()).min(7_777);
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let s = scan(Dribble(bytes)).unwrap();
+        assert_eq!((s.invalid_utf8_at, s.ascii), (None, false));
+        let mut cut = bytes.to_vec();
+        cut.pop();
+        assert_eq!(scan(&cut[..]).unwrap().invalid_utf8_at, Some(cut.len() as u64 - 2));
+        assert!(scan(&b"plain,ascii"[..]).unwrap().ascii);
     }
 
     #[test]
@@ -695,10 +798,13 @@ mod tests {
     fn csv_2_gbk_is_detected_and_never_garbled() {
         let text = "日期,凭证号,摘要,科目,借方,贷方\n2025-01-05,1,购买办公用品,管理费用,5,\n2025-01-05,1,购买办公用品,库存现金,,5\n";
         let (gbk, _, _) = encoding_rs::GBK.encode(text);
-        let (decoded, enc) = decode(&gbk, None).unwrap();
-        assert_eq!((decoded.as_ref(), enc), (text, TextEncoding::Gb18030));
-        assert_eq!(decode(&gbk, Some(TextEncoding::Utf8)).unwrap_err().rule, Rule::Csv2);
-        assert_eq!(decode(text.as_bytes(), Some(TextEncoding::Gb18030)).unwrap_err().rule, Rule::Csv2);
+        let gbk_scan = scan(&gbk[..]).unwrap();
+        assert_eq!(choose_encoding(&gbk_scan, None), Ok(TextEncoding::Gb18030));
+        assert_eq!(decode_gb18030(&gbk).unwrap(), text);
+        assert_eq!(choose_encoding(&gbk_scan, Some(TextEncoding::Utf8)).unwrap_err().rule, Rule::Csv2);
+        let utf8_scan = scan(text.as_bytes()).unwrap();
+        assert_eq!(choose_encoding(&utf8_scan, Some(TextEncoding::Gb18030)).unwrap_err().rule, Rule::Csv2);
+        assert_eq!(decode_gb18030(&[0x81, 0x20, 0xff]).unwrap_err().rule, Rule::Csv2);
         let mut b = MemoryBooks::new();
         import(&mut b, &gbk, false).unwrap();
         assert_eq!(b.vouchers.values().next().unwrap().0.lines()[0].summary, "购买办公用品");
@@ -712,7 +818,7 @@ mod tests {
         assert_eq!(reasons(import(&mut b, text, false)), vec![(None, Rule::Csv4)]);
         let opts =
             ImportOptions { file_name: "t.csv", encoding: None, history: false, force: true, preparer: "赵敏" };
-        import_csv(&mut b, text, &opts).unwrap();
+        import_csv_bytes(&mut b, text, &opts).unwrap();
     }
 
     #[test]
