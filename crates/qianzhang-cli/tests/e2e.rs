@@ -306,3 +306,16 @@ fn demo_builds_the_quarter_and_verifies() {
     assert!(out.contains("科目余额表") && out.contains("试算平衡") && out.contains("校验通过"), "{out}");
     assert!(out.contains("95,793.80") && out.contains("2,488.70"), "{out}");
 }
+
+#[test]
+fn the_example_voucher_files_are_accepted() {
+    let env = Env::with_ledger();
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    for (file, reference) in [("voucher.toml", "2025-04/记-0001"), ("voucher.json", "2025-04/记-0002")] {
+        let out = env.ok(&["voucher", "add", "--file", examples.join(file).to_str().unwrap()]);
+        assert!(out.contains(reference), "{file}: {out}");
+    }
+    env.ok(&["voucher", "post", "--all", "--period", "2025-04"]);
+    let tb = env.ok(&["report", "trial-balance", "--format", "csv"]);
+    assert!(tb.contains("1002,银行存款,1,0.00,5000.00,1356.80,3643.20"), "{tb}");
+}

@@ -85,7 +85,7 @@ pub fn trial_balance(tb: &TrialBalance, format: Format) -> String {
             for r in &tb.rows {
                 let (od, oc) = split(r.opening);
                 let (cd, cc) = split(r.closing);
-                let indent = "  ".repeat(r.level - 1);
+                let indent = "　".repeat(r.level - 1);
                 t.row(vec![
                     r.account.clone(),
                     format!("{indent}{}", r.name),
@@ -422,7 +422,7 @@ pub fn chart(chart: &qianzhang_core::Chart, format: Format) -> String {
         ],
     );
     for a in chart.iter() {
-        let indent = "  ".repeat(a.level() - 1);
+        let indent = "　".repeat(a.level() - 1);
         t.row(vec![
             a.code().to_string(),
             format!("{indent}{}", a.name()),
