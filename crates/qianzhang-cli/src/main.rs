@@ -14,8 +14,10 @@ use qianzhang_core::books::{close_account, post_voucher, prepare_voucher, revers
 use qianzhang_core::csvfile::{import_csv, CsvExporter, ImportOptions, LedgerExporter, TextEncoding};
 use qianzhang_core::period::parse_date;
 use qianzhang_core::report::{AccountLedger, Journal, TrialBalance};
-use qianzhang_core::voucher::DraftInput;
-use qianzhang_core::{AccountKind, Failure, Line, NewAccount, Origin, Period, Refusal, Rule, Side, Status, VoucherRef};
+use qianzhang_core::voucher::{read_amount, DraftInput};
+use qianzhang_core::{
+    AccountKind, Failure, Line, Money, NewAccount, Origin, Period, Refusal, Rule, Side, Status, VoucherRef,
+};
 use qianzhang_report::Format;
 use qianzhang_store::{as_period_totals, Actor, LedgerHandle, Store};
 
@@ -613,11 +615,8 @@ fn flag_line(text: &str, side: Side, summary: &str) -> Result<Line, Exit> {
     let (account, amount) = text
         .rsplit_once('=')
         .ok_or_else(|| bad_input(Rule::Vch1, format!("“{text}”应写作 科目=金额，例如 520101=350.00")))?;
-    let amount = qianzhang_core::Money::parse(amount).map_err(|e| {
-        let rule =
-            if matches!(e, qianzhang_core::money::MoneyError::TooManyDecimals(_)) { Rule::Vch1 } else { Rule::Csv2 };
-        bad_input(rule, e.to_string())
-    })?;
+    let what = if side == Side::Debit { "借方" } else { "贷方" };
+    let amount = read_amount(amount, what, false)?.unwrap_or(Money::ZERO);
     Ok(Line {
         summary: summary.to_string(),
         account: account.trim().to_string(),

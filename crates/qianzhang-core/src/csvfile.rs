@@ -13,10 +13,10 @@ use sha2::{Digest, Sha256};
 
 use crate::account::Chart;
 use crate::books::{prepare_voucher, Books, Event};
-use crate::money::{Money, MoneyError};
+use crate::money::Money;
 use crate::period::{format_date, parse_date, Period};
 use crate::rule::{Failure, Refusal, Refusals, Rule};
-use crate::voucher::{Document, Draft, Line, Origin, Side, Status, Voucher, VoucherRef};
+use crate::voucher::{one_side, read_amount, Document, Draft, Line, Origin, Side, Status, Voucher, VoucherRef};
 
 /// A CSV file holds at most this many rows.
 pub const MAX_ROWS: usize = 50_000_000;
@@ -454,19 +454,10 @@ impl ImportState {
             }
         }
         let red = p.reverses.is_some();
-        let debit = self.amount(record, Column::Debit, "借方", red);
-        let credit = self.amount(record, Column::Credit, "贷方", red);
+        let debit = read_amount(self.cell(record, Column::Debit), "借方", red);
+        let credit = read_amount(self.cell(record, Column::Credit), "贷方", red);
         let side_amount = match (debit, credit) {
-            (Ok(Some(d)), Ok(None)) => Some((Side::Debit, d)),
-            (Ok(None), Ok(Some(c))) => Some((Side::Credit, c)),
-            (Ok(Some(_)), Ok(Some(_))) => {
-                fail(p, Refusal::new(Rule::Vch1, "同一行既有借方又有贷方金额；每行只能填借方或贷方之一"));
-                None
-            }
-            (Ok(None), Ok(None)) => {
-                fail(p, Refusal::new(Rule::Vch1, "借方和贷方都没有金额；每行须填借方或贷方之一"));
-                None
-            }
+            (Ok(d), Ok(c)) => one_side(d, c).map_err(|e| fail(p, e)).ok(),
             (d, c) => {
                 for e in [d.err(), c.err()].into_iter().flatten() {
                     fail(p, e);
@@ -518,30 +509,6 @@ impl ImportState {
                 fund: line_fields.1,
                 counterparty: line_fields.2,
             });
-        }
-    }
-
-    /// [CSV-2]/[VCH-1] reads one amount cell; empty is `None`.
-    fn amount(
-        &self,
-        record: &csv::StringRecord,
-        column: Column,
-        name: &str,
-        red: bool,
-    ) -> Result<Option<Money>, Refusal> {
-        let text = self.cell(record, column);
-        match Money::parse(text) {
-            Err(MoneyError::Empty) => Ok(None),
-            Ok(m) if m.is_zero() => Ok(None),
-            Ok(m) if m.is_negative() && !red => Err(Refusal::new(
-                Rule::Vch1,
-                format!("{name}金额为负数“{}”；金额须大于零，红字冲销须在“冲销凭证”列写明原凭证号", text.trim()),
-            )),
-            Ok(m) => Ok(Some(m)),
-            Err(MoneyError::TooManyDecimals(t)) => {
-                Err(Refusal::new(Rule::Vch1, format!("{name}金额“{t}”超过两位小数，金额只能记到分")))
-            }
-            Err(e) => Err(Refusal::new(Rule::Csv2, format!("{name}{e}"))),
         }
     }
 

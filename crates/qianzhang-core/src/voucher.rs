@@ -7,7 +7,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use time::Date;
 
 use crate::account::Chart;
-use crate::money::Money;
+use crate::money::{Money, MoneyError};
 use crate::period::{date_serde, Period};
 use crate::rule::{Refusal, Rule};
 
@@ -442,6 +442,38 @@ impl Voucher {
     }
 }
 
+/// [VCH-1]/[CSV-2] reads one typed amount; empty text is `None`. A negative
+/// amount is accepted only on a red reversal.
+pub fn read_amount(text: &str, what: &str, red: bool) -> Result<Option<Money>, Refusal> {
+    match Money::parse(text) {
+        Err(MoneyError::Empty) => Ok(None),
+        Ok(m) if m.is_negative() && !red => Err(Refusal::new(
+            Rule::Vch1,
+            format!("{what}金额为负数“{}”；金额须大于零，更正已记账凭证请用红字冲销", text.trim()),
+        )),
+        Ok(m) => Ok(Some(m)),
+        Err(MoneyError::TooManyDecimals(t)) => {
+            Err(Refusal::new(Rule::Vch1, format!("{what}金额“{t}”超过两位小数，金额只能记到分")))
+        }
+        Err(e) => Err(Refusal::new(Rule::Csv2, format!("{what}{e}"))),
+    }
+}
+
+/// [VCH-1] a line has exactly one of debit and credit. A zero beside an
+/// amount on the other side counts as empty, as spreadsheets write it.
+pub fn one_side(debit: Option<Money>, credit: Option<Money>) -> Result<(Side, Money), Refusal> {
+    let none = || Refusal::new(Rule::Vch1, "借方和贷方都没有金额；每行须填借方或贷方之一");
+    match (debit, credit) {
+        (Some(d), Some(c)) if d.is_zero() && c.is_zero() => Err(none()),
+        (Some(d), Some(c)) if c.is_zero() => Ok((Side::Debit, d)),
+        (Some(d), Some(c)) if d.is_zero() => Ok((Side::Credit, c)),
+        (Some(_), Some(_)) => Err(Refusal::new(Rule::Vch1, "同一行既有借方又有贷方金额；每行只能填借方或贷方之一")),
+        (Some(d), None) => Ok((Side::Debit, d)),
+        (None, Some(c)) => Ok((Side::Credit, c)),
+        (None, None) => Err(none()),
+    }
+}
+
 /// An amount as typed in a voucher file: a string (`"1,234.50"`) or an
 /// integer. Floats are read through their shortest decimal form.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -453,11 +485,11 @@ pub enum AmountInput {
 }
 
 impl AmountInput {
-    fn parse(&self) -> Result<Money, crate::money::MoneyError> {
+    fn text(&self) -> String {
         match self {
-            AmountInput::Text(t) => Money::parse(t),
-            AmountInput::Integer(i) => Money::parse(&i.to_string()),
-            AmountInput::Float(f) => Money::parse(&f.to_string()),
+            AmountInput::Text(t) => t.clone(),
+            AmountInput::Integer(i) => i.to_string(),
+            AmountInput::Float(f) => f.to_string(),
         }
     }
 }
@@ -499,29 +531,16 @@ impl DraftInput {
         let mut lines = Vec::new();
         for (i, l) in self.lines.into_iter().enumerate() {
             let n = i + 1;
-            let read = |a: &Option<AmountInput>| a.as_ref().map(AmountInput::parse).transpose();
-            let (side, amount) = match (read(&l.debit), read(&l.credit)) {
-                (Ok(Some(d)), Ok(None)) => (Side::Debit, d),
-                (Ok(None), Ok(Some(c))) => (Side::Credit, c),
-                (Ok(Some(_)), Ok(Some(_))) => {
-                    errors.push(
-                        Refusal::new(Rule::Vch1, "同一行既有借方又有贷方金额；每行只能填借方或贷方之一").at_row(n),
-                    );
-                    continue;
-                }
-                (Ok(None), Ok(None)) => {
-                    errors.push(Refusal::new(Rule::Vch1, "借方和贷方都没有金额；每行须填借方或贷方之一").at_row(n));
-                    continue;
-                }
-                (d, c) => {
-                    for e in [d.err(), c.err()].into_iter().flatten() {
-                        let rule = if matches!(e, crate::money::MoneyError::TooManyDecimals(_)) {
-                            Rule::Vch1
-                        } else {
-                            Rule::Csv2
-                        };
-                        errors.push(Refusal::new(rule, e.to_string()).at_row(n));
-                    }
+            let read =
+                |a: &Option<AmountInput>, what| a.as_ref().map_or(Ok(None), |a| read_amount(&a.text(), what, false));
+            let sided = match (read(&l.debit, "借方"), read(&l.credit, "贷方")) {
+                (Ok(d), Ok(c)) => one_side(d, c).map_err(|e| vec![e]),
+                (d, c) => Err([d.err(), c.err()].into_iter().flatten().collect()),
+            };
+            let (side, amount) = match sided {
+                Ok(sa) => sa,
+                Err(es) => {
+                    errors.extend(es.into_iter().map(|e| e.at_row(n)));
                     continue;
                 }
             };
@@ -581,6 +600,24 @@ mod tests {
         assert!(!check_lines(&[line("5201", Side::Debit, -5), line("1001", Side::Credit, -5)], false).is_empty());
         assert!(!check_lines(&[line("5201", Side::Debit, 5), line("1001", Side::Debit, 5)], false).is_empty());
         assert!(!check_lines(&[line("5201", Side::Debit, 5)], false).is_empty());
+    }
+
+    #[test]
+    fn vch_1_one_side_per_line_as_typed() {
+        let m = |t: &str| read_amount(t, "借方", false);
+        assert_eq!(m(""), Ok(None));
+        assert_eq!(m("¥1,000.50"), Ok(Some(Money::from_fen(100_050))));
+        assert_eq!(m("-1").unwrap_err().rule, Rule::Vch1);
+        assert_eq!(read_amount("-1", "借方", true), Ok(Some(Money::from_fen(-100))));
+        assert_eq!(m("1.005").unwrap_err().rule, Rule::Vch1);
+        assert_eq!(m("一百").unwrap_err().rule, Rule::Csv2);
+        let (d, z) = (Some(Money::from_fen(5)), Some(Money::ZERO));
+        assert_eq!(one_side(d, None), Ok((Side::Debit, Money::from_fen(5))));
+        assert_eq!(one_side(z, d), Ok((Side::Credit, Money::from_fen(5))), "a zero beside an amount is empty");
+        assert_eq!(one_side(z, None), Ok((Side::Debit, Money::ZERO)), "a lone zero is left for check_lines");
+        assert_eq!(one_side(d, d).unwrap_err().rule, Rule::Vch1);
+        assert_eq!(one_side(z, z).unwrap_err().rule, Rule::Vch1);
+        assert_eq!(one_side(None, None).unwrap_err().rule, Rule::Vch1);
     }
 
     #[test]
