@@ -7,7 +7,7 @@ use qianzhang_core::books::{add_account, post_voucher};
 use qianzhang_core::csvfile::{import_csv_bytes, ImportOptions};
 use qianzhang_core::report::{Journal, TrialBalance};
 use qianzhang_core::{Failure, NewAccount, Period, Status};
-use qianzhang_store::{as_period_totals, Actor, Store};
+use qianzhang_store::{as_period_totals, Actor};
 
 use crate::{clock, out, Exit};
 
@@ -31,7 +31,7 @@ fn demo_path(given: Option<&Path>) -> Result<PathBuf, Exit> {
 
 pub fn run(db: Option<&Path>) -> Result<(), Exit> {
     let path = demo_path(db)?;
-    let mut store = Store::open(&path)?;
+    let mut store = crate::open_store(&path)?;
     let actor = |command: &str| Actor {
         name: ACCOUNTANT.into(),
         at: clock::now_rfc3339(),

@@ -44,8 +44,8 @@ enum Command {
     /// 建立账套 / create a ledger: init --ledger NAME --start YYYY-MM
     Init {
         /// 启用期间 / go-live month
-        #[arg(long)]
-        start: String,
+        #[arg(long, value_parser = period_value)]
+        start: Period,
     },
     /// 会计科目 / chart of accounts
     #[command(subcommand)]
@@ -60,8 +60,8 @@ enum Command {
         #[arg(long)]
         history: bool,
         /// utf-8 | gbk | gb18030 (默认自动识别 / detected when absent)
-        #[arg(long)]
-        encoding: Option<String>,
+        #[arg(long, value_parser = encoding_value)]
+        encoding: Option<TextEncoding>,
         /// 同一文件再次导入 / import a file seen before
         #[arg(long)]
         force: bool,
@@ -70,10 +70,8 @@ enum Command {
     Export {
         #[arg(long, value_enum)]
         format: ExportFormat,
-        #[arg(long)]
-        from: Option<String>,
-        #[arg(long)]
-        to: Option<String>,
+        #[command(flatten)]
+        range: Range,
         /// 输出文件（默认标准输出）/ output file
         #[arg(short, long)]
         output: Option<PathBuf>,
@@ -89,8 +87,8 @@ enum Command {
         account: Option<String>,
         #[command(flatten)]
         range: Range,
-        #[arg(long, default_value = "text")]
-        format: String,
+        #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+        format: FormatArg,
     },
     /// 校验日志链与余额 / verify the hash chain and every balance
     Verify,
@@ -105,10 +103,12 @@ enum Command {
 
 #[derive(Args, Debug)]
 struct Range {
-    #[arg(long)]
-    from: Option<String>,
-    #[arg(long)]
-    to: Option<String>,
+    /// 起始期间 / first period (YYYY-MM)
+    #[arg(long, value_parser = period_value)]
+    from: Option<Period>,
+    /// 截止期间 / last period (YYYY-MM)
+    #[arg(long, value_parser = period_value)]
+    to: Option<Period>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -128,8 +128,8 @@ enum ReportKind {
 enum AccountCmd {
     /// 列出科目 / list accounts
     List {
-        #[arg(long, default_value = "text")]
-        format: String,
+        #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+        format: FormatArg,
     },
     /// 增设科目 / add an account: account add 520101 办公费
     Add {
@@ -139,14 +139,14 @@ enum AccountCmd {
         #[arg(long, value_enum)]
         kind: Option<KindArg>,
         /// 启用日期 / first day it takes postings
-        #[arg(long)]
-        opened: Option<String>,
+        #[arg(long, value_parser = date_value)]
+        opened: Option<time::Date>,
     },
     /// 停用科目 / close an account from a date
     Close {
         code: String,
-        #[arg(long)]
-        date: Option<String>,
+        #[arg(long, value_parser = date_value)]
+        date: Option<time::Date>,
     },
 }
 
@@ -166,8 +166,8 @@ enum VoucherCmd {
         /// 凭证文件（.toml 或 .json）/ voucher file
         #[arg(long, conflicts_with_all = ["date", "summary", "debit", "credit"])]
         file: Option<PathBuf>,
-        #[arg(long)]
-        date: Option<String>,
+        #[arg(long, value_parser = date_value)]
+        date: Option<time::Date>,
         #[arg(long)]
         summary: Option<String>,
         /// 借方 科目=金额，可重复 / ACCOUNT=AMOUNT, repeatable
@@ -181,30 +181,33 @@ enum VoucherCmd {
     List {
         #[command(flatten)]
         range: Range,
-        #[arg(long, default_value = "text")]
-        format: String,
+        #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+        format: FormatArg,
     },
     /// 查看凭证 / show a voucher: voucher show 2025-03/记-0001
     Show {
-        reference: String,
-        #[arg(long, default_value = "text")]
-        format: String,
+        #[arg(value_parser = voucher_value)]
+        reference: VoucherRef,
+        #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+        format: FormatArg,
     },
     /// 记账 / post prepared vouchers
     Post {
-        references: Vec<String>,
+        #[arg(value_parser = voucher_value)]
+        references: Vec<VoucherRef>,
         /// 记账该期间全部未记账凭证 / every prepared voucher of --period
         #[arg(long, requires = "period")]
         all: bool,
-        #[arg(long)]
-        period: Option<String>,
+        #[arg(long, value_parser = period_value)]
+        period: Option<Period>,
     },
     /// 红字冲销 / red reversal of a posted voucher
     Reverse {
-        reference: String,
+        #[arg(value_parser = voucher_value)]
+        reference: VoucherRef,
         /// 冲销日期（默认今天）/ date of the reversal (default today)
-        #[arg(long)]
-        date: Option<String>,
+        #[arg(long, value_parser = date_value)]
+        date: Option<time::Date>,
     },
 }
 
@@ -309,7 +312,7 @@ fn log_refusal(cli: &Cli, reasons: &[Refusal], unlisted: usize) -> Result<(), Ex
     if !path.exists() {
         return Ok(());
     }
-    let mut store = Store::open(&path)?;
+    let mut store = open_store(&path)?;
     let Ok(ledger) = store.select(cli.ledger.as_deref()) else { return Ok(()) };
     let who = actor(cli).unwrap_or_else(|_| Actor {
         name: "（未署名）".into(),
@@ -325,20 +328,40 @@ fn bad_input(rule: Rule, message: impl Into<String>) -> Exit {
     Exit::from(Refusal::new(rule, message))
 }
 
-fn format_arg(text: &str) -> Result<Format, Exit> {
-    Format::parse(text).ok_or_else(|| bad_input(Rule::Csv1, format!("不认识的格式“{text}”，可选 text、csv、json、md")))
+/// Output formats as typed.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum FormatArg {
+    Text,
+    Csv,
+    Json,
+    Md,
 }
 
-fn period_arg(text: &str) -> Result<Period, Exit> {
-    Period::parse(text).map_err(|e| bad_input(Rule::Vch3, e.to_string()))
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Text => Format::Text,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Json => Format::Json,
+            FormatArg::Md => Format::Markdown,
+        }
+    }
 }
 
-fn date_arg(text: &str) -> Result<time::Date, Exit> {
-    parse_date(text).map_err(|e| bad_input(Rule::Csv2, e.to_string()))
+fn period_value(text: &str) -> Result<Period, String> {
+    Period::parse(text).map_err(|e| e.to_string())
 }
 
-fn voucher_ref(text: &str) -> Result<VoucherRef, Exit> {
-    text.parse::<VoucherRef>().map_err(Exit::from)
+fn date_value(text: &str) -> Result<time::Date, String> {
+    parse_date(text).map_err(|e| e.to_string())
+}
+
+fn voucher_value(text: &str) -> Result<VoucherRef, String> {
+    text.parse::<VoucherRef>().map_err(|e| e.message)
+}
+
+fn encoding_value(text: &str) -> Result<TextEncoding, String> {
+    TextEncoding::parse(text).ok_or_else(|| format!("不认识的编码“{text}”，可选 utf-8、gbk、gb18030"))
 }
 
 fn actor(cli: &Cli) -> Result<Actor, Exit> {
@@ -358,7 +381,17 @@ fn open_existing(path: &Path) -> Result<Store, Exit> {
             format!("找不到账簿文件 {}；请先运行 qianzhang init，或用 --db 指明文件", path.display()),
         ));
     }
-    Ok(Store::open(path)?)
+    open_store(path)
+}
+
+/// Opens or creates the store; a file that cannot be opened as one is bad input.
+fn open_store(path: &Path) -> Result<Store, Exit> {
+    Store::open(path).map_err(|e| match e {
+        qianzhang_store::Error::Sqlite(e) => {
+            bad_input(Rule::Led1, format!("无法打开账簿文件 {}：{e}（是否为钱账的数据库文件？）", path.display()))
+        }
+        other => Exit::from(other),
+    })
 }
 
 /// The store file named by `--db` or `QIANZHANG_DB`, else `./qianzhang.db`.
@@ -384,8 +417,8 @@ fn out(text: &str) -> Result<(), Exit> {
 /// The span a report covers: the given bounds, else every period with vouchers.
 fn span(store: &Store, ledger: &LedgerHandle, range: &Range) -> Result<(Period, Period), Exit> {
     let (first, last) = store.period_span(ledger)?.unwrap_or((ledger.info.start, ledger.info.start));
-    let from = range.from.as_deref().map(period_arg).transpose()?.unwrap_or(first);
-    let to = range.to.as_deref().map(period_arg).transpose()?.unwrap_or(last.max(from));
+    let from = range.from.unwrap_or(first);
+    let to = range.to.unwrap_or(last.max(from));
     if from > to {
         return Err(bad_input(Rule::Vch3, format!("起始期间 {from} 晚于截止期间 {to}")));
     }
@@ -395,11 +428,11 @@ fn span(store: &Store, ledger: &LedgerHandle, range: &Range) -> Result<(Period, 
 fn run(cli: &Cli) -> Result<(), Exit> {
     match &cli.command {
         Command::Init { start } => {
-            let start = period_arg(start)?;
+            let start = *start;
             let name =
                 cli.ledger.clone().ok_or_else(|| bad_input(Rule::Led1, "请用 --ledger 名称 指明新账套的名称"))?;
             let who = actor(cli)?;
-            let mut store = Store::open(&db_path(cli))?;
+            let mut store = open_store(&db_path(cli))?;
             let ledger = store.create_ledger(&name, start, &who)?;
             let (_, fp) = store.fingerprint(&ledger)?;
             out(&format!(
@@ -413,13 +446,7 @@ fn run(cli: &Cli) -> Result<(), Exit> {
         Command::Account(cmd) => account(cli, cmd),
         Command::Voucher(cmd) => voucher(cli, cmd),
         Command::Import { file, history, encoding, force } => {
-            let encoding = encoding
-                .as_deref()
-                .map(|e| {
-                    TextEncoding::parse(e)
-                        .ok_or_else(|| bad_input(Rule::Csv2, format!("不认识的编码“{e}”，可选 utf-8、gbk、gb18030")))
-                })
-                .transpose()?;
+            let encoding = *encoding;
             let (mut store, ledger) = open_ledger(cli)?;
             let who = actor(cli)?;
             let file_name = file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
@@ -451,9 +478,9 @@ fn run(cli: &Cli) -> Result<(), Exit> {
             msg.push_str(&format!("指纹：{fp}\n"));
             out(&msg)
         }
-        Command::Export { format, from, to, output, chinese_header } => {
+        Command::Export { format, range, output, chinese_header } => {
             let (store, ledger) = open_ledger(cli)?;
-            let (from, to) = span(&store, &ledger, &Range { from: from.clone(), to: to.clone() })?;
+            let (from, to) = span(&store, &ledger, range)?;
             let sink: Box<dyn Write> = match output {
                 Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(path)?)),
                 None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
@@ -474,7 +501,7 @@ fn run(cli: &Cli) -> Result<(), Exit> {
             Ok(())
         }
         Command::Report { kind, account, range, format } => {
-            let format = format_arg(format)?;
+            let format = Format::from(*format);
             let (store, ledger) = open_ledger(cli)?;
             let (from, to) = span(&store, &ledger, range)?;
             let chart = store.chart(&ledger)?;
@@ -575,7 +602,7 @@ fn verify(cli: &Cli) -> Result<(), Exit> {
 fn account(cli: &Cli, cmd: &AccountCmd) -> Result<(), Exit> {
     match cmd {
         AccountCmd::List { format } => {
-            let format = format_arg(format)?;
+            let format = Format::from(*format);
             let (store, ledger) = open_ledger(cli)?;
             out(&qianzhang_report::chart(&store.chart(&ledger)?, format))
         }
@@ -590,7 +617,7 @@ fn account(cli: &Cli, cmd: &AccountCmd) -> Result<(), Exit> {
                     KindArg::Income => AccountKind::Income,
                     KindArg::Expense => AccountKind::Expense,
                 }),
-                opened: opened.as_deref().map(date_arg).transpose()?,
+                opened: *opened,
             };
             let (mut store, ledger) = open_ledger(cli)?;
             let who = actor(cli)?;
@@ -599,7 +626,7 @@ fn account(cli: &Cli, cmd: &AccountCmd) -> Result<(), Exit> {
         }
         AccountCmd::Close { code, date } => {
             let date = match date {
-                Some(d) => date_arg(d)?,
+                Some(d) => *d,
                 None => clock::today(),
             };
             let (mut store, ledger) = open_ledger(cli)?;
@@ -645,7 +672,7 @@ fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
                     input.into_draft(&chart).map_err(|reasons| Exit::Refused { reasons, unlisted: 0, logged: false })?
                 }
                 None => {
-                    let date = date.as_deref().map(date_arg).transpose()?.unwrap_or_else(clock::today);
+                    let date = date.unwrap_or_else(clock::today);
                     let summary = summary.clone().ok_or_else(|| bad_input(Rule::Vch1, "请用 --summary 填写摘要"))?;
                     let mut lines = Vec::new();
                     for d in debit {
@@ -675,14 +702,14 @@ fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
             out(&format!("已制单 {reference}（待记账）\n"))
         }
         VoucherCmd::List { range, format } => {
-            let format = format_arg(format)?;
+            let format = Format::from(*format);
             let (store, ledger) = open_ledger(cli)?;
             let (from, to) = span(&store, &ledger, range)?;
             out(&qianzhang_report::voucher_list(&store.vouchers(&ledger, from, to)?, format))
         }
         VoucherCmd::Show { reference, format } => {
-            let format = format_arg(format)?;
-            let r = voucher_ref(reference)?;
+            let format = Format::from(*format);
+            let r = *reference;
             let (store, ledger) = open_ledger(cli)?;
             let (v, status) =
                 store.voucher(&ledger, r)?.ok_or_else(|| bad_input(Rule::Vch4, format!("凭证 {r} 不存在")))?;
@@ -690,9 +717,8 @@ fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
         }
         VoucherCmd::Post { references, all, period } => {
             let (mut store, ledger) = open_ledger(cli)?;
-            let mut refs = references.iter().map(|r| voucher_ref(r)).collect::<Result<Vec<_>, _>>()?;
-            if *all {
-                let p = period_arg(period.as_deref().unwrap_or_default())?;
+            let mut refs = references.clone();
+            if let (true, Some(p)) = (*all, *period) {
                 refs.extend(
                     store
                         .vouchers(&ledger, p, p)?
@@ -709,9 +735,9 @@ fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
             out(&format!("已记账 {} 张凭证\n", refs.len()))
         }
         VoucherCmd::Reverse { reference, date } => {
-            let r = voucher_ref(reference)?;
+            let r = *reference;
             let date = match date {
-                Some(d) => date_arg(d)?,
+                Some(d) => *d,
                 None => clock::today(),
             };
             let (mut store, ledger) = open_ledger(cli)?;

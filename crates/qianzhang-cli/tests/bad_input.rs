@@ -215,4 +215,11 @@ fn led_1_unknown_ledger_and_usage_errors() {
     assert!(err.contains("[LED-1]") && err.contains("幸福里"), "{err}");
     env.fails(2, &["report", "balance-sheet"]);
     env.fails(2, &["voucher", "frobnicate"]);
+    let err = env.fails(2, &["report", "trial-balance", "--from", "2025-13"]);
+    assert!(err.contains("不是有效的会计期间"), "{err}");
+    env.fails(2, &["voucher", "show", "记-0001"]);
+    env.fails(2, &["report", "journal", "--format", "pdf"]);
+    let not_a_store = env.write("notes.db", "这不是数据库");
+    let err = env.fails(1, &["--db", not_a_store.to_str().unwrap(), "report", "trial-balance"]);
+    assert!(err.contains("[LED-1]") && err.contains("无法打开账簿文件"), "{err}");
 }
