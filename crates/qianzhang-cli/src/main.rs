@@ -24,7 +24,11 @@ use qianzhang_store::{as_period_totals, Actor, LedgerHandle, Store};
 /// 钱账 qianzhang — 社区财务复式记账：钱账分管、一支笔审批、财务公开。
 /// Double-entry bookkeeping for community finance with enforced internal control.
 #[derive(Parser, Debug)]
-#[command(name = "qianzhang", version, about, long_about = None)]
+#[command(
+    name = "qianzhang",
+    version,
+    about = "钱账：社区财务复式记账 / double-entry bookkeeping for community finance"
+)]
 struct Cli {
     /// 数据库文件 / store file [default: qianzhang.db]
     #[arg(long, global = true, env = "QIANZHANG_DB")]

@@ -138,9 +138,30 @@ pub fn check_ledger_name(name: &str) -> Result<(), Refusal> {
     Ok(())
 }
 
-/// The events that create a ledger with the default chart.
-pub fn create_ledger(name: &str, start: Period) -> Result<Vec<Event>, Refusal> {
+/// [LED-1] picks a ledger by name, or the only one when none is named.
+/// Returns its index in `ledgers`.
+pub fn select_ledger(ledgers: &[LedgerInfo], name: Option<&str>) -> Result<usize, Refusal> {
+    let names = || ledgers.iter().map(|l| l.name.as_str()).collect::<Vec<_>>().join("、");
+    let led = |m: String| Err(Refusal::new(Rule::Led1, m));
+    match (name, ledgers.len()) {
+        (Some(n), _) => match ledgers.iter().position(|l| l.name == n) {
+            Some(i) => Ok(i),
+            None if ledgers.is_empty() => led(format!("没有名为“{n}”的账套；库中还没有账套，请先用 init 建立")),
+            None => led(format!("没有名为“{n}”的账套；现有账套：{}", names())),
+        },
+        (None, 0) => led("库中还没有账套，请先运行 qianzhang init --ledger 名称 --start YYYY-MM".into()),
+        (None, 1) => Ok(0),
+        (None, _) => led(format!("库中有多个账套（{}），请用 --ledger 指明", names())),
+    }
+}
+
+/// [LED-1] the events that create a ledger with the default chart; its
+/// name must be new among `existing`.
+pub fn create_ledger(existing: &[LedgerInfo], name: &str, start: Period) -> Result<Vec<Event>, Refusal> {
     check_ledger_name(name)?;
+    if existing.iter().any(|l| l.name == name.trim()) {
+        return Err(Refusal::new(Rule::Led1, format!("账套“{}”已存在，不能重复建立", name.trim())));
+    }
     let mut events = vec![Event::LedgerCreated { name: name.trim().to_string(), start }];
     events.extend(Chart::default_chart().into_iter().map(|account| Event::AccountAdded { account }));
     Ok(events)
@@ -509,8 +530,17 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn led_1_ledger_names() {
-        assert!(create_ledger("幸福里社区", Period::parse("2025-01").unwrap()).unwrap().len() == 22);
-        assert_eq!(create_ledger("  ", Period::parse("2025-01").unwrap()).unwrap_err().rule, Rule::Led1);
+    fn led_1_ledger_names_and_selection() {
+        let start = Period::parse("2025-01").unwrap();
+        assert_eq!(create_ledger(&[], "幸福里社区", start).unwrap().len(), 22);
+        assert_eq!(create_ledger(&[], "  ", start).unwrap_err().rule, Rule::Led1);
+        let one = [LedgerInfo { name: "幸福里社区".into(), start }];
+        assert_eq!(create_ledger(&one, "幸福里社区", start).unwrap_err().rule, Rule::Led1);
+        assert_eq!(select_ledger(&one, None), Ok(0));
+        assert_eq!(select_ledger(&[], None).unwrap_err().rule, Rule::Led1);
+        let two = [one[0].clone(), LedgerInfo { name: "和平里".into(), start }];
+        assert_eq!(select_ledger(&two, Some("和平里")), Ok(1));
+        assert!(select_ledger(&two, None).unwrap_err().message.contains("幸福里社区、和平里"));
+        assert_eq!(select_ledger(&two, Some("无")).unwrap_err().rule, Rule::Led1);
     }
 }

@@ -16,9 +16,7 @@ use std::path::Path;
 
 use qianzhang_core::books::{Books, LedgerInfo, StoreError};
 use qianzhang_core::report::PeriodTotal;
-use qianzhang_core::{
-    Account, Chart, Event, Failure, Money, Period, Refusal, Refusals, Rule, Status, Voucher, VoucherRef,
-};
+use qianzhang_core::{Account, Chart, Event, Failure, Money, Period, Refusals, Status, Voucher, VoucherRef};
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 pub use chain::{Fingerprint, GENESIS};
@@ -107,34 +105,15 @@ impl Store {
     /// [LED-1] picks the ledger by name, or the only one when none is named.
     pub fn select(&self, name: Option<&str>) -> Result<LedgerHandle, Failure> {
         let all = self.ledgers()?;
-        let names = || all.iter().map(|l| l.info.name.as_str()).collect::<Vec<_>>().join("、");
-        match name {
-            Some(n) => all.iter().find(|l| l.info.name == n).cloned().ok_or_else(|| {
-                let hint = if all.is_empty() {
-                    "库中还没有账套，请先用 init 建立".to_string()
-                } else {
-                    format!("现有账套：{}", names())
-                };
-                Refusal::new(Rule::Led1, format!("没有名为“{n}”的账套；{hint}")).into()
-            }),
-            None => match all.len() {
-                0 => Err(Refusal::new(
-                    Rule::Led1,
-                    "库中还没有账套，请先运行 qianzhang init --ledger 名称 --start YYYY-MM",
-                )
-                .into()),
-                1 => Ok(all[0].clone()),
-                _ => Err(Refusal::new(Rule::Led1, format!("库中有多个账套（{}），请用 --ledger 指明", names())).into()),
-            },
-        }
+        let infos: Vec<LedgerInfo> = all.iter().map(|l| l.info.clone()).collect();
+        let index = qianzhang_core::books::select_ledger(&infos, name)?;
+        Ok(all[index].clone())
     }
 
     /// Creates a ledger with the default chart. Returns its fingerprint.
     pub fn create_ledger(&mut self, name: &str, start: Period, actor: &Actor) -> Result<LedgerHandle, Failure> {
-        let events = qianzhang_core::books::create_ledger(name, start)?;
-        if self.ledgers()?.iter().any(|l| l.info.name == name.trim()) {
-            return Err(Refusal::new(Rule::Led1, format!("账套“{}”已存在，不能重复建立", name.trim())).into());
-        }
+        let existing: Vec<LedgerInfo> = self.ledgers()?.into_iter().map(|l| l.info).collect();
+        let events = qianzhang_core::books::create_ledger(&existing, name, start)?;
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(Error::from)?;
         let id: i64 =
             tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM ledgers", [], |r| r.get(0)).map_err(Error::from)?;
