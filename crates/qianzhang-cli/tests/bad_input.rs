@@ -7,6 +7,11 @@ use common::{fixture, Env};
 
 const HEADER: &str = "日期,凭证号,摘要,科目,借方,贷方\n";
 
+/// `voucher add` from flags: one debit, one credit.
+fn add<'a>(date: &'a str, summary: &'a str, debit: &'a str, credit: &'a str) -> Vec<&'a str> {
+    vec!["voucher", "add", "--date", date, "--summary", summary, "--debit", debit, "--credit", credit]
+}
+
 fn csv(env: &Env, name: &str, body: &str) -> String {
     env.write(name, format!("{HEADER}{body}")).to_string_lossy().into_owned()
 }
@@ -14,57 +19,23 @@ fn csv(env: &Env, name: &str, body: &str) -> String {
 #[test]
 fn vch_1_unbalanced_voucher() {
     let env = Env::with_ledger();
-    let err = env.refused(
-        "VCH-1",
-        &[
-            "voucher",
-            "add",
-            "--date",
-            "2025-01-10",
-            "--summary",
-            "办公用品",
-            "--debit",
-            "520101=100",
-            "--credit",
-            "1001=99.99",
-        ],
-    );
+    let err = env.refused("VCH-1", &add("2025-01-10", "办公用品", "520101=100", "1001=99.99"));
     assert!(err.contains("借贷不平衡") && err.contains("相差 0.01"), "{err}");
 }
 
 #[test]
 fn vch_1_three_decimals() {
     let env = Env::with_ledger();
-    let err = env.refused(
-        "VCH-1",
-        &[
-            "voucher",
-            "add",
-            "--date",
-            "2025-01-10",
-            "--summary",
-            "x",
-            "--debit",
-            "520101=1.234",
-            "--credit",
-            "1001=1.234",
-        ],
-    );
+    let err = env.refused("VCH-1", &add("2025-01-10", "x", "520101=1.234", "1001=1.234"));
     assert!(err.contains("超过两位小数"), "{err}");
 }
 
 #[test]
 fn vch_1_negative_and_zero_amounts() {
     let env = Env::with_ledger();
-    let err = env.refused(
-        "VCH-1",
-        &["voucher", "add", "--date", "2025-01-10", "--summary", "x", "--debit", "520101=-5", "--credit", "1001=-5"],
-    );
+    let err = env.refused("VCH-1", &add("2025-01-10", "x", "520101=-5", "1001=-5"));
     assert!(err.contains("负数"), "{err}");
-    let err = env.refused(
-        "VCH-1",
-        &["voucher", "add", "--date", "2025-01-10", "--summary", "x", "--debit", "520101=0", "--credit", "1001=0"],
-    );
+    let err = env.refused("VCH-1", &add("2025-01-10", "x", "520101=0", "1001=0"));
     assert!(err.contains("金额为零"), "{err}");
     let file = csv(&env, "neg.csv", "2025-01-10,1,x,520101,-5,\n2025-01-10,1,x,1001,,-5\n");
     let err = env.refused("VCH-1", &["import", &file]);
@@ -84,32 +55,20 @@ fn vch_1_both_debit_and_credit_on_a_line() {
 #[test]
 fn vch_2_unknown_non_leaf_and_closed_accounts() {
     let env = Env::with_ledger();
-    let err = env.refused(
-        "VCH-2",
-        &["voucher", "add", "--date", "2025-01-10", "--summary", "x", "--debit", "9999=5", "--credit", "1001=5"],
-    );
+    let err = env.refused("VCH-2", &add("2025-01-10", "x", "9999=5", "1001=5"));
     assert!(err.contains("9999") && err.contains("不存在"), "{err}");
-    let err = env.refused(
-        "VCH-2",
-        &["voucher", "add", "--date", "2025-01-10", "--summary", "x", "--debit", "5201=5", "--credit", "1001=5"],
-    );
+    let err = env.refused("VCH-2", &add("2025-01-10", "x", "5201=5", "1001=5"));
     assert!(err.contains("末级科目"), "{err}");
     env.ok(&["account", "add", "520104", "宣传费"]);
     env.ok(&["account", "close", "520104", "--date", "2025-01-01"]);
-    let err = env.refused(
-        "VCH-2",
-        &["voucher", "add", "--date", "2025-01-10", "--summary", "x", "--debit", "520104=5", "--credit", "1001=5"],
-    );
+    let err = env.refused("VCH-2", &add("2025-01-10", "x", "520104=5", "1001=5"));
     assert!(err.contains("停用"), "{err}");
 }
 
 #[test]
 fn vch_3_dates_before_go_live_or_in_a_closed_period() {
     let env = Env::with_ledger();
-    let err = env.refused(
-        "VCH-3",
-        &["voucher", "add", "--date", "2024-12-10", "--summary", "x", "--debit", "520101=5", "--credit", "1001=5"],
-    );
+    let err = env.refused("VCH-3", &add("2024-12-10", "x", "520101=5", "1001=5"));
     assert!(err.contains("早于账套启用期间 2025-01") && err.contains("--history"), "{err}");
     let history = fixture("history-2024q4.gbk.csv");
     env.ok(&["import", "--history", history.to_str().unwrap()]);
@@ -156,18 +115,7 @@ fn csv_3_rows_of_one_voucher_not_consecutive() {
 #[test]
 fn vch_5_voucher_reversed_twice() {
     let env = Env::with_ledger();
-    env.ok(&[
-        "voucher",
-        "add",
-        "--date",
-        "2025-01-10",
-        "--summary",
-        "办公用品",
-        "--debit",
-        "520101=100",
-        "--credit",
-        "1001=100",
-    ]);
+    env.ok(&add("2025-01-10", "办公用品", "520101=100", "1001=100"));
     env.refused("VCH-5", &["voucher", "reverse", "2025-01/记-0001"]);
     env.ok(&["voucher", "post", "2025-01/记-0001"]);
     env.ok(&["voucher", "reverse", "2025-01/记-0001", "--date", "2025-01-12"]);
