@@ -38,6 +38,11 @@ fn reports_of_the_fixture_quarter_match_golden_files() {
     );
     insta::assert_snapshot!("ledger_1001_text", env.ok(&[&["report", "ledger", "1001"][..], &q[..]].concat()));
     insta::assert_snapshot!("ledger_5201_md", env.ok(&["report", "ledger", "管理费用", "--format", "md"]));
+    insta::assert_snapshot!("ledger_112201_json", env.ok(&["report", "ledger", "112201", "--format", "json"]));
+    insta::assert_snapshot!(
+        "journal_2025_03_csv",
+        env.ok(&["report", "journal", "--from", "2025-03", "--to", "2025-03", "--format", "csv"])
+    );
     insta::assert_snapshot!("voucher_show_reversal", env.ok(&["voucher", "show", "2025-02/记-0003"]));
     insta::assert_snapshot!("account_list", env.ok(&["account", "list"]));
 }
@@ -101,24 +106,28 @@ fn export_ledger_agrees_with_ledger_cli() {
     assert!(journal.contains("2025-02-18 * (2025-02/记-0003)"), "{journal}");
     assert!(journal.contains("    管理费用:水电费  -199.00 CNY"), "{journal}");
     let path = env.write("all.journal", &journal);
-    // CI installs ledger-cli; on a machine without it the journal text checks above still run.
-    let Ok(out) = std::process::Command::new("ledger")
-        .args(["-f", path.to_str().unwrap(), "bal", "--flat", "--no-total"])
-        .output()
-    else {
-        return;
-    };
-    let text = String::from_utf8(out.stdout).unwrap();
-    for (amount, name) in [
-        ("2488.70 CNY", "库存现金"),
-        ("95793.80 CNY", "银行存款"),
-        ("-48740.00 CNY", "非限定性净资产"),
-        ("398.00 CNY", "管理费用:通讯费"),
-    ] {
-        assert!(
-            text.lines().any(|l| l.trim_start().starts_with(amount) && l.trim_end().ends_with(name)),
-            "{name} {amount} in\n{text}"
-        );
+    // CI installs ledger-cli and hledger; on a machine without them the
+    // journal text checks above still run.
+    for tool in ["ledger", "hledger"] {
+        let Ok(out) = std::process::Command::new(tool)
+            .args(["-f", path.to_str().unwrap(), "bal", "--flat", "--no-total"])
+            .output()
+        else {
+            continue;
+        };
+        assert!(out.status.success(), "{tool}: {}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8(out.stdout).unwrap();
+        for (amount, name) in [
+            ("2488.70 CNY", "库存现金"),
+            ("95793.80 CNY", "银行存款"),
+            ("-48740.00 CNY", "非限定性净资产"),
+            ("398.00 CNY", "管理费用:通讯费"),
+        ] {
+            assert!(
+                text.lines().any(|l| l.trim_start().starts_with(amount) && l.trim_end().ends_with(name)),
+                "{tool}: {name} {amount} in\n{text}"
+            );
+        }
     }
 }
 
