@@ -102,7 +102,20 @@ fn export_csv_round_trips() {
 #[test]
 fn export_ledger_agrees_with_ledger_cli() {
     let env = quarter();
+    env.ok(&[
+        "voucher",
+        "add",
+        "--date",
+        "2025-03-31",
+        "--summary",
+        "未记账",
+        "--debit",
+        "520101=1000",
+        "--credit",
+        "1001=1000",
+    ]);
     let journal = env.ok(&["export", "--format", "ledger"]);
+    assert!(!journal.contains("未记账"), "only posted vouchers are exported to ledger: {journal}");
     assert!(journal.contains("2025-02-18 * (2025-02/记-0003)"), "{journal}");
     assert!(journal.contains("    管理费用:水电费  -199.00 CNY"), "{journal}");
     let path = env.write("all.journal", &journal);

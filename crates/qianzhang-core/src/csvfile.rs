@@ -649,8 +649,13 @@ impl<'c, W: Write> LedgerExporter<'c, W> {
         Ok(LedgerExporter { out, chart, names: HashMap::new() })
     }
 
+    /// Writes a posted voucher; others are skipped, so the journal holds the
+    /// same postings as the trial balance.
     pub fn write(&mut self, v: &Voucher, status: Status) -> std::io::Result<()> {
-        let mark = if status == Status::Posted { "*" } else { "!" };
+        if status != Status::Posted {
+            return Ok(());
+        }
+        let mark = "*";
         let summary = v.lines().first().map(|l| l.summary.as_str()).unwrap_or("");
         writeln!(
             self.out,
