@@ -30,6 +30,27 @@ pub enum Rule {
     /// Nothing is deleted.
     #[serde(rename = "VCH-6")]
     Vch6,
+    /// The accountant and the cashier are different people.
+    #[serde(rename = "SEP-1")]
+    Sep1,
+    /// No leader is accountant or cashier.
+    #[serde(rename = "SEP-2")]
+    Sep2,
+    /// No close relative of a leader is accountant or cashier.
+    #[serde(rename = "SEP-3")]
+    Sep3,
+    /// The cashier is not a close relative of the accountant.
+    #[serde(rename = "SEP-4")]
+    Sep4,
+    /// Who may sign what on a voucher.
+    #[serde(rename = "SEP-5")]
+    Sep5,
+    /// Nobody approves a payment to themselves or a close relative.
+    #[serde(rename = "SEP-6")]
+    Sep6,
+    /// Appointments breaking SEP-1..4 are refused; kinship conflicts freeze signatures.
+    #[serde(rename = "SEP-7")]
+    Sep7,
     /// Closed periods take no vouchers.
     #[serde(rename = "PER-1")]
     Per1,
@@ -74,6 +95,13 @@ impl Rule {
             Rule::Vch4 => "VCH-4",
             Rule::Vch5 => "VCH-5",
             Rule::Vch6 => "VCH-6",
+            Rule::Sep1 => "SEP-1",
+            Rule::Sep2 => "SEP-2",
+            Rule::Sep3 => "SEP-3",
+            Rule::Sep4 => "SEP-4",
+            Rule::Sep5 => "SEP-5",
+            Rule::Sep6 => "SEP-6",
+            Rule::Sep7 => "SEP-7",
             Rule::Per1 => "PER-1",
             Rule::Aud1 => "AUD-1",
             Rule::Aud2 => "AUD-2",

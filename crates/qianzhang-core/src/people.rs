@@ -1,0 +1,701 @@
+//! People, appointments and kinship: the facts behind 钱账分管.
+//!
+//! Kinship is recorded as facts (spouse, parent, sibling, kin) and close
+//! relatives are derived from them as the regulations define 回避 relations:
+//! spouses, lineal blood relatives, collateral blood relatives within three
+//! generations, and close in-laws. Every derived relation comes with the chain
+//! of facts that proves it, so a refusal can say why.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::period::{format_date, opt_date_serde};
+use crate::rule::{Refusal, Rule};
+
+/// The roles of the finance office (DOMAIN §0).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Accountant,
+    Cashier,
+    Reviewer,
+    Approver,
+    Auditor,
+    Admin,
+}
+
+impl Role {
+    pub fn chinese(self) -> &'static str {
+        match self {
+            Role::Accountant => "会计",
+            Role::Cashier => "出纳",
+            Role::Reviewer => "审核",
+            Role::Approver => "审批人",
+            Role::Auditor => "监督",
+            Role::Admin => "管理员",
+        }
+    }
+
+    /// Accountant and cashier: the two posts that keep money and books apart.
+    pub fn keeps_money_or_books(self) -> bool {
+        matches!(self, Role::Accountant | Role::Cashier)
+    }
+}
+
+/// A person holding a role from a date; `ended` is the first day out of office.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Appointment {
+    pub person: String,
+    pub role: Role,
+    #[serde(with = "crate::period::date_serde")]
+    pub from: Date,
+    #[serde(default, with = "opt_date_serde", skip_serializing_if = "Option::is_none")]
+    pub ended: Option<Date>,
+    /// 书记, 副书记, 主任, 副主任 and 两委 members.
+    #[serde(default)]
+    pub leader: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+
+impl Appointment {
+    pub fn in_force(&self, date: Date) -> bool {
+        self.from <= date && self.ended.is_none_or(|e| date < e)
+    }
+
+    /// Whether the two tenures share at least one day.
+    pub fn overlaps(&self, other: &Appointment) -> bool {
+        let before = |a: &Appointment, b: &Appointment| a.ended.is_some_and(|e| e <= b.from);
+        !before(self, other) && !before(other, self)
+    }
+
+    /// `主任李明`, `出纳王芳`: how messages name an officer.
+    pub fn describe(&self) -> String {
+        format!("{}{}", self.title.as_deref().unwrap_or(self.role.chinese()), self.person)
+    }
+}
+
+/// One recorded kinship fact. Facts are never refused (SEP-7).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum KinFact {
+    Spouse {
+        a: String,
+        b: String,
+    },
+    /// `parent` is a parent of `child`.
+    Parent {
+        parent: String,
+        child: String,
+    },
+    Sibling {
+        a: String,
+        b: String,
+    },
+    /// A close relation stated directly when the people between are not registered.
+    Kin {
+        a: String,
+        b: String,
+    },
+}
+
+/// The kinds of close relative (近亲属).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    Spouse,
+    Lineal,
+    Collateral,
+    InLaw,
+    Kin,
+}
+
+impl Relation {
+    pub fn chinese(self) -> &'static str {
+        match self {
+            Relation::Spouse => "夫妻",
+            Relation::Lineal => "直系血亲",
+            Relation::Collateral => "三代以内旁系血亲",
+            Relation::InLaw => "近姻亲",
+            Relation::Kin => "近亲属（直接登记）",
+        }
+    }
+}
+
+/// One step of a chain: the next person and what they are to the previous one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Step {
+    pub label: &'static str,
+    pub person: String,
+}
+
+/// A derived close relation and the facts that make it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Explanation {
+    pub from: String,
+    pub relation: Relation,
+    pub steps: Vec<Step>,
+}
+
+impl Explanation {
+    /// `配偶的兄弟姐妹`: the chain as one phrase, for messages.
+    pub fn path_phrase(&self) -> String {
+        self.steps.iter().map(|s| s.label).collect::<Vec<_>>().join("的")
+    }
+}
+
+impl fmt::Display for Explanation {
+    /// `王芳 → 配偶 李强 → 兄弟姐妹 李明：近姻亲`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.from)?;
+        for s in &self.steps {
+            write!(f, " → {} {}", s.label, s.person)?;
+        }
+        write!(f, "：{}", self.relation.chinese())
+    }
+}
+
+const PARENT: &str = "父母";
+const CHILD: &str = "子女";
+const SIBLING: &str = "兄弟姐妹";
+const SPOUSE: &str = "配偶";
+const KIN: &str = "近亲属";
+
+/// Lineal chains are followed this many generations up or down.
+const MAX_LINEAL_GENERATIONS: usize = 8;
+
+/// Kinship facts indexed for derivation.
+#[derive(Clone, Debug, Default)]
+pub struct Kinship {
+    parents: HashMap<String, BTreeSet<String>>,
+    spouses: HashMap<String, BTreeSet<String>>,
+    kin: HashMap<String, BTreeSet<String>>,
+    /// Sibling groups: every member of a group shares the group's parents.
+    sibling_group: HashMap<String, usize>,
+    groups: Vec<BTreeSet<String>>,
+}
+
+/// A node when climbing towards common ancestors: a person, or the unnamed
+/// parents shared by a sibling group.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Node {
+    Person(String),
+    Group(usize),
+}
+
+impl Kinship {
+    pub fn new<'a>(facts: impl IntoIterator<Item = &'a KinFact>) -> Kinship {
+        let mut k = Kinship::default();
+        let mut sibling_pairs = Vec::new();
+        for f in facts {
+            match f {
+                KinFact::Spouse { a, b } => {
+                    k.spouses.entry(a.clone()).or_default().insert(b.clone());
+                    k.spouses.entry(b.clone()).or_default().insert(a.clone());
+                }
+                KinFact::Parent { parent, child } => {
+                    k.parents.entry(child.clone()).or_default().insert(parent.clone());
+                }
+                KinFact::Sibling { a, b } => sibling_pairs.push((a.clone(), b.clone())),
+                KinFact::Kin { a, b } => {
+                    k.kin.entry(a.clone()).or_default().insert(b.clone());
+                    k.kin.entry(b.clone()).or_default().insert(a.clone());
+                }
+            }
+        }
+        // Sibling groups by union: a sibling of a sibling is a sibling.
+        for (a, b) in sibling_pairs {
+            match (k.sibling_group.get(&a).copied(), k.sibling_group.get(&b).copied()) {
+                (Some(x), Some(y)) if x != y => {
+                    let moved = std::mem::take(&mut k.groups[y]);
+                    for m in &moved {
+                        k.sibling_group.insert(m.clone(), x);
+                    }
+                    k.groups[x].extend(moved);
+                }
+                (Some(_), Some(_)) => {}
+                (Some(x), None) => {
+                    k.groups[x].insert(b.clone());
+                    k.sibling_group.insert(b, x);
+                }
+                (None, Some(y)) => {
+                    k.groups[y].insert(a.clone());
+                    k.sibling_group.insert(a, y);
+                }
+                (None, None) => {
+                    k.groups.push([a.clone(), b.clone()].into_iter().collect());
+                    let g = k.groups.len() - 1;
+                    k.sibling_group.insert(a, g);
+                    k.sibling_group.insert(b, g);
+                }
+            }
+        }
+        k
+    }
+
+    /// Registered parents of `p`, including those of p's siblings.
+    fn parents_of(&self, p: &str) -> BTreeSet<String> {
+        let mut out: BTreeSet<String> = self.parents.get(p).cloned().unwrap_or_default();
+        if let Some(g) = self.sibling_group.get(p) {
+            for s in &self.groups[*g] {
+                out.extend(self.parents.get(s).cloned().unwrap_or_default());
+            }
+        }
+        out
+    }
+
+    /// `b` is an ancestor of `a`: the chain of parents from a up to b.
+    fn ancestor_chain(&self, a: &str, b: &str) -> Option<Vec<Step>> {
+        let mut seen: BTreeMap<String, Option<String>> = BTreeMap::new();
+        let mut queue = VecDeque::from([(a.to_string(), 0usize)]);
+        seen.insert(a.to_string(), None);
+        while let Some((p, depth)) = queue.pop_front() {
+            if p == b && depth > 0 {
+                let mut chain = Vec::new();
+                let mut cur = p;
+                while let Some(Some(prev)) = seen.get(&cur) {
+                    chain.push(Step { label: PARENT, person: cur.clone() });
+                    cur = prev.clone();
+                }
+                chain.reverse();
+                return Some(chain);
+            }
+            if depth == MAX_LINEAL_GENERATIONS {
+                continue;
+            }
+            for parent in self.parents_of(&p) {
+                if !seen.contains_key(&parent) {
+                    seen.insert(parent.clone(), Some(p.clone()));
+                    queue.push_back((parent, depth + 1));
+                }
+            }
+        }
+        None
+    }
+
+    fn lineal(&self, a: &str, b: &str) -> Option<Vec<Step>> {
+        if let Some(up) = self.ancestor_chain(a, b) {
+            return Some(up);
+        }
+        // b is a descendant of a: walk the chain from b up to a, then read it downwards.
+        let up = self.ancestor_chain(b, a)?;
+        let mut people: Vec<String> = vec![b.to_string()];
+        people.extend(up.iter().map(|s| s.person.clone()));
+        people.pop(); // a itself
+        people.reverse();
+        Some(people.into_iter().map(|p| Step { label: CHILD, person: p }).collect())
+    }
+
+    /// Nodes within two generations above `p`, with the path to each.
+    fn ancestors_within_two(&self, p: &str) -> BTreeMap<Node, Vec<Node>> {
+        let mut out: BTreeMap<Node, Vec<Node>> = BTreeMap::new();
+        let mut frontier = vec![(p.to_string(), vec![Node::Person(p.to_string())])];
+        for _ in 0..2 {
+            let mut next = Vec::new();
+            for (person, path) in frontier {
+                let mut ups: Vec<Node> = self.parents_of(&person).into_iter().map(Node::Person).collect();
+                if let Some(g) = self.sibling_group.get(&person) {
+                    ups.push(Node::Group(*g));
+                }
+                for up in ups {
+                    let mut path = path.clone();
+                    path.push(up.clone());
+                    if !out.contains_key(&up) {
+                        out.insert(up.clone(), path.clone());
+                        if let Node::Person(name) = &up {
+                            next.push((name.clone(), path));
+                        }
+                    }
+                }
+            }
+            frontier = next;
+        }
+        out
+    }
+
+    /// Collateral within three generations: a common ancestor at most two
+    /// generations above each, and not lineal.
+    fn collateral(&self, a: &str, b: &str) -> Option<Vec<Step>> {
+        if a == b {
+            return None;
+        }
+        let up_a = self.ancestors_within_two(a);
+        let up_b = self.ancestors_within_two(b);
+        // Shortest chain; on a tie, "sibling" says it more plainly than
+        // "parent's child".
+        let (_, pa, pb) = up_a
+            .iter()
+            .filter_map(|(node, pa)| {
+                up_b.get(node).map(|pb| ((pa.len() + pb.len(), matches!(node, Node::Person(_))), pa, pb))
+            })
+            .min_by_key(|(key, _, _)| *key)?;
+        // Path a … X … b: up along pa, then down along pb reversed.
+        let mut nodes: Vec<Node> = pa.clone();
+        nodes.extend(pb.iter().rev().skip(1).cloned());
+        let mut steps = Vec::new();
+        let apex = pa.len() - 1;
+        let mut i = 1;
+        while i < nodes.len() {
+            match &nodes[i] {
+                Node::Group(_) => {
+                    // Up into the shared parents and down to a sibling.
+                    if let Some(Node::Person(s)) = nodes.get(i + 1) {
+                        steps.push(Step { label: SIBLING, person: s.clone() });
+                    }
+                    i += 2;
+                }
+                Node::Person(p) => {
+                    steps.push(Step { label: if i <= apex { PARENT } else { CHILD }, person: p.clone() });
+                    i += 1;
+                }
+            }
+        }
+        Some(steps)
+    }
+
+    fn blood(&self, a: &str, b: &str) -> Option<(Relation, Vec<Step>)> {
+        if let Some(steps) = self.lineal(a, b) {
+            return Some((Relation::Lineal, steps));
+        }
+        self.collateral(a, b).map(|steps| (Relation::Collateral, steps))
+    }
+
+    /// How `b` is a close relative of `a`, with the shortest explanation;
+    /// `None` when they are not close relatives.
+    pub fn relation(&self, a: &str, b: &str) -> Option<Explanation> {
+        if a == b {
+            return None;
+        }
+        let explain = |relation, steps| Some(Explanation { from: a.to_string(), relation, steps });
+        if self.spouses.get(a).is_some_and(|s| s.contains(b)) {
+            return explain(Relation::Spouse, vec![Step { label: SPOUSE, person: b.to_string() }]);
+        }
+        if let Some((relation, steps)) = self.blood(a, b) {
+            return explain(relation, steps);
+        }
+        if self.kin.get(a).is_some_and(|s| s.contains(b)) {
+            return explain(Relation::Kin, vec![Step { label: KIN, person: b.to_string() }]);
+        }
+        let mut best: Option<Vec<Step>> = None;
+        let mut consider = |steps: Vec<Step>| {
+            if best.as_ref().is_none_or(|b| steps.len() < b.len()) {
+                best = Some(steps);
+            }
+        };
+        // A blood relative of one's spouse.
+        for s in self.spouses.get(a).into_iter().flatten() {
+            if let Some((_, rest)) = self.blood(s, b) {
+                let mut steps = vec![Step { label: SPOUSE, person: s.clone() }];
+                steps.extend(rest);
+                consider(steps);
+            }
+        }
+        // The spouse of one's blood relative.
+        for t in self.spouses.get(b).into_iter().flatten() {
+            if let Some((_, mut steps)) = self.blood(a, t) {
+                steps.push(Step { label: SPOUSE, person: b.to_string() });
+                consider(steps);
+            }
+        }
+        best.and_then(|steps| explain(Relation::InLaw, steps))
+    }
+
+    pub fn close(&self, a: &str, b: &str) -> bool {
+        self.relation(a, b).is_some()
+    }
+}
+
+/// [SEP-1..SEP-4] checks a new appointment against the appointments that
+/// share a day with it. SEP-7: an appointment that would break them is
+/// refused.
+pub fn check_appointment(existing: &[Appointment], kinship: &Kinship, new: &Appointment) -> Result<(), Refusal> {
+    if new.ended.is_some_and(|e| e <= new.from) {
+        return Err(Refusal::new(
+            Rule::Sep7,
+            format!(
+                "任职结束日期 {} 不晚于开始日期 {}",
+                format_date(new.ended.unwrap_or(new.from)),
+                format_date(new.from)
+            ),
+        ));
+    }
+    if new.leader && new.role.keeps_money_or_books() {
+        return Err(Refusal::new(
+            Rule::Sep2,
+            format!("{}是领导职务，不能兼任{}（会计、出纳不得由领导担任）", new.describe(), new.role.chinese()),
+        ));
+    }
+    for e in existing.iter().filter(|e| e.overlaps(new)) {
+        let same = e.person == new.person;
+        let pair = [e.role, new.role];
+        let money_and_books = pair.contains(&Role::Accountant) && pair.contains(&Role::Cashier);
+        if same && money_and_books {
+            return Err(Refusal::new(
+                Rule::Sep1,
+                format!("{}同时担任会计和出纳：钱账必须分管，会计、出纳不得由同一人担任", new.person),
+            ));
+        }
+        if same && ((e.leader && new.role.keeps_money_or_books()) || (new.leader && e.role.keeps_money_or_books())) {
+            let (leader, post) = if e.leader { (e, new) } else { (new, e) };
+            return Err(Refusal::new(
+                Rule::Sep2,
+                format!("{}是{}，不能同时担任{}", leader.person, leader.describe(), post.role.chinese()),
+            ));
+        }
+        if same {
+            continue;
+        }
+        let conflict = |leader: &Appointment, officer: &Appointment| {
+            kinship.relation(&officer.person, &leader.person).map(|x| (leader.clone(), officer.clone(), x))
+        };
+        let sep3 = if e.leader && new.role.keeps_money_or_books() {
+            conflict(e, new)
+        } else if new.leader && e.role.keeps_money_or_books() {
+            conflict(new, e)
+        } else {
+            None
+        };
+        if let Some((leader, officer, x)) = sep3 {
+            return Err(Refusal::new(
+                Rule::Sep3,
+                format!(
+                    "{}是{}的{}（{}），不能担任{}",
+                    officer.person,
+                    leader.describe(),
+                    x.relation.chinese(),
+                    x.path_phrase(),
+                    officer.role.chinese()
+                ),
+            ));
+        }
+        if money_and_books {
+            if let Some(x) = kinship.relation(&new.person, &e.person) {
+                return Err(Refusal::new(
+                    Rule::Sep4,
+                    format!(
+                        "{}是{}的{}（{}），出纳不得是会计的近亲属",
+                        new.person,
+                        e.describe(),
+                        x.relation.chinese(),
+                        x.path_phrase()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// [SEP-7] why an officer's signatures are frozen on `date`: a recorded
+/// kinship makes their post conflict with another appointment in force.
+pub fn frozen(appointments: &[Appointment], kinship: &Kinship, person: &str, date: Date) -> Option<Refusal> {
+    let in_force: Vec<&Appointment> = appointments.iter().filter(|a| a.in_force(date)).collect();
+    for mine in in_force.iter().filter(|a| a.person == person && a.role.keeps_money_or_books()) {
+        let others: Vec<Appointment> = in_force.iter().filter(|a| a.person != person).map(|a| (*a).clone()).collect();
+        if let Err(r) = check_appointment(&others, kinship, mine) {
+            return Some(Refusal::new(
+                Rule::Sep7,
+                format!("{}；在该任职结束前，{}的签字一律无效", r.message, mine.describe()),
+            ));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn spouse(a: &str, b: &str) -> KinFact {
+        KinFact::Spouse { a: a.into(), b: b.into() }
+    }
+    fn parent(p: &str, c: &str) -> KinFact {
+        KinFact::Parent { parent: p.into(), child: c.into() }
+    }
+    fn sibling(a: &str, b: &str) -> KinFact {
+        KinFact::Sibling { a: a.into(), b: b.into() }
+    }
+
+    /// 李老汉 ─┬─ 李强 ═ 王芳        (═ spouse)
+    ///         ├─ 李明 ─ 李小明
+    /// 李强 and 李明 siblings; 李明's child 李小明; 赵敏 a cousin through 赵家.
+    fn family() -> Kinship {
+        let facts = [
+            parent("李老汉", "李强"),
+            sibling("李强", "李明"),
+            parent("李明", "李小明"),
+            spouse("王芳", "李强"),
+            sibling("李明", "李红"),
+            parent("李红", "赵敏"),
+            parent("李老汉", "李大伯"),
+            parent("李大伯", "李堂兄"),
+            parent("李堂兄", "李侄孙"),
+            KinFact::Kin { a: "周丽".into(), b: "李明".into() },
+        ];
+        Kinship::new(facts.iter())
+    }
+
+    fn rel(k: &Kinship, a: &str, b: &str) -> Option<String> {
+        k.relation(a, b).map(|x| x.to_string())
+    }
+
+    #[test]
+    fn sep_3_derivation_matches_the_domain_definition() {
+        let k = family();
+        assert_eq!(rel(&k, "王芳", "李明").unwrap(), "王芳 → 配偶 李强 → 兄弟姐妹 李明：近姻亲");
+        assert_eq!(rel(&k, "李明", "王芳").unwrap(), "李明 → 兄弟姐妹 李强 → 配偶 王芳：近姻亲");
+        assert_eq!(rel(&k, "王芳", "李强").unwrap(), "王芳 → 配偶 李强：夫妻");
+        // Lineal, both ways, and a parent shared through a sibling.
+        assert_eq!(rel(&k, "李小明", "李明").unwrap(), "李小明 → 父母 李明：直系血亲");
+        assert_eq!(rel(&k, "李明", "李小明").unwrap(), "李明 → 子女 李小明：直系血亲");
+        assert_eq!(rel(&k, "李明", "李老汉").unwrap(), "李明 → 父母 李老汉：直系血亲");
+        assert_eq!(rel(&k, "李小明", "李老汉").unwrap(), "李小明 → 父母 李明 → 父母 李老汉：直系血亲");
+        // Collateral within three generations: siblings, uncle–nephew, cousins.
+        assert_eq!(k.relation("李强", "李明").unwrap().relation, Relation::Collateral);
+        assert_eq!(rel(&k, "李小明", "李强").unwrap(), "李小明 → 父母 李明 → 兄弟姐妹 李强：三代以内旁系血亲");
+        assert_eq!(k.relation("李小明", "赵敏").unwrap().relation, Relation::Collateral, "first cousins");
+        assert_eq!(k.relation("李小明", "李堂兄").unwrap().relation, Relation::Collateral, "cousins via a grandparent");
+        // Beyond three generations: a cousin's child is not a close relative.
+        assert_eq!(rel(&k, "李小明", "李侄孙"), None);
+        // In-law: the spouse of a nephew's uncle is an in-law; a cousin's in-law is not registered so nothing.
+        assert_eq!(k.relation("李小明", "王芳").unwrap().relation, Relation::InLaw);
+        assert_eq!(rel(&k, "周丽", "李明").unwrap(), "周丽 → 近亲属 李明：近亲属（直接登记）");
+        assert_eq!(rel(&k, "周丽", "李强"), None, "kin facts are not chained");
+        assert_eq!(rel(&k, "王芳", "王芳"), None);
+        assert_eq!(rel(&k, "王芳", "陌生人"), None);
+    }
+
+    fn appoint(person: &str, role: Role, leader: bool, title: Option<&str>) -> Appointment {
+        Appointment {
+            person: person.into(),
+            role,
+            from: date!(2025 - 01 - 01),
+            ended: None,
+            leader,
+            title: title.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn sep_1_one_person_is_not_accountant_and_cashier() {
+        let k = Kinship::default();
+        let existing = [appoint("赵敏", Role::Accountant, false, None)];
+        assert_eq!(
+            check_appointment(&existing, &k, &appoint("赵敏", Role::Cashier, false, None)).unwrap_err().rule,
+            Rule::Sep1
+        );
+        let mut later = appoint("赵敏", Role::Cashier, false, None);
+        let mut ended = existing[0].clone();
+        ended.ended = Some(date!(2025 - 06 - 01));
+        later.from = date!(2025 - 06 - 01);
+        assert!(check_appointment(&[ended], &k, &later).is_ok(), "consecutive tenures share no day");
+        assert!(check_appointment(&existing, &k, &appoint("赵敏", Role::Reviewer, false, None)).is_ok());
+    }
+
+    #[test]
+    fn sep_2_no_leader_keeps_money_or_books() {
+        let k = Kinship::default();
+        assert_eq!(
+            check_appointment(&[], &k, &appoint("李明", Role::Cashier, true, Some("主任"))).unwrap_err().rule,
+            Rule::Sep2
+        );
+        let director = [appoint("李明", Role::Approver, true, Some("主任"))];
+        assert_eq!(
+            check_appointment(&director, &k, &appoint("李明", Role::Accountant, false, None)).unwrap_err().rule,
+            Rule::Sep2
+        );
+        let accountant = [appoint("赵敏", Role::Accountant, false, None)];
+        assert_eq!(
+            check_appointment(&accountant, &k, &appoint("赵敏", Role::Approver, true, Some("副主任")))
+                .unwrap_err()
+                .rule,
+            Rule::Sep2
+        );
+    }
+
+    #[test]
+    fn sep_3_no_close_relative_of_a_leader_keeps_money_or_books() {
+        let k = family();
+        let director = [appoint("李明", Role::Approver, true, Some("主任"))];
+        let r = check_appointment(&director, &k, &appoint("王芳", Role::Cashier, false, None)).unwrap_err();
+        assert_eq!(r.rule, Rule::Sep3);
+        assert_eq!(r.message, "王芳是主任李明的近姻亲（配偶的兄弟姐妹），不能担任出纳");
+        let cashier = [appoint("王芳", Role::Cashier, false, None)];
+        assert_eq!(
+            check_appointment(&cashier, &k, &appoint("李明", Role::Approver, true, Some("主任"))).unwrap_err().rule,
+            Rule::Sep3
+        );
+        assert!(check_appointment(&director, &k, &appoint("陌生人", Role::Cashier, false, None)).is_ok());
+        assert!(
+            check_appointment(&director, &k, &appoint("王芳", Role::Reviewer, false, None)).is_ok(),
+            "other posts are free"
+        );
+    }
+
+    #[test]
+    fn sep_4_cashier_is_no_close_relative_of_the_accountant() {
+        let k = family();
+        let accountant = [appoint("李强", Role::Accountant, false, None)];
+        let r = check_appointment(&accountant, &k, &appoint("王芳", Role::Cashier, false, None)).unwrap_err();
+        assert_eq!((r.rule, r.message.as_str()), (Rule::Sep4, "王芳是会计李强的夫妻（配偶），出纳不得是会计的近亲属"));
+        assert!(check_appointment(&accountant, &k, &appoint("陌生人", Role::Cashier, false, None)).is_ok());
+    }
+
+    #[test]
+    fn sep_7_a_later_kinship_fact_freezes_the_officer() {
+        let appointments =
+            [appoint("李明", Role::Approver, true, Some("主任")), appoint("王芳", Role::Cashier, false, None)];
+        let before = Kinship::new([sibling("李强", "李明")].iter());
+        assert!(frozen(&appointments, &before, "王芳", date!(2025 - 03 - 01)).is_none());
+        let after = Kinship::new([sibling("李强", "李明"), spouse("王芳", "李强")].iter());
+        let r = frozen(&appointments, &after, "王芳", date!(2025 - 03 - 01)).unwrap();
+        assert_eq!(r.rule, Rule::Sep7);
+        assert!(r.message.contains("出纳王芳的签字一律无效"), "{}", r.message);
+        let mut ended = appointments.clone();
+        ended[1].ended = Some(date!(2025 - 04 - 01));
+        assert!(frozen(&ended, &after, "王芳", date!(2025 - 04 - 01)).is_none(), "free once the appointment ends");
+        assert!(frozen(&appointments, &after, "李明", date!(2025 - 03 - 01)).is_none(), "the leader signs on");
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        const NAMES: [&str; 7] = ["甲", "乙", "丙", "丁", "戊", "己", "庚"];
+
+        fn fact() -> impl Strategy<Value = KinFact> {
+            (0..4u8, 0..NAMES.len(), 0..NAMES.len()).prop_filter("two people", |(_, a, b)| a != b).prop_map(
+                |(k, a, b)| {
+                    let (a, b) = (NAMES[a].to_string(), NAMES[b].to_string());
+                    match k {
+                        0 => KinFact::Spouse { a, b },
+                        1 => KinFact::Parent { parent: a, child: b },
+                        2 => KinFact::Sibling { a, b },
+                        _ => KinFact::Kin { a, b },
+                    }
+                },
+            )
+        }
+
+        proptest! {
+            #[test]
+            fn sep_3_close_relation_is_symmetric_and_explained(facts in prop::collection::vec(fact(), 0..10)) {
+                let k = Kinship::new(facts.iter());
+                for a in NAMES {
+                    for b in NAMES {
+                        let ab = k.relation(a, b);
+                        prop_assert_eq!(ab.is_some(), k.relation(b, a).is_some(), "{} {}", a, b);
+                        if let Some(x) = ab {
+                            prop_assert_eq!(x.steps.last().map(|s| s.person.as_str()), Some(b));
+                            prop_assert!(!x.steps.is_empty());
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
