@@ -10,8 +10,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use qianzhang_core::books::{close_account, post_voucher, prepare_voucher, reverse_voucher};
+use qianzhang_core::books::{
+    appoint, close_account, describe_fact, end_appointment, post_voucher, prepare_voucher, record_kinship,
+    register_person, reverse_voucher,
+};
 use qianzhang_core::csvfile::{import_csv, CsvExporter, ImportOptions, LedgerExporter, TextEncoding};
+use qianzhang_core::people::{check_registered, Appointment, KinFact, Role};
 use qianzhang_core::period::parse_date;
 use qianzhang_core::report::{AccountLedger, Journal, TrialBalance};
 use qianzhang_core::voucher::{read_amount, DraftInput};
@@ -57,6 +61,9 @@ enum Command {
     /// 记账凭证 / vouchers
     #[command(subcommand)]
     Voucher(VoucherCmd),
+    /// 人员、任职与亲属关系 / people, appointments and kinship
+    #[command(subcommand)]
+    Person(PersonCmd),
     /// 导入凭证 CSV / import a voucher CSV (all or nothing)
     Import {
         file: PathBuf,
@@ -161,6 +168,81 @@ enum KindArg {
     NetAssets,
     Income,
     Expense,
+}
+
+#[derive(Subcommand, Debug)]
+enum PersonCmd {
+    /// 登记人员 / register a person
+    Add { name: String },
+    /// 人员与任职 / people, appointments in force and conflicts on a date
+    List {
+        /// 查看日期（默认今天）/ the date (default today)
+        #[arg(long, value_parser = date_value)]
+        date: Option<time::Date>,
+    },
+    /// 任命 / appoint a person to a role from a date
+    Appoint {
+        name: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// 任职开始日期（默认今天）/ first day in office (default today)
+        #[arg(long, value_parser = date_value)]
+        from: Option<time::Date>,
+        /// 领导职务（书记、主任、两委委员……）/ a leader
+        #[arg(long)]
+        leader: bool,
+        /// 职务名称，如 主任、副主任 / title
+        #[arg(long)]
+        title: Option<String>,
+    },
+    /// 结束任职 / end an appointment: from --date on the person no longer holds the role
+    End {
+        name: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        #[arg(long, value_parser = date_value)]
+        date: Option<time::Date>,
+    },
+    /// 登记亲属关系 / record a kinship fact (parent: A is a parent of B)
+    Relate {
+        a: String,
+        b: String,
+        #[arg(long, value_enum)]
+        kind: KinArg,
+    },
+    /// 说明两人的亲属关系 / explain how B is a close relative of A
+    Relation { a: String, b: String },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum RoleArg {
+    Accountant,
+    Cashier,
+    Reviewer,
+    Approver,
+    Auditor,
+    Admin,
+}
+
+impl From<RoleArg> for Role {
+    fn from(r: RoleArg) -> Role {
+        match r {
+            RoleArg::Accountant => Role::Accountant,
+            RoleArg::Cashier => Role::Cashier,
+            RoleArg::Reviewer => Role::Reviewer,
+            RoleArg::Approver => Role::Approver,
+            RoleArg::Auditor => Role::Auditor,
+            RoleArg::Admin => Role::Admin,
+        }
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum KinArg {
+    Spouse,
+    Parent,
+    Sibling,
+    Kin,
 }
 
 #[derive(Subcommand, Debug)]
@@ -304,6 +386,7 @@ impl Command {
                 matches!(c, VoucherCmd::Add { .. } | VoucherCmd::Post { .. } | VoucherCmd::Reverse { .. })
             }
             Command::Import { .. } => true,
+            Command::Person(c) => !matches!(c, PersonCmd::List { .. } | PersonCmd::Relation { .. }),
             _ => false,
         }
     }
@@ -449,6 +532,7 @@ fn run(cli: &Cli) -> Result<(), Exit> {
         }
         Command::Account(cmd) => account(cli, cmd),
         Command::Voucher(cmd) => voucher(cli, cmd),
+        Command::Person(cmd) => person(cli, cmd),
         Command::Import { file, history, encoding, force } => {
             let encoding = *encoding;
             let (mut store, ledger) = open_ledger(cli)?;
@@ -637,6 +721,81 @@ fn account(cli: &Cli, cmd: &AccountCmd) -> Result<(), Exit> {
             let who = actor(cli)?;
             store.write(&ledger, &who, |w| close_account(w, code, date))?;
             out(&format!("科目 {code} 自 {} 起停用\n", qianzhang_core::period::format_date(date)))
+        }
+    }
+}
+
+fn person(cli: &Cli, cmd: &PersonCmd) -> Result<(), Exit> {
+    match cmd {
+        PersonCmd::Add { name } => {
+            let (mut store, ledger) = open_ledger(cli)?;
+            let who = actor(cli)?;
+            store.write(&ledger, &who, |w| register_person(w, name))?;
+            out(&format!("已登记 {}\n", name.trim()))
+        }
+        PersonCmd::List { date } => {
+            let (store, ledger) = open_ledger(cli)?;
+            let date = date.unwrap_or_else(clock::today);
+            out(&qianzhang_report::people(&store.registry(&ledger)?, date))
+        }
+        PersonCmd::Appoint { name, role, from, leader, title } => {
+            let appointment = Appointment {
+                person: name.clone(),
+                role: Role::from(*role),
+                from: from.unwrap_or_else(clock::today),
+                ended: None,
+                leader: *leader,
+                title: title.clone(),
+            };
+            let text = format!(
+                "已任命 {} 为{}，自 {} 起\n",
+                appointment.person,
+                appointment.title.as_deref().unwrap_or(appointment.role.chinese()),
+                qianzhang_core::period::format_date(appointment.from)
+            );
+            let (mut store, ledger) = open_ledger(cli)?;
+            let who = actor(cli)?;
+            store.write(&ledger, &who, |w| appoint(w, appointment))?;
+            out(&text)
+        }
+        PersonCmd::End { name, role, date } => {
+            let date = date.unwrap_or_else(clock::today);
+            let (mut store, ledger) = open_ledger(cli)?;
+            let who = actor(cli)?;
+            store.write(&ledger, &who, |w| end_appointment(w, name, Role::from(*role), date))?;
+            out(&format!(
+                "{name}的{}任职自 {} 起结束\n",
+                Role::from(*role).chinese(),
+                qianzhang_core::period::format_date(date)
+            ))
+        }
+        PersonCmd::Relate { a, b, kind } => {
+            let (a, b) = (a.clone(), b.clone());
+            let fact = match kind {
+                KinArg::Spouse => KinFact::Spouse { a, b },
+                KinArg::Parent => KinFact::Parent { parent: a, child: b },
+                KinArg::Sibling => KinFact::Sibling { a, b },
+                KinArg::Kin => KinFact::Kin { a, b },
+            };
+            let mut text = format!("已登记亲属关系：{}\n", describe_fact(&fact));
+            let (mut store, ledger) = open_ledger(cli)?;
+            let who = actor(cli)?;
+            let conflicts = store.write(&ledger, &who, |w| record_kinship(w, fact, clock::today()))?;
+            for c in conflicts {
+                text.push_str(&format!("注意：{c}\n"));
+            }
+            out(&text)
+        }
+        PersonCmd::Relation { a, b } => {
+            let (store, ledger) = open_ledger(cli)?;
+            let registry = store.registry(&ledger)?;
+            for p in [a, b] {
+                check_registered(&registry, p)?;
+            }
+            match registry.kinship().relation(a, b) {
+                Some(x) => out(&format!("{x}\n")),
+                None => out(&format!("{b}不是{a}的近亲属（按已登记的亲属关系）\n")),
+            }
         }
     }
 }

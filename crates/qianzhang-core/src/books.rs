@@ -9,6 +9,7 @@ use time::Date;
 
 use crate::account::{Account, Chart, NewAccount};
 use crate::money::Money;
+use crate::people::{check_appointment, check_person_name, check_registered, Appointment, KinFact, Registry, Role};
 use crate::period::{date_serde, format_date, Period};
 use crate::rule::{refuse, Failure, Refusal, Refusals, Rule};
 use crate::voucher::{check_accounts, check_lines, check_reversal_lines, Draft, Origin, Status, Voucher, VoucherRef};
@@ -66,6 +67,24 @@ pub enum Event {
         vouchers: u64,
         history: bool,
     },
+    PersonRegistered {
+        name: String,
+    },
+    Appointed {
+        appointment: Appointment,
+    },
+    AppointmentEnded {
+        person: String,
+        role: Role,
+        #[serde(with = "date_serde")]
+        from: Date,
+        #[serde(with = "date_serde")]
+        ended: Date,
+    },
+    /// A kinship fact: always recorded, even when it reveals a conflict (SEP-7).
+    KinshipRecorded {
+        fact: KinFact,
+    },
     /// A refused attempt: who tried what and which rule stopped it.
     Refused {
         command: String,
@@ -86,6 +105,10 @@ impl Event {
             Event::VoucherMigrated { .. } => "voucher_migrated",
             Event::PeriodClosed { .. } => "period_closed",
             Event::FileImported { .. } => "file_imported",
+            Event::PersonRegistered { .. } => "person_registered",
+            Event::Appointed { .. } => "appointed",
+            Event::AppointmentEnded { .. } => "appointment_ended",
+            Event::KinshipRecorded { .. } => "kinship_recorded",
             Event::Refused { .. } => "refused",
         }
     }
@@ -103,6 +126,19 @@ impl Event {
             Event::FileImported { file, rows, vouchers, .. } => {
                 format!("导入文件 {file}：{rows} 行，{vouchers} 张凭证")
             }
+            Event::PersonRegistered { name } => format!("登记人员 {name}"),
+            Event::Appointed { appointment: a } => {
+                format!(
+                    "任命 {} 为{}，自 {}",
+                    a.person,
+                    a.title.as_deref().unwrap_or(a.role.chinese()),
+                    format_date(a.from)
+                )
+            }
+            Event::AppointmentEnded { person, role, ended, .. } => {
+                format!("{person}的{}任职自 {} 结束", role.chinese(), format_date(*ended))
+            }
+            Event::KinshipRecorded { fact } => format!("登记亲属关系 {}", describe_fact(fact)),
             Event::Refused { command, rule, .. } => format!("拒绝 {command} [{rule}]"),
         }
     }
@@ -112,6 +148,7 @@ impl Event {
 pub trait Books {
     fn ledger(&self) -> &LedgerInfo;
     fn chart(&self) -> &Chart;
+    fn registry(&self) -> &Registry;
     /// Whether a period has been closed (结账).
     fn period_closed(&mut self, period: Period) -> Result<bool, StoreError>;
     /// The number the next voucher of `period` gets.
@@ -136,6 +173,69 @@ pub fn check_ledger_name(name: &str) -> Result<(), Refusal> {
         ));
     }
     Ok(())
+}
+
+/// `王芳 与 李强 是配偶`.
+pub fn describe_fact(fact: &KinFact) -> String {
+    match fact {
+        KinFact::Spouse { a, b } => format!("{a} 与 {b} 是配偶"),
+        KinFact::Parent { parent, child } => format!("{parent} 是 {child} 的父母"),
+        KinFact::Sibling { a, b } => format!("{a} 与 {b} 是兄弟姐妹"),
+        KinFact::Kin { a, b } => format!("{a} 与 {b} 是近亲属"),
+    }
+}
+
+/// [PPL-1] registers a person.
+pub fn register_person(books: &mut impl Books, name: &str) -> Result<(), Failure> {
+    check_person_name(books.registry(), name)?;
+    books.append(Event::PersonRegistered { name: name.trim().to_string() })?;
+    Ok(())
+}
+
+/// [SEP-1..SEP-4, SEP-7] appoints a registered person to a role.
+pub fn appoint(books: &mut impl Books, appointment: Appointment) -> Result<(), Failure> {
+    let registry = books.registry();
+    check_registered(registry, &appointment.person)?;
+    check_appointment(registry.appointments(), &registry.kinship(), &appointment)?;
+    books.append(Event::Appointed { appointment })?;
+    Ok(())
+}
+
+/// [PPL-1] ends the appointment of `person` as `role` in force the day
+/// before `ended`; from `ended` on they no longer hold it.
+pub fn end_appointment(books: &mut impl Books, person: &str, role: Role, ended: Date) -> Result<(), Failure> {
+    check_registered(books.registry(), person)?;
+    let Some(a) = books
+        .registry()
+        .appointments()
+        .iter()
+        .find(|a| a.person == person && a.role == role && a.from < ended && a.ended.is_none_or(|e| e > ended))
+    else {
+        return refuse(Rule::Ppl1, format!("{person}在 {} 前没有仍在任的{}任职", format_date(ended), role.chinese()));
+    };
+    let from = a.from;
+    books.append(Event::AppointmentEnded { person: person.to_string(), role, from, ended })?;
+    Ok(())
+}
+
+/// [SEP-7] records a kinship fact between registered people. Facts are
+/// never refused for the conflicts they reveal; the conflicts on `today`
+/// are returned so the caller can say whose signatures are now frozen.
+pub fn record_kinship(books: &mut impl Books, fact: KinFact, today: Date) -> Result<Vec<Refusal>, Failure> {
+    let (a, b) = match &fact {
+        KinFact::Spouse { a, b } | KinFact::Sibling { a, b } | KinFact::Kin { a, b } => (a, b),
+        KinFact::Parent { parent, child } => (parent, child),
+    };
+    check_registered(books.registry(), a)?;
+    check_registered(books.registry(), b)?;
+    if a == b {
+        return refuse(Rule::Ppl1, format!("亲属关系须在两个不同的人之间登记（{a}）"));
+    }
+    if books.registry().facts().contains(&fact) {
+        return refuse(Rule::Ppl1, format!("该亲属关系已登记：{}", describe_fact(&fact)));
+    }
+    books.append(Event::KinshipRecorded { fact })?;
+    Ok(books.registry().conflicts(today))
 }
 
 /// [LED-1] picks a ledger by name, or the only one when none is named.
@@ -342,6 +442,7 @@ pub(crate) mod tests {
         pub vouchers: HashMap<VoucherRef, (Voucher, Status)>,
         pub imported: Vec<String>,
         pub events: Vec<Event>,
+        pub registry: Registry,
     }
 
     impl MemoryBooks {
@@ -353,6 +454,7 @@ pub(crate) mod tests {
                 vouchers: HashMap::new(),
                 imported: Vec::new(),
                 events: Vec::new(),
+                registry: Registry::default(),
             };
             books.closed.push(Period::parse("2024-06").unwrap());
             books
@@ -365,6 +467,9 @@ pub(crate) mod tests {
         }
         fn chart(&self) -> &Chart {
             &self.chart
+        }
+        fn registry(&self) -> &Registry {
+            &self.registry
         }
         fn period_closed(&mut self, period: Period) -> Result<bool, StoreError> {
             Ok(self.closed.contains(&period))
@@ -406,7 +511,7 @@ pub(crate) mod tests {
                 Event::FileImported { sha256, .. } => self.imported.push(sha256.clone()),
                 Event::AccountAdded { account } => self.chart.insert(account.clone()),
                 Event::AccountClosed { code, date } => self.chart.close(code, *date),
-                _ => {}
+                _ => self.registry.apply(&event),
             }
             self.events.push(event);
             Ok(())
@@ -527,6 +632,54 @@ pub(crate) mod tests {
     fn aud_1_a_voucher_needs_its_preparer() {
         let mut b = MemoryBooks::new();
         assert_eq!(rule_of(prepare_voucher(&mut b, draft(date!(2025 - 01 - 05), 1), Origin::Entered, " ")), Rule::Aud1);
+    }
+
+    fn officer(person: &str, role: Role, leader: bool, title: Option<&str>) -> Appointment {
+        Appointment {
+            person: person.into(),
+            role,
+            from: date!(2025 - 01 - 01),
+            ended: None,
+            leader,
+            title: title.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn ppl_1_people_are_registered_once_and_before_they_act() {
+        let mut b = MemoryBooks::new();
+        register_person(&mut b, "李明").unwrap();
+        assert_eq!(rule_of(register_person(&mut b, "李明")), Rule::Ppl1);
+        assert_eq!(rule_of(register_person(&mut b, " ")), Rule::Ppl1);
+        assert_eq!(rule_of(appoint(&mut b, officer("王芳", Role::Cashier, false, None))), Rule::Ppl1);
+        let spouse = KinFact::Spouse { a: "王芳".into(), b: "李明".into() };
+        assert_eq!(rule_of(record_kinship(&mut b, spouse, date!(2025 - 01 - 01))), Rule::Ppl1);
+        appoint(&mut b, officer("李明", Role::Approver, true, Some("主任"))).unwrap();
+        assert_eq!(rule_of(end_appointment(&mut b, "李明", Role::Cashier, date!(2025 - 02 - 01))), Rule::Ppl1);
+        assert_eq!(rule_of(end_appointment(&mut b, "李明", Role::Approver, date!(2025 - 01 - 01))), Rule::Ppl1);
+        end_appointment(&mut b, "李明", Role::Approver, date!(2025 - 02 - 01)).unwrap();
+        assert!(!b.registry.appointments()[0].in_force(date!(2025 - 02 - 01)));
+    }
+
+    #[test]
+    fn sep_7_kinship_is_recorded_and_reports_the_conflict() {
+        let mut b = MemoryBooks::new();
+        for p in ["李明", "李强", "王芳"] {
+            register_person(&mut b, p).unwrap();
+        }
+        appoint(&mut b, officer("李明", Role::Approver, true, Some("主任"))).unwrap();
+        appoint(&mut b, officer("王芳", Role::Cashier, false, None)).unwrap();
+        let day = date!(2025 - 03 - 01);
+        assert!(record_kinship(&mut b, KinFact::Sibling { a: "李强".into(), b: "李明".into() }, day)
+            .unwrap()
+            .is_empty());
+        let conflicts = record_kinship(&mut b, KinFact::Spouse { a: "王芳".into(), b: "李强".into() }, day).unwrap();
+        assert_eq!(conflicts.len(), 1);
+        assert!(conflicts[0].message.contains("王芳是主任李明的近姻亲（配偶的兄弟姐妹）"), "{}", conflicts[0].message);
+        assert_eq!(b.registry.facts().len(), 2, "the fact is recorded despite the conflict");
+        let again = KinFact::Spouse { a: "王芳".into(), b: "李强".into() };
+        assert_eq!(rule_of(record_kinship(&mut b, again, day)), Rule::Ppl1);
+        assert_eq!(rule_of(appoint(&mut b, officer("李强", Role::Accountant, false, None))), Rule::Sep3);
     }
 
     #[test]

@@ -408,6 +408,116 @@ impl Kinship {
     }
 }
 
+/// Names are short and printable.
+pub const MAX_PERSON_NAME_CHARS: usize = 40;
+
+/// The people of a ledger, their appointments and the kinship facts: what
+/// the separation rules read.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Registry {
+    people: BTreeSet<String>,
+    appointments: Vec<Appointment>,
+    facts: Vec<KinFact>,
+}
+
+impl Registry {
+    pub fn new(
+        people: impl IntoIterator<Item = String>,
+        appointments: Vec<Appointment>,
+        facts: Vec<KinFact>,
+    ) -> Registry {
+        Registry { people: people.into_iter().collect(), appointments, facts }
+    }
+
+    pub fn people(&self) -> impl Iterator<Item = &str> {
+        self.people.iter().map(String::as_str)
+    }
+
+    pub fn is_registered(&self, name: &str) -> bool {
+        self.people.contains(name)
+    }
+
+    pub fn appointments(&self) -> &[Appointment] {
+        &self.appointments
+    }
+
+    pub fn facts(&self) -> &[KinFact] {
+        &self.facts
+    }
+
+    pub fn kinship(&self) -> Kinship {
+        Kinship::new(self.facts.iter())
+    }
+
+    /// Appointments in force on `date`.
+    pub fn in_force(&self, date: Date) -> impl Iterator<Item = &Appointment> {
+        self.appointments.iter().filter(move |a| a.in_force(date))
+    }
+
+    /// Officers whose signatures a recorded kinship freezes on `date` (SEP-7).
+    pub fn conflicts(&self, date: Date) -> Vec<Refusal> {
+        let kinship = self.kinship();
+        let officers: BTreeSet<&str> =
+            self.in_force(date).filter(|a| a.role.keeps_money_or_books()).map(|a| a.person.as_str()).collect();
+        officers.into_iter().filter_map(|p| frozen(&self.appointments, &kinship, p, date)).collect()
+    }
+
+    pub fn register(&mut self, name: &str) {
+        self.people.insert(name.to_string());
+    }
+
+    pub fn appoint(&mut self, appointment: Appointment) {
+        self.appointments.push(appointment);
+    }
+
+    /// Records the end of the appointment of `person` as `role` that began on `from`.
+    pub fn end(&mut self, person: &str, role: Role, from: Date, ended: Date) {
+        if let Some(a) = self.appointments.iter_mut().find(|a| a.person == person && a.role == role && a.from == from) {
+            a.ended = Some(ended);
+        }
+    }
+
+    pub fn relate(&mut self, fact: KinFact) {
+        self.facts.push(fact);
+    }
+
+    /// Follows the log: the people events change the registry, others do not.
+    pub fn apply(&mut self, event: &crate::books::Event) {
+        use crate::books::Event;
+        match event {
+            Event::PersonRegistered { name } => self.register(name),
+            Event::Appointed { appointment } => self.appoint(appointment.clone()),
+            Event::AppointmentEnded { person, role, from, ended } => self.end(person, *role, *from, *ended),
+            Event::KinshipRecorded { fact } => self.relate(fact.clone()),
+            _ => {}
+        }
+    }
+}
+
+/// [PPL-1] a name fit to register.
+pub fn check_person_name(registry: &Registry, name: &str) -> Result<(), Refusal> {
+    let n = name.trim();
+    if n.is_empty() || n.chars().count() > MAX_PERSON_NAME_CHARS || n.chars().any(|c| c.is_control() || c == '/') {
+        return Err(Refusal::new(
+            Rule::Ppl1,
+            format!("姓名“{name}”无效：不能为空、不能含“/”，不超过 {MAX_PERSON_NAME_CHARS} 个字"),
+        ));
+    }
+    if registry.is_registered(n) {
+        return Err(Refusal::new(Rule::Ppl1, format!("{n}已经登记过，每人在一个账套中只登记一次")));
+    }
+    Ok(())
+}
+
+/// [PPL-1] a person named in a command is registered.
+pub fn check_registered(registry: &Registry, name: &str) -> Result<(), Refusal> {
+    if registry.is_registered(name) {
+        Ok(())
+    } else {
+        Err(Refusal::new(Rule::Ppl1, format!("{name}尚未登记，请先用 person add {name} 登记")))
+    }
+}
+
 /// [SEP-1..SEP-4] checks a new appointment against the appointments that
 /// share a day with it. SEP-7: an appointment that would break them is
 /// refused.

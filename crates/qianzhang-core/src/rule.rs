@@ -81,6 +81,9 @@ pub enum Rule {
     /// Ledgers (账套): names, selection, go-live month.
     #[serde(rename = "LED-1")]
     Led1,
+    /// People: registered once, named in every act.
+    #[serde(rename = "PPL-1")]
+    Ppl1,
     /// Size limits on every input.
     #[serde(rename = "LIM-1")]
     Lim1,
@@ -112,6 +115,7 @@ impl Rule {
             Rule::Csv3 => "CSV-3",
             Rule::Csv4 => "CSV-4",
             Rule::Led1 => "LED-1",
+            Rule::Ppl1 => "PPL-1",
             Rule::Lim1 => "LIM-1",
         }
     }

@@ -437,3 +437,30 @@ pub fn chart(chart: &qianzhang_core::Chart, format: Format) -> String {
         _ => t.text(),
     }
 }
+
+/// People, the appointments in force on `date`, and any SEP-7 conflicts.
+pub fn people(registry: &qianzhang_core::people::Registry, date: time::Date) -> String {
+    let mut t = Table::new(
+        &format!("人员与任职（{}）", format_date(date)),
+        &[("姓名", Align::Left), ("职务", Align::Left), ("任职起", Align::Left), ("任职止", Align::Left)],
+    );
+    for person in registry.people() {
+        let mut any = false;
+        for a in registry.appointments().iter().filter(|a| a.person == person && a.in_force(date)) {
+            any = true;
+            let post = match (&a.title, a.leader) {
+                (Some(title), _) => format!("{title}（{}）", a.role.chinese()),
+                (None, true) => format!("{}（领导）", a.role.chinese()),
+                (None, false) => a.role.chinese().to_string(),
+            };
+            t.row(vec![person.to_string(), post, format_date(a.from), a.ended.map(format_date).unwrap_or_default()]);
+        }
+        if !any {
+            t.row(vec![person.to_string(), "（无任职）".into(), String::new(), String::new()]);
+        }
+    }
+    for c in registry.conflicts(date) {
+        t.note(&format!("冲突：{c}"));
+    }
+    t.text()
+}

@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use qianzhang_core::books::{Books, LedgerInfo, StoreError};
+use qianzhang_core::people::{Appointment, KinFact, Registry};
 use qianzhang_core::report::PeriodTotal;
 use qianzhang_core::{Account, Chart, Event, Failure, Money, Period, Refusals, Status, Voucher, VoucherRef};
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
@@ -118,7 +119,15 @@ impl Store {
         let id: i64 =
             tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM ledgers", [], |r| r.get(0)).map_err(Error::from)?;
         let info = LedgerInfo { name: name.trim().to_string(), start };
-        let mut w = Writer::new(&tx, LedgerHandle { id, info: info.clone() }, actor, Chart::default(), 0, GENESIS);
+        let mut w = Writer::new(
+            &tx,
+            LedgerHandle { id, info: info.clone() },
+            actor,
+            Chart::default(),
+            Registry::default(),
+            0,
+            GENESIS,
+        );
         for e in events {
             w.append(e)?;
         }
@@ -173,6 +182,11 @@ impl Store {
     /// The chart of accounts of a ledger.
     pub fn chart(&self, ledger: &LedgerHandle) -> Result<Chart, Error> {
         load_chart(&self.conn, ledger.id)
+    }
+
+    /// The people, appointments and kinship facts of a ledger.
+    pub fn registry(&self, ledger: &LedgerHandle) -> Result<Registry, Error> {
+        load_registry(&self.conn, ledger.id)
     }
 
     /// Posted debit/credit totals per leaf account and period.
@@ -312,12 +326,53 @@ fn load_chart(conn: &Connection, ledger_id: i64) -> Result<Chart, Error> {
     Ok(Chart::from_accounts(accounts))
 }
 
+fn load_registry(conn: &Connection, ledger_id: i64) -> Result<Registry, Error> {
+    let mut people = Vec::new();
+    let mut stmt = conn.prepare_cached("SELECT name FROM people WHERE ledger_id = ?1 ORDER BY name")?;
+    for row in stmt.query_map([ledger_id], |r| r.get::<_, String>(0))? {
+        people.push(row?);
+    }
+    let mut appointments = Vec::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT person, role, from_date, ended, leader, title FROM appointments WHERE ledger_id = ?1 ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([ledger_id], |r| {
+        Ok(serde_json::json!({
+            "person": r.get::<_, String>(0)?,
+            "role": r.get::<_, String>(1)?,
+            "from": r.get::<_, String>(2)?,
+            "ended": r.get::<_, Option<String>>(3)?,
+            "leader": r.get::<_, bool>(4)?,
+            "title": r.get::<_, Option<String>>(5)?,
+        }))
+    })?;
+    for row in rows {
+        appointments.push(serde_json::from_value::<Appointment>(row?)?);
+    }
+    let mut facts = Vec::new();
+    let mut stmt = conn.prepare_cached("SELECT kind, a, b FROM kinship WHERE ledger_id = ?1 ORDER BY seq")?;
+    let rows =
+        stmt.query_map([ledger_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
+    for row in rows {
+        let (kind, a, b) = row?;
+        facts.push(match kind.as_str() {
+            "spouse" => KinFact::Spouse { a, b },
+            "parent" => KinFact::Parent { parent: a, child: b },
+            "sibling" => KinFact::Sibling { a, b },
+            "kin" => KinFact::Kin { a, b },
+            other => return Err(Error::Corrupt(format!("kinship kind {other}"))),
+        });
+    }
+    Ok(Registry::new(people, appointments, facts))
+}
+
 /// The books of one ledger inside one transaction: what core commands see.
 pub struct Writer<'t> {
     tx: &'t Transaction<'t>,
     ledger: LedgerHandle,
     actor: Actor,
     chart: Chart,
+    registry: Registry,
     head_seq: i64,
     head_hash: Fingerprint,
     projector: projector::Projector,
@@ -331,6 +386,7 @@ impl<'t> Writer<'t> {
         ledger: LedgerHandle,
         actor: &Actor,
         chart: Chart,
+        registry: Registry,
         head_seq: i64,
         head_hash: Fingerprint,
     ) -> Writer<'t> {
@@ -340,6 +396,7 @@ impl<'t> Writer<'t> {
             ledger,
             actor: actor.clone(),
             chart,
+            registry,
             head_seq,
             head_hash,
             projector,
@@ -350,8 +407,9 @@ impl<'t> Writer<'t> {
 
     fn open(tx: &'t Transaction<'t>, ledger: LedgerHandle, actor: &Actor) -> Result<Writer<'t>, Failure> {
         let chart = load_chart(tx, ledger.id)?;
+        let registry = load_registry(tx, ledger.id)?;
         let (seq, hash) = head(tx, ledger.id)?;
-        Ok(Writer::new(tx, ledger, actor, chart, seq, hash))
+        Ok(Writer::new(tx, ledger, actor, chart, registry, seq, hash))
     }
 
     fn finish(&mut self) -> Result<(), Error> {
@@ -372,6 +430,10 @@ impl<'t> Writer<'t> {
         match &event {
             Event::AccountAdded { account } => self.chart.insert(account.clone()),
             Event::AccountClosed { code, date } => self.chart.close(code, *date),
+            Event::PersonRegistered { .. }
+            | Event::Appointed { .. }
+            | Event::AppointmentEnded { .. }
+            | Event::KinshipRecorded { .. } => self.registry.apply(&event),
             Event::VoucherPrepared { voucher } | Event::VoucherMigrated { voucher } => {
                 self.next_numbers.insert(voucher.period(), voucher.reference().number + 1);
             }
@@ -393,6 +455,10 @@ impl Books for Writer<'_> {
 
     fn chart(&self) -> &Chart {
         &self.chart
+    }
+
+    fn registry(&self) -> &Registry {
+        &self.registry
     }
 
     fn period_closed(&mut self, period: Period) -> Result<bool, StoreError> {

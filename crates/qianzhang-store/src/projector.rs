@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use qianzhang_core::people::{KinFact, Role};
 use qianzhang_core::period::format_date;
 use qianzhang_core::{Event, Line, Money, Status, Voucher, VoucherRef};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -100,6 +101,47 @@ impl Projector {
                     at
                 ])?;
             }
+            Event::PersonRegistered { name } => {
+                conn.prepare_cached("INSERT INTO people (ledger_id, name, seq) VALUES (?1, ?2, ?3)")?
+                    .execute(params![id, name, seq])?;
+            }
+            Event::Appointed { appointment: a } => {
+                conn.prepare_cached(
+                    "INSERT INTO appointments (ledger_id, person, role, from_date, ended, leader, title, seq) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )?
+                .execute(params![
+                    id,
+                    a.person,
+                    role_str(a.role)?,
+                    format_date(a.from),
+                    a.ended.map(format_date),
+                    a.leader,
+                    a.title,
+                    seq
+                ])?;
+            }
+            Event::AppointmentEnded { person, role, from, ended } => {
+                let changed = conn
+                    .prepare_cached(
+                        "UPDATE appointments SET ended = ?5, seq = ?6 \
+                         WHERE ledger_id = ?1 AND person = ?2 AND role = ?3 AND from_date = ?4",
+                    )?
+                    .execute(params![id, person, role_str(*role)?, format_date(*from), format_date(*ended), seq])?;
+                if changed != 1 {
+                    return Err(Error::Corrupt(format!("ending an unknown appointment of {person}")));
+                }
+            }
+            Event::KinshipRecorded { fact } => {
+                let (kind, a, b) = match fact {
+                    KinFact::Spouse { a, b } => ("spouse", a, b),
+                    KinFact::Parent { parent, child } => ("parent", parent, child),
+                    KinFact::Sibling { a, b } => ("sibling", a, b),
+                    KinFact::Kin { a, b } => ("kin", a, b),
+                };
+                conn.prepare_cached("INSERT INTO kinship (ledger_id, seq, kind, a, b) VALUES (?1, ?2, ?3, ?4, ?5)")?
+                    .execute(params![id, seq, kind, a, b])?;
+            }
             Event::Refused { .. } => {}
         }
         Ok(())
@@ -147,6 +189,10 @@ impl Projector {
         }
         Ok(())
     }
+}
+
+fn role_str(role: Role) -> Result<String, Error> {
+    Ok(serde_json::to_value(role)?.as_str().unwrap_or_default().to_string())
 }
 
 pub(crate) fn origin_str(origin: qianzhang_core::Origin) -> &'static str {

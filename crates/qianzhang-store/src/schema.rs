@@ -92,6 +92,40 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX imports_by_digest ON imports (ledger_id, sha256);
     "#,
+    // 2: people, appointments and kinship facts (钱账分管).
+    r#"
+    CREATE TABLE people (
+        ledger_id INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (ledger_id, name)
+    ) WITHOUT ROWID;
+    CREATE TABLE appointments (
+        ledger_id INTEGER NOT NULL,
+        person TEXT NOT NULL,
+        role TEXT NOT NULL,
+        from_date TEXT NOT NULL,
+        ended TEXT,
+        leader INTEGER NOT NULL,
+        title TEXT,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (ledger_id, person, role, from_date)
+    ) WITHOUT ROWID;
+    CREATE TABLE kinship (
+        ledger_id INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        a TEXT NOT NULL,
+        b TEXT NOT NULL,
+        PRIMARY KEY (ledger_id, seq)
+    ) WITHOUT ROWID;
+    CREATE TRIGGER people_no_delete BEFORE DELETE ON people
+        BEGIN SELECT RAISE(ABORT, 'VCH-6: people are never deleted'); END;
+    CREATE TRIGGER appointments_no_delete BEFORE DELETE ON appointments
+        BEGIN SELECT RAISE(ABORT, 'VCH-6: appointments are never deleted'); END;
+    CREATE TRIGGER kinship_no_delete BEFORE DELETE ON kinship
+        BEGIN SELECT RAISE(ABORT, 'VCH-6: kinship facts are never deleted'); END;
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -132,6 +166,14 @@ pub const PROJECTIONS: &[(&str, &str, &str)] = &[
         "SELECT seq, sha256, file, encoding, rows, vouchers, history, at FROM imports WHERE ledger_id = ?1 ORDER BY seq",
         "seq",
     ),
+    ("people", "SELECT name, seq FROM people WHERE ledger_id = ?1 ORDER BY name", "seq"),
+    (
+        "appointments",
+        "SELECT person, role, from_date, ended, leader, title, seq FROM appointments WHERE ledger_id = ?1 \
+         ORDER BY person, role, from_date",
+        "seq",
+    ),
+    ("kinship", "SELECT seq, kind, a, b FROM kinship WHERE ledger_id = ?1 ORDER BY seq", "seq"),
 ];
 
 #[cfg(test)]

@@ -94,7 +94,9 @@ impl Env {
     pub fn books(&self) -> String {
         let conn = rusqlite::Connection::open(self.db()).unwrap();
         let mut out = String::new();
-        for table in ["ledgers", "accounts", "vouchers", "balances", "periods", "imports"] {
+        for table in
+            ["ledgers", "accounts", "vouchers", "balances", "periods", "imports", "people", "appointments", "kinship"]
+        {
             let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2, 3")).unwrap();
             let n = stmt.column_count();
             let mut rows = stmt.query([]).unwrap();
