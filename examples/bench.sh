@@ -10,6 +10,7 @@ mkdir -p "$WORK"
 cd "$(dirname "$0")/.."
 cargo build --release --quiet --bin qianzhang --example gen-ledger
 Q=$PWD/target/release/qianzhang
+export QIANZHANG_PASSPHRASE=bench-passphrase
 GEN=$PWD/target/release/examples/gen-ledger
 CSV=$WORK/vouchers.csv DB=$WORK/bench.db
 rm -f "$DB" "$DB-journal"

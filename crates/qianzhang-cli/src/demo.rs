@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use qianzhang_core::books::{add_account, post_voucher};
+use qianzhang_core::books::{add_account, post_voucher, FirstAdmin};
 use qianzhang_core::csvfile::{import_csv_bytes, ImportOptions};
 use qianzhang_core::report::{Journal, TrialBalance};
 use qianzhang_core::{Failure, NewAccount, Period, Status};
@@ -17,6 +17,7 @@ const CURRENT: &[u8] = include_bytes!("../../../fixtures/vouchers-2025q1.csv");
 
 const LEDGER: &str = "幸福里社区居委会";
 const ACCOUNTANT: &str = "赵敏";
+const ADMIN: &str = "管理员";
 
 fn demo_path(given: Option<&Path>) -> Result<PathBuf, Exit> {
     match given {
@@ -38,7 +39,12 @@ pub fn run(db: Option<&Path>) -> Result<(), Exit> {
         command: format!("demo: {command}"),
     };
     let start = Period::parse("2025-01").expect("fixed period");
-    let ledger = store.create_ledger(LEDGER, start, &actor("init"))?;
+    let admin = FirstAdmin {
+        name: ADMIN.into(),
+        passphrase_hash: crate::hash_new(&format!("{ADMIN}-{}", std::process::id()))?,
+        today: clock::today(),
+    };
+    let ledger = store.create_ledger(LEDGER, start, &admin, &actor("init"))?;
 
     let mut reader = csv_rows(ACCOUNTS);
     store.write(&ledger, &actor("account add"), |w| {

@@ -5,16 +5,20 @@
 mod clock;
 mod demo;
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use password_hash::rand_core::OsRng;
+use password_hash::SaltString;
 use qianzhang_core::books::{
     appoint, close_account, describe_fact, end_appointment, post_voucher, prepare_voucher, record_kinship,
-    register_person, reverse_voucher,
+    register_person, reverse_voucher, set_passphrase,
 };
+use qianzhang_core::books::{Books, FirstAdmin};
 use qianzhang_core::csvfile::{import_csv, CsvExporter, ImportOptions, LedgerExporter, TextEncoding};
+use qianzhang_core::operator::{admit, authenticate, hash_passphrase, Act};
 use qianzhang_core::people::{check_registered, Appointment, KinFact, Role};
 use qianzhang_core::period::parse_date;
 use qianzhang_core::report::{AccountLedger, Journal, TrialBalance};
@@ -23,7 +27,7 @@ use qianzhang_core::{
     AccountKind, Failure, Line, Money, NewAccount, Origin, Period, Refusal, Rule, Side, Status, VoucherRef,
 };
 use qianzhang_report::Format;
-use qianzhang_store::{as_period_totals, Actor, LedgerHandle, Store};
+use qianzhang_store::{as_period_totals, Actor, LedgerHandle, Store, Writer};
 
 /// 钱账 qianzhang — 社区财务复式记账：钱账分管、一支笔审批、财务公开。
 /// Double-entry bookkeeping for community finance with enforced internal control.
@@ -212,6 +216,8 @@ enum PersonCmd {
     },
     /// 说明两人的亲属关系 / explain how B is a close relative of A
     Relation { a: String, b: String },
+    /// 设置或更改口令 / set or change a passphrase (one's own, or anyone's as admin)
+    Passphrase { name: String },
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -387,6 +393,7 @@ impl Command {
             }
             Command::Import { .. } => true,
             Command::Person(c) => !matches!(c, PersonCmd::List { .. } | PersonCmd::Relation { .. }),
+            Command::Init { .. } => false,
             _ => false,
         }
     }
@@ -459,6 +466,70 @@ fn actor(cli: &Cli) -> Result<Actor, Exit> {
     Ok(Actor { name: name.trim().to_string(), at: clock::now_rfc3339(), command: args.join(" ") })
 }
 
+/// Who acts and the passphrase they gave.
+struct Operator {
+    actor: Actor,
+    passphrase: String,
+}
+
+fn operator(cli: &Cli) -> Result<Operator, Exit> {
+    let actor = actor(cli)?;
+    let passphrase = own_passphrase(&actor.name)?;
+    Ok(Operator { actor, passphrase })
+}
+
+/// The operator's passphrase: `QIANZHANG_PASSPHRASE` for scripts, else asked
+/// for on the terminal.
+fn own_passphrase(name: &str) -> Result<String, Exit> {
+    if let Ok(p) = std::env::var("QIANZHANG_PASSPHRASE") {
+        return Ok(p);
+    }
+    if std::io::stdin().is_terminal() {
+        return Ok(rpassword::prompt_password(format!("{name} 的口令："))?);
+    }
+    Err(bad_input(Rule::Opr1, "改动账簿须输入操作人的口令：请在终端中运行，或为脚本设置环境变量 QIANZHANG_PASSPHRASE"))
+}
+
+/// A new passphrase for `name`: `QIANZHANG_NEW_PASSPHRASE`, else asked for
+/// twice on the terminal; `None` when neither is possible.
+fn new_passphrase(name: &str) -> Result<Option<String>, Exit> {
+    if let Ok(p) = std::env::var("QIANZHANG_NEW_PASSPHRASE") {
+        return Ok(Some(p));
+    }
+    if !std::io::stdin().is_terminal() {
+        return Ok(None);
+    }
+    let first = rpassword::prompt_password(format!("为 {name} 设置口令："))?;
+    let second = rpassword::prompt_password("再输入一次：")?;
+    if first != second {
+        return Err(bad_input(Rule::Opr1, "两次输入的口令不一致"));
+    }
+    Ok(Some(first))
+}
+
+/// Hashes a new passphrase with a fresh random salt.
+pub(crate) fn hash_new(passphrase: &str) -> Result<String, Exit> {
+    let salt = SaltString::generate(&mut OsRng);
+    Ok(hash_passphrase(passphrase, salt.as_str())?)
+}
+
+/// Runs `command` in one transaction as the operator, once their passphrase
+/// and their role for `act` on today's date are checked (OPR-1).
+fn change<T>(
+    cli: &Cli,
+    act: Act,
+    command: impl FnOnce(&mut Writer<'_>, &str) -> Result<T, Failure>,
+) -> Result<(T, Store, LedgerHandle), Exit> {
+    let (mut store, ledger) = open_ledger(cli)?;
+    let op = operator(cli)?;
+    let today = clock::today();
+    let value = store.write(&ledger, &op.actor, |w| {
+        admit(w.registry(), &op.actor.name, &op.passphrase, act, today)?;
+        command(w, &op.actor.name)
+    })?;
+    Ok((value, store, ledger))
+}
+
 /// Opens an existing store; reading a store that does not exist is an error,
 /// not an empty result.
 fn open_existing(path: &Path) -> Result<Store, Exit> {
@@ -519,14 +590,18 @@ fn run(cli: &Cli) -> Result<(), Exit> {
             let name =
                 cli.ledger.clone().ok_or_else(|| bad_input(Rule::Led1, "请用 --ledger 名称 指明新账套的名称"))?;
             let who = actor(cli)?;
+            let passphrase = own_passphrase(&who.name)?;
+            let admin =
+                FirstAdmin { name: who.name.clone(), passphrase_hash: hash_new(&passphrase)?, today: clock::today() };
             let mut store = open_store(&db_path(cli))?;
-            let ledger = store.create_ledger(&name, start, &who)?;
+            let ledger = store.create_ledger(&name, start, &admin, &who)?;
             let (_, fp) = store.fingerprint(&ledger)?;
             out(&format!(
-                "已建立账套“{}”，启用期间 {}，预置科目 {} 个。\n指纹：{}\n",
+                "已建立账套“{}”，启用期间 {}，预置科目 {} 个；{} 为管理员。\n指纹：{}\n",
                 ledger.info.name,
                 ledger.info.start,
                 store.chart(&ledger)?.len(),
+                admin.name,
                 fp
             ))
         }
@@ -535,17 +610,13 @@ fn run(cli: &Cli) -> Result<(), Exit> {
         Command::Person(cmd) => person(cli, cmd),
         Command::Import { file, history, encoding, force } => {
             let encoding = *encoding;
-            let (mut store, ledger) = open_ledger(cli)?;
-            let who = actor(cli)?;
             let file_name = file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-            let opts = ImportOptions {
-                file_name: &file_name,
-                encoding,
-                history: *history,
-                force: *force,
-                preparer: &who.name,
-            };
-            let summary = store.write(&ledger, &who, |w| import_csv(w, || std::fs::File::open(file), &opts))?;
+            let act = if *history { Act::MigrateHistory } else { Act::KeepBooks };
+            let (summary, store, ledger) = change(cli, act, |w, who| {
+                let opts =
+                    ImportOptions { file_name: &file_name, encoding, history: *history, force: *force, preparer: who };
+                import_csv(w, || std::fs::File::open(file), &opts)
+            })?;
             let (_, fp) = store.fingerprint(&ledger)?;
             let mut msg = format!(
                 "已导入 {} 行、{} 张凭证（{}编码）{}。\n",
@@ -707,9 +778,7 @@ fn account(cli: &Cli, cmd: &AccountCmd) -> Result<(), Exit> {
                 }),
                 opened: *opened,
             };
-            let (mut store, ledger) = open_ledger(cli)?;
-            let who = actor(cli)?;
-            let account = store.write(&ledger, &who, |w| qianzhang_core::books::add_account(w, &new))?;
+            let (account, ..) = change(cli, Act::Administer, |w, _| qianzhang_core::books::add_account(w, &new))?;
             out(&format!("已增设科目 {} {}（{}）\n", account.code(), account.name(), account.kind()))
         }
         AccountCmd::Close { code, date } => {
@@ -717,9 +786,7 @@ fn account(cli: &Cli, cmd: &AccountCmd) -> Result<(), Exit> {
                 Some(d) => *d,
                 None => clock::today(),
             };
-            let (mut store, ledger) = open_ledger(cli)?;
-            let who = actor(cli)?;
-            store.write(&ledger, &who, |w| close_account(w, code, date))?;
+            change(cli, Act::Administer, |w, _| close_account(w, code, date))?;
             out(&format!("科目 {code} 自 {} 起停用\n", qianzhang_core::period::format_date(date)))
         }
     }
@@ -728,10 +795,10 @@ fn account(cli: &Cli, cmd: &AccountCmd) -> Result<(), Exit> {
 fn person(cli: &Cli, cmd: &PersonCmd) -> Result<(), Exit> {
     match cmd {
         PersonCmd::Add { name } => {
-            let (mut store, ledger) = open_ledger(cli)?;
-            let who = actor(cli)?;
-            store.write(&ledger, &who, |w| register_person(w, name))?;
-            out(&format!("已登记 {}\n", name.trim()))
+            let hash = new_passphrase(name.trim())?.map(|p| hash_new(&p)).transpose()?;
+            let note = if hash.is_some() { "" } else { "；尚未设置口令，请用 person passphrase 设置" };
+            change(cli, Act::Administer, |w, _| register_person(w, name, hash))?;
+            out(&format!("已登记 {}{note}\n", name.trim()))
         }
         PersonCmd::List { date } => {
             let (store, ledger) = open_ledger(cli)?;
@@ -753,16 +820,12 @@ fn person(cli: &Cli, cmd: &PersonCmd) -> Result<(), Exit> {
                 appointment.title.as_deref().unwrap_or(appointment.role.chinese()),
                 qianzhang_core::period::format_date(appointment.from)
             );
-            let (mut store, ledger) = open_ledger(cli)?;
-            let who = actor(cli)?;
-            store.write(&ledger, &who, |w| appoint(w, appointment))?;
+            change(cli, Act::Administer, |w, _| appoint(w, appointment))?;
             out(&text)
         }
         PersonCmd::End { name, role, date } => {
             let date = date.unwrap_or_else(clock::today);
-            let (mut store, ledger) = open_ledger(cli)?;
-            let who = actor(cli)?;
-            store.write(&ledger, &who, |w| end_appointment(w, name, Role::from(*role), date))?;
+            change(cli, Act::Administer, |w, _| end_appointment(w, name, Role::from(*role), date))?;
             out(&format!(
                 "{name}的{}任职自 {} 起结束\n",
                 Role::from(*role).chinese(),
@@ -778,13 +841,33 @@ fn person(cli: &Cli, cmd: &PersonCmd) -> Result<(), Exit> {
                 KinArg::Kin => KinFact::Kin { a, b },
             };
             let mut text = format!("已登记亲属关系：{}\n", describe_fact(&fact));
-            let (mut store, ledger) = open_ledger(cli)?;
-            let who = actor(cli)?;
-            let conflicts = store.write(&ledger, &who, |w| record_kinship(w, fact, clock::today()))?;
+            let (conflicts, ..) = change(cli, Act::Administer, |w, _| record_kinship(w, fact, clock::today()))?;
             for c in conflicts {
                 text.push_str(&format!("注意：{c}\n"));
             }
             out(&text)
+        }
+        PersonCmd::Passphrase { name } => {
+            let Some(passphrase) = new_passphrase(name)? else {
+                return Err(bad_input(
+                    Rule::Opr1,
+                    "请在终端中输入新口令，或为脚本设置环境变量 QIANZHANG_NEW_PASSPHRASE",
+                ));
+            };
+            let hash = hash_new(&passphrase)?;
+            let (mut store, ledger) = open_ledger(cli)?;
+            let op = operator(cli)?;
+            let today = clock::today();
+            store.write(&ledger, &op.actor, |w| {
+                // One's own passphrase needs only the old one; anyone else's needs an admin.
+                if op.actor.name == *name {
+                    authenticate(w.registry(), &op.actor.name, &op.passphrase)?;
+                } else {
+                    admit(w.registry(), &op.actor.name, &op.passphrase, Act::Administer, today)?;
+                }
+                set_passphrase(w, name, hash)
+            })?;
+            out(&format!("已设置 {name} 的口令\n"))
         }
         PersonCmd::Relation { a, b } => {
             let (store, ledger) = open_ledger(cli)?;
@@ -820,7 +903,7 @@ fn flag_line(text: &str, side: Side, summary: &str) -> Result<Line, Exit> {
 fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
     match cmd {
         VoucherCmd::Add { file, date, summary, debit, credit } => {
-            let (mut store, ledger) = open_ledger(cli)?;
+            let (store, ledger) = open_ledger(cli)?;
             let chart = store.chart(&ledger)?;
             let draft = match file {
                 Some(path) => {
@@ -859,9 +942,9 @@ fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
                     }
                 }
             };
-            let who = actor(cli)?;
-            let preparer = who.name.clone();
-            let reference = store.write(&ledger, &who, |w| prepare_voucher(w, draft, Origin::Entered, &preparer))?;
+            drop(store);
+            let (reference, ..) =
+                change(cli, Act::KeepBooks, |w, who| prepare_voucher(w, draft, Origin::Entered, who))?;
             out(&format!("已制单 {reference}（待记账）\n"))
         }
         VoucherCmd::List { range, format } => {
@@ -879,7 +962,7 @@ fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
             out(&qianzhang_report::voucher(&v, status, &store.chart(&ledger)?, format))
         }
         VoucherCmd::Post { references, all, period } => {
-            let (mut store, ledger) = open_ledger(cli)?;
+            let (store, ledger) = open_ledger(cli)?;
             let mut refs = references.clone();
             if let (true, Some(p)) = (*all, *period) {
                 refs.extend(
@@ -893,8 +976,8 @@ fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
             if refs.is_empty() {
                 return Err(bad_input(Rule::Vch4, "没有要记账的凭证：请写出凭证号，或用 --all --period YYYY-MM"));
             }
-            let who = actor(cli)?;
-            store.write(&ledger, &who, |w| refs.iter().try_for_each(|r| post_voucher(w, *r)))?;
+            drop(store);
+            change(cli, Act::KeepBooks, |w, _| refs.iter().try_for_each(|r| post_voucher(w, *r)))?;
             out(&format!("已记账 {} 张凭证\n", refs.len()))
         }
         VoucherCmd::Reverse { reference, date } => {
@@ -903,10 +986,7 @@ fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
                 Some(d) => *d,
                 None => clock::today(),
             };
-            let (mut store, ledger) = open_ledger(cli)?;
-            let who = actor(cli)?;
-            let preparer = who.name.clone();
-            let reversal = store.write(&ledger, &who, |w| reverse_voucher(w, r, date, &preparer))?;
+            let (reversal, ..) = change(cli, Act::KeepBooks, |w, who| reverse_voucher(w, r, date, who))?;
             out(&format!("已生成红字冲销凭证 {reversal}（冲销 {r}，待记账）；如需更正，请另录正确凭证\n"))
         }
     }

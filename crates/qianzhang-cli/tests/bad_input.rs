@@ -59,8 +59,8 @@ fn vch_2_unknown_non_leaf_and_closed_accounts() {
     assert!(err.contains("9999") && err.contains("不存在"), "{err}");
     let err = env.refused("VCH-2", &add("2025-01-10", "x", "5201=5", "1001=5"));
     assert!(err.contains("末级科目"), "{err}");
-    env.ok(&["account", "add", "520104", "宣传费"]);
-    env.ok(&["account", "close", "520104", "--date", "2025-01-01"]);
+    env.admin(&["account", "add", "520104", "宣传费"]);
+    env.admin(&["account", "close", "520104", "--date", "2025-01-01"]);
     let err = env.refused("VCH-2", &add("2025-01-10", "x", "520104=5", "1001=5"));
     assert!(err.contains("停用"), "{err}");
 }

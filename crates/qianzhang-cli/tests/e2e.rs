@@ -252,21 +252,15 @@ fn several_ledgers_in_one_store() {
     env.ok(&["init", "--ledger", "和平里", "--start", "2025-03"]);
     let err = env.fails(1, &["report", "trial-balance"]);
     assert!(err.contains("[LED-1]") && err.contains("和平里"), "{err}");
-    env.ok(&[
-        "--ledger",
-        "和平里",
-        "voucher",
-        "add",
-        "--date",
-        "2025-03-02",
-        "--summary",
-        "拨款",
-        "--debit",
-        "1002=500",
-        "--credit",
-        "4401=500",
-    ]);
-    env.ok(&["--ledger", "和平里", "voucher", "post", "2025-03/记-0001"]);
+    // 赵敏 administers 和平里; its accountant is 钱七.
+    env.ok(&["--ledger", "和平里", "person", "add", "钱七"]);
+    env.ok(&["--ledger", "和平里", "person", "appoint", "钱七", "--role", "accountant", "--from", "2025-03-01"]);
+    let add = ["--ledger", "和平里", "voucher", "add", "--date", "2025-03-02", "--summary", "拨款"];
+    let lines = ["--debit", "1002=500", "--credit", "4401=500"];
+    let err = env.fails(1, &[&add[..], &lines[..]].concat());
+    assert!(err.contains("[OPR-1]") && err.contains("没有会计的任职"), "an administrator does not keep books: {err}");
+    env.ok(&[&["--as", "钱七"][..], &add[..], &lines[..]].concat());
+    env.ok(&["--as", "钱七", "--ledger", "和平里", "voucher", "post", "2025-03/记-0001"]);
     let tb = env.ok(&["--ledger", "和平里", "report", "trial-balance"]);
     assert!(tb.contains("500.00"), "{tb}");
     assert!(!env.ok(&["--ledger", "幸福里", "report", "trial-balance"]).contains("500.00"));

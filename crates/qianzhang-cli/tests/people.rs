@@ -5,72 +5,94 @@ mod common;
 
 use common::Env;
 
-/// 主任 李明 (leader), 会计 赵敏, 审核 刘洋; 李强 is 李明's brother, 王芳 is not yet related.
+/// 主任 李明 (leader), 会计 赵敏 (from `with_ledger`), 审核 刘洋; 李强 is 李明's brother, 王芳 is not yet related.
 fn office() -> Env {
     let env = Env::with_ledger();
-    for p in ["李明", "李强", "王芳", "赵敏", "刘洋", "孙丽"] {
-        env.ok(&["person", "add", p]);
+    for p in ["李明", "李强", "王芳", "刘洋", "孙丽"] {
+        env.admin(&["person", "add", p]);
     }
-    env.ok(&["person", "appoint", "李明", "--role", "approver", "--leader", "--title", "主任", "--from", "2025-01-01"]);
-    env.ok(&["person", "appoint", "赵敏", "--role", "accountant", "--from", "2025-01-01"]);
-    env.ok(&["person", "appoint", "刘洋", "--role", "reviewer", "--from", "2025-01-01"]);
-    env.ok(&["person", "relate", "李强", "李明", "--kind", "sibling"]);
+    env.admin(&[
+        "person",
+        "appoint",
+        "李明",
+        "--role",
+        "approver",
+        "--leader",
+        "--title",
+        "主任",
+        "--from",
+        "2025-01-01",
+    ]);
+    env.admin(&["person", "appoint", "刘洋", "--role", "reviewer", "--from", "2025-01-01"]);
+    env.admin(&["person", "relate", "李强", "李明", "--kind", "sibling"]);
     env
 }
 
 #[test]
 fn sep_1_accountant_cannot_also_be_cashier() {
     let env = office();
-    let err = env.refused("SEP-1", &["person", "appoint", "赵敏", "--role", "cashier", "--from", "2025-02-01"]);
+    let err = env.refused(
+        "SEP-1",
+        &["--as", "管理员", "person", "appoint", "赵敏", "--role", "cashier", "--from", "2025-02-01"],
+    );
     assert!(err.contains("钱账必须分管"), "{err}");
 }
 
 #[test]
 fn sep_2_a_leader_cannot_keep_money_or_books() {
     let env = office();
-    env.refused("SEP-2", &["person", "appoint", "李明", "--role", "cashier", "--from", "2025-02-01"]);
-    env.refused("SEP-2", &["person", "appoint", "孙丽", "--role", "cashier", "--leader", "--title", "副主任"]);
+    env.refused("SEP-2", &["--as", "管理员", "person", "appoint", "李明", "--role", "cashier", "--from", "2025-02-01"]);
+    env.refused(
+        "SEP-2",
+        &["--as", "管理员", "person", "appoint", "孙丽", "--role", "cashier", "--leader", "--title", "副主任"],
+    );
 }
 
 #[test]
 fn sep_3_the_directors_in_law_cannot_be_cashier() {
     let env = office();
-    env.ok(&["person", "relate", "王芳", "李强", "--kind", "spouse"]);
-    let err = env.refused("SEP-3", &["person", "appoint", "王芳", "--role", "cashier", "--from", "2025-01-01"]);
+    env.admin(&["person", "relate", "王芳", "李强", "--kind", "spouse"]);
+    let err = env.refused(
+        "SEP-3",
+        &["--as", "管理员", "person", "appoint", "王芳", "--role", "cashier", "--from", "2025-01-01"],
+    );
     assert!(err.contains("[SEP-3] 王芳是主任李明的近姻亲（配偶的兄弟姐妹），不能担任出纳"), "{err}");
-    env.ok(&["person", "appoint", "孙丽", "--role", "cashier", "--from", "2025-01-01"]);
+    env.admin(&["person", "appoint", "孙丽", "--role", "cashier", "--from", "2025-01-01"]);
 }
 
 #[test]
 fn sep_4_the_cashier_is_no_relative_of_the_accountant() {
     let env = office();
-    env.ok(&["person", "relate", "赵敏", "孙丽", "--kind", "parent"]);
-    let err = env.refused("SEP-4", &["person", "appoint", "孙丽", "--role", "cashier", "--from", "2025-01-01"]);
+    env.admin(&["person", "relate", "赵敏", "孙丽", "--kind", "parent"]);
+    let err = env.refused(
+        "SEP-4",
+        &["--as", "管理员", "person", "appoint", "孙丽", "--role", "cashier", "--from", "2025-01-01"],
+    );
     assert!(err.contains("孙丽是会计赵敏的直系血亲"), "{err}");
 }
 
 #[test]
 fn sep_7_a_later_fact_is_recorded_and_reported() {
     let env = office();
-    env.ok(&["person", "appoint", "王芳", "--role", "cashier", "--from", "2025-01-01"]);
-    let out = env.ok(&["person", "relate", "王芳", "李强", "--kind", "spouse"]);
+    env.admin(&["person", "appoint", "王芳", "--role", "cashier", "--from", "2025-01-01"]);
+    let out = env.admin(&["person", "relate", "王芳", "李强", "--kind", "spouse"]);
     assert!(
         out.contains("已登记亲属关系") && out.contains("[SEP-7]") && out.contains("出纳王芳的签字一律无效"),
         "{out}"
     );
-    let list = env.ok(&["person", "list"]);
+    let list = env.admin(&["person", "list"]);
     assert!(list.contains("冲突：[SEP-7]"), "{list}");
-    env.ok(&["person", "end", "王芳", "--role", "cashier", "--date", "2025-03-31"]);
-    let list = env.ok(&["person", "list"]);
+    env.admin(&["person", "end", "王芳", "--role", "cashier", "--date", "2025-03-31"]);
+    let list = env.admin(&["person", "list"]);
     assert!(!list.contains("冲突"), "the conflict ends with the appointment: {list}");
 }
 
 #[test]
 fn person_relation_explains_the_chain() {
     let env = office();
-    env.ok(&["person", "relate", "王芳", "李强", "--kind", "spouse"]);
-    assert_eq!(env.ok(&["person", "relation", "王芳", "李明"]), "王芳 → 配偶 李强 → 兄弟姐妹 李明：近姻亲\n");
-    assert!(env.ok(&["person", "relation", "孙丽", "李明"]).contains("不是"));
+    env.admin(&["person", "relate", "王芳", "李强", "--kind", "spouse"]);
+    assert_eq!(env.admin(&["person", "relation", "王芳", "李明"]), "王芳 → 配偶 李强 → 兄弟姐妹 李明：近姻亲\n");
+    assert!(env.admin(&["person", "relation", "孙丽", "李明"]).contains("不是"));
     let err = env.fails(1, &["person", "relation", "无名氏", "李明"]);
     assert!(err.contains("[PPL-1]"), "{err}");
 }
@@ -78,10 +100,10 @@ fn person_relation_explains_the_chain() {
 #[test]
 fn ppl_1_people_are_registered_once() {
     let env = office();
-    env.refused("PPL-1", &["person", "add", "李明"]);
-    env.refused("PPL-1", &["person", "appoint", "无名氏", "--role", "cashier"]);
-    env.refused("PPL-1", &["person", "relate", "王芳", "无名氏", "--kind", "spouse"]);
-    env.refused("PPL-1", &["person", "end", "刘洋", "--role", "cashier"]);
+    env.refused("PPL-1", &["--as", "管理员", "person", "add", "李明"]);
+    env.refused("PPL-1", &["--as", "管理员", "person", "appoint", "无名氏", "--role", "cashier"]);
+    env.refused("PPL-1", &["--as", "管理员", "person", "relate", "王芳", "无名氏", "--kind", "spouse"]);
+    env.refused("PPL-1", &["--as", "管理员", "person", "end", "刘洋", "--role", "cashier"]);
 }
 
 #[test]
@@ -99,4 +121,64 @@ fn aud_2_catches_edited_people_appointments_and_kinship() {
         let err = env.fails(3, &["verify"]);
         assert!(err.contains(&format!("表 {table}")), "{sql}: {err}");
     }
+}
+
+const ADD: [&str; 10] =
+    ["voucher", "add", "--date", "2025-03-05", "--summary", "办公用品", "--debit", "520101=10", "--credit", "1001=10"];
+
+#[test]
+fn opr_1_a_wrong_or_missing_passphrase_is_refused_and_logged() {
+    let env = office();
+    let before = env.books();
+    let (entries, _) = env.log_head();
+    let out = env.command().env("QIANZHANG_PASSPHRASE", "猜的口令123").args(ADD).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("[OPR-1] 赵敏的口令不正确"), "{err}");
+    assert_eq!(env.books(), before);
+    assert_eq!(env.log_head(), (entries + 1, "refused".to_string()));
+    let out = env.command().env_remove("QIANZHANG_PASSPHRASE").args(ADD).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("QIANZHANG_PASSPHRASE"));
+    assert_eq!(env.log_head(), (entries + 2, "refused".to_string()));
+    // Reading needs no passphrase.
+    let out = env.command().env_remove("QIANZHANG_PASSPHRASE").args(["report", "trial-balance"]).output().unwrap();
+    assert!(out.status.success());
+}
+
+#[test]
+fn opr_1_only_the_role_may_act() {
+    let env = office();
+    let err = env.refused("OPR-1", &[&["--as", "刘洋"][..], &ADD[..]].concat());
+    assert!(err.contains("刘洋在 2025-03-31 没有会计的任职"), "{err}");
+    env.refused("OPR-1", &["account", "add", "520105", "培训费"]);
+    env.refused("OPR-1", &["--as", "无名氏", "person", "add", "某人"]);
+    env.ok(&ADD);
+}
+
+#[test]
+fn opr_1_passphrases_are_changed_by_their_owner_or_an_admin() {
+    let env = office();
+    let out = env
+        .command()
+        .env("QIANZHANG_NEW_PASSPHRASE", "赵敏的新口令")
+        .args(["person", "passphrase", "赵敏"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    env.refused("OPR-1", &ADD);
+    let out = env.command().env("QIANZHANG_PASSPHRASE", "赵敏的新口令").args(ADD).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Someone else's passphrase needs an administrator.
+    let out = env
+        .command()
+        .env("QIANZHANG_PASSPHRASE", "赵敏的新口令")
+        .args(["person", "passphrase", "刘洋"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    env.admin(&["person", "passphrase", "刘洋"]);
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    let stored: String = conn.query_row("SELECT passphrase FROM people WHERE name = '刘洋'", [], |r| r.get(0)).unwrap();
+    assert!(stored.starts_with("$argon2id$") && !stored.contains(common::PASSPHRASE), "{stored}");
 }

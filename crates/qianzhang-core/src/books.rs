@@ -70,6 +70,11 @@ pub enum Event {
     PersonRegistered {
         name: String,
     },
+    /// A passphrase set or changed: its argon2id hash, never the passphrase.
+    PassphraseSet {
+        person: String,
+        hash: String,
+    },
     Appointed {
         appointment: Appointment,
     },
@@ -106,6 +111,7 @@ impl Event {
             Event::PeriodClosed { .. } => "period_closed",
             Event::FileImported { .. } => "file_imported",
             Event::PersonRegistered { .. } => "person_registered",
+            Event::PassphraseSet { .. } => "passphrase_set",
             Event::Appointed { .. } => "appointed",
             Event::AppointmentEnded { .. } => "appointment_ended",
             Event::KinshipRecorded { .. } => "kinship_recorded",
@@ -127,6 +133,7 @@ impl Event {
                 format!("导入文件 {file}：{rows} 行，{vouchers} 张凭证")
             }
             Event::PersonRegistered { name } => format!("登记人员 {name}"),
+            Event::PassphraseSet { person, .. } => format!("设置 {person} 的口令"),
             Event::Appointed { appointment: a } => {
                 format!(
                     "任命 {} 为{}，自 {}",
@@ -185,10 +192,21 @@ pub fn describe_fact(fact: &KinFact) -> String {
     }
 }
 
-/// [PPL-1] registers a person.
-pub fn register_person(books: &mut impl Books, name: &str) -> Result<(), Failure> {
+/// [PPL-1] registers a person, with their first passphrase hash if given.
+pub fn register_person(books: &mut impl Books, name: &str, passphrase_hash: Option<String>) -> Result<(), Failure> {
     check_person_name(books.registry(), name)?;
-    books.append(Event::PersonRegistered { name: name.trim().to_string() })?;
+    let name = name.trim().to_string();
+    books.append(Event::PersonRegistered { name: name.clone() })?;
+    if let Some(hash) = passphrase_hash {
+        books.append(Event::PassphraseSet { person: name, hash })?;
+    }
+    Ok(())
+}
+
+/// [OPR-1] sets a registered person's passphrase hash.
+pub fn set_passphrase(books: &mut impl Books, person: &str, hash: String) -> Result<(), Failure> {
+    check_registered(books.registry(), person)?;
+    books.append(Event::PassphraseSet { person: person.to_string(), hash })?;
     Ok(())
 }
 
@@ -255,15 +273,44 @@ pub fn select_ledger(ledgers: &[LedgerInfo], name: Option<&str>) -> Result<usize
     }
 }
 
-/// [LED-1] the events that create a ledger with the default chart; its
-/// name must be new among `existing`.
-pub fn create_ledger(existing: &[LedgerInfo], name: &str, start: Period) -> Result<Vec<Event>, Refusal> {
+/// The first administrator of a new ledger.
+#[derive(Clone, Debug)]
+pub struct FirstAdmin {
+    pub name: String,
+    /// argon2id hash of their passphrase ([`crate::operator::hash_passphrase`]).
+    pub passphrase_hash: String,
+    /// The day of `init`: the admin appointment runs from it.
+    pub today: Date,
+}
+
+/// [LED-1] the events that create a ledger with the default chart and its
+/// first administrator; the name must be new among `existing`.
+pub fn create_ledger(
+    existing: &[LedgerInfo],
+    name: &str,
+    start: Period,
+    admin: &FirstAdmin,
+) -> Result<Vec<Event>, Refusal> {
     check_ledger_name(name)?;
+    check_person_name(&Registry::default(), &admin.name)?;
     if existing.iter().any(|l| l.name == name.trim()) {
         return Err(Refusal::new(Rule::Led1, format!("账套“{}”已存在，不能重复建立", name.trim())));
     }
     let mut events = vec![Event::LedgerCreated { name: name.trim().to_string(), start }];
     events.extend(Chart::default_chart().into_iter().map(|account| Event::AccountAdded { account }));
+    let person = admin.name.trim().to_string();
+    events.push(Event::PersonRegistered { name: person.clone() });
+    events.push(Event::PassphraseSet { person: person.clone(), hash: admin.passphrase_hash.clone() });
+    events.push(Event::Appointed {
+        appointment: Appointment {
+            person,
+            role: Role::Admin,
+            from: admin.today,
+            ended: None,
+            leader: false,
+            title: None,
+        },
+    });
     Ok(events)
 }
 
@@ -648,9 +695,9 @@ pub(crate) mod tests {
     #[test]
     fn ppl_1_people_are_registered_once_and_before_they_act() {
         let mut b = MemoryBooks::new();
-        register_person(&mut b, "李明").unwrap();
-        assert_eq!(rule_of(register_person(&mut b, "李明")), Rule::Ppl1);
-        assert_eq!(rule_of(register_person(&mut b, " ")), Rule::Ppl1);
+        register_person(&mut b, "李明", None).unwrap();
+        assert_eq!(rule_of(register_person(&mut b, "李明", None)), Rule::Ppl1);
+        assert_eq!(rule_of(register_person(&mut b, " ", None)), Rule::Ppl1);
         assert_eq!(rule_of(appoint(&mut b, officer("王芳", Role::Cashier, false, None))), Rule::Ppl1);
         let spouse = KinFact::Spouse { a: "王芳".into(), b: "李明".into() };
         assert_eq!(rule_of(record_kinship(&mut b, spouse, date!(2025 - 01 - 01))), Rule::Ppl1);
@@ -665,7 +712,7 @@ pub(crate) mod tests {
     fn sep_7_kinship_is_recorded_and_reports_the_conflict() {
         let mut b = MemoryBooks::new();
         for p in ["李明", "李强", "王芳"] {
-            register_person(&mut b, p).unwrap();
+            register_person(&mut b, p, None).unwrap();
         }
         appoint(&mut b, officer("李明", Role::Approver, true, Some("主任"))).unwrap();
         appoint(&mut b, officer("王芳", Role::Cashier, false, None)).unwrap();
@@ -685,10 +732,13 @@ pub(crate) mod tests {
     #[test]
     fn led_1_ledger_names_and_selection() {
         let start = Period::parse("2025-01").unwrap();
-        assert_eq!(create_ledger(&[], "幸福里社区", start).unwrap().len(), 22);
-        assert_eq!(create_ledger(&[], "  ", start).unwrap_err().rule, Rule::Led1);
+        let admin = FirstAdmin { name: "管理员".into(), passphrase_hash: "h".into(), today: date!(2025 - 01 - 01) };
+        let events = create_ledger(&[], "幸福里社区", start, &admin).unwrap();
+        assert_eq!(events.len(), 25);
+        assert!(matches!(&events[24], Event::Appointed { appointment } if appointment.role == Role::Admin));
+        assert_eq!(create_ledger(&[], "  ", start, &admin).unwrap_err().rule, Rule::Led1);
         let one = [LedgerInfo { name: "幸福里社区".into(), start }];
-        assert_eq!(create_ledger(&one, "幸福里社区", start).unwrap_err().rule, Rule::Led1);
+        assert_eq!(create_ledger(&one, "幸福里社区", start, &admin).unwrap_err().rule, Rule::Led1);
         assert_eq!(select_ledger(&one, None), Ok(0));
         assert_eq!(select_ledger(&[], None).unwrap_err().rule, Rule::Led1);
         let two = [one[0].clone(), LedgerInfo { name: "和平里".into(), start }];

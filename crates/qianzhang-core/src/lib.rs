@@ -9,6 +9,7 @@ pub mod account;
 pub mod books;
 pub mod csvfile;
 pub mod money;
+pub mod operator;
 pub mod people;
 pub mod period;
 pub mod report;

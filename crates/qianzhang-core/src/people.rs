@@ -415,14 +415,15 @@ pub const MAX_PERSON_NAME_CHARS: usize = 40;
 /// the separation rules read.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Registry {
-    people: BTreeSet<String>,
+    /// Each person with the argon2id hash of their passphrase, once set.
+    people: BTreeMap<String, Option<String>>,
     appointments: Vec<Appointment>,
     facts: Vec<KinFact>,
 }
 
 impl Registry {
     pub fn new(
-        people: impl IntoIterator<Item = String>,
+        people: impl IntoIterator<Item = (String, Option<String>)>,
         appointments: Vec<Appointment>,
         facts: Vec<KinFact>,
     ) -> Registry {
@@ -430,11 +431,15 @@ impl Registry {
     }
 
     pub fn people(&self) -> impl Iterator<Item = &str> {
-        self.people.iter().map(String::as_str)
+        self.people.keys().map(String::as_str)
     }
 
     pub fn is_registered(&self, name: &str) -> bool {
-        self.people.contains(name)
+        self.people.contains_key(name)
+    }
+
+    pub fn passphrase_hash(&self, name: &str) -> Option<&str> {
+        self.people.get(name).and_then(|h| h.as_deref())
     }
 
     pub fn appointments(&self) -> &[Appointment] {
@@ -463,7 +468,11 @@ impl Registry {
     }
 
     pub fn register(&mut self, name: &str) {
-        self.people.insert(name.to_string());
+        self.people.entry(name.to_string()).or_insert(None);
+    }
+
+    pub fn set_passphrase(&mut self, name: &str, hash: &str) {
+        self.people.insert(name.to_string(), Some(hash.to_string()));
     }
 
     pub fn appoint(&mut self, appointment: Appointment) {
@@ -486,6 +495,7 @@ impl Registry {
         use crate::books::Event;
         match event {
             Event::PersonRegistered { name } => self.register(name),
+            Event::PassphraseSet { person, hash } => self.set_passphrase(person, hash),
             Event::Appointed { appointment } => self.appoint(appointment.clone()),
             Event::AppointmentEnded { person, role, from, ended } => self.end(person, *role, *from, *ended),
             Event::KinshipRecorded { fact } => self.relate(fact.clone()),

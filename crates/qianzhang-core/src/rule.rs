@@ -84,6 +84,9 @@ pub enum Rule {
     /// People: registered once, named in every act.
     #[serde(rename = "PPL-1")]
     Ppl1,
+    /// Operators: a registered person, proved by a passphrase, in the role the act needs.
+    #[serde(rename = "OPR-1")]
+    Opr1,
     /// Size limits on every input.
     #[serde(rename = "LIM-1")]
     Lim1,
@@ -116,6 +119,7 @@ impl Rule {
             Rule::Csv4 => "CSV-4",
             Rule::Led1 => "LED-1",
             Rule::Ppl1 => "PPL-1",
+            Rule::Opr1 => "OPR-1",
             Rule::Lim1 => "LIM-1",
         }
     }

@@ -14,7 +14,7 @@ mod verify;
 use std::collections::HashMap;
 use std::path::Path;
 
-use qianzhang_core::books::{Books, LedgerInfo, StoreError};
+use qianzhang_core::books::{Books, FirstAdmin, LedgerInfo, StoreError};
 use qianzhang_core::people::{Appointment, KinFact, Registry};
 use qianzhang_core::report::PeriodTotal;
 use qianzhang_core::{Account, Chart, Event, Failure, Money, Period, Refusals, Status, Voucher, VoucherRef};
@@ -111,10 +111,16 @@ impl Store {
         Ok(all[index].clone())
     }
 
-    /// Creates a ledger with the default chart. Returns its fingerprint.
-    pub fn create_ledger(&mut self, name: &str, start: Period, actor: &Actor) -> Result<LedgerHandle, Failure> {
+    /// Creates a ledger with the default chart and its first administrator.
+    pub fn create_ledger(
+        &mut self,
+        name: &str,
+        start: Period,
+        admin: &FirstAdmin,
+        actor: &Actor,
+    ) -> Result<LedgerHandle, Failure> {
         let existing: Vec<LedgerInfo> = self.ledgers()?.into_iter().map(|l| l.info).collect();
-        let events = qianzhang_core::books::create_ledger(&existing, name, start)?;
+        let events = qianzhang_core::books::create_ledger(&existing, name, start, admin)?;
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(Error::from)?;
         let id: i64 =
             tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM ledgers", [], |r| r.get(0)).map_err(Error::from)?;
@@ -328,8 +334,8 @@ fn load_chart(conn: &Connection, ledger_id: i64) -> Result<Chart, Error> {
 
 fn load_registry(conn: &Connection, ledger_id: i64) -> Result<Registry, Error> {
     let mut people = Vec::new();
-    let mut stmt = conn.prepare_cached("SELECT name FROM people WHERE ledger_id = ?1 ORDER BY name")?;
-    for row in stmt.query_map([ledger_id], |r| r.get::<_, String>(0))? {
+    let mut stmt = conn.prepare_cached("SELECT name, passphrase FROM people WHERE ledger_id = ?1 ORDER BY name")?;
+    for row in stmt.query_map([ledger_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))? {
         people.push(row?);
     }
     let mut appointments = Vec::new();
@@ -431,6 +437,7 @@ impl<'t> Writer<'t> {
             Event::AccountAdded { account } => self.chart.insert(account.clone()),
             Event::AccountClosed { code, date } => self.chart.close(code, *date),
             Event::PersonRegistered { .. }
+            | Event::PassphraseSet { .. }
             | Event::Appointed { .. }
             | Event::AppointmentEnded { .. }
             | Event::KinshipRecorded { .. } => self.registry.apply(&event),

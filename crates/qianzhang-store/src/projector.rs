@@ -105,6 +105,10 @@ impl Projector {
                 conn.prepare_cached("INSERT INTO people (ledger_id, name, seq) VALUES (?1, ?2, ?3)")?
                     .execute(params![id, name, seq])?;
             }
+            Event::PassphraseSet { person, hash } => {
+                conn.prepare_cached("UPDATE people SET passphrase = ?3, seq = ?4 WHERE ledger_id = ?1 AND name = ?2")?
+                    .execute(params![id, person, hash, seq])?;
+            }
             Event::Appointed { appointment: a } => {
                 conn.prepare_cached(
                     "INSERT INTO appointments (ledger_id, person, role, from_date, ended, leader, title, seq) \

@@ -92,11 +92,12 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX imports_by_digest ON imports (ledger_id, sha256);
     "#,
-    // 2: people, appointments and kinship facts (钱账分管).
+    // 2: people (with argon2id passphrase hashes), appointments and kinship facts (钱账分管).
     r#"
     CREATE TABLE people (
         ledger_id INTEGER NOT NULL,
         name TEXT NOT NULL,
+        passphrase TEXT,
         seq INTEGER NOT NULL,
         PRIMARY KEY (ledger_id, name)
     ) WITHOUT ROWID;
@@ -166,7 +167,7 @@ pub const PROJECTIONS: &[(&str, &str, &str)] = &[
         "SELECT seq, sha256, file, encoding, rows, vouchers, history, at FROM imports WHERE ledger_id = ?1 ORDER BY seq",
         "seq",
     ),
-    ("people", "SELECT name, seq FROM people WHERE ledger_id = ?1 ORDER BY name", "seq"),
+    ("people", "SELECT name, passphrase, seq FROM people WHERE ledger_id = ?1 ORDER BY name", "seq"),
     (
         "appointments",
         "SELECT person, role, from_date, ended, leader, title, seq FROM appointments WHERE ledger_id = ?1 \

@@ -1,7 +1,7 @@
 //! Property tests of the accounting invariants over random command sequences.
 
 use proptest::prelude::*;
-use qianzhang_core::books::{post_voucher, prepare_voucher, reverse_voucher};
+use qianzhang_core::books::{post_voucher, prepare_voucher, reverse_voucher, FirstAdmin};
 use qianzhang_core::report::TrialBalance;
 use qianzhang_core::{Draft, Failure, Line, Money, Origin, Period, Side, Status, VoucherRef};
 use qianzhang_store::{as_period_totals, Actor, LedgerHandle, Store};
@@ -82,7 +82,7 @@ fn draft(start: Period, month: u8, day: u8, lines: &[(usize, bool, i64)], balanc
 fn books_rows(store_path: &std::path::Path) -> Vec<String> {
     let conn = rusqlite::Connection::open(store_path).unwrap();
     let mut out = Vec::new();
-    for table in ["accounts", "vouchers", "balances", "periods", "imports"] {
+    for table in ["accounts", "vouchers", "balances", "periods", "imports", "people", "appointments", "kinship"] {
         let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2, 3")).unwrap();
         let n = stmt.column_count();
         let rows = stmt
@@ -103,7 +103,9 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
     let path = dir.path().join("p.db");
     let mut store = Store::open(&path).unwrap();
     let start = Period::parse("2025-01").unwrap();
-    let ledger: LedgerHandle = store.create_ledger("性质", start, &actor()).unwrap();
+    let admin =
+        FirstAdmin { name: "管理员".into(), passphrase_hash: "not used here".into(), today: start.first_day() };
+    let ledger: LedgerHandle = store.create_ledger("性质", start, &admin, &actor()).unwrap();
     let mut refs: Vec<VoucherRef> = Vec::new();
     for (i, op) in ops.into_iter().enumerate() {
         let before = books_rows(&path);

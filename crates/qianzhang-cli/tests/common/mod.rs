@@ -7,6 +7,10 @@ use std::process::{Command, Output};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_qianzhang");
 pub const NOW: &str = "2025-03-31T18:00:00+08:00";
+/// Everyone's passphrase in the tests.
+pub const PASSPHRASE: &str = "测试口令-2025";
+/// The administrator `init` creates; commands run as the accountant 赵敏 unless told.
+pub const ADMIN: &str = "管理员";
 
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures").join(name)
@@ -21,17 +25,25 @@ impl Env {
         Env { dir: tempfile::tempdir().expect("temp dir") }
     }
 
-    /// A ledger `幸福里` going live 2025-01 with the fixture sub-accounts.
+    /// A ledger `幸福里` going live 2025-01 with the fixture sub-accounts,
+    /// administered by 管理员, with 赵敏 as accountant from 2025-01-01.
     pub fn with_ledger() -> Env {
         let env = Env::new();
-        env.ok(&["init", "--ledger", "幸福里", "--start", "2025-01"]);
+        env.admin(&["init", "--ledger", "幸福里", "--start", "2025-01"]);
         let accounts = std::fs::read_to_string(fixture("accounts.csv")).unwrap();
         let mut rdr = csv::Reader::from_reader(accounts.as_bytes());
         for row in rdr.deserialize::<(String, String)>() {
             let (code, name) = row.unwrap();
-            env.ok(&["account", "add", &code, &name]);
+            env.admin(&["account", "add", &code, &name]);
         }
+        env.admin(&["person", "add", "赵敏"]);
+        env.admin(&["person", "appoint", "赵敏", "--role", "accountant", "--from", "2025-01-01"]);
         env
+    }
+
+    /// Runs as the administrator and expects success.
+    pub fn admin(&self, args: &[&str]) -> String {
+        self.ok(&[&["--as", ADMIN][..], args].concat())
     }
 
     pub fn db(&self) -> PathBuf {
@@ -55,6 +67,8 @@ impl Env {
             .env("TZ", "Asia/Shanghai")
             .env("QIANZHANG_NOW", NOW)
             .env("QIANZHANG_USER", "赵敏")
+            .env("QIANZHANG_PASSPHRASE", PASSPHRASE)
+            .env("QIANZHANG_NEW_PASSPHRASE", PASSPHRASE)
             .env("QIANZHANG_DB", self.db())
             .current_dir(self.dir.path());
         c

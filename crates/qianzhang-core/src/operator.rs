@@ -1,0 +1,139 @@
+//! Operators: every change is made by a registered person, proved by a
+//! passphrase (argon2id), who holds the role the act needs on the day of the
+//! act.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use time::Date;
+
+use crate::people::{Registry, Role};
+use crate::period::format_date;
+use crate::rule::{Refusal, Rule};
+
+/// Passphrases shorter than this are refused.
+pub const MIN_PASSPHRASE_CHARS: usize = 6;
+/// And longer than this (argon2 takes any length; people do not need more).
+pub const MAX_PASSPHRASE_CHARS: usize = 256;
+
+/// What an operator is about to do, for the role check (DOMAIN §0).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Act {
+    /// Accounts, people, appointments, kinship, settings.
+    Administer,
+    /// Prepare (制单), import, reverse, post (记账).
+    KeepBooks,
+    /// Migrate history from before go-live.
+    MigrateHistory,
+}
+
+impl Act {
+    pub fn roles(self) -> &'static [Role] {
+        match self {
+            Act::Administer => &[Role::Admin],
+            Act::KeepBooks => &[Role::Accountant],
+            Act::MigrateHistory => &[Role::Accountant, Role::Admin],
+        }
+    }
+
+    fn chinese(self) -> &'static str {
+        match self {
+            Act::Administer => "管理科目、人员与设置",
+            Act::KeepBooks => "制单、导入和记账",
+            Act::MigrateHistory => "迁移历史数据",
+        }
+    }
+}
+
+/// [OPR-1] hashes a new passphrase with argon2id and the given salt
+/// (base64, from a random source the caller owns).
+pub fn hash_passphrase(passphrase: &str, salt_b64: &str) -> Result<String, Refusal> {
+    let n = passphrase.chars().count();
+    if !(MIN_PASSPHRASE_CHARS..=MAX_PASSPHRASE_CHARS).contains(&n) {
+        return Err(Refusal::new(
+            Rule::Opr1,
+            format!("口令须为 {MIN_PASSPHRASE_CHARS} 到 {MAX_PASSPHRASE_CHARS} 个字符，现为 {n} 个"),
+        ));
+    }
+    let salt = SaltString::from_b64(salt_b64).map_err(|e| Refusal::new(Rule::Opr1, format!("盐值无效：{e}")))?;
+    Argon2::default()
+        .hash_password(passphrase.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| Refusal::new(Rule::Opr1, format!("口令无法加密：{e}")))
+}
+
+/// [OPR-1] the operator is registered, has a passphrase, and gave it.
+pub fn authenticate(registry: &Registry, name: &str, passphrase: &str) -> Result<(), Refusal> {
+    let opr = |m: String| Err(Refusal::new(Rule::Opr1, m));
+    if !registry.is_registered(name) {
+        return opr(format!("操作人“{name}”不是本账套登记的人员"));
+    }
+    let Some(hash) = registry.passphrase_hash(name) else {
+        return opr(format!("{name}尚未设置口令，请管理员用 person passphrase {name} 设置"));
+    };
+    let parsed = PasswordHash::new(hash).map_err(|e| Refusal::new(Rule::Opr1, format!("{name}的口令记录无效：{e}")))?;
+    if Argon2::default().verify_password(passphrase.as_bytes(), &parsed).is_err() {
+        return opr(format!("{name}的口令不正确"));
+    }
+    Ok(())
+}
+
+/// [OPR-1] the operator holds one of the roles `act` needs on `date`.
+pub fn authorize(registry: &Registry, name: &str, act: Act, date: Date) -> Result<(), Refusal> {
+    if registry.in_force(date).any(|a| a.person == name && act.roles().contains(&a.role)) {
+        return Ok(());
+    }
+    let roles: Vec<&str> = act.roles().iter().map(|r| r.chinese()).collect();
+    Err(Refusal::new(
+        Rule::Opr1,
+        format!("{name}在 {} 没有{}的任职，不能{}", format_date(date), roles.join("或"), act.chinese()),
+    ))
+}
+
+/// [OPR-1] both checks: who the operator is and whether they may act.
+pub fn admit(registry: &Registry, name: &str, passphrase: &str, act: Act, date: Date) -> Result<(), Refusal> {
+    authenticate(registry, name, passphrase)?;
+    authorize(registry, name, act, date)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::people::Appointment;
+    use time::macros::date;
+
+    const SALT: &str = "c2FsdHNhbHRzYWx0c2FsdA";
+
+    fn registry() -> Registry {
+        let hash = hash_passphrase("正确的口令123", SALT).unwrap();
+        let admin = Appointment {
+            person: "管理员".into(),
+            role: Role::Admin,
+            from: date!(2025 - 01 - 01),
+            ended: Some(date!(2025 - 07 - 01)),
+            leader: false,
+            title: None,
+        };
+        Registry::new([("管理员".to_string(), Some(hash)), ("新人".to_string(), None)], vec![admin], vec![])
+    }
+
+    #[test]
+    fn opr_1_passphrases_are_argon2id_and_checked() {
+        let r = registry();
+        assert!(r.passphrase_hash("管理员").unwrap().starts_with("$argon2id$"));
+        authenticate(&r, "管理员", "正确的口令123").unwrap();
+        assert_eq!(authenticate(&r, "管理员", "错误的口令123").unwrap_err().rule, Rule::Opr1);
+        assert!(authenticate(&r, "新人", "whatever").unwrap_err().message.contains("尚未设置口令"));
+        assert!(authenticate(&r, "陌生人", "whatever").unwrap_err().message.contains("不是本账套登记的人员"));
+        assert_eq!(hash_passphrase("短", SALT).unwrap_err().rule, Rule::Opr1);
+    }
+
+    #[test]
+    fn opr_1_the_act_needs_a_role_in_force_that_day() {
+        let r = registry();
+        authorize(&r, "管理员", Act::Administer, date!(2025 - 03 - 01)).unwrap();
+        authorize(&r, "管理员", Act::MigrateHistory, date!(2025 - 03 - 01)).unwrap();
+        let e = authorize(&r, "管理员", Act::KeepBooks, date!(2025 - 03 - 01)).unwrap_err();
+        assert!(e.message.contains("没有会计的任职"), "{}", e.message);
+        assert!(authorize(&r, "管理员", Act::Administer, date!(2025 - 07 - 01)).is_err(), "after the tenure");
+    }
+}
