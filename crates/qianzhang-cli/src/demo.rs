@@ -3,8 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use qianzhang_core::books::{add_account, post_voucher, FirstAdmin};
+use qianzhang_core::books::{add_account, appoint, post_voucher, register_person, FirstAdmin};
 use qianzhang_core::csvfile::{import_csv_bytes, ImportOptions};
+use qianzhang_core::lifecycle::{next_step, sign_voucher, Next};
+use qianzhang_core::people::{Appointment, Role};
 use qianzhang_core::report::{Journal, TrialBalance};
 use qianzhang_core::{Failure, NewAccount, Period, Status};
 use qianzhang_store::{as_period_totals, Actor};
@@ -18,6 +20,17 @@ const CURRENT: &[u8] = include_bytes!("../../../fixtures/vouchers-2025q1.csv");
 const LEDGER: &str = "幸福里社区居委会";
 const ACCOUNTANT: &str = "赵敏";
 const ADMIN: &str = "管理员";
+/// The four officers of the sample community.
+const OFFICERS: [(&str, Role, bool, Option<&str>); 4] = [
+    (ACCOUNTANT, Role::Accountant, false, None),
+    ("王芳", Role::Cashier, false, None),
+    ("刘洋", Role::Reviewer, false, None),
+    ("李明", Role::Approver, true, Some("主任")),
+];
+
+fn officer(role: Role) -> &'static str {
+    OFFICERS.iter().find(|o| o.1 == role).map(|o| o.0).expect("every signing role has an officer")
+}
 
 fn demo_path(given: Option<&Path>) -> Result<PathBuf, Exit> {
     match given {
@@ -46,6 +59,31 @@ pub fn run(db: Option<&Path>) -> Result<(), Exit> {
     };
     let ledger = store.create_ledger(LEDGER, start, &admin, &actor("init"))?;
 
+    let actor_as = |name: &str, command: &str| Actor {
+        name: name.into(),
+        at: clock::now_rfc3339(),
+        command: format!("demo: voucher {command}"),
+    };
+    let admin_actor = actor_as(ADMIN, "person");
+    store.write(&ledger, &admin_actor, |w| {
+        for (person, role, leader, title) in OFFICERS {
+            register_person(w, person, None)?;
+            let from = start.first_day();
+            appoint(
+                w,
+                Appointment {
+                    person: person.into(),
+                    role,
+                    from,
+                    ended: None,
+                    leader,
+                    title: title.map(str::to_string),
+                },
+            )?;
+        }
+        Ok::<_, Failure>(())
+    })?;
+
     let mut reader = csv_rows(ACCOUNTS);
     store.write(&ledger, &actor("account add"), |w| {
         for (code, name) in reader.by_ref() {
@@ -65,6 +103,8 @@ pub fn run(db: Option<&Path>) -> Result<(), Exit> {
     let current = ImportOptions { file_name: "vouchers-2025q1.csv", history: false, ..history };
     let c = store.write(&ledger, &actor("import"), |w| import_csv_bytes(w, CURRENT, &current))?;
 
+    // Each voucher goes through review, approval, the cashier's confirmation
+    // and posting, each signed by the officer whose role it is.
     let end = Period::parse("2025-03").expect("fixed period");
     let prepared: Vec<_> = store
         .vouchers(&ledger, start, end)?
@@ -72,9 +112,26 @@ pub fn run(db: Option<&Path>) -> Result<(), Exit> {
         .filter(|(_, s)| *s == Status::Prepared)
         .map(|(v, _)| v.reference())
         .collect();
-    store.write(&ledger, &actor("voucher post"), |w| prepared.iter().try_for_each(|r| post_voucher(w, *r)))?;
-
     let chart = store.chart(&ledger)?;
+    let today = clock::today();
+    for r in prepared {
+        loop {
+            let (v, _) = store.voucher(&ledger, r)?.expect("just imported");
+            match next_step(&chart, &v, &store.signatures(&ledger, r)?) {
+                Next::Sign(kind) => {
+                    let who = officer(kind.role());
+                    let at = clock::now_rfc3339();
+                    store
+                        .write(&ledger, &actor_as(who, kind.as_str()), |w| sign_voucher(w, r, kind, who, today, &at))?;
+                }
+                Next::Post => {
+                    store.write(&ledger, &actor("voucher post"), |w| post_voucher(w, r, ACCOUNTANT, today))?;
+                    break;
+                }
+            }
+        }
+    }
+
     let totals = store.period_totals(&ledger)?;
     let tb = TrialBalance::build(LEDGER, &chart, as_period_totals(&totals), start, end);
     let march = store.vouchers(&ledger, end, end)?;

@@ -18,6 +18,7 @@ use qianzhang_core::books::{
 };
 use qianzhang_core::books::{Books, FirstAdmin};
 use qianzhang_core::csvfile::{import_csv, CsvExporter, ImportOptions, LedgerExporter, TextEncoding};
+use qianzhang_core::lifecycle::{next_step, sign_voucher, withdraw_signature, Next, SignKind};
 use qianzhang_core::operator::{admit, authenticate, hash_passphrase, Act};
 use qianzhang_core::people::{check_registered, Appointment, KinFact, Role};
 use qianzhang_core::period::parse_date;
@@ -243,6 +244,35 @@ impl From<RoleArg> for Role {
     }
 }
 
+/// Vouchers named, or every one of a period waiting for the step.
+#[derive(Args, Debug)]
+struct Selection {
+    #[arg(value_parser = voucher_value)]
+    references: Vec<VoucherRef>,
+    /// 该期间全部待办凭证 / every voucher of --period waiting for this step
+    #[arg(long, requires = "period")]
+    all: bool,
+    #[arg(long, value_parser = period_value)]
+    period: Option<Period>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum SignArg {
+    Review,
+    Approve,
+    Confirm,
+}
+
+impl From<SignArg> for SignKind {
+    fn from(k: SignArg) -> SignKind {
+        match k {
+            SignArg::Review => SignKind::Review,
+            SignArg::Approve => SignKind::Approve,
+            SignArg::Confirm => SignKind::Confirm,
+        }
+    }
+}
+
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 enum KinArg {
     Spouse,
@@ -283,16 +313,21 @@ enum VoucherCmd {
         #[arg(long, value_enum, default_value_t = FormatArg::Text)]
         format: FormatArg,
     },
-    /// 记账 / post prepared vouchers
-    Post {
+    /// 审核 / review (reviewer)
+    Review(Selection),
+    /// 审批 / approve (the one approver)
+    Approve(Selection),
+    /// 出纳确认 / confirm a cash or bank voucher (cashier)
+    Confirm(Selection),
+    /// 撤回本人签字 / withdraw one's own signature before posting
+    Withdraw {
         #[arg(value_parser = voucher_value)]
-        references: Vec<VoucherRef>,
-        /// 记账该期间全部未记账凭证 / every prepared voucher of --period
-        #[arg(long, requires = "period")]
-        all: bool,
-        #[arg(long, value_parser = period_value)]
-        period: Option<Period>,
+        reference: VoucherRef,
+        #[arg(long, value_enum)]
+        kind: SignArg,
     },
+    /// 记账 / post vouchers whose signatures are complete (accountant)
+    Post(Selection),
     /// 红字冲销 / red reversal of a posted voucher
     Reverse {
         #[arg(value_parser = voucher_value)]
@@ -388,9 +423,7 @@ impl Command {
     fn changes_books(&self) -> bool {
         match self {
             Command::Account(c) => !matches!(c, AccountCmd::List { .. }),
-            Command::Voucher(c) => {
-                matches!(c, VoucherCmd::Add { .. } | VoucherCmd::Post { .. } | VoucherCmd::Reverse { .. })
-            }
+            Command::Voucher(c) => !matches!(c, VoucherCmd::List { .. } | VoucherCmd::Show { .. }),
             Command::Import { .. } => true,
             Command::Person(c) => !matches!(c, PersonCmd::List { .. } | PersonCmd::Relation { .. }),
             Command::Init { .. } => false,
@@ -900,6 +933,33 @@ fn flag_line(text: &str, side: Side, summary: &str) -> Result<Line, Exit> {
     })
 }
 
+/// The vouchers named, plus with `--all` every prepared voucher of the
+/// period whose next step is `step`.
+fn selected(cli: &Cli, sel: &Selection, step: Next) -> Result<Vec<VoucherRef>, Exit> {
+    let mut refs = sel.references.clone();
+    if let (true, Some(p)) = (sel.all, sel.period) {
+        let (store, ledger) = open_ledger(cli)?;
+        let chart = store.chart(&ledger)?;
+        for (v, status) in store.vouchers(&ledger, p, p)? {
+            if status == Status::Prepared && next_step(&chart, &v, &store.signatures(&ledger, v.reference())?) == step {
+                refs.push(v.reference());
+            }
+        }
+    }
+    if refs.is_empty() {
+        return Err(bad_input(Rule::Vch4, "没有待办的凭证：请写出凭证号，或用 --all --period YYYY-MM"));
+    }
+    Ok(refs)
+}
+
+fn sign(cli: &Cli, sel: &Selection, kind: SignKind) -> Result<(), Exit> {
+    let refs = selected(cli, sel, Next::Sign(kind))?;
+    let today = clock::today();
+    let at = clock::now_rfc3339();
+    change(cli, Act::Sign, |w, who| refs.iter().try_for_each(|r| sign_voucher(w, *r, kind, who, today, &at)))?;
+    out(&format!("已{} {} 张凭证\n", kind.chinese(), refs.len()))
+}
+
 fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
     match cmd {
         VoucherCmd::Add { file, date, summary, debit, credit } => {
@@ -959,25 +1019,21 @@ fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
             let (store, ledger) = open_ledger(cli)?;
             let (v, status) =
                 store.voucher(&ledger, r)?.ok_or_else(|| bad_input(Rule::Vch4, format!("凭证 {r} 不存在")))?;
-            out(&qianzhang_report::voucher(&v, status, &store.chart(&ledger)?, format))
+            let signatures = store.signatures(&ledger, r)?;
+            out(&qianzhang_report::voucher(&v, status, &signatures, &store.chart(&ledger)?, format))
         }
-        VoucherCmd::Post { references, all, period } => {
-            let (store, ledger) = open_ledger(cli)?;
-            let mut refs = references.clone();
-            if let (true, Some(p)) = (*all, *period) {
-                refs.extend(
-                    store
-                        .vouchers(&ledger, p, p)?
-                        .into_iter()
-                        .filter(|(_, s)| *s == Status::Prepared)
-                        .map(|(v, _)| v.reference()),
-                );
-            }
-            if refs.is_empty() {
-                return Err(bad_input(Rule::Vch4, "没有要记账的凭证：请写出凭证号，或用 --all --period YYYY-MM"));
-            }
-            drop(store);
-            change(cli, Act::KeepBooks, |w, _| refs.iter().try_for_each(|r| post_voucher(w, *r)))?;
+        VoucherCmd::Review(sel) => sign(cli, sel, SignKind::Review),
+        VoucherCmd::Approve(sel) => sign(cli, sel, SignKind::Approve),
+        VoucherCmd::Confirm(sel) => sign(cli, sel, SignKind::Confirm),
+        VoucherCmd::Withdraw { reference, kind } => {
+            let kind = SignKind::from(*kind);
+            change(cli, Act::Sign, |w, who| withdraw_signature(w, *reference, kind, who))?;
+            out(&format!("已撤回对 {reference} 的{}\n", kind.chinese()))
+        }
+        VoucherCmd::Post(sel) => {
+            let refs = selected(cli, sel, Next::Post)?;
+            let today = clock::today();
+            change(cli, Act::KeepBooks, |w, who| refs.iter().try_for_each(|r| post_voucher(w, *r, who, today)))?;
             out(&format!("已记账 {} 张凭证\n", refs.len()))
         }
         VoucherCmd::Reverse { reference, date } => {

@@ -114,10 +114,10 @@ fn csv_3_rows_of_one_voucher_not_consecutive() {
 
 #[test]
 fn vch_5_voucher_reversed_twice() {
-    let env = Env::with_ledger();
+    let env = Env::with_office();
     env.ok(&add("2025-01-10", "办公用品", "520101=100", "1001=100"));
     env.refused("VCH-5", &["voucher", "reverse", "2025-01/记-0001"]);
-    env.ok(&["voucher", "post", "2025-01/记-0001"]);
+    env.sign_and_post(&["2025-01/记-0001"]);
     env.ok(&["voucher", "reverse", "2025-01/记-0001", "--date", "2025-01-12"]);
     let err = env.refused("VCH-5", &["voucher", "reverse", "2025-01/记-0001", "--date", "2025-01-13"]);
     assert!(err.contains("已被 2025-01/记-0002 冲销"), "{err}");

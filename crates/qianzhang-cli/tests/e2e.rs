@@ -7,7 +7,7 @@ use common::{fixture, Env};
 
 /// The fixture quarter: history migrated, the first quarter imported and posted.
 fn quarter() -> Env {
-    let env = Env::with_ledger();
+    let env = Env::with_office();
     let history = fixture("history-2024q4.gbk.csv");
     let out = env.ok(&["import", "--history", history.to_str().unwrap()]);
     assert!(out.contains("9 张凭证（GB18030编码）") && out.contains("2024-10、2024-11、2024-12"), "{out}");
@@ -15,7 +15,7 @@ fn quarter() -> Env {
     let out = env.ok(&["import", current.to_str().unwrap()]);
     assert!(out.contains("24 张凭证"), "{out}");
     for p in ["2025-01", "2025-02", "2025-03"] {
-        env.ok(&["voucher", "post", "--all", "--period", p]);
+        env.walk(p);
     }
     env
 }
@@ -85,13 +85,13 @@ fn export_csv_round_trips() {
     let env = quarter();
     let history = env.ok(&["export", "--format", "csv", "--to", "2024-12"]);
     let current = env.ok(&["export", "--format", "csv", "--from", "2025-01", "--chinese-header"]);
-    let copy = Env::with_ledger();
+    let copy = Env::with_office();
     copy.write("h.csv", &history);
     copy.write("c.csv", &current);
     copy.ok(&["import", "--history", "h.csv"]);
     copy.ok(&["import", "c.csv"]);
     for p in ["2025-01", "2025-02", "2025-03"] {
-        copy.ok(&["voucher", "post", "--all", "--period", p]);
+        copy.walk(p);
     }
     assert_eq!(copy.ok(&["export", "--format", "csv", "--to", "2024-12"]), history);
     assert_eq!(copy.ok(&["export", "--format", "csv", "--from", "2025-01", "--chinese-header"]), current);
@@ -260,6 +260,12 @@ fn several_ledgers_in_one_store() {
     let err = env.fails(1, &[&add[..], &lines[..]].concat());
     assert!(err.contains("[OPR-1]") && err.contains("没有会计的任职"), "an administrator does not keep books: {err}");
     env.ok(&[&["--as", "钱七"][..], &add[..], &lines[..]].concat());
+    for (who, role) in [("周八", "reviewer"), ("吴九", "cashier")] {
+        env.ok(&["--ledger", "和平里", "person", "add", who]);
+        env.ok(&["--ledger", "和平里", "person", "appoint", who, "--role", role, "--from", "2025-03-01"]);
+    }
+    env.ok(&["--as", "周八", "--ledger", "和平里", "voucher", "review", "2025-03/记-0001"]);
+    env.ok(&["--as", "吴九", "--ledger", "和平里", "voucher", "confirm", "2025-03/记-0001"]);
     env.ok(&["--as", "钱七", "--ledger", "和平里", "voucher", "post", "2025-03/记-0001"]);
     let tb = env.ok(&["--ledger", "和平里", "report", "trial-balance"]);
     assert!(tb.contains("500.00"), "{tb}");
@@ -271,7 +277,7 @@ fn several_ledgers_in_one_store() {
 
 #[test]
 fn voucher_from_a_toml_file_and_its_life_cycle() {
-    let env = Env::with_ledger();
+    let env = Env::with_office();
     let file = env.write(
         "v.toml",
         r#"date = "2025-01-10"
@@ -297,14 +303,14 @@ handler = "张伟"
     env.ok(&["voucher", "add", "--file", json.to_str().unwrap()]);
     let before = env.ok(&["report", "trial-balance", "--format", "json"]);
     assert_eq!(before.trim(), "[]", "prepared vouchers do not touch balances");
-    env.ok(&["voucher", "post", "2025-01/记-0001", "2025-01/2"]);
+    env.sign_and_post(&["2025-01/记-0001", "2025-01/2"]);
     let list = env.ok(&["voucher", "list"]);
     assert_eq!(list.matches("已记账").count(), 2, "{list}");
     let show = env.ok(&["voucher", "show", "2025-01/记-0001"]);
     assert!(show.contains("壹仟叁佰伍拾陆元捌角整") && show.contains("发票") && show.contains("两委决议"), "{show}");
     let rev = env.ok(&["voucher", "reverse", "2025-01/记-0001"]);
     assert!(rev.contains("2025-03/记-0001"), "dated today by the pinned clock: {rev}");
-    env.ok(&["voucher", "post", "2025-03/记-0001"]);
+    env.sign_and_post(&["2025-03/记-0001"]);
     let tb = env.ok(&["report", "trial-balance", "--format", "json"]);
     let rows: Vec<serde_json::Value> = serde_json::from_str(&tb).unwrap();
     assert!(rows.iter().all(|r| r["account"] != "520101"), "the red reversal nets the expense to nothing: {tb}");
@@ -325,13 +331,13 @@ fn demo_builds_the_quarter_and_verifies() {
 
 #[test]
 fn the_example_voucher_files_are_accepted() {
-    let env = Env::with_ledger();
+    let env = Env::with_office();
     let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
     for (file, reference) in [("voucher.toml", "2025-04/记-0001"), ("voucher.json", "2025-04/记-0002")] {
         let out = env.ok(&["voucher", "add", "--file", examples.join(file).to_str().unwrap()]);
         assert!(out.contains(reference), "{file}: {out}");
     }
-    env.ok(&["voucher", "post", "--all", "--period", "2025-04"]);
+    env.walk("2025-04");
     let tb = env.ok(&["report", "trial-balance", "--format", "csv"]);
     assert!(tb.contains("1002,银行存款,1,0.00,5000.00,1356.80,3643.20"), "{tb}");
 }

@@ -182,3 +182,43 @@ fn opr_1_passphrases_are_changed_by_their_owner_or_an_admin() {
     let stored: String = conn.query_row("SELECT passphrase FROM people WHERE name = '刘洋'", [], |r| r.get(0)).unwrap();
     assert!(stored.starts_with("$argon2id$") && !stored.contains(common::PASSPHRASE), "{stored}");
 }
+
+#[test]
+fn vch_4_signatures_in_order_by_their_officers() {
+    let env = Env::with_office();
+    env.ok(&ADD);
+    let r = "2025-03/记-0001";
+    let err = env.refused("VCH-4", &["voucher", "post", r]);
+    assert!(err.contains("尚未审核") && err.contains("尚未审批") && err.contains("尚未出纳确认"), "{err}");
+    env.refused("VCH-4", &["--as", "王芳", "voucher", "review", r]);
+    env.refused("VCH-4", &["--as", "李明", "voucher", "approve", r]);
+    env.ok(&["--as", "刘洋", "voucher", "review", r]);
+    env.refused("VCH-4", &["--as", "王芳", "voucher", "confirm", r]);
+    env.refused("APR-1", &["--as", "刘洋", "voucher", "approve", r]);
+    env.ok(&["--as", "李明", "voucher", "approve", r]);
+    env.refused("OPR-1", &["--as", "李明", "voucher", "post", r]);
+    env.ok(&["--as", "王芳", "voucher", "confirm", r]);
+    env.ok(&["--as", "王芳", "voucher", "withdraw", r, "--kind", "confirm"]);
+    env.ok(&["--as", "王芳", "voucher", "confirm", r]);
+    env.ok(&["voucher", "post", r]);
+    let show = env.ok(&["voucher", "show", r]);
+    assert!(show.contains("审核：刘洋") && show.contains("审批：李明") && show.contains("出纳确认：王芳"), "{show}");
+}
+
+#[test]
+fn sep_6_the_director_does_not_approve_paying_his_brother() {
+    let env = Env::with_office();
+    env.admin(&["person", "add", "李强"]);
+    env.admin(&["person", "relate", "李强", "李明", "--kind", "sibling"]);
+    let file = env.write(
+        "pay.toml",
+        "date = \"2025-03-06\"\n[[lines]]\nsummary = \"支付修缮费\"\naccount = \"510102\"\ndebit = \"300\"\ncounterparty = \"李强\"\n[[lines]]\nsummary = \"支付修缮费\"\naccount = \"1002\"\ncredit = \"300\"\n",
+    );
+    env.ok(&["voucher", "add", "--file", file.to_str().unwrap()]);
+    env.ok(&["--as", "刘洋", "voucher", "review", "2025-03/记-0001"]);
+    let err = env.refused("SEP-6", &["--as", "李明", "voucher", "approve", "2025-03/记-0001"]);
+    assert!(
+        err.contains("收款人李强是审批人李明的三代以内旁系血亲（兄弟姐妹）") && err.contains("两委会议决议"),
+        "{err}"
+    );
+}

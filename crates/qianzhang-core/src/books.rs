@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::account::{Account, Chart, NewAccount};
+use crate::lifecycle::{check_ready_to_post, SignKind, Signature};
 use crate::money::Money;
 use crate::people::{check_appointment, check_person_name, check_registered, Appointment, KinFact, Registry, Role};
 use crate::period::{date_serde, format_date, Period};
@@ -90,6 +91,17 @@ pub enum Event {
     KinshipRecorded {
         fact: KinFact,
     },
+    VoucherSigned {
+        #[serde(rename = "ref")]
+        reference: VoucherRef,
+        signature: Signature,
+    },
+    SignatureWithdrawn {
+        #[serde(rename = "ref")]
+        reference: VoucherRef,
+        kind: SignKind,
+        person: String,
+    },
     /// A refused attempt: who tried what and which rule stopped it.
     Refused {
         command: String,
@@ -115,6 +127,8 @@ impl Event {
             Event::Appointed { .. } => "appointed",
             Event::AppointmentEnded { .. } => "appointment_ended",
             Event::KinshipRecorded { .. } => "kinship_recorded",
+            Event::VoucherSigned { .. } => "voucher_signed",
+            Event::SignatureWithdrawn { .. } => "signature_withdrawn",
             Event::Refused { .. } => "refused",
         }
     }
@@ -146,6 +160,12 @@ impl Event {
                 format!("{person}的{}任职自 {} 结束", role.chinese(), format_date(*ended))
             }
             Event::KinshipRecorded { fact } => format!("登记亲属关系 {}", describe_fact(fact)),
+            Event::VoucherSigned { reference, signature } => {
+                format!("{} {}{}", signature.person, signature.kind.chinese(), reference)
+            }
+            Event::SignatureWithdrawn { reference, kind, person } => {
+                format!("{person} 撤回对 {reference} 的{}", kind.chinese())
+            }
             Event::Refused { command, rule, .. } => format!("拒绝 {command} [{rule}]"),
         }
     }
@@ -163,6 +183,8 @@ pub trait Books {
     fn voucher(&mut self, reference: VoucherRef) -> Result<Option<(Voucher, Status)>, StoreError>;
     /// The reversal that cites `reference`, if one exists.
     fn reversed_by(&mut self, reference: VoucherRef) -> Result<Option<VoucherRef>, StoreError>;
+    /// The signatures standing on a voucher (withdrawn ones excluded).
+    fn signatures(&mut self, reference: VoucherRef) -> Result<Vec<Signature>, StoreError>;
     /// Posted balance of a leaf account over all periods, debit-positive.
     fn balance(&mut self, code: &str) -> Result<Money, StoreError>;
     /// When a file with this SHA-256 was imported, if it was.
@@ -434,8 +456,9 @@ fn check_reversal(books: &mut impl Books, original_ref: VoucherRef, draft: &Draf
     Ok(check_reversal_lines(&original, &draft.lines))
 }
 
-/// [VCH-4] posts (记账) a prepared voucher.
-pub fn post_voucher(books: &mut impl Books, reference: VoucherRef) -> Result<(), Failure> {
+/// [VCH-4] posts (记账) a prepared voucher whose signatures are complete;
+/// `poster` is the accountant acting on `today`.
+pub fn post_voucher(books: &mut impl Books, reference: VoucherRef, poster: &str, today: Date) -> Result<(), Failure> {
     let Some((voucher, status)) = books.voucher(reference)? else {
         return refuse(Rule::Vch4, format!("凭证 {reference} 不存在"));
     };
@@ -445,7 +468,8 @@ pub fn post_voucher(books: &mut impl Books, reference: VoucherRef) -> Result<(),
     if books.period_closed(reference.period)? {
         return refuse(Rule::Vch3, format!("会计期间 {} 已结账，不能记账", reference.period));
     }
-    let errs = check_accounts(books.chart(), voucher.lines(), voucher.date());
+    let mut errs = check_accounts(books.chart(), voucher.lines(), voucher.date());
+    errs.extend(check_ready_to_post(books, &voucher, poster, today)?);
     if !errs.is_empty() {
         return Err(Failure::Refused(Refusals { reasons: errs, unlisted: 0 }));
     }
@@ -490,6 +514,7 @@ pub(crate) mod tests {
         pub imported: Vec<String>,
         pub events: Vec<Event>,
         pub registry: Registry,
+        pub signed: HashMap<VoucherRef, Vec<Signature>>,
     }
 
     impl MemoryBooks {
@@ -502,6 +527,7 @@ pub(crate) mod tests {
                 imported: Vec::new(),
                 events: Vec::new(),
                 registry: Registry::default(),
+                signed: HashMap::new(),
             };
             books.closed.push(Period::parse("2024-06").unwrap());
             books
@@ -530,6 +556,9 @@ pub(crate) mod tests {
         fn reversed_by(&mut self, r: VoucherRef) -> Result<Option<VoucherRef>, StoreError> {
             Ok(self.vouchers.values().find(|(v, _)| v.reverses() == Some(r)).map(|(v, _)| v.reference()))
         }
+        fn signatures(&mut self, r: VoucherRef) -> Result<Vec<Signature>, StoreError> {
+            Ok(self.signed.get(&r).cloned().unwrap_or_default())
+        }
         fn balance(&mut self, code: &str) -> Result<Money, StoreError> {
             Ok(self
                 .vouchers
@@ -556,6 +585,12 @@ pub(crate) mod tests {
                 }
                 Event::PeriodClosed { period, .. } => self.closed.push(*period),
                 Event::FileImported { sha256, .. } => self.imported.push(sha256.clone()),
+                Event::VoucherSigned { reference, signature } => {
+                    self.signed.entry(*reference).or_default().push(signature.clone())
+                }
+                Event::SignatureWithdrawn { reference, kind, .. } => {
+                    self.signed.entry(*reference).or_default().retain(|s| s.kind != *kind)
+                }
                 Event::AccountAdded { account } => self.chart.insert(account.clone()),
                 Event::AccountClosed { code, date } => self.chart.close(code, *date),
                 _ => self.registry.apply(&event),
@@ -563,6 +598,24 @@ pub(crate) mod tests {
             self.events.push(event);
             Ok(())
         }
+    }
+
+    /// Posts with every required signature in place (the signing rules are
+    /// tested in `lifecycle`).
+    pub(crate) fn post(b: &mut MemoryBooks, r: VoucherRef) -> Result<(), Failure> {
+        if let Some((v, _)) = b.vouchers.get(&r) {
+            let signatures = crate::lifecycle::required(&b.chart, v)
+                .into_iter()
+                .map(|kind| Signature {
+                    kind,
+                    person: "签字人".into(),
+                    appointment_from: date!(2025 - 01 - 01),
+                    at: "t".into(),
+                })
+                .collect();
+            b.signed.insert(r, signatures);
+        }
+        post_voucher(b, r, "赵敏", date!(2025 - 03 - 31))
     }
 
     pub(crate) fn draft(date: Date, fen: i64) -> Draft {
@@ -625,10 +678,10 @@ pub(crate) mod tests {
     fn vch_4_post_only_what_exists_and_waits() {
         let mut b = MemoryBooks::new();
         let missing = VoucherRef { period: Period::parse("2025-01").unwrap(), number: 9 };
-        assert_eq!(rule_of(post_voucher(&mut b, missing)), Rule::Vch4);
+        assert_eq!(rule_of(post(&mut b, missing)), Rule::Vch4);
         let r = prepare_voucher(&mut b, draft(date!(2025 - 01 - 05), 100), Origin::Entered, "赵敏").unwrap();
-        post_voucher(&mut b, r).unwrap();
-        assert_eq!(rule_of(post_voucher(&mut b, r)), Rule::Vch5);
+        post(&mut b, r).unwrap();
+        assert_eq!(rule_of(post(&mut b, r)), Rule::Vch5);
     }
 
     #[test]
@@ -636,7 +689,7 @@ pub(crate) mod tests {
         let mut b = MemoryBooks::new();
         let r = prepare_voucher(&mut b, draft(date!(2025 - 01 - 05), 100), Origin::Entered, "赵敏").unwrap();
         assert_eq!(rule_of(reverse_voucher(&mut b, r, date!(2025 - 01 - 06), "赵敏")), Rule::Vch5, "not posted yet");
-        post_voucher(&mut b, r).unwrap();
+        post(&mut b, r).unwrap();
         assert_eq!(
             rule_of(reverse_voucher(&mut b, r, date!(2025 - 01 - 04), "赵敏")),
             Rule::Vch5,
@@ -656,7 +709,7 @@ pub(crate) mod tests {
         assert_eq!(rv.total_debit(), Money::from_fen(-100));
         assert!(rv.lines()[0].summary.starts_with("冲销 2025-01/记-0001"));
         assert_eq!(rule_of(reverse_voucher(&mut b, r, date!(2025 - 01 - 07), "赵敏")), Rule::Vch5, "reversed twice");
-        post_voucher(&mut b, red).unwrap();
+        post(&mut b, red).unwrap();
         assert_eq!(
             rule_of(reverse_voucher(&mut b, red, date!(2025 - 01 - 07), "赵敏")),
             Rule::Vch5,
@@ -669,7 +722,7 @@ pub(crate) mod tests {
     fn acc_2_close_refuses_a_balance() {
         let mut b = MemoryBooks::new();
         let r = prepare_voucher(&mut b, draft(date!(2025 - 01 - 05), 100), Origin::Entered, "赵敏").unwrap();
-        post_voucher(&mut b, r).unwrap();
+        post(&mut b, r).unwrap();
         assert_eq!(rule_of(close_account(&mut b, "5201", date!(2025 - 02 - 01))), Rule::Acc2);
         close_account(&mut b, "5401", date!(2025 - 02 - 01)).unwrap();
         assert!(!b.chart.get("5401").unwrap().is_open_on(date!(2025 - 02 - 01)));

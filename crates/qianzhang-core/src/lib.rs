@@ -8,6 +8,7 @@
 pub mod account;
 pub mod books;
 pub mod csvfile;
+pub mod lifecycle;
 pub mod money;
 pub mod operator;
 pub mod people;

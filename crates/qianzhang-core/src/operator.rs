@@ -24,6 +24,9 @@ pub enum Act {
     KeepBooks,
     /// Migrate history from before go-live.
     MigrateHistory,
+    /// Sign a voucher: review, approve or confirm (the kind's own role is
+    /// checked when signing).
+    Sign,
 }
 
 impl Act {
@@ -32,6 +35,7 @@ impl Act {
             Act::Administer => &[Role::Admin],
             Act::KeepBooks => &[Role::Accountant],
             Act::MigrateHistory => &[Role::Accountant, Role::Admin],
+            Act::Sign => &[Role::Reviewer, Role::Approver, Role::Cashier],
         }
     }
 
@@ -40,6 +44,7 @@ impl Act {
             Act::Administer => "管理科目、人员与设置",
             Act::KeepBooks => "制单、导入和记账",
             Act::MigrateHistory => "迁移历史数据",
+            Act::Sign => "在凭证上签字",
         }
     }
 }

@@ -51,6 +51,42 @@ pub enum Rule {
     /// Appointments breaking SEP-1..4 are refused; kinship conflicts freeze signatures.
     #[serde(rename = "SEP-7")]
     Sep7,
+    /// Every expense is approved by the one approver in office.
+    #[serde(rename = "APR-1")]
+    Apr1,
+    /// Every expense cites a valid authorization of the right kind, within its cap.
+    #[serde(rename = "APR-2")]
+    Apr2,
+    /// Suspected splits under the threshold are listed.
+    #[serde(rename = "APR-3")]
+    Apr3,
+    /// Threshold and split window are ledger settings.
+    #[serde(rename = "APR-4")]
+    Apr4,
+    /// Every voucher has an original document; no 白条.
+    #[serde(rename = "DOC-1")]
+    Doc1,
+    /// A document supports one voucher only.
+    #[serde(rename = "DOC-2")]
+    Doc2,
+    /// Documents cover the amount paid.
+    #[serde(rename = "DOC-3")]
+    Doc3,
+    /// Documents name their handler and, for goods and services, a different checker.
+    #[serde(rename = "DOC-4")]
+    Doc4,
+    /// Receipt books: serials used in order, none skipped or used twice.
+    #[serde(rename = "RCP-1")]
+    Rcp1,
+    /// Every cash income cites an issued receipt.
+    #[serde(rename = "RCP-2")]
+    Rcp2,
+    /// Cash lent out exists only as an approved 借款单 on 1122 per person.
+    #[serde(rename = "CSH-3")]
+    Csh3,
+    /// Cash-on-hand limit is a ledger setting.
+    #[serde(rename = "CSH-4")]
+    Csh4,
     /// Closed periods take no vouchers.
     #[serde(rename = "PER-1")]
     Per1,
@@ -108,6 +144,18 @@ impl Rule {
             Rule::Sep5 => "SEP-5",
             Rule::Sep6 => "SEP-6",
             Rule::Sep7 => "SEP-7",
+            Rule::Apr1 => "APR-1",
+            Rule::Apr2 => "APR-2",
+            Rule::Apr3 => "APR-3",
+            Rule::Apr4 => "APR-4",
+            Rule::Doc1 => "DOC-1",
+            Rule::Doc2 => "DOC-2",
+            Rule::Doc3 => "DOC-3",
+            Rule::Doc4 => "DOC-4",
+            Rule::Rcp1 => "RCP-1",
+            Rule::Rcp2 => "RCP-2",
+            Rule::Csh3 => "CSH-3",
+            Rule::Csh4 => "CSH-4",
             Rule::Per1 => "PER-1",
             Rule::Aud1 => "AUD-1",
             Rule::Aud2 => "AUD-2",

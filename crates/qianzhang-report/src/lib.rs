@@ -6,6 +6,7 @@
 
 mod table;
 
+use qianzhang_core::lifecycle::Signature;
 use qianzhang_core::period::format_date;
 use qianzhang_core::report::{direction, AccountLedger, Journal, LedgerRowKind, TrialBalance};
 use qianzhang_core::{Money, Origin, Status, Voucher};
@@ -296,15 +297,22 @@ pub fn account_ledger(l: &AccountLedger, format: Format) -> String {
 }
 
 /// One voucher as the printed form shows it.
-pub fn voucher(v: &Voucher, status: Status, chart: &qianzhang_core::Chart, format: Format) -> String {
+pub fn voucher(
+    v: &Voucher,
+    status: Status,
+    signatures: &[Signature],
+    chart: &qianzhang_core::Chart,
+    format: Format,
+) -> String {
     if format == Format::Json {
         #[derive(Serialize)]
         struct Shown<'a> {
             status: Status,
+            signatures: &'a [Signature],
             #[serde(flatten)]
             voucher: &'a Voucher,
         }
-        return json(&Shown { status, voucher: v });
+        return json(&Shown { status, signatures, voucher: v });
     }
     let mut t = Table::new(
         &format!(
@@ -330,6 +338,9 @@ pub fn voucher(v: &Voucher, status: Status, chart: &qianzhang_core::Chart, forma
         v.total_credit().to_string(),
     ]);
     t.note(&format!("状态：{}　来源：{}　制单：{}", status.chinese(), v.origin().chinese(), v.preparer()));
+    for sg in signatures {
+        t.note(&format!("{}：{}（{}）", sg.kind.chinese(), sg.person, sg.at));
+    }
     if let Some(r) = v.reverses() {
         t.note(&format!("冲销：{r}"));
     }

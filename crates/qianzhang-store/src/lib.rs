@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use qianzhang_core::books::{Books, FirstAdmin, LedgerInfo, StoreError};
+use qianzhang_core::lifecycle::{SignKind, Signature};
 use qianzhang_core::people::{Appointment, KinFact, Registry};
 use qianzhang_core::report::PeriodTotal;
 use qianzhang_core::{Account, Chart, Event, Failure, Money, Period, Refusals, Status, Voucher, VoucherRef};
@@ -224,6 +225,11 @@ impl Store {
         })
     }
 
+    /// The signatures standing on a voucher.
+    pub fn signatures(&self, ledger: &LedgerHandle, r: VoucherRef) -> Result<Vec<Signature>, Error> {
+        load_signatures(&self.conn, ledger.id, r)
+    }
+
     /// One voucher with its status.
     pub fn voucher(&self, ledger: &LedgerHandle, r: VoucherRef) -> Result<Option<(Voucher, Status)>, Error> {
         projector::load_voucher(&self.conn, ledger.id, r)
@@ -330,6 +336,24 @@ fn load_chart(conn: &Connection, ledger_id: i64) -> Result<Chart, Error> {
         accounts.push(serde_json::from_value::<Account>(row?)?);
     }
     Ok(Chart::from_accounts(accounts))
+}
+
+fn load_signatures(conn: &Connection, ledger_id: i64, r: VoucherRef) -> Result<Vec<Signature>, Error> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT kind, person, appointment_from, at FROM signatures \
+         WHERE ledger_id = ?1 AND period = ?2 AND number = ?3 AND withdrawn_seq IS NULL ORDER BY seq",
+    )?;
+    let rows = stmt.query_map(params![ledger_id, r.period.key(), r.number], |row| {
+        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?, row.get::<_, String>(3)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (kind, person, from, at) = row?;
+        let kind = SignKind::from_str_opt(&kind).ok_or_else(|| Error::Corrupt(format!("signature kind {kind}")))?;
+        let appointment_from = qianzhang_core::period::parse_date(&from).map_err(|e| Error::Corrupt(e.to_string()))?;
+        out.push(Signature { kind, person, appointment_from, at });
+    }
+    Ok(out)
 }
 
 fn load_registry(conn: &Connection, ledger_id: i64) -> Result<Registry, Error> {
@@ -505,6 +529,10 @@ impl Books for Writer<'_> {
             .query_row(params![self.ledger.id, r.period.key(), r.number], |row| Ok((row.get(0)?, row.get(1)?)))
             .optional()?;
         Ok(row.and_then(|(p, n)| Period::from_key(p).map(|period| VoucherRef { period, number: n })))
+    }
+
+    fn signatures(&mut self, r: VoucherRef) -> Result<Vec<Signature>, StoreError> {
+        Ok(load_signatures(self.tx, self.ledger.id, r)?)
     }
 
     fn balance(&mut self, code: &str) -> Result<Money, StoreError> {

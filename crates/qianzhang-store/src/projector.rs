@@ -146,6 +146,33 @@ impl Projector {
                 conn.prepare_cached("INSERT INTO kinship (ledger_id, seq, kind, a, b) VALUES (?1, ?2, ?3, ?4, ?5)")?
                     .execute(params![id, seq, kind, a, b])?;
             }
+            Event::VoucherSigned { reference, signature: sg } => {
+                conn.prepare_cached(
+                    "INSERT INTO signatures (ledger_id, seq, period, number, kind, person, appointment_from, at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )?
+                .execute(params![
+                    id,
+                    seq,
+                    reference.period.key(),
+                    reference.number,
+                    sg.kind.as_str(),
+                    sg.person,
+                    format_date(sg.appointment_from),
+                    sg.at
+                ])?;
+            }
+            Event::SignatureWithdrawn { reference, kind, person } => {
+                let changed = conn
+                    .prepare_cached(
+                        "UPDATE signatures SET withdrawn_seq = ?6 WHERE ledger_id = ?1 AND period = ?2 AND number = ?3 \
+                         AND kind = ?4 AND person = ?5 AND withdrawn_seq IS NULL",
+                    )?
+                    .execute(params![id, reference.period.key(), reference.number, kind.as_str(), person, seq])?;
+                if changed != 1 {
+                    return Err(Error::Corrupt(format!("withdrawing a signature {reference} does not have")));
+                }
+            }
             Event::Refused { .. } => {}
         }
         Ok(())

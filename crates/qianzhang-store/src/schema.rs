@@ -92,7 +92,8 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX imports_by_digest ON imports (ledger_id, sha256);
     "#,
-    // 2: people (with argon2id passphrase hashes), appointments and kinship facts (钱账分管).
+    // 2: people (with argon2id passphrase hashes), appointments, kinship facts
+    //    (钱账分管) and signatures on vouchers.
     r#"
     CREATE TABLE people (
         ledger_id INTEGER NOT NULL,
@@ -120,6 +121,22 @@ const MIGRATIONS: &[&str] = &[
         b TEXT NOT NULL,
         PRIMARY KEY (ledger_id, seq)
     ) WITHOUT ROWID;
+    -- Signatures on vouchers (VCH-4); a withdrawn one keeps its row.
+    CREATE TABLE signatures (
+        ledger_id INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        period INTEGER NOT NULL,
+        number INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        person TEXT NOT NULL,
+        appointment_from TEXT NOT NULL,
+        at TEXT NOT NULL,
+        withdrawn_seq INTEGER,
+        PRIMARY KEY (ledger_id, seq)
+    ) WITHOUT ROWID;
+    CREATE INDEX signatures_by_voucher ON signatures (ledger_id, period, number);
+    CREATE TRIGGER signatures_no_delete BEFORE DELETE ON signatures
+        BEGIN SELECT RAISE(ABORT, 'VCH-6: signatures are never deleted'); END;
     CREATE TRIGGER people_no_delete BEFORE DELETE ON people
         BEGIN SELECT RAISE(ABORT, 'VCH-6: people are never deleted'); END;
     CREATE TRIGGER appointments_no_delete BEFORE DELETE ON appointments
@@ -175,6 +192,12 @@ pub const PROJECTIONS: &[(&str, &str, &str)] = &[
         "seq",
     ),
     ("kinship", "SELECT seq, kind, a, b FROM kinship WHERE ledger_id = ?1 ORDER BY seq", "seq"),
+    (
+        "signatures",
+        "SELECT seq, period, number, kind, person, appointment_from, at, withdrawn_seq FROM signatures \
+         WHERE ledger_id = ?1 ORDER BY seq",
+        "seq",
+    ),
 ];
 
 #[cfg(test)]

@@ -1,7 +1,11 @@
 //! Property tests of the accounting invariants over random command sequences.
 
 use proptest::prelude::*;
-use qianzhang_core::books::{post_voucher, prepare_voucher, reverse_voucher, FirstAdmin};
+use qianzhang_core::books::{
+    appoint, post_voucher, prepare_voucher, register_person, reverse_voucher, Books, FirstAdmin,
+};
+use qianzhang_core::lifecycle::{next_step, sign_voucher, Next};
+use qianzhang_core::people::{Appointment, Role};
 use qianzhang_core::report::TrialBalance;
 use qianzhang_core::{Draft, Failure, Line, Money, Origin, Period, Side, Status, VoucherRef};
 use qianzhang_store::{as_period_totals, Actor, LedgerHandle, Store};
@@ -36,6 +40,23 @@ fn date(start: Period, month: u8, day: u8) -> Date {
         p = p.next();
     }
     Date::from_calendar_date(p.year(), Month::try_from(p.month()).unwrap(), day).unwrap()
+}
+
+const OFFICERS: [(&str, Role); 4] =
+    [("会计", Role::Accountant), ("审核", Role::Reviewer), ("主任", Role::Approver), ("出纳", Role::Cashier)];
+
+/// Every required signature by its officer, then posting by the accountant.
+fn sign_and_post(w: &mut qianzhang_store::Writer<'_>, r: VoucherRef) -> Result<(), Failure> {
+    let today = Date::from_calendar_date(2025, Month::June, 1).unwrap();
+    let Some((v, _)) = w.voucher(r).map_err(Failure::Store)? else {
+        return post_voucher(w, r, "会计", today);
+    };
+    let chart = w.chart().clone();
+    while let Next::Sign(kind) = next_step(&chart, &v, &w.signatures(r).map_err(Failure::Store)?) {
+        let who = OFFICERS.iter().find(|o| o.1 == kind.role()).unwrap().0;
+        sign_voucher(w, r, kind, who, today, "2025-06-01T09:00:00+08:00")?;
+    }
+    post_voucher(w, r, "会计", today)
 }
 
 fn actor() -> Actor {
@@ -106,6 +127,16 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
     let admin =
         FirstAdmin { name: "管理员".into(), passphrase_hash: "not used here".into(), today: start.first_day() };
     let ledger: LedgerHandle = store.create_ledger("性质", start, &admin, &actor()).unwrap();
+    store
+        .write(&ledger, &actor(), |w| {
+            for (person, role) in OFFICERS {
+                register_person(w, person, None)?;
+                let from = start.first_day();
+                appoint(w, Appointment { person: person.into(), role, from, ended: None, leader: false, title: None })?;
+            }
+            Ok::<_, Failure>(())
+        })
+        .unwrap();
     let mut refs: Vec<VoucherRef> = Vec::new();
     for (i, op) in ops.into_iter().enumerate() {
         let before = books_rows(&path);
@@ -116,7 +147,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             }
             Op::Post(k) if !refs.is_empty() => {
                 let r = refs[k % refs.len()];
-                store.write(&ledger, &actor(), |w| post_voucher(w, r))
+                store.write(&ledger, &actor(), |w| sign_and_post(w, r))
             }
             Op::Reverse(k, month) if !refs.is_empty() => {
                 let r = refs[k % refs.len()];

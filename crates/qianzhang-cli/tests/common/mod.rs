@@ -41,6 +41,43 @@ impl Env {
         env
     }
 
+    /// `with_ledger` plus the officers who sign: 刘洋 reviewer, 李明 主任 and
+    /// approver, 王芳 cashier, all from 2025-01-01.
+    pub fn with_office() -> Env {
+        let env = Env::with_ledger();
+        for (person, role) in [("刘洋", "reviewer"), ("李明", "approver"), ("王芳", "cashier")] {
+            env.admin(&["person", "add", person]);
+            let mut args = vec!["person", "appoint", person, "--role", role, "--from", "2025-01-01"];
+            if person == "李明" {
+                args.extend(["--leader", "--title", "主任"]);
+            }
+            env.admin(&args);
+        }
+        env
+    }
+
+    /// Every voucher of `period` through review, approval, confirmation and
+    /// posting, each step by its officer.
+    pub fn walk(&self, period: &str) {
+        for (who, step) in [("刘洋", "review"), ("李明", "approve"), ("王芳", "confirm"), ("赵敏", "post")] {
+            let out = self.run(&["--as", who, "voucher", step, "--all", "--period", period]);
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success() || err.contains("没有待办的凭证"), "{who} {step} {period}: {err}");
+        }
+    }
+
+    /// Signs and posts the named vouchers, in order.
+    pub fn sign_and_post(&self, refs: &[&str]) {
+        for r in refs {
+            for (who, step) in [("刘洋", "review"), ("李明", "approve"), ("王芳", "confirm")] {
+                let out = self.run(&["--as", who, "voucher", step, r]);
+                let err = String::from_utf8_lossy(&out.stderr);
+                assert!(out.status.success() || err.contains("不需要"), "{who} {step} {r}: {err}");
+            }
+            self.ok(&["voucher", "post", r]);
+        }
+    }
+
     /// Runs as the administrator and expects success.
     pub fn admin(&self, args: &[&str]) -> String {
         self.ok(&[&["--as", ADMIN][..], args].concat())
