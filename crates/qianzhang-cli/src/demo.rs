@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use qianzhang_core::books::{add_account, appoint, post_voucher, register_person, FirstAdmin};
+use qianzhang_core::approval::Authorization;
+use qianzhang_core::books::{add_account, appoint, post_voucher, record_authorization, register_person, FirstAdmin};
 use qianzhang_core::csvfile::{import_csv_bytes, ImportOptions};
 use qianzhang_core::lifecycle::{next_step, sign_voucher, Next};
 use qianzhang_core::people::{Appointment, Role};
@@ -14,6 +15,7 @@ use qianzhang_store::{as_period_totals, Actor};
 use crate::{clock, out, Exit};
 
 const ACCOUNTS: &str = include_str!("../../../fixtures/accounts.csv");
+const AUTHORIZATIONS: &str = include_str!("../../../fixtures/authorizations.csv");
 const HISTORY: &[u8] = include_bytes!("../../../fixtures/history-2024q4.gbk.csv");
 const CURRENT: &[u8] = include_bytes!("../../../fixtures/vouchers-2025q1.csv");
 
@@ -80,6 +82,14 @@ pub fn run(db: Option<&Path>) -> Result<(), Exit> {
                     title: title.map(str::to_string),
                 },
             )?;
+        }
+        Ok::<_, Failure>(())
+    })?;
+
+    store.write(&ledger, &admin_actor, |w| {
+        let mut rows = csv::Reader::from_reader(AUTHORIZATIONS.as_bytes());
+        for row in rows.deserialize::<Authorization>() {
+            record_authorization(w, row.expect("the fixture authorizations are well-formed"))?;
         }
         Ok::<_, Failure>(())
     })?;

@@ -12,9 +12,10 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use password_hash::rand_core::OsRng;
 use password_hash::SaltString;
+use qianzhang_core::approval::{suspected_splits, AuthKind, Authorization, ExpenseItem, SettingKey};
 use qianzhang_core::books::{
-    appoint, close_account, describe_fact, end_appointment, post_voucher, prepare_voucher, record_kinship,
-    register_person, reverse_voucher, set_passphrase,
+    appoint, change_setting, close_account, describe_fact, end_appointment, post_voucher, prepare_voucher,
+    record_authorization, record_kinship, register_person, reverse_voucher, set_passphrase,
 };
 use qianzhang_core::books::{Books, FirstAdmin};
 use qianzhang_core::csvfile::{import_csv, CsvExporter, ImportOptions, LedgerExporter, TextEncoding};
@@ -69,6 +70,17 @@ enum Command {
     /// 人员、任职与亲属关系 / people, appointments and kinship
     #[command(subcommand)]
     Person(PersonCmd),
+    /// 审批依据：两委决议、街道/镇政府批复 / authorizations
+    #[command(subcommand)]
+    Auth(AuthCmd),
+    /// 账套设置 / ledger settings (threshold, split-window, cash-limit)
+    Settings {
+        #[command(subcommand)]
+        cmd: Option<SettingsCmd>,
+    },
+    /// 检查 / checks
+    #[command(subcommand)]
+    Check(CheckCmd),
     /// 导入凭证 CSV / import a voucher CSV (all or nothing)
     Import {
         file: PathBuf,
@@ -221,6 +233,51 @@ enum PersonCmd {
     Passphrase { name: String },
 }
 
+#[derive(Subcommand, Debug)]
+enum AuthCmd {
+    /// 登记审批依据 / record a resolution or government approval
+    Add {
+        #[arg(long, value_enum)]
+        kind: AuthKindArg,
+        /// 文号 / document number
+        #[arg(long)]
+        number: String,
+        #[arg(long, value_parser = date_value)]
+        date: time::Date,
+        /// 事项范围 / scope
+        #[arg(long)]
+        scope: String,
+        /// 限额 / cap
+        #[arg(long)]
+        cap: String,
+    },
+    /// 审批依据及使用情况 / authorizations with what they have paid for
+    List,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum AuthKindArg {
+    /// 两委会议决议
+    Resolution,
+    /// 街道/镇政府批复
+    Government,
+}
+
+#[derive(Subcommand, Debug)]
+enum SettingsCmd {
+    /// 更改设置 / change a setting: threshold | split-window | cash-limit
+    Set { key: String, value: String },
+}
+
+#[derive(Subcommand, Debug)]
+enum CheckCmd {
+    /// 疑似拆分支出（APR-3）/ suspected splits under the threshold
+    Splits {
+        #[command(flatten)]
+        range: Range,
+    },
+}
+
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 enum RoleArg {
     Accountant,
@@ -286,7 +343,7 @@ enum VoucherCmd {
     /// 制单 / prepare a voucher from a TOML/JSON file or from flags
     Add {
         /// 凭证文件（.toml 或 .json）/ voucher file
-        #[arg(long, conflicts_with_all = ["date", "summary", "debit", "credit"])]
+        #[arg(long, conflicts_with_all = ["date", "summary", "debit", "credit", "authorization"])]
         file: Option<PathBuf>,
         #[arg(long, value_parser = date_value)]
         date: Option<time::Date>,
@@ -298,6 +355,9 @@ enum VoucherCmd {
         /// 贷方 科目=金额，可重复 / ACCOUNT=AMOUNT, repeatable
         #[arg(long)]
         credit: Vec<String>,
+        /// 审批依据文号 / the authorization cited
+        #[arg(long)]
+        authorization: Option<String>,
     },
     /// 凭证列表 / list vouchers
     List {
@@ -426,6 +486,8 @@ impl Command {
             Command::Voucher(c) => !matches!(c, VoucherCmd::List { .. } | VoucherCmd::Show { .. }),
             Command::Import { .. } => true,
             Command::Person(c) => !matches!(c, PersonCmd::List { .. } | PersonCmd::Relation { .. }),
+            Command::Auth(c) => matches!(c, AuthCmd::Add { .. }),
+            Command::Settings { cmd } => cmd.is_some(),
             Command::Init { .. } => false,
             _ => false,
         }
@@ -641,6 +703,59 @@ fn run(cli: &Cli) -> Result<(), Exit> {
         Command::Account(cmd) => account(cli, cmd),
         Command::Voucher(cmd) => voucher(cli, cmd),
         Command::Person(cmd) => person(cli, cmd),
+        Command::Auth(AuthCmd::Add { kind, number, date, scope, cap }) => {
+            let cap = read_amount(cap, "限额", false)?.unwrap_or(Money::ZERO);
+            let kind = match kind {
+                AuthKindArg::Resolution => AuthKind::Resolution,
+                AuthKindArg::Government => AuthKind::Government,
+            };
+            let a = Authorization { number: number.trim().to_string(), kind, date: *date, scope: scope.clone(), cap };
+            let text = format!("已登记审批依据 {a}，限额 {}\n", a.cap.to_yuan());
+            change(cli, Act::Administer, |w, _| record_authorization(w, a))?;
+            out(&text)
+        }
+        Command::Auth(AuthCmd::List) => {
+            let (store, ledger) = open_ledger(cli)?;
+            out(&qianzhang_report::authorizations(&store.authorizations(&ledger)?))
+        }
+        Command::Settings { cmd: None } => {
+            let (store, ledger) = open_ledger(cli)?;
+            let settings = store.settings(&ledger)?;
+            let mut text = String::new();
+            for key in [SettingKey::Threshold, SettingKey::SplitWindow, SettingKey::CashLimit] {
+                text.push_str(&format!("{:<13} {:<12} {}\n", key.as_str(), settings.get(key), key.chinese()));
+            }
+            out(&text)
+        }
+        Command::Settings { cmd: Some(SettingsCmd::Set { key, value }) } => {
+            let key = SettingKey::parse(key).ok_or_else(|| {
+                bad_input(Rule::Apr4, format!("没有名为“{key}”的设置；可设置 threshold、split-window、cash-limit"))
+            })?;
+            let (value, ..) = change(cli, Act::Administer, |w, _| change_setting(w, key, value))?;
+            out(&format!("已将{}设为 {value}\n", key.chinese()))
+        }
+        Command::Check(CheckCmd::Splits { range }) => {
+            let (store, ledger) = open_ledger(cli)?;
+            let (from, to) = span(&store, &ledger, range)?;
+            let chart = store.chart(&ledger)?;
+            let settings = store.settings(&ledger)?;
+            let mut items = Vec::new();
+            store.each_voucher(&ledger, from, to, |v, _| {
+                let n = qianzhang_core::lifecycle::nature(&chart, &v);
+                if n.expense {
+                    items.push(ExpenseItem {
+                        voucher: v.reference(),
+                        date: v.date(),
+                        amount: n.expense_amount,
+                        counterparty: v.lines().iter().find_map(|l| l.counterparty.clone()),
+                        purpose: v.lines().first().map(|l| l.summary.clone()).unwrap_or_default(),
+                    });
+                }
+                Ok(())
+            })?;
+            let splits = suspected_splits(&items, settings.threshold, settings.split_window_days);
+            out(&qianzhang_report::splits(&splits, settings.threshold, settings.split_window_days))
+        }
         Command::Import { file, history, encoding, force } => {
             let encoding = *encoding;
             let file_name = file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
@@ -962,7 +1077,7 @@ fn sign(cli: &Cli, sel: &Selection, kind: SignKind) -> Result<(), Exit> {
 
 fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
     match cmd {
-        VoucherCmd::Add { file, date, summary, debit, credit } => {
+        VoucherCmd::Add { file, date, summary, debit, credit, authorization } => {
             let (store, ledger) = open_ledger(cli)?;
             let chart = store.chart(&ledger)?;
             let draft = match file {
@@ -996,7 +1111,7 @@ fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
                         date,
                         lines,
                         documents: Vec::new(),
-                        authorization: None,
+                        authorization: authorization.clone(),
                         reverses: None,
                         source_ref: None,
                     }

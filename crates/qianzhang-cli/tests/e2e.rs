@@ -281,7 +281,7 @@ fn voucher_from_a_toml_file_and_its_life_cycle() {
     let file = env.write(
         "v.toml",
         r#"date = "2025-01-10"
-authorization = "两委决议〔2025〕1号"
+authorization = "街道批复〔2025〕3号"
 [[lines]]
 summary = "购买办公用品"
 account = "管理费用/办公费"
@@ -307,7 +307,10 @@ handler = "张伟"
     let list = env.ok(&["voucher", "list"]);
     assert_eq!(list.matches("已记账").count(), 2, "{list}");
     let show = env.ok(&["voucher", "show", "2025-01/记-0001"]);
-    assert!(show.contains("壹仟叁佰伍拾陆元捌角整") && show.contains("发票") && show.contains("两委决议"), "{show}");
+    assert!(
+        show.contains("壹仟叁佰伍拾陆元捌角整") && show.contains("发票") && show.contains("街道批复〔2025〕3号"),
+        "{show}"
+    );
     let rev = env.ok(&["voucher", "reverse", "2025-01/记-0001"]);
     assert!(rev.contains("2025-03/记-0001"), "dated today by the pinned clock: {rev}");
     env.sign_and_post(&["2025-03/记-0001"]);

@@ -123,8 +123,20 @@ fn aud_2_catches_edited_people_appointments_and_kinship() {
     }
 }
 
-const ADD: [&str; 10] =
-    ["voucher", "add", "--date", "2025-03-05", "--summary", "办公用品", "--debit", "520101=10", "--credit", "1001=10"];
+const ADD: [&str; 12] = [
+    "voucher",
+    "add",
+    "--date",
+    "2025-03-05",
+    "--summary",
+    "办公用品",
+    "--debit",
+    "520101=10",
+    "--credit",
+    "1001=10",
+    "--authorization",
+    "两委决议〔2025〕1号",
+];
 
 #[test]
 fn opr_1_a_wrong_or_missing_passphrase_is_refused_and_logged() {

@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::account::{Account, Chart, NewAccount};
+use crate::approval::{
+    check_expense_authorization, check_new_authorization, spent, Authorization, SettingKey, Settings,
+};
 use crate::lifecycle::{check_ready_to_post, SignKind, Signature};
 use crate::money::Money;
 use crate::people::{check_appointment, check_person_name, check_registered, Appointment, KinFact, Registry, Role};
@@ -102,6 +105,15 @@ pub enum Event {
         kind: SignKind,
         person: String,
     },
+    /// A ledger setting changed by an admin (APR-4, CSH-4).
+    SettingChanged {
+        key: SettingKey,
+        value: String,
+    },
+    /// A 两委 resolution or a government approval, recorded before it is cited.
+    AuthorizationRecorded {
+        authorization: Authorization,
+    },
     /// A refused attempt: who tried what and which rule stopped it.
     Refused {
         command: String,
@@ -128,6 +140,8 @@ impl Event {
             Event::AppointmentEnded { .. } => "appointment_ended",
             Event::KinshipRecorded { .. } => "kinship_recorded",
             Event::VoucherSigned { .. } => "voucher_signed",
+            Event::SettingChanged { .. } => "setting_changed",
+            Event::AuthorizationRecorded { .. } => "authorization_recorded",
             Event::SignatureWithdrawn { .. } => "signature_withdrawn",
             Event::Refused { .. } => "refused",
         }
@@ -163,6 +177,10 @@ impl Event {
             Event::VoucherSigned { reference, signature } => {
                 format!("{} {}{}", signature.person, signature.kind.chinese(), reference)
             }
+            Event::SettingChanged { key, value } => format!("设置 {} 为 {value}", key.chinese()),
+            Event::AuthorizationRecorded { authorization: a } => {
+                format!("登记审批依据 {a}，限额 {}", a.cap.to_yuan())
+            }
             Event::SignatureWithdrawn { reference, kind, person } => {
                 format!("{person} 撤回对 {reference} 的{}", kind.chinese())
             }
@@ -176,6 +194,10 @@ pub trait Books {
     fn ledger(&self) -> &LedgerInfo;
     fn chart(&self) -> &Chart;
     fn registry(&self) -> &Registry;
+    fn settings(&self) -> &Settings;
+    fn authorization(&mut self, number: &str) -> Result<Option<Authorization>, StoreError>;
+    /// Every voucher whose authorization is `number`.
+    fn vouchers_citing(&mut self, number: &str) -> Result<Vec<(Voucher, Status)>, StoreError>;
     /// Whether a period has been closed (结账).
     fn period_closed(&mut self, period: Period) -> Result<bool, StoreError>;
     /// The number the next voucher of `period` gets.
@@ -276,6 +298,35 @@ pub fn record_kinship(books: &mut impl Books, fact: KinFact, today: Date) -> Res
     }
     books.append(Event::KinshipRecorded { fact })?;
     Ok(books.registry().conflicts(today))
+}
+
+/// [APR-4]/[CSH-4] changes a ledger setting.
+pub fn change_setting(books: &mut impl Books, key: SettingKey, value: &str) -> Result<String, Failure> {
+    let value = Settings::check(key, value)?;
+    books.append(Event::SettingChanged { key, value: value.clone() })?;
+    Ok(value)
+}
+
+/// [APR-2] records a resolution or government approval.
+pub fn record_authorization(books: &mut impl Books, authorization: Authorization) -> Result<(), Failure> {
+    let existing = books.authorization(&authorization.number)?;
+    check_new_authorization(existing.as_ref(), &authorization)?;
+    books.append(Event::AuthorizationRecorded { authorization })?;
+    Ok(())
+}
+
+/// [APR-2] the authorization a voucher cites, checked against the
+/// threshold, its date and what it has already paid for.
+pub fn check_authorization(books: &mut impl Books, v: &Voucher) -> Result<Option<Refusal>, Failure> {
+    let (cited, spent_so_far) = match v.authorization() {
+        Some(number) => {
+            let cited = books.authorization(number)?;
+            let citing = books.vouchers_citing(number)?;
+            (cited, spent(books.chart(), &citing, Some(v.reference())))
+        }
+        None => (None, Money::ZERO),
+    };
+    Ok(check_expense_authorization(books.chart(), books.settings(), v, cited.as_ref(), spent_so_far))
 }
 
 /// [LED-1] picks a ledger by name, or the only one when none is named.
@@ -515,6 +566,8 @@ pub(crate) mod tests {
         pub events: Vec<Event>,
         pub registry: Registry,
         pub signed: HashMap<VoucherRef, Vec<Signature>>,
+        pub settings: Settings,
+        pub authorizations: HashMap<String, Authorization>,
     }
 
     impl MemoryBooks {
@@ -528,8 +581,18 @@ pub(crate) mod tests {
                 events: Vec::new(),
                 registry: Registry::default(),
                 signed: HashMap::new(),
+                settings: Settings::default(),
+                authorizations: HashMap::new(),
             };
             books.closed.push(Period::parse("2024-06").unwrap());
+            let standing = Authorization {
+                number: STANDING.into(),
+                kind: crate::approval::AuthKind::Resolution,
+                date: date!(2024 - 01 - 01),
+                scope: "日常办公".into(),
+                cap: Money::from_fen(10_000_000_000),
+            };
+            books.authorizations.insert(STANDING.into(), standing);
             books
         }
     }
@@ -555,6 +618,15 @@ pub(crate) mod tests {
         }
         fn reversed_by(&mut self, r: VoucherRef) -> Result<Option<VoucherRef>, StoreError> {
             Ok(self.vouchers.values().find(|(v, _)| v.reverses() == Some(r)).map(|(v, _)| v.reference()))
+        }
+        fn settings(&self) -> &Settings {
+            &self.settings
+        }
+        fn authorization(&mut self, number: &str) -> Result<Option<Authorization>, StoreError> {
+            Ok(self.authorizations.get(number).cloned())
+        }
+        fn vouchers_citing(&mut self, number: &str) -> Result<Vec<(Voucher, Status)>, StoreError> {
+            Ok(self.vouchers.values().filter(|(v, _)| v.authorization() == Some(number)).cloned().collect())
         }
         fn signatures(&mut self, r: VoucherRef) -> Result<Vec<Signature>, StoreError> {
             Ok(self.signed.get(&r).cloned().unwrap_or_default())
@@ -588,6 +660,10 @@ pub(crate) mod tests {
                 Event::VoucherSigned { reference, signature } => {
                     self.signed.entry(*reference).or_default().push(signature.clone())
                 }
+                Event::SettingChanged { key, value } => self.settings.set(*key, value),
+                Event::AuthorizationRecorded { authorization } => {
+                    self.authorizations.insert(authorization.number.clone(), authorization.clone());
+                }
                 Event::SignatureWithdrawn { reference, kind, .. } => {
                     self.signed.entry(*reference).or_default().retain(|s| s.kind != *kind)
                 }
@@ -618,6 +694,9 @@ pub(crate) mod tests {
         post_voucher(b, r, "赵敏", date!(2025 - 03 - 31))
     }
 
+    /// A resolution every test expense may cite.
+    pub(crate) const STANDING: &str = "两委决议〔2025〕1号";
+
     pub(crate) fn draft(date: Date, fen: i64) -> Draft {
         let line = |account: &str, side| Line {
             summary: "办公用品".into(),
@@ -631,7 +710,7 @@ pub(crate) mod tests {
             date,
             lines: vec![line("5201", Side::Debit), line("1001", Side::Credit)],
             documents: vec![],
-            authorization: None,
+            authorization: Some(STANDING.into()),
             reverses: None,
             source_ref: None,
         }

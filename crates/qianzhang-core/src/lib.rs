@@ -6,6 +6,7 @@
 //! through the [`books::Books`] trait, which the store implements.
 
 pub mod account;
+pub mod approval;
 pub mod books;
 pub mod csvfile;
 pub mod lifecycle;

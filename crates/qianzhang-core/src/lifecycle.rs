@@ -241,6 +241,11 @@ pub fn sign_voucher(
     if kind == SignKind::Confirm && nature(books.chart(), &v).payment && !has(SignKind::Approve) {
         return refuse(Rule::Vch4, format!("凭证 {reference} 是付款，须先经审批人审批，出纳才能付款确认"));
     }
+    if kind == SignKind::Approve {
+        if let Some(r) = crate::books::check_authorization(books, &v)? {
+            return Err(r.into());
+        }
+    }
     let signature = Signature { kind, person: person.to_string(), appointment_from: from, at: at.to_string() };
     books.append(Event::VoucherSigned { reference, signature })?;
     Ok(())
@@ -285,6 +290,9 @@ pub fn check_ready_to_post(
         if registry.in_force(today).any(|a| a.person == poster && a.role == role) {
             out.push(Refusal::new(Rule::Sep5, format!("{poster}是{}，不能记账", role.chinese())));
         }
+    }
+    if let Some(r) = crate::books::check_authorization(books, v)? {
+        out.push(r);
     }
     let signed = books.signatures(reference)?;
     for kind in required(books.chart(), v) {

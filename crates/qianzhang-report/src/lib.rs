@@ -475,3 +475,51 @@ pub fn people(registry: &qianzhang_core::people::Registry, date: time::Date) -> 
     }
     t.text()
 }
+
+/// The register of authorizations with what each has paid for.
+pub fn authorizations(items: &[(qianzhang_core::approval::Authorization, Money)]) -> String {
+    let mut t = Table::new(
+        "审批依据登记簿",
+        &[
+            ("文号", Align::Left),
+            ("类别", Align::Left),
+            ("日期", Align::Left),
+            ("事项", Align::Left),
+            ("限额", Align::Right),
+            ("已支出", Align::Right),
+            ("余额", Align::Right),
+        ],
+    );
+    for (a, used) in items {
+        t.row(vec![
+            a.number.clone(),
+            a.kind.chinese().to_string(),
+            format_date(a.date),
+            a.scope.clone(),
+            a.cap.to_string(),
+            used.to_string(),
+            (a.cap - *used).to_string(),
+        ]);
+    }
+    t.text()
+}
+
+/// Suspected splits (APR-3).
+pub fn splits(items: &[qianzhang_core::approval::SuspectedSplit], threshold: Money, window_days: u32) -> String {
+    let mut t = Table::new(
+        &format!("疑似拆分支出（{window_days} 天内单笔不足 {}、合计达到限额）", threshold.to_yuan()),
+        &[
+            ("依据", Align::Left),
+            ("凭证", Align::Left),
+            ("起", Align::Left),
+            ("止", Align::Left),
+            ("合计", Align::Right),
+        ],
+    );
+    for s in items {
+        let refs: Vec<String> = s.vouchers.iter().map(|r| r.to_string()).collect();
+        t.row(vec![s.key.clone(), refs.join("、"), format_date(s.first), format_date(s.last), s.total.to_string()]);
+    }
+    t.note(&format!("共 {} 组", items.len()));
+    t.text()
+}

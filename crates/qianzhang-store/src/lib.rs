@@ -14,6 +14,7 @@ mod verify;
 use std::collections::HashMap;
 use std::path::Path;
 
+use qianzhang_core::approval::{Authorization, SettingKey, Settings};
 use qianzhang_core::books::{Books, FirstAdmin, LedgerInfo, StoreError};
 use qianzhang_core::lifecycle::{SignKind, Signature};
 use qianzhang_core::people::{Appointment, KinFact, Registry};
@@ -126,15 +127,8 @@ impl Store {
         let id: i64 =
             tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM ledgers", [], |r| r.get(0)).map_err(Error::from)?;
         let info = LedgerInfo { name: name.trim().to_string(), start };
-        let mut w = Writer::new(
-            &tx,
-            LedgerHandle { id, info: info.clone() },
-            actor,
-            Chart::default(),
-            Registry::default(),
-            0,
-            GENESIS,
-        );
+        let mut w =
+            Writer::new(&tx, LedgerHandle { id, info: info.clone() }, actor, LedgerState::default(), 0, GENESIS);
         for e in events {
             w.append(e)?;
         }
@@ -223,6 +217,27 @@ impl Store {
             (Some(a), Some(b)) => Period::from_key(a).zip(Period::from_key(b)),
             _ => None,
         })
+    }
+
+    pub fn settings(&self, ledger: &LedgerHandle) -> Result<Settings, Error> {
+        load_settings(&self.conn, ledger.id)
+    }
+
+    /// Every authorization with what it has paid for so far.
+    pub fn authorizations(&self, ledger: &LedgerHandle) -> Result<Vec<(Authorization, Money)>, Error> {
+        let chart = self.chart(ledger)?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT number, kind, date, scope, cap FROM authorizations WHERE ledger_id = ?1 ORDER BY date, number",
+        )?;
+        let rows: Vec<serde_json::Value> = stmt.query_map([ledger.id], authorization_of)?.collect::<Result<_, _>>()?;
+        let mut out = Vec::new();
+        for row in rows {
+            let a: Authorization = serde_json::from_value(row)?;
+            let citing = load_citing(&self.conn, ledger.id, &a.number)?;
+            let used = qianzhang_core::approval::spent(&chart, &citing, None);
+            out.push((a, used));
+        }
+        Ok(out)
     }
 
     /// The signatures standing on a voucher.
@@ -338,6 +353,52 @@ fn load_chart(conn: &Connection, ledger_id: i64) -> Result<Chart, Error> {
     Ok(Chart::from_accounts(accounts))
 }
 
+fn load_settings(conn: &Connection, ledger_id: i64) -> Result<Settings, Error> {
+    let mut settings = Settings::default();
+    let mut stmt = conn.prepare_cached("SELECT key, value FROM settings WHERE ledger_id = ?1")?;
+    for row in stmt.query_map([ledger_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+        let (key, value) = row?;
+        let key = SettingKey::parse(&key).ok_or_else(|| Error::Corrupt(format!("setting {key}")))?;
+        settings.set(key, &value);
+    }
+    Ok(settings)
+}
+
+fn authorization_of(row: &rusqlite::Row<'_>) -> Result<serde_json::Value, rusqlite::Error> {
+    Ok(serde_json::json!({
+        "number": row.get::<_, String>(0)?,
+        "kind": row.get::<_, String>(1)?,
+        "date": row.get::<_, String>(2)?,
+        "scope": row.get::<_, String>(3)?,
+        "cap": Money::from_fen(row.get::<_, i64>(4)?),
+    }))
+}
+
+fn load_authorization(conn: &Connection, ledger_id: i64, number: &str) -> Result<Option<Authorization>, Error> {
+    let row = conn
+        .prepare_cached(
+            "SELECT number, kind, date, scope, cap FROM authorizations WHERE ledger_id = ?1 AND number = ?2",
+        )?
+        .query_row(params![ledger_id, number], authorization_of)
+        .optional()?;
+    Ok(row.map(serde_json::from_value).transpose()?)
+}
+
+fn load_citing(conn: &Connection, ledger_id: i64, number: &str) -> Result<Vec<(Voucher, Status)>, Error> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT v.status, l.payload FROM vouchers v JOIN log l ON l.ledger_id = v.ledger_id AND l.seq = v.content_seq \
+         WHERE v.ledger_id = ?1 AND v.authorization = ?2 ORDER BY v.period, v.number",
+    )?;
+    let rows = stmt.query_map(params![ledger_id, number], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (status, payload) = row?;
+        let status = Status::from_str_opt(&status).ok_or_else(|| Error::Corrupt(format!("status {status}")))?;
+        out.push((projector::voucher_of(&payload)?, status));
+    }
+    Ok(out)
+}
+
 fn load_signatures(conn: &Connection, ledger_id: i64, r: VoucherRef) -> Result<Vec<Signature>, Error> {
     let mut stmt = conn.prepare_cached(
         "SELECT kind, person, appointment_from, at FROM signatures \
@@ -396,6 +457,14 @@ fn load_registry(conn: &Connection, ledger_id: i64) -> Result<Registry, Error> {
     Ok(Registry::new(people, appointments, facts))
 }
 
+/// What a writer keeps in memory for the rules: small, read once per command.
+#[derive(Default)]
+struct LedgerState {
+    chart: Chart,
+    registry: Registry,
+    settings: Settings,
+}
+
 /// The books of one ledger inside one transaction: what core commands see.
 pub struct Writer<'t> {
     tx: &'t Transaction<'t>,
@@ -403,6 +472,7 @@ pub struct Writer<'t> {
     actor: Actor,
     chart: Chart,
     registry: Registry,
+    settings: Settings,
     head_seq: i64,
     head_hash: Fingerprint,
     projector: projector::Projector,
@@ -415,18 +485,19 @@ impl<'t> Writer<'t> {
         tx: &'t Transaction<'t>,
         ledger: LedgerHandle,
         actor: &Actor,
-        chart: Chart,
-        registry: Registry,
+        state: LedgerState,
         head_seq: i64,
         head_hash: Fingerprint,
     ) -> Writer<'t> {
         let projector = projector::Projector::new(ledger.id);
+        let LedgerState { chart, registry, settings } = state;
         Writer {
             tx,
             ledger,
             actor: actor.clone(),
             chart,
             registry,
+            settings,
             head_seq,
             head_hash,
             projector,
@@ -438,8 +509,9 @@ impl<'t> Writer<'t> {
     fn open(tx: &'t Transaction<'t>, ledger: LedgerHandle, actor: &Actor) -> Result<Writer<'t>, Failure> {
         let chart = load_chart(tx, ledger.id)?;
         let registry = load_registry(tx, ledger.id)?;
+        let settings = load_settings(tx, ledger.id)?;
         let (seq, hash) = head(tx, ledger.id)?;
-        Ok(Writer::new(tx, ledger, actor, chart, registry, seq, hash))
+        Ok(Writer::new(tx, ledger, actor, LedgerState { chart, registry, settings }, seq, hash))
     }
 
     fn finish(&mut self) -> Result<(), Error> {
@@ -465,6 +537,7 @@ impl<'t> Writer<'t> {
             | Event::Appointed { .. }
             | Event::AppointmentEnded { .. }
             | Event::KinshipRecorded { .. } => self.registry.apply(&event),
+            Event::SettingChanged { key, value } => self.settings.set(*key, value),
             Event::VoucherPrepared { voucher } | Event::VoucherMigrated { voucher } => {
                 self.next_numbers.insert(voucher.period(), voucher.reference().number + 1);
             }
@@ -490,6 +563,18 @@ impl Books for Writer<'_> {
 
     fn registry(&self) -> &Registry {
         &self.registry
+    }
+
+    fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    fn authorization(&mut self, number: &str) -> Result<Option<Authorization>, StoreError> {
+        Ok(load_authorization(self.tx, self.ledger.id, number)?)
+    }
+
+    fn vouchers_citing(&mut self, number: &str) -> Result<Vec<(Voucher, Status)>, StoreError> {
+        Ok(load_citing(self.tx, self.ledger.id, number)?)
     }
 
     fn period_closed(&mut self, period: Period) -> Result<bool, StoreError> {

@@ -173,6 +173,28 @@ impl Projector {
                     return Err(Error::Corrupt(format!("withdrawing a signature {reference} does not have")));
                 }
             }
+            Event::SettingChanged { key, value } => {
+                conn.prepare_cached(
+                    "INSERT INTO settings (ledger_id, key, value, seq) VALUES (?1, ?2, ?3, ?4) \
+                     ON CONFLICT (ledger_id, key) DO UPDATE SET value = excluded.value, seq = excluded.seq",
+                )?
+                .execute(params![id, key.as_str(), value, seq])?;
+            }
+            Event::AuthorizationRecorded { authorization: a } => {
+                conn.prepare_cached(
+                    "INSERT INTO authorizations (ledger_id, number, kind, date, scope, cap, seq) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?
+                .execute(params![
+                    id,
+                    a.number,
+                    serde_json::to_value(a.kind)?.as_str().unwrap_or_default(),
+                    format_date(a.date),
+                    a.scope,
+                    a.cap.fen(),
+                    seq
+                ])?;
+            }
             Event::Refused { .. } => {}
         }
         Ok(())
@@ -181,8 +203,8 @@ impl Projector {
     fn insert_voucher(&mut self, conn: &Connection, seq: i64, v: &Voucher, status: Status) -> Result<(), Error> {
         let reference = v.reference();
         conn.prepare_cached(
-            "INSERT INTO vouchers (ledger_id, period, number, date, status, origin, reverses_period, reverses_number, content_seq, posted_seq) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            "INSERT INTO vouchers (ledger_id, period, number, date, status, origin, reverses_period, reverses_number, \
+             content_seq, posted_seq, authorization) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )?
         .execute(params![
             self.ledger_id,
@@ -195,6 +217,7 @@ impl Projector {
             v.reverses().map(|r| r.number),
             seq,
             (status == Status::Posted).then_some(seq),
+            v.authorization(),
         ])?;
         Ok(())
     }

@@ -53,8 +53,11 @@ const MIGRATIONS: &[&str] = &[
         reverses_number INTEGER,
         content_seq INTEGER NOT NULL,
         posted_seq INTEGER,
+        authorization TEXT,
         PRIMARY KEY (ledger_id, period, number)
     ) WITHOUT ROWID;
+    CREATE INDEX vouchers_by_authorization ON vouchers (ledger_id, authorization)
+        WHERE authorization IS NOT NULL;
     CREATE INDEX vouchers_reversals ON vouchers (ledger_id, reverses_period, reverses_number)
         WHERE reverses_period IS NOT NULL;
     CREATE TRIGGER vouchers_no_delete BEFORE DELETE ON vouchers
@@ -93,7 +96,7 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX imports_by_digest ON imports (ledger_id, sha256);
     "#,
     // 2: people (with argon2id passphrase hashes), appointments, kinship facts
-    //    (钱账分管) and signatures on vouchers.
+    //    (钱账分管), signatures on vouchers, settings and authorizations.
     r#"
     CREATE TABLE people (
         ledger_id INTEGER NOT NULL,
@@ -137,6 +140,25 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX signatures_by_voucher ON signatures (ledger_id, period, number);
     CREATE TRIGGER signatures_no_delete BEFORE DELETE ON signatures
         BEGIN SELECT RAISE(ABORT, 'VCH-6: signatures are never deleted'); END;
+    CREATE TABLE settings (
+        ledger_id INTEGER NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (ledger_id, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE authorizations (
+        ledger_id INTEGER NOT NULL,
+        number TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        date TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        cap INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (ledger_id, number)
+    ) WITHOUT ROWID;
+    CREATE TRIGGER authorizations_no_delete BEFORE DELETE ON authorizations
+        BEGIN SELECT RAISE(ABORT, 'VCH-6: authorizations are never deleted'); END;
     CREATE TRIGGER people_no_delete BEFORE DELETE ON people
         BEGIN SELECT RAISE(ABORT, 'VCH-6: people are never deleted'); END;
     CREATE TRIGGER appointments_no_delete BEFORE DELETE ON appointments
@@ -173,8 +195,8 @@ pub const PROJECTIONS: &[(&str, &str, &str)] = &[
     ("accounts", "SELECT code, name, kind, opened, closed, seq FROM accounts WHERE ledger_id = ?1 ORDER BY code", "seq"),
     (
         "vouchers",
-        "SELECT period, number, date, status, origin, reverses_period, reverses_number, content_seq, posted_seq \
-         FROM vouchers WHERE ledger_id = ?1 ORDER BY period, number",
+        "SELECT period, number, date, status, origin, reverses_period, reverses_number, content_seq, posted_seq, \
+         authorization FROM vouchers WHERE ledger_id = ?1 ORDER BY period, number",
         "content_seq",
     ),
     ("balances", "SELECT account, period, debit, credit FROM balances WHERE ledger_id = ?1 ORDER BY account, period", ""),
@@ -192,6 +214,12 @@ pub const PROJECTIONS: &[(&str, &str, &str)] = &[
         "seq",
     ),
     ("kinship", "SELECT seq, kind, a, b FROM kinship WHERE ledger_id = ?1 ORDER BY seq", "seq"),
+    ("settings", "SELECT key, value, seq FROM settings WHERE ledger_id = ?1 ORDER BY key", "seq"),
+    (
+        "authorizations",
+        "SELECT number, kind, date, scope, cap, seq FROM authorizations WHERE ledger_id = ?1 ORDER BY number",
+        "seq",
+    ),
     (
         "signatures",
         "SELECT seq, period, number, kind, person, appointment_from, at, withdrawn_seq FROM signatures \

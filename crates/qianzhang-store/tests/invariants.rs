@@ -1,8 +1,10 @@
 //! Property tests of the accounting invariants over random command sequences.
 
 use proptest::prelude::*;
+use qianzhang_core::approval::{AuthKind, Authorization, SettingKey};
 use qianzhang_core::books::{
-    appoint, post_voucher, prepare_voucher, register_person, reverse_voucher, Books, FirstAdmin,
+    appoint, change_setting, post_voucher, prepare_voucher, record_authorization, register_person, reverse_voucher,
+    Books, FirstAdmin,
 };
 use qianzhang_core::lifecycle::{next_step, sign_voucher, Next};
 use qianzhang_core::people::{Appointment, Role};
@@ -41,6 +43,8 @@ fn date(start: Period, month: u8, day: u8) -> Date {
     }
     Date::from_calendar_date(p.year(), Month::try_from(p.month()).unwrap(), day).unwrap()
 }
+
+const STANDING: &str = "两委决议〔2025〕1号";
 
 const OFFICERS: [(&str, Role); 4] =
     [("会计", Role::Accountant), ("审核", Role::Reviewer), ("主任", Role::Approver), ("出纳", Role::Cashier)];
@@ -129,6 +133,17 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
     let ledger: LedgerHandle = store.create_ledger("性质", start, &admin, &actor()).unwrap();
     store
         .write(&ledger, &actor(), |w| {
+            // Every expense cites one standing resolution; the threshold is
+            // raised so that it is always the right kind.
+            change_setting(w, SettingKey::Threshold, "1000000000")?;
+            let standing = Authorization {
+                number: STANDING.into(),
+                kind: AuthKind::Resolution,
+                date: start.first_day(),
+                scope: "全部".into(),
+                cap: Money::from_fen(1_000_000_000_000),
+            };
+            record_authorization(w, standing)?;
             for (person, role) in OFFICERS {
                 register_person(w, person, None)?;
                 let from = start.first_day();

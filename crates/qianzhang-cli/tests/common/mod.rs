@@ -53,6 +53,14 @@ impl Env {
             }
             env.admin(&args);
         }
+        let auths = std::fs::read_to_string(fixture("authorizations.csv")).unwrap();
+        let mut rdr = csv::Reader::from_reader(auths.as_bytes());
+        for row in rdr.deserialize::<(String, String, String, String, String)>() {
+            let (number, kind, date, scope, cap) = row.unwrap();
+            env.admin(&[
+                "auth", "add", "--kind", &kind, "--number", &number, "--date", &date, "--scope", &scope, "--cap", &cap,
+            ]);
+        }
         env
     }
 

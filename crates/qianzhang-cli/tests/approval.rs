@@ -1,0 +1,115 @@
+//! Authorizations, the threshold and suspected splits through the CLI
+//! (APR-2, APR-3, APR-4).
+
+mod common;
+
+use common::Env;
+
+/// A cash expense dated 2025-03-05, citing `authorization`.
+fn expense<'a>(amount: &'a str, authorization: &'a str) -> Vec<String> {
+    let debit = format!("520101={amount}");
+    let credit = format!("1002={amount}");
+    ["voucher", "add", "--date", "2025-03-05", "--summary", "办公用品", "--debit", &debit, "--credit", &credit]
+        .into_iter()
+        .map(str::to_string)
+        .chain(["--authorization".to_string(), authorization.to_string()])
+        .collect()
+}
+
+fn run(env: &Env, args: &[String]) -> String {
+    env.ok(&args.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+fn approve_refused(env: &Env, reference: &str) -> String {
+    env.ok(&["--as", "刘洋", "voucher", "review", reference]);
+    env.refused("APR-2", &["--as", "李明", "voucher", "approve", reference])
+}
+
+#[test]
+fn apr_2_below_the_threshold_a_resolution_decides() {
+    let env = Env::with_office();
+    run(&env, &expense("999.99", "街道批复〔2025〕9号"));
+    let err = approve_refused(&env, "2025-03/记-0001");
+    assert!(err.contains("不足 ¥1,000.00，由社区两委会议决议审批"), "{err}");
+}
+
+#[test]
+fn apr_2_from_the_threshold_up_a_government_approval() {
+    let env = Env::with_office();
+    run(&env, &expense("1000", "两委决议〔2025〕1号"));
+    let err = approve_refused(&env, "2025-03/记-0001");
+    assert!(err.contains("支出 ¥1,000.00 达到 ¥1,000.00，须街道/镇政府批复"), "{err}");
+}
+
+#[test]
+fn apr_2_unrecorded_late_or_over_the_cap() {
+    let env = Env::with_office();
+    run(&env, &expense("10", "两委决议〔2025〕99号"));
+    assert!(approve_refused(&env, "2025-03/记-0001").contains("尚未登记"));
+    run(&env, &expense("10", "街道批复〔2025〕12号"));
+    env.ok(&["--as", "刘洋", "voucher", "review", "2025-03/记-0002"]);
+    env.refused("APR-2", &["--as", "李明", "voucher", "approve", "2025-03/记-0002"]);
+    run(&env, &expense("601", "两委决议〔2025〕2号"));
+    let err = approve_refused(&env, "2025-03/记-0003");
+    assert!(err.contains("限额 ¥600.00") && err.contains("超出限额"), "{err}");
+    run(&env, &expense("1800", "街道批复〔2025〕9号"));
+    run(&env, &expense("1800", "街道批复〔2025〕9号"));
+    env.sign_and_post(&["2025-03/记-0004"]);
+    env.ok(&["--as", "刘洋", "voucher", "review", "2025-03/记-0005"]);
+    let err = env.refused("APR-2", &["--as", "李明", "voucher", "approve", "2025-03/记-0005"]);
+    assert!(err.contains("限额 ¥3,300.00，已支出 ¥1,800.00"), "the first posting counts against the cap: {err}");
+    let list = env.ok(&["auth", "list"]);
+    assert!(
+        list.lines().any(|l| l.contains("街道批复〔2025〕9号") && l.contains("1,800.00") && l.contains("1,500.00")),
+        "{list}"
+    );
+}
+
+#[test]
+fn apr_2_authorizations_are_recorded_once_by_an_admin() {
+    let env = Env::with_office();
+    let add = ["auth", "add", "--kind", "resolution", "--number", "两委决议〔2025〕1号", "--date", "2025-01-01"];
+    let err = env.refused("APR-2", &[&["--as", "管理员"][..], &add[..], &["--scope", "x", "--cap", "1"]].concat());
+    assert!(err.contains("已经登记过"), "{err}");
+    env.refused("OPR-1", &[&add[..], &["--scope", "x", "--cap", "1"]].concat());
+}
+
+#[test]
+fn apr_4_the_threshold_is_a_setting_changed_by_an_admin() {
+    let env = Env::with_office();
+    assert!(env.ok(&["settings"]).contains("threshold     1000.00"));
+    env.refused("OPR-1", &["settings", "set", "threshold", "2000"]);
+    env.refused("APR-4", &["--as", "管理员", "settings", "set", "threshold", "0"]);
+    env.refused("APR-4", &["--as", "管理员", "settings", "set", "colour", "red"]);
+    env.admin(&["settings", "set", "threshold", "2,000"]);
+    assert!(env.ok(&["settings"]).contains("threshold     2000.00"));
+    run(&env, &expense("1500", "两委决议〔2025〕1号"));
+    env.sign_and_post(&["2025-03/记-0001"]);
+    assert!(env.ok(&["log", "--limit", "50"]).contains("设置 审批限额"));
+}
+
+#[test]
+fn apr_3_suspected_splits_are_listed() {
+    let env = Env::with_office();
+    for (day, amount) in [("2025-03-03", "600"), ("2025-03-06", "500"), ("2025-03-25", "300")] {
+        env.ok(&[
+            "voucher",
+            "add",
+            "--date",
+            day,
+            "--summary",
+            "购买文具",
+            "--debit",
+            &format!("520101={amount}"),
+            "--credit",
+            &format!("1002={amount}"),
+            "--authorization",
+            "两委决议〔2025〕1号",
+        ]);
+    }
+    let out = env.ok(&["check", "splits"]);
+    assert!(out.contains("2025-03/记-0001、2025-03/记-0002") && out.contains("1,100.00"), "{out}");
+    assert!(!out.contains("记-0003"), "{out}");
+    env.admin(&["settings", "set", "split-window", "2"]);
+    assert!(env.ok(&["check", "splits"]).contains("共 0 组"));
+}

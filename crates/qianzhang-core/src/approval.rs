@@ -1,0 +1,393 @@
+//! Authorizations and the threshold (一支笔 and ¥1000): APR-2, APR-3, APR-4,
+//! and the ledger settings they read.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::lifecycle::nature;
+use crate::money::Money;
+use crate::period::{date_serde, format_date};
+use crate::rule::{Refusal, Rule};
+use crate::voucher::{Status, Voucher, VoucherRef};
+
+/// A ledger setting that can be changed, by an admin, on the record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SettingKey {
+    /// APR-2: expenses from this amount up need a government approval.
+    Threshold,
+    /// APR-3: days within which split expenses are looked for.
+    SplitWindow,
+    /// CSH-4: cash on hand above this is flagged.
+    CashLimit,
+}
+
+impl SettingKey {
+    pub fn parse(text: &str) -> Option<SettingKey> {
+        match text {
+            "threshold" => Some(SettingKey::Threshold),
+            "split-window" => Some(SettingKey::SplitWindow),
+            "cash-limit" => Some(SettingKey::CashLimit),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SettingKey::Threshold => "threshold",
+            SettingKey::SplitWindow => "split-window",
+            SettingKey::CashLimit => "cash-limit",
+        }
+    }
+
+    pub fn chinese(self) -> &'static str {
+        match self {
+            SettingKey::Threshold => "审批限额（达到此数须街道/镇政府批复）",
+            SettingKey::SplitWindow => "拆分支出检查天数",
+            SettingKey::CashLimit => "库存现金限额",
+        }
+    }
+}
+
+/// The settings of a ledger, with the regulations' defaults.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settings {
+    pub threshold: Money,
+    pub split_window_days: u32,
+    pub cash_limit: Money,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings { threshold: Money::from_fen(100_000), split_window_days: 7, cash_limit: Money::from_fen(300_000) }
+    }
+}
+
+/// The longest split window accepted.
+pub const MAX_SPLIT_WINDOW_DAYS: u32 = 366;
+
+impl Settings {
+    /// [APR-4]/[CSH-4] reads a new value for `key`; returns it normalized.
+    pub fn check(key: SettingKey, value: &str) -> Result<String, Refusal> {
+        let rule = if key == SettingKey::CashLimit { Rule::Csh4 } else { Rule::Apr4 };
+        match key {
+            SettingKey::Threshold | SettingKey::CashLimit => match Money::parse(value) {
+                Ok(m) if m.fen() > 0 => Ok(m.to_decimal_string()),
+                _ => Err(Refusal::new(rule, format!("{}须为大于零的金额，“{value}”不是", key.chinese()))),
+            },
+            SettingKey::SplitWindow => match value.trim().parse::<u32>() {
+                Ok(d) if (1..=MAX_SPLIT_WINDOW_DAYS).contains(&d) => Ok(d.to_string()),
+                _ => Err(Refusal::new(rule, format!("{}须为 1 到 {MAX_SPLIT_WINDOW_DAYS} 的整数天数", key.chinese()))),
+            },
+        }
+    }
+
+    /// Applies a value that [`Settings::check`] accepted.
+    pub fn set(&mut self, key: SettingKey, value: &str) {
+        match key {
+            SettingKey::Threshold => self.threshold = Money::parse(value).unwrap_or(self.threshold),
+            SettingKey::CashLimit => self.cash_limit = Money::parse(value).unwrap_or(self.cash_limit),
+            SettingKey::SplitWindow => self.split_window_days = value.parse().unwrap_or(self.split_window_days),
+        }
+    }
+
+    pub fn get(&self, key: SettingKey) -> String {
+        match key {
+            SettingKey::Threshold => self.threshold.to_decimal_string(),
+            SettingKey::CashLimit => self.cash_limit.to_decimal_string(),
+            SettingKey::SplitWindow => self.split_window_days.to_string(),
+        }
+    }
+}
+
+/// The two kinds of authorization an expense can cite.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthKind {
+    /// 两委会议决议: below the threshold.
+    Resolution,
+    /// 街道/镇政府批复: at or above the threshold.
+    Government,
+}
+
+impl AuthKind {
+    pub fn chinese(self) -> &'static str {
+        match self {
+            AuthKind::Resolution => "两委会议决议",
+            AuthKind::Government => "街道/镇政府批复",
+        }
+    }
+}
+
+/// A resolution or approval recorded before the expenses that cite it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Authorization {
+    pub number: String,
+    pub kind: AuthKind,
+    #[serde(with = "date_serde")]
+    pub date: Date,
+    pub scope: String,
+    pub cap: Money,
+}
+
+impl fmt::Display for Authorization {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}（{}，{}）", self.number, self.kind.chinese(), format_date(self.date))
+    }
+}
+
+/// [APR-2] checks a new authorization: a number not used before, a scope, a cap.
+pub fn check_new_authorization(existing: Option<&Authorization>, a: &Authorization) -> Result<(), Refusal> {
+    let apr = |m: String| Err(Refusal::new(Rule::Apr2, m));
+    if a.number.trim().is_empty() || a.number.chars().count() > 60 {
+        return apr("审批依据须有文号（不超过 60 个字）".into());
+    }
+    if existing.is_some() {
+        return apr(format!("文号 {} 已经登记过", a.number));
+    }
+    if a.scope.trim().is_empty() {
+        return apr(format!("{} 须写明事项范围", a.number));
+    }
+    if a.cap.fen() <= 0 {
+        return apr(format!("{} 的限额须大于零", a.number));
+    }
+    Ok(())
+}
+
+/// What an authorization has paid for so far: the expenses of posted
+/// vouchers citing it.
+pub fn spent(chart: &crate::account::Chart, citing: &[(Voucher, Status)], except: Option<VoucherRef>) -> Money {
+    citing
+        .iter()
+        .filter(|(v, s)| *s == Status::Posted && Some(v.reference()) != except)
+        .map(|(v, _)| nature(chart, v).expense_amount)
+        .sum()
+}
+
+/// [APR-2] an expense cites an authorization recorded beforehand, of the
+/// kind its amount needs, dated no later, with room left under its cap.
+/// `authorization` is the one cited (if recorded); `spent` what it has paid.
+pub fn check_expense_authorization(
+    chart: &crate::account::Chart,
+    settings: &Settings,
+    v: &Voucher,
+    authorization: Option<&Authorization>,
+    spent: Money,
+) -> Option<Refusal> {
+    let n = nature(chart, v);
+    if !n.expense {
+        return None;
+    }
+    let amount = n.expense_amount;
+    let r = v.reference();
+    let apr = |m: String| Some(Refusal::new(Rule::Apr2, m));
+    let need = if amount >= settings.threshold { AuthKind::Government } else { AuthKind::Resolution };
+    let Some(cited) = v.authorization() else {
+        return apr(format!("支出 {} 须注明审批依据（{}）；凭证 {r} 没有", amount.to_yuan(), need.chinese()));
+    };
+    let Some(a) = authorization else {
+        return apr(format!("凭证 {r} 引用的审批依据“{cited}”尚未登记，请先用 auth add 登记"));
+    };
+    if a.kind != need {
+        return match need {
+            AuthKind::Government => apr(format!(
+                "支出 {} 达到 {}，须{}；{} 是{}",
+                amount.to_yuan(),
+                settings.threshold.to_yuan(),
+                need.chinese(),
+                a.number,
+                a.kind.chinese()
+            )),
+            AuthKind::Resolution => apr(format!(
+                "支出 {} 不足 {}，由社区两委会议决议审批，{} 不能代替决议",
+                amount.to_yuan(),
+                settings.threshold.to_yuan(),
+                a.kind.chinese()
+            )),
+        };
+    }
+    if a.date > v.date() {
+        return apr(format!(
+            "{} 的日期 {} 晚于支出日期 {}：须先批准后支出",
+            a.number,
+            format_date(a.date),
+            format_date(v.date())
+        ));
+    }
+    if spent + amount > a.cap {
+        return apr(format!(
+            "{} 限额 {}，已支出 {}，本笔 {} 将超出限额",
+            a.number,
+            a.cap.to_yuan(),
+            spent.to_yuan(),
+            amount.to_yuan()
+        ));
+    }
+    None
+}
+
+/// One expense as the split check sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExpenseItem {
+    pub voucher: VoucherRef,
+    pub date: Date,
+    pub amount: Money,
+    pub counterparty: Option<String>,
+    pub purpose: String,
+}
+
+/// A group of expenses, each under the threshold, that together reach it
+/// within the window, to the same counterparty or for the same purpose.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SuspectedSplit {
+    /// `往来单位 X` or `摘要 Y`.
+    pub key: String,
+    pub vouchers: Vec<VoucherRef>,
+    pub total: Money,
+    #[serde(with = "date_serde")]
+    pub first: Date,
+    #[serde(with = "date_serde")]
+    pub last: Date,
+}
+
+/// [APR-3] finds suspected splits (拆分规避): for each counterparty and each
+/// purpose, the largest runs of sub-threshold expenses whose dates lie within
+/// `window_days` and whose sum reaches `threshold`.
+pub fn suspected_splits(items: &[ExpenseItem], threshold: Money, window_days: u32) -> Vec<SuspectedSplit> {
+    let mut groups: BTreeMap<String, Vec<&ExpenseItem>> = BTreeMap::new();
+    for item in items.iter().filter(|i| i.amount < threshold && i.amount.fen() > 0) {
+        if let Some(c) = &item.counterparty {
+            groups.entry(format!("往来单位 {c}")).or_default().push(item);
+        }
+        groups.entry(format!("摘要 {}", item.purpose)).or_default().push(item);
+    }
+    let mut out = Vec::new();
+    for (key, mut group) in groups {
+        group.sort_by_key(|i| (i.date, i.voucher));
+        // The widest window from each expense; one contained in the window
+        // reported before it adds nothing.
+        let mut reported_to: Option<usize> = None;
+        for i in 0..group.len() {
+            let mut j = i;
+            while j + 1 < group.len() && (group[j + 1].date - group[i].date).whole_days() < i64::from(window_days) {
+                j += 1;
+            }
+            if j == i || reported_to.is_some_and(|end| j <= end) {
+                continue;
+            }
+            let window = &group[i..=j];
+            let total: Money = window.iter().map(|x| x.amount).sum();
+            if total >= threshold {
+                out.push(SuspectedSplit {
+                    key: key.clone(),
+                    vouchers: window.iter().map(|x| x.voucher).collect(),
+                    total,
+                    first: window[0].date,
+                    last: window[window.len() - 1].date,
+                });
+                reported_to = Some(j);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::books::prepare_voucher;
+    use crate::books::tests::{draft, MemoryBooks};
+    use crate::period::Period;
+    use crate::voucher::Origin;
+    use time::macros::date;
+
+    fn auth(number: &str, kind: AuthKind, d: Date, cap: i64) -> Authorization {
+        Authorization { number: number.into(), kind, date: d, scope: "办公".into(), cap: Money::from_fen(cap) }
+    }
+
+    fn expense(fen: i64, cited: Option<&str>) -> (MemoryBooks, Voucher) {
+        let mut b = MemoryBooks::new();
+        let mut d = draft(date!(2025 - 03 - 05), fen);
+        d.authorization = cited.map(str::to_string);
+        let r = prepare_voucher(&mut b, d, Origin::Entered, "赵敏").unwrap();
+        let v = b.vouchers[&r].0.clone();
+        (b, v)
+    }
+
+    #[test]
+    fn apr_2_the_kind_follows_the_threshold() {
+        let s = Settings::default();
+        let resolution = auth("两委决议〔2025〕1号", AuthKind::Resolution, date!(2025 - 03 - 01), 500_000);
+        let government = auth("街道批复〔2025〕3号", AuthKind::Government, date!(2025 - 03 - 01), 500_000);
+        let (b, small) = expense(99_999, Some("两委决议〔2025〕1号"));
+        assert_eq!(check_expense_authorization(&b.chart, &s, &small, Some(&resolution), Money::ZERO), None);
+        let e = check_expense_authorization(&b.chart, &s, &small, Some(&government), Money::ZERO).unwrap();
+        assert!(e.message.contains("不能代替决议"), "{}", e.message);
+        let (b, big) = expense(100_000, Some("x"));
+        let e = check_expense_authorization(&b.chart, &s, &big, Some(&resolution), Money::ZERO).unwrap();
+        assert!(e.message.contains("支出 ¥1,000.00 达到 ¥1,000.00，须街道/镇政府批复"), "{}", e.message);
+        assert_eq!(check_expense_authorization(&b.chart, &s, &big, Some(&government), Money::ZERO), None);
+    }
+
+    #[test]
+    fn apr_2_cited_recorded_dated_before_and_within_cap() {
+        let s = Settings::default();
+        let (b, none) = expense(5_000, None);
+        assert_eq!(check_expense_authorization(&b.chart, &s, &none, None, Money::ZERO).unwrap().rule, Rule::Apr2);
+        let (b, v) = expense(5_000, Some("两委决议〔2025〕9号"));
+        assert!(check_expense_authorization(&b.chart, &s, &v, None, Money::ZERO).unwrap().message.contains("尚未登记"));
+        let late = auth("两委决议〔2025〕9号", AuthKind::Resolution, date!(2025 - 03 - 06), 10_000);
+        assert!(check_expense_authorization(&b.chart, &s, &v, Some(&late), Money::ZERO)
+            .unwrap()
+            .message
+            .contains("晚于支出日期"));
+        let capped = auth("两委决议〔2025〕9号", AuthKind::Resolution, date!(2025 - 03 - 01), 10_000);
+        assert_eq!(check_expense_authorization(&b.chart, &s, &v, Some(&capped), Money::from_fen(5_000)), None);
+        let e = check_expense_authorization(&b.chart, &s, &v, Some(&capped), Money::from_fen(5_001)).unwrap();
+        assert!(e.message.contains("超出限额"), "{}", e.message);
+    }
+
+    #[test]
+    fn apr_4_settings_are_checked() {
+        assert_eq!(Settings::check(SettingKey::Threshold, "2,000"), Ok("2000.00".into()));
+        assert_eq!(Settings::check(SettingKey::Threshold, "0").unwrap_err().rule, Rule::Apr4);
+        assert_eq!(Settings::check(SettingKey::SplitWindow, "0").unwrap_err().rule, Rule::Apr4);
+        assert_eq!(Settings::check(SettingKey::CashLimit, "-1").unwrap_err().rule, Rule::Csh4);
+        let mut s = Settings::default();
+        s.set(SettingKey::SplitWindow, "10");
+        assert_eq!(s.split_window_days, 10);
+    }
+
+    fn item(n: u32, d: Date, fen: i64, cp: &str, purpose: &str) -> ExpenseItem {
+        ExpenseItem {
+            voucher: VoucherRef { period: Period::of(d), number: n },
+            date: d,
+            amount: Money::from_fen(fen),
+            counterparty: Some(cp.into()),
+            purpose: purpose.into(),
+        }
+    }
+
+    #[test]
+    fn apr_3_sub_threshold_expenses_that_add_up_within_the_window() {
+        let t = Money::from_fen(100_000);
+        let items = [
+            item(1, date!(2025 - 03 - 01), 60_000, "惠民文具店", "办公用品"),
+            item(2, date!(2025 - 03 - 05), 50_000, "惠民文具店", "文具"),
+            item(3, date!(2025 - 03 - 20), 90_000, "惠民文具店", "纸张"),
+            item(4, date!(2025 - 03 - 21), 20_000, "别家", "纸张"),
+        ];
+        let splits = suspected_splits(&items, t, 7);
+        assert_eq!(splits.len(), 2, "{splits:?}");
+        assert_eq!(splits[0].key, "往来单位 惠民文具店");
+        assert_eq!(splits[0].vouchers.len(), 2);
+        assert_eq!(splits[0].total, Money::from_fen(110_000));
+        assert_eq!(splits[1].key, "摘要 纸张");
+        assert!(suspected_splits(&items, t, 3).iter().all(|s| s.key == "摘要 纸张"), "outside a 3-day window");
+        let big = [item(5, date!(2025 - 03 - 01), 150_000, "x", "y"), item(6, date!(2025 - 03 - 02), 10_000, "x", "y")];
+        assert!(suspected_splits(&big, t, 7).is_empty(), "an expense over the threshold was approved as such");
+    }
+}
