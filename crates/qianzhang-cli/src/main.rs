@@ -26,7 +26,7 @@ use qianzhang_core::period::parse_date;
 use qianzhang_core::report::{AccountLedger, Journal, TrialBalance};
 use qianzhang_core::voucher::{read_amount, DraftInput};
 use qianzhang_core::{
-    AccountKind, Failure, Line, Money, NewAccount, Origin, Period, Refusal, Rule, Side, Status, VoucherRef,
+    AccountKind, Document, Failure, Line, Money, NewAccount, Origin, Period, Refusal, Rule, Side, Status, VoucherRef,
 };
 use qianzhang_report::Format;
 use qianzhang_store::{as_period_totals, Actor, LedgerHandle, Store, Writer};
@@ -301,6 +301,70 @@ impl From<RoleArg> for Role {
     }
 }
 
+/// `voucher add`: a file, or the voucher in flags.
+#[derive(Args, Debug)]
+struct AddArgs {
+    /// 凭证文件（.toml 或 .json）/ voucher file
+    #[arg(long, conflicts_with_all = ["date", "summary", "debit", "credit", "authorization", "doc_type"])]
+    file: Option<PathBuf>,
+    #[arg(long, value_parser = date_value)]
+    date: Option<time::Date>,
+    #[arg(long)]
+    summary: Option<String>,
+    /// 借方 科目=金额，可重复 / ACCOUNT=AMOUNT, repeatable
+    #[arg(long)]
+    debit: Vec<String>,
+    /// 贷方 科目=金额，可重复 / ACCOUNT=AMOUNT, repeatable
+    #[arg(long)]
+    credit: Vec<String>,
+    /// 审批依据文号 / the authorization cited
+    #[arg(long)]
+    authorization: Option<String>,
+    #[command(flatten)]
+    document: DocArgs,
+}
+
+/// One original document given with flags.
+#[derive(Args, Debug)]
+struct DocArgs {
+    /// 单据类型：发票、收据、银行回单… / document type
+    #[arg(long = "doc-type")]
+    doc_type: Option<String>,
+    /// 单据号 / document number
+    #[arg(long = "doc-no", requires = "doc_type")]
+    doc_no: Option<String>,
+    /// 开票单位 / issuer
+    #[arg(long, requires = "doc_type")]
+    issuer: Option<String>,
+    /// 单据金额 / amount on the document
+    #[arg(long = "doc-amount", requires = "doc_type")]
+    doc_amount: Option<String>,
+    /// 经办人 / handler
+    #[arg(long, requires = "doc_type")]
+    handler: Option<String>,
+    /// 验收人 / checker of goods and services
+    #[arg(long, requires = "doc_type")]
+    checker: Option<String>,
+}
+
+impl DocArgs {
+    fn document(&self) -> Result<Option<Document>, Exit> {
+        let Some(doc_type) = self.doc_type.clone() else { return Ok(None) };
+        let amount = match &self.doc_amount {
+            Some(a) => read_amount(a, "单据", false)?,
+            None => None,
+        };
+        Ok(Some(Document {
+            doc_type,
+            issuer: self.issuer.clone(),
+            number: self.doc_no.clone(),
+            amount,
+            handler: self.handler.clone(),
+            checker: self.checker.clone(),
+        }))
+    }
+}
+
 /// Vouchers named, or every one of a period waiting for the step.
 #[derive(Args, Debug)]
 struct Selection {
@@ -341,24 +405,7 @@ enum KinArg {
 #[derive(Subcommand, Debug)]
 enum VoucherCmd {
     /// 制单 / prepare a voucher from a TOML/JSON file or from flags
-    Add {
-        /// 凭证文件（.toml 或 .json）/ voucher file
-        #[arg(long, conflicts_with_all = ["date", "summary", "debit", "credit", "authorization"])]
-        file: Option<PathBuf>,
-        #[arg(long, value_parser = date_value)]
-        date: Option<time::Date>,
-        #[arg(long)]
-        summary: Option<String>,
-        /// 借方 科目=金额，可重复 / ACCOUNT=AMOUNT, repeatable
-        #[arg(long)]
-        debit: Vec<String>,
-        /// 贷方 科目=金额，可重复 / ACCOUNT=AMOUNT, repeatable
-        #[arg(long)]
-        credit: Vec<String>,
-        /// 审批依据文号 / the authorization cited
-        #[arg(long)]
-        authorization: Option<String>,
-    },
+    Add(Box<AddArgs>),
     /// 凭证列表 / list vouchers
     List {
         #[command(flatten)]
@@ -1077,7 +1124,8 @@ fn sign(cli: &Cli, sel: &Selection, kind: SignKind) -> Result<(), Exit> {
 
 fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
     match cmd {
-        VoucherCmd::Add { file, date, summary, debit, credit, authorization } => {
+        VoucherCmd::Add(args) => {
+            let AddArgs { file, date, summary, debit, credit, authorization, document } = args.as_ref();
             let (store, ledger) = open_ledger(cli)?;
             let chart = store.chart(&ledger)?;
             let draft = match file {
@@ -1110,7 +1158,7 @@ fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
                     qianzhang_core::Draft {
                         date,
                         lines,
-                        documents: Vec::new(),
+                        documents: document.document()?.into_iter().collect(),
                         authorization: authorization.clone(),
                         reverses: None,
                         source_ref: None,

@@ -5,15 +5,40 @@ mod common;
 
 use common::Env;
 
-/// A cash expense dated 2025-03-05, citing `authorization`.
-fn expense<'a>(amount: &'a str, authorization: &'a str) -> Vec<String> {
+static INVOICES: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+
+/// A bank-paid expense dated 2025-03-05 on an invoice of its own, citing `authorization`.
+fn expense(amount: &str, authorization: &str) -> Vec<String> {
+    let invoice = format!("{:08}", INVOICES.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
     let debit = format!("520101={amount}");
     let credit = format!("1002={amount}");
-    ["voucher", "add", "--date", "2025-03-05", "--summary", "办公用品", "--debit", &debit, "--credit", &credit]
-        .into_iter()
-        .map(str::to_string)
-        .chain(["--authorization".to_string(), authorization.to_string()])
-        .collect()
+    [
+        "voucher",
+        "add",
+        "--date",
+        "2025-03-05",
+        "--summary",
+        "办公用品",
+        "--debit",
+        &debit,
+        "--credit",
+        &credit,
+        "--authorization",
+        authorization,
+        "--doc-type",
+        "发票",
+        "--doc-no",
+        &invoice,
+        "--doc-amount",
+        amount,
+        "--handler",
+        "张伟",
+        "--checker",
+        "李娜",
+    ]
+    .into_iter()
+    .map(str::to_string)
+    .collect()
 }
 
 fn run(env: &Env, args: &[String]) -> String {
@@ -105,6 +130,16 @@ fn apr_3_suspected_splits_are_listed() {
             &format!("1002={amount}"),
             "--authorization",
             "两委决议〔2025〕1号",
+            "--doc-type",
+            "发票",
+            "--doc-no",
+            day,
+            "--doc-amount",
+            amount,
+            "--handler",
+            "张伟",
+            "--checker",
+            "李娜",
         ]);
     }
     let out = env.ok(&["check", "splits"]);

@@ -115,11 +115,9 @@ fn csv_3_rows_of_one_voucher_not_consecutive() {
 #[test]
 fn vch_5_voucher_reversed_twice() {
     let env = Env::with_office();
-    env.ok(&[
-        &add("2025-01-10", "办公用品", "520101=100", "1001=100")[..],
-        &["--authorization", "两委决议〔2025〕1号"],
-    ]
-    .concat());
+    let doc = ["--doc-type", "发票", "--doc-no", "1", "--doc-amount", "100", "--handler", "张伟", "--checker", "李娜"];
+    let cited = ["--authorization", "两委决议〔2025〕1号"];
+    env.ok(&[&add("2025-01-10", "办公用品", "520101=100", "1001=100")[..], &cited, &doc].concat());
     env.refused("VCH-5", &["voucher", "reverse", "2025-01/记-0001"]);
     env.sign_and_post(&["2025-01/记-0001"]);
     env.ok(&["voucher", "reverse", "2025-01/记-0001", "--date", "2025-01-12"]);

@@ -256,7 +256,7 @@ fn several_ledgers_in_one_store() {
     env.ok(&["--ledger", "和平里", "person", "add", "钱七"]);
     env.ok(&["--ledger", "和平里", "person", "appoint", "钱七", "--role", "accountant", "--from", "2025-03-01"]);
     let add = ["--ledger", "和平里", "voucher", "add", "--date", "2025-03-02", "--summary", "拨款"];
-    let lines = ["--debit", "1002=500", "--credit", "4401=500"];
+    let lines = ["--debit", "1002=500", "--credit", "4401=500", "--doc-type", "银行回单", "--handler", "吴九"];
     let err = env.fails(1, &[&add[..], &lines[..]].concat());
     assert!(err.contains("[OPR-1]") && err.contains("没有会计的任职"), "an administrator does not keep books: {err}");
     env.ok(&[&["--as", "钱七"][..], &add[..], &lines[..]].concat());
@@ -296,10 +296,11 @@ doc_type = "发票"
 number = "04418822"
 amount = "1356.80"
 handler = "张伟"
+checker = "李娜"
 "#,
     );
     assert!(env.ok(&["voucher", "add", "--file", file.to_str().unwrap()]).contains("2025-01/记-0001"));
-    let json = env.write("v.json", r#"{"date":"2025-01-11","lines":[{"summary":"拨款","account":"1002","debit":"800"},{"summary":"拨款","account":"440101","credit":"800"}]}"#);
+    let json = env.write("v.json", r#"{"date":"2025-01-11","lines":[{"summary":"拨款","account":"1002","debit":"800"},{"summary":"拨款","account":"440101","credit":"800"}],"documents":[{"doc_type":"银行回单","amount":"800","handler":"王芳"}]}"#);
     env.ok(&["voucher", "add", "--file", json.to_str().unwrap()]);
     let before = env.ok(&["report", "trial-balance", "--format", "json"]);
     assert_eq!(before.trim(), "[]", "prepared vouchers do not touch balances");

@@ -123,7 +123,7 @@ fn aud_2_catches_edited_people_appointments_and_kinship() {
     }
 }
 
-const ADD: [&str; 12] = [
+const ADD: [&str; 22] = [
     "voucher",
     "add",
     "--date",
@@ -136,6 +136,16 @@ const ADD: [&str; 12] = [
     "1001=10",
     "--authorization",
     "两委决议〔2025〕1号",
+    "--doc-type",
+    "发票",
+    "--doc-no",
+    "04419001",
+    "--doc-amount",
+    "10",
+    "--handler",
+    "张伟",
+    "--checker",
+    "李娜",
 ];
 
 #[test]
@@ -224,7 +234,7 @@ fn sep_6_the_director_does_not_approve_paying_his_brother() {
     env.admin(&["person", "relate", "李强", "李明", "--kind", "sibling"]);
     let file = env.write(
         "pay.toml",
-        "date = \"2025-03-06\"\n[[lines]]\nsummary = \"支付修缮费\"\naccount = \"510102\"\ndebit = \"300\"\ncounterparty = \"李强\"\n[[lines]]\nsummary = \"支付修缮费\"\naccount = \"1002\"\ncredit = \"300\"\n",
+        "date = \"2025-03-06\"\n[[documents]]\ndoc_type = \"合同\"\namount = \"300\"\nhandler = \"张伟\"\n[[lines]]\nsummary = \"支付修缮费\"\naccount = \"510102\"\ndebit = \"300\"\ncounterparty = \"李强\"\n[[lines]]\nsummary = \"支付修缮费\"\naccount = \"1002\"\ncredit = \"300\"\n",
     );
     env.ok(&["voucher", "add", "--file", file.to_str().unwrap()]);
     env.ok(&["--as", "刘洋", "voucher", "review", "2025-03/记-0001"]);

@@ -11,12 +11,15 @@ use crate::account::{Account, Chart, NewAccount};
 use crate::approval::{
     check_expense_authorization, check_new_authorization, spent, Authorization, SettingKey, Settings,
 };
+use crate::documents::check_new_documents;
 use crate::lifecycle::{check_ready_to_post, SignKind, Signature};
 use crate::money::Money;
 use crate::people::{check_appointment, check_person_name, check_registered, Appointment, KinFact, Registry, Role};
 use crate::period::{date_serde, format_date, Period};
 use crate::rule::{refuse, Failure, Refusal, Refusals, Rule};
-use crate::voucher::{check_accounts, check_lines, check_reversal_lines, Draft, Origin, Status, Voucher, VoucherRef};
+use crate::voucher::{
+    check_accounts, check_lines, check_reversal_lines, Document, Draft, Origin, Status, Voucher, VoucherRef,
+};
 
 /// Errors the store reports while reading or writing.
 pub type StoreError = Box<dyn std::error::Error + Send + Sync>;
@@ -196,6 +199,8 @@ pub trait Books {
     fn registry(&self) -> &Registry;
     fn settings(&self) -> &Settings;
     fn authorization(&mut self, number: &str) -> Result<Option<Authorization>, StoreError>;
+    /// The voucher a document (by type, issuer and number) already supports.
+    fn document_used(&mut self, document: &Document) -> Result<Option<VoucherRef>, StoreError>;
     /// Every voucher whose authorization is `number`.
     fn vouchers_citing(&mut self, number: &str) -> Result<Vec<(Voucher, Status)>, StoreError>;
     /// Whether a period has been closed (结账).
@@ -453,6 +458,20 @@ pub fn prepare_voucher(
     if draft.documents.len() > draft.lines.len().max(1) {
         reasons.push(Refusal::new(Rule::Lim1, "单据张数不能多于分录行数（每行分录最多附一张单据信息）"));
     }
+    if origin != Origin::History {
+        let mut used = Vec::new();
+        for d in &draft.documents {
+            used.push(books.document_used(d)?);
+        }
+        let mut used = used.into_iter();
+        for r in check_new_documents(&draft.documents, |_| used.next().flatten()) {
+            reasons.push(Refusal {
+                row: None,
+                message: format!("第 {} 张单据：{}", r.row.unwrap_or(0), r.message),
+                ..r
+            });
+        }
+    }
     if let Err(Failure::Refused(r)) = check_period(books, draft.date, origin) {
         reasons.reasons.extend(r.reasons);
     }
@@ -554,6 +573,7 @@ pub(crate) mod tests {
     use time::macros::date;
 
     use super::*;
+    use crate::documents::doc_key;
     use crate::voucher::{Line, Side};
 
     /// The smallest `Books`: what a new backend must provide, in memory.
@@ -624,6 +644,15 @@ pub(crate) mod tests {
         }
         fn authorization(&mut self, number: &str) -> Result<Option<Authorization>, StoreError> {
             Ok(self.authorizations.get(number).cloned())
+        }
+        fn document_used(&mut self, d: &Document) -> Result<Option<VoucherRef>, StoreError> {
+            let key = doc_key(d);
+            Ok(key.and_then(|k| {
+                self.vouchers
+                    .values()
+                    .find(|(v, _)| v.documents().iter().any(|x| doc_key(x).as_ref() == Some(&k)))
+                    .map(|(v, _)| v.reference())
+            }))
         }
         fn vouchers_citing(&mut self, number: &str) -> Result<Vec<(Voucher, Status)>, StoreError> {
             Ok(self.vouchers.values().filter(|(v, _)| v.authorization() == Some(number)).cloned().collect())
@@ -709,7 +738,14 @@ pub(crate) mod tests {
         Draft {
             date,
             lines: vec![line("5201", Side::Debit), line("1001", Side::Credit)],
-            documents: vec![],
+            documents: vec![Document {
+                doc_type: "计算表".into(),
+                issuer: None,
+                number: None,
+                amount: Some(Money::from_fen(fen)),
+                handler: Some("张伟".into()),
+                checker: None,
+            }],
             authorization: Some(STANDING.into()),
             reverses: None,
             source_ref: None,

@@ -141,9 +141,11 @@ enum Column {
     Fund,
     Counterparty,
     DocType,
+    Issuer,
     DocNo,
     DocAmount,
     Handler,
+    Checker,
     Authorization,
     Reverses,
 }
@@ -158,9 +160,11 @@ const COLUMNS: &[(Column, &str, &str, bool)] = &[
     (Column::Fund, "fund", "资金", false),
     (Column::Counterparty, "counterparty", "往来单位", false),
     (Column::DocType, "doc_type", "单据类型", false),
+    (Column::Issuer, "issuer", "开票单位", false),
     (Column::DocNo, "doc_no", "单据号", false),
     (Column::DocAmount, "doc_amount", "单据金额", false),
     (Column::Handler, "handler", "经办人", false),
+    (Column::Checker, "checker", "验收人", false),
     (Column::Authorization, "authorization", "审批依据", false),
     (Column::Reverses, "reverses", "冲销凭证", false),
 ];
@@ -487,6 +491,8 @@ impl ImportState {
             };
             p.documents.push(Document {
                 doc_type,
+                issuer: optional(self.cell(record, Column::Issuer)),
+                checker: optional(self.cell(record, Column::Checker)),
                 number: optional(self.cell(record, Column::DocNo)),
                 amount,
                 handler: optional(self.cell(record, Column::Handler)),
@@ -618,9 +624,11 @@ impl<W: Write> CsvExporter<W> {
                 l.fund.as_deref().unwrap_or(""),
                 l.counterparty.as_deref().unwrap_or(""),
                 doc.map(|d| d.doc_type.as_str()).unwrap_or(""),
+                doc.and_then(|d| d.issuer.as_deref()).unwrap_or(""),
                 doc.and_then(|d| d.number.as_deref()).unwrap_or(""),
                 doc_amount.as_str(),
                 doc.and_then(|d| d.handler.as_deref()).unwrap_or(""),
+                doc.and_then(|d| d.checker.as_deref()).unwrap_or(""),
                 auth,
                 reverses.as_str(),
             ])?;

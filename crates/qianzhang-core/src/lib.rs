@@ -9,6 +9,7 @@ pub mod account;
 pub mod approval;
 pub mod books;
 pub mod csvfile;
+pub mod documents;
 pub mod lifecycle;
 pub mod money;
 pub mod operator;

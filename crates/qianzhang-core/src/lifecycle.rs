@@ -7,6 +7,7 @@ use time::Date;
 
 use crate::account::{AccountKind, Chart};
 use crate::books::{Books, Event};
+use crate::documents::check_documents_complete;
 use crate::money::Money;
 use crate::people::{frozen, Registry, Role};
 use crate::period::format_date;
@@ -246,6 +247,13 @@ pub fn sign_voucher(
             return Err(r.into());
         }
     }
+    if kind == SignKind::Review {
+        // 稽核: the reviewer signs only a voucher whose documents hold.
+        let missing = check_documents_complete(books.chart(), &v);
+        if !missing.is_empty() {
+            return Err(Failure::Refused(crate::rule::Refusals { reasons: missing, unlisted: 0 }));
+        }
+    }
     let signature = Signature { kind, person: person.to_string(), appointment_from: from, at: at.to_string() };
     books.append(Event::VoucherSigned { reference, signature })?;
     Ok(())
@@ -294,6 +302,7 @@ pub fn check_ready_to_post(
     if let Some(r) = crate::books::check_authorization(books, v)? {
         out.push(r);
     }
+    out.extend(check_documents_complete(books.chart(), v));
     let signed = books.signatures(reference)?;
     for kind in required(books.chart(), v) {
         if !signed.iter().any(|s| s.kind == kind) {

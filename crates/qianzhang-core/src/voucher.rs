@@ -134,12 +134,19 @@ impl Line {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Document {
     pub doc_type: String,
+    /// Who issued it (开票单位); with type and number it names the document (DOC-2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<Money>,
+    /// 经办人 (DOC-4).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handler: Option<String>,
+    /// 验收人 for goods and services, not the handler (DOC-4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checker: Option<String>,
 }
 
 /// How a voucher came into the books.
@@ -290,8 +297,10 @@ impl Draft {
         }
         for d in &mut self.documents {
             d.doc_type = d.doc_type.trim().to_string();
+            d.issuer = tidy(d.issuer.take());
             d.number = tidy(d.number.take());
             d.handler = tidy(d.handler.take());
+            d.checker = tidy(d.checker.take());
         }
         self.authorization = tidy(self.authorization.take());
         self.source_ref = tidy(self.source_ref.take());

@@ -16,9 +16,11 @@ use std::path::Path;
 
 use qianzhang_core::approval::{Authorization, SettingKey, Settings};
 use qianzhang_core::books::{Books, FirstAdmin, LedgerInfo, StoreError};
+use qianzhang_core::documents::doc_key;
 use qianzhang_core::lifecycle::{SignKind, Signature};
 use qianzhang_core::people::{Appointment, KinFact, Registry};
 use qianzhang_core::report::PeriodTotal;
+use qianzhang_core::Document;
 use qianzhang_core::{Account, Chart, Event, Failure, Money, Period, Refusals, Status, Voucher, VoucherRef};
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
@@ -575,6 +577,19 @@ impl Books for Writer<'_> {
 
     fn vouchers_citing(&mut self, number: &str) -> Result<Vec<(Voucher, Status)>, StoreError> {
         Ok(load_citing(self.tx, self.ledger.id, number)?)
+    }
+
+    fn document_used(&mut self, document: &Document) -> Result<Option<VoucherRef>, StoreError> {
+        let Some((doc_type, issuer, number)) = doc_key(document) else { return Ok(None) };
+        let row: Option<(u32, u32)> = self
+            .tx
+            .prepare_cached(
+                "SELECT period, voucher_number FROM documents \
+                 WHERE ledger_id = ?1 AND doc_type = ?2 AND issuer = ?3 AND number = ?4",
+            )?
+            .query_row(params![self.ledger.id, doc_type, issuer, number], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        Ok(row.and_then(|(p, n)| Period::from_key(p).map(|period| VoucherRef { period, number: n })))
     }
 
     fn period_closed(&mut self, period: Period) -> Result<bool, StoreError> {

@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use qianzhang_core::documents::doc_key;
 use qianzhang_core::people::{KinFact, Role};
 use qianzhang_core::period::format_date;
 use qianzhang_core::{Event, Line, Money, Status, Voucher, VoucherRef};
@@ -202,6 +203,15 @@ impl Projector {
 
     fn insert_voucher(&mut self, conn: &Connection, seq: i64, v: &Voucher, status: Status) -> Result<(), Error> {
         let reference = v.reference();
+        for d in v.documents() {
+            if let Some((doc_type, issuer, number)) = doc_key(d) {
+                conn.prepare_cached(
+                    "INSERT OR IGNORE INTO documents (ledger_id, doc_type, issuer, number, period, voucher_number, seq) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?
+                .execute(params![self.ledger_id, doc_type, issuer, number, reference.period.key(), reference.number, seq])?;
+            }
+        }
         conn.prepare_cached(
             "INSERT INTO vouchers (ledger_id, period, number, date, status, origin, reverses_period, reverses_number, \
              content_seq, posted_seq, authorization) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",

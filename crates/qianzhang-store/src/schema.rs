@@ -96,7 +96,7 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX imports_by_digest ON imports (ledger_id, sha256);
     "#,
     // 2: people (with argon2id passphrase hashes), appointments, kinship facts
-    //    (钱账分管), signatures on vouchers, settings and authorizations.
+    //    (钱账分管), signatures on vouchers, documents, settings and authorizations.
     r#"
     CREATE TABLE people (
         ledger_id INTEGER NOT NULL,
@@ -140,6 +140,17 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX signatures_by_voucher ON signatures (ledger_id, period, number);
     CREATE TRIGGER signatures_no_delete BEFORE DELETE ON signatures
         BEGIN SELECT RAISE(ABORT, 'VCH-6: signatures are never deleted'); END;
+    -- Documents known by type, issuer and number: each supports one voucher (DOC-2).
+    CREATE TABLE documents (
+        ledger_id INTEGER NOT NULL,
+        doc_type TEXT NOT NULL,
+        issuer TEXT NOT NULL,
+        number TEXT NOT NULL,
+        period INTEGER NOT NULL,
+        voucher_number INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (ledger_id, doc_type, issuer, number)
+    ) WITHOUT ROWID;
     CREATE TABLE settings (
         ledger_id INTEGER NOT NULL,
         key TEXT NOT NULL,
@@ -214,6 +225,12 @@ pub const PROJECTIONS: &[(&str, &str, &str)] = &[
         "seq",
     ),
     ("kinship", "SELECT seq, kind, a, b FROM kinship WHERE ledger_id = ?1 ORDER BY seq", "seq"),
+    (
+        "documents",
+        "SELECT doc_type, issuer, number, period, voucher_number, seq FROM documents WHERE ledger_id = ?1 \
+         ORDER BY doc_type, issuer, number",
+        "seq",
+    ),
     ("settings", "SELECT key, value, seq FROM settings WHERE ledger_id = ?1 ORDER BY key", "seq"),
     (
         "authorizations",

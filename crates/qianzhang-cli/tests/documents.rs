@@ -1,0 +1,72 @@
+//! Original documents through the CLI: no 白条 (DOC-1..DOC-4).
+
+mod common;
+
+use common::Env;
+
+const HEADER: &str = "日期,凭证号,摘要,科目,借方,贷方,单据类型,开票单位,单据号,单据金额,经办人,验收人,审批依据\n";
+
+fn voucher(env: &Env, name: &str, doc: &str, amount: &str) -> String {
+    let body = format!(
+        "2025-03-05,1,购买办公用品,520101,{amount},,{doc},两委决议〔2025〕1号\n2025-03-05,1,购买办公用品,1002,,{amount},,,,,,,\n"
+    );
+    env.write(name, format!("{HEADER}{body}")).to_string_lossy().into_owned()
+}
+
+#[test]
+fn doc_1_an_iou_is_no_document() {
+    let env = Env::with_office();
+    let file = voucher(&env, "iou.csv", "白条,,,300,张伟,李娜", "300");
+    let err = env.refused("DOC-1", &["import", &file]);
+    assert!(err.contains("白条不是合法的原始凭证"), "{err}");
+    let file = voucher(&env, "approval.csv", "两委决议,,,300,张伟,李娜", "300");
+    assert!(env.refused("DOC-1", &["import", &file]).contains("是审批文件"));
+}
+
+#[test]
+fn doc_1_a_voucher_without_documents_is_not_reviewed() {
+    let env = Env::with_office();
+    env.ok(&[
+        "voucher",
+        "add",
+        "--date",
+        "2025-03-05",
+        "--summary",
+        "购买办公用品",
+        "--debit",
+        "520101=50",
+        "--credit",
+        "1002=50",
+        "--authorization",
+        "两委决议〔2025〕1号",
+    ]);
+    let err = env.refused("DOC-1", &["--as", "刘洋", "voucher", "review", "2025-03/记-0001"]);
+    assert!(err.contains("没有附原始凭证"), "{err}");
+}
+
+#[test]
+fn doc_2_an_invoice_is_reimbursed_once() {
+    let env = Env::with_office();
+    env.ok(&["import", &voucher(&env, "a.csv", "发票,惠民文具店,04418822,300,张伟,李娜", "300")]);
+    let err =
+        env.refused("DOC-2", &["import", &voucher(&env, "b.csv", "发票,惠民文具店,04418822,300,张伟,李娜", "300.00")]);
+    assert!(err.contains("已经是凭证 2025-03/记-0001 的附件"), "{err}");
+    env.ok(&["import", &voucher(&env, "c.csv", "发票,别家文具店,04418822,300,张伟,李娜", "300")]);
+}
+
+#[test]
+fn doc_3_documents_cover_the_amount_paid() {
+    let env = Env::with_office();
+    env.ok(&["import", &voucher(&env, "short.csv", "发票,惠民文具店,1,299.99,张伟,李娜", "300")]);
+    let err = env.refused("DOC-3", &["--as", "刘洋", "voucher", "review", "2025-03/记-0001"]);
+    assert!(err.contains("支出 ¥300.00，所附单据合计只有 ¥299.99"), "{err}");
+}
+
+#[test]
+fn doc_4_goods_name_a_checker_other_than_the_handler() {
+    let env = Env::with_office();
+    let err = env.refused("DOC-4", &["import", &voucher(&env, "a.csv", "发票,惠民文具店,1,300,张伟,", "300")]);
+    assert!(err.contains("须写明验收人"), "{err}");
+    let err = env.refused("DOC-4", &["import", &voucher(&env, "b.csv", "发票,惠民文具店,1,300,张伟,张伟", "300")]);
+    assert!(err.contains("经办人和验收人都是张伟"), "{err}");
+}
