@@ -4,18 +4,23 @@
 use std::path::{Path, PathBuf};
 
 use qianzhang_core::approval::Authorization;
-use qianzhang_core::books::{add_account, appoint, post_voucher, record_authorization, register_person, FirstAdmin};
+use qianzhang_core::books::{
+    add_account, appoint, issue_receipt, post_voucher, record_authorization, register_person, register_receipt_book,
+    FirstAdmin,
+};
 use qianzhang_core::csvfile::{import_csv_bytes, ImportOptions};
 use qianzhang_core::lifecycle::{next_step, sign_voucher, Next};
 use qianzhang_core::people::{Appointment, Role};
+use qianzhang_core::receipts::ReceiptBook;
 use qianzhang_core::report::{Journal, TrialBalance};
-use qianzhang_core::{Failure, NewAccount, Period, Status};
+use qianzhang_core::{Failure, Money, NewAccount, Period, Status};
 use qianzhang_store::{as_period_totals, Actor};
 
 use crate::{clock, out, Exit};
 
 const ACCOUNTS: &str = include_str!("../../../fixtures/accounts.csv");
 const AUTHORIZATIONS: &str = include_str!("../../../fixtures/authorizations.csv");
+const RECEIPTS: &str = include_str!("../../../fixtures/receipts.csv");
 const HISTORY: &[u8] = include_bytes!("../../../fixtures/history-2024q4.gbk.csv");
 const CURRENT: &[u8] = include_bytes!("../../../fixtures/vouchers-2025q1.csv");
 
@@ -91,7 +96,14 @@ pub fn run(db: Option<&Path>) -> Result<(), Exit> {
         for row in rows.deserialize::<Authorization>() {
             record_authorization(w, row.expect("the fixture authorizations are well-formed"))?;
         }
-        Ok::<_, Failure>(())
+        let book = ReceiptBook {
+            book: "SJ".into(),
+            first: 101,
+            last: 200,
+            date: start.first_day(),
+            holder: officer(Role::Cashier).into(),
+        };
+        register_receipt_book(w, book)
     })?;
 
     let mut reader = csv_rows(ACCOUNTS);
@@ -115,6 +127,17 @@ pub fn run(db: Option<&Path>) -> Result<(), Exit> {
 
     // Each voucher goes through review, approval, the cashier's confirmation
     // and posting, each signed by the officer whose role it is.
+    // The cashier issued a receipt for every cash income.
+    store.write(&ledger, &actor_as(officer(Role::Cashier), "receipt issue"), |w| {
+        let mut rows = csv::Reader::from_reader(RECEIPTS.as_bytes());
+        for row in rows.deserialize::<(String, String, Money, String)>() {
+            let (book, payer, amount, date) = row.expect("the fixture receipts are well-formed");
+            let date = qianzhang_core::period::parse_date(&date).expect("fixture dates are valid");
+            issue_receipt(w, &book, &payer, amount, date)?;
+        }
+        Ok::<_, Failure>(())
+    })?;
+
     let end = Period::parse("2025-03").expect("fixed period");
     let prepared: Vec<_> = store
         .vouchers(&ledger, start, end)?

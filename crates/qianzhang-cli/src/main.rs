@@ -14,8 +14,9 @@ use password_hash::rand_core::OsRng;
 use password_hash::SaltString;
 use qianzhang_core::approval::{suspected_splits, AuthKind, Authorization, ExpenseItem, SettingKey};
 use qianzhang_core::books::{
-    appoint, change_setting, close_account, describe_fact, end_appointment, post_voucher, prepare_voucher,
-    record_authorization, record_kinship, register_person, reverse_voucher, set_passphrase,
+    appoint, change_setting, close_account, describe_fact, end_appointment, issue_receipt, post_voucher,
+    prepare_voucher, record_authorization, record_kinship, register_person, register_receipt_book, reverse_voucher,
+    set_passphrase, void_receipt,
 };
 use qianzhang_core::books::{Books, FirstAdmin};
 use qianzhang_core::csvfile::{import_csv, CsvExporter, ImportOptions, LedgerExporter, TextEncoding};
@@ -23,6 +24,7 @@ use qianzhang_core::lifecycle::{next_step, sign_voucher, withdraw_signature, Nex
 use qianzhang_core::operator::{admit, authenticate, hash_passphrase, Act};
 use qianzhang_core::people::{check_registered, Appointment, KinFact, Role};
 use qianzhang_core::period::parse_date;
+use qianzhang_core::receipts::{describe_book, outstanding_advances, ReceiptBook};
 use qianzhang_core::report::{AccountLedger, Journal, TrialBalance};
 use qianzhang_core::voucher::{read_amount, DraftInput};
 use qianzhang_core::{
@@ -81,6 +83,11 @@ enum Command {
     /// 检查 / checks
     #[command(subcommand)]
     Check(CheckCmd),
+    /// 收据本与收据 / receipt books and receipts (RCP-1, RCP-2)
+    #[command(subcommand)]
+    Receipt(ReceiptCmd),
+    /// 未结清的借款 / outstanding cash advances (CSH-3)
+    Advances,
     /// 导入凭证 CSV / import a voucher CSV (all or nothing)
     Import {
         file: PathBuf,
@@ -261,6 +268,46 @@ enum AuthKindArg {
     Resolution,
     /// 街道/镇政府批复
     Government,
+}
+
+#[derive(Subcommand, Debug)]
+enum ReceiptCmd {
+    /// 登记收据本 / register a receipt book (admin): receipt book SJ --from 101 --to 200 --holder 王芳
+    Book {
+        book: String,
+        #[arg(long)]
+        from: u32,
+        #[arg(long)]
+        to: u32,
+        /// 领用人 / to whom it is issued
+        #[arg(long)]
+        holder: String,
+        #[arg(long, value_parser = date_value)]
+        date: Option<time::Date>,
+    },
+    /// 开收据（按号顺序）/ issue the next receipt (cashier)
+    Issue {
+        #[arg(long)]
+        book: String,
+        /// 交款人 / payer
+        #[arg(long)]
+        payer: String,
+        #[arg(long)]
+        amount: String,
+        #[arg(long, value_parser = date_value)]
+        date: Option<time::Date>,
+    },
+    /// 作废收据（留存，注明原因）/ void a receipt, keeping it (cashier)
+    Void {
+        #[arg(long)]
+        book: String,
+        #[arg(long)]
+        serial: u32,
+        #[arg(long)]
+        reason: String,
+    },
+    /// 收据使用情况：已用、作废、未用 / used, voided and unused serials
+    List,
 }
 
 #[derive(Subcommand, Debug)]
@@ -534,6 +581,7 @@ impl Command {
             Command::Import { .. } => true,
             Command::Person(c) => !matches!(c, PersonCmd::List { .. } | PersonCmd::Relation { .. }),
             Command::Auth(c) => matches!(c, AuthCmd::Add { .. }),
+            Command::Receipt(c) => !matches!(c, ReceiptCmd::List),
             Command::Settings { cmd } => cmd.is_some(),
             Command::Init { .. } => false,
             _ => false,
@@ -760,6 +808,44 @@ fn run(cli: &Cli) -> Result<(), Exit> {
             let text = format!("已登记审批依据 {a}，限额 {}\n", a.cap.to_yuan());
             change(cli, Act::Administer, |w, _| record_authorization(w, a))?;
             out(&text)
+        }
+        Command::Receipt(ReceiptCmd::Book { book, from, to, holder, date }) => {
+            let b = ReceiptBook {
+                book: book.trim().to_string(),
+                first: *from,
+                last: *to,
+                date: date.unwrap_or_else(clock::today),
+                holder: holder.trim().to_string(),
+            };
+            let text = format!("已登记{}\n", describe_book(&b));
+            change(cli, Act::Administer, |w, _| register_receipt_book(w, b))?;
+            out(&text)
+        }
+        Command::Receipt(ReceiptCmd::Issue { book, payer, amount, date }) => {
+            let amount = read_amount(amount, "收据", false)?.unwrap_or(Money::ZERO);
+            let date = date.unwrap_or_else(clock::today);
+            let (number, ..) = change(cli, Act::HandleCash, |w, _| issue_receipt(w, book, payer, amount, date))?;
+            out(&format!(
+                "已开出收据 {number}：交款人 {payer}，{}（{}）\n",
+                amount.to_yuan(),
+                amount.to_chinese_words()
+            ))
+        }
+        Command::Receipt(ReceiptCmd::Void { book, serial, reason }) => {
+            change(cli, Act::HandleCash, |w, _| void_receipt(w, book, *serial, reason))?;
+            out(&format!("已作废收据 {book}{serial:07}（{reason}），留存备查\n"))
+        }
+        Command::Receipt(ReceiptCmd::List) => {
+            let (store, ledger) = open_ledger(cli)?;
+            let (books, receipts) = store.receipts(&ledger)?;
+            out(&qianzhang_report::receipts(&books, &receipts))
+        }
+        Command::Advances => {
+            let (store, ledger) = open_ledger(cli)?;
+            let chart = store.chart(&ledger)?;
+            let totals = store.period_totals(&ledger)?;
+            let advances = outstanding_advances(&chart, totals.iter().map(|(a, _, d, c)| (a.as_str(), *d - *c)));
+            out(&qianzhang_report::advances(&advances))
         }
         Command::Auth(AuthCmd::List) => {
             let (store, ledger) = open_ledger(cli)?;

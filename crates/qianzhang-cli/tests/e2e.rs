@@ -14,6 +14,7 @@ fn quarter() -> Env {
     let current = fixture("vouchers-2025q1.csv");
     let out = env.ok(&["import", current.to_str().unwrap()]);
     assert!(out.contains("24 张凭证"), "{out}");
+    env.issue_fixture_receipts();
     for p in ["2025-01", "2025-02", "2025-03"] {
         env.walk(p);
     }
@@ -90,6 +91,7 @@ fn export_csv_round_trips() {
     copy.write("c.csv", &current);
     copy.ok(&["import", "--history", "h.csv"]);
     copy.ok(&["import", "c.csv"]);
+    copy.issue_fixture_receipts();
     for p in ["2025-01", "2025-02", "2025-03"] {
         copy.walk(p);
     }

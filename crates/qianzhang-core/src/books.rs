@@ -16,6 +16,7 @@ use crate::lifecycle::{check_ready_to_post, SignKind, Signature};
 use crate::money::Money;
 use crate::people::{check_appointment, check_person_name, check_registered, Appointment, KinFact, Registry, Role};
 use crate::period::{date_serde, format_date, Period};
+use crate::receipts::{check_new_book, check_void, describe_book, next_serial, ReceiptBook, ReceiptState};
 use crate::rule::{refuse, Failure, Refusal, Refusals, Rule};
 use crate::voucher::{
     check_accounts, check_lines, check_reversal_lines, Document, Draft, Origin, Status, Voucher, VoucherRef,
@@ -117,6 +118,22 @@ pub enum Event {
     AuthorizationRecorded {
         authorization: Authorization,
     },
+    ReceiptBookRegistered {
+        book: ReceiptBook,
+    },
+    ReceiptIssued {
+        book: String,
+        serial: u32,
+        payer: String,
+        amount: Money,
+        #[serde(with = "date_serde")]
+        date: Date,
+    },
+    ReceiptVoided {
+        book: String,
+        serial: u32,
+        reason: String,
+    },
     /// A refused attempt: who tried what and which rule stopped it.
     Refused {
         command: String,
@@ -144,6 +161,9 @@ impl Event {
             Event::KinshipRecorded { .. } => "kinship_recorded",
             Event::VoucherSigned { .. } => "voucher_signed",
             Event::SettingChanged { .. } => "setting_changed",
+            Event::ReceiptBookRegistered { .. } => "receipt_book_registered",
+            Event::ReceiptIssued { .. } => "receipt_issued",
+            Event::ReceiptVoided { .. } => "receipt_voided",
             Event::AuthorizationRecorded { .. } => "authorization_recorded",
             Event::SignatureWithdrawn { .. } => "signature_withdrawn",
             Event::Refused { .. } => "refused",
@@ -181,6 +201,11 @@ impl Event {
                 format!("{} {}{}", signature.person, signature.kind.chinese(), reference)
             }
             Event::SettingChanged { key, value } => format!("设置 {} 为 {value}", key.chinese()),
+            Event::ReceiptBookRegistered { book } => format!("登记{}", describe_book(book)),
+            Event::ReceiptIssued { book, serial, payer, amount, .. } => {
+                format!("开出收据 {book}{serial:07}，交款人 {payer}，{}", amount.to_yuan())
+            }
+            Event::ReceiptVoided { book, serial, reason } => format!("作废收据 {book}{serial:07}：{reason}"),
             Event::AuthorizationRecorded { authorization: a } => {
                 format!("登记审批依据 {a}，限额 {}", a.cap.to_yuan())
             }
@@ -201,6 +226,10 @@ pub trait Books {
     fn authorization(&mut self, number: &str) -> Result<Option<Authorization>, StoreError>;
     /// The voucher a document (by type, issuer and number) already supports.
     fn document_used(&mut self, document: &Document) -> Result<Option<VoucherRef>, StoreError>;
+    fn receipt_books(&mut self) -> Result<Vec<ReceiptBook>, StoreError>;
+    /// The highest serial of `book` issued or voided.
+    fn receipt_last_used(&mut self, book: &str) -> Result<Option<u32>, StoreError>;
+    fn receipt(&mut self, book: &str, serial: u32) -> Result<Option<ReceiptState>, StoreError>;
     /// Every voucher whose authorization is `number`.
     fn vouchers_citing(&mut self, number: &str) -> Result<Vec<(Voucher, Status)>, StoreError>;
     /// Whether a period has been closed (结账).
@@ -318,6 +347,79 @@ pub fn record_authorization(books: &mut impl Books, authorization: Authorization
     check_new_authorization(existing.as_ref(), &authorization)?;
     books.append(Event::AuthorizationRecorded { authorization })?;
     Ok(())
+}
+
+/// [RCP-1] registers a receipt book issued to a registered holder.
+pub fn register_receipt_book(books: &mut impl Books, book: ReceiptBook) -> Result<(), Failure> {
+    let existing = books.receipt_books()?.into_iter().find(|b| b.book == book.book);
+    let holder_registered = books.registry().is_registered(&book.holder);
+    check_new_book(existing.as_ref(), &book, holder_registered)?;
+    books.append(Event::ReceiptBookRegistered { book })?;
+    Ok(())
+}
+
+fn find_book(books: &mut impl Books, book: &str) -> Result<ReceiptBook, Failure> {
+    match books.receipt_books()?.into_iter().find(|b| b.book == book) {
+        Some(b) => Ok(b),
+        None => refuse(Rule::Rcp1, format!("收据本 {book} 尚未登记")),
+    }
+}
+
+/// [RCP-1] issues the next receipt of a book; returns its number.
+pub fn issue_receipt(
+    books: &mut impl Books,
+    book: &str,
+    payer: &str,
+    amount: Money,
+    date: Date,
+) -> Result<String, Failure> {
+    let b = find_book(books, book)?;
+    if payer.trim().is_empty() || amount.fen() <= 0 {
+        return refuse(Rule::Rcp1, "收据须写明交款人和大于零的金额");
+    }
+    let serial = next_serial(&b, books.receipt_last_used(book)?)?;
+    books.append(Event::ReceiptIssued {
+        book: book.to_string(),
+        serial,
+        payer: payer.trim().to_string(),
+        amount,
+        date,
+    })?;
+    Ok(b.number(serial))
+}
+
+/// [RCP-1] voids a receipt, keeping it, with the reason.
+pub fn void_receipt(books: &mut impl Books, book: &str, serial: u32, reason: &str) -> Result<(), Failure> {
+    let b = find_book(books, book)?;
+    let last = books.receipt_last_used(book)?;
+    let state = books.receipt(book, serial)?;
+    check_void(&b, serial, last, state.as_ref(), reason)?;
+    books.append(Event::ReceiptVoided { book: book.to_string(), serial, reason: reason.trim().to_string() })?;
+    Ok(())
+}
+
+/// The state of the receipt a number names, in whichever book holds it.
+pub fn receipt_by_number(books: &mut impl Books, number: &str) -> Result<Option<ReceiptState>, Failure> {
+    for b in books.receipt_books()? {
+        if let Some(serial) = b.serial_of(number) {
+            return Ok(books.receipt(&b.book, serial)?);
+        }
+    }
+    Ok(None)
+}
+
+/// [RCP-2] the receipts a cash income cites.
+pub fn check_receipts(books: &mut impl Books, v: &Voucher) -> Result<Option<Refusal>, Failure> {
+    if crate::receipts::receives_cash(v).is_none() {
+        return Ok(None);
+    }
+    let mut states = std::collections::HashMap::new();
+    for d in v.documents().iter().filter(|d| d.doc_type == "收据") {
+        if let Some(n) = &d.number {
+            states.insert(n.clone(), receipt_by_number(books, n)?);
+        }
+    }
+    Ok(crate::receipts::check_cash_income_receipts(v, |n| states.get(n).cloned().flatten()))
 }
 
 /// [APR-2] the authorization a voucher cites, checked against the
@@ -588,6 +690,8 @@ pub(crate) mod tests {
         pub signed: HashMap<VoucherRef, Vec<Signature>>,
         pub settings: Settings,
         pub authorizations: HashMap<String, Authorization>,
+        pub receipt_books: Vec<ReceiptBook>,
+        pub receipts: HashMap<(String, u32), ReceiptState>,
     }
 
     impl MemoryBooks {
@@ -603,6 +707,8 @@ pub(crate) mod tests {
                 signed: HashMap::new(),
                 settings: Settings::default(),
                 authorizations: HashMap::new(),
+                receipt_books: Vec::new(),
+                receipts: HashMap::new(),
             };
             books.closed.push(Period::parse("2024-06").unwrap());
             let standing = Authorization {
@@ -644,6 +750,15 @@ pub(crate) mod tests {
         }
         fn authorization(&mut self, number: &str) -> Result<Option<Authorization>, StoreError> {
             Ok(self.authorizations.get(number).cloned())
+        }
+        fn receipt_books(&mut self) -> Result<Vec<ReceiptBook>, StoreError> {
+            Ok(self.receipt_books.clone())
+        }
+        fn receipt_last_used(&mut self, book: &str) -> Result<Option<u32>, StoreError> {
+            Ok(self.receipts.keys().filter(|(b, _)| b == book).map(|(_, s)| *s).max())
+        }
+        fn receipt(&mut self, book: &str, serial: u32) -> Result<Option<ReceiptState>, StoreError> {
+            Ok(self.receipts.get(&(book.to_string(), serial)).cloned())
         }
         fn document_used(&mut self, d: &Document) -> Result<Option<VoucherRef>, StoreError> {
             let key = doc_key(d);
@@ -690,6 +805,14 @@ pub(crate) mod tests {
                     self.signed.entry(*reference).or_default().push(signature.clone())
                 }
                 Event::SettingChanged { key, value } => self.settings.set(*key, value),
+                Event::ReceiptBookRegistered { book } => self.receipt_books.push(book.clone()),
+                Event::ReceiptIssued { book, serial, payer, amount, date } => {
+                    let state = ReceiptState::Issued { payer: payer.clone(), amount: *amount, date: *date };
+                    self.receipts.insert((book.clone(), *serial), state);
+                }
+                Event::ReceiptVoided { book, serial, reason } => {
+                    self.receipts.insert((book.clone(), *serial), ReceiptState::Voided { reason: reason.clone() });
+                }
                 Event::AuthorizationRecorded { authorization } => {
                     self.authorizations.insert(authorization.number.clone(), authorization.clone());
                 }

@@ -15,6 +15,7 @@ pub mod money;
 pub mod operator;
 pub mod people;
 pub mod period;
+pub mod receipts;
 pub mod report;
 pub mod rule;
 pub mod voucher;

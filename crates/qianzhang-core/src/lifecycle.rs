@@ -247,9 +247,15 @@ pub fn sign_voucher(
             return Err(r.into());
         }
     }
+    if kind == SignKind::Confirm {
+        if let Some(r) = crate::books::check_receipts(books, &v)? {
+            return Err(r.into());
+        }
+    }
     if kind == SignKind::Review {
         // 稽核: the reviewer signs only a voucher whose documents hold.
-        let missing = check_documents_complete(books.chart(), &v);
+        let mut missing = check_documents_complete(books.chart(), &v);
+        missing.extend(crate::receipts::check_advance(books.chart(), &v));
         if !missing.is_empty() {
             return Err(Failure::Refused(crate::rule::Refusals { reasons: missing, unlisted: 0 }));
         }
@@ -303,6 +309,8 @@ pub fn check_ready_to_post(
         out.push(r);
     }
     out.extend(check_documents_complete(books.chart(), v));
+    out.extend(crate::receipts::check_advance(books.chart(), v));
+    out.extend(crate::books::check_receipts(books, v)?);
     let signed = books.signatures(reference)?;
     for kind in required(books.chart(), v) {
         if !signed.iter().any(|s| s.kind == kind) {

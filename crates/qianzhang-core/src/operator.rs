@@ -27,6 +27,8 @@ pub enum Act {
     /// Sign a voucher: review, approve or confirm (the kind's own role is
     /// checked when signing).
     Sign,
+    /// Issue and void receipts.
+    HandleCash,
 }
 
 impl Act {
@@ -36,6 +38,7 @@ impl Act {
             Act::KeepBooks => &[Role::Accountant],
             Act::MigrateHistory => &[Role::Accountant, Role::Admin],
             Act::Sign => &[Role::Reviewer, Role::Approver, Role::Cashier],
+            Act::HandleCash => &[Role::Cashier],
         }
     }
 
@@ -45,6 +48,7 @@ impl Act {
             Act::KeepBooks => "制单、导入和记账",
             Act::MigrateHistory => "迁移历史数据",
             Act::Sign => "在凭证上签字",
+            Act::HandleCash => "开具或作废收据",
         }
     }
 }

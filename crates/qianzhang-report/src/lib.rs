@@ -523,3 +523,57 @@ pub fn splits(items: &[qianzhang_core::approval::SuspectedSplit], threshold: Mon
     t.note(&format!("共 {} 组", items.len()));
     t.text()
 }
+
+/// Receipt books with every serial's fate (RCP-1): used, voided, unused.
+pub fn receipts(
+    books: &[qianzhang_core::receipts::ReceiptBook],
+    used: &[(String, u32, qianzhang_core::receipts::ReceiptState)],
+) -> String {
+    use qianzhang_core::receipts::ReceiptState;
+    let mut t = Table::new(
+        "收据使用情况",
+        &[
+            ("收据号", Align::Left),
+            ("状态", Align::Left),
+            ("交款人/原因", Align::Left),
+            ("日期", Align::Left),
+            ("金额", Align::Right),
+        ],
+    );
+    for b in books {
+        let mine: Vec<_> = used.iter().filter(|(book, ..)| *book == b.book).collect();
+        for (_, serial, state) in &mine {
+            match state {
+                ReceiptState::Issued { payer, amount, date } => {
+                    t.row(vec![b.number(*serial), "已用".into(), payer.clone(), format_date(*date), amount.to_string()])
+                }
+                ReceiptState::Voided { reason } => {
+                    t.row(vec![b.number(*serial), "作废".into(), reason.clone(), String::new(), String::new()])
+                }
+            }
+        }
+        let voided = mine.iter().filter(|(_, _, s)| matches!(s, ReceiptState::Voided { .. })).count();
+        let total = (b.last - b.first + 1) as usize;
+        t.note(&format!(
+            "{}：已用 {} 张，作废 {} 张，未用 {} 张",
+            qianzhang_core::receipts::describe_book(b),
+            mine.len() - voided,
+            voided,
+            total - mine.len()
+        ));
+    }
+    t.text()
+}
+
+/// Outstanding cash advances (CSH-3): an advance is not cash.
+pub fn advances(items: &[qianzhang_core::receipts::Advance]) -> String {
+    let mut t =
+        Table::new("未结清借款", &[("科目", Align::Left), ("借款人", Align::Left), ("未结清金额", Align::Right)]);
+    let mut total = Money::ZERO;
+    for a in items {
+        total += a.outstanding;
+        t.row(vec![a.account.clone(), a.borrower.clone(), a.outstanding.to_string()]);
+    }
+    t.total(vec!["合计".into(), String::new(), total.to_string()]);
+    t.text()
+}

@@ -19,6 +19,7 @@ use qianzhang_core::books::{Books, FirstAdmin, LedgerInfo, StoreError};
 use qianzhang_core::documents::doc_key;
 use qianzhang_core::lifecycle::{SignKind, Signature};
 use qianzhang_core::people::{Appointment, KinFact, Registry};
+use qianzhang_core::receipts::{ReceiptBook, ReceiptState};
 use qianzhang_core::report::PeriodTotal;
 use qianzhang_core::Document;
 use qianzhang_core::{Account, Chart, Event, Failure, Money, Period, Refusals, Status, Voucher, VoucherRef};
@@ -221,6 +222,15 @@ impl Store {
         })
     }
 
+    /// Receipt books and every receipt used or voided.
+    #[allow(clippy::type_complexity)]
+    pub fn receipts(
+        &self,
+        ledger: &LedgerHandle,
+    ) -> Result<(Vec<ReceiptBook>, Vec<(String, u32, ReceiptState)>), Error> {
+        Ok((load_receipt_books(&self.conn, ledger.id)?, load_receipts(&self.conn, ledger.id, None)?))
+    }
+
     pub fn settings(&self, ledger: &LedgerHandle) -> Result<Settings, Error> {
         load_settings(&self.conn, ledger.id)
     }
@@ -353,6 +363,65 @@ fn load_chart(conn: &Connection, ledger_id: i64) -> Result<Chart, Error> {
         accounts.push(serde_json::from_value::<Account>(row?)?);
     }
     Ok(Chart::from_accounts(accounts))
+}
+
+fn load_receipt_books(conn: &Connection, ledger_id: i64) -> Result<Vec<ReceiptBook>, Error> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT book, first, last, date, holder FROM receipt_books WHERE ledger_id = ?1 ORDER BY book",
+    )?;
+    let rows = stmt.query_map([ledger_id], |r| {
+        Ok(serde_json::json!({
+            "book": r.get::<_, String>(0)?,
+            "first": r.get::<_, u32>(1)?,
+            "last": r.get::<_, u32>(2)?,
+            "date": r.get::<_, String>(3)?,
+            "holder": r.get::<_, String>(4)?,
+        }))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(serde_json::from_value(row?)?);
+    }
+    Ok(out)
+}
+
+/// Receipts used or voided: of one serial, or all.
+fn load_receipts(
+    conn: &Connection,
+    ledger_id: i64,
+    one: Option<(&str, u32)>,
+) -> Result<Vec<(String, u32, ReceiptState)>, Error> {
+    let (book, serial) = one.map_or((None, None), |(b, s)| (Some(b), Some(s)));
+    let mut stmt = conn.prepare_cached(
+        "SELECT book, serial, state, payer, amount, date, reason FROM receipts \
+         WHERE ledger_id = ?1 AND (?2 IS NULL OR (book = ?2 AND serial = ?3)) ORDER BY book, serial",
+    )?;
+    let rows = stmt.query_map(params![ledger_id, book, serial], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, u32>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, Option<String>>(3)?,
+            r.get::<_, Option<i64>>(4)?,
+            r.get::<_, Option<String>>(5)?,
+            r.get::<_, Option<String>>(6)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (book, serial, state, payer, amount, date, reason) = row?;
+        let state = match state.as_str() {
+            "issued" => ReceiptState::Issued {
+                payer: payer.unwrap_or_default(),
+                amount: Money::from_fen(amount.unwrap_or_default()),
+                date: qianzhang_core::period::parse_date(&date.unwrap_or_default())
+                    .map_err(|e| Error::Corrupt(e.to_string()))?,
+            },
+            _ => ReceiptState::Voided { reason: reason.unwrap_or_default() },
+        };
+        out.push((book, serial, state));
+    }
+    Ok(out)
 }
 
 fn load_settings(conn: &Connection, ledger_id: i64) -> Result<Settings, Error> {
@@ -577,6 +646,21 @@ impl Books for Writer<'_> {
 
     fn vouchers_citing(&mut self, number: &str) -> Result<Vec<(Voucher, Status)>, StoreError> {
         Ok(load_citing(self.tx, self.ledger.id, number)?)
+    }
+
+    fn receipt_books(&mut self) -> Result<Vec<ReceiptBook>, StoreError> {
+        Ok(load_receipt_books(self.tx, self.ledger.id)?)
+    }
+
+    fn receipt_last_used(&mut self, book: &str) -> Result<Option<u32>, StoreError> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT MAX(serial) FROM receipts WHERE ledger_id = ?1 AND book = ?2")?
+            .query_row(params![self.ledger.id, book], |r| r.get(0))?)
+    }
+
+    fn receipt(&mut self, book: &str, serial: u32) -> Result<Option<ReceiptState>, StoreError> {
+        Ok(load_receipts(self.tx, self.ledger.id, Some((book, serial)))?.pop().map(|(_, _, s)| s))
     }
 
     fn document_used(&mut self, document: &Document) -> Result<Option<VoucherRef>, StoreError> {

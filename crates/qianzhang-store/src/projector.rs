@@ -196,6 +196,26 @@ impl Projector {
                     seq
                 ])?;
             }
+            Event::ReceiptBookRegistered { book: b } => {
+                conn.prepare_cached(
+                    "INSERT INTO receipt_books (ledger_id, book, first, last, date, holder, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?
+                .execute(params![id, b.book, b.first, b.last, format_date(b.date), b.holder, seq])?;
+            }
+            Event::ReceiptIssued { book, serial, payer, amount, date } => {
+                conn.prepare_cached(
+                    "INSERT INTO receipts (ledger_id, book, serial, state, payer, amount, date, seq) \
+                     VALUES (?1, ?2, ?3, 'issued', ?4, ?5, ?6, ?7)",
+                )?
+                .execute(params![id, book, serial, payer, amount.fen(), format_date(*date), seq])?;
+            }
+            Event::ReceiptVoided { book, serial, reason } => {
+                conn.prepare_cached(
+                    "INSERT INTO receipts (ledger_id, book, serial, state, reason, seq) VALUES (?1, ?2, ?3, 'voided', ?4, ?5) \
+                     ON CONFLICT (ledger_id, book, serial) DO UPDATE SET state = 'voided', reason = excluded.reason, seq = excluded.seq",
+                )?
+                .execute(params![id, book, serial, reason, seq])?;
+            }
             Event::Refused { .. } => {}
         }
         Ok(())

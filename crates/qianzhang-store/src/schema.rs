@@ -96,7 +96,8 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX imports_by_digest ON imports (ledger_id, sha256);
     "#,
     // 2: people (with argon2id passphrase hashes), appointments, kinship facts
-    //    (钱账分管), signatures on vouchers, documents, settings and authorizations.
+    //    (钱账分管), signatures on vouchers, documents, receipt books and
+    //    receipts, settings and authorizations.
     r#"
     CREATE TABLE people (
         ledger_id INTEGER NOT NULL,
@@ -150,6 +151,29 @@ const MIGRATIONS: &[&str] = &[
         voucher_number INTEGER NOT NULL,
         seq INTEGER NOT NULL,
         PRIMARY KEY (ledger_id, doc_type, issuer, number)
+    ) WITHOUT ROWID;
+    CREATE TABLE receipt_books (
+        ledger_id INTEGER NOT NULL,
+        book TEXT NOT NULL,
+        first INTEGER NOT NULL,
+        last INTEGER NOT NULL,
+        date TEXT NOT NULL,
+        holder TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (ledger_id, book)
+    ) WITHOUT ROWID;
+    -- Every serial used or voided (RCP-1); unused ones have no row.
+    CREATE TABLE receipts (
+        ledger_id INTEGER NOT NULL,
+        book TEXT NOT NULL,
+        serial INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        payer TEXT,
+        amount INTEGER,
+        date TEXT,
+        reason TEXT,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (ledger_id, book, serial)
     ) WITHOUT ROWID;
     CREATE TABLE settings (
         ledger_id INTEGER NOT NULL,
@@ -229,6 +253,12 @@ pub const PROJECTIONS: &[(&str, &str, &str)] = &[
         "documents",
         "SELECT doc_type, issuer, number, period, voucher_number, seq FROM documents WHERE ledger_id = ?1 \
          ORDER BY doc_type, issuer, number",
+        "seq",
+    ),
+    ("receipt_books", "SELECT book, first, last, date, holder, seq FROM receipt_books WHERE ledger_id = ?1 ORDER BY book", "seq"),
+    (
+        "receipts",
+        "SELECT book, serial, state, payer, amount, date, reason, seq FROM receipts WHERE ledger_id = ?1 ORDER BY book, serial",
         "seq",
     ),
     ("settings", "SELECT key, value, seq FROM settings WHERE ledger_id = ?1 ORDER BY key", "seq"),

@@ -53,6 +53,19 @@ impl Env {
             }
             env.admin(&args);
         }
+        env.admin(&[
+            "receipt",
+            "book",
+            "SJ",
+            "--from",
+            "101",
+            "--to",
+            "200",
+            "--holder",
+            "王芳",
+            "--date",
+            "2025-01-02",
+        ]);
         let auths = std::fs::read_to_string(fixture("authorizations.csv")).unwrap();
         let mut rdr = csv::Reader::from_reader(auths.as_bytes());
         for row in rdr.deserialize::<(String, String, String, String, String)>() {
@@ -62,6 +75,19 @@ impl Env {
             ]);
         }
         env
+    }
+
+    /// The cashier issues the fixture quarter's receipts (SJ0000101–103).
+    pub fn issue_fixture_receipts(&self) {
+        let text = std::fs::read_to_string(fixture("receipts.csv")).unwrap();
+        let mut rdr = csv::Reader::from_reader(text.as_bytes());
+        for row in rdr.deserialize::<(String, String, String, String)>() {
+            let (book, payer, amount, date) = row.unwrap();
+            self.ok(&[
+                "--as", "王芳", "receipt", "issue", "--book", &book, "--payer", &payer, "--amount", &amount, "--date",
+                &date,
+            ]);
+        }
     }
 
     /// Every voucher of `period` through review, approval, confirmation and

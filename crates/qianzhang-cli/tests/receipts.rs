@@ -1,0 +1,114 @@
+//! Receipt books (RCP-1, RCP-2) and cash advances (CSH-3) through the CLI.
+
+mod common;
+
+use common::Env;
+
+fn issue(env: &Env, payer: &str, amount: &str) -> String {
+    env.ok(&[
+        "--as",
+        "王芳",
+        "receipt",
+        "issue",
+        "--book",
+        "SJ",
+        "--payer",
+        payer,
+        "--amount",
+        amount,
+        "--date",
+        "2025-03-05",
+    ])
+}
+
+#[test]
+fn rcp_1_receipts_in_serial_order_voided_ones_kept() {
+    let env = Env::with_office();
+    assert!(issue(&env, "居民甲", "10").contains("SJ0000101"));
+    env.refused("RCP-1", &["--as", "王芳", "receipt", "void", "--book", "SJ", "--serial", "103", "--reason", "写错"]);
+    env.ok(&["--as", "王芳", "receipt", "void", "--book", "SJ", "--serial", "102", "--reason", "金额写错"]);
+    assert!(issue(&env, "居民乙", "20").contains("SJ0000103"), "the voided serial is not reused");
+    env.refused("RCP-1", &["--as", "王芳", "receipt", "void", "--book", "SJ", "--serial", "102", "--reason", "再作废"]);
+    env.refused("OPR-1", &["receipt", "issue", "--book", "SJ", "--payer", "x", "--amount", "1"]);
+    env.refused("RCP-1", &["--as", "王芳", "receipt", "issue", "--book", "XX", "--payer", "x", "--amount", "1"]);
+    let list = env.ok(&["receipt", "list"]);
+    assert!(list.contains("SJ0000102  作废  金额写错"), "{list}");
+    assert!(list.contains("已用 2 张，作废 1 张，未用 97 张"), "{list}");
+    env.admin(&["receipt", "book", "SX", "--from", "1", "--to", "1", "--holder", "王芳"]);
+    env.ok(&["--as", "王芳", "receipt", "issue", "--book", "SX", "--payer", "x", "--amount", "1"]);
+    let err =
+        env.refused("RCP-1", &["--as", "王芳", "receipt", "issue", "--book", "SX", "--payer", "x", "--amount", "1"]);
+    assert!(err.contains("已用完"), "{err}");
+}
+
+#[test]
+fn rcp_2_cash_income_needs_an_issued_receipt() {
+    let env = Env::with_office();
+    let donation = |no: &str| {
+        vec![
+            "voucher",
+            "add",
+            "--date",
+            "2025-03-05",
+            "--summary",
+            "收到居民捐款",
+            "--debit",
+            "1001=50",
+            "--credit",
+            "410102=50",
+            "--doc-type",
+            "收据",
+            "--doc-no",
+            no,
+            "--doc-amount",
+            "50",
+            "--handler",
+            "王芳",
+        ]
+        .into_iter()
+        .map(str::to_string)
+        .collect::<Vec<_>>()
+    };
+    let run = |args: Vec<String>| env.ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    run(donation("SJ0000101"));
+    env.ok(&["--as", "刘洋", "voucher", "review", "2025-03/记-0001"]);
+    let err = env.refused("RCP-2", &["--as", "王芳", "voucher", "confirm", "2025-03/记-0001"]);
+    assert!(err.contains("不是本账套已开出的收据"), "{err}");
+    issue(&env, "居民甲", "50");
+    env.ok(&["--as", "王芳", "voucher", "confirm", "2025-03/记-0001"]);
+    env.ok(&["voucher", "post", "2025-03/记-0001"]);
+}
+
+#[test]
+fn csh_3_cash_lent_only_on_an_advance_note_and_listed() {
+    let env = Env::with_office();
+    let advance = |doc: &str| {
+        env.ok(&[
+            "voucher",
+            "add",
+            "--date",
+            "2025-03-05",
+            "--summary",
+            "张伟借支活动费",
+            "--debit",
+            "112201=300",
+            "--credit",
+            "1001=300",
+            "--authorization",
+            "两委决议〔2025〕3号",
+            "--doc-type",
+            doc,
+            "--doc-amount",
+            "300",
+            "--handler",
+            "张伟",
+        ])
+    };
+    advance("计算表");
+    let err = env.refused("CSH-3", &["--as", "刘洋", "voucher", "review", "2025-03/记-0001"]);
+    assert!(err.contains("须附经审批的借款单"), "{err}");
+    advance("借款单");
+    env.sign_and_post(&["2025-03/记-0002"]);
+    let out = env.ok(&["advances"]);
+    assert!(out.lines().any(|l| l.contains("112201") && l.contains("张伟") && l.contains("300.00")), "{out}");
+}
