@@ -16,11 +16,16 @@ use qianzhang_core::report::{Journal, TrialBalance};
 use qianzhang_core::{Failure, Money, NewAccount, Period, Status};
 use qianzhang_store::{as_period_totals, Actor};
 
+use clap::Parser;
+
 use crate::{clock, out, Exit};
 
 const ACCOUNTS: &str = include_str!("../../../fixtures/accounts.csv");
 const AUTHORIZATIONS: &str = include_str!("../../../fixtures/authorizations.csv");
 const RECEIPTS: &str = include_str!("../../../fixtures/receipts.csv");
+const APRIL: &str = include_str!("../../../fixtures/month-2025-04.txt");
+/// Every demo officer's passphrase.
+const DEMO_PASSPHRASE: &str = "幸福里-演示";
 const HISTORY: &[u8] = include_bytes!("../../../fixtures/history-2024q4.gbk.csv");
 const CURRENT: &[u8] = include_bytes!("../../../fixtures/vouchers-2025q1.csv");
 
@@ -59,11 +64,8 @@ pub fn run(db: Option<&Path>) -> Result<(), Exit> {
         command: format!("demo: {command}"),
     };
     let start = Period::parse("2025-01").expect("fixed period");
-    let admin = FirstAdmin {
-        name: ADMIN.into(),
-        passphrase_hash: crate::hash_new(&format!("{ADMIN}-{}", std::process::id()))?,
-        today: clock::today(),
-    };
+    let passphrase_hash = crate::hash_new(DEMO_PASSPHRASE)?;
+    let admin = FirstAdmin { name: ADMIN.into(), passphrase_hash: passphrase_hash.clone(), today: clock::today() };
     let ledger = store.create_ledger(LEDGER, start, &admin, &actor("init"))?;
 
     let actor_as = |name: &str, command: &str| Actor {
@@ -74,7 +76,7 @@ pub fn run(db: Option<&Path>) -> Result<(), Exit> {
     let admin_actor = actor_as(ADMIN, "person");
     store.write(&ledger, &admin_actor, |w| {
         for (person, role, leader, title) in OFFICERS {
-            register_person(w, person, None)?;
+            register_person(w, person, Some(passphrase_hash.clone()))?;
             let from = start.first_day();
             appoint(
                 w,
@@ -165,18 +167,32 @@ pub fn run(db: Option<&Path>) -> Result<(), Exit> {
         }
     }
 
+    drop(store);
+    let april = replay_april(&path)?;
+    let store = crate::open_store(&path)?;
+    let end = Period::parse("2025-04").expect("fixed period");
     let totals = store.period_totals(&ledger)?;
     let tb = TrialBalance::build(LEDGER, &chart, as_period_totals(&totals), start, end);
-    let march = store.vouchers(&ledger, end, end)?;
-    let journal = Journal::build(LEDGER, &chart, march, end, end);
+    let april_vouchers: Vec<_> =
+        store.vouchers(&ledger, end, end)?.into_iter().filter(|(_, s)| *s == Status::Posted).collect();
+    let journal = Journal::build(LEDGER, &chart, april_vouchers, end, end);
     let report = store.verify(&ledger)?;
 
     let mut text = format!(
-        "演示账套“{LEDGER}”：迁移 2024 年第四季度历史凭证 {} 张（{}编码），导入并记账 2025 年第一季度凭证 {} 张。\n\n",
+        "\n演示账套“{LEDGER}”：迁移 2024 年第四季度历史凭证 {} 张（{}编码），导入并记账 2025 年第一季度凭证 {} 张，\n\
+         重放四月份的 {} 项操作，其中 {} 项按规则被拒绝、账簿未受影响：\n",
         h.vouchers,
         h.encoding.name(),
-        c.vouchers
+        c.vouchers,
+        april.len(),
+        april.iter().filter(|(_, r)| r.is_some()).count()
     );
+    for (line, rule) in &april {
+        if let Some(rule) = rule {
+            text.push_str(&format!("  [{rule}] {line}\n"));
+        }
+    }
+    text.push('\n');
     text.push_str(&qianzhang_report::trial_balance(&tb, qianzhang_report::Format::Text));
     text.push('\n');
     text.push_str(&qianzhang_report::journal(&journal, qianzhang_report::Format::Text));
@@ -191,6 +207,40 @@ pub fn run(db: Option<&Path>) -> Result<(), Exit> {
         path.display()
     ));
     out(&text)
+}
+
+/// Replays the April script through the same command path the binary
+/// takes, as each officer with the demo passphrase. Returns each step with
+/// the rule that refused it, if one did.
+fn replay_april(path: &Path) -> Result<Vec<(String, Option<String>)>, Exit> {
+    // The commands read passphrases the way scripts give them.
+    std::env::set_var("QIANZHANG_PASSPHRASE", DEMO_PASSPHRASE);
+    std::env::set_var("QIANZHANG_NEW_PASSPHRASE", DEMO_PASSPHRASE);
+    let mut steps = Vec::new();
+    for line in APRIL.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        let mut parts = line.splitn(3, '|').map(str::trim);
+        let (_expect, who, args) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+        let mut argv =
+            vec!["qianzhang".to_string(), "--db".into(), path.display().to_string(), "--as".into(), who.into()];
+        argv.extend(args.split_whitespace().map(str::to_string));
+        let cli =
+            crate::Cli::try_parse_from(&argv).map_err(|e| Exit::Internal(format!("演示脚本有误：{line}：{e}")))?;
+        println!("› {who}：{args}");
+        let rule = match crate::execute(&cli) {
+            Ok(()) => None,
+            Err(Exit::Refused { reasons, .. }) => {
+                for r in &reasons {
+                    println!("  已拒绝：{r}");
+                }
+                reasons.first().map(|r| r.rule.to_string())
+            }
+            Err(other) => return Err(other),
+        };
+        steps.push((format!("{who}：{args}"), rule));
+    }
+    std::env::remove_var("QIANZHANG_PASSPHRASE");
+    std::env::remove_var("QIANZHANG_NEW_PASSPHRASE");
+    Ok(steps)
 }
 
 /// `code,name` rows of the fixture chart.

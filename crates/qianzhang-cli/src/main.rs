@@ -538,17 +538,22 @@ impl From<std::io::Error> for Exit {
     }
 }
 
-fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let mut outcome = run(&cli);
+/// Runs one command; a refusal found before the store is logged too (AUD-1).
+fn execute(cli: &Cli) -> Result<(), Exit> {
+    let mut outcome = run(cli);
     if let Err(Exit::Refused { reasons, unlisted, logged: false }) = &outcome {
         if cli.command.changes_books() {
-            if let Err(e) = log_refusal(&cli, reasons, *unlisted) {
+            if let Err(e) = log_refusal(cli, reasons, *unlisted) {
                 outcome = Err(e);
             }
         }
     }
-    match outcome {
+    outcome
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match execute(&cli) {
         Ok(()) | Err(Exit::BrokenPipe) => ExitCode::SUCCESS,
         Err(Exit::Refused { reasons, unlisted, .. }) => {
             let mut err = std::io::stderr().lock();

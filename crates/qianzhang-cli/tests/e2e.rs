@@ -332,7 +332,8 @@ fn demo_builds_the_quarter_and_verifies() {
     let env = Env::new();
     let out = env.ok(&["demo", "--db", env.path("demo.db").to_str().unwrap()]);
     assert!(out.contains("科目余额表") && out.contains("试算平衡") && out.contains("校验通过"), "{out}");
-    assert!(out.contains("95,793.80") && out.contains("2,488.70"), "{out}");
+    assert!(out.contains("124,437.00") && out.contains("2,688.70"), "{out}");
+    assert!(out.contains("重放四月份的 32 项操作，其中 14 项按规则被拒绝"), "{out}");
 }
 
 #[test]
@@ -346,4 +347,43 @@ fn the_example_voucher_files_are_accepted() {
     env.walk("2025-04");
     let tb = env.ok(&["report", "trial-balance", "--format", "csv"]);
     assert!(tb.contains("1002,银行存款,1,0.00,5000.00,1356.80,3643.20"), "{tb}");
+}
+
+/// The April script of fixtures/month-2025-04.txt, played by the four
+/// officers after the fixture quarter: every step ends as written, the
+/// refusals change nothing, and April's trial balance is as computed by hand.
+#[test]
+fn a_month_of_work_with_its_refusals() {
+    let env = quarter();
+    let script = std::fs::read_to_string(fixture("month-2025-04.txt")).unwrap();
+    let mut refused = 0;
+    for line in script.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        let parts: Vec<&str> = line.splitn(3, '|').map(str::trim).collect();
+        let (expect, who, args) = (parts[0], parts[1], parts[2]);
+        let argv: Vec<&str> = ["--as", who].into_iter().chain(args.split_whitespace()).collect();
+        if expect == "ok" {
+            env.ok(&argv);
+        } else {
+            env.refused(expect, &argv);
+            refused += 1;
+        }
+    }
+    assert!(refused >= 10, "{refused} refusals");
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    let logged: i64 = conn.query_row("SELECT COUNT(*) FROM log WHERE kind = 'refused'", [], |r| r.get(0)).unwrap();
+    assert_eq!(logged, refused, "every refusal of the month is in the log");
+    let tb = env.ok(&["report", "trial-balance", "--from", "2025-04", "--to", "2025-04", "--format", "csv"]);
+    for row in [
+        "1001,库存现金,1,2488.70,200.00,0.00,2688.70",
+        "1002,银行存款,1,95793.80,30000.00,1356.80,124437.00",
+        "410102,社会捐赠,2,-600.00,0.00,200.00,-800.00",
+        "440101,街道办公经费,2,-54000.00,0.00,30000.00,-84000.00",
+        "520101,办公费,2,753.30,1356.80,0.00,2110.10",
+    ] {
+        assert!(tb.lines().any(|l| l == row), "{row} in\n{tb}");
+    }
+    // The 1,200.00 electricity bill cited the wrong kind of authorization: it waits, unposted.
+    let list = env.ok(&["voucher", "list", "--from", "2025-04", "--to", "2025-04"]);
+    assert!(list.lines().any(|l| l.contains("2025-04/记-0003") && l.contains("已制单")), "{list}");
+    env.ok(&["verify"]);
 }
