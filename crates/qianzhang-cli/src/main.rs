@@ -1161,8 +1161,9 @@ fn person(cli: &Cli, cmd: &PersonCmd) -> Result<(), Exit> {
             for p in [a, b] {
                 check_registered(&registry, p)?;
             }
+            let today = clock::today();
             match registry.kinship().relation(a, b) {
-                Some(x) => out(&format!("{x}\n")),
+                Some(x) => out(&format!("{}\n", x.render(|p| registry.posts(p, today)))),
                 None => out(&format!("{b}不是{a}的近亲属（按已登记的亲属关系）\n")),
             }
         }

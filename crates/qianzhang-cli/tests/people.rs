@@ -91,7 +91,10 @@ fn sep_7_a_later_fact_is_recorded_and_reported() {
 fn person_relation_explains_the_chain() {
     let env = office();
     env.admin(&["person", "relate", "王芳", "李强", "--kind", "spouse"]);
-    assert_eq!(env.admin(&["person", "relation", "王芳", "李明"]), "王芳 → 配偶 李强 → 兄弟姐妹 李明：近姻亲\n");
+    assert_eq!(
+        env.admin(&["person", "relation", "王芳", "李明"]),
+        "王芳 → 配偶 李强 → 兄弟姐妹 李明（主任）：近姻亲\n"
+    );
     assert!(env.admin(&["person", "relation", "孙丽", "李明"]).contains("不是"));
     let err = env.fails(1, &["person", "relation", "无名氏", "李明"]);
     assert!(err.contains("[PPL-1]"), "{err}");

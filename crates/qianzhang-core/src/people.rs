@@ -141,6 +141,20 @@ pub struct Explanation {
 }
 
 impl Explanation {
+    /// The chain with each person's post beside their name, from `post`:
+    /// `王芳 → 配偶 李强 → 兄弟姐妹 李明（主任）：近姻亲`.
+    pub fn render(&self, post: impl Fn(&str) -> Option<String>) -> String {
+        let name = |p: &str| match post(p) {
+            Some(title) => format!("{p}（{title}）"),
+            None => p.to_string(),
+        };
+        let mut out = name(&self.from);
+        for s in &self.steps {
+            out.push_str(&format!(" → {} {}", s.label, name(&s.person)));
+        }
+        format!("{out}：{}", self.relation.chinese())
+    }
+
     /// `配偶的兄弟姐妹`: the chain as one phrase, for messages.
     pub fn path_phrase(&self) -> String {
         self.steps.iter().map(|s| s.label).collect::<Vec<_>>().join("的")
@@ -452,6 +466,16 @@ impl Registry {
 
     pub fn kinship(&self) -> Kinship {
         Kinship::new(self.facts.iter())
+    }
+
+    /// The posts a person holds on `date`, as printed: `主任`, `会计、审核`.
+    pub fn posts(&self, person: &str, date: Date) -> Option<String> {
+        let posts: Vec<&str> = self
+            .in_force(date)
+            .filter(|a| a.person == person)
+            .map(|a| a.title.as_deref().unwrap_or(a.role.chinese()))
+            .collect();
+        (!posts.is_empty()).then(|| posts.join("、"))
     }
 
     /// Appointments in force on `date`.
