@@ -14,9 +14,9 @@ use password_hash::rand_core::OsRng;
 use password_hash::SaltString;
 use qianzhang_core::approval::{suspected_splits, AuthKind, Authorization, ExpenseItem, SettingKey};
 use qianzhang_core::books::{
-    appoint, change_setting, close_account, describe_fact, end_appointment, issue_receipt, post_voucher,
-    prepare_voucher, record_authorization, record_kinship, register_person, register_receipt_book, reverse_voucher,
-    set_passphrase, void_receipt,
+    appoint, attach_document, change_setting, close_account, describe_fact, end_appointment, issue_receipt,
+    post_voucher, prepare_voucher, record_authorization, record_kinship, register_person, register_receipt_book,
+    reverse_voucher, set_passphrase, void_receipt,
 };
 use qianzhang_core::books::{Books, FirstAdmin};
 use qianzhang_core::csvfile::{import_csv, CsvExporter, ImportOptions, LedgerExporter, TextEncoding};
@@ -392,6 +392,9 @@ struct DocArgs {
     /// 验收人 / checker of goods and services
     #[arg(long, requires = "doc_type")]
     checker: Option<String>,
+    /// 单据日期 / date on the document
+    #[arg(long = "doc-date", requires = "doc_type", value_parser = date_value)]
+    doc_date: Option<time::Date>,
 }
 
 impl DocArgs {
@@ -408,6 +411,7 @@ impl DocArgs {
             amount,
             handler: self.handler.clone(),
             checker: self.checker.clone(),
+            date: self.doc_date,
         }))
     }
 }
@@ -473,6 +477,13 @@ enum VoucherCmd {
     Approve(Selection),
     /// 出纳确认 / confirm a cash or bank voucher (cashier)
     Confirm(Selection),
+    /// 附原始凭证（已有签字作废，须重新签字）/ attach a document to a prepared voucher
+    Attach {
+        #[arg(value_parser = voucher_value)]
+        reference: VoucherRef,
+        #[command(flatten)]
+        document: DocArgs,
+    },
     /// 撤回本人签字 / withdraw one's own signature before posting
     Withdraw {
         #[arg(value_parser = voucher_value)]
@@ -1280,6 +1291,13 @@ fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
         VoucherCmd::Review(sel) => sign(cli, sel, SignKind::Review),
         VoucherCmd::Approve(sel) => sign(cli, sel, SignKind::Approve),
         VoucherCmd::Confirm(sel) => sign(cli, sel, SignKind::Confirm),
+        VoucherCmd::Attach { reference, document } => {
+            let Some(doc) = document.document()? else {
+                return Err(bad_input(Rule::Doc1, "请用 --doc-type 等写明要附的单据"));
+            };
+            change(cli, Act::KeepBooks, |w, _| attach_document(w, *reference, doc))?;
+            out(&format!("已为 {reference} 附上单据；原有签字已作废，请重新审核、审批、确认\n"))
+        }
         VoucherCmd::Withdraw { reference, kind } => {
             let kind = SignKind::from(*kind);
             change(cli, Act::Sign, |w, who| withdraw_signature(w, *reference, kind, who))?;

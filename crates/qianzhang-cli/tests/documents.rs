@@ -70,3 +70,27 @@ fn doc_4_goods_name_a_checker_other_than_the_handler() {
     let err = env.refused("DOC-4", &["import", &voucher(&env, "b.csv", "发票,惠民文具店,1,300,张伟,张伟", "300")]);
     assert!(err.contains("经办人和验收人都是张伟"), "{err}");
 }
+
+#[test]
+fn vch_4_attaching_a_document_clears_the_signatures() {
+    let env = Env::with_office();
+    env.ok(&["import", &voucher(&env, "a.csv", "发票,惠民文具店,77,200,张伟,李娜", "300")]);
+    let r = "2025-03/记-0001";
+    env.refused("DOC-3", &["--as", "刘洋", "voucher", "review", r]);
+    let attach = ["voucher", "attach", r, "--doc-type", "发票", "--issuer", "惠民文具店", "--doc-no", "78"];
+    let rest = ["--doc-amount", "100", "--handler", "张伟", "--checker", "李娜", "--doc-date", "2025-03-05"];
+    env.ok(&[&attach[..], &rest].concat());
+    env.ok(&["--as", "刘洋", "voucher", "review", r]);
+    env.refused("LIM-1", &["voucher", "attach", r, "--doc-type", "收据", "--doc-amount", "1", "--handler", "张伟"]);
+    let show = env.ok(&["voucher", "show", r]);
+    assert!(show.contains("审核：刘洋") && show.matches("附单据：发票").count() == 2, "{show}");
+
+    env.ok(&["import", &voucher(&env, "b.csv", "发票,别家,1,300,张伟,李娜", "300")]);
+    let b = "2025-03/记-0002";
+    env.ok(&["--as", "刘洋", "voucher", "review", b]);
+    let dup = ["voucher", "attach", b, "--doc-type", "发票", "--issuer", "惠民文具店", "--doc-no", "77"];
+    env.refused("DOC-2", &[&dup[..], &["--doc-amount", "1", "--handler", "张伟", "--checker", "李娜"]].concat());
+    env.ok(&["voucher", "attach", b, "--doc-type", "合同", "--doc-amount", "300", "--handler", "张伟"]);
+    assert!(!env.ok(&["voucher", "show", b]).contains("审核："), "editing a prepared voucher clears its signatures");
+    env.ok(&["verify"]);
+}

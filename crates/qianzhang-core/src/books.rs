@@ -11,7 +11,7 @@ use crate::account::{Account, Chart, NewAccount};
 use crate::approval::{
     check_expense_authorization, check_new_authorization, spent, Authorization, SettingKey, Settings,
 };
-use crate::documents::check_new_documents;
+use crate::documents::{check_new_documents, doc_key};
 use crate::lifecycle::{check_ready_to_post, SignKind, Signature};
 use crate::money::Money;
 use crate::people::{check_appointment, check_person_name, check_registered, Appointment, KinFact, Registry, Role};
@@ -58,6 +58,11 @@ pub enum Event {
     VoucherPosted {
         #[serde(rename = "ref")]
         reference: VoucherRef,
+    },
+    /// A prepared voucher revised (a document attached): its signatures are
+    /// cleared (VCH-4).
+    VoucherRevised {
+        voucher: Voucher,
     },
     /// A voucher of migrated history: posted as it arrives, without signatures.
     VoucherMigrated {
@@ -151,6 +156,7 @@ impl Event {
             Event::AccountClosed { .. } => "account_closed",
             Event::VoucherPrepared { .. } => "voucher_prepared",
             Event::VoucherPosted { .. } => "voucher_posted",
+            Event::VoucherRevised { .. } => "voucher_revised",
             Event::VoucherMigrated { .. } => "voucher_migrated",
             Event::PeriodClosed { .. } => "period_closed",
             Event::FileImported { .. } => "file_imported",
@@ -178,6 +184,7 @@ impl Event {
             Event::AccountClosed { code, date } => format!("停用科目 {code}，自 {}", format_date(*date)),
             Event::VoucherPrepared { voucher } => format!("制单 {}", voucher.reference()),
             Event::VoucherPosted { reference } => format!("记账 {reference}"),
+            Event::VoucherRevised { voucher } => format!("修改 {}（附单据），已有签字作废", voucher.reference()),
             Event::VoucherMigrated { voucher } => format!("迁移历史凭证 {}", voucher.reference()),
             Event::PeriodClosed { period, reason } => format!("结账 {period}（{reason}）"),
             Event::FileImported { file, rows, vouchers, .. } => {
@@ -649,6 +656,41 @@ pub fn post_voucher(books: &mut impl Books, reference: VoucherRef, poster: &str,
     Ok(())
 }
 
+/// [VCH-4, DOC-1..4] attaches an original document to a prepared voucher.
+/// The voucher is revised, so its signatures are cleared and it is signed
+/// again.
+pub fn attach_document(books: &mut impl Books, reference: VoucherRef, document: Document) -> Result<(), Failure> {
+    let Some((voucher, status)) = books.voucher(reference)? else {
+        return refuse(Rule::Vch4, format!("凭证 {reference} 不存在"));
+    };
+    if status == Status::Posted {
+        return refuse(Rule::Vch5, format!("凭证 {reference} 已经记账，不能再附单据；如有错误请红字冲销"));
+    }
+    let draft_docs: Vec<Document> = voucher.documents().iter().cloned().chain([document.clone()]).collect();
+    let draft = Draft {
+        date: voucher.date(),
+        lines: vec![],
+        documents: draft_docs,
+        authorization: None,
+        reverses: None,
+        source_ref: None,
+    }
+    .normalized();
+    if draft.documents.len() > voucher.lines().len() {
+        return refuse(Rule::Lim1, "单据张数不能多于分录行数（每行分录最多附一张单据信息）");
+    }
+    let used = books.document_used(&document)?;
+    let mut errs =
+        check_new_documents(&draft.documents, |d| if doc_key(d) == doc_key(&document) { used } else { None });
+    errs.retain(|r| r.row == Some(draft.documents.len()) || r.rule == Rule::Doc2);
+    if !errs.is_empty() {
+        return Err(Failure::Refused(Refusals { reasons: errs, unlisted: 0 }));
+    }
+    let added = draft.documents.last().cloned().unwrap_or(document);
+    books.append(Event::VoucherRevised { voucher: voucher.with_document(added) })?;
+    Ok(())
+}
+
 /// [VCH-5] prepares the red reversal of a posted voucher, dated `date`.
 pub fn reverse_voucher(
     books: &mut impl Books,
@@ -675,7 +717,6 @@ pub(crate) mod tests {
     use time::macros::date;
 
     use super::*;
-    use crate::documents::doc_key;
     use crate::voucher::{Line, Side};
 
     /// The smallest `Books`: what a new backend must provide, in memory.
@@ -799,6 +840,10 @@ pub(crate) mod tests {
                         e.1 = Status::Posted;
                     }
                 }
+                Event::VoucherRevised { voucher } => {
+                    self.vouchers.insert(voucher.reference(), (voucher.clone(), Status::Prepared));
+                    self.signed.remove(&voucher.reference());
+                }
                 Event::PeriodClosed { period, .. } => self.closed.push(*period),
                 Event::FileImported { sha256, .. } => self.imported.push(sha256.clone()),
                 Event::VoucherSigned { reference, signature } => {
@@ -868,6 +913,7 @@ pub(crate) mod tests {
                 amount: Some(Money::from_fen(fen)),
                 handler: Some("张伟".into()),
                 checker: None,
+                date: None,
             }],
             authorization: Some(STANDING.into()),
             reverses: None,

@@ -146,6 +146,7 @@ enum Column {
     DocAmount,
     Handler,
     Checker,
+    DocDate,
     Authorization,
     Reverses,
 }
@@ -165,6 +166,7 @@ const COLUMNS: &[(Column, &str, &str, bool)] = &[
     (Column::DocAmount, "doc_amount", "单据金额", false),
     (Column::Handler, "handler", "经办人", false),
     (Column::Checker, "checker", "验收人", false),
+    (Column::DocDate, "doc_date", "单据日期", false),
     (Column::Authorization, "authorization", "审批依据", false),
     (Column::Reverses, "reverses", "冲销凭证", false),
 ];
@@ -489,10 +491,21 @@ impl ImportState {
                     }
                 },
             };
+            let doc_date = match optional(self.cell(record, Column::DocDate)) {
+                None => None,
+                Some(t) => match parse_date(&t) {
+                    Ok(d) => Some(d),
+                    Err(e) => {
+                        fail(p, Refusal::new(Rule::Csv2, format!("单据日期{e}")));
+                        None
+                    }
+                },
+            };
             p.documents.push(Document {
                 doc_type,
                 issuer: optional(self.cell(record, Column::Issuer)),
                 checker: optional(self.cell(record, Column::Checker)),
+                date: doc_date,
                 number: optional(self.cell(record, Column::DocNo)),
                 amount,
                 handler: optional(self.cell(record, Column::Handler)),
@@ -629,6 +642,7 @@ impl<W: Write> CsvExporter<W> {
                 doc_amount.as_str(),
                 doc.and_then(|d| d.handler.as_deref()).unwrap_or(""),
                 doc.and_then(|d| d.checker.as_deref()).unwrap_or(""),
+                &doc.and_then(|d| d.date).map(format_date).unwrap_or_default(),
                 auth,
                 reverses.as_str(),
             ])?;

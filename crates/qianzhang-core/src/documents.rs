@@ -160,6 +160,7 @@ mod tests {
             amount: Some(Money::from_fen(fen)),
             handler: Some(handler.into()),
             checker: checker.map(str::to_string),
+            date: None,
         }
     }
 

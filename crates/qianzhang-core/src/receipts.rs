@@ -268,6 +268,7 @@ mod tests {
             amount: Some(Money::from_fen(3_000)),
             handler: Some("王芳".into()),
             checker: None,
+            date: None,
         }];
         let r = prepare_voucher(&mut b, d, Origin::Entered, "赵敏").unwrap();
         let v = b.vouchers[&r].0.clone();

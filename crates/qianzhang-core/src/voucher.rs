@@ -147,6 +147,8 @@ pub struct Document {
     /// 验收人 for goods and services, not the handler (DOC-4).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checker: Option<String>,
+    #[serde(default, with = "crate::period::opt_date_serde", skip_serializing_if = "Option::is_none")]
+    pub date: Option<Date>,
 }
 
 /// How a voucher came into the books.
@@ -431,6 +433,13 @@ impl Voucher {
             source_ref: draft.source_ref,
             preparer: preparer.to_string(),
         }
+    }
+
+    /// The same voucher with one more document (a revision of a prepared voucher).
+    pub(crate) fn with_document(&self, document: Document) -> Voucher {
+        let mut v = self.clone();
+        v.documents.push(document);
+        v
     }
 
     /// The red reversal's draft: the same lines negated, citing the original.

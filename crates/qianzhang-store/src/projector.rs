@@ -81,6 +81,25 @@ impl Projector {
                 }
                 self.add_deltas(reference.period.key(), &lines);
             }
+            Event::VoucherRevised { voucher } => {
+                let r = voucher.reference();
+                let changed = conn
+                    .prepare_cached(
+                        "UPDATE vouchers SET content_seq = ?4, authorization = ?5 \
+                         WHERE ledger_id = ?1 AND period = ?2 AND number = ?3 AND status = 'prepared'",
+                    )?
+                    .execute(params![id, r.period.key(), r.number, seq, voucher.authorization()])?;
+                if changed != 1 {
+                    return Err(Error::Corrupt(format!("revising voucher {r}, which is not prepared")));
+                }
+                conn.prepare_cached(
+                    "UPDATE signatures SET withdrawn_seq = ?4 \
+                     WHERE ledger_id = ?1 AND period = ?2 AND number = ?3 AND withdrawn_seq IS NULL",
+                )?
+                .execute(params![id, r.period.key(), r.number, seq])?;
+                self.index_documents(conn, seq, voucher)?;
+                self.unposted.insert(r, voucher.lines().to_vec());
+            }
             Event::PeriodClosed { period, reason } => {
                 conn.prepare_cached("INSERT INTO periods (ledger_id, period, reason, seq) VALUES (?1, ?2, ?3, ?4)")?
                     .execute(params![id, period.key(), reason, seq])?;
@@ -221,7 +240,7 @@ impl Projector {
         Ok(())
     }
 
-    fn insert_voucher(&mut self, conn: &Connection, seq: i64, v: &Voucher, status: Status) -> Result<(), Error> {
+    fn index_documents(&self, conn: &Connection, seq: i64, v: &Voucher) -> Result<(), Error> {
         let reference = v.reference();
         for d in v.documents() {
             if let Some((doc_type, issuer, number)) = doc_key(d) {
@@ -232,6 +251,12 @@ impl Projector {
                 .execute(params![self.ledger_id, doc_type, issuer, number, reference.period.key(), reference.number, seq])?;
             }
         }
+        Ok(())
+    }
+
+    fn insert_voucher(&mut self, conn: &Connection, seq: i64, v: &Voucher, status: Status) -> Result<(), Error> {
+        let reference = v.reference();
+        self.index_documents(conn, seq, v)?;
         conn.prepare_cached(
             "INSERT INTO vouchers (ledger_id, period, number, date, status, origin, reverses_period, reverses_number, \
              content_seq, posted_seq, authorization) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -290,7 +315,9 @@ pub(crate) fn origin_str(origin: qianzhang_core::Origin) -> &'static str {
 /// Decodes a voucher-carrying log payload.
 pub(crate) fn voucher_of(payload: &str) -> Result<Voucher, Error> {
     match serde_json::from_str::<Event>(payload)? {
-        Event::VoucherPrepared { voucher } | Event::VoucherMigrated { voucher } => Ok(voucher),
+        Event::VoucherPrepared { voucher } | Event::VoucherMigrated { voucher } | Event::VoucherRevised { voucher } => {
+            Ok(voucher)
+        }
         other => Err(Error::Corrupt(format!("log entry holds {} where a voucher was expected", other.kind()))),
     }
 }
