@@ -1286,7 +1286,16 @@ fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
             let (v, status) =
                 store.voucher(&ledger, r)?.ok_or_else(|| bad_input(Rule::Vch4, format!("凭证 {r} 不存在")))?;
             let signatures = store.signatures(&ledger, r)?;
-            out(&qianzhang_report::voucher(&v, status, &signatures, &store.chart(&ledger)?, format))
+            let mut text = qianzhang_report::voucher(&v, status, &signatures, &store.chart(&ledger)?, format);
+            let registry = store.registry(&ledger)?;
+            let conflict = registry
+                .in_force(clock::today())
+                .filter(|a| a.role == Role::Approver)
+                .find_map(|a| qianzhang_core::lifecycle::approver_conflict(&registry, &a.person, &v));
+            if let (Some(why), true) = (conflict, format != Format::Json) {
+                text.push_str(&format!("［回避］{why}：由两委会议决议审批（SEP-6）\n"));
+            }
+            out(&text)
         }
         VoucherCmd::Review(sel) => sign(cli, sel, SignKind::Review),
         VoucherCmd::Approve(sel) => sign(cli, sel, SignKind::Approve),

@@ -237,7 +237,7 @@ fn sep_6_the_director_does_not_approve_paying_his_brother() {
     env.admin(&["person", "relate", "李强", "李明", "--kind", "sibling"]);
     let file = env.write(
         "pay.toml",
-        "date = \"2025-03-06\"\n[[documents]]\ndoc_type = \"合同\"\namount = \"300\"\nhandler = \"张伟\"\n[[lines]]\nsummary = \"支付修缮费\"\naccount = \"510102\"\ndebit = \"300\"\ncounterparty = \"李强\"\n[[lines]]\nsummary = \"支付修缮费\"\naccount = \"1002\"\ncredit = \"300\"\n",
+        "date = \"2025-03-06\"\nauthorization = \"两委决议〔2025〕1号\"\n[[documents]]\ndoc_type = \"合同\"\namount = \"300\"\nhandler = \"张伟\"\n[[lines]]\nsummary = \"支付修缮费\"\naccount = \"510102\"\ndebit = \"300\"\ncounterparty = \"李强\"\n[[lines]]\nsummary = \"支付修缮费\"\naccount = \"1002\"\ncredit = \"300\"\n",
     );
     env.ok(&["voucher", "add", "--file", file.to_str().unwrap()]);
     env.ok(&["--as", "刘洋", "voucher", "review", "2025-03/记-0001"]);
@@ -246,4 +246,9 @@ fn sep_6_the_director_does_not_approve_paying_his_brother() {
         err.contains("收款人李强是审批人李明的三代以内旁系血亲（兄弟姐妹）") && err.contains("两委会议决议"),
         "{err}"
     );
+    // The resolution it cites approves instead; the payment proceeds and is marked.
+    env.ok(&["--as", "王芳", "voucher", "confirm", "2025-03/记-0001"]);
+    env.ok(&["voucher", "post", "2025-03/记-0001"]);
+    let show = env.ok(&["voucher", "show", "2025-03/记-0001"]);
+    assert!(show.contains("［回避］收款人李强是审批人李明的三代以内旁系血亲") && !show.contains("审批："), "{show}");
 }

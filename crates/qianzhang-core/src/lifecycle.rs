@@ -171,6 +171,22 @@ pub fn approver_conflict(registry: &Registry, approver: &str, v: &Voucher) -> Op
     })
 }
 
+/// [SEP-6] whether a voucher's approval is given by a resolution instead of
+/// the one pen: the approver in office on `today` may not approve it (it pays
+/// them or a close relative) and it cites a recorded authorization that holds
+/// under APR-2. Such vouchers are marked wherever they are shown.
+pub fn approved_by_resolution(books: &mut impl Books, v: &Voucher, today: Date) -> Result<bool, Failure> {
+    let registry = books.registry();
+    let conflicted = registry
+        .in_force(today)
+        .filter(|a| a.role == Role::Approver)
+        .any(|a| approver_conflict(registry, &a.person, v).is_some());
+    if !conflicted || v.authorization().is_none() {
+        return Ok(false);
+    }
+    Ok(crate::books::check_authorization(books, v)?.is_none())
+}
+
 /// The appointment of `person` in `role` in force on `date`, by its first day.
 fn appointment_from(registry: &Registry, person: &str, role: Role, date: Date) -> Option<Date> {
     registry.in_force(date).find(|a| a.person == person && a.role == role).map(|a| a.from)
@@ -239,7 +255,11 @@ pub fn sign_voucher(
     if kind != SignKind::Review && !has(SignKind::Review) {
         return refuse(Rule::Vch4, format!("凭证 {reference} 尚未审核，须先审核再{}", kind.chinese()));
     }
-    if kind == SignKind::Confirm && nature(books.chart(), &v).payment && !has(SignKind::Approve) {
+    if kind == SignKind::Confirm
+        && nature(books.chart(), &v).payment
+        && !has(SignKind::Approve)
+        && !approved_by_resolution(books, &v, today)?
+    {
         return refuse(Rule::Vch4, format!("凭证 {reference} 是付款，须先经审批人审批，出纳才能付款确认"));
     }
     if kind == SignKind::Approve {
@@ -312,7 +332,11 @@ pub fn check_ready_to_post(
     out.extend(crate::receipts::check_advance(books.chart(), v));
     out.extend(crate::books::check_receipts(books, v)?);
     let signed = books.signatures(reference)?;
+    let by_resolution = approved_by_resolution(books, v, today)?;
     for kind in required(books.chart(), v) {
+        if kind == SignKind::Approve && by_resolution {
+            continue;
+        }
         if !signed.iter().any(|s| s.kind == kind) {
             out.push(Refusal::new(Rule::Vch4, format!("凭证 {reference} 尚未{}，不能记账", kind.chinese())));
         }
@@ -445,6 +469,26 @@ mod tests {
         let Err(Failure::Refused(e)) = sign(&mut b, r, SignKind::Approve, "李明") else { panic!() };
         assert_eq!(e.reasons[0].rule, Rule::Sep6);
         assert!(e.reasons[0].message.contains("收款人李强是审批人李明的三代以内旁系血亲"), "{}", e.reasons[0].message);
+    }
+
+    #[test]
+    fn sep_6_a_resolution_approves_instead_and_the_payment_proceeds() {
+        let mut b = office();
+        record_kinship(&mut b, KinFact::Sibling { a: "李强".into(), b: "李明".into() }, TODAY).unwrap();
+        let mut d = draft(date!(2025 - 03 - 05), 100);
+        d.lines[0].counterparty = Some("李强".into());
+        let r = prepare_voucher(&mut b, d, Origin::Entered, "赵敏").unwrap();
+        let v = b.vouchers[&r].0.clone();
+        assert!(approved_by_resolution(&mut b, &v, TODAY).unwrap(), "it cites a valid resolution");
+        sign(&mut b, r, SignKind::Review, "刘洋").unwrap();
+        sign(&mut b, r, SignKind::Confirm, "王芳").unwrap();
+        post_voucher(&mut b, r, "赵敏", TODAY).unwrap();
+        let mut d = draft(date!(2025 - 03 - 06), 100);
+        d.lines[0].counterparty = Some("李强".into());
+        d.authorization = None;
+        let r = prepare_voucher(&mut b, d, Origin::Entered, "赵敏").unwrap();
+        let v = b.vouchers[&r].0.clone();
+        assert!(!approved_by_resolution(&mut b, &v, TODAY).unwrap(), "no resolution cited");
     }
 
     #[test]
