@@ -20,7 +20,7 @@ use qianzhang_core::books::{
 };
 use qianzhang_core::books::{Books, FirstAdmin};
 use qianzhang_core::csvfile::{import_csv, CsvExporter, ImportOptions, LedgerExporter, TextEncoding};
-use qianzhang_core::lifecycle::{next_step, sign_voucher, withdraw_signature, Next, SignKind};
+use qianzhang_core::lifecycle::{next_step, sign_voucher, stand_aside_note, withdraw_signature, Next, SignKind};
 use qianzhang_core::operator::{admit, authenticate, hash_passphrase, Act};
 use qianzhang_core::people::{check_registered, Appointment, KinFact, Role};
 use qianzhang_core::period::parse_date;
@@ -976,7 +976,17 @@ fn run(cli: &Cli) -> Result<(), Exit> {
                         }
                         Ok(())
                     })?;
-                    qianzhang_report::journal(&Journal::build(name, &chart, vouchers, from, to), format)
+                    let registry = store.registry(&ledger)?;
+                    let today = clock::today();
+                    let notes: Vec<_> = vouchers
+                        .iter()
+                        .filter_map(|(v, _)| stand_aside_note(&registry, v, today).map(|n| (v.reference(), n)))
+                        .collect();
+                    let mut journal = Journal::build(name, &chart, vouchers, from, to);
+                    for (r, n) in notes {
+                        journal.note(r, n);
+                    }
+                    qianzhang_report::journal(&journal, format)
                 }
                 ReportKind::Ledger => {
                     let text = account
@@ -1288,12 +1298,8 @@ fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
             let signatures = store.signatures(&ledger, r)?;
             let mut text = qianzhang_report::voucher(&v, status, &signatures, &store.chart(&ledger)?, format);
             let registry = store.registry(&ledger)?;
-            let conflict = registry
-                .in_force(clock::today())
-                .filter(|a| a.role == Role::Approver)
-                .find_map(|a| qianzhang_core::lifecycle::approver_conflict(&registry, &a.person, &v));
-            if let (Some(why), true) = (conflict, format != Format::Json) {
-                text.push_str(&format!("［回避］{why}：由两委会议决议审批（SEP-6）\n"));
+            if let (Some(note), true) = (stand_aside_note(&registry, &v, clock::today()), format != Format::Json) {
+                text.push_str(&format!("［{note}］（SEP-6）\n"));
             }
             out(&text)
         }

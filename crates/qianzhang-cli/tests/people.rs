@@ -250,5 +250,8 @@ fn sep_6_the_director_does_not_approve_paying_his_brother() {
     env.ok(&["--as", "王芳", "voucher", "confirm", "2025-03/记-0001"]);
     env.ok(&["voucher", "post", "2025-03/记-0001"]);
     let show = env.ok(&["voucher", "show", "2025-03/记-0001"]);
-    assert!(show.contains("［回避］收款人李强是审批人李明的三代以内旁系血亲") && !show.contains("审批："), "{show}");
+    assert!(show.contains("［回避：收款人李强是审批人李明的三代以内旁系血亲") && !show.contains("审批："), "{show}");
+    let journal = env.ok(&["report", "journal", "--from", "2025-03", "--to", "2025-03"]);
+    assert!(journal.contains("支付修缮费［回避：收款人李强是审批人李明的"), "{journal}");
+    assert!(env.ok(&["report", "journal", "--format", "json"]).contains("\"notes\""));
 }

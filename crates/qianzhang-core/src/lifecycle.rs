@@ -187,6 +187,16 @@ pub fn approved_by_resolution(books: &mut impl Books, v: &Voucher, today: Date) 
     Ok(crate::books::check_authorization(books, v)?.is_none())
 }
 
+/// [SEP-6] the mark every report shows on a payment the approver in office
+/// on `date` had to stand aside from.
+pub fn stand_aside_note(registry: &Registry, v: &Voucher, date: Date) -> Option<String> {
+    registry
+        .in_force(date)
+        .filter(|a| a.role == Role::Approver)
+        .find_map(|a| approver_conflict(registry, &a.person, v))
+        .map(|why| format!("回避：{why}，由两委会议决议审批"))
+}
+
 /// The appointment of `person` in `role` in force on `date`, by its first day.
 fn appointment_from(registry: &Registry, person: &str, role: Role, date: Date) -> Option<Date> {
     registry.in_force(date).find(|a| a.person == person && a.role == role).map(|a| a.from)

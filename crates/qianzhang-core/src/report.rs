@@ -176,6 +176,9 @@ pub struct JournalEntry {
     pub reverses: Option<VoucherRef>,
     pub preparer: String,
     pub lines: Vec<JournalLine>,
+    /// Marks a reader must see, e.g. an approval given by resolution (SEP-6).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -220,10 +223,20 @@ impl Journal {
                             counterparty: l.counterparty.clone(),
                         })
                         .collect(),
+                    notes: Vec::new(),
                 }
             })
             .collect();
         Journal { ledger: ledger.to_string(), from, to, entries, total_debit, total_credit }
+    }
+}
+
+impl Journal {
+    /// Adds a mark to a voucher's entry.
+    pub fn note(&mut self, reference: VoucherRef, text: String) {
+        if let Some(e) = self.entries.iter_mut().find(|e| e.reference == reference) {
+            e.notes.push(text);
+        }
     }
 }
 

@@ -197,7 +197,8 @@ pub fn journal(j: &Journal, format: Format) -> String {
             } else {
                 let first = i == 0;
                 let summary = if first {
-                    format!("{}{}", l.summary, marks(e.status, e.origin, e.reverses.is_some()))
+                    let notes: String = e.notes.iter().map(|n| format!("［{n}］")).collect();
+                    format!("{}{}{notes}", l.summary, marks(e.status, e.origin, e.reverses.is_some()))
                 } else {
                     l.summary.clone()
                 };
