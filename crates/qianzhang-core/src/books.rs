@@ -1018,16 +1018,7 @@ pub(crate) mod tests {
         assert_eq!(rule_of(prepare_voucher(&mut b, draft(date!(2025 - 01 - 05), 1), Origin::Entered, " ")), Rule::Aud1);
     }
 
-    fn officer(person: &str, role: Role, leader: bool, title: Option<&str>) -> Appointment {
-        Appointment {
-            person: person.into(),
-            role,
-            from: date!(2025 - 01 - 01),
-            ended: None,
-            leader,
-            title: title.map(str::to_string),
-        }
-    }
+    use crate::people::tests::appoint as officer;
 
     #[test]
     fn ppl_1_people_are_registered_once_and_before_they_act() {

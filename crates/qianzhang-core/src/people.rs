@@ -650,7 +650,7 @@ pub fn frozen(appointments: &[Appointment], kinship: &Kinship, person: &str, dat
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use time::macros::date;
 
@@ -713,7 +713,8 @@ mod tests {
         assert_eq!(rel(&k, "王芳", "陌生人"), None);
     }
 
-    fn appoint(person: &str, role: Role, leader: bool, title: Option<&str>) -> Appointment {
+    /// An appointment from 2025-01-01, open-ended.
+    pub(crate) fn appoint(person: &str, role: Role, leader: bool, title: Option<&str>) -> Appointment {
         Appointment {
             person: person.into(),
             role,
