@@ -23,7 +23,9 @@ echo "verify:"; measure "$Q" --db "$DB" verify
 hyperfine -N --warmup 3 --runs 20 --style basic \
     "$Q --db $DB report trial-balance" \
     "$Q --db $DB report journal --from 2020-06 --to 2020-06" \
-    "$Q --db $DB report journal --from 2020-06 --to 2020-06 --format json"
+    "$Q --db $DB report journal --from 2020-06 --to 2020-06 --format json" \
+    "$Q --db $DB report cash-journal --from 2020-06 --to 2020-06" \
+    "$Q --db $DB report bank-journal --from 2020-06 --to 2020-06"
 if command -v ledger >/dev/null; then
     "$Q" --db "$DB" export --format ledger -o "$WORK/bench.journal"
     echo "ledger -f bench.journal bal:"; measure ledger -f "$WORK/bench.journal" bal

@@ -157,6 +157,10 @@ enum ReportKind {
     TrialBalance,
     Journal,
     Ledger,
+    /// 现金日记账 (1001)
+    CashJournal,
+    /// 银行存款日记账 (1002)
+    BankJournal,
 }
 
 #[derive(Subcommand, Debug)]
@@ -1006,6 +1010,27 @@ fn run(cli: &Cli) -> Result<(), Exit> {
                     })?;
                     let al = AccountLedger::build(name, &chart, &code, as_period_totals(&totals), vouchers, from, to);
                     qianzhang_report::account_ledger(&al, format)
+                }
+                ReportKind::CashJournal | ReportKind::BankJournal => {
+                    let code = if *kind == ReportKind::CashJournal { "1001" } else { "1002" };
+                    let totals = store.period_totals(&ledger)?;
+                    let mut vouchers = Vec::new();
+                    store.each_voucher(&ledger, from, to, |v, s| {
+                        if s == Status::Posted && v.lines().iter().any(|l| l.account.starts_with(code)) {
+                            vouchers.push(v);
+                        }
+                        Ok(())
+                    })?;
+                    let j = AccountLedger::journal_of_cash(
+                        name,
+                        &chart,
+                        code,
+                        as_period_totals(&totals),
+                        vouchers,
+                        from,
+                        to,
+                    );
+                    qianzhang_report::cash_journal(&j, format)
                 }
             };
             out(&text)

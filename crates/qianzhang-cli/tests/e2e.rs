@@ -45,6 +45,14 @@ fn reports_of_the_fixture_quarter_match_golden_files() {
         env.ok(&["report", "journal", "--from", "2025-03", "--to", "2025-03", "--format", "csv"])
     );
     insta::assert_snapshot!("voucher_show_reversal", env.ok(&["voucher", "show", "2025-02/记-0003"]));
+    insta::assert_snapshot!(
+        "cash_journal_2025_01_text",
+        env.ok(&["report", "cash-journal", "--from", "2025-01", "--to", "2025-01"])
+    );
+    insta::assert_snapshot!(
+        "bank_journal_2025_02_csv",
+        env.ok(&["report", "bank-journal", "--from", "2025-02", "--to", "2025-02", "--format", "csv"])
+    );
     insta::assert_snapshot!("account_list", env.ok(&["account", "list"]));
 }
 

@@ -247,6 +247,8 @@ pub enum LedgerRowKind {
     /// 期初余额
     Opening,
     Entry,
+    /// 本日合计 (cash and bank journals)
+    DayTotal,
     /// 本月合计
     MonthTotal,
     /// 本年累计
@@ -263,12 +265,38 @@ pub struct AccountLedgerRow {
     pub summary: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counterparty: Option<String>,
     pub debit: Money,
     pub credit: Money,
     /// Running balance after the row, debit-positive.
     pub balance: Money,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub history: bool,
+}
+
+impl AccountLedgerRow {
+    fn total(
+        kind: LedgerRowKind,
+        date: Date,
+        summary: &str,
+        debit: Money,
+        credit: Money,
+        balance: Money,
+    ) -> AccountLedgerRow {
+        AccountLedgerRow {
+            kind,
+            date,
+            voucher: None,
+            summary: summary.to_string(),
+            account: None,
+            counterparty: None,
+            debit,
+            credit,
+            balance,
+            history: false,
+        }
+    }
 }
 
 /// The account ledger (明细账) of one account and its sub-accounts.
@@ -295,6 +323,34 @@ impl AccountLedger {
         from: Period,
         to: Period,
     ) -> AccountLedger {
+        AccountLedger::build_with(ledger, chart, account, totals, vouchers, from, to, false)
+    }
+
+    /// The cash journal (现金日记账) or bank journal (银行存款日记账, CSH-6):
+    /// the account ledger of 1001 or 1002 with a total after every day.
+    pub fn journal_of_cash<'a>(
+        ledger: &str,
+        chart: &Chart,
+        account: &str,
+        totals: impl IntoIterator<Item = PeriodTotal<'a>>,
+        vouchers: Vec<Voucher>,
+        from: Period,
+        to: Period,
+    ) -> AccountLedger {
+        AccountLedger::build_with(ledger, chart, account, totals, vouchers, from, to, true)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn build_with<'a>(
+        ledger: &str,
+        chart: &Chart,
+        account: &str,
+        totals: impl IntoIterator<Item = PeriodTotal<'a>>,
+        vouchers: Vec<Voucher>,
+        from: Period,
+        to: Period,
+        daily: bool,
+    ) -> AccountLedger {
         let in_scope = |code: &str| code.starts_with(account);
         let mut opening = Money::ZERO;
         let mut year_before: BTreeMap<i32, (Money, Money)> = BTreeMap::new();
@@ -314,6 +370,7 @@ impl AccountLedger {
             voucher: None,
             summary: "期初余额".into(),
             account: None,
+            counterparty: None,
             debit: Money::ZERO,
             credit: Money::ZERO,
             balance: opening,
@@ -330,18 +387,33 @@ impl AccountLedger {
             }
             let (mut month_debit, mut month_credit) = (Money::ZERO, Money::ZERO);
             let rows_before = rows.len();
+            let mut day: Option<(Date, Money, Money)> = None;
             while idx < vouchers.len() && vouchers[idx].period() == period {
                 let v = &vouchers[idx];
+                if daily {
+                    if let Some((d, dd, dc)) = day.filter(|(d, _, _)| *d != v.date()) {
+                        rows.push(AccountLedgerRow::total(LedgerRowKind::DayTotal, d, "本日合计", dd, dc, balance));
+                        day = None;
+                    }
+                }
                 for l in v.lines().iter().filter(|l| in_scope(&l.account)) {
                     balance += l.signed();
                     month_debit += l.debit();
                     month_credit += l.credit();
+                    let e = day.get_or_insert((v.date(), Money::ZERO, Money::ZERO));
+                    e.1 += l.debit();
+                    e.2 += l.credit();
+                    // The counterparty of a cash line is on the other lines, as a cash book shows it.
+                    let counterparty = l.counterparty.clone().or_else(|| {
+                        v.lines().iter().filter(|o| !in_scope(&o.account)).find_map(|o| o.counterparty.clone())
+                    });
                     rows.push(AccountLedgerRow {
                         kind: LedgerRowKind::Entry,
                         date: v.date(),
                         voucher: Some(v.reference()),
                         summary: l.summary.clone(),
                         account: (l.account != account).then(|| l.account.clone()),
+                        counterparty,
                         debit: l.debit(),
                         credit: l.credit(),
                         balance,
@@ -349,6 +421,9 @@ impl AccountLedger {
                     });
                 }
                 idx += 1;
+            }
+            if let (true, Some((d, dd, dc))) = (daily, day) {
+                rows.push(AccountLedgerRow::total(LedgerRowKind::DayTotal, d, "本日合计", dd, dc, balance));
             }
             ytd_debit += month_debit;
             ytd_credit += month_credit;
@@ -363,6 +438,7 @@ impl AccountLedger {
                 voucher: None,
                 summary: "本月合计".into(),
                 account: None,
+                counterparty: None,
                 debit: month_debit,
                 credit: month_credit,
                 balance,
@@ -374,6 +450,7 @@ impl AccountLedger {
                 voucher: None,
                 summary: "本年累计".into(),
                 account: None,
+                counterparty: None,
                 debit: ytd_debit,
                 credit: ytd_credit,
                 balance,

@@ -287,7 +287,81 @@ pub fn account_ledger(l: &AccountLedger, format: Format) -> String {
         let row = vec![format_date(r.date), voucher, summary, amount(r.debit), amount(r.credit), dir, bal];
         match r.kind {
             LedgerRowKind::Opening | LedgerRowKind::Entry => t.row(row),
-            LedgerRowKind::MonthTotal | LedgerRowKind::YearTotal => t.total(row),
+            LedgerRowKind::DayTotal | LedgerRowKind::MonthTotal | LedgerRowKind::YearTotal => t.total(row),
+        }
+    }
+    match format {
+        Format::Csv => t.csv(),
+        Format::Markdown => t.markdown(),
+        _ => t.text(),
+    }
+}
+
+/// The cash or bank journal (现金/银行存款日记账) in the layout of a bound
+/// cash book: 收入, 支出 and 余额, with 本日合计, 本月合计 and 本年累计.
+pub fn cash_journal(l: &AccountLedger, format: Format) -> String {
+    if format == Format::Json {
+        return json(l);
+    }
+    let title = if l.account.starts_with("1001") { "现金日记账" } else { "银行存款日记账" };
+    let machine = format == Format::Csv;
+    let headers: &[(&str, Align)] = if machine {
+        &[
+            ("date", Align::Left),
+            ("voucher", Align::Left),
+            ("kind", Align::Left),
+            ("summary", Align::Left),
+            ("counterparty", Align::Left),
+            ("in", Align::Right),
+            ("out", Align::Right),
+            ("balance", Align::Right),
+        ]
+    } else {
+        &[
+            ("日期", Align::Left),
+            ("凭证号", Align::Left),
+            ("摘要", Align::Left),
+            ("对方单位", Align::Left),
+            ("收入", Align::Right),
+            ("支出", Align::Right),
+            ("余额", Align::Right),
+        ]
+    };
+    let mut t = Table::new(&format!("{title}　账套：{}　期间：{} 至 {}", l.ledger, l.from, l.to), headers);
+    for r in &l.rows {
+        let voucher = r.voucher.map(|v| v.to_string()).unwrap_or_default();
+        let counterparty = r.counterparty.clone().unwrap_or_default();
+        if machine {
+            let kind =
+                serde_json::to_value(r.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+            t.row(vec![
+                format_date(r.date),
+                voucher,
+                kind,
+                r.summary.clone(),
+                counterparty,
+                r.debit.to_decimal_string(),
+                r.credit.to_decimal_string(),
+                r.balance.to_decimal_string(),
+            ]);
+            continue;
+        }
+        let mut summary = r.summary.clone();
+        if r.history {
+            summary.push_str("［历史迁移］");
+        }
+        let row = vec![
+            format_date(r.date),
+            voucher,
+            summary,
+            counterparty,
+            amount(r.debit),
+            amount(r.credit),
+            r.balance.to_string(),
+        ];
+        match r.kind {
+            LedgerRowKind::Opening | LedgerRowKind::Entry => t.row(row),
+            _ => t.total(row),
         }
     }
     match format {
