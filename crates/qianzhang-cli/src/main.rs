@@ -20,6 +20,7 @@ use qianzhang_core::books::{
 };
 use qianzhang_core::books::{Books, FirstAdmin};
 use qianzhang_core::csvfile::{import_csv, CsvExporter, ImportOptions, LedgerExporter, TextEncoding};
+use qianzhang_core::funds::{FundTotal, FundsReport};
 use qianzhang_core::lifecycle::{next_step, sign_voucher, stand_aside_note, withdraw_signature, Next, SignKind};
 use qianzhang_core::operator::{admit, authenticate, hash_passphrase, Act};
 use qianzhang_core::people::{check_registered, Appointment, KinFact, Role};
@@ -161,6 +162,8 @@ enum ReportKind {
     CashJournal,
     /// 银行存款日记账 (1002)
     BankJournal,
+    /// 专项资金收支表 / special funds (FND-1)
+    Funds,
 }
 
 #[derive(Subcommand, Debug)]
@@ -1010,6 +1013,16 @@ fn run(cli: &Cli) -> Result<(), Exit> {
                     })?;
                     let al = AccountLedger::build(name, &chart, &code, as_period_totals(&totals), vouchers, from, to);
                     qianzhang_report::account_ledger(&al, format)
+                }
+                ReportKind::Funds => {
+                    let totals = store.fund_totals(&ledger)?;
+                    let totals = totals.iter().map(|(fund, period, income, spending)| FundTotal {
+                        fund,
+                        period: *period,
+                        income: *income,
+                        spending: *spending,
+                    });
+                    qianzhang_report::funds(&FundsReport::build(name, totals, from, to), format)
                 }
                 ReportKind::CashJournal | ReportKind::BankJournal => {
                     let code = if *kind == ReportKind::CashJournal { "1001" } else { "1002" };

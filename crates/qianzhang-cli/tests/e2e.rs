@@ -45,6 +45,7 @@ fn reports_of_the_fixture_quarter_match_golden_files() {
         env.ok(&["report", "journal", "--from", "2025-03", "--to", "2025-03", "--format", "csv"])
     );
     insta::assert_snapshot!("voucher_show_reversal", env.ok(&["voucher", "show", "2025-02/记-0003"]));
+    insta::assert_snapshot!("funds_2025_q1_text", env.ok(&[&["report", "funds"][..], &q[..]].concat()));
     insta::assert_snapshot!(
         "cash_journal_2025_01_text",
         env.ok(&["report", "cash-journal", "--from", "2025-01", "--to", "2025-01"])

@@ -12,6 +12,7 @@ use crate::approval::{
     check_expense_authorization, check_new_authorization, spent, Authorization, SettingKey, Settings,
 };
 use crate::documents::{check_new_documents, doc_key};
+use crate::funds::check_fund_spending;
 use crate::lifecycle::{check_ready_to_post, SignKind, Signature};
 use crate::money::Money;
 use crate::people::{check_appointment, check_person_name, check_registered, Appointment, KinFact, Registry, Role};
@@ -248,6 +249,8 @@ pub trait Books {
     fn reversed_by(&mut self, reference: VoucherRef) -> Result<Option<VoucherRef>, StoreError>;
     /// The signatures standing on a voucher (withdrawn ones excluded).
     fn signatures(&mut self, reference: VoucherRef) -> Result<Vec<Signature>, StoreError>;
+    /// What a special fund holds, from posted vouchers (FND-1).
+    fn fund_balance(&mut self, fund: &str) -> Result<Money, StoreError>;
     /// Posted balance of a leaf account over all periods, debit-positive.
     fn balance(&mut self, code: &str) -> Result<Money, StoreError>;
     /// When a file with this SHA-256 was imported, if it was.
@@ -649,6 +652,13 @@ pub fn post_voucher(books: &mut impl Books, reference: VoucherRef, poster: &str,
     }
     let mut errs = check_accounts(books.chart(), voucher.lines(), voucher.date());
     errs.extend(check_ready_to_post(books, &voucher, poster, today)?);
+    let mut held = std::collections::HashMap::new();
+    for fund in voucher.lines().iter().filter_map(|l| l.fund.as_deref()) {
+        if !held.contains_key(fund) {
+            held.insert(fund.to_string(), books.fund_balance(fund)?);
+        }
+    }
+    errs.extend(check_fund_spending(&voucher, |f| held.get(f).copied().unwrap_or_default()));
     if !errs.is_empty() {
         return Err(Failure::Refused(Refusals { reasons: errs, unlisted: 0 }));
     }
@@ -815,6 +825,16 @@ pub(crate) mod tests {
         }
         fn signatures(&mut self, r: VoucherRef) -> Result<Vec<Signature>, StoreError> {
             Ok(self.signed.get(&r).cloned().unwrap_or_default())
+        }
+        fn fund_balance(&mut self, fund: &str) -> Result<Money, StoreError> {
+            Ok(self
+                .vouchers
+                .values()
+                .filter(|(_, s)| *s == Status::Posted)
+                .flat_map(|(v, _)| v.lines().iter().filter_map(crate::funds::fund_effect).collect::<Vec<_>>())
+                .filter(|(f, _, _)| *f == fund)
+                .map(|(_, into, out)| into - out)
+                .sum())
         }
         fn balance(&mut self, code: &str) -> Result<Money, StoreError> {
             Ok(self

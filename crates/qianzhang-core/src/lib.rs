@@ -10,6 +10,7 @@ pub mod approval;
 pub mod books;
 pub mod csvfile;
 pub mod documents;
+pub mod funds;
 pub mod lifecycle;
 pub mod money;
 pub mod operator;

@@ -652,3 +652,40 @@ pub fn advances(items: &[qianzhang_core::receipts::Advance]) -> String {
     t.total(vec!["合计".into(), String::new(), total.to_string()]);
     t.text()
 }
+
+/// The special funds report (专项资金收支表, FND-1).
+pub fn funds(r: &qianzhang_core::funds::FundsReport, format: Format) -> String {
+    if format == Format::Json {
+        return json(&r.rows);
+    }
+    let machine = format == Format::Csv;
+    let headers: &[(&str, Align)] = if machine {
+        &[
+            ("fund", Align::Left),
+            ("opening", Align::Right),
+            ("in", Align::Right),
+            ("out", Align::Right),
+            ("closing", Align::Right),
+        ]
+    } else {
+        &[
+            ("资金", Align::Left),
+            ("期初结余", Align::Right),
+            ("本期收入", Align::Right),
+            ("本期支出", Align::Right),
+            ("期末结余", Align::Right),
+        ]
+    };
+    let mut t = Table::new(&format!("专项资金收支表　账套：{}　期间：{} 至 {}", r.ledger, r.from, r.to), headers);
+    for row in &r.rows {
+        let cells = [row.opening, row.income, row.spending, row.closing];
+        let mut out = vec![row.fund.clone()];
+        out.extend(cells.iter().map(|m| if machine { m.to_decimal_string() } else { m.to_string() }));
+        t.row(out);
+    }
+    match format {
+        Format::Csv => t.csv(),
+        Format::Markdown => t.markdown(),
+        _ => t.text(),
+    }
+}

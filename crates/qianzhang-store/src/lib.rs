@@ -209,6 +209,22 @@ impl Store {
         Ok(out)
     }
 
+    /// Money into and out of each special fund per period.
+    pub fn fund_totals(&self, ledger: &LedgerHandle) -> Result<Vec<(String, Period, Money, Money)>, Error> {
+        let mut stmt =
+            self.conn.prepare_cached("SELECT fund, period, income, spending FROM fund_totals WHERE ledger_id = ?1")?;
+        let rows = stmt.query_map([ledger.id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (fund, period, income, spending) = row?;
+            let period = Period::from_key(period).ok_or_else(|| Error::Corrupt(format!("fund period {period}")))?;
+            out.push((fund, period, Money::from_fen(income), Money::from_fen(spending)));
+        }
+        Ok(out)
+    }
+
     /// The first and last period holding vouchers, if any. Two single-ended
     /// queries, so each is one index probe rather than a scan.
     pub fn period_span(&self, ledger: &LedgerHandle) -> Result<Option<(Period, Period)>, Error> {
@@ -717,6 +733,17 @@ impl Books for Writer<'_> {
 
     fn signatures(&mut self, r: VoucherRef) -> Result<Vec<Signature>, StoreError> {
         Ok(load_signatures(self.tx, self.ledger.id, r)?)
+    }
+
+    fn fund_balance(&mut self, fund: &str) -> Result<Money, StoreError> {
+        self.projector.flush(self.tx)?;
+        let fen: i64 = self
+            .tx
+            .prepare_cached(
+                "SELECT COALESCE(SUM(income - spending), 0) FROM fund_totals WHERE ledger_id = ?1 AND fund = ?2",
+            )?
+            .query_row(params![self.ledger.id, fund], |r| r.get(0))?;
+        Ok(Money::from_fen(fen))
     }
 
     fn balance(&mut self, code: &str) -> Result<Money, StoreError> {

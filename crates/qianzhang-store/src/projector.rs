@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 
 use qianzhang_core::documents::doc_key;
+use qianzhang_core::funds::fund_effect;
 use qianzhang_core::people::{KinFact, Role};
 use qianzhang_core::period::format_date;
 use qianzhang_core::{Event, Line, Money, Status, Voucher, VoucherRef};
@@ -19,6 +20,7 @@ use crate::Error;
 pub(crate) struct Projector {
     ledger_id: i64,
     deltas: HashMap<(String, u32), (i64, i64)>,
+    fund_deltas: HashMap<(String, u32), (i64, i64)>,
     /// Lines of vouchers prepared while this projector ran and not yet posted.
     unposted: HashMap<VoucherRef, Vec<Line>>,
 }
@@ -282,6 +284,11 @@ impl Projector {
             let e = self.deltas.entry((l.account.clone(), period)).or_default();
             e.0 += l.debit().fen();
             e.1 += l.credit().fen();
+            if let Some((fund, into, out)) = fund_effect(l) {
+                let f = self.fund_deltas.entry((fund.to_string(), period)).or_default();
+                f.0 += into.fen();
+                f.1 += out.fen();
+            }
         }
     }
 
@@ -295,6 +302,16 @@ impl Projector {
         deltas.sort();
         for ((account, period), (debit, credit)) in deltas {
             stmt.execute(params![self.ledger_id, account, period, debit, credit])?;
+        }
+        let mut stmt = conn.prepare_cached(
+            "INSERT INTO fund_totals (ledger_id, fund, period, income, spending) VALUES (?1, ?2, ?3, ?4, ?5) \
+             ON CONFLICT (ledger_id, fund, period) DO UPDATE SET income = income + excluded.income, \
+             spending = spending + excluded.spending",
+        )?;
+        let mut funds: Vec<_> = self.fund_deltas.drain().collect();
+        funds.sort();
+        for ((fund, period), (income, spending)) in funds {
+            stmt.execute(params![self.ledger_id, fund, period, income, spending])?;
         }
         Ok(())
     }

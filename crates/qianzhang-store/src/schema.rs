@@ -97,7 +97,7 @@ const MIGRATIONS: &[&str] = &[
     "#,
     // 2: people (with argon2id passphrase hashes), appointments, kinship facts
     //    (钱账分管), signatures on vouchers, documents, receipt books and
-    //    receipts, settings and authorizations.
+    //    receipts, special-fund totals, settings and authorizations.
     r#"
     CREATE TABLE people (
         ledger_id INTEGER NOT NULL,
@@ -174,6 +174,15 @@ const MIGRATIONS: &[&str] = &[
         reason TEXT,
         seq INTEGER NOT NULL,
         PRIMARY KEY (ledger_id, book, serial)
+    ) WITHOUT ROWID;
+    -- Money into and out of each special fund per period, from posted vouchers (FND-1).
+    CREATE TABLE fund_totals (
+        ledger_id INTEGER NOT NULL,
+        fund TEXT NOT NULL,
+        period INTEGER NOT NULL,
+        income INTEGER NOT NULL,
+        spending INTEGER NOT NULL,
+        PRIMARY KEY (ledger_id, fund, period)
     ) WITHOUT ROWID;
     CREATE TABLE settings (
         ledger_id INTEGER NOT NULL,
@@ -261,6 +270,7 @@ pub const PROJECTIONS: &[(&str, &str, &str)] = &[
         "SELECT book, serial, state, payer, amount, date, reason, seq FROM receipts WHERE ledger_id = ?1 ORDER BY book, serial",
         "seq",
     ),
+    ("fund_totals", "SELECT fund, period, income, spending FROM fund_totals WHERE ledger_id = ?1 ORDER BY fund, period", ""),
     ("settings", "SELECT key, value, seq FROM settings WHERE ledger_id = ?1 ORDER BY key", "seq"),
     (
         "authorizations",
