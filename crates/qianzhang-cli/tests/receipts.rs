@@ -112,3 +112,71 @@ fn csh_3_cash_lent_only_on_an_advance_note_and_listed() {
     let out = env.ok(&["advances"]);
     assert!(out.lines().any(|l| l.contains("112201") && l.contains("张伟") && l.contains("300.00")), "{out}");
 }
+
+#[test]
+fn csh_1_the_cashier_cannot_pay_out_more_cash_than_there_is() {
+    let env = Env::with_office();
+    env.admin(&[
+        "auth",
+        "add",
+        "--kind",
+        "government",
+        "--number",
+        "街道批复〔2025〕20号",
+        "--date",
+        "2025-03-01",
+        "--scope",
+        "音响",
+        "--cap",
+        "6000",
+    ]);
+    env.ok(&[
+        "voucher",
+        "add",
+        "--date",
+        "2025-03-05",
+        "--summary",
+        "购买音响",
+        "--debit",
+        "520101=6000",
+        "--credit",
+        "1001=6000",
+        "--authorization",
+        "街道批复〔2025〕20号",
+        "--doc-type",
+        "发票",
+        "--doc-no",
+        "9",
+        "--doc-amount",
+        "6000",
+        "--handler",
+        "张伟",
+        "--checker",
+        "李娜",
+    ]);
+    env.ok(&["--as", "刘洋", "voucher", "review", "2025-03/记-0001"]);
+    env.ok(&["--as", "李明", "voucher", "approve", "2025-03/记-0001"]);
+    let err = env.refused("CSH-1", &["--as", "王芳", "voucher", "confirm", "2025-03/记-0001"]);
+    assert!(err.contains("2025-03-05 日终余额将为 -¥1,000.00") && err.contains("短缺 ¥1,000.00"), "{err}");
+    env.ok(&[
+        "voucher",
+        "add",
+        "--date",
+        "2025-03-04",
+        "--summary",
+        "提取备用金",
+        "--debit",
+        "1001=2000",
+        "--credit",
+        "1002=2000",
+        "--doc-type",
+        "银行回单",
+        "--doc-amount",
+        "2000",
+        "--handler",
+        "王芳",
+    ]);
+    env.sign_and_post(&["2025-03/记-0002"]);
+    env.ok(&["--as", "王芳", "voucher", "confirm", "2025-03/记-0001"]);
+    env.ok(&["voucher", "post", "2025-03/记-0001"]);
+}

@@ -20,7 +20,7 @@ use crate::period::{date_serde, format_date, Period};
 use crate::receipts::{check_new_book, check_void, describe_book, next_serial, ReceiptBook, ReceiptState};
 use crate::rule::{refuse, Failure, Refusal, Refusals, Rule};
 use crate::voucher::{
-    check_accounts, check_lines, check_reversal_lines, Document, Draft, Origin, Status, Voucher, VoucherRef,
+    check_accounts, check_lines, check_reversal_lines, Document, Draft, Line, Origin, Status, Voucher, VoucherRef,
 };
 
 /// Errors the store reports while reading or writing.
@@ -249,6 +249,16 @@ pub trait Books {
     fn reversed_by(&mut self, reference: VoucherRef) -> Result<Option<VoucherRef>, StoreError>;
     /// The signatures standing on a voucher (withdrawn ones excluded).
     fn signatures(&mut self, reference: VoucherRef) -> Result<Vec<Signature>, StoreError>;
+    /// Movements of the accounts under `prefix`: the balance before `date`,
+    /// and each voucher's net effect from `date` on (CSH-1). Posted vouchers
+    /// count; with `confirmed`, so do vouchers the cashier has confirmed but
+    /// the accountant not yet posted — the money has moved.
+    fn movements_from(
+        &mut self,
+        prefix: &str,
+        date: Date,
+        confirmed: bool,
+    ) -> Result<(Money, Vec<(Date, Money)>), StoreError>;
     /// What a special fund holds, from posted vouchers (FND-1).
     fn fund_balance(&mut self, fund: &str) -> Result<Money, StoreError>;
     /// Posted balance of a leaf account over all periods, debit-positive.
@@ -659,11 +669,26 @@ pub fn post_voucher(books: &mut impl Books, reference: VoucherRef, poster: &str,
         }
     }
     errs.extend(check_fund_spending(&voucher, |f| held.get(f).copied().unwrap_or_default()));
+    errs.extend(check_cash_and_bank(books, &voucher, false)?);
     if !errs.is_empty() {
         return Err(Failure::Refused(Refusals { reasons: errs, unlisted: 0 }));
     }
     books.append(Event::VoucherPosted { reference })?;
     Ok(())
+}
+
+/// [CSH-1] cash and bank stay at or above zero on every day once `v` is in;
+/// `confirmed`: count what the cashier has confirmed but not yet posted.
+pub fn check_cash_and_bank(books: &mut impl Books, v: &Voucher, confirmed: bool) -> Result<Vec<Refusal>, Failure> {
+    let mut out = Vec::new();
+    for (prefix, name) in [("1001", "库存现金"), ("1002", "银行存款")] {
+        let delta: Money = v.lines().iter().filter(|l| l.account.starts_with(prefix)).map(Line::signed).sum();
+        if delta.is_negative() {
+            let (before, later) = books.movements_from(prefix, v.date(), confirmed)?;
+            out.extend(crate::receipts::check_never_negative(name, before, &later, v.date(), delta));
+        }
+    }
+    Ok(out)
 }
 
 /// [VCH-4, DOC-1..4] attaches an original document to a prepared voucher.
@@ -743,6 +768,8 @@ pub(crate) mod tests {
         pub authorizations: HashMap<String, Authorization>,
         pub receipt_books: Vec<ReceiptBook>,
         pub receipts: HashMap<(String, u32), ReceiptState>,
+        /// Cash and bank each held before any voucher, so tests can pay.
+        pub opening_cash: Money,
     }
 
     impl MemoryBooks {
@@ -760,6 +787,7 @@ pub(crate) mod tests {
                 authorizations: HashMap::new(),
                 receipt_books: Vec::new(),
                 receipts: HashMap::new(),
+                opening_cash: Money::from_fen(100_000_000_000),
             };
             books.closed.push(Period::parse("2024-06").unwrap());
             let standing = Authorization {
@@ -825,6 +853,31 @@ pub(crate) mod tests {
         }
         fn signatures(&mut self, r: VoucherRef) -> Result<Vec<Signature>, StoreError> {
             Ok(self.signed.get(&r).cloned().unwrap_or_default())
+        }
+        fn movements_from(
+            &mut self,
+            prefix: &str,
+            date: Date,
+            confirmed: bool,
+        ) -> Result<(Money, Vec<(Date, Money)>), StoreError> {
+            let mut before = self.opening_cash;
+            let mut later = Vec::new();
+            for (v, s) in self.vouchers.values() {
+                let is_confirmed = self
+                    .signed
+                    .get(&v.reference())
+                    .is_some_and(|sig| sig.iter().any(|x| x.kind == crate::lifecycle::SignKind::Confirm));
+                if *s != Status::Posted && !(confirmed && is_confirmed) {
+                    continue;
+                }
+                let net: Money = v.lines().iter().filter(|l| l.account.starts_with(prefix)).map(Line::signed).sum();
+                if v.date() < date {
+                    before += net;
+                } else if !net.is_zero() {
+                    later.push((v.date(), net));
+                }
+            }
+            Ok((before, later))
         }
         fn fund_balance(&mut self, fund: &str) -> Result<Money, StoreError> {
             Ok(self
@@ -1030,6 +1083,29 @@ pub(crate) mod tests {
         assert_eq!(rule_of(close_account(&mut b, "5201", date!(2025 - 02 - 01))), Rule::Acc2);
         close_account(&mut b, "5401", date!(2025 - 02 - 01)).unwrap();
         assert!(!b.chart.get("5401").unwrap().is_open_on(date!(2025 - 02 - 01)));
+    }
+
+    #[test]
+    fn csh_1_cash_never_goes_negative_on_any_day() {
+        let mut b = MemoryBooks::new();
+        b.opening_cash = Money::from_fen(10_000);
+        let pay = |b: &mut MemoryBooks, day, fen| {
+            let r = prepare_voucher(b, draft(day, fen), Origin::Entered, "赵敏").unwrap();
+            post(b, r)
+        };
+        pay(&mut b, date!(2025 - 03 - 10), 6_000).unwrap();
+        let Err(Failure::Refused(e)) = pay(&mut b, date!(2025 - 03 - 05), 5_000) else {
+            panic!("a payment before a later one")
+        };
+        assert_eq!(e.reasons[0].rule, Rule::Csh1);
+        assert!(
+            e.reasons[0].message.contains("2025-03-10 日终余额将为 -¥10.00")
+                && e.reasons[0].message.contains("短缺 ¥10.00"),
+            "{}",
+            e.reasons[0].message
+        );
+        pay(&mut b, date!(2025 - 03 - 12), 4_000).unwrap();
+        assert_eq!(rule_of(pay(&mut b, date!(2025 - 03 - 12), 1)), Rule::Csh1);
     }
 
     #[test]

@@ -281,6 +281,11 @@ pub fn sign_voucher(
         if let Some(r) = crate::books::check_receipts(books, &v)? {
             return Err(r.into());
         }
+        // The cashier pays only out of money that is there (CSH-1).
+        let short = crate::books::check_cash_and_bank(books, &v, true)?;
+        if !short.is_empty() {
+            return Err(Failure::Refused(crate::rule::Refusals { reasons: short, unlisted: 0 }));
+        }
     }
     if kind == SignKind::Review {
         // 稽核: the reviewer signs only a voucher whose documents hold.

@@ -221,6 +221,44 @@ pub fn describe_book(book: &ReceiptBook) -> String {
     )
 }
 
+/// [CSH-1] cash (1001) and bank (1002) never go negative on any day. `before`
+/// is the posted balance before `date`; `later` the posted movements from
+/// `date` on; `delta` what the voucher dated `date` does to the account.
+pub fn check_never_negative(
+    name: &str,
+    before: Money,
+    later: &[(Date, Money)],
+    date: Date,
+    delta: Money,
+) -> Option<Refusal> {
+    if !delta.is_negative() {
+        return None;
+    }
+    let mut moves: Vec<(Date, Money)> = later.to_vec();
+    moves.push((date, delta));
+    moves.sort_by_key(|(d, _)| *d);
+    let mut balance = before;
+    let mut day_end: Vec<(Date, Money)> = Vec::new();
+    for (d, m) in moves {
+        balance += m;
+        match day_end.last_mut() {
+            Some((last, b)) if *last == d => *b = balance,
+            _ => day_end.push((d, balance)),
+        }
+    }
+    let (d, low) = day_end.into_iter().filter(|(_, b)| b.is_negative()).min_by_key(|(_, b)| *b)?;
+    Some(Refusal::new(
+        Rule::Csh1,
+        format!(
+            "{name}不能出现负数：{} 日终余额将为 {}，本笔支出 {}，短缺 {}；请先提取现金或等待款项到账",
+            crate::period::format_date(d),
+            low.to_yuan(),
+            (-delta).to_yuan(),
+            (-low).to_yuan()
+        ),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

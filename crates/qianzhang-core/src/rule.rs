@@ -87,6 +87,9 @@ pub enum Rule {
     /// Cash-on-hand limit is a ledger setting.
     #[serde(rename = "CSH-4")]
     Csh4,
+    /// Cash and bank never go negative on any day.
+    #[serde(rename = "CSH-1")]
+    Csh1,
     /// Spending from a special fund never exceeds what it holds.
     #[serde(rename = "FND-1")]
     Fnd1,
@@ -159,6 +162,7 @@ impl Rule {
             Rule::Rcp2 => "RCP-2",
             Rule::Csh3 => "CSH-3",
             Rule::Csh4 => "CSH-4",
+            Rule::Csh1 => "CSH-1",
             Rule::Fnd1 => "FND-1",
             Rule::Per1 => "PER-1",
             Rule::Aud1 => "AUD-1",

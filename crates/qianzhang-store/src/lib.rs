@@ -735,6 +735,41 @@ impl Books for Writer<'_> {
         Ok(load_signatures(self.tx, self.ledger.id, r)?)
     }
 
+    fn movements_from(
+        &mut self,
+        prefix: &str,
+        date: time::Date,
+        confirmed: bool,
+    ) -> Result<(Money, Vec<(time::Date, Money)>), StoreError> {
+        self.projector.flush(self.tx)?;
+        let period = Period::of(date);
+        let like = format!("{prefix}%");
+        let mut before: i64 = self
+            .tx
+            .prepare_cached(
+                "SELECT COALESCE(SUM(debit - credit), 0) FROM balances WHERE ledger_id = ?1 AND account LIKE ?2 AND period < ?3",
+            )?
+            .query_row(params![self.ledger.id, like, period.key()], |r| r.get(0))?;
+        let mut later = Vec::new();
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT l.payload FROM vouchers v JOIN log l ON l.ledger_id = v.ledger_id AND l.seq = v.content_seq \
+             WHERE v.ledger_id = ?1 AND ((v.period >= ?2 AND v.status = 'posted') OR (?3 AND v.status = 'prepared' \
+             AND EXISTS (SELECT 1 FROM signatures s WHERE s.ledger_id = v.ledger_id AND s.period = v.period \
+             AND s.number = v.number AND s.kind = 'confirm' AND s.withdrawn_seq IS NULL)))",
+        )?;
+        let mut rows = stmt.query(params![self.ledger.id, period.key(), confirmed])?;
+        while let Some(row) = rows.next()? {
+            let v = projector::voucher_of(row.get_ref(0)?.as_str()?)?;
+            let net: Money = v.lines().iter().filter(|l| l.account.starts_with(prefix)).map(|l| l.signed()).sum();
+            if v.date() < date {
+                before += net.fen();
+            } else if !net.is_zero() {
+                later.push((v.date(), net));
+            }
+        }
+        Ok((Money::from_fen(before), later))
+    }
+
     fn fund_balance(&mut self, fund: &str) -> Result<Money, StoreError> {
         self.projector.flush(self.tx)?;
         let fen: i64 = self

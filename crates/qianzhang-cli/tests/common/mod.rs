@@ -41,9 +41,22 @@ impl Env {
         env
     }
 
+    /// `with_office_unfunded` with money to pay from: opening balances of
+    /// ¥5,000 cash and ¥100,000 bank migrated as history at 2024-09-30.
+    pub fn with_office() -> Env {
+        let env = Env::with_office_unfunded();
+        env.write(
+            "opening.csv",
+            "date,voucher,summary,account,debit,credit\n2024-09-30,1,期初余额,1001,5000,\n\
+             2024-09-30,1,期初余额,1002,100000,\n2024-09-30,1,期初余额,3101,,105000\n",
+        );
+        env.ok(&["import", "--history", "opening.csv"]);
+        env
+    }
+
     /// `with_ledger` plus the officers who sign: 刘洋 reviewer, 李明 主任 and
     /// approver, 王芳 cashier, all from 2025-01-01.
-    pub fn with_office() -> Env {
+    pub fn with_office_unfunded() -> Env {
         let env = Env::with_ledger();
         for (person, role) in [("刘洋", "reviewer"), ("李明", "approver"), ("王芳", "cashier")] {
             env.admin(&["person", "add", person]);
