@@ -1011,7 +1011,8 @@ fn run(cli: &Cli) -> Result<(), Exit> {
                         }
                         Ok(())
                     })?;
-                    let al = AccountLedger::build(name, &chart, &code, as_period_totals(&totals), vouchers, from, to);
+                    let al =
+                        AccountLedger::build(name, &chart, &code, as_period_totals(&totals), vouchers, from, to, false);
                     qianzhang_report::account_ledger(&al, format)
                 }
                 ReportKind::Funds => {
@@ -1034,15 +1035,8 @@ fn run(cli: &Cli) -> Result<(), Exit> {
                         }
                         Ok(())
                     })?;
-                    let j = AccountLedger::journal_of_cash(
-                        name,
-                        &chart,
-                        code,
-                        as_period_totals(&totals),
-                        vouchers,
-                        from,
-                        to,
-                    );
+                    let j =
+                        AccountLedger::build(name, &chart, code, as_period_totals(&totals), vouchers, from, to, true);
                     qianzhang_report::cash_journal(&j, format)
                 }
             };

@@ -1,4 +1,5 @@
-//! Receipt books (票据管理, RCP-1, RCP-2) and cash advances (CSH-3).
+//! Cash handling: receipt books (票据管理, RCP-1, RCP-2), cash advances
+//! (CSH-3), and cash and bank never negative (CSH-1).
 
 use serde::{Deserialize, Serialize};
 use time::Date;

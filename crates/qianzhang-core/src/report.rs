@@ -313,35 +313,11 @@ pub struct AccountLedger {
 impl AccountLedger {
     /// `totals` are the per-period totals of the account's leaves (used for
     /// the opening balance and the year-to-date sums before `from`);
-    /// `vouchers` are the posted vouchers of `from..=to` touching it.
-    pub fn build<'a>(
-        ledger: &str,
-        chart: &Chart,
-        account: &str,
-        totals: impl IntoIterator<Item = PeriodTotal<'a>>,
-        vouchers: Vec<Voucher>,
-        from: Period,
-        to: Period,
-    ) -> AccountLedger {
-        AccountLedger::build_with(ledger, chart, account, totals, vouchers, from, to, false)
-    }
-
-    /// The cash journal (现金日记账) or bank journal (银行存款日记账, CSH-6):
-    /// the account ledger of 1001 or 1002 with a total after every day.
-    pub fn journal_of_cash<'a>(
-        ledger: &str,
-        chart: &Chart,
-        account: &str,
-        totals: impl IntoIterator<Item = PeriodTotal<'a>>,
-        vouchers: Vec<Voucher>,
-        from: Period,
-        to: Period,
-    ) -> AccountLedger {
-        AccountLedger::build_with(ledger, chart, account, totals, vouchers, from, to, true)
-    }
-
+    /// `vouchers` are the posted vouchers of `from..=to` touching it. With
+    /// `daily`, a total follows every day: the cash journal (现金日记账) or
+    /// bank journal (银行存款日记账) of 1001 or 1002 (CSH-6).
     #[allow(clippy::too_many_arguments)]
-    fn build_with<'a>(
+    pub fn build<'a>(
         ledger: &str,
         chart: &Chart,
         account: &str,
