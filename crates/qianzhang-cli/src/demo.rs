@@ -1,6 +1,7 @@
 //! `qianzhang demo`: a community ledger built from the fixtures, end to end
 //! through the same calls the commands use.
 
+use qianzhang_core::funds::{declare_fund, Fund};
 use std::path::{Path, PathBuf};
 
 use qianzhang_core::approval::Authorization;
@@ -21,6 +22,8 @@ use clap::Parser;
 use crate::{clock, out, Exit};
 
 const ACCOUNTS: &str = include_str!("../../../fixtures/accounts.csv");
+/// The special funds the fixture quarter uses: both restricted.
+pub(crate) const FUNDS: [&str; 2] = ["低保", "楼道维修基金"];
 const AUTHORIZATIONS: &str = include_str!("../../../fixtures/authorizations.csv");
 const RECEIPTS: &str = include_str!("../../../fixtures/receipts.csv");
 const APRIL: &str = include_str!("../../../fixtures/month-2025-04.txt");
@@ -97,6 +100,9 @@ pub fn run(db: Option<&Path>) -> Result<(), Exit> {
         let mut rows = csv::Reader::from_reader(AUTHORIZATIONS.as_bytes());
         for row in rows.deserialize::<Authorization>() {
             record_authorization(w, row.expect("the fixture authorizations are well-formed"))?;
+        }
+        for name in FUNDS {
+            declare_fund(w, Fund { name: name.to_string(), restricted: true })?;
         }
         let book = ReceiptBook {
             book: "SJ".into(),

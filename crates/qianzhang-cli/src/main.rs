@@ -4,6 +4,7 @@
 
 mod clock;
 mod demo;
+mod month;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -76,7 +77,7 @@ enum Command {
     /// 审批依据：两委决议、街道/镇政府批复 / authorizations
     #[command(subcommand)]
     Auth(AuthCmd),
-    /// 账套设置 / ledger settings (threshold, split-window, cash-limit)
+    /// 账套设置 / ledger settings (threshold, split-window, cash-limit, deposit-days, match-window)
     Settings {
         #[command(subcommand)]
         cmd: Option<SettingsCmd>,
@@ -89,6 +90,18 @@ enum Command {
     Receipt(ReceiptCmd),
     /// 未结清的借款 / outstanding cash advances (CSH-3)
     Advances,
+    /// 专项资金 / special funds (FND-1)
+    #[command(subcommand)]
+    Fund(month::FundCmd),
+    /// 现金日清：盘点 / the daily cash count (CSH-2, CSH-4)
+    #[command(subcommand)]
+    Cash(month::CashCmd),
+    /// 银行对账单与对账 / bank statements and matching (BNK-1)
+    #[command(subcommand)]
+    Bank(month::BankCmd),
+    /// 结账与反结账 / close and reopen months (PER-1, PER-2)
+    #[command(subcommand)]
+    Period(month::PeriodCmd),
     /// 导入凭证 CSV / import a voucher CSV (all or nothing)
     Import {
         file: PathBuf,
@@ -119,10 +132,16 @@ enum Command {
     Report {
         #[arg(value_enum)]
         kind: ReportKind,
-        /// 科目（明细账）/ account for the ledger report
+        /// 科目（明细账；余额调节表的银行科目）/ account for the ledger or the reconciliation
         account: Option<String>,
         #[command(flatten)]
         range: Range,
+        /// 只看一项专项资金 / only the lines of one special fund
+        #[arg(long)]
+        fund: Option<String>,
+        /// 盘点日期（现金盘点表）/ the day of the cash-count sheet
+        #[arg(long, value_parser = date_value)]
+        date: Option<time::Date>,
         #[arg(long, value_enum, default_value_t = FormatArg::Text)]
         format: FormatArg,
     },
@@ -145,6 +164,9 @@ struct Range {
     /// 截止期间 / last period (YYYY-MM)
     #[arg(long, value_parser = period_value)]
     to: Option<Period>,
+    /// 单月 / one month (same as --from M --to M)
+    #[arg(long, value_parser = period_value, conflicts_with_all = ["from", "to"])]
+    month: Option<Period>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -164,6 +186,10 @@ enum ReportKind {
     BankJournal,
     /// 专项资金收支表 / special funds (FND-1)
     Funds,
+    /// 现金盘点表 --date D (CSH-2..5)
+    CashCount,
+    /// 银行存款余额调节表 --month M (BNK-1)
+    BankReconciliation,
 }
 
 #[derive(Subcommand, Debug)]
@@ -319,7 +345,7 @@ enum ReceiptCmd {
 
 #[derive(Subcommand, Debug)]
 enum SettingsCmd {
-    /// 更改设置 / change a setting: threshold | split-window | cash-limit
+    /// 更改设置 / change a setting: threshold | split-window | cash-limit | deposit-days | match-window
     Set { key: String, value: String },
 }
 
@@ -606,6 +632,10 @@ impl Command {
             Command::Auth(c) => matches!(c, AuthCmd::Add { .. }),
             Command::Receipt(c) => !matches!(c, ReceiptCmd::List),
             Command::Settings { cmd } => cmd.is_some(),
+            Command::Fund(c) => !matches!(c, month::FundCmd::List),
+            Command::Cash(_) => true,
+            Command::Bank(c) => !matches!(c, month::BankCmd::List { .. }),
+            Command::Period(c) => !matches!(c, month::PeriodCmd::Check { .. }),
             Command::Init { .. } => false,
             _ => false,
         }
@@ -787,6 +817,9 @@ fn out(text: &str) -> Result<(), Exit> {
 
 /// The span a report covers: the given bounds, else every period with vouchers.
 fn span(store: &Store, ledger: &LedgerHandle, range: &Range) -> Result<(Period, Period), Exit> {
+    if let Some(m) = range.month {
+        return Ok((m, m));
+    }
     let (first, last) = store.period_span(ledger)?.unwrap_or((ledger.info.start, ledger.info.start));
     let from = range.from.unwrap_or(first);
     let to = range.to.unwrap_or(last.max(from));
@@ -870,6 +903,10 @@ fn run(cli: &Cli) -> Result<(), Exit> {
             let advances = outstanding_advances(&chart, totals.iter().map(|(a, _, d, c)| (a.as_str(), *d - *c)));
             out(&qianzhang_report::advances(&advances))
         }
+        Command::Fund(cmd) => month::fund(cli, cmd),
+        Command::Cash(cmd) => month::cash(cli, cmd),
+        Command::Bank(cmd) => month::bank(cli, cmd),
+        Command::Period(cmd) => month::period(cli, cmd),
         Command::Auth(AuthCmd::List) => {
             let (store, ledger) = open_ledger(cli)?;
             out(&qianzhang_report::authorizations(&store.authorizations(&ledger)?))
@@ -878,14 +915,25 @@ fn run(cli: &Cli) -> Result<(), Exit> {
             let (store, ledger) = open_ledger(cli)?;
             let settings = store.settings(&ledger)?;
             let mut text = String::new();
-            for key in [SettingKey::Threshold, SettingKey::SplitWindow, SettingKey::CashLimit] {
+            for key in [
+                SettingKey::Threshold,
+                SettingKey::SplitWindow,
+                SettingKey::CashLimit,
+                SettingKey::DepositDays,
+                SettingKey::MatchWindow,
+            ] {
                 text.push_str(&format!("{:<13} {:<12} {}\n", key.as_str(), settings.get(key), key.chinese()));
             }
             out(&text)
         }
         Command::Settings { cmd: Some(SettingsCmd::Set { key, value }) } => {
             let key = SettingKey::parse(key).ok_or_else(|| {
-                bad_input(Rule::Apr4, format!("没有名为“{key}”的设置；可设置 threshold、split-window、cash-limit"))
+                bad_input(
+                    Rule::Apr4,
+                    format!(
+                        "没有名为“{key}”的设置；可设置 threshold、split-window、cash-limit、deposit-days、match-window"
+                    ),
+                )
             })?;
             let (value, ..) = change(cli, Act::Administer, |w, _| change_setting(w, key, value))?;
             out(&format!("已将{}设为 {value}\n", key.chinese()))
@@ -963,15 +1011,56 @@ fn run(cli: &Cli) -> Result<(), Exit> {
             }
             Ok(())
         }
-        Command::Report { kind, account, range, format } => {
+        Command::Report { kind, account, range, fund, date, format } => {
             let format = Format::from(*format);
             let (store, ledger) = open_ledger(cli)?;
             let (from, to) = span(&store, &ledger, range)?;
             let chart = store.chart(&ledger)?;
-            let name = &ledger.info.name;
+            let fund = fund.as_deref();
+            if let Some(f) = fund {
+                if !store.funds(&ledger)?.iter().any(|x| x.name == f) {
+                    return Err(bad_input(Rule::Fnd1, format!("专项资金“{f}”未设立；fund list 列出已设立的资金")));
+                }
+            }
+            let name = &match fund {
+                Some(f) => format!("{}（专项资金：{f}）", ledger.info.name),
+                None => ledger.info.name.clone(),
+            };
+            // Balances by fund come from the fund's lines; the rest from the projection.
+            let period_totals = |store: &Store| -> Result<Vec<(String, Period, Money, Money)>, Exit> {
+                match fund {
+                    None => Ok(store.period_totals(&ledger)?),
+                    Some(f) => {
+                        let mut vouchers = Vec::new();
+                        let first = Period::new(1900, 1).expect("valid");
+                        store.each_voucher(&ledger, first, to, |v, s| {
+                            if s == Status::Posted {
+                                vouchers.extend(v.fund_part(f));
+                            }
+                            Ok(())
+                        })?;
+                        Ok(qianzhang_core::funds::fund_period_totals(&vouchers, f))
+                    }
+                }
+            };
+            let cut = |v: qianzhang_core::Voucher| match fund {
+                Some(f) => v.fund_part(f),
+                None => Some(v),
+            };
             let text = match kind {
+                ReportKind::CashCount => {
+                    drop(store);
+                    month::cash_count_report(cli, date.unwrap_or_else(clock::today), format)?
+                }
+                ReportKind::BankReconciliation => {
+                    if range.month.is_none() && range.to.is_none() {
+                        return Err(bad_input(Rule::Bnk1, "余额调节表须指明月份：--month YYYY-MM"));
+                    }
+                    drop(store);
+                    month::reconciliation_report(cli, account.as_deref(), to, format)?
+                }
                 ReportKind::TrialBalance => {
-                    let totals = store.period_totals(&ledger)?;
+                    let totals = period_totals(&store)?;
                     let tb = TrialBalance::build(name, &chart, as_period_totals(&totals), from, to);
                     qianzhang_report::trial_balance(&tb, format)
                 }
@@ -979,7 +1068,7 @@ fn run(cli: &Cli) -> Result<(), Exit> {
                     let mut vouchers = Vec::new();
                     store.each_voucher(&ledger, from, to, |v, s| {
                         if s == Status::Posted {
-                            vouchers.push((v, s));
+                            vouchers.extend(cut(v).map(|v| (v, s)));
                         }
                         Ok(())
                     })?;
@@ -1003,11 +1092,11 @@ fn run(cli: &Cli) -> Result<(), Exit> {
                         .resolve(text)
                         .map(|a| a.code().to_string())
                         .ok_or_else(|| bad_input(Rule::Vch2, format!("科目“{text}”不存在")))?;
-                    let totals = store.period_totals(&ledger)?;
+                    let totals = period_totals(&store)?;
                     let mut vouchers = Vec::new();
                     store.each_voucher(&ledger, from, to, |v, s| {
                         if s == Status::Posted && v.lines().iter().any(|l| l.account.starts_with(&code)) {
-                            vouchers.push(v);
+                            vouchers.extend(cut(v).filter(|v| v.lines().iter().any(|l| l.account.starts_with(&code))));
                         }
                         Ok(())
                     })?;
@@ -1016,7 +1105,10 @@ fn run(cli: &Cli) -> Result<(), Exit> {
                     qianzhang_report::account_ledger(&al, format)
                 }
                 ReportKind::Funds => {
-                    let totals = store.fund_totals(&ledger)?;
+                    let mut totals = store.fund_totals(&ledger)?;
+                    if let Some(f) = fund {
+                        totals.retain(|t| t.0 == f);
+                    }
                     let totals = totals.iter().map(|(fund, period, income, spending)| FundTotal {
                         fund,
                         period: *period,
@@ -1027,11 +1119,11 @@ fn run(cli: &Cli) -> Result<(), Exit> {
                 }
                 ReportKind::CashJournal | ReportKind::BankJournal => {
                     let code = if *kind == ReportKind::CashJournal { "1001" } else { "1002" };
-                    let totals = store.period_totals(&ledger)?;
+                    let totals = period_totals(&store)?;
                     let mut vouchers = Vec::new();
                     store.each_voucher(&ledger, from, to, |v, s| {
                         if s == Status::Posted && v.lines().iter().any(|l| l.account.starts_with(code)) {
-                            vouchers.push(v);
+                            vouchers.extend(cut(v).filter(|v| v.lines().iter().any(|l| l.account.starts_with(code))));
                         }
                         Ok(())
                     })?;

@@ -23,6 +23,10 @@ pub enum SettingKey {
     SplitWindow,
     /// CSH-4: cash on hand above this is flagged.
     CashLimit,
+    /// CSH-5: business days within which cash income is deposited.
+    DepositDays,
+    /// BNK-1: days a statement line and a book entry may lie apart and still match.
+    MatchWindow,
 }
 
 impl SettingKey {
@@ -31,6 +35,8 @@ impl SettingKey {
             "threshold" => Some(SettingKey::Threshold),
             "split-window" => Some(SettingKey::SplitWindow),
             "cash-limit" => Some(SettingKey::CashLimit),
+            "deposit-days" => Some(SettingKey::DepositDays),
+            "match-window" => Some(SettingKey::MatchWindow),
             _ => None,
         }
     }
@@ -40,6 +46,8 @@ impl SettingKey {
             SettingKey::Threshold => "threshold",
             SettingKey::SplitWindow => "split-window",
             SettingKey::CashLimit => "cash-limit",
+            SettingKey::DepositDays => "deposit-days",
+            SettingKey::MatchWindow => "match-window",
         }
     }
 
@@ -48,6 +56,8 @@ impl SettingKey {
             SettingKey::Threshold => "审批限额（达到此数须街道/镇政府批复）",
             SettingKey::SplitWindow => "拆分支出检查天数",
             SettingKey::CashLimit => "库存现金限额",
+            SettingKey::DepositDays => "现金收入送存银行期限（工作日）",
+            SettingKey::MatchWindow => "银行对账日期容差（天）",
         }
     }
 }
@@ -58,13 +68,24 @@ pub struct Settings {
     pub threshold: Money,
     pub split_window_days: u32,
     pub cash_limit: Money,
+    pub deposit_days: u32,
+    pub match_window_days: u32,
 }
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings { threshold: Money::from_fen(100_000), split_window_days: 7, cash_limit: Money::from_fen(300_000) }
+        Settings {
+            threshold: Money::from_fen(100_000),
+            split_window_days: 7,
+            cash_limit: Money::from_fen(300_000),
+            deposit_days: 1,
+            match_window_days: 5,
+        }
     }
 }
+
+/// The longest deposit deadline and match window accepted, in days.
+pub const MAX_DEPOSIT_DAYS: u32 = 30;
 
 /// The longest split window accepted.
 pub const MAX_SPLIT_WINDOW_DAYS: u32 = 366;
@@ -72,7 +93,12 @@ pub const MAX_SPLIT_WINDOW_DAYS: u32 = 366;
 impl Settings {
     /// [APR-4]/[CSH-4] reads a new value for `key`; returns it normalized.
     pub fn check(key: SettingKey, value: &str) -> Result<String, Refusal> {
-        let rule = if key == SettingKey::CashLimit { Rule::Csh4 } else { Rule::Apr4 };
+        let rule = match key {
+            SettingKey::CashLimit => Rule::Csh4,
+            SettingKey::DepositDays => Rule::Csh5,
+            SettingKey::MatchWindow => Rule::Bnk1,
+            SettingKey::Threshold | SettingKey::SplitWindow => Rule::Apr4,
+        };
         match key {
             SettingKey::Threshold | SettingKey::CashLimit => match Money::parse(value) {
                 Ok(m) if m.fen() > 0 => Ok(m.to_decimal_string()),
@@ -81,6 +107,10 @@ impl Settings {
             SettingKey::SplitWindow => match value.trim().parse::<u32>() {
                 Ok(d) if (1..=MAX_SPLIT_WINDOW_DAYS).contains(&d) => Ok(d.to_string()),
                 _ => Err(Refusal::new(rule, format!("{}须为 1 到 {MAX_SPLIT_WINDOW_DAYS} 的整数天数", key.chinese()))),
+            },
+            SettingKey::DepositDays | SettingKey::MatchWindow => match value.trim().parse::<u32>() {
+                Ok(d) if d <= MAX_DEPOSIT_DAYS => Ok(d.to_string()),
+                _ => Err(Refusal::new(rule, format!("{}须为 0 到 {MAX_DEPOSIT_DAYS} 的整数天数", key.chinese()))),
             },
         }
     }
@@ -91,6 +121,8 @@ impl Settings {
             SettingKey::Threshold => self.threshold = Money::parse(value).unwrap_or(self.threshold),
             SettingKey::CashLimit => self.cash_limit = Money::parse(value).unwrap_or(self.cash_limit),
             SettingKey::SplitWindow => self.split_window_days = value.parse().unwrap_or(self.split_window_days),
+            SettingKey::DepositDays => self.deposit_days = value.parse().unwrap_or(self.deposit_days),
+            SettingKey::MatchWindow => self.match_window_days = value.parse().unwrap_or(self.match_window_days),
         }
     }
 
@@ -99,6 +131,8 @@ impl Settings {
             SettingKey::Threshold => self.threshold.to_decimal_string(),
             SettingKey::CashLimit => self.cash_limit.to_decimal_string(),
             SettingKey::SplitWindow => self.split_window_days.to_string(),
+            SettingKey::DepositDays => self.deposit_days.to_string(),
+            SettingKey::MatchWindow => self.match_window_days.to_string(),
         }
     }
 }

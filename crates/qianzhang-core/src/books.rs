@@ -11,8 +11,11 @@ use crate::account::{Account, Chart, NewAccount};
 use crate::approval::{
     check_expense_authorization, check_new_authorization, spent, Authorization, SettingKey, Settings,
 };
+use crate::bank::{StatementLine, StoredLine};
+use crate::cash::CashCount;
 use crate::documents::{check_new_documents, doc_key};
 use crate::funds::check_fund_spending;
+use crate::funds::Fund;
 use crate::lifecycle::{check_ready_to_post, SignKind, Signature};
 use crate::money::Money;
 use crate::people::{check_appointment, check_person_name, check_registered, Appointment, KinFact, Registry, Role};
@@ -140,6 +143,46 @@ pub enum Event {
         serial: u32,
         reason: String,
     },
+    /// A special fund declared, restricted (限定性) or not (FND-1).
+    FundDeclared {
+        fund: Fund,
+    },
+    /// The cashier's daily count against the book (CSH-2).
+    CashCounted {
+        count: CashCount,
+    },
+    /// The new lines of a bank statement; lines already imported are skipped
+    /// and only counted (BNK-1). Lines are numbered from `first_id`.
+    StatementImported {
+        account: String,
+        file: String,
+        sha256: String,
+        first_id: u64,
+        lines: Vec<StatementLine>,
+        duplicates: u64,
+    },
+    /// Statement lines paired with book entries, by `bank match` (BNK-1).
+    BankMatched {
+        pairs: Vec<(u64, VoucherRef)>,
+        auto: bool,
+    },
+    BankUnmatched {
+        line: u64,
+        voucher: VoucherRef,
+    },
+    /// The year-end carry-forward voucher, generated and posted by the close
+    /// of December (PER-1).
+    ClosingVoucher {
+        voucher: Voucher,
+    },
+    /// A closed month reopened (反结账) by the accountant and the approver
+    /// together (PER-2).
+    PeriodReopened {
+        period: Period,
+        reason: String,
+        accountant: String,
+        approver: String,
+    },
     /// A refused attempt: who tried what and which rule stopped it.
     Refused {
         command: String,
@@ -173,6 +216,13 @@ impl Event {
             Event::ReceiptVoided { .. } => "receipt_voided",
             Event::AuthorizationRecorded { .. } => "authorization_recorded",
             Event::SignatureWithdrawn { .. } => "signature_withdrawn",
+            Event::FundDeclared { .. } => "fund_declared",
+            Event::CashCounted { .. } => "cash_counted",
+            Event::StatementImported { .. } => "statement_imported",
+            Event::BankMatched { .. } => "bank_matched",
+            Event::BankUnmatched { .. } => "bank_unmatched",
+            Event::ClosingVoucher { .. } => "closing_voucher",
+            Event::PeriodReopened { .. } => "period_reopened",
             Event::Refused { .. } => "refused",
         }
     }
@@ -220,6 +270,27 @@ impl Event {
             Event::SignatureWithdrawn { reference, kind, person } => {
                 format!("{person} 撤回对 {reference} 的{}", kind.chinese())
             }
+            Event::FundDeclared { fund } => {
+                format!("设立专项资金“{}”（{}）", fund.name, if fund.restricted { "限定性" } else { "非限定性" })
+            }
+            Event::CashCounted { count } => format!(
+                "{} 现金盘点：实点 {}，账面 {}，{}",
+                format_date(count.date),
+                count.counted.to_yuan(),
+                count.book.to_yuan(),
+                crate::cash::describe_difference(count.difference())
+            ),
+            Event::StatementImported { account, file, lines, duplicates, .. } => {
+                format!("导入 {account} 银行对账单 {file}：新增 {} 行，重复 {duplicates} 行", lines.len())
+            }
+            Event::BankMatched { pairs, auto } => {
+                format!("{}勾对银行对账单 {} 笔", if *auto { "自动" } else { "手工" }, pairs.len())
+            }
+            Event::BankUnmatched { line, voucher } => format!("取消对账单第 {line} 行与 {voucher} 的勾对"),
+            Event::ClosingVoucher { voucher } => format!("生成期末结转凭证 {}", voucher.reference()),
+            Event::PeriodReopened { period, reason, accountant, approver } => {
+                format!("反结账 {period}（{reason}；会计 {accountant}、审批人 {approver}）")
+            }
             Event::Refused { command, rule, .. } => format!("拒绝 {command} [{rule}]"),
         }
     }
@@ -265,6 +336,29 @@ pub trait Books {
     fn balance(&mut self, code: &str) -> Result<Money, StoreError>;
     /// When a file with this SHA-256 was imported, if it was.
     fn file_imported(&mut self, sha256: &str) -> Result<Option<String>, StoreError>;
+    /// The special funds declared (FND-1).
+    fn funds(&mut self) -> Result<Vec<Fund>, StoreError>;
+    /// The cash counts recorded for days of `period`, in the order recorded.
+    fn cash_counts(&mut self, period: Period) -> Result<Vec<CashCount>, StoreError>;
+    /// The balance of the accounts under `prefix` before `from`, and the
+    /// vouchers dated `from..=to` with a line on them: posted, and with
+    /// `confirmed` also those the cashier has confirmed. An empty prefix
+    /// takes every voucher.
+    fn vouchers_touching(
+        &mut self,
+        prefix: &str,
+        from: Date,
+        to: Date,
+        confirmed: bool,
+    ) -> Result<(Money, Vec<Voucher>), StoreError>;
+    /// Vouchers of `period` not yet posted.
+    fn unposted(&mut self, period: Period) -> Result<Vec<VoucherRef>, StoreError>;
+    /// Posted balance of the accounts under `prefix` through `period`.
+    fn balance_through(&mut self, prefix: &str, period: Period) -> Result<Money, StoreError>;
+    /// The statement lines imported for a bank account, with their matches.
+    fn statement_lines(&mut self, account: &str) -> Result<Vec<StoredLine>, StoreError>;
+    /// The number the next imported statement line gets.
+    fn next_statement_line(&mut self) -> Result<u64, StoreError>;
     fn append(&mut self, event: Event) -> Result<(), StoreError>;
 }
 
@@ -577,6 +671,12 @@ pub fn prepare_voucher(
     for r in check_accounts(books.chart(), &draft.lines, draft.date) {
         reasons.push(r);
     }
+    if origin != Origin::History {
+        let funds = books.funds()?;
+        for r in crate::funds::check_declared(&draft.lines, &funds) {
+            reasons.push(r);
+        }
+    }
     if draft.documents.len() > draft.lines.len().max(1) {
         reasons.push(Refusal::new(Rule::Lim1, "单据张数不能多于分录行数（每行分录最多附一张单据信息）"));
     }
@@ -615,7 +715,7 @@ pub fn prepare_voucher(
     }
     let voucher = Voucher::accepted(reference, draft, origin, preparer);
     let event = match origin {
-        Origin::History => Event::VoucherMigrated { voucher },
+        Origin::History | Origin::Closing => Event::VoucherMigrated { voucher },
         Origin::Entered | Origin::Imported => Event::VoucherPrepared { voucher },
     };
     books.append(event)?;
@@ -770,6 +870,9 @@ pub(crate) mod tests {
         pub receipts: HashMap<(String, u32), ReceiptState>,
         /// Cash and bank each held before any voucher, so tests can pay.
         pub opening_cash: Money,
+        pub funds: Vec<crate::funds::Fund>,
+        pub counts: Vec<CashCount>,
+        pub statement: Vec<StoredLine>,
     }
 
     impl MemoryBooks {
@@ -788,6 +891,11 @@ pub(crate) mod tests {
                 receipt_books: Vec::new(),
                 receipts: HashMap::new(),
                 opening_cash: Money::from_fen(100_000_000_000),
+                funds: ["低保", "救灾", "楼道维修基金"]
+                    .map(|name| crate::funds::Fund { name: name.into(), restricted: true })
+                    .into(),
+                counts: Vec::new(),
+                statement: Vec::new(),
             };
             books.closed.push(Period::parse("2024-06").unwrap());
             let standing = Authorization {
@@ -879,6 +987,63 @@ pub(crate) mod tests {
             }
             Ok((before, later))
         }
+        fn funds(&mut self) -> Result<Vec<crate::funds::Fund>, StoreError> {
+            Ok(self.funds.clone())
+        }
+        fn cash_counts(&mut self, period: Period) -> Result<Vec<CashCount>, StoreError> {
+            Ok(self.counts.iter().filter(|c| Period::of(c.date) == period).cloned().collect())
+        }
+        fn vouchers_touching(
+            &mut self,
+            prefix: &str,
+            from: Date,
+            to: Date,
+            confirmed: bool,
+        ) -> Result<(Money, Vec<Voucher>), StoreError> {
+            let cash = prefix.starts_with("1001") || prefix.starts_with("1002");
+            let mut before = if cash { self.opening_cash } else { Money::ZERO };
+            let mut out = Vec::new();
+            for (v, s) in self.vouchers.values() {
+                let is_confirmed = self
+                    .signed
+                    .get(&v.reference())
+                    .is_some_and(|sig| sig.iter().any(|x| x.kind == crate::lifecycle::SignKind::Confirm));
+                if *s != Status::Posted && !(confirmed && is_confirmed) {
+                    continue;
+                }
+                let on: Vec<&Line> = v.lines().iter().filter(|l| l.account.starts_with(prefix)).collect();
+                if on.is_empty() {
+                    continue;
+                }
+                if v.date() < from {
+                    before += on.iter().map(|l| l.signed()).sum();
+                } else if v.date() <= to {
+                    out.push(v.clone());
+                }
+            }
+            out.sort_by_key(|v| v.reference());
+            Ok((before, out))
+        }
+        fn unposted(&mut self, period: Period) -> Result<Vec<VoucherRef>, StoreError> {
+            let mut out: Vec<VoucherRef> = self
+                .vouchers
+                .values()
+                .filter(|(v, s)| *s == Status::Prepared && v.period() == period)
+                .map(|(v, _)| v.reference())
+                .collect();
+            out.sort();
+            Ok(out)
+        }
+        fn balance_through(&mut self, prefix: &str, period: Period) -> Result<Money, StoreError> {
+            let (before, _) = self.vouchers_touching(prefix, period.next().first_day(), period.first_day(), false)?;
+            Ok(before)
+        }
+        fn statement_lines(&mut self, account: &str) -> Result<Vec<StoredLine>, StoreError> {
+            Ok(self.statement.iter().filter(|l| l.account == account).cloned().collect())
+        }
+        fn next_statement_line(&mut self) -> Result<u64, StoreError> {
+            Ok(self.statement.len() as u64 + 1)
+        }
         fn fund_balance(&mut self, fund: &str) -> Result<Money, StoreError> {
             Ok(self
                 .vouchers
@@ -918,6 +1083,34 @@ pub(crate) mod tests {
                     self.signed.remove(&voucher.reference());
                 }
                 Event::PeriodClosed { period, .. } => self.closed.push(*period),
+                Event::PeriodReopened { period, .. } => self.closed.retain(|p| p != period),
+                Event::ClosingVoucher { voucher } => {
+                    self.vouchers.insert(voucher.reference(), (voucher.clone(), Status::Posted));
+                }
+                Event::FundDeclared { fund } => self.funds.push(fund.clone()),
+                Event::CashCounted { count } => self.counts.push(count.clone()),
+                Event::StatementImported { account, first_id, lines, .. } => {
+                    for (i, line) in lines.iter().enumerate() {
+                        self.statement.push(StoredLine {
+                            id: first_id + i as u64,
+                            account: account.clone(),
+                            line: line.clone(),
+                            matched: None,
+                        });
+                    }
+                }
+                Event::BankMatched { pairs, .. } => {
+                    for (id, v) in pairs {
+                        if let Some(l) = self.statement.iter_mut().find(|l| l.id == *id) {
+                            l.matched = Some(*v);
+                        }
+                    }
+                }
+                Event::BankUnmatched { line, .. } => {
+                    if let Some(l) = self.statement.iter_mut().find(|l| l.id == *line) {
+                        l.matched = None;
+                    }
+                }
                 Event::FileImported { sha256, .. } => self.imported.push(sha256.clone()),
                 Event::VoucherSigned { reference, signature } => {
                     self.signed.entry(*reference).or_default().push(signature.clone())

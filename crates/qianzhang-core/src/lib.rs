@@ -7,7 +7,10 @@
 
 pub mod account;
 pub mod approval;
+pub mod bank;
 pub mod books;
+pub mod cash;
+pub mod closing;
 pub mod csvfile;
 pub mod documents;
 pub mod funds;

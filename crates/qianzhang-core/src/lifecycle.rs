@@ -76,6 +76,10 @@ fn is_cash_or_bank(code: &str) -> bool {
     code.starts_with("1001") || code.starts_with("1002")
 }
 
+fn is_suspense(code: &str) -> bool {
+    code.starts_with(crate::cash::SUSPENSE)
+}
+
 fn is_liability(chart: &Chart, code: &str) -> bool {
     chart.get(code).is_some_and(|a| a.kind() == AccountKind::Liability)
 }
@@ -110,13 +114,16 @@ pub fn nature(chart: &Chart, v: &Voucher) -> Nature {
     let pays_out = !red && credits().any(|l| is_cash_or_bank(&l.account));
     let only_transfer = debits().all(|l| is_cash_or_bank(&l.account));
     let payment = pays_out && !only_transfer;
-    let expense_lines = |l: &&Line| !is_cash_or_bank(&l.account) && !is_liability(chart, &l.account);
+    // A count difference booked to 1901 待处理财产损溢 is not yet an expense:
+    // writing it off later is.
+    let expense_lines =
+        |l: &&Line| !is_cash_or_bank(&l.account) && !is_liability(chart, &l.account) && !is_suspense(&l.account);
     let expense = !red
         && (debits().any(|l| is_expense_account(chart, &l.account))
-            || (pays_out
-                && debits().filter(|l| !is_cash_or_bank(&l.account)).any(|l| !is_liability(chart, &l.account))));
-    let cash_income =
-        !red && debits().any(|l| is_cash_or_bank(&l.account)) && credits().any(|l| !is_cash_or_bank(&l.account));
+            || (pays_out && debits().filter(|l| !is_cash_or_bank(&l.account)).any(|l| expense_lines(&l))));
+    let cash_income = !red
+        && debits().any(|l| is_cash_or_bank(&l.account))
+        && credits().any(|l| !is_cash_or_bank(&l.account) && !is_suspense(&l.account));
     let expense_amount = if expense { debits().filter(expense_lines).map(|l| l.amount).sum() } else { Money::ZERO };
     Nature { expense, payment, touches_cash, cash_income, expense_amount }
 }
@@ -125,7 +132,8 @@ pub fn nature(chart: &Chart, v: &Voucher) -> Nature {
 pub fn required(chart: &Chart, v: &Voucher) -> Vec<SignKind> {
     let n = nature(chart, v);
     let mut out = vec![SignKind::Review];
-    if n.expense || n.payment {
+    // A cash difference is settled only with the approver's signature (CSH-2).
+    if n.expense || n.payment || v.lines().iter().any(|l| is_suspense(&l.account)) {
         out.push(SignKind::Approve);
     }
     if n.touches_cash && v.reverses().is_none() {
@@ -282,7 +290,9 @@ pub fn sign_voucher(
             return Err(r.into());
         }
         // The cashier pays only out of money that is there (CSH-1).
-        let short = crate::books::check_cash_and_bank(books, &v, true)?;
+        let mut short = crate::books::check_cash_and_bank(books, &v, true)?;
+        // ...and never out of cash income waiting for the bank (CSH-5).
+        short.extend(crate::cash::check_payment(books, &v)?);
         if !short.is_empty() {
             return Err(Failure::Refused(crate::rule::Refusals { reasons: short, unlisted: 0 }));
         }

@@ -27,8 +27,10 @@ pub enum Act {
     /// Sign a voucher: review, approve or confirm (the kind's own role is
     /// checked when signing).
     Sign,
-    /// Issue and void receipts.
+    /// Issue and void receipts; count the cash.
     HandleCash,
+    /// Import bank statements and match them with the books.
+    Reconcile,
 }
 
 impl Act {
@@ -39,6 +41,7 @@ impl Act {
             Act::MigrateHistory => &[Role::Accountant, Role::Admin],
             Act::Sign => &[Role::Reviewer, Role::Approver, Role::Cashier],
             Act::HandleCash => &[Role::Cashier],
+            Act::Reconcile => &[Role::Cashier, Role::Accountant],
         }
     }
 
@@ -48,7 +51,8 @@ impl Act {
             Act::KeepBooks => "制单、导入和记账",
             Act::MigrateHistory => "迁移历史数据",
             Act::Sign => "在凭证上签字",
-            Act::HandleCash => "开具或作废收据",
+            Act::HandleCash => "开具或作废收据、盘点现金",
+            Act::Reconcile => "导入银行对账单和对账",
         }
     }
 }

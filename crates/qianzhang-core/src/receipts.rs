@@ -132,7 +132,7 @@ pub fn receives_cash(v: &Voucher) -> Option<Money> {
     let from_outside = v
         .lines()
         .iter()
-        .any(|l| l.side == Side::Credit && !l.account.starts_with("1001") && !l.account.starts_with("1002"));
+        .any(|l| l.side == Side::Credit && !["1001", "1002", "1901"].iter().any(|p| l.account.starts_with(p)));
     (cash.fen() > 0 && from_outside).then_some(cash)
 }
 

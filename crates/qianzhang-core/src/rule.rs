@@ -90,6 +90,18 @@ pub enum Rule {
     /// Cash and bank never go negative on any day.
     #[serde(rename = "CSH-1")]
     Csh1,
+    /// Daily count: differences are recorded and settled through 1901.
+    #[serde(rename = "CSH-2")]
+    Csh2,
+    /// No 坐支: cash income is deposited and does not pay expenses.
+    #[serde(rename = "CSH-5")]
+    Csh5,
+    /// Bank statements are imported and matched; the reconciliation agrees.
+    #[serde(rename = "BNK-1")]
+    Bnk1,
+    /// Reopening a month needs the approver and the accountant and a reason.
+    #[serde(rename = "PER-2")]
+    Per2,
     /// Spending from a special fund never exceeds what it holds.
     #[serde(rename = "FND-1")]
     Fnd1,
@@ -163,6 +175,10 @@ impl Rule {
             Rule::Csh3 => "CSH-3",
             Rule::Csh4 => "CSH-4",
             Rule::Csh1 => "CSH-1",
+            Rule::Csh2 => "CSH-2",
+            Rule::Csh5 => "CSH-5",
+            Rule::Bnk1 => "BNK-1",
+            Rule::Per2 => "PER-2",
             Rule::Fnd1 => "FND-1",
             Rule::Per1 => "PER-1",
             Rule::Aud1 => "AUD-1",

@@ -15,10 +15,14 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use qianzhang_core::approval::{Authorization, SettingKey, Settings};
+use qianzhang_core::bank::{StatementLine, StoredLine};
 use qianzhang_core::books::{Books, FirstAdmin, LedgerInfo, StoreError};
+use qianzhang_core::cash::CashCount;
 use qianzhang_core::documents::doc_key;
+use qianzhang_core::funds::Fund;
 use qianzhang_core::lifecycle::{SignKind, Signature};
 use qianzhang_core::people::{Appointment, KinFact, Registry};
+use qianzhang_core::period::{format_date, parse_date};
 use qianzhang_core::receipts::{ReceiptBook, ReceiptState};
 use qianzhang_core::report::PeriodTotal;
 use qianzhang_core::Document;
@@ -166,6 +170,27 @@ impl Store {
             self.log_refusal(ledger, actor, reasons)?;
         }
         outcome
+    }
+
+    /// Runs a core function that only reads (a report built through
+    /// [`Books`]) inside a read transaction that is always rolled back.
+    pub fn read<T>(
+        &mut self,
+        ledger: &LedgerHandle,
+        query: impl FnOnce(&mut Writer<'_>) -> Result<T, Failure>,
+    ) -> Result<T, Failure> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Deferred).map_err(Error::from)?;
+        let reader = Actor { name: String::new(), at: String::new(), command: "read".into() };
+        let mut w = Writer::open(&tx, ledger.clone(), &reader)?;
+        let out = query(&mut w);
+        drop(w);
+        tx.rollback().map_err(Error::from)?;
+        out
+    }
+
+    /// The special funds of a ledger, in the order declared.
+    pub fn funds(&self, ledger: &LedgerHandle) -> Result<Vec<Fund>, Error> {
+        load_funds(&self.conn, ledger.id)
     }
 
     /// Records a refused attempt (AUD-1) that never reached a command, such
@@ -625,11 +650,16 @@ impl<'t> Writer<'t> {
             | Event::AppointmentEnded { .. }
             | Event::KinshipRecorded { .. } => self.registry.apply(&event),
             Event::SettingChanged { key, value } => self.settings.set(*key, value),
-            Event::VoucherPrepared { voucher } | Event::VoucherMigrated { voucher } => {
+            Event::VoucherPrepared { voucher }
+            | Event::VoucherMigrated { voucher }
+            | Event::ClosingVoucher { voucher } => {
                 self.next_numbers.insert(voucher.period(), voucher.reference().number + 1);
             }
             Event::PeriodClosed { period, .. } => {
                 self.closed.insert(*period, true);
+            }
+            Event::PeriodReopened { period, .. } => {
+                self.closed.insert(*period, false);
             }
             _ => {}
         }
@@ -794,9 +824,167 @@ impl Books for Writer<'_> {
             .optional()?)
     }
 
+    fn funds(&mut self) -> Result<Vec<Fund>, StoreError> {
+        Ok(load_funds(self.tx, self.ledger.id)?)
+    }
+
+    fn cash_counts(&mut self, period: Period) -> Result<Vec<CashCount>, StoreError> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT date, counted, book, pieces, counter FROM cash_counts \
+             WHERE ledger_id = ?1 AND date BETWEEN ?2 AND ?3 ORDER BY seq",
+        )?;
+        let rows = stmt.query_map(
+            params![self.ledger.id, format_date(period.first_day()), format_date(period.last_day())],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            },
+        )?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (date, counted, book, pieces, counter) = row?;
+            out.push(CashCount {
+                date: parse_date(&date).map_err(|e| Error::Corrupt(e.to_string()))?,
+                counted: Money::from_fen(counted),
+                book: Money::from_fen(book),
+                pieces: serde_json::from_str(&pieces).map_err(Error::from)?,
+                counter,
+            });
+        }
+        Ok(out)
+    }
+
+    fn vouchers_touching(
+        &mut self,
+        prefix: &str,
+        from: time::Date,
+        to: time::Date,
+        confirmed: bool,
+    ) -> Result<(Money, Vec<Voucher>), StoreError> {
+        self.projector.flush(self.tx)?;
+        let like = format!("{prefix}%");
+        let first = Period::of(from);
+        let mut before: i64 = self
+            .tx
+            .prepare_cached(
+                "SELECT COALESCE(SUM(debit - credit), 0) FROM balances WHERE ledger_id = ?1 AND account LIKE ?2 AND period < ?3",
+            )?
+            .query_row(params![self.ledger.id, like, first.key()], |r| r.get(0))?;
+        let mut out = Vec::new();
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT l.payload FROM vouchers v JOIN log l ON l.ledger_id = v.ledger_id AND l.seq = v.content_seq \
+             WHERE v.ledger_id = ?1 AND v.date <= ?4 AND ((v.period BETWEEN ?2 AND ?3 AND v.status = 'posted') \
+             OR (?5 AND v.status = 'prepared' AND EXISTS (SELECT 1 FROM signatures s WHERE s.ledger_id = v.ledger_id \
+             AND s.period = v.period AND s.number = v.number AND s.kind = 'confirm' AND s.withdrawn_seq IS NULL))) \
+             ORDER BY v.date, v.period, v.number",
+        )?;
+        let mut rows =
+            stmt.query(params![self.ledger.id, first.key(), Period::of(to).key(), format_date(to), confirmed])?;
+        while let Some(row) = rows.next()? {
+            let v = projector::voucher_of(row.get_ref(0)?.as_str()?)?;
+            let on = v.lines().iter().filter(|l| l.account.starts_with(prefix));
+            let mut any = false;
+            let mut net = Money::ZERO;
+            for l in on {
+                any = true;
+                net += l.signed();
+            }
+            if !any {
+                continue;
+            }
+            if v.date() < from {
+                before += net.fen();
+            } else {
+                out.push(v);
+            }
+        }
+        Ok((Money::from_fen(before), out))
+    }
+
+    fn unposted(&mut self, period: Period) -> Result<Vec<VoucherRef>, StoreError> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT number FROM vouchers WHERE ledger_id = ?1 AND period = ?2 AND status = 'prepared' ORDER BY number",
+        )?;
+        let rows = stmt.query_map(params![self.ledger.id, period.key()], |r| r.get::<_, u32>(0))?;
+        let mut out = Vec::new();
+        for n in rows {
+            out.push(VoucherRef { period, number: n? });
+        }
+        Ok(out)
+    }
+
+    fn balance_through(&mut self, prefix: &str, period: Period) -> Result<Money, StoreError> {
+        self.projector.flush(self.tx)?;
+        let fen: i64 = self
+            .tx
+            .prepare_cached(
+                "SELECT COALESCE(SUM(debit - credit), 0) FROM balances WHERE ledger_id = ?1 AND account LIKE ?2 AND period <= ?3",
+            )?
+            .query_row(params![self.ledger.id, format!("{prefix}%"), period.key()], |r| r.get(0))?;
+        Ok(Money::from_fen(fen))
+    }
+
+    fn statement_lines(&mut self, account: &str) -> Result<Vec<StoredLine>, StoreError> {
+        Ok(load_statement_lines(self.tx, self.ledger.id, account)?)
+    }
+
+    fn next_statement_line(&mut self) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .tx
+            .prepare_cached("SELECT COALESCE(MAX(id), 0) + 1 FROM statement_lines WHERE ledger_id = ?1")?
+            .query_row(params![self.ledger.id], |r| r.get(0))?;
+        Ok(n as u64)
+    }
+
     fn append(&mut self, event: Event) -> Result<(), StoreError> {
         Ok(self.append_event(event)?)
     }
+}
+
+fn load_funds(conn: &Connection, ledger_id: i64) -> Result<Vec<Fund>, Error> {
+    let mut stmt = conn.prepare_cached("SELECT name, restricted FROM funds WHERE ledger_id = ?1 ORDER BY seq")?;
+    let rows = stmt.query_map(params![ledger_id], |r| Ok(Fund { name: r.get(0)?, restricted: r.get(1)? }))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn load_statement_lines(conn: &Connection, ledger_id: i64, account: &str) -> Result<Vec<StoredLine>, Error> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.id, s.account, s.date, s.inflow, s.outflow, s.balance, s.reference, s.counterparty, s.summary, \
+         m.period, m.number FROM statement_lines s LEFT JOIN bank_matches m ON m.ledger_id = s.ledger_id \
+         AND m.line_id = s.id WHERE s.ledger_id = ?1 AND s.account = ?2 ORDER BY s.id",
+    )?;
+    let mut rows = stmt.query(params![ledger_id, account])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let date: String = r.get(2)?;
+        let matched = match (r.get::<_, Option<u32>>(9)?, r.get::<_, Option<u32>>(10)?) {
+            (Some(p), Some(number)) => Some(VoucherRef {
+                period: Period::from_key(p).ok_or_else(|| Error::Corrupt(format!("bank match period {p}")))?,
+                number,
+            }),
+            _ => None,
+        };
+        out.push(StoredLine {
+            id: r.get::<_, i64>(0)? as u64,
+            account: r.get(1)?,
+            line: StatementLine {
+                date: parse_date(&date).map_err(|e| Error::Corrupt(e.to_string()))?,
+                inflow: Money::from_fen(r.get(3)?),
+                outflow: Money::from_fen(r.get(4)?),
+                balance: Money::from_fen(r.get(5)?),
+                reference: r.get(6)?,
+                counterparty: r.get(7)?,
+                summary: r.get(8)?,
+            },
+            matched,
+        });
+    }
+    Ok(out)
 }
 
 /// Period totals in the shape report builders take.

@@ -237,6 +237,76 @@ impl Projector {
                 )?
                 .execute(params![id, book, serial, reason, seq])?;
             }
+            Event::FundDeclared { fund } => {
+                conn.prepare_cached("INSERT INTO funds (ledger_id, name, restricted, seq) VALUES (?1, ?2, ?3, ?4)")?
+                    .execute(params![id, fund.name, fund.restricted, seq])?;
+            }
+            Event::CashCounted { count: c } => {
+                conn.prepare_cached(
+                    "INSERT INTO cash_counts (ledger_id, seq, date, counted, book, pieces, counter) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?
+                .execute(params![
+                    id,
+                    seq,
+                    format_date(c.date),
+                    c.counted.fen(),
+                    c.book.fen(),
+                    serde_json::to_string(&c.pieces)?,
+                    c.counter
+                ])?;
+            }
+            Event::StatementImported { account, first_id, lines, .. } => {
+                let mut stmt = conn.prepare_cached(
+                    "INSERT INTO statement_lines (ledger_id, id, account, date, inflow, outflow, balance, reference, \
+                     counterparty, summary, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                )?;
+                for (i, l) in lines.iter().enumerate() {
+                    stmt.execute(params![
+                        id,
+                        (*first_id + i as u64) as i64,
+                        account,
+                        format_date(l.date),
+                        l.inflow.fen(),
+                        l.outflow.fen(),
+                        l.balance.fen(),
+                        l.reference,
+                        l.counterparty,
+                        l.summary,
+                        seq
+                    ])?;
+                }
+            }
+            Event::BankMatched { pairs, .. } => {
+                let mut stmt = conn.prepare_cached(
+                    "INSERT INTO bank_matches (ledger_id, line_id, period, number, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?;
+                for (line, v) in pairs {
+                    stmt.execute(params![id, *line as i64, v.period.key(), v.number, seq])?;
+                }
+            }
+            Event::BankUnmatched { line, voucher } => {
+                let changed = conn
+                    .prepare_cached(
+                        "DELETE FROM bank_matches WHERE ledger_id = ?1 AND line_id = ?2 AND period = ?3 AND number = ?4",
+                    )?
+                    .execute(params![id, *line as i64, voucher.period.key(), voucher.number])?;
+                if changed != 1 {
+                    return Err(Error::Corrupt(format!("unmatching statement line {line}, which is not matched")));
+                }
+            }
+            Event::ClosingVoucher { voucher } => {
+                self.insert_voucher(conn, seq, voucher, Status::Posted)?;
+                self.add_deltas(voucher.period().key(), voucher.lines());
+            }
+            Event::PeriodReopened { period, .. } => {
+                let changed = conn
+                    .prepare_cached("DELETE FROM periods WHERE ledger_id = ?1 AND period = ?2")?
+                    .execute(params![id, period.key()])?;
+                if changed != 1 {
+                    return Err(Error::Corrupt(format!("reopening {period}, which is not closed")));
+                }
+            }
             Event::Refused { .. } => {}
         }
         Ok(())
@@ -326,15 +396,17 @@ pub(crate) fn origin_str(origin: qianzhang_core::Origin) -> &'static str {
         qianzhang_core::Origin::Entered => "entered",
         qianzhang_core::Origin::Imported => "imported",
         qianzhang_core::Origin::History => "history",
+        qianzhang_core::Origin::Closing => "closing",
     }
 }
 
 /// Decodes a voucher-carrying log payload.
 pub(crate) fn voucher_of(payload: &str) -> Result<Voucher, Error> {
     match serde_json::from_str::<Event>(payload)? {
-        Event::VoucherPrepared { voucher } | Event::VoucherMigrated { voucher } | Event::VoucherRevised { voucher } => {
-            Ok(voucher)
-        }
+        Event::VoucherPrepared { voucher }
+        | Event::VoucherMigrated { voucher }
+        | Event::VoucherRevised { voucher }
+        | Event::ClosingVoucher { voucher } => Ok(voucher),
         other => Err(Error::Corrupt(format!("log entry holds {} where a voucher was expected", other.kind()))),
     }
 }

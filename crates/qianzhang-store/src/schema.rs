@@ -210,6 +210,58 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER kinship_no_delete BEFORE DELETE ON kinship
         BEGIN SELECT RAISE(ABORT, 'VCH-6: kinship facts are never deleted'); END;
     "#,
+    // 3: the cashier's month: special funds declared, daily cash counts,
+    //    bank statement lines and their matches with book entries.
+    r#"
+    CREATE TABLE funds (
+        ledger_id INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        restricted INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (ledger_id, name)
+    ) WITHOUT ROWID;
+    CREATE TABLE cash_counts (
+        ledger_id INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        date TEXT NOT NULL,
+        counted INTEGER NOT NULL,
+        book INTEGER NOT NULL,
+        pieces TEXT NOT NULL,
+        counter TEXT NOT NULL,
+        PRIMARY KEY (ledger_id, seq)
+    ) WITHOUT ROWID;
+    CREATE INDEX cash_counts_by_date ON cash_counts (ledger_id, date);
+    CREATE TABLE statement_lines (
+        ledger_id INTEGER NOT NULL,
+        id INTEGER NOT NULL,
+        account TEXT NOT NULL,
+        date TEXT NOT NULL,
+        inflow INTEGER NOT NULL,
+        outflow INTEGER NOT NULL,
+        balance INTEGER NOT NULL,
+        reference TEXT NOT NULL,
+        counterparty TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (ledger_id, id)
+    ) WITHOUT ROWID;
+    CREATE INDEX statement_lines_by_account ON statement_lines (ledger_id, account, date);
+    CREATE TRIGGER statement_lines_no_delete BEFORE DELETE ON statement_lines
+        BEGIN SELECT RAISE(ABORT, 'VCH-6: statement lines are never deleted'); END;
+    CREATE TRIGGER funds_no_delete BEFORE DELETE ON funds
+        BEGIN SELECT RAISE(ABORT, 'VCH-6: funds are never deleted'); END;
+    CREATE TRIGGER cash_counts_no_delete BEFORE DELETE ON cash_counts
+        BEGIN SELECT RAISE(ABORT, 'VCH-6: cash counts are never deleted'); END;
+    CREATE TABLE bank_matches (
+        ledger_id INTEGER NOT NULL,
+        line_id INTEGER NOT NULL,
+        period INTEGER NOT NULL,
+        number INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (ledger_id, line_id),
+        UNIQUE (ledger_id, period, number)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -275,6 +327,23 @@ pub const PROJECTIONS: &[(&str, &str, &str)] = &[
     (
         "authorizations",
         "SELECT number, kind, date, scope, cap, seq FROM authorizations WHERE ledger_id = ?1 ORDER BY number",
+        "seq",
+    ),
+    ("funds", "SELECT name, restricted, seq FROM funds WHERE ledger_id = ?1 ORDER BY name", "seq"),
+    (
+        "cash_counts",
+        "SELECT seq, date, counted, book, pieces, counter FROM cash_counts WHERE ledger_id = ?1 ORDER BY seq",
+        "seq",
+    ),
+    (
+        "statement_lines",
+        "SELECT id, account, date, inflow, outflow, balance, reference, counterparty, summary, seq \
+         FROM statement_lines WHERE ledger_id = ?1 ORDER BY id",
+        "seq",
+    ),
+    (
+        "bank_matches",
+        "SELECT line_id, period, number, seq FROM bank_matches WHERE ledger_id = ?1 ORDER BY line_id",
         "seq",
     ),
     (

@@ -79,6 +79,9 @@ impl Env {
             "--date",
             "2025-01-02",
         ]);
+        for fund in ["低保", "楼道维修基金"] {
+            env.admin(&["fund", "add", fund, "--kind", "restricted"]);
+        }
         let auths = std::fs::read_to_string(fixture("authorizations.csv")).unwrap();
         let mut rdr = csv::Reader::from_reader(auths.as_bytes());
         for row in rdr.deserialize::<(String, String, String, String, String)>() {
@@ -192,9 +195,21 @@ impl Env {
     pub fn books(&self) -> String {
         let conn = rusqlite::Connection::open(self.db()).unwrap();
         let mut out = String::new();
-        for table in
-            ["ledgers", "accounts", "vouchers", "balances", "periods", "imports", "people", "appointments", "kinship"]
-        {
+        for table in [
+            "ledgers",
+            "accounts",
+            "vouchers",
+            "balances",
+            "periods",
+            "imports",
+            "people",
+            "appointments",
+            "kinship",
+            "funds",
+            "cash_counts",
+            "statement_lines",
+            "bank_matches",
+        ] {
             let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2, 3")).unwrap();
             let n = stmt.column_count();
             let mut rows = stmt.query([]).unwrap();

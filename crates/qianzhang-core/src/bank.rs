@@ -1,0 +1,811 @@
+//! Bank statements (银行对账单), matching and the reconciliation statement
+//! (银行存款余额调节表), BNK-1.
+//!
+//! A statement line is the bank's record of one movement on the community's
+//! account; a book entry is a posted voucher's net effect on that bank
+//! account. Lines and entries are matched one to one. Whatever is left
+//! unmatched at a month's end explains the difference between the book
+//! balance and the statement balance: the two adjusted balances must agree.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+use time::{Date, Duration};
+
+use crate::account::Chart;
+use crate::books::{Books, Event};
+use crate::csvfile::{choose_encoding, decode_gb18030, scan, TextEncoding};
+use crate::money::Money;
+use crate::period::{date_serde, format_date, Period};
+use crate::rule::{refuse, Failure, Refusal, Refusals, Rule};
+use crate::voucher::{Status, Voucher, VoucherRef};
+
+/// A statement file holds at most this many lines.
+pub const MAX_STATEMENT_LINES: usize = 1_000_000;
+
+/// One line of a bank statement.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementLine {
+    #[serde(with = "date_serde")]
+    pub date: Date,
+    /// Money into the account (the bank's 贷方 / 收入).
+    pub inflow: Money,
+    /// Money out of the account (the bank's 借方 / 支出).
+    pub outflow: Money,
+    /// The account's balance after this line.
+    pub balance: Money,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reference: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub counterparty: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub summary: String,
+}
+
+impl StatementLine {
+    /// Signed: positive into the account.
+    pub fn amount(&self) -> Money {
+        self.inflow - self.outflow
+    }
+
+    /// What makes a line the same line when a statement is imported again.
+    pub fn key(&self) -> String {
+        format!(
+            "{}|{}|{}|{}|{}",
+            format_date(self.date),
+            self.inflow.fen(),
+            self.outflow.fen(),
+            self.balance.fen(),
+            self.reference
+        )
+    }
+}
+
+/// The fields a statement provides.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Field {
+    Date,
+    Inflow,
+    Outflow,
+    Balance,
+    Reference,
+    Counterparty,
+    Summary,
+}
+
+impl Field {
+    const ALL: [Field; 7] = [
+        Field::Date,
+        Field::Inflow,
+        Field::Outflow,
+        Field::Balance,
+        Field::Reference,
+        Field::Counterparty,
+        Field::Summary,
+    ];
+
+    pub fn parse(name: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.name() == name.trim())
+    }
+
+    /// The name used in `--map`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Date => "date",
+            Field::Inflow => "in",
+            Field::Outflow => "out",
+            Field::Balance => "balance",
+            Field::Reference => "reference",
+            Field::Counterparty => "counterparty",
+            Field::Summary => "summary",
+        }
+    }
+
+    fn chinese(self) -> &'static str {
+        match self {
+            Field::Date => "交易日期",
+            Field::Inflow => "收入金额（贷方发生额）",
+            Field::Outflow => "支出金额（借方发生额）",
+            Field::Balance => "余额",
+            Field::Reference => "交易流水号",
+            Field::Counterparty => "对方户名",
+            Field::Summary => "摘要",
+        }
+    }
+
+    fn required(self) -> bool {
+        matches!(self, Field::Date | Field::Inflow | Field::Outflow | Field::Balance)
+    }
+
+    /// Column headers as Chinese banks export them.
+    fn headers(self) -> &'static [&'static str] {
+        match self {
+            Field::Date => &["交易日期", "日期", "记账日期", "交易时间", "入账日期", "date"],
+            Field::Inflow => &["收入金额", "收入", "贷方发生额", "贷方金额", "存入金额", "贷方", "in", "inflow"],
+            Field::Outflow => &["支出金额", "支出", "借方发生额", "借方金额", "支取金额", "借方", "out", "outflow"],
+            Field::Balance => &["余额", "账户余额", "本次余额", "交易后余额", "balance"],
+            Field::Reference => &["交易流水号", "流水号", "凭证号", "交易参考号", "业务编号", "reference"],
+            Field::Counterparty => &["对方户名", "对方账户名称", "对方单位", "对方名称", "counterparty"],
+            Field::Summary => &["摘要", "用途", "附言", "备注", "summary"],
+        }
+    }
+}
+
+/// [BNK-1] reads `date=交易时间,in=收入` into a mapping of fields to headers.
+pub fn parse_mapping(text: &str) -> Result<Vec<(Field, String)>, Refusal> {
+    let mut out = Vec::new();
+    for part in text.split([',', '，']).filter(|p| !p.trim().is_empty()) {
+        let Some((field, header)) = part.split_once('=') else {
+            return Err(Refusal::new(Rule::Bnk1, format!("映射“{part}”应写作 字段=列名，例如 date=交易时间")));
+        };
+        let Some(f) = Field::parse(field) else {
+            return Err(Refusal::new(
+                Rule::Bnk1,
+                format!("映射中的字段“{field}”不认识；可用 date、in、out、balance、reference、counterparty、summary"),
+            ));
+        };
+        out.push((f, header.trim().to_string()));
+    }
+    Ok(out)
+}
+
+/// A statement file as read: its digest, encoding and lines.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Statement {
+    pub sha256: String,
+    pub encoding: TextEncoding,
+    pub lines: Vec<StatementLine>,
+}
+
+/// [BNK-1] reads a statement CSV (UTF-8 with or without BOM, or GBK). Every
+/// bad row is listed; a header without the needed columns names them.
+pub fn read_statement(
+    bytes: &[u8],
+    asked: Option<TextEncoding>,
+    mapping: &[(Field, String)],
+) -> Result<Statement, Refusals> {
+    let scanned = scan(bytes).map_err(|e| Refusals::one(Refusal::new(Rule::Bnk1, e.to_string())))?;
+    let encoding = choose_encoding(&scanned, asked).map_err(Refusals::one)?;
+    let text = match encoding {
+        TextEncoding::Utf8 => String::from_utf8_lossy(bytes).into_owned(),
+        TextEncoding::Gb18030 => decode_gb18030(bytes).map_err(Refusals::one)?,
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let mut reader = csv::ReaderBuilder::new().flexible(true).has_headers(false).from_reader(text.as_bytes());
+    let mut records: Vec<csv::StringRecord> = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        match record {
+            Ok(r) => records.push(r),
+            Err(e) => {
+                return Err(Refusals::one(Refusal::new(Rule::Bnk1, format!("对账单无法读取：{e}")).at_row(i + 1)));
+            }
+        }
+    }
+    // Banks put a title and the account number above the header: the header
+    // is the first row naming a date column, else the first row.
+    let cells_of = |r: &csv::StringRecord| r.iter().map(|c| c.trim().to_string()).collect::<Vec<String>>();
+    let header_index = records
+        .iter()
+        .take(20)
+        .position(|r| map_columns(&cells_of(r), mapping).contains_key(&Field::Date))
+        .unwrap_or(0);
+    let Some(header_record) = records.get(header_index) else {
+        return Err(Refusals::one(Refusal::new(Rule::Bnk1, "对账单是空的")));
+    };
+    let header = cells_of(header_record);
+    let columns = map_columns(&header, mapping);
+    let header_row = header_index + 1;
+    let missing: Vec<&str> =
+        Field::ALL.into_iter().filter(|f| f.required() && !columns.contains_key(f)).map(Field::chinese).collect();
+    if !missing.is_empty() {
+        return Err(Refusals::one(
+            Refusal::new(
+                Rule::Bnk1,
+                format!(
+                    "对账单格式不认识：缺少 {} 列（表头为：{}）；请用 --map 指明列名，例如 --map \"date=交易时间,in=收入,out=支出,balance=余额\"",
+                    missing.join("、"),
+                    header.join("、")
+                ),
+            )
+            .at_row(header_row),
+        ));
+    }
+    let mut lines = Vec::new();
+    let mut errors = Refusals { reasons: Vec::new(), unlisted: 0 };
+    for (i, record) in records.iter().enumerate().skip(header_row) {
+        let row = i + 1;
+        let cell = |f: Field| columns.get(&f).and_then(|&i| record.get(i)).map(str::trim).unwrap_or("");
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        // Totals rows (合计) at the bottom carry no date.
+        if cell(Field::Date).is_empty() || cell(Field::Date).contains("合计") {
+            continue;
+        }
+        match read_line(&cell) {
+            Ok(l) => lines.push(l),
+            Err(m) => errors.push(Refusal::new(Rule::Bnk1, m).at_row(row)),
+        }
+        if lines.len() > MAX_STATEMENT_LINES {
+            errors.push(Refusal::new(Rule::Lim1, format!("对账单超过 {MAX_STATEMENT_LINES} 行，请分月导入")));
+            break;
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if lines.is_empty() {
+        return Err(Refusals::one(Refusal::new(Rule::Bnk1, "对账单没有交易行")));
+    }
+    Ok(Statement { sha256: scanned.sha256, encoding, lines })
+}
+
+fn map_columns(cells: &[String], mapping: &[(Field, String)]) -> HashMap<Field, usize> {
+    let mut out = HashMap::new();
+    for f in Field::ALL {
+        let given = mapping.iter().find(|(m, _)| *m == f).map(|(_, h)| h.as_str());
+        let found = match given {
+            Some(h) => cells.iter().position(|c| c == h),
+            None => cells.iter().position(|c| f.headers().iter().any(|h| c.eq_ignore_ascii_case(h))),
+        };
+        if let Some(i) = found {
+            out.insert(f, i);
+        }
+    }
+    out
+}
+
+fn read_line<'a>(cell: &dyn Fn(Field) -> &'a str) -> Result<StatementLine, String> {
+    let date = parse_bank_date(cell(Field::Date))?;
+    let amount = |f: Field| -> Result<Money, String> {
+        let t = cell(f).trim_start_matches('+');
+        if t.is_empty() || t == "-" {
+            return Ok(Money::ZERO);
+        }
+        Money::parse(t).map_err(|e| format!("{}“{t}”不是金额：{e}", f.chinese()))
+    };
+    let (mut inflow, mut outflow) = (amount(Field::Inflow)?, amount(Field::Outflow)?);
+    // Some banks print outflows as negative numbers in one column.
+    if inflow.is_negative() {
+        outflow += -inflow;
+        inflow = Money::ZERO;
+    }
+    if outflow.is_negative() {
+        outflow = -outflow;
+    }
+    if inflow.is_zero() == outflow.is_zero() {
+        return Err("每行应有且只有一个收入或支出金额".to_string());
+    }
+    let balance = Money::parse(cell(Field::Balance)).map_err(|_| format!("余额“{}”不是金额", cell(Field::Balance)))?;
+    Ok(StatementLine {
+        date,
+        inflow,
+        outflow,
+        balance,
+        reference: cell(Field::Reference).to_string(),
+        counterparty: cell(Field::Counterparty).to_string(),
+        summary: cell(Field::Summary).to_string(),
+    })
+}
+
+/// `2025-04-03`, `2025/4/3`, `20250403`, with or without a time after it.
+pub fn parse_bank_date(text: &str) -> Result<Date, String> {
+    let t = text.split_whitespace().next().unwrap_or("");
+    let bad = || format!("交易日期“{text}”无法识别，应为 2025-04-03 或 20250403");
+    if t.len() == 8 && t.bytes().all(|b| b.is_ascii_digit()) {
+        let compact = format!("{}-{}-{}", &t[..4], &t[4..6], &t[6..]);
+        return crate::period::parse_date(&compact).map_err(|_| bad());
+    }
+    crate::period::parse_date(t).map_err(|_| bad())
+}
+
+/// The new lines of a statement and how many were already imported.
+pub fn new_lines(known: &HashSet<String>, lines: Vec<StatementLine>) -> (Vec<StatementLine>, usize) {
+    let mut seen = HashSet::new();
+    let mut fresh = Vec::new();
+    let mut duplicates = 0;
+    for l in lines {
+        let k = l.key();
+        if known.contains(&k) || !seen.insert(k) {
+            duplicates += 1;
+        } else {
+            fresh.push(l);
+        }
+    }
+    (fresh, duplicates)
+}
+
+/// A statement line as stored, with its id and its match.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StoredLine {
+    pub id: u64,
+    pub account: String,
+    #[serde(flatten)]
+    pub line: StatementLine,
+    pub matched: Option<VoucherRef>,
+}
+
+/// A posted voucher's net effect on one bank account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BookEntry {
+    pub voucher: VoucherRef,
+    #[serde(with = "date_serde")]
+    pub date: Date,
+    /// Signed: positive into the account.
+    pub amount: Money,
+    pub summary: String,
+    /// The voucher's own reference: the file's number and its documents'
+    /// numbers, compared with the statement's reference.
+    pub references: Vec<String>,
+}
+
+/// [BNK-1] pairs unmatched lines with unmatched entries: same amount and
+/// direction, dates at most `window` days apart, a shared reference first,
+/// then the nearest date, then the earliest.
+pub fn auto_match(lines: &[StoredLine], entries: &[BookEntry], window: u32) -> Vec<(u64, VoucherRef)> {
+    let taken: HashSet<VoucherRef> = lines.iter().filter_map(|l| l.matched).collect();
+    let mut by_amount: HashMap<i64, Vec<&BookEntry>> = HashMap::new();
+    for e in entries.iter().filter(|e| !taken.contains(&e.voucher)) {
+        by_amount.entry(e.amount.fen()).or_default().push(e);
+    }
+    let mut used: HashSet<VoucherRef> = HashSet::new();
+    let mut out = Vec::new();
+    let window = Duration::days(i64::from(window));
+    let mut open: Vec<&StoredLine> = lines.iter().filter(|l| l.matched.is_none()).collect();
+    open.sort_by_key(|l| (l.line.date, l.id));
+    for l in open {
+        let Some(candidates) = by_amount.get(&l.line.amount().fen()) else { continue };
+        let best = candidates
+            .iter()
+            .filter(|e| !used.contains(&e.voucher) && (e.date - l.line.date).abs() <= window)
+            .min_by_key(|e| {
+                let shares = !l.line.reference.is_empty() && e.references.contains(&l.line.reference);
+                (!shares, (e.date - l.line.date).abs(), e.date, e.voucher)
+            });
+        if let Some(e) = best {
+            used.insert(e.voucher);
+            out.push((l.id, e.voucher));
+        }
+    }
+    out
+}
+
+/// One unmatched item on the reconciliation statement.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Outstanding {
+    #[serde(with = "date_serde")]
+    pub date: Date,
+    pub amount: Money,
+    pub what: String,
+}
+
+/// 银行存款余额调节表 for one bank account at a month's end.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Reconciliation {
+    pub account: String,
+    pub account_name: String,
+    pub period: Period,
+    pub book_balance: Money,
+    /// `None` when no statement line reaches the month.
+    pub statement_balance: Option<Money>,
+    /// 银行已收、企业未收.
+    pub bank_in_not_booked: Vec<Outstanding>,
+    /// 银行已付、企业未付.
+    pub bank_out_not_booked: Vec<Outstanding>,
+    /// 企业已收、银行未收.
+    pub booked_in_not_banked: Vec<Outstanding>,
+    /// 企业已付、银行未付.
+    pub booked_out_not_banked: Vec<Outstanding>,
+}
+
+fn total(items: &[Outstanding]) -> Money {
+    items.iter().map(|o| o.amount).sum()
+}
+
+impl Reconciliation {
+    /// [BNK-1] builds the statement at the end of `period` from the lines and
+    /// entries of one account. Entries before the first statement line are
+    /// taken as reconciled (the statement starts where the bank's records
+    /// start).
+    pub fn build(
+        account: &str,
+        account_name: &str,
+        period: Period,
+        book_balance: Money,
+        lines: &[StoredLine],
+        entries: &[BookEntry],
+    ) -> Reconciliation {
+        let end = period.last_day();
+        let first = lines.iter().map(|l| l.line.date).min();
+        let entry_dates: HashMap<VoucherRef, Date> = entries.iter().map(|e| (e.voucher, e.date)).collect();
+        let mut in_period: Vec<&StoredLine> = lines.iter().filter(|l| l.line.date <= end).collect();
+        in_period.sort_by_key(|l| (l.line.date, l.id));
+        let statement_balance = in_period.last().map(|l| l.line.balance);
+        let matched_by_line: HashMap<VoucherRef, Date> =
+            lines.iter().filter_map(|l| l.matched.map(|v| (v, l.line.date))).collect();
+        let mut r = Reconciliation {
+            account: account.to_string(),
+            account_name: account_name.to_string(),
+            period,
+            book_balance,
+            statement_balance,
+            bank_in_not_booked: vec![],
+            bank_out_not_booked: vec![],
+            booked_in_not_banked: vec![],
+            booked_out_not_banked: vec![],
+        };
+        for l in in_period {
+            let booked = l.matched.and_then(|v| entry_dates.get(&v)).is_some_and(|d| *d <= end);
+            if booked {
+                continue;
+            }
+            let what = [l.line.summary.as_str(), l.line.counterparty.as_str(), l.line.reference.as_str()]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let item = Outstanding { date: l.line.date, amount: l.line.amount().abs(), what };
+            if l.line.amount().is_negative() {
+                r.bank_out_not_booked.push(item);
+            } else {
+                r.bank_in_not_booked.push(item);
+            }
+        }
+        for e in entries.iter().filter(|e| e.date <= end && first.is_some_and(|f| e.date >= f)) {
+            let banked = matched_by_line.get(&e.voucher).is_some_and(|d| *d <= end);
+            if banked {
+                continue;
+            }
+            let item =
+                Outstanding { date: e.date, amount: e.amount.abs(), what: format!("{} {}", e.voucher, e.summary) };
+            if e.amount.is_negative() {
+                r.booked_out_not_banked.push(item);
+            } else {
+                r.booked_in_not_banked.push(item);
+            }
+        }
+        for list in [
+            &mut r.bank_in_not_booked,
+            &mut r.bank_out_not_booked,
+            &mut r.booked_in_not_banked,
+            &mut r.booked_out_not_banked,
+        ] {
+            list.sort_by(|a, b| (a.date, &a.what).cmp(&(b.date, &b.what)));
+        }
+        r
+    }
+
+    /// 调节后的企业账面余额.
+    pub fn adjusted_book(&self) -> Money {
+        self.book_balance + total(&self.bank_in_not_booked) - total(&self.bank_out_not_booked)
+    }
+
+    /// 调节后的银行对账单余额.
+    pub fn adjusted_bank(&self) -> Option<Money> {
+        self.statement_balance.map(|b| b + total(&self.booked_in_not_banked) - total(&self.booked_out_not_banked))
+    }
+
+    pub fn agrees(&self) -> bool {
+        self.adjusted_bank() == Some(self.adjusted_book())
+    }
+
+    /// [BNK-1] why the month cannot close on this account's account, if it cannot.
+    pub fn problem(&self) -> Option<Refusal> {
+        let a = &self.account;
+        match self.adjusted_bank() {
+            None => Some(Refusal::new(
+                Rule::Bnk1,
+                format!("{a} {} 没有 {} 的银行对账单；请用 bank import 导入", self.account_name, self.period),
+            )),
+            Some(bank) if bank != self.adjusted_book() => Some(Refusal::new(
+                Rule::Bnk1,
+                format!(
+                    "{a} {} {} 余额调节表不平：调节后企业账面余额 {}，调节后银行对账单余额 {}，相差 {}；请用 bank match 核对未达账项",
+                    self.account_name,
+                    self.period,
+                    self.adjusted_book().to_yuan(),
+                    bank.to_yuan(),
+                    (self.adjusted_book() - bank).abs().to_yuan()
+                ),
+            )),
+            Some(_) => None,
+        }
+    }
+}
+
+/// The bank accounts statements are kept for: the leaf accounts under 1002.
+pub fn bank_accounts(chart: &Chart) -> Vec<(String, String)> {
+    chart
+        .iter()
+        .filter(|a| a.code().starts_with(BANK) && chart.is_leaf(a.code()))
+        .map(|a| (a.code().to_string(), chart.full_name(a.code())))
+        .collect()
+}
+
+/// The bank account a command means: the one given, or the only one.
+pub fn resolve_account(chart: &Chart, given: Option<&str>) -> Result<(String, String), Refusal> {
+    let accounts = bank_accounts(chart);
+    match given {
+        Some(code) => accounts.into_iter().find(|(c, _)| c == code).ok_or_else(|| {
+            Refusal::new(Rule::Bnk1, format!("“{code}”不是银行存款的明细科目；对账单须对应 1002 下的末级科目"))
+        }),
+        None if accounts.len() == 1 => Ok(accounts.into_iter().next().expect("one account")),
+        None => Err(Refusal::new(
+            Rule::Bnk1,
+            format!(
+                "有多个银行账户（{}），请用 --account 指明",
+                accounts.iter().map(|(c, n)| format!("{c} {n}")).collect::<Vec<_>>().join("、")
+            ),
+        )),
+    }
+}
+
+const BANK: &str = "1002";
+
+/// What a statement import did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StatementImport {
+    pub account: String,
+    pub new_lines: usize,
+    pub duplicates: usize,
+    pub first_id: u64,
+}
+
+/// [BNK-1] records the lines of a statement not imported before.
+pub fn import_statement(
+    books: &mut impl Books,
+    account: &str,
+    file: &str,
+    statement: Statement,
+) -> Result<StatementImport, Failure> {
+    let known: HashSet<String> = books.statement_lines(account)?.into_iter().map(|l| l.line.key()).collect();
+    let (fresh, duplicates) = new_lines(&known, statement.lines);
+    let first_id = books.next_statement_line()?;
+    let summary = StatementImport { account: account.to_string(), new_lines: fresh.len(), duplicates, first_id };
+    if !fresh.is_empty() {
+        books.append(Event::StatementImported {
+            account: account.to_string(),
+            file: file.to_string(),
+            sha256: statement.sha256,
+            first_id,
+            lines: fresh,
+            duplicates: duplicates as u64,
+        })?;
+    }
+    Ok(summary)
+}
+
+/// The posted vouchers' entries on a bank account dated `from..=to`.
+pub fn book_entries(books: &mut impl Books, account: &str, from: Date, to: Date) -> Result<Vec<BookEntry>, Failure> {
+    let (_, vouchers) = books.vouchers_touching(account, from, to, false)?;
+    Ok(vouchers.iter().filter_map(|v| entry_of(v, account)).collect())
+}
+
+fn entry_of(v: &Voucher, account: &str) -> Option<BookEntry> {
+    let on: Vec<_> = v.lines().iter().filter(|l| l.account.starts_with(account)).collect();
+    let amount: Money = on.iter().map(|l| l.signed()).sum();
+    if amount.is_zero() {
+        return None;
+    }
+    let mut references: Vec<String> = v.source_ref().map(str::to_string).into_iter().collect();
+    references.extend(v.documents().iter().filter_map(|d| d.number.clone()));
+    Some(BookEntry {
+        voucher: v.reference(),
+        date: v.date(),
+        amount,
+        summary: on.first().map(|l| l.summary.clone()).unwrap_or_default(),
+        references,
+    })
+}
+
+fn window_around(lines: &[StoredLine], days: u32) -> Option<(Date, Date)> {
+    let w = Duration::days(i64::from(days));
+    let first = lines.iter().map(|l| l.line.date).min()?;
+    let last = lines.iter().map(|l| l.line.date).max()?;
+    Some((first - w, last + w))
+}
+
+/// [BNK-1] matches what can be matched automatically; returns the pairs.
+pub fn match_automatically(books: &mut impl Books, account: &str) -> Result<Vec<(u64, VoucherRef)>, Failure> {
+    let lines = books.statement_lines(account)?;
+    let window = books.settings().match_window_days;
+    let Some((from, to)) = window_around(&lines, window) else {
+        return refuse(Rule::Bnk1, format!("{account} 还没有导入银行对账单；请先用 bank import 导入"));
+    };
+    let entries = book_entries(books, account, from, to)?;
+    let pairs = auto_match(&lines, &entries, window);
+    if !pairs.is_empty() {
+        books.append(Event::BankMatched { pairs: pairs.clone(), auto: true })?;
+    }
+    Ok(pairs)
+}
+
+fn find_line(lines: Vec<StoredLine>, id: u64) -> Result<StoredLine, Failure> {
+    match lines.into_iter().find(|l| l.id == id) {
+        Some(l) => Ok(l),
+        None => refuse(Rule::Bnk1, format!("对账单第 {id} 行不存在；请用 bank list 查看行号")),
+    }
+}
+
+/// [BNK-1] matches a statement line with a posted voucher by hand: same
+/// account, same amount and direction, neither matched already.
+pub fn match_by_hand(books: &mut impl Books, account: &str, id: u64, voucher: VoucherRef) -> Result<(), Failure> {
+    let lines = books.statement_lines(account)?;
+    if let Some(other) = lines.iter().find(|l| l.matched == Some(voucher)) {
+        return refuse(
+            Rule::Bnk1,
+            format!("凭证 {voucher} 已与对账单第 {} 行勾对；请先 bank unmatch {}", other.id, other.id),
+        );
+    }
+    let line = find_line(lines, id)?;
+    if let Some(v) = line.matched {
+        return refuse(Rule::Bnk1, format!("对账单第 {id} 行已与 {v} 勾对；请先 bank unmatch {id}"));
+    }
+    let entry = match books.voucher(voucher)? {
+        Some((v, Status::Posted)) => entry_of(&v, account),
+        Some(_) => return refuse(Rule::Bnk1, format!("凭证 {voucher} 尚未记账，记账后才能勾对")),
+        None => return refuse(Rule::Bnk1, format!("凭证 {voucher} 不存在")),
+    };
+    let Some(entry) = entry else {
+        return refuse(Rule::Bnk1, format!("凭证 {voucher} 没有 {account} 的发生额"));
+    };
+    if entry.amount != line.line.amount() {
+        return refuse(
+            Rule::Bnk1,
+            format!(
+                "金额不符：对账单第 {id} 行 {}，凭证 {voucher} {}；银行存款的勾对须金额与方向一致",
+                signed_text(line.line.amount()),
+                signed_text(entry.amount)
+            ),
+        );
+    }
+    books.append(Event::BankMatched { pairs: vec![(id, voucher)], auto: false })?;
+    Ok(())
+}
+
+fn signed_text(m: Money) -> String {
+    if m.is_negative() {
+        format!("付出 {}", (-m).to_yuan())
+    } else {
+        format!("收入 {}", m.to_yuan())
+    }
+}
+
+/// [BNK-1] undoes a match, unless it lies in a closed month.
+pub fn unmatch(books: &mut impl Books, account: &str, id: u64) -> Result<(), Failure> {
+    let line = find_line(books.statement_lines(account)?, id)?;
+    let Some(voucher) = line.matched else {
+        return refuse(Rule::Bnk1, format!("对账单第 {id} 行没有勾对，无需取消"));
+    };
+    for p in [Period::of(line.line.date), voucher.period] {
+        if books.period_closed(p)? {
+            return refuse(Rule::Per1, format!("{p} 已结账，其银行对账结果不能再改；如确需更正，须先反结账"));
+        }
+    }
+    books.append(Event::BankUnmatched { line: id, voucher })?;
+    Ok(())
+}
+
+/// [BNK-1] the reconciliation statement of one bank account at the end of `period`.
+pub fn reconcile(books: &mut impl Books, account: &str, period: Period) -> Result<Reconciliation, Failure> {
+    let lines = books.statement_lines(account)?;
+    let name = books.chart().full_name(account);
+    let first = lines.iter().map(|l| l.line.date).min().unwrap_or(period.first_day());
+    let end = period.last_day();
+    let entries = if first <= end { book_entries(books, account, first, end)? } else { Vec::new() };
+    let balance = books.balance_through(account, period)?;
+    Ok(Reconciliation::build(account, &name, period, balance, &lines, &entries))
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::date;
+
+    use super::*;
+
+    fn line(id: u64, d: Date, amount: i64, balance: i64, reference: &str) -> StoredLine {
+        StoredLine {
+            id,
+            account: "1002".into(),
+            line: StatementLine {
+                date: d,
+                inflow: Money::from_fen(amount.max(0)),
+                outflow: Money::from_fen((-amount).max(0)),
+                balance: Money::from_fen(balance),
+                reference: reference.into(),
+                counterparty: String::new(),
+                summary: String::new(),
+            },
+            matched: None,
+        }
+    }
+
+    fn entry(n: u32, d: Date, amount: i64, reference: &str) -> BookEntry {
+        BookEntry {
+            voucher: VoucherRef { period: Period::of(d), number: n },
+            date: d,
+            amount: Money::from_fen(amount),
+            summary: "x".into(),
+            references: vec![reference.into()],
+        }
+    }
+
+    #[test]
+    fn bnk_1_reads_a_bank_export_with_title_rows_and_gbk() {
+        let text = "中国农业银行账户明细\n账号,6228xxxx\n交易日期,交易流水号,摘要,收入金额,支出金额,余额,对方户名\n\
+                    20250403 10:22:01,A001,拨款,\"5,000.00\",,105000.00,街道办事处\n2025-04-05,A002,转账,,300,104700,某物业\n合计,,,5000,300,,\n";
+        let gbk = encoding_rs::GBK.encode(text).0.into_owned();
+        for bytes in [text.as_bytes().to_vec(), gbk] {
+            let s = read_statement(&bytes, None, &[]).unwrap();
+            assert_eq!(s.lines.len(), 2);
+            assert_eq!(s.lines[0].date, date!(2025 - 04 - 03));
+            assert_eq!(s.lines[0].inflow, Money::from_fen(500_000));
+            assert_eq!(s.lines[1].outflow, Money::from_fen(30_000));
+            assert_eq!(s.lines[1].counterparty, "某物业");
+        }
+    }
+
+    #[test]
+    fn bnk_1_names_the_missing_columns_and_takes_a_mapping() {
+        let text = "时间,进账,出账,结余\n2025-04-03,10,,10\n";
+        let err = read_statement(text.as_bytes(), None, &[]).unwrap_err();
+        assert_eq!(err.reasons[0].rule, Rule::Bnk1);
+        assert!(err.reasons[0].message.contains("交易日期") && err.reasons[0].message.contains("余额"));
+        let map = parse_mapping("date=时间,in=进账,out=出账,balance=结余").unwrap();
+        let s = read_statement(text.as_bytes(), None, &map).unwrap();
+        assert_eq!(s.lines[0].balance, Money::from_fen(1_000));
+        assert_eq!(parse_mapping("when=时间").unwrap_err().rule, Rule::Bnk1);
+        let bad = "交易日期,收入,支出,余额\n2025-13-01,1,,1\n2025-04-02,,,1\n";
+        let err = read_statement(bad.as_bytes(), None, &[]).unwrap_err();
+        assert_eq!(err.reasons.iter().map(|r| r.row).collect::<Vec<_>>(), vec![Some(2), Some(3)]);
+    }
+
+    #[test]
+    fn bnk_1_duplicate_lines_are_recognised() {
+        let a = line(1, date!(2025 - 04 - 03), 100, 100, "A1").line;
+        let b = line(2, date!(2025 - 04 - 04), 100, 200, "A2").line;
+        let known: HashSet<String> = [a.key()].into();
+        let (fresh, dups) = new_lines(&known, vec![a.clone(), b.clone(), b.clone()]);
+        assert_eq!((fresh, dups), (vec![b], 2));
+    }
+
+    #[test]
+    fn bnk_1_auto_match_prefers_reference_then_nearest_date() {
+        let lines = vec![line(1, date!(2025 - 04 - 05), -300, 0, "X9"), line(2, date!(2025 - 04 - 20), 500, 0, "")];
+        let entries = vec![
+            entry(1, date!(2025 - 04 - 04), -300, ""),
+            entry(2, date!(2025 - 04 - 08), -300, "X9"),
+            entry(3, date!(2025 - 04 - 01), 500, ""),
+        ];
+        let m = auto_match(&lines, &entries, 5);
+        assert_eq!(m, vec![(1, entries[1].voucher)], "the 500 is 19 days away: outside the window");
+    }
+
+    #[test]
+    fn bnk_1_reconciliation_balances_with_items_in_transit() {
+        let p = Period::parse("2025-04").unwrap();
+        let mut lines = vec![
+            line(1, date!(2025 - 04 - 02), 1_000, 11_000, ""),
+            line(2, date!(2025 - 04 - 30), -50, 10_950, ""), // bank fee not booked yet
+        ];
+        let entries = vec![
+            entry(1, date!(2025 - 04 - 02), 1_000, ""),
+            entry(2, date!(2025 - 04 - 30), -400, ""), // cheque not yet presented
+        ];
+        lines[0].matched = Some(entries[0].voucher);
+        let book = Money::from_fen(10_000 + 1_000 - 400);
+        let r = Reconciliation::build("1002", "银行存款", p, book, &lines, &entries);
+        assert_eq!(r.bank_out_not_booked.len(), 1);
+        assert_eq!(r.booked_out_not_banked.len(), 1);
+        assert_eq!(r.adjusted_book(), Money::from_fen(10_550));
+        assert_eq!(r.adjusted_bank(), Some(Money::from_fen(10_550)));
+        assert!(r.agrees() && r.problem().is_none());
+        let off = Reconciliation::build("1002", "银行存款", p, book + Money::from_fen(7), &lines, &entries);
+        let problem = off.problem().unwrap();
+        assert_eq!(problem.rule, Rule::Bnk1);
+        assert!(problem.message.contains("0.07"), "{}", problem.message);
+        let none = Reconciliation::build("1002", "银行存款", p, book, &[], &entries);
+        assert!(none.problem().unwrap().message.contains("bank import"));
+    }
+}

@@ -1,0 +1,241 @@
+//! The monthly close (结账, PER-1), the year-end carry-forward of income and
+//! expense to net assets, and reopening a month (反结账, PER-2).
+
+use std::collections::BTreeMap;
+
+use time::Date;
+
+use crate::account::AccountKind;
+use crate::bank::{bank_accounts, reconcile};
+use crate::books::{Books, Event};
+use crate::cash::{describe_difference, differences, last_business_day, settlement, CASH};
+use crate::money::Money;
+use crate::people::Role;
+use crate::period::{format_date, Period};
+use crate::rule::{refuse, Failure, Refusal, Refusals, Rule};
+use crate::voucher::{Draft, Line, Origin, Side, Voucher, VoucherRef};
+
+/// Net assets the year's result is carried to.
+pub const UNRESTRICTED: &str = "3101";
+pub const RESTRICTED: &str = "3102";
+
+/// The reason recorded with a month-end close.
+pub const MONTH_END: &str = "月末结账";
+
+/// Why `period` cannot be closed: every reason, each with its rule.
+pub fn close_blockers(books: &mut impl Books, period: Period, today: Date) -> Result<Vec<Refusal>, Failure> {
+    let start = books.ledger().start;
+    if period < start {
+        return refuse(Rule::Per1, format!("{period} 在启用期间 {start} 之前，已随历史数据迁移结账"));
+    }
+    if books.period_closed(period)? {
+        return refuse(Rule::Per1, format!("{period} 已经结账"));
+    }
+    let mut out = Vec::new();
+    let per1 = |m: String| Refusal::new(Rule::Per1, m);
+    if period > start && !books.period_closed(period.prev())? {
+        out.push(per1(format!("结账须按月份顺序进行：请先结账 {}", period.prev())));
+    }
+    if today < period.last_day() {
+        out.push(per1(format!("{period} 还没有结束（今天是 {}），月末最后一天起才能结账", format_date(today))));
+    }
+    let unposted = books.unposted(period)?;
+    if !unposted.is_empty() {
+        let shown: Vec<String> = unposted.iter().take(10).map(VoucherRef::label).collect();
+        let more = if unposted.len() > 10 { format!(" 等 {} 张", unposted.len()) } else { String::new() };
+        out.push(per1(format!("{period} 还有未记账的凭证：{}{more}；请审核、记账或作废后再结账", shown.join("、"))));
+    }
+    out.extend(cash_blockers(books, period)?);
+    for (account, _) in bank_accounts(books.chart()) {
+        let r = reconcile(books, &account, period)?;
+        let moved = !r.book_balance.is_zero() || r.statement_balance.is_some() || moved_in(books, &account, period)?;
+        if moved {
+            out.extend(r.problem());
+        }
+    }
+    Ok(out)
+}
+
+fn moved_in(books: &mut impl Books, prefix: &str, period: Period) -> Result<bool, Failure> {
+    let (_, vouchers) = books.vouchers_touching(prefix, period.first_day(), period.last_day(), false)?;
+    Ok(!vouchers.is_empty())
+}
+
+/// [CSH-2] the cash of the month's last business day is counted and every
+/// difference of the month is settled through 1901.
+fn cash_blockers(books: &mut impl Books, period: Period) -> Result<Vec<Refusal>, Failure> {
+    let (opening, vouchers) = books.vouchers_touching(CASH, period.first_day(), period.last_day(), false)?;
+    let counts = books.cash_counts(period)?;
+    if opening.is_zero() && vouchers.is_empty() && counts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    let last = last_business_day(period);
+    if !counts.iter().any(|c| c.date >= last) {
+        out.push(Refusal::new(
+            Rule::Csh2,
+            format!("没有 {} （本月最后一个工作日）的现金盘点；请出纳用 cash count 盘点", format_date(last)),
+        ));
+    }
+    let settlements: Vec<(VoucherRef, Date, Money)> =
+        vouchers.iter().filter_map(|v| settlement(v).map(|m| (v.reference(), v.date(), m))).collect();
+    for d in differences(&counts, &settlements).into_iter().filter(|d| d.settled_by.is_none()) {
+        out.push(Refusal::new(
+            Rule::Csh2,
+            format!(
+                "{} 盘点{}尚未处理：须经审批后以凭证记入 1901 待处理财产损溢（短款 借1901 贷1001，长款 借1001 贷1901）",
+                format_date(d.count.date),
+                describe_difference(d.count.difference())
+            ),
+        ));
+    }
+    Ok(out)
+}
+
+/// [PER-1] closes a month: refused with every reason while anything is
+/// open. December's close first carries the year's income and expense to
+/// net assets with a generated, posted voucher, whose number it returns.
+pub fn close_period(
+    books: &mut impl Books,
+    period: Period,
+    closer: &str,
+    today: Date,
+) -> Result<Option<VoucherRef>, Failure> {
+    let blockers = close_blockers(books, period, today)?;
+    if !blockers.is_empty() {
+        return Err(Failure::Refused(Refusals { reasons: blockers, unlisted: 0 }));
+    }
+    let mut carried = None;
+    if period.month() == 12 {
+        if let Some(voucher) = carry_forward(books, period, closer)? {
+            carried = Some(voucher.reference());
+            books.append(Event::ClosingVoucher { voucher })?;
+        }
+    }
+    books.append(Event::PeriodClosed { period, reason: MONTH_END.to_string() })?;
+    Ok(carried)
+}
+
+/// [PER-1] the year-end voucher (结转本年收支): every income and expense
+/// account is brought to zero against 3101, or against 3102 for the part
+/// that belongs to a restricted fund. Fund tags are kept on both sides so
+/// that each fund's totals are unchanged. `None` when there is nothing to
+/// carry.
+pub fn carry_forward(books: &mut impl Books, period: Period, preparer: &str) -> Result<Option<Voucher>, Failure> {
+    let year = period.year();
+    let first = Period::new(year, 1).expect("January").first_day();
+    let last = period.last_day();
+    let accounts: Vec<String> = books
+        .chart()
+        .iter()
+        .filter(|a| matches!(a.kind(), AccountKind::Income | AccountKind::Expense) && books.chart().is_leaf(a.code()))
+        .map(|a| a.code().to_string())
+        .collect();
+    let funds = books.funds()?;
+    let restricted = |f: &str| funds.iter().find(|x| x.name == f).is_none_or(|x| x.restricted);
+    // This year's fund-tagged amounts per account and fund.
+    let (_, vouchers) = books.vouchers_touching("", first, last, false)?;
+    let mut by_fund: BTreeMap<(String, String), Money> = BTreeMap::new();
+    for l in vouchers.iter().flat_map(|v| v.lines()) {
+        if let Some(f) = &l.fund {
+            if accounts.contains(&l.account) {
+                *by_fund.entry((l.account.clone(), f.clone())).or_default() += l.signed();
+            }
+        }
+    }
+    let mut groups: Vec<(String, Option<String>, Money)> = Vec::new();
+    for account in &accounts {
+        let balance = books.balance_through(account, period)?;
+        let mut rest = balance;
+        for ((a, f), m) in by_fund.iter().filter(|((a, _), _)| a == account) {
+            if !m.is_zero() {
+                groups.push((a.clone(), Some(f.clone()), *m));
+                rest -= *m;
+            }
+        }
+        if !rest.is_zero() {
+            groups.push((account.clone(), None, rest));
+        }
+    }
+    if groups.is_empty() {
+        return Ok(None);
+    }
+    let summary = format!("结转{year}年收支");
+    let line = |account: &str, fund: Option<String>, signed: Money| Line {
+        summary: summary.clone(),
+        account: account.to_string(),
+        // The closing line takes the balance off: a debit balance is credited.
+        side: if signed.is_negative() { Side::Debit } else { Side::Credit },
+        amount: signed.abs(),
+        fund,
+        counterparty: None,
+    };
+    let mut lines: Vec<Line> = Vec::new();
+    let mut to_net: BTreeMap<(&str, Option<String>), Money> = BTreeMap::new();
+    for (account, fund, balance) in &groups {
+        lines.push(line(account, fund.clone(), *balance));
+        let target = match fund {
+            Some(f) if restricted(f) => RESTRICTED,
+            _ => UNRESTRICTED,
+        };
+        *to_net.entry((target, fund.clone())).or_default() += *balance;
+    }
+    for ((target, fund), net) in to_net {
+        if !net.is_zero() {
+            // The net-asset side is the opposite of the closing lines.
+            lines.push(line(target, fund, -net));
+        }
+    }
+    let draft = Draft { date: last, lines, documents: vec![], authorization: None, reverses: None, source_ref: None };
+    let reference = VoucherRef { period, number: books.next_number(period)? };
+    let errors = crate::voucher::check_lines(&draft.lines, false);
+    if let Some(e) = errors.into_iter().next() {
+        return Err(e.into());
+    }
+    Ok(Some(Voucher::accepted(reference, draft, Origin::Closing, preparer)))
+}
+
+/// [PER-2] reopens the latest closed month: the accountant and the approver
+/// in office together, with a reason. Both have proved who they are before
+/// this is called.
+pub fn reopen_period(
+    books: &mut impl Books,
+    period: Period,
+    reason: &str,
+    accountant: &str,
+    approver: &str,
+    today: Date,
+) -> Result<(), Failure> {
+    let per2 = |m: String| -> Result<(), Failure> { refuse(Rule::Per2, m) };
+    if reason.trim().is_empty() {
+        return per2("反结账须写明原因（--reason）".to_string());
+    }
+    let start = books.ledger().start;
+    if period < start {
+        return per2(format!("{period} 是启用前迁移的历史期间，不能反结账"));
+    }
+    if !books.period_closed(period)? {
+        return per2(format!("{period} 尚未结账，无需反结账"));
+    }
+    if books.period_closed(period.next())? {
+        return per2(format!("须从最近结账的月份起逐月反结账：请先反结账 {}", period.next()));
+    }
+    let registry = books.registry();
+    let holds = |who: &str, role: Role| registry.in_force(today).any(|a| a.person == who && a.role == role);
+    if !holds(accountant, Role::Accountant) {
+        return per2(format!("反结账须由在任会计发起，{accountant} 今天不是会计"));
+    }
+    if approver.trim().is_empty() {
+        return per2("反结账须审批人（主任）一同确认：请用 --approver 姓名 指明，并由其输入口令".to_string());
+    }
+    if !holds(approver, Role::Approver) {
+        return per2(format!("反结账须由在任审批人一同确认，{approver} 今天不是审批人"));
+    }
+    books.append(Event::PeriodReopened {
+        period,
+        reason: reason.trim().to_string(),
+        accountant: accountant.to_string(),
+        approver: approver.to_string(),
+    })?;
+    Ok(())
+}
