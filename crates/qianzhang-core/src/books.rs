@@ -1363,4 +1363,89 @@ pub(crate) mod tests {
         assert!(select_ledger(&two, None).unwrap_err().message.contains("幸福里社区、和平里"));
         assert_eq!(select_ledger(&two, Some("无")).unwrap_err().rule, Rule::Led1);
     }
+
+    /// One step of the CSH-1 property: what moves, on which day of March, how much.
+    #[derive(Clone, Copy, Debug)]
+    enum Move {
+        BankReceipt,
+        CashPayment,
+        BankPayment,
+        Deposit,
+        Withdrawal,
+    }
+
+    fn move_draft(m: Move, day: u8, fen: i64) -> Draft {
+        let date = Date::from_calendar_date(2025, time::Month::March, day).unwrap();
+        let mut d = draft(date, fen);
+        let (debit, credit) = match m {
+            Move::BankReceipt => ("1002", "4901"),
+            Move::CashPayment => ("5201", "1001"),
+            Move::BankPayment => ("5201", "1002"),
+            Move::Deposit => ("1002", "1001"),
+            Move::Withdrawal => ("1001", "1002"),
+        };
+        d.lines[0].account = debit.into();
+        d.lines[1].account = credit.into();
+        d
+    }
+
+    fn lowest_day_end(b: &MemoryBooks, prefix: &str) -> Money {
+        let mut moves: Vec<(Date, Money)> = b
+            .vouchers
+            .values()
+            .filter(|(_, s)| *s == Status::Posted)
+            .map(|(v, _)| {
+                (v.date(), v.lines().iter().filter(|l| l.account.starts_with(prefix)).map(Line::signed).sum())
+            })
+            .collect();
+        moves.sort_by_key(|(d, _)| *d);
+        let mut balance = b.opening_cash;
+        let mut lowest = balance;
+        for (i, (d, m)) in moves.iter().enumerate() {
+            balance += *m;
+            if moves.get(i + 1).is_none_or(|(next, _)| next != d) {
+                lowest = lowest.min(balance);
+            }
+        }
+        lowest
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, ..Default::default() })]
+
+        /// [CSH-1] whatever receipts, payments and transfers are posted, in
+        /// whatever order of dates, cash and bank close every day at zero or
+        /// more; a refused posting is refused under CSH-1 and changes nothing.
+        #[test]
+        fn csh_1_cash_and_bank_never_go_negative(
+            steps in proptest::collection::vec(
+                (proptest::prelude::prop_oneof![
+                    proptest::prelude::Just(Move::BankReceipt),
+                    proptest::prelude::Just(Move::CashPayment),
+                    proptest::prelude::Just(Move::BankPayment),
+                    proptest::prelude::Just(Move::Deposit),
+                    proptest::prelude::Just(Move::Withdrawal),
+                ], 1u8..=28, 1i64..=5_000),
+                1..40,
+            )
+        ) {
+            let mut b = MemoryBooks::new();
+            b.opening_cash = Money::from_fen(3_000);
+            for (m, day, fen) in steps {
+                let r = prepare_voucher(&mut b, move_draft(m, day, fen), Origin::Entered, "赵敏").unwrap();
+                let posted_before = b.vouchers.values().filter(|(_, s)| *s == Status::Posted).count();
+                match post(&mut b, r) {
+                    Ok(()) => {}
+                    Err(Failure::Refused(reasons)) => {
+                        proptest::prop_assert!(reasons.reasons.iter().all(|x| x.rule == Rule::Csh1), "{reasons:?}");
+                        let posted_after = b.vouchers.values().filter(|(_, s)| *s == Status::Posted).count();
+                        proptest::prop_assert_eq!(posted_before, posted_after);
+                    }
+                    Err(e) => proptest::prop_assert!(false, "{e:?}"),
+                }
+                proptest::prop_assert!(!lowest_day_end(&b, "1001").is_negative());
+                proptest::prop_assert!(!lowest_day_end(&b, "1002").is_negative());
+            }
+        }
+    }
 }

@@ -74,7 +74,7 @@ fn cash_blockers(books: &mut impl Books, period: Period) -> Result<Vec<Refusal>,
     if !counts.iter().any(|c| c.date >= last) {
         out.push(Refusal::new(
             Rule::Csh2,
-            format!("没有 {} （本月最后一个工作日）的现金盘点；请出纳用 cash count 盘点", format_date(last)),
+            format!("没有 {}（本月最后一个工作日）的现金盘点；请出纳用 cash count 盘点", format_date(last)),
         ));
     }
     let settlements: Vec<(VoucherRef, Date, Money)> =
@@ -83,7 +83,7 @@ fn cash_blockers(books: &mut impl Books, period: Period) -> Result<Vec<Refusal>,
         out.push(Refusal::new(
             Rule::Csh2,
             format!(
-                "{} 盘点{}尚未处理：须经审批后以凭证记入 1901 待处理财产损溢（短款 借1901 贷1001，长款 借1001 贷1901）",
+                "{} 盘点{} 尚未处理：须经审批后以凭证记入 1901 待处理财产损溢（短款 借1901 贷1001，长款 借1001 贷1901）",
                 format_date(d.count.date),
                 describe_difference(d.count.difference())
             ),

@@ -27,6 +27,8 @@ pub enum DocKind {
     Contract,
     /// 计算表, a signed internal computation.
     Computation,
+    /// 现金盘点表, the signed count sheet behind a cash difference (CSH-2).
+    CountSheet,
 }
 
 const KINDS: &[(&str, DocKind)] = &[
@@ -39,6 +41,7 @@ const KINDS: &[(&str, DocKind)] = &[
     ("借款单", DocKind::AdvanceNote),
     ("合同", DocKind::Contract),
     ("计算表", DocKind::Computation),
+    ("现金盘点表", DocKind::CountSheet),
 ];
 
 /// Words that name approvals, not evidence.

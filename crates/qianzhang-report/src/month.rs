@@ -36,12 +36,9 @@ pub fn cash_count(s: &CountSheet, format: Format) -> String {
             row(&mut t, "实点金额", Some(c.counted), format!("盘点人 {}", c.counter));
             for p in &c.pieces {
                 let sum = Money::from_fen(p.value.fen() * i64::from(p.count));
-                row(
-                    &mut t,
-                    &format!("　其中 {} 元券", p.value.to_decimal_string()),
-                    Some(sum),
-                    format!("{} 张", p.count),
-                );
+                let face = p.value.to_decimal_string();
+                let face = face.trim_end_matches('0').trim_end_matches('.');
+                row(&mut t, &format!("　其中 {face} 元"), Some(sum), format!("{} 张", p.count));
             }
             let diff = c.difference();
             let settled = match (diff.is_zero(), s.settled_by) {

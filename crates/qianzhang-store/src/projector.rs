@@ -63,7 +63,7 @@ impl Projector {
             }
             Event::VoucherMigrated { voucher } => {
                 self.insert_voucher(conn, seq, voucher, Status::Posted)?;
-                self.add_deltas(voucher.period().key(), voucher.lines());
+                self.add_deltas(voucher.period().key(), voucher.lines(), true);
             }
             Event::VoucherPosted { reference } => {
                 let lines = match self.unposted.remove(reference) {
@@ -81,7 +81,7 @@ impl Projector {
                 if changed != 1 {
                     return Err(Error::Corrupt(format!("voucher {reference} is not waiting to be posted")));
                 }
-                self.add_deltas(reference.period.key(), &lines);
+                self.add_deltas(reference.period.key(), &lines, true);
             }
             Event::VoucherRevised { voucher } => {
                 let r = voucher.reference();
@@ -297,7 +297,9 @@ impl Projector {
             }
             Event::ClosingVoucher { voucher } => {
                 self.insert_voucher(conn, seq, voucher, Status::Posted)?;
-                self.add_deltas(voucher.period().key(), voucher.lines());
+                // Carrying the year's result moves no money into or out of a
+                // fund: each fund's lines net to zero, so fund totals skip it.
+                self.add_deltas(voucher.period().key(), voucher.lines(), false);
             }
             Event::PeriodReopened { period, .. } => {
                 let changed = conn
@@ -349,12 +351,12 @@ impl Projector {
         Ok(())
     }
 
-    fn add_deltas(&mut self, period: u32, lines: &[Line]) {
+    fn add_deltas(&mut self, period: u32, lines: &[Line], funds: bool) {
         for l in lines {
             let e = self.deltas.entry((l.account.clone(), period)).or_default();
             e.0 += l.debit().fen();
             e.1 += l.credit().fen();
-            if let Some((fund, into, out)) = fund_effect(l) {
+            if let Some((fund, into, out)) = fund_effect(l).filter(|_| funds) {
                 let f = self.fund_deltas.entry((fund.to_string(), period)).or_default();
                 f.0 += into.fen();
                 f.1 += out.fen();

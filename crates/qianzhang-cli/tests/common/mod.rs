@@ -18,11 +18,18 @@ pub fn fixture(name: &str) -> PathBuf {
 
 pub struct Env {
     pub dir: tempfile::TempDir,
+    /// The pinned clock, [`NOW`] unless a test moves it on.
+    now: std::cell::RefCell<String>,
 }
 
 impl Env {
     pub fn new() -> Env {
-        Env { dir: tempfile::tempdir().expect("temp dir") }
+        Env { dir: tempfile::tempdir().expect("temp dir"), now: std::cell::RefCell::new(NOW.to_string()) }
+    }
+
+    /// Moves the pinned clock, e.g. to the day a month is closed.
+    pub fn set_now(&self, now: &str) {
+        *self.now.borrow_mut() = now.to_string();
     }
 
     /// A ledger `幸福里` going live 2025-01 with the fixture sub-accounts,
@@ -152,10 +159,11 @@ impl Env {
         c.env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("TZ", "Asia/Shanghai")
-            .env("QIANZHANG_NOW", NOW)
+            .env("QIANZHANG_NOW", self.now.borrow().as_str())
             .env("QIANZHANG_USER", "赵敏")
             .env("QIANZHANG_PASSPHRASE", PASSPHRASE)
             .env("QIANZHANG_NEW_PASSPHRASE", PASSPHRASE)
+            .env("QIANZHANG_APPROVER_PASSPHRASE", PASSPHRASE)
             .env("QIANZHANG_DB", self.db())
             .current_dir(self.dir.path());
         c
