@@ -462,7 +462,12 @@ impl CountSheet {
         let period = Period::of(date);
         let counts = books.cash_counts(period)?;
         let count = latest_per_day(&counts).into_iter().find(|c| c.date == date).cloned();
-        let (opening, month) = books.vouchers_touching(CASH, period.first_day(), period.last_day(), true)?;
+        // One scan from the first day of the month before: the month's
+        // movements and the deposit position both come from it.
+        let from = period.prev().first_day().max(books.ledger().start.first_day()).min(period.first_day());
+        let (before, scanned) = books.vouchers_touching(CASH, from, period.last_day(), true)?;
+        let opening = before + scanned.iter().filter(|v| v.date() < period.first_day()).map(cash_effect).sum();
+        let month: Vec<&Voucher> = scanned.iter().filter(|v| v.date() >= period.first_day()).collect();
         let settlements: Vec<(VoucherRef, Date, Money)> =
             month.iter().filter_map(|v| settlement(v).map(|m| (v.reference(), v.date(), m))).collect();
         let settled_by =
@@ -471,7 +476,7 @@ impl CountSheet {
         let ends = day_ends(opening, &moves, period.first_day(), date);
         let book = ends.last().map_or(opening, |e| e.1);
         let limit = books.settings().cash_limit;
-        let position = position_at(books, date)?;
+        let position = position(before, &scanned, date, books.settings().deposit_days);
         let overdue = overdue(&position, date).into_iter().cloned().collect();
         Ok(CountSheet {
             ledger: books.ledger().name.clone(),
