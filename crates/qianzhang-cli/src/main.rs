@@ -1047,6 +1047,12 @@ fn run(cli: &Cli) -> Result<(), Exit> {
                 Some(f) => v.fund_part(f),
                 None => Some(v),
             };
+            if fund.is_some() && matches!(kind, ReportKind::CashCount | ReportKind::BankReconciliation) {
+                return Err(bad_input(
+                    Rule::Fnd1,
+                    "现金盘点表和银行存款余额调节表按账户编制，不分专项资金；请去掉 --fund，或用 cash-journal/bank-journal --fund",
+                ));
+            }
             let text = match kind {
                 ReportKind::CashCount => {
                     drop(store);

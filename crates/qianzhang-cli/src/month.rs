@@ -10,7 +10,9 @@ use qianzhang_core::bank::{
     unmatch,
 };
 use qianzhang_core::books::Books;
-use qianzhang_core::cash::{counted_amount, describe_difference, parse_pieces, record_count, CountSheet};
+use qianzhang_core::cash::{
+    counted_amount, describe_difference, overdue, parse_pieces, position_at, record_count, CountSheet,
+};
 use qianzhang_core::closing::{close_blockers, close_period, reopen_period};
 use qianzhang_core::csvfile::TextEncoding;
 use qianzhang_core::funds::{declare_fund, Fund};
@@ -182,6 +184,24 @@ pub(crate) fn cash(cli: &Cli, cmd: &CashCmd) -> Result<(), Exit> {
         text.push_str(
             "差额已记录（CSH-2）：请查明原因，经审批后以凭证记入 1901 待处理财产损溢，月末结账前须处理完毕。\n",
         );
+    }
+    let (mut store, ledger) = open_ledger(cli)?;
+    let limit = store.settings(&ledger)?.cash_limit;
+    if count.counted > limit {
+        text.push_str(&format!(
+            "库存现金超过限额 {}（CSH-4），超出的 {} 应送存银行。\n",
+            limit.to_yuan(),
+            (count.counted - limit).to_yuan()
+        ));
+    }
+    let position = store.read(&ledger, |r| position_at(r, date))?;
+    for u in overdue(&position, date) {
+        text.push_str(&format!(
+            "{} 的现金收入 {} 应于 {} 前送存银行，已逾期（CSH-5）。\n",
+            u.voucher,
+            u.amount.to_yuan(),
+            format_date(u.deadline)
+        ));
     }
     out(&text)
 }

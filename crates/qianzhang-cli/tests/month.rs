@@ -123,6 +123,9 @@ fn csh_2_counts_are_compared_with_the_book_and_differences_settled_before_the_cl
     // A count by denomination: 4,650 against a book of 4,700.
     let out = env.ok(&["--as", "王芳", "cash", "count", "--date", "2025-01-31", "--pieces", "100x46,50x1"]);
     assert!(out.contains("实点 ¥4,650.00") && out.contains("账面 ¥4,700.00") && out.contains("短款 ¥50.00"), "{out}");
+    assert!(out.contains("库存现金超过限额 ¥3,000.00（CSH-4），超出的 ¥1,650.00 应送存银行"), "{out}");
+    let err = env.fails(1, &["report", "cash-count", "--date", "2025-01-31", "--fund", "低保"]);
+    assert!(err.contains("[FND-1]") && err.contains("不分专项资金"), "{err}");
     env.refused(
         "CSH-2",
         &["--as", "王芳", "cash", "count", "--date", "2025-01-31", "--amount", "1", "--pieces", "100x1"],
@@ -202,6 +205,8 @@ fn csh_5_cash_income_is_deposited_before_it_pays_anything() {
     let sheet = env.ok(&["report", "cash-count", "--date", "2025-02-12"]);
     assert!(sheet.contains("未送存现金收入 2025-02/记-0001") && sheet.contains("已逾期"), "{sheet}");
     assert!(sheet.contains("3,000.00") && sheet.contains("3,700.00"), "{sheet}");
+    let out = env.ok(&["--as", "王芳", "cash", "count", "--date", "2025-02-12", "--amount", "3700"]);
+    assert!(out.contains("2025-02/记-0001 的现金收入 ¥3,000.00 应于 2025-02-11 前送存银行，已逾期（CSH-5）"), "{out}");
 }
 
 /// Counts the cash of a month's last business day at the book balance.
@@ -305,4 +310,26 @@ fn per_1_a_year_closes_month_by_month_and_december_carries_the_result_forward() 
     let out = env.ok(&["period", "close", "2025-12"]);
     assert!(!out.contains("结转凭证"), "{out}");
     env.ok(&["verify"]);
+}
+
+#[test]
+fn aud_2_catches_edits_to_the_month_end_tables() {
+    let env = january();
+    env.walk("2025-01");
+    statement(&env);
+    env.ok(&["--as", "王芳", "bank", "match"]);
+    env.ok(&["--as", "王芳", "cash", "count", "--date", "2025-01-31", "--amount", "4650"]);
+    env.ok(&["verify"]);
+    let clean = std::fs::read(env.db()).unwrap();
+    for (sql, table) in [
+        ("UPDATE statement_lines SET inflow = inflow + 100 WHERE id = 1;", "statement_lines"),
+        ("DELETE FROM bank_matches WHERE line_id = 4;", "bank_matches"),
+        ("UPDATE cash_counts SET counted = book;", "cash_counts"),
+        ("UPDATE funds SET restricted = 0 WHERE name = '低保';", "funds"),
+    ] {
+        std::fs::write(env.db(), &clean).unwrap();
+        env.sql(sql);
+        let err = env.fails(3, &["verify"]);
+        assert!(err.contains(&format!("表 {table}")), "{sql}\n{err}");
+    }
 }
