@@ -395,6 +395,19 @@ mod tests {
         assert_eq!(s.split_window_days, 10);
     }
 
+    #[test]
+    fn csh_5_and_bnk_1_deadlines_are_settings() {
+        let s = Settings::default();
+        assert_eq!((s.deposit_days, s.match_window_days), (1, 5), "next business day; five days apart");
+        assert_eq!(Settings::check(SettingKey::DepositDays, "2"), Ok("2".into()));
+        assert_eq!(Settings::check(SettingKey::DepositDays, "x").unwrap_err().rule, Rule::Csh5);
+        assert_eq!(Settings::check(SettingKey::MatchWindow, "31").unwrap_err().rule, Rule::Bnk1);
+        let mut s = s;
+        s.set(SettingKey::MatchWindow, "0");
+        assert_eq!(s.get(SettingKey::MatchWindow), "0");
+        assert_eq!(SettingKey::parse("deposit-days"), Some(SettingKey::DepositDays));
+    }
+
     fn item(n: u32, d: Date, fen: i64, cp: &str, purpose: &str) -> ExpenseItem {
         ExpenseItem {
             voucher: VoucherRef { period: Period::of(d), number: n },

@@ -239,3 +239,162 @@ pub fn reopen_period(
     })?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use time::macros::date;
+
+    use super::*;
+    use crate::bank::StatementLine;
+    use crate::books::prepare_voucher;
+    use crate::books::tests::{draft, post, MemoryBooks};
+    use crate::people::Appointment;
+
+    fn rule_of<T: std::fmt::Debug>(r: Result<T, Failure>) -> Vec<Rule> {
+        match r {
+            Err(Failure::Refused(r)) => r.reasons.iter().map(|x| x.rule).collect(),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    /// December 2025 as the ledger's first month: a 低保 grant of 1,000 by
+    /// bank, 600 of it paid out, and 100 of office costs.
+    fn december() -> (MemoryBooks, Vec<VoucherRef>) {
+        let mut b = MemoryBooks::new();
+        b.info.start = Period::parse("2025-12").unwrap();
+        b.opening_cash = Money::ZERO;
+        let mut refs = Vec::new();
+        for (debit, credit, fen, fund) in [
+            ("1002", "4401", 100_000, Some("低保")),
+            ("5101", "1002", 60_000, Some("低保")),
+            ("5201", "1002", 10_000, None),
+        ] {
+            let mut d = draft(date!(2025 - 12 - 10), fen);
+            d.lines[0].account = debit.into();
+            d.lines[1].account = credit.into();
+            for l in &mut d.lines {
+                l.fund = fund.map(str::to_string);
+            }
+            refs.push(prepare_voucher(&mut b, d, Origin::Entered, "赵敏").unwrap());
+        }
+        for (person, role) in [("赵敏", Role::Accountant), ("李明", Role::Approver), ("刘洋", Role::Reviewer)] {
+            b.registry.register(person);
+            b.registry.appoint(Appointment {
+                person: person.into(),
+                role,
+                from: date!(2025 - 01 - 01),
+                ended: None,
+                leader: role == Role::Approver,
+                title: None,
+            });
+        }
+        (b, refs)
+    }
+
+    fn bank_line(d: Date, amount: i64, balance: i64) -> StatementLine {
+        StatementLine {
+            date: d,
+            inflow: Money::from_fen(amount.max(0)),
+            outflow: Money::from_fen((-amount).max(0)),
+            balance: Money::from_fen(balance),
+            reference: String::new(),
+            counterparty: String::new(),
+            summary: String::new(),
+        }
+    }
+
+    #[test]
+    fn per_1_a_month_closes_only_when_posted_counted_and_reconciled() {
+        let (mut b, refs) = december();
+        let today = date!(2026 - 01 - 05);
+        let dec = Period::parse("2025-12").unwrap();
+        let early = close_period(&mut b, dec, "赵敏", date!(2025 - 12 - 30));
+        assert_eq!(rule_of(early), vec![Rule::Per1, Rule::Per1], "not ended, unposted (nothing posted moved the bank)");
+        for r in &refs {
+            post(&mut b, *r).unwrap();
+        }
+        let blockers = close_blockers(&mut b, dec, today).unwrap();
+        assert_eq!(
+            blockers.iter().map(|r| r.rule).collect::<Vec<_>>(),
+            vec![Rule::Bnk1],
+            "the bank moved: a statement"
+        );
+        let lines =
+            vec![bank_line(date!(2025 - 12 - 10), 100_000, 100_000), bank_line(date!(2025 - 12 - 11), -60_000, 40_000)];
+        let event = Event::StatementImported {
+            account: "1002".into(),
+            file: "s.csv".into(),
+            sha256: "x".into(),
+            first_id: 1,
+            lines,
+            duplicates: 0,
+        };
+        b.append(event).unwrap();
+        // The 100 of office costs is in transit: the statement agrees once adjusted.
+        assert_eq!(close_blockers(&mut b, dec, today).unwrap(), vec![]);
+        // A cash movement needs the last business day counted.
+        b.counts.push(crate::cash::CashCount {
+            date: date!(2025 - 12 - 31),
+            counted: Money::from_fen(1),
+            book: Money::ZERO,
+            pieces: vec![],
+            counter: "王芳".into(),
+        });
+        assert_eq!(rule_of(close_period(&mut b, dec, "赵敏", today)), vec![Rule::Csh2], "a surplus not settled");
+        b.counts.clear();
+        let carried = close_period(&mut b, dec, "赵敏", today).unwrap().expect("December carries forward");
+        let (v, _) = b.vouchers[&carried].clone();
+        assert_eq!(v.origin(), Origin::Closing);
+        let got: Vec<(String, Side, i64, Option<String>)> =
+            v.lines().iter().map(|l| (l.account.clone(), l.side, l.amount.fen(), l.fund.clone())).collect();
+        let dibao = Some("低保".to_string());
+        assert_eq!(
+            got,
+            vec![
+                ("4401".into(), Side::Debit, 100_000, dibao.clone()),
+                ("5101".into(), Side::Credit, 60_000, dibao.clone()),
+                ("5201".into(), Side::Credit, 10_000, None),
+                ("3101".into(), Side::Debit, 10_000, None),
+                ("3102".into(), Side::Credit, 40_000, dibao),
+            ]
+        );
+        assert!(b.closed.contains(&dec));
+        assert_eq!(rule_of(close_period(&mut b, dec, "赵敏", today)), vec![Rule::Per1], "already closed");
+        // Nothing left to carry once the year's result is in net assets.
+        assert!(carry_forward(&mut b, dec, "赵敏").unwrap().is_none());
+    }
+
+    #[test]
+    fn per_2_reopening_needs_the_accountant_the_approver_and_a_reason() {
+        let (mut b, refs) = december();
+        let today = date!(2026 - 01 - 05);
+        let dec = Period::parse("2025-12").unwrap();
+        for r in &refs {
+            post(&mut b, *r).unwrap();
+        }
+        let lines = vec![
+            bank_line(date!(2025 - 12 - 10), 100_000, 100_000),
+            bank_line(date!(2025 - 12 - 11), -60_000, 40_000),
+            bank_line(date!(2025 - 12 - 12), -10_000, 30_000),
+        ];
+        let event = Event::StatementImported {
+            account: "1002".into(),
+            file: "s.csv".into(),
+            sha256: "x".into(),
+            first_id: 1,
+            lines,
+            duplicates: 0,
+        };
+        b.append(event).unwrap();
+        close_period(&mut b, dec, "赵敏", today).unwrap();
+        assert_eq!(rule_of(reopen_period(&mut b, dec, " ", "赵敏", "李明", today)), vec![Rule::Per2]);
+        assert_eq!(rule_of(reopen_period(&mut b, dec, "补记", "赵敏", "刘洋", today)), vec![Rule::Per2]);
+        assert_eq!(rule_of(reopen_period(&mut b, dec, "补记", "李明", "李明", today)), vec![Rule::Per2]);
+        assert_eq!(rule_of(reopen_period(&mut b, dec, "补记", "赵敏", "", today)), vec![Rule::Per2]);
+        let nov = Period::parse("2025-11").unwrap();
+        assert_eq!(rule_of(reopen_period(&mut b, nov, "补记", "赵敏", "李明", today)), vec![Rule::Per2], "history");
+        reopen_period(&mut b, dec, "补记", "赵敏", "李明", today).unwrap();
+        assert!(!b.closed.contains(&dec));
+        assert!(matches!(b.events.last(), Some(Event::PeriodReopened { approver, .. }) if approver == "李明"));
+    }
+}
