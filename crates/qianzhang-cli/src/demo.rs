@@ -5,17 +5,25 @@ use qianzhang_core::funds::{declare_fund, Fund};
 use std::path::{Path, PathBuf};
 
 use qianzhang_core::approval::Authorization;
+use qianzhang_core::approval::SettingKey;
+use qianzhang_core::bank::{import_statement, match_automatically, Statement, StatementLine};
 use qianzhang_core::books::{
     add_account, appoint, issue_receipt, post_voucher, record_authorization, register_person, register_receipt_book,
     FirstAdmin,
 };
+use qianzhang_core::books::{change_setting, void_voucher, Books};
+use qianzhang_core::cash::{book_at, last_business_day, record_count};
+use qianzhang_core::closing::close_period;
+use qianzhang_core::csvfile::TextEncoding;
 use qianzhang_core::csvfile::{import_csv_bytes, ImportOptions};
+use qianzhang_core::disclosure::{record_review, Review, Span};
 use qianzhang_core::lifecycle::{next_step, sign_voucher, Next};
 use qianzhang_core::people::{Appointment, Role};
 use qianzhang_core::receipts::ReceiptBook;
 use qianzhang_core::report::{Journal, TrialBalance};
+use qianzhang_core::VoucherRef;
 use qianzhang_core::{Failure, Money, NewAccount, Period, Status};
-use qianzhang_store::{as_period_totals, Actor};
+use qianzhang_store::{as_period_totals, Actor, LedgerHandle, Store};
 
 use clap::Parser;
 
@@ -35,12 +43,14 @@ const CURRENT: &[u8] = include_bytes!("../../../fixtures/vouchers-2025q1.csv");
 const LEDGER: &str = "幸福里社区居委会";
 const ACCOUNTANT: &str = "赵敏";
 const ADMIN: &str = "管理员";
-/// The four officers of the sample community.
-const OFFICERS: [(&str, Role, bool, Option<&str>); 4] = [
+/// The four officers of the sample community, and the chair of the
+/// 居务监督委员会 who reviews the disclosure.
+const OFFICERS: [(&str, Role, bool, Option<&str>); 5] = [
     (ACCOUNTANT, Role::Accountant, false, None),
     ("王芳", Role::Cashier, false, None),
     ("刘洋", Role::Reviewer, false, None),
     ("李明", Role::Approver, true, Some("主任")),
+    ("陈静", Role::Auditor, false, Some("居务监督委员会主任")),
 ];
 
 fn officer(role: Role) -> &'static str {
@@ -175,8 +185,9 @@ pub fn run(db: Option<&Path>) -> Result<(), Exit> {
 
     drop(store);
     let april = replay_april(&path)?;
-    let store = crate::open_store(&path)?;
+    let mut store = crate::open_store(&path)?;
     let end = Period::parse("2025-04").expect("fixed period");
+    let poster = month_end(&mut store, &ledger, start, end, &path)?;
     let totals = store.period_totals(&ledger)?;
     let tb = TrialBalance::build(LEDGER, &chart, as_period_totals(&totals), start, end);
     let april_vouchers: Vec<_> =
@@ -207,12 +218,101 @@ pub fn run(db: Option<&Path>) -> Result<(), Exit> {
         None => text.push_str(&format!("校验通过，日志 {} 条。指纹：{}\n", report.entries, report.fingerprint)),
         Some(m) => return Err(Exit::Integrity(format!("[AUD-2] 演示账套校验失败：{}", m.detail))),
     }
+    text.push('\n');
+    text.push_str(&poster.text);
     text.push_str(&format!(
-        "账簿文件：{}\n继续查看：qianzhang --db {} report journal --from 2025-01\n",
+        "\n一至四月已逐月盘点现金、核对银行对账单并结账；四月的公开表海报：{}\n\
+         账簿文件：{}\n继续查看：qianzhang --db {} report journal --from 2025-01\n",
+        poster.html.display(),
         path.display(),
         path.display()
     ));
     out(&text)
+}
+
+/// The month end the demo closes with, and the poster it ends on.
+struct Poster {
+    html: PathBuf,
+    text: String,
+}
+
+/// Closes January to `end` the way the office would: the cashier counts the
+/// cash of each month's last business day, the bank's statement (here made
+/// from the bank journal, as the bank would print it) is imported and
+/// matched, the accountant closes the month. April's voucher that never got
+/// its government approval is voided first. The 居务监督委员会 then reviews
+/// April's disclosure, and its poster is written beside the store.
+fn month_end(
+    store: &mut Store,
+    ledger: &LedgerHandle,
+    start: Period,
+    end: Period,
+    path: &Path,
+) -> Result<Poster, Exit> {
+    // The story's own days: each month is counted on its last business day
+    // and closed on the first day of the next.
+    let at = |name: &str, command: &str| Actor {
+        name: name.into(),
+        at: clock::now_rfc3339(),
+        command: format!("demo: {command}"),
+    };
+    let unapproved = VoucherRef { period: end, number: 3 };
+    store.write(ledger, &at(ACCOUNTANT, "voucher void"), |w| {
+        void_voucher(w, unapproved, "超过限额的电费缺街道/镇政府批复，退回经办人补办后重新制单")
+    })?;
+    let cashier = officer(Role::Cashier);
+    let mut period = start;
+    while period <= end {
+        store.write(ledger, &at(cashier, "cash count"), |w| {
+            let day = last_business_day(period);
+            let counted = book_at(w, day)?;
+            record_count(w, day, counted, Vec::new(), cashier, day).map(|_| ())
+        })?;
+        store.write(ledger, &at(cashier, "bank import"), |w| {
+            let (first, last) = (period.first_day(), period.last_day());
+            let (mut balance, vouchers) = w.vouchers_touching("1002", first, last, false)?;
+            let mut lines = Vec::new();
+            for (i, v) in vouchers.iter().enumerate() {
+                let amount: Money =
+                    v.lines().iter().filter(|l| l.account.starts_with("1002")).map(|l| l.signed()).sum();
+                balance += amount;
+                lines.push(StatementLine {
+                    date: v.date(),
+                    inflow: amount.max(Money::ZERO),
+                    outflow: (-amount).max(Money::ZERO),
+                    balance,
+                    reference: format!("{}{:03}", period.key(), i + 1),
+                    counterparty: v.lines().iter().find_map(|l| l.counterparty.clone()).unwrap_or_default(),
+                    summary: v.lines().first().map(|l| l.summary.clone()).unwrap_or_default(),
+                });
+            }
+            let statement = Statement { sha256: format!("demo-{period}"), encoding: TextEncoding::Utf8, lines };
+            import_statement(w, "1002", &format!("对账单-{period}.csv"), statement)?;
+            match_automatically(w, "1002").map(|_| ())
+        })?;
+        let closed_on = period.next().first_day();
+        store.write(ledger, &at(ACCOUNTANT, "period close"), |w| close_period(w, period, ACCOUNTANT, closed_on))?;
+        period = period.next();
+    }
+    let auditor = officer(Role::Auditor);
+    let span = Span::Month { period: end };
+    let review = Review {
+        span: span.key(),
+        by: auditor.into(),
+        opinion: "经审核，本月收支真实，单据齐全，审批手续完备；未获批复的电费凭证已作废。".into(),
+        date: end.next().first_day(),
+    };
+    store.write(ledger, &at(auditor, "disclose review"), |w| record_review(w, review))?;
+    store.write(ledger, &at(ADMIN, "settings set contact"), |w| {
+        change_setting(w, SettingKey::Contact, "幸福里社区居委会财务室，每周一至周五 9:00–17:00").map(|_| ())
+    })?;
+    let published = end.next().first_day();
+    let disclosure = crate::board::build(store, ledger, span, published)?;
+    let html = path.with_file_name(format!("财务公开-{end}.html"));
+    let poster = crate::board::render(&disclosure, crate::board::BoardFormat::Html, crate::board::PaperArg::A3);
+    std::fs::write(&html, poster)?;
+    let text = crate::board::render(&disclosure, crate::board::BoardFormat::Text, crate::board::PaperArg::A3);
+    Ok(Poster { html, text })
 }
 
 /// Replays the April script through the same command path the binary

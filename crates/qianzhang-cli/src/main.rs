@@ -2,6 +2,7 @@
 //! render, and map the outcome to an exit code. No bookkeeping rule lives
 //! here.
 
+mod board;
 mod clock;
 mod demo;
 mod month;
@@ -102,6 +103,14 @@ enum Command {
     /// 结账与反结账 / close and reopen months (PER-1, PER-2)
     #[command(subcommand)]
     Period(month::PeriodCmd),
+    /// 财务公开 / the public disclosure by month, quarter or year (PUB-1); `disclose review` records the opinion
+    Disclose(Box<board::DiscloseArgs>),
+    /// 固定资产登记簿 / the fixed-asset register
+    #[command(subcommand)]
+    Asset(board::AssetCmd),
+    /// 预算 / budgets per account and year
+    #[command(subcommand)]
+    Budget(board::BudgetCmd),
     /// 导入凭证 CSV / import a voucher CSV (all or nothing)
     Import {
         file: PathBuf,
@@ -526,6 +535,14 @@ enum VoucherCmd {
     },
     /// 记账 / post vouchers whose signatures are complete (accountant)
     Post(Selection),
+    /// 作废未记账的凭证（编号保留）/ void a prepared voucher, keeping its number
+    Void {
+        #[arg(value_parser = voucher_value)]
+        reference: VoucherRef,
+        /// 作废原因 / why
+        #[arg(long)]
+        reason: String,
+    },
     /// 红字冲销 / red reversal of a posted voucher
     Reverse {
         #[arg(value_parser = voucher_value)]
@@ -636,6 +653,9 @@ impl Command {
             Command::Cash(_) => true,
             Command::Bank(c) => !matches!(c, month::BankCmd::List { .. }),
             Command::Period(c) => !matches!(c, month::PeriodCmd::Check { .. }),
+            Command::Disclose(a) => a.review.is_some(),
+            Command::Asset(c) => !matches!(c, board::AssetCmd::List { .. }),
+            Command::Budget(c) => matches!(c, board::BudgetCmd::Set { .. }),
             Command::Init { .. } => false,
             _ => false,
         }
@@ -907,6 +927,9 @@ fn run(cli: &Cli) -> Result<(), Exit> {
         Command::Cash(cmd) => month::cash(cli, cmd),
         Command::Bank(cmd) => month::bank(cli, cmd),
         Command::Period(cmd) => month::period(cli, cmd),
+        Command::Disclose(args) => board::disclose(cli, args),
+        Command::Asset(cmd) => board::asset(cli, cmd),
+        Command::Budget(cmd) => board::budget(cli, cmd),
         Command::Auth(AuthCmd::List) => {
             let (store, ledger) = open_ledger(cli)?;
             out(&qianzhang_report::authorizations(&store.authorizations(&ledger)?))
@@ -921,6 +944,8 @@ fn run(cli: &Cli) -> Result<(), Exit> {
                 SettingKey::CashLimit,
                 SettingKey::DepositDays,
                 SettingKey::MatchWindow,
+                SettingKey::MaskNames,
+                SettingKey::Contact,
             ] {
                 text.push_str(&format!("{:<13} {:<12} {}\n", key.as_str(), settings.get(key), key.chinese()));
             }
@@ -931,7 +956,7 @@ fn run(cli: &Cli) -> Result<(), Exit> {
                 bad_input(
                     Rule::Apr4,
                     format!(
-                        "没有名为“{key}”的设置；可设置 threshold、split-window、cash-limit、deposit-days、match-window"
+                        "没有名为“{key}”的设置；可设置 threshold、split-window、cash-limit、deposit-days、match-window、mask-names、contact"
                     ),
                 )
             })?;
@@ -999,7 +1024,13 @@ fn run(cli: &Cli) -> Result<(), Exit> {
             match format {
                 ExportFormat::Csv => {
                     let mut ex = CsvExporter::new(sink, *chinese_header)?;
-                    store.each_voucher(&ledger, from, to, |v, _| ex.write(&v).map_err(io_fault))?;
+                    // A voided voucher is kept in the books, not in a file meant for re-import.
+                    store.each_voucher(&ledger, from, to, |v, s| {
+                        if s == Status::Voided {
+                            return Ok(());
+                        }
+                        ex.write(&v).map_err(io_fault)
+                    })?;
                     ex.finish()?;
                 }
                 ExportFormat::Ledger => {
@@ -1453,6 +1484,10 @@ fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
             let today = clock::today();
             change(cli, Act::KeepBooks, |w, who| refs.iter().try_for_each(|r| post_voucher(w, *r, who, today)))?;
             out(&format!("已记账 {} 张凭证\n", refs.len()))
+        }
+        VoucherCmd::Void { reference, reason } => {
+            change(cli, Act::KeepBooks, |w, _| qianzhang_core::books::void_voucher(w, *reference, reason))?;
+            out(&format!("已作废 {reference}（{}），编号保留，不再记账\n", reason.trim()))
         }
         VoucherCmd::Reverse { reference, date } => {
             let r = *reference;

@@ -344,6 +344,13 @@ fn demo_builds_the_quarter_and_verifies() {
     assert!(out.contains("科目余额表") && out.contains("试算平衡") && out.contains("校验通过"), "{out}");
     assert!(out.contains("124,437.00") && out.contains("2,688.70"), "{out}");
     assert!(out.contains("重放四月份的 32 项操作，其中 14 项按规则被拒绝"), "{out}");
+    // It ends on April's closed month: the statement, and its poster beside the store.
+    assert!(out.contains("幸福里社区居委会财务收支公开表（2025年04月）") && !out.contains("草稿"), "{out}");
+    assert!(out.contains("本期收入       30,200.00") && out.contains("账簿指纹（结账时）"), "{out}");
+    let poster = std::fs::read_to_string(env.path("财务公开-2025-04.html")).unwrap();
+    assert!(poster.starts_with("<!DOCTYPE html>") && poster.contains("<svg"), "{poster}");
+    let check = env.ok(&["--db", env.path("demo.db").to_str().unwrap(), "period", "check", "2025-05"]);
+    assert!(check.contains("2025-05"), "{check}");
 }
 
 #[test]

@@ -27,6 +27,10 @@ pub enum SettingKey {
     DepositDays,
     /// BNK-1: days a statement line and a book entry may lie apart and still match.
     MatchWindow,
+    /// PUB-2: private individuals' given names are masked on disclosures (yes/no).
+    MaskNames,
+    /// PUB-1: who residents ask about the disclosure, as printed on it.
+    Contact,
 }
 
 impl SettingKey {
@@ -37,6 +41,8 @@ impl SettingKey {
             "cash-limit" => Some(SettingKey::CashLimit),
             "deposit-days" => Some(SettingKey::DepositDays),
             "match-window" => Some(SettingKey::MatchWindow),
+            "mask-names" => Some(SettingKey::MaskNames),
+            "contact" => Some(SettingKey::Contact),
             _ => None,
         }
     }
@@ -48,6 +54,8 @@ impl SettingKey {
             SettingKey::CashLimit => "cash-limit",
             SettingKey::DepositDays => "deposit-days",
             SettingKey::MatchWindow => "match-window",
+            SettingKey::MaskNames => "mask-names",
+            SettingKey::Contact => "contact",
         }
     }
 
@@ -58,6 +66,8 @@ impl SettingKey {
             SettingKey::CashLimit => "库存现金限额",
             SettingKey::DepositDays => "现金收入送存银行期限（工作日）",
             SettingKey::MatchWindow => "银行对账日期容差（天）",
+            SettingKey::MaskNames => "公开表隐去个人名字（yes/no）",
+            SettingKey::Contact => "公开表咨询联系方式",
         }
     }
 }
@@ -70,6 +80,8 @@ pub struct Settings {
     pub cash_limit: Money,
     pub deposit_days: u32,
     pub match_window_days: u32,
+    pub mask_names: bool,
+    pub contact: String,
 }
 
 impl Default for Settings {
@@ -80,6 +92,8 @@ impl Default for Settings {
             cash_limit: Money::from_fen(300_000),
             deposit_days: 1,
             match_window_days: 5,
+            mask_names: true,
+            contact: String::new(),
         }
     }
 }
@@ -97,6 +111,8 @@ impl Settings {
             SettingKey::CashLimit => Rule::Csh4,
             SettingKey::DepositDays => Rule::Csh5,
             SettingKey::MatchWindow => Rule::Bnk1,
+            SettingKey::MaskNames => Rule::Pub2,
+            SettingKey::Contact => Rule::Pub1,
             SettingKey::Threshold | SettingKey::SplitWindow => Rule::Apr4,
         };
         match key {
@@ -108,6 +124,19 @@ impl Settings {
                 Ok(d) if (1..=MAX_SPLIT_WINDOW_DAYS).contains(&d) => Ok(d.to_string()),
                 _ => Err(Refusal::new(rule, format!("{}须为 1 到 {MAX_SPLIT_WINDOW_DAYS} 的整数天数", key.chinese()))),
             },
+            SettingKey::MaskNames => match value.trim() {
+                "yes" | "是" => Ok("yes".into()),
+                "no" | "否" => Ok("no".into()),
+                _ => Err(Refusal::new(rule, format!("{}须为 yes 或 no", key.chinese()))),
+            },
+            SettingKey::Contact => {
+                let v = value.trim();
+                if v.is_empty() || v.chars().count() > 100 || v.chars().any(char::is_control) {
+                    Err(Refusal::new(rule, format!("{}须为 1 到 100 个字", key.chinese())))
+                } else {
+                    Ok(v.to_string())
+                }
+            }
             SettingKey::DepositDays | SettingKey::MatchWindow => match value.trim().parse::<u32>() {
                 Ok(d) if d <= MAX_DEPOSIT_DAYS => Ok(d.to_string()),
                 _ => Err(Refusal::new(rule, format!("{}须为 0 到 {MAX_DEPOSIT_DAYS} 的整数天数", key.chinese()))),
@@ -123,6 +152,8 @@ impl Settings {
             SettingKey::SplitWindow => self.split_window_days = value.parse().unwrap_or(self.split_window_days),
             SettingKey::DepositDays => self.deposit_days = value.parse().unwrap_or(self.deposit_days),
             SettingKey::MatchWindow => self.match_window_days = value.parse().unwrap_or(self.match_window_days),
+            SettingKey::MaskNames => self.mask_names = value != "no",
+            SettingKey::Contact => self.contact = value.to_string(),
         }
     }
 
@@ -133,6 +164,8 @@ impl Settings {
             SettingKey::SplitWindow => self.split_window_days.to_string(),
             SettingKey::DepositDays => self.deposit_days.to_string(),
             SettingKey::MatchWindow => self.match_window_days.to_string(),
+            SettingKey::MaskNames => if self.mask_names { "yes" } else { "no" }.to_string(),
+            SettingKey::Contact => self.contact.clone(),
         }
     }
 }

@@ -13,6 +13,7 @@ use crate::approval::{
 };
 use crate::bank::{StatementLine, StoredLine};
 use crate::cash::CashCount;
+use crate::disclosure::{Asset, Review};
 use crate::documents::{check_new_documents, doc_key};
 use crate::funds::check_fund_spending;
 use crate::funds::Fund;
@@ -67,6 +68,12 @@ pub enum Event {
     /// cleared (VCH-4).
     VoucherRevised {
         voucher: Voucher,
+    },
+    /// A prepared voucher withdrawn before posting (作废), with the reason.
+    VoucherVoided {
+        #[serde(rename = "ref")]
+        reference: VoucherRef,
+        reason: String,
     },
     /// A voucher of migrated history: posted as it arrives, without signatures.
     VoucherMigrated {
@@ -175,6 +182,26 @@ pub enum Event {
     ClosingVoucher {
         voucher: Voucher,
     },
+    /// The 居务监督委员会 / 民主理财小组 opinion on a disclosure (PUB-1).
+    DisclosureReviewed {
+        review: Review,
+    },
+    /// A fixed asset entered in the register (AST-1).
+    AssetRegistered {
+        asset: Asset,
+    },
+    AssetDisposed {
+        id: u32,
+        #[serde(with = "date_serde")]
+        date: Date,
+        reason: String,
+    },
+    /// The budget of an account for a year (BUD-1).
+    BudgetSet {
+        year: i32,
+        account: String,
+        amount: Money,
+    },
     /// A closed month reopened (反结账) by the accountant and the approver
     /// together (PER-2).
     PeriodReopened {
@@ -202,6 +229,7 @@ impl Event {
             Event::VoucherPosted { .. } => "voucher_posted",
             Event::VoucherRevised { .. } => "voucher_revised",
             Event::VoucherMigrated { .. } => "voucher_migrated",
+            Event::VoucherVoided { .. } => "voucher_voided",
             Event::PeriodClosed { .. } => "period_closed",
             Event::FileImported { .. } => "file_imported",
             Event::PersonRegistered { .. } => "person_registered",
@@ -223,6 +251,10 @@ impl Event {
             Event::BankUnmatched { .. } => "bank_unmatched",
             Event::ClosingVoucher { .. } => "closing_voucher",
             Event::PeriodReopened { .. } => "period_reopened",
+            Event::DisclosureReviewed { .. } => "disclosure_reviewed",
+            Event::AssetRegistered { .. } => "asset_registered",
+            Event::AssetDisposed { .. } => "asset_disposed",
+            Event::BudgetSet { .. } => "budget_set",
             Event::Refused { .. } => "refused",
         }
     }
@@ -237,6 +269,7 @@ impl Event {
             Event::VoucherPosted { reference } => format!("记账 {reference}"),
             Event::VoucherRevised { voucher } => format!("修改 {}（附单据），已有签字作废", voucher.reference()),
             Event::VoucherMigrated { voucher } => format!("迁移历史凭证 {}", voucher.reference()),
+            Event::VoucherVoided { reference, reason } => format!("作废 {reference}：{reason}"),
             Event::PeriodClosed { period, reason } => format!("结账 {period}（{reason}）"),
             Event::FileImported { file, rows, vouchers, .. } => {
                 format!("导入文件 {file}：{rows} 行，{vouchers} 张凭证")
@@ -291,6 +324,20 @@ impl Event {
             Event::PeriodReopened { period, reason, accountant, approver } => {
                 format!("反结账 {period}（{reason}；会计 {accountant}、审批人 {approver}）")
             }
+            Event::DisclosureReviewed { review } => {
+                format!("{} 审核 {} 财务公开：{}", review.by, review.span, review.opinion)
+            }
+            Event::AssetRegistered { asset } => format!(
+                "登记固定资产 {} {} ×{}，原值 {}",
+                asset.label(),
+                asset.name,
+                asset.quantity,
+                asset.value.to_yuan()
+            ),
+            Event::AssetDisposed { id, date, reason } => {
+                format!("处置固定资产 ZC-{id:04}，{}：{reason}", format_date(*date))
+            }
+            Event::BudgetSet { year, account, amount } => format!("{year} 年 {account} 预算 {}", amount.to_yuan()),
             Event::Refused { command, rule, .. } => format!("拒绝 {command} [{rule}]"),
         }
     }
@@ -359,6 +406,8 @@ pub trait Books {
     fn statement_lines(&mut self, account: &str) -> Result<Vec<StoredLine>, StoreError>;
     /// The number the next imported statement line gets.
     fn next_statement_line(&mut self) -> Result<u64, StoreError>;
+    /// The fixed-asset register, disposed assets included.
+    fn assets(&mut self) -> Result<Vec<Asset>, StoreError>;
     fn append(&mut self, event: Event) -> Result<(), StoreError>;
 }
 
@@ -730,7 +779,7 @@ fn check_reversal(books: &mut impl Books, original_ref: VoucherRef, draft: &Draf
         return v(format!("要冲销的凭证 {original_ref} 不存在"));
     };
     if status != Status::Posted {
-        return v(format!("凭证 {original_ref} 尚未记账，未记账的凭证直接修改或作废即可，不需红字冲销"));
+        return v(format!("凭证 {original_ref} 未记账（{}），未记账的凭证作废即可，不需红字冲销", status.chinese()));
     }
     if original.reverses().is_some() {
         return v(format!("凭证 {original_ref} 本身是红字冲销凭证，不能再冲销；如需恢复请重新录入正确凭证"));
@@ -756,6 +805,9 @@ pub fn post_voucher(books: &mut impl Books, reference: VoucherRef, poster: &str,
     };
     if status == Status::Posted {
         return refuse(Rule::Vch5, format!("凭证 {reference} 已经记账，已记账凭证不能再次记账或修改"));
+    }
+    if status == Status::Voided {
+        return refuse(Rule::Vch4, format!("凭证 {reference} 已作废"));
     }
     if books.period_closed(reference.period)? {
         return refuse(Rule::Vch3, format!("会计期间 {} 已结账，不能记账", reference.period));
@@ -801,6 +853,9 @@ pub fn attach_document(books: &mut impl Books, reference: VoucherRef, document: 
     if status == Status::Posted {
         return refuse(Rule::Vch5, format!("凭证 {reference} 已经记账，不能再附单据；如有错误请红字冲销"));
     }
+    if status == Status::Voided {
+        return refuse(Rule::Vch4, format!("凭证 {reference} 已作废"));
+    }
     let draft_docs: Vec<Document> = voucher.documents().iter().cloned().chain([document.clone()]).collect();
     let draft = Draft {
         date: voucher.date(),
@@ -823,6 +878,29 @@ pub fn attach_document(books: &mut impl Books, reference: VoucherRef, document: 
     }
     let added = draft.documents.last().cloned().unwrap_or(document);
     books.append(Event::VoucherRevised { voucher: voucher.with_document(added) })?;
+    Ok(())
+}
+
+/// [VCH-4] voids (作废) a prepared voucher, with a reason: a posted one is
+/// corrected by red reversal instead (VCH-5). The number stays taken.
+pub fn void_voucher(books: &mut impl Books, reference: VoucherRef, reason: &str) -> Result<(), Failure> {
+    let Some((_, status)) = books.voucher(reference)? else {
+        return refuse(Rule::Vch4, format!("凭证 {reference} 不存在"));
+    };
+    match status {
+        Status::Posted => {
+            return refuse(Rule::Vch5, format!("凭证 {reference} 已经记账，不能作废；如有错误请红字冲销"));
+        }
+        Status::Voided => return refuse(Rule::Vch4, format!("凭证 {reference} 已经作废")),
+        Status::Prepared => {}
+    }
+    if reason.trim().is_empty() {
+        return refuse(Rule::Vch4, "作废凭证须写明原因（--reason）");
+    }
+    if books.period_closed(reference.period)? {
+        return refuse(Rule::Vch3, format!("会计期间 {} 已结账", reference.period));
+    }
+    books.append(Event::VoucherVoided { reference, reason: reason.trim().to_string() })?;
     Ok(())
 }
 
@@ -873,6 +951,7 @@ pub(crate) mod tests {
         pub funds: Vec<crate::funds::Fund>,
         pub counts: Vec<CashCount>,
         pub statement: Vec<StoredLine>,
+        pub assets: Vec<Asset>,
     }
 
     impl MemoryBooks {
@@ -896,6 +975,7 @@ pub(crate) mod tests {
                     .into(),
                 counts: Vec::new(),
                 statement: Vec::new(),
+                assets: Vec::new(),
             };
             books.closed.push(Period::parse("2024-06").unwrap());
             let standing = Authorization {
@@ -1044,6 +1124,9 @@ pub(crate) mod tests {
         fn next_statement_line(&mut self) -> Result<u64, StoreError> {
             Ok(self.statement.len() as u64 + 1)
         }
+        fn assets(&mut self) -> Result<Vec<Asset>, StoreError> {
+            Ok(self.assets.clone())
+        }
         fn fund_balance(&mut self, fund: &str) -> Result<Money, StoreError> {
             Ok(self
                 .vouchers
@@ -1078,6 +1161,11 @@ pub(crate) mod tests {
                         e.1 = Status::Posted;
                     }
                 }
+                Event::VoucherVoided { reference, .. } => {
+                    if let Some(e) = self.vouchers.get_mut(reference) {
+                        e.1 = Status::Voided;
+                    }
+                }
                 Event::VoucherRevised { voucher } => {
                     self.vouchers.insert(voucher.reference(), (voucher.clone(), Status::Prepared));
                     self.signed.remove(&voucher.reference());
@@ -1088,6 +1176,13 @@ pub(crate) mod tests {
                     self.vouchers.insert(voucher.reference(), (voucher.clone(), Status::Posted));
                 }
                 Event::FundDeclared { fund } => self.funds.push(fund.clone()),
+                Event::AssetRegistered { asset } => self.assets.push(asset.clone()),
+                Event::AssetDisposed { id, date, reason } => {
+                    if let Some(a) = self.assets.iter_mut().find(|a| a.id == *id) {
+                        a.disposed = Some(*date);
+                        a.disposal_reason = Some(reason.clone());
+                    }
+                }
                 Event::CashCounted { count } => self.counts.push(count.clone()),
                 Event::StatementImported { account, first_id, lines, .. } => {
                     for (i, line) in lines.iter().enumerate() {

@@ -229,6 +229,9 @@ pub fn sign_voucher(
     if status == Status::Posted {
         return refuse(Rule::Vch5, format!("凭证 {reference} 已经记账，不能再签字"));
     }
+    if status == Status::Voided {
+        return refuse(Rule::Vch4, format!("凭证 {reference} 已作废"));
+    }
     let registry = books.registry();
     let day = format_date(today);
     let Some(from) = appointment_from(registry, person, kind.role(), today) else {
@@ -322,6 +325,9 @@ pub fn withdraw_signature(
     };
     if status == Status::Posted {
         return refuse(Rule::Vch5, format!("凭证 {reference} 已经记账，签字不能撤回"));
+    }
+    if status == Status::Voided {
+        return refuse(Rule::Vch4, format!("凭证 {reference} 已作废"));
     }
     match books.signatures(reference)?.iter().find(|s| s.kind == kind) {
         Some(s) if s.person == person => {}

@@ -31,6 +31,8 @@ pub enum Act {
     HandleCash,
     /// Import bank statements and match them with the books.
     Reconcile,
+    /// Record the 居务监督委员会's review of a disclosure.
+    Review,
 }
 
 impl Act {
@@ -42,6 +44,7 @@ impl Act {
             Act::Sign => &[Role::Reviewer, Role::Approver, Role::Cashier],
             Act::HandleCash => &[Role::Cashier],
             Act::Reconcile => &[Role::Cashier, Role::Accountant],
+            Act::Review => &[Role::Auditor],
         }
     }
 
@@ -53,6 +56,7 @@ impl Act {
             Act::Sign => "在凭证上签字",
             Act::HandleCash => "开具或作废收据、盘点现金",
             Act::Reconcile => "导入银行对账单和对账",
+            Act::Review => "审核财务公开",
         }
     }
 }

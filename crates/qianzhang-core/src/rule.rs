@@ -102,6 +102,18 @@ pub enum Rule {
     /// Reopening a month needs the approver and the accountant and a reason.
     #[serde(rename = "PER-2")]
     Per2,
+    /// The monthly disclosure and its review.
+    #[serde(rename = "PUB-1")]
+    Pub1,
+    /// Privacy on the notice board: names masked, no ID or mobile numbers.
+    #[serde(rename = "PUB-2")]
+    Pub2,
+    /// The fixed-asset register.
+    #[serde(rename = "AST-1")]
+    Ast1,
+    /// Budgets per account and year.
+    #[serde(rename = "BUD-1")]
+    Bud1,
     /// Spending from a special fund never exceeds what it holds.
     #[serde(rename = "FND-1")]
     Fnd1,
@@ -179,6 +191,10 @@ impl Rule {
             Rule::Csh5 => "CSH-5",
             Rule::Bnk1 => "BNK-1",
             Rule::Per2 => "PER-2",
+            Rule::Pub1 => "PUB-1",
+            Rule::Pub2 => "PUB-2",
+            Rule::Ast1 => "AST-1",
+            Rule::Bud1 => "BUD-1",
             Rule::Fnd1 => "FND-1",
             Rule::Per1 => "PER-1",
             Rule::Aud1 => "AUD-1",

@@ -182,6 +182,9 @@ impl Origin {
 pub enum Status {
     Prepared,
     Posted,
+    /// A prepared voucher withdrawn before posting (作废): its number stays
+    /// taken, it changes no balance and takes no signature.
+    Voided,
 }
 
 impl Status {
@@ -189,6 +192,7 @@ impl Status {
         match self {
             Status::Prepared => "已制单",
             Status::Posted => "已记账",
+            Status::Voided => "已作废",
         }
     }
 
@@ -196,6 +200,7 @@ impl Status {
         match self {
             Status::Prepared => "prepared",
             Status::Posted => "posted",
+            Status::Voided => "voided",
         }
     }
 
@@ -203,6 +208,7 @@ impl Status {
         match s {
             "prepared" => Some(Status::Prepared),
             "posted" => Some(Status::Posted),
+            "voided" => Some(Status::Voided),
             _ => None,
         }
     }

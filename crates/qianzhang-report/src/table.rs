@@ -46,6 +46,23 @@ impl Table {
         self.notes.push(text.to_string());
     }
 
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    pub fn headers(&self) -> &[(String, Align)] {
+        &self.headers
+    }
+
+    /// Rows with whether each is a total row.
+    pub fn rows(&self) -> &[(Vec<String>, bool)] {
+        &self.rows
+    }
+
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
     /// Aligned plain text; CJK characters count two columns.
     pub fn text(&self) -> String {
         let mut widths: Vec<usize> = self.headers.iter().map(|(h, _)| h.width()).collect();

@@ -18,6 +18,7 @@ use qianzhang_core::approval::{Authorization, SettingKey, Settings};
 use qianzhang_core::bank::{StatementLine, StoredLine};
 use qianzhang_core::books::{Books, FirstAdmin, LedgerInfo, StoreError};
 use qianzhang_core::cash::CashCount;
+use qianzhang_core::disclosure::{Asset, Review};
 use qianzhang_core::documents::doc_key;
 use qianzhang_core::funds::Fund;
 use qianzhang_core::lifecycle::{SignKind, Signature};
@@ -186,6 +187,70 @@ impl Store {
         drop(w);
         tx.rollback().map_err(Error::from)?;
         out
+    }
+
+    /// The fixed-asset register.
+    pub fn assets(&self, ledger: &LedgerHandle) -> Result<Vec<Asset>, Error> {
+        load_assets(&self.conn, ledger.id)
+    }
+
+    /// Every review opinion recorded, in order.
+    pub fn reviews(&self, ledger: &LedgerHandle) -> Result<Vec<Review>, Error> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT span, reviewer, opinion, date FROM disclosure_reviews WHERE ledger_id = ?1 ORDER BY seq",
+        )?;
+        let mut rows = stmt.query(params![ledger.id])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let date: String = r.get(3)?;
+            out.push(Review {
+                span: r.get(0)?,
+                by: r.get(1)?,
+                opinion: r.get(2)?,
+                date: parse_date(&date).map_err(|e| Error::Corrupt(e.to_string()))?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The budgets of a year, per account.
+    pub fn budgets(&self, ledger: &LedgerHandle, year: i32) -> Result<Vec<(String, Money)>, Error> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT account, amount FROM budgets WHERE ledger_id = ?1 AND year = ?2 ORDER BY account",
+        )?;
+        let rows = stmt.query_map(params![ledger.id, year], |r| Ok((r.get(0)?, Money::from_fen(r.get(1)?))))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Whether a period is closed now.
+    pub fn is_closed(&self, ledger: &LedgerHandle, period: Period) -> Result<bool, Error> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT 1 FROM periods WHERE ledger_id = ?1 AND period = ?2")?
+            .exists(params![ledger.id, period.key()])?)
+    }
+
+    /// The fingerprint at the latest close of `period` (AUD-3): the hash of
+    /// the log entry that closed it, with that entry's number.
+    pub fn close_fingerprint(
+        &self,
+        ledger: &LedgerHandle,
+        period: Period,
+    ) -> Result<Option<(i64, Fingerprint)>, Error> {
+        let row: Option<(i64, Vec<u8>)> = self
+            .conn
+            .prepare_cached(
+                "SELECT seq, hash FROM log WHERE ledger_id = ?1 AND kind = 'period_closed' \
+                 AND json_extract(payload, '$.period') = ?2 ORDER BY seq DESC LIMIT 1",
+            )?
+            .query_row(params![ledger.id, period.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        row.map(|(seq, hash)| {
+            let bytes: [u8; 32] =
+                hash.try_into().map_err(|_| Error::Corrupt(format!("log entry {seq} has a short hash")))?;
+            Ok((seq, Fingerprint(bytes)))
+        })
+        .transpose()
     }
 
     /// The special funds of a ledger, in the order declared.
@@ -941,9 +1006,42 @@ impl Books for Writer<'_> {
         Ok(n as u64)
     }
 
+    fn assets(&mut self) -> Result<Vec<Asset>, StoreError> {
+        Ok(load_assets(self.tx, self.ledger.id)?)
+    }
+
     fn append(&mut self, event: Event) -> Result<(), StoreError> {
         Ok(self.append_event(event)?)
     }
+}
+
+fn load_assets(conn: &Connection, ledger_id: i64) -> Result<Vec<Asset>, Error> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, name, quantity, value, location, custodian, period, number, acquired, disposed, disposal_reason \
+         FROM assets WHERE ledger_id = ?1 ORDER BY id",
+    )?;
+    let mut rows = stmt.query(params![ledger_id])?;
+    let mut out = Vec::new();
+    let date = |t: String| parse_date(&t).map_err(|e| Error::Corrupt(e.to_string()));
+    while let Some(r) = rows.next()? {
+        let period: u32 = r.get(6)?;
+        out.push(Asset {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            quantity: r.get(2)?,
+            value: Money::from_fen(r.get(3)?),
+            location: r.get(4)?,
+            custodian: r.get(5)?,
+            voucher: VoucherRef {
+                period: Period::from_key(period).ok_or_else(|| Error::Corrupt(format!("asset period {period}")))?,
+                number: r.get(7)?,
+            },
+            acquired: date(r.get(8)?)?,
+            disposed: r.get::<_, Option<String>>(9)?.map(date).transpose()?,
+            disposal_reason: r.get(10)?,
+        });
+    }
+    Ok(out)
 }
 
 fn load_funds(conn: &Connection, ledger_id: i64) -> Result<Vec<Fund>, Error> {

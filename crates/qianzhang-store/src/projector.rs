@@ -83,6 +83,18 @@ impl Projector {
                 }
                 self.add_deltas(reference.period.key(), &lines, true);
             }
+            Event::VoucherVoided { reference, .. } => {
+                let changed = conn
+                    .prepare_cached(
+                        "UPDATE vouchers SET status = 'voided' \
+                         WHERE ledger_id = ?1 AND period = ?2 AND number = ?3 AND status = 'prepared'",
+                    )?
+                    .execute(params![id, reference.period.key(), reference.number])?;
+                if changed != 1 {
+                    return Err(Error::Corrupt(format!("voiding voucher {reference}, which is not prepared")));
+                }
+                self.unposted.remove(reference);
+            }
             Event::VoucherRevised { voucher } => {
                 let r = voucher.reference();
                 let changed = conn
@@ -308,6 +320,50 @@ impl Projector {
                 if changed != 1 {
                     return Err(Error::Corrupt(format!("reopening {period}, which is not closed")));
                 }
+            }
+            Event::DisclosureReviewed { review: r } => {
+                conn.prepare_cached(
+                    "INSERT INTO disclosure_reviews (ledger_id, seq, span, reviewer, opinion, date) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?
+                .execute(params![id, seq, r.span, r.by, r.opinion, format_date(r.date)])?;
+            }
+            Event::AssetRegistered { asset: a } => {
+                conn.prepare_cached(
+                    "INSERT INTO assets (ledger_id, id, name, quantity, value, location, custodian, period, number, \
+                     acquired, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                )?
+                .execute(params![
+                    id,
+                    a.id,
+                    a.name,
+                    a.quantity,
+                    a.value.fen(),
+                    a.location,
+                    a.custodian,
+                    a.voucher.period.key(),
+                    a.voucher.number,
+                    format_date(a.acquired),
+                    seq
+                ])?;
+            }
+            Event::AssetDisposed { id: asset, date, reason } => {
+                let changed = conn
+                    .prepare_cached(
+                        "UPDATE assets SET disposed = ?3, disposal_reason = ?4, seq = ?5 \
+                         WHERE ledger_id = ?1 AND id = ?2 AND disposed IS NULL",
+                    )?
+                    .execute(params![id, asset, format_date(*date), reason, seq])?;
+                if changed != 1 {
+                    return Err(Error::Corrupt(format!("disposing asset {asset}, which is not held")));
+                }
+            }
+            Event::BudgetSet { year, account, amount } => {
+                conn.prepare_cached(
+                    "INSERT INTO budgets (ledger_id, year, account, amount, seq) VALUES (?1, ?2, ?3, ?4, ?5) \
+                     ON CONFLICT (ledger_id, year, account) DO UPDATE SET amount = excluded.amount, seq = excluded.seq",
+                )?
+                .execute(params![id, year, account, amount.fen(), seq])?;
             }
             Event::Refused { .. } => {}
         }

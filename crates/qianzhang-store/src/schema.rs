@@ -262,6 +262,47 @@ const MIGRATIONS: &[&str] = &[
         UNIQUE (ledger_id, period, number)
     ) WITHOUT ROWID;
     "#,
+    // 4: what the notice board needs: review opinions on disclosures, the
+    //    fixed-asset register and budgets per account and year.
+    r#"
+    CREATE TABLE disclosure_reviews (
+        ledger_id INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        span TEXT NOT NULL,
+        reviewer TEXT NOT NULL,
+        opinion TEXT NOT NULL,
+        date TEXT NOT NULL,
+        PRIMARY KEY (ledger_id, seq)
+    ) WITHOUT ROWID;
+    CREATE TABLE assets (
+        ledger_id INTEGER NOT NULL,
+        id INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        quantity INTEGER NOT NULL,
+        value INTEGER NOT NULL,
+        location TEXT NOT NULL,
+        custodian TEXT NOT NULL,
+        period INTEGER NOT NULL,
+        number INTEGER NOT NULL,
+        acquired TEXT NOT NULL,
+        disposed TEXT,
+        disposal_reason TEXT,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (ledger_id, id)
+    ) WITHOUT ROWID;
+    CREATE TRIGGER assets_no_delete BEFORE DELETE ON assets
+        BEGIN SELECT RAISE(ABORT, 'VCH-6: assets are never deleted'); END;
+    CREATE TRIGGER disclosure_reviews_no_delete BEFORE DELETE ON disclosure_reviews
+        BEGIN SELECT RAISE(ABORT, 'VCH-6: reviews are never deleted'); END;
+    CREATE TABLE budgets (
+        ledger_id INTEGER NOT NULL,
+        year INTEGER NOT NULL,
+        account TEXT NOT NULL,
+        amount INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (ledger_id, year, account)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -344,6 +385,22 @@ pub const PROJECTIONS: &[(&str, &str, &str)] = &[
     (
         "bank_matches",
         "SELECT line_id, period, number, seq FROM bank_matches WHERE ledger_id = ?1 ORDER BY line_id",
+        "seq",
+    ),
+    (
+        "disclosure_reviews",
+        "SELECT seq, span, reviewer, opinion, date FROM disclosure_reviews WHERE ledger_id = ?1 ORDER BY seq",
+        "seq",
+    ),
+    (
+        "assets",
+        "SELECT id, name, quantity, value, location, custodian, period, number, acquired, disposed, disposal_reason, seq \
+         FROM assets WHERE ledger_id = ?1 ORDER BY id",
+        "seq",
+    ),
+    (
+        "budgets",
+        "SELECT year, account, amount, seq FROM budgets WHERE ledger_id = ?1 ORDER BY year, account",
         "seq",
     ),
     (
