@@ -550,3 +550,269 @@ pub fn set_budget(books: &mut impl Books, year: i32, account: &str, amount: Mone
     books.append(Event::BudgetSet { year, account: account.to_string(), amount })?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use time::macros::date;
+
+    use super::*;
+    use crate::people::Appointment;
+    use crate::report::{PeriodTotal, TrialBalance};
+    use crate::voucher::{Document, Draft, Line, Side};
+
+    fn chart() -> Chart {
+        let mut c = Chart::from_accounts(Chart::default_chart());
+        for (code, name) in [("510104", "公益活动"), ("520101", "办公费")] {
+            let a = c
+                .check_new(&crate::NewAccount { code: code.into(), name: name.into(), kind: None, opened: None })
+                .unwrap();
+            c.insert(a);
+        }
+        c
+    }
+
+    fn voucher(n: u32, date: Date, lines: Vec<(&str, Side, i64)>, reverses: Option<VoucherRef>) -> Voucher {
+        let lines = lines
+            .into_iter()
+            .map(|(a, side, fen)| Line {
+                summary: "摘要".into(),
+                account: a.into(),
+                side,
+                amount: Money::from_fen(fen),
+                fund: None,
+                counterparty: Some("张伟".into()),
+            })
+            .collect();
+        let documents = vec![Document {
+            doc_type: "发票".into(),
+            issuer: None,
+            number: None,
+            amount: None,
+            handler: Some("李娜 13812345678".into()),
+            checker: None,
+            date: None,
+        }];
+        let draft = Draft { date, lines, documents, authorization: Some("决议1".into()), reverses, source_ref: None };
+        Voucher::accepted(VoucherRef { period: Period::of(date), number: n }, draft, Origin::Entered, "赵敏")
+    }
+
+    fn totals_of(vouchers: &[Voucher]) -> Vec<(String, Period, Money, Money)> {
+        let mut by: BTreeMap<(String, Period), (Money, Money)> = BTreeMap::new();
+        for v in vouchers {
+            for l in v.lines() {
+                let e = by.entry((l.account.clone(), v.period())).or_default();
+                e.0 += l.debit();
+                e.1 += l.credit();
+            }
+        }
+        by.into_iter().map(|((a, p), (d, c))| (a, p, d, c)).collect()
+    }
+
+    fn input<'a>(
+        chart: &'a Chart,
+        registry: &'a Registry,
+        totals: &'a [(String, Period, Money, Money)],
+        span: Span,
+        vouchers: Vec<Voucher>,
+        closed: bool,
+    ) -> DisclosureInput<'a> {
+        DisclosureInput {
+            community: "幸福里",
+            span,
+            chart,
+            registry,
+            totals,
+            vouchers: vouchers.into_iter().map(|v| (v, vec![])).collect(),
+            fund_totals: &[],
+            reviews: vec![],
+            assets: vec![],
+            budgets: vec![("5201".into(), Money::from_fen(80_000)), ("4901".into(), Money::ZERO)],
+            closed,
+            fingerprint: "ab".repeat(32),
+            published: date!(2025 - 05 - 01),
+            contact: "办公室 13900001111".into(),
+            mask_names: true,
+        }
+    }
+
+    #[test]
+    fn pub_1_spans_and_labels() {
+        let q = Span::parse_quarter("2025-Q2").unwrap();
+        assert_eq!(
+            (q.first().to_string(), q.last().to_string(), q.label()),
+            ("2025-04".into(), "2025-06".into(), "2025年第二季度".into())
+        );
+        assert_eq!(q.periods().count(), 3);
+        assert_eq!(Span::parse_quarter("2025-Q5"), None);
+        assert_eq!(Span::Year { year: 2025 }.label(), "2025年度");
+        assert_eq!(Span::Month { period: Period::parse("2025-04").unwrap() }.key(), "2025-04");
+    }
+
+    #[test]
+    fn pub_1_items_summary_reversals_and_privacy() {
+        let chart = chart();
+        let registry = Registry::default();
+        let april = Period::parse("2025-04").unwrap();
+        let opening = voucher(
+            1,
+            date!(2025 - 03 - 31),
+            vec![("1001", Side::Debit, 10_000), ("3101", Side::Credit, 10_000)],
+            None,
+        );
+        let grant = voucher(
+            1,
+            date!(2025 - 04 - 03),
+            vec![("1002", Side::Debit, 50_000), ("4401", Side::Credit, 50_000)],
+            None,
+        );
+        let pay = voucher(
+            2,
+            date!(2025 - 04 - 05),
+            vec![("520101", Side::Debit, 3_000), ("1001", Side::Credit, 3_000)],
+            None,
+        );
+        let red = voucher(
+            3,
+            date!(2025 - 04 - 06),
+            vec![("520101", Side::Debit, -3_000), ("1001", Side::Credit, -3_000)],
+            Some(pay.reference()),
+        );
+        let lend =
+            voucher(4, date!(2025 - 04 - 07), vec![("112201", Side::Debit, 500), ("1001", Side::Credit, 500)], None);
+        let all = vec![opening, grant.clone(), pay.clone(), red.clone(), lend.clone()];
+        let totals = totals_of(&all);
+        let d = Disclosure::build(input(
+            &chart,
+            &registry,
+            &totals,
+            Span::Month { period: april },
+            vec![grant, pay, red, lend],
+            false,
+        ));
+        assert!(d.draft);
+        assert_eq!(d.items.len(), 3, "the loan is no income or expense");
+        assert_eq!(d.summary.opening, Money::from_fen(10_000));
+        assert_eq!(
+            (d.summary.income, d.summary.expense),
+            (Money::from_fen(50_000), Money::ZERO),
+            "the reversal cancels the payment"
+        );
+        assert_eq!(d.summary.other, Money::from_fen(-500), "the advance closes the arithmetic");
+        assert_eq!(d.summary.closing, Money::from_fen(59_500));
+        assert_eq!(d.items[2].reverses, Some(VoucherRef { period: april, number: 2 }));
+        assert_eq!(d.items[2].expense, Money::from_fen(-3_000));
+        assert_eq!(d.items[1].counterparty, "张*");
+        assert_eq!(d.items[1].handler, "李娜 ***********", "a phone number never appears");
+        assert_eq!(d.contact, "办公室 ***********");
+        assert_eq!(d.income_words, "伍佰元整");
+        assert!(d.assets.is_none() && d.budget.is_none());
+    }
+
+    #[test]
+    fn pub_1_quarter_and_year_add_assets_welfare_and_budget() {
+        let chart = chart();
+        let mut registry = Registry::default();
+        registry.register("王芳");
+        registry.appoint(Appointment {
+            person: "王芳".into(),
+            role: Role::Cashier,
+            from: date!(2025 - 01 - 01),
+            ended: None,
+            leader: false,
+            title: None,
+        });
+        let welfare = voucher(
+            1,
+            date!(2025 - 05 - 09),
+            vec![("510104", Side::Debit, 20_000), ("1002", Side::Credit, 20_000)],
+            None,
+        );
+        let office = voucher(
+            2,
+            date!(2025 - 05 - 10),
+            vec![("520101", Side::Debit, 70_000), ("1002", Side::Credit, 70_000)],
+            None,
+        );
+        let all = vec![welfare.clone(), office.clone()];
+        let totals = totals_of(&all);
+        let asset = |id: u32, disposed: Option<Date>| Asset {
+            id,
+            name: "会议桌".into(),
+            quantity: 2,
+            value: Money::from_fen(300_000),
+            location: "活动室".into(),
+            custodian: "王芳".into(),
+            voucher: office.reference(),
+            acquired: date!(2025 - 05 - 10),
+            disposed,
+            disposal_reason: None,
+        };
+        let mut i = input(&chart, &registry, &totals, Span::Quarter { year: 2025, quarter: 2 }, all.clone(), true);
+        i.assets = vec![asset(1, None), asset(2, Some(date!(2025 - 06 - 01)))];
+        let q = Disclosure::build(i);
+        assert!(!q.draft);
+        assert_eq!(
+            q.assets.as_ref().unwrap().iter().map(|a| a.id).collect::<Vec<_>>(),
+            vec![1],
+            "disposed before the end"
+        );
+        assert_eq!(q.assets.as_ref().unwrap()[0].custodian, "王芳", "officers are named");
+        let pw = q.public_welfare.unwrap();
+        assert_eq!((pw.items.len(), pw.expense), (1, Money::from_fen(20_000)));
+        let y = Disclosure::build(input(&chart, &registry, &totals, Span::Year { year: 2025 }, all, true));
+        let budget = y.budget.unwrap();
+        let office_row = budget.iter().find(|b| b.account == "5201").unwrap();
+        assert_eq!(
+            (office_row.actual, office_row.difference, office_row.percent.as_str()),
+            (Money::from_fen(70_000), Money::from_fen(-10_000), "87.5%")
+        );
+        let welfare_row = budget.iter().find(|b| b.account == "5101").unwrap();
+        assert_eq!(
+            (welfare_row.budget, welfare_row.percent.as_str()),
+            (Money::ZERO, ""),
+            "spent without a budget: shown"
+        );
+        assert_eq!(budget[0].account, "4901", "income first");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// [PUB-1] the statement's income and expense are the trial balance's
+        /// for the month, whatever the month holds.
+        #[test]
+        fn pub_1_totals_equal_the_trial_balance(
+            moves in proptest::collection::vec((0usize..6, 0usize..6, 1i64..1_000_000, 1u8..=28, any::<bool>()), 1..30)
+        ) {
+            let chart = chart();
+            let registry = Registry::default();
+            let accounts = ["1001", "1002", "4401", "4901", "520101", "510104"];
+            let month = Period::parse("2025-06").unwrap();
+            let mut vouchers = Vec::new();
+            for (i, (a, b, fen, day, red)) in moves.into_iter().enumerate() {
+                let (debit, credit) = (accounts[a], accounts[(b + if a == b { 1 } else { 0 }) % 6]);
+                let fen = if red { -fen } else { fen };
+                let date = Date::from_calendar_date(2025, time::Month::June, day).unwrap();
+                vouchers.push(voucher(i as u32 + 1, date, vec![(debit, Side::Debit, fen), (credit, Side::Credit, fen)], None));
+            }
+            let totals = totals_of(&vouchers);
+            let d = Disclosure::build(input(&chart, &registry, &totals, Span::Month { period: month }, vouchers, true));
+            let tb = TrialBalance::build(
+                "幸福里",
+                &chart,
+                totals.iter().map(|(a, p, dr, cr)| PeriodTotal { account: a, period: *p, debit: *dr, credit: *cr }),
+                month,
+                month,
+            );
+            let leaf = |kind| tb.rows.iter().filter(move |r| r.leaf && r.kind == kind);
+            let income: Money = leaf(AccountKind::Income).map(|r| r.credit - r.debit).sum();
+            let expense: Money = leaf(AccountKind::Expense).map(|r| r.debit - r.credit).sum();
+            prop_assert_eq!(d.summary.income, income);
+            prop_assert_eq!(d.summary.expense, expense);
+            let by_category: Money = d.by_category.iter().map(|c| c.income - c.expense).sum();
+            prop_assert_eq!(by_category, income - expense);
+            prop_assert_eq!(d.summary.opening + d.summary.income - d.summary.expense + d.summary.other, d.summary.closing);
+        }
+    }
+}

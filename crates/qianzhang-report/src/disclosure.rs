@@ -100,7 +100,7 @@ fn items_table(title: &str, items: &[Item], machine: bool) -> Table {
 
 fn summary_of(i: &Item) -> String {
     let mut s = i.summary.clone();
-    if let Some(r) = i.reverses {
+    if let Some(r) = i.reverses.filter(|r| !i.summary.contains(&r.to_string())) {
         let _ = write!(s, "（红字冲销 {r}）");
     }
     if let Some(f) = &i.fund {
@@ -275,6 +275,13 @@ pub fn disclosure(d: &Disclosure, format: Format) -> String {
                 cells.push(status.to_string());
                 with_status.row(cells);
             }
+            // The last row totals the items, so that even an empty statement says what it is.
+            let mut total = vec![String::new(); with_status.headers().len()];
+            total[3] = "合计".into();
+            total[7] = d.summary.income.to_decimal_string();
+            total[8] = d.summary.expense.to_decimal_string();
+            total[14] = status.to_string();
+            with_status.row(total);
             with_status.csv()
         }
         Format::Markdown => {
@@ -335,8 +342,8 @@ const FONTS: &str = "\"Noto Sans CJK SC\", \"Noto Sans SC\", \"Source Han Sans S
 
 fn css(paper: Paper) -> String {
     let (size, base) = match paper {
-        Paper::A3 => ("A3", "10.5pt"),
-        Paper::A4 => ("A4", "8.5pt"),
+        Paper::A3 => ("A3", "10pt"),
+        Paper::A4 => ("A4", "7.5pt"),
     };
     format!(
         "@page {{ size: {size} portrait; margin: 10mm; }}\n\
@@ -345,13 +352,16 @@ fn css(paper: Paper) -> String {
          @media screen {{ body {{ max-width: 290mm; margin: 8mm auto; }} }}\n\
          h1 {{ text-align: center; font-size: 2.1em; margin: 0.2em 0 0.1em; letter-spacing: 0.05em; }}\n\
          .meta {{ text-align: center; margin-bottom: 0.6em; }}\n\
-         h2 {{ font-size: 1.2em; margin: 0.8em 0 0.3em; border-left: 0.3em solid #b22; padding-left: 0.4em; }}\n\
+         h2 {{ font-size: 1.15em; margin: 0.6em 0 0.25em; border-left: 0.3em solid #b22; padding-left: 0.4em; }}\n\
+         p {{ margin: 0.25em 0; }}\n\
          table {{ border-collapse: collapse; width: 100%; }}\n\
          thead {{ display: table-header-group; }}\n\
          tr {{ break-inside: avoid; page-break-inside: avoid; }}\n\
          th, td {{ border: 1px solid #555; padding: 0.15em 0.35em; vertical-align: top; }}\n\
          th {{ background: #eee; font-weight: bold; }}\n\
          td.num, th.num {{ text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }}\n\
+         td.nw, th.nw {{ white-space: nowrap; }}\n\
+         section {{ break-inside: avoid; }}\n\
          tr.total td {{ font-weight: bold; background: #f6f6f6; }}\n\
          .cols {{ display: flex; gap: 1.2em; }} .cols > div {{ flex: 1; }}\n\
          .draft {{ border: 0.25em solid #c00; color: #c00; font-size: 1.6em; font-weight: bold; text-align: center; padding: 0.3em; }}\n\
@@ -363,16 +373,24 @@ fn css(paper: Paper) -> String {
     )
 }
 
+/// Columns kept on one line: dates, numbers, names.
+const NOWRAP: &[&str] = &["序号", "日期", "凭证号", "经办人", "审批人", "编号", "冲销凭证", "冲销的原凭证"];
+
 fn html_table(headers: &[(&str, bool)], rows: &[(Vec<String>, bool)]) -> String {
+    let class = |h: &str, num: bool| match (num, NOWRAP.contains(&h)) {
+        (true, _) => " class=\"num\"",
+        (false, true) => " class=\"nw\"",
+        _ => "",
+    };
     let mut out = String::from("<table><thead><tr>");
     for (h, num) in headers {
-        let _ = write!(out, "<th{}>{}</th>", if *num { " class=\"num\"" } else { "" }, esc(h));
+        let _ = write!(out, "<th{}>{}</th>", class(h, *num), esc(h));
     }
     out.push_str("</tr></thead><tbody>");
     for (cells, total) in rows {
         out.push_str(if *total { "<tr class=\"total\">" } else { "<tr>" });
-        for (c, (_, num)) in cells.iter().zip(headers) {
-            let _ = write!(out, "<td{}>{}</td>", if *num { " class=\"num\"" } else { "" }, esc(c));
+        for (c, (h, num)) in cells.iter().zip(headers) {
+            let _ = write!(out, "<td{}>{}</td>", class(h, *num), esc(c));
         }
         out.push_str("</tr>");
     }
@@ -400,7 +418,7 @@ fn chart(d: &Disclosure) -> String {
         return String::new();
     }
     let max = rows.iter().map(|r| r.1.fen()).max().unwrap_or(1).max(1);
-    let (label_w, bar_w, row_h) = (230.0, 520.0, 22.0);
+    let (label_w, bar_w, row_h) = (200.0, 300.0, 20.0);
     let height = rows.len() as f64 * row_h + 30.0;
     let mut out = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {height}\" width=\"100%\" role=\"img\" \
@@ -456,8 +474,11 @@ pub fn disclosure_html(d: &Disclosure, paper: Paper) -> String {
         format_date(d.published),
         d.fingerprint_short()
     );
-    for t in sections(d).into_iter() {
-        let _ = writeln!(out, "<h2>{}</h2>", esc(t.title()));
+    // Overview and chart side by side, the items across the page, then the
+    // smaller tables in two columns, so that a month fits one sheet.
+    let tables = sections(d);
+    let section = |t: &Table| -> String {
+        let mut out = format!("<section><h2>{}</h2>\n", esc(t.title()));
         let headers: Vec<(&str, bool)> = t.headers().iter().map(|(h, a)| (h.as_str(), *a == Align::Right)).collect();
         if !t.rows().is_empty() {
             out.push_str(&html_table(&headers, t.rows()));
@@ -465,9 +486,25 @@ pub fn disclosure_html(d: &Disclosure, paper: Paper) -> String {
         for n in t.notes() {
             let _ = writeln!(out, "<p>{}</p>", esc(n));
         }
-        if t.title().starts_with("三、") {
-            out.push_str(&chart(d));
-        }
+        out.push_str("</section>\n");
+        out
+    };
+    let starts = |prefix: &'static str| tables.iter().filter(move |t| t.title().starts_with(prefix));
+    out.push_str("<div class=\"cols\"><div>");
+    starts("一、").for_each(|t| out.push_str(&section(t)));
+    out.push_str("</div><div><section><h2>收支图示</h2>\n");
+    out.push_str(&chart(d));
+    out.push_str("</section></div></div>\n");
+    starts("二、").for_each(|t| out.push_str(&section(t)));
+    out.push_str("<div class=\"cols\"><div>");
+    starts("三、").for_each(|t| out.push_str(&section(t)));
+    starts("六、").for_each(|t| out.push_str(&section(t)));
+    out.push_str("</div><div>");
+    starts("四、").for_each(|t| out.push_str(&section(t)));
+    starts("五、").for_each(|t| out.push_str(&section(t)));
+    out.push_str("</div></div>\n");
+    for prefix in ["七、", "八、", "九、"] {
+        starts(prefix).for_each(|t| out.push_str(&section(t)));
     }
     out.push_str("<h2>审核与公布</h2>\n<div class=\"sign\">\n");
     for (i, l) in review_lines(d).iter().enumerate() {
