@@ -340,3 +340,76 @@ fn pub_1_the_poster_prints_on_one_a3_page() {
     let total = pixels.len() / channels;
     assert!(inked * 200 > total, "the poster is blank: {inked} of {total} pixels inked");
 }
+
+#[test]
+fn vch_4_a_prepared_voucher_is_voided_with_a_reason_and_keeps_its_number() {
+    let env = Env::with_office();
+    env.ok(&[
+        "voucher",
+        "add",
+        "--date",
+        "2025-03-05",
+        "--summary",
+        "电费",
+        "--debit",
+        "520102=1200",
+        "--credit",
+        "1002=1200",
+        "--authorization",
+        "两委决议〔2025〕1号",
+        "--doc-type",
+        "发票",
+        "--issuer",
+        "供电公司",
+        "--doc-no",
+        "D1",
+        "--doc-amount",
+        "1200",
+        "--handler",
+        "刘洋",
+        "--checker",
+        "赵敏",
+    ]);
+    env.refused("VCH-4", &["voucher", "void", "2025-03/记-0001", "--reason", " "]);
+    env.refused("OPR-1", &["--as", "王芳", "voucher", "void", "2025-03/记-0001", "--reason", "缺批复"]);
+    env.ok(&["voucher", "void", "2025-03/记-0001", "--reason", "缺街道批复"]);
+    env.refused("VCH-4", &["voucher", "void", "2025-03/记-0001", "--reason", "再次"]);
+    env.refused("VCH-4", &["--as", "刘洋", "voucher", "review", "2025-03/记-0001"]);
+    env.refused("VCH-4", &["voucher", "post", "2025-03/记-0001"]);
+    let list = env.ok(&["voucher", "list", "--month", "2025-03"]);
+    assert!(list.contains("已作废"), "{list}");
+    let next = env.ok(&[
+        "voucher",
+        "add",
+        "--date",
+        "2025-03-06",
+        "--summary",
+        "x",
+        "--debit",
+        "1001=1",
+        "--credit",
+        "1002=1",
+    ]);
+    assert!(next.contains("2025-03/记-0002"), "the number stays taken: {next}");
+    let csv = env.ok(&["export", "--format", "csv"]);
+    assert!(!csv.contains("电费"), "a voided voucher is not exported for re-import: {csv}");
+    env.ok(&["verify"]);
+}
+
+#[test]
+fn aud_2_catches_edits_to_the_board_tables() {
+    let env = closed_january();
+    env.ok(&["budget", "set", "--year", "2025", "--account", "5201", "--amount", "10000"]);
+    env.ok(&["verify"]);
+    let clean = std::fs::read(env.db()).unwrap();
+    for (sql, table) in [
+        ("UPDATE disclosure_reviews SET opinion = '同意';", "disclosure_reviews"),
+        ("UPDATE assets SET value = 1;", "assets"),
+        ("DELETE FROM budgets;", "budgets"),
+    ] {
+        std::fs::write(env.db(), &clean).unwrap();
+        env.sql(sql);
+        let err = env.fails(3, &["verify"]);
+        assert!(err.contains(&format!("表 {table}")), "{sql}\n{err}");
+    }
+}
