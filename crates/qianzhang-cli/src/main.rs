@@ -154,8 +154,15 @@ enum Command {
         #[arg(long, value_enum, default_value_t = FormatArg::Text)]
         format: FormatArg,
     },
-    /// 校验日志链与余额 / verify the hash chain and every balance
-    Verify,
+    /// 校验日志链与余额；--fingerprint 对照公开栏上公布的指纹 / verify the chain and balances, optionally against a published fingerprint
+    Verify {
+        /// 公布的指纹（64 位十六进制）/ a fingerprint published earlier
+        #[arg(long)]
+        fingerprint: Option<String>,
+        /// 该指纹是哪个月结账时公布的 / the month whose close it was printed for
+        #[arg(long, value_parser = period_value, requires = "fingerprint")]
+        month: Option<Period>,
+    },
     /// 最近的日志 / the latest log entries
     Log {
         #[arg(long, default_value_t = 20)]
@@ -1171,7 +1178,7 @@ fn run(cli: &Cli) -> Result<(), Exit> {
             };
             out(&text)
         }
-        Command::Verify => verify(cli),
+        Command::Verify { fingerprint, month } => verify(cli, fingerprint.as_deref(), *month),
         Command::Log { limit } => {
             let (store, ledger) = open_ledger(cli)?;
             let mut text = String::new();
@@ -1195,21 +1202,41 @@ fn io_fault(e: std::io::Error) -> qianzhang_store::Error {
     qianzhang_store::Error::Corrupt(format!("写出失败：{e}"))
 }
 
-fn verify(cli: &Cli) -> Result<(), Exit> {
+fn verify(cli: &Cli, fingerprint: Option<&str>, month: Option<Period>) -> Result<(), Exit> {
     let store = open_existing(&db_path(cli))?;
-    let ledgers = match &cli.ledger {
-        Some(_) => vec![store.select(cli.ledger.as_deref())?],
-        None => store.ledgers()?,
+    let anchor = match fingerprint {
+        Some(hex) => Some(qianzhang_store::Anchor {
+            fingerprint: qianzhang_store::Fingerprint::parse_hex(hex).ok_or_else(|| {
+                bad_input(Rule::Aud2, format!("“{hex}”不是完整的指纹：应为公开表上“指纹全文”的 64 位十六进制数"))
+            })?,
+            month,
+        }),
+        None => None,
+    };
+    let ledgers = match (&cli.ledger, anchor) {
+        (None, None) => store.ledgers()?,
+        _ => vec![store.select(cli.ledger.as_deref())?],
     };
     let mut text = String::new();
     let mut broken = Vec::new();
     for ledger in &ledgers {
-        let report = store.verify(ledger)?;
+        let report = match anchor {
+            Some(a) => store.verify_against(ledger, a)?,
+            None => store.verify(ledger)?,
+        };
         match &report.mismatch {
-            None => text.push_str(&format!(
-                "账套“{}”校验通过：日志 {} 条，哈希链完整，余额与日志重算一致。\n指纹：{}\n",
-                report.ledger, report.entries, report.fingerprint
-            )),
+            None => {
+                text.push_str(&format!(
+                    "账套“{}”校验通过：日志 {} 条，哈希链完整，余额与日志重算一致。\n指纹：{}\n",
+                    report.ledger, report.entries, report.fingerprint
+                ));
+                if let Some(a) = &report.anchor {
+                    text.push_str(&format!(
+                        "公布的指纹对应日志第 {} 条（{}，{}）：截至该条的历史与公布时一致，未被改写。\n",
+                        a.seq, a.at, a.description
+                    ));
+                }
+            }
             Some(m) => broken.push(format!(
                 "[AUD-2] 账套“{}”校验失败：{}{}",
                 report.ledger,

@@ -32,7 +32,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBe
 
 pub use chain::{Fingerprint, GENESIS};
 pub use schema::SCHEMA_VERSION;
-pub use verify::{Mismatch, VerifyReport};
+pub use verify::{Anchor, AnchorEntry, Mismatch, VerifyReport};
 
 /// Faults of the store itself, as opposed to refusals by a rule.
 #[derive(Debug, thiserror::Error)]
@@ -435,7 +435,13 @@ impl Store {
 
     /// [AUD-2] recomputes the chain and every projection from the log.
     pub fn verify(&self, ledger: &LedgerHandle) -> Result<VerifyReport, Error> {
-        verify::verify(&self.conn, ledger)
+        verify::verify(&self.conn, ledger, None)
+    }
+
+    /// [AUD-2] verifies and proves that the history up to a fingerprint
+    /// published earlier was not rewritten.
+    pub fn verify_against(&self, ledger: &LedgerHandle, anchor: Anchor) -> Result<VerifyReport, Error> {
+        verify::verify(&self.conn, ledger, Some(anchor))
     }
 }
 

@@ -29,6 +29,24 @@ pub struct VerifyReport {
     /// The hash of the last good entry: the fingerprint when nothing mismatched.
     pub fingerprint: Fingerprint,
     pub mismatch: Option<Mismatch>,
+    /// With a published fingerprint: the entry it is the hash of.
+    pub anchor: Option<AnchorEntry>,
+}
+
+/// A fingerprint published earlier (AUD-2, AUD-3), optionally as the one
+/// printed at a month's close.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Anchor {
+    pub fingerprint: Fingerprint,
+    pub month: Option<qianzhang_core::Period>,
+}
+
+/// The log entry a published fingerprint is the hash of.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AnchorEntry {
+    pub seq: i64,
+    pub at: String,
+    pub description: String,
 }
 
 impl VerifyReport {
@@ -37,12 +55,20 @@ impl VerifyReport {
     }
 }
 
-pub(crate) fn verify(conn: &Connection, ledger: &LedgerHandle) -> Result<VerifyReport, Error> {
+pub(crate) fn verify(conn: &Connection, ledger: &LedgerHandle, anchor: Option<Anchor>) -> Result<VerifyReport, Error> {
     let mut replay = Connection::open_in_memory()?;
     migrate(&mut replay)?;
     replay.execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; BEGIN;")?;
-    let mut report =
-        VerifyReport { ledger: ledger.info.name.clone(), entries: 0, fingerprint: GENESIS, mismatch: None };
+    let mut report = VerifyReport {
+        ledger: ledger.info.name.clone(),
+        entries: 0,
+        fingerprint: GENESIS,
+        mismatch: None,
+        anchor: None,
+    };
+    // The latest entry that closed the anchor's month, for the message when
+    // the published fingerprint is not found.
+    let mut month_closed_at: Option<(i64, Fingerprint)> = None;
     let mut projector = Projector::new(ledger.id);
     let mut stmt = conn
         .prepare("SELECT seq, at, actor, kind, payload, prev_hash, hash FROM log WHERE ledger_id = ?1 ORDER BY seq")?;
@@ -82,6 +108,19 @@ pub(crate) fn verify(conn: &Connection, ledger: &LedgerHandle) -> Result<VerifyR
             report.mismatch = log_mismatch(seq, format!("日志第 {seq} 条的类型 {kind} 与内容 {} 不符", event.kind()));
             break;
         }
+        if let Some(a) = anchor {
+            let closes_month = match (&event, a.month) {
+                (Event::PeriodClosed { period, .. }, Some(m)) => *period == m,
+                (_, Some(_)) => false,
+                (_, None) => true,
+            };
+            if closes_month && a.month.is_some() {
+                month_closed_at = Some((seq, computed));
+            }
+            if closes_month && computed == a.fingerprint && report.anchor.is_none() {
+                report.anchor = Some(AnchorEntry { seq, at: at.to_string(), description: event.describe() });
+            }
+        }
         if let Err(e) = projector.apply(&replay, seq, at, &event) {
             report.mismatch = log_mismatch(seq, format!("日志第 {seq} 条无法重放：{e}"));
             break;
@@ -96,6 +135,32 @@ pub(crate) fn verify(conn: &Connection, ledger: &LedgerHandle) -> Result<VerifyR
     }
     if report.entries == 0 {
         report.mismatch = log_mismatch(1, "账套没有任何日志记录".into());
+        return Ok(report);
+    }
+    if let (Some(a), None) = (anchor, &report.anchor) {
+        let short = a.fingerprint.short();
+        report.mismatch = Some(match (a.month, month_closed_at) {
+            (Some(m), Some((seq, hash))) => Mismatch {
+                seq: Some(seq),
+                table: "log",
+                detail: format!(
+                    "公布的 {m} 结账指纹 {short} 与日志第 {seq} 条（{m} 结账）的哈希 {} 不符：结账以前的历史在公布之后被改写过",
+                    hash.short()
+                ),
+            },
+            (Some(m), None) => Mismatch {
+                seq: None,
+                table: "log",
+                detail: format!("日志中没有 {m} 的结账记录，公布的指纹 {short} 无从对应：结账记录被删除或改写"),
+            },
+            (None, _) => Mismatch {
+                seq: None,
+                table: "log",
+                detail: format!(
+                    "日志中没有哪一条的哈希是公布的指纹 {short}：公布之前的历史被改写过（或指纹抄错，请逐位核对）"
+                ),
+            },
+        });
         return Ok(report);
     }
     projector.flush(&replay)?;
