@@ -2,6 +2,7 @@
 //! render, and map the outcome to an exit code. No bookkeeping rule lives
 //! here.
 
+mod audit;
 mod board;
 mod clock;
 mod demo;
@@ -105,6 +106,11 @@ enum Command {
     Period(month::PeriodCmd),
     /// 财务公开 / the public disclosure by month, quarter or year (PUB-1); `disclose review` records the opinion
     Disclose(Box<board::DiscloseArgs>),
+    /// 审计：例外事项、个人操作记录 / audit: exceptions and a person's trail
+    #[command(subcommand)]
+    Audit(audit::AuditCmd),
+    /// 离任交接清册；handover complete 记录交接 / the handover report, or record it
+    Handover(Box<audit::HandoverArgs>),
     /// 固定资产登记簿 / the fixed-asset register
     #[command(subcommand)]
     Asset(board::AssetCmd),
@@ -663,6 +669,7 @@ impl Command {
             Command::Disclose(a) => a.review.is_some(),
             Command::Asset(c) => !matches!(c, board::AssetCmd::List { .. }),
             Command::Budget(c) => matches!(c, board::BudgetCmd::Set { .. }),
+            Command::Handover(a) => a.complete.is_some(),
             Command::Init { .. } => false,
             _ => false,
         }
@@ -936,6 +943,8 @@ fn run(cli: &Cli) -> Result<(), Exit> {
         Command::Period(cmd) => month::period(cli, cmd),
         Command::Disclose(args) => board::disclose(cli, args),
         Command::Asset(cmd) => board::asset(cli, cmd),
+        Command::Audit(cmd) => audit::audit(cli, cmd),
+        Command::Handover(args) => audit::handover(cli, args),
         Command::Budget(cmd) => board::budget(cli, cmd),
         Command::Auth(AuthCmd::List) => {
             let (store, ledger) = open_ledger(cli)?;

@@ -415,7 +415,19 @@ impl Reconciliation {
         lines: &[StoredLine],
         entries: &[BookEntry],
     ) -> Reconciliation {
-        let end = period.last_day();
+        Reconciliation::build_at(account, account_name, period.last_day(), book_balance, lines, entries)
+    }
+
+    /// The statement at the end of any day (a handover's), labelled by its month.
+    pub fn build_at(
+        account: &str,
+        account_name: &str,
+        end: Date,
+        book_balance: Money,
+        lines: &[StoredLine],
+        entries: &[BookEntry],
+    ) -> Reconciliation {
+        let period = Period::of(end);
         let first = lines.iter().map(|l| l.line.date).min();
         let entry_dates: HashMap<VoucherRef, Date> = entries.iter().map(|e| (e.voucher, e.date)).collect();
         let mut in_period: Vec<&StoredLine> = lines.iter().filter(|l| l.line.date <= end).collect();
@@ -685,6 +697,19 @@ pub fn unmatch(books: &mut impl Books, account: &str, id: u64) -> Result<(), Fai
     }
     books.append(Event::BankUnmatched { line: id, voucher })?;
     Ok(())
+}
+
+/// [BNK-1] the reconciliation statement of one bank account at the end of
+/// `date` (a handover's day).
+pub fn reconcile_at(books: &mut impl Books, account: &str, date: Date) -> Result<Reconciliation, Failure> {
+    let lines = books.statement_lines(account)?;
+    let name = books.chart().full_name(account);
+    let period = Period::of(date);
+    let first = lines.iter().map(|l| l.line.date).min().unwrap_or(period.first_day());
+    let entries = if first <= date { book_entries(books, account, first, date)? } else { Vec::new() };
+    let before = books.balance_through(account, period.prev())?;
+    let month: Money = book_entries(books, account, period.first_day(), date)?.iter().map(|e| e.amount).sum();
+    Ok(Reconciliation::build_at(account, &name, date, before + month, &lines, &entries))
 }
 
 /// [BNK-1] the reconciliation statement of one bank account at the end of `period`.

@@ -196,6 +196,16 @@ pub enum Event {
         date: Date,
         reason: String,
     },
+    /// A handover recorded (HND-1): the appointment that ended and the one
+    /// that started are their own events, just before this one.
+    HandoverCompleted {
+        officer: String,
+        role: Role,
+        #[serde(with = "date_serde")]
+        date: Date,
+        successor: String,
+        supervisor: String,
+    },
     /// The budget of an account for a year (BUD-1).
     BudgetSet {
         year: i32,
@@ -255,6 +265,7 @@ impl Event {
             Event::AssetRegistered { .. } => "asset_registered",
             Event::AssetDisposed { .. } => "asset_disposed",
             Event::BudgetSet { .. } => "budget_set",
+            Event::HandoverCompleted { .. } => "handover_completed",
             Event::Refused { .. } => "refused",
         }
     }
@@ -338,6 +349,11 @@ impl Event {
                 format!("处置固定资产 ZC-{id:04}，{}：{reason}", format_date(*date))
             }
             Event::BudgetSet { year, account, amount } => format!("{year} 年 {account} 预算 {}", amount.to_yuan()),
+            Event::HandoverCompleted { officer, role, date, successor, supervisor } => format!(
+                "{} {officer} 将{}工作移交 {successor}，监交人 {supervisor}",
+                format_date(*date),
+                role.chinese()
+            ),
             Event::Refused { command, rule, .. } => format!("拒绝 {command} [{rule}]"),
         }
     }

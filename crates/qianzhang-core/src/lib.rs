@@ -7,6 +7,7 @@
 
 pub mod account;
 pub mod approval;
+pub mod audit;
 pub mod bank;
 pub mod books;
 pub mod cash;
@@ -15,6 +16,7 @@ pub mod csvfile;
 pub mod disclosure;
 pub mod documents;
 pub mod funds;
+pub mod handover;
 pub mod lifecycle;
 pub mod money;
 pub mod operator;

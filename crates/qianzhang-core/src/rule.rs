@@ -114,6 +114,9 @@ pub enum Rule {
     /// Budgets per account and year.
     #[serde(rename = "BUD-1")]
     Bud1,
+    /// The handover when an officer leaves a post.
+    #[serde(rename = "HND-1")]
+    Hnd1,
     /// Spending from a special fund never exceeds what it holds.
     #[serde(rename = "FND-1")]
     Fnd1,
@@ -195,6 +198,7 @@ impl Rule {
             Rule::Pub2 => "PUB-2",
             Rule::Ast1 => "AST-1",
             Rule::Bud1 => "BUD-1",
+            Rule::Hnd1 => "HND-1",
             Rule::Fnd1 => "FND-1",
             Rule::Per1 => "PER-1",
             Rule::Aud1 => "AUD-1",

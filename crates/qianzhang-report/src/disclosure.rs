@@ -320,7 +320,7 @@ pub fn disclosure(d: &Disclosure, format: Format) -> String {
     }
 }
 
-fn esc(text: &str) -> String {
+pub(crate) fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -340,7 +340,7 @@ fn esc(text: &str) -> String {
 const FONTS: &str = "\"Noto Sans CJK SC\", \"Noto Sans SC\", \"Source Han Sans SC\", \"WenQuanYi Micro Hei\", \
                      \"WenQuanYi Zen Hei\", \"Microsoft YaHei\", \"SimHei\", \"SimSun\", sans-serif";
 
-fn css(paper: Paper) -> String {
+pub(crate) fn css(paper: Paper) -> String {
     let (size, base) = match paper {
         Paper::A3 => ("A3", "10pt"),
         Paper::A4 => ("A4", "7.5pt"),
@@ -376,7 +376,7 @@ fn css(paper: Paper) -> String {
 /// Columns kept on one line: dates, numbers, names.
 const NOWRAP: &[&str] = &["序号", "日期", "凭证号", "经办人", "审批人", "编号", "冲销凭证", "冲销的原凭证"];
 
-fn html_table(headers: &[(&str, bool)], rows: &[(Vec<String>, bool)]) -> String {
+pub(crate) fn html_table(headers: &[(&str, bool)], rows: &[(Vec<String>, bool)]) -> String {
     let class = |h: &str, num: bool| match (num, NOWRAP.contains(&h)) {
         (true, _) => " class=\"num\"",
         (false, true) => " class=\"nw\"",

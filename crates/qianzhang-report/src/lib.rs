@@ -4,6 +4,7 @@
 //! Architecture invariant: nothing here computes a figure. Every number
 //! printed is a field of a core report struct; this crate only lays it out.
 
+mod audit;
 mod disclosure;
 mod month;
 mod table;
@@ -14,6 +15,7 @@ use qianzhang_core::report::{direction, AccountLedger, Journal, LedgerRowKind, T
 use qianzhang_core::{Money, Origin, Status, Voucher};
 use serde::Serialize;
 
+pub use audit::{acts, exceptions, exceptions_table, handover, handover_html};
 pub use disclosure::{disclosure, disclosure_html, Paper};
 pub use month::{cash_count, fund_list, reconciliation, statement_lines};
 pub use table::{Align, Table};

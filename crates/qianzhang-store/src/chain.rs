@@ -52,14 +52,7 @@ impl fmt::Debug for Fingerprint {
 
 /// The hash of one entry: length-prefixed fields after the previous hash, so
 /// no two different entries encode to the same bytes.
-pub(crate) fn entry_hash(
-    prev: &Fingerprint,
-    seq: i64,
-    at: &str,
-    actor: &str,
-    kind: &str,
-    payload: &str,
-) -> Fingerprint {
+pub fn entry_hash(prev: &Fingerprint, seq: i64, at: &str, actor: &str, kind: &str, payload: &str) -> Fingerprint {
     let mut h = Sha256::new();
     h.update(b"qianzhang-log-v1");
     h.update(prev.0);

@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use qianzhang_core::approval::{Authorization, SettingKey, Settings};
+use qianzhang_core::audit::{self, AuditVoucher, LogFact};
 use qianzhang_core::bank::{StatementLine, StoredLine};
 use qianzhang_core::books::{Books, FirstAdmin, LedgerInfo, StoreError};
 use qianzhang_core::cash::CashCount;
@@ -30,7 +31,7 @@ use qianzhang_core::Document;
 use qianzhang_core::{Account, Chart, Event, Failure, Money, Period, Refusals, Status, Voucher, VoucherRef};
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
-pub use chain::{Fingerprint, GENESIS};
+pub use chain::{entry_hash, Fingerprint, GENESIS};
 pub use schema::SCHEMA_VERSION;
 pub use verify::{Anchor, AnchorEntry, Mismatch, VerifyReport};
 
@@ -251,6 +252,160 @@ impl Store {
             Ok((seq, Fingerprint(bytes)))
         })
         .transpose()
+    }
+
+    /// [AUD-1] vouchers entered since go-live and dated `from..=to`, with
+    /// their signatures and the day their content was written.
+    pub fn audit_vouchers(
+        &self,
+        ledger: &LedgerHandle,
+        from: time::Date,
+        to: time::Date,
+    ) -> Result<Vec<AuditVoucher>, Error> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT v.status, l.payload, l.at, l.seq FROM vouchers v JOIN log l ON l.ledger_id = v.ledger_id AND l.seq = v.content_seq \
+             WHERE v.ledger_id = ?1 AND v.origin != 'history' AND v.period BETWEEN ?2 AND ?3 AND v.date BETWEEN ?4 AND ?5 \
+             ORDER BY v.period, v.number",
+        )?;
+        let mut rows = stmt.query(params![
+            ledger.id,
+            Period::of(from).key(),
+            Period::of(to).key(),
+            format_date(from),
+            format_date(to)
+        ])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            let status: String = row.get(0)?;
+            let status = Status::from_str_opt(&status).ok_or_else(|| Error::Corrupt(format!("status {status}")))?;
+            let voucher = projector::voucher_of(row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?)?;
+            let at: String = row.get(2)?;
+            let seq: i64 = row.get(3)?;
+            out.push((voucher, status, at, seq));
+        }
+        let mut result = Vec::with_capacity(out.len());
+        for (voucher, status, at, entered_seq) in out {
+            let signatures = load_signatures(&self.conn, ledger.id, voucher.reference())?;
+            let entered = parse_date(at.get(..10).unwrap_or("")).unwrap_or(voucher.date());
+            result.push(AuditVoucher { voucher, status, signatures, entered, entered_seq });
+        }
+        Ok(result)
+    }
+
+    /// Migrated history per period of `from..=to`: vouchers and debit total.
+    pub fn history_summary(
+        &self,
+        ledger: &LedgerHandle,
+        from: Period,
+        to: Period,
+    ) -> Result<Vec<(Period, u64, Money)>, Error> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT v.period, COUNT(*), (SELECT COALESCE(SUM(b.debit), 0) FROM balances b WHERE b.ledger_id = v.ledger_id \
+             AND b.period = v.period) FROM vouchers v WHERE v.ledger_id = ?1 AND v.origin = 'history' \
+             AND v.period BETWEEN ?2 AND ?3 GROUP BY v.period ORDER BY v.period",
+        )?;
+        let rows = stmt.query_map(params![ledger.id, from.key(), to.key()], |r| {
+            Ok((r.get::<_, u32>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (p, n, fen) = row?;
+            let period = Period::from_key(p).ok_or_else(|| Error::Corrupt(format!("period {p}")))?;
+            out.push((period, n as u64, Money::from_fen(fen)));
+        }
+        Ok(out)
+    }
+
+    /// Log entries of the given kinds, in order, with the day they were made.
+    pub fn log_facts(&self, ledger: &LedgerHandle, kinds: &[&str]) -> Result<Vec<LogFact>, Error> {
+        let mut out = Vec::new();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, at, actor, payload FROM log WHERE ledger_id = ?1 AND kind = ?2 ORDER BY seq",
+        )?;
+        for kind in kinds {
+            let mut rows = stmt.query(params![ledger.id, kind])?;
+            while let Some(r) = rows.next()? {
+                let at: String = r.get(1)?;
+                let date = parse_date(at.get(..10).unwrap_or("")).map_err(|e| Error::Corrupt(e.to_string()))?;
+                let event: Event = serde_json::from_str(r.get_ref(3)?.as_str().map_err(rusqlite::Error::from)?)?;
+                out.push(LogFact { seq: r.get(0)?, date, actor: r.get(2)?, event });
+            }
+        }
+        out.sort_by_key(|f| f.seq);
+        Ok(out)
+    }
+
+    /// The cash counts of `from..=to`, in the order recorded.
+    pub fn cash_counts(
+        &self,
+        ledger: &LedgerHandle,
+        from: time::Date,
+        to: time::Date,
+    ) -> Result<Vec<CashCount>, Error> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT date, counted, book, pieces, counter FROM cash_counts WHERE ledger_id = ?1 AND date BETWEEN ?2 AND ?3 ORDER BY seq",
+        )?;
+        let mut rows = stmt.query(params![ledger.id, format_date(from), format_date(to)])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let date: String = r.get(0)?;
+            let pieces: String = r.get(3)?;
+            out.push(CashCount {
+                date: parse_date(&date).map_err(|e| Error::Corrupt(e.to_string()))?,
+                counted: Money::from_fen(r.get(1)?),
+                book: Money::from_fen(r.get(2)?),
+                pieces: serde_json::from_str(&pieces)?,
+                counter: r.get(4)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// [AUD-1] every act of a person between two days, as the log has it.
+    pub fn acts_of(
+        &self,
+        ledger: &LedgerHandle,
+        person: &str,
+        from: time::Date,
+        to: time::Date,
+    ) -> Result<Vec<audit::Act>, Error> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, at, payload, hash FROM log WHERE ledger_id = ?1 AND actor = ?2 \
+             AND substr(at, 1, 10) BETWEEN ?3 AND ?4 ORDER BY seq",
+        )?;
+        let mut rows = stmt.query(params![ledger.id, person, format_date(from), format_date(to)])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let event: Event = serde_json::from_str(r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?)?;
+            let hash: Vec<u8> = r.get(3)?;
+            let refused = match &event {
+                Event::Refused { rule, .. } => Some(*rule),
+                _ => None,
+            };
+            let description = match &event {
+                Event::Refused { reasons, .. } => format!(
+                    "{}：{}",
+                    event.describe(),
+                    reasons.reasons.first().map(|x| x.message.as_str()).unwrap_or("")
+                ),
+                _ => event.describe(),
+            };
+            out.push(audit::Act { seq: r.get(0)?, at: r.get(1)?, description, refused, hash: hex::encode(hash) });
+        }
+        Ok(out)
+    }
+
+    /// The hash of the last log entry made on or before `date`: the
+    /// fingerprint at that day's end.
+    pub fn fingerprint_at(&self, ledger: &LedgerHandle, date: time::Date) -> Result<Option<(i64, Fingerprint)>, Error> {
+        let row: Option<(i64, Vec<u8>)> = self
+            .conn
+            .prepare_cached(
+                "SELECT seq, hash FROM log WHERE ledger_id = ?1 AND substr(at, 1, 10) <= ?2 ORDER BY seq DESC LIMIT 1",
+            )?
+            .query_row(params![ledger.id, format_date(date)], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        row.map(|(seq, hash)| Ok((seq, Fingerprint::from_slice(&hash)?))).transpose()
     }
 
     /// The special funds of a ledger, in the order declared.
@@ -860,7 +1015,7 @@ impl Books for Writer<'_> {
         )?;
         let mut rows = stmt.query(params![self.ledger.id, period.key(), confirmed])?;
         while let Some(row) = rows.next()? {
-            let v = projector::voucher_of(row.get_ref(0)?.as_str()?)?;
+            let v = projector::voucher_of(row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?)?;
             let net: Money = v.lines().iter().filter(|l| l.account.starts_with(prefix)).map(|l| l.signed()).sum();
             if v.date() < date {
                 before += net.fen();
@@ -957,7 +1112,7 @@ impl Books for Writer<'_> {
         let mut rows =
             stmt.query(params![self.ledger.id, first.key(), Period::of(to).key(), format_date(to), confirmed])?;
         while let Some(row) = rows.next()? {
-            let v = projector::voucher_of(row.get_ref(0)?.as_str()?)?;
+            let v = projector::voucher_of(row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?)?;
             let on = v.lines().iter().filter(|l| l.account.starts_with(prefix));
             let mut any = false;
             let mut net = Money::ZERO;

@@ -365,7 +365,9 @@ impl Projector {
                 )?
                 .execute(params![id, year, account, amount.fen(), seq])?;
             }
-            Event::Refused { .. } => {}
+            // The handover's own effects are the appointment events before it;
+            // the record itself lives in the log.
+            Event::Refused { .. } | Event::HandoverCompleted { .. } => {}
         }
         Ok(())
     }

@@ -303,6 +303,11 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (ledger_id, year, account)
     ) WITHOUT ROWID;
     "#,
+    // 5: the auditor's reads: log entries by kind (refusals, reopened months,
+    //    kinship facts) without scanning the whole log.
+    r#"
+    CREATE INDEX log_by_kind ON log (ledger_id, kind);
+    "#,
 ];
 
 /// The schema version this build writes.
