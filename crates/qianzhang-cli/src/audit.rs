@@ -82,11 +82,11 @@ pub(crate) fn exceptions_between(
     let settings = store.settings(ledger)?;
     let authorizations = store.authorizations(ledger)?;
     let totals = store.period_totals(ledger)?;
-    let opening_cash: Money = totals
-        .iter()
-        .filter(|(a, p, _, _)| a.starts_with("1001") && *p < Period::of(from))
-        .map(|(_, _, d, c)| *d - *c)
-        .sum();
+    // Cash at the start of what the engine kept: days above the limit are
+    // looked for from go-live on.
+    let live_from = Period::of(from).max(ledger.info.start);
+    let opening_cash: Money =
+        totals.iter().filter(|(a, p, _, _)| a.starts_with("1001") && *p < live_from).map(|(_, _, d, c)| *d - *c).sum();
     let facts = store.log_facts(ledger, &["refused", "period_reopened", "kinship_recorded", "period_closed"])?;
     let mut first_closes: Vec<(Period, i64)> = Vec::new();
     for f in &facts {

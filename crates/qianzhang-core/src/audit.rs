@@ -69,7 +69,7 @@ pub struct AuditInput<'a> {
     /// Refusals, reopened months and kinship facts in the span, in log order.
     pub log: Vec<LogFact>,
     pub counts: Vec<CashCount>,
-    /// Cash on hand at the start of the span (posted).
+    /// Cash on hand (posted) at the later of the span's start and go-live.
     pub opening_cash: Money,
     /// The ledger's go-live month: days above the cash limit are looked for
     /// from there on.
@@ -114,18 +114,6 @@ pub fn exceptions(input: AuditInput<'_>) -> Vec<Exception> {
                 counterparty: v.lines().iter().find_map(|l| l.counterparty.clone()),
                 purpose: v.lines().first().map(|l| l.summary.clone()).unwrap_or_default(),
             });
-            let documented: Money = v.documents().iter().filter_map(|d| d.amount).sum();
-            if documented < n.expense_amount {
-                push(
-                    Rule::Doc3,
-                    "单据不足",
-                    v.date(),
-                    Some(r),
-                    people.clone(),
-                    Some(n.expense_amount),
-                    format!("所附单据合计 {}，少于支出 {}", documented.to_yuan(), n.expense_amount.to_yuan()),
-                );
-            }
         }
         if n.payment {
             let officers: Vec<&str> = registry.in_force(v.date()).map(|a| a.person.as_str()).collect();
@@ -157,6 +145,28 @@ pub fn exceptions(input: AuditInput<'_>) -> Vec<Exception> {
                 people.clone(),
                 Some(v.total_debit()),
                 format!("{} 结账后反结账补记，{} 录入", v.period(), format_date(av.entered)),
+            );
+        }
+    }
+    // Posting refuses short documents; a voucher still waiting may have them.
+    for av in input.vouchers.iter().filter(|v| v.status != Status::Voided && v.voucher.reverses().is_none()) {
+        let v = &av.voucher;
+        let n = nature(chart, v);
+        let documented: Money = v.documents().iter().filter_map(|d| d.amount).sum();
+        if n.expense && documented < n.expense_amount {
+            push(
+                Rule::Doc3,
+                "单据不足",
+                v.date(),
+                Some(v.reference()),
+                vec![v.preparer().to_string()],
+                Some(n.expense_amount),
+                format!(
+                    "所附单据合计 {}，少于支出 {}（{}）",
+                    documented.to_yuan(),
+                    n.expense_amount.to_yuan(),
+                    av.status.chinese()
+                ),
             );
         }
     }

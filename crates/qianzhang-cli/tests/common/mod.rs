@@ -258,3 +258,142 @@ impl Env {
         conn.execute_batch(sql).unwrap();
     }
 }
+
+/// January closed: the fixture vouchers, a printer bought by bank (still in
+/// transit at the month's end), a public-welfare outing paid in cash, the
+/// office paper reversed, the cash counted, the statement matched, the
+/// month closed, and the 居务监督委员会's opinion recorded.
+pub fn closed_january() -> Env {
+    let env = Env::with_office();
+    env.admin(&["account", "add", "440103", "低保资金"]);
+    env.admin(&["account", "add", "510103", "低保金发放"]);
+    env.admin(&["account", "add", "510104", "公益活动"]);
+    env.admin(&[
+        "auth",
+        "add",
+        "--kind",
+        "government",
+        "--number",
+        "街道批复〔2025〕1号",
+        "--date",
+        "2025-01-02",
+        "--scope",
+        "2025年一季度低保金发放及办公设备",
+        "--cap",
+        "36000",
+    ]);
+    env.ok(&[
+        "--as",
+        "王芳",
+        "receipt",
+        "issue",
+        "--book",
+        "SJ",
+        "--payer",
+        "王五",
+        "--amount",
+        "600",
+        "--date",
+        "2025-01-08",
+    ]);
+    env.ok(&["import", fixture("vouchers-2025-01-close.csv").to_str().unwrap()]);
+    env.ok(&[
+        "voucher",
+        "add",
+        "--date",
+        "2025-01-20",
+        "--summary",
+        "购买打印机",
+        "--debit",
+        "520101=1800",
+        "--credit",
+        "1002=1800",
+        "--authorization",
+        "街道批复〔2025〕1号",
+        "--doc-type",
+        "发票",
+        "--issuer",
+        "幸福电器行",
+        "--doc-no",
+        "FP0120",
+        "--doc-amount",
+        "1800",
+        "--handler",
+        "刘洋",
+        "--checker",
+        "赵敏",
+    ]);
+    env.ok(&[
+        "voucher",
+        "add",
+        "--date",
+        "2025-01-25",
+        "--summary",
+        "重阳敬老公益活动（报名电话 13812345678）",
+        "--debit",
+        "510104=500",
+        "--credit",
+        "1001=500",
+        "--authorization",
+        "两委决议〔2025〕1号",
+        "--doc-type",
+        "发放表",
+        "--doc-no",
+        "FF0125",
+        "--doc-amount",
+        "500",
+        "--handler",
+        "张三",
+    ]);
+    env.walk("2025-01");
+    env.ok(&["voucher", "reverse", "2025-01/记-0005", "--date", "2025-01-26"]);
+    env.sign_and_post(&["2025-01/记-0009"]);
+    env.ok(&["--as", "王芳", "bank", "import", fixture("statement-2025-01.gbk.csv").to_str().unwrap()]);
+    env.ok(&["--as", "王芳", "bank", "match"]);
+    // 5,000 + 600 − 600 − 300 − 500 + 300 (the reversal) = 4,500.
+    env.ok(&["--as", "王芳", "cash", "count", "--date", "2025-01-31", "--amount", "4500"]);
+    env.ok(&[
+        "asset",
+        "add",
+        "--name",
+        "打印机",
+        "--value",
+        "1800",
+        "--location",
+        "居委会办公室",
+        "--custodian",
+        "刘洋",
+        "--voucher",
+        "2025-01/记-0007",
+    ]);
+    env.admin(&["person", "add", "陈静"]);
+    env.admin(&[
+        "person",
+        "appoint",
+        "陈静",
+        "--role",
+        "auditor",
+        "--title",
+        "居务监督委员会主任",
+        "--from",
+        "2025-01-01",
+    ]);
+    env.admin(&["settings", "set", "contact", "幸福里社区居委会财务室 0571-88886666"]);
+    env.set_now("2025-02-03T09:00:00+08:00");
+    env.ok(&["period", "close", "2025-01"]);
+    env.ok(&[
+        "--as",
+        "陈静",
+        "disclose",
+        "review",
+        "--month",
+        "2025-01",
+        "--by",
+        "陈静",
+        "--opinion",
+        "经审核，收支属实，单据齐全。",
+        "--date",
+        "2025-02-04",
+    ]);
+    env
+}
