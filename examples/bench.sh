@@ -2,7 +2,8 @@
 # The foundation benchmark: N vouchers over ten years, imported as history,
 # then the trial balance, one month's journal and verification, each timed;
 # then a bank statement of 5,000 lines for 2020-06, made from the bank
-# journal, imported, matched and reconciled.
+# journal, imported, matched and reconciled; then ten years of exceptions and
+# a cashier's handover report.
 # Usage: examples/bench.sh [N] [WORKDIR]     (default N = 1000000)
 # Needs GNU time (/usr/bin/time) and hyperfine; ledger-cli for the comparison.
 set -euo pipefail
@@ -35,6 +36,8 @@ echo "bank match:"; measure "$Q" --db "$DB" --as 出纳甲 bank match
 hyperfine -N --warmup 3 --runs 20 --style basic \
     "$Q --db $DB report trial-balance" \
     "$Q --db $DB report bank-reconciliation --month 2020-06" \
+    "$Q --db $DB audit exceptions --from 2016-01 --to 2025-12" \
+    "$Q --db $DB handover --officer 出纳甲 --role cashier --date 2026-06-30 --to 出纳乙 --supervisor 监交人" \
     "$Q --db $DB report cash-count --date 2020-06-30" \
     "$Q --db $DB report journal --from 2020-06 --to 2020-06" \
     "$Q --db $DB report journal --from 2020-06 --to 2020-06 --format json" \

@@ -325,6 +325,13 @@ pub struct StoredLine {
     pub matched: Option<VoucherRef>,
 }
 
+/// A book entry on a bank account not yet seen by the bank at a close.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InTransit {
+    pub account: String,
+    pub voucher: VoucherRef,
+}
+
 /// A posted voucher's net effect on one bank account.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct BookEntry {
@@ -337,6 +344,9 @@ pub struct BookEntry {
     /// The voucher's own reference: the file's number and its documents'
     /// numbers, compared with the statement's reference.
     pub references: Vec<String>,
+    /// In transit at the last close and carried from there.
+    #[serde(skip)]
+    pub carried: bool,
 }
 
 /// [BNK-1] pairs unmatched lines with unmatched entries: same amount and
@@ -396,6 +406,9 @@ pub struct Reconciliation {
     pub booked_in_not_banked: Vec<Outstanding>,
     /// 企业已付、银行未付.
     pub booked_out_not_banked: Vec<Outstanding>,
+    /// The vouchers behind the book side's items in transit.
+    #[serde(skip)]
+    pub in_transit: Vec<VoucherRef>,
 }
 
 fn total(items: &[Outstanding]) -> Money {
@@ -445,9 +458,11 @@ impl Reconciliation {
             bank_out_not_booked: vec![],
             booked_in_not_banked: vec![],
             booked_out_not_banked: vec![],
+            in_transit: vec![],
         };
         for l in in_period {
-            let booked = l.matched.and_then(|v| entry_dates.get(&v)).is_some_and(|d| *d <= end);
+            // Matched to a voucher of an earlier month, or of this month up to the end.
+            let booked = l.matched.is_some_and(|v| v.period < period || entry_dates.get(&v).is_some_and(|d| *d <= end));
             if booked {
                 continue;
             }
@@ -464,11 +479,12 @@ impl Reconciliation {
                 r.bank_in_not_booked.push(item);
             }
         }
-        for e in entries.iter().filter(|e| e.date <= end && first.is_some_and(|f| e.date >= f)) {
+        for e in entries.iter().filter(|e| e.date <= end && (e.carried || first.is_some_and(|f| e.date >= f))) {
             let banked = matched_by_line.get(&e.voucher).is_some_and(|d| *d <= end);
             if banked {
                 continue;
             }
+            r.in_transit.push(e.voucher);
             let item =
                 Outstanding { date: e.date, amount: e.amount.abs(), what: format!("{} {}", e.voucher, e.summary) };
             if e.amount.is_negative() {
@@ -608,6 +624,7 @@ fn entry_of(v: &Voucher, account: &str) -> Option<BookEntry> {
         amount,
         summary: on.first().map(|l| l.summary.clone()).unwrap_or_default(),
         references,
+        carried: false,
     })
 }
 
@@ -699,14 +716,42 @@ pub fn unmatch(books: &mut impl Books, account: &str, id: u64) -> Result<(), Fai
     Ok(())
 }
 
+/// [BNK-1] the book entries a reconciliation at the end of `end` needs:
+/// those still in transit at the last close before its month, and those
+/// dated after that close (from the first statement line on). Earlier
+/// entries were reconciled at that close and are not read again.
+fn entries_for(
+    books: &mut impl Books,
+    account: &str,
+    lines: &[StoredLine],
+    end: Date,
+) -> Result<Vec<BookEntry>, Failure> {
+    let period = Period::of(end);
+    let first_line = lines.iter().map(|l| l.line.date).min();
+    let (from, carried) = match books.last_close_before(period)? {
+        Some((closed, list)) => (closed.next().first_day(), list),
+        None => (first_line.unwrap_or(period.first_day()), Vec::new()),
+    };
+    let from = first_line.map_or(from, |f| from.max(f));
+    let mut entries = if from <= end { book_entries(books, account, from, end)? } else { Vec::new() };
+    for t in carried.iter().filter(|t| t.account == account) {
+        if let Some((v, Status::Posted)) = books.voucher(t.voucher)? {
+            if let Some(mut e) = entry_of(&v, account) {
+                e.carried = true;
+                entries.push(e);
+            }
+        }
+    }
+    Ok(entries)
+}
+
 /// [BNK-1] the reconciliation statement of one bank account at the end of
 /// `date` (a handover's day).
 pub fn reconcile_at(books: &mut impl Books, account: &str, date: Date) -> Result<Reconciliation, Failure> {
     let lines = books.statement_lines(account)?;
     let name = books.chart().full_name(account);
     let period = Period::of(date);
-    let first = lines.iter().map(|l| l.line.date).min().unwrap_or(period.first_day());
-    let entries = if first <= date { book_entries(books, account, first, date)? } else { Vec::new() };
+    let entries = entries_for(books, account, &lines, date)?;
     let before = books.balance_through(account, period.prev())?;
     let month: Money = book_entries(books, account, period.first_day(), date)?.iter().map(|e| e.amount).sum();
     Ok(Reconciliation::build_at(account, &name, date, before + month, &lines, &entries))
@@ -716,9 +761,7 @@ pub fn reconcile_at(books: &mut impl Books, account: &str, date: Date) -> Result
 pub fn reconcile(books: &mut impl Books, account: &str, period: Period) -> Result<Reconciliation, Failure> {
     let lines = books.statement_lines(account)?;
     let name = books.chart().full_name(account);
-    let first = lines.iter().map(|l| l.line.date).min().unwrap_or(period.first_day());
-    let end = period.last_day();
-    let entries = if first <= end { book_entries(books, account, first, end)? } else { Vec::new() };
+    let entries = entries_for(books, account, &lines, period.last_day())?;
     let balance = books.balance_through(account, period)?;
     Ok(Reconciliation::build(account, &name, period, balance, &lines, &entries))
 }
@@ -753,6 +796,7 @@ mod tests {
             amount: Money::from_fen(amount),
             summary: "x".into(),
             references: vec![reference.into()],
+            carried: false,
         }
     }
 

@@ -11,7 +11,7 @@ use crate::account::{Account, Chart, NewAccount};
 use crate::approval::{
     check_expense_authorization, check_new_authorization, spent, Authorization, SettingKey, Settings,
 };
-use crate::bank::{StatementLine, StoredLine};
+use crate::bank::{InTransit, StatementLine, StoredLine};
 use crate::cash::CashCount;
 use crate::disclosure::{Asset, Review};
 use crate::documents::{check_new_documents, doc_key};
@@ -82,6 +82,10 @@ pub enum Event {
     PeriodClosed {
         period: Period,
         reason: String,
+        /// Book entries on bank accounts still in transit at the close
+        /// (企业已收/已付、银行未收/未付), carried to the next reconciliation.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        in_transit: Vec<InTransit>,
     },
     FileImported {
         file: String,
@@ -281,7 +285,7 @@ impl Event {
             Event::VoucherRevised { voucher } => format!("修改 {}（附单据），已有签字作废", voucher.reference()),
             Event::VoucherMigrated { voucher } => format!("迁移历史凭证 {}", voucher.reference()),
             Event::VoucherVoided { reference, reason } => format!("作废 {reference}：{reason}"),
-            Event::PeriodClosed { period, reason } => format!("结账 {period}（{reason}）"),
+            Event::PeriodClosed { period, reason, .. } => format!("结账 {period}（{reason}）"),
             Event::FileImported { file, rows, vouchers, .. } => {
                 format!("导入文件 {file}：{rows} 行，{vouchers} 张凭证")
             }
@@ -424,6 +428,9 @@ pub trait Books {
     fn next_statement_line(&mut self) -> Result<u64, StoreError>;
     /// The fixed-asset register, disposed assets included.
     fn assets(&mut self) -> Result<Vec<Asset>, StoreError>;
+    /// The latest closed period before `period`, with the bank entries in
+    /// transit at its close.
+    fn last_close_before(&mut self, period: Period) -> Result<Option<(Period, Vec<InTransit>)>, StoreError>;
     fn append(&mut self, event: Event) -> Result<(), StoreError>;
 }
 
@@ -968,6 +975,7 @@ pub(crate) mod tests {
         pub counts: Vec<CashCount>,
         pub statement: Vec<StoredLine>,
         pub assets: Vec<Asset>,
+        pub in_transit: HashMap<Period, Vec<InTransit>>,
     }
 
     impl MemoryBooks {
@@ -992,6 +1000,7 @@ pub(crate) mod tests {
                 counts: Vec::new(),
                 statement: Vec::new(),
                 assets: Vec::new(),
+                in_transit: HashMap::new(),
             };
             books.closed.push(Period::parse("2024-06").unwrap());
             let standing = Authorization {
@@ -1143,6 +1152,10 @@ pub(crate) mod tests {
         fn assets(&mut self) -> Result<Vec<Asset>, StoreError> {
             Ok(self.assets.clone())
         }
+        fn last_close_before(&mut self, period: Period) -> Result<Option<(Period, Vec<InTransit>)>, StoreError> {
+            let last = self.closed.iter().filter(|p| **p < period).max().copied();
+            Ok(last.map(|p| (p, self.in_transit.get(&p).cloned().unwrap_or_default())))
+        }
         fn fund_balance(&mut self, fund: &str) -> Result<Money, StoreError> {
             Ok(self
                 .vouchers
@@ -1186,7 +1199,10 @@ pub(crate) mod tests {
                     self.vouchers.insert(voucher.reference(), (voucher.clone(), Status::Prepared));
                     self.signed.remove(&voucher.reference());
                 }
-                Event::PeriodClosed { period, .. } => self.closed.push(*period),
+                Event::PeriodClosed { period, in_transit, .. } => {
+                    self.closed.push(*period);
+                    self.in_transit.insert(*period, in_transit.clone());
+                }
                 Event::PeriodReopened { period, .. } => self.closed.retain(|p| p != period),
                 Event::ClosingVoucher { voucher } => {
                     self.vouchers.insert(voucher.reference(), (voucher.clone(), Status::Posted));

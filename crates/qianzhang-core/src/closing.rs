@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use time::Date;
 
 use crate::account::AccountKind;
-use crate::bank::{bank_accounts, reconcile};
+use crate::bank::{bank_accounts, reconcile, InTransit};
 use crate::books::{Books, Event};
 use crate::cash::{describe_difference, differences, last_business_day, settlement, CASH};
 use crate::money::Money;
@@ -112,7 +112,12 @@ pub fn close_period(
             books.append(Event::ClosingVoucher { voucher })?;
         }
     }
-    books.append(Event::PeriodClosed { period, reason: MONTH_END.to_string() })?;
+    let mut in_transit = Vec::new();
+    for (account, _) in bank_accounts(books.chart()) {
+        let r = reconcile(books, &account, period)?;
+        in_transit.extend(r.in_transit.into_iter().map(|voucher| InTransit { account: account.clone(), voucher }));
+    }
+    books.append(Event::PeriodClosed { period, reason: MONTH_END.to_string(), in_transit })?;
     Ok(carried)
 }
 
@@ -330,6 +335,7 @@ mod tests {
             duplicates: 0,
         };
         b.append(event).unwrap();
+        b.append(Event::BankMatched { pairs: vec![(1, refs[0]), (2, refs[1])], auto: true }).unwrap();
         // The 100 of office costs is in transit: the statement agrees once adjusted.
         assert_eq!(close_blockers(&mut b, dec, today).unwrap(), vec![]);
         // A cash movement needs the last business day counted.
@@ -362,6 +368,26 @@ mod tests {
         assert_eq!(rule_of(close_period(&mut b, dec, "赵敏", today)), vec![Rule::Per1], "already closed");
         // Nothing left to carry once the year's result is in net assets.
         assert!(carry_forward(&mut b, dec, "赵敏").unwrap().is_none());
+        // The office cost still in transit is carried to January's reconciliation,
+        // which reads nothing dated before the close.
+        let office = refs[2];
+        assert_eq!(b.in_transit[&dec], vec![InTransit { account: "1002".into(), voucher: office }]);
+        let jan = Period::parse("2026-01").unwrap();
+        let r = reconcile(&mut b, "1002", jan).unwrap();
+        assert_eq!(r.booked_out_not_banked.len(), 1, "{r:?}");
+        assert!(r.agrees());
+        b.append(Event::StatementImported {
+            account: "1002".into(),
+            file: "s2.csv".into(),
+            sha256: "y".into(),
+            first_id: 3,
+            lines: vec![bank_line(date!(2026 - 01 - 04), -10_000, 30_000)],
+            duplicates: 0,
+        })
+        .unwrap();
+        b.append(Event::BankMatched { pairs: vec![(3, office)], auto: false }).unwrap();
+        let r = reconcile(&mut b, "1002", jan).unwrap();
+        assert!(r.booked_out_not_banked.is_empty() && r.bank_out_not_booked.is_empty() && r.agrees(), "{r:?}");
     }
 
     #[test]

@@ -392,7 +392,11 @@ fn import_text<R: Read>(
         state.history_periods.sort();
         state.history_periods.dedup();
         for period in &state.history_periods {
-            books.append(Event::PeriodClosed { period: *period, reason: "历史数据迁移".into() })?;
+            books.append(Event::PeriodClosed {
+                period: *period,
+                reason: "历史数据迁移".into(),
+                in_transit: Vec::new(),
+            })?;
         }
         state.summary.periods_closed = state.history_periods.clone();
     }

@@ -16,7 +16,7 @@ use std::path::Path;
 
 use qianzhang_core::approval::{Authorization, SettingKey, Settings};
 use qianzhang_core::audit::{self, AuditVoucher, LogFact};
-use qianzhang_core::bank::{StatementLine, StoredLine};
+use qianzhang_core::bank::{InTransit, StatementLine, StoredLine};
 use qianzhang_core::books::{Books, FirstAdmin, LedgerInfo, StoreError};
 use qianzhang_core::cash::CashCount;
 use qianzhang_core::disclosure::{Asset, Review};
@@ -267,13 +267,11 @@ impl Store {
              WHERE v.ledger_id = ?1 AND v.origin != 'history' AND v.period BETWEEN ?2 AND ?3 AND v.date BETWEEN ?4 AND ?5 \
              ORDER BY v.period, v.number",
         )?;
-        let mut rows = stmt.query(params![
-            ledger.id,
-            Period::of(from).key(),
-            Period::of(to).key(),
-            format_date(from),
-            format_date(to)
-        ])?;
+        // History lies before go-live and nothing else does (VCH-3): the
+        // months before it need not be read.
+        let first = Period::of(from).max(ledger.info.start);
+        let mut rows =
+            stmt.query(params![ledger.id, first.key(), Period::of(to).key(), format_date(from), format_date(to)])?;
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
             let status: String = row.get(0)?;
@@ -304,6 +302,7 @@ impl Store {
              AND b.period = v.period) FROM vouchers v WHERE v.ledger_id = ?1 AND v.origin = 'history' \
              AND v.period BETWEEN ?2 AND ?3 GROUP BY v.period ORDER BY v.period",
         )?;
+        let to = to.min(ledger.info.start.prev());
         let rows = stmt.query_map(params![ledger.id, from.key(), to.key()], |r| {
             Ok((r.get::<_, u32>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
         })?;
@@ -320,7 +319,7 @@ impl Store {
     pub fn log_facts(&self, ledger: &LedgerHandle, kinds: &[&str]) -> Result<Vec<LogFact>, Error> {
         let mut out = Vec::new();
         let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, at, actor, payload FROM log WHERE ledger_id = ?1 AND kind = ?2 ORDER BY seq",
+            "SELECT seq, at, actor, payload FROM log INDEXED BY log_by_kind WHERE ledger_id = ?1 AND kind = ?2",
         )?;
         for kind in kinds {
             let mut rows = stmt.query(params![ledger.id, kind])?;
@@ -1169,6 +1168,31 @@ impl Books for Writer<'_> {
 
     fn assets(&mut self) -> Result<Vec<Asset>, StoreError> {
         Ok(load_assets(self.tx, self.ledger.id)?)
+    }
+
+    fn last_close_before(&mut self, period: Period) -> Result<Option<(Period, Vec<InTransit>)>, StoreError> {
+        let last: Option<u32> = self
+            .tx
+            .prepare_cached("SELECT MAX(period) FROM periods WHERE ledger_id = ?1 AND period < ?2")?
+            .query_row(params![self.ledger.id, period.key()], |r| r.get(0))?;
+        let Some(key) = last else { return Ok(None) };
+        let closed = Period::from_key(key).ok_or_else(|| Error::Corrupt(format!("period {key}")))?;
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT account, voucher_period, voucher_number FROM in_transit WHERE ledger_id = ?1 AND period = ?2",
+        )?;
+        let mut rows = stmt.query(params![self.ledger.id, key])?;
+        let mut list = Vec::new();
+        while let Some(r) = rows.next()? {
+            let p: u32 = r.get(1)?;
+            list.push(InTransit {
+                account: r.get(0)?,
+                voucher: VoucherRef {
+                    period: Period::from_key(p).ok_or_else(|| Error::Corrupt(format!("period {p}")))?,
+                    number: r.get(2)?,
+                },
+            });
+        }
+        Ok(Some((closed, list)))
     }
 
     fn append(&mut self, event: Event) -> Result<(), StoreError> {

@@ -114,9 +114,16 @@ impl Projector {
                 self.index_documents(conn, seq, voucher)?;
                 self.unposted.insert(r, voucher.lines().to_vec());
             }
-            Event::PeriodClosed { period, reason } => {
+            Event::PeriodClosed { period, reason, in_transit } => {
                 conn.prepare_cached("INSERT INTO periods (ledger_id, period, reason, seq) VALUES (?1, ?2, ?3, ?4)")?
                     .execute(params![id, period.key(), reason, seq])?;
+                let mut stmt = conn.prepare_cached(
+                    "INSERT INTO in_transit (ledger_id, period, account, voucher_period, voucher_number, seq) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?;
+                for t in in_transit {
+                    stmt.execute(params![id, period.key(), t.account, t.voucher.period.key(), t.voucher.number, seq])?;
+                }
             }
             Event::FileImported { file, sha256, encoding, rows, vouchers, history } => {
                 conn.prepare_cached(
@@ -314,6 +321,8 @@ impl Projector {
                 self.add_deltas(voucher.period().key(), voucher.lines(), false);
             }
             Event::PeriodReopened { period, .. } => {
+                conn.prepare_cached("DELETE FROM in_transit WHERE ledger_id = ?1 AND period = ?2")?
+                    .execute(params![id, period.key()])?;
                 let changed = conn
                     .prepare_cached("DELETE FROM periods WHERE ledger_id = ?1 AND period = ?2")?
                     .execute(params![id, period.key()])?;

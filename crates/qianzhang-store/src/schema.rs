@@ -308,6 +308,19 @@ const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX log_by_kind ON log (ledger_id, kind);
     "#,
+    // 6: bank entries in transit at each month's close, carried to the next
+    //    reconciliation so that it reads only what came after the close.
+    r#"
+    CREATE TABLE in_transit (
+        ledger_id INTEGER NOT NULL,
+        period INTEGER NOT NULL,
+        account TEXT NOT NULL,
+        voucher_period INTEGER NOT NULL,
+        voucher_number INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (ledger_id, period, account, voucher_period, voucher_number)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -390,6 +403,12 @@ pub const PROJECTIONS: &[(&str, &str, &str)] = &[
     (
         "bank_matches",
         "SELECT line_id, period, number, seq FROM bank_matches WHERE ledger_id = ?1 ORDER BY line_id",
+        "seq",
+    ),
+    (
+        "in_transit",
+        "SELECT period, account, voucher_period, voucher_number, seq FROM in_transit WHERE ledger_id = ?1 \
+         ORDER BY period, account, voucher_period, voucher_number",
         "seq",
     ),
     (
