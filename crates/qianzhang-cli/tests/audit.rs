@@ -45,6 +45,40 @@ fn aud_2_the_history_behind_a_published_fingerprint_cannot_be_rewritten() {
         let err = env.fails(3, &["verify", "--fingerprint", &fp, "--month", "2025-01"]);
         assert!(err.contains("[AUD-2]") && err.contains(what), "{sql}\n{err}");
     }
+    // Every table holding ledger data, emptied behind the log's back.
+    let tables: Vec<String> = {
+        let conn = rusqlite::Connection::open(env.db()).unwrap();
+        let mut stmt = conn
+            .prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('log', 'ledgers') ORDER BY name",
+            )
+            .unwrap();
+        let names = stmt.query_map([], |r| r.get::<_, String>(0)).unwrap().map(Result::unwrap).collect();
+        names
+    };
+    let mut covered = 0;
+    for table in &tables {
+        std::fs::write(env.db(), &clean).unwrap();
+        let conn = rusqlite::Connection::open(env.db()).unwrap();
+        let rows: i64 = conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0)).unwrap();
+        if rows == 0 {
+            continue;
+        }
+        let triggers: Vec<String> = {
+            let mut stmt = conn.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").unwrap();
+            let names = stmt.query_map([], |r| r.get::<_, String>(0)).unwrap().map(Result::unwrap).collect();
+            names
+        };
+        for t in triggers {
+            conn.execute_batch(&format!("DROP TRIGGER {t};")).unwrap();
+        }
+        conn.execute_batch(&format!("DELETE FROM {table};")).unwrap();
+        drop(conn);
+        let err = env.fails(3, &["verify", "--fingerprint", &fp, "--month", "2025-01"]);
+        assert!(err.contains(&format!("表 {table}")), "{table}\n{err}");
+        covered += 1;
+    }
+    assert!(covered >= 20, "only {covered} of {} tables hold rows", tables.len());
     // A history rewritten and re-hashed end to end: every table agrees with
     // the new log, so plain verification passes, but the published
     // fingerprint is no longer in it.
