@@ -32,6 +32,17 @@ impl Projector {
 
     pub(crate) fn apply(&mut self, conn: &Connection, seq: i64, at: &str, event: &Event) -> Result<(), Error> {
         let id = self.ledger_id;
+        if matches!(
+            event,
+            Event::Refused { .. }
+                | Event::PeriodClosed { .. }
+                | Event::PeriodReopened { .. }
+                | Event::KinshipRecorded { .. }
+                | Event::HandoverCompleted { .. }
+        ) {
+            conn.prepare_cached("INSERT INTO audit_events (ledger_id, seq, kind) VALUES (?1, ?2, ?3)")?
+                .execute(params![id, seq, event.kind()])?;
+        }
         match event {
             Event::LedgerCreated { name, start } => {
                 conn.prepare_cached(
