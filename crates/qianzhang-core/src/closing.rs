@@ -24,6 +24,12 @@ pub const MONTH_END: &str = "月末结账";
 
 /// Why `period` cannot be closed: every reason, each with its rule.
 pub fn close_blockers(books: &mut impl Books, period: Period, today: Date) -> Result<Vec<Refusal>, Failure> {
+    Ok(check_close(books, period, today)?.0)
+}
+
+/// The blockers of a close, and the bank entries that would be in transit
+/// at it (from the same reconciliations).
+fn check_close(books: &mut impl Books, period: Period, today: Date) -> Result<(Vec<Refusal>, Vec<InTransit>), Failure> {
     let start = books.ledger().start;
     if period < start {
         return refuse(Rule::Per1, format!("{period} 在启用期间 {start} 之前，已随历史数据迁移结账"));
@@ -46,14 +52,16 @@ pub fn close_blockers(books: &mut impl Books, period: Period, today: Date) -> Re
         out.push(per1(format!("{period} 还有未记账的凭证：{}{more}；请审核、记账或作废后再结账", shown.join("、"))));
     }
     out.extend(cash_blockers(books, period)?);
+    let mut in_transit = Vec::new();
     for (account, _) in bank_accounts(books.chart()) {
         let r = reconcile(books, &account, period)?;
         let moved = !r.book_balance.is_zero() || r.statement_balance.is_some() || moved_in(books, &account, period)?;
         if moved {
             out.extend(r.problem());
         }
+        in_transit.extend(r.in_transit.into_iter().map(|voucher| InTransit { account: account.clone(), voucher }));
     }
-    Ok(out)
+    Ok((out, in_transit))
 }
 
 fn moved_in(books: &mut impl Books, prefix: &str, period: Period) -> Result<bool, Failure> {
@@ -101,7 +109,7 @@ pub fn close_period(
     closer: &str,
     today: Date,
 ) -> Result<Option<VoucherRef>, Failure> {
-    let blockers = close_blockers(books, period, today)?;
+    let (blockers, in_transit) = check_close(books, period, today)?;
     if !blockers.is_empty() {
         return Err(Failure::Refused(Refusals { reasons: blockers, unlisted: 0 }));
     }
@@ -111,11 +119,6 @@ pub fn close_period(
             carried = Some(voucher.reference());
             books.append(Event::ClosingVoucher { voucher })?;
         }
-    }
-    let mut in_transit = Vec::new();
-    for (account, _) in bank_accounts(books.chart()) {
-        let r = reconcile(books, &account, period)?;
-        in_transit.extend(r.in_transit.into_iter().map(|voucher| InTransit { account: account.clone(), voucher }));
     }
     books.append(Event::PeriodClosed { period, reason: MONTH_END.to_string(), in_transit })?;
     Ok(carried)

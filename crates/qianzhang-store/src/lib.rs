@@ -346,23 +346,7 @@ impl Store {
         from: time::Date,
         to: time::Date,
     ) -> Result<Vec<CashCount>, Error> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT date, counted, book, pieces, counter FROM cash_counts WHERE ledger_id = ?1 AND date BETWEEN ?2 AND ?3 ORDER BY seq",
-        )?;
-        let mut rows = stmt.query(params![ledger.id, format_date(from), format_date(to)])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            let date: String = r.get(0)?;
-            let pieces: String = r.get(3)?;
-            out.push(CashCount {
-                date: parse_date(&date).map_err(|e| Error::Corrupt(e.to_string()))?,
-                counted: Money::from_fen(r.get(1)?),
-                book: Money::from_fen(r.get(2)?),
-                pieces: serde_json::from_str(&pieces)?,
-                counter: r.get(4)?,
-            });
-        }
-        Ok(out)
+        load_cash_counts(&self.conn, ledger.id, from, to)
     }
 
     /// [AUD-1] every act of a person between two days, as the log has it.
@@ -1059,34 +1043,7 @@ impl Books for Writer<'_> {
     }
 
     fn cash_counts(&mut self, period: Period) -> Result<Vec<CashCount>, StoreError> {
-        let mut stmt = self.tx.prepare_cached(
-            "SELECT date, counted, book, pieces, counter FROM cash_counts \
-             WHERE ledger_id = ?1 AND date BETWEEN ?2 AND ?3 ORDER BY seq",
-        )?;
-        let rows = stmt.query_map(
-            params![self.ledger.id, format_date(period.first_day()), format_date(period.last_day())],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                ))
-            },
-        )?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (date, counted, book, pieces, counter) = row?;
-            out.push(CashCount {
-                date: parse_date(&date).map_err(|e| Error::Corrupt(e.to_string()))?,
-                counted: Money::from_fen(counted),
-                book: Money::from_fen(book),
-                pieces: serde_json::from_str(&pieces).map_err(Error::from)?,
-                counter,
-            });
-        }
-        Ok(out)
+        Ok(load_cash_counts(self.tx, self.ledger.id, period.first_day(), period.last_day())?)
     }
 
     fn vouchers_touching(
@@ -1229,6 +1186,32 @@ fn load_assets(conn: &Connection, ledger_id: i64) -> Result<Vec<Asset>, Error> {
             acquired: date(r.get(8)?)?,
             disposed: r.get::<_, Option<String>>(9)?.map(date).transpose()?,
             disposal_reason: r.get(10)?,
+        });
+    }
+    Ok(out)
+}
+
+fn load_cash_counts(
+    conn: &Connection,
+    ledger_id: i64,
+    from: time::Date,
+    to: time::Date,
+) -> Result<Vec<CashCount>, Error> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT date, counted, book, pieces, counter FROM cash_counts \
+         WHERE ledger_id = ?1 AND date BETWEEN ?2 AND ?3 ORDER BY seq",
+    )?;
+    let mut rows = stmt.query(params![ledger_id, format_date(from), format_date(to)])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let date: String = r.get(0)?;
+        let pieces: String = r.get(3)?;
+        out.push(CashCount {
+            date: parse_date(&date).map_err(|e| Error::Corrupt(e.to_string()))?,
+            counted: Money::from_fen(r.get(1)?),
+            book: Money::from_fen(r.get(2)?),
+            pieces: serde_json::from_str(&pieces)?,
+            counter: r.get(4)?,
         });
     }
     Ok(out)
