@@ -1484,7 +1484,14 @@ fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
             let format = Format::from(*format);
             let (store, ledger) = open_ledger(cli)?;
             let (from, to) = span(&store, &ledger, range)?;
-            out(&qianzhang_report::voucher_list(&store.vouchers(&ledger, from, to)?, format))
+            let vouchers = store.vouchers(&ledger, from, to)?;
+            let registry = store.registry(&ledger)?;
+            let today = clock::today();
+            let notes: Vec<_> = vouchers
+                .iter()
+                .filter_map(|(v, _)| stand_aside_note(&registry, v, today).map(|n| (v.reference(), n)))
+                .collect();
+            out(&qianzhang_report::voucher_list(&vouchers, &notes, format))
         }
         VoucherCmd::Show { reference, format } => {
             let format = Format::from(*format);

@@ -254,4 +254,8 @@ fn sep_6_the_director_does_not_approve_paying_his_brother() {
     let journal = env.ok(&["report", "journal", "--from", "2025-03", "--to", "2025-03"]);
     assert!(journal.contains("支付修缮费［回避：收款人李强是审批人李明的"), "{journal}");
     assert!(env.ok(&["report", "journal", "--format", "json"]).contains("\"notes\""));
+    let list = env.ok(&["voucher", "list", "--month", "2025-03"]);
+    assert!(list.contains("支付修缮费［回避］"), "{list}");
+    let list = env.ok(&["voucher", "list", "--month", "2025-03", "--format", "json"]);
+    assert!(list.contains("\"stand_aside\": \"回避：收款人李强"), "{list}");
 }

@@ -446,7 +446,14 @@ pub fn voucher(
 }
 
 /// A list of vouchers, one line each.
-pub fn voucher_list(vouchers: &[(Voucher, Status)], format: Format) -> String {
+/// `notes`: vouchers approved by resolution because the approver stood
+/// aside (SEP-6), with why.
+pub fn voucher_list(
+    vouchers: &[(Voucher, Status)],
+    notes: &[(qianzhang_core::VoucherRef, String)],
+    format: Format,
+) -> String {
+    let note_of = |v: &Voucher| notes.iter().find(|(r, _)| *r == v.reference()).map(|(_, n)| n.as_str());
     if format == Format::Json {
         #[derive(Serialize)]
         struct Item<'a> {
@@ -456,6 +463,8 @@ pub fn voucher_list(vouchers: &[(Voucher, Status)], format: Format) -> String {
             origin: Origin,
             summary: &'a str,
             amount: Money,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            stand_aside: Option<&'a str>,
         }
         let items: Vec<Item> = vouchers
             .iter()
@@ -466,6 +475,7 @@ pub fn voucher_list(vouchers: &[(Voucher, Status)], format: Format) -> String {
                 origin: v.origin(),
                 summary: v.lines().first().map(|l| l.summary.as_str()).unwrap_or(""),
                 amount: v.total_debit(),
+                stand_aside: note_of(v),
             })
             .collect();
         return json(&items);
@@ -486,7 +496,11 @@ pub fn voucher_list(vouchers: &[(Voucher, Status)], format: Format) -> String {
             v.reference().to_string(),
             format_date(v.date()),
             s.chinese().to_string(),
-            format!("{summary}{}", marks(Status::Posted, v.origin(), v.reverses().is_some())),
+            format!(
+                "{summary}{}{}",
+                marks(Status::Posted, v.origin(), v.reverses().is_some()),
+                if note_of(v).is_some() { "［回避］" } else { "" }
+            ),
             v.total_debit().to_string(),
         ]);
     }
