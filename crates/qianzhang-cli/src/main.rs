@@ -577,6 +577,8 @@ enum Exit {
         logged: bool,
     },
     Integrity(String),
+    /// Another command held the store longer than we waited: try again.
+    Busy(String),
     Internal(String),
 }
 
@@ -585,10 +587,17 @@ impl From<Failure> for Exit {
         match f {
             // Store::write logs the refusals it returns.
             Failure::Refused(r) => Exit::Refused { reasons: r.reasons, unlisted: r.unlisted, logged: true },
-            Failure::Store(e) => Exit::Internal(e.to_string()),
+            Failure::Store(e) => match e.downcast::<qianzhang_store::Error>() {
+                Ok(e) => Exit::from(*e),
+                Err(e) => Exit::Internal(e.to_string()),
+            },
         }
     }
 }
+
+/// What a second writer is told when another command holds the store.
+const BUSY: &str =
+    "账簿文件正被另一个命令使用（例如正在导入或结账），等待 10 秒后仍未释放；本次操作没有执行，账簿未改动，请稍后再试";
 
 impl From<Refusal> for Exit {
     fn from(r: Refusal) -> Exit {
@@ -598,6 +607,9 @@ impl From<Refusal> for Exit {
 
 impl From<qianzhang_store::Error> for Exit {
     fn from(e: qianzhang_store::Error) -> Exit {
+        if e.is_busy() {
+            return Exit::Busy(BUSY.to_string());
+        }
         Exit::Internal(e.to_string())
     }
 }
@@ -643,6 +655,10 @@ fn main() -> ExitCode {
         Err(Exit::Integrity(msg)) => {
             eprintln!("{msg}");
             ExitCode::from(3)
+        }
+        Err(Exit::Busy(msg)) => {
+            eprintln!("{msg}");
+            ExitCode::from(75)
         }
         Err(Exit::Internal(msg)) => {
             eprintln!("内部错误：{msg}");

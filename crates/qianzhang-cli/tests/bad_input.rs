@@ -173,3 +173,20 @@ fn led_1_unknown_ledger_and_usage_errors() {
     let err = env.fails(1, &["--db", not_a_store.to_str().unwrap(), "report", "trial-balance"]);
     assert!(err.contains("[LED-1]") && err.contains("无法打开账簿文件"), "{err}");
 }
+
+/// A second writer that waits past the lock timeout is told to try again
+/// (exit 75), and the books are as the first writer leaves them.
+#[test]
+fn a_busy_store_is_a_plain_message_not_an_internal_error() {
+    let env = Env::with_ledger();
+    let before = env.books();
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute_batch("BEGIN IMMEDIATE;").unwrap();
+    let out = env.run(&["--as", "管理员", "account", "add", "520109", "杂项"]);
+    assert_eq!(out.status.code(), Some(75), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("正被另一个命令使用") && !err.contains("内部错误"), "{err}");
+    conn.execute_batch("ROLLBACK;").unwrap();
+    drop(conn);
+    assert_eq!(env.books(), before);
+}

@@ -48,6 +48,15 @@ pub enum Error {
     Corrupt(String),
 }
 
+impl Error {
+    /// Another process holds the store's write lock (an import, say) and
+    /// did not let go within the wait.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, Error::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+            if matches!(e.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
+    }
+}
+
 impl From<Error> for Failure {
     fn from(e: Error) -> Failure {
         Failure::Store(Box::new(e))
