@@ -287,6 +287,14 @@ fn build_handover(
         }
         p = p.next();
     }
+    let stand_aside = live
+        .iter()
+        .filter(|v| {
+            qianzhang_core::lifecycle::stand_aside_note(&registry, &v.voucher, v.voucher.date()).is_some()
+                && !v.signatures.iter().any(|s| s.kind == qianzhang_core::lifecycle::SignKind::Approve)
+        })
+        .map(|v| v.voucher.reference())
+        .collect();
     let vouchers = live
         .into_iter()
         .filter(|v| v.voucher.date() >= tenure.from && v.status != Status::Voided)
@@ -316,6 +324,7 @@ fn build_handover(
         exceptions,
         assets,
         fingerprint,
+        stand_aside,
     }))
 }
 

@@ -258,4 +258,18 @@ fn sep_6_the_director_does_not_approve_paying_his_brother() {
     assert!(list.contains("支付修缮费［回避］"), "{list}");
     let list = env.ok(&["voucher", "list", "--month", "2025-03", "--format", "json"]);
     assert!(list.contains("\"stand_aside\": \"回避：收款人李强"), "{list}");
+    let handover = env.ok(&[
+        "handover",
+        "--officer",
+        "王芳",
+        "--role",
+        "cashier",
+        "--date",
+        "2025-03-31",
+        "--to",
+        "孙丽",
+        "--supervisor",
+        "刘洋",
+    ]);
+    assert!(handover.contains("出纳确认［回避］"), "{handover}");
 }

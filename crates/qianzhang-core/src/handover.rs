@@ -31,6 +31,8 @@ pub struct Handled {
     pub status: Status,
     /// 制单, 审核, 审批, 出纳确认 — what the officer did on it.
     pub acts: Vec<&'static str>,
+    /// Approved by resolution because the approver stood aside (SEP-6).
+    pub stand_aside: bool,
 }
 
 /// Totals of the vouchers handled, by act.
@@ -106,6 +108,8 @@ pub struct HandoverInput {
     pub exceptions: Vec<Exception>,
     pub assets: Vec<Asset>,
     pub fingerprint: String,
+    /// Vouchers approved by resolution because the approver stood aside.
+    pub stand_aside: Vec<VoucherRef>,
 }
 
 const ACTS: [&str; 4] = ["制单", "审核", "审批", "出纳确认"];
@@ -140,6 +144,7 @@ impl Handover {
                 amount: v.total_debit(),
                 status: *status,
                 acts,
+                stand_aside: input.stand_aside.contains(&v.reference()),
             });
         }
         handled.sort_by_key(|h| (h.date, h.voucher));

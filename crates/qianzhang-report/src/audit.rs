@@ -209,7 +209,7 @@ fn handover_tables(h: &Handover) -> Vec<Table> {
             x.summary.clone(),
             x.amount.to_string(),
             x.status.chinese().into(),
-            x.acts.join("、"),
+            format!("{}{}", x.acts.join("、"), if x.stand_aside { "［回避］" } else { "" }),
         ]);
     }
     for total in &h.handled_totals {
