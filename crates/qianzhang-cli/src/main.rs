@@ -232,6 +232,8 @@ enum AccountCmd {
         #[arg(long, value_parser = date_value)]
         opened: Option<time::Date>,
     },
+    /// 科目更名（编码不变）/ rename an account; its code stays
+    Rename { code: String, name: String },
     /// 停用科目 / close an account from a date
     Close {
         code: String,
@@ -1300,6 +1302,10 @@ fn account(cli: &Cli, cmd: &AccountCmd) -> Result<(), Exit> {
             };
             let (account, ..) = change(cli, Act::Administer, |w, _| qianzhang_core::books::add_account(w, &new))?;
             out(&format!("已增设科目 {} {}（{}）\n", account.code(), account.name(), account.kind()))
+        }
+        AccountCmd::Rename { code, name } => {
+            change(cli, Act::Administer, |w, _| qianzhang_core::books::rename_account(w, code, name))?;
+            out(&format!("科目 {code} 已更名为“{}”；编码不变，已有凭证仍记在该科目\n", name.trim()))
         }
         AccountCmd::Close { code, date } => {
             let date = match date {

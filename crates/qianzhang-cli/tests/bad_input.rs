@@ -190,3 +190,18 @@ fn a_busy_store_is_a_plain_message_not_an_internal_error() {
     drop(conn);
     assert_eq!(env.books(), before);
 }
+
+#[test]
+fn acc_1_renaming_keeps_the_code_and_every_voucher_on_it() {
+    let env = Env::with_ledger();
+    env.refused("ACC-1", &["--as", "管理员", "account", "rename", "520101", "水电费"]);
+    env.refused("ACC-1", &["--as", "管理员", "account", "rename", "529999", "杂项"]);
+    env.refused("OPR-1", &["account", "rename", "520101", "办公用品费"]);
+    let out = env.admin(&["account", "rename", "520101", "办公用品费"]);
+    assert!(out.contains("已更名为“办公用品费”"), "{out}");
+    let list = env.ok(&["account", "list"]);
+    assert!(list.contains("办公用品费") && !list.contains("办公费 "), "{list}");
+    let log = env.ok(&["log", "--limit", "1"]);
+    assert!(log.contains("科目 520101 更名为“办公用品费”"), "{log}");
+    env.ok(&["verify"]);
+}

@@ -301,6 +301,35 @@ impl Chart {
         Ok(account.with_closed(date))
     }
 
+    /// [ACC-1] checks renaming `code`: it exists, and the new name is valid
+    /// and unique among its siblings. Codes never change; every voucher
+    /// keeps pointing at the same account.
+    pub fn check_rename(&self, code: &str, name: &str) -> Result<String, Refusal> {
+        let name = name.trim();
+        let fail = |msg: String| Err(Refusal::new(Rule::Acc1, msg));
+        let Some(account) = self.accounts.get(code) else {
+            return fail(format!("科目 {code} 不存在"));
+        };
+        if name.is_empty() || name.chars().count() > MAX_NAME_CHARS || name.contains('/') {
+            return fail(format!("科目名称“{name}”无效：不能为空、不能含“/”，且不超过 {MAX_NAME_CHARS} 个字"));
+        }
+        if account.name == name {
+            return fail(format!("科目 {code} 已经叫“{name}”"));
+        }
+        let parent = parent_of(code);
+        if let Some(twin) = self.accounts.values().find(|a| a.name == name && parent_of(&a.code) == parent) {
+            return fail(format!("同一级已有名为“{name}”的科目 {}，科目全称须唯一", twin.code));
+        }
+        Ok(name.to_string())
+    }
+
+    /// Records a new name (the checks are in [`Chart::check_rename`]).
+    pub fn rename(&mut self, code: &str, name: &str) {
+        if let Some(a) = self.accounts.get_mut(code) {
+            a.name = name.to_string();
+        }
+    }
+
     /// Records that `code` is closed from `date` (the checks are in [`Chart::check_close`]).
     pub fn close(&mut self, code: &str, date: Date) {
         if let Some(a) = self.accounts.get_mut(code) {
@@ -368,5 +397,20 @@ mod tests {
         let closed = c.check_close("520101", d, crate::Money::ZERO).unwrap();
         assert!(closed.is_open_on(date!(2025 - 02 - 28)));
         assert!(!closed.is_open_on(d));
+    }
+
+    #[test]
+    fn acc_1_an_account_is_renamed_but_keeps_its_code() {
+        let mut c = Chart::from_accounts(Chart::default_chart());
+        c.insert(c.check_new(&new("520101", "办公费")).unwrap());
+        c.insert(c.check_new(&new("520102", "水电费")).unwrap());
+        assert_eq!(c.check_rename("520101", " 办公用品费 ").unwrap(), "办公用品费");
+        assert_eq!(c.check_rename("520101", "水电费").unwrap_err().rule, Rule::Acc1, "siblings stay unique");
+        assert_eq!(c.check_rename("520109", "x").unwrap_err().rule, Rule::Acc1);
+        assert_eq!(c.check_rename("520101", "a/b").unwrap_err().rule, Rule::Acc1);
+        assert_eq!(c.check_rename("520101", "办公费").unwrap_err().rule, Rule::Acc1, "same name");
+        c.rename("520101", "办公用品费");
+        assert_eq!(c.full_name("520101"), "管理费用/办公用品费");
+        assert_eq!(c.resolve("管理费用/办公用品费").unwrap().code(), "520101");
     }
 }

@@ -51,6 +51,11 @@ pub enum Event {
     AccountAdded {
         account: Account,
     },
+    /// An account renamed; its code, and so every voucher on it, stays (ACC-1).
+    AccountRenamed {
+        code: String,
+        name: String,
+    },
     AccountClosed {
         code: String,
         #[serde(with = "date_serde")]
@@ -239,6 +244,7 @@ impl Event {
             Event::LedgerCreated { .. } => "ledger_created",
             Event::AccountAdded { .. } => "account_added",
             Event::AccountClosed { .. } => "account_closed",
+            Event::AccountRenamed { .. } => "account_renamed",
             Event::VoucherPrepared { .. } => "voucher_prepared",
             Event::VoucherPosted { .. } => "voucher_posted",
             Event::VoucherRevised { .. } => "voucher_revised",
@@ -280,6 +286,7 @@ impl Event {
             Event::LedgerCreated { name, start } => format!("建立账套 {name}，启用期间 {start}"),
             Event::AccountAdded { account } => format!("增设科目 {} {}", account.code(), account.name()),
             Event::AccountClosed { code, date } => format!("停用科目 {code}，自 {}", format_date(*date)),
+            Event::AccountRenamed { code, name } => format!("科目 {code} 更名为“{name}”"),
             Event::VoucherPrepared { voucher } => format!("制单 {}", voucher.reference()),
             Event::VoucherPosted { reference } => format!("记账 {reference}"),
             Event::VoucherRevised { voucher } => format!("修改 {}（附单据），已有签字作废", voucher.reference()),
@@ -685,6 +692,13 @@ pub fn add_account(books: &mut impl Books, new: &NewAccount) -> Result<Account, 
     let account = books.chart().check_new(new)?;
     books.append(Event::AccountAdded { account: account.clone() })?;
     Ok(account)
+}
+
+/// [ACC-1] renames an account; its code stays.
+pub fn rename_account(books: &mut impl Books, code: &str, name: &str) -> Result<(), Failure> {
+    let name = books.chart().check_rename(code, name)?;
+    books.append(Event::AccountRenamed { code: code.to_string(), name })?;
+    Ok(())
 }
 
 /// [ACC-2] closes an account from `date`.
@@ -1258,6 +1272,7 @@ pub(crate) mod tests {
                     self.signed.entry(*reference).or_default().retain(|s| s.kind != *kind)
                 }
                 Event::AccountAdded { account } => self.chart.insert(account.clone()),
+                Event::AccountRenamed { code, name } => self.chart.rename(code, name),
                 Event::AccountClosed { code, date } => self.chart.close(code, *date),
                 _ => self.registry.apply(&event),
             }

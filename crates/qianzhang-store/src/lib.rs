@@ -867,6 +867,7 @@ impl<'t> Writer<'t> {
         match &event {
             Event::AccountAdded { account } => self.chart.insert(account.clone()),
             Event::AccountClosed { code, date } => self.chart.close(code, *date),
+            Event::AccountRenamed { code, name } => self.chart.rename(code, name),
             Event::PersonRegistered { .. }
             | Event::PassphraseSet { .. }
             | Event::Appointed { .. }

@@ -64,6 +64,10 @@ impl Projector {
                     seq
                 ])?;
             }
+            Event::AccountRenamed { code, name } => {
+                conn.prepare_cached("UPDATE accounts SET name = ?3, seq = ?4 WHERE ledger_id = ?1 AND code = ?2")?
+                    .execute(params![id, code, name, seq])?;
+            }
             Event::AccountClosed { code, date } => {
                 conn.prepare_cached("UPDATE accounts SET closed = ?3, seq = ?4 WHERE ledger_id = ?1 AND code = ?2")?
                     .execute(params![id, code, format_date(*date), seq])?;
