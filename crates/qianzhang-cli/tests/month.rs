@@ -5,46 +5,7 @@
 
 mod common;
 
-use common::{fixture, Env};
-
-/// `with_office` plus the accounts, the approval and the receipt the
-/// January fixture needs, and January's vouchers imported as prepared.
-fn january() -> Env {
-    let env = Env::with_office();
-    env.admin(&["account", "add", "440103", "低保资金"]);
-    env.admin(&["account", "add", "510103", "低保金发放"]);
-    env.admin(&[
-        "auth",
-        "add",
-        "--kind",
-        "government",
-        "--number",
-        "街道批复〔2025〕1号",
-        "--date",
-        "2025-01-02",
-        "--scope",
-        "2025年一季度低保金发放",
-        "--cap",
-        "36000",
-    ]);
-    env.ok(&[
-        "--as",
-        "王芳",
-        "receipt",
-        "issue",
-        "--book",
-        "SJ",
-        "--payer",
-        "王五",
-        "--amount",
-        "600",
-        "--date",
-        "2025-01-08",
-    ]);
-    let file = fixture("vouchers-2025-01-close.csv");
-    env.ok(&["import", file.to_str().unwrap()]);
-    env
-}
+use common::{fixture, january, Env};
 
 fn statement(env: &Env) -> String {
     env.ok(&["--as", "王芳", "bank", "import", fixture("statement-2025-01.gbk.csv").to_str().unwrap()])

@@ -264,39 +264,8 @@ impl Env {
 /// office paper reversed, the cash counted, the statement matched, the
 /// month closed, and the 居务监督委员会's opinion recorded.
 pub fn closed_january() -> Env {
-    let env = Env::with_office();
-    env.admin(&["account", "add", "440103", "低保资金"]);
-    env.admin(&["account", "add", "510103", "低保金发放"]);
+    let env = january();
     env.admin(&["account", "add", "510104", "公益活动"]);
-    env.admin(&[
-        "auth",
-        "add",
-        "--kind",
-        "government",
-        "--number",
-        "街道批复〔2025〕1号",
-        "--date",
-        "2025-01-02",
-        "--scope",
-        "2025年一季度低保金发放及办公设备",
-        "--cap",
-        "36000",
-    ]);
-    env.ok(&[
-        "--as",
-        "王芳",
-        "receipt",
-        "issue",
-        "--book",
-        "SJ",
-        "--payer",
-        "王五",
-        "--amount",
-        "600",
-        "--date",
-        "2025-01-08",
-    ]);
-    env.ok(&["import", fixture("vouchers-2025-01-close.csv").to_str().unwrap()]);
     env.ok(&[
         "voucher",
         "add",
@@ -395,5 +364,44 @@ pub fn closed_january() -> Env {
         "--date",
         "2025-02-04",
     ]);
+    env
+}
+
+/// `with_office` plus the accounts, the approval and the receipt the
+/// January fixture needs, and January's vouchers imported as prepared.
+pub fn january() -> Env {
+    let env = Env::with_office();
+    env.admin(&["account", "add", "440103", "低保资金"]);
+    env.admin(&["account", "add", "510103", "低保金发放"]);
+    env.admin(&[
+        "auth",
+        "add",
+        "--kind",
+        "government",
+        "--number",
+        "街道批复〔2025〕1号",
+        "--date",
+        "2025-01-02",
+        "--scope",
+        "2025年一季度低保金发放及办公设备",
+        "--cap",
+        "36000",
+    ]);
+    env.ok(&[
+        "--as",
+        "王芳",
+        "receipt",
+        "issue",
+        "--book",
+        "SJ",
+        "--payer",
+        "王五",
+        "--amount",
+        "600",
+        "--date",
+        "2025-01-08",
+    ]);
+    let file = fixture("vouchers-2025-01-close.csv");
+    env.ok(&["import", file.to_str().unwrap()]);
     env
 }
