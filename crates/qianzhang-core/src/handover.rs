@@ -257,8 +257,9 @@ pub fn complete_handover(
             role,
             from: date,
             ended: None,
-            leader: false,
-            title: tenure.title.clone().filter(|_| tenure.leader),
+            // The post is the same: a leader's post stays a leader's (SEP-2/3 apply).
+            leader: tenure.leader,
+            title: tenure.title.clone(),
         },
     )?;
     books.append(Event::HandoverCompleted {

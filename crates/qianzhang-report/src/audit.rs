@@ -224,30 +224,7 @@ fn handover_tables(h: &Handover) -> Vec<Table> {
     }
     out.push(t);
     out.push(exceptions_table("八、任期内的例外事项", &h.exceptions, false));
-    let mut t = Table::new(
-        "九、固定资产",
-        &[
-            ("编号", Align::Left),
-            ("名称", Align::Left),
-            ("数量", Align::Right),
-            ("原值", Align::Right),
-            ("存放地点", Align::Left),
-            ("保管人", Align::Left),
-        ],
-    );
-    for a in &h.assets {
-        t.row(vec![
-            a.label(),
-            a.name.clone(),
-            a.quantity.to_string(),
-            a.value.to_string(),
-            a.location.clone(),
-            a.custodian.clone(),
-        ]);
-    }
-    if h.assets.is_empty() {
-        t.note("无。");
-    }
+    let t = crate::disclosure::assets_table("九、固定资产", &h.assets);
     out.push(t);
     out
 }
@@ -327,18 +304,10 @@ pub fn handover(h: &Handover, format: Format) -> String {
 /// The handover as a printable HTML file: three identical copies, each on
 /// its own pages, for the three signatures.
 pub fn handover_html(h: &Handover) -> String {
-    use crate::disclosure::{css, esc, html_table};
+    use crate::disclosure::{css, esc, html_section};
     let mut copy = String::new();
     for t in handover_tables(h) {
-        copy.push_str(&format!("<section><h2>{}</h2>\n", esc(t.title())));
-        let headers: Vec<(&str, bool)> = t.headers().iter().map(|(x, a)| (x.as_str(), *a == Align::Right)).collect();
-        if !t.rows().is_empty() {
-            copy.push_str(&html_table(&headers, t.rows()));
-        }
-        for n in t.notes() {
-            copy.push_str(&format!("<p>{}</p>\n", esc(n)));
-        }
-        copy.push_str("</section>\n");
+        copy.push_str(&html_section(&t));
     }
     let mut sign = String::from("<div class=\"sign\">\n");
     for l in handover_footer(h) {

@@ -109,6 +109,57 @@ fn summary_of(i: &Item) -> String {
     s
 }
 
+/// The fixed-asset register as a table, with its total.
+pub(crate) fn assets_table(title: &str, assets: &[qianzhang_core::disclosure::Asset]) -> Table {
+    let mut t = Table::new(
+        title,
+        &[
+            ("编号", Align::Left),
+            ("名称", Align::Left),
+            ("数量", Align::Right),
+            ("原值", Align::Right),
+            ("存放地点", Align::Left),
+            ("保管人", Align::Left),
+            ("购置凭证", Align::Left),
+        ],
+    );
+    for a in assets {
+        t.row(vec![
+            a.label(),
+            a.name.clone(),
+            a.quantity.to_string(),
+            a.value.to_string(),
+            a.location.clone(),
+            a.custodian.clone(),
+            a.voucher.to_string(),
+        ]);
+    }
+    if assets.is_empty() {
+        t.note("无。");
+    } else {
+        let total: Money = assets.iter().map(|a| a.value).sum();
+        let mut cells = vec![String::new(); 7];
+        cells[0] = "合计".into();
+        cells[3] = total.to_string();
+        t.total(cells);
+    }
+    t
+}
+
+/// One table as an HTML section: its title, the table when it has rows, its notes.
+pub(crate) fn html_section(t: &Table) -> String {
+    let mut out = format!("<section><h2>{}</h2>\n", esc(t.title()));
+    let headers: Vec<(&str, bool)> = t.headers().iter().map(|(h, a)| (h.as_str(), *a == Align::Right)).collect();
+    if !t.rows().is_empty() {
+        out.push_str(&html_table(&headers, t.rows()));
+    }
+    for n in t.notes() {
+        let _ = writeln!(out, "<p>{}</p>", esc(n));
+    }
+    out.push_str("</section>\n");
+    out
+}
+
 /// The sections every layout prints, as tables.
 fn sections(d: &Disclosure) -> Vec<Table> {
     let s = &d.summary;
@@ -170,39 +221,7 @@ fn sections(d: &Disclosure) -> Vec<Table> {
     }
     out.push(t);
     if let Some(assets) = &d.assets {
-        let mut t = Table::new(
-            "七、固定资产",
-            &[
-                ("编号", Align::Left),
-                ("名称", Align::Left),
-                ("数量", Align::Right),
-                ("原值", Align::Right),
-                ("存放地点", Align::Left),
-                ("保管人", Align::Left),
-                ("购置凭证", Align::Left),
-            ],
-        );
-        for a in assets {
-            t.row(vec![
-                a.label(),
-                a.name.clone(),
-                a.quantity.to_string(),
-                a.value.to_string(),
-                a.location.clone(),
-                a.custodian.clone(),
-                a.voucher.to_string(),
-            ]);
-        }
-        let total: Money = assets.iter().map(|a| a.value).sum();
-        t.total(vec![
-            "合计".into(),
-            String::new(),
-            String::new(),
-            total.to_string(),
-            String::new(),
-            String::new(),
-            String::new(),
-        ]);
+        let t = assets_table("七、固定资产", assets);
         out.push(t);
     }
     if let Some(pw) = &d.public_welfare {
@@ -477,18 +496,7 @@ pub fn disclosure_html(d: &Disclosure, paper: Paper) -> String {
     // Overview and chart side by side, the items across the page, then the
     // smaller tables in two columns, so that a month fits one sheet.
     let tables = sections(d);
-    let section = |t: &Table| -> String {
-        let mut out = format!("<section><h2>{}</h2>\n", esc(t.title()));
-        let headers: Vec<(&str, bool)> = t.headers().iter().map(|(h, a)| (h.as_str(), *a == Align::Right)).collect();
-        if !t.rows().is_empty() {
-            out.push_str(&html_table(&headers, t.rows()));
-        }
-        for n in t.notes() {
-            let _ = writeln!(out, "<p>{}</p>", esc(n));
-        }
-        out.push_str("</section>\n");
-        out
-    };
+    let section = html_section;
     let starts = |prefix: &'static str| tables.iter().filter(move |t| t.title().starts_with(prefix));
     out.push_str("<div class=\"cols\"><div>");
     starts("一、").for_each(|t| out.push_str(&section(t)));
