@@ -7,6 +7,10 @@ use common::{fixture, Env};
 
 /// The fixture quarter: history migrated, the first quarter imported and posted.
 fn quarter() -> Env {
+    common::cached("quarter", build_quarter)
+}
+
+fn build_quarter() -> Env {
     let env = Env::with_office_unfunded();
     let history = fixture("history-2024q4.gbk.csv");
     let out = env.ok(&["import", "--history", history.to_str().unwrap()]);

@@ -16,6 +16,35 @@ pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures").join(name)
 }
 
+/// Fixtures built once per test binary: the first test to ask builds it in a
+/// directory kept for the binary's life; every test gets a copy of its files.
+pub fn cached(key: &'static str, build: fn() -> Env) -> Env {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    struct Master {
+        dir: tempfile::TempDir,
+        now: String,
+    }
+    static BUILT: OnceLock<Mutex<HashMap<&'static str, Arc<OnceLock<Master>>>>> = OnceLock::new();
+    // The map's lock is held only to find the fixture's cell, so a fixture
+    // built on another may itself be cached.
+    let cell =
+        BUILT.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner()).entry(key).or_default().clone();
+    let master = cell.get_or_init(|| {
+        let env = build();
+        Master { now: env.now.into_inner(), dir: env.dir }
+    });
+    let env = Env::new();
+    for entry in std::fs::read_dir(master.dir.path()).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_file() {
+            std::fs::copy(entry.path(), env.dir.path().join(entry.file_name())).unwrap();
+        }
+    }
+    env.set_now(&master.now);
+    env
+}
+
 pub struct Env {
     pub dir: tempfile::TempDir,
     /// The pinned clock, [`NOW`] unless a test moves it on.
@@ -35,6 +64,10 @@ impl Env {
     /// A ledger `幸福里` going live 2025-01 with the fixture sub-accounts,
     /// administered by 管理员, with 赵敏 as accountant from 2025-01-01.
     pub fn with_ledger() -> Env {
+        cached("with_ledger", Env::build_with_ledger)
+    }
+
+    fn build_with_ledger() -> Env {
         let env = Env::new();
         env.admin(&["init", "--ledger", "幸福里", "--start", "2025-01"]);
         let accounts = std::fs::read_to_string(fixture("accounts.csv")).unwrap();
@@ -51,6 +84,10 @@ impl Env {
     /// `with_office_unfunded` with money to pay from: opening balances of
     /// ¥5,000 cash and ¥100,000 bank migrated as history at 2024-09-30.
     pub fn with_office() -> Env {
+        cached("with_office", Env::build_with_office)
+    }
+
+    fn build_with_office() -> Env {
         let env = Env::with_office_unfunded();
         env.write(
             "opening.csv",
@@ -64,6 +101,10 @@ impl Env {
     /// `with_ledger` plus the officers who sign: 刘洋 reviewer, 李明 主任 and
     /// approver, 王芳 cashier, all from 2025-01-01.
     pub fn with_office_unfunded() -> Env {
+        cached("with_office_unfunded", Env::build_with_office_unfunded)
+    }
+
+    fn build_with_office_unfunded() -> Env {
         let env = Env::with_ledger();
         for (person, role) in [("刘洋", "reviewer"), ("李明", "approver"), ("王芳", "cashier")] {
             env.admin(&["person", "add", person]);
@@ -264,6 +305,10 @@ impl Env {
 /// office paper reversed, the cash counted, the statement matched, the
 /// month closed, and the 居务监督委员会's opinion recorded.
 pub fn closed_january() -> Env {
+    cached("closed_january", build_closed_january)
+}
+
+fn build_closed_january() -> Env {
     let env = january();
     env.admin(&["account", "add", "510104", "公益活动"]);
     env.ok(&[
@@ -370,6 +415,10 @@ pub fn closed_january() -> Env {
 /// `with_office` plus the accounts, the approval and the receipt the
 /// January fixture needs, and January's vouchers imported as prepared.
 pub fn january() -> Env {
+    cached("january", build_january)
+}
+
+fn build_january() -> Env {
     let env = Env::with_office();
     env.admin(&["account", "add", "440103", "低保资金"]);
     env.admin(&["account", "add", "510103", "低保金发放"]);
