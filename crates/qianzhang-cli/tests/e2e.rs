@@ -3,27 +3,7 @@
 
 mod common;
 
-use common::{fixture, Env};
-
-/// The fixture quarter: history migrated, the first quarter imported and posted.
-fn quarter() -> Env {
-    common::cached("quarter", build_quarter)
-}
-
-fn build_quarter() -> Env {
-    let env = Env::with_office_unfunded();
-    let history = fixture("history-2024q4.gbk.csv");
-    let out = env.ok(&["import", "--history", history.to_str().unwrap()]);
-    assert!(out.contains("9 张凭证（GB18030编码）") && out.contains("2024-10、2024-11、2024-12"), "{out}");
-    let current = fixture("vouchers-2025q1.csv");
-    let out = env.ok(&["import", current.to_str().unwrap()]);
-    assert!(out.contains("24 张凭证"), "{out}");
-    env.issue_fixture_receipts();
-    for p in ["2025-01", "2025-02", "2025-03"] {
-        env.walk(p);
-    }
-    env
-}
+use common::{fixture, quarter, Env};
 
 #[test]
 fn reports_of_the_fixture_quarter_match_golden_files() {
