@@ -25,7 +25,8 @@ pub fn cached(key: &'static str, build: fn() -> Env) -> Env {
         dir: tempfile::TempDir,
         now: String,
     }
-    static BUILT: OnceLock<Mutex<HashMap<&'static str, Arc<OnceLock<Master>>>>> = OnceLock::new();
+    type Fixtures = Mutex<HashMap<&'static str, Arc<OnceLock<Master>>>>;
+    static BUILT: OnceLock<Fixtures> = OnceLock::new();
     // The map's lock is held only to find the fixture's cell, so a fixture
     // built on another may itself be cached.
     let cell =
