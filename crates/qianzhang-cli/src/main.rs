@@ -17,8 +17,8 @@ use password_hash::rand_core::OsRng;
 use password_hash::SaltString;
 use qianzhang_core::approval::{suspected_splits, AuthKind, Authorization, ExpenseItem, SettingKey};
 use qianzhang_core::books::{
-    appoint, attach_document, change_setting, close_account, describe_fact, end_appointment, issue_receipt,
-    post_voucher, prepare_voucher, record_authorization, record_kinship, register_person, register_receipt_book,
+    appoint, attach_document, change_setting, close_account, describe_fact, end_appointment, enter_voucher,
+    issue_receipt, post_voucher, record_authorization, record_kinship, register_person, register_receipt_book,
     reverse_voucher, set_passphrase, void_receipt,
 };
 use qianzhang_core::books::{Books, FirstAdmin};
@@ -1024,8 +1024,14 @@ fn run(cli: &Cli) -> Result<(), Exit> {
             let file_name = file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
             let act = if *history { Act::MigrateHistory } else { Act::KeepBooks };
             let (summary, store, ledger) = change(cli, act, |w, who| {
-                let opts =
-                    ImportOptions { file_name: &file_name, encoding, history: *history, force: *force, preparer: who };
+                let opts = ImportOptions {
+                    file_name: &file_name,
+                    encoding,
+                    history: *history,
+                    force: *force,
+                    preparer: who,
+                    today: clock::today(),
+                };
                 import_csv(w, || std::fs::File::open(file), &opts)
             })?;
             let (_, fp) = store.fingerprint(&ledger)?;
@@ -1499,7 +1505,7 @@ fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
             };
             drop(store);
             let (reference, ..) =
-                change(cli, Act::KeepBooks, |w, who| prepare_voucher(w, draft, Origin::Entered, who))?;
+                change(cli, Act::KeepBooks, |w, who| enter_voucher(w, draft, Origin::Entered, who, clock::today()))?;
             out(&format!("已制单 {reference}（待记账）\n"))
         }
         VoucherCmd::List { range, format } => {
@@ -1560,7 +1566,8 @@ fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
                 Some(d) => *d,
                 None => clock::today(),
             };
-            let (reversal, ..) = change(cli, Act::KeepBooks, |w, who| reverse_voucher(w, r, date, who))?;
+            let (reversal, ..) =
+                change(cli, Act::KeepBooks, |w, who| reverse_voucher(w, r, date, who, clock::today()))?;
             out(&format!("已生成红字冲销凭证 {reversal}（冲销 {r}，待记账）；如需更正，请另录正确凭证\n"))
         }
     }

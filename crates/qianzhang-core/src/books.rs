@@ -737,8 +737,38 @@ fn check_period(books: &mut impl Books, date: Date, origin: Origin) -> Result<()
     Ok(())
 }
 
+/// [VCH-3] a voucher records what has happened: it is dated no later than
+/// the day it is entered.
+pub fn check_not_future(date: Date, today: Date) -> Result<(), Refusal> {
+    if date > today {
+        return Err(Refusal::new(
+            Rule::Vch3,
+            format!(
+                "凭证日期 {} 晚于今天 {}：凭证只记已经发生的业务，请填写实际发生的日期",
+                format_date(date),
+                format_date(today)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// [`prepare_voucher`] for a voucher entered on `today` (VCH-3: never dated
+/// after it). Every front end enters vouchers through this.
+pub fn enter_voucher(
+    books: &mut impl Books,
+    draft: Draft,
+    origin: Origin,
+    preparer: &str,
+    today: Date,
+) -> Result<VoucherRef, Failure> {
+    check_not_future(draft.date, today)?;
+    prepare_voucher(books, draft, origin, preparer)
+}
+
 /// Checks a draft against VCH-1, VCH-2, VCH-3 and VCH-5 and records it:
 /// prepared, or for history migrated and posted at once. Returns its number.
+/// The clock is not consulted: front ends call [`enter_voucher`].
 pub fn prepare_voucher(
     books: &mut impl Books,
     draft: Draft,
@@ -947,6 +977,7 @@ pub fn reverse_voucher(
     reference: VoucherRef,
     date: Date,
     preparer: &str,
+    today: Date,
 ) -> Result<VoucherRef, Failure> {
     let Some((original, _)) = books.voucher(reference)? else {
         return refuse(Rule::Vch5, format!("要冲销的凭证 {reference} 不存在"));
@@ -957,7 +988,7 @@ pub fn reverse_voucher(
     if let Some(r) = check_reversal(books, reference, &draft)? {
         return Err(r.into());
     }
-    prepare_voucher(books, draft, Origin::Entered, preparer)
+    enter_voucher(books, draft, Origin::Entered, preparer, today)
 }
 
 #[cfg(test)]
@@ -968,6 +999,9 @@ pub(crate) mod tests {
 
     use super::*;
     use crate::voucher::{Line, Side};
+
+    /// The day the tests act on: after every voucher they enter.
+    pub(crate) const TODAY: Date = date!(2025 - 12 - 31);
 
     /// The smallest `Books`: what a new backend must provide, in memory.
     pub(crate) struct MemoryBooks {
@@ -1377,13 +1411,32 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn vch_3_a_voucher_is_never_dated_after_today() {
+        let mut b = MemoryBooks::new();
+        let today = date!(2025 - 01 - 05);
+        let later = draft(date!(2025 - 01 - 06), 100);
+        let before = b.events.len();
+        let refused = enter_voucher(&mut b, later, Origin::Entered, "赵敏", today);
+        assert_eq!(rule_of(refused), Rule::Vch3);
+        assert_eq!(b.events.len(), before, "nothing recorded");
+        enter_voucher(&mut b, draft(today, 100), Origin::Entered, "赵敏", today).unwrap();
+        let r = prepare_voucher(&mut b, draft(date!(2025 - 01 - 04), 100), Origin::Entered, "赵敏").unwrap();
+        post(&mut b, r).unwrap();
+        assert_eq!(rule_of(reverse_voucher(&mut b, r, date!(2025 - 01 - 06), "赵敏", today)), Rule::Vch3);
+    }
+
+    #[test]
     fn vch_5_red_reversal_rules() {
         let mut b = MemoryBooks::new();
         let r = prepare_voucher(&mut b, draft(date!(2025 - 01 - 05), 100), Origin::Entered, "赵敏").unwrap();
-        assert_eq!(rule_of(reverse_voucher(&mut b, r, date!(2025 - 01 - 06), "赵敏")), Rule::Vch5, "not posted yet");
+        assert_eq!(
+            rule_of(reverse_voucher(&mut b, r, date!(2025 - 01 - 06), "赵敏", TODAY)),
+            Rule::Vch5,
+            "not posted yet"
+        );
         post(&mut b, r).unwrap();
         assert_eq!(
-            rule_of(reverse_voucher(&mut b, r, date!(2025 - 01 - 04), "赵敏")),
+            rule_of(reverse_voucher(&mut b, r, date!(2025 - 01 - 04), "赵敏", TODAY)),
             Rule::Vch5,
             "dated before the original"
         );
@@ -1395,15 +1448,19 @@ pub(crate) mod tests {
             Rule::Vch5,
             "lines must negate the original"
         );
-        let red = reverse_voucher(&mut b, r, date!(2025 - 01 - 06), "赵敏").unwrap();
+        let red = reverse_voucher(&mut b, r, date!(2025 - 01 - 06), "赵敏", TODAY).unwrap();
         let (rv, _) = b.vouchers[&red].clone();
         assert_eq!(rv.reverses(), Some(r));
         assert_eq!(rv.total_debit(), Money::from_fen(-100));
         assert!(rv.lines()[0].summary.starts_with("冲销 2025-01/记-0001"));
-        assert_eq!(rule_of(reverse_voucher(&mut b, r, date!(2025 - 01 - 07), "赵敏")), Rule::Vch5, "reversed twice");
+        assert_eq!(
+            rule_of(reverse_voucher(&mut b, r, date!(2025 - 01 - 07), "赵敏", TODAY)),
+            Rule::Vch5,
+            "reversed twice"
+        );
         post(&mut b, red).unwrap();
         assert_eq!(
-            rule_of(reverse_voucher(&mut b, red, date!(2025 - 01 - 07), "赵敏")),
+            rule_of(reverse_voucher(&mut b, red, date!(2025 - 01 - 07), "赵敏", TODAY)),
             Rule::Vch5,
             "a reversal is not reversed"
         );

@@ -167,7 +167,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             Op::Reverse(k, month) if !refs.is_empty() => {
                 let r = refs[k % refs.len()];
                 let d = date(start, *month, 28);
-                store.write(&ledger, &actor(), |w| reverse_voucher(w, r, d, "测试")).map(|r| refs.push(r))
+                store.write(&ledger, &actor(), |w| reverse_voucher(w, r, d, "测试", d)).map(|r| refs.push(r))
             }
             _ => Ok(()),
         };
