@@ -131,3 +131,42 @@ fn vch_3_a_voucher_dated_after_today_is_refused() {
         "1001=10",
     ]);
 }
+
+#[test]
+fn lim_1_an_amount_past_what_the_engine_holds_is_refused() {
+    let env = Env::with_office();
+    // The amount that once imported 93,000 times wrapped the trial balance.
+    let err = env.refused(
+        "LIM-1",
+        &[
+            "voucher",
+            "add",
+            "--date",
+            "2025-03-05",
+            "--summary",
+            "x",
+            "--debit",
+            "520101=1000000000000",
+            "--credit",
+            "1001=1000000000000",
+        ],
+    );
+    assert!(err.contains("¥99,999,999,999.99"), "{err}");
+    let file = env.write(
+        "huge.csv",
+        "日期,凭证号,摘要,科目,借方,贷方\n2024-09-30,2,期初,1002,\"1,000,000,000,000.00\",\n2024-09-30,2,期初,3101,,\"1,000,000,000,000.00\"\n",
+    );
+    let err = env.refused("LIM-1", &["import", "--history", file.to_str().unwrap()]);
+    assert!(err.contains("第 2 行") && err.contains("第 3 行"), "{err}");
+    // The largest amount is taken, and written out in words in full.
+    let file = env.write(
+        "largest.csv",
+        "日期,凭证号,摘要,科目,借方,贷方\n2024-08-31,1,期初,1002,99999999999.99,\n2024-08-31,1,期初,3101,,99999999999.99\n",
+    );
+    env.ok(&["import", "--history", file.to_str().unwrap()]);
+    let shown = env.ok(&["voucher", "show", "2024-08/记-0001"]);
+    assert!(shown.contains("玖佰玖拾玖亿玖仟玖佰玖拾玖万玖仟玖佰玖拾玖元玖角玖分"), "{shown}");
+    let tb = env.ok(&["report", "trial-balance", "--from", "2024-08", "--to", "2025-03"]);
+    assert!(tb.contains("100,000,099,999.99") && !tb.contains("-9"), "{tb}");
+    env.ok(&["verify"]);
+}

@@ -18,7 +18,7 @@ use crate::documents::{check_new_documents, doc_key};
 use crate::funds::check_fund_spending;
 use crate::funds::Fund;
 use crate::lifecycle::{check_ready_to_post, SignKind, Signature};
-use crate::money::Money;
+use crate::money::{Money, MAX_TOTAL_FEN};
 use crate::people::{check_appointment, check_person_name, check_registered, Appointment, KinFact, Registry, Role};
 use crate::period::{date_serde, format_date, Period};
 use crate::receipts::{check_new_book, check_void, describe_book, next_serial, ReceiptBook, ReceiptState};
@@ -438,6 +438,9 @@ pub trait Books {
     /// The latest closed period before `period`, with the bank entries in
     /// transit at its close.
     fn last_close_before(&mut self, period: Period) -> Result<Option<(Period, Vec<InTransit>)>, StoreError>;
+    /// [LIM-1] the sum of the absolute amounts of every line of every
+    /// voucher recorded, whatever its status (at most `MAX_TOTAL_FEN`).
+    fn turnover(&mut self) -> Result<Money, StoreError>;
     fn append(&mut self, event: Event) -> Result<(), StoreError>;
 }
 
@@ -737,6 +740,26 @@ fn check_period(books: &mut impl Books, date: Date, origin: Origin) -> Result<()
     Ok(())
 }
 
+/// [LIM-1] the ledger can hold the voucher: with its lines, the absolute
+/// amounts of everything recorded stay within `MAX_TOTAL_FEN`, so that no
+/// balance or total can overflow.
+fn check_total(books: &mut impl Books, lines: &[Line]) -> Result<Option<Refusal>, Failure> {
+    let adding = Money::turnover(lines.iter().map(|l| l.amount));
+    let held = books.turnover()?;
+    if held.fen().saturating_add(adding.fen()) <= MAX_TOTAL_FEN {
+        return Ok(None);
+    }
+    Ok(Some(Refusal::new(
+        Rule::Lim1,
+        format!(
+            "账套已记录的金额合计 {}（借贷两方绝对值之和）加上本凭证的 {} 将超过本程序能记录的上限 {}；请核对金额是否多写了位数",
+            held.to_yuan(),
+            adding.to_yuan(),
+            Money::from_fen(MAX_TOTAL_FEN).to_yuan()
+        ),
+    )))
+}
+
 /// [VCH-3] a voucher records what has happened: it is dated no later than
 /// the day it is entered.
 pub fn check_not_future(date: Date, today: Date) -> Result<(), Refusal> {
@@ -812,6 +835,9 @@ pub fn prepare_voucher(
     }
     if let Err(Failure::Refused(r)) = check_period(books, draft.date, origin) {
         reasons.reasons.extend(r.reasons);
+    }
+    if let Some(r) = check_total(books, &draft.lines)? {
+        reasons.push(r);
     }
     if let Some(original_ref) = draft.reverses {
         if let Some(r) = check_reversal(books, original_ref, &draft)? {
@@ -1024,6 +1050,8 @@ pub(crate) mod tests {
         pub statement: Vec<StoredLine>,
         pub assets: Vec<Asset>,
         pub in_transit: HashMap<Period, Vec<InTransit>>,
+        /// Amounts held besides `vouchers` (LIM-1 tests).
+        pub turnover_base: Money,
     }
 
     impl MemoryBooks {
@@ -1049,6 +1077,7 @@ pub(crate) mod tests {
                 statement: Vec::new(),
                 assets: Vec::new(),
                 in_transit: HashMap::new(),
+                turnover_base: Money::ZERO,
             };
             books.closed.push(Period::parse("2024-06").unwrap());
             let standing = Authorization {
@@ -1224,6 +1253,10 @@ pub(crate) mod tests {
         }
         fn file_imported(&mut self, sha256: &str) -> Result<Option<String>, StoreError> {
             Ok(self.imported.iter().any(|s| s == sha256).then(|| "之前".to_string()))
+        }
+        fn turnover(&mut self) -> Result<Money, StoreError> {
+            Ok(self.turnover_base
+                + Money::turnover(self.vouchers.values().flat_map(|(v, _)| v.lines().iter().map(|l| l.amount))))
         }
         fn append(&mut self, event: Event) -> Result<(), StoreError> {
             match &event {
@@ -1408,6 +1441,21 @@ pub(crate) mod tests {
         let r = prepare_voucher(&mut b, draft(date!(2025 - 01 - 05), 100), Origin::Entered, "赵敏").unwrap();
         post(&mut b, r).unwrap();
         assert_eq!(rule_of(post(&mut b, r)), Rule::Vch5);
+    }
+
+    #[test]
+    fn lim_1_a_voucher_that_would_take_the_ledger_past_what_it_holds_is_refused() {
+        let mut b = MemoryBooks::new();
+        // ¥100.00 on each side: 20,000 fen of absolute amounts.
+        b.turnover_base = Money::from_fen(MAX_TOTAL_FEN - 20_000);
+        let r = prepare_voucher(&mut b, draft(date!(2025 - 01 - 05), 10_000), Origin::Entered, "赵敏").unwrap();
+        assert_eq!(b.turnover().unwrap(), Money::from_fen(MAX_TOTAL_FEN));
+        let before = b.events.len();
+        let refused = prepare_voucher(&mut b, draft(date!(2025 - 01 - 05), 1), Origin::Entered, "赵敏");
+        assert_eq!(rule_of(refused), Rule::Lim1);
+        assert_eq!(b.events.len(), before, "nothing recorded");
+        post(&mut b, r).unwrap();
+        assert_eq!(rule_of(reverse_voucher(&mut b, r, date!(2025 - 01 - 06), "赵敏", TODAY)), Rule::Lim1);
     }
 
     #[test]

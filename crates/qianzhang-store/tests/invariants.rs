@@ -211,6 +211,17 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
         prop_assert_eq!(numbers.clone(), (1..=numbers.len() as u32).collect::<Vec<_>>());
     }
 
+    // LIM-1: what the store says the ledger holds is every voucher's
+    // absolute amounts, read afresh and as kept up to date by a writer.
+    let held: i64 = store
+        .vouchers(&ledger, start.prev(), Period::of(end))
+        .unwrap()
+        .iter()
+        .flat_map(|(v, _)| v.lines().iter().map(|l| l.amount.fen().abs()))
+        .sum();
+    let read = store.read(&ledger, |w| w.turnover().map_err(Failure::Store)).unwrap();
+    prop_assert_eq!(read, Money::from_fen(held));
+
     // And the log replays to exactly what is stored.
     let report = store.verify(&ledger).unwrap();
     prop_assert!(report.is_clean(), "{:?}", report.mismatch);
