@@ -138,6 +138,7 @@ pub fn run(db: Option<&Path>) -> Result<(), Exit> {
         history: true,
         force: false,
         preparer: ACCOUNTANT,
+        today: clock::today(),
     };
     let h = store.write(&ledger, &actor("import --history"), |w| import_csv_bytes(w, HISTORY, &history))?;
     let current = ImportOptions { file_name: "vouchers-2025q1.csv", history: false, ..history };

@@ -17,8 +17,8 @@ use password_hash::rand_core::OsRng;
 use password_hash::SaltString;
 use qianzhang_core::approval::{suspected_splits, AuthKind, Authorization, ExpenseItem, SettingKey};
 use qianzhang_core::books::{
-    appoint, attach_document, change_setting, close_account, describe_fact, end_appointment, issue_receipt,
-    post_voucher, prepare_voucher, record_authorization, record_kinship, register_person, register_receipt_book,
+    appoint, attach_document, change_setting, close_account, describe_fact, end_appointment, enter_voucher,
+    issue_receipt, post_voucher, record_authorization, record_kinship, register_person, register_receipt_book,
     reverse_voucher, set_passphrase, void_receipt,
 };
 use qianzhang_core::books::{Books, FirstAdmin};
@@ -589,8 +589,8 @@ impl From<Failure> for Exit {
         match f {
             // Store::write logs the refusals it returns.
             Failure::Refused(r) => Exit::Refused { reasons: r.reasons, unlisted: r.unlisted, logged: true },
-            Failure::Store(e) => match e.downcast::<qianzhang_store::Error>() {
-                Ok(e) => Exit::from(*e),
+            Failure::Store(e) => match qianzhang_store::Error::from_boxed(e) {
+                Ok(e) => Exit::from(e),
                 Err(e) => Exit::Internal(e.to_string()),
             },
         }
@@ -611,6 +611,12 @@ impl From<qianzhang_store::Error> for Exit {
     fn from(e: qianzhang_store::Error) -> Exit {
         if e.is_busy() {
             return Exit::Busy(BUSY.to_string());
+        }
+        if e.is_damage() {
+            return Exit::Integrity(format!("[AUD-2] {e}；请用 qianzhang verify 查明，并从备份恢复账簿文件"));
+        }
+        if let qianzhang_store::Error::Output(io) = e {
+            return Exit::from(io);
         }
         Exit::Internal(e.to_string())
     }
@@ -1024,8 +1030,14 @@ fn run(cli: &Cli) -> Result<(), Exit> {
             let file_name = file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
             let act = if *history { Act::MigrateHistory } else { Act::KeepBooks };
             let (summary, store, ledger) = change(cli, act, |w, who| {
-                let opts =
-                    ImportOptions { file_name: &file_name, encoding, history: *history, force: *force, preparer: who };
+                let opts = ImportOptions {
+                    file_name: &file_name,
+                    encoding,
+                    history: *history,
+                    force: *force,
+                    preparer: who,
+                    today: clock::today(),
+                };
                 import_csv(w, || std::fs::File::open(file), &opts)
             })?;
             let (_, fp) = store.fingerprint(&ledger)?;
@@ -1226,31 +1238,42 @@ fn run(cli: &Cli) -> Result<(), Exit> {
 }
 
 fn io_fault(e: std::io::Error) -> qianzhang_store::Error {
-    qianzhang_store::Error::Corrupt(format!("写出失败：{e}"))
+    qianzhang_store::Error::Output(e)
 }
 
 fn verify(cli: &Cli, fingerprint: Option<&str>, month: Option<Period>) -> Result<(), Exit> {
     let store = open_existing(&db_path(cli))?;
     let anchor = match fingerprint {
-        Some(hex) => Some(qianzhang_store::Anchor {
-            fingerprint: qianzhang_store::Fingerprint::parse_hex(hex).ok_or_else(|| {
-                bad_input(Rule::Aud2, format!("“{hex}”不是完整的指纹：应为公开表上“指纹全文”的 64 位十六进制数"))
-            })?,
-            month,
-        }),
+        Some(hex) => Some(qianzhang_store::Anchor::parse(hex, month).ok_or_else(|| {
+            bad_input(
+                Rule::Aud2,
+                format!("“{hex}”不是指纹：应为公开表上的账簿指纹（16 位十六进制数）或“指纹全文”（64 位）"),
+            )
+        })?),
         None => None,
     };
-    let ledgers = match (&cli.ledger, anchor) {
+    let ledgers = match (&cli.ledger, &anchor) {
         (None, None) => store.ledgers()?,
         _ => vec![store.select(cli.ledger.as_deref())?],
     };
     let mut text = String::new();
     let mut broken = Vec::new();
     for ledger in &ledgers {
-        let report = match anchor {
-            Some(a) => store.verify_against(ledger, a)?,
+        let report = match &anchor {
+            Some(a) => store.verify_against(ledger, a.clone())?,
             None => store.verify(ledger)?,
         };
+        if report.anchor_matches.len() > 1 {
+            let seqs: Vec<String> = report.anchor_matches.iter().map(|s| format!("第 {s} 条")).collect();
+            return Err(bad_input(
+                Rule::Aud2,
+                format!(
+                    "指纹 {} 与日志中不止一条相符（{}）：请用公开表上的“指纹全文”",
+                    fingerprint.unwrap_or_default(),
+                    seqs.join("、")
+                ),
+            ));
+        }
         match &report.mismatch {
             None => {
                 text.push_str(&format!(
@@ -1262,6 +1285,27 @@ fn verify(cli: &Cli, fingerprint: Option<&str>, month: Option<Period>) -> Result
                         "公布的指纹对应日志第 {} 条（{}，{}）：截至该条的历史与公布时一致，未被改写。\n",
                         a.seq, a.at, a.description
                     ));
+                    if let (Some(m), false) = (month, report.since.is_empty()) {
+                        text.push_str(&format!(
+                            "但公布之后，日志中又记有 {m} 的下列变动（公开表上的数字已不是现在的账）：\n"
+                        ));
+                        for e in &report.since {
+                            text.push_str(&format!(
+                                "  日志第 {} 条　{}　{}　{}\n",
+                                e.seq, e.at, e.actor, e.description
+                            ));
+                            if e.closes {
+                                text.push_str(&format!(
+                                    "    重新结账后的指纹：{}（短指纹 {}）\n",
+                                    e.fingerprint,
+                                    e.fingerprint.short()
+                                ));
+                            }
+                        }
+                        if !report.since.last().is_some_and(|e| e.closes) {
+                            text.push_str(&format!("  {m} 目前尚未重新结账。\n"));
+                        }
+                    }
                 }
             }
             Some(m) => broken.push(format!(
@@ -1499,7 +1543,7 @@ fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
             };
             drop(store);
             let (reference, ..) =
-                change(cli, Act::KeepBooks, |w, who| prepare_voucher(w, draft, Origin::Entered, who))?;
+                change(cli, Act::KeepBooks, |w, who| enter_voucher(w, draft, Origin::Entered, who, clock::today()))?;
             out(&format!("已制单 {reference}（待记账）\n"))
         }
         VoucherCmd::List { range, format } => {
@@ -1560,7 +1604,8 @@ fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
                 Some(d) => *d,
                 None => clock::today(),
             };
-            let (reversal, ..) = change(cli, Act::KeepBooks, |w, who| reverse_voucher(w, r, date, who))?;
+            let (reversal, ..) =
+                change(cli, Act::KeepBooks, |w, who| reverse_voucher(w, r, date, who, clock::today()))?;
             out(&format!("已生成红字冲销凭证 {reversal}（冲销 {r}，待记账）；如需更正，请另录正确凭证\n"))
         }
     }

@@ -364,3 +364,180 @@ fn hnd_1_an_accountant_hands_over_and_the_successor_continues_the_books() {
     assert!(log.contains("赵敏 将会计工作移交 孙丽，监交人 陈静"), "{log}");
     env.ok(&["verify"]);
 }
+
+/// The seq of the log entry of `kind` whose payload contains `needle`.
+fn entry(env: &Env, kind: &str, needle: &str) -> i64 {
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.query_row(
+        "SELECT seq FROM log WHERE kind = ?1 AND instr(payload, ?2) > 0 ORDER BY seq LIMIT 1",
+        rusqlite::params![kind, needle],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
+/// Re-hashes entry `seq` alone after its payload was changed, leaving the
+/// next entry's link as it was.
+fn rehash_one(env: &Env, seq: i64) {
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    let (prev, at, actor, kind, payload): (Vec<u8>, String, String, String, String) = conn
+        .query_row("SELECT prev_hash, at, actor, kind, payload FROM log WHERE seq = ?1", [seq], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .unwrap();
+    let prev = qianzhang_store::Fingerprint::from_slice(&prev).unwrap();
+    let hash = qianzhang_store::entry_hash(&prev, seq, &at, &actor, &kind, &payload);
+    conn.execute("UPDATE log SET hash = ?1 WHERE seq = ?2", rusqlite::params![&hash.0[..], seq]).unwrap();
+}
+
+#[test]
+fn aud_2_verification_names_the_entry_altered_not_a_neighbour() {
+    let env = closed_january();
+    let clean = std::fs::read(env.db()).unwrap();
+    let content = entry(&env, "voucher_prepared", "2025-01/记-0002");
+    let posting = entry(&env, "voucher_posted", "2025-01/记-0002");
+    assert!(posting > content + 1, "the fixture posts 记-0002 well after preparing it");
+    let amount = |env: &Env| {
+        env.sql(&format!(
+            "{UNLOCK} UPDATE log SET payload = replace(payload, '\"summary\":\"', '\"summary\":\"改') WHERE seq = {content};"
+        ))
+    };
+    // Changed in place: its own hash no longer matches.
+    amount(&env);
+    let err = env.fails(3, &["verify"]);
+    assert!(err.contains(&format!("第一处不符在日志第 {content} 条")), "{err}");
+    // Changed and re-hashed: the next entry still links to the old hash,
+    // yet it is the changed entry that is named, not the next one.
+    std::fs::write(env.db(), &clean).unwrap();
+    amount(&env);
+    rehash_one(&env, content);
+    let err = env.fails(3, &["verify"]);
+    assert!(err.contains(&format!("第一处不符在日志第 {content} 条")) && err.contains("重算了哈希"), "{err}");
+    // The next entry's link itself altered: that entry is named.
+    std::fs::write(env.db(), &clean).unwrap();
+    env.sql(&format!("{UNLOCK} UPDATE log SET prev_hash = zeroblob(32) WHERE seq = {};", content + 1));
+    let err = env.fails(3, &["verify"]);
+    assert!(err.contains(&format!("第一处不符在日志第 {} 条", content + 1)), "{err}");
+    // A posted voucher set back to prepared: the posting is what the
+    // table no longer shows, not the voucher's content.
+    std::fs::write(env.db(), &clean).unwrap();
+    env.sql(&format!("{UNLOCK} UPDATE vouchers SET status = 'prepared' WHERE period = 202501 AND number = 2;"));
+    let err = env.fails(3, &["verify"]);
+    assert!(err.contains(&format!("第一处不符在日志第 {posting} 条")), "{err}");
+}
+
+#[test]
+fn aud_2_a_month_reopened_after_publication_says_what_changed_since() {
+    let env = closed_january();
+    let fp = published(&env);
+    let ok = env.ok(&["verify", "--fingerprint", &fp, "--month", "2025-01"]);
+    assert!(!ok.contains("公布之后"), "{ok}");
+    env.set_now("2025-02-05T09:00:00+08:00");
+    env.ok(&["period", "reopen", "2025-01", "--reason", "漏记一月电话费", "--approver", "李明"]);
+    let ok = env.ok(&["verify", "--fingerprint", &fp, "--month", "2025-01"]);
+    assert!(ok.contains("未被改写") && ok.contains("反结账 2025-01（漏记一月电话费"), "{ok}");
+    assert!(ok.contains("2025-01 目前尚未重新结账"), "{ok}");
+    env.ok(&[
+        "voucher",
+        "add",
+        "--date",
+        "2025-01-31",
+        "--summary",
+        "补记一月电话费",
+        "--debit",
+        "520103=120",
+        "--credit",
+        "2209=120",
+        "--authorization",
+        "两委决议〔2025〕2号",
+        "--doc-type",
+        "发票",
+        "--issuer",
+        "中国电信",
+        "--doc-no",
+        "T0131",
+        "--doc-amount",
+        "120",
+        "--handler",
+        "刘洋",
+        "--checker",
+        "赵敏",
+    ]);
+    env.sign_and_post(&["2025-01/记-0010"]);
+    env.ok(&["period", "close", "2025-01"]);
+    let ok = env.ok(&["verify", "--fingerprint", &fp, "--month", "2025-01"]);
+    for what in [
+        "公布之后",
+        "反结账 2025-01",
+        "李明",
+        "制单 2025-01/记-0010",
+        "记账 2025-01/记-0010",
+        "结账 2025-01",
+        "重新结账后的指纹",
+    ] {
+        assert!(ok.contains(what), "{what} missing in:\n{ok}");
+    }
+    assert!(!ok.contains("目前尚未重新结账"), "{ok}");
+    let new_fp = published(&env);
+    assert!(ok.contains(&new_fp), "the new close's fingerprint is printed:\n{ok}");
+    // The new fingerprint has nothing after it.
+    let ok = env.ok(&["verify", "--fingerprint", &new_fp, "--month", "2025-01"]);
+    assert!(!ok.contains("公布之后"), "{ok}");
+}
+
+#[test]
+fn aud_2_the_short_fingerprint_on_the_board_is_accepted() {
+    let env = closed_january();
+    let fp = published(&env);
+    let ok = env.ok(&["verify", "--fingerprint", &fp[..16], "--month", "2025-01"]);
+    assert!(ok.contains("公布的指纹对应日志第") && ok.contains("未被改写"), "{ok}");
+    let upper = fp[..16].to_uppercase();
+    env.ok(&["verify", "--fingerprint", &upper]);
+    let spaced = format!("{} {}", &fp[..8], &fp[8..16]);
+    env.ok(&["verify", "--fingerprint", &spaced, "--month", "2025-01"]);
+    let err = env.fails(1, &["verify", "--fingerprint", &fp[..15]]);
+    assert!(err.contains("[AUD-2]") && err.contains("16 位"), "{err}");
+    let wrong = format!("{}{}", if fp.starts_with('0') { "1" } else { "0" }, &fp[1..16]);
+    let err = env.fails(3, &["verify", "--fingerprint", &wrong, "--month", "2025-01"]);
+    assert!(err.contains("[AUD-2]"), "{err}");
+}
+
+#[test]
+fn aud_2_store_content_the_engine_never_writes_is_an_integrity_failure() {
+    let env = closed_january();
+    let clean = std::fs::read(env.db()).unwrap();
+    let cases: Vec<(String, &str)> = vec![
+        (format!("{UNLOCK} UPDATE log SET hash = hex(hash) WHERE seq = 5;"), "日志第 5 条的 hash 列"),
+        (format!("{UNLOCK} UPDATE log SET prev_hash = hex(prev_hash) WHERE seq = 6;"), "日志第 6 条的 prev_hash 列"),
+        (
+            format!("{UNLOCK} UPDATE log SET payload = CAST(X'7BFF22' AS TEXT) WHERE seq = 7;"),
+            "日志第 7 条的 payload 列不是有效的 UTF-8",
+        ),
+        (format!("{UNLOCK} UPDATE log SET at = CAST(at AS BLOB) WHERE seq = 8;"), "日志第 8 条的 at 列"),
+        (format!("{UNLOCK} UPDATE log SET seq = 'x' WHERE seq = 9;"), "日志第 9 条"),
+        ("UPDATE ledgers SET start_period = 999913;".into(), "表 ledgers"),
+        ("UPDATE ledgers SET start_period = 'abc';".into(), "start_period"),
+        ("PRAGMA user_version = 9999;".into(), "版本 9999"),
+        ("UPDATE imports SET at = CAST(at AS BLOB);".into(), "表 imports"),
+        (format!("{UNLOCK} UPDATE vouchers SET date = X'00' WHERE number = 1;"), "表 vouchers"),
+    ];
+    let total = cases.len();
+    for (sql, place) in cases {
+        std::fs::write(env.db(), &clean).unwrap();
+        env.sql(&sql);
+        let err = env.fails(3, &["verify"]);
+        assert!(err.contains("[AUD-2]") && err.contains(place), "{sql}\n{err}");
+        // Other commands over the same file fail as cleanly, or work.
+        for args in [
+            &["report", "trial-balance", "--month", "2025-01"][..],
+            &["voucher", "list", "--month", "2025-01"],
+            &["audit", "exceptions", "--from", "2025-01", "--to", "2025-01"],
+            &["voucher", "add", "--date", "2025-01-31", "--summary", "x", "--debit", "520101=1", "--credit", "1001=1"],
+        ] {
+            let out = env.run(args);
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(matches!(out.status.code(), Some(0 | 1 | 3)), "{sql}\n{args:?}\n{err}");
+        }
+    }
+    assert_eq!(total, 10);
+}

@@ -632,7 +632,7 @@ fn window_around(lines: &[StoredLine], days: u32) -> Option<(Date, Date)> {
     let w = Duration::days(i64::from(days));
     let first = lines.iter().map(|l| l.line.date).min()?;
     let last = lines.iter().map(|l| l.line.date).max()?;
-    Some((first - w, last + w))
+    Some((first.checked_sub(w).unwrap_or(Date::MIN), last.checked_add(w).unwrap_or(Date::MAX)))
 }
 
 /// [BNK-1] matches what can be matched automatically; returns the pairs.

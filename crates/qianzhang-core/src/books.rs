@@ -18,7 +18,7 @@ use crate::documents::{check_new_documents, doc_key};
 use crate::funds::check_fund_spending;
 use crate::funds::Fund;
 use crate::lifecycle::{check_ready_to_post, SignKind, Signature};
-use crate::money::Money;
+use crate::money::{Money, MAX_TOTAL_FEN};
 use crate::people::{check_appointment, check_person_name, check_registered, Appointment, KinFact, Registry, Role};
 use crate::period::{date_serde, format_date, Period};
 use crate::receipts::{check_new_book, check_void, describe_book, next_serial, ReceiptBook, ReceiptState};
@@ -438,6 +438,9 @@ pub trait Books {
     /// The latest closed period before `period`, with the bank entries in
     /// transit at its close.
     fn last_close_before(&mut self, period: Period) -> Result<Option<(Period, Vec<InTransit>)>, StoreError>;
+    /// [LIM-1] the sum of the absolute amounts of every line of every
+    /// voucher recorded, whatever its status (at most `MAX_TOTAL_FEN`).
+    fn turnover(&mut self) -> Result<Money, StoreError>;
     fn append(&mut self, event: Event) -> Result<(), StoreError>;
 }
 
@@ -737,8 +740,58 @@ fn check_period(books: &mut impl Books, date: Date, origin: Origin) -> Result<()
     Ok(())
 }
 
+/// [LIM-1] the ledger can hold the voucher: with its lines, the absolute
+/// amounts of everything recorded stay within `MAX_TOTAL_FEN`, so that no
+/// balance or total can overflow.
+fn check_total(books: &mut impl Books, lines: &[Line]) -> Result<Option<Refusal>, Failure> {
+    let adding = Money::turnover(lines.iter().map(|l| l.amount));
+    let held = books.turnover()?;
+    if held.fen().saturating_add(adding.fen()) <= MAX_TOTAL_FEN {
+        return Ok(None);
+    }
+    Ok(Some(Refusal::new(
+        Rule::Lim1,
+        format!(
+            "账套已记录的金额合计 {}（借贷两方绝对值之和）加上本凭证的 {} 将超过本程序能记录的上限 {}；请核对金额是否多写了位数",
+            held.to_yuan(),
+            adding.to_yuan(),
+            Money::from_fen(MAX_TOTAL_FEN).to_yuan()
+        ),
+    )))
+}
+
+/// [VCH-3] a voucher records what has happened: it is dated no later than
+/// the day it is entered.
+pub fn check_not_future(date: Date, today: Date) -> Result<(), Refusal> {
+    if date > today {
+        return Err(Refusal::new(
+            Rule::Vch3,
+            format!(
+                "凭证日期 {} 晚于今天 {}：凭证只记已经发生的业务，请填写实际发生的日期",
+                format_date(date),
+                format_date(today)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// [`prepare_voucher`] for a voucher entered on `today` (VCH-3: never dated
+/// after it). Every front end enters vouchers through this.
+pub fn enter_voucher(
+    books: &mut impl Books,
+    draft: Draft,
+    origin: Origin,
+    preparer: &str,
+    today: Date,
+) -> Result<VoucherRef, Failure> {
+    check_not_future(draft.date, today)?;
+    prepare_voucher(books, draft, origin, preparer)
+}
+
 /// Checks a draft against VCH-1, VCH-2, VCH-3 and VCH-5 and records it:
 /// prepared, or for history migrated and posted at once. Returns its number.
+/// The clock is not consulted: front ends call [`enter_voucher`].
 pub fn prepare_voucher(
     books: &mut impl Books,
     draft: Draft,
@@ -782,6 +835,9 @@ pub fn prepare_voucher(
     }
     if let Err(Failure::Refused(r)) = check_period(books, draft.date, origin) {
         reasons.reasons.extend(r.reasons);
+    }
+    if let Some(r) = check_total(books, &draft.lines)? {
+        reasons.push(r);
     }
     if let Some(original_ref) = draft.reverses {
         if let Some(r) = check_reversal(books, original_ref, &draft)? {
@@ -947,6 +1003,7 @@ pub fn reverse_voucher(
     reference: VoucherRef,
     date: Date,
     preparer: &str,
+    today: Date,
 ) -> Result<VoucherRef, Failure> {
     let Some((original, _)) = books.voucher(reference)? else {
         return refuse(Rule::Vch5, format!("要冲销的凭证 {reference} 不存在"));
@@ -957,7 +1014,7 @@ pub fn reverse_voucher(
     if let Some(r) = check_reversal(books, reference, &draft)? {
         return Err(r.into());
     }
-    prepare_voucher(books, draft, Origin::Entered, preparer)
+    enter_voucher(books, draft, Origin::Entered, preparer, today)
 }
 
 #[cfg(test)]
@@ -968,6 +1025,9 @@ pub(crate) mod tests {
 
     use super::*;
     use crate::voucher::{Line, Side};
+
+    /// The day the tests act on: after every voucher they enter.
+    pub(crate) const TODAY: Date = date!(2025 - 12 - 31);
 
     /// The smallest `Books`: what a new backend must provide, in memory.
     pub(crate) struct MemoryBooks {
@@ -990,6 +1050,8 @@ pub(crate) mod tests {
         pub statement: Vec<StoredLine>,
         pub assets: Vec<Asset>,
         pub in_transit: HashMap<Period, Vec<InTransit>>,
+        /// Amounts held besides `vouchers` (LIM-1 tests).
+        pub turnover_base: Money,
     }
 
     impl MemoryBooks {
@@ -1015,6 +1077,7 @@ pub(crate) mod tests {
                 statement: Vec::new(),
                 assets: Vec::new(),
                 in_transit: HashMap::new(),
+                turnover_base: Money::ZERO,
             };
             books.closed.push(Period::parse("2024-06").unwrap());
             let standing = Authorization {
@@ -1190,6 +1253,10 @@ pub(crate) mod tests {
         }
         fn file_imported(&mut self, sha256: &str) -> Result<Option<String>, StoreError> {
             Ok(self.imported.iter().any(|s| s == sha256).then(|| "之前".to_string()))
+        }
+        fn turnover(&mut self) -> Result<Money, StoreError> {
+            Ok(self.turnover_base
+                + Money::turnover(self.vouchers.values().flat_map(|(v, _)| v.lines().iter().map(|l| l.amount))))
         }
         fn append(&mut self, event: Event) -> Result<(), StoreError> {
             match &event {
@@ -1377,13 +1444,47 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn lim_1_a_voucher_that_would_take_the_ledger_past_what_it_holds_is_refused() {
+        let mut b = MemoryBooks::new();
+        // ¥100.00 on each side: 20,000 fen of absolute amounts.
+        b.turnover_base = Money::from_fen(MAX_TOTAL_FEN - 20_000);
+        let r = prepare_voucher(&mut b, draft(date!(2025 - 01 - 05), 10_000), Origin::Entered, "赵敏").unwrap();
+        assert_eq!(b.turnover().unwrap(), Money::from_fen(MAX_TOTAL_FEN));
+        let before = b.events.len();
+        let refused = prepare_voucher(&mut b, draft(date!(2025 - 01 - 05), 1), Origin::Entered, "赵敏");
+        assert_eq!(rule_of(refused), Rule::Lim1);
+        assert_eq!(b.events.len(), before, "nothing recorded");
+        post(&mut b, r).unwrap();
+        assert_eq!(rule_of(reverse_voucher(&mut b, r, date!(2025 - 01 - 06), "赵敏", TODAY)), Rule::Lim1);
+    }
+
+    #[test]
+    fn vch_3_a_voucher_is_never_dated_after_today() {
+        let mut b = MemoryBooks::new();
+        let today = date!(2025 - 01 - 05);
+        let later = draft(date!(2025 - 01 - 06), 100);
+        let before = b.events.len();
+        let refused = enter_voucher(&mut b, later, Origin::Entered, "赵敏", today);
+        assert_eq!(rule_of(refused), Rule::Vch3);
+        assert_eq!(b.events.len(), before, "nothing recorded");
+        enter_voucher(&mut b, draft(today, 100), Origin::Entered, "赵敏", today).unwrap();
+        let r = prepare_voucher(&mut b, draft(date!(2025 - 01 - 04), 100), Origin::Entered, "赵敏").unwrap();
+        post(&mut b, r).unwrap();
+        assert_eq!(rule_of(reverse_voucher(&mut b, r, date!(2025 - 01 - 06), "赵敏", today)), Rule::Vch3);
+    }
+
+    #[test]
     fn vch_5_red_reversal_rules() {
         let mut b = MemoryBooks::new();
         let r = prepare_voucher(&mut b, draft(date!(2025 - 01 - 05), 100), Origin::Entered, "赵敏").unwrap();
-        assert_eq!(rule_of(reverse_voucher(&mut b, r, date!(2025 - 01 - 06), "赵敏")), Rule::Vch5, "not posted yet");
+        assert_eq!(
+            rule_of(reverse_voucher(&mut b, r, date!(2025 - 01 - 06), "赵敏", TODAY)),
+            Rule::Vch5,
+            "not posted yet"
+        );
         post(&mut b, r).unwrap();
         assert_eq!(
-            rule_of(reverse_voucher(&mut b, r, date!(2025 - 01 - 04), "赵敏")),
+            rule_of(reverse_voucher(&mut b, r, date!(2025 - 01 - 04), "赵敏", TODAY)),
             Rule::Vch5,
             "dated before the original"
         );
@@ -1395,15 +1496,19 @@ pub(crate) mod tests {
             Rule::Vch5,
             "lines must negate the original"
         );
-        let red = reverse_voucher(&mut b, r, date!(2025 - 01 - 06), "赵敏").unwrap();
+        let red = reverse_voucher(&mut b, r, date!(2025 - 01 - 06), "赵敏", TODAY).unwrap();
         let (rv, _) = b.vouchers[&red].clone();
         assert_eq!(rv.reverses(), Some(r));
         assert_eq!(rv.total_debit(), Money::from_fen(-100));
         assert!(rv.lines()[0].summary.starts_with("冲销 2025-01/记-0001"));
-        assert_eq!(rule_of(reverse_voucher(&mut b, r, date!(2025 - 01 - 07), "赵敏")), Rule::Vch5, "reversed twice");
+        assert_eq!(
+            rule_of(reverse_voucher(&mut b, r, date!(2025 - 01 - 07), "赵敏", TODAY)),
+            Rule::Vch5,
+            "reversed twice"
+        );
         post(&mut b, red).unwrap();
         assert_eq!(
-            rule_of(reverse_voucher(&mut b, red, date!(2025 - 01 - 07), "赵敏")),
+            rule_of(reverse_voucher(&mut b, red, date!(2025 - 01 - 07), "赵敏", TODAY)),
             Rule::Vch5,
             "a reversal is not reversed"
         );

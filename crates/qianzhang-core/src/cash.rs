@@ -10,7 +10,7 @@
 use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
-use time::{Date, Duration, Weekday};
+use time::{Date, Weekday};
 
 use crate::books::{Books, Event};
 use crate::money::Money;
@@ -237,7 +237,9 @@ pub fn deposit_deadline(date: Date, days: u32) -> Date {
     let mut d = date;
     let mut left = days;
     while left > 0 {
-        d += Duration::days(1);
+        // The calendar ends somewhere; a deadline past it is its last day.
+        let Some(next) = d.next_day() else { return d };
+        d = next;
         if !matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday) {
             left -= 1;
         }
@@ -249,7 +251,8 @@ pub fn deposit_deadline(date: Date, days: u32) -> Date {
 pub fn last_business_day(period: Period) -> Date {
     let mut d = period.last_day();
     while matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday) {
-        d = d.previous_day().expect("dates stay in range");
+        let Some(before) = d.previous_day() else { return d };
+        d = before;
     }
     d
 }

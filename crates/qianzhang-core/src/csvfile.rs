@@ -12,7 +12,7 @@ use std::io::{BufRead, Read, Write};
 use sha2::{Digest, Sha256};
 
 use crate::account::Chart;
-use crate::books::{prepare_voucher, Books, Event};
+use crate::books::{enter_voucher, Books, Event};
 use crate::money::Money;
 use crate::period::{format_date, parse_date, Period};
 use crate::rule::{Failure, Refusal, Refusals, Rule};
@@ -245,6 +245,8 @@ pub struct ImportOptions<'a> {
     /// Import even if the same file was imported before.
     pub force: bool,
     pub preparer: &'a str,
+    /// The day of the import: no voucher may be dated after it (VCH-3).
+    pub today: time::Date,
 }
 
 struct PendingVoucher {
@@ -364,7 +366,7 @@ fn import_text<R: Read>(
         };
         if pending.as_ref().is_some_and(starts_new) {
             let done = pending.take().expect("checked above");
-            state.finish(books, done, origin, opts.preparer, &mut errors)?;
+            state.finish(books, done, origin, opts, &mut errors)?;
         }
         let p = pending.get_or_insert_with(|| PendingVoucher {
             label: label.clone(),
@@ -380,7 +382,7 @@ fn import_text<R: Read>(
         state.read_row(&record, row, p, &mut errors);
     }
     if let Some(done) = pending.take() {
-        state.finish(books, done, origin, opts.preparer, &mut errors)?;
+        state.finish(books, done, origin, opts, &mut errors)?;
     }
     if state.summary.rows == 0 && errors.is_empty() {
         errors.push(Refusal::new(Rule::Csv1, "文件只有表头，没有凭证行"));
@@ -552,7 +554,7 @@ impl ImportState {
         books: &mut impl Books,
         mut p: PendingVoucher,
         origin: Origin,
-        preparer: &str,
+        opts: &ImportOptions,
         errors: &mut Refusals,
     ) -> Result<(), Failure> {
         let Some(date) = p.date else { return Ok(()) };
@@ -582,7 +584,7 @@ impl ImportState {
             reverses: p.reverses,
             source_ref: Some(p.label),
         };
-        match prepare_voucher(books, draft, origin, preparer) {
+        match enter_voucher(books, draft, origin, opts.preparer, opts.today) {
             Ok(reference) => {
                 self.summary.vouchers += 1;
                 self.summary.first.get_or_insert(reference);
@@ -713,7 +715,14 @@ mod tests {
     use crate::books::tests::MemoryBooks;
 
     fn import(b: &mut MemoryBooks, text: &[u8], history: bool) -> Result<ImportSummary, Failure> {
-        let opts = ImportOptions { file_name: "t.csv", encoding: None, history, force: false, preparer: "赵敏" };
+        let opts = ImportOptions {
+            file_name: "t.csv",
+            encoding: None,
+            history,
+            force: false,
+            preparer: "赵敏",
+            today: crate::books::tests::TODAY,
+        };
         import_csv_bytes(b, text, &opts)
     }
 
@@ -814,8 +823,14 @@ mod tests {
         let text = b"date,voucher,summary,account,debit,credit\n2025-01-05,1,a,5201,1,\n2025-01-05,1,a,1001,,1\n";
         import(&mut b, text, false).unwrap();
         assert_eq!(reasons(import(&mut b, text, false)), vec![(None, Rule::Csv4)]);
-        let opts =
-            ImportOptions { file_name: "t.csv", encoding: None, history: false, force: true, preparer: "赵敏" };
+        let opts = ImportOptions {
+            file_name: "t.csv",
+            encoding: None,
+            history: false,
+            force: true,
+            preparer: "赵敏",
+            today: crate::books::tests::TODAY,
+        };
         import_csv_bytes(&mut b, text, &opts).unwrap();
     }
 

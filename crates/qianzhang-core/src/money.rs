@@ -44,8 +44,21 @@ pub enum MoneyError {
     OutOfRange(String),
 }
 
-/// The largest amount a single line may carry: one trillion yuan.
-pub const MAX_LINE_FEN: i64 = 100_000_000_000_000;
+/// The largest amount a single line may carry: ¥99,999,999,999.99, a
+/// thousand times any sum a community's books see (LIM-1).
+pub const MAX_LINE_FEN: i64 = 9_999_999_999_999;
+
+/// The most a ledger may hold: the sum of the absolute amounts of every
+/// line of every voucher it records, ¥10,000,000,000,000,000.00 (LIM-1).
+/// Every balance, period total and report total is a signed sum of some of
+/// those lines, so none can exceed it; the year-end closing vouchers, built
+/// from those totals, at most double it, and twice it is a fourth of what
+/// an `i64` of fen holds: no sum of money in the engine can overflow.
+pub const MAX_TOTAL_FEN: i64 = 1_000_000_000_000_000_000;
+
+/// What a sum of money past [`MAX_TOTAL_FEN`]'s headroom means: a limit
+/// was not enforced where amounts enter, a bug, never bad input.
+const OVERFLOW: &str = "sums of money stay within MAX_TOTAL_FEN (LIM-1 is checked where amounts enter)";
 
 impl Money {
     pub const ZERO: Money = Money(0);
@@ -129,11 +142,10 @@ impl Money {
         format!("{sign}{}.{:02}", abs / 100, abs % 100)
     }
 
-    /// The amount in words (大写), e.g. `壹仟零伍元伍角整`.
+    /// The amount in words (大写), e.g. `壹仟零伍元伍角整`; `壹万亿元整` for
+    /// ¥1,000,000,000,000.00. Sections of four digits take 万 and 亿 (亿 of
+    /// 亿 beyond); a run of zeros inside reads as one 零.
     pub fn to_chinese_words(self) -> String {
-        const DIGITS: [&str; 10] = ["零", "壹", "贰", "叁", "肆", "伍", "陆", "柒", "捌", "玖"];
-        const UNITS: [&str; 4] = ["", "拾", "佰", "仟"];
-        const GROUPS: [&str; 5] = ["", "万", "亿", "万", "亿"];
         let abs = self.0.unsigned_abs();
         let yuan = abs / 100;
         let jiao = ((abs / 10) % 10) as usize;
@@ -142,35 +154,10 @@ impl Money {
         if self.0 < 0 {
             out.push('负');
         }
-        let digits: Vec<usize> = yuan.to_string().bytes().map(|b| (b - b'0') as usize).collect();
-        let mut words = String::new();
         if yuan > 0 {
-            let mut zero_pending = false;
-            let mut group_has_digit = false;
-            for (i, d) in digits.iter().enumerate() {
-                let pos = digits.len() - 1 - i;
-                if *d == 0 {
-                    zero_pending = !words.is_empty();
-                } else {
-                    if zero_pending {
-                        words.push('零');
-                        zero_pending = false;
-                    }
-                    words.push_str(DIGITS[*d]);
-                    words.push_str(UNITS[pos % 4]);
-                    group_has_digit = true;
-                }
-                if pos.is_multiple_of(4) && pos > 0 {
-                    if group_has_digit {
-                        words.push_str(GROUPS[pos / 4]);
-                    }
-                    group_has_digit = false;
-                    zero_pending = false;
-                }
-            }
-            words.push('元');
+            out.push_str(&integer_words(yuan));
+            out.push('元');
         }
-        out.push_str(&words);
         match (yuan > 0, jiao, fen) {
             (false, 0, 0) => out.push_str("零元整"),
             (true, 0, 0) => out.push('整'),
@@ -198,6 +185,69 @@ impl Money {
     pub fn checked_add(self, other: Money) -> Option<Money> {
         self.0.checked_add(other.0).map(Money)
     }
+
+    pub fn checked_sub(self, other: Money) -> Option<Money> {
+        self.0.checked_sub(other.0).map(Money)
+    }
+
+    /// The sum, or `None` past what an amount holds: for totals of input
+    /// not yet checked against [`MAX_TOTAL_FEN`].
+    pub fn checked_sum(amounts: impl IntoIterator<Item = Money>) -> Option<Money> {
+        amounts.into_iter().try_fold(Money::ZERO, Money::checked_add)
+    }
+
+    /// The sum of absolute amounts, saturating at `i64::MAX` fen: compared
+    /// with [`MAX_TOTAL_FEN`] it says whether a set of lines fits.
+    pub fn turnover(amounts: impl IntoIterator<Item = Money>) -> Money {
+        Money(amounts.into_iter().fold(0i64, |sum, m| sum.saturating_add(m.0.saturating_abs())))
+    }
+}
+
+const DIGITS: [&str; 10] = ["零", "壹", "贰", "叁", "肆", "伍", "陆", "柒", "捌", "玖"];
+
+/// A positive whole number in words: `壹拾万零壹`, `壹万零壹亿`.
+fn integer_words(n: u64) -> String {
+    const YI: u64 = 100_000_000;
+    const WAN: u64 = 10_000;
+    // The higher part, its unit, and the lower part with how small it may
+    // be before a 零 marks the zeros between them.
+    let (high, unit, low, full) = if n >= YI {
+        (n / YI, "亿", n % YI, YI / 10)
+    } else if n >= WAN {
+        (n / WAN, "万", n % WAN, WAN / 10)
+    } else {
+        return section_words(n);
+    };
+    let mut out = integer_words(high);
+    out.push_str(unit);
+    if low > 0 {
+        if low < full {
+            out.push('零');
+        }
+        out.push_str(&integer_words(low));
+    }
+    out
+}
+
+/// 1..=9999 in words: `壹仟零伍`, `壹拾`.
+fn section_words(n: u64) -> String {
+    const UNITS: [&str; 4] = ["仟", "佰", "拾", ""];
+    let digits = [n / 1000, (n / 100) % 10, (n / 10) % 10, n % 10];
+    let mut out = String::new();
+    let mut zero_pending = false;
+    for (d, unit) in digits.iter().zip(UNITS) {
+        if *d == 0 {
+            zero_pending = !out.is_empty();
+        } else {
+            if zero_pending {
+                out.push('零');
+                zero_pending = false;
+            }
+            out.push_str(DIGITS[*d as usize]);
+            out.push_str(unit);
+        }
+    }
+    out
 }
 
 /// Commas must group the integer part in threes: `1,234,567.5`.
@@ -233,36 +283,39 @@ impl FromStr for Money {
     }
 }
 
+// Arithmetic is checked in every build: amounts enter bounded (LIM-1), so
+// an overflow is a broken invariant, stopped before a wrong total is shown
+// or stored — never wrapped around into a plausible figure.
 impl Add for Money {
     type Output = Money;
     fn add(self, rhs: Money) -> Money {
-        Money(self.0 + rhs.0)
+        self.checked_add(rhs).expect(OVERFLOW)
     }
 }
 
 impl AddAssign for Money {
     fn add_assign(&mut self, rhs: Money) {
-        self.0 += rhs.0;
+        *self = *self + rhs;
     }
 }
 
 impl Sub for Money {
     type Output = Money;
     fn sub(self, rhs: Money) -> Money {
-        Money(self.0 - rhs.0)
+        self.checked_sub(rhs).expect(OVERFLOW)
     }
 }
 
 impl SubAssign for Money {
     fn sub_assign(&mut self, rhs: Money) {
-        self.0 -= rhs.0;
+        *self = *self - rhs;
     }
 }
 
 impl Neg for Money {
     type Output = Money;
     fn neg(self) -> Money {
-        Money(-self.0)
+        Money(self.0.checked_neg().expect(OVERFLOW))
     }
 }
 
@@ -349,6 +402,139 @@ mod tests {
         assert_eq!(serde_json::to_string(&Money::from_fen(-123_450)).unwrap(), "\"-1234.50\"");
         assert_eq!(serde_json::from_str::<Money>("\"12.3\"").unwrap(), Money::from_fen(1230));
         assert!(serde_json::from_str::<Money>("\"12.345\"").is_err());
+    }
+
+    #[test]
+    fn lim_1_chinese_words_of_trillions_and_beyond() {
+        let cases = [
+            ("1000000000000", "壹万亿元整"),
+            ("1000100000000", "壹万零壹亿元整"),
+            ("1000000000001", "壹万亿零壹元整"),
+            ("99999999999.99", "玖佰玖拾玖亿玖仟玖佰玖拾玖万玖仟玖佰玖拾玖元玖角玖分"),
+            ("1000000000", "壹拾亿元整"),
+            ("100000001", "壹亿零壹元整"),
+            ("110000000", "壹亿壹仟万元整"),
+            ("101000000", "壹亿零壹佰万元整"),
+            ("10000000000000000", "壹亿亿元整"),
+        ];
+        for (amount, words) in cases {
+            let fen = (rust_decimal::Decimal::from_str(amount).unwrap() * Decimal::ONE_HUNDRED).to_i64().unwrap();
+            assert_eq!(Money::from_fen(fen).to_chinese_words(), words, "{amount}");
+        }
+    }
+
+    #[test]
+    fn lim_1_one_amount_is_at_most_a_hundred_billion_yuan() {
+        assert_eq!(m("99,999,999,999.99"), Money::from_fen(MAX_LINE_FEN));
+        assert_eq!(Money::parse("100,000,000,000.00"), Err(MoneyError::OutOfRange("100,000,000,000.00".into())));
+        assert_eq!(Money::parse("1000000000000"), Err(MoneyError::OutOfRange("1000000000000".into())));
+        assert_eq!(Money::parse("-100000000000"), Err(MoneyError::OutOfRange("-100000000000".into())));
+        assert!(Money::parse("99999999999999999999999999").is_err());
+    }
+
+    #[test]
+    fn lim_1_sums_never_wrap_around() {
+        let big = Money::from_fen(i64::MAX - 1);
+        assert_eq!(big.checked_add(Money::from_fen(2)), None);
+        assert_eq!(Money::checked_sum([big, Money::from_fen(1), Money::from_fen(1)]), None);
+        assert_eq!(Money::checked_sum([Money::from_fen(1), Money::from_fen(2)]), Some(Money::from_fen(3)));
+        assert_eq!(Money::turnover([big, -big]), Money::from_fen(i64::MAX));
+        assert!(std::panic::catch_unwind(|| big + Money::from_fen(2)).is_err(), "an overflow stops, never wraps");
+        // The most a ledger holds, twice over, still fits.
+        assert!(Money::from_fen(MAX_TOTAL_FEN).checked_add(Money::from_fen(MAX_TOTAL_FEN)).is_some());
+    }
+
+    /// Reads 大写 back into fen: the inverse the words must have.
+    fn words_to_fen(words: &str) -> i64 {
+        fn int(w: &str) -> i64 {
+            if let Some(i) = w.rfind("亿") {
+                return int(&w[..i]) * 100_000_000 + int(&w[i + "亿".len()..]);
+            }
+            if let Some(i) = w.rfind("万") {
+                return int(&w[..i]) * 10_000 + int(&w[i + "万".len()..]);
+            }
+            let mut total = 0;
+            let mut digit = 0;
+            for c in w.chars() {
+                match c {
+                    '零' => {}
+                    '拾' => total += digit * 10,
+                    '佰' => total += digit * 100,
+                    '仟' => total += digit * 1000,
+                    _ => {
+                        total += digit;
+                        digit = DIGITS.iter().position(|d| d.starts_with(c)).expect("a digit") as i64;
+                        continue;
+                    }
+                }
+                digit = 0;
+            }
+            total + digit
+        }
+        let (sign, w) = match words.strip_prefix('负') {
+            Some(rest) => (-1, rest),
+            None => (1, words),
+        };
+        let (yuan, rest) = match w.split_once('元') {
+            Some((y, r)) => (if y == "零" { 0 } else { int(y) }, r),
+            None => (0, w),
+        };
+        let mut fen = 0;
+        let mut digit = 0;
+        for c in rest.chars() {
+            match c {
+                '角' => fen += digit * 10,
+                '分' => fen += digit,
+                '零' | '整' => {}
+                _ => {
+                    digit = DIGITS.iter().position(|d| d.starts_with(c)).expect("a digit") as i64;
+                    continue;
+                }
+            }
+            digit = 0;
+        }
+        sign * (yuan * 100 + fen)
+    }
+
+    fn check_words(fen: i64) -> Result<(), TestCaseError> {
+        let words = Money::from_fen(fen).to_chinese_words();
+        prop_assert_eq!(words_to_fen(&words), fen, "{}", words);
+        prop_assert!(!words.contains("零零"), "{}", words);
+        for unit in ["元", "万", "亿", "角", "分"] {
+            prop_assert!(!words.contains(&format!("零{unit}")) || words == "零元整", "{}", words);
+        }
+        prop_assert!(!words.starts_with('零') || words == "零元整", "{}", words);
+        prop_assert!(words.ends_with('整') != words.ends_with('分'), "{}", words);
+        Ok(())
+    }
+
+    #[test]
+    fn chinese_words_read_back_at_the_edges() {
+        for fen in [0, 1, 10, 100, 1_000_000, MAX_LINE_FEN, -MAX_LINE_FEN, MAX_TOTAL_FEN, -MAX_TOTAL_FEN, i64::MAX] {
+            check_words(fen).unwrap();
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+
+        /// 大写 over every amount a line may carry, and every total.
+        #[test]
+        fn chinese_words_read_back_as_the_amount(fen in -MAX_LINE_FEN..=MAX_LINE_FEN) {
+            check_words(fen)?;
+        }
+
+        #[test]
+        fn chinese_words_read_back_for_totals(fen in -MAX_TOTAL_FEN..=MAX_TOTAL_FEN) {
+            check_words(fen)?;
+        }
+
+        /// Sparse amounts: few non-zero digits, where the 零 rules bite.
+        #[test]
+        fn chinese_words_read_back_for_sparse_amounts(digits in proptest::collection::vec((0u32..17, 1i64..10), 1..4)) {
+            let fen: i64 = digits.iter().map(|(pos, d)| d * 10i64.pow(*pos)).sum();
+            check_words(fen)?;
+        }
     }
 
     proptest! {

@@ -19,11 +19,26 @@ pub enum PeriodError {
     BadPeriod(String),
     #[error("“{0}”不是有效的日期，应写作 YYYY-MM-DD，例如 2025-03-15")]
     BadDate(String),
+    #[error("“{0}”超出可记账的日期范围（{FIRST_YEAR}-01-01 至 {LAST_YEAR}-12-31）")]
+    OutOfRange(String),
+}
+
+/// The first year the engine keeps books for. Every date and period it
+/// accepts lies in `FIRST_YEAR..=LAST_YEAR`, checked where text becomes a
+/// date, so that month ends, next months and day windows computed from any
+/// accepted date stay far inside what the calendar library represents.
+pub const FIRST_YEAR: i32 = 1900;
+/// The last year the engine keeps books for.
+pub const LAST_YEAR: i32 = 2199;
+
+/// Whether `date` lies in the range the engine keeps books for.
+pub fn in_range(date: Date) -> bool {
+    (FIRST_YEAR..=LAST_YEAR).contains(&date.year())
 }
 
 impl Period {
     pub fn new(year: i32, month: u8) -> Option<Period> {
-        ((1..=12).contains(&month) && (1900..=9999).contains(&year)).then_some(Period { year, month })
+        ((1..=12).contains(&month) && (FIRST_YEAR..=LAST_YEAR).contains(&year)).then_some(Period { year, month })
     }
 
     pub fn of(date: Date) -> Period {
@@ -47,13 +62,20 @@ impl Period {
         Period::new((key / 100) as i32, (key % 100) as u8)
     }
 
+    /// The first day of the month. Periods are built from accepted dates
+    /// and texts (years `FIRST_YEAR..=LAST_YEAR`), and a step or two beyond
+    /// them stays inside the calendar; a period outside it anyway (a
+    /// programmer error) gives the calendar's own limit, never a panic.
     pub fn first_day(self) -> Date {
-        let month = Month::try_from(self.month).expect("month checked in constructor");
-        Date::from_calendar_date(self.year, month, 1).expect("valid first day")
+        let month = Month::try_from(self.month).unwrap_or(Month::January);
+        Date::from_calendar_date(self.year, month, 1).unwrap_or(if self.year < 0 { Date::MIN } else { Date::MAX })
     }
 
+    /// The last day of the month (see [`Period::first_day`] for the range).
     pub fn last_day(self) -> Date {
-        self.next().first_day().previous_day().expect("dates stay in range")
+        let month = Month::try_from(self.month).unwrap_or(Month::January);
+        let days = month.length(self.year);
+        Date::from_calendar_date(self.year, month, days).unwrap_or(if self.year < 0 { Date::MIN } else { Date::MAX })
     }
 
     pub fn next(self) -> Period {
@@ -88,9 +110,15 @@ impl Period {
         if y.len() != 4 || m.len() != 2 {
             return Err(bad());
         }
+        if !y.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
         let year: i32 = y.parse().map_err(|_| bad())?;
         let month: u8 = m.parse().map_err(|_| bad())?;
-        Period::new(year, month).ok_or_else(bad)
+        if !(1..=12).contains(&month) {
+            return Err(bad());
+        }
+        Period::new(year, month).ok_or_else(|| PeriodError::OutOfRange(t.to_string()))
     }
 }
 
@@ -135,14 +163,18 @@ pub fn parse_date(text: &str) -> Result<Date, PeriodError> {
     {
         return Err(bad());
     }
+    if !parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(bad());
+    }
     let year: i32 = parts[0].parse().map_err(|_| bad())?;
     let month: u8 = parts[1].parse().map_err(|_| bad())?;
     let day: u8 = parts[2].parse().map_err(|_| bad())?;
     let month = Month::try_from(month).map_err(|_| bad())?;
-    if !(1900..=9999).contains(&year) {
-        return Err(bad());
+    let date = Date::from_calendar_date(year, month, day).map_err(|_| bad())?;
+    if !in_range(date) {
+        return Err(PeriodError::OutOfRange(t.to_string()));
     }
-    Date::from_calendar_date(year, month, day).map_err(|_| bad())
+    Ok(date)
 }
 
 /// `2025-03-05`.
@@ -198,6 +230,28 @@ mod tests {
         for bad in ["2025-13", "2025-1", "25-01", "2025/01", "x"] {
             assert!(Period::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn vch_3_dates_and_months_outside_the_range_are_refused() {
+        for text in ["9999-12", "0001-01", "1899-12", "2200-01", "+202-01"] {
+            assert!(Period::parse(text).is_err(), "{text}");
+        }
+        assert!(matches!(Period::parse("9999-12"), Err(PeriodError::OutOfRange(_))));
+        for text in ["9999-12-31", "0001-01-01", "1899-12-31", "2200-01-01", "+202-1-1", "2025-+1-01"] {
+            assert!(parse_date(text).is_err(), "{text}");
+        }
+        assert!(matches!(parse_date("9999-12-31"), Err(PeriodError::OutOfRange(_))));
+        assert_eq!(parse_date("2199-12-31").unwrap(), date!(2199 - 12 - 31));
+        assert_eq!(parse_date("1900-01-01").unwrap(), date!(1900 - 01 - 01));
+        // The edges step without a panic.
+        let last = Period::parse("2199-12").unwrap();
+        assert_eq!(last.last_day(), date!(2199 - 12 - 31));
+        assert_eq!(last.next().first_day(), date!(2200 - 01 - 01));
+        assert_eq!(last.next().last_day(), date!(2200 - 01 - 31));
+        let first = Period::parse("1900-01").unwrap();
+        assert_eq!(first.prev().last_day(), date!(1899 - 12 - 31));
+        assert_eq!(Period::from_key(999_912), None);
     }
 
     #[test]

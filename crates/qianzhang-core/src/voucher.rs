@@ -7,7 +7,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use time::Date;
 
 use crate::account::Chart;
-use crate::money::{Money, MoneyError};
+use crate::money::{Money, MoneyError, MAX_LINE_FEN};
 use crate::period::{date_serde, Period};
 use crate::rule::{Refusal, Rule};
 
@@ -489,6 +489,13 @@ pub fn read_amount(text: &str, what: &str, red: bool) -> Result<Option<Money>, R
         Err(MoneyError::TooManyDecimals(t)) => {
             Err(Refusal::new(Rule::Vch1, format!("{what}金额“{t}”超过两位小数，金额只能记到分")))
         }
+        Err(MoneyError::OutOfRange(t)) => Err(Refusal::new(
+            Rule::Lim1,
+            format!(
+                "{what}金额“{t}”超过一笔金额的上限 {}，请核对是否多写了位数",
+                Money::from_fen(MAX_LINE_FEN).to_yuan()
+            ),
+        )),
         Err(e) => Err(Refusal::new(Rule::Csv2, format!("{what}{e}"))),
     }
 }

@@ -19,7 +19,7 @@ impl Fingerprint {
     pub fn from_slice(bytes: &[u8]) -> Result<Fingerprint, crate::Error> {
         let arr: [u8; 32] = bytes
             .try_into()
-            .map_err(|_| crate::Error::Corrupt(format!("hash of {} bytes, expected 32", bytes.len())))?;
+            .map_err(|_| crate::Error::Corrupt(format!("哈希长 {} 字节，应为 32 字节", bytes.len())))?;
         Ok(Fingerprint(arr))
     }
 

@@ -33,19 +33,49 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBe
 
 pub use chain::{entry_hash, Fingerprint, GENESIS};
 pub use schema::SCHEMA_VERSION;
-pub use verify::{Anchor, AnchorEntry, Mismatch, VerifyReport};
+pub use verify::{Anchor, AnchorEntry, Mismatch, SinceEntry, VerifyReport, SHORT_FINGERPRINT_DIGITS};
 
 /// Faults of the store itself, as opposed to refusals by a rule.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("SQLite: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    #[error("日志内容无法解析：{0}")]
+    Sqlite(rusqlite::Error),
+    /// A log entry or a stored value that does not parse: the engine wrote
+    /// none such, so the file was altered (AUD-2).
+    #[error("账簿文件中有本程序不会写出的内容（日志内容无法解析）：{0}")]
     Json(#[from] serde_json::Error),
-    #[error("数据库版本 {0} 比本程序支持的 {1} 新，请升级 qianzhang")]
+    /// The file says it was written by a newer schema: a newer program, or
+    /// a `user_version` altered by hand.
+    #[error("账簿文件的版本 {0} 比本程序支持的 {1} 新：请升级 qianzhang；若从未用过新版本，则该文件被改动过")]
     NewerSchema(i64, i64),
-    #[error("数据不一致：{0}")]
+    /// Content the engine never writes, with where it is (table, row,
+    /// column): a value of the wrong type, text that is not UTF-8, a period
+    /// or state it does not know (AUD-2).
+    #[error("账簿文件中有本程序不会写出的内容：{0}")]
     Corrupt(String),
+    /// The caller's own output failed while the store was handing it rows.
+    #[error("写出失败：{0}")]
+    Output(#[from] std::io::Error),
+}
+
+impl From<rusqlite::Error> for Error {
+    /// A value SQLite holds but not in the type or encoding the engine
+    /// writes is damage to the file, not a fault of SQLite.
+    fn from(e: rusqlite::Error) -> Error {
+        use rusqlite::Error as E;
+        match &e {
+            E::InvalidColumnType(_, column, ty) => Error::Corrupt(format!("列 {column} 的值类型为 {ty}")),
+            E::FromSqlConversionFailure(i, ty, err) => {
+                Error::Corrupt(format!("查询的第 {} 列（类型 {ty}）无法读取：{err}", i + 1))
+            }
+            E::IntegralValueOutOfRange(i, v) => Error::Corrupt(format!("查询的第 {} 列的数值 {v} 超出范围", i + 1)),
+            E::Utf8Error(err) => Error::Corrupt(format!("文本不是有效的 UTF-8：{err}")),
+            E::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::DatabaseCorrupt => {
+                Error::Corrupt(format!("数据库页面损坏：{e}"))
+            }
+            _ => Error::Sqlite(e),
+        }
+    }
 }
 
 impl Error {
@@ -54,6 +84,31 @@ impl Error {
     pub fn is_busy(&self) -> bool {
         matches!(self, Error::Sqlite(rusqlite::Error::SqliteFailure(e, _))
             if matches!(e.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
+    }
+
+    /// The file holds what the engine never writes: an integrity failure
+    /// (exit 3), not a fault of the program.
+    pub fn is_damage(&self) -> bool {
+        matches!(self, Error::Corrupt(_) | Error::Json(_) | Error::NewerSchema(..))
+    }
+
+    /// The store error inside a [`Failure::Store`], whichever layer boxed
+    /// it (the `Books` port boxes SQLite and JSON errors as they come).
+    pub fn from_boxed(
+        e: Box<dyn std::error::Error + Send + Sync>,
+    ) -> Result<Error, Box<dyn std::error::Error + Send + Sync>> {
+        let e = match e.downcast::<Error>() {
+            Ok(e) => return Ok(*e),
+            Err(e) => e,
+        };
+        let e = match e.downcast::<rusqlite::Error>() {
+            Ok(e) => return Ok(Error::from(*e)),
+            Err(e) => e,
+        };
+        match e.downcast::<serde_json::Error>() {
+            Ok(e) => Ok(Error::Json(*e)),
+            Err(e) => Err(e),
+        }
     }
 }
 
@@ -112,12 +167,27 @@ impl Store {
     /// Every ledger in the store, in creation order.
     pub fn ledgers(&self) -> Result<Vec<LedgerHandle>, Error> {
         let mut stmt = self.conn.prepare("SELECT id, name, start_period FROM ledgers ORDER BY id")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, u32>(2)?)))?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, rusqlite::types::Value>(0)?,
+                r.get::<_, rusqlite::types::Value>(1)?,
+                r.get::<_, rusqlite::types::Value>(2)?,
+            ))
+        })?;
         let mut out = Vec::new();
-        for row in rows {
+        for (n, row) in rows.enumerate() {
+            use rusqlite::types::Value;
             let (id, name, start) = row?;
-            let start =
-                Period::from_key(start).ok_or_else(|| Error::Corrupt(format!("ledger {name} has start {start}")))?;
+            let place = |column: &str| format!("表 ledgers 第 {} 行的 {column} 列", n + 1);
+            let Value::Integer(id) = id else { return Err(Error::Corrupt(format!("{}不是整数", place("id")))) };
+            let Value::Text(name) = name else { return Err(Error::Corrupt(format!("{}不是文本", place("name")))) };
+            let start = match start {
+                Value::Integer(key) => u32::try_from(key).ok().and_then(Period::from_key),
+                _ => None,
+            }
+            .ok_or_else(|| {
+                Error::Corrupt(format!("{}（账套“{name}”的启用期间）不是有效的期间", place("start_period")))
+            })?;
             out.push(LedgerHandle { id, info: LedgerInfo { name, start } });
         }
         Ok(out)
@@ -217,7 +287,7 @@ impl Store {
                 span: r.get(0)?,
                 by: r.get(1)?,
                 opinion: r.get(2)?,
-                date: parse_date(&date).map_err(|e| Error::Corrupt(e.to_string()))?,
+                date: parse_date(&date).map_err(|e| Error::Corrupt(format!("表 disclosure_reviews：{e}")))?,
             });
         }
         Ok(out)
@@ -257,7 +327,7 @@ impl Store {
             .optional()?;
         row.map(|(seq, hash)| {
             let bytes: [u8; 32] =
-                hash.try_into().map_err(|_| Error::Corrupt(format!("log entry {seq} has a short hash")))?;
+                hash.try_into().map_err(|_| Error::Corrupt(format!("表 log 第 {seq} 条的哈希不是 32 字节")))?;
             Ok((seq, Fingerprint(bytes)))
         })
         .transpose()
@@ -284,7 +354,8 @@ impl Store {
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
             let status: String = row.get(0)?;
-            let status = Status::from_str_opt(&status).ok_or_else(|| Error::Corrupt(format!("status {status}")))?;
+            let status = Status::from_str_opt(&status)
+                .ok_or_else(|| Error::Corrupt(format!("表 vouchers 中的凭证状态 {status} 不认识")))?;
             let voucher = projector::voucher_of(row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?)?;
             let at: String = row.get(2)?;
             let seq: i64 = row.get(3)?;
@@ -318,7 +389,7 @@ impl Store {
         let mut out = Vec::new();
         for row in rows {
             let (p, n, fen) = row?;
-            let period = Period::from_key(p).ok_or_else(|| Error::Corrupt(format!("period {p}")))?;
+            let period = Period::from_key(p).ok_or_else(|| Error::Corrupt(format!("表 vouchers 中的期间 {p} 无效")))?;
             out.push((period, n as u64, Money::from_fen(fen)));
         }
         Ok(out)
@@ -340,7 +411,8 @@ impl Store {
                 continue;
             }
             let at: String = r.get(1)?;
-            let date = parse_date(at.get(..10).unwrap_or("")).map_err(|e| Error::Corrupt(e.to_string()))?;
+            let date = parse_date(at.get(..10).unwrap_or(""))
+                .map_err(|e| Error::Corrupt(format!("表 log 第 {} 条的时间：{e}", r.get::<_, i64>(0).unwrap_or(0))))?;
             let event: Event = serde_json::from_str(r.get_ref(4)?.as_str().map_err(rusqlite::Error::from)?)?;
             out.push(LogFact { seq: r.get(0)?, date, actor: r.get(2)?, event });
         }
@@ -414,7 +486,10 @@ impl Store {
     /// as unreadable input; [`Store::write`] records its own refusals.
     pub fn log_refusal(&mut self, ledger: &LedgerHandle, actor: &Actor, reasons: &Refusals) -> Result<(), Error> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut w = Writer::open(&tx, ledger.clone(), actor).map_err(|e| Error::Corrupt(e.to_string()))?;
+        let mut w = Writer::open(&tx, ledger.clone(), actor).map_err(|e| match e {
+            Failure::Store(e) => Error::from_boxed(e).unwrap_or_else(|e| Error::Corrupt(e.to_string())),
+            Failure::Refused(r) => Error::Corrupt(r.to_string()),
+        })?;
         let mut logged = reasons.clone();
         logged.unlisted += logged.reasons.len().saturating_sub(MAX_LOGGED_REASONS);
         logged.reasons.truncate(MAX_LOGGED_REASONS);
@@ -445,7 +520,8 @@ impl Store {
         let mut out = Vec::new();
         for row in rows {
             let (account, period, debit, credit) = row?;
-            let period = Period::from_key(period).ok_or_else(|| Error::Corrupt(format!("balance period {period}")))?;
+            let period = Period::from_key(period)
+                .ok_or_else(|| Error::Corrupt(format!("表 balances 中的期间 {period} 无效")))?;
             out.push((account, period, Money::from_fen(debit), Money::from_fen(credit)));
         }
         Ok(out)
@@ -461,7 +537,8 @@ impl Store {
         let mut out = Vec::new();
         for row in rows {
             let (fund, period, income, spending) = row?;
-            let period = Period::from_key(period).ok_or_else(|| Error::Corrupt(format!("fund period {period}")))?;
+            let period = Period::from_key(period)
+                .ok_or_else(|| Error::Corrupt(format!("表 fund_totals 中的期间 {period} 无效")))?;
             out.push((fund, period, Money::from_fen(income), Money::from_fen(spending)));
         }
         Ok(out)
@@ -535,7 +612,8 @@ impl Store {
         let mut rows = stmt.query(params![ledger.id, from.key(), to.key()])?;
         while let Some(row) = rows.next()? {
             let status: String = row.get(0)?;
-            let status = Status::from_str_opt(&status).ok_or_else(|| Error::Corrupt(format!("status {status}")))?;
+            let status = Status::from_str_opt(&status)
+                .ok_or_else(|| Error::Corrupt(format!("表 vouchers 中的凭证状态 {status} 不认识")))?;
             let payload = row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
             f(projector::voucher_of(payload)?, status)?;
         }
@@ -679,7 +757,7 @@ fn load_receipts(
                 payer: payer.unwrap_or_default(),
                 amount: Money::from_fen(amount.unwrap_or_default()),
                 date: qianzhang_core::period::parse_date(&date.unwrap_or_default())
-                    .map_err(|e| Error::Corrupt(e.to_string()))?,
+                    .map_err(|e| Error::Corrupt(format!("表 receipts 中收据 {book}{serial}：{e}")))?,
             },
             _ => ReceiptState::Voided { reason: reason.unwrap_or_default() },
         };
@@ -693,7 +771,8 @@ fn load_settings(conn: &Connection, ledger_id: i64) -> Result<Settings, Error> {
     let mut stmt = conn.prepare_cached("SELECT key, value FROM settings WHERE ledger_id = ?1")?;
     for row in stmt.query_map([ledger_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
         let (key, value) = row?;
-        let key = SettingKey::parse(&key).ok_or_else(|| Error::Corrupt(format!("setting {key}")))?;
+        let key =
+            SettingKey::parse(&key).ok_or_else(|| Error::Corrupt(format!("表 settings 中的设置项 {key} 不认识")))?;
         settings.set(key, &value);
     }
     Ok(settings)
@@ -728,7 +807,8 @@ fn load_citing(conn: &Connection, ledger_id: i64, number: &str) -> Result<Vec<(V
     let mut out = Vec::new();
     for row in rows {
         let (status, payload) = row?;
-        let status = Status::from_str_opt(&status).ok_or_else(|| Error::Corrupt(format!("status {status}")))?;
+        let status = Status::from_str_opt(&status)
+            .ok_or_else(|| Error::Corrupt(format!("表 vouchers 中的凭证状态 {status} 不认识")))?;
         out.push((projector::voucher_of(&payload)?, status));
     }
     Ok(out)
@@ -745,8 +825,10 @@ fn load_signatures(conn: &Connection, ledger_id: i64, r: VoucherRef) -> Result<V
     let mut out = Vec::new();
     for row in rows {
         let (kind, person, from, at) = row?;
-        let kind = SignKind::from_str_opt(&kind).ok_or_else(|| Error::Corrupt(format!("signature kind {kind}")))?;
-        let appointment_from = qianzhang_core::period::parse_date(&from).map_err(|e| Error::Corrupt(e.to_string()))?;
+        let kind = SignKind::from_str_opt(&kind)
+            .ok_or_else(|| Error::Corrupt(format!("表 signatures 中凭证 {r} 的签字类型 {kind} 不认识")))?;
+        let appointment_from = qianzhang_core::period::parse_date(&from)
+            .map_err(|e| Error::Corrupt(format!("表 signatures 中凭证 {r} 的签字：{e}")))?;
         out.push(Signature { kind, person, appointment_from, at });
     }
     Ok(out)
@@ -786,7 +868,7 @@ fn load_registry(conn: &Connection, ledger_id: i64) -> Result<Registry, Error> {
             "parent" => KinFact::Parent { parent: a, child: b },
             "sibling" => KinFact::Sibling { a, b },
             "kin" => KinFact::Kin { a, b },
-            other => return Err(Error::Corrupt(format!("kinship kind {other}"))),
+            other => return Err(Error::Corrupt(format!("表 kinship 中的亲属关系类型 {other} 不认识"))),
         });
     }
     Ok(Registry::new(people, appointments, facts))
@@ -813,6 +895,9 @@ pub struct Writer<'t> {
     projector: projector::Projector,
     next_numbers: HashMap<Period, u32>,
     closed: HashMap<Period, bool>,
+    /// [LIM-1] the absolute amounts of every voucher, read once when first
+    /// asked and kept up to date as vouchers are appended.
+    turnover: Option<i64>,
 }
 
 impl<'t> Writer<'t> {
@@ -838,6 +923,7 @@ impl<'t> Writer<'t> {
             projector,
             next_numbers: HashMap::new(),
             closed: HashMap::new(),
+            turnover: None,
         }
     }
 
@@ -878,6 +964,9 @@ impl<'t> Writer<'t> {
             | Event::VoucherMigrated { voucher }
             | Event::ClosingVoucher { voucher } => {
                 self.next_numbers.insert(voucher.period(), voucher.reference().number + 1);
+                if let Some(t) = &mut self.turnover {
+                    *t = t.saturating_add(Money::turnover(voucher.lines().iter().map(|l| l.amount)).fen());
+                }
             }
             Event::PeriodClosed { period, .. } => {
                 self.closed.insert(*period, true);
@@ -1148,7 +1237,7 @@ impl Books for Writer<'_> {
             .prepare_cached("SELECT MAX(period) FROM periods WHERE ledger_id = ?1 AND period < ?2")?
             .query_row(params![self.ledger.id, period.key()], |r| r.get(0))?;
         let Some(key) = last else { return Ok(None) };
-        let closed = Period::from_key(key).ok_or_else(|| Error::Corrupt(format!("period {key}")))?;
+        let closed = Period::from_key(key).ok_or_else(|| Error::Corrupt(format!("表 periods 中的期间 {key} 无效")))?;
         let mut stmt = self.tx.prepare_cached(
             "SELECT account, voucher_period, voucher_number FROM in_transit WHERE ledger_id = ?1 AND period = ?2",
         )?;
@@ -1159,12 +1248,31 @@ impl Books for Writer<'_> {
             list.push(InTransit {
                 account: r.get(0)?,
                 voucher: VoucherRef {
-                    period: Period::from_key(p).ok_or_else(|| Error::Corrupt(format!("period {p}")))?,
+                    period: Period::from_key(p)
+                        .ok_or_else(|| Error::Corrupt(format!("表 in_transit 中的期间 {p} 无效")))?,
                     number: r.get(2)?,
                 },
             });
         }
         Ok(Some((closed, list)))
+    }
+
+    fn turnover(&mut self) -> Result<Money, StoreError> {
+        if let Some(t) = self.turnover {
+            return Ok(Money::from_fen(t));
+        }
+        // Amounts are stored as two-decimal strings ("-1234.50"): without
+        // the point they are whole fen, summed exactly as integers.
+        let fen: i64 = self
+            .tx
+            .prepare_cached(
+                "SELECT COALESCE(SUM(ABS(CAST(REPLACE(json_extract(j.value, '$.amount'), '.', '') AS INTEGER))), 0) \
+                 FROM vouchers v JOIN log l ON l.ledger_id = v.ledger_id AND l.seq = v.content_seq, \
+                 json_each(l.payload, '$.voucher.lines') j WHERE v.ledger_id = ?1",
+            )?
+            .query_row(params![self.ledger.id], |r| r.get(0))?;
+        self.turnover = Some(fen);
+        Ok(Money::from_fen(fen))
     }
 
     fn append(&mut self, event: Event) -> Result<(), StoreError> {
@@ -1179,7 +1287,7 @@ fn load_assets(conn: &Connection, ledger_id: i64) -> Result<Vec<Asset>, Error> {
     )?;
     let mut rows = stmt.query(params![ledger_id])?;
     let mut out = Vec::new();
-    let date = |t: String| parse_date(&t).map_err(|e| Error::Corrupt(e.to_string()));
+    let date = |t: String| parse_date(&t).map_err(|e| Error::Corrupt(format!("表 assets：{e}")));
     while let Some(r) = rows.next()? {
         let period: u32 = r.get(6)?;
         out.push(Asset {
@@ -1190,7 +1298,8 @@ fn load_assets(conn: &Connection, ledger_id: i64) -> Result<Vec<Asset>, Error> {
             location: r.get(4)?,
             custodian: r.get(5)?,
             voucher: VoucherRef {
-                period: Period::from_key(period).ok_or_else(|| Error::Corrupt(format!("asset period {period}")))?,
+                period: Period::from_key(period)
+                    .ok_or_else(|| Error::Corrupt(format!("表 assets 中的期间 {period} 无效")))?,
                 number: r.get(7)?,
             },
             acquired: date(r.get(8)?)?,
@@ -1217,7 +1326,7 @@ fn load_cash_counts(
         let date: String = r.get(0)?;
         let pieces: String = r.get(3)?;
         out.push(CashCount {
-            date: parse_date(&date).map_err(|e| Error::Corrupt(e.to_string()))?,
+            date: parse_date(&date).map_err(|e| Error::Corrupt(format!("表 cash_counts：{e}")))?,
             counted: Money::from_fen(r.get(1)?),
             book: Money::from_fen(r.get(2)?),
             pieces: serde_json::from_str(&pieces)?,
@@ -1245,7 +1354,8 @@ fn load_statement_lines(conn: &Connection, ledger_id: i64, account: &str) -> Res
         let date: String = r.get(2)?;
         let matched = match (r.get::<_, Option<u32>>(9)?, r.get::<_, Option<u32>>(10)?) {
             (Some(p), Some(number)) => Some(VoucherRef {
-                period: Period::from_key(p).ok_or_else(|| Error::Corrupt(format!("bank match period {p}")))?,
+                period: Period::from_key(p)
+                    .ok_or_else(|| Error::Corrupt(format!("表 bank_matches 中的期间 {p} 无效")))?,
                 number,
             }),
             _ => None,
@@ -1254,7 +1364,7 @@ fn load_statement_lines(conn: &Connection, ledger_id: i64, account: &str) -> Res
             id: r.get::<_, i64>(0)? as u64,
             account: r.get(1)?,
             line: StatementLine {
-                date: parse_date(&date).map_err(|e| Error::Corrupt(e.to_string()))?,
+                date: parse_date(&date).map_err(|e| Error::Corrupt(format!("表 statement_lines：{e}")))?,
                 inflow: Money::from_fen(r.get(3)?),
                 outflow: Money::from_fen(r.get(4)?),
                 balance: Money::from_fen(r.get(5)?),

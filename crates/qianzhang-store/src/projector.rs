@@ -85,7 +85,7 @@ impl Projector {
                     Some(lines) => lines,
                     None => load_voucher(conn, id, *reference)?
                         .map(|(v, _)| v.lines().to_vec())
-                        .ok_or_else(|| Error::Corrupt(format!("posting unknown voucher {reference}")))?,
+                        .ok_or_else(|| Error::Corrupt(format!("表 vouchers 中没有要记账的凭证 {reference}")))?,
                 };
                 let changed = conn
                     .prepare_cached(
@@ -94,7 +94,7 @@ impl Projector {
                     )?
                     .execute(params![id, reference.period.key(), reference.number, seq])?;
                 if changed != 1 {
-                    return Err(Error::Corrupt(format!("voucher {reference} is not waiting to be posted")));
+                    return Err(Error::Corrupt(format!("表 vouchers 中凭证 {reference} 不是待记账状态")));
                 }
                 self.add_deltas(reference.period.key(), &lines, true);
             }
@@ -106,7 +106,7 @@ impl Projector {
                     )?
                     .execute(params![id, reference.period.key(), reference.number])?;
                 if changed != 1 {
-                    return Err(Error::Corrupt(format!("voiding voucher {reference}, which is not prepared")));
+                    return Err(Error::Corrupt(format!("表 vouchers 中要作废的凭证 {reference} 不是待记账状态")));
                 }
                 self.unposted.remove(reference);
             }
@@ -119,7 +119,7 @@ impl Projector {
                     )?
                     .execute(params![id, r.period.key(), r.number, seq, voucher.authorization()])?;
                 if changed != 1 {
-                    return Err(Error::Corrupt(format!("revising voucher {r}, which is not prepared")));
+                    return Err(Error::Corrupt(format!("表 vouchers 中要修改的凭证 {r} 不是待记账状态")));
                 }
                 conn.prepare_cached(
                     "UPDATE signatures SET withdrawn_seq = ?4 \
@@ -189,7 +189,7 @@ impl Projector {
                     )?
                     .execute(params![id, person, role_str(*role)?, format_date(*from), format_date(*ended), seq])?;
                 if changed != 1 {
-                    return Err(Error::Corrupt(format!("ending an unknown appointment of {person}")));
+                    return Err(Error::Corrupt(format!("表 appointments 中没有 {person} 要结束的任职")));
                 }
             }
             Event::KinshipRecorded { fact } => {
@@ -226,7 +226,7 @@ impl Projector {
                     )?
                     .execute(params![id, reference.period.key(), reference.number, kind.as_str(), person, seq])?;
                 if changed != 1 {
-                    return Err(Error::Corrupt(format!("withdrawing a signature {reference} does not have")));
+                    return Err(Error::Corrupt(format!("表 signatures 中凭证 {reference} 没有要撤回的签字")));
                 }
             }
             Event::SettingChanged { key, value } => {
@@ -326,7 +326,7 @@ impl Projector {
                     )?
                     .execute(params![id, *line as i64, voucher.period.key(), voucher.number])?;
                 if changed != 1 {
-                    return Err(Error::Corrupt(format!("unmatching statement line {line}, which is not matched")));
+                    return Err(Error::Corrupt(format!("表 bank_matches 中对账单第 {line} 行并未勾对")));
                 }
             }
             Event::ClosingVoucher { voucher } => {
@@ -342,7 +342,7 @@ impl Projector {
                     .prepare_cached("DELETE FROM periods WHERE ledger_id = ?1 AND period = ?2")?
                     .execute(params![id, period.key()])?;
                 if changed != 1 {
-                    return Err(Error::Corrupt(format!("reopening {period}, which is not closed")));
+                    return Err(Error::Corrupt(format!("表 periods 中 {period} 并未结账")));
                 }
             }
             Event::DisclosureReviewed { review: r } => {
@@ -379,7 +379,7 @@ impl Projector {
                     )?
                     .execute(params![id, asset, format_date(*date), reason, seq])?;
                 if changed != 1 {
-                    return Err(Error::Corrupt(format!("disposing asset {asset}, which is not held")));
+                    return Err(Error::Corrupt(format!("表 assets 中资产 {asset} 不在册")));
                 }
             }
             Event::BudgetSet { year, account, amount } => {
@@ -491,7 +491,7 @@ pub(crate) fn voucher_of(payload: &str) -> Result<Voucher, Error> {
         | Event::VoucherMigrated { voucher }
         | Event::VoucherRevised { voucher }
         | Event::ClosingVoucher { voucher } => Ok(voucher),
-        other => Err(Error::Corrupt(format!("log entry holds {} where a voucher was expected", other.kind()))),
+        other => Err(Error::Corrupt(format!("表 log 中凭证内容所指的一条是 {}，不是凭证", other.kind()))),
     }
 }
 
@@ -509,11 +509,11 @@ pub(crate) fn load_voucher(
         .query_row(params![ledger_id, r.period.key(), r.number], |row| Ok((row.get(0)?, row.get(1)?)))
         .optional()?;
     let Some((status, payload)) = row else { return Ok(None) };
-    let status =
-        Status::from_str_opt(&status).ok_or_else(|| Error::Corrupt(format!("voucher {r} has status {status}")))?;
+    let status = Status::from_str_opt(&status)
+        .ok_or_else(|| Error::Corrupt(format!("表 vouchers 中凭证 {r} 的状态 {status} 不认识")))?;
     let voucher = voucher_of(&payload)?;
     if voucher.reference() != r {
-        return Err(Error::Corrupt(format!("voucher row {r} points at the content of {}", voucher.reference())));
+        return Err(Error::Corrupt(format!("表 vouchers 中凭证 {r} 指向的是凭证 {} 的内容", voucher.reference())));
     }
     Ok(Some((voucher, status)))
 }

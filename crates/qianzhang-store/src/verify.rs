@@ -3,7 +3,7 @@
 //! projection table row by row with what is on disk.
 
 use qianzhang_core::Event;
-use rusqlite::types::Value;
+use rusqlite::types::{Value, ValueRef};
 use rusqlite::Connection;
 
 use crate::chain::{entry_hash, Fingerprint, GENESIS};
@@ -31,14 +31,48 @@ pub struct VerifyReport {
     pub mismatch: Option<Mismatch>,
     /// With a published fingerprint: the entry it is the hash of.
     pub anchor: Option<AnchorEntry>,
+    /// Every entry whose hash the published fingerprint (or its short form)
+    /// matches; more than one means the short form is ambiguous.
+    pub anchor_matches: Vec<i64>,
+    /// With a published month's fingerprint: what was logged about that
+    /// month after it (a reopen, vouchers added, voided or posted in it, a
+    /// new close), in order (AUD-2).
+    pub since: Vec<SinceEntry>,
 }
 
 /// A fingerprint published earlier (AUD-2, AUD-3), optionally as the one
-/// printed at a month's close.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// printed at a month's close: the full 64 hex digits, or the first 16 or
+/// more (the short form printed large on the notice board).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Anchor {
-    pub fingerprint: Fingerprint,
+    prefix: String,
     pub month: Option<qianzhang_core::Period>,
+}
+
+/// The fewest hex digits of a fingerprint accepted: the short form.
+pub const SHORT_FINGERPRINT_DIGITS: usize = 16;
+
+impl Anchor {
+    /// `None` unless `hex` is 16 to 64 hex digits (spaces ignored).
+    pub fn parse(hex: &str, month: Option<qianzhang_core::Period>) -> Option<Anchor> {
+        let prefix: String = hex.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
+        let ok =
+            (SHORT_FINGERPRINT_DIGITS..=64).contains(&prefix.len()) && prefix.bytes().all(|b| b.is_ascii_hexdigit());
+        ok.then_some(Anchor { prefix, month })
+    }
+
+    pub fn of(fingerprint: Fingerprint, month: Option<qianzhang_core::Period>) -> Anchor {
+        Anchor { prefix: fingerprint.to_hex(), month }
+    }
+
+    /// The fingerprint as published (short or full).
+    pub fn published(&self) -> &str {
+        &self.prefix
+    }
+
+    fn matches(&self, hash: &Fingerprint) -> bool {
+        hash.to_hex().starts_with(&self.prefix)
+    }
 }
 
 /// The log entry a published fingerprint is the hash of.
@@ -47,6 +81,32 @@ pub struct AnchorEntry {
     pub seq: i64,
     pub at: String,
     pub description: String,
+    pub fingerprint: Fingerprint,
+}
+
+/// An entry about the published month logged after its fingerprint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SinceEntry {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub description: String,
+    /// The entry's hash: for a new close, the month's new fingerprint.
+    pub fingerprint: Fingerprint,
+    pub closes: bool,
+}
+
+/// The month an event is about, for what is listed after a published close.
+fn month_of(event: &Event) -> Option<qianzhang_core::Period> {
+    match event {
+        Event::VoucherPrepared { voucher }
+        | Event::VoucherMigrated { voucher }
+        | Event::VoucherRevised { voucher }
+        | Event::ClosingVoucher { voucher } => Some(voucher.reference().period),
+        Event::VoucherPosted { reference } | Event::VoucherVoided { reference, .. } => Some(reference.period),
+        Event::PeriodClosed { period, .. } | Event::PeriodReopened { period, .. } => Some(*period),
+        _ => None,
+    }
 }
 
 impl VerifyReport {
@@ -65,6 +125,8 @@ pub(crate) fn verify(conn: &Connection, ledger: &LedgerHandle, anchor: Option<An
         fingerprint: GENESIS,
         mismatch: None,
         anchor: None,
+        anchor_matches: Vec::new(),
+        since: Vec::new(),
     };
     // The latest entry that closed the anchor's month, for the message when
     // the published fingerprint is not found.
@@ -77,19 +139,47 @@ pub(crate) fn verify(conn: &Connection, ledger: &LedgerHandle, anchor: Option<An
     let mut expected_seq = 1i64;
     let log_mismatch = |seq: i64, detail: String| Some(Mismatch { seq: Some(seq), table: "log", detail });
     while let Some(row) = rows.next()? {
-        let seq: i64 = row.get(0)?;
-        let at = row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
-        let actor = row.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
-        let kind = row.get_ref(3)?.as_str().map_err(rusqlite::Error::from)?;
-        let payload = row.get_ref(4)?.as_str().map_err(rusqlite::Error::from)?;
-        let prev_hash = row.get_ref(5)?.as_blob().map_err(rusqlite::Error::from)?;
-        let hash = row.get_ref(6)?.as_blob().map_err(rusqlite::Error::from)?;
+        // Every column as the engine writes it; anything else names the
+        // entry and the column instead of failing the whole verification.
+        let fields = (|| {
+            Ok::<_, String>((
+                integer(row, 0, "seq")?,
+                text(row, 1, "at")?,
+                text(row, 2, "actor")?,
+                text(row, 3, "kind")?,
+                text(row, 4, "payload")?,
+                blob(row, 5, "prev_hash")?,
+                blob(row, 6, "hash")?,
+            ))
+        })();
+        let (seq, at, actor, kind, payload, prev_hash, hash) = match fields {
+            Ok(f) => f,
+            Err(detail) => {
+                report.mismatch =
+                    log_mismatch(expected_seq, format!("日志第 {expected_seq} 条{detail}：该条记录被改动过"));
+                break;
+            }
+        };
         if seq != expected_seq {
             report.mismatch = log_mismatch(expected_seq, format!("日志第 {expected_seq} 条缺失（其后为第 {seq} 条）"));
             break;
         }
         if prev_hash != prev.0 {
-            report.mismatch = log_mismatch(seq, format!("日志第 {seq} 条记录的前一条哈希与第 {} 条不符", seq - 1));
+            // Either this entry's link was altered, or the entry before it
+            // was altered and re-hashed: an entry whose own hash still
+            // follows from the link it holds is intact, and the one before
+            // it is the one changed.
+            let intact =
+                entry_hash(&Fingerprint::from_slice(prev_hash).unwrap_or(GENESIS), seq, at, actor, kind, payload).0
+                    == hash;
+            report.mismatch = if intact && seq > 1 {
+                log_mismatch(
+                    seq - 1,
+                    format!("日志第 {} 条被改动过并重算了哈希：第 {seq} 条记录的前一条哈希仍是改动前的", seq - 1),
+                )
+            } else {
+                log_mismatch(seq, format!("日志第 {seq} 条记录的前一条哈希与第 {} 条不符：该条记录被改动过", seq - 1))
+            };
             break;
         }
         let computed = entry_hash(&prev, seq, at, actor, kind, payload);
@@ -108,7 +198,19 @@ pub(crate) fn verify(conn: &Connection, ledger: &LedgerHandle, anchor: Option<An
             report.mismatch = log_mismatch(seq, format!("日志第 {seq} 条的类型 {kind} 与内容 {} 不符", event.kind()));
             break;
         }
-        if let Some(a) = anchor {
+        if let Some(a) = &anchor {
+            if let (Some(m), Some(_)) = (a.month, &report.anchor) {
+                if month_of(&event) == Some(m) {
+                    report.since.push(SinceEntry {
+                        seq,
+                        at: at.to_string(),
+                        actor: actor.to_string(),
+                        description: event.describe(),
+                        fingerprint: computed,
+                        closes: matches!(event, Event::PeriodClosed { .. }),
+                    });
+                }
+            }
             let closes_month = match (&event, a.month) {
                 (Event::PeriodClosed { period, .. }, Some(m)) => *period == m,
                 (_, Some(_)) => false,
@@ -117,8 +219,16 @@ pub(crate) fn verify(conn: &Connection, ledger: &LedgerHandle, anchor: Option<An
             if closes_month && a.month.is_some() {
                 month_closed_at = Some((seq, computed));
             }
-            if closes_month && computed == a.fingerprint && report.anchor.is_none() {
-                report.anchor = Some(AnchorEntry { seq, at: at.to_string(), description: event.describe() });
+            if closes_month && a.matches(&computed) {
+                report.anchor_matches.push(seq);
+                if report.anchor.is_none() {
+                    report.anchor = Some(AnchorEntry {
+                        seq,
+                        at: at.to_string(),
+                        description: event.describe(),
+                        fingerprint: computed,
+                    });
+                }
             }
         }
         if let Err(e) = projector.apply(&replay, seq, at, &event) {
@@ -137,8 +247,8 @@ pub(crate) fn verify(conn: &Connection, ledger: &LedgerHandle, anchor: Option<An
         report.mismatch = log_mismatch(1, "账套没有任何日志记录".into());
         return Ok(report);
     }
-    if let (Some(a), None) = (anchor, &report.anchor) {
-        let short = a.fingerprint.short();
+    if let (Some(a), None) = (&anchor, &report.anchor) {
+        let short = &a.published()[..SHORT_FINGERPRINT_DIGITS];
         report.mismatch = Some(match (a.month, month_closed_at) {
             (Some(m), Some((seq, hash))) => Mismatch {
                 seq: Some(seq),
@@ -184,7 +294,7 @@ fn compare_table(
 ) -> Result<Option<Mismatch>, Error> {
     let mut a_stmt = actual.prepare(sql)?;
     let mut e_stmt = expected.prepare(sql)?;
-    let seq_index = a_stmt.column_names().iter().position(|c| *c == seq_column);
+    let columns: Vec<String> = a_stmt.column_names().iter().map(|c| c.to_string()).collect();
     let width = a_stmt.column_count();
     let mut a_rows = a_stmt.query([ledger_id])?;
     let mut e_rows = e_stmt.query([ledger_id])?;
@@ -200,12 +310,28 @@ fn compare_table(
             }
             continue;
         }
-        let seq = match (&e, &a, seq_index) {
-            (Some(row), _, Some(i)) | (None, Some(row), Some(i)) => match row[i] {
+        // The entry that wrote the value that differs: a voucher's content
+        // and its posting, a signature and its withdrawal are different
+        // entries.
+        let differing = match (&e, &a) {
+            (Some(e), Some(a)) => (0..width).find(|i| e[*i] != a[*i]).map(|i| columns[i].as_str()),
+            _ => None,
+        };
+        let column = match (table, differing) {
+            ("vouchers", Some("status" | "posted_seq")) => "posted_seq",
+            ("signatures", Some("withdrawn_seq")) => "withdrawn_seq",
+            _ => seq_column,
+        };
+        let seq_of = |row: &Vec<Value>, column: &str| {
+            columns.iter().position(|c| c == column).and_then(|i| match row[i] {
                 Value::Integer(s) => Some(s),
                 _ => None,
-            },
-            _ => balance_seq(expected, ledger_id, e.as_ref().or(a.as_ref()))?,
+            })
+        };
+        let seq = match e.as_ref().or(a.as_ref()) {
+            _ if seq_column.is_empty() => balance_seq(actual, ledger_id, e.as_ref().or(a.as_ref()))?,
+            Some(row) => seq_of(row, column).or_else(|| seq_of(row, seq_column)),
+            None => None,
         };
         let detail = match (&e, &a) {
             (Some(e), Some(a)) => format!("表 {table} 的记录被改动：日志重算为 {}，库中为 {}", show(e), show(a)),
@@ -217,14 +343,48 @@ fn compare_table(
     }
 }
 
-/// For a balance row, the first log entry posting to that period.
-fn balance_seq(expected: &Connection, ledger_id: i64, row: Option<&Vec<Value>>) -> Result<Option<i64>, Error> {
-    let Some(Value::Integer(period)) = row.and_then(|r| r.get(1)) else { return Ok(None) };
-    Ok(expected.query_row(
-        "SELECT MIN(posted_seq) FROM vouchers WHERE ledger_id = ?1 AND period = ?2",
-        [ledger_id, *period],
-        |r| r.get(0),
-    )?)
+/// For a balance row (account, period, …), the first voucher of that
+/// period with a line on that account: the entry whose content the balance
+/// was built from, as the store's log has it.
+fn balance_seq(actual: &Connection, ledger_id: i64, row: Option<&Vec<Value>>) -> Result<Option<i64>, Error> {
+    let (Some(Value::Text(account)), Some(Value::Integer(period))) =
+        (row.and_then(|r| r.first()), row.and_then(|r| r.get(1)))
+    else {
+        return Ok(None);
+    };
+    let seq = actual
+        .query_row(
+            "SELECT MIN(v.content_seq) FROM vouchers v JOIN log l ON l.ledger_id = v.ledger_id AND l.seq = v.content_seq \
+             WHERE v.ledger_id = ?1 AND v.period = ?2 AND v.posted_seq IS NOT NULL AND json_valid(l.payload) \
+             AND EXISTS (SELECT 1 FROM json_each(l.payload, '$.voucher.lines') j \
+             WHERE json_extract(j.value, '$.account') = ?3)",
+            rusqlite::params![ledger_id, period, account],
+            |r| r.get(0),
+        )
+        .unwrap_or(None);
+    Ok(seq)
+}
+
+fn integer(row: &rusqlite::Row<'_>, i: usize, column: &str) -> Result<i64, String> {
+    match row.get_ref(i).map_err(|e| e.to_string())? {
+        ValueRef::Integer(n) => Ok(n),
+        other => Err(format!("的 {column} 列应为整数，实为 {}", other.data_type())),
+    }
+}
+
+fn text<'r>(row: &'r rusqlite::Row<'_>, i: usize, column: &str) -> Result<&'r str, String> {
+    match row.get_ref(i).map_err(|e| e.to_string())? {
+        ValueRef::Text(bytes) => std::str::from_utf8(bytes).map_err(|_| format!("的 {column} 列不是有效的 UTF-8 文本")),
+        other => Err(format!("的 {column} 列应为文本，实为 {}", other.data_type())),
+    }
+}
+
+fn blob<'r>(row: &'r rusqlite::Row<'_>, i: usize, column: &str) -> Result<&'r [u8], String> {
+    match row.get_ref(i).map_err(|e| e.to_string())? {
+        ValueRef::Blob(bytes) if bytes.len() == 32 => Ok(bytes),
+        ValueRef::Blob(bytes) => Err(format!("的 {column} 列长 {} 字节，应为 32 字节的哈希", bytes.len())),
+        other => Err(format!("的 {column} 列应为 32 字节的二进制哈希，实为 {}", other.data_type())),
+    }
 }
 
 fn show(row: &[Value]) -> String {

@@ -167,7 +167,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             Op::Reverse(k, month) if !refs.is_empty() => {
                 let r = refs[k % refs.len()];
                 let d = date(start, *month, 28);
-                store.write(&ledger, &actor(), |w| reverse_voucher(w, r, d, "测试")).map(|r| refs.push(r))
+                store.write(&ledger, &actor(), |w| reverse_voucher(w, r, d, "测试", d)).map(|r| refs.push(r))
             }
             _ => Ok(()),
         };
@@ -210,6 +210,17 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
     for numbers in by_period.values() {
         prop_assert_eq!(numbers.clone(), (1..=numbers.len() as u32).collect::<Vec<_>>());
     }
+
+    // LIM-1: what the store says the ledger holds is every voucher's
+    // absolute amounts, read afresh and as kept up to date by a writer.
+    let held: i64 = store
+        .vouchers(&ledger, start.prev(), Period::of(end))
+        .unwrap()
+        .iter()
+        .flat_map(|(v, _)| v.lines().iter().map(|l| l.amount.fen().abs()))
+        .sum();
+    let read = store.read(&ledger, |w| w.turnover().map_err(Failure::Store)).unwrap();
+    prop_assert_eq!(read, Money::from_fen(held));
 
     // And the log replays to exactly what is stored.
     let report = store.verify(&ledger).unwrap();
