@@ -200,6 +200,7 @@ pub(crate) fn build(
         registry: &registry,
         totals: &totals,
         vouchers,
+        voided: store.voided(ledger, span.first(), span.last())?,
         fund_totals: &fund_totals,
         reviews: store.reviews(ledger)?,
         assets: store.assets(ledger)?,
@@ -209,7 +210,7 @@ pub(crate) fn build(
         published,
         contact: settings.contact.clone(),
         mask_names: settings.mask_names,
-    }))
+    })?)
 }
 
 /// Renders a disclosure in the format asked for.

@@ -57,8 +57,12 @@ fn pub_1_a_month_not_closed_is_a_draft_in_every_format() {
     assert!(html.contains("class=\"watermark\">草稿") && html.contains("size: A4 portrait"), "{html}");
     env.fails(1, &["disclose"]);
     let path = env.path("poster.html");
-    let out =
-        env.command().args(["disclose", "--month", "2025-01", "--format", "html", "-o"]).arg(&path).output().unwrap();
+    let out = env
+        .command()
+        .args(["disclose", "--month", "2025-01", "--format", "html", "--date", "2025-02-05", "-o"])
+        .arg(&path)
+        .output()
+        .unwrap();
     assert!(out.status.success() && String::from_utf8_lossy(&out.stderr).contains("正式"));
     assert!(std::fs::read_to_string(&path).unwrap().contains("财务收支公开表（2025年01月）"));
 }
@@ -97,15 +101,85 @@ fn pub_1_review_is_recorded_by_the_supervisory_committee() {
     assert!(text.contains("经审核，收支属实，单据齐全。（陈静，2025-02-04）"), "{text}");
 }
 
+/// [PUB-1] a printer bought with a 街道批复 (debit 1501 固定资产, credit
+/// bank) is an item of the spending, not hidden in 其他收付; a voided
+/// voucher number is listed with its reason.
+#[test]
+fn pub_1_asset_purchases_are_items_and_voided_numbers_are_explained() {
+    let env = closed_january();
+    env.set_now("2025-02-28T10:00:00+08:00");
+    let add = |summary: &str, debit: &str, credit: &str, doc: &str| {
+        env.ok(&[
+            "voucher",
+            "add",
+            "--date",
+            "2025-02-10",
+            "--summary",
+            summary,
+            "--debit",
+            debit,
+            "--credit",
+            credit,
+            "--authorization",
+            "街道批复〔2025〕1号",
+            "--doc-type",
+            "发票",
+            "--issuer",
+            "办公设备公司",
+            "--doc-no",
+            doc,
+            "--doc-amount",
+            "1850",
+            "--handler",
+            "刘洋",
+            "--checker",
+            "赵敏",
+        ])
+    };
+    add("购买打印机", "1501=1850", "1002=1850", "P-1");
+    add("购买打印机（重复录入）", "1501=1850", "1002=1850", "P-2");
+    env.ok(&["voucher", "void", "2025-02/记-0002", "--reason", "重复录入，已由记-0001 入账"]);
+    env.sign_and_post(&["2025-02/记-0001"]);
+    let text = env.ok(&["disclose", "--month", "2025-02", "--date", "2025-02-28"]);
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains("购买打印机［资产购置］") && text.contains("1501 固定资产"), "{text}");
+    assert!(words.contains("本期支出 1,850.00") && words.contains("其中资产购置 1,850.00"), "{text}");
+    assert!(words.contains("其他收付净额 0.00"), "not netted as other: {text}");
+    assert!(
+        text.contains("七、作废凭证")
+            && text.contains("2025-02/记-0002")
+            && text.contains("重复录入，已由记-0001 入账"),
+        "{text}"
+    );
+    let html = env.ok(&["disclose", "--month", "2025-02", "--date", "2025-02-28", "--format", "html"]);
+    assert!(html.contains("<h2>七、作废凭证</h2>") && html.contains("重复录入，已由记-0001 入账"), "{html}");
+}
+
+/// [PUB-1] the review comes before publication: a statement published
+/// (today, 2025-02-03) before its review (2025-02-04) is refused, naming
+/// the date to give.
+#[test]
+fn pub_1_review_dated_after_the_publication_date_is_refused() {
+    let env = closed_january();
+    for format in ["text", "html"] {
+        let err = env.fails(1, &["disclose", "--month", "2025-01", "--format", format]);
+        assert!(err.contains("[PUB-1]") && err.contains("2025-02-04") && err.contains("--date"), "{err}");
+        let err = env.fails(1, &["disclose", "--month", "2025-01", "--format", format, "--date", "2025-02-03"]);
+        assert!(err.contains("[PUB-1]"), "{err}");
+    }
+    let text = env.ok(&["disclose", "--month", "2025-01", "--date", "2025-02-04"]);
+    assert!(text.contains("公布日期：2025-02-04"), "published the day it is reviewed: {text}");
+}
+
 #[test]
 fn pub_1_the_quarter_adds_assets_and_public_welfare_and_the_year_the_budget() {
     let env = closed_january();
     let q = env.ok(&["disclose", "--quarter", "2025-Q1", "--date", "2025-04-05"]);
     assert!(
-        q.contains("七、固定资产") && q.contains("ZC-0001") && q.contains("打印机") && q.contains("1,800.00"),
+        q.contains("八、固定资产") && q.contains("ZC-0001") && q.contains("打印机") && q.contains("1,800.00"),
         "{q}"
     );
-    assert!(q.contains("八、公益事业收支") && q.contains("重阳敬老公益活动"), "{q}");
+    assert!(q.contains("九、公益事业收支") && q.contains("重阳敬老公益活动"), "{q}");
     assert!(q.contains("草稿"), "February and March are open: {q}");
     env.refused(
         "AST-1",
@@ -136,61 +210,93 @@ fn pub_1_the_quarter_adds_assets_and_public_welfare_and_the_year_the_budget() {
     let y = env.ok(&["disclose", "--year", "2025", "--format", "csv"]);
     assert!(y.contains("草稿"), "{y}");
     let y = env.ok(&["disclose", "--year", "2025"]);
-    assert!(y.contains("九、预算执行情况"), "{y}");
+    assert!(y.contains("十、预算执行情况"), "{y}");
     assert!(y.contains("5201 管理费用      10,000.00   1,810.00   -8,190.00   18.1%"), "{y}");
     assert!(y.contains("4401 政府补助收入  80,000.00  20,000.00  -60,000.00   25.0%"), "{y}");
 }
 
-/// The poster through a real browser: one A3 page, the totals and the
-/// fingerprint in the text layer, and ink on the page. Runs where Chromium
-/// and poppler are installed (`.ci/run` installs them); on CI their absence
-/// is a failure.
-#[test]
-fn pub_1_the_poster_prints_on_one_a3_page() {
+/// Whether Chromium and poppler are installed (`.ci/run` installs them); on
+/// CI their absence is a failure.
+fn have_browser() -> bool {
     let have =
         |cmd: &str, flag: &str| std::process::Command::new(cmd).arg(flag).output().is_ok_and(|o| o.status.success());
     if !(have("chromium", "--version") && have("pdftotext", "-v") && have("pdfinfo", "-v")) {
         assert!(std::env::var_os("CI").is_none(), "CI must install chromium and poppler-utils");
         eprintln!("skipped: chromium or poppler-utils not installed");
+        return false;
+    }
+    true
+}
+
+/// Runs headless Chromium on a file with extra arguments.
+fn chromium(env: &Env, html: &std::path::Path, args: &[String]) {
+    let out = std::process::Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!("--user-data-dir={}", env.path("chromium").display()))
+        .args(args)
+        .arg(format!("file://{}", html.display()))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Prints the HTML to PDF; returns pdfinfo's report and each page's text.
+fn print(env: &Env, name: &str, html: &str) -> (String, Vec<String>) {
+    let path = env.path(&format!("{name}.html"));
+    std::fs::write(&path, html).unwrap();
+    let pdf = env.path(&format!("{name}.pdf"));
+    chromium(env, &path, &[format!("--print-to-pdf={}", pdf.display())]);
+    let info = std::process::Command::new("pdfinfo").arg(&pdf).output().unwrap();
+    let info = String::from_utf8_lossy(&info.stdout).to_string();
+    let pages: usize = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("{info}"));
+    let text = (1..=pages)
+        .map(|p| {
+            let out = std::process::Command::new("pdftotext")
+                .args(["-layout", "-f", &p.to_string(), "-l", &p.to_string()])
+                .arg(&pdf)
+                .arg("-")
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&out.stdout).to_string()
+        })
+        .collect();
+    (info, text)
+}
+
+/// The poster through a real browser: one A3 page, the totals and the
+/// fingerprint in the text layer, and ink on the page.
+#[test]
+fn pub_1_the_poster_prints_on_one_a3_page() {
+    if !have_browser() {
         return;
     }
     let env = closed_january();
     let html = env.path("poster.html");
     std::fs::write(&html, disclose_raw(&env, "html")).unwrap();
-    let pdf = env.path("poster.pdf");
-    let png = env.path("poster.png");
-    let chromium = |args: &[String]| {
-        let out = std::process::Command::new("chromium")
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-pdf-header-footer",
-            ])
-            .arg(format!("--user-data-dir={}", env.path("chromium").display()))
-            .args(args)
-            .arg(format!("file://{}", html.display()))
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    };
-    chromium(&[format!("--print-to-pdf={}", pdf.display())]);
-    chromium(&[format!("--screenshot={}", png.display()), "--window-size=1123,1587".into()]);
-    let info = std::process::Command::new("pdfinfo").arg(&pdf).output().unwrap();
-    let info = String::from_utf8_lossy(&info.stdout);
+    let (info, pages) = print(&env, "poster", &disclose_raw(&env, "html"));
     assert!(info.lines().any(|l| l.starts_with("Pages:") && l.trim_end().ends_with(" 1")), "{info}");
     assert!(info.contains("(A3)"), "{info}");
-    let text = std::process::Command::new("pdftotext").arg(&pdf).arg("-").output().unwrap();
-    let text = String::from_utf8_lossy(&text.stdout).replace(char::is_whitespace, "");
+    let text = pages.concat().replace(char::is_whitespace, "");
     let fp = fingerprint(&env);
     for needle in ["20,600.00", "14,310.00", "贰万零陆佰元整", fp.as_str()] {
         assert!(text.contains(needle), "{needle} not in the PDF text:\n{text}");
     }
+    let png = env.path("poster.png");
+    chromium(&env, &html, &[format!("--screenshot={}", png.display()), "--window-size=1123,1587".into()]);
     let decoder = png::Decoder::new(std::fs::File::open(&png).unwrap());
     let mut reader = decoder.read_info().unwrap();
     let mut buf = vec![0; reader.output_buffer_size()];
@@ -200,6 +306,55 @@ fn pub_1_the_poster_prints_on_one_a3_page() {
     let inked = pixels.chunks(channels).filter(|p| p.iter().take(3).any(|c| *c < 128)).count();
     let total = pixels.len() / channels;
     assert!(inked * 200 > total, "the poster is blank: {inked} of {total} pixels inked");
+}
+
+/// A month of `n` items, migrated as history into December 2024: income and
+/// spending alternate, some summaries long enough to wrap.
+fn long_month(n: usize) -> Env {
+    let env = Env::with_office();
+    let mut csv = String::from("date,voucher,summary,account,debit,credit\n");
+    for i in 1..=n {
+        let day = 1 + (i % 28);
+        let summary = match i % 3 {
+            0 => format!("收活动室场地费（第{i}次）"),
+            1 => format!("购买社区活动室用品：桌椅、茶具、打印纸、墨盒等（第{i}批）"),
+            _ => format!("支付楼道保洁费{i}"),
+        };
+        let (debit, credit) = if i % 3 == 0 { ("1002", "4901") } else { ("520101", "1002") };
+        csv.push_str(&format!("2024-12-{day:02},{i},{summary},{debit},{i}0.50,\n"));
+        csv.push_str(&format!("2024-12-{day:02},{i},{summary},{credit},,{i}0.50\n"));
+    }
+    env.write("december.csv", csv);
+    env.ok(&["import", "--history", "december.csv"]);
+    env
+}
+
+/// [PUB-1] a month of more items than the first A3 page holds continues on
+/// a second page (续页) with the title and the table's heading repeated;
+/// no page holds a stray line or two.
+#[test]
+fn pub_1_a_long_month_continues_on_a_second_page_with_repeated_headings() {
+    let env = long_month(60);
+    let html = env.ok(&["disclose", "--month", "2024-12", "--format", "html", "--date", "2025-01-05"]);
+    assert_eq!(html.matches("二、收支明细").count(), 2, "the heading is repeated on the continuation page");
+    assert_eq!(html.matches("<thead><tr><th class=\"num\">序号</th>").count(), 2, "so is the table's heading");
+    assert!(html.contains("续页（第 2 页，共 2 页）") && html.contains("（接下页，第 2 页）"), "{html}");
+    let short = long_month(12).ok(&["disclose", "--month", "2024-12", "--format", "html", "--date", "2025-01-05"]);
+    assert!(!short.contains("续页"), "a month that fits is one page");
+    if !have_browser() {
+        return;
+    }
+    let (info, pages) = print(&env, "long", &html);
+    assert!(info.contains("(A3)"), "{info}");
+    assert_eq!(pages.len(), 2, "{info}");
+    for (i, page) in pages.iter().enumerate() {
+        let lines = page.lines().filter(|l| !l.trim().is_empty()).count();
+        assert!(lines > 20, "page {} holds only {lines} lines:\n{page}", i + 1);
+    }
+    assert!(pages[1].contains("续页") && pages[1].contains("序号") && pages[1].contains("合计"), "{}", pages[1]);
+    assert!(pages[0].contains("一、收支概况") && pages[0].contains("（接下页，第 2 页）"), "{}", pages[0]);
+    let (_, short_pages) = print(&env, "short", &short);
+    assert_eq!(short_pages.len(), 1);
 }
 
 #[test]

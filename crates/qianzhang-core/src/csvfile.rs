@@ -429,8 +429,10 @@ fn optional(text: &str) -> Option<String> {
 }
 
 impl ImportState {
+    /// A cell with the `'` the engine's own export put before a
+    /// formula-like text taken off again.
     fn cell<'r>(&self, record: &'r csv::StringRecord, column: Column) -> &'r str {
-        self.cols[column as usize].and_then(|i| record.get(i)).unwrap_or("")
+        unescape_text_cell(self.cols[column as usize].and_then(|i| record.get(i)).unwrap_or(""))
     }
 
     fn read_row(&mut self, record: &csv::StringRecord, row: usize, p: &mut PendingVoucher, errors: &mut Refusals) {
@@ -606,6 +608,44 @@ impl ImportState {
     }
 }
 
+/// Characters that make Excel and WPS read a cell as a formula (or, for tab
+/// and carriage return, move it) when they open a CSV.
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A text cell as it is written to any CSV the engine writes: a cell that a
+/// spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first)
+/// gets a leading `'`, which spreadsheets show as text. A cell already
+/// starting with `'` gets one more, so that [`unescape_text_cell`] gives
+/// back exactly what was written. Numbers are not text cells: callers pass
+/// only text columns.
+pub fn escape_text_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(FORMULA_START) || cell.starts_with('\'') {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// Undoes [`escape_text_cell`] on import: one leading `'` is dropped
+/// when what follows would have been escaped. A `'` before anything else
+/// is the user's own text and stays.
+pub fn unescape_text_cell(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_START) || rest.starts_with('\'') => rest,
+        _ => cell,
+    }
+}
+
+/// Whether a cell of a numeric column is a number as the engine writes
+/// them (`-1850.00`, `1,850.00`, `12`): those are left as they are, so a
+/// spreadsheet reads them as numbers.
+pub fn is_number_cell(cell: &str) -> bool {
+    let digits = cell.strip_prefix('-').unwrap_or(cell);
+    !digits.is_empty()
+        && digits.chars().all(|c| c.is_ascii_digit() || c == ',' || c == '.')
+        && digits.starts_with(|c: char| c.is_ascii_digit())
+}
+
 /// Writes vouchers as the voucher CSV, one voucher at a time; reading the
 /// output back gives the same vouchers. Documents go one to a row, on the
 /// voucher's first rows; the authorization on its first row.
@@ -633,23 +673,24 @@ impl<W: Write> CsvExporter<W> {
             };
             let auth = if i == 0 { v.authorization().unwrap_or("") } else { "" };
             let doc_amount = doc.and_then(|d| d.amount).map(Money::to_decimal_string).unwrap_or_default();
+            let text = escape_text_cell;
             self.writer.write_record([
                 date.as_str(),
-                label.as_str(),
-                l.summary.as_str(),
-                l.account.as_str(),
+                &text(&label),
+                &text(&l.summary),
+                &text(&l.account),
                 debit,
                 credit,
-                l.fund.as_deref().unwrap_or(""),
-                l.counterparty.as_deref().unwrap_or(""),
-                doc.map(|d| d.doc_type.as_str()).unwrap_or(""),
-                doc.and_then(|d| d.issuer.as_deref()).unwrap_or(""),
-                doc.and_then(|d| d.number.as_deref()).unwrap_or(""),
+                &text(l.fund.as_deref().unwrap_or("")),
+                &text(l.counterparty.as_deref().unwrap_or("")),
+                &text(doc.map(|d| d.doc_type.as_str()).unwrap_or("")),
+                &text(doc.and_then(|d| d.issuer.as_deref()).unwrap_or("")),
+                &text(doc.and_then(|d| d.number.as_deref()).unwrap_or("")),
                 doc_amount.as_str(),
-                doc.and_then(|d| d.handler.as_deref()).unwrap_or(""),
-                doc.and_then(|d| d.checker.as_deref()).unwrap_or(""),
+                &text(doc.and_then(|d| d.handler.as_deref()).unwrap_or("")),
+                &text(doc.and_then(|d| d.checker.as_deref()).unwrap_or("")),
                 &doc.and_then(|d| d.date).map(format_date).unwrap_or_default(),
-                auth,
+                &text(auth),
                 reverses.as_str(),
             ])?;
         }
@@ -855,6 +896,42 @@ mod tests {
         assert_eq!(reasons(import(&mut b, wrong.as_bytes(), false)), vec![(Some(2), Rule::Vch5)]);
     }
 
+    #[test]
+    fn formula_like_text_is_escaped_on_export_and_restored_on_import() {
+        for (raw, written) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+1", "'+1"),
+            ("-2", "'-2"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("'=x", "''=x"),
+            ("'quoted", "''quoted"),
+            ("购买打印纸", "购买打印纸"),
+            ("", ""),
+        ] {
+            assert_eq!(escape_text_cell(raw), written, "{raw:?}");
+            assert_eq!(unescape_text_cell(written), raw, "{written:?}");
+        }
+        assert_eq!(unescape_text_cell("'abc"), "'abc", "a user's own quote stays");
+        assert!(is_number_cell("-1850.00") && is_number_cell("1,850.00") && is_number_cell("12"));
+        assert!(!is_number_cell("-") && !is_number_cell("-=1") && !is_number_cell("") && !is_number_cell("1e5"));
+        let mut b = MemoryBooks::new();
+        let text = "date,voucher,summary,account,debit,credit,counterparty\n\
+                    2025-01-05,1,=1+1,5201,1,,@张三\n2025-01-05,1,=1+1,1001,,1,\n";
+        import(&mut b, text.as_bytes(), false).unwrap();
+        let mut out = Vec::new();
+        let mut ex = CsvExporter::new(&mut out, false).unwrap();
+        ex.write(&b.vouchers.values().next().unwrap().0).unwrap();
+        ex.finish().unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.contains(",'=1+1,5201,1.00,,,'@张三,"), "{out}");
+        let mut again = MemoryBooks::new();
+        import(&mut again, out.as_bytes(), false).unwrap();
+        let v = &again.vouchers.values().next().unwrap().0;
+        assert_eq!((v.lines()[0].summary.as_str(), v.lines()[0].counterparty.as_deref()), ("=1+1", Some("@张三")));
+    }
+
     mod round_trip {
         use super::*;
         use crate::books::tests::draft;
@@ -875,7 +952,7 @@ mod tests {
         proptest! {
             #[test]
             fn export_then_import_gives_the_same_vouchers(
-                vouchers in prop::collection::vec((0u8..3, 1u8..28, 1i64..10_000_000, prop::option::of("[a-z，、 ]{0,12}")), 1..30)
+                vouchers in prop::collection::vec((0u8..3, 1u8..28, 1i64..10_000_000, prop::option::of("[a-z，、 =+@'-]{0,12}")), 1..30)
             ) {
                 let mut a = MemoryBooks::new();
                 for (month, day, fen, note) in vouchers {

@@ -4,6 +4,7 @@ use qianzhang_core::audit::{count_by_kind, Act, Exception};
 use qianzhang_core::handover::Handover;
 use qianzhang_core::period::format_date;
 
+use crate::table::md_escape;
 use crate::{json, Align, Format, Table};
 
 /// The exceptions table.
@@ -287,13 +288,14 @@ pub fn handover(h: &Handover, format: Format) -> String {
         }
         Format::Markdown | Format::Text => {
             let md = format == Format::Markdown;
-            let mut out = format!("{}{}\n\n", if md { "# " } else { "" }, handover_title(h));
+            let title = handover_title(h);
+            let mut out = if md { format!("# {}\n\n", md_escape(&title)) } else { format!("{title}\n\n") };
             for t in handover_tables(h) {
                 out.push_str(&if md { t.markdown() } else { t.text() });
                 out.push('\n');
             }
             for l in handover_footer(h) {
-                out.push_str(&l);
+                out.push_str(&if md { md_escape(&l) } else { l });
                 out.push_str(if md { "  \n" } else { "\n" });
             }
             out

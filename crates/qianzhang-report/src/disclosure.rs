@@ -3,10 +3,11 @@
 
 use std::fmt::Write as _;
 
-use qianzhang_core::disclosure::{Disclosure, Item};
+use qianzhang_core::disclosure::{Disclosure, Item, ItemKind, Voided};
 use qianzhang_core::period::format_date;
 use qianzhang_core::Money;
 
+use crate::table::md_escape;
 use crate::{amount, json, Align, Format, Table};
 
 /// Paper the poster is laid out for.
@@ -35,6 +36,7 @@ fn items_table(title: &str, items: &[Item], machine: bool) -> Table {
             ("basis", Align::Left),
             ("fund", Align::Left),
             ("reverses", Align::Left),
+            ("kind", Align::Left),
         ]
     } else {
         &[
@@ -69,6 +71,7 @@ fn items_table(title: &str, items: &[Item], machine: bool) -> Table {
                 i.basis.clone(),
                 i.fund.clone().unwrap_or_default(),
                 i.reverses.map(|r| r.to_string()).unwrap_or_default(),
+                kind_name(i.kind).to_string(),
             ]);
         } else {
             t.row(vec![
@@ -98,8 +101,29 @@ fn items_table(title: &str, items: &[Item], machine: bool) -> Table {
     t
 }
 
+fn kind_name(kind: ItemKind) -> &'static str {
+    match kind {
+        ItemKind::Income => "income",
+        ItemKind::Expense => "expense",
+        ItemKind::Purchase => "purchase",
+    }
+}
+
+/// A total of one side: `0.00` when the account moved on that side and
+/// netted to zero, blank when it is not that side's account.
+fn side_amount(m: Money, shown: bool) -> String {
+    if shown {
+        m.to_string()
+    } else {
+        amount(m)
+    }
+}
+
 fn summary_of(i: &Item) -> String {
     let mut s = i.summary.clone();
+    if i.kind == ItemKind::Purchase {
+        s.push_str("［资产购置］");
+    }
     if let Some(r) = i.reverses.filter(|r| !i.summary.contains(&r.to_string())) {
         let _ = write!(s, "（红字冲销 {r}）");
     }
@@ -169,14 +193,22 @@ fn sections(d: &Disclosure) -> Vec<Table> {
     t.row(vec!["上期结余".into(), s.opening.to_string(), split(s.opening_cash, s.opening_bank)]);
     t.row(vec!["本期收入".into(), s.income.to_string(), d.income_words.clone()]);
     t.row(vec!["本期支出".into(), s.expense.to_string(), d.expense_words.clone()]);
-    t.row(vec!["其他收付净额".into(), s.other.to_string(), "借款、代收代付等往来款项，不是收入支出".into()]);
+    if !s.purchases.is_zero() {
+        t.row(vec!["　其中资产购置".into(), s.purchases.to_string(), "购置固定资产、存货等，已列入支出明细".into()]);
+    }
+    t.row(vec!["其他收付净额".into(), s.other.to_string(), "借款、代收代付、存取现金等往来款项，不是收入支出".into()]);
     t.total(vec!["本期结余".into(), s.closing.to_string(), split(s.closing_cash, s.closing_bank)]);
     t.note(&format!("本期结余（大写）：{}", d.closing_words));
     out.push(t);
     out.push(items_table("二、收支明细", &d.items, false));
     let mut t = Table::new("三、按科目汇总", &[("科目", Align::Left), ("收入", Align::Right), ("支出", Align::Right)]);
     for c in &d.by_category {
-        t.row(vec![format!("{} {}", c.account, c.name), amount(c.income), amount(c.expense)]);
+        let income = c.kind == ItemKind::Income;
+        t.row(vec![
+            format!("{} {}", c.account, c.name),
+            side_amount(c.income, income),
+            side_amount(c.expense, !income),
+        ]);
     }
     t.total(vec!["合计".into(), s.income.to_string(), s.expense.to_string()]);
     out.push(t);
@@ -220,12 +252,13 @@ fn sections(d: &Disclosure) -> Vec<Table> {
         t.note("无。");
     }
     out.push(t);
+    out.push(voided_table("七、作废凭证", &d.voided));
     if let Some(assets) = &d.assets {
-        let t = assets_table("七、固定资产", assets);
+        let t = assets_table("八、固定资产", assets);
         out.push(t);
     }
     if let Some(pw) = &d.public_welfare {
-        let mut t = items_table("八、公益事业收支", &pw.items, false);
+        let mut t = items_table("九、公益事业收支", &pw.items, false);
         if pw.items.is_empty() {
             t.note("本期无公益事业收支。");
         }
@@ -233,7 +266,7 @@ fn sections(d: &Disclosure) -> Vec<Table> {
     }
     if let Some(budget) = &d.budget {
         let mut t = Table::new(
-            "九、预算执行情况",
+            "十、预算执行情况",
             &[
                 ("科目", Align::Left),
                 ("预算", Align::Right),
@@ -254,6 +287,38 @@ fn sections(d: &Disclosure) -> Vec<Table> {
         out.push(t);
     }
     out
+}
+
+/// Voucher numbers voided before posting, with why: the gaps in the
+/// numbering explained.
+pub(crate) fn voided_table(title: &str, voided: &[Voided]) -> Table {
+    let mut t = Table::new(
+        title,
+        &[
+            ("凭证号", Align::Left),
+            ("日期", Align::Left),
+            ("摘要", Align::Left),
+            ("金额", Align::Right),
+            ("作废原因", Align::Left),
+            ("作废日期", Align::Left),
+        ],
+    );
+    for v in voided {
+        t.row(vec![
+            v.voucher.to_string(),
+            format_date(v.date),
+            v.summary.clone(),
+            v.amount.to_string(),
+            v.reason.clone(),
+            format_date(v.voided_on),
+        ]);
+    }
+    if voided.is_empty() {
+        t.note("本期无作废凭证。");
+    } else {
+        t.note("作废的凭证未记账，不影响收支；其编号保留不再使用。");
+    }
+    t
 }
 
 fn review_lines(d: &Disclosure) -> Vec<String> {
@@ -299,7 +364,8 @@ pub fn disclosure(d: &Disclosure, format: Format) -> String {
             total[3] = "合计".into();
             total[7] = d.summary.income.to_decimal_string();
             total[8] = d.summary.expense.to_decimal_string();
-            total[14] = status.to_string();
+            let last = total.len() - 1;
+            total[last] = status.to_string();
             with_status.row(total);
             with_status.csv()
         }
@@ -308,13 +374,13 @@ pub fn disclosure(d: &Disclosure, format: Format) -> String {
             if d.draft {
                 let _ = writeln!(out, "> **{DRAFT}**\n");
             }
-            let _ = writeln!(out, "# {}\n", d.title);
+            let _ = writeln!(out, "# {}\n", md_escape(&d.title));
             for t in sections(d) {
                 out.push_str(&t.markdown());
                 out.push('\n');
             }
             for l in review_lines(d) {
-                let _ = writeln!(out, "{l}  ");
+                let _ = writeln!(out, "{}  ", md_escape(&l));
             }
             out
         }
@@ -381,6 +447,11 @@ pub(crate) fn css(paper: Paper) -> String {
          td.num, th.num {{ text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }}\n\
          td.nw, th.nw {{ white-space: nowrap; }}\n\
          section {{ break-inside: avoid; }}\n\
+         section.items {{ break-inside: auto; }}\n\
+         section.continued {{ break-before: page; page-break-before: always; }}\n\
+         p.next {{ text-align: right; }}\n\
+         h2 {{ break-after: avoid; page-break-after: avoid; }}\n\
+         .sign {{ break-inside: avoid; page-break-inside: avoid; }}\n\
          tr.total td {{ font-weight: bold; background: #f6f6f6; }}\n\
          .cols {{ display: flex; gap: 1.2em; }} .cols > div {{ flex: 1; }}\n\
          .draft {{ border: 0.25em solid #c00; color: #c00; font-size: 1.6em; font-weight: bold; text-align: center; padding: 0.3em; }}\n\
@@ -393,7 +464,7 @@ pub(crate) fn css(paper: Paper) -> String {
 }
 
 /// Columns kept on one line: dates, numbers, names.
-const NOWRAP: &[&str] = &["序号", "日期", "凭证号", "经办人", "审批人", "编号", "冲销凭证", "冲销的原凭证"];
+const NOWRAP: &[&str] = &["项目", "序号", "日期", "凭证号", "经办人", "审批人", "编号", "冲销凭证", "冲销的原凭证"];
 
 pub(crate) fn html_table(headers: &[(&str, bool)], rows: &[(Vec<String>, bool)]) -> String {
     let class = |h: &str, num: bool| match (num, NOWRAP.contains(&h)) {
@@ -473,6 +544,56 @@ fn chart(d: &Disclosure) -> String {
     out
 }
 
+/// Items on the poster's first page, under the title and the overview: A3
+/// holds about 40 rows there.
+pub const FIRST_PAGE_ITEMS: usize = 40;
+/// Items on each continuation page (续页), under its repeated headings.
+pub const PAGE_ITEMS: usize = 60;
+
+/// The items, split into pages when they do not fit the first: each
+/// continuation page starts on a new sheet with the statement's title, 续页
+/// and the table's heading repeated; the total row closes the last page.
+/// Rows are never split from their table, so no page holds a stray line.
+fn items_pages(d: &Disclosure, t: &Table) -> String {
+    let headers: Vec<(&str, bool)> = t.headers().iter().map(|(h, a)| (h.as_str(), *a == Align::Right)).collect();
+    let rows = t.rows();
+    let items = rows.iter().filter(|(_, total)| !total).count();
+    let mut chunks: Vec<&[(Vec<String>, bool)]> = Vec::new();
+    let mut rest = rows;
+    let mut take = FIRST_PAGE_ITEMS;
+    // Split only when the items overflow the first page; the last chunk
+    // keeps the total row.
+    while rest.len() > take && items > FIRST_PAGE_ITEMS {
+        let (head, tail) = rest.split_at(take);
+        chunks.push(head);
+        rest = tail;
+        take = PAGE_ITEMS;
+    }
+    chunks.push(rest);
+    let pages = chunks.len();
+    let mut out = String::new();
+    for (i, chunk) in chunks.iter().enumerate() {
+        if i == 0 {
+            let _ = writeln!(out, "<section class=\"items\"><h2>{}</h2>", esc(t.title()));
+        } else {
+            let _ = write!(
+                out,
+                "<section class=\"items continued\"><div class=\"meta\">{}　续页（第 {} 页，共 {} 页）</div>\n<h2>{}（续）</h2>\n",
+                esc(&d.title),
+                i + 1,
+                pages,
+                esc(t.title())
+            );
+        }
+        out.push_str(&html_table(&headers, chunk));
+        if i + 1 < pages {
+            let _ = writeln!(out, "<p class=\"next\">（接下页，第 {} 页）</p>", i + 2);
+        }
+        out.push_str("</section>\n");
+    }
+    out
+}
+
 /// The poster: one self-contained HTML file (inline CSS and SVG, no
 /// scripts, no network fonts) that prints on A3 (or A4) portrait.
 pub fn disclosure_html(d: &Disclosure, paper: Paper) -> String {
@@ -503,15 +624,16 @@ pub fn disclosure_html(d: &Disclosure, paper: Paper) -> String {
     out.push_str("</div><div><section><h2>收支图示</h2>\n");
     out.push_str(&chart(d));
     out.push_str("</section></div></div>\n");
-    starts("二、").for_each(|t| out.push_str(&section(t)));
+    starts("二、").for_each(|t| out.push_str(&items_pages(d, t)));
     out.push_str("<div class=\"cols\"><div>");
     starts("三、").for_each(|t| out.push_str(&section(t)));
     starts("六、").for_each(|t| out.push_str(&section(t)));
     out.push_str("</div><div>");
     starts("四、").for_each(|t| out.push_str(&section(t)));
     starts("五、").for_each(|t| out.push_str(&section(t)));
+    starts("七、").for_each(|t| out.push_str(&section(t)));
     out.push_str("</div></div>\n");
-    for prefix in ["七、", "八、", "九、"] {
+    for prefix in ["八、", "九、", "十、"] {
         starts(prefix).for_each(|t| out.push_str(&section(t)));
     }
     out.push_str("<h2>审核与公布</h2>\n<div class=\"sign\">\n");
@@ -530,4 +652,101 @@ pub fn disclosure_html(d: &Disclosure, paper: Paper) -> String {
     }
     out.push_str("</body>\n</html>\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use qianzhang_core::disclosure::{CategoryTotal, Officers, Span, Summary};
+    use qianzhang_core::{Period, VoucherRef};
+    use time::macros::date;
+
+    use super::*;
+
+    const HOSTILE: &str = "<script>alert(1)</script>";
+
+    /// A month whose office expense was paid and reversed (it nets to
+    /// zero), with hostile text wherever a user types text.
+    fn sample() -> Disclosure {
+        let period = Period::parse("2025-04").unwrap();
+        let voucher = VoucherRef { period, number: 1 };
+        let item = |no, expense: i64| Item {
+            no,
+            kind: ItemKind::Expense,
+            date: date!(2025 - 04 - 03),
+            voucher,
+            summary: format!("=1+1 {HOSTILE} a|b"),
+            account: "520101".into(),
+            account_name: "管理费用/办公费".into(),
+            counterparty: "@供应商".into(),
+            income: Money::ZERO,
+            expense: Money::from_fen(expense),
+            handler: "-刘洋".into(),
+            approver: "李明".into(),
+            basis: HOSTILE.into(),
+            fund: None,
+            reverses: None,
+        };
+        Disclosure {
+            community: "幸福里".into(),
+            span: Span::Month { period },
+            title: format!("幸福里{HOSTILE}财务收支公开表（2025年04月）"),
+            draft: false,
+            summary: Summary::default(),
+            items: vec![item(1, 30_000), item(2, -30_000)],
+            voided: vec![Voided {
+                voucher: VoucherRef { period, number: 2 },
+                date: date!(2025 - 04 - 04),
+                summary: HOSTILE.into(),
+                amount: Money::from_fen(100),
+                reason: format!("+{HOSTILE}"),
+                by: "赵敏".into(),
+                voided_on: date!(2025 - 04 - 05),
+            }],
+            by_category: vec![CategoryTotal {
+                account: "520101".into(),
+                name: "管理费用/办公费".into(),
+                kind: ItemKind::Expense,
+                income: Money::ZERO,
+                expense: Money::ZERO,
+            }],
+            funds: vec![],
+            advances: vec![],
+            reviews: vec![],
+            officers: Officers::default(),
+            published: date!(2025 - 05 - 02),
+            contact: HOSTILE.into(),
+            fingerprint: "ab".repeat(32),
+            income_words: "零元整".into(),
+            expense_words: "零元整".into(),
+            closing_words: "零元整".into(),
+            assets: None,
+            public_welfare: None,
+            budget: None,
+        }
+    }
+
+    #[test]
+    fn pub_1_an_account_netting_to_zero_shows_0_00() {
+        let text = disclosure(&sample(), Format::Text);
+        let row = text.lines().find(|l| l.starts_with("520101 管理费用/办公费")).unwrap();
+        assert!(row.trim_end().ends_with("0.00"), "{row}");
+        assert_eq!(row.matches("0.00").count(), 1, "the income side of an expense account stays blank: {row}");
+    }
+
+    #[test]
+    fn rpt_1_hostile_text_is_escaped_in_markdown_html_and_csv() {
+        let d = sample();
+        for (name, out) in [("md", disclosure(&d, Format::Markdown)), ("html", disclosure_html(&d, Paper::A3))] {
+            assert!(!out.contains("<script"), "{name}: {out}");
+            assert!(out.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{name}: {out}");
+        }
+        let md = disclosure(&d, Format::Markdown);
+        assert!(md.contains("a\\|b"), "a pipe does not split the cell: {md}");
+        let csv = disclosure(&d, Format::Csv);
+        let mut rows = csv::Reader::from_reader(csv.as_bytes());
+        let first = rows.records().next().unwrap().unwrap();
+        assert_eq!(&first[3], "'=1+1 <script>alert(1)</script> a|b", "{csv}");
+        assert_eq!((&first[6], &first[9]), ("'@供应商", "'-刘洋"));
+        assert!(csv.contains(",0.00,-300.00,"), "a negative amount stays a number: {csv}");
+    }
 }

@@ -120,12 +120,14 @@ impl Table {
         out
     }
 
-    /// A GitHub-flavoured Markdown table.
+    /// A GitHub-flavoured Markdown table. Every text is escaped with
+    /// [`md_escape`]: Markdown is often shown as HTML, so a summary holding
+    /// `<script>` must reach the reader as text.
     pub fn markdown(&self) -> String {
-        let esc = |s: &str| s.replace('|', "\\|");
+        let esc = md_escape;
         let mut out = String::new();
         if !self.title.is_empty() {
-            out.push_str(&format!("## {}\n\n", self.title));
+            out.push_str(&format!("## {}\n\n", esc(&self.title)));
         }
         out.push('|');
         for (h, _) in &self.headers {
@@ -157,14 +159,43 @@ impl Table {
     }
 
     /// CSV with the headers as the first row; titles and notes are left out.
+    /// Text that a spreadsheet would run as a formula is escaped; the cells
+    /// of right-aligned (numeric) columns stay numbers when they are ones.
     pub fn csv(&self) -> String {
+        use qianzhang_core::csvfile::{escape_text_cell, is_number_cell};
         let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(self.headers.iter().map(|(h, _)| h.as_str())).expect("writing to memory");
+        w.write_record(self.headers.iter().map(|(h, _)| escape_text_cell(h).into_owned())).expect("writing to memory");
         for (cells, _) in &self.rows {
+            let cells = cells.iter().zip(&self.headers).map(|(c, (_, align))| {
+                if *align == Align::Right && is_number_cell(c) {
+                    c.clone()
+                } else {
+                    escape_text_cell(c).into_owned()
+                }
+            });
             w.write_record(cells).expect("writing to memory");
         }
         String::from_utf8(w.into_inner().expect("writing to memory")).expect("cells are UTF-8")
     }
+}
+
+/// Text for Markdown: HTML-significant characters as entities (Markdown is
+/// often rendered to HTML, where raw HTML would run), table pipes and
+/// backslashes escaped, line breaks as spaces so that a cell stays on its row.
+pub fn md_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '|' => out.push_str("\\|"),
+            '\\' => out.push_str("\\\\"),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -186,6 +217,22 @@ mod tests {
         ------------------
         合计      1,001.00
         ");
+    }
+
+    #[test]
+    fn markdown_escapes_html_and_csv_escapes_formulas_in_text_cells_only() {
+        let mut t = Table::new("<b>标题</b>", &[("摘要", Align::Left), ("金额", Align::Right), ("n", Align::Right)]);
+        t.row(vec!["<script>alert(1)</script>".into(), "-1,850.00".into(), "-x".into()]);
+        t.row(vec!["=1+1".into(), "12".into(), "@A1".into()]);
+        t.note("a & b\\|c\nd");
+        let md = t.markdown();
+        assert!(!md.contains('<') && md.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{md}");
+        assert!(md.contains("## &lt;b&gt;标题&lt;/b&gt;") && md.contains("a &amp; b\\\\\\|c d"), "{md}");
+        assert_eq!(
+            t.csv(),
+            "摘要,金额,n\n<script>alert(1)</script>,\"-1,850.00\",'-x\n'=1+1,12,'@A1\n",
+            "numbers stay numbers; text that would run as a formula gets a quote"
+        );
     }
 
     #[test]

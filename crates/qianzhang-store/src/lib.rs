@@ -395,6 +395,52 @@ impl Store {
         Ok(out)
     }
 
+    /// [PUB-1, HND-1] the vouchers of `from..=to` voided before posting,
+    /// with the reason, who voided each and when, in number order.
+    pub fn voided(
+        &self,
+        ledger: &LedgerHandle,
+        from: Period,
+        to: Period,
+    ) -> Result<Vec<qianzhang_core::disclosure::Voided>, Error> {
+        let mut vouchers = Vec::new();
+        self.each_voucher(ledger, from, to, |v, s| {
+            if s == Status::Voided {
+                vouchers.push(v);
+            }
+            Ok(())
+        })?;
+        if vouchers.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT at, actor, payload FROM log WHERE ledger_id = ?1 AND kind = 'voucher_voided' ORDER BY seq",
+        )?;
+        let mut rows = stmt.query(params![ledger.id])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let at: String = r.get(0)?;
+            let voided_on = parse_date(at.get(..10).unwrap_or("")).map_err(|e| Error::Corrupt(e.to_string()))?;
+            let event: Event = serde_json::from_str(r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?)?;
+            let Event::VoucherVoided { reference, reason } = event else {
+                return Err(Error::Corrupt(format!("log entry of kind voucher_voided holds {}", event.kind())));
+            };
+            if let Some(v) = vouchers.iter().find(|v| v.reference() == reference) {
+                out.push(qianzhang_core::disclosure::Voided {
+                    voucher: reference,
+                    date: v.date(),
+                    summary: v.lines().first().map(|l| l.summary.clone()).unwrap_or_default(),
+                    amount: v.total_debit(),
+                    reason,
+                    by: r.get(1)?,
+                    voided_on,
+                });
+            }
+        }
+        out.sort_by_key(|x| x.voucher);
+        Ok(out)
+    }
+
     /// Log entries of the given kinds (refused, period_closed,
     /// period_reopened, kinship_recorded, handover_completed), in order, with
     /// the day they were made.
