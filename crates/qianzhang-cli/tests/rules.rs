@@ -96,7 +96,9 @@ fn rpt_1_every_report_renders_as_text_csv_json_and_markdown() {
 #[test]
 fn aud_3_the_board_prints_the_fingerprint_of_the_entry_that_closed_the_month() {
     let env = closed_january();
-    let json: Value = serde_json::from_str(&env.ok(&["disclose", "--month", "2025-01", "--format", "json"])).unwrap();
+    let json: Value =
+        serde_json::from_str(&env.ok(&["disclose", "--month", "2025-01", "--format", "json", "--date", "2025-02-05"]))
+            .unwrap();
     let printed = json["fingerprint"].as_str().unwrap().to_string();
     let conn = rusqlite::Connection::open(env.db()).unwrap();
     let closed: Vec<u8> = conn
