@@ -763,6 +763,8 @@ fn actor(cli: &Cli) -> Result<Actor, Exit> {
     let name = cli.actor.clone().filter(|a| !a.trim().is_empty()).ok_or_else(|| {
         bad_input(Rule::Aud1, "改动账簿的命令须指明操作人：加 --as 姓名，或设置环境变量 QIANZHANG_USER")
     })?;
+    // The name goes into every log entry's actor column (LIM-1).
+    qianzhang_core::text::check_text("操作人", name.trim(), qianzhang_core::text::NAME_CHARS)?;
     let args: Vec<String> = std::env::args().skip(1).collect();
     Ok(Actor { name: name.trim().to_string(), at: clock::now_rfc3339(), command: args.join(" ") })
 }
@@ -1506,8 +1508,15 @@ fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
             let chart = store.chart(&ledger)?;
             let draft = match file {
                 Some(path) => {
-                    let text = std::fs::read_to_string(path)
+                    let file = std::fs::File::open(path)
                         .map_err(|e| bad_input(Rule::Csv1, format!("无法读取凭证文件 {}：{e}", path.display())))?;
+                    let bytes = qianzhang_core::csvfile::read_at_most(
+                        file,
+                        qianzhang_core::voucher::MAX_VOUCHER_FILE_BYTES,
+                        "凭证文件",
+                    )?;
+                    let text = String::from_utf8(bytes)
+                        .map_err(|_| bad_input(Rule::Csv2, "凭证文件不是有效的 UTF-8 编码，请另存为 UTF-8"))?;
                     let input: DraftInput = if path.extension().is_some_and(|e| e == "json") {
                         serde_json::from_str(&text)
                             .map_err(|e| bad_input(Rule::Csv1, format!("凭证文件格式错误：{e}")))?

@@ -221,8 +221,10 @@ pub(crate) fn bank(cli: &Cli, cmd: &BankCmd) -> Result<(), Exit> {
                 Some(m) => parse_mapping(m)?,
                 None => Vec::new(),
             };
+            let opened = std::fs::File::open(file)
+                .map_err(|e| bad_input(Rule::Bnk1, format!("无法读取 {}：{e}", file.display())))?;
             let bytes =
-                std::fs::read(file).map_err(|e| bad_input(Rule::Bnk1, format!("无法读取 {}：{e}", file.display())))?;
+                qianzhang_core::csvfile::read_at_most(opened, qianzhang_core::bank::MAX_STATEMENT_BYTES, "银行对账单")?;
             let statement = read_statement(&bytes, *encoding, &mapping).map_err(|r| Exit::Refused {
                 reasons: r.reasons,
                 unlisted: r.unlisted,

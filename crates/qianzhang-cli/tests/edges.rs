@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::Env;
+use common::{Env, ADMIN};
 
 /// Dates and months outside the range, impossible in the calendar, and the
 /// range's own last day and month.
@@ -169,4 +169,134 @@ fn lim_1_an_amount_past_what_the_engine_holds_is_refused() {
     let tb = env.ok(&["report", "trial-balance", "--from", "2024-08", "--to", "2025-03"]);
     assert!(tb.contains("100,000,099,999.99") && !tb.contains("-9"), "{tb}");
     env.ok(&["verify"]);
+}
+
+#[test]
+fn lim_1_control_characters_never_enter_the_books() {
+    let env = Env::with_office();
+    let add = |summary: &str| -> Vec<String> {
+        ["voucher", "add", "--date", "2025-03-05", "--summary", summary, "--debit", "520101=10", "--credit", "1001=10"]
+            .map(String::from)
+            .to_vec()
+    };
+    let forged = "办公用品\n2025-03-05 记-0099 管理费用 9,999.00";
+    for summary in [forged, "清屏\u{1b}[2J", "反向\u{202e}00.01", "a\tb", "a\rb"] {
+        let args = add(summary);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let err = env.refused("LIM-1", &args);
+        assert!(err.contains("摘要中含有"), "{err}");
+    }
+    let err = env.refused("LIM-1", &["--as", ADMIN, "person", "add", "张伟\u{1b}[31m"]);
+    assert!(err.contains("姓名"), "{err}");
+    env.refused(
+        "LIM-1",
+        &[
+            "--as",
+            ADMIN,
+            "auth",
+            "add",
+            "--kind",
+            "resolution",
+            "--number",
+            "决议\n1号",
+            "--date",
+            "2025-03-01",
+            "--scope",
+            "x",
+            "--cap",
+            "10",
+        ],
+    );
+    env.refused(
+        "LIM-1",
+        &[
+            "--as",
+            ADMIN,
+            "auth",
+            "add",
+            "--kind",
+            "resolution",
+            "--number",
+            "决议2号",
+            "--date",
+            "2025-03-01",
+            "--scope",
+            "范围\n伪造",
+            "--cap",
+            "10",
+        ],
+    );
+    let file = env.write(
+        "nl.csv",
+        "日期,凭证号,摘要,科目,借方,贷方\n2025-03-05,1,\"第一行\n第二行\",520101,5,\n2025-03-05,1,x,1001,,5\n",
+    );
+    let err = env.refused("LIM-1", &["import", file.to_str().unwrap()]);
+    assert!(err.contains("第 2 行") && err.contains("换行"), "{err}");
+    // The operator's name is written into every log entry.
+    let err = env.fails(1, &["--as", "赵敏\n管理员", "voucher", "void", "2025-03/记-0001", "--reason", "x"]);
+    assert!(err.contains("[LIM-1]") && err.contains("操作人"), "{err}");
+    env.ok(&["verify"]);
+}
+
+#[test]
+fn lim_1_every_text_field_has_a_length_cap() {
+    let env = Env::with_office();
+    let long_number = "9".repeat(100_000);
+    let err = env.refused(
+        "LIM-1",
+        &[
+            "voucher",
+            "add",
+            "--date",
+            "2025-03-05",
+            "--summary",
+            "x",
+            "--debit",
+            "520101=10",
+            "--credit",
+            "1001=10",
+            "--doc-type",
+            "收据",
+            "--doc-no",
+            &long_number,
+            "--doc-amount",
+            "10",
+            "--handler",
+            "刘洋",
+        ],
+    );
+    assert!(err.contains("单据号最多 64 个字"), "{err}");
+    let err = env.refused("LIM-1", &["--as", ADMIN, "person", "add", &"张".repeat(21)]);
+    assert!(err.contains("最多 20 个字"), "{err}");
+    env.ok(&["voucher", "add", "--date", "2025-03-05", "--summary", "x", "--debit", "520101=1", "--credit", "1001=1"]);
+    let reason = "因".repeat(501);
+    let err = env.refused("LIM-1", &["voucher", "void", "2025-03/记-0001", "--reason", &reason]);
+    assert!(err.contains("原因最多 500 个字"), "{err}");
+    let summary = "摘".repeat(201);
+    env.refused(
+        "LIM-1",
+        &["voucher", "add", "--date", "2025-03-05", "--summary", &summary, "--debit", "520101=1", "--credit", "1001=1"],
+    );
+}
+
+#[test]
+fn lim_1_endless_or_unbroken_input_is_refused_without_hanging() {
+    let env = Env::with_office();
+    let started = std::time::Instant::now();
+    for args in [
+        &["import", "/dev/zero"][..],
+        &["import", "--history", "/dev/zero"],
+        &["bank", "import", "/dev/zero", "--account", "1002"],
+        &["voucher", "add", "--file", "/dev/zero"],
+    ] {
+        let err = env.fails(1, args);
+        assert!(err.contains("[LIM-1]"), "{args:?}\n{err}");
+    }
+    let one_line = env.write("one-line.csv", "日期,".repeat(50_000));
+    let err = env.fails(1, &["import", one_line.to_str().unwrap()]);
+    assert!(err.contains("[LIM-1]") && err.contains("第 1 行超过 65536 字节"), "{err}");
+    let big = env.write("big.toml", format!("# {}\n", "x".repeat(2 * 1024 * 1024)));
+    let err = env.fails(1, &["voucher", "add", "--file", big.to_str().unwrap()]);
+    assert!(err.contains("[LIM-1]") && err.contains("凭证文件超过"), "{err}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(60), "took {:?}", started.elapsed());
 }

@@ -249,7 +249,8 @@ impl Chart {
                 "科目编码“{code}”无效：一级科目为 4 位数字，每下一级加 2 位（如 520101），最长 {MAX_CODE_LEN} 位"
             ));
         }
-        if name.is_empty() || name.chars().count() > MAX_NAME_CHARS || name.contains('/') {
+        crate::text::check_text("科目名称", name, MAX_NAME_CHARS)?;
+        if name.is_empty() || name.contains('/') {
             return fail(format!("科目名称“{name}”无效：不能为空、不能含“/”，且不超过 {MAX_NAME_CHARS} 个字"));
         }
         if let Some(existing) = self.accounts.get(code) {
@@ -310,7 +311,8 @@ impl Chart {
         let Some(account) = self.accounts.get(code) else {
             return fail(format!("科目 {code} 不存在"));
         };
-        if name.is_empty() || name.chars().count() > MAX_NAME_CHARS || name.contains('/') {
+        crate::text::check_text("科目名称", name, MAX_NAME_CHARS)?;
+        if name.is_empty() || name.contains('/') {
             return fail(format!("科目名称“{name}”无效：不能为空、不能含“/”，且不超过 {MAX_NAME_CHARS} 个字"));
         }
         if account.name == name {

@@ -14,7 +14,7 @@ use time::{Date, Duration};
 
 use crate::account::Chart;
 use crate::books::{Books, Event};
-use crate::csvfile::{choose_encoding, decode_gb18030, scan, TextEncoding};
+use crate::csvfile::{choose_encoding, decode_gb18030, scan_within, TextEncoding};
 use crate::money::Money;
 use crate::period::{date_serde, format_date, Period};
 use crate::rule::{refuse, Failure, Refusal, Refusals, Rule};
@@ -22,6 +22,8 @@ use crate::voucher::{Status, Voucher, VoucherRef};
 
 /// A statement file holds at most this many lines.
 pub const MAX_STATEMENT_LINES: usize = 1_000_000;
+/// The largest statement file read, in bytes (LIM-1).
+pub const MAX_STATEMENT_BYTES: u64 = 256 * 1024 * 1024;
 
 /// One line of a bank statement.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -164,7 +166,11 @@ pub fn read_statement(
     asked: Option<TextEncoding>,
     mapping: &[(Field, String)],
 ) -> Result<Statement, Refusals> {
-    let scanned = scan(bytes).map_err(|e| Refusals::one(Refusal::new(Rule::Bnk1, e.to_string())))?;
+    let scanned = scan_within(bytes, crate::csvfile::MAX_LINE_BYTES, MAX_STATEMENT_BYTES)
+        .map_err(|e| Refusals::one(Refusal::new(Rule::Bnk1, e.to_string())))?;
+    if let Some(r) = scanned.over_limit {
+        return Err(Refusals::one(r));
+    }
     let encoding = choose_encoding(&scanned, asked).map_err(Refusals::one)?;
     let text = match encoding {
         TextEncoding::Utf8 => String::from_utf8_lossy(bytes).into_owned(),

@@ -441,6 +441,9 @@ pub trait Books {
     /// [LIM-1] the sum of the absolute amounts of every line of every
     /// voucher recorded, whatever its status (at most `MAX_TOTAL_FEN`).
     fn turnover(&mut self) -> Result<Money, StoreError>;
+    /// Records an event. Every backend first passes it through
+    /// `text::check_event` (LIM-1) and returns the refusal, boxed, if its
+    /// text may not be stored.
     fn append(&mut self, event: Event) -> Result<(), StoreError>;
 }
 
@@ -805,6 +808,9 @@ pub fn prepare_voucher(
     let mut reasons = Refusals { reasons: Vec::new(), unlisted: 0 };
     let red = draft.reverses.is_some();
     for r in check_lines(&draft.lines, red) {
+        reasons.push(r);
+    }
+    for r in crate::voucher::check_draft_text(&draft) {
         reasons.push(r);
     }
     for r in check_accounts(books.chart(), &draft.lines, draft.date) {
@@ -1259,6 +1265,7 @@ pub(crate) mod tests {
                 + Money::turnover(self.vouchers.values().flat_map(|(v, _)| v.lines().iter().map(|l| l.amount))))
         }
         fn append(&mut self, event: Event) -> Result<(), StoreError> {
+            crate::text::check_event(&event)?;
             match &event {
                 Event::VoucherPrepared { voucher } => {
                     self.vouchers.insert(voucher.reference(), (voucher.clone(), Status::Prepared));

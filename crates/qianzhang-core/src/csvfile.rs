@@ -20,6 +20,26 @@ use crate::voucher::{one_side, read_amount, Document, Draft, Line, Origin, Side,
 
 /// A CSV file holds at most this many rows.
 pub const MAX_ROWS: usize = 50_000_000;
+/// The longest line of any file read (a CSV record, a line of a voucher
+/// file), in bytes: a hundred times a full voucher row (LIM-1).
+pub const MAX_LINE_BYTES: usize = 64 * 1024;
+/// The largest voucher CSV read, in bytes: `MAX_ROWS` rows of ordinary
+/// length (LIM-1).
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024 * 1024;
+
+/// [LIM-1] reads at most `max` bytes of `input`; more is refused, so an
+/// endless input (`/dev/zero`) ends in a refusal, not a hang.
+pub fn read_at_most(input: impl Read, max: u64, what: &str) -> Result<Vec<u8>, Refusal> {
+    let mut bytes = Vec::new();
+    input
+        .take(max.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| Refusal::new(Rule::Csv1, format!("无法读取{what}：{e}")))?;
+    if bytes.len() as u64 > max {
+        return Err(Refusal::new(Rule::Lim1, format!("{what}超过 {} 字节，不是本程序能读取的文件", max)));
+    }
+    Ok(bytes)
+}
 
 /// The text encodings a voucher file may come in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,15 +74,25 @@ pub struct Scan {
     pub invalid_utf8_at: Option<u64>,
     /// Only ASCII (a BOM counts as not ASCII: it marks UTF-8).
     pub ascii: bool,
+    /// [LIM-1] where the file went past a limit (a line longer than
+    /// `max_line`, more than `max_bytes` or `MAX_ROWS` lines): reading
+    /// stopped there.
+    pub over_limit: Option<Refusal>,
 }
 
 /// Reads `input` once in blocks: SHA-256 of the bytes and UTF-8 validity,
-/// without holding the file in memory.
-pub fn scan(mut input: impl Read) -> std::io::Result<Scan> {
+/// without holding the file in memory; stops at the first limit passed.
+pub fn scan(input: impl Read) -> std::io::Result<Scan> {
+    scan_within(input, MAX_LINE_BYTES, MAX_FILE_BYTES)
+}
+
+/// [`scan`] with the longest line and the most bytes allowed.
+pub fn scan_within(mut input: impl Read, max_line: usize, max_bytes: u64) -> std::io::Result<Scan> {
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     let mut carry: Vec<u8> = Vec::new();
     let (mut offset, mut ascii, mut invalid) = (0u64, true, None);
+    let (mut total, mut line_len, mut lines, mut over_limit) = (0u64, 0usize, 1usize, None);
     loop {
         let n = match input.read(&mut buf) {
             Ok(0) => break,
@@ -70,6 +100,31 @@ pub fn scan(mut input: impl Read) -> std::io::Result<Scan> {
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
+        total += n as u64;
+        for b in &buf[..n] {
+            if *b == b'\n' {
+                lines += 1;
+                line_len = 0;
+            } else {
+                line_len += 1;
+                if line_len > max_line {
+                    break;
+                }
+            }
+        }
+        let limit = if line_len > max_line {
+            Some(format!("第 {lines} 行超过 {max_line} 字节，不是可读的表格行（是否选错了文件？）"))
+        } else if total > max_bytes {
+            Some(format!("文件超过 {max_bytes} 字节"))
+        } else if lines > MAX_ROWS + 1 {
+            Some(format!("文件超过 {MAX_ROWS} 行"))
+        } else {
+            None
+        };
+        if let Some(message) = limit {
+            over_limit = Some(Refusal::new(Rule::Lim1, message));
+            break;
+        }
         hasher.update(&buf[..n]);
         if invalid.is_some() {
             continue;
@@ -92,7 +147,7 @@ pub fn scan(mut input: impl Read) -> std::io::Result<Scan> {
         invalid = Some(offset);
     }
     let sha256 = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    Ok(Scan { sha256, invalid_utf8_at: invalid, ascii: ascii && invalid.is_none() })
+    Ok(Scan { sha256, invalid_utf8_at: invalid, ascii: ascii && invalid.is_none(), over_limit })
 }
 
 /// [CSV-2] settles the encoding, refusing rather than garbling: a file that
@@ -270,6 +325,9 @@ pub fn import_csv<R: Read>(
 ) -> Result<ImportSummary, Failure> {
     let unreadable = |e: std::io::Error| Failure::from(Refusal::new(Rule::Csv1, format!("无法读取文件：{e}")));
     let scanned = scan(open().map_err(unreadable)?).map_err(unreadable)?;
+    if let Some(r) = scanned.over_limit {
+        return Err(r.into());
+    }
     if !opts.force {
         if let Some(when) = books.file_imported(&scanned.sha256)? {
             return Err(Refusal::new(
@@ -807,12 +865,28 @@ mod tests {
                 Ok(n)
             }
         }
-        let s = scan(Dribble(bytes)).unwrap();
+        // One line of 240,000 bytes: past the line limit, so without it.
+        let s = scan_within(Dribble(bytes), usize::MAX, u64::MAX).unwrap();
         assert_eq!((s.invalid_utf8_at, s.ascii), (None, false));
         let mut cut = bytes.to_vec();
         cut.pop();
-        assert_eq!(scan(&cut[..]).unwrap().invalid_utf8_at, Some(cut.len() as u64 - 2));
+        assert_eq!(scan_within(&cut[..], usize::MAX, u64::MAX).unwrap().invalid_utf8_at, Some(cut.len() as u64 - 2));
         assert!(scan(&b"plain,ascii"[..]).unwrap().ascii);
+    }
+
+    #[test]
+    fn lim_1_scan_stops_at_a_line_or_a_file_too_long() {
+        let long = scan(std::io::repeat(0).take(1 << 30)).unwrap();
+        assert_eq!(long.over_limit.unwrap().rule, Rule::Lim1);
+        let rows = format!("{}\n", "x".repeat(MAX_LINE_BYTES)).repeat(2);
+        assert!(scan(rows.as_bytes()).unwrap().over_limit.is_none());
+        let over = format!("a\n{}\n", "x".repeat(MAX_LINE_BYTES + 1));
+        assert!(scan(over.as_bytes()).unwrap().over_limit.unwrap().message.contains("第 2 行"));
+        let big = scan_within(std::io::repeat(b'\n').take(100), 10, 50).unwrap();
+        assert!(big.over_limit.unwrap().message.contains("超过 50 字节"));
+        let r = read_at_most(std::io::repeat(0), 1000, "凭证文件").unwrap_err();
+        assert_eq!(r.rule, Rule::Lim1);
+        assert_eq!(read_at_most(&b"abc"[..], 3, "x").unwrap(), b"abc");
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub mod privacy;
 pub mod receipts;
 pub mod report;
 pub mod rule;
+pub mod text;
 pub mod voucher;
 
 pub use account::{Account, AccountKind, Chart, NewAccount};

@@ -114,8 +114,10 @@ impl Money {
         if value.scale() > 2 {
             return Err(MoneyError::TooManyDecimals(trimmed.to_string()));
         }
-        let fen = (value * Decimal::ONE_HUNDRED)
-            .to_i64()
+        // Checked: 28 digits times a hundred is past what a Decimal holds.
+        let fen = value
+            .checked_mul(Decimal::ONE_HUNDRED)
+            .and_then(|v| v.to_i64())
             .filter(|f| *f <= MAX_LINE_FEN)
             .ok_or_else(|| MoneyError::OutOfRange(trimmed.to_string()))?;
         Ok(Money(if negative { -fen } else { fen }))
@@ -430,6 +432,9 @@ mod tests {
         assert_eq!(Money::parse("1000000000000"), Err(MoneyError::OutOfRange("1000000000000".into())));
         assert_eq!(Money::parse("-100000000000"), Err(MoneyError::OutOfRange("-100000000000".into())));
         assert!(Money::parse("99999999999999999999999999").is_err());
+        // Found by the fuzz corpus: once a panic inside the decimal library.
+        assert!(Money::parse("1010000000000010100000000000").is_err());
+        assert!(Money::parse("79228162514264337593543950335").is_err());
     }
 
     #[test]

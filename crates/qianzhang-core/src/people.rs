@@ -423,7 +423,7 @@ impl Kinship {
 }
 
 /// Names are short and printable.
-pub const MAX_PERSON_NAME_CHARS: usize = 40;
+pub const MAX_PERSON_NAME_CHARS: usize = crate::text::NAME_CHARS;
 
 /// The people of a ledger, their appointments and the kinship facts: what
 /// the separation rules read.
@@ -531,7 +531,8 @@ impl Registry {
 /// [PPL-1] a name fit to register.
 pub fn check_person_name(registry: &Registry, name: &str) -> Result<(), Refusal> {
     let n = name.trim();
-    if n.is_empty() || n.chars().count() > MAX_PERSON_NAME_CHARS || n.chars().any(|c| c.is_control() || c == '/') {
+    crate::text::check_text("姓名", n, MAX_PERSON_NAME_CHARS)?;
+    if n.is_empty() || n.contains('/') {
         return Err(Refusal::new(
             Rule::Ppl1,
             format!("姓名“{name}”无效：不能为空、不能含“/”，不超过 {MAX_PERSON_NAME_CHARS} 个字"),

@@ -321,7 +321,20 @@ pub enum Failure {
     Refused(Refusals),
     /// The store could not read or write; a fault, not a rule.
     #[error("存储错误：{0}")]
-    Store(#[from] Box<dyn std::error::Error + Send + Sync>),
+    Store(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl std::error::Error for Refusal {}
+
+impl From<Box<dyn std::error::Error + Send + Sync>> for Failure {
+    /// A backend reports through `StoreError`; a refusal it carries (the
+    /// `Books::append` check of an event's text, LIM-1) stays a refusal.
+    fn from(e: Box<dyn std::error::Error + Send + Sync>) -> Failure {
+        match e.downcast::<Refusal>() {
+            Ok(r) => Failure::Refused(Refusals::one(*r)),
+            Err(e) => Failure::Store(e),
+        }
+    }
 }
 
 impl From<Refusal> for Failure {

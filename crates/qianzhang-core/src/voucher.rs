@@ -15,6 +15,9 @@ use crate::rule::{Refusal, Rule};
 pub const MAX_LINES: usize = 200;
 /// Summaries, counterparties, funds and document fields are short texts.
 pub const MAX_TEXT_CHARS: usize = 200;
+/// The largest voucher file (`voucher add --file`, TOML or JSON), in bytes:
+/// far more than `MAX_LINES` lines need (LIM-1).
+pub const MAX_VOUCHER_FILE_BYTES: u64 = 1024 * 1024;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -352,11 +355,14 @@ pub fn check_lines(lines: &[Line], red: bool) -> Vec<Refusal> {
         if l.summary.trim().is_empty() {
             out.push(v("分录缺少摘要".into()).at_row(n));
         }
-        for (what, text) in
-            [("摘要", Some(&l.summary)), ("资金", l.fund.as_ref()), ("往来单位", l.counterparty.as_ref())]
-        {
-            if text.is_some_and(|t| t.chars().count() > MAX_TEXT_CHARS) {
-                out.push(Refusal::new(Rule::Lim1, format!("{what}超过 {MAX_TEXT_CHARS} 个字")).at_row(n));
+        for (what, text, max) in [
+            ("摘要", Some(&l.summary), MAX_TEXT_CHARS),
+            ("资金", l.fund.as_ref(), MAX_TEXT_CHARS),
+            ("往来单位", l.counterparty.as_ref(), MAX_TEXT_CHARS),
+            ("科目", Some(&l.account), crate::text::NUMBER_CHARS),
+        ] {
+            if let Some(Err(r)) = text.map(|t| crate::text::check_text(what, t, max)) {
+                out.push(r.at_row(n));
             }
         }
     }
@@ -374,6 +380,32 @@ pub fn check_lines(lines: &[Line], red: bool) -> Vec<Refusal> {
         let d = Money::from_fen(debit as i64);
         let c = Money::from_fen(credit as i64);
         out.push(v(format!("借贷不平衡：借方合计 {d}，贷方合计 {c}，相差 {}", (d - c).abs())));
+    }
+    out
+}
+
+/// [LIM-1] the texts of a draft besides its lines: each document's fields,
+/// the authorization cited and the file's own number.
+pub fn check_draft_text(draft: &Draft) -> Vec<Refusal> {
+    use crate::text::{check_text, NAME_CHARS, NUMBER_CHARS, SUMMARY_CHARS};
+    let mut out = Vec::new();
+    for (i, d) in draft.documents.iter().enumerate() {
+        for (what, text, max) in [
+            ("单据类型", Some(&d.doc_type), NUMBER_CHARS),
+            ("开票单位", d.issuer.as_ref(), SUMMARY_CHARS),
+            ("单据号", d.number.as_ref(), NUMBER_CHARS),
+            ("经办人", d.handler.as_ref(), NAME_CHARS),
+            ("验收人", d.checker.as_ref(), NAME_CHARS),
+        ] {
+            if let Some(Err(r)) = text.map(|t| check_text(what, t, max)) {
+                out.push(Refusal { message: format!("第 {} 张单据：{}", i + 1, r.message), ..r });
+            }
+        }
+    }
+    for (what, text) in [("审批依据", draft.authorization.as_ref()), ("凭证号", draft.source_ref.as_ref())] {
+        if let Some(Err(r)) = text.map(|t| check_text(what, t, NUMBER_CHARS)) {
+            out.push(r);
+        }
     }
     out
 }

@@ -1322,6 +1322,7 @@ impl Books for Writer<'_> {
     }
 
     fn append(&mut self, event: Event) -> Result<(), StoreError> {
+        qianzhang_core::text::check_event(&event)?;
         Ok(self.append_event(event)?)
     }
 }

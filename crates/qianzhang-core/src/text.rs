@@ -1,0 +1,153 @@
+//! [LIM-1] text as it may enter the books.
+//!
+//! Everything a person types is printed again: on reports, in the journal,
+//! in exports and on the notice board. A newline in a summary forges a line
+//! of the journal, an ESC sequence repaints a terminal, a bidirectional
+//! override reverses what a reader sees. So no stored text holds a control
+//! character, a line or paragraph separator or a bidi control, and every
+//! field has a length cap. [`check_text`] is the one validator; every
+//! command's events pass [`check_event`] before they are recorded (the
+//! `Books::append` contract), and voucher lines are checked row by row in
+//! `voucher::check_lines` so a file's refusals name their rows.
+
+use crate::books::Event;
+use crate::rule::{Refusal, Rule};
+
+/// Names of people (姓名) and the operator typed with `--as`.
+pub const NAME_CHARS: usize = 20;
+/// Codes, numbers and short names: document and authorization numbers,
+/// receipt books, account, ledger, fund and asset names, titles.
+pub const NUMBER_CHARS: usize = 64;
+/// Summaries (摘要), counterparties, issuers, locations.
+pub const SUMMARY_CHARS: usize = 200;
+/// Reasons, scopes and opinions.
+pub const REASON_CHARS: usize = 500;
+/// File names recorded with an import.
+pub const FILE_NAME_CHARS: usize = 255;
+
+/// [LIM-1] `value`, typed into `field`, holds no control character and at
+/// most `max_chars` characters.
+pub fn check_text(field: &str, value: &str, max_chars: usize) -> Result<(), Refusal> {
+    if let Some((i, c)) = value.chars().enumerate().find(|(_, c)| forbidden(*c)) {
+        let what = match c {
+            '\n' | '\r' | '\u{2028}' | '\u{2029}' => "换行",
+            '\t' => "制表符",
+            _ => "控制字符",
+        };
+        return Err(Refusal::new(
+            Rule::Lim1,
+            format!(
+                "{field}中含有{what}（第 {} 个字符 U+{:04X}）：这类字符会打乱账簿的打印和导出，请删去后重试",
+                i + 1,
+                c as u32
+            ),
+        ));
+    }
+    let n = value.chars().count();
+    if n > max_chars {
+        return Err(Refusal::new(Rule::Lim1, format!("{field}最多 {max_chars} 个字，现有 {n} 个字")));
+    }
+    Ok(())
+}
+
+/// Control characters (C0, DEL, C1), line and paragraph separators, and
+/// the bidirectional controls.
+fn forbidden(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+        || ('\u{202A}'..='\u{202E}').contains(&c)
+        || ('\u{2066}'..='\u{2069}').contains(&c)
+}
+
+/// [LIM-1] every text an event would record. A refused attempt is logged
+/// as typed (it is evidence, and its printing is the reports' concern).
+pub fn check_event(event: &Event) -> Result<(), Refusal> {
+    if matches!(event, Event::Refused { .. }) {
+        return Ok(());
+    }
+    let value = serde_json::to_value(event).map_err(|e| Refusal::new(Rule::Lim1, e.to_string()))?;
+    let kind = event.kind();
+    walk(kind, None, &value)
+}
+
+fn walk(kind: &str, key: Option<&str>, value: &serde_json::Value) -> Result<(), Refusal> {
+    match value {
+        serde_json::Value::String(text) => {
+            let key = key.unwrap_or("");
+            let (field, max) = field_of(kind, key);
+            check_text(field, text, max)
+        }
+        serde_json::Value::Array(items) => items.iter().try_for_each(|v| walk(kind, key, v)),
+        serde_json::Value::Object(map) => map.iter().try_for_each(|(k, v)| walk(kind, Some(k), v)),
+        _ => Ok(()),
+    }
+}
+
+/// The field a JSON key of an event holds, as users know it, and its cap.
+fn field_of(kind: &str, key: &str) -> (&'static str, usize) {
+    match (kind, key) {
+        ("person_registered", "name") => ("姓名", NAME_CHARS),
+        (_, "name") => ("名称", NUMBER_CHARS),
+        (
+            _,
+            "person" | "holder" | "handler" | "checker" | "counter" | "by" | "reviewer" | "accountant" | "approver"
+            | "custodian" | "a" | "b" | "parent" | "child",
+        ) => ("姓名", NAME_CHARS),
+        (_, "payer") => ("交款人", NUMBER_CHARS),
+        (_, "title") => ("职务", NAME_CHARS),
+        (_, "number" | "doc_no") => ("编号", NUMBER_CHARS),
+        (_, "authorization") => ("审批依据", NUMBER_CHARS),
+        (_, "book") => ("收据本", NUMBER_CHARS),
+        (_, "reference" | "source_ref" | "ref") => ("编号", NUMBER_CHARS),
+        (_, "doc_type") => ("单据类型", NUMBER_CHARS),
+        (_, "code" | "account") => ("科目", NUMBER_CHARS),
+        (_, "value") => ("设置值", NUMBER_CHARS),
+        (_, "summary") => ("摘要", SUMMARY_CHARS),
+        (_, "counterparty") => ("往来单位", SUMMARY_CHARS),
+        (_, "issuer") => ("开票单位", SUMMARY_CHARS),
+        (_, "fund") => ("资金", SUMMARY_CHARS),
+        (_, "location") => ("存放地点", SUMMARY_CHARS),
+        (_, "file") => ("文件名", FILE_NAME_CHARS),
+        (_, "reason" | "disposal_reason") => ("原因", REASON_CHARS),
+        (_, "scope") => ("审批范围", REASON_CHARS),
+        (_, "opinion") => ("审核意见", REASON_CHARS),
+        _ => ("文字", REASON_CHARS),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lim_1_control_characters_and_long_text_are_refused() {
+        for bad in
+            ["第一行\n第二行", "a\rb", "\u{1b}[2J清屏", "tab\there", "x\u{7f}", "\u{202e}反向", "a\u{2028}b", "\u{85}"]
+        {
+            let r = check_text("摘要", bad, 200).unwrap_err();
+            assert_eq!(r.rule, Rule::Lim1, "{bad:?}");
+            assert!(r.message.contains("U+"), "{}", r.message);
+        }
+        assert!(check_text("摘要", "购买办公用品（A4 纸 5 包）", 200).is_ok());
+        assert!(check_text("编号", &"9".repeat(64), 64).is_ok());
+        let r = check_text("编号", &"9".repeat(100_000), 64).unwrap_err();
+        assert!(r.message.contains("最多 64 个字") && r.message.contains("100000"), "{}", r.message);
+        assert!(check_text("姓名", &"张".repeat(21), NAME_CHARS).is_err());
+    }
+
+    #[test]
+    fn lim_1_every_text_of_an_event_is_checked() {
+        let ok = Event::PersonRegistered { name: "张伟".into() };
+        assert!(check_event(&ok).is_ok());
+        let forged = Event::PersonRegistered { name: "张伟\n2025-03-01 管理员 删除".into() };
+        assert_eq!(check_event(&forged).unwrap_err().rule, Rule::Lim1);
+        let long = Event::PersonRegistered { name: "张".repeat(21) };
+        assert!(check_event(&long).unwrap_err().message.contains("姓名"));
+        let reason = Event::PeriodClosed {
+            period: crate::Period::parse("2025-01").unwrap(),
+            reason: "月末结账\u{1b}]0;x\u{7}".into(),
+            in_transit: Vec::new(),
+        };
+        assert!(check_event(&reason).unwrap_err().message.contains("原因"));
+    }
+}
