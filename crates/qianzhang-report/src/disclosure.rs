@@ -252,7 +252,7 @@ fn sections(d: &Disclosure) -> Vec<Table> {
         t.note("无。");
     }
     out.push(t);
-    out.push(voided_table("七、作废凭证", &d.voided));
+    out.push(voided_table("七、作废凭证", &d.voided, "本期无作废凭证。"));
     if let Some(assets) = &d.assets {
         let t = assets_table("八、固定资产", assets);
         out.push(t);
@@ -291,7 +291,7 @@ fn sections(d: &Disclosure) -> Vec<Table> {
 
 /// Voucher numbers voided before posting, with why: the gaps in the
 /// numbering explained.
-pub(crate) fn voided_table(title: &str, voided: &[Voided]) -> Table {
+pub(crate) fn voided_table(title: &str, voided: &[Voided], none: &str) -> Table {
     let mut t = Table::new(
         title,
         &[
@@ -314,7 +314,7 @@ pub(crate) fn voided_table(title: &str, voided: &[Voided]) -> Table {
         ]);
     }
     if voided.is_empty() {
-        t.note("本期无作废凭证。");
+        t.note(none);
     } else {
         t.note("作废的凭证未记账，不影响收支；其编号保留不再使用。");
     }
