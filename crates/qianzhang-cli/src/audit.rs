@@ -321,6 +321,7 @@ fn build_handover(
         vouchers,
         unposted,
         open_months,
+        voided: store.voided(ledger, ledger.info.start.min(Period::of(tenure.from)), period)?,
         exceptions,
         assets,
         fingerprint,

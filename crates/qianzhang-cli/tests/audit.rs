@@ -262,6 +262,19 @@ fn hnd_1_an_accountant_hands_over_and_the_successor_continues_the_books() {
         "--checker",
         "赵敏",
     ]);
+    env.ok(&[
+        "voucher",
+        "add",
+        "--date",
+        "2025-03-21",
+        "--summary",
+        "=购买墨盒（重复）",
+        "--debit",
+        "520101=90",
+        "--credit",
+        "1001=90",
+    ]);
+    env.ok(&["voucher", "void", "2025-03/记-0002", "--reason", "与记-0001 重复"]);
     let args =
         ["--officer", "赵敏", "--role", "accountant", "--date", "2025-03-31", "--to", "孙丽", "--supervisor", "陈静"];
     let report = env.ok(&[&["handover"][..], &args].concat());
@@ -283,12 +296,23 @@ fn hnd_1_an_accountant_hands_over_and_the_successor_continues_the_books() {
         "五、收据",
         "六、未记账凭证",
         "七、赵敏 任期内经手的凭证",
-        "八、任期内的例外事项",
-        "九、固定资产",
+        "八、赵敏 任期内作废的凭证",
+        "九、任期内的例外事项",
+        "十、固定资产",
         "一式三份",
     ] {
         assert!(report.contains(needle), "{needle}:\n{report}");
     }
+    // HND-1: the voucher the officer voided is listed with its reason, and
+    // balances read 借/贷 with positive amounts.
+    let voided = report.lines().find(|l| l.starts_with("2025-03/记-0002")).unwrap_or_else(|| panic!("{report}"));
+    assert!(voided.contains("与记-0001 重复") && voided.contains("=购买墨盒（重复）"), "{voided}");
+    let equity = report.lines().find(|l| l.starts_with("3101")).unwrap();
+    assert!(equity.contains("贷") && equity.contains("105,000.00") && !equity.contains('-'), "{equity}");
+    let csv = env.ok(&[&["handover"][..], &args, &["--format", "csv"]].concat());
+    assert!(!csv.contains(",=") && csv.contains("2025-03/记-0001"), "{csv}");
+    let md = env.ok(&[&["handover"][..], &args, &["--format", "md"]].concat());
+    assert!(md.contains("| 2025-03/记-0002 |") && md.contains("与记-0001 重复"), "{md}");
     let json: serde_json::Value =
         serde_json::from_str(&env.ok(&[&["handover"][..], &args, &["--format", "json"]].concat())).unwrap();
     let fp = json["fingerprint"].as_str().unwrap().to_string();

@@ -10,7 +10,7 @@ use crate::audit::Exception;
 use crate::bank::Reconciliation;
 use crate::books::{appoint, end_appointment, Books, Event};
 use crate::cash::CashCount;
-use crate::disclosure::Asset;
+use crate::disclosure::{Asset, Voided};
 use crate::lifecycle::SignKind;
 use crate::money::Money;
 use crate::people::{Appointment, Role};
@@ -78,6 +78,8 @@ pub struct Handover {
     pub open_months: Vec<Period>,
     pub handled: Vec<Handled>,
     pub handled_totals: Vec<HandledTotal>,
+    /// Vouchers the officer voided in the tenure, with the reasons.
+    pub voided: Vec<Voided>,
     pub exceptions: Vec<Exception>,
     pub assets: Vec<Asset>,
     pub fingerprint: String,
@@ -105,6 +107,8 @@ pub struct HandoverInput {
     pub vouchers: Vec<(Voucher, Status, Vec<crate::lifecycle::Signature>)>,
     pub unposted: Vec<VoucherRef>,
     pub open_months: Vec<Period>,
+    /// Every voucher voided up to the day, whoever voided it.
+    pub voided: Vec<Voided>,
     pub exceptions: Vec<Exception>,
     pub assets: Vec<Asset>,
     pub fingerprint: String,
@@ -116,6 +120,8 @@ const ACTS: [&str; 4] = ["制单", "审核", "审批", "出纳确认"];
 
 impl Handover {
     /// [HND-1] builds the report and says what still blocks the handover.
+    /// The vouchers the officer voided in the tenure are listed with their
+    /// reasons.
     pub fn build(input: HandoverInput) -> Handover {
         let mut handled = Vec::new();
         let mut officer_unposted = Vec::new();
@@ -171,6 +177,9 @@ impl Handover {
                 officer_unposted.iter().map(VoucherRef::to_string).collect::<Vec<_>>().join("、")
             ));
         }
+        let tenure = input.tenure_from..=input.date;
+        let voided =
+            input.voided.into_iter().filter(|x| x.by == input.officer && tenure.contains(&x.voided_on)).collect();
         Handover {
             ledger: input.ledger,
             officer: input.officer,
@@ -190,6 +199,7 @@ impl Handover {
             open_months: input.open_months,
             handled,
             handled_totals,
+            voided,
             exceptions: input.exceptions,
             assets: input.assets,
             fingerprint: input.fingerprint,

@@ -99,25 +99,33 @@ pub fn acts(title: &str, items: &[Act], format: Format) -> String {
 /// The handover's sections as tables.
 fn handover_tables(h: &Handover) -> Vec<Table> {
     let mut out = Vec::new();
+    // Balances as a bound ledger shows them: a direction (借/贷/平) and a
+    // positive amount, never a negative credit.
     let mut t = Table::new(
         "一、科目余额（截至交接日）",
         &[
             ("科目", Align::Left),
             ("名称", Align::Left),
+            ("方向", Align::Left),
             ("期初余额", Align::Right),
             ("本期借方", Align::Right),
             ("本期贷方", Align::Right),
+            ("方向", Align::Left),
             ("交接日余额", Align::Right),
         ],
     );
     for r in h.trial_balance.rows.iter().filter(|r| r.level == 1) {
+        let [opening_dir, opening] = crate::balance_cells(r.opening);
+        let [closing_dir, closing] = crate::balance_cells(r.closing);
         t.row(vec![
             r.account.clone(),
             r.name.clone(),
-            r.opening.to_string(),
+            opening_dir,
+            opening,
             r.debit.to_string(),
             r.credit.to_string(),
-            r.closing.to_string(),
+            closing_dir,
+            closing,
         ]);
     }
     out.push(t);
@@ -224,8 +232,10 @@ fn handover_tables(h: &Handover) -> Vec<Table> {
         ]);
     }
     out.push(t);
-    out.push(exceptions_table("八、任期内的例外事项", &h.exceptions, false));
-    let t = crate::disclosure::assets_table("九、固定资产", &h.assets);
+    let title = format!("八、{} 任期内作废的凭证", h.officer);
+    out.push(crate::disclosure::voided_table(&title, &h.voided, "任期内没有作废凭证。"));
+    out.push(exceptions_table("九、任期内的例外事项", &h.exceptions, false));
+    let t = crate::disclosure::assets_table("十、固定资产", &h.assets);
     out.push(t);
     out
 }

@@ -252,7 +252,7 @@ fn sections(d: &Disclosure) -> Vec<Table> {
         t.note("无。");
     }
     out.push(t);
-    out.push(voided_table("七、作废凭证", &d.voided));
+    out.push(voided_table("七、作废凭证", &d.voided, "本期无作废凭证。"));
     if let Some(assets) = &d.assets {
         let t = assets_table("八、固定资产", assets);
         out.push(t);
@@ -291,7 +291,7 @@ fn sections(d: &Disclosure) -> Vec<Table> {
 
 /// Voucher numbers voided before posting, with why: the gaps in the
 /// numbering explained.
-pub(crate) fn voided_table(title: &str, voided: &[Voided]) -> Table {
+pub(crate) fn voided_table(title: &str, voided: &[Voided], none: &str) -> Table {
     let mut t = Table::new(
         title,
         &[
@@ -314,7 +314,7 @@ pub(crate) fn voided_table(title: &str, voided: &[Voided]) -> Table {
         ]);
     }
     if voided.is_empty() {
-        t.note("本期无作废凭证。");
+        t.note(none);
     } else {
         t.note("作废的凭证未记账，不影响收支；其编号保留不再使用。");
     }
@@ -448,10 +448,8 @@ pub(crate) fn css(paper: Paper) -> String {
          td.nw, th.nw {{ white-space: nowrap; }}\n\
          section {{ break-inside: avoid; }}\n\
          section.items {{ break-inside: auto; }}\n\
-         section.continued {{ break-before: page; page-break-before: always; }}\n\
-         p.next {{ text-align: right; }}\n\
          h2 {{ break-after: avoid; page-break-after: avoid; }}\n\
-         .sign {{ break-inside: avoid; page-break-inside: avoid; }}\n\
+         .sign, .tail {{ break-inside: avoid; page-break-inside: avoid; }}\n\
          tr.total td {{ font-weight: bold; background: #f6f6f6; }}\n\
          .cols {{ display: flex; gap: 1.2em; }} .cols > div {{ flex: 1; }}\n\
          .draft {{ border: 0.25em solid #c00; color: #c00; font-size: 1.6em; font-weight: bold; text-align: center; padding: 0.3em; }}\n\
@@ -464,7 +462,8 @@ pub(crate) fn css(paper: Paper) -> String {
 }
 
 /// Columns kept on one line: dates, numbers, names.
-const NOWRAP: &[&str] = &["项目", "序号", "日期", "凭证号", "经办人", "审批人", "编号", "冲销凭证", "冲销的原凭证"];
+const NOWRAP: &[&str] =
+    &["项目", "科目", "序号", "日期", "凭证号", "经办人", "审批人", "编号", "冲销凭证", "冲销的原凭证"];
 
 pub(crate) fn html_table(headers: &[(&str, bool)], rows: &[(Vec<String>, bool)]) -> String {
     let class = |h: &str, num: bool| match (num, NOWRAP.contains(&h)) {
@@ -544,54 +543,49 @@ fn chart(d: &Disclosure) -> String {
     out
 }
 
-/// Items on the poster's first page, under the title and the overview: A3
-/// holds about 40 rows there.
-pub const FIRST_PAGE_ITEMS: usize = 40;
-/// Items on each continuation page (续页), under its repeated headings.
-pub const PAGE_ITEMS: usize = 60;
-
-/// The items, split into pages when they do not fit the first: each
-/// continuation page starts on a new sheet with the statement's title, 续页
-/// and the table's heading repeated; the total row closes the last page.
-/// Rows are never split from their table, so no page holds a stray line.
-fn items_pages(d: &Disclosure, t: &Table) -> String {
+/// The items as one table that the browser breaks across pages: a month
+/// that does not fit the first sheet (about 40 items on A3) continues on the
+/// next with the table's heading repeated (`thead` is a header group) and
+/// the page's top margin saying 续页 (see [`page_margins`]). Rows never break
+/// inside, and what follows the table flows on after it, so no page holds a
+/// stray line or two.
+fn items_section(t: &Table) -> String {
     let headers: Vec<(&str, bool)> = t.headers().iter().map(|(h, a)| (h.as_str(), *a == Align::Right)).collect();
-    let rows = t.rows();
-    let items = rows.iter().filter(|(_, total)| !total).count();
-    let mut chunks: Vec<&[(Vec<String>, bool)]> = Vec::new();
-    let mut rest = rows;
-    let mut take = FIRST_PAGE_ITEMS;
-    // Split only when the items overflow the first page; the last chunk
-    // keeps the total row.
-    while rest.len() > take && items > FIRST_PAGE_ITEMS {
-        let (head, tail) = rest.split_at(take);
-        chunks.push(head);
-        rest = tail;
-        take = PAGE_ITEMS;
-    }
-    chunks.push(rest);
-    let pages = chunks.len();
-    let mut out = String::new();
-    for (i, chunk) in chunks.iter().enumerate() {
-        if i == 0 {
-            let _ = writeln!(out, "<section class=\"items\"><h2>{}</h2>", esc(t.title()));
-        } else {
-            let _ = write!(
-                out,
-                "<section class=\"items continued\"><div class=\"meta\">{}　续页（第 {} 页，共 {} 页）</div>\n<h2>{}（续）</h2>\n",
-                esc(&d.title),
-                i + 1,
-                pages,
-                esc(t.title())
-            );
-        }
-        out.push_str(&html_table(&headers, chunk));
-        if i + 1 < pages {
-            let _ = writeln!(out, "<p class=\"next\">（接下页，第 {} 页）</p>", i + 2);
-        }
-        out.push_str("</section>\n");
-    }
+    let mut out = format!("<section class=\"items\"><h2>{}</h2>\n", esc(t.title()));
+    out.push_str(&html_table(&headers, t.rows()));
+    out.push_str("</section>\n");
     out
+}
+
+/// Text as a CSS string literal: quotes, backslashes and `<` (which could
+/// close the style element) escaped.
+fn css_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("\\3C "),
+            '>' => out.push_str("\\3E "),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The printed page's margins: every page after the first is headed with
+/// the statement's title and 续页; every page is numbered 第 n 页，共 m 页.
+fn page_margins(d: &Disclosure) -> String {
+    format!(
+        "@page {{ @top-center {{ content: {} \"　续页（第 \" counter(page) \" 页）\"; font-size: 9pt; }}\n\
+         \x20 @bottom-right {{ content: \"第 \" counter(page) \" 页，共 \" counter(pages) \" 页\"; font-size: 8pt; }} }}\n\
+         @page :first {{ @top-center {{ content: none; }} }}\n",
+        css_string(&d.title)
+    )
 }
 
 /// The poster: one self-contained HTML file (inline CSS and SVG, no
@@ -600,9 +594,10 @@ pub fn disclosure_html(d: &Disclosure, paper: Paper) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n{}</style>\n</head>\n<body>\n",
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n{}{}</style>\n</head>\n<body>\n",
         esc(&d.title),
-        css(paper)
+        css(paper),
+        page_margins(d)
     );
     if d.draft {
         let _ = writeln!(out, "<div class=\"watermark\">草稿</div>\n<div class=\"draft\">{}</div>", esc(DRAFT));
@@ -624,8 +619,10 @@ pub fn disclosure_html(d: &Disclosure, paper: Paper) -> String {
     out.push_str("</div><div><section><h2>收支图示</h2>\n");
     out.push_str(&chart(d));
     out.push_str("</section></div></div>\n");
-    starts("二、").for_each(|t| out.push_str(&items_pages(d, t)));
-    out.push_str("<div class=\"cols\"><div>");
+    starts("二、").for_each(|t| out.push_str(&items_section(t)));
+    // What follows the items stays together: when it does not fit under
+    // them it starts the next page whole, never leaving the review alone.
+    out.push_str("<div class=\"tail\">\n<div class=\"cols\"><div>");
     starts("三、").for_each(|t| out.push_str(&section(t)));
     starts("六、").for_each(|t| out.push_str(&section(t)));
     out.push_str("</div><div>");
@@ -646,7 +643,7 @@ pub fn disclosure_html(d: &Disclosure, paper: Paper) -> String {
             let _ = writeln!(out, "<p>{}</p>", esc(l));
         }
     }
-    out.push_str("</div>\n");
+    out.push_str("</div>\n</div>\n");
     if d.draft {
         let _ = writeln!(out, "<div class=\"draft\">{}</div>", esc(DRAFT));
     }
