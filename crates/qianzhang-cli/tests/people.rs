@@ -306,6 +306,11 @@ fn sep_6_the_director_does_not_approve_paying_his_brother() {
         "李明",
     ]);
     assert!(recorded.contains("收款人 李强，李明 回避，由 张华 代为审批"), "{recorded}");
+    let register = env.ok(&["auth", "list"]);
+    assert!(
+        register.contains("两委决议〔2025〕7号：审批人回避（SEP-6），收款人 李强，李明 回避，由 张华 代为审批"),
+        "{register}"
+    );
     env.ok(&["--as", "张华", "voucher", "approve", r]);
     env.ok(&["--as", "王芳", "voucher", "confirm", r]);
     env.ok(&["voucher", "post", r]);
@@ -403,6 +408,8 @@ fn apr_1_one_pen_at_a_time_and_an_acting_approver_with_an_end() {
         "2025-03-15",
     ]);
     assert!(done.contains("已任命 张华 为代理审批人，2025-03-01 至 2025-03-15"), "{done}");
+    let people = env.ok(&["person", "list", "--date", "2025-03-10"]);
+    assert!(people.contains("代理审批人"), "{people}");
     env.ok(&[
         "voucher",
         "add",

@@ -558,6 +558,7 @@ pub fn people(registry: &qianzhang_core::people::Registry, date: time::Date) -> 
         for a in registry.appointments().iter().filter(|a| a.person == person && a.in_force(date)) {
             any = true;
             let post = match (&a.title, a.leader) {
+                _ if a.acting => "代理审批人".to_string(),
                 (Some(title), _) => format!("{title}（{}）", a.role.chinese()),
                 (None, true) => format!("{}（领导）", a.role.chinese()),
                 (None, false) => a.role.chinese().to_string(),
@@ -598,6 +599,17 @@ pub fn authorizations(items: &[(qianzhang_core::approval::Authorization, Money)]
             used.to_string(),
             (a.cap - *used).to_string(),
         ]);
+    }
+    for (a, _) in items {
+        if let Some(s) = &a.stand_aside {
+            t.note(&format!(
+                "{}：审批人回避（SEP-6），收款人 {}，{} 回避，由 {} 代为审批",
+                a.number,
+                s.payee,
+                s.withdrawn.join("、"),
+                s.deputy
+            ));
+        }
     }
     t.text()
 }
