@@ -289,11 +289,10 @@ fn build_handover(
     }
     let stand_aside = live
         .iter()
-        .filter(|v| {
-            qianzhang_core::lifecycle::stand_aside_note(&registry, &v.voucher, v.voucher.date()).is_some()
-                && !v.signatures.iter().any(|s| s.kind == qianzhang_core::lifecycle::SignKind::Approve)
+        .filter_map(|v| {
+            qianzhang_core::lifecycle::stand_aside_mark(&registry, &v.voucher, &v.signatures, v.voucher.date())
+                .map(|m| (v.voucher.reference(), m.short()))
         })
-        .map(|v| v.voucher.reference())
         .collect();
     let vouchers = live
         .into_iter()

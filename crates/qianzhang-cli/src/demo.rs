@@ -100,6 +100,7 @@ pub fn run(db: Option<&Path>) -> Result<(), Exit> {
                     ended: None,
                     leader,
                     title: title.map(str::to_string),
+                    acting: false,
                 },
             )?;
         }

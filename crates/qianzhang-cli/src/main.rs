@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use password_hash::rand_core::OsRng;
 use password_hash::SaltString;
-use qianzhang_core::approval::{suspected_splits, AuthKind, Authorization, ExpenseItem, SettingKey};
+use qianzhang_core::approval::{suspected_splits, AuthKind, Authorization, ExpenseItem, SettingKey, StandAside};
 use qianzhang_core::books::{
     appoint, attach_document, change_setting, close_account, describe_fact, end_appointment, enter_voucher,
     issue_receipt, post_voucher, record_authorization, record_kinship, register_person, register_receipt_book,
@@ -24,7 +24,10 @@ use qianzhang_core::books::{
 use qianzhang_core::books::{Books, FirstAdmin};
 use qianzhang_core::csvfile::{import_csv, CsvExporter, ImportOptions, LedgerExporter, TextEncoding};
 use qianzhang_core::funds::{FundTotal, FundsReport};
-use qianzhang_core::lifecycle::{next_step, sign_voucher, stand_aside_note, withdraw_signature, Next, SignKind};
+use qianzhang_core::lifecycle::{
+    next_step, payees, sign_voucher, stand_aside_mark, stand_aside_note, withdraw_signature, Next, SignKind,
+    StandAsideMark,
+};
 use qianzhang_core::operator::{admit, authenticate, hash_passphrase, Act};
 use qianzhang_core::people::{check_registered, Appointment, KinFact, Role};
 use qianzhang_core::period::parse_date;
@@ -275,6 +278,12 @@ enum PersonCmd {
         /// 职务名称，如 主任、副主任 / title
         #[arg(long)]
         title: Option<String>,
+        /// 任职最后一天（含）；不写则长期任职 / last day in office
+        #[arg(long, value_parser = date_value)]
+        to: Option<time::Date>,
+        /// 代理审批（APR-1）：审批人外出期间代签，须写明 --from 和 --to / acting approver
+        #[arg(long)]
+        acting: bool,
     },
     /// 结束任职 / end an appointment: from --date on the person no longer holds the role
     End {
@@ -314,6 +323,15 @@ enum AuthCmd {
         /// 限额 / cap
         #[arg(long)]
         cap: String,
+        /// 审批人回避时（SEP-6）：本决议所为付款的收款人 / payee of the stand-aside payment
+        #[arg(long, requires_all = ["deputy", "withdrawn"])]
+        payee: Option<String>,
+        /// 决议指定的代签人（无利害关系的领导）/ deputy who signs the approval
+        #[arg(long, requires = "payee")]
+        deputy: Option<String>,
+        /// 回避的人（可重复）/ who withdrew (repeatable)
+        #[arg(long, requires = "payee")]
+        withdrawn: Vec<String>,
     },
     /// 审批依据及使用情况 / authorizations with what they have paid for
     List,
@@ -816,6 +834,25 @@ pub(crate) fn hash_new(passphrase: &str) -> Result<String, Exit> {
     Ok(hash_passphrase(passphrase, salt.as_str())?)
 }
 
+/// [SEP-6] the stand-aside marks of `vouchers`: signatures are read only
+/// for vouchers paying someone registered.
+fn stand_aside_marks<'a>(
+    store: &Store,
+    ledger: &LedgerHandle,
+    registry: &qianzhang_core::people::Registry,
+    vouchers: impl Iterator<Item = &'a qianzhang_core::Voucher>,
+) -> Result<Vec<(VoucherRef, StandAsideMark)>, Exit> {
+    let today = clock::today();
+    let mut out = Vec::new();
+    for v in vouchers.filter(|v| !payees(registry, v).is_empty()) {
+        let signatures = store.signatures(ledger, v.reference())?;
+        if let Some(m) = stand_aside_mark(registry, v, &signatures, today) {
+            out.push((v.reference(), m));
+        }
+    }
+    Ok(out)
+}
+
 /// Runs `command` in one transaction as the operator, once their passphrase
 /// and their role for `act` on today's date are checked (OPR-1).
 fn change<T>(
@@ -914,14 +951,30 @@ fn run(cli: &Cli) -> Result<(), Exit> {
         Command::Account(cmd) => account(cli, cmd),
         Command::Voucher(cmd) => voucher(cli, cmd),
         Command::Person(cmd) => person(cli, cmd),
-        Command::Auth(AuthCmd::Add { kind, number, date, scope, cap }) => {
+        Command::Auth(AuthCmd::Add { kind, number, date, scope, cap, payee, deputy, withdrawn }) => {
             let cap = read_amount(cap, "限额", false)?.unwrap_or(Money::ZERO);
             let kind = match kind {
                 AuthKindArg::Resolution => AuthKind::Resolution,
                 AuthKindArg::Government => AuthKind::Government,
             };
-            let a = Authorization { number: number.trim().to_string(), kind, date: *date, scope: scope.clone(), cap };
-            let text = format!("已登记审批依据 {a}，限额 {}\n", a.cap.to_yuan());
+            let stand_aside = payee.as_ref().map(|payee| StandAside {
+                payee: payee.trim().to_string(),
+                deputy: deputy.as_deref().unwrap_or_default().trim().to_string(),
+                withdrawn: withdrawn.iter().map(|w| w.trim().to_string()).collect(),
+            });
+            let mut text = String::new();
+            if let Some(s) = &stand_aside {
+                text = format!("收款人 {}，{} 回避，由 {} 代为审批\n", s.payee, s.withdrawn.join("、"), s.deputy);
+            }
+            let a = Authorization {
+                number: number.trim().to_string(),
+                kind,
+                date: *date,
+                scope: scope.clone(),
+                cap,
+                stand_aside,
+            };
+            let text = format!("已登记审批依据 {a}，限额 {}\n{text}", a.cap.to_yuan());
             change(cli, Act::Administer, |w, _| record_authorization(w, a))?;
             out(&text)
         }
@@ -1158,11 +1211,8 @@ fn run(cli: &Cli) -> Result<(), Exit> {
                         Ok(())
                     })?;
                     let registry = store.registry(&ledger)?;
-                    let today = clock::today();
-                    let notes: Vec<_> = vouchers
-                        .iter()
-                        .filter_map(|(v, _)| stand_aside_note(&registry, v, today).map(|n| (v.reference(), n)))
-                        .collect();
+                    let notes = stand_aside_marks(&store, &ledger, &registry, vouchers.iter().map(|(v, _)| v))?;
+                    let notes: Vec<_> = notes.into_iter().map(|(r, m)| (r, m.note())).collect();
                     let mut journal = Journal::build(name, &chart, vouchers, from, to);
                     for (r, n) in notes {
                         journal.note(r, n);
@@ -1377,20 +1427,31 @@ fn person(cli: &Cli, cmd: &PersonCmd) -> Result<(), Exit> {
             let date = date.unwrap_or_else(clock::today);
             out(&qianzhang_report::people(&store.registry(&ledger)?, date))
         }
-        PersonCmd::Appoint { name, role, from, leader, title } => {
+        PersonCmd::Appoint { name, role, from, leader, title, to, acting } => {
+            let ended = match to {
+                Some(last) => {
+                    Some(last.next_day().ok_or_else(|| bad_input(Rule::Ppl1, "任职最后一天超出了可记录的日期范围"))?)
+                }
+                None => None,
+            };
             let appointment = Appointment {
                 person: name.clone(),
                 role: Role::from(*role),
                 from: from.unwrap_or_else(clock::today),
-                ended: None,
+                ended,
                 leader: *leader,
                 title: title.clone(),
+                acting: *acting,
             };
             let text = format!(
-                "已任命 {} 为{}，自 {} 起\n",
+                "已任命 {} 为{}，{}\n",
                 appointment.person,
-                appointment.title.as_deref().unwrap_or(appointment.role.chinese()),
-                qianzhang_core::period::format_date(appointment.from)
+                match (&appointment.title, appointment.acting) {
+                    (Some(t), _) => t.as_str(),
+                    (None, true) => "代理审批人",
+                    (None, false) => appointment.role.chinese(),
+                },
+                appointment.tenure()
             );
             change(cli, Act::Administer, |w, _| appoint(w, appointment))?;
             out(&text)
@@ -1561,11 +1622,7 @@ fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
             let (from, to) = span(&store, &ledger, range)?;
             let vouchers = store.vouchers(&ledger, from, to)?;
             let registry = store.registry(&ledger)?;
-            let today = clock::today();
-            let notes: Vec<_> = vouchers
-                .iter()
-                .filter_map(|(v, _)| stand_aside_note(&registry, v, today).map(|n| (v.reference(), n)))
-                .collect();
+            let notes = stand_aside_marks(&store, &ledger, &registry, vouchers.iter().map(|(v, _)| v))?;
             out(&qianzhang_report::voucher_list(&vouchers, &notes, format))
         }
         VoucherCmd::Show { reference, format } => {
@@ -1577,7 +1634,9 @@ fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
             let signatures = store.signatures(&ledger, r)?;
             let mut text = qianzhang_report::voucher(&v, status, &signatures, &store.chart(&ledger)?, format);
             let registry = store.registry(&ledger)?;
-            if let (Some(note), true) = (stand_aside_note(&registry, &v, clock::today()), format != Format::Json) {
+            if let (Some(note), true) =
+                (stand_aside_note(&registry, &v, &signatures, clock::today()), format != Format::Json)
+            {
                 text.push_str(&format!("［{note}］（SEP-6）\n"));
             }
             out(&text)
@@ -1600,7 +1659,7 @@ fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
         VoucherCmd::Post(sel) => {
             let refs = selected(cli, sel, Next::Post)?;
             let today = clock::today();
-            change(cli, Act::KeepBooks, |w, who| refs.iter().try_for_each(|r| post_voucher(w, *r, who, today)))?;
+            change(cli, Act::Post, |w, who| refs.iter().try_for_each(|r| post_voucher(w, *r, who, today)))?;
             out(&format!("已记账 {} 张凭证\n", refs.len()))
         }
         VoucherCmd::Void { reference, reason } => {

@@ -148,3 +148,57 @@ fn apr_3_suspected_splits_are_listed() {
     env.admin(&["settings", "set", "split-window", "2"]);
     assert!(env.ok(&["check", "splits"]).contains("共 0 组"));
 }
+
+/// ¥1,500 advanced to 张伟 and settled with a ¥1,620 invoice (¥120 paid
+/// more): the authorization has spent ¥1,620.00, not ¥3,120.00.
+#[test]
+fn apr_2_an_advance_and_its_settlement_count_once() {
+    let env = Env::with_office();
+    env.admin(&[
+        "auth",
+        "add",
+        "--kind",
+        "government",
+        "--number",
+        "街道批复〔2025〕30号",
+        "--date",
+        "2025-03-01",
+        "--scope",
+        "文艺汇演",
+        "--cap",
+        "1700",
+    ]);
+    env.ok(&[
+        "voucher",
+        "add",
+        "--date",
+        "2025-03-03",
+        "--summary",
+        "张伟借支汇演费用",
+        "--debit",
+        "112201=1500",
+        "--credit",
+        "1001=1500",
+        "--authorization",
+        "街道批复〔2025〕30号",
+        "--doc-type",
+        "借款单",
+        "--doc-no",
+        "JK-2025-030",
+        "--doc-amount",
+        "1500",
+        "--handler",
+        "张伟",
+    ]);
+    env.sign_and_post(&["2025-03/记-0001"]);
+    let file = env.write(
+        "settle.toml",
+        "date = \"2025-03-10\"\nauthorization = \"街道批复〔2025〕30号\"\n[[documents]]\ndoc_type = \"发票\"\nnumber = \"03100777\"\namount = \"1620\"\nhandler = \"张伟\"\nchecker = \"李娜\"\n[[lines]]\nsummary = \"张伟报销汇演费用\"\naccount = \"510101\"\ndebit = \"1620\"\n[[lines]]\nsummary = \"张伟报销汇演费用\"\naccount = \"112201\"\ncredit = \"1500\"\n[[lines]]\nsummary = \"补付张伟\"\naccount = \"1001\"\ncredit = \"120\"\n",
+    );
+    env.ok(&["voucher", "add", "--file", file.to_str().unwrap()]);
+    // Counted twice, ¥3,120 would exceed the ¥1,700 cap.
+    env.sign_and_post(&["2025-03/记-0002"]);
+    let list = env.ok(&["auth", "list"]);
+    let line = list.lines().find(|l| l.contains("街道批复〔2025〕30号")).unwrap_or_default();
+    assert!(line.contains("1,620.00") && line.contains("80.00") && !line.contains("3,120.00"), "{list}");
+}

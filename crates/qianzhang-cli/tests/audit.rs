@@ -180,7 +180,7 @@ fn eventful_tenure() -> Env {
     );
     env.ok(&["import", file.to_str().unwrap()]);
     env.sign_and_post(&["2025-02/记-0001", "2025-02/记-0002", "2025-02/记-0003"]);
-    env.refused("OPR-1", &["--as", "王芳", "voucher", "post", "2025-02/记-0004"]);
+    env.refused("SEP-5", &["--as", "王芳", "voucher", "post", "2025-02/记-0004"]);
     env.ok(&["--as", "王芳", "cash", "count", "--date", "2025-02-14", "--amount", "4400"]);
     // The cashier turns out to be married to the director's brother.
     env.set_now("2025-03-31T18:00:00+08:00");
@@ -224,7 +224,7 @@ fn aud_1_the_exceptions_of_a_tenure_hold_every_kind() {
 fn aud_1_a_persons_trail_lists_every_act_and_attempt_with_its_hash() {
     let env = eventful_tenure();
     let trail = env.ok(&["audit", "person", "王芳", "--from", "2025-02-01", "--to", "2025-02-28", "--format", "md"]);
-    assert!(trail.contains("被拒绝 [OPR-1]") && trail.contains("2025-02-14 现金盘点"), "{trail}");
+    assert!(trail.contains("被拒绝 [SEP-5]") && trail.contains("2025-02-14 现金盘点"), "{trail}");
     assert!(trail.contains("出纳确认2025-02/记-0003"), "{trail}");
     let json = env.ok(&["audit", "person", "王芳", "--format", "json"]);
     let acts: serde_json::Value = serde_json::from_str(&json).unwrap();

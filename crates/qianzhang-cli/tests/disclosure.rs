@@ -392,7 +392,7 @@ fn vch_4_a_prepared_voucher_is_voided_with_a_reason_and_keeps_its_number() {
         "赵敏",
     ]);
     env.refused("VCH-4", &["voucher", "void", "2025-03/记-0001", "--reason", " "]);
-    env.refused("OPR-1", &["--as", "王芳", "voucher", "void", "2025-03/记-0001", "--reason", "缺批复"]);
+    env.refused("SEP-5", &["--as", "王芳", "voucher", "void", "2025-03/记-0001", "--reason", "缺批复"]);
     env.ok(&["voucher", "void", "2025-03/记-0001", "--reason", "缺街道批复"]);
     env.refused("VCH-4", &["voucher", "void", "2025-03/记-0001", "--reason", "再次"]);
     env.refused("VCH-4", &["--as", "刘洋", "voucher", "review", "2025-03/记-0001"]);

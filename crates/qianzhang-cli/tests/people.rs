@@ -215,13 +215,13 @@ fn vch_4_signatures_in_order_by_their_officers() {
     let r = "2025-03/记-0001";
     let err = env.refused("VCH-4", &["voucher", "post", r]);
     assert!(err.contains("尚未审核") && err.contains("尚未审批") && err.contains("尚未出纳确认"), "{err}");
-    env.refused("VCH-4", &["--as", "王芳", "voucher", "review", r]);
+    env.refused("SEP-5", &["--as", "王芳", "voucher", "review", r]);
     env.refused("VCH-4", &["--as", "李明", "voucher", "approve", r]);
     env.ok(&["--as", "刘洋", "voucher", "review", r]);
     env.refused("VCH-4", &["--as", "王芳", "voucher", "confirm", r]);
-    env.refused("APR-1", &["--as", "刘洋", "voucher", "approve", r]);
+    env.refused("OPR-1", &["--as", "刘洋", "voucher", "approve", r]);
     env.ok(&["--as", "李明", "voucher", "approve", r]);
-    env.refused("OPR-1", &["--as", "李明", "voucher", "post", r]);
+    env.refused("SEP-5", &["--as", "李明", "voucher", "post", r]);
     env.ok(&["--as", "王芳", "voucher", "confirm", r]);
     env.ok(&["--as", "王芳", "voucher", "withdraw", r, "--kind", "confirm"]);
     env.ok(&["--as", "王芳", "voucher", "confirm", r]);
@@ -230,34 +230,106 @@ fn vch_4_signatures_in_order_by_their_officers() {
     assert!(show.contains("审核：刘洋") && show.contains("审批：李明") && show.contains("出纳确认：王芳"), "{show}");
 }
 
-#[test]
-fn sep_6_the_director_does_not_approve_paying_his_brother() {
-    let env = Env::with_office();
+/// ¥3,600 of repairs paid to the director's brother 李强, citing a 街道批复.
+fn brothers_payment(env: &Env) {
     env.admin(&["person", "add", "李强"]);
+    env.admin(&["person", "add", "张华"]);
+    env.admin(&[
+        "person",
+        "appoint",
+        "张华",
+        "--role",
+        "reviewer",
+        "--leader",
+        "--title",
+        "副书记",
+        "--from",
+        "2025-01-01",
+    ]);
     env.admin(&["person", "relate", "李强", "李明", "--kind", "sibling"]);
+    env.admin(&[
+        "auth",
+        "add",
+        "--kind",
+        "government",
+        "--number",
+        "街道批复〔2025〕20号",
+        "--date",
+        "2025-03-01",
+        "--scope",
+        "活动室修缮",
+        "--cap",
+        "5000",
+    ]);
     let file = env.write(
         "pay.toml",
-        "date = \"2025-03-06\"\nauthorization = \"两委决议〔2025〕1号\"\n[[documents]]\ndoc_type = \"合同\"\namount = \"300\"\nhandler = \"张伟\"\n[[lines]]\nsummary = \"支付修缮费\"\naccount = \"510102\"\ndebit = \"300\"\ncounterparty = \"李强\"\n[[lines]]\nsummary = \"支付修缮费\"\naccount = \"1002\"\ncredit = \"300\"\n",
+        "date = \"2025-03-06\"\nauthorization = \"街道批复〔2025〕20号\"\n[[documents]]\ndoc_type = \"合同\"\namount = \"3600\"\nhandler = \"张伟\"\n[[lines]]\nsummary = \"支付修缮费\"\naccount = \"510102\"\ndebit = \"3600\"\ncounterparty = \"李强\"\n[[lines]]\nsummary = \"支付修缮费\"\naccount = \"1002\"\ncredit = \"3600\"\n",
     );
     env.ok(&["voucher", "add", "--file", file.to_str().unwrap()]);
     env.ok(&["--as", "刘洋", "voucher", "review", "2025-03/记-0001"]);
-    let err = env.refused("SEP-6", &["--as", "李明", "voucher", "approve", "2025-03/记-0001"]);
+}
+
+/// The defect found when the engine was tried: this payment reached the
+/// cashier and was posted with no approval signature at all.
+#[test]
+fn sep_6_the_director_does_not_approve_paying_his_brother() {
+    let env = Env::with_office();
+    brothers_payment(&env);
+    let r = "2025-03/记-0001";
+    let err = env.refused("SEP-6", &["--as", "李明", "voucher", "approve", r]);
+    assert!(err.contains("收款人李强是审批人李明的三代以内旁系血亲（兄弟姐妹）") && err.contains("两委会议"), "{err}");
+    // The government approval does not stand in for the approval signature.
+    let err = env.refused("SEP-6", &["--as", "王芳", "voucher", "confirm", r]);
+    assert!(err.contains("尚未审批"), "{err}");
+    env.refused("SEP-6", &["voucher", "post", r]);
+    env.refused("SEP-6", &["--as", "张华", "voucher", "approve", r]);
+    assert!(env.ok(&["voucher", "list", "--month", "2025-03"]).contains("支付修缮费［回避：待两委决议指定代签人］"));
+    // The 两委 resolves without the director and names a deputy.
+    let recorded = env.admin(&[
+        "auth",
+        "add",
+        "--kind",
+        "resolution",
+        "--number",
+        "两委决议〔2025〕7号",
+        "--date",
+        "2025-03-05",
+        "--scope",
+        "支付李强活动室修缮费",
+        "--cap",
+        "3600",
+        "--payee",
+        "李强",
+        "--deputy",
+        "张华",
+        "--withdrawn",
+        "李明",
+    ]);
+    assert!(recorded.contains("收款人 李强，李明 回避，由 张华 代为审批"), "{recorded}");
+    let register = env.ok(&["auth", "list"]);
     assert!(
-        err.contains("收款人李强是审批人李明的三代以内旁系血亲（兄弟姐妹）") && err.contains("两委会议决议"),
-        "{err}"
+        register.contains("两委决议〔2025〕7号：审批人回避（SEP-6），收款人 李强，李明 回避，由 张华 代为审批"),
+        "{register}"
     );
-    // The resolution it cites approves instead; the payment proceeds and is marked.
-    env.ok(&["--as", "王芳", "voucher", "confirm", "2025-03/记-0001"]);
-    env.ok(&["voucher", "post", "2025-03/记-0001"]);
-    let show = env.ok(&["voucher", "show", "2025-03/记-0001"]);
-    assert!(show.contains("［回避：收款人李强是审批人李明的三代以内旁系血亲") && !show.contains("审批："), "{show}");
+    env.ok(&["--as", "张华", "voucher", "approve", r]);
+    env.ok(&["--as", "王芳", "voucher", "confirm", r]);
+    env.ok(&["voucher", "post", r]);
+    let show = env.ok(&["voucher", "show", r]);
+    assert!(show.contains("审批：张华") && show.contains("代签，依决议 两委决议〔2025〕7号"), "{show}");
+    assert!(
+        show.contains("［回避：收款人李强是审批人李明的三代以内旁系血亲（兄弟姐妹）；依决议 两委决议〔2025〕7号，由张华代为审批］"),
+        "{show}"
+    );
     let journal = env.ok(&["report", "journal", "--from", "2025-03", "--to", "2025-03"]);
     assert!(journal.contains("支付修缮费［回避：收款人李强是审批人李明的"), "{journal}");
-    assert!(env.ok(&["report", "journal", "--format", "json"]).contains("\"notes\""));
     let list = env.ok(&["voucher", "list", "--month", "2025-03"]);
-    assert!(list.contains("支付修缮费［回避］"), "{list}");
+    assert!(list.contains("支付修缮费［回避：两委决议〔2025〕7号，张华代签］"), "{list}");
     let list = env.ok(&["voucher", "list", "--month", "2025-03", "--format", "json"]);
-    assert!(list.contains("\"stand_aside\": \"回避：收款人李强"), "{list}");
+    assert!(list.contains("\"stand_aside\": \"回避：收款人李强") && list.contains("由张华代为审批"), "{list}");
+    let board = env.ok(&["disclose", "--month", "2025-03", "--format", "md"]);
+    assert!(board.contains("张华（代签，审批人回避）"), "{board}");
+    assert!(board.contains("街道批复〔2025〕20号、两委决议〔2025〕7号"), "{board}");
+    assert!(!board.contains("两委会议（审批人回避）"), "{board}");
     let handover = env.ok(&[
         "handover",
         "--officer",
@@ -271,5 +343,131 @@ fn sep_6_the_director_does_not_approve_paying_his_brother() {
         "--supervisor",
         "刘洋",
     ]);
-    assert!(handover.contains("出纳确认［回避］"), "{handover}");
+    assert!(handover.contains("出纳确认［回避：两委决议〔2025〕7号，张华代签］"), "{handover}");
+    env.ok(&["verify"]);
+}
+
+#[test]
+fn sep_6_the_deputy_is_a_leader_with_no_conflict_of_their_own() {
+    let env = Env::with_office();
+    brothers_payment(&env);
+    let resolution = |deputy: &'static str| {
+        [
+            "--as",
+            "管理员",
+            "auth",
+            "add",
+            "--kind",
+            "resolution",
+            "--number",
+            "两委决议〔2025〕8号",
+            "--date",
+            "2025-03-05",
+            "--scope",
+            "支付李强修缮费",
+            "--cap",
+            "3600",
+            "--payee",
+            "李强",
+            "--deputy",
+            deputy,
+            "--withdrawn",
+            "李明",
+        ]
+    };
+    let err = env.refused("SEP-6", &resolution("刘洋"));
+    assert!(err.contains("没有在任的领导职务"), "{err}");
+    env.admin(&["person", "relate", "张华", "李强", "--kind", "spouse"]);
+    let err = env.refused("SEP-6", &resolution("张华"));
+    assert!(err.contains("代签人张华是收款人李强的夫妻"), "{err}");
+}
+
+#[test]
+fn apr_1_one_pen_at_a_time_and_an_acting_approver_with_an_end() {
+    let env = Env::with_office();
+    env.admin(&["person", "add", "张华"]);
+    let err = env.refused(
+        "APR-1",
+        &["--as", "管理员", "person", "appoint", "张华", "--role", "approver", "--from", "2025-03-01"],
+    );
+    assert!(err.contains("李明已是审批人（自 2025-01-01 起）"), "{err}");
+    env.refused(
+        "APR-1",
+        &["--as", "管理员", "person", "appoint", "张华", "--role", "approver", "--acting", "--from", "2025-03-01"],
+    );
+    let done = env.admin(&[
+        "person",
+        "appoint",
+        "张华",
+        "--role",
+        "approver",
+        "--acting",
+        "--from",
+        "2025-03-01",
+        "--to",
+        "2025-03-15",
+    ]);
+    assert!(done.contains("已任命 张华 为代理审批人，2025-03-01 至 2025-03-15"), "{done}");
+    let people = env.ok(&["person", "list", "--date", "2025-03-10"]);
+    assert!(people.contains("代理审批人"), "{people}");
+    env.ok(&[
+        "voucher",
+        "add",
+        "--date",
+        "2025-03-05",
+        "--summary",
+        "办公用品",
+        "--debit",
+        "520101=100",
+        "--credit",
+        "1002=100",
+        "--authorization",
+        "两委决议〔2025〕1号",
+        "--doc-type",
+        "发票",
+        "--doc-no",
+        "01010101",
+        "--doc-amount",
+        "100",
+        "--handler",
+        "张伟",
+        "--checker",
+        "李娜",
+    ]);
+    let r = "2025-03/记-0001";
+    env.set_now("2025-03-10T10:00:00+08:00");
+    env.ok(&["--as", "刘洋", "voucher", "review", r]);
+    let err = env.refused("APR-1", &["--as", "李明", "voucher", "approve", r]);
+    assert!(err.contains("代理审批人张华在 2025-03-01 至 2025-03-15 代理审批"), "{err}");
+    env.ok(&["--as", "张华", "voucher", "approve", r]);
+    env.ok(&["--as", "王芳", "voucher", "confirm", r]);
+    env.ok(&["voucher", "post", r]);
+    env.ok(&["verify"]);
+}
+
+#[test]
+fn sep_5_the_approver_is_not_also_accountant_or_cashier() {
+    let env = office();
+    env.admin(&["person", "add", "周丽"]);
+    env.admin(&["person", "end", "李明", "--role", "approver", "--date", "2025-02-01"]);
+    env.admin(&["person", "appoint", "周丽", "--role", "approver", "--from", "2025-02-01"]);
+    let err = env.refused(
+        "SEP-5",
+        &["--as", "管理员", "person", "appoint", "周丽", "--role", "accountant", "--from", "2025-03-01"],
+    );
+    assert!(err.contains("周丽不能同时担任审批人和会计"), "{err}");
+    env.refused("SEP-5", &["--as", "管理员", "person", "appoint", "周丽", "--role", "cashier", "--from", "2025-03-01"]);
+}
+
+/// Appointing the same person to the same post twice used to reach the
+/// store's UNIQUE constraint and exit 101.
+#[test]
+fn ppl_1_the_same_appointment_twice_is_refused_not_a_crash() {
+    let env = office();
+    let err = env.refused(
+        "PPL-1",
+        &["--as", "管理员", "person", "appoint", "刘洋", "--role", "reviewer", "--from", "2025-01-01"],
+    );
+    assert!(err.contains("刘洋已是审核（自 2025-01-01 起），不能重复任命"), "{err}");
+    env.ok(&["verify"]);
 }

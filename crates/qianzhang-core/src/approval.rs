@@ -198,6 +198,21 @@ pub struct Authorization {
     pub date: Date,
     pub scope: String,
     pub cap: Money,
+    /// [SEP-6] a resolution recorded for a payment the approver stands aside
+    /// from: to whom it pays, who signs in the approver's place, who withdrew.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stand_aside: Option<StandAside>,
+}
+
+/// [SEP-6] what a 两委 resolution for a stand-aside payment records.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StandAside {
+    /// The counterparty paid: the approver or their close relative.
+    pub payee: String,
+    /// The leader who signs the approval in the approver's place.
+    pub deputy: String,
+    /// Who withdrew from the meeting (回避), the approver among them.
+    pub withdrawn: Vec<String>,
 }
 
 impl fmt::Display for Authorization {
@@ -224,13 +239,76 @@ pub fn check_new_authorization(existing: Option<&Authorization>, a: &Authorizati
     Ok(())
 }
 
-/// What an authorization has paid for so far: the expenses of posted
-/// vouchers citing it.
+/// [SEP-6] checks what a stand-aside resolution records: a 两委 resolution
+/// naming registered people, noting who withdrew, whose deputy is a leader
+/// in office on its date, neither the payee nor among those who withdrew,
+/// and no close relative of the payee.
+pub fn check_stand_aside(registry: &crate::people::Registry, a: &Authorization) -> Result<(), Refusal> {
+    let Some(s) = &a.stand_aside else {
+        return Ok(());
+    };
+    let sep = |m: String| Err(Refusal::new(Rule::Sep6, m));
+    if a.kind != AuthKind::Resolution {
+        return sep(format!("{} 是{}；代签人只能由两委会议决议指定（--kind resolution）", a.number, a.kind.chinese()));
+    }
+    for name in std::iter::once(&s.payee).chain([&s.deputy]).chain(&s.withdrawn) {
+        crate::people::check_registered(registry, name)?;
+    }
+    if s.withdrawn.is_empty() {
+        return sep(format!("{} 须载明回避的人（--withdrawn 审批人）", a.number));
+    }
+    if s.deputy == s.payee || s.withdrawn.contains(&s.deputy) {
+        return sep(format!("代签人{}是收款人或已回避，不能代为审批", s.deputy));
+    }
+    if let Some(x) = registry.kinship().relation(&s.deputy, &s.payee) {
+        return sep(format!(
+            "代签人{}是收款人{}的{}（{}），同样须回避；请指定另一名无利害关系的领导",
+            s.deputy,
+            s.payee,
+            x.relation.chinese(),
+            x.path_phrase()
+        ));
+    }
+    if registry.leader_appointment(&s.deputy, a.date).is_none() {
+        return sep(format!(
+            "代签人{}在 {} 没有在任的领导职务（书记、副书记、主任、副主任或两委委员）",
+            s.deputy,
+            format_date(a.date)
+        ));
+    }
+    Ok(())
+}
+
+/// Cash advances (借款) are lent on the borrower's sub-account of 1122.
+const ADVANCES: &str = "1122";
+
+/// [APR-2] what one expense counts against its authorization's cap: the
+/// money that left for its purpose, once. A cash advance counts when paid
+/// (it debits 1122); its settlement counts only what it pays beyond the
+/// advance it clears (credits to 1122 are taken off), so that money
+/// returned reduces the total. An advance and its settlement cite the same
+/// authorization.
+pub fn counted(chart: &crate::account::Chart, v: &Voucher) -> Money {
+    let n = nature(chart, v);
+    if !n.expense {
+        return Money::ZERO;
+    }
+    let cleared: Money = v
+        .lines()
+        .iter()
+        .filter(|l| l.side == crate::voucher::Side::Credit && l.account.starts_with(ADVANCES))
+        .map(|l| l.amount)
+        .sum();
+    n.expense_amount - cleared
+}
+
+/// [APR-2] what an authorization has paid for so far: [`counted`] over the
+/// posted vouchers citing it.
 pub fn spent(chart: &crate::account::Chart, citing: &[(Voucher, Status)], except: Option<VoucherRef>) -> Money {
     citing
         .iter()
         .filter(|(v, s)| *s == Status::Posted && Some(v.reference()) != except)
-        .map(|(v, _)| nature(chart, v).expense_amount)
+        .map(|(v, _)| counted(chart, v))
         .sum()
 }
 
@@ -284,13 +362,14 @@ pub fn check_expense_authorization(
             format_date(v.date())
         ));
     }
-    if spent + amount > a.cap {
+    let adds = counted(chart, v);
+    if spent + adds > a.cap {
         return apr(format!(
             "{} 限额 {}，已支出 {}，本笔 {} 将超出限额",
             a.number,
             a.cap.to_yuan(),
             spent.to_yuan(),
-            amount.to_yuan()
+            adds.to_yuan()
         ));
     }
     None
@@ -365,14 +444,21 @@ pub fn suspected_splits(items: &[ExpenseItem], threshold: Money, window_days: u3
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::books::prepare_voucher;
     use crate::books::tests::{draft, MemoryBooks};
+    use crate::books::{prepare_voucher, Books};
     use crate::period::Period;
     use crate::voucher::Origin;
     use time::macros::date;
 
     fn auth(number: &str, kind: AuthKind, d: Date, cap: i64) -> Authorization {
-        Authorization { number: number.into(), kind, date: d, scope: "办公".into(), cap: Money::from_fen(cap) }
+        Authorization {
+            number: number.into(),
+            kind,
+            date: d,
+            scope: "办公".into(),
+            cap: Money::from_fen(cap),
+            stand_aside: None,
+        }
     }
 
     fn expense(fen: i64, cited: Option<&str>) -> (MemoryBooks, Voucher) {
@@ -415,6 +501,67 @@ mod tests {
         assert_eq!(check_expense_authorization(&b.chart, &s, &v, Some(&capped), Money::from_fen(5_000)), None);
         let e = check_expense_authorization(&b.chart, &s, &v, Some(&capped), Money::from_fen(5_001)).unwrap();
         assert!(e.message.contains("超出限额"), "{}", e.message);
+    }
+
+    /// ¥1,500 advanced to 张伟, settled with a ¥1,620 invoice: ¥120 more paid out.
+    #[test]
+    fn apr_2_an_advance_and_its_settlement_count_once() {
+        use crate::voucher::{Line, Side};
+        let mut b = MemoryBooks::new();
+        b.settings.threshold = Money::from_fen(1_000_000);
+        let borrower =
+            crate::account::NewAccount { code: "112201".into(), name: "张伟".into(), kind: None, opened: None };
+        b.chart.insert(b.chart.check_new(&borrower).unwrap());
+        let cited = crate::books::tests::STANDING;
+        let voucher = |b: &mut MemoryBooks, day: Date, lines: &[(&str, Side, i64)]| {
+            let mut d = draft(day, 1);
+            d.lines = lines
+                .iter()
+                .map(|(account, side, fen)| Line {
+                    summary: "文艺汇演".into(),
+                    account: account.to_string(),
+                    side: *side,
+                    amount: Money::from_fen(*fen),
+                    fund: None,
+                    counterparty: None,
+                })
+                .collect();
+            d.documents[0].amount = lines.iter().map(|l| Money::from_fen(l.2)).max();
+            if lines[0].0 == "112201" {
+                d.documents[0].doc_type = "借款单".into();
+            }
+            let r = prepare_voucher(b, d, Origin::Entered, "赵敏").unwrap();
+            if !lines.iter().any(|l| l.0 == "1001" && l.1 == Side::Debit) {
+                crate::books::tests::post(b, r).unwrap();
+            }
+            b.vouchers[&r].0.clone()
+        };
+        let advance = voucher(
+            &mut b,
+            date!(2025 - 02 - 26),
+            &[("112201", Side::Debit, 150_000), ("1001", Side::Credit, 150_000)],
+        );
+        assert_eq!(counted(&b.chart, &advance), Money::from_fen(150_000), "an advance counts when paid");
+        let settlement = voucher(
+            &mut b,
+            date!(2025 - 03 - 03),
+            &[("5201", Side::Debit, 162_000), ("112201", Side::Credit, 150_000), ("1001", Side::Credit, 12_000)],
+        );
+        assert_eq!(counted(&b.chart, &settlement), Money::from_fen(12_000), "only what is paid beyond the advance");
+        let citing = b.vouchers_citing(cited).unwrap();
+        assert_eq!(spent(&b.chart, &citing, None), Money::from_fen(162_000), "¥1,620.00, not ¥3,120.00");
+        // The cap is judged by the same count: a ¥1,700 cap holds both.
+        let cap = auth(cited, AuthKind::Resolution, date!(2025 - 01 - 01), 170_000);
+        let before = spent(&b.chart, &citing, Some(settlement.reference()));
+        let s = Settings { threshold: Money::from_fen(1_000_000), ..Settings::default() };
+        assert_eq!(check_expense_authorization(&b.chart, &s, &settlement, Some(&cap), before), None);
+        // Money returned reduces the total: ¥1,380 spent of a ¥1,500 advance.
+        let returned = voucher(
+            &mut b,
+            date!(2025 - 03 - 04),
+            &[("5201", Side::Debit, 138_000), ("1001", Side::Debit, 12_000), ("112201", Side::Credit, 150_000)],
+        );
+        assert_eq!(counted(&b.chart, &returned), Money::from_fen(-12_000));
     }
 
     #[test]

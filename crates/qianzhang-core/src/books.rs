@@ -377,6 +377,9 @@ pub trait Books {
     fn registry(&self) -> &Registry;
     fn settings(&self) -> &Settings;
     fn authorization(&mut self, number: &str) -> Result<Option<Authorization>, StoreError>;
+    /// Every authorization recorded, by date (SEP-6 looks for the
+    /// resolution that names a deputy signer).
+    fn authorizations(&mut self) -> Result<Vec<Authorization>, StoreError>;
     /// The voucher a document (by type, issuer and number) already supports.
     fn document_used(&mut self, document: &Document) -> Result<Option<VoucherRef>, StoreError>;
     fn receipt_books(&mut self) -> Result<Vec<ReceiptBook>, StoreError>;
@@ -540,10 +543,12 @@ pub fn change_setting(books: &mut impl Books, key: SettingKey, value: &str) -> R
     Ok(value)
 }
 
-/// [APR-2] records a resolution or government approval.
+/// [APR-2] records a resolution or government approval; [SEP-6] a
+/// resolution for a stand-aside payment names its deputy signer.
 pub fn record_authorization(books: &mut impl Books, authorization: Authorization) -> Result<(), Failure> {
     let existing = books.authorization(&authorization.number)?;
     check_new_authorization(existing.as_ref(), &authorization)?;
+    crate::approval::check_stand_aside(books.registry(), &authorization)?;
     books.append(Event::AuthorizationRecorded { authorization })?;
     Ok(())
 }
@@ -688,6 +693,7 @@ pub fn create_ledger(
             ended: None,
             leader: false,
             title: None,
+            acting: false,
         },
     });
     Ok(events)
@@ -1092,6 +1098,7 @@ pub(crate) mod tests {
                 date: date!(2024 - 01 - 01),
                 scope: "日常办公".into(),
                 cap: Money::from_fen(10_000_000_000),
+                stand_aside: None,
             };
             books.authorizations.insert(STANDING.into(), standing);
             books
@@ -1125,6 +1132,11 @@ pub(crate) mod tests {
         }
         fn authorization(&mut self, number: &str) -> Result<Option<Authorization>, StoreError> {
             Ok(self.authorizations.get(number).cloned())
+        }
+        fn authorizations(&mut self) -> Result<Vec<Authorization>, StoreError> {
+            let mut all: Vec<Authorization> = self.authorizations.values().cloned().collect();
+            all.sort_by(|a, b| (a.date, &a.number).cmp(&(b.date, &b.number)));
+            Ok(all)
         }
         fn receipt_books(&mut self) -> Result<Vec<ReceiptBook>, StoreError> {
             Ok(self.receipt_books.clone())
@@ -1366,6 +1378,7 @@ pub(crate) mod tests {
                     person: "签字人".into(),
                     appointment_from: date!(2025 - 01 - 01),
                     at: "t".into(),
+                    resolution: None,
                 })
                 .collect();
             b.signed.insert(r, signatures);

@@ -294,6 +294,7 @@ mod tests {
                 ended: None,
                 leader: role == Role::Approver,
                 title: None,
+                acting: false,
             });
         }
         (b, refs)

@@ -14,7 +14,7 @@ use time::Date;
 use crate::account::{AccountKind, Chart};
 use crate::books::{Books, Event};
 use crate::funds::{FundRow, FundTotal, FundsReport};
-use crate::lifecycle::{stand_aside_note, SignKind, Signature};
+use crate::lifecycle::{SignKind, Signature};
 use crate::money::Money;
 use crate::people::{Registry, Role};
 use crate::period::{date_serde, format_date, opt_date_serde, Period};
@@ -390,12 +390,19 @@ impl Disclosure {
         vouchers.sort_by_key(|(v, _)| (v.date(), v.reference()));
         let mut items = Vec::new();
         for (v, signatures) in vouchers.iter().filter(|(v, _)| v.origin() != Origin::Closing) {
-            let approver = signatures
-                .iter()
-                .find(|s| s.kind == SignKind::Approve)
-                .map(|s| s.person.clone())
-                .or_else(|| stand_aside_note(registry, v, v.date()).map(|_| "两委会议（审批人回避）".to_string()))
+            // SEP-6: a deputy's approval shows the deputy and the resolution.
+            let approval = signatures.iter().find(|s| s.kind == SignKind::Approve);
+            let approver = approval
+                .map(|s| match &s.resolution {
+                    Some(_) => format!("{}（代签，审批人回避）", s.person),
+                    None => s.person.clone(),
+                })
                 .unwrap_or_default();
+            let mut basis: Vec<&str> = v.authorization().into_iter().collect();
+            if let Some(r) = approval.and_then(|s| s.resolution.as_deref()).filter(|r| !basis.contains(r)) {
+                basis.push(r);
+            }
+            let basis = basis.join("、");
             let handler = v.documents().iter().find_map(|d| d.handler.as_deref()).map(person).unwrap_or_default();
             for (index, kind) in item_lines(chart, v) {
                 let l = &v.lines()[index];
@@ -422,7 +429,7 @@ impl Disclosure {
                     expense,
                     handler: handler.clone(),
                     approver: if expense.is_zero() { String::new() } else { approver.clone() },
-                    basis: v.authorization().unwrap_or_default().to_string(),
+                    basis: basis.clone(),
                     fund: l.fund.clone(),
                     reverses: v.reverses(),
                 });
@@ -487,7 +494,8 @@ impl Disclosure {
         .map(|a| Advance { borrower: person(&a.borrower), ..a })
         .collect();
         let holder = |role: Role| -> String {
-            let mut holders = registry.in_force(end).filter(|a| a.role == role);
+            // The director signs the disclosure, not an acting approver (APR-1).
+            let mut holders = registry.in_force(end).filter(|a| a.role == role && !a.acting);
             holders.next().map(|a| a.person.clone()).unwrap_or_default()
         };
         let officers = Officers {
@@ -839,6 +847,7 @@ mod tests {
             ended: None,
             leader: false,
             title: None,
+            acting: false,
         });
         let welfare = voucher(
             1,

@@ -31,8 +31,10 @@ pub struct Handled {
     pub status: Status,
     /// 制单, 审核, 审批, 出纳确认 — what the officer did on it.
     pub acts: Vec<&'static str>,
-    /// Approved by resolution because the approver stood aside (SEP-6).
-    pub stand_aside: bool,
+    /// SEP-6: the approver stood aside; the resolution and its deputy
+    /// (`回避：两委决议〔2025〕7号，张华代签`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stand_aside: Option<String>,
 }
 
 /// Totals of the vouchers handled, by act.
@@ -112,8 +114,9 @@ pub struct HandoverInput {
     pub exceptions: Vec<Exception>,
     pub assets: Vec<Asset>,
     pub fingerprint: String,
-    /// Vouchers approved by resolution because the approver stood aside.
-    pub stand_aside: Vec<VoucherRef>,
+    /// Vouchers the approver stood aside from, with their short mark
+    /// ([`crate::lifecycle::StandAsideMark::short`]).
+    pub stand_aside: Vec<(VoucherRef, String)>,
 }
 
 const ACTS: [&str; 4] = ["制单", "审核", "审批", "出纳确认"];
@@ -150,7 +153,7 @@ impl Handover {
                 amount: v.total_debit(),
                 status: *status,
                 acts,
-                stand_aside: input.stand_aside.contains(&v.reference()),
+                stand_aside: input.stand_aside.iter().find(|(r, _)| *r == v.reference()).map(|(_, m)| m.clone()),
             });
         }
         handled.sort_by_key(|h| (h.date, h.voucher));
@@ -270,6 +273,7 @@ pub fn complete_handover(
             // The post is the same: a leader's post stays a leader's (SEP-2/3 apply).
             leader: tenure.leader,
             title: tenure.title.clone(),
+            acting: false,
         },
     )?;
     books.append(Event::HandoverCompleted {

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::account::{AccountKind, Chart};
+use crate::approval::{AuthKind, Authorization};
 use crate::books::{Books, Event};
 use crate::documents::check_documents_complete;
 use crate::money::Money;
@@ -70,6 +71,11 @@ pub struct Signature {
     #[serde(with = "crate::period::date_serde")]
     pub appointment_from: Date,
     pub at: String,
+    /// [SEP-6] set when a deputy signs the approval in the approver's
+    /// place: the number of the 两委 resolution that names them. Their
+    /// `appointment_from` is then that of their leader appointment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<String>,
 }
 
 fn is_cash_or_bank(code: &str) -> bool {
@@ -156,7 +162,7 @@ pub fn next_step(chart: &Chart, v: &Voucher, signed: &[Signature]) -> Next {
 
 /// People named as counterparties on a voucher who are registered: the
 /// people it pays or receives from.
-fn payees<'a>(registry: &Registry, v: &'a Voucher) -> Vec<&'a str> {
+pub fn payees<'a>(registry: &Registry, v: &'a Voucher) -> Vec<&'a str> {
     let mut out: Vec<&str> =
         v.lines().iter().filter_map(|l| l.counterparty.as_deref()).filter(|c| registry.is_registered(c)).collect();
     out.sort();
@@ -179,30 +185,184 @@ pub fn approver_conflict(registry: &Registry, approver: &str, v: &Voucher) -> Op
     })
 }
 
-/// [SEP-6] whether a voucher's approval is given by a resolution instead of
-/// the one pen: the approver in office on `today` may not approve it (it pays
-/// them or a close relative) and it cites a recorded authorization that holds
-/// under APR-2. Such vouchers are marked wherever they are shown.
-pub fn approved_by_resolution(books: &mut impl Books, v: &Voucher, today: Date) -> Result<bool, Failure> {
-    let registry = books.registry();
-    let conflicted = registry
-        .in_force(today)
-        .filter(|a| a.role == Role::Approver)
-        .any(|a| approver_conflict(registry, &a.person, v).is_some());
-    if !conflicted || v.authorization().is_none() {
-        return Ok(false);
-    }
-    Ok(crate::books::check_authorization(books, v)?.is_none())
+/// [SEP-6] whether the one who holds the pen on `date` (APR-1: the acting
+/// approver, else the approver) must stand aside from `v`: who, and why.
+pub fn stand_aside(registry: &Registry, v: &Voucher, date: Date) -> Option<(String, String)> {
+    let pen = registry.pen_holder(date)?;
+    approver_conflict(registry, &pen.person, v).map(|why| (pen.person.clone(), why))
 }
 
-/// [SEP-6] the mark every report shows on a payment the approver in office
-/// on `date` had to stand aside from.
-pub fn stand_aside_note(registry: &Registry, v: &Voucher, date: Date) -> Option<String> {
-    registry
-        .in_force(date)
-        .filter(|a| a.role == Role::Approver)
-        .find_map(|a| approver_conflict(registry, &a.person, v))
-        .map(|why| format!("回避：{why}，由两委会议决议审批"))
+/// [SEP-6] what every report shows on a voucher the approver stands aside
+/// from: why, and once a deputy has signed, the resolution and the deputy.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StandAsideMark {
+    /// Why the one who holds the pen on the day shown may not approve.
+    pub why: Option<String>,
+    /// The resolution the deputy signed under.
+    pub resolution: Option<String>,
+    /// The deputy who signed the approval.
+    pub deputy: Option<String>,
+}
+
+impl StandAsideMark {
+    /// `回避：收款人李强是…；两委决议〔2025〕7号，由张华代为审批`.
+    pub fn note(&self) -> String {
+        let why = self.why.as_deref().map(|w| format!("{w}；")).unwrap_or_default();
+        match (&self.resolution, &self.deputy) {
+            (Some(r), Some(d)) => format!("回避：{why}依决议 {r}，由{d}代为审批"),
+            _ => format!("回避：{why}须两委会议决议指定代签人审批"),
+        }
+    }
+
+    /// `回避：两委决议〔2025〕7号，张华代签`, for lists.
+    pub fn short(&self) -> String {
+        match (&self.resolution, &self.deputy) {
+            (Some(r), Some(d)) => format!("回避：{r}，{d}代签"),
+            _ => "回避：待两委决议指定代签人".to_string(),
+        }
+    }
+}
+
+/// [SEP-6] the mark of a voucher: from a deputy's approval signature when
+/// there is one, else from who holds the pen on `date` while it waits for
+/// approval. `None` for every other voucher.
+pub fn stand_aside_mark(
+    registry: &Registry,
+    v: &Voucher,
+    signatures: &[Signature],
+    date: Date,
+) -> Option<StandAsideMark> {
+    let approval = signatures.iter().find(|s| s.kind == SignKind::Approve);
+    let why = || stand_aside(registry, v, date).map(|(_, why)| why);
+    match approval {
+        Some(s) if s.resolution.is_some() => {
+            Some(StandAsideMark { why: why(), resolution: s.resolution.clone(), deputy: Some(s.person.clone()) })
+        }
+        Some(_) => None,
+        None => why().map(|why| StandAsideMark { why: Some(why), resolution: None, deputy: None }),
+    }
+}
+
+/// [SEP-6] [`StandAsideMark::note`] of [`stand_aside_mark`].
+pub fn stand_aside_note(registry: &Registry, v: &Voucher, signatures: &[Signature], date: Date) -> Option<String> {
+    stand_aside_mark(registry, v, signatures, date).map(|m| m.note())
+}
+
+/// The amount a stand-aside resolution must cover: what the voucher moves.
+fn paid(v: &Voucher) -> Money {
+    v.total_debit()
+}
+
+/// [SEP-6] the resolution under which `deputy` may approve `v` in place of
+/// `approver`: a recorded 两委 resolution for one of the voucher's payees
+/// naming `deputy`, dated on or before the voucher, noting that `approver`
+/// withdrew, whose cap covers the payment. The one the voucher cites comes
+/// first, then the latest.
+fn deputy_resolution(
+    books: &mut impl Books,
+    v: &Voucher,
+    deputy: &str,
+    approver: &str,
+    why: &str,
+) -> Result<Authorization, Failure> {
+    let registry = books.registry();
+    let paying: Vec<String> = payees(registry, v).into_iter().map(str::to_string).collect();
+    let mut named: Vec<Authorization> = books
+        .authorizations()?
+        .into_iter()
+        .filter(|a| {
+            a.kind == AuthKind::Resolution
+                && a.stand_aside.as_ref().is_some_and(|s| s.deputy == deputy && paying.contains(&s.payee))
+        })
+        .collect();
+    let r = v.reference();
+    if named.is_empty() {
+        return refuse(
+            Rule::Sep6,
+            format!(
+                "{why}，审批人须回避；{deputy}不是审批人，也没有两委决议指定其为凭证 {r} 的代签人\
+                 （请先登记决议：auth add --kind resolution … --payee 收款人 --deputy 代签人 --withdrawn {approver}）"
+            ),
+        );
+    }
+    named.sort_by_key(|a| (v.authorization() == Some(a.number.as_str()), a.date));
+    let mut reason = String::new();
+    for a in named.iter().rev() {
+        let withdrawn = a.stand_aside.as_ref().map(|s| s.withdrawn.clone()).unwrap_or_default();
+        if a.date > v.date() {
+            reason = format!(
+                "两委决议 {} 的日期 {} 晚于凭证日期 {}：须先决议后支付",
+                a.number,
+                format_date(a.date),
+                format_date(v.date())
+            );
+        } else if !withdrawn.iter().any(|w| w == approver) {
+            reason = format!("两委决议 {} 没有载明审批人{approver}回避（回避人：{}）", a.number, withdrawn.join("、"));
+        } else if paid(v) > a.cap {
+            reason =
+                format!("两委决议 {} 的限额 {} 不足以支付凭证 {r} 的 {}", a.number, a.cap.to_yuan(), paid(v).to_yuan());
+        } else {
+            return Ok(a.clone());
+        }
+    }
+    refuse(Rule::Sep6, reason)
+}
+
+/// [APR-1, SEP-6] on what standing `person` approves `v` on `today`: the
+/// first day of the appointment they sign under, and the resolution when
+/// they sign as a deputy. The pen holder approves unless the voucher pays
+/// them or a close relative; then only the deputy a resolution names, a
+/// leader in office with no conflict of their own, approves instead.
+fn approval_standing(
+    books: &mut impl Books,
+    v: &Voucher,
+    person: &str,
+    today: Date,
+) -> Result<(Date, Option<String>), Failure> {
+    let registry = books.registry();
+    let day = format_date(today);
+    let r = v.reference();
+    let pen = registry.pen_holder(today).cloned();
+    if let Some(p) = pen.as_ref().filter(|p| p.person == person) {
+        if let Some(why) = approver_conflict(registry, person, v) {
+            return refuse(
+                Rule::Sep6,
+                format!(
+                    "{why}，审批人须回避；此笔支付须由两委会议作出决议，指定一名无利害关系的领导代为审批\
+                     （auth add --kind resolution … --payee 收款人 --deputy 代签人 --withdrawn {person}）"
+                ),
+            );
+        }
+        return Ok((p.from, None));
+    }
+    if let Some((approver, why)) = stand_aside(registry, v, today) {
+        let resolution = deputy_resolution(books, v, person, &approver, &why)?;
+        let registry = books.registry();
+        let Some(leader) = registry.leader_appointment(person, today) else {
+            return refuse(
+                Rule::Sep6,
+                format!(
+                    "两委决议 {} 指定的代签人{person}在 {day} 没有在任的领导职务（书记、副书记、主任、副主任或两委委员），不能代为审批",
+                    resolution.number
+                ),
+            );
+        };
+        if let Some(own) = approver_conflict(registry, person, v) {
+            return refuse(
+                Rule::Sep6,
+                format!("{}；代签人{person}同样须回避，不能审批凭证 {r}", own.replace("审批人", "代签人")),
+            );
+        }
+        return Ok((leader.from, Some(resolution.number)));
+    }
+    let own = registry.in_force(today).any(|a| a.person == person && a.role == Role::Approver);
+    match pen {
+        Some(p) if own && p.acting => refuse(
+            Rule::Apr1,
+            format!("{}在 {} 代理审批，期间由代理审批人一人签字；{person}不能审批（{r}）", p.describe(), p.tenure()),
+        ),
+        _ => refuse(Rule::Opr1, format!("{person}在 {day} 没有审批人的任职，不能审批（{r}）")),
+    }
 }
 
 /// The appointment of `person` in `role` in force on `date`, by its first day.
@@ -210,11 +370,13 @@ fn appointment_from(registry: &Registry, person: &str, role: Role, date: Date) -
     registry.in_force(date).find(|a| a.person == person && a.role == role).map(|a| a.from)
 }
 
-/// [VCH-4] signs a voucher. The signer must hold the role on `today`, not be
-/// frozen by a conflict (SEP-7), not review their own voucher nor be the
-/// cashier reviewing (SEP-5), not approve a payment to themselves or a close
-/// relative (SEP-6), and sign in order: review, approval, cashier's
-/// confirmation (a payment only after approval).
+/// [VCH-4] signs a voucher. The signer must not sign against SEP-5 (the
+/// preparer reviews or approves nothing of their own, the cashier reviews
+/// nothing, the approver pays nothing), must hold the post on `today`
+/// (OPR-1; for approval the pen holder of APR-1 or a resolution's deputy
+/// under SEP-6), not be frozen by a conflict (SEP-7), and sign in order:
+/// review, approval, cashier's confirmation (an expense or payment only
+/// after approval).
 pub fn sign_voucher(
     books: &mut impl Books,
     reference: VoucherRef,
@@ -234,30 +396,43 @@ pub fn sign_voucher(
     }
     let registry = books.registry();
     let day = format_date(today);
-    let Some(from) = appointment_from(registry, person, kind.role(), today) else {
-        let rule = if kind == SignKind::Approve { Rule::Apr1 } else { Rule::Vch4 };
-        return refuse(
-            rule,
-            format!("{person}在 {day} 没有{}的任职，不能{}（{reference}）", kind.role().chinese(), kind.chinese()),
-        );
+    let holds = |role: Role| registry.in_force(today).any(|a| a.person == person && a.role == role);
+    // SEP-5 before the post: where both refuse, SEP-5 is the stronger reason.
+    match kind {
+        SignKind::Review if v.preparer() == person => {
+            return refuse(Rule::Sep5, format!("{person}是凭证 {reference} 的制单人，不能审核自己制的凭证"));
+        }
+        SignKind::Review if holds(Role::Cashier) => {
+            return refuse(Rule::Sep5, format!("{person}是出纳，出纳不得审核凭证"));
+        }
+        SignKind::Approve if v.preparer() == person => {
+            return refuse(Rule::Sep5, format!("{person}是凭证 {reference} 的制单人，不能审批自己制的凭证"));
+        }
+        SignKind::Confirm if holds(Role::Approver) => {
+            return refuse(Rule::Sep5, format!("{person}是审批人，审批人不得经手付款"));
+        }
+        _ => {}
+    }
+    let (from, resolution) = if kind == SignKind::Approve {
+        approval_standing(books, &v, person, today)?
+    } else {
+        match appointment_from(registry, person, kind.role(), today) {
+            Some(from) => (from, None),
+            None => {
+                return refuse(
+                    Rule::Opr1,
+                    format!(
+                        "{person}在 {day} 没有{}的任职，不能{}（{reference}）",
+                        kind.role().chinese(),
+                        kind.chinese()
+                    ),
+                );
+            }
+        }
     };
+    let registry = books.registry();
     if let Some(r) = frozen(registry.appointments(), &registry.kinship(), person, today) {
         return Err(r.into());
-    }
-    let holds = |role: Role| registry.in_force(today).any(|a| a.person == person && a.role == role);
-    if kind == SignKind::Review && v.preparer() == person {
-        return refuse(Rule::Sep5, format!("{person}是凭证 {reference} 的制单人，不能审核自己制的凭证"));
-    }
-    if kind == SignKind::Review && holds(Role::Cashier) {
-        return refuse(Rule::Sep5, format!("{person}是出纳，出纳不得审核凭证"));
-    }
-    if kind == SignKind::Confirm && holds(Role::Approver) {
-        return refuse(Rule::Sep5, format!("{person}是审批人，审批人不得经手付款"));
-    }
-    if kind == SignKind::Approve {
-        if let Some(why) = approver_conflict(registry, person, &v) {
-            return refuse(Rule::Sep6, format!("{why}，审批人须回避；此笔支付应由两委会议决议审批"));
-        }
     }
     let needed = required(books.chart(), &v);
     if !needed.contains(&kind) {
@@ -276,12 +451,10 @@ pub fn sign_voucher(
     if kind != SignKind::Review && !has(SignKind::Review) {
         return refuse(Rule::Vch4, format!("凭证 {reference} 尚未审核，须先审核再{}", kind.chinese()));
     }
-    if kind == SignKind::Confirm
-        && nature(books.chart(), &v).payment
-        && !has(SignKind::Approve)
-        && !approved_by_resolution(books, &v, today)?
-    {
-        return refuse(Rule::Vch4, format!("凭证 {reference} 是付款，须先经审批人审批，出纳才能付款确认"));
+    if kind == SignKind::Confirm && !has(SignKind::Approve) {
+        if let Some(r) = missing_approval(books, &v, today, "出纳才能付款确认") {
+            return Err(r.into());
+        }
     }
     if kind == SignKind::Approve {
         if let Some(r) = crate::books::check_authorization(books, &v)? {
@@ -308,9 +481,28 @@ pub fn sign_voucher(
             return Err(Failure::Refused(crate::rule::Refusals { reasons: missing, unlisted: 0 }));
         }
     }
-    let signature = Signature { kind, person: person.to_string(), appointment_from: from, at: at.to_string() };
+    let signature =
+        Signature { kind, person: person.to_string(), appointment_from: from, at: at.to_string(), resolution };
     books.append(Event::VoucherSigned { reference, signature })?;
     Ok(())
+}
+
+/// [VCH-4, SEP-6] the refusal for an expense or payment that has no approval
+/// signature yet and is about to go further (`then`: to the cashier, to
+/// posting): no expense or payment is paid or posted unapproved. `None`
+/// when the voucher needs no approval.
+fn missing_approval(books: &impl Books, v: &Voucher, today: Date, then: &str) -> Option<Refusal> {
+    if !required(books.chart(), v).contains(&SignKind::Approve) {
+        return None;
+    }
+    let r = v.reference();
+    Some(match stand_aside(books.registry(), v, today) {
+        Some((approver, why)) => Refusal::new(
+            Rule::Sep6,
+            format!("凭证 {r} 尚未审批：{why}，审批人{approver}须回避，须由两委会议决议指定的代签人审批后，{then}"),
+        ),
+        None => Refusal::new(Rule::Vch4, format!("凭证 {r} 尚未审批，须先经审批人审批，{then}")),
+    })
 }
 
 /// [VCH-4] a signer withdraws their own signature before posting.
@@ -340,8 +532,9 @@ pub fn withdraw_signature(
     Ok(())
 }
 
-/// [VCH-4, SEP-5] what posting a voucher still lacks, as refusals: the
-/// poster is no cashier or approver, and every required signature stands.
+/// [VCH-4, SEP-5, SEP-6] what posting a voucher still lacks, as refusals:
+/// the poster is no cashier or approver, and every required signature
+/// stands (an expense or payment is never posted without its approval).
 pub fn check_ready_to_post(
     books: &mut impl Books,
     v: &Voucher,
@@ -363,13 +556,67 @@ pub fn check_ready_to_post(
     out.extend(crate::receipts::check_advance(books.chart(), v));
     out.extend(crate::books::check_receipts(books, v)?);
     let signed = books.signatures(reference)?;
-    let by_resolution = approved_by_resolution(books, v, today)?;
     for kind in required(books.chart(), v) {
-        if kind == SignKind::Approve && by_resolution {
+        if signed.iter().any(|s| s.kind == kind) {
             continue;
         }
-        if !signed.iter().any(|s| s.kind == kind) {
-            out.push(Refusal::new(Rule::Vch4, format!("凭证 {reference} 尚未{}，不能记账", kind.chinese())));
+        match missing_approval(books, v, today, "才能记账").filter(|_| kind == SignKind::Approve) {
+            Some(r) => out.push(r),
+            None => out.push(Refusal::new(Rule::Vch4, format!("凭证 {reference} 尚未{}，不能记账", kind.chinese()))),
+        }
+    }
+    Ok(out)
+}
+
+/// [APR-1, SEP-6] the invariant behind every approval, for tests and audits:
+/// why a posted (or cashier-confirmed) expense or payment lacks an approval
+/// signature by the approver, the acting approver or a resolution's deputy.
+/// `None` when the voucher needs no approval, is not that far along, or is
+/// properly approved. The signer is judged by the appointment the signature
+/// names and, for a deputy, by the resolution it names.
+pub fn approval_defect(books: &mut impl Books, reference: VoucherRef) -> Result<Option<String>, Failure> {
+    let Some((v, status)) = books.voucher(reference)? else {
+        return Ok(None);
+    };
+    let n = nature(books.chart(), &v);
+    if !(n.expense || n.payment) {
+        return Ok(None);
+    }
+    let signed = books.signatures(reference)?;
+    let confirmed = signed.iter().any(|s| s.kind == SignKind::Confirm);
+    if status != Status::Posted && !confirmed {
+        return Ok(None);
+    }
+    let Some(approval) = signed.iter().find(|s| s.kind == SignKind::Approve) else {
+        return Ok(Some(format!("凭证 {reference} 没有审批签字")));
+    };
+    let registry = books.registry();
+    let appointment =
+        registry.appointments().iter().find(|a| a.person == approval.person && a.from == approval.appointment_from);
+    let Some(number) = &approval.resolution else {
+        return Ok(match appointment {
+            Some(a) if a.role == Role::Approver => None,
+            _ => Some(format!("凭证 {reference} 的审批人{}没有审批人（或代理审批）任职", approval.person)),
+        });
+    };
+    if !appointment.is_some_and(|a| a.leader) {
+        return Ok(Some(format!("凭证 {reference} 的代签人{}没有领导职务", approval.person)));
+    }
+    let paying: Vec<String> = payees(registry, &v).into_iter().map(str::to_string).collect();
+    Ok(match books.authorization(number)?.and_then(|a| a.stand_aside) {
+        Some(s) if s.deputy == approval.person && paying.contains(&s.payee) => None,
+        _ => Some(format!("凭证 {reference} 的代签人{}不是两委决议 {number} 为此笔付款指定的代签人", approval.person)),
+    })
+}
+
+/// [APR-1, SEP-6] [`approval_defect`] over every posted or confirmed voucher
+/// dated `from..=to`.
+pub fn approval_defects(books: &mut impl Books, from: Date, to: Date) -> Result<Vec<(VoucherRef, String)>, Failure> {
+    let (_, vouchers) = books.vouchers_touching("", from, to, true)?;
+    let mut out = Vec::new();
+    for v in vouchers {
+        if let Some(why) = approval_defect(books, v.reference())? {
+            out.push((v.reference(), why));
         }
     }
     Ok(out)
@@ -379,7 +626,7 @@ pub fn check_ready_to_post(
 mod tests {
     use super::*;
     use crate::books::tests::{draft, MemoryBooks};
-    use crate::books::{appoint, post_voucher, prepare_voucher, record_kinship, register_person};
+    use crate::books::{appoint, post_voucher, prepare_voucher, record_authorization, record_kinship, register_person};
     use crate::people::{Appointment, KinFact};
     use crate::voucher::Origin;
     use time::macros::date;
@@ -397,8 +644,15 @@ mod tests {
             ("刘洋", Role::Reviewer, false),
             ("李明", Role::Approver, true),
         ] {
-            let a =
-                Appointment { person: p.into(), role, from: date!(2025 - 01 - 01), ended: None, leader, title: None };
+            let a = Appointment {
+                person: p.into(),
+                role,
+                from: date!(2025 - 01 - 01),
+                ended: None,
+                leader,
+                title: None,
+                acting: false,
+            };
             appoint(&mut b, a).unwrap();
         }
         b
@@ -451,8 +705,52 @@ mod tests {
         let mut b = office();
         let r = prepare_voucher(&mut b, draft(date!(2025 - 03 - 05), 100), Origin::Entered, "赵敏").unwrap();
         sign(&mut b, r, SignKind::Review, "刘洋").unwrap();
-        assert_eq!(rule_of(sign(&mut b, r, SignKind::Approve, "刘洋")), Rule::Apr1);
-        assert_eq!(rule_of(sign_voucher(&mut b, r, SignKind::Approve, "李明", date!(2024 - 12 - 31), "t")), Rule::Apr1);
+        assert_eq!(rule_of(sign(&mut b, r, SignKind::Approve, "刘洋")), Rule::Opr1, "no such post: OPR-1");
+        assert_eq!(rule_of(sign_voucher(&mut b, r, SignKind::Approve, "李明", date!(2024 - 12 - 31), "t")), Rule::Opr1);
+    }
+
+    /// 张华, 副主任: a leader with no post of the finance office but review.
+    fn with_deputy(b: &mut MemoryBooks) {
+        register_person(b, "张华", None).unwrap();
+        let a = Appointment {
+            person: "张华".into(),
+            role: Role::Reviewer,
+            from: date!(2025 - 01 - 01),
+            ended: None,
+            leader: true,
+            title: Some("副主任".into()),
+            acting: false,
+        };
+        appoint(b, a).unwrap();
+    }
+
+    #[test]
+    fn apr_1_the_acting_approver_alone_signs_during_the_acting_days() {
+        let mut b = office();
+        with_deputy(&mut b);
+        let acting = Appointment {
+            person: "张华".into(),
+            role: Role::Approver,
+            from: date!(2025 - 03 - 01),
+            ended: Some(date!(2025 - 03 - 16)),
+            leader: true,
+            title: None,
+            acting: true,
+        };
+        appoint(&mut b, acting).unwrap();
+        let r = prepare_voucher(&mut b, draft(date!(2025 - 03 - 05), 100), Origin::Entered, "赵敏").unwrap();
+        sign(&mut b, r, SignKind::Review, "刘洋").unwrap();
+        let Err(Failure::Refused(e)) = sign(&mut b, r, SignKind::Approve, "李明") else { panic!() };
+        assert_eq!(e.reasons[0].rule, Rule::Apr1);
+        assert!(e.reasons[0].message.contains("代理审批人张华在 2025-03-01 至 2025-03-15 代理审批"), "{e}");
+        sign(&mut b, r, SignKind::Approve, "张华").unwrap();
+        assert_eq!(b.signed[&r][1].appointment_from, date!(2025 - 03 - 01), "signed as the acting approver");
+        let later = prepare_voucher(&mut b, draft(date!(2025 - 03 - 06), 100), Origin::Entered, "赵敏").unwrap();
+        sign(&mut b, later, SignKind::Review, "刘洋").unwrap();
+        let after = date!(2025 - 03 - 16);
+        assert_eq!(rule_of(sign_voucher(&mut b, later, SignKind::Approve, "张华", after, "t")), Rule::Opr1);
+        sign_voucher(&mut b, later, SignKind::Approve, "李明", after, "t").unwrap();
+        assert_eq!(approval_defects(&mut b, date!(2025 - 01 - 01), date!(2025 - 12 - 31)).unwrap(), vec![]);
     }
 
     #[test]
@@ -467,26 +765,41 @@ mod tests {
                 ended: None,
                 leader: false,
                 title: None,
+                acting: false,
             },
         )
         .unwrap();
         let r = prepare_voucher(&mut b, draft(date!(2025 - 03 - 05), 100), Origin::Entered, "赵敏").unwrap();
         assert_eq!(rule_of(sign(&mut b, r, SignKind::Review, "赵敏")), Rule::Sep5, "not one's own voucher");
-        appoint(
-            &mut b,
-            Appointment {
-                person: "李明".into(),
-                role: Role::Accountant,
-                from: date!(2025 - 03 - 01),
-                ended: None,
-                leader: false,
-                title: None,
-            },
-        )
-        .ok();
         let v = b.vouchers[&r].0.clone();
         let ready = check_ready_to_post(&mut b, &v, "王芳", TODAY).unwrap();
         assert!(ready.iter().any(|x| x.rule == Rule::Sep5), "the cashier never posts");
+        let ready = check_ready_to_post(&mut b, &v, "李明", TODAY).unwrap();
+        assert!(ready.iter().any(|x| x.rule == Rule::Sep5), "the approver never posts");
+    }
+
+    #[test]
+    fn sep_5_is_named_before_the_missing_post() {
+        let mut b = office();
+        let r = prepare_voucher(&mut b, draft(date!(2025 - 03 - 05), 100), Origin::Entered, "赵敏").unwrap();
+        // Neither the cashier nor the preparer holds the reviewer's post; SEP-5 says more.
+        assert_eq!(rule_of(sign(&mut b, r, SignKind::Review, "王芳")), Rule::Sep5);
+        assert_eq!(rule_of(sign(&mut b, r, SignKind::Review, "赵敏")), Rule::Sep5);
+        assert_eq!(rule_of(sign(&mut b, r, SignKind::Review, "李明")), Rule::Opr1, "no post, no SEP-5: OPR-1");
+        sign(&mut b, r, SignKind::Review, "刘洋").unwrap();
+        assert_eq!(rule_of(sign(&mut b, r, SignKind::Approve, "赵敏")), Rule::Sep5, "the preparer never approves");
+        sign(&mut b, r, SignKind::Approve, "李明").unwrap();
+        assert_eq!(rule_of(sign(&mut b, r, SignKind::Confirm, "李明")), Rule::Sep5, "the approver never pays");
+    }
+
+    #[test]
+    fn sep_5_no_one_approves_a_voucher_they_prepared() {
+        let mut b = office();
+        let r = prepare_voucher(&mut b, draft(date!(2025 - 03 - 05), 100), Origin::Entered, "李明").unwrap();
+        sign(&mut b, r, SignKind::Review, "刘洋").unwrap();
+        let Err(Failure::Refused(e)) = sign(&mut b, r, SignKind::Approve, "李明") else { panic!() };
+        assert_eq!(e.reasons[0].rule, Rule::Sep5);
+        assert!(e.reasons[0].message.contains("不能审批自己制的凭证"), "{e}");
     }
 
     #[test]
@@ -502,24 +815,147 @@ mod tests {
         assert!(e.reasons[0].message.contains("收款人李强是审批人李明的三代以内旁系血亲"), "{}", e.reasons[0].message);
     }
 
-    #[test]
-    fn sep_6_a_resolution_approves_instead_and_the_payment_proceeds() {
-        let mut b = office();
-        record_kinship(&mut b, KinFact::Sibling { a: "李强".into(), b: "李明".into() }, TODAY).unwrap();
-        let mut d = draft(date!(2025 - 03 - 05), 100);
+    /// The director's brother 李强 is paid `fen`, citing `cited`.
+    fn brother_paid(b: &mut MemoryBooks, fen: i64, cited: &str) -> VoucherRef {
+        record_kinship(b, KinFact::Sibling { a: "李强".into(), b: "李明".into() }, TODAY).ok();
+        let mut d = draft(date!(2025 - 03 - 05), fen);
+        d.lines[0].summary = "支付修缮费".into();
         d.lines[0].counterparty = Some("李强".into());
-        let r = prepare_voucher(&mut b, d, Origin::Entered, "赵敏").unwrap();
+        d.authorization = Some(cited.into());
+        let r = prepare_voucher(b, d, Origin::Entered, "赵敏").unwrap();
+        sign(b, r, SignKind::Review, "刘洋").unwrap();
+        r
+    }
+
+    fn stand_aside_resolution(number: &str, deputy: &str, cap: i64) -> Authorization {
+        Authorization {
+            number: number.into(),
+            kind: AuthKind::Resolution,
+            date: date!(2025 - 03 - 01),
+            scope: "支付李强修缮费".into(),
+            cap: Money::from_fen(cap),
+            stand_aside: Some(crate::approval::StandAside {
+                payee: "李强".into(),
+                deputy: deputy.into(),
+                withdrawn: vec!["李明".into()],
+            }),
+        }
+    }
+
+    fn government(number: &str) -> Authorization {
+        Authorization {
+            number: number.into(),
+            kind: AuthKind::Government,
+            date: date!(2025 - 03 - 01),
+            scope: "修缮".into(),
+            cap: Money::from_fen(1_000_000),
+            stand_aside: None,
+        }
+    }
+
+    fn rules(r: Vec<Refusal>) -> Vec<Rule> {
+        r.into_iter().map(|x| x.rule).collect()
+    }
+
+    #[test]
+    fn sep_6_without_a_resolution_the_payment_goes_no_further() {
+        let mut b = office();
+        let r = brother_paid(&mut b, 10_000, crate::books::tests::STANDING);
+        assert_eq!(rule_of(sign(&mut b, r, SignKind::Approve, "李明")), Rule::Sep6);
+        assert_eq!(rule_of(sign(&mut b, r, SignKind::Confirm, "王芳")), Rule::Sep6, "not to the cashier");
+        let Err(Failure::Refused(e)) = post_voucher(&mut b, r, "赵敏", TODAY) else { panic!() };
+        assert!(e.reasons.iter().any(|x| x.rule == Rule::Sep6 && x.message.contains("尚未审批")), "{e}");
         let v = b.vouchers[&r].0.clone();
-        assert!(approved_by_resolution(&mut b, &v, TODAY).unwrap(), "it cites a valid resolution");
-        sign(&mut b, r, SignKind::Review, "刘洋").unwrap();
+        let mark = stand_aside_mark(&b.registry, &v, &[], TODAY).unwrap();
+        assert_eq!(mark.short(), "回避：待两委决议指定代签人");
+    }
+
+    #[test]
+    fn sep_6_deputy_signs_a_stand_aside_payment() {
+        let mut b = office();
+        with_deputy(&mut b);
+        record_authorization(&mut b, stand_aside_resolution("两委决议〔2025〕7号", "张华", 50_000)).unwrap();
+        let r = brother_paid(&mut b, 30_000, "两委决议〔2025〕7号");
+        sign(&mut b, r, SignKind::Approve, "张华").unwrap();
+        let approval = b.signed[&r].iter().find(|s| s.kind == SignKind::Approve).unwrap().clone();
+        assert_eq!(approval.resolution.as_deref(), Some("两委决议〔2025〕7号"));
         sign(&mut b, r, SignKind::Confirm, "王芳").unwrap();
         post_voucher(&mut b, r, "赵敏", TODAY).unwrap();
-        let mut d = draft(date!(2025 - 03 - 06), 100);
-        d.lines[0].counterparty = Some("李强".into());
-        d.authorization = None;
-        let r = prepare_voucher(&mut b, d, Origin::Entered, "赵敏").unwrap();
+        assert_eq!(approval_defect(&mut b, r).unwrap(), None);
         let v = b.vouchers[&r].0.clone();
-        assert!(!approved_by_resolution(&mut b, &v, TODAY).unwrap(), "no resolution cited");
+        let mark = stand_aside_mark(&b.registry, &v, &b.signed[&r], TODAY).unwrap();
+        assert_eq!(mark.short(), "回避：两委决议〔2025〕7号，张华代签");
+        assert!(mark.note().starts_with("回避：收款人李强是审批人李明的三代以内旁系血亲"), "{}", mark.note());
+        assert!(mark.note().ends_with("；依决议 两委决议〔2025〕7号，由张华代为审批"), "{}", mark.note());
+    }
+
+    #[test]
+    fn sep_6_the_deputy_is_a_leader_with_no_conflict() {
+        let mut b = office();
+        with_deputy(&mut b);
+        // Named at the record: a deputy who is no leader, or the payee's relative.
+        let e = record_authorization(&mut b, stand_aside_resolution("两委决议〔2025〕8号", "刘洋", 50_000));
+        assert_eq!(rule_of(e), Rule::Sep6, "刘洋 is no leader");
+        record_kinship(&mut b, KinFact::Sibling { a: "李强".into(), b: "李明".into() }, TODAY).unwrap();
+        record_authorization(&mut b, stand_aside_resolution("两委决议〔2025〕7号", "张华", 50_000)).unwrap();
+        let r = brother_paid(&mut b, 30_000, "两委决议〔2025〕7号");
+        // Someone the resolution does not name.
+        assert_eq!(rule_of(sign(&mut b, r, SignKind::Approve, "刘洋")), Rule::Sep6);
+        // A conflict recorded after the resolution.
+        record_kinship(&mut b, KinFact::Spouse { a: "张华".into(), b: "李强".into() }, TODAY).unwrap();
+        let Err(Failure::Refused(e)) = sign(&mut b, r, SignKind::Approve, "张华") else { panic!() };
+        assert_eq!(e.reasons[0].rule, Rule::Sep6);
+        assert!(e.reasons[0].message.contains("代签人张华同样须回避"), "{e}");
+        // A deputy whose leader appointment has ended by the day of signing.
+        let mut b = office();
+        with_deputy(&mut b);
+        record_authorization(&mut b, stand_aside_resolution("两委决议〔2025〕7号", "张华", 50_000)).unwrap();
+        let r = brother_paid(&mut b, 30_000, "两委决议〔2025〕7号");
+        crate::books::end_appointment(&mut b, "张华", Role::Reviewer, date!(2025 - 03 - 08)).unwrap();
+        let Err(Failure::Refused(e)) = sign(&mut b, r, SignKind::Approve, "张华") else { panic!() };
+        assert!(e.reasons[0].rule == Rule::Sep6 && e.reasons[0].message.contains("没有在任的领导职务"), "{e}");
+        // A resolution that does not note the approver withdrew, or too small.
+        let mut b = office();
+        with_deputy(&mut b);
+        let mut silent = stand_aside_resolution("两委决议〔2025〕7号", "张华", 10_000);
+        silent.stand_aside.as_mut().unwrap().withdrawn = vec!["刘洋".into()];
+        record_authorization(&mut b, silent).unwrap();
+        let r = brother_paid(&mut b, 5_000, crate::books::tests::STANDING);
+        let Err(Failure::Refused(e)) = sign(&mut b, r, SignKind::Approve, "张华") else { panic!() };
+        assert!(e.reasons[0].message.contains("没有载明审批人李明回避"), "{e}");
+    }
+
+    #[test]
+    fn sep_6_at_the_threshold_the_government_approval_is_needed_as_well() {
+        let mut b = office();
+        with_deputy(&mut b);
+        record_authorization(&mut b, stand_aside_resolution("两委决议〔2025〕7号", "张华", 500_000)).unwrap();
+        record_authorization(&mut b, government("街道批复〔2025〕3号")).unwrap();
+        // The resolution alone does not approve ¥3,600 (APR-2).
+        let r = brother_paid(&mut b, 360_000, "两委决议〔2025〕7号");
+        assert_eq!(rule_of(sign(&mut b, r, SignKind::Approve, "张华")), Rule::Apr2);
+        assert_eq!(rule_of(sign(&mut b, r, SignKind::Confirm, "王芳")), Rule::Sep6);
+        // The voucher cites the government approval; the deputy signs under the resolution.
+        let r = brother_paid(&mut b, 360_000, "街道批复〔2025〕3号");
+        sign(&mut b, r, SignKind::Approve, "张华").unwrap();
+        assert_eq!(b.signed[&r][1].resolution.as_deref(), Some("两委决议〔2025〕7号"));
+        sign(&mut b, r, SignKind::Confirm, "王芳").unwrap();
+        post_voucher(&mut b, r, "赵敏", TODAY).unwrap();
+    }
+
+    /// The defect found when the engine was tried: ¥3,600 to the director's
+    /// brother citing a 街道批复 reached the cashier and was posted with no
+    /// approval signature at all.
+    #[test]
+    fn sep_6_a_government_approval_never_replaces_the_approval_signature() {
+        let mut b = office();
+        record_authorization(&mut b, government("街道批复〔2025〕3号")).unwrap();
+        let r = brother_paid(&mut b, 360_000, "街道批复〔2025〕3号");
+        assert_eq!(rule_of(sign(&mut b, r, SignKind::Confirm, "王芳")), Rule::Sep6);
+        let v = b.vouchers[&r].0.clone();
+        assert!(rules(check_ready_to_post(&mut b, &v, "赵敏", TODAY).unwrap()).contains(&Rule::Sep6));
+        assert_eq!(rule_of(post_voucher(&mut b, r, "赵敏", TODAY)), Rule::Sep6);
+        assert_eq!(b.vouchers[&r].1, Status::Prepared);
     }
 
     #[test]
@@ -669,11 +1105,11 @@ mod properties {
                 register_person(&mut b, p, None).unwrap();
             }
             for (number, kind) in [(AUTHS[0], AuthKind::Resolution), (AUTHS[1], AuthKind::Government)] {
-                let a = Authorization { number: number.into(), kind, date: date!(2025 - 01 - 01), scope: "x".into(), cap: Money::from_fen(100_000_000) };
+                let a = Authorization { number: number.into(), kind, date: date!(2025 - 01 - 01), scope: "x".into(), cap: Money::from_fen(100_000_000), stand_aside: None };
                 record_authorization(&mut b, a).unwrap();
             }
             for (person, role, leader) in OFFICE {
-                let a = Appointment { person: PEOPLE[person].into(), role, from: date!(2025 - 01 - 01), ended: None, leader, title: None };
+                let a = Appointment { person: PEOPLE[person].into(), role, from: date!(2025 - 01 - 01), ended: None, leader, title: None, acting: false };
                 appoint(&mut b, a).unwrap();
             }
             let mut refs = Vec::new();
@@ -681,7 +1117,7 @@ mod properties {
                 let _ = match op {
                     Op::Appoint { person, role, leader, month } => {
                         let from = time::Date::from_calendar_date(2025, time::Month::try_from(month).unwrap(), 1).unwrap();
-                        let a = Appointment { person: PEOPLE[person].into(), role: ROLES[role], from, ended: None, leader, title: None };
+                        let a = Appointment { person: PEOPLE[person].into(), role: ROLES[role], from, ended: None, leader, title: None, acting: false };
                         appoint(&mut b, a).map(|_| ())
                     }
                     Op::Relate { a, b: other } => record_kinship(&mut b, KinFact::Spouse { a: PEOPLE[a].into(), b: PEOPLE[other].into() }, today).map(|_| ()),
@@ -729,21 +1165,19 @@ mod properties {
                     continue;
                 }
                 let signed = b.signed.get(&v.reference()).cloned().unwrap_or_default();
-                match signed.iter().find(|s| s.kind == SignKind::Approve) {
-                    Some(approval) => prop_assert!(b.registry.appointments().iter().any(|a| a.person == approval.person
-                        && a.role == Role::Approver && a.from == approval.appointment_from && a.in_force(today))),
-                    // SEP-6: only when the approver in office had to stand aside.
-                    None => prop_assert!(
-                        b.registry.in_force(today).any(|a| a.role == Role::Approver && approver_conflict(&b.registry, &a.person, v).is_some()),
-                        "posted expense without approval"
-                    ),
-                }
+                let approval = signed.iter().find(|s| s.kind == SignKind::Approve);
+                prop_assert!(approval.is_some(), "posted expense without approval");
+                let approval = approval.unwrap();
+                prop_assert!(b.registry.appointments().iter().any(|a| a.person == approval.person
+                    && a.role == Role::Approver && a.from == approval.appointment_from && a.in_force(today)));
                 let cited = b.authorizations.get(v.authorization().unwrap_or(""));
                 prop_assert!(cited.is_some(), "posted expense without a recorded authorization");
                 let need = if nature(&b.chart, v).expense_amount >= b.settings.threshold { AuthKind::Government } else { AuthKind::Resolution };
                 prop_assert_eq!(cited.unwrap().kind, need);
                 prop_assert!(!v.documents().is_empty(), "posted expense without a document");
             }
+            let day = |m: u8| time::Date::from_calendar_date(2025, time::Month::try_from(m).unwrap(), 1).unwrap();
+            prop_assert_eq!(approval_defects(&mut b, day(1), day(12)).unwrap(), vec![]);
             let apps = b.registry.appointments();
             for x in apps.iter().filter(|a| a.role == Role::Accountant) {
                 for y in apps.iter().filter(|a| a.role == Role::Cashier) {

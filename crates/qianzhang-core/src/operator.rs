@@ -20,12 +20,15 @@ pub const MAX_PASSPHRASE_CHARS: usize = 256;
 pub enum Act {
     /// Accounts, people, appointments, kinship, settings.
     Administer,
-    /// Prepare (制单), import, reverse, post (记账).
+    /// Prepare (制单), import, reverse, void, close the month.
     KeepBooks,
+    /// Post (记账) prepared vouchers.
+    Post,
     /// Migrate history from before go-live.
     MigrateHistory,
-    /// Sign a voucher: review, approve or confirm (the kind's own role is
-    /// checked when signing).
+    /// Sign a voucher: review, approve or confirm. Any officer in office is
+    /// admitted; `lifecycle::sign_voucher` checks the post the kind needs,
+    /// SEP-5, and the deputy a resolution names under SEP-6.
     Sign,
     /// Issue and void receipts; count the cash.
     HandleCash,
@@ -39,7 +42,7 @@ impl Act {
     pub fn roles(self) -> &'static [Role] {
         match self {
             Act::Administer => &[Role::Admin],
-            Act::KeepBooks => &[Role::Accountant],
+            Act::KeepBooks | Act::Post => &[Role::Accountant],
             Act::MigrateHistory => &[Role::Accountant, Role::Admin],
             Act::Sign => &[Role::Reviewer, Role::Approver, Role::Cashier],
             Act::HandleCash => &[Role::Cashier],
@@ -52,11 +55,22 @@ impl Act {
         match self {
             Act::Administer => "管理科目、人员与设置",
             Act::KeepBooks => "制单、导入和记账",
+            Act::Post => "记账",
             Act::MigrateHistory => "迁移历史数据",
             Act::Sign => "在凭证上签字",
             Act::HandleCash => "开具或作废收据、盘点现金",
             Act::Reconcile => "导入银行对账单和对账",
             Act::Review => "审核财务公开",
+        }
+    }
+
+    /// [SEP-5] posts whose holder never does this act, and why: the
+    /// cashier keeps no books, the approver never posts.
+    fn forbidden(self) -> &'static [(Role, &'static str)] {
+        match self {
+            Act::KeepBooks | Act::MigrateHistory => &[(Role::Cashier, "出纳不得制单、记账（钱账分管）")],
+            Act::Post => &[(Role::Cashier, "出纳不得记账（钱账分管）"), (Role::Approver, "审批人不得记账")],
+            _ => &[],
         }
     }
 }
@@ -94,10 +108,21 @@ pub fn authenticate(registry: &Registry, name: &str, passphrase: &str) -> Result
     Ok(())
 }
 
-/// [OPR-1] the operator holds one of the roles `act` needs on `date`.
+/// [OPR-1] the operator holds one of the roles `act` needs on `date`. When
+/// they hold instead a post that SEP-5 keeps from the act (a cashier
+/// posting), the refusal names SEP-5, the stronger reason.
 pub fn authorize(registry: &Registry, name: &str, act: Act, date: Date) -> Result<(), Refusal> {
-    if registry.in_force(date).any(|a| a.person == name && act.roles().contains(&a.role)) {
+    let mut mine = registry.in_force(date).filter(|a| a.person == name);
+    let admitted = match act {
+        Act::Sign => mine.next().is_some(),
+        _ => mine.any(|a| act.roles().contains(&a.role)),
+    };
+    if admitted {
         return Ok(());
+    }
+    let holds = |role: Role| registry.in_force(date).any(|a| a.person == name && a.role == role);
+    if let Some((role, why)) = act.forbidden().iter().find(|(role, _)| holds(*role)) {
+        return Err(Refusal::new(Rule::Sep5, format!("{name}是{}：{why}，不能{}", role.chinese(), act.chinese())));
     }
     let roles: Vec<&str> = act.roles().iter().map(|r| r.chinese()).collect();
     Err(Refusal::new(
@@ -129,6 +154,7 @@ mod tests {
             ended: Some(date!(2025 - 07 - 01)),
             leader: false,
             title: None,
+            acting: false,
         };
         Registry::new([("管理员".to_string(), Some(hash)), ("新人".to_string(), None)], vec![admin], vec![])
     }
@@ -142,6 +168,33 @@ mod tests {
         assert!(authenticate(&r, "新人", "whatever").unwrap_err().message.contains("尚未设置口令"));
         assert!(authenticate(&r, "陌生人", "whatever").unwrap_err().message.contains("不是本账套登记的人员"));
         assert_eq!(hash_passphrase("短", SALT).unwrap_err().rule, Rule::Opr1);
+    }
+
+    #[test]
+    fn sep_5_is_named_where_it_and_the_missing_post_both_refuse() {
+        let on = date!(2025 - 03 - 01);
+        let post = |person: &str, role| Appointment {
+            person: person.into(),
+            role,
+            from: date!(2025 - 01 - 01),
+            ended: None,
+            leader: false,
+            title: None,
+            acting: false,
+        };
+        let r = Registry::new(
+            ["王芳", "李明", "刘洋"].map(|p| (p.to_string(), None)),
+            vec![post("王芳", Role::Cashier), post("李明", Role::Approver), post("刘洋", Role::Reviewer)],
+            vec![],
+        );
+        let e = authorize(&r, "王芳", Act::Post, on).unwrap_err();
+        assert_eq!((e.rule, e.message.as_str()), (Rule::Sep5, "王芳是出纳：出纳不得记账（钱账分管），不能记账"));
+        assert_eq!(authorize(&r, "王芳", Act::KeepBooks, on).unwrap_err().rule, Rule::Sep5);
+        assert_eq!(authorize(&r, "李明", Act::Post, on).unwrap_err().rule, Rule::Sep5);
+        assert_eq!(authorize(&r, "李明", Act::KeepBooks, on).unwrap_err().rule, Rule::Opr1, "SEP-5 lets him prepare");
+        assert_eq!(authorize(&r, "刘洋", Act::Post, on).unwrap_err().rule, Rule::Opr1);
+        authorize(&r, "刘洋", Act::Sign, on).unwrap();
+        assert_eq!(authorize(&r, "陌生人", Act::Sign, on).unwrap_err().rule, Rule::Opr1);
     }
 
     #[test]

@@ -59,6 +59,10 @@ pub struct Appointment {
     pub leader: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// 代理审批 (APR-1): an approver appointment with a start and an end,
+    /// during which this person alone signs approvals.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub acting: bool,
 }
 
 impl Appointment {
@@ -72,9 +76,22 @@ impl Appointment {
         !before(self, other) && !before(other, self)
     }
 
-    /// `主任李明`, `出纳王芳`: how messages name an officer.
+    /// `主任李明`, `出纳王芳`, `代理审批人张华`: how messages name an officer.
     pub fn describe(&self) -> String {
-        format!("{}{}", self.title.as_deref().unwrap_or(self.role.chinese()), self.person)
+        let post = match (&self.title, self.acting) {
+            (Some(t), _) => t.as_str(),
+            (None, true) => "代理审批人",
+            (None, false) => self.role.chinese(),
+        };
+        format!("{post}{}", self.person)
+    }
+
+    /// `2025-03-01 至 2025-03-14`, or `自 2025-03-01 起` while open-ended.
+    pub fn tenure(&self) -> String {
+        match self.ended.and_then(|e| e.previous_day()) {
+            Some(last) => format!("{} 至 {}", format_date(self.from), format_date(last)),
+            None => format!("自 {} 起", format_date(self.from)),
+        }
     }
 }
 
@@ -483,6 +500,19 @@ impl Registry {
         self.appointments.iter().filter(move |a| a.in_force(date))
     }
 
+    /// [APR-1] who holds the one pen on `date`: the acting approver while an
+    /// acting appointment is in force, else the approver.
+    pub fn pen_holder(&self, date: Date) -> Option<&Appointment> {
+        let approvers = || self.in_force(date).filter(|a| a.role == Role::Approver);
+        approvers().find(|a| a.acting).or_else(|| approvers().next())
+    }
+
+    /// Whether `person` holds an appointment in force on `date` with the
+    /// leader flag (书记, 副书记, 主任, 副主任, 两委委员).
+    pub fn leader_appointment(&self, person: &str, date: Date) -> Option<&Appointment> {
+        self.in_force(date).find(|a| a.person == person && a.leader)
+    }
+
     /// Officers whose signatures a recorded kinship freezes on `date` (SEP-7).
     pub fn conflicts(&self, date: Date) -> Vec<Refusal> {
         let kinship = self.kinship();
@@ -553,9 +583,11 @@ pub fn check_registered(registry: &Registry, name: &str) -> Result<(), Refusal> 
     }
 }
 
-/// [SEP-1..SEP-4] checks a new appointment against the appointments that
-/// share a day with it. SEP-7: an appointment that would break them is
-/// refused.
+/// [SEP-1..SEP-5, APR-1, PPL-1] checks a new appointment against the
+/// appointments that share a day with it: no one holds the same post twice,
+/// one approver at a time except an acting approver with a start and an end,
+/// the approver neither accountant nor cashier. SEP-7: an appointment that
+/// would break SEP-1..4 is refused.
 pub fn check_appointment(existing: &[Appointment], kinship: &Kinship, new: &Appointment) -> Result<(), Refusal> {
     if new.ended.is_some_and(|e| e <= new.from) {
         return Err(Refusal::new(
@@ -567,6 +599,18 @@ pub fn check_appointment(existing: &[Appointment], kinship: &Kinship, new: &Appo
             ),
         ));
     }
+    if new.acting && new.role != Role::Approver {
+        return Err(Refusal::new(
+            Rule::Apr1,
+            format!("只有审批人可以代理（代理审批）；{}的{}任职不能标为代理", new.person, new.role.chinese()),
+        ));
+    }
+    if new.acting && new.ended.is_none() {
+        return Err(Refusal::new(
+            Rule::Apr1,
+            format!("代理审批须写明起止日期：请用 --from 和 --to 写明{}代理的第一天和最后一天", new.person),
+        ));
+    }
     if new.leader && new.role.keeps_money_or_books() {
         return Err(Refusal::new(
             Rule::Sep2,
@@ -575,6 +619,29 @@ pub fn check_appointment(existing: &[Appointment], kinship: &Kinship, new: &Appo
     }
     for e in existing.iter().filter(|e| e.overlaps(new)) {
         let same = e.person == new.person;
+        if same && e.role == new.role {
+            return Err(Refusal::new(
+                Rule::Ppl1,
+                format!(
+                    "{}已是{}（{}），不能重复任命；如需改任期，请先用 person end 结束原任职",
+                    new.person,
+                    e.role.chinese(),
+                    e.tenure()
+                ),
+            ));
+        }
+        if !same && e.role == Role::Approver && new.role == Role::Approver && e.acting == new.acting {
+            let message = if new.acting {
+                format!("{}已代理审批（{}），两段代理审批的日期不能重叠", e.describe(), e.tenure())
+            } else {
+                format!(
+                    "{}已是审批人（{}）；一支笔：同一天只能有一名审批人。审批人外出时，请用 --acting --from --to 任命代理审批人",
+                    e.person,
+                    e.tenure()
+                )
+            };
+            return Err(Refusal::new(Rule::Apr1, message));
+        }
         let pair = [e.role, new.role];
         let money_and_books = pair.contains(&Role::Accountant) && pair.contains(&Role::Cashier);
         if same && money_and_books {
@@ -588,6 +655,18 @@ pub fn check_appointment(existing: &[Appointment], kinship: &Kinship, new: &Appo
             return Err(Refusal::new(
                 Rule::Sep2,
                 format!("{}是{}，不能同时担任{}", leader.person, leader.describe(), post.role.chinese()),
+            ));
+        }
+        if same && pair.contains(&Role::Approver) && (pair.contains(&Role::Accountant) || pair.contains(&Role::Cashier))
+        {
+            let post = if pair.contains(&Role::Accountant) { Role::Accountant } else { Role::Cashier };
+            return Err(Refusal::new(
+                Rule::Sep5,
+                format!(
+                    "{}不能同时担任审批人和{}：审批人不得记账或经手付款，制单人不得审批自己的凭证",
+                    new.person,
+                    post.chinese()
+                ),
             ));
         }
         if same {
@@ -723,6 +802,7 @@ pub(crate) mod tests {
             ended: None,
             leader,
             title: title.map(str::to_string),
+            acting: false,
         }
     }
 
@@ -789,6 +869,60 @@ pub(crate) mod tests {
         let r = check_appointment(&accountant, &k, &appoint("王芳", Role::Cashier, false, None)).unwrap_err();
         assert_eq!((r.rule, r.message.as_str()), (Rule::Sep4, "王芳是会计李强的夫妻（配偶），出纳不得是会计的近亲属"));
         assert!(check_appointment(&accountant, &k, &appoint("陌生人", Role::Cashier, false, None)).is_ok());
+    }
+
+    fn acting(person: &str, from: Date, last: Date) -> Appointment {
+        Appointment { from, ended: last.next_day(), acting: true, ..appoint(person, Role::Approver, true, None) }
+    }
+
+    #[test]
+    fn apr_1_one_pen_at_a_time() {
+        let k = Kinship::default();
+        let director = [appoint("李明", Role::Approver, true, Some("主任"))];
+        let second = check_appointment(&director, &k, &appoint("张华", Role::Approver, true, None)).unwrap_err();
+        assert_eq!(second.rule, Rule::Apr1);
+        assert!(second.message.contains("李明已是审批人（自 2025-01-01 起）"), "{}", second.message);
+        let away = acting("张华", date!(2025 - 03 - 01), date!(2025 - 03 - 15));
+        assert!(check_appointment(&director, &k, &away).is_ok(), "an acting approver with a start and an end");
+        let open_ended = Appointment { ended: None, ..away.clone() };
+        assert_eq!(check_appointment(&director, &k, &open_ended).unwrap_err().rule, Rule::Apr1);
+        let both = [director[0].clone(), away.clone()];
+        let again = acting("王强", date!(2025 - 03 - 15), date!(2025 - 03 - 20));
+        let e = check_appointment(&both, &k, &again).unwrap_err();
+        assert!(e.rule == Rule::Apr1 && e.message.contains("两段代理审批的日期不能重叠"), "{}", e.message);
+        let after = acting("王强", date!(2025 - 03 - 16), date!(2025 - 03 - 20));
+        assert!(check_appointment(&both, &k, &after).is_ok(), "one acting approver after the other");
+        let cashier = Appointment { role: Role::Cashier, leader: false, ..away };
+        assert_eq!(check_appointment(&[], &k, &cashier).unwrap_err().rule, Rule::Apr1, "only approvers act");
+        let mut ended = director[0].clone();
+        ended.ended = Some(date!(2025 - 06 - 01));
+        let successor = Appointment { from: date!(2025 - 06 - 01), ..appoint("张华", Role::Approver, true, None) };
+        assert!(check_appointment(&[ended], &k, &successor).is_ok(), "consecutive approvers");
+    }
+
+    #[test]
+    fn sep_5_the_approver_is_never_accountant_or_cashier() {
+        let k = Kinship::default();
+        let approver = [appoint("周丽", Role::Approver, false, None)];
+        for post in [Role::Accountant, Role::Cashier] {
+            let e = check_appointment(&approver, &k, &appoint("周丽", post, false, None)).unwrap_err();
+            assert_eq!(e.rule, Rule::Sep5, "{}", e.message);
+            let held = [appoint("周丽", post, false, None)];
+            let e = check_appointment(&held, &k, &appoint("周丽", Role::Approver, false, None)).unwrap_err();
+            assert_eq!(e.rule, Rule::Sep5, "{}", e.message);
+        }
+        assert!(check_appointment(&approver, &k, &appoint("周丽", Role::Reviewer, false, None)).is_ok());
+    }
+
+    #[test]
+    fn ppl_1_the_same_post_twice_is_refused() {
+        let k = Kinship::default();
+        let cashier = [appoint("王芳", Role::Cashier, false, None)];
+        let e = check_appointment(&cashier, &k, &appoint("王芳", Role::Cashier, false, None)).unwrap_err();
+        assert_eq!(e.rule, Rule::Ppl1);
+        assert!(e.message.contains("王芳已是出纳（自 2025-01-01 起），不能重复任命"), "{}", e.message);
+        let later = Appointment { from: date!(2025 - 05 - 01), ..cashier[0].clone() };
+        assert_eq!(check_appointment(&cashier, &k, &later).unwrap_err().rule, Rule::Ppl1, "overlapping tenures");
     }
 
     #[test]

@@ -101,6 +101,7 @@ mod tests {
             ended: None,
             leader: false,
             title: None,
+            acting: false,
         });
         assert_eq!(mask_person("张伟", &r), "张*");
         assert_eq!(mask_person("欧阳小明", &r), "欧***");

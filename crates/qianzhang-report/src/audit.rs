@@ -218,7 +218,11 @@ fn handover_tables(h: &Handover) -> Vec<Table> {
             x.summary.clone(),
             x.amount.to_string(),
             x.status.chinese().into(),
-            format!("{}{}", x.acts.join("、"), if x.stand_aside { "［回避］" } else { "" }),
+            format!(
+                "{}{}",
+                x.acts.join("、"),
+                x.stand_aside.as_deref().map(|m| format!("［{m}］")).unwrap_or_default()
+            ),
         ]);
     }
     for total in &h.handled_totals {

@@ -420,7 +420,10 @@ pub fn voucher(
     ]);
     t.note(&format!("状态：{}　来源：{}　制单：{}", status.chinese(), v.origin().chinese(), v.preparer()));
     for sg in signatures {
-        t.note(&format!("{}：{}（{}）", sg.kind.chinese(), sg.person, sg.at));
+        match &sg.resolution {
+            Some(r) => t.note(&format!("{}：{}（{}；代签，依决议 {r}）", sg.kind.chinese(), sg.person, sg.at)),
+            None => t.note(&format!("{}：{}（{}）", sg.kind.chinese(), sg.person, sg.at)),
+        }
     }
     if let Some(r) = v.reverses() {
         t.note(&format!("冲销：{r}"));
@@ -450,10 +453,10 @@ pub fn voucher(
 /// aside (SEP-6), with why.
 pub fn voucher_list(
     vouchers: &[(Voucher, Status)],
-    notes: &[(qianzhang_core::VoucherRef, String)],
+    notes: &[(qianzhang_core::VoucherRef, qianzhang_core::lifecycle::StandAsideMark)],
     format: Format,
 ) -> String {
-    let note_of = |v: &Voucher| notes.iter().find(|(r, _)| *r == v.reference()).map(|(_, n)| n.as_str());
+    let note_of = |v: &Voucher| notes.iter().find(|(r, _)| *r == v.reference()).map(|(_, n)| n);
     if format == Format::Json {
         #[derive(Serialize)]
         struct Item<'a> {
@@ -464,7 +467,7 @@ pub fn voucher_list(
             summary: &'a str,
             amount: Money,
             #[serde(skip_serializing_if = "Option::is_none")]
-            stand_aside: Option<&'a str>,
+            stand_aside: Option<String>,
         }
         let items: Vec<Item> = vouchers
             .iter()
@@ -475,7 +478,7 @@ pub fn voucher_list(
                 origin: v.origin(),
                 summary: v.lines().first().map(|l| l.summary.as_str()).unwrap_or(""),
                 amount: v.total_debit(),
-                stand_aside: note_of(v),
+                stand_aside: note_of(v).map(|m| m.note()),
             })
             .collect();
         return json(&items);
@@ -499,7 +502,7 @@ pub fn voucher_list(
             format!(
                 "{summary}{}{}",
                 marks(Status::Posted, v.origin(), v.reverses().is_some()),
-                if note_of(v).is_some() { "［回避］" } else { "" }
+                note_of(v).map(|m| format!("［{}］", m.short())).unwrap_or_default()
             ),
             v.total_debit().to_string(),
         ]);
@@ -555,6 +558,7 @@ pub fn people(registry: &qianzhang_core::people::Registry, date: time::Date) -> 
         for a in registry.appointments().iter().filter(|a| a.person == person && a.in_force(date)) {
             any = true;
             let post = match (&a.title, a.leader) {
+                _ if a.acting => "代理审批人".to_string(),
                 (Some(title), _) => format!("{title}（{}）", a.role.chinese()),
                 (None, true) => format!("{}（领导）", a.role.chinese()),
                 (None, false) => a.role.chinese().to_string(),
@@ -595,6 +599,17 @@ pub fn authorizations(items: &[(qianzhang_core::approval::Authorization, Money)]
             used.to_string(),
             (a.cap - *used).to_string(),
         ]);
+    }
+    for (a, _) in items {
+        if let Some(s) = &a.stand_aside {
+            t.note(&format!(
+                "{}：审批人回避（SEP-6），收款人 {}，{} 回避，由 {} 代为审批",
+                a.number,
+                s.payee,
+                s.withdrawn.join("、"),
+                s.deputy
+            ));
+        }
     }
     t.text()
 }

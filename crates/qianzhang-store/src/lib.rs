@@ -619,13 +619,8 @@ impl Store {
     /// Every authorization with what it has paid for so far.
     pub fn authorizations(&self, ledger: &LedgerHandle) -> Result<Vec<(Authorization, Money)>, Error> {
         let chart = self.chart(ledger)?;
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT number, kind, date, scope, cap FROM authorizations WHERE ledger_id = ?1 ORDER BY date, number",
-        )?;
-        let rows: Vec<serde_json::Value> = stmt.query_map([ledger.id], authorization_of)?.collect::<Result<_, _>>()?;
         let mut out = Vec::new();
-        for row in rows {
-            let a: Authorization = serde_json::from_value(row)?;
+        for a in load_authorizations(&self.conn, ledger.id)? {
             let citing = load_citing(&self.conn, ledger.id, &a.number)?;
             let used = qianzhang_core::approval::spent(&chart, &citing, None);
             out.push((a, used));
@@ -831,13 +826,29 @@ fn authorization_of(row: &rusqlite::Row<'_>) -> Result<serde_json::Value, rusqli
         "date": row.get::<_, String>(2)?,
         "scope": row.get::<_, String>(3)?,
         "cap": Money::from_fen(row.get::<_, i64>(4)?),
+        "stand_aside": match row.get::<_, Option<String>>(5)? {
+            Some(text) => serde_json::from_str(&text).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Text, Box::new(e))
+            })?,
+            None => serde_json::Value::Null,
+        },
     }))
+}
+
+fn load_authorizations(conn: &Connection, ledger_id: i64) -> Result<Vec<Authorization>, Error> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT number, kind, date, scope, cap, stand_aside FROM authorizations WHERE ledger_id = ?1 \
+         ORDER BY date, number",
+    )?;
+    let rows: Vec<serde_json::Value> = stmt.query_map([ledger_id], authorization_of)?.collect::<Result<_, _>>()?;
+    Ok(rows.into_iter().map(serde_json::from_value).collect::<Result<_, _>>()?)
 }
 
 fn load_authorization(conn: &Connection, ledger_id: i64, number: &str) -> Result<Option<Authorization>, Error> {
     let row = conn
         .prepare_cached(
-            "SELECT number, kind, date, scope, cap FROM authorizations WHERE ledger_id = ?1 AND number = ?2",
+            "SELECT number, kind, date, scope, cap, stand_aside FROM authorizations \
+             WHERE ledger_id = ?1 AND number = ?2",
         )?
         .query_row(params![ledger_id, number], authorization_of)
         .optional()?;
@@ -862,20 +873,26 @@ fn load_citing(conn: &Connection, ledger_id: i64, number: &str) -> Result<Vec<(V
 
 fn load_signatures(conn: &Connection, ledger_id: i64, r: VoucherRef) -> Result<Vec<Signature>, Error> {
     let mut stmt = conn.prepare_cached(
-        "SELECT kind, person, appointment_from, at FROM signatures \
+        "SELECT kind, person, appointment_from, at, resolution FROM signatures \
          WHERE ledger_id = ?1 AND period = ?2 AND number = ?3 AND withdrawn_seq IS NULL ORDER BY seq",
     )?;
     let rows = stmt.query_map(params![ledger_id, r.period.key(), r.number], |row| {
-        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?, row.get::<_, String>(3)?))
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, String>(2)?,
+            row.get::<_, String>(3)?,
+            row.get::<_, Option<String>>(4)?,
+        ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (kind, person, from, at) = row?;
+        let (kind, person, from, at, resolution) = row?;
         let kind = SignKind::from_str_opt(&kind)
             .ok_or_else(|| Error::Corrupt(format!("表 signatures 中凭证 {r} 的签字类型 {kind} 不认识")))?;
         let appointment_from = qianzhang_core::period::parse_date(&from)
             .map_err(|e| Error::Corrupt(format!("表 signatures 中凭证 {r} 的签字：{e}")))?;
-        out.push(Signature { kind, person, appointment_from, at });
+        out.push(Signature { kind, person, appointment_from, at, resolution });
     }
     Ok(out)
 }
@@ -888,7 +905,8 @@ fn load_registry(conn: &Connection, ledger_id: i64) -> Result<Registry, Error> {
     }
     let mut appointments = Vec::new();
     let mut stmt = conn.prepare_cached(
-        "SELECT person, role, from_date, ended, leader, title FROM appointments WHERE ledger_id = ?1 ORDER BY seq",
+        "SELECT person, role, from_date, ended, leader, title, acting FROM appointments WHERE ledger_id = ?1 \
+         ORDER BY seq",
     )?;
     let rows = stmt.query_map([ledger_id], |r| {
         Ok(serde_json::json!({
@@ -898,6 +916,7 @@ fn load_registry(conn: &Connection, ledger_id: i64) -> Result<Registry, Error> {
             "ended": r.get::<_, Option<String>>(3)?,
             "leader": r.get::<_, bool>(4)?,
             "title": r.get::<_, Option<String>>(5)?,
+            "acting": r.get::<_, bool>(6)?,
         }))
     })?;
     for row in rows {
@@ -1047,6 +1066,10 @@ impl Books for Writer<'_> {
 
     fn authorization(&mut self, number: &str) -> Result<Option<Authorization>, StoreError> {
         Ok(load_authorization(self.tx, self.ledger.id, number)?)
+    }
+
+    fn authorizations(&mut self) -> Result<Vec<Authorization>, StoreError> {
+        Ok(load_authorizations(self.tx, self.ledger.id)?)
     }
 
     fn vouchers_citing(&mut self, number: &str) -> Result<Vec<(Voucher, Status)>, StoreError> {

@@ -167,8 +167,8 @@ impl Projector {
             }
             Event::Appointed { appointment: a } => {
                 conn.prepare_cached(
-                    "INSERT INTO appointments (ledger_id, person, role, from_date, ended, leader, title, seq) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    "INSERT INTO appointments (ledger_id, person, role, from_date, ended, leader, title, acting, seq) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 )?
                 .execute(params![
                     id,
@@ -178,6 +178,7 @@ impl Projector {
                     a.ended.map(format_date),
                     a.leader,
                     a.title,
+                    a.acting,
                     seq
                 ])?;
             }
@@ -204,8 +205,8 @@ impl Projector {
             }
             Event::VoucherSigned { reference, signature: sg } => {
                 conn.prepare_cached(
-                    "INSERT INTO signatures (ledger_id, seq, period, number, kind, person, appointment_from, at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    "INSERT INTO signatures (ledger_id, seq, period, number, kind, person, appointment_from, at, \
+                     resolution) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 )?
                 .execute(params![
                     id,
@@ -215,7 +216,8 @@ impl Projector {
                     sg.kind.as_str(),
                     sg.person,
                     format_date(sg.appointment_from),
-                    sg.at
+                    sg.at,
+                    sg.resolution
                 ])?;
             }
             Event::SignatureWithdrawn { reference, kind, person } => {
@@ -238,8 +240,8 @@ impl Projector {
             }
             Event::AuthorizationRecorded { authorization: a } => {
                 conn.prepare_cached(
-                    "INSERT INTO authorizations (ledger_id, number, kind, date, scope, cap, seq) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    "INSERT INTO authorizations (ledger_id, number, kind, date, scope, cap, stand_aside, seq) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 )?
                 .execute(params![
                     id,
@@ -248,6 +250,7 @@ impl Projector {
                     format_date(a.date),
                     a.scope,
                     a.cap.fen(),
+                    a.stand_aside.as_ref().map(serde_json::to_string).transpose()?,
                     seq
                 ])?;
             }

@@ -328,6 +328,14 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (ledger_id, period, account, voucher_period, voucher_number)
     ) WITHOUT ROWID;
     "#,
+    // 7: acting approvers (APR-1); the stand-aside resolution naming a
+    //    deputy signer (SEP-6, JSON of payee, deputy and who withdrew); the
+    //    resolution under which a deputy signed an approval.
+    r#"
+    ALTER TABLE appointments ADD COLUMN acting INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE authorizations ADD COLUMN stand_aside TEXT;
+    ALTER TABLE signatures ADD COLUMN resolution TEXT;
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -371,7 +379,7 @@ pub const PROJECTIONS: &[(&str, &str, &str)] = &[
     ("people", "SELECT name, passphrase, seq FROM people WHERE ledger_id = ?1 ORDER BY name", "seq"),
     (
         "appointments",
-        "SELECT person, role, from_date, ended, leader, title, seq FROM appointments WHERE ledger_id = ?1 \
+        "SELECT person, role, from_date, ended, leader, title, acting, seq FROM appointments WHERE ledger_id = ?1 \
          ORDER BY person, role, from_date",
         "seq",
     ),
@@ -392,7 +400,7 @@ pub const PROJECTIONS: &[(&str, &str, &str)] = &[
     ("settings", "SELECT key, value, seq FROM settings WHERE ledger_id = ?1 ORDER BY key", "seq"),
     (
         "authorizations",
-        "SELECT number, kind, date, scope, cap, seq FROM authorizations WHERE ledger_id = ?1 ORDER BY number",
+        "SELECT number, kind, date, scope, cap, stand_aside, seq FROM authorizations WHERE ledger_id = ?1 ORDER BY number",
         "seq",
     ),
     ("funds", "SELECT name, restricted, seq FROM funds WHERE ledger_id = ?1 ORDER BY name", "seq"),
@@ -437,7 +445,7 @@ pub const PROJECTIONS: &[(&str, &str, &str)] = &[
     ),
     (
         "signatures",
-        "SELECT seq, period, number, kind, person, appointment_from, at, withdrawn_seq FROM signatures \
+        "SELECT seq, period, number, kind, person, appointment_from, at, resolution, withdrawn_seq FROM signatures \
          WHERE ledger_id = ?1 ORDER BY seq",
         "seq",
     ),

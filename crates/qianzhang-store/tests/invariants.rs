@@ -142,12 +142,24 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 date: start.first_day(),
                 scope: "全部".into(),
                 cap: Money::from_fen(1_000_000_000_000),
+                stand_aside: None,
             };
             record_authorization(w, standing)?;
             for (person, role) in OFFICERS {
                 register_person(w, person, None)?;
                 let from = start.first_day();
-                appoint(w, Appointment { person: person.into(), role, from, ended: None, leader: false, title: None })?;
+                appoint(
+                    w,
+                    Appointment {
+                        person: person.into(),
+                        role,
+                        from,
+                        ended: None,
+                        leader: false,
+                        title: None,
+                        acting: false,
+                    },
+                )?;
             }
             Ok::<_, Failure>(())
         })
