@@ -336,9 +336,25 @@ mod tests {
             first_id: 1,
             lines,
             duplicates: 0,
+            through: None,
         };
         b.append(event).unwrap();
         b.append(Event::BankMatched { pairs: vec![(1, refs[0]), (2, refs[1])], auto: true }).unwrap();
+        // The statement stops on the 11th: it says nothing of the rest of December.
+        let short = close_blockers(&mut b, dec, today).unwrap();
+        assert_eq!(short.iter().map(|r| r.rule).collect::<Vec<_>>(), vec![Rule::Bnk1]);
+        assert!(short[0].message.contains("只到 2025-12-11"), "{}", short[0].message);
+        // The bank's statement for December runs to the 31st, with no line after the 11th.
+        b.append(Event::StatementImported {
+            account: "1002".into(),
+            file: "s-12.csv".into(),
+            sha256: "x2".into(),
+            first_id: 3,
+            lines: vec![],
+            duplicates: 0,
+            through: Some(date!(2025 - 12 - 31)),
+        })
+        .unwrap();
         // The 100 of office costs is in transit: the statement agrees once adjusted.
         assert_eq!(close_blockers(&mut b, dec, today).unwrap(), vec![]);
         // A cash movement needs the last business day counted.
@@ -378,7 +394,8 @@ mod tests {
         let jan = Period::parse("2026-01").unwrap();
         let r = reconcile(&mut b, "1002", jan).unwrap();
         assert_eq!(r.booked_out_not_banked.len(), 1, "{r:?}");
-        assert!(r.agrees());
+        assert!(!r.agrees(), "December's statement says nothing of January: {r:?}");
+        assert!(r.problem().unwrap().message.contains("只到 2025-12-31"));
         b.append(Event::StatementImported {
             account: "1002".into(),
             file: "s2.csv".into(),
@@ -386,6 +403,7 @@ mod tests {
             first_id: 3,
             lines: vec![bank_line(date!(2026 - 01 - 04), -10_000, 30_000)],
             duplicates: 0,
+            through: Some(date!(2026 - 01 - 31)),
         })
         .unwrap();
         b.append(Event::BankMatched { pairs: vec![(3, office)], auto: false }).unwrap();
@@ -413,6 +431,7 @@ mod tests {
             first_id: 1,
             lines,
             duplicates: 0,
+            through: Some(date!(2025 - 12 - 31)),
         };
         b.append(event).unwrap();
         close_period(&mut b, dec, "赵敏", today).unwrap();
