@@ -237,10 +237,11 @@ pub(crate) fn bank(cli: &Cli, cmd: &BankCmd) -> Result<(), Exit> {
             let (done, ..) =
                 change(cli, Act::Reconcile, |w, _| import_statement(w, &account, &name, statement, *through, today))?;
             out(&format!(
-                "已导入 {account} 银行对账单：新增 {} 行，已导入过的重复行 {} 行（{}编码）。\n",
+                "已导入 {account} 银行对账单：新增 {} 行，已导入过的重复行 {} 行（{}编码）；对账单截至 {}。\n",
                 done.new_lines,
                 done.duplicates,
-                encoding.name()
+                encoding.name(),
+                format_date(done.reach)
             ))
         }
         BankCmd::Match { account, line, voucher } => {

@@ -16,7 +16,7 @@ fn bnk_1_statements_import_once_and_match_the_bank_journal() {
     let env = january();
     env.walk("2025-01");
     let first = statement(&env);
-    assert!(first.contains("新增 4 行") && first.contains("GB18030"), "{first}");
+    assert!(first.contains("新增 4 行") && first.contains("GB18030") && first.contains("截至 2025-01-31"), "{first}");
     let again = statement(&env);
     assert!(again.contains("新增 0 行") && again.contains("重复行 4 行"), "{again}");
     let matched = env.ok(&["--as", "王芳", "bank", "match"]);
@@ -370,6 +370,22 @@ fn csh_2_a_recount_does_not_erase_a_ten_yuan_shortage() {
     assert!(sheet.contains("短款 ¥10.00") && sheet.contains("未处理"), "{sheet}");
     let exceptions = env.ok(&["audit", "exceptions", "--from", "2025-01-01", "--to", "2025-01-31"]);
     assert!(exceptions.contains("短款 ¥10.00") && exceptions.contains("尚未处理"), "{exceptions}");
+    env.admin(&["person", "add", "周杰"]);
+    env.admin(&["person", "add", "陈静"]);
+    let handover = env.ok(&[
+        "handover",
+        "--officer",
+        "王芳",
+        "--role",
+        "cashier",
+        "--date",
+        "2025-01-31",
+        "--to",
+        "周杰",
+        "--supervisor",
+        "陈静",
+    ]);
+    assert!(handover.contains("短款 ¥10.00") && handover.contains("尚未处理"), "{handover}");
     env.set_now("2025-02-03T09:00:00+08:00");
     let err = env.refused("CSH-2", &["period", "close", "2025-01"]);
     assert!(err.contains("盘点短款 ¥10.00 尚未处理"), "{err}");

@@ -665,6 +665,9 @@ pub struct StatementImport {
     pub new_lines: usize,
     pub duplicates: usize,
     pub first_id: u64,
+    /// The latest day the account's statements now reach.
+    #[serde(with = "date_serde")]
+    pub reach: Date,
 }
 
 /// [BNK-1] records the lines of a statement not imported before, and how
@@ -708,8 +711,15 @@ pub fn import_statement(
         }
     }
     let first_id = books.next_statement_line()?;
-    let summary = StatementImport { account: account.to_string(), new_lines: fresh.len(), duplicates, first_id };
-    let extends = books.statement_through(account)?.is_none_or(|known| reach > known);
+    let known_reach = books.statement_through(account)?;
+    let extends = known_reach.is_none_or(|known| reach > known);
+    let summary = StatementImport {
+        account: account.to_string(),
+        new_lines: fresh.len(),
+        duplicates,
+        first_id,
+        reach: known_reach.map_or(reach, |k| k.max(reach)),
+    };
     if !fresh.is_empty() || extends {
         books.append(Event::StatementImported {
             account: account.to_string(),
