@@ -55,7 +55,11 @@ fn check_close(books: &mut impl Books, period: Period, today: Date) -> Result<(V
     let mut in_transit = Vec::new();
     for (account, _) in bank_accounts(books.chart()) {
         let r = reconcile(books, &account, period)?;
-        let moved = !r.book_balance.is_zero() || r.statement_balance.is_some() || moved_in(books, &account, period)?;
+        // An account with a balance on either side or movements must be
+        // reconciled against a statement reaching the month's last day (BNK-1).
+        let moved = !r.book_balance.is_zero()
+            || r.statement_balance.is_some_and(|b| !b.is_zero())
+            || moved_in(books, &account, period)?;
         if moved {
             out.extend(r.problem());
         }
