@@ -275,6 +275,7 @@ fn build_handover(
                 voided,
                 unused: (b.last - b.first + 1) as usize - mine.len(),
                 next,
+                holder: b.holder.clone(),
             }
         })
         .collect();

@@ -289,7 +289,8 @@ fn month_end(
                 });
             }
             let statement = Statement { sha256: format!("demo-{period}"), encoding: TextEncoding::Utf8, lines };
-            import_statement(w, "1002", &format!("对账单-{period}.csv"), statement)?;
+            let end = period.last_day();
+            import_statement(w, "1002", &format!("对账单-{period}.csv"), statement, Some(end), end)?;
             match_automatically(w, "1002").map(|_| ())
         })?;
         let closed_on = period.next().first_day();

@@ -452,7 +452,7 @@ struct DocArgs {
     /// 单据类型：发票、收据、银行回单… / document type
     #[arg(long = "doc-type")]
     doc_type: Option<String>,
-    /// 单据号 / document number
+    /// 单据号；发票、财政票据写“代码-号码”，数电发票写 20 位号码 / document number (invoice: code-number)
     #[arg(long = "doc-no", requires = "doc_type")]
     doc_no: Option<String>,
     /// 开票单位 / issuer

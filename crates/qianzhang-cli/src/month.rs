@@ -78,6 +78,9 @@ pub(crate) enum BankCmd {
         /// 列名映射 / column mapping: "date=交易时间,in=收入,out=支出,balance=余额"
         #[arg(long)]
         map: Option<String>,
+        /// 对账单截止日期（银行打印的对账期间末日；默认为最后一笔交易的日期）/ the day the statement reaches
+        #[arg(long, value_parser = date_value)]
+        through: Option<time::Date>,
     },
     /// 勾对：不带参数时自动勾对，或 --line N --voucher REF 手工勾对 / match automatically or by hand
     Match {
@@ -213,7 +216,7 @@ fn statement_account(store: &Store, ledger: &LedgerHandle, given: Option<&str>) 
 
 pub(crate) fn bank(cli: &Cli, cmd: &BankCmd) -> Result<(), Exit> {
     match cmd {
-        BankCmd::Import { file, account, encoding, map } => {
+        BankCmd::Import { file, account, encoding, map, through } => {
             let (store, ledger) = open_ledger(cli)?;
             let account = statement_account(&store, &ledger, account.as_deref())?;
             drop(store);
@@ -232,12 +235,15 @@ pub(crate) fn bank(cli: &Cli, cmd: &BankCmd) -> Result<(), Exit> {
             })?;
             let name = file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
             let encoding = statement.encoding;
-            let (done, ..) = change(cli, Act::Reconcile, |w, _| import_statement(w, &account, &name, statement))?;
+            let today = clock::today();
+            let (done, ..) =
+                change(cli, Act::Reconcile, |w, _| import_statement(w, &account, &name, statement, *through, today))?;
             out(&format!(
-                "已导入 {account} 银行对账单：新增 {} 行，已导入过的重复行 {} 行（{}编码）。\n",
+                "已导入 {account} 银行对账单：新增 {} 行，已导入过的重复行 {} 行（{}编码）；对账单截至 {}。\n",
                 done.new_lines,
                 done.duplicates,
-                encoding.name()
+                encoding.name(),
+                format_date(done.reach)
             ))
         }
         BankCmd::Match { account, line, voucher } => {

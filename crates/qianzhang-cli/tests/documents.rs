@@ -47,11 +47,77 @@ fn doc_1_a_voucher_without_documents_is_not_reviewed() {
 #[test]
 fn doc_2_an_invoice_is_reimbursed_once() {
     let env = Env::with_office();
-    env.ok(&["import", &voucher(&env, "a.csv", "发票,惠民文具店,04418822,300,张伟,李娜", "300")]);
-    let err =
-        env.refused("DOC-2", &["import", &voucher(&env, "b.csv", "发票,惠民文具店,04418822,300,张伟,李娜", "300.00")]);
+    env.ok(&["import", &voucher(&env, "a.csv", "发票,惠民文具店,044001900111-04418822,300,张伟,李娜", "300")]);
+    let err = env.refused(
+        "DOC-2",
+        &["import", &voucher(&env, "b.csv", "发票,惠民文具店,044001900111-04418822,300,张伟,李娜", "300.00")],
+    );
     assert!(err.contains("已经是凭证 2025-03/记-0001 的附件"), "{err}");
-    env.ok(&["import", &voucher(&env, "c.csv", "发票,别家文具店,04418822,300,张伟,李娜", "300")]);
+}
+
+#[test]
+fn doc_2_an_invoice_is_the_same_whatever_issuer_is_typed() {
+    let env = Env::with_office();
+    env.ok(&["import", &voucher(&env, "a.csv", "发票,惠民文具店,044001900111-04418822,300,张伟,李娜", "300")]);
+    let typo = voucher(&env, "typo.csv", "发票,惠民文具,044001900111 04418822,300,张伟,李娜", "300");
+    assert!(env.refused("DOC-2", &["import", &typo]).contains("记-0001"));
+    let omitted = voucher(&env, "omitted.csv", "发票,,044001900111-04418822,300,张伟,李娜", "300");
+    env.refused("DOC-2", &["import", &omitted]);
+    let flags = [
+        "voucher",
+        "add",
+        "--date",
+        "2025-03-06",
+        "--summary",
+        "再次报销",
+        "--debit",
+        "520101=300",
+        "--credit",
+        "1002=300",
+        "--authorization",
+        "两委决议〔2025〕1号",
+        "--doc-type",
+        "发票",
+        "--doc-no",
+        "044001900111-04418822",
+        "--doc-amount",
+        "300",
+        "--handler",
+        "张伟",
+        "--checker",
+        "李娜",
+    ];
+    env.refused("DOC-2", &flags);
+    // A 数电发票 is its 20-digit number alone.
+    env.ok(&["import", &voucher(&env, "e.csv", "发票,某公司,25442000000012345678,300,张伟,李娜", "300")]);
+    env.refused("DOC-2", &["import", &voucher(&env, "e2.csv", "发票,,25442000000012345678,300,张伟,李娜", "300")]);
+    env.ok(&["verify"]);
+}
+
+#[test]
+fn doc_2_a_voided_voucher_releases_its_invoice() {
+    let env = Env::with_office();
+    env.ok(&["import", &voucher(&env, "a.csv", "发票,惠民文具店,044001900111-04418822,300,张伟,李娜", "300")]);
+    env.ok(&["voucher", "void", "2025-03/记-0001", "--reason", "科目录错"]);
+    env.ok(&["import", &voucher(&env, "b.csv", "发票,惠民文具店,044001900111-04418822,300,张伟,李娜", "300.00")]);
+    let again = voucher(&env, "c.csv", "发票,惠民文具店,044001900111-04418822,300,张伟,李娜", "300.0");
+    assert!(env.refused("DOC-2", &["import", &again]).contains("记-0002"));
+    env.ok(&["verify"]);
+}
+
+#[test]
+fn doc_2_a_reversed_voucher_s_invoice_is_cited_once_by_the_correction() {
+    let env = Env::with_office();
+    env.ok(&["import", &voucher(&env, "a.csv", "发票,惠民文具店,044001900111-04418822,300,张伟,李娜", "300")]);
+    env.sign_and_post(&["2025-03/记-0001"]);
+    env.ok(&["voucher", "reverse", "2025-03/记-0001", "--date", "2025-03-06"]);
+    let correction = voucher(&env, "b.csv", "发票,惠民文具店,044001900111-04418822,300,张伟,李娜", "300.00");
+    env.refused("DOC-2", &["import", &correction]);
+    env.sign_and_post(&["2025-03/记-0002"]);
+    env.ok(&["import", &correction]);
+    let second = voucher(&env, "c.csv", "发票,惠民文具店,044001900111-04418822,300,张伟,李娜", "300.0");
+    assert!(env.refused("DOC-2", &["import", &second]).contains("记-0003"));
+    env.ok(&["verify"]);
 }
 
 #[test]
@@ -93,4 +159,22 @@ fn vch_4_attaching_a_document_clears_the_signatures() {
     env.ok(&["voucher", "attach", b, "--doc-type", "合同", "--doc-amount", "300", "--handler", "张伟"]);
     assert!(!env.ok(&["voucher", "show", b]).contains("审核："), "editing a prepared voucher clears its signatures");
     env.ok(&["verify"]);
+}
+
+#[test]
+fn doc_2_an_older_store_has_its_document_index_rebuilt() {
+    let env = Env::with_office();
+    env.ok(&["import", &voucher(&env, "a.csv", "发票,惠民文具店,044001900111-1,300,张伟,李娜", "300")]);
+    env.ok(&["voucher", "void", "2025-03/记-0001", "--reason", "科目录错"]);
+    env.ok(&["import", &voucher(&env, "b.csv", "发票,惠民文具店,044001900111-2,300,张伟,李娜", "300")]);
+    // As a store of schema 6 held them: keyed with the issuer, the voided voucher's kept.
+    env.sql(
+        "DROP TABLE statement_reach; DELETE FROM documents; \
+         INSERT INTO documents SELECT id, '发票', '惠民文具店', '044001900111-1', 202503, 1, 1 FROM ledgers; \
+         INSERT INTO documents SELECT id, '发票', '惠民文具店', '044001900111-2', 202503, 2, 1 FROM ledgers; \
+         PRAGMA user_version = 6;",
+    );
+    env.ok(&["verify"]);
+    env.ok(&["import", &voucher(&env, "c.csv", "发票,,044001900111-1,300,张伟,李娜", "300")]);
+    env.refused("DOC-2", &["import", &voucher(&env, "d.csv", "发票,,044001900111-2,300,张伟,李娜", "300")]);
 }

@@ -16,7 +16,7 @@ fn bnk_1_statements_import_once_and_match_the_bank_journal() {
     let env = january();
     env.walk("2025-01");
     let first = statement(&env);
-    assert!(first.contains("新增 4 行") && first.contains("GB18030"), "{first}");
+    assert!(first.contains("新增 4 行") && first.contains("GB18030") && first.contains("截至 2025-01-31"), "{first}");
     let again = statement(&env);
     assert!(again.contains("新增 0 行") && again.contains("重复行 4 行"), "{again}");
     let matched = env.ok(&["--as", "王芳", "bank", "match"]);
@@ -65,7 +65,8 @@ fn bnk_1_a_reconciliation_that_does_not_agree_blocks_the_close() {
         // fee nobody booked.
         "交易日期,收入金额,支出金额,余额\n2025-01-06,20000,,119990\n2025-01-10,,12000,107990\n",
     );
-    env.ok(&["--as", "王芳", "bank", "import", path.to_str().unwrap()]);
+    let path = path.to_str().unwrap();
+    env.ok(&["--as", "王芳", "bank", "import", path, "--through", "2025-01-31"]);
     env.ok(&["--as", "王芳", "bank", "match"]);
     let rec = env.ok(&["report", "bank-reconciliation", "--month", "2025-01", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_str(&rec).unwrap();
@@ -170,6 +171,17 @@ fn csh_5_cash_income_is_deposited_before_it_pays_anything() {
     assert!(out.contains("2025-02/记-0001 的现金收入 ¥3,000.00 应于 2025-02-11 前送存银行，已逾期（CSH-5）"), "{out}");
 }
 
+/// The last day of `2025-MM`.
+fn month_end_of(period: &str) -> String {
+    let m: u32 = period[5..].parse().unwrap();
+    let days = match m {
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    format!("{period}-{days}")
+}
+
 /// Counts the cash of a month's last business day at the book balance.
 fn count_at_book(env: &Env, day: &str) {
     let sheet = env.ok(&["report", "cash-count", "--date", day, "--format", "json"]);
@@ -219,7 +231,10 @@ fn per_1_a_year_closes_month_by_month_and_december_carries_the_result_forward() 
         &["voucher", "add", "--date", "2025-01-31", "--summary", "x", "--debit", "1001=1", "--credit", "4901=1"],
     );
     env.refused("CSH-2", &["--as", "王芳", "cash", "count", "--date", "2025-01-31", "--amount", "4650"]);
-    // February to November: nothing moves; each month is counted and closed in turn.
+    // February to November: nothing moves; each month is counted, its
+    // statement (no lines) imported, and closed in turn.
+    let quiet = env.write("quiet.csv", "交易日期,收入金额,支出金额,余额\n");
+    let quiet = quiet.to_str().unwrap();
     for m in 2..=11 {
         let period = format!("2025-{m:02}");
         let day = env.ok(&["period", "check", &period]);
@@ -227,10 +242,14 @@ fn per_1_a_year_closes_month_by_month_and_december_carries_the_result_forward() 
         env.set_now(&format!("2025-{:02}-01T09:00:00+08:00", m + 1));
         let last = last.unwrap_or_else(|| panic!("{period}: {day}"));
         count_at_book(&env, &last);
+        let month_end = env.ok(&["period", "check", &period]);
+        assert!(month_end.contains("只到") && month_end.contains("--through"), "{period}: {month_end}");
+        env.ok(&["--as", "王芳", "bank", "import", quiet, "--through", &month_end_of(&period)]);
         env.ok(&["period", "close", &period]);
     }
     env.set_now("2026-01-05T09:00:00+08:00");
     count_at_book(&env, "2025-12-31");
+    env.ok(&["--as", "王芳", "bank", "import", quiet, "--through", "2025-12-31"]);
     let out = env.ok(&["period", "close", "2025-12"]);
     assert!(out.contains("已生成年末结转凭证 2025-12/记-0001"), "{out}");
     // By hand: 低保 received 20,000 and paid 12,000 → 8,000 to 3102 (restricted);
@@ -293,4 +312,105 @@ fn aud_2_catches_edits_to_the_month_end_tables() {
         let err = env.fails(3, &["verify"]);
         assert!(err.contains(&format!("表 {table}")), "{sql}\n{err}");
     }
+}
+
+#[test]
+fn per_1_february_does_not_close_on_january_s_statement() {
+    let env = common::closed_january();
+    env.set_now("2025-03-03T09:00:00+08:00");
+    count_at_book(&env, "2025-02-28");
+    let err = env.refused("BNK-1", &["period", "close", "2025-02"]);
+    assert!(err.contains("只到 2025-01-31") && err.contains("2025-02-28"), "{err}");
+    let rec = env.ok(&["report", "bank-reconciliation", "--month", "2025-02"]);
+    assert!(!rec.contains("两者相符") && rec.contains("未能对账"), "{rec}");
+    let json: serde_json::Value =
+        serde_json::from_str(&env.ok(&["report", "bank-reconciliation", "--month", "2025-02", "--format", "json"]))
+            .unwrap();
+    assert_eq!(json["agrees"], false, "{json}");
+    // February's statement: no movement, running to the 28th.
+    let quiet = env.write("2025-02.csv", "交易日期,收入金额,支出金额,余额\n");
+    env.ok(&["--as", "王芳", "bank", "import", quiet.to_str().unwrap(), "--through", "2025-02-28"]);
+    let rec = env.ok(&["report", "bank-reconciliation", "--month", "2025-02"]);
+    assert!(rec.contains("银行对账单截至 2025-02-28。两者相符。"), "{rec}");
+    env.ok(&["period", "close", "2025-02"]);
+    env.ok(&["verify"]);
+}
+
+#[test]
+fn bnk_1_a_statement_whose_balance_breaks_is_refused_naming_the_line() {
+    let env = january();
+    // The third line's balance does not follow: a line is missing or was edited.
+    let broken = env.write(
+        "broken.csv",
+        "交易日期,收入金额,支出金额,余额\n2025-01-06,20000,,120000\n2025-01-09,600,,120600\n2025-01-10,,12000,108000\n",
+    );
+    let err = env.refused("BNK-1", &["--as", "王芳", "bank", "import", broken.to_str().unwrap()]);
+    assert!(err.contains("第 4 行") && err.contains("应为 ¥108,600.00"), "{err}");
+    env.ok(&["--as", "王芳", "bank", "import", fixture("statement-2025-01.gbk.csv").to_str().unwrap()]);
+    // February's statement must start from January's last balance, 108,590.00.
+    let gap = env.write("2025-02.csv", "交易日期,收入金额,支出金额,余额\n2025-02-05,100,,108700\n");
+    let err = env.refused("BNK-1", &["--as", "王芳", "bank", "import", gap.to_str().unwrap()]);
+    assert!(err.contains("应为 ¥108,690.00"), "{err}");
+    let future = env.write("late.csv", "交易日期,收入金额,支出金额,余额\n");
+    env.refused("BNK-1", &["--as", "王芳", "bank", "import", future.to_str().unwrap(), "--through", "2025-04-30"]);
+}
+
+#[test]
+fn csh_2_a_recount_does_not_erase_a_ten_yuan_shortage() {
+    let env = january();
+    env.walk("2025-01");
+    statement(&env);
+    env.ok(&["--as", "王芳", "bank", "match"]);
+    let first = env.ok(&["--as", "王芳", "cash", "count", "--date", "2025-01-31", "--amount", "4690"]);
+    assert!(first.contains("短款 ¥10.00"), "{first}");
+    let again = env.ok(&["--as", "王芳", "cash", "count", "--date", "2025-01-31", "--amount", "4700"]);
+    assert!(again.contains("账实相符"), "{again}");
+    let sheet = env.ok(&["report", "cash-count", "--date", "2025-01-31"]);
+    assert!(sheet.contains("实点金额（第 1 次）") && sheet.contains("实点金额（第 2 次）"), "{sheet}");
+    assert!(sheet.contains("短款 ¥10.00") && sheet.contains("未处理"), "{sheet}");
+    let exceptions = env.ok(&["audit", "exceptions", "--from", "2025-01-01", "--to", "2025-01-31"]);
+    assert!(exceptions.contains("短款 ¥10.00") && exceptions.contains("尚未处理"), "{exceptions}");
+    env.admin(&["person", "add", "周杰"]);
+    env.admin(&["person", "add", "陈静"]);
+    let handover = env.ok(&[
+        "handover",
+        "--officer",
+        "王芳",
+        "--role",
+        "cashier",
+        "--date",
+        "2025-01-31",
+        "--to",
+        "周杰",
+        "--supervisor",
+        "陈静",
+    ]);
+    assert!(handover.contains("短款 ¥10.00") && handover.contains("尚未处理"), "{handover}");
+    env.set_now("2025-02-03T09:00:00+08:00");
+    let err = env.refused("CSH-2", &["period", "close", "2025-01"]);
+    assert!(err.contains("盘点短款 ¥10.00 尚未处理"), "{err}");
+    let file = env.write(
+        "shortage.csv",
+        "日期,凭证号,摘要,科目,借方,贷方,单据类型,单据号,单据金额,经办人\n\
+         2025-01-31,1,1月31日盘点短款待查,1901,10,,现金盘点表,PD0131,10,王芳\n\
+         2025-01-31,1,1月31日盘点短款待查,1001,,10,,,,\n",
+    );
+    env.ok(&["import", file.to_str().unwrap()]);
+    env.sign_and_post(&["2025-01/记-0007"]);
+    let sheet = env.ok(&["report", "cash-count", "--date", "2025-01-31"]);
+    assert!(sheet.contains("短款 ¥10.00") && sheet.contains("已由 2025-01/记-0007 转入待处理财产损溢"), "{sheet}");
+    let exceptions = env.ok(&["audit", "exceptions", "--from", "2025-01-01", "--to", "2025-01-31"]);
+    assert!(exceptions.contains("短款 ¥10.00") && exceptions.contains("已由 2025-01/记-0007 处理"), "{exceptions}");
+    env.ok(&["period", "close", "2025-01"]);
+    env.ok(&["verify"]);
+}
+
+#[test]
+fn csh_2_a_cashier_frozen_by_sep_7_records_no_count() {
+    let env = january();
+    env.walk("2025-01");
+    // The cashier turns out to be the accountant's spouse: her acts are frozen.
+    env.admin(&["person", "relate", "王芳", "赵敏", "--kind", "spouse"]);
+    let err = env.refused("SEP-7", &["--as", "王芳", "cash", "count", "--date", "2025-01-31", "--amount", "4700"]);
+    assert!(err.contains("不能记录现金盘点"), "{err}");
 }

@@ -180,3 +180,33 @@ fn csh_1_the_cashier_cannot_pay_out_more_cash_than_there_is() {
     env.ok(&["--as", "王芳", "voucher", "confirm", "2025-03/记-0001"]);
     env.ok(&["voucher", "post", "2025-03/记-0001"]);
 }
+
+#[test]
+fn rcp_1_a_receipt_is_dated_on_or_after_its_book_and_the_books_pass_at_a_handover() {
+    let env = Env::with_office();
+    env.admin(&["receipt", "book", "SK", "--from", "1", "--to", "50", "--holder", "王芳", "--date", "2025-03-10"]);
+    let early = ["--as", "王芳", "receipt", "issue", "--book", "SK", "--payer", "居民甲", "--amount", "10"];
+    let err = env.refused("RCP-1", &[&early[..], &["--date", "2025-03-05"]].concat());
+    assert!(err.contains("于 2025-03-10 登记领用") && err.contains("2025-03-05"), "{err}");
+    env.ok(&[&early[..], &["--date", "2025-03-10"]].concat());
+    // The cashier hands over: both books pass to the successor.
+    env.admin(&["person", "add", "周杰"]);
+    env.admin(&["person", "add", "陈静"]);
+    env.ok(&["--as", "王芳", "cash", "count", "--date", "2025-03-31", "--amount", "5000"]);
+    let args =
+        ["--officer", "王芳", "--role", "cashier", "--date", "2025-03-31", "--to", "周杰", "--supervisor", "陈静"];
+    let report = env.ok(&[&["handover"][..], &args].concat());
+    let books = report.split("五、收据").nth(1).unwrap_or_default();
+    assert!(books.contains("SJ") && books.contains("SK") && books.contains("领用人"), "{report}");
+    env.ok(&[&["--as", "管理员", "handover", "complete"][..], &args].concat());
+    let list = env.ok(&["receipt", "list"]);
+    assert!(
+        list.contains("收据本 SJ（SJ0000101–SJ0000200，周杰 领用")
+            && list.contains("收据本 SK（SK0000001–SK0000050，周杰 领用"),
+        "{list}"
+    );
+    env.set_now("2025-04-01T09:00:00+08:00");
+    let next = env.ok(&["--as", "周杰", "receipt", "issue", "--book", "SK", "--payer", "居民乙", "--amount", "5"]);
+    assert!(next.contains("SK0000002"), "{next}");
+    env.ok(&["verify"]);
+}

@@ -91,7 +91,10 @@ pub fn voucher_csv(h: &mut Harness, bytes: &[u8]) -> Outcome {
 pub fn bank_statement(h: &mut Harness, bytes: &[u8]) -> Outcome {
     match read_statement(bytes, None, &[]) {
         Err(r) => refused(&r.reasons),
-        Ok(statement) => settle(h.store.read(&h.ledger, |w| import_statement(w, "1002", "fuzz.csv", statement))),
+        Ok(statement) => {
+            let today = h.today;
+            settle(h.store.read(&h.ledger, |w| import_statement(w, "1002", "fuzz.csv", statement, None, today)))
+        }
     }
 }
 

@@ -217,6 +217,7 @@ pub fn read_statement(
         ));
     }
     let mut lines = Vec::new();
+    let mut rows = Vec::new();
     let mut errors = Refusals { reasons: Vec::new(), unlisted: 0 };
     for (i, record) in records.iter().enumerate().skip(header_row) {
         let row = i + 1;
@@ -229,7 +230,10 @@ pub fn read_statement(
             continue;
         }
         match read_line(&cell) {
-            Ok(l) => lines.push(l),
+            Ok(l) => {
+                lines.push(l);
+                rows.push(row);
+            }
             Err(m) => errors.push(Refusal::new(Rule::Bnk1, m).at_row(row)),
         }
         if lines.len() > MAX_STATEMENT_LINES {
@@ -240,10 +244,61 @@ pub fn read_statement(
     if !errors.is_empty() {
         return Err(errors);
     }
-    if lines.is_empty() {
-        return Err(Refusals::one(Refusal::new(Rule::Bnk1, "对账单没有交易行")));
+    if let Some(r) = check_balance_chain(&lines, &rows) {
+        return Err(Refusals::one(r));
     }
+    // A statement of a month without movement has no lines: it is read, and
+    // says how far it reaches only with `bank import --through`.
     Ok(Statement { sha256: scanned.sha256, encoding, lines })
+}
+
+/// The order the lines of a file follow in time: the file's own, or the
+/// reverse when the bank exported the newest line first.
+fn chain_order(lines: &[StatementLine]) -> Vec<usize> {
+    let newest_first = matches!((lines.first(), lines.last()), (Some(a), Some(b)) if a.date > b.date);
+    if newest_first {
+        (0..lines.len()).rev().collect()
+    } else {
+        (0..lines.len()).collect()
+    }
+}
+
+/// The balance `previous` + in − out, unless it overflows.
+fn balance_after(previous: Money, line: &StatementLine) -> Option<Money> {
+    previous.checked_add(line.inflow)?.checked_add(Money::from_fen(line.outflow.fen().checked_neg()?))
+}
+
+/// [BNK-1] each line's balance follows from the line before it: its balance
+/// plus what came in less what went out. The first line's predecessor is not
+/// in the file. `rows` are the lines' rows in the file; the first break is
+/// named.
+pub fn check_balance_chain(lines: &[StatementLine], rows: &[usize]) -> Option<Refusal> {
+    let order = chain_order(lines);
+    for pair in order.windows(2) {
+        let (prev, cur) = (&lines[pair[0]], &lines[pair[1]]);
+        let expected = balance_after(prev.balance, cur);
+        if expected != Some(cur.balance) {
+            let row = rows.get(pair[1]).copied();
+            let prev_row = rows.get(pair[0]).map_or(String::new(), |r| format!("（第 {r} 行）"));
+            let mut r = Refusal::new(
+                Rule::Bnk1,
+                format!(
+                    "对账单余额不连续：本行余额 {}，上一笔{prev_row}余额 {} 加收入 {} 减支出 {} 应为 {}；\
+                     对账单可能缺行或被改动过，请从银行重新导出完整的对账单",
+                    cur.balance.to_yuan(),
+                    prev.balance.to_yuan(),
+                    cur.inflow.to_yuan(),
+                    cur.outflow.to_yuan(),
+                    expected.map_or("（超出范围）".to_string(), |m| m.to_yuan())
+                ),
+            );
+            if let Some(row) = row {
+                r = r.at_row(row);
+            }
+            return Some(r);
+        }
+    }
+    None
 }
 
 fn map_columns(cells: &[String], mapping: &[(Field, String)]) -> HashMap<Field, usize> {
@@ -404,13 +459,21 @@ pub struct Reconciliation {
     pub book_balance: Money,
     /// `None` when no statement line reaches the month.
     pub statement_balance: Option<Money>,
-    /// 银行已收、企业未收.
+    /// The day the imported statements reach; the reconciliation stands only
+    /// when it is the statement's end day or later (BNK-1).
+    #[serde(with = "crate::period::opt_date_serde")]
+    pub statement_through: Option<Date>,
+    /// The day the reconciliation is made at: the month's last day, or a
+    /// handover's day.
+    #[serde(with = "date_serde")]
+    pub end: Date,
+    /// 银行已收、单位未收.
     pub bank_in_not_booked: Vec<Outstanding>,
-    /// 银行已付、企业未付.
+    /// 银行已付、单位未付.
     pub bank_out_not_booked: Vec<Outstanding>,
-    /// 企业已收、银行未收.
+    /// 单位已收、银行未收.
     pub booked_in_not_banked: Vec<Outstanding>,
-    /// 企业已付、银行未付.
+    /// 单位已付、银行未付.
     pub booked_out_not_banked: Vec<Outstanding>,
     /// The vouchers behind the book side's items in transit.
     #[serde(skip)]
@@ -433,8 +496,9 @@ impl Reconciliation {
         book_balance: Money,
         lines: &[StoredLine],
         entries: &[BookEntry],
+        through: Option<Date>,
     ) -> Reconciliation {
-        Reconciliation::build_at(account, account_name, period.last_day(), book_balance, lines, entries)
+        Reconciliation::build_at(account, account_name, period.last_day(), book_balance, lines, entries, through)
     }
 
     /// The statement at the end of any day (a handover's), labelled by its month.
@@ -445,7 +509,9 @@ impl Reconciliation {
         book_balance: Money,
         lines: &[StoredLine],
         entries: &[BookEntry],
+        through: Option<Date>,
     ) -> Reconciliation {
+        let through = through.max(lines.iter().map(|l| l.line.date).max());
         let period = Period::of(end);
         let first = lines.iter().map(|l| l.line.date).min();
         let entry_dates: HashMap<VoucherRef, Date> = entries.iter().map(|e| (e.voucher, e.date)).collect();
@@ -460,6 +526,8 @@ impl Reconciliation {
             period,
             book_balance,
             statement_balance,
+            statement_through: through,
+            end,
             bank_in_not_booked: vec![],
             bank_out_not_booked: vec![],
             booked_in_not_banked: vec![],
@@ -510,7 +578,12 @@ impl Reconciliation {
         r
     }
 
-    /// 调节后的企业账面余额.
+    /// Whether the statements reach the reconciliation's end day (BNK-1).
+    pub fn statement_complete(&self) -> bool {
+        self.statement_balance.is_some() && self.statement_through.is_some_and(|t| t >= self.end)
+    }
+
+    /// 调节后的单位账面余额.
     pub fn adjusted_book(&self) -> Money {
         self.book_balance + total(&self.bank_in_not_booked) - total(&self.bank_out_not_booked)
     }
@@ -520,22 +593,36 @@ impl Reconciliation {
         self.statement_balance.map(|b| b + total(&self.booked_in_not_banked) - total(&self.booked_out_not_banked))
     }
 
+    /// The two adjusted balances agree on statements reaching the end day.
     pub fn agrees(&self) -> bool {
-        self.adjusted_bank() == Some(self.adjusted_book())
+        self.statement_complete() && self.adjusted_bank() == Some(self.adjusted_book())
     }
 
     /// [BNK-1] why the month cannot close on this account's account, if it cannot.
     pub fn problem(&self) -> Option<Refusal> {
         let a = &self.account;
+        let end = format_date(self.end);
         match self.adjusted_bank() {
             None => Some(Refusal::new(
                 Rule::Bnk1,
-                format!("{a} {} 没有 {} 的银行对账单；请用 bank import 导入", self.account_name, self.period),
+                format!(
+                    "{a} {} 没有 {} 的银行对账单；请用 bank import 导入截至 {end} 的对账单",
+                    self.account_name, self.period
+                ),
+            )),
+            Some(_) if !self.statement_complete() => Some(Refusal::new(
+                Rule::Bnk1,
+                format!(
+                    "{a} {} 已导入的银行对账单只到 {}，没有截至 {end} 的对账单，不能据此对账；\
+                     请用 bank import 导入截至 {end} 的对账单（期间没有交易的，用 --through {end} 指明截止日期）",
+                    self.account_name,
+                    self.statement_through.map(format_date).unwrap_or_default(),
+                ),
             )),
             Some(bank) if bank != self.adjusted_book() => Some(Refusal::new(
                 Rule::Bnk1,
                 format!(
-                    "{a} {} {} 余额调节表不平：调节后企业账面余额 {}，调节后银行对账单余额 {}，相差 {}；请用 bank match 核对未达账项",
+                    "{a} {} {} 余额调节表不平：调节后单位账面余额 {}，调节后银行对账单余额 {}，相差 {}；请用 bank match 核对未达账项",
                     self.account_name,
                     self.period,
                     self.adjusted_book().to_yuan(),
@@ -584,20 +671,62 @@ pub struct StatementImport {
     pub new_lines: usize,
     pub duplicates: usize,
     pub first_id: u64,
+    /// The latest day the account's statements now reach.
+    #[serde(with = "date_serde")]
+    pub reach: Date,
 }
 
-/// [BNK-1] records the lines of a statement not imported before.
+/// [BNK-1] records the lines of a statement not imported before, and how
+/// far the statement reaches: `through` (the end of the statement's period,
+/// as the bank prints it) or else its last line's date. A statement without
+/// lines needs `through`. The first line must follow from the last line
+/// imported before it (its balance plus the line's movement); `today`: no
+/// statement reaches past today.
 pub fn import_statement(
     books: &mut impl Books,
     account: &str,
     file: &str,
     statement: Statement,
+    through: Option<Date>,
+    today: Date,
 ) -> Result<StatementImport, Failure> {
-    let known: HashSet<String> = books.statement_lines(account)?.into_iter().map(|l| l.line.key()).collect();
+    let last_line = statement.lines.iter().map(|l| l.date).max();
+    if let (Some(t), Some(l)) = (through, last_line) {
+        if t < l {
+            return refuse(
+                Rule::Bnk1,
+                format!("--through {} 早于对账单最后一笔交易的日期 {}", format_date(t), format_date(l)),
+            );
+        }
+    }
+    let Some(reach) = through.or(last_line) else {
+        return refuse(
+            Rule::Bnk1,
+            "对账单没有交易行；本期没有交易的，请用 --through 指明对账单截止日期（银行打印的对账期间末日）",
+        );
+    };
+    if reach > today {
+        return refuse(Rule::Bnk1, format!("对账单截止日期 {} 晚于今天 {}", format_date(reach), format_date(today)));
+    }
+    let stored = books.statement_lines(account)?;
+    let known: HashSet<String> = stored.iter().map(|l| l.line.key()).collect();
     let (fresh, duplicates) = new_lines(&known, statement.lines);
+    if duplicates == 0 {
+        if let Some(r) = check_follows(&stored, &fresh) {
+            return Err(r.into());
+        }
+    }
     let first_id = books.next_statement_line()?;
-    let summary = StatementImport { account: account.to_string(), new_lines: fresh.len(), duplicates, first_id };
-    if !fresh.is_empty() {
+    let known_reach = books.statement_through(account)?;
+    let extends = known_reach.is_none_or(|known| reach > known);
+    let summary = StatementImport {
+        account: account.to_string(),
+        new_lines: fresh.len(),
+        duplicates,
+        first_id,
+        reach: known_reach.map_or(reach, |k| k.max(reach)),
+    };
+    if !fresh.is_empty() || extends {
         books.append(Event::StatementImported {
             account: account.to_string(),
             file: file.to_string(),
@@ -605,9 +734,38 @@ pub fn import_statement(
             first_id,
             lines: fresh,
             duplicates: duplicates as u64,
+            through: Some(reach),
         })?;
     }
     Ok(summary)
+}
+
+/// [BNK-1] a new statement's first line follows from the latest line
+/// imported before it, when the new lines all come after it.
+fn check_follows(stored: &[StoredLine], fresh: &[StatementLine]) -> Option<Refusal> {
+    let previous = stored.iter().max_by_key(|l| (l.line.date, l.id))?;
+    let first = &fresh[*chain_order(fresh).first()?];
+    if first.date < previous.line.date {
+        return None;
+    }
+    let expected = balance_after(previous.line.balance, first);
+    (expected != Some(first.balance)).then(|| {
+        Refusal::new(
+            Rule::Bnk1,
+            format!(
+                "对账单余额不连续：{} 收入 {} 支出 {} 的一笔，余额 {}；已导入的上一笔（第 {} 行，{}）余额 {}，\
+                 应为 {}；请导入接续的完整对账单",
+                format_date(first.date),
+                first.inflow.to_yuan(),
+                first.outflow.to_yuan(),
+                first.balance.to_yuan(),
+                previous.id,
+                format_date(previous.line.date),
+                previous.line.balance.to_yuan(),
+                expected.map_or("（超出范围）".to_string(), |m| m.to_yuan())
+            ),
+        )
+    })
 }
 
 /// The posted vouchers' entries on a bank account dated `from..=to`.
@@ -760,7 +918,8 @@ pub fn reconcile_at(books: &mut impl Books, account: &str, date: Date) -> Result
     let entries = entries_for(books, account, &lines, date)?;
     let before = books.balance_through(account, period.prev())?;
     let month: Money = book_entries(books, account, period.first_day(), date)?.iter().map(|e| e.amount).sum();
-    Ok(Reconciliation::build_at(account, &name, date, before + month, &lines, &entries))
+    let through = books.statement_through(account)?;
+    Ok(Reconciliation::build_at(account, &name, date, before + month, &lines, &entries, through))
 }
 
 /// [BNK-1] the reconciliation statement of one bank account at the end of `period`.
@@ -769,7 +928,8 @@ pub fn reconcile(books: &mut impl Books, account: &str, period: Period) -> Resul
     let name = books.chart().full_name(account);
     let entries = entries_for(books, account, &lines, period.last_day())?;
     let balance = books.balance_through(account, period)?;
-    Ok(Reconciliation::build(account, &name, period, balance, &lines, &entries))
+    let through = books.statement_through(account)?;
+    Ok(Reconciliation::build(account, &name, period, balance, &lines, &entries, through))
 }
 
 #[cfg(test)]
@@ -837,6 +997,66 @@ mod tests {
     }
 
     #[test]
+    fn bnk_1_a_balance_that_does_not_follow_is_refused_naming_the_line() {
+        let text = "交易日期,收入金额,支出金额,余额\n2025-02-03,100,,1100\n2025-02-05,,50,1050\n2025-02-09,,30,1000\n";
+        let err = read_statement(text.as_bytes(), None, &[]).unwrap_err();
+        assert_eq!(err.reasons.len(), 1);
+        let r = &err.reasons[0];
+        assert_eq!((r.rule, r.row), (Rule::Bnk1, Some(4)), "{}", r.message);
+        assert!(r.message.contains("余额 ¥1,050.00") && r.message.contains("应为 ¥1,020.00"), "{}", r.message);
+        // Exported newest first, the same lines follow from one another.
+        let newest_first =
+            "交易日期,收入金额,支出金额,余额\n2025-02-09,,30,1020\n2025-02-05,,50,1050\n2025-02-03,100,,1100\n";
+        assert_eq!(read_statement(newest_first.as_bytes(), None, &[]).unwrap().lines.len(), 3);
+    }
+
+    #[test]
+    fn bnk_1_a_statement_continues_from_the_last_line_imported() {
+        use crate::books::tests::MemoryBooks;
+        let mut b = MemoryBooks::new();
+        let today = date!(2025 - 03 - 31);
+        let read =
+            |t: &str| read_statement(format!("交易日期,收入金额,支出金额,余额\n{t}").as_bytes(), None, &[]).unwrap();
+        import_statement(&mut b, "1002", "1.csv", read("2025-01-06,100,,1100\n"), None, today).unwrap();
+        let gap = import_statement(&mut b, "1002", "2.csv", read("2025-02-06,100,,1300\n"), None, today);
+        match gap {
+            Err(Failure::Refused(r)) => assert!(r.reasons[0].message.contains("应为 ¥1,200.00"), "{:?}", r.reasons),
+            other => panic!("a missing line must be refused: {other:?}"),
+        }
+        import_statement(&mut b, "1002", "2.csv", read("2025-02-06,100,,1200\n"), None, today).unwrap();
+        assert_eq!(b.statement_through("1002").unwrap(), Some(date!(2025 - 02 - 06)));
+        let quiet = read("");
+        assert!(import_statement(&mut b, "1002", "3.csv", quiet.clone(), None, today).is_err(), "no lines, no reach");
+        import_statement(&mut b, "1002", "3.csv", quiet.clone(), Some(date!(2025 - 02 - 28)), today).unwrap();
+        assert_eq!(b.statement_through("1002").unwrap(), Some(date!(2025 - 02 - 28)));
+        assert!(
+            import_statement(&mut b, "1002", "4.csv", quiet, Some(date!(2025 - 04 - 30)), today).is_err(),
+            "future"
+        );
+    }
+
+    #[test]
+    fn bnk_1_a_statement_short_of_the_month_end_is_not_balanced() {
+        let p = Period::parse("2025-02").unwrap();
+        let mut lines = vec![line(1, date!(2025 - 01 - 31), 1_000, 11_000, "")];
+        let entries = vec![entry(1, date!(2025 - 01 - 31), 1_000, "")];
+        lines[0].matched = Some(entries[0].voucher);
+        let book = Money::from_fen(11_000);
+        let r = Reconciliation::build("1002", "银行存款", p, book, &lines, &entries, None);
+        assert_eq!(r.adjusted_bank(), Some(r.adjusted_book()), "the figures agree");
+        assert!(!r.agrees() && !r.statement_complete(), "but January's statement says nothing of February");
+        let problem = r.problem().unwrap();
+        assert_eq!(problem.rule, Rule::Bnk1);
+        assert!(
+            problem.message.contains("只到 2025-01-31") && problem.message.contains("2025-02-28"),
+            "{}",
+            problem.message
+        );
+        let full = Reconciliation::build("1002", "银行存款", p, book, &lines, &entries, Some(date!(2025 - 02 - 28)));
+        assert!(full.agrees() && full.problem().is_none());
+    }
+
+    #[test]
     fn bnk_1_duplicate_lines_are_recognised() {
         let a = line(1, date!(2025 - 04 - 03), 100, 100, "A1").line;
         let b = line(2, date!(2025 - 04 - 04), 100, 200, "A2").line;
@@ -870,17 +1090,18 @@ mod tests {
         ];
         lines[0].matched = Some(entries[0].voucher);
         let book = Money::from_fen(10_000 + 1_000 - 400);
-        let r = Reconciliation::build("1002", "银行存款", p, book, &lines, &entries);
+        let end = Some(date!(2025 - 04 - 30));
+        let r = Reconciliation::build("1002", "银行存款", p, book, &lines, &entries, end);
         assert_eq!(r.bank_out_not_booked.len(), 1);
         assert_eq!(r.booked_out_not_banked.len(), 1);
         assert_eq!(r.adjusted_book(), Money::from_fen(10_550));
         assert_eq!(r.adjusted_bank(), Some(Money::from_fen(10_550)));
         assert!(r.agrees() && r.problem().is_none());
-        let off = Reconciliation::build("1002", "银行存款", p, book + Money::from_fen(7), &lines, &entries);
+        let off = Reconciliation::build("1002", "银行存款", p, book + Money::from_fen(7), &lines, &entries, end);
         let problem = off.problem().unwrap();
         assert_eq!(problem.rule, Rule::Bnk1);
         assert!(problem.message.contains("0.07"), "{}", problem.message);
-        let none = Reconciliation::build("1002", "银行存款", p, book, &[], &entries);
+        let none = Reconciliation::build("1002", "银行存款", p, book, &[], &entries, None);
         assert!(none.problem().unwrap().message.contains("bank import"));
     }
 }

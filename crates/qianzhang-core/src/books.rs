@@ -88,7 +88,7 @@ pub enum Event {
         period: Period,
         reason: String,
         /// Book entries on bank accounts still in transit at the close
-        /// (企业已收/已付、银行未收/未付), carried to the next reconciliation.
+        /// (单位已收/已付、银行未收/未付), carried to the next reconciliation.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         in_transit: Vec<InTransit>,
     },
@@ -159,6 +159,14 @@ pub enum Event {
         serial: u32,
         reason: String,
     },
+    /// A receipt book passed to a new holder: at a cashier's handover, the
+    /// successor takes the departing cashier's books (RCP-1).
+    ReceiptBookPassed {
+        book: String,
+        holder: String,
+        #[serde(with = "date_serde")]
+        date: Date,
+    },
     /// A special fund declared, restricted (限定性) or not (FND-1).
     FundDeclared {
         fund: Fund,
@@ -176,6 +184,10 @@ pub enum Event {
         first_id: u64,
         lines: Vec<StatementLine>,
         duplicates: u64,
+        /// The day the statement reaches (BNK-1): the end of its period as
+        /// the bank printed it, or its last line's date.
+        #[serde(default, with = "crate::period::opt_date_serde", skip_serializing_if = "Option::is_none")]
+        through: Option<Date>,
     },
     /// Statement lines paired with book entries, by `bank match` (BNK-1).
     BankMatched {
@@ -261,6 +273,7 @@ impl Event {
             Event::SettingChanged { .. } => "setting_changed",
             Event::ReceiptBookRegistered { .. } => "receipt_book_registered",
             Event::ReceiptIssued { .. } => "receipt_issued",
+            Event::ReceiptBookPassed { .. } => "receipt_book_passed",
             Event::ReceiptVoided { .. } => "receipt_voided",
             Event::AuthorizationRecorded { .. } => "authorization_recorded",
             Event::SignatureWithdrawn { .. } => "signature_withdrawn",
@@ -315,6 +328,9 @@ impl Event {
             }
             Event::SettingChanged { key, value } => format!("设置 {} 为 {value}", key.chinese()),
             Event::ReceiptBookRegistered { book } => format!("登记{}", describe_book(book)),
+            Event::ReceiptBookPassed { book, holder, date } => {
+                format!("{} 收据本 {book} 移交 {holder} 保管使用", format_date(*date))
+            }
             Event::ReceiptIssued { book, serial, payer, amount, .. } => {
                 format!("开出收据 {book}{serial:07}，交款人 {payer}，{}", amount.to_yuan())
             }
@@ -335,8 +351,9 @@ impl Event {
                 count.book.to_yuan(),
                 crate::cash::describe_difference(count.difference())
             ),
-            Event::StatementImported { account, file, lines, duplicates, .. } => {
-                format!("导入 {account} 银行对账单 {file}：新增 {} 行，重复 {duplicates} 行", lines.len())
+            Event::StatementImported { account, file, lines, duplicates, through, .. } => {
+                let reach = through.map(|t| format!("，截至 {}", format_date(t))).unwrap_or_default();
+                format!("导入 {account} 银行对账单 {file}：新增 {} 行，重复 {duplicates} 行{reach}", lines.len())
             }
             Event::BankMatched { pairs, auto } => {
                 format!("{}勾对银行对账单 {} 笔", if *auto { "自动" } else { "手工" }, pairs.len())
@@ -380,7 +397,8 @@ pub trait Books {
     /// Every authorization recorded, by date (SEP-6 looks for the
     /// resolution that names a deputy signer).
     fn authorizations(&mut self) -> Result<Vec<Authorization>, StoreError>;
-    /// The voucher a document (by type, issuer and number) already supports.
+    /// The voucher a document is indexed under (by `documents::doc_key`):
+    /// the last voucher citing it that is not voided (DOC-2).
     fn document_used(&mut self, document: &Document) -> Result<Option<VoucherRef>, StoreError>;
     fn receipt_books(&mut self) -> Result<Vec<ReceiptBook>, StoreError>;
     /// The highest serial of `book` issued or voided.
@@ -436,6 +454,9 @@ pub trait Books {
     fn statement_lines(&mut self, account: &str) -> Result<Vec<StoredLine>, StoreError>;
     /// The number the next imported statement line gets.
     fn next_statement_line(&mut self) -> Result<u64, StoreError>;
+    /// The latest day the statements imported for a bank account reach:
+    /// their `through` dates and their lines' dates (BNK-1).
+    fn statement_through(&mut self, account: &str) -> Result<Option<Date>, StoreError>;
     /// The fixed-asset register, disposed assets included.
     fn assets(&mut self) -> Result<Vec<Asset>, StoreError>;
     /// The latest closed period before `period`, with the bank entries in
@@ -580,6 +601,16 @@ pub fn issue_receipt(
     let b = find_book(books, book)?;
     if payer.trim().is_empty() || amount.fen() <= 0 {
         return refuse(Rule::Rcp1, "收据须写明交款人和大于零的金额");
+    }
+    if date < b.date {
+        return refuse(
+            Rule::Rcp1,
+            format!(
+                "收据本 {book} 于 {} 登记领用，不能开出日期为 {} 的收据；请核对收据日期，或使用当时已领用的收据本",
+                format_date(b.date),
+                format_date(date)
+            ),
+        );
     }
     let serial = next_serial(&b, books.receipt_last_used(book)?)?;
     books.append(Event::ReceiptIssued {
@@ -834,7 +865,7 @@ pub fn prepare_voucher(
     if origin != Origin::History {
         let mut used = Vec::new();
         for d in &draft.documents {
-            used.push(books.document_used(d)?);
+            used.push(crate::documents::live_holder(books, d)?);
         }
         let mut used = used.into_iter();
         for r in check_new_documents(&draft.documents, |_| used.next().flatten()) {
@@ -974,7 +1005,7 @@ pub fn attach_document(books: &mut impl Books, reference: VoucherRef, document: 
     if draft.documents.len() > voucher.lines().len() {
         return refuse(Rule::Lim1, "单据张数不能多于分录行数（每行分录最多附一张单据信息）");
     }
-    let used = books.document_used(&document)?;
+    let used = crate::documents::live_holder(books, &document)?;
     let mut errs =
         check_new_documents(&draft.documents, |d| if doc_key(d) == doc_key(&document) { used } else { None });
     errs.retain(|r| r.row == Some(draft.documents.len()) || r.rule == Rule::Doc2);
@@ -1060,6 +1091,7 @@ pub(crate) mod tests {
         pub funds: Vec<crate::funds::Fund>,
         pub counts: Vec<CashCount>,
         pub statement: Vec<StoredLine>,
+        pub statement_through: Vec<(String, Date)>,
         pub assets: Vec<Asset>,
         pub in_transit: HashMap<Period, Vec<InTransit>>,
         /// Amounts held besides `vouchers` (LIM-1 tests).
@@ -1087,6 +1119,7 @@ pub(crate) mod tests {
                     .into(),
                 counts: Vec::new(),
                 statement: Vec::new(),
+                statement_through: Vec::new(),
                 assets: Vec::new(),
                 in_transit: HashMap::new(),
                 turnover_base: Money::ZERO,
@@ -1152,8 +1185,11 @@ pub(crate) mod tests {
             Ok(key.and_then(|k| {
                 self.vouchers
                     .values()
-                    .find(|(v, _)| v.documents().iter().any(|x| doc_key(x).as_ref() == Some(&k)))
+                    .filter(|(v, s)| {
+                        *s != Status::Voided && v.documents().iter().any(|x| doc_key(x).as_ref() == Some(&k))
+                    })
                     .map(|(v, _)| v.reference())
+                    .max()
             }))
         }
         fn vouchers_citing(&mut self, number: &str) -> Result<Vec<(Voucher, Status)>, StoreError> {
@@ -1244,6 +1280,11 @@ pub(crate) mod tests {
         fn next_statement_line(&mut self) -> Result<u64, StoreError> {
             Ok(self.statement.len() as u64 + 1)
         }
+        fn statement_through(&mut self, account: &str) -> Result<Option<Date>, StoreError> {
+            let lines = self.statement.iter().filter(|l| l.account == account).map(|l| l.line.date);
+            let given = self.statement_through.iter().filter(|(a, _)| a == account).map(|(_, d)| *d);
+            Ok(lines.chain(given).max())
+        }
         fn assets(&mut self) -> Result<Vec<Asset>, StoreError> {
             Ok(self.assets.clone())
         }
@@ -1316,7 +1357,10 @@ pub(crate) mod tests {
                     }
                 }
                 Event::CashCounted { count } => self.counts.push(count.clone()),
-                Event::StatementImported { account, first_id, lines, .. } => {
+                Event::StatementImported { account, first_id, lines, through, .. } => {
+                    if let Some(t) = through {
+                        self.statement_through.push((account.clone(), *t));
+                    }
                     for (i, line) in lines.iter().enumerate() {
                         self.statement.push(StoredLine {
                             id: first_id + i as u64,
@@ -1344,6 +1388,11 @@ pub(crate) mod tests {
                 }
                 Event::SettingChanged { key, value } => self.settings.set(*key, value),
                 Event::ReceiptBookRegistered { book } => self.receipt_books.push(book.clone()),
+                Event::ReceiptBookPassed { book, holder, .. } => {
+                    if let Some(b) = self.receipt_books.iter_mut().find(|b| b.book == *book) {
+                        b.holder = holder.clone();
+                    }
+                }
                 Event::ReceiptIssued { book, serial, payer, amount, date } => {
                     let state = ReceiptState::Issued { payer: payer.clone(), amount: *amount, date: *date };
                     self.receipts.insert((book.clone(), *serial), state);

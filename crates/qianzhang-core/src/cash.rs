@@ -118,41 +118,37 @@ pub fn settlement(v: &Voucher) -> Option<Money> {
     (suspense && !cash.is_zero()).then_some(cash)
 }
 
-/// The latest count of each day (a recount the same day replaces the earlier
-/// one), in date order.
-pub fn latest_per_day(counts: &[CashCount]) -> Vec<&CashCount> {
-    let mut out: Vec<&CashCount> = Vec::new();
-    for c in counts {
-        match out.iter_mut().find(|o| o.date == c.date) {
-            Some(o) => *o = c,
-            None => out.push(c),
-        }
-    }
-    out.sort_by_key(|c| c.date);
-    out
-}
-
-/// A count with a difference and the voucher that settled it, if one has.
+/// A count with the voucher that settled its difference, if it has one and
+/// it is settled.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct OpenDifference {
     pub count: CashCount,
     pub settled_by: Option<VoucherRef>,
 }
 
-/// [CSH-2] every count with a difference, each with its settlement: a posted
-/// voucher moving cash against 1901 by the difference, dated on or after the
-/// count in the same month. `settlements` are (voucher, date, cash effect).
+/// The voucher settling a difference of `count`: a posted voucher moving
+/// cash against 1901 by the difference, dated on or after the count in the
+/// same month. A shortage still open when the cash is counted again shows in
+/// that count too: one voucher settles both.
+fn settled_by(c: &CashCount, settlements: &[(VoucherRef, Date, Money)]) -> Option<VoucherRef> {
+    if c.difference().is_zero() {
+        return None;
+    }
+    settlements
+        .iter()
+        .find(|(_, d, m)| *d >= c.date && Period::of(*d) == Period::of(c.date) && *m == c.difference())
+        .map(|(r, _, _)| *r)
+}
+
+/// [CSH-2] every count with a difference, in the order recorded, each with
+/// its settlement. Every count is kept: a recount is a count beside the
+/// first, and a difference it does not repeat is still a difference to
+/// settle. `settlements` are (voucher, date, cash effect).
 pub fn differences(counts: &[CashCount], settlements: &[(VoucherRef, Date, Money)]) -> Vec<OpenDifference> {
-    latest_per_day(counts)
-        .into_iter()
+    counts
+        .iter()
         .filter(|c| !c.difference().is_zero())
-        .map(|c| {
-            let settled_by = settlements
-                .iter()
-                .find(|(_, d, m)| *d >= c.date && Period::of(*d) == Period::of(c.date) && *m == c.difference())
-                .map(|(r, _, _)| *r);
-            OpenDifference { count: c.clone(), settled_by }
-        })
+        .map(|c| OpenDifference { count: c.clone(), settled_by: settled_by(c, settlements) })
         .collect()
 }
 
@@ -385,6 +381,12 @@ pub fn record_count(
     today: Date,
 ) -> Result<CashCount, Failure> {
     let day = format_date(date);
+    for on in [date, today] {
+        let registry = books.registry();
+        if let Some(r) = crate::people::frozen(registry.appointments(), &registry.kinship(), counter, on) {
+            return refuse(Rule::Sep7, format!("{}；不能记录现金盘点，请由接任的出纳盘点", r.message));
+        }
+    }
     if date > today {
         return refuse(Rule::Csh2, format!("盘点日期 {day} 晚于今天 {}，不能预先盘点", format_date(today)));
     }
@@ -442,10 +444,11 @@ pub struct CountSheet {
     #[serde(with = "date_serde")]
     pub date: Date,
     pub book: Money,
-    /// The latest count of the day, if the cash was counted.
-    pub count: Option<CashCount>,
-    pub difference: Option<Money>,
-    pub settled_by: Option<VoucherRef>,
+    /// Every count of the day, in the order recorded, each with the voucher
+    /// that settled its difference (CSH-2).
+    pub counts: Vec<OpenDifference>,
+    /// The differences of earlier days of the month, settled or not.
+    pub earlier_differences: Vec<OpenDifference>,
     pub limit: Money,
     pub above_limit: bool,
     /// Days of the month so far that closed above the limit.
@@ -464,7 +467,6 @@ impl CountSheet {
     ) -> Result<CountSheet, Failure> {
         let period = Period::of(date);
         let counts = books.cash_counts(period)?;
-        let count = latest_per_day(&counts).into_iter().find(|c| c.date == date).cloned();
         // One scan from the first day of the month before: the month's
         // movements and the deposit position both come from it.
         let from = period.prev().first_day().max(books.ledger().start.first_day()).min(period.first_day());
@@ -473,8 +475,13 @@ impl CountSheet {
         let month: Vec<&Voucher> = scanned.iter().filter(|v| v.date() >= period.first_day()).collect();
         let settlements: Vec<(VoucherRef, Date, Money)> =
             month.iter().filter_map(|v| settlement(v).map(|m| (v.reference(), v.date(), m))).collect();
-        let settled_by =
-            differences(&counts, &settlements).into_iter().find(|d| d.count.date == date).and_then(|d| d.settled_by);
+        let of_day = counts
+            .iter()
+            .filter(|c| c.date == date)
+            .map(|c| OpenDifference { count: c.clone(), settled_by: settled_by(c, &settlements) })
+            .collect();
+        let earlier_differences =
+            differences(&counts, &settlements).into_iter().filter(|d| d.count.date < date).collect();
         let moves: Vec<(Date, Money)> = month.iter().map(|v| (v.date(), cash_effect(v))).collect();
         let ends = day_ends(opening, &moves, period.first_day(), date);
         let book = ends.last().map_or(opening, |e| e.1);
@@ -485,9 +492,8 @@ impl CountSheet {
             ledger: books.ledger().name.clone(),
             date,
             book,
-            difference: count.as_ref().map(CashCount::difference),
-            count,
-            settled_by,
+            counts: of_day,
+            earlier_differences,
             limit,
             above_limit: book > limit,
             days_above_limit: days_above_limit(&ends, limit)
@@ -570,7 +576,7 @@ mod tests {
         ];
         let r = |n| VoucherRef { period: Period::parse("2025-04").unwrap(), number: n };
         let open = differences(&counts, &[]);
-        assert_eq!(open.len(), 2, "the recount of the 11th replaces the first count that day");
+        assert_eq!(open.len(), 2, "a count without a difference has nothing to settle");
         let settled = differences(&counts, &[(r(7), date!(2025 - 04 - 10), yuan(-50))]);
         assert_eq!(settled[0].settled_by, Some(r(7)));
         assert_eq!(settled[1].settled_by, None, "a different amount settles nothing");
@@ -581,6 +587,27 @@ mod tests {
         assert_eq!(settlement(&pay(4, date!(2025 - 04 - 10), 50)), None);
         assert_eq!(describe_difference(yuan(-50)), "短款 ¥50.00");
         assert_eq!(describe_difference(yuan(3)), "长款 ¥3.00");
+    }
+
+    #[test]
+    fn csh_2_a_recount_does_not_erase_a_shortage() {
+        let count = |counted: i64| CashCount {
+            date: date!(2025 - 04 - 10),
+            counted: yuan(counted),
+            book: yuan(1000),
+            pieces: vec![],
+            counter: "王芳".into(),
+        };
+        let counts = vec![count(990), count(1000)];
+        let open = differences(&counts, &[]);
+        assert_eq!(open.len(), 1, "the ¥10 shortage stays after a recount that finds none");
+        assert_eq!(open[0].count.difference(), yuan(-10));
+        assert_eq!(open[0].settled_by, None);
+        // The shortage counted again the next day is the same shortage: one voucher settles both.
+        let next = CashCount { date: date!(2025 - 04 - 11), ..count(990) };
+        let r = VoucherRef { period: Period::parse("2025-04").unwrap(), number: 8 };
+        let both = differences(&[count(990), next], &[(r, date!(2025 - 04 - 11), yuan(-10))]);
+        assert_eq!(both.iter().map(|d| d.settled_by).collect::<Vec<_>>(), vec![Some(r), Some(r)]);
     }
 
     #[test]

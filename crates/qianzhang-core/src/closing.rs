@@ -55,7 +55,11 @@ fn check_close(books: &mut impl Books, period: Period, today: Date) -> Result<(V
     let mut in_transit = Vec::new();
     for (account, _) in bank_accounts(books.chart()) {
         let r = reconcile(books, &account, period)?;
-        let moved = !r.book_balance.is_zero() || r.statement_balance.is_some() || moved_in(books, &account, period)?;
+        // An account with a balance on either side or movements must be
+        // reconciled against a statement reaching the month's last day (BNK-1).
+        let moved = !r.book_balance.is_zero()
+            || r.statement_balance.is_some_and(|b| !b.is_zero())
+            || moved_in(books, &account, period)?;
         if moved {
             out.extend(r.problem());
         }
@@ -337,9 +341,25 @@ mod tests {
             first_id: 1,
             lines,
             duplicates: 0,
+            through: None,
         };
         b.append(event).unwrap();
         b.append(Event::BankMatched { pairs: vec![(1, refs[0]), (2, refs[1])], auto: true }).unwrap();
+        // The statement stops on the 11th: it says nothing of the rest of December.
+        let short = close_blockers(&mut b, dec, today).unwrap();
+        assert_eq!(short.iter().map(|r| r.rule).collect::<Vec<_>>(), vec![Rule::Bnk1]);
+        assert!(short[0].message.contains("只到 2025-12-11"), "{}", short[0].message);
+        // The bank's statement for December runs to the 31st, with no line after the 11th.
+        b.append(Event::StatementImported {
+            account: "1002".into(),
+            file: "s-12.csv".into(),
+            sha256: "x2".into(),
+            first_id: 3,
+            lines: vec![],
+            duplicates: 0,
+            through: Some(date!(2025 - 12 - 31)),
+        })
+        .unwrap();
         // The 100 of office costs is in transit: the statement agrees once adjusted.
         assert_eq!(close_blockers(&mut b, dec, today).unwrap(), vec![]);
         // A cash movement needs the last business day counted.
@@ -379,7 +399,8 @@ mod tests {
         let jan = Period::parse("2026-01").unwrap();
         let r = reconcile(&mut b, "1002", jan).unwrap();
         assert_eq!(r.booked_out_not_banked.len(), 1, "{r:?}");
-        assert!(r.agrees());
+        assert!(!r.agrees(), "December's statement says nothing of January: {r:?}");
+        assert!(r.problem().unwrap().message.contains("只到 2025-12-31"));
         b.append(Event::StatementImported {
             account: "1002".into(),
             file: "s2.csv".into(),
@@ -387,6 +408,7 @@ mod tests {
             first_id: 3,
             lines: vec![bank_line(date!(2026 - 01 - 04), -10_000, 30_000)],
             duplicates: 0,
+            through: Some(date!(2026 - 01 - 31)),
         })
         .unwrap();
         b.append(Event::BankMatched { pairs: vec![(3, office)], auto: false }).unwrap();
@@ -414,6 +436,7 @@ mod tests {
             first_id: 1,
             lines,
             duplicates: 0,
+            through: Some(date!(2025 - 12 - 31)),
         };
         b.append(event).unwrap();
         close_period(&mut b, dec, "赵敏", today).unwrap();

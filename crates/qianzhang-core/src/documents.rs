@@ -1,10 +1,11 @@
 //! Original documents (原始凭证): no 白条 (DOC-1..DOC-4).
 
 use crate::account::Chart;
+use crate::books::{Books, StoreError};
 use crate::lifecycle::nature;
 use crate::money::Money;
 use crate::rule::{Refusal, Rule};
-use crate::voucher::{Document, Voucher, VoucherRef};
+use crate::voucher::{Document, Status, Voucher, VoucherRef};
 
 /// The document types a voucher may rest on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,9 +72,64 @@ pub fn doc_kind(text: &str) -> Result<DocKind, Refusal> {
     doc1(format!("不认识的单据类型“{t}”；可用：{}", names.join("、")))
 }
 
-/// The key a document is known by across vouchers (DOC-2): type, issuer, number.
+/// The key a document is known by across vouchers (DOC-2): type, issuer,
+/// number. An invoice (发票) or 财政票据 is known by its code and number
+/// whatever issuer is typed, so its issuer is left out of the key: its
+/// number is written `代码-号码` (a 数电发票 by its 20-digit number alone),
+/// and the code and number may be separated by a hyphen, a slash or a space.
+/// Other documents keep their issuer; without one, they are keyed on type and
+/// number. A document without a number has no key.
 pub fn doc_key(d: &Document) -> Option<(String, String, String)> {
-    d.number.as_ref().map(|n| (d.doc_type.clone(), d.issuer.clone().unwrap_or_default(), n.clone()))
+    let doc_type = d.doc_type.trim();
+    let kind = doc_kind(doc_type).ok();
+    let number = normalize_number(d.number.as_deref()?, kind);
+    if number.is_empty() {
+        return None;
+    }
+    let issuer = match kind {
+        Some(DocKind::Invoice | DocKind::FiscalReceipt) => String::new(),
+        _ => d.issuer.as_deref().map(str::trim).unwrap_or_default().to_string(),
+    };
+    Some((doc_type.to_string(), issuer, number))
+}
+
+/// A document number as compared (DOC-2): full-width letters and digits
+/// made half-width, letters upper-cased; for an invoice or 财政票据 the parts
+/// of `代码-号码` joined by one hyphen whatever separated them.
+fn normalize_number(number: &str, kind: Option<DocKind>) -> String {
+    let half: String = number
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            _ => c,
+        })
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    match kind {
+        Some(DocKind::Invoice | DocKind::FiscalReceipt) => half
+            .split(|c: char| c.is_whitespace() || matches!(c, '-' | '/' | '_' | '—' | '–' | '－'))
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join("-"),
+        _ => half,
+    }
+}
+
+/// [DOC-2] the live voucher a document supports, if any. The books index a
+/// document under the last voucher citing it (a voided voucher releases its
+/// documents); a voucher cancelled by a posted red reversal no longer holds
+/// them, so the correction that follows may cite them once more, and then
+/// holds them itself.
+pub fn live_holder(books: &mut impl Books, d: &Document) -> Result<Option<VoucherRef>, StoreError> {
+    let Some(holder) = books.document_used(d)? else { return Ok(None) };
+    if let Some(reversal) = books.reversed_by(holder)? {
+        if matches!(books.voucher(reversal)?, Some((_, Status::Posted))) {
+            return Ok(None);
+        }
+    }
+    Ok(Some(holder))
 }
 
 /// [DOC-1, DOC-2, DOC-4] checks the documents of a voucher being prepared:
@@ -101,7 +157,12 @@ pub fn check_new_documents(docs: &[Document], mut used: impl FnMut(&Document) ->
                 out.push(
                     Refusal::new(
                         Rule::Doc2,
-                        format!("{} {} 已经是凭证 {other} 的附件，同一单据不能重复报销", d.doc_type, key.2),
+                        format!(
+                            "{} {} 已经是凭证 {other} 的附件，同一单据不能重复报销\
+                             （发票、财政票据按代码和号码认定，与填写的开票单位无关）；\
+                             如原凭证有误，请将其作废，已记账的则红字冲销并记账，更正凭证可再引用一次",
+                            d.doc_type, key.2
+                        ),
                     )
                     .at_row(n),
                 );
@@ -188,6 +249,90 @@ mod tests {
         let once = [doc("发票", "001", 100, "张伟", Some("李娜"))];
         let e = check_new_documents(&once, |_| Some(r));
         assert!(e[0].message.contains("已经是凭证 2025-01/记-0003 的附件"), "{}", e[0].message);
+    }
+
+    fn invoice(issuer: Option<&str>, number: &str) -> Document {
+        Document { issuer: issuer.map(str::to_string), ..doc("发票", number, 10_000, "张伟", Some("李娜")) }
+    }
+
+    fn with_doc(d: Document) -> crate::voucher::Draft {
+        let mut v = draft(date!(2025 - 03 - 05), 10_000);
+        v.documents = vec![d];
+        v
+    }
+
+    fn prepare(b: &mut MemoryBooks, d: Document) -> Result<VoucherRef, crate::rule::Failure> {
+        prepare_voucher(b, with_doc(d), Origin::Entered, "赵敏")
+    }
+
+    fn refused_rule(r: Result<VoucherRef, crate::rule::Failure>) -> Rule {
+        match r {
+            Err(crate::rule::Failure::Refused(r)) => r.first_rule(),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn doc_2_an_invoice_is_its_code_and_number_whatever_issuer_is_typed() {
+        let key = |d: &Document| doc_key(d).unwrap();
+        let a = invoice(Some("惠民文具店"), "044001900111-04418822");
+        assert_eq!(key(&a), key(&invoice(Some("惠民文具"), "044001900111-04418822")));
+        assert_eq!(key(&a), key(&invoice(None, " 044001900111 04418822 ")));
+        assert_eq!(key(&a), key(&invoice(None, "０４４００１９００１１１／０４４１８８２２")), "full-width");
+        assert_ne!(key(&a), key(&invoice(None, "044001900112-04418822")), "another code is another invoice");
+        let receipt =
+            |issuer: Option<&str>| Document { issuer: issuer.map(str::to_string), ..doc("收据", "7", 1, "x", None) };
+        assert_ne!(key(&receipt(Some("甲"))), key(&receipt(Some("乙"))), "other documents keep their issuer");
+        assert_eq!(key(&receipt(None)).1, "", "no issuer: type and number");
+
+        let mut b = MemoryBooks::new();
+        prepare(&mut b, a.clone()).unwrap();
+        for again in [invoice(Some("惠民文具"), "044001900111-04418822"), invoice(None, "044001900111 04418822")] {
+            assert_eq!(refused_rule(prepare(&mut b, again)), Rule::Doc2, "issuer typed differently or left out");
+        }
+        // A 数电发票 is its 20-digit number alone.
+        prepare(&mut b, invoice(Some("某公司"), "25442000000012345678")).unwrap();
+        assert_eq!(refused_rule(prepare(&mut b, invoice(None, "25442000000012345678"))), Rule::Doc2);
+        let fiscal = |issuer: &str| Document {
+            issuer: Some(issuer.into()),
+            ..doc("财政票据", "4401-0001", 10_000, "张伟", None)
+        };
+        prepare(&mut b, fiscal("区财政局")).unwrap();
+        assert_eq!(refused_rule(prepare(&mut b, fiscal("某某局"))), Rule::Doc2);
+    }
+
+    #[test]
+    fn doc_2_a_voided_voucher_releases_its_invoice() {
+        let mut b = MemoryBooks::new();
+        let first = prepare(&mut b, invoice(Some("惠民文具店"), "044001900111-1")).unwrap();
+        crate::books::void_voucher(&mut b, first, "金额录错").unwrap();
+        prepare(&mut b, invoice(Some("惠民文具店"), "044001900111-1")).unwrap();
+        assert_eq!(refused_rule(prepare(&mut b, invoice(None, "044001900111-1"))), Rule::Doc2);
+    }
+
+    #[test]
+    fn doc_2_a_reversed_voucher_s_invoice_is_cited_once_more() {
+        let mut b = MemoryBooks::new();
+        let original = prepare(&mut b, invoice(Some("惠民文具店"), "044001900111-2")).unwrap();
+        crate::books::tests::post(&mut b, original).unwrap();
+        assert_eq!(refused_rule(prepare(&mut b, invoice(None, "044001900111-2"))), Rule::Doc2, "still live");
+        let reversal =
+            crate::books::reverse_voucher(&mut b, original, date!(2025 - 03 - 06), "赵敏", date!(2025 - 03 - 06))
+                .unwrap();
+        assert_eq!(
+            refused_rule(prepare(&mut b, invoice(None, "044001900111-2"))),
+            Rule::Doc2,
+            "the reversal is not posted yet: the original still stands"
+        );
+        crate::books::tests::post(&mut b, reversal).unwrap();
+        let correction = prepare(&mut b, invoice(Some("惠民文具店"), "044001900111-2")).unwrap();
+        match prepare(&mut b, invoice(Some("惠民文具店"), "044001900111-2")) {
+            Err(crate::rule::Failure::Refused(r)) => {
+                assert_eq!(r.first_rule(), Rule::Doc2);
+                assert!(r.reasons[0].message.contains(&correction.to_string()), "{}", r.reasons[0].message);
+            }
+            other => panic!("a second citation must be refused, got {other:?}"),
+        }
     }
 
     #[test]

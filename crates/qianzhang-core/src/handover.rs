@@ -55,6 +55,9 @@ pub struct ReceiptBookState {
     pub unused: usize,
     /// The next serial to issue, if any is left.
     pub next: Option<String>,
+    /// Who holds the book (RCP-1): the cashier it was issued to, or the
+    /// successor it passed to at a handover.
+    pub holder: String,
 }
 
 /// The handover report (移交清册).
@@ -263,6 +266,12 @@ pub fn complete_handover(
         return Err(Failure::Refused(Refusals { reasons, unlisted: 0 }));
     }
     end_appointment(books, officer, role, date)?;
+    if role == Role::Cashier {
+        // The departing cashier's receipt books pass to the successor (RCP-1).
+        for b in books.receipt_books()?.into_iter().filter(|b| b.holder == officer) {
+            books.append(Event::ReceiptBookPassed { book: b.book, holder: successor.to_string(), date })?;
+        }
+    }
     appoint(
         books,
         Appointment {

@@ -295,6 +295,18 @@ mod tests {
     }
 
     #[test]
+    fn rcp_1_a_receipt_is_dated_on_or_after_its_book_s_registration() {
+        let mut b = MemoryBooks::new();
+        b.receipt_books.push(ReceiptBook { date: date!(2025 - 03 - 10), ..book() });
+        let issue = |b: &mut MemoryBooks, d| crate::books::issue_receipt(b, "SJ", "居民", Money::from_fen(100), d);
+        match issue(&mut b, date!(2025 - 03 - 09)) {
+            Err(crate::rule::Failure::Refused(r)) => assert_eq!(r.first_rule(), Rule::Rcp1),
+            other => panic!("a receipt before its book must be refused: {other:?}"),
+        }
+        assert_eq!(issue(&mut b, date!(2025 - 03 - 10)).unwrap(), "SJ0000101");
+    }
+
+    #[test]
     fn rcp_2_cash_income_cites_an_issued_receipt() {
         let mut b = MemoryBooks::new();
         let mut d = draft(date!(2025 - 03 - 05), 3_000);

@@ -161,7 +161,11 @@ fn handover_tables(h: &Handover) -> Vec<Table> {
             r.statement_balance.map(|m| m.to_string()).unwrap_or_else(|| "无对账单".into()),
             r.adjusted_book().to_string(),
             r.adjusted_bank().map(|m| m.to_string()).unwrap_or_default(),
-            if r.agrees() { "相符".into() } else { "不符".into() },
+            match (r.agrees(), r.statement_through) {
+                (true, _) => "相符".into(),
+                (false, Some(d)) if !r.statement_complete() => format!("对账单只到 {}，未能对账", format_date(d)),
+                (false, _) => "不符".into(),
+            },
         ]);
     }
     out.push(t);
@@ -182,6 +186,7 @@ fn handover_tables(h: &Handover) -> Vec<Table> {
             ("作废", Align::Right),
             ("未用", Align::Right),
             ("下一张", Align::Left),
+            ("领用人", Align::Left),
         ],
     );
     for b in &h.receipt_books {
@@ -192,6 +197,7 @@ fn handover_tables(h: &Handover) -> Vec<Table> {
             b.voided.to_string(),
             b.unused.to_string(),
             b.next.clone().unwrap_or_else(|| "已用完".into()),
+            b.holder.clone(),
         ]);
     }
     out.push(t);

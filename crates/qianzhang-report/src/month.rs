@@ -31,29 +31,44 @@ pub fn cash_count(s: &CountSheet, format: Format) -> String {
         t.row(vec![item.to_string(), m.map(|m| m.to_string()).unwrap_or_default(), note]);
     };
     row(&mut t, "账面余额", Some(s.book), "截至当日日终（已记账及出纳已确认的凭证）".into());
-    match &s.count {
-        Some(c) => {
-            row(&mut t, "实点金额", Some(c.counted), format!("盘点人 {}", c.counter));
-            for p in &c.pieces {
-                let sum = Money::from_fen(p.value.fen() * i64::from(p.count));
-                let face = p.value.to_decimal_string();
-                let face = face.trim_end_matches('0').trim_end_matches('.');
-                row(&mut t, &format!("　其中 {face} 元"), Some(sum), format!("{} 张", p.count));
-            }
-            let diff = c.difference();
-            let settled = match (diff.is_zero(), s.settled_by) {
-                (true, _) => String::new(),
-                (false, Some(r)) => format!("已由 {r} 转入待处理财产损溢"),
-                (false, None) => "未处理：须经审批后记入 1901 待处理财产损溢，月末结账前处理完毕".into(),
-            };
-            row(
-                &mut t,
-                "盘点差额",
-                Some(diff),
-                format!("{}（盘点时账面 {}）{settled}", describe_difference(diff), c.book),
-            );
+    if s.counts.is_empty() {
+        row(&mut t, "实点金额", None, "当日尚未盘点".into());
+    }
+    let several = s.counts.len() > 1;
+    for (i, d) in s.counts.iter().enumerate() {
+        let c = &d.count;
+        let nth = if several { format!("（第 {} 次）", i + 1) } else { String::new() };
+        row(&mut t, &format!("实点金额{nth}"), Some(c.counted), format!("盘点人 {}", c.counter));
+        for p in &c.pieces {
+            let sum = Money::from_fen(p.value.fen() * i64::from(p.count));
+            let face = p.value.to_decimal_string();
+            let face = face.trim_end_matches('0').trim_end_matches('.');
+            row(&mut t, &format!("　其中 {face} 元"), Some(sum), format!("{} 张", p.count));
         }
-        None => row(&mut t, "实点金额", None, "当日尚未盘点".into()),
+        let diff = c.difference();
+        row(
+            &mut t,
+            &format!("盘点差额{nth}"),
+            Some(diff),
+            format!("{}（盘点时账面 {}）{}", describe_difference(diff), c.book, settlement_note(diff, d.settled_by)),
+        );
+    }
+    for d in &s.earlier_differences {
+        let c = &d.count;
+        let diff = c.difference();
+        row(
+            &mut t,
+            &format!("　{} 盘点差额", format_date(c.date)),
+            Some(diff),
+            format!(
+                "{}（实点 {}，账面 {}，盘点人 {}）{}",
+                describe_difference(diff),
+                c.counted,
+                c.book,
+                c.counter,
+                settlement_note(diff, d.settled_by)
+            ),
+        );
     }
     let limit_note = if s.above_limit { "超过限额，超出部分应当日送存银行" } else { "未超过限额" };
     row(&mut t, "库存现金限额", Some(s.limit), limit_note.into());
@@ -84,6 +99,15 @@ pub fn cash_count(s: &CountSheet, format: Format) -> String {
     }
     t.note("出纳（盘点人）：__________　监盘人：__________　会计：__________");
     render(&t, format)
+}
+
+/// How a count's difference stands (CSH-2).
+fn settlement_note(diff: Money, settled_by: Option<qianzhang_core::VoucherRef>) -> String {
+    match (diff.is_zero(), settled_by) {
+        (true, _) => String::new(),
+        (false, Some(r)) => format!("，已由 {r} 转入待处理财产损溢"),
+        (false, None) => "，未处理：须经审批后记入 1901 待处理财产损溢，月末结账前处理完毕".into(),
+    }
 }
 
 /// The statement lines of a bank account with their matches.
@@ -164,22 +188,27 @@ pub fn reconciliation(r: &Reconciliation, format: Format) -> String {
             t.row(vec![String::new(), format_date(o.date), o.amount.to_string(), o.what.clone()]);
         }
     };
-    head(&mut t, "企业银行存款日记账余额", Some(r.book_balance));
-    items(&mut t, "加：银行已收、企业未收", &r.bank_in_not_booked);
-    items(&mut t, "减：银行已付、企业未付", &r.bank_out_not_booked);
-    t.total(vec!["调节后的企业账面余额".into(), String::new(), r.adjusted_book().to_string(), String::new()]);
+    head(&mut t, "单位银行存款日记账余额", Some(r.book_balance));
+    items(&mut t, "加：银行已收、单位未收", &r.bank_in_not_booked);
+    items(&mut t, "减：银行已付、单位未付", &r.bank_out_not_booked);
+    t.total(vec!["调节后的单位账面余额".into(), String::new(), r.adjusted_book().to_string(), String::new()]);
     head(&mut t, "银行对账单余额", r.statement_balance);
-    items(&mut t, "加：企业已收、银行未收", &r.booked_in_not_banked);
-    items(&mut t, "减：企业已付、银行未付", &r.booked_out_not_banked);
+    items(&mut t, "加：单位已收、银行未收", &r.booked_in_not_banked);
+    items(&mut t, "减：单位已付、银行未付", &r.booked_out_not_banked);
     t.total(vec![
         "调节后的银行对账单余额".into(),
         String::new(),
         r.adjusted_bank().map(|m| m.to_string()).unwrap_or_else(|| "无".into()),
         String::new(),
     ]);
+    let reach = match r.statement_through {
+        Some(d) => format!("银行对账单截至 {}。", format_date(d)),
+        None => "尚未导入银行对账单。".into(),
+    };
     match r.problem() {
-        None => t.note("两者相符。"),
-        Some(p) => t.note(&format!("不符：{}", p.message)),
+        None => t.note(&format!("{reach}两者相符。")),
+        Some(p) if !r.statement_complete() => t.note(&format!("{reach}未能对账：{}", p.message)),
+        Some(p) => t.note(&format!("{reach}不符：{}", p.message)),
     }
     t.note("出纳：__________　会计：__________");
     render(&t, format)

@@ -1288,6 +1288,20 @@ impl Books for Writer<'_> {
         Ok(load_statement_lines(self.tx, self.ledger.id, account)?)
     }
 
+    fn statement_through(&mut self, account: &str) -> Result<Option<time::Date>, StoreError> {
+        let through: Option<String> = self
+            .tx
+            .prepare_cached(
+                "SELECT MAX(d) FROM (SELECT MAX(date) AS d FROM statement_lines WHERE ledger_id = ?1 AND account = ?2 \
+                 UNION ALL SELECT through FROM statement_reach WHERE ledger_id = ?1 AND account = ?2)",
+            )?
+            .query_row(params![self.ledger.id, account], |r| r.get(0))?;
+        match through {
+            None => Ok(None),
+            Some(t) => Ok(Some(parse_date(&t).map_err(|_| Error::Corrupt(format!("statement date {t}")))?)),
+        }
+    }
+
     fn next_statement_line(&mut self) -> Result<u64, StoreError> {
         let n: i64 = self
             .tx

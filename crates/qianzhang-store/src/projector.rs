@@ -108,6 +108,7 @@ impl Projector {
                 if changed != 1 {
                     return Err(Error::Corrupt(format!("表 vouchers 中要作废的凭证 {reference} 不是待记账状态")));
                 }
+                release_documents(conn, id, *reference)?;
                 self.unposted.remove(reference);
             }
             Event::VoucherRevised { voucher } => {
@@ -260,6 +261,16 @@ impl Projector {
                 )?
                 .execute(params![id, b.book, b.first, b.last, format_date(b.date), b.holder, seq])?;
             }
+            Event::ReceiptBookPassed { book, holder, .. } => {
+                let changed = conn
+                    .prepare_cached(
+                        "UPDATE receipt_books SET holder = ?3, seq = ?4 WHERE ledger_id = ?1 AND book = ?2",
+                    )?
+                    .execute(params![id, book, holder, seq])?;
+                if changed != 1 {
+                    return Err(Error::Corrupt(format!("passing receipt book {book}, which is not registered")));
+                }
+            }
             Event::ReceiptIssued { book, serial, payer, amount, date } => {
                 conn.prepare_cached(
                     "INSERT INTO receipts (ledger_id, book, serial, state, payer, amount, date, seq) \
@@ -293,7 +304,15 @@ impl Projector {
                     c.counter
                 ])?;
             }
-            Event::StatementImported { account, first_id, lines, .. } => {
+            Event::StatementImported { account, first_id, lines, through, .. } => {
+                if let Some(t) = through {
+                    conn.prepare_cached(
+                        "INSERT INTO statement_reach (ledger_id, account, through, seq) VALUES (?1, ?2, ?3, ?4) \
+                         ON CONFLICT (ledger_id, account) DO UPDATE SET through = excluded.through, seq = excluded.seq \
+                         WHERE excluded.through > statement_reach.through",
+                    )?
+                    .execute(params![id, account, format_date(*t), seq])?;
+                }
                 let mut stmt = conn.prepare_cached(
                     "INSERT INTO statement_lines (ledger_id, id, account, date, inflow, outflow, balance, reference, \
                      counterparty, summary, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -399,12 +418,15 @@ impl Projector {
         Ok(())
     }
 
+    /// Indexes a voucher's documents under it (DOC-2). The core has checked
+    /// that no live voucher holds them, so the last voucher citing a
+    /// document holds it: the correction after a reversal takes it over.
     fn index_documents(&self, conn: &Connection, seq: i64, v: &Voucher) -> Result<(), Error> {
         let reference = v.reference();
         for d in v.documents() {
             if let Some((doc_type, issuer, number)) = doc_key(d) {
                 conn.prepare_cached(
-                    "INSERT OR IGNORE INTO documents (ledger_id, doc_type, issuer, number, period, voucher_number, seq) \
+                    "INSERT OR REPLACE INTO documents (ledger_id, doc_type, issuer, number, period, voucher_number, seq) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 )?
                 .execute(params![self.ledger_id, doc_type, issuer, number, reference.period.key(), reference.number, seq])?;
@@ -527,4 +549,42 @@ pub(crate) fn account_balance(conn: &Connection, ledger_id: i64, code: &str) -> 
         .prepare_cached("SELECT COALESCE(SUM(debit - credit), 0) FROM balances WHERE ledger_id = ?1 AND account = ?2")?
         .query_row(params![ledger_id, code], |r| r.get(0))?;
     Ok(Money::from_fen(fen))
+}
+
+/// A voided voucher releases its documents (DOC-2).
+fn release_documents(conn: &Connection, ledger_id: i64, reference: VoucherRef) -> Result<(), Error> {
+    conn.prepare_cached("DELETE FROM documents WHERE ledger_id = ?1 AND period = ?2 AND voucher_number = ?3")?
+        .execute(params![ledger_id, reference.period.key(), reference.number])?;
+    Ok(())
+}
+
+/// Rebuilds the `documents` index of every ledger from the log, for a store
+/// written before documents were keyed by `documents::doc_key` as they are
+/// now (an invoice by its code and number alone) and released by voiding
+/// (DOC-2): afterwards the index is what replaying the log gives, so
+/// `verify` agrees with it. An entry that does not parse is left to
+/// `verify` to report.
+pub(crate) fn reindex_documents(conn: &Connection) -> Result<(), Error> {
+    conn.execute("DELETE FROM documents", [])?;
+    let mut stmt = conn.prepare(
+        "SELECT ledger_id, seq, payload FROM log WHERE kind IN \
+         ('voucher_prepared', 'voucher_migrated', 'voucher_revised', 'voucher_voided', 'closing_voucher') \
+         ORDER BY ledger_id, seq",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let (ledger_id, seq): (i64, i64) = (row.get(0)?, row.get(1)?);
+        let Ok(payload) = row.get_ref(2)?.as_str() else { continue };
+        let Ok(event) = serde_json::from_str::<Event>(payload) else { continue };
+        let projector = Projector::new(ledger_id);
+        match &event {
+            Event::VoucherPrepared { voucher }
+            | Event::VoucherMigrated { voucher }
+            | Event::VoucherRevised { voucher }
+            | Event::ClosingVoucher { voucher } => projector.index_documents(conn, seq, voucher)?,
+            Event::VoucherVoided { reference, .. } => release_documents(conn, ledger_id, *reference)?,
+            _ => {}
+        }
+    }
+    Ok(())
 }

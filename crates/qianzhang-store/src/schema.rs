@@ -336,7 +336,25 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE authorizations ADD COLUMN stand_aside TEXT;
     ALTER TABLE signatures ADD COLUMN resolution TEXT;
     "#,
+    // 8: how far the bank statements of each account reach (BNK-1, PER-1):
+    //    the latest `through` date given at import. The lines' own dates
+    //    count too, so a statement imported before this table has the reach
+    //    of its last line.
+    r#"
+    CREATE TABLE statement_reach (
+        ledger_id INTEGER NOT NULL,
+        account TEXT NOT NULL,
+        through TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (ledger_id, account)
+    ) WITHOUT ROWID;
+    "#,
 ];
+
+/// The first version whose `documents` index keys invoices by code and number
+/// and drops voided vouchers' documents (DOC-2): an older store has its index
+/// rebuilt from the log when it is migrated past it.
+const DOCUMENTS_REKEYED: i64 = 8;
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -354,6 +372,9 @@ pub fn migrate(conn: &mut Connection) -> Result<(), crate::Error> {
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+    }
+    if version > 0 && version < DOCUMENTS_REKEYED {
+        crate::projector::reindex_documents(&tx)?;
     }
     tx.commit()?;
     Ok(())
@@ -421,6 +442,11 @@ pub const PROJECTIONS: &[(&str, &str, &str)] = &[
         "seq",
     ),
     ("audit_events", "SELECT seq, kind FROM audit_events WHERE ledger_id = ?1 ORDER BY seq", "seq"),
+    (
+        "statement_reach",
+        "SELECT account, through, seq FROM statement_reach WHERE ledger_id = ?1 ORDER BY account",
+        "seq",
+    ),
     (
         "in_transit",
         "SELECT period, account, voucher_period, voucher_number, seq FROM in_transit WHERE ledger_id = ?1 \
