@@ -17,6 +17,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use password_hash::rand_core::OsRng;
 use password_hash::SaltString;
 use qianzhang_core::approval::{suspected_splits, AuthKind, Authorization, ExpenseItem, SettingKey};
+use qianzhang_core::batch;
 use qianzhang_core::books::{
     appoint, attach_document, change_setting, close_account, describe_fact, end_appointment, issue_receipt,
     post_voucher, prepare_voucher, record_authorization, record_kinship, register_person, register_receipt_book,
@@ -1530,30 +1531,52 @@ fn flag_line(text: &str, side: Side, summary: &str) -> Result<Line, Exit> {
 }
 
 /// The vouchers named, plus with `--all` every prepared voucher of the
-/// period whose next step is `step`.
-fn selected(cli: &Cli, sel: &Selection, step: Next) -> Result<Vec<VoucherRef>, Exit> {
+/// period whose next step is `step`; and why `--all` passed over the other
+/// prepared vouchers of the period (VCH-4).
+fn selected(cli: &Cli, sel: &Selection, step: Next) -> Result<(Vec<VoucherRef>, Vec<String>), Exit> {
     let mut refs = sel.references.clone();
+    let mut passed_over = Vec::new();
     if let (true, Some(p)) = (sel.all, sel.period) {
         let (store, ledger) = open_ledger(cli)?;
         let chart = store.chart(&ledger)?;
         for (v, status) in store.vouchers(&ledger, p, p)? {
-            if status == Status::Prepared && next_step(&chart, &v, &store.signatures(&ledger, v.reference())?) == step {
-                refs.push(v.reference());
+            if status != Status::Prepared || refs.contains(&v.reference()) {
+                continue;
+            }
+            match next_step(&chart, &v, &store.signatures(&ledger, v.reference())?) {
+                next if next == step => refs.push(v.reference()),
+                next => passed_over.push(batch::passed_over(v.reference(), next, step)),
             }
         }
     }
     if refs.is_empty() {
-        return Err(bad_input(Rule::Vch4, "没有待办的凭证：请写出凭证号，或用 --all --period YYYY-MM"));
+        let mut text = "没有待办的凭证：请写出凭证号，或用 --all --period YYYY-MM".to_string();
+        if !passed_over.is_empty() {
+            text.push_str(&format!("（该期间的凭证：{}）", passed_over.join("；")));
+        }
+        return Err(bad_input(Rule::Vch4, text));
     }
-    Ok(refs)
+    Ok((refs, passed_over))
+}
+
+/// What a batch did, and what `--all` passed over.
+fn batch_report(done: &str, refs: &[VoucherRef], passed_over: &[String]) -> String {
+    let mut text = format!("已{done} {} 张凭证\n", refs.len());
+    if !passed_over.is_empty() {
+        text.push_str(&format!("未处理 {} 张：\n", passed_over.len()));
+        for p in passed_over {
+            text.push_str(&format!("  {p}\n"));
+        }
+    }
+    text
 }
 
 fn sign(cli: &Cli, sel: &Selection, kind: SignKind) -> Result<(), Exit> {
-    let refs = selected(cli, sel, Next::Sign(kind))?;
+    let (refs, passed_over) = selected(cli, sel, Next::Sign(kind))?;
     let today = clock::today();
     let at = clock::now_rfc3339();
-    change(cli, Act::Sign, |w, who| refs.iter().try_for_each(|r| sign_voucher(w, *r, kind, who, today, &at)))?;
-    out(&format!("已{} {} 张凭证\n", kind.chinese(), refs.len()))
+    change(cli, Act::Sign, |w, who| batch::each_voucher(w, &refs, |w, r| sign_voucher(w, r, kind, who, today, &at)))?;
+    out(&batch_report(kind.chinese(), &refs, &passed_over))
 }
 
 fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
@@ -1647,10 +1670,10 @@ fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
             out(&format!("已撤回对 {reference} 的{}\n", kind.chinese()))
         }
         VoucherCmd::Post(sel) => {
-            let refs = selected(cli, sel, Next::Post)?;
+            let (refs, passed_over) = selected(cli, sel, Next::Post)?;
             let today = clock::today();
-            change(cli, Act::KeepBooks, |w, who| refs.iter().try_for_each(|r| post_voucher(w, *r, who, today)))?;
-            out(&format!("已记账 {} 张凭证\n", refs.len()))
+            change(cli, Act::KeepBooks, |w, who| batch::each_voucher(w, &refs, |w, r| post_voucher(w, r, who, today)))?;
+            out(&batch_report("记账", &refs, &passed_over))
         }
         VoucherCmd::Void { reference, reason } => {
             change(cli, Act::KeepBooks, |w, _| qianzhang_core::books::void_voucher(w, *reference, reason))?;

@@ -347,3 +347,61 @@ fn the_store_file_and_its_journal_are_private() {
     assert_eq!(mode, 0o600, "journal mode {mode:o}");
     conn.execute_batch("ROLLBACK;").unwrap();
 }
+
+/// An electricity bill over the threshold cited against a 两委 resolution
+/// only: the approver cannot approve it (APR-2).
+fn electricity(env: &Env, day: &str, amount: &str, doc: &str) {
+    let debit = format!("520102={amount}");
+    let credit = format!("1002={amount}");
+    env.ok(&[
+        "voucher",
+        "add",
+        "--date",
+        day,
+        "--summary",
+        "支付电费",
+        "--debit",
+        &debit,
+        "--credit",
+        &credit,
+        "--authorization",
+        "两委决议〔2025〕1号",
+        "--doc-type",
+        "发票",
+        "--issuer",
+        "国网供电公司",
+        "--doc-no",
+        doc,
+        "--doc-amount",
+        amount,
+        "--handler",
+        "张伟",
+        "--checker",
+        "李娜",
+    ]);
+}
+
+#[test]
+fn vch_4_a_batch_names_every_voucher_it_refuses_and_every_one_it_passes_over() {
+    let env = office_with_a_voucher();
+    electricity(&env, "2025-03-12", "1200", "DF0312");
+    electricity(&env, "2025-03-13", "1300", "DF0313");
+    let out = env.ok(&["--as", "刘洋", "voucher", "review", "--all", "--period", "2025-03"]);
+    assert!(out.contains("已审核 3 张凭证"), "{out}");
+    // All or nothing, and every refusal named by its voucher.
+    let err = env.refused("APR-2", &["--as", "李明", "voucher", "approve", "--all", "--period", "2025-03"]);
+    assert!(err.contains("2025-03/记-0002：") && err.contains("2025-03/记-0003："), "{err}");
+    assert!(!err.contains("2025-03/记-0001："), "{err}");
+    let show = env.ok(&["voucher", "show", "2025-03/记-0001"]);
+    assert!(!show.contains("审批：李明"), "the batch was refused whole: {show}");
+    // The rest of the batch passes over what waits for something else, and says so.
+    env.ok(&["--as", "李明", "voucher", "approve", "2025-03/记-0001"]);
+    let out = env.ok(&["--as", "王芳", "voucher", "confirm", "--all", "--period", "2025-03"]);
+    assert!(out.contains("已出纳确认 1 张凭证") && out.contains("2025-03/记-0002 待审批，未出纳确认"), "{out}");
+    let out = env.ok(&["voucher", "post", "--all", "--period", "2025-03"]);
+    assert!(out.contains("已记账 1 张凭证") && out.contains("未处理 2 张"), "{out}");
+    assert!(out.contains("2025-03/记-0002 待审批，未记账") && out.contains("2025-03/记-0003 待审批，未记账"), "{out}");
+    // Nothing left to post: the refusal still says what the period's vouchers wait for.
+    let err = env.refused("VCH-4", &["voucher", "post", "--all", "--period", "2025-03"]);
+    assert!(err.contains("没有待办的凭证") && err.contains("2025-03/记-0003 待审批，未记账"), "{err}");
+}
