@@ -44,7 +44,7 @@ pub(crate) fn day_or_month(text: &str, first: bool) -> Result<time::Date, Exit> 
     match Period::parse(text) {
         Ok(p) if first => Ok(p.first_day()),
         Ok(p) => Ok(p.last_day()),
-        Err(_) => Err(bad_input(Rule::Aud1, format!("“{text}”不是日期或月份，应写作 2025-03 或 2025-03-15"))),
+        Err(_) => Err(Exit::Usage(format!("“{text}”不是日期或月份，应写作 2025-03 或 2025-03-15"))),
     }
 }
 
@@ -65,7 +65,11 @@ fn span(
         None => crate::clock::today(),
     };
     if from > to {
-        return Err(bad_input(Rule::Aud1, format!("起始 {} 晚于截止 {}", format_date(from), format_date(to))));
+        return Err(Exit::Usage(format!(
+            "--from {} 晚于 --to {}：起始须不晚于截止",
+            format_date(from),
+            format_date(to)
+        )));
     }
     Ok((from, to))
 }
@@ -87,7 +91,10 @@ pub(crate) fn exceptions_between(
     let live_from = Period::of(from).max(ledger.info.start);
     let opening_cash: Money =
         totals.iter().filter(|(a, p, _, _)| a.starts_with("1001") && *p < live_from).map(|(_, _, d, c)| *d - *c).sum();
-    let facts = store.log_facts(ledger, &["refused", "period_reopened", "kinship_recorded", "period_closed"])?;
+    let facts = store.log_facts(
+        ledger,
+        &["refused", "period_reopened", "kinship_recorded", "period_closed", "sign_in_failed", "passphrase_set"],
+    )?;
     let mut first_closes: Vec<(Period, i64)> = Vec::new();
     for f in &facts {
         if let qianzhang_core::Event::PeriodClosed { period, .. } = &f.event {
@@ -357,7 +364,7 @@ pub(crate) fn handover(cli: &Cli, args: &HandoverArgs) -> Result<(), Exit> {
     };
     match &args.output {
         Some(path) => {
-            std::fs::write(path, text)?;
+            crate::output::emit_text(&crate::db_path(cli), Some(path), &text)?;
             eprintln!("已写出 {}", path.display());
             Ok(())
         }

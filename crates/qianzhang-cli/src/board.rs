@@ -253,7 +253,7 @@ pub(crate) fn disclose(cli: &Cli, args: &DiscloseArgs) -> Result<(), Exit> {
     let text = render(&d, args.format, args.paper);
     match &args.output {
         Some(path) => {
-            std::fs::write(path, text.as_bytes())?;
+            crate::output::emit_text(&crate::db_path(cli), Some(path), &text)?;
             let state = if d.draft { "草稿（未结账）" } else { "正式" };
             eprintln!("已写出 {}：{}，{state}，指纹 {}", path.display(), d.title, d.fingerprint_short());
             Ok(())

@@ -7,6 +7,7 @@ mod board;
 mod clock;
 mod demo;
 mod month;
+mod output;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -16,6 +17,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use password_hash::rand_core::OsRng;
 use password_hash::SaltString;
 use qianzhang_core::approval::{suspected_splits, AuthKind, Authorization, ExpenseItem, SettingKey, StandAside};
+use qianzhang_core::batch;
 use qianzhang_core::books::{
     appoint, attach_document, change_setting, close_account, describe_fact, end_appointment, enter_voucher,
     issue_receipt, post_voucher, record_authorization, record_kinship, register_person, register_receipt_book,
@@ -28,7 +30,7 @@ use qianzhang_core::lifecycle::{
     next_step, payees, sign_voucher, stand_aside_mark, stand_aside_note, withdraw_signature, Next, SignKind,
     StandAsideMark,
 };
-use qianzhang_core::operator::{admit, authenticate, hash_passphrase, Act};
+use qianzhang_core::operator::{admit_signed_in, check_passphrase, hash_passphrase, Act, Gate, SIGN_IN, UNVERIFIED};
 use qianzhang_core::people::{check_registered, Appointment, KinFact, Role};
 use qianzhang_core::period::parse_date;
 use qianzhang_core::receipts::{describe_book, outstanding_advances, ReceiptBook};
@@ -596,6 +598,12 @@ enum Exit {
         unlisted: usize,
         logged: bool,
     },
+    /// Input that is not what the command needs, caught before any rule:
+    /// an output path that cannot be written, say. Not logged.
+    BadInput(String),
+    /// A command typed wrongly (a reversed range, no `--as`, a `--db` that
+    /// is not a store): exit 2 like a bad flag. Not logged.
+    Usage(String),
     Integrity(String),
     /// Another command held the store longer than we waited: try again.
     Busy(String),
@@ -615,9 +623,13 @@ impl From<Failure> for Exit {
     }
 }
 
-/// What a second writer is told when another command holds the store.
-const BUSY: &str =
-    "账簿文件正被另一个命令使用（例如正在导入或结账），等待 10 秒后仍未释放；本次操作没有执行，账簿未改动，请稍后再试";
+/// What a command is told when another command holds the store past the wait.
+fn busy_message() -> String {
+    format!(
+        "账簿文件正被另一个命令使用（例如正在导入或结账），等待 {} 秒后仍未释放；本次操作没有执行，账簿未改动，请稍后再试",
+        clock::busy_wait().as_secs_f64()
+    )
+}
 
 impl From<Refusal> for Exit {
     fn from(r: Refusal) -> Exit {
@@ -628,7 +640,7 @@ impl From<Refusal> for Exit {
 impl From<qianzhang_store::Error> for Exit {
     fn from(e: qianzhang_store::Error) -> Exit {
         if e.is_busy() {
-            return Exit::Busy(BUSY.to_string());
+            return Exit::Busy(busy_message());
         }
         if e.is_damage() {
             return Exit::Integrity(format!("[AUD-2] {e}；请用 qianzhang verify 查明，并从备份恢复账簿文件"));
@@ -640,9 +652,18 @@ impl From<qianzhang_store::Error> for Exit {
     }
 }
 
+/// The reader of our output went away, however the writer wrapped it.
+fn is_broken_pipe(e: &std::io::Error) -> bool {
+    let pipe = |e: &std::io::Error| e.kind() == std::io::ErrorKind::BrokenPipe;
+    pipe(e)
+        || e.get_ref()
+            .and_then(|inner| inner.downcast_ref::<csv::Error>())
+            .is_some_and(|c| matches!(c.kind(), csv::ErrorKind::Io(io) if pipe(io)))
+}
+
 impl From<std::io::Error> for Exit {
     fn from(e: std::io::Error) -> Exit {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
+        if is_broken_pipe(&e) {
             Exit::BrokenPipe
         } else {
             Exit::Internal(e.to_string())
@@ -677,6 +698,14 @@ fn main() -> ExitCode {
                 let _ = writeln!(err, "  另有 {unlisted} 处错误未列出");
             }
             ExitCode::from(1)
+        }
+        Err(Exit::BadInput(msg)) => {
+            eprintln!("未执行，账簿未作任何改动：{msg}");
+            ExitCode::from(1)
+        }
+        Err(Exit::Usage(msg)) => {
+            eprintln!("用法错误：{msg}\n（qianzhang --help 列出命令与参数）");
+            ExitCode::from(2)
         }
         Err(Exit::Integrity(msg)) => {
             eprintln!("{msg}");
@@ -719,7 +748,9 @@ impl Command {
 }
 
 /// Logs a refusal found before the command reached the store (AUD-1), when
-/// there is a ledger to log it in.
+/// there is a ledger to log it in. It is attributed to the operator only
+/// once their passphrase (given to the script; a terminal is not asked
+/// again) checks out; else it is filed as unverified, with the name claimed.
 fn log_refusal(cli: &Cli, reasons: &[Refusal], unlisted: usize) -> Result<(), Exit> {
     let path = db_path(cli);
     if !path.exists() {
@@ -727,14 +758,55 @@ fn log_refusal(cli: &Cli, reasons: &[Refusal], unlisted: usize) -> Result<(), Ex
     }
     let mut store = open_store(&path)?;
     let Ok(ledger) = store.select(cli.ledger.as_deref()) else { return Ok(()) };
-    let who = actor(cli).unwrap_or_else(|_| Actor {
-        name: "（未署名）".into(),
-        at: clock::now_rfc3339(),
-        command: std::env::args().skip(1).collect::<Vec<_>>().join(" "),
-    });
+    let command = std::env::args().skip(1).collect::<Vec<_>>().join(" ");
+    let claimed = actor(cli).ok();
+    let verified = match (&claimed, std::env::var("QIANZHANG_PASSPHRASE")) {
+        (Some(who), Ok(passphrase)) => {
+            // A wrong passphrase is a failed sign-in, logged as such in place of the refusal.
+            sign_in(&mut store, &ledger, &Operator { actor: who.clone(), passphrase })?;
+            true
+        }
+        _ => false,
+    };
+    let who = match claimed {
+        Some(who) if verified => who,
+        Some(who) => {
+            Actor { name: UNVERIFIED.into(), at: who.at, command: format!("（自称 {}）{command}", who.name) }
+        }
+        None => Actor { name: UNVERIFIED.into(), at: clock::now_rfc3339(), command },
+    };
     let refusals = qianzhang_core::Refusals { reasons: reasons.to_vec(), unlisted };
     store.log_refusal(&ledger, &who, &refusals)?;
     Ok(())
+}
+
+/// [OPR-1, AUD-1] checks the operator's passphrase before anything is done
+/// or logged in their name. A name locked after repeated failures is
+/// refused unchecked; each earlier failure waits longer before it is
+/// answered, and is logged as a failed sign-in under the name it claimed.
+fn sign_in(store: &mut Store, ledger: &LedgerHandle, op: &Operator) -> Result<(), Exit> {
+    let name = &op.actor.name;
+    let now = clock::now();
+    let failures = store.failed_sign_ins(ledger, name)?;
+    let prior = match SIGN_IN.gate(&failures, now) {
+        // Refused without a check and not logged: the lockout entry stands for it.
+        Gate::Locked { until } => {
+            return Err(Exit::Refused { reasons: vec![SIGN_IN.locked(name, until)], unlisted: 0, logged: true })
+        }
+        Gate::Open { failures, delay } => {
+            if !delay.is_zero() {
+                eprintln!("“{name}”的口令已连续错误 {failures} 次，{} 秒后核对……", delay.as_secs());
+                clock::pause(delay);
+            }
+            failures
+        }
+    };
+    let registry = store.registry(ledger)?;
+    let Err(why) = check_passphrase(&registry, name, &op.passphrase) else { return Ok(()) };
+    let (event, refusal) = SIGN_IN.failed(prior, name, &op.actor.command, why, now);
+    let unverified = Actor { name: UNVERIFIED.into(), at: op.actor.at.clone(), command: op.actor.command.clone() };
+    store.write(ledger, &unverified, |w| Ok(w.append(event)?))?;
+    Err(Exit::Refused { reasons: vec![refusal], unlisted: 0, logged: true })
 }
 
 fn bad_input(rule: Rule, message: impl Into<String>) -> Exit {
@@ -778,9 +850,10 @@ fn encoding_value(text: &str) -> Result<TextEncoding, String> {
 }
 
 fn actor(cli: &Cli) -> Result<Actor, Exit> {
-    let name = cli.actor.clone().filter(|a| !a.trim().is_empty()).ok_or_else(|| {
-        bad_input(Rule::Aud1, "改动账簿的命令须指明操作人：加 --as 姓名，或设置环境变量 QIANZHANG_USER")
-    })?;
+    let name =
+        cli.actor.clone().filter(|a| !a.trim().is_empty()).ok_or_else(|| {
+            Exit::Usage("改动账簿的命令须指明操作人：加 --as 姓名，或设置环境变量 QIANZHANG_USER".into())
+        })?;
     // The name goes into every log entry's actor column (LIM-1).
     qianzhang_core::text::check_text("操作人", name.trim(), qianzhang_core::text::NAME_CHARS)?;
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -862,34 +935,54 @@ fn change<T>(
 ) -> Result<(T, Store, LedgerHandle), Exit> {
     let (mut store, ledger) = open_ledger(cli)?;
     let op = operator(cli)?;
+    sign_in(&mut store, &ledger, &op)?;
     let today = clock::today();
     let value = store.write(&ledger, &op.actor, |w| {
-        admit(w.registry(), &op.actor.name, &op.passphrase, act, today)?;
+        admit_signed_in(w.registry(), &op.actor.name, act, today)?;
         command(w, &op.actor.name)
     })?;
     Ok((value, store, ledger))
 }
 
-/// Opens an existing store; reading a store that does not exist is an error,
-/// not an empty result.
+/// Opens an existing store; reading a store that does not exist is a usage
+/// error (the wrong `--db`), not an empty result.
 fn open_existing(path: &Path) -> Result<Store, Exit> {
     if !path.exists() {
-        return Err(bad_input(
-            Rule::Led1,
-            format!("找不到账簿文件 {}；请先运行 qianzhang init，或用 --db 指明文件", path.display()),
-        ));
+        return Err(Exit::Usage(format!(
+            "找不到账簿文件 {}；请先运行 qianzhang init，或用 --db 指明文件",
+            path.display()
+        )));
     }
     open_store(path)
 }
 
-/// Opens or creates the store; a file that cannot be opened as one is bad input.
-fn open_store(path: &Path) -> Result<Store, Exit> {
-    Store::open(path).map_err(|e| match e {
-        qianzhang_store::Error::Sqlite(e) => {
-            bad_input(Rule::Led1, format!("无法打开账簿文件 {}：{e}（是否为钱账的数据库文件？）", path.display()))
+/// Opens or creates the store, waiting for a busy one at most once.
+pub(crate) fn open_store(path: &Path) -> Result<Store, Exit> {
+    Store::open_waiting(path, clock::busy_wait()).map_err(|e| {
+        if e.is_busy() {
+            return Exit::from(e);
         }
-        other => Exit::from(other),
+        match e {
+            // A file SQLite cannot open: ours but damaged, or not ours at all.
+            qianzhang_store::Error::Sqlite(e) if has_sqlite_header(path) => Exit::Integrity(format!(
+                "账簿文件 {} 已损坏，无法打开（{e}）；请用备份恢复，账簿文件未作任何改动",
+                path.display()
+            )),
+            qianzhang_store::Error::Sqlite(e) => {
+                Exit::Usage(format!("{} 不是钱账的账簿文件，无法打开（{e}）；请用 --db 指明账簿文件", path.display()))
+            }
+            qianzhang_store::Error::NewerSchema(..) => Exit::BadInput(e.to_string()),
+            qianzhang_store::Error::Corrupt(m) => Exit::Integrity(format!("账簿文件 {} 已损坏：{m}", path.display())),
+            other => Exit::from(other),
+        }
     })
+}
+
+/// Whether the file starts as every SQLite database does.
+fn has_sqlite_header(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok() && &head == b"SQLite format 3\0"
 }
 
 /// The store file named by `--db` or `QIANZHANG_DB`, else `./qianzhang.db`.
@@ -921,7 +1014,7 @@ fn span(store: &Store, ledger: &LedgerHandle, range: &Range) -> Result<(Period, 
     let from = range.from.unwrap_or(first);
     let to = range.to.unwrap_or(last.max(from));
     if from > to {
-        return Err(bad_input(Rule::Vch3, format!("起始期间 {from} 晚于截止期间 {to}")));
+        return Err(Exit::Usage(format!("--from {from} 晚于 --to {to}：起始期间须不晚于截止期间")));
     }
     Ok((from, to))
 }
@@ -1118,30 +1211,40 @@ fn run(cli: &Cli) -> Result<(), Exit> {
         Command::Export { format, range, output, chinese_header } => {
             let (store, ledger) = open_ledger(cli)?;
             let (from, to) = span(&store, &ledger, range)?;
-            let sink: Box<dyn Write> = match output {
-                Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(path)?)),
-                None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+            // An exporter's write error is kept aside, so that a reader gone
+            // away (`| head`) ends the command quietly.
+            let mut fault: Option<std::io::Error> = None;
+            let mut keep = |e: std::io::Error| {
+                let err = io_fault(&e);
+                fault = Some(e);
+                err
             };
-            match format {
-                ExportFormat::Csv => {
-                    let mut ex = CsvExporter::new(sink, *chinese_header)?;
-                    // A voided voucher is kept in the books, not in a file meant for re-import.
-                    store.each_voucher(&ledger, from, to, |v, s| {
-                        if s == Status::Voided {
-                            return Ok(());
-                        }
-                        ex.write(&v).map_err(io_fault)
-                    })?;
-                    ex.finish()?;
+            let done = output::emit(&db_path(cli), output.as_deref(), |sink| {
+                match format {
+                    ExportFormat::Csv => {
+                        let mut ex = CsvExporter::new(sink, *chinese_header)?;
+                        // A voided voucher is kept in the books, not in a file meant for re-import.
+                        store.each_voucher(&ledger, from, to, |v, s| {
+                            if s == Status::Voided {
+                                return Ok(());
+                            }
+                            ex.write(&v).map_err(&mut keep)
+                        })?;
+                        ex.finish()?;
+                    }
+                    ExportFormat::Ledger => {
+                        let chart = store.chart(&ledger)?;
+                        let mut ex = LedgerExporter::new(sink, &chart)?;
+                        store.each_voucher(&ledger, from, to, |v, s| ex.write(&v, s).map_err(&mut keep))?;
+                        ex.finish()?;
+                    }
                 }
-                ExportFormat::Ledger => {
-                    let chart = store.chart(&ledger)?;
-                    let mut ex = LedgerExporter::new(sink, &chart)?;
-                    store.each_voucher(&ledger, from, to, |v, s| ex.write(&v, s).map_err(io_fault))?;
-                    ex.finish()?;
-                }
+                Ok(())
+            });
+            match (done, fault) {
+                (Err(_), Some(e)) => Err(Exit::from(e)),
+                (done, _) => done,
             }
-            Ok(())
         }
         Command::Report { kind, account, range, fund, date, format } => {
             let format = Format::from(*format);
@@ -1289,8 +1392,8 @@ fn run(cli: &Cli) -> Result<(), Exit> {
     }
 }
 
-fn io_fault(e: std::io::Error) -> qianzhang_store::Error {
-    qianzhang_store::Error::Output(e)
+fn io_fault(e: &std::io::Error) -> qianzhang_store::Error {
+    qianzhang_store::Error::Output(std::io::Error::new(e.kind(), e.to_string()))
 }
 
 fn verify(cli: &Cli, fingerprint: Option<&str>, month: Option<Period>) -> Result<(), Exit> {
@@ -1490,15 +1593,15 @@ fn person(cli: &Cli, cmd: &PersonCmd) -> Result<(), Exit> {
             let hash = hash_new(&passphrase)?;
             let (mut store, ledger) = open_ledger(cli)?;
             let op = operator(cli)?;
+            sign_in(&mut store, &ledger, &op)?;
             let today = clock::today();
             store.write(&ledger, &op.actor, |w| {
-                // One's own passphrase needs only the old one; anyone else's needs an admin.
-                if op.actor.name == *name {
-                    authenticate(w.registry(), &op.actor.name, &op.passphrase)?;
-                } else {
-                    admit(w.registry(), &op.actor.name, &op.passphrase, Act::Administer, today)?;
+                // One's own passphrase needs only the old one (even one an
+                // admin reset); anyone else's needs an admin.
+                if op.actor.name != *name {
+                    admit_signed_in(w.registry(), &op.actor.name, Act::Administer, today)?;
                 }
-                set_passphrase(w, name, hash)
+                set_passphrase(w, name, hash, &op.actor.name)
             })?;
             out(&format!("已设置 {name} 的口令\n"))
         }
@@ -1535,30 +1638,52 @@ fn flag_line(text: &str, side: Side, summary: &str) -> Result<Line, Exit> {
 }
 
 /// The vouchers named, plus with `--all` every prepared voucher of the
-/// period whose next step is `step`.
-fn selected(cli: &Cli, sel: &Selection, step: Next) -> Result<Vec<VoucherRef>, Exit> {
+/// period whose next step is `step`; and why `--all` passed over the other
+/// prepared vouchers of the period (VCH-4).
+fn selected(cli: &Cli, sel: &Selection, step: Next) -> Result<(Vec<VoucherRef>, Vec<String>), Exit> {
     let mut refs = sel.references.clone();
+    let mut passed_over = Vec::new();
     if let (true, Some(p)) = (sel.all, sel.period) {
         let (store, ledger) = open_ledger(cli)?;
         let chart = store.chart(&ledger)?;
         for (v, status) in store.vouchers(&ledger, p, p)? {
-            if status == Status::Prepared && next_step(&chart, &v, &store.signatures(&ledger, v.reference())?) == step {
-                refs.push(v.reference());
+            if status != Status::Prepared || refs.contains(&v.reference()) {
+                continue;
+            }
+            match next_step(&chart, &v, &store.signatures(&ledger, v.reference())?) {
+                next if next == step => refs.push(v.reference()),
+                next => passed_over.push(batch::passed_over(v.reference(), next, step)),
             }
         }
     }
     if refs.is_empty() {
-        return Err(bad_input(Rule::Vch4, "没有待办的凭证：请写出凭证号，或用 --all --period YYYY-MM"));
+        let mut text = "没有待办的凭证：请写出凭证号，或用 --all --period YYYY-MM".to_string();
+        if !passed_over.is_empty() {
+            text.push_str(&format!("（该期间的凭证：{}）", passed_over.join("；")));
+        }
+        return Err(bad_input(Rule::Vch4, text));
     }
-    Ok(refs)
+    Ok((refs, passed_over))
+}
+
+/// What a batch did, and what `--all` passed over.
+fn batch_report(done: &str, refs: &[VoucherRef], passed_over: &[String]) -> String {
+    let mut text = format!("已{done} {} 张凭证\n", refs.len());
+    if !passed_over.is_empty() {
+        text.push_str(&format!("未处理 {} 张：\n", passed_over.len()));
+        for p in passed_over {
+            text.push_str(&format!("  {p}\n"));
+        }
+    }
+    text
 }
 
 fn sign(cli: &Cli, sel: &Selection, kind: SignKind) -> Result<(), Exit> {
-    let refs = selected(cli, sel, Next::Sign(kind))?;
+    let (refs, passed_over) = selected(cli, sel, Next::Sign(kind))?;
     let today = clock::today();
     let at = clock::now_rfc3339();
-    change(cli, Act::Sign, |w, who| refs.iter().try_for_each(|r| sign_voucher(w, *r, kind, who, today, &at)))?;
-    out(&format!("已{} {} 张凭证\n", kind.chinese(), refs.len()))
+    change(cli, Act::Sign, |w, who| batch::each_voucher(w, &refs, |w, r| sign_voucher(w, r, kind, who, today, &at)))?;
+    out(&batch_report(kind.chinese(), &refs, &passed_over))
 }
 
 fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
@@ -1657,10 +1782,10 @@ fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
             out(&format!("已撤回对 {reference} 的{}\n", kind.chinese()))
         }
         VoucherCmd::Post(sel) => {
-            let refs = selected(cli, sel, Next::Post)?;
+            let (refs, passed_over) = selected(cli, sel, Next::Post)?;
             let today = clock::today();
-            change(cli, Act::Post, |w, who| refs.iter().try_for_each(|r| post_voucher(w, *r, who, today)))?;
-            out(&format!("已记账 {} 张凭证\n", refs.len()))
+            change(cli, Act::Post, |w, who| batch::each_voucher(w, &refs, |w, r| post_voucher(w, r, who, today)))?;
+            out(&batch_report("记账", &refs, &passed_over))
         }
         VoucherCmd::Void { reference, reason } => {
             change(cli, Act::KeepBooks, |w, _| qianzhang_core::books::void_voucher(w, *reference, reason))?;

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{closed_january, Env};
+use common::{closed_january, closed_january_at_close, Env};
 
 /// The fingerprint printed on January's statement.
 fn published(env: &Env) -> String {
@@ -116,8 +116,7 @@ fn rehash_with_actor_changed(env: &Env, seq: i64, actor: &str) {
 /// January closed, then reopened for a forgotten bill and closed again, and a
 /// February holding every other kind of exception.
 fn eventful_tenure() -> Env {
-    let env = closed_january();
-    env.set_now("2025-03-31T18:00:00+08:00");
+    let env = closed_january_at_close();
     env.admin(&[
         "auth",
         "add",

@@ -152,10 +152,13 @@ fn csv_4_same_file_imported_twice() {
 #[test]
 fn aud_1_changes_need_a_named_operator() {
     let env = Env::with_ledger();
+    let before = env.log_head();
     let out = env.command().env_remove("QIANZHANG_USER").args(["account", "add", "520105", "培训费"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("[AUD-1]"));
-    assert_eq!(env.log_head().1, "refused");
+    // A command typed without its operator is a usage error: no rule, not logged.
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("须指明操作人") && !err.contains("[AUD-1]"), "{err}");
+    assert_eq!(env.log_head(), before);
 }
 
 #[test]
@@ -169,9 +172,10 @@ fn led_1_unknown_ledger_and_usage_errors() {
     assert!(err.contains("不是有效的会计期间"), "{err}");
     env.fails(2, &["voucher", "show", "记-0001"]);
     env.fails(2, &["report", "journal", "--format", "pdf"]);
-    let not_a_store = env.write("notes.db", "这不是数据库");
-    let err = env.fails(1, &["--db", not_a_store.to_str().unwrap(), "report", "trial-balance"]);
-    assert!(err.contains("[LED-1]") && err.contains("无法打开账簿文件"), "{err}");
+    // A --db that is not a store is a usage error (exit 2), with no rule ID.
+    let not_a_store = env.write("notes.db", "这不是数据库，只是一段足够长的文字，长过数据库文件头的长度。");
+    let err = env.fails(2, &["--db", not_a_store.to_str().unwrap(), "report", "trial-balance"]);
+    assert!(err.contains("不是钱账的账簿文件") && !err.contains("[LED-1]"), "{err}");
 }
 
 /// A second writer that waits past the lock timeout is told to try again

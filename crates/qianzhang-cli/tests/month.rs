@@ -112,7 +112,7 @@ fn csh_4_a_day_above_the_cash_limit_is_flagged() {
 
 #[test]
 fn csh_5_cash_income_is_deposited_before_it_pays_anything() {
-    let env = january();
+    let env = january().at(common::NOW);
     env.walk("2025-01");
     env.ok(&[
         "--as",

@@ -161,7 +161,8 @@ fn opr_1_a_wrong_or_missing_passphrase_is_refused_and_logged() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("[OPR-1] 赵敏的口令不正确"), "{err}");
     assert_eq!(env.books(), before);
-    assert_eq!(env.log_head(), (entries + 1, "refused".to_string()));
+    // A failed sign-in, not an act of 赵敏 (AUD-1).
+    assert_eq!(env.log_head(), (entries + 1, "sign_in_failed".to_string()));
     let out = env.command().env_remove("QIANZHANG_PASSPHRASE").args(ADD).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("QIANZHANG_PASSPHRASE"));
@@ -177,7 +178,9 @@ fn opr_1_only_the_role_may_act() {
     let err = env.refused("OPR-1", &[&["--as", "刘洋"][..], &ADD[..]].concat());
     assert!(err.contains("刘洋在 2025-03-31 没有会计的任职"), "{err}");
     env.refused("OPR-1", &["account", "add", "520105", "培训费"]);
-    env.refused("OPR-1", &["--as", "无名氏", "person", "add", "某人"]);
+    let err = env.fails(1, &["--as", "无名氏", "person", "add", "某人"]);
+    assert!(err.contains("[OPR-1] 操作人“无名氏”不是本账套登记的人员"), "{err}");
+    assert_eq!(env.log_head().1, "sign_in_failed");
     env.ok(&ADD);
 }
 
@@ -191,7 +194,8 @@ fn opr_1_passphrases_are_changed_by_their_owner_or_an_admin() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    env.refused("OPR-1", &ADD);
+    let err = env.fails(1, &ADD);
+    assert!(err.contains("[OPR-1] 赵敏的口令不正确"), "{err}");
     let out = env.command().env("QIANZHANG_PASSPHRASE", "赵敏的新口令").args(ADD).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     // Someone else's passphrase needs an administrator.

@@ -194,6 +194,7 @@ pub fn exceptions(input: AuditInput<'_>) -> Vec<Exception> {
             );
         }
     }
+    let mut reset_by: BTreeMap<String, String> = BTreeMap::new();
     for fact in &input.log {
         match &fact.event {
             Event::Refused { command, rule, reasons } => {
@@ -207,6 +208,43 @@ pub fn exceptions(input: AuditInput<'_>) -> Vec<Exception> {
                     None,
                     format!("{command}：{why}"),
                 );
+            }
+            Event::SignInFailed { claimed, command, reason, failures, locked_until } => push(
+                Rule::Opr1,
+                "身份验证失败",
+                fact.date,
+                None,
+                vec![],
+                None,
+                format!(
+                    "以“{claimed}”的名义（连续第 {failures} 次{}）：{reason}；命令 {command}",
+                    if locked_until.is_some() { "，已锁定" } else { "" }
+                ),
+            ),
+            Event::PassphraseSet { person, reset: true, .. } => {
+                reset_by.insert(person.clone(), fact.actor.clone());
+                push(
+                    Rule::Opr1,
+                    "口令被重置",
+                    fact.date,
+                    None,
+                    vec![person.clone(), fact.actor.clone()],
+                    None,
+                    format!("{} 重置了 {person} 的口令；{person}须先设置自己的口令才能办理事项", fact.actor),
+                )
+            }
+            Event::PassphraseSet { person, reset: false, .. } => {
+                if let Some(by) = reset_by.remove(person) {
+                    push(
+                        Rule::Opr1,
+                        "重置后首次使用",
+                        fact.date,
+                        None,
+                        vec![person.clone()],
+                        None,
+                        format!("{person} 以 {by} 重置的口令登录，设置了自己的口令"),
+                    );
+                }
             }
             Event::PeriodReopened { period, reason, accountant, approver } => push(
                 Rule::Per2,
@@ -318,6 +356,31 @@ fn kinship_conflicts(registry: &Registry, log: &[LogFact], to: Date) -> Vec<(Str
         }
     }
     out.into_iter().map(|((p, since), (until, why))| (p, since, until, why)).collect()
+}
+
+/// [AUD-1] the log's time never goes backwards: an act timed before the
+/// log's last entry is refused (the computer's clock is behind the log).
+pub fn check_log_time(last: &str, at: &str) -> Result<(), crate::rule::Refusal> {
+    if log_time_goes_back(last, at) {
+        return Err(crate::rule::Refusal::new(
+            Rule::Aud1,
+            format!(
+                "这台电脑的时钟（{at}）比账簿日志的最后一条记录（{last}）还早：时钟慢了或被调回过去。\
+                 请校准电脑时间后再操作；本次未作任何改动"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `at` is earlier than `last` (both RFC 3339); times that do not
+/// parse are not compared here (verification names them on its own).
+pub fn log_time_goes_back(last: &str, at: &str) -> bool {
+    use time::format_description::well_known::Rfc3339;
+    match (time::OffsetDateTime::parse(last, &Rfc3339), time::OffsetDateTime::parse(at, &Rfc3339)) {
+        (Ok(l), Ok(a)) => a < l,
+        _ => false,
+    }
 }
 
 /// One act of a person, as the log records it.

@@ -104,9 +104,13 @@ pub enum Event {
         name: String,
     },
     /// A passphrase set or changed: its argon2id hash, never the passphrase.
+    /// `reset` when someone else replaced a passphrase the person had: until
+    /// they set their own, nobody acts as them (OPR-1).
     PassphraseSet {
         person: String,
         hash: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        reset: bool,
     },
     Appointed {
         appointment: Appointment,
@@ -241,6 +245,18 @@ pub enum Event {
         accountant: String,
         approver: String,
     },
+    /// An attempt whose passphrase did not check out (AUD-1, OPR-1): logged
+    /// under the name it claimed, never as that person's act. `failures`
+    /// counts the failures in a row for the name, this one included;
+    /// `locked_until` (RFC 3339) is set on the failure that locks the name.
+    SignInFailed {
+        claimed: String,
+        command: String,
+        reason: String,
+        failures: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        locked_until: Option<String>,
+    },
     /// A refused attempt: who tried what and which rule stopped it.
     Refused {
         command: String,
@@ -290,6 +306,7 @@ impl Event {
             Event::BudgetSet { .. } => "budget_set",
             Event::HandoverCompleted { .. } => "handover_completed",
             Event::Refused { .. } => "refused",
+            Event::SignInFailed { .. } => "sign_in_failed",
         }
     }
 
@@ -310,7 +327,10 @@ impl Event {
                 format!("导入文件 {file}：{rows} 行，{vouchers} 张凭证")
             }
             Event::PersonRegistered { name } => format!("登记人员 {name}"),
-            Event::PassphraseSet { person, .. } => format!("设置 {person} 的口令"),
+            Event::PassphraseSet { person, reset: false, .. } => format!("设置 {person} 的口令"),
+            Event::PassphraseSet { person, reset: true, .. } => {
+                format!("重置 {person} 的口令（{person}须先设置自己的口令才能办理事项）")
+            }
             Event::Appointed { appointment: a } => {
                 format!(
                     "任命 {} 为{}，自 {}",
@@ -383,6 +403,10 @@ impl Event {
                 role.chinese()
             ),
             Event::Refused { command, rule, .. } => format!("拒绝 {command} [{rule}]"),
+            Event::SignInFailed { claimed, command, reason, failures, locked_until } => format!(
+                "以“{claimed}”的名义验证身份失败（连续第 {failures} 次{}）：{reason}；命令 {command}",
+                locked_until.as_deref().map(|u| format!("，锁定至 {u}")).unwrap_or_default()
+            ),
         }
     }
 }
@@ -499,15 +523,18 @@ pub fn register_person(books: &mut impl Books, name: &str, passphrase_hash: Opti
     let name = name.trim().to_string();
     books.append(Event::PersonRegistered { name: name.clone() })?;
     if let Some(hash) = passphrase_hash {
-        books.append(Event::PassphraseSet { person: name, hash })?;
+        books.append(Event::PassphraseSet { person: name, hash, reset: false })?;
     }
     Ok(())
 }
 
-/// [OPR-1] sets a registered person's passphrase hash.
-pub fn set_passphrase(books: &mut impl Books, person: &str, hash: String) -> Result<(), Failure> {
+/// [OPR-1] sets a registered person's passphrase hash, `by` the person
+/// themselves or an admin. An admin replacing a passphrase the person had is
+/// a reset: nobody acts as them until they set their own.
+pub fn set_passphrase(books: &mut impl Books, person: &str, hash: String, by: &str) -> Result<(), Failure> {
     check_registered(books.registry(), person)?;
-    books.append(Event::PassphraseSet { person: person.to_string(), hash })?;
+    let reset = by != person && books.registry().passphrase_hash(person).is_some();
+    books.append(Event::PassphraseSet { person: person.to_string(), hash, reset })?;
     Ok(())
 }
 
@@ -715,7 +742,7 @@ pub fn create_ledger(
     events.extend(Chart::default_chart().into_iter().map(|account| Event::AccountAdded { account }));
     let person = admin.name.trim().to_string();
     events.push(Event::PersonRegistered { name: person.clone() });
-    events.push(Event::PassphraseSet { person: person.clone(), hash: admin.passphrase_hash.clone() });
+    events.push(Event::PassphraseSet { person: person.clone(), hash: admin.passphrase_hash.clone(), reset: false });
     events.push(Event::Appointed {
         appointment: Appointment {
             person,

@@ -9,6 +9,7 @@ pub mod account;
 pub mod approval;
 pub mod audit;
 pub mod bank;
+pub mod batch;
 pub mod books;
 pub mod cash;
 pub mod closing;

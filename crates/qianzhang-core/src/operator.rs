@@ -4,8 +4,10 @@
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use time::Date;
+use time::format_description::well_known::Rfc3339;
+use time::{Date, OffsetDateTime};
 
+use crate::books::Event;
 use crate::people::{Registry, Role};
 use crate::period::format_date;
 use crate::rule::{Refusal, Rule};
@@ -92,8 +94,9 @@ pub fn hash_passphrase(passphrase: &str, salt_b64: &str) -> Result<String, Refus
         .map_err(|e| Refusal::new(Rule::Opr1, format!("口令无法加密：{e}")))
 }
 
-/// [OPR-1] the operator is registered, has a passphrase, and gave it.
-pub fn authenticate(registry: &Registry, name: &str, passphrase: &str) -> Result<(), Refusal> {
+/// [OPR-1] the operator is registered, has a passphrase, and gave it. A
+/// failure here is a failed sign-in (AUD-1): nobody is known to have acted.
+pub fn check_passphrase(registry: &Registry, name: &str, passphrase: &str) -> Result<(), Refusal> {
     let opr = |m: String| Err(Refusal::new(Rule::Opr1, m));
     if !registry.is_registered(name) {
         return opr(format!("操作人“{name}”不是本账套登记的人员"));
@@ -106,6 +109,24 @@ pub fn authenticate(registry: &Registry, name: &str, passphrase: &str) -> Result
         return opr(format!("{name}的口令不正确"));
     }
     Ok(())
+}
+
+/// [OPR-1] a signed-in operator acts on a passphrase of their own: after an
+/// admin reset it, only setting their own is open to them.
+pub fn check_own_passphrase(registry: &Registry, name: &str) -> Result<(), Refusal> {
+    if registry.passphrase_reset(name) {
+        return Err(Refusal::new(
+            Rule::Opr1,
+            format!("{name}的口令已由管理员重置：须先由{name}本人用 person passphrase {name} 设置自己的口令，才能办理其他事项"),
+        ));
+    }
+    Ok(())
+}
+
+/// [OPR-1] the passphrase checks out and is the person's own.
+pub fn authenticate(registry: &Registry, name: &str, passphrase: &str) -> Result<(), Refusal> {
+    check_passphrase(registry, name, passphrase)?;
+    check_own_passphrase(registry, name)
 }
 
 /// [OPR-1] the operator holds one of the roles `act` needs on `date`. When
@@ -135,6 +156,140 @@ pub fn authorize(registry: &Registry, name: &str, act: Act, date: Date) -> Resul
 pub fn admit(registry: &Registry, name: &str, passphrase: &str, act: Act, date: Date) -> Result<(), Refusal> {
     authenticate(registry, name, passphrase)?;
     authorize(registry, name, act, date)
+}
+
+/// [OPR-1] the checks after sign-in: the passphrase is the person's own,
+/// and they hold a role for `act` on `date`.
+pub fn admit_signed_in(registry: &Registry, name: &str, act: Act, date: Date) -> Result<(), Refusal> {
+    check_own_passphrase(registry, name)?;
+    authorize(registry, name, act, date)
+}
+
+/// The name the log files an unverified attempt under (AUD-1): the name
+/// it claimed is in the entry, never in the actor column.
+pub const UNVERIFIED: &str = "（身份未验证）";
+
+/// [OPR-1] how guessing passphrases is slowed and stopped: after each
+/// failed sign-in in a row for a name the answer waits longer, and
+/// `max_failures` in a row lock the name for `lockout`. The count lives in
+/// the log (each failure is an entry); attempts while locked are refused
+/// unchecked and not logged, so a lockout costs the log `max_failures`
+/// entries however long the guessing goes on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SignInPolicy {
+    pub max_failures: u32,
+    pub lockout: time::Duration,
+    /// The wait after the first failure; it doubles with each further one.
+    pub first_delay: std::time::Duration,
+    pub max_delay: std::time::Duration,
+}
+
+/// The policy in force.
+pub const SIGN_IN: SignInPolicy = SignInPolicy {
+    max_failures: 5,
+    lockout: time::Duration::minutes(15),
+    first_delay: std::time::Duration::from_secs(1),
+    max_delay: std::time::Duration::from_secs(8),
+};
+
+/// Whether a name may try its passphrase now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Gate {
+    /// Yes, after waiting `delay`; `failures` in a row so far.
+    Open { failures: u32, delay: std::time::Duration },
+    /// Not until then.
+    Locked { until: OffsetDateTime },
+}
+
+impl SignInPolicy {
+    /// Reads the failed sign-ins claiming a name since they last acted (or
+    /// had a passphrase set), oldest first: only those after the last
+    /// lockout ended count.
+    pub fn gate<'a>(&self, failures: impl IntoIterator<Item = &'a Event>, now: OffsetDateTime) -> Gate {
+        let mut streak = 0u32;
+        let mut locked = None;
+        for e in failures {
+            let Event::SignInFailed { locked_until, .. } = e else { continue };
+            match locked_until.as_deref().map(|u| OffsetDateTime::parse(u, &Rfc3339)) {
+                Some(Ok(until)) => {
+                    locked = (now < until).then_some(until);
+                    streak = 0;
+                }
+                // An unreadable lock still locks: for one lockout from now.
+                Some(Err(_)) => {
+                    locked = Some(now + self.lockout);
+                    streak = 0;
+                }
+                None => streak += 1,
+            }
+        }
+        match locked {
+            Some(until) => Gate::Locked { until },
+            None if streak >= self.max_failures => Gate::Locked { until: now + self.lockout },
+            None => Gate::Open { failures: streak, delay: self.delay(streak) },
+        }
+    }
+
+    /// The wait before answering after `failures` in a row.
+    pub fn delay(&self, failures: u32) -> std::time::Duration {
+        if failures == 0 {
+            return std::time::Duration::ZERO;
+        }
+        let doubled = self.first_delay.saturating_mul(1u32 << (failures - 1).min(16));
+        doubled.min(self.max_delay)
+    }
+
+    /// One more failure after `prior` in a row: the log entry (under
+    /// [`UNVERIFIED`]) and what the person at the keyboard is told.
+    pub fn failed(
+        &self,
+        prior: u32,
+        claimed: &str,
+        command: &str,
+        why: Refusal,
+        now: OffsetDateTime,
+    ) -> (Event, Refusal) {
+        let failures = prior + 1;
+        let locked_until = (failures >= self.max_failures).then(|| now + self.lockout);
+        let until_text = locked_until.and_then(|u| u.format(&Rfc3339).ok());
+        let note = match locked_until {
+            Some(u) => format!(
+                "；已连续 {failures} 次验证失败，“{claimed}”锁定 {} 分钟（至 {}），期间不受理以其名义的操作",
+                self.lockout.whole_minutes(),
+                clock_text(u)
+            ),
+            None => format!(
+                "（连续第 {failures} 次；连续 {} 次将锁定 {} 分钟）",
+                self.max_failures,
+                self.lockout.whole_minutes()
+            ),
+        };
+        let event = Event::SignInFailed {
+            claimed: claimed.to_string(),
+            command: command.to_string(),
+            reason: why.message.clone(),
+            failures,
+            locked_until: until_text,
+        };
+        (event, Refusal::new(why.rule, format!("{}{note}", why.message)))
+    }
+
+    /// What is said to an attempt while the name is locked.
+    pub fn locked(&self, claimed: &str, until: OffsetDateTime) -> Refusal {
+        Refusal::new(
+            Rule::Opr1,
+            format!(
+                "“{claimed}”的口令已连续 {} 次验证失败，锁定至 {}；请届时再试，忘记口令请找管理员重置",
+                self.max_failures,
+                clock_text(until)
+            ),
+        )
+    }
+}
+
+/// `2025-03-31 18:15` in the time's own offset.
+fn clock_text(t: OffsetDateTime) -> String {
+    format!("{} {:02}:{:02}", format_date(t.date()), t.hour(), t.minute())
 }
 
 #[cfg(test)]
@@ -205,5 +360,48 @@ mod tests {
         let e = authorize(&r, "管理员", Act::KeepBooks, date!(2025 - 03 - 01)).unwrap_err();
         assert!(e.message.contains("没有会计的任职"), "{}", e.message);
         assert!(authorize(&r, "管理员", Act::Administer, date!(2025 - 07 - 01)).is_err(), "after the tenure");
+    }
+
+    fn failure(locked_until: Option<&str>) -> Event {
+        Event::SignInFailed {
+            claimed: "管理员".into(),
+            command: "account add".into(),
+            reason: "口令不正确".into(),
+            failures: 0,
+            locked_until: locked_until.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn opr_1_failures_in_a_row_wait_longer_then_lock_for_a_while() {
+        use time::macros::datetime;
+        let policy = SignInPolicy { max_failures: 3, ..SIGN_IN };
+        let now = datetime!(2025-03-31 18:00 +08:00);
+        assert_eq!(policy.gate(&[], now), Gate::Open { failures: 0, delay: std::time::Duration::ZERO });
+        let two = [failure(None), failure(None)];
+        assert_eq!(policy.gate(&two, now), Gate::Open { failures: 2, delay: std::time::Duration::from_secs(2) });
+        let why = Refusal::new(Rule::Opr1, "管理员的口令不正确");
+        let (event, told) = policy.failed(2, "管理员", "account add", why, now);
+        let Event::SignInFailed { failures: 3, locked_until: Some(until), .. } = &event else { panic!("{event:?}") };
+        assert_eq!(until, "2025-03-31T18:15:00+08:00");
+        assert!(told.message.contains("锁定 15 分钟（至 2025-03-31 18:15）"), "{}", told.message);
+        let log = [failure(None), failure(None), event];
+        assert!(matches!(policy.gate(&log, now + time::Duration::minutes(14)), Gate::Locked { .. }));
+        // Once the lockout is over the count starts again.
+        assert_eq!(
+            policy.gate(&log, now + time::Duration::minutes(15)),
+            Gate::Open { failures: 0, delay: std::time::Duration::ZERO }
+        );
+        assert_eq!(SIGN_IN.delay(1), std::time::Duration::from_secs(1));
+        assert_eq!(SIGN_IN.delay(30), SIGN_IN.max_delay);
+    }
+
+    #[test]
+    fn opr_1_a_reset_passphrase_admits_only_its_owner_setting_their_own() {
+        let r = registry().with_resets(["管理员".to_string()]);
+        check_passphrase(&r, "管理员", "正确的口令123").unwrap();
+        let e = authenticate(&r, "管理员", "正确的口令123").unwrap_err();
+        assert!(e.message.contains("已由管理员重置"), "{}", e.message);
+        assert!(admit_signed_in(&r, "管理员", Act::Administer, date!(2025 - 03 - 01)).is_err());
     }
 }

@@ -450,6 +450,9 @@ pub struct Registry {
     people: BTreeMap<String, Option<String>>,
     appointments: Vec<Appointment>,
     facts: Vec<KinFact>,
+    /// People whose passphrase an admin reset and who have not yet set
+    /// their own (OPR-1).
+    reset: std::collections::BTreeSet<String>,
 }
 
 impl Registry {
@@ -458,7 +461,19 @@ impl Registry {
         appointments: Vec<Appointment>,
         facts: Vec<KinFact>,
     ) -> Registry {
-        Registry { people: people.into_iter().collect(), appointments, facts }
+        Registry { people: people.into_iter().collect(), appointments, facts, reset: Default::default() }
+    }
+
+    /// The same registry with these people's passphrases marked as reset.
+    pub fn with_resets(mut self, names: impl IntoIterator<Item = String>) -> Registry {
+        self.reset.extend(names);
+        self
+    }
+
+    /// [OPR-1] an admin reset the person's passphrase and they have not yet
+    /// set their own.
+    pub fn passphrase_reset(&self, name: &str) -> bool {
+        self.reset.contains(name)
     }
 
     pub fn people(&self) -> impl Iterator<Item = &str> {
@@ -549,7 +564,14 @@ impl Registry {
         use crate::books::Event;
         match event {
             Event::PersonRegistered { name } => self.register(name),
-            Event::PassphraseSet { person, hash } => self.set_passphrase(person, hash),
+            Event::PassphraseSet { person, hash, reset } => {
+                self.set_passphrase(person, hash);
+                if *reset {
+                    self.reset.insert(person.clone());
+                } else {
+                    self.reset.remove(person);
+                }
+            }
             Event::Appointed { appointment } => self.appoint(appointment.clone()),
             Event::AppointmentEnded { person, role, from, ended } => self.end(person, *role, *from, *ended),
             Event::KinshipRecorded { fact } => self.relate(fact.clone()),

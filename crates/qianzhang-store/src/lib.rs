@@ -13,6 +13,7 @@ mod verify;
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use qianzhang_core::approval::{Authorization, SettingKey, Settings};
 use qianzhang_core::audit::{self, AuditVoucher, LogFact};
@@ -148,20 +149,39 @@ pub struct LogEntry {
 /// The SQLite store.
 pub struct Store {
     conn: Connection,
+    /// How long this store may wait, in all, for other commands to let go.
+    wait: Duration,
+    /// How long it has waited so far.
+    waited: Duration,
 }
+
+/// The default wait for a busy store.
+pub const BUSY_WAIT: Duration = Duration::from_secs(10);
 
 impl Store {
     /// Opens (creating if needed) the store at `path` and migrates it.
     pub fn open(path: &Path) -> Result<Store, Error> {
+        Store::open_waiting(path, BUSY_WAIT)
+    }
+
+    /// Opens the store, waiting at most `wait` in all for another command
+    /// holding it: the open and every transaction share the one wait.
+    ///
+    /// A new store file is created readable by its owner only (0600): it
+    /// holds everyone's passphrase hashes. SQLite gives its journal the
+    /// same mode.
+    pub fn open_waiting(path: &Path, wait: Duration) -> Result<Store, Error> {
+        let started = Instant::now();
+        create_private(path);
         let mut conn = Connection::open(path)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.busy_timeout(wait)?;
         conn.pragma_update(None, "page_size", 16384)?;
         conn.pragma_update(None, "journal_mode", "DELETE")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "cache_size", -65536)?;
         schema::migrate(&mut conn)?;
-        Ok(Store { conn })
+        Ok(Store { conn, wait, waited: started.elapsed() })
     }
 
     /// Every ledger in the store, in creation order.
@@ -211,7 +231,7 @@ impl Store {
     ) -> Result<LedgerHandle, Failure> {
         let existing: Vec<LedgerInfo> = self.ledgers()?.into_iter().map(|l| l.info).collect();
         let events = qianzhang_core::books::create_ledger(&existing, name, start, admin)?;
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(Error::from)?;
+        let tx = begin_immediate(&mut self.conn, self.wait, &mut self.waited)?;
         let id: i64 =
             tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM ledgers", [], |r| r.get(0)).map_err(Error::from)?;
         let info = LedgerInfo { name: name.trim().to_string(), start };
@@ -235,7 +255,7 @@ impl Store {
         command: impl FnOnce(&mut Writer<'_>) -> Result<T, Failure>,
     ) -> Result<T, Failure> {
         let outcome = {
-            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(Error::from)?;
+            let tx = begin_immediate(&mut self.conn, self.wait, &mut self.waited)?;
             let mut w = Writer::open(&tx, ledger.clone(), actor)?;
             match command(&mut w) {
                 Ok(value) => {
@@ -466,6 +486,29 @@ impl Store {
         Ok(out)
     }
 
+    /// [OPR-1] the failed sign-ins claiming `name` since the person last
+    /// acted or had a passphrase set, oldest first: what the lockout counts.
+    pub fn failed_sign_ins(&self, ledger: &LedgerHandle, name: &str) -> Result<Vec<Event>, Error> {
+        let mut failures = Vec::new();
+        for f in self.log_facts(ledger, &["sign_in_failed", "passphrase_set"])? {
+            match &f.event {
+                Event::PassphraseSet { person, .. } if person == name => failures.clear(),
+                Event::SignInFailed { claimed, .. } if claimed == name => failures.push((f.seq, f.event)),
+                _ => {}
+            }
+        }
+        if let Some((first, _)) = failures.first() {
+            let acted: Option<i64> = self
+                .conn
+                .prepare_cached("SELECT MAX(seq) FROM log WHERE ledger_id = ?1 AND seq > ?2 AND actor = ?3")?
+                .query_row(params![ledger.id, first, name], |r| r.get(0))?;
+            if let Some(acted) = acted {
+                failures.retain(|(seq, _)| *seq > acted);
+            }
+        }
+        Ok(failures.into_iter().map(|(_, e)| e).collect())
+    }
+
     /// The cash counts of `from..=to`, in the order recorded.
     pub fn cash_counts(
         &self,
@@ -485,26 +528,37 @@ impl Store {
         to: time::Date,
     ) -> Result<Vec<audit::Act>, Error> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, at, payload, hash FROM log WHERE ledger_id = ?1 AND actor = ?2 \
+            "SELECT seq, at, payload, hash, actor FROM log WHERE ledger_id = ?1 \
+             AND (actor = ?2 OR kind = 'passphrase_set') \
              AND substr(at, 1, 10) BETWEEN ?3 AND ?4 ORDER BY seq",
         )?;
         let mut rows = stmt.query(params![ledger.id, person, format_date(from), format_date(to)])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
             let event: Event = serde_json::from_str(r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?)?;
+            let actor: String = r.get(4)?;
+            // Someone else's act shows in the trail only when it reset this
+            // person's passphrase.
+            let description = match &event {
+                _ if actor == person => None,
+                Event::PassphraseSet { person: p, reset: true, .. } if p == person => {
+                    Some(format!("{actor}：{}", event.describe()))
+                }
+                _ => continue,
+            };
             let hash: Vec<u8> = r.get(3)?;
             let refused = match &event {
                 Event::Refused { rule, .. } => Some(*rule),
                 _ => None,
             };
-            let description = match &event {
+            let description = description.unwrap_or_else(|| match &event {
                 Event::Refused { reasons, .. } => format!(
                     "{}：{}",
                     event.describe(),
                     reasons.reasons.first().map(|x| x.message.as_str()).unwrap_or("")
                 ),
                 _ => event.describe(),
-            };
+            });
             out.push(audit::Act { seq: r.get(0)?, at: r.get(1)?, description, refused, hash: hex::encode(hash) });
         }
         Ok(out)
@@ -531,11 +585,15 @@ impl Store {
     /// Records a refused attempt (AUD-1) that never reached a command, such
     /// as unreadable input; [`Store::write`] records its own refusals.
     pub fn log_refusal(&mut self, ledger: &LedgerHandle, actor: &Actor, reasons: &Refusals) -> Result<(), Error> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut w = Writer::open(&tx, ledger.clone(), actor).map_err(|e| match e {
-            Failure::Store(e) => Error::from_boxed(e).unwrap_or_else(|e| Error::Corrupt(e.to_string())),
-            Failure::Refused(r) => Error::Corrupt(r.to_string()),
-        })?;
+        let tx = begin_immediate(&mut self.conn, self.wait, &mut self.waited)?;
+        let mut w = match Writer::open(&tx, ledger.clone(), actor) {
+            Ok(w) => w,
+            // An entry dated before the last cannot be logged (AUD-1).
+            Err(Failure::Refused(_)) => return Ok(()),
+            Err(Failure::Store(e)) => {
+                return Err(Error::from_boxed(e).unwrap_or_else(|e| Error::Corrupt(e.to_string())))
+            }
+        };
         let mut logged = reasons.clone();
         logged.unlisted += logged.reasons.len().saturating_sub(MAX_LOGGED_REASONS);
         logged.reasons.truncate(MAX_LOGGED_REASONS);
@@ -730,6 +788,14 @@ fn head(conn: &Connection, ledger_id: i64) -> Result<(i64, Fingerprint), Error> 
     }
 }
 
+/// The time of the ledger's last log entry.
+fn last_at(conn: &Connection, ledger_id: i64) -> Result<Option<String>, Error> {
+    Ok(conn
+        .prepare_cached("SELECT at FROM log WHERE ledger_id = ?1 ORDER BY seq DESC LIMIT 1")?
+        .query_row([ledger_id], |r| r.get(0))
+        .optional()?)
+}
+
 fn load_chart(conn: &Connection, ledger_id: i64) -> Result<Chart, Error> {
     let mut stmt = conn.prepare_cached("SELECT code, name, kind, opened, closed FROM accounts WHERE ledger_id = ?1")?;
     let rows = stmt.query_map([ledger_id], |r| {
@@ -899,9 +965,18 @@ fn load_signatures(conn: &Connection, ledger_id: i64, r: VoucherRef) -> Result<V
 
 fn load_registry(conn: &Connection, ledger_id: i64) -> Result<Registry, Error> {
     let mut people = Vec::new();
-    let mut stmt = conn.prepare_cached("SELECT name, passphrase FROM people WHERE ledger_id = ?1 ORDER BY name")?;
-    for row in stmt.query_map([ledger_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))? {
-        people.push(row?);
+    let mut resets = Vec::new();
+    let mut stmt =
+        conn.prepare_cached("SELECT name, passphrase, reset FROM people WHERE ledger_id = ?1 ORDER BY name")?;
+    let rows = stmt.query_map([ledger_id], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, bool>(2)?))
+    })?;
+    for row in rows {
+        let (name, hash, reset) = row?;
+        if reset {
+            resets.push(name.clone());
+        }
+        people.push((name, hash));
     }
     let mut appointments = Vec::new();
     let mut stmt = conn.prepare_cached(
@@ -936,7 +1011,7 @@ fn load_registry(conn: &Connection, ledger_id: i64) -> Result<Registry, Error> {
             other => return Err(Error::Corrupt(format!("表 kinship 中的亲属关系类型 {other} 不认识"))),
         });
     }
-    Ok(Registry::new(people, appointments, facts))
+    Ok(Registry::new(people, appointments, facts).with_resets(resets))
 }
 
 /// What a writer keeps in memory for the rules: small, read once per command.
@@ -997,6 +1072,12 @@ impl<'t> Writer<'t> {
         let registry = load_registry(tx, ledger.id)?;
         let settings = load_settings(tx, ledger.id)?;
         let (seq, hash) = head(tx, ledger.id)?;
+        // The log's time never goes backwards (AUD-1); a read has no time.
+        if !actor.at.is_empty() {
+            if let Some(last) = last_at(tx, ledger.id)? {
+                audit::check_log_time(&last, &actor.at)?;
+            }
+        }
         Ok(Writer::new(tx, ledger, actor, LedgerState { chart, registry, settings }, seq, hash))
     }
 
@@ -1470,4 +1551,31 @@ pub fn as_period_totals(rows: &[(String, Period, Money, Money)]) -> impl Iterato
         debit: *debit,
         credit: *credit,
     })
+}
+
+/// Begins a write transaction within what is left of the store's one wait,
+/// and counts the time it took.
+fn begin_immediate<'c>(
+    conn: &'c mut Connection,
+    wait: Duration,
+    waited: &mut Duration,
+) -> Result<Transaction<'c>, Error> {
+    conn.busy_timeout(wait.saturating_sub(*waited))?;
+    let began = Instant::now();
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate);
+    *waited += began.elapsed();
+    Ok(tx?)
+}
+
+/// Creates a new store file readable by its owner only; an existing file is
+/// left as it is, and any failure is left for SQLite to report.
+fn create_private(path: &Path) {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let _ = options.open(path);
 }

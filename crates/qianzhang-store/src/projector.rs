@@ -39,6 +39,8 @@ impl Projector {
                 | Event::PeriodReopened { .. }
                 | Event::KinshipRecorded { .. }
                 | Event::HandoverCompleted { .. }
+                | Event::SignInFailed { .. }
+                | Event::PassphraseSet { .. }
         ) {
             conn.prepare_cached("INSERT INTO audit_events (ledger_id, seq, kind) VALUES (?1, ?2, ?3)")?
                 .execute(params![id, seq, event.kind()])?;
@@ -162,9 +164,11 @@ impl Projector {
                 conn.prepare_cached("INSERT INTO people (ledger_id, name, seq) VALUES (?1, ?2, ?3)")?
                     .execute(params![id, name, seq])?;
             }
-            Event::PassphraseSet { person, hash } => {
-                conn.prepare_cached("UPDATE people SET passphrase = ?3, seq = ?4 WHERE ledger_id = ?1 AND name = ?2")?
-                    .execute(params![id, person, hash, seq])?;
+            Event::PassphraseSet { person, hash, reset } => {
+                conn.prepare_cached(
+                    "UPDATE people SET passphrase = ?3, seq = ?4, reset = ?5 WHERE ledger_id = ?1 AND name = ?2",
+                )?
+                .execute(params![id, person, hash, seq, reset])?;
             }
             Event::Appointed { appointment: a } => {
                 conn.prepare_cached(
@@ -413,7 +417,7 @@ impl Projector {
             }
             // The handover's own effects are the appointment events before it;
             // the record itself lives in the log.
-            Event::Refused { .. } | Event::HandoverCompleted { .. } => {}
+            Event::Refused { .. } | Event::SignInFailed { .. } | Event::HandoverCompleted { .. } => {}
         }
         Ok(())
     }

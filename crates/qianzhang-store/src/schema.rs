@@ -349,6 +349,15 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (ledger_id, account)
     ) WITHOUT ROWID;
     "#,
+    // 9: sign-ins (OPR-1): a passphrase an admin reset, until its owner sets
+    //    their own; failed sign-ins and passphrase changes among the log
+    //    entries the auditor reads (the lockout counts them), including the
+    //    passphrase changes logged before this version.
+    r#"
+    ALTER TABLE people ADD COLUMN reset INTEGER NOT NULL DEFAULT 0;
+    INSERT OR IGNORE INTO audit_events (ledger_id, seq, kind)
+        SELECT ledger_id, seq, kind FROM log WHERE kind = 'passphrase_set';
+    "#,
 ];
 
 /// The first version whose `documents` index keys invoices by code and number
@@ -397,7 +406,7 @@ pub const PROJECTIONS: &[(&str, &str, &str)] = &[
         "SELECT seq, sha256, file, encoding, rows, vouchers, history, at FROM imports WHERE ledger_id = ?1 ORDER BY seq",
         "seq",
     ),
-    ("people", "SELECT name, passphrase, seq FROM people WHERE ledger_id = ?1 ORDER BY name", "seq"),
+    ("people", "SELECT name, passphrase, seq, reset FROM people WHERE ledger_id = ?1 ORDER BY name", "seq"),
     (
         "appointments",
         "SELECT person, role, from_date, ended, leader, title, acting, seq FROM appointments WHERE ledger_id = ?1 \

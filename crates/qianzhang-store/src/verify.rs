@@ -136,6 +136,7 @@ pub(crate) fn verify(conn: &Connection, ledger: &LedgerHandle, anchor: Option<An
         .prepare("SELECT seq, at, actor, kind, payload, prev_hash, hash FROM log WHERE ledger_id = ?1 ORDER BY seq")?;
     let mut rows = stmt.query([ledger.id])?;
     let mut prev = GENESIS;
+    let mut prev_at = String::new();
     let mut expected_seq = 1i64;
     let log_mismatch = |seq: i64, detail: String| Some(Mismatch { seq: Some(seq), table: "log", detail });
     while let Some(row) = rows.next()? {
@@ -187,6 +188,15 @@ pub(crate) fn verify(conn: &Connection, ledger: &LedgerHandle, anchor: Option<An
             report.mismatch = log_mismatch(seq, format!("日志第 {seq} 条的内容与其哈希不符：该条记录被改动过"));
             break;
         }
+        if qianzhang_core::audit::log_time_goes_back(&prev_at, at) {
+            report.mismatch = log_mismatch(
+                seq,
+                format!("日志第 {seq} 条的时间 {at} 早于第 {} 条的 {prev_at}：日志的时间倒退了", seq - 1),
+            );
+            break;
+        }
+        prev_at.clear();
+        prev_at.push_str(at);
         let event: Event = match serde_json::from_str(payload) {
             Ok(e) => e,
             Err(e) => {

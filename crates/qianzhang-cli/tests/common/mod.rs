@@ -7,6 +7,11 @@ use std::process::{Command, Output};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_qianzhang");
 pub const NOW: &str = "2025-03-31T18:00:00+08:00";
+/// When the fixture office is set up: the log's time never goes backwards,
+/// so fixtures are built at the start of the year and move forward.
+pub const SETUP: &str = "2025-01-01T09:00:00+08:00";
+/// When January's fixture work is done.
+pub const JANUARY_END: &str = "2025-01-31T18:00:00+08:00";
 /// Everyone's passphrase in the tests.
 pub const PASSPHRASE: &str = "测试口令-2025";
 /// The administrator `init` creates; commands run as the accountant 赵敏 unless told.
@@ -62,14 +67,24 @@ impl Env {
         *self.now.borrow_mut() = now.to_string();
     }
 
+    /// The same environment with the clock at `now`.
+    pub fn at(self, now: &str) -> Env {
+        self.set_now(now);
+        self
+    }
+
     /// A ledger `幸福里` going live 2025-01 with the fixture sub-accounts,
     /// administered by 管理员, with 赵敏 as accountant from 2025-01-01.
     pub fn with_ledger() -> Env {
-        cached("with_ledger", Env::build_with_ledger)
+        Env::ledger_setup().at(NOW)
     }
 
-    fn build_with_ledger() -> Env {
-        let env = Env::new();
+    fn ledger_setup() -> Env {
+        cached("ledger_setup", Env::build_ledger_setup)
+    }
+
+    fn build_ledger_setup() -> Env {
+        let env = Env::new().at(SETUP);
         env.admin(&["init", "--ledger", "幸福里", "--start", "2025-01"]);
         let accounts = std::fs::read_to_string(fixture("accounts.csv")).unwrap();
         let mut rdr = csv::Reader::from_reader(accounts.as_bytes());
@@ -85,11 +100,15 @@ impl Env {
     /// `with_office_unfunded` with money to pay from: opening balances of
     /// ¥5,000 cash and ¥100,000 bank migrated as history at 2024-09-30.
     pub fn with_office() -> Env {
-        cached("with_office", Env::build_with_office)
+        Env::office_setup().at(NOW)
     }
 
-    fn build_with_office() -> Env {
-        let env = Env::with_office_unfunded();
+    fn office_setup() -> Env {
+        cached("office_setup", Env::build_office_setup)
+    }
+
+    fn build_office_setup() -> Env {
+        let env = Env::office_unfunded_setup();
         env.write(
             "opening.csv",
             "date,voucher,summary,account,debit,credit\n2024-09-30,1,期初余额,1001,5000,\n\
@@ -102,11 +121,15 @@ impl Env {
     /// `with_ledger` plus the officers who sign: 刘洋 reviewer, 李明 主任 and
     /// approver, 王芳 cashier, all from 2025-01-01.
     pub fn with_office_unfunded() -> Env {
-        cached("with_office_unfunded", Env::build_with_office_unfunded)
+        Env::office_unfunded_setup().at(NOW)
     }
 
-    fn build_with_office_unfunded() -> Env {
-        let env = Env::with_ledger();
+    fn office_unfunded_setup() -> Env {
+        cached("office_unfunded_setup", Env::build_office_unfunded_setup)
+    }
+
+    fn build_office_unfunded_setup() -> Env {
+        let env = Env::ledger_setup();
         for (person, role) in [("刘洋", "reviewer"), ("李明", "approver"), ("王芳", "cashier")] {
             env.admin(&["person", "add", person]);
             let mut args = vec!["person", "appoint", person, "--role", role, "--from", "2025-01-01"];
@@ -304,12 +327,18 @@ impl Env {
 /// January closed: the fixture vouchers, a printer bought by bank (still in
 /// transit at the month's end), a public-welfare outing paid in cash, the
 /// office paper reversed, the cash counted, the statement matched, the
-/// month closed, and the 居务监督委员会's opinion recorded.
+/// month closed, and the 居务监督委员会's opinion recorded. The clock then
+/// stands at [`NOW`].
 pub fn closed_january() -> Env {
-    cached("closed_january", build_closed_january)
+    closed_january_at_close().at(NOW)
 }
 
-fn build_closed_january() -> Env {
+/// `closed_january` with the clock left on the day of the close, 2025-02-03.
+pub fn closed_january_at_close() -> Env {
+    cached("closed_january", build_closed_january_at_close)
+}
+
+fn build_closed_january_at_close() -> Env {
     let env = january();
     env.admin(&["account", "add", "510104", "公益活动"]);
     env.ok(&[
@@ -414,13 +443,14 @@ fn build_closed_january() -> Env {
 }
 
 /// `with_office` plus the accounts, the approval and the receipt the
-/// January fixture needs, and January's vouchers imported as prepared.
+/// January fixture needs, and January's vouchers imported as prepared. The
+/// clock stands at [`JANUARY_END`].
 pub fn january() -> Env {
     cached("january", build_january)
 }
 
 fn build_january() -> Env {
-    let env = Env::with_office();
+    let env = Env::office_setup().at(JANUARY_END);
     env.admin(&["account", "add", "440103", "低保资金"]);
     env.admin(&["account", "add", "510103", "低保金发放"]);
     env.admin(&[
