@@ -338,7 +338,7 @@ fn per_1_february_does_not_close_on_january_s_statement() {
 
 #[test]
 fn bnk_1_a_statement_whose_balance_breaks_is_refused_naming_the_line() {
-    let env = january();
+    let env = january().at(common::NOW);
     // The third line's balance does not follow: a line is missing or was edited.
     let broken = env.write(
         "broken.csv",
