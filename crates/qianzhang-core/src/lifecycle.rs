@@ -591,15 +591,21 @@ pub fn approval_defect(books: &mut impl Books, reference: VoucherRef) -> Result<
         return Ok(Some(format!("凭证 {reference} 没有审批签字")));
     };
     let registry = books.registry();
-    let appointment =
-        registry.appointments().iter().find(|a| a.person == approval.person && a.from == approval.appointment_from);
+    // The appointment the signature relied on, by its person and first day.
+    let relied_on = |held: fn(&crate::people::Appointment) -> bool| {
+        registry
+            .appointments()
+            .iter()
+            .any(|a| a.person == approval.person && a.from == approval.appointment_from && held(a))
+    };
     let Some(number) = &approval.resolution else {
-        return Ok(match appointment {
-            Some(a) if a.role == Role::Approver => None,
-            _ => Some(format!("凭证 {reference} 的审批人{}没有审批人（或代理审批）任职", approval.person)),
+        return Ok(if relied_on(|a| a.role == Role::Approver) {
+            None
+        } else {
+            Some(format!("凭证 {reference} 的审批人{}没有审批人（或代理审批）任职", approval.person))
         });
     };
-    if !appointment.is_some_and(|a| a.leader) {
+    if !relied_on(|a| a.leader) {
         return Ok(Some(format!("凭证 {reference} 的代签人{}没有领导职务", approval.person)));
     }
     let paying: Vec<String> = payees(registry, &v).into_iter().map(str::to_string).collect();
