@@ -286,26 +286,27 @@ fn deputy_resolution(
         );
     }
     named.sort_by_key(|a| (v.authorization() == Some(a.number.as_str()), a.date));
-    let mut reason = String::new();
+    // The preferred resolution's defect is the one reported.
+    let mut reason = None;
     for a in named.iter().rev() {
         let withdrawn = a.stand_aside.as_ref().map(|s| s.withdrawn.clone()).unwrap_or_default();
-        if a.date > v.date() {
-            reason = format!(
+        let defect = if a.date > v.date() {
+            format!(
                 "两委决议 {} 的日期 {} 晚于凭证日期 {}：须先决议后支付",
                 a.number,
                 format_date(a.date),
                 format_date(v.date())
-            );
+            )
         } else if !withdrawn.iter().any(|w| w == approver) {
-            reason = format!("两委决议 {} 没有载明审批人{approver}回避（回避人：{}）", a.number, withdrawn.join("、"));
+            format!("两委决议 {} 没有载明审批人{approver}回避（回避人：{}）", a.number, withdrawn.join("、"))
         } else if paid(v) > a.cap {
-            reason =
-                format!("两委决议 {} 的限额 {} 不足以支付凭证 {r} 的 {}", a.number, a.cap.to_yuan(), paid(v).to_yuan());
+            format!("两委决议 {} 的限额 {} 不足以支付凭证 {r} 的 {}", a.number, a.cap.to_yuan(), paid(v).to_yuan())
         } else {
             return Ok(a.clone());
-        }
+        };
+        reason.get_or_insert(defect);
     }
-    refuse(Rule::Sep6, reason)
+    refuse(Rule::Sep6, reason.unwrap_or_default())
 }
 
 /// [APR-1, SEP-6] on what standing `person` approves `v` on `today`: the
