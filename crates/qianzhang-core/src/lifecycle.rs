@@ -286,26 +286,27 @@ fn deputy_resolution(
         );
     }
     named.sort_by_key(|a| (v.authorization() == Some(a.number.as_str()), a.date));
-    let mut reason = String::new();
+    // The preferred resolution's defect is the one reported.
+    let mut reason = None;
     for a in named.iter().rev() {
         let withdrawn = a.stand_aside.as_ref().map(|s| s.withdrawn.clone()).unwrap_or_default();
-        if a.date > v.date() {
-            reason = format!(
+        let defect = if a.date > v.date() {
+            format!(
                 "两委决议 {} 的日期 {} 晚于凭证日期 {}：须先决议后支付",
                 a.number,
                 format_date(a.date),
                 format_date(v.date())
-            );
+            )
         } else if !withdrawn.iter().any(|w| w == approver) {
-            reason = format!("两委决议 {} 没有载明审批人{approver}回避（回避人：{}）", a.number, withdrawn.join("、"));
+            format!("两委决议 {} 没有载明审批人{approver}回避（回避人：{}）", a.number, withdrawn.join("、"))
         } else if paid(v) > a.cap {
-            reason =
-                format!("两委决议 {} 的限额 {} 不足以支付凭证 {r} 的 {}", a.number, a.cap.to_yuan(), paid(v).to_yuan());
+            format!("两委决议 {} 的限额 {} 不足以支付凭证 {r} 的 {}", a.number, a.cap.to_yuan(), paid(v).to_yuan())
         } else {
             return Ok(a.clone());
-        }
+        };
+        reason.get_or_insert(defect);
     }
-    refuse(Rule::Sep6, reason)
+    refuse(Rule::Sep6, reason.unwrap_or_default())
 }
 
 /// [APR-1, SEP-6] on what standing `person` approves `v` on `today`: the
@@ -591,15 +592,21 @@ pub fn approval_defect(books: &mut impl Books, reference: VoucherRef) -> Result<
         return Ok(Some(format!("凭证 {reference} 没有审批签字")));
     };
     let registry = books.registry();
-    let appointment =
-        registry.appointments().iter().find(|a| a.person == approval.person && a.from == approval.appointment_from);
+    // The appointment the signature relied on, by its person and first day.
+    let relied_on = |held: fn(&crate::people::Appointment) -> bool| {
+        registry
+            .appointments()
+            .iter()
+            .any(|a| a.person == approval.person && a.from == approval.appointment_from && held(a))
+    };
     let Some(number) = &approval.resolution else {
-        return Ok(match appointment {
-            Some(a) if a.role == Role::Approver => None,
-            _ => Some(format!("凭证 {reference} 的审批人{}没有审批人（或代理审批）任职", approval.person)),
+        return Ok(if relied_on(|a| a.role == Role::Approver) {
+            None
+        } else {
+            Some(format!("凭证 {reference} 的审批人{}没有审批人（或代理审批）任职", approval.person))
         });
     };
-    if !appointment.is_some_and(|a| a.leader) {
+    if !relied_on(|a| a.leader) {
         return Ok(Some(format!("凭证 {reference} 的代签人{}没有领导职务", approval.person)));
     }
     let paying: Vec<String> = payees(registry, &v).into_iter().map(str::to_string).collect();
