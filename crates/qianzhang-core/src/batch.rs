@@ -10,8 +10,9 @@ use crate::rule::{Failure, Refusal, Refusals};
 use crate::voucher::VoucherRef;
 
 /// [VCH-4] applies `step` to each voucher in turn. The refusals of all of
-/// them are collected, each prefixed with its voucher's reference; any
-/// refusal refuses the whole batch (the caller's transaction rolls back).
+/// them are collected, each naming its voucher (prefixed with the reference
+/// unless the message already names it); any refusal refuses the whole
+/// batch (the caller's transaction rolls back).
 pub fn each_voucher<B: Books>(
     books: &mut B,
     refs: &[VoucherRef],
@@ -22,9 +23,14 @@ pub fn each_voucher<B: Books>(
         match step(books, *r) {
             Ok(()) => {}
             Err(Failure::Refused(rs)) => {
-                refused
-                    .reasons
-                    .extend(rs.reasons.into_iter().map(|x| Refusal::new(x.rule, format!("{r}：{}", x.message))));
+                let named = r.to_string();
+                refused.reasons.extend(rs.reasons.into_iter().map(|x| {
+                    if x.message.contains(&named) {
+                        x
+                    } else {
+                        Refusal::new(x.rule, format!("{named}：{}", x.message))
+                    }
+                }));
                 refused.unlisted += rs.unlisted;
             }
             Err(e) => return Err(e),
