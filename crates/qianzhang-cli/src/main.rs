@@ -971,7 +971,8 @@ pub(crate) fn open_store(path: &Path) -> Result<Store, Exit> {
             qianzhang_store::Error::Sqlite(e) => {
                 Exit::Usage(format!("{} 不是钱账的账簿文件，无法打开（{e}）；请用 --db 指明账簿文件", path.display()))
             }
-            qianzhang_store::Error::NewerSchema(..) => Exit::BadInput(e.to_string()),
+            // A newer program, or a version number altered by hand: not what this one wrote.
+            qianzhang_store::Error::NewerSchema(..) => Exit::Integrity(format!("[AUD-2] {e}")),
             qianzhang_store::Error::Corrupt(m) => Exit::Integrity(format!("账簿文件 {} 已损坏：{m}", path.display())),
             other => Exit::from(other),
         }

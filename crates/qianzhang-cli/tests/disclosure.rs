@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{closed_january, Env};
+use common::{closed_january, closed_january_at_close, Env};
 
 fn disclose_raw(env: &Env, format: &str) -> String {
     env.ok(&["disclose", "--month", "2025-01", "--format", format, "--date", "2025-02-05"])
@@ -160,7 +160,8 @@ fn pub_1_asset_purchases_are_items_and_voided_numbers_are_explained() {
 /// the date to give.
 #[test]
 fn pub_1_review_dated_after_the_publication_date_is_refused() {
-    let env = closed_january();
+    // Published on the day of the close, 2025-02-03: before the review of the 4th.
+    let env = closed_january_at_close();
     for format in ["text", "html"] {
         let err = env.fails(1, &["disclose", "--month", "2025-01", "--format", format]);
         assert!(err.contains("[PUB-1]") && err.contains("2025-02-04") && err.contains("--date"), "{err}");

@@ -5,6 +5,9 @@ mod common;
 
 use common::{fixture, quarter, Env};
 
+/// The clock of the month-2025-04 script and the example vouchers: April is done.
+const APRIL: &str = "2025-04-30T18:00:00+08:00";
+
 #[test]
 fn reports_of_the_fixture_quarter_match_golden_files() {
     let env = quarter();
@@ -341,7 +344,7 @@ fn demo_builds_the_quarter_and_verifies() {
 
 #[test]
 fn the_example_voucher_files_are_accepted() {
-    let env = Env::with_office();
+    let env = Env::with_office().at(APRIL);
     let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
     for (file, reference) in [("voucher.toml", "2025-04/记-0001"), ("voucher.json", "2025-04/记-0002")] {
         let out = env.ok(&["voucher", "add", "--file", examples.join(file).to_str().unwrap()]);
@@ -357,7 +360,7 @@ fn the_example_voucher_files_are_accepted() {
 /// refusals change nothing, and April's trial balance is as computed by hand.
 #[test]
 fn a_month_of_work_with_its_refusals() {
-    let env = quarter();
+    let env = quarter().at(APRIL);
     let script = std::fs::read_to_string(fixture("month-2025-04.txt")).unwrap();
     let mut refused = 0;
     for line in script.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
