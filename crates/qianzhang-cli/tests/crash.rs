@@ -33,8 +33,8 @@ fn killed_large_imports_are_all_or_nothing() {
 
 fn kill_imports(vouchers: usize, runs: usize, seed: u64) {
     let env = Env::new();
-    // The generated history runs up to the month before go-live.
-    env.set_now("2026-01-05T09:00:00+08:00");
+    // The generated history runs to 2025-12: the clock stands after it (VCH-3).
+    env.set_now("2026-01-15T09:00:00+08:00");
     env.ok(&["init", "--ledger", "基准", "--start", "2026-01"]);
     let template = env.path("template.db");
     std::fs::copy(env.db(), &template).unwrap();

@@ -716,6 +716,20 @@ pub fn import_statement(
             return Err(r.into());
         }
     }
+    // [LIM-1] reconciliations add up an account's statement lines: what is
+    // stored and what comes stays within what the engine can sum.
+    let amounts = |l: &StatementLine| [l.inflow, l.outflow, l.balance];
+    let held = Money::turnover(stored.iter().flat_map(|l| amounts(&l.line)).chain(fresh.iter().flat_map(amounts)));
+    if held.fen() > crate::money::MAX_TOTAL_FEN {
+        return Err(Refusal::new(
+            Rule::Lim1,
+            format!(
+                "{account} 的银行对账单金额合计将超过本程序能记录的上限 {}；请核对金额",
+                Money::from_fen(crate::money::MAX_TOTAL_FEN).to_yuan()
+            ),
+        )
+        .into());
+    }
     let first_id = books.next_statement_line()?;
     let known_reach = books.statement_through(account)?;
     let extends = known_reach.is_none_or(|known| reach > known);
@@ -937,6 +951,26 @@ mod tests {
     use time::macros::date;
 
     use super::*;
+
+    #[test]
+    fn lim_1_statements_stay_within_what_the_engine_sums() {
+        let mut b = crate::books::tests::MemoryBooks::new();
+        let big = crate::money::MAX_TOTAL_FEN / 4;
+        b.statement.push(line(1, date!(2025 - 01 - 02), big, big, "A"));
+        let more = |reference: &str| Statement {
+            sha256: "x".into(),
+            encoding: TextEncoding::Utf8,
+            lines: vec![line(2, date!(2025 - 01 - 03), big, 2 * big, reference).line],
+        };
+        let refused = import_statement(&mut b, "1002", "s.csv", more("B"), None, date!(2025 - 01 - 31));
+        assert!(matches!(refused, Err(Failure::Refused(r)) if r.first_rule() == Rule::Lim1));
+        let small = Statement {
+            sha256: "y".into(),
+            encoding: TextEncoding::Utf8,
+            lines: vec![line(2, date!(2025 - 01 - 03), 100, big + 100, "C").line],
+        };
+        import_statement(&mut b, "1002", "s.csv", small, None, date!(2025 - 01 - 31)).unwrap();
+    }
 
     fn line(id: u64, d: Date, amount: i64, balance: i64, reference: &str) -> StoredLine {
         StoredLine {

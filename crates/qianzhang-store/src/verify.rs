@@ -290,7 +290,10 @@ pub(crate) fn verify(conn: &Connection, ledger: &LedgerHandle, anchor: Option<An
             found.push(m);
         }
     }
-    report.mismatch = found.into_iter().min_by_key(|m| m.seq.unwrap_or(i64::MAX));
+    // A row's own entry number is exact; a balance's is a guess (the first
+    // voucher on that account that month): the exact ones come first.
+    report.mismatch =
+        found.into_iter().min_by_key(|m| (matches!(m.table, "balances" | "fund_totals"), m.seq.unwrap_or(i64::MAX)));
     Ok(report)
 }
 
