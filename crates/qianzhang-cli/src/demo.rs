@@ -70,7 +70,7 @@ fn demo_path(given: Option<&Path>) -> Result<PathBuf, Exit> {
 
 /// The demo's own day: its story runs January to April 2025 and ends on
 /// April's poster, whatever the computer's clock says.
-const STORY_NOW: time::OffsetDateTime = time::macros::datetime!(2025-05-06 10:00:00 +08:00);
+const STORY_NOW: time::OffsetDateTime = time::macros::datetime!(2025-05-01 09:00:00 +08:00);
 
 pub fn run(db: Option<&Path>) -> Result<(), Exit> {
     clock::pin(STORY_NOW);
