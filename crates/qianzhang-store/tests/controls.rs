@@ -13,6 +13,8 @@
 //!   never filed under the name it claimed (AUD-1, OPR-1);
 //! - a refusal changes nothing, and the log replays to what is stored.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use proptest::prelude::*;
@@ -251,22 +253,7 @@ fn office() -> Office {
 }
 
 fn books_rows(path: &std::path::Path) -> Vec<String> {
-    let conn = rusqlite::Connection::open(path).unwrap();
-    let mut out = Vec::new();
-    for table in ["vouchers", "balances", "signatures", "documents", "cash_counts", "people", "appointments"] {
-        let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2, 3")).unwrap();
-        let n = stmt.column_count();
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((0..n)
-                    .map(|i| format!("{:?}", r.get::<_, rusqlite::types::Value>(i).unwrap()))
-                    .collect::<Vec<_>>()
-                    .join("|"))
-            })
-            .unwrap();
-        out.extend(rows.map(|r| format!("{table}:{}", r.unwrap())));
-    }
-    out
+    common::rows(path, &["vouchers", "balances", "signatures", "documents", "cash_counts", "people", "appointments"])
 }
 
 /// Runs one act as `who`, admitted for `act` the way every front end does.

@@ -1,5 +1,7 @@
 //! Property tests of the accounting invariants over random command sequences.
 
+mod common;
+
 use proptest::prelude::*;
 use qianzhang_core::approval::{AuthKind, Authorization, SettingKey};
 use qianzhang_core::books::{
@@ -104,23 +106,8 @@ fn draft(start: Period, month: u8, day: u8, lines: &[(usize, bool, i64)], balanc
     }
 }
 
-fn books_rows(store_path: &std::path::Path) -> Vec<String> {
-    let conn = rusqlite::Connection::open(store_path).unwrap();
-    let mut out = Vec::new();
-    for table in ["accounts", "vouchers", "balances", "periods", "imports", "people", "appointments", "kinship"] {
-        let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2, 3")).unwrap();
-        let n = stmt.column_count();
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((0..n)
-                    .map(|i| format!("{:?}", r.get::<_, rusqlite::types::Value>(i).unwrap()))
-                    .collect::<Vec<_>>()
-                    .join("|"))
-            })
-            .unwrap();
-        out.extend(rows.map(|r| format!("{table}:{}", r.unwrap())));
-    }
-    out
+fn books_rows(path: &std::path::Path) -> Vec<String> {
+    common::rows(path, &["accounts", "vouchers", "balances", "periods", "imports", "people", "appointments", "kinship"])
 }
 
 fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
