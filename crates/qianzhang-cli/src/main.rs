@@ -784,7 +784,7 @@ fn log_refusal(cli: &Cli, reasons: &[Refusal], unlisted: usize) -> Result<(), Ex
 /// or logged in their name. A name locked after repeated failures is
 /// refused unchecked; each earlier failure waits longer before it is
 /// answered, and is logged as a failed sign-in under the name it claimed.
-fn sign_in(store: &mut Store, ledger: &LedgerHandle, op: &Operator) -> Result<(), Exit> {
+pub(crate) fn sign_in(store: &mut Store, ledger: &LedgerHandle, op: &Operator) -> Result<(), Exit> {
     let name = &op.actor.name;
     let now = clock::now();
     let failures = store.failed_sign_ins(ledger, name)?;
@@ -861,9 +861,9 @@ fn actor(cli: &Cli) -> Result<Actor, Exit> {
 }
 
 /// Who acts and the passphrase they gave.
-struct Operator {
-    actor: Actor,
-    passphrase: String,
+pub(crate) struct Operator {
+    pub(crate) actor: Actor,
+    pub(crate) passphrase: String,
 }
 
 fn operator(cli: &Cli) -> Result<Operator, Exit> {

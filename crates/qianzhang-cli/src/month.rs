@@ -322,6 +322,26 @@ pub(crate) fn period(cli: &Cli, cmd: &PeriodCmd) -> Result<(), Exit> {
         }
         PeriodCmd::Reopen { period, reason, approver } => {
             let second = approver_passphrase(approver)?;
+            // The approver's passphrase is a sign-in like any other (OPR-1):
+            // failures are slowed, counted toward the lockout and filed under
+            // no one's name; told as PER-2, the rule that asked for it.
+            let (mut store, ledger) = open_ledger(cli)?;
+            let command = std::env::args().skip(1).collect::<Vec<_>>().join(" ");
+            let actor = qianzhang_store::Actor { name: approver.clone(), at: clock::now_rfc3339(), command };
+            crate::sign_in(&mut store, &ledger, &crate::Operator { actor, passphrase: second.clone() }).map_err(
+                |e| match e {
+                    Exit::Refused { reasons, unlisted, logged } => Exit::Refused {
+                        reasons: reasons
+                            .into_iter()
+                            .map(|r| qianzhang_core::Refusal { rule: Rule::Per2, ..r })
+                            .collect(),
+                        unlisted,
+                        logged,
+                    },
+                    other => other,
+                },
+            )?;
+            drop(store);
             change(cli, Act::KeepBooks, |w, who| {
                 authenticate(w.registry(), approver, &second)
                     .map_err(|r| Failure::Refused(Refusals::one(qianzhang_core::Refusal { rule: Rule::Per2, ..r })))?;

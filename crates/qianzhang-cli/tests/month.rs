@@ -414,3 +414,28 @@ fn csh_2_a_cashier_frozen_by_sep_7_records_no_count() {
     let err = env.refused("SEP-7", &["--as", "王芳", "cash", "count", "--date", "2025-01-31", "--amount", "4700"]);
     assert!(err.contains("不能记录现金盘点"), "{err}");
 }
+
+/// The approver's passphrase asked at a reopen is a sign-in like any other:
+/// guessing it is slowed and locked out, and filed under no one's name.
+#[test]
+fn opr_1_the_approvers_passphrase_at_a_reopen_counts_toward_the_lockout() {
+    let env = common::closed_january();
+    let reopen = |passphrase: &str| {
+        env.command()
+            .args(["period", "reopen", "2025-01", "--reason", "补记", "--approver", "李明"])
+            .env("QIANZHANG_APPROVER_PASSPHRASE", passphrase)
+            .output()
+            .unwrap()
+    };
+    for _ in 0..5 {
+        let wrong = reopen("猜一个口令");
+        assert_eq!(wrong.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&wrong.stderr).contains("[PER-2] 李明的口令不正确"));
+    }
+    let right = reopen(common::PASSPHRASE);
+    assert_eq!(right.status.code(), Some(1), "locked: even the right passphrase waits");
+    assert!(String::from_utf8_lossy(&right.stderr).contains("锁定"), "{}", String::from_utf8_lossy(&right.stderr));
+    let trail = env.ok(&["audit", "person", "李明", "--from", "2025-01", "--to", "2025-03"]);
+    assert!(!trail.contains("猜") && !trail.contains("反结账"), "the guesses are not 李明's acts: {trail}");
+    assert!(env.ok(&["verify"]).contains("校验通过"));
+}
