@@ -1425,16 +1425,13 @@ impl Books for Writer<'_> {
         if let Some(t) = self.turnover {
             return Ok(Money::from_fen(t));
         }
-        // Amounts are stored as two-decimal strings ("-1234.50"): without
-        // the point they are whole fen, summed exactly as integers.
-        let fen: i64 = self
+        // Kept by the projector as vouchers are recorded (migration 10), so
+        // no command rescans the log for it.
+        let stored: i64 = self
             .tx
-            .prepare_cached(
-                "SELECT COALESCE(SUM(ABS(CAST(REPLACE(json_extract(j.value, '$.amount'), '.', '') AS INTEGER))), 0) \
-                 FROM vouchers v JOIN log l ON l.ledger_id = v.ledger_id AND l.seq = v.content_seq, \
-                 json_each(l.payload, '$.voucher.lines') j WHERE v.ledger_id = ?1",
-            )?
+            .prepare_cached("SELECT COALESCE((SELECT fen FROM turnover WHERE ledger_id = ?1), 0)")?
             .query_row(params![self.ledger.id], |r| r.get(0))?;
+        let fen = stored.saturating_add(self.projector.pending_turnover());
         self.turnover = Some(fen);
         Ok(Money::from_fen(fen))
     }

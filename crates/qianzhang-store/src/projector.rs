@@ -23,6 +23,9 @@ pub(crate) struct Projector {
     fund_deltas: HashMap<(String, u32), (i64, i64)>,
     /// Lines of vouchers prepared while this projector ran and not yet posted.
     unposted: HashMap<VoucherRef, Vec<Line>>,
+    /// [LIM-1] absolute amounts of the vouchers recorded, not yet flushed
+    /// into `turnover`.
+    turnover: i64,
 }
 
 impl Projector {
@@ -439,8 +442,15 @@ impl Projector {
         Ok(())
     }
 
+    /// [LIM-1] what the vouchers recorded by this projector add to the
+    /// ledger's turnover, not yet flushed.
+    pub(crate) fn pending_turnover(&self) -> i64 {
+        self.turnover
+    }
+
     fn insert_voucher(&mut self, conn: &Connection, seq: i64, v: &Voucher, status: Status) -> Result<(), Error> {
         let reference = v.reference();
+        self.turnover = self.turnover.saturating_add(Money::turnover(v.lines().iter().map(|l| l.amount)).fen());
         self.index_documents(conn, seq, v)?;
         conn.prepare_cached(
             "INSERT INTO vouchers (ledger_id, period, number, date, status, origin, reverses_period, reverses_number, \
@@ -495,6 +505,14 @@ impl Projector {
         funds.sort();
         for ((fund, period), (income, spending)) in funds {
             stmt.execute(params![self.ledger_id, fund, period, income, spending])?;
+        }
+        if self.turnover != 0 {
+            conn.prepare_cached(
+                "INSERT INTO turnover (ledger_id, fen) VALUES (?1, ?2) \
+                 ON CONFLICT (ledger_id) DO UPDATE SET fen = fen + excluded.fen",
+            )?
+            .execute(params![self.ledger_id, self.turnover])?;
+            self.turnover = 0;
         }
         Ok(())
     }

@@ -358,6 +358,20 @@ const MIGRATIONS: &[&str] = &[
     INSERT OR IGNORE INTO audit_events (ledger_id, seq, kind)
         SELECT ledger_id, seq, kind FROM log WHERE kind = 'passphrase_set';
     "#,
+    // 10: every voucher's absolute amounts, added up as vouchers are
+    //     recorded (LIM-1): the bound on what the ledger holds is read, not
+    //     recomputed from the log by every command.
+    r#"
+    CREATE TABLE turnover (
+        ledger_id INTEGER PRIMARY KEY,
+        fen INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO turnover (ledger_id, fen)
+        SELECT l.ledger_id, SUM(ABS(CAST(REPLACE(json_extract(j.value, '$.amount'), '.', '') AS INTEGER)))
+        FROM log l, json_each(l.payload, '$.voucher.lines') j
+        WHERE l.kind IN ('voucher_prepared', 'voucher_migrated', 'closing_voucher') AND json_valid(l.payload)
+        GROUP BY l.ledger_id;
+    "#,
 ];
 
 /// The first version whose `documents` index keys invoices by code and number
@@ -427,6 +441,7 @@ pub const PROJECTIONS: &[(&str, &str, &str)] = &[
         "seq",
     ),
     ("fund_totals", "SELECT fund, period, income, spending FROM fund_totals WHERE ledger_id = ?1 ORDER BY fund, period", ""),
+    ("turnover", "SELECT fen FROM turnover WHERE ledger_id = ?1", ""),
     ("settings", "SELECT key, value, seq FROM settings WHERE ledger_id = ?1 ORDER BY key", "seq"),
     (
         "authorizations",
