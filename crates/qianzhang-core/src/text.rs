@@ -62,12 +62,46 @@ fn forbidden(c: char) -> bool {
 /// [LIM-1] every text an event would record. A refused attempt is logged
 /// as typed (it is evidence, and its printing is the reports' concern).
 pub fn check_event(event: &Event) -> Result<(), Refusal> {
-    if matches!(event, Event::Refused { .. }) {
-        return Ok(());
+    match event {
+        Event::Refused { .. } => return Ok(()),
+        // The hot path of an import: a voucher's fields are read as they
+        // are, not serialized to be walked.
+        Event::VoucherPrepared { voucher }
+        | Event::VoucherMigrated { voucher }
+        | Event::VoucherRevised { voucher }
+        | Event::ClosingVoucher { voucher } => return check_voucher(voucher),
+        _ => {}
     }
     let value = serde_json::to_value(event).map_err(|e| Refusal::new(Rule::Lim1, e.to_string()))?;
     let kind = event.kind();
     walk(kind, None, &value)
+}
+
+/// [LIM-1] every text a voucher carries, with the caps [`field_of`] gives
+/// the same keys. What is not listed here the engine writes itself (dates,
+/// amounts, the reference, the origin).
+fn check_voucher(v: &crate::voucher::Voucher) -> Result<(), Refusal> {
+    let optional = |field: &str, text: Option<&String>, max: usize| text.map_or(Ok(()), |t| check_text(field, t, max));
+    for l in v.lines() {
+        check_text("摘要", &l.summary, SUMMARY_CHARS)?;
+        check_text("科目", &l.account, NUMBER_CHARS)?;
+        optional("资金", l.fund.as_ref(), SUMMARY_CHARS)?;
+        optional("往来单位", l.counterparty.as_ref(), SUMMARY_CHARS)?;
+    }
+    for d in v.documents() {
+        check_text("单据类型", &d.doc_type, NUMBER_CHARS)?;
+        optional("开票单位", d.issuer.as_ref(), SUMMARY_CHARS)?;
+        optional("编号", d.number.as_ref(), NUMBER_CHARS)?;
+        optional("姓名", d.handler.as_ref(), NAME_CHARS)?;
+        optional("姓名", d.checker.as_ref(), NAME_CHARS)?;
+    }
+    if let Some(a) = v.authorization() {
+        check_text("审批依据", a, NUMBER_CHARS)?;
+    }
+    if let Some(r) = v.source_ref() {
+        check_text("编号", r, NUMBER_CHARS)?;
+    }
+    check_text("文字", v.preparer(), REASON_CHARS)
 }
 
 fn walk(kind: &str, key: Option<&str>, value: &serde_json::Value) -> Result<(), Refusal> {
@@ -149,5 +183,36 @@ mod tests {
             in_transit: Vec::new(),
         };
         assert!(check_event(&reason).unwrap_err().message.contains("原因"));
+    }
+
+    /// The voucher's own path checks what walking its JSON would: every text
+    /// field, a control character anywhere refused.
+    #[test]
+    fn lim_1_a_voucher_event_is_checked_field_by_field() {
+        let good = r#"{"ref":"2025-03/记-0001","date":"2025-03-02","origin":"entered","preparer":"赵敏",
+            "authorization":"两委决议〔2025〕1号","source_ref":"7",
+            "lines":[{"summary":"办公用品","account":"520101","side":"debit","amount":"10.00","fund":"低保","counterparty":"惠民店"},
+                     {"summary":"办公用品","account":"1002","side":"credit","amount":"10.00"}],
+            "documents":[{"doc_type":"发票","issuer":"惠民店","number":"0101","handler":"张伟","checker":"李娜"}]}"#;
+        let event = |json: &str| Event::VoucherPrepared { voucher: serde_json::from_str(json).unwrap() };
+        assert!(check_event(&event(good)).is_ok());
+        for field in [
+            "赵敏",
+            "两委决议〔2025〕1号",
+            "\"7\"",
+            "办公用品",
+            "520101",
+            "低保",
+            "惠民店",
+            "发票",
+            "0101",
+            "张伟",
+            "李娜",
+        ] {
+            let bad = good.replacen(field, &format!("{}\\u001b", field.trim_end_matches('"')), 1);
+            let bad = if field.starts_with('"') { good.replacen(field, "\"7\\u001b\"", 1) } else { bad };
+            let r = check_event(&event(&bad)).expect_err(field);
+            assert_eq!(r.rule, Rule::Lim1, "{field}");
+        }
     }
 }
