@@ -135,34 +135,7 @@ fn eventful_tenure() -> Env {
     // January: reopened, a bill booked late, closed again.
     env.set_now("2025-02-05T09:00:00+08:00");
     env.ok(&["period", "reopen", "2025-01", "--reason", "漏记一月电话费", "--approver", "李明"]);
-    env.ok(&[
-        "voucher",
-        "add",
-        "--date",
-        "2025-01-31",
-        "--summary",
-        "补记一月电话费",
-        "--debit",
-        "520103=120",
-        "--credit",
-        "2209=120",
-        "--authorization",
-        "两委决议〔2025〕2号",
-        "--doc-type",
-        "发票",
-        "--issuer",
-        "中国电信",
-        "--doc-no",
-        "T0131",
-        "--doc-amount",
-        "120",
-        "--handler",
-        "刘洋",
-        "--checker",
-        "赵敏",
-    ]);
-    env.sign_and_post(&["2025-01/记-0010"]);
-    env.ok(&["period", "close", "2025-01"]);
+    book_the_late_phone_bill(&env);
     // February.
     env.set_now("2025-02-28T18:00:00+08:00");
     let file = env.write(
@@ -460,34 +433,7 @@ fn aud_2_a_month_reopened_after_publication_says_what_changed_since() {
     let ok = env.ok(&["verify", "--fingerprint", &fp, "--month", "2025-01"]);
     assert!(ok.contains("未被改写") && ok.contains("反结账 2025-01（漏记一月电话费"), "{ok}");
     assert!(ok.contains("2025-01 目前尚未重新结账"), "{ok}");
-    env.ok(&[
-        "voucher",
-        "add",
-        "--date",
-        "2025-01-31",
-        "--summary",
-        "补记一月电话费",
-        "--debit",
-        "520103=120",
-        "--credit",
-        "2209=120",
-        "--authorization",
-        "两委决议〔2025〕2号",
-        "--doc-type",
-        "发票",
-        "--issuer",
-        "中国电信",
-        "--doc-no",
-        "T0131",
-        "--doc-amount",
-        "120",
-        "--handler",
-        "刘洋",
-        "--checker",
-        "赵敏",
-    ]);
-    env.sign_and_post(&["2025-01/记-0010"]);
-    env.ok(&["period", "close", "2025-01"]);
+    book_the_late_phone_bill(&env);
     let ok = env.ok(&["verify", "--fingerprint", &fp, "--month", "2025-01"]);
     for what in [
         "公布之后",
@@ -563,4 +509,37 @@ fn aud_2_store_content_the_engine_never_writes_is_an_integrity_failure() {
         }
     }
     assert_eq!(total, 10);
+}
+
+/// January reopened: the phone bill booked late, signed, posted, and the
+/// month closed again.
+fn book_the_late_phone_bill(env: &Env) {
+    env.ok(&[
+        "voucher",
+        "add",
+        "--date",
+        "2025-01-31",
+        "--summary",
+        "补记一月电话费",
+        "--debit",
+        "520103=120",
+        "--credit",
+        "2209=120",
+        "--authorization",
+        "两委决议〔2025〕2号",
+        "--doc-type",
+        "发票",
+        "--issuer",
+        "中国电信",
+        "--doc-no",
+        "T0131",
+        "--doc-amount",
+        "120",
+        "--handler",
+        "刘洋",
+        "--checker",
+        "赵敏",
+    ]);
+    env.sign_and_post(&["2025-01/记-0010"]);
+    env.ok(&["period", "close", "2025-01"]);
 }
