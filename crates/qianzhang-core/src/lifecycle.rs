@@ -326,13 +326,21 @@ fn approval_standing(
     let pen = registry.pen_holder(today).cloned();
     if let Some(p) = pen.as_ref().filter(|p| p.person == person) {
         if let Some(why) = approver_conflict(registry, person, v) {
-            return refuse(
-                Rule::Sep6,
-                format!(
-                    "{why}，审批人须回避；此笔支付须由两委会议作出决议，指定一名无利害关系的领导代为审批\
+            // Point at the deputy a resolution already names, if one does.
+            let paying: Vec<String> = payees(registry, v).into_iter().map(str::to_string).collect();
+            let named = books.authorizations()?.into_iter().find_map(|a| {
+                a.stand_aside
+                    .filter(|s| a.kind == AuthKind::Resolution && paying.contains(&s.payee))
+                    .map(|s| (a.number, s.deputy))
+            });
+            let next = match named {
+                Some((number, deputy)) => format!("{number} 已指定{deputy}代为审批，请由{deputy}审批"),
+                None => format!(
+                    "此笔支付须由两委会议作出决议，指定一名无利害关系的领导代为审批\
                      （auth add --kind resolution … --payee 收款人 --deputy 代签人 --withdrawn {person}）"
                 ),
-            );
+            };
+            return refuse(Rule::Sep6, format!("{why}，审批人须回避；{next}"));
         }
         return Ok((p.from, None));
     }
@@ -883,6 +891,10 @@ mod tests {
         with_deputy(&mut b);
         record_authorization(&mut b, stand_aside_resolution("两委决议〔2025〕7号", "张华", 50_000)).unwrap();
         let r = brother_paid(&mut b, 30_000, "两委决议〔2025〕7号");
+        // The director, standing aside, is pointed at the deputy named.
+        let Err(Failure::Refused(e)) = sign(&mut b, r, SignKind::Approve, "李明") else { panic!() };
+        assert_eq!(e.reasons[0].rule, Rule::Sep6);
+        assert!(e.reasons[0].message.ends_with("；两委决议〔2025〕7号 已指定张华代为审批，请由张华审批"), "{e}");
         sign(&mut b, r, SignKind::Approve, "张华").unwrap();
         let approval = b.signed[&r].iter().find(|s| s.kind == SignKind::Approve).unwrap().clone();
         assert_eq!(approval.resolution.as_deref(), Some("两委决议〔2025〕7号"));
