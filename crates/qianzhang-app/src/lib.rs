@@ -1,0 +1,27 @@
+//! The use cases of qianzhang: one function per thing a user does, for
+//! every front end (the command line today, the web office next).
+//!
+//! A front end parses what the user typed, opens the backend, makes one
+//! call here and renders what comes back. What each act needs — who must
+//! be signed in, the role the act asks for, the second person some acts
+//! need, which refusals go into the log — and how every report's data is
+//! assembled from the books is decided here or in `qianzhang-core`; the
+//! rules themselves live in the core. This crate reads no clock and no
+//! terminal: the time of an act and every passphrase come from the caller.
+
+pub mod accounts;
+pub mod audit;
+pub mod backend;
+pub mod board;
+pub mod demo;
+mod error;
+pub mod ledger;
+pub mod month;
+pub mod office;
+pub mod people;
+pub mod reports;
+pub mod session;
+pub mod voucher;
+
+pub use error::Error;
+pub use session::{Claim, Ledger, Session};
