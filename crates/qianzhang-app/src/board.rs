@@ -6,7 +6,7 @@ use qianzhang_core::disclosure::{
     dispose_asset, record_review, register_asset, set_budget, Asset, Disclosure, DisclosureInput, Review, Span,
 };
 use qianzhang_core::operator::Act;
-use qianzhang_core::{Money, Rule, Status, VoucherRef};
+use qianzhang_core::{Money, Period, Rule, Status, VoucherRef};
 
 use crate::session::{Ledger, Session};
 use crate::Error;
@@ -63,6 +63,17 @@ pub fn disclosure(ledger: &Ledger, span: Span, published: time::Date) -> Result<
         contact: settings.contact.clone(),
         mask_names: settings.mask_names,
     })?)
+}
+
+/// [PUB-1] the span of a disclosure as asked for: a month, a quarter or a year.
+pub fn span(month: Option<Period>, quarter: Option<Span>, year: Option<i32>) -> Result<Span, Error> {
+    match (month, quarter, year) {
+        (Some(period), _, _) => Ok(Span::Month { period }),
+        (_, Some(q), _) => Ok(q),
+        (_, _, Some(year)) if Period::new(year, 1).is_some() => Ok(Span::Year { year }),
+        (_, _, Some(year)) => Err(Error::refuse(Rule::Pub1, format!("年度 {year} 无效"))),
+        _ => Err(Error::refuse(Rule::Pub1, "请指明公开的期间：--month YYYY-MM、--quarter YYYY-Qn 或 --year YYYY")),
+    }
 }
 
 /// [OPR-1] a review is entered by the reviewer themself: checked against

@@ -24,4 +24,10 @@ pub mod session;
 pub mod voucher;
 
 pub use error::Error;
+
+/// An amount as typed (`1,234.50`, `1234.5元`): what it is for names it in a
+/// refusal; an empty amount is zero.
+pub fn amount(text: &str, what: &str) -> Result<qianzhang_core::Money, Error> {
+    Ok(qianzhang_core::voucher::read_amount(text, what, false)?.unwrap_or(qianzhang_core::Money::ZERO))
+}
 pub use session::{Claim, Ledger, Session};

@@ -8,13 +8,12 @@ use clap::{Args, Subcommand, ValueEnum};
 use qianzhang_app::board as app;
 use qianzhang_core::disclosure::{Disclosure, Review, Span};
 use qianzhang_core::period::format_date;
-use qianzhang_core::voucher::read_amount;
-use qianzhang_core::{Money, Period, Rule, VoucherRef};
+use qianzhang_core::{Period, VoucherRef};
 use qianzhang_report::{Format, Paper};
 
-use crate::args::{date_value, period_value, voucher_value, Cli};
+use crate::args::{date_value, named, period_value, voucher_value, Cli};
 use crate::clock;
-use crate::exit::{bad_input, Exit};
+use crate::exit::Exit;
 use crate::output::out;
 use crate::session::{db_path, open_ledger, open_session, sign_in};
 
@@ -33,8 +32,8 @@ pub(crate) struct DiscloseArgs {
     #[arg(short, long)]
     output: Option<PathBuf>,
     /// 纸张（HTML）/ paper for the HTML poster
-    #[arg(long, value_enum, default_value_t = PaperArg::A3)]
-    paper: PaperArg,
+    #[arg(long, value_parser = named::<Paper>(), default_value = "a3")]
+    paper: Paper,
     /// 公布日期（默认今天）/ publication date (default today)
     #[arg(long, value_parser = date_value)]
     date: Option<time::Date>,
@@ -55,13 +54,7 @@ pub(crate) struct SpanArgs {
 
 impl SpanArgs {
     pub(crate) fn span(&self) -> Result<Span, Exit> {
-        match (self.month, self.quarter, self.year) {
-            (Some(period), _, _) => Ok(Span::Month { period }),
-            (_, Some(q), _) => Ok(q),
-            (_, _, Some(year)) if Period::new(year, 1).is_some() => Ok(Span::Year { year }),
-            (_, _, Some(year)) => Err(bad_input(Rule::Pub1, format!("年度 {year} 无效"))),
-            _ => Err(bad_input(Rule::Pub1, "请指明公开的期间：--month YYYY-MM、--quarter YYYY-Qn 或 --year YYYY")),
-        }
+        Ok(app::span(self.month, self.quarter, self.year)?)
     }
 }
 
@@ -92,12 +85,6 @@ pub(crate) enum BoardFormat {
     Csv,
     Json,
     Html,
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum PaperArg {
-    A3,
-    A4,
 }
 
 #[derive(Subcommand, Debug)]
@@ -159,11 +146,7 @@ pub(crate) enum BudgetCmd {
 }
 
 /// Renders a disclosure in the format asked for.
-pub(crate) fn render(d: &Disclosure, format: BoardFormat, paper: PaperArg) -> String {
-    let paper = match paper {
-        PaperArg::A3 => Paper::A3,
-        PaperArg::A4 => Paper::A4,
-    };
+pub(crate) fn render(d: &Disclosure, format: BoardFormat, paper: Paper) -> String {
     match format {
         BoardFormat::Html => qianzhang_report::disclosure_html(d, paper),
         BoardFormat::Text => qianzhang_report::disclosure(d, Format::Text),
@@ -204,7 +187,7 @@ pub(crate) fn disclose(cli: &Cli, args: &DiscloseArgs) -> Result<(), Exit> {
 pub(crate) fn asset(cli: &Cli, cmd: &AssetCmd) -> Result<(), Exit> {
     match cmd {
         AssetCmd::Add { name, quantity, value, location, custodian, voucher, date } => {
-            let value = read_amount(value, "原值", false)?.unwrap_or(Money::ZERO);
+            let value = qianzhang_app::amount(value, "原值")?;
             let ledger = open_ledger(cli)?;
             let acquired = app::acquired(&ledger, *voucher, *date)?;
             let new = app::NewAsset {
@@ -254,7 +237,7 @@ pub(crate) fn asset(cli: &Cli, cmd: &AssetCmd) -> Result<(), Exit> {
 pub(crate) fn budget(cli: &Cli, cmd: &BudgetCmd) -> Result<(), Exit> {
     match cmd {
         BudgetCmd::Set { year, account, amount } => {
-            let amount = read_amount(amount, "预算", false)?.unwrap_or(Money::ZERO);
+            let amount = qianzhang_app::amount(amount, "预算")?;
             app::set_budget_of(&mut open_session(cli)?, *year, account, amount)?;
             out(&format!("已编制 {year} 年 {account} 预算 {}\n", amount.to_yuan()))
         }

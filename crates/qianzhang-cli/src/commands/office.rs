@@ -4,8 +4,6 @@
 use qianzhang_app::office;
 use qianzhang_core::approval::{Authorization, StandAside};
 use qianzhang_core::receipts::{describe_book, ReceiptBook};
-use qianzhang_core::voucher::read_amount;
-use qianzhang_core::Money;
 
 use crate::args::{AuthCmd, CheckCmd, Cli, ReceiptCmd, SettingsCmd};
 use crate::exit::Exit;
@@ -15,7 +13,7 @@ use crate::session::{open_ledger, open_session};
 pub(crate) fn auth(cli: &Cli, cmd: &AuthCmd) -> Result<(), Exit> {
     match cmd {
         AuthCmd::Add { kind, number, date, scope, cap, payee, deputy, withdrawn } => {
-            let cap = read_amount(cap, "限额", false)?.unwrap_or(Money::ZERO);
+            let cap = qianzhang_app::amount(cap, "限额")?;
             let stand_aside = payee.as_ref().map(|payee| StandAside {
                 payee: payee.trim().to_string(),
                 deputy: deputy.as_deref().unwrap_or_default().trim().to_string(),
@@ -56,7 +54,7 @@ pub(crate) fn receipt(cli: &Cli, cmd: &ReceiptCmd) -> Result<(), Exit> {
             out(&text)
         }
         ReceiptCmd::Issue { book, payer, amount, date } => {
-            let amount = read_amount(amount, "收据", false)?.unwrap_or(Money::ZERO);
+            let amount = qianzhang_app::amount(amount, "收据")?;
             let number = office::issue(&mut open_session(cli)?, book, payer, amount, *date)?;
             out(&format!(
                 "已开出收据 {number}：交款人 {payer}，{}（{}）\n",
