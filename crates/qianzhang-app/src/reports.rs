@@ -5,6 +5,7 @@
 use qianzhang_core::bank::Reconciliation;
 use qianzhang_core::cash::CountSheet;
 use qianzhang_core::funds::{fund_period_totals, FundTotal, FundsReport};
+use qianzhang_core::names::{Named, Names};
 use qianzhang_core::report::{AccountLedger, Journal, TrialBalance};
 use qianzhang_core::{Money, Period, Rule, Status, Voucher};
 
@@ -46,6 +47,47 @@ pub enum Kind {
     Funds,
     CashCount,
     BankReconciliation,
+}
+
+/// The names a report is asked for by (`report trial-balance`, `report 试算平衡表`).
+impl Named for Kind {
+    const ALL: &'static [Names<Kind>] = &[
+        Names {
+            value: Kind::TrialBalance,
+            name: "trial-balance",
+            aliases: &["试算平衡表", "科目余额表"],
+            gloss: "试算平衡表",
+        },
+        Names { value: Kind::Journal, name: "journal", aliases: &["序时账"], gloss: "序时账" },
+        Names { value: Kind::Ledger, name: "ledger", aliases: &["明细账"], gloss: "明细账（须指明科目）" },
+        Names {
+            value: Kind::CashJournal, name: "cash-journal", aliases: &["现金日记账"], gloss: "现金日记账 (1001)"
+        },
+        Names {
+            value: Kind::BankJournal,
+            name: "bank-journal",
+            aliases: &["银行存款日记账"],
+            gloss: "银行存款日记账 (1002)",
+        },
+        Names {
+            value: Kind::Funds,
+            name: "funds",
+            aliases: &["专项资金收支表"],
+            gloss: "专项资金收支表 / special funds (FND-1)",
+        },
+        Names {
+            value: Kind::CashCount,
+            name: "cash-count",
+            aliases: &["现金盘点表"],
+            gloss: "现金盘点表 --date D (CSH-2..5)",
+        },
+        Names {
+            value: Kind::BankReconciliation,
+            name: "bank-reconciliation",
+            aliases: &["银行存款余额调节表", "余额调节表"],
+            gloss: "银行存款余额调节表 --month M (BNK-1)",
+        },
+    ];
 }
 
 /// What a report is asked for with.
@@ -215,5 +257,22 @@ fn period_totals(
             })?;
             Ok(fund_period_totals(&vouchers, f))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_report_has_one_english_name_and_takes_its_chinese_one() {
+        for n in Kind::ALL {
+            assert_eq!(Kind::from_name(n.name), Some(n.value));
+            assert_eq!(n.value.name(), n.name);
+            for alias in n.aliases {
+                assert_eq!(Kind::from_name(alias), Some(n.value), "{alias}");
+            }
+        }
+        assert_eq!(Kind::from_name("试算平衡表"), Some(Kind::TrialBalance));
     }
 }

@@ -127,8 +127,8 @@ pub(crate) enum Command {
     },
     /// 报表 / reports
     Report {
-        #[arg(value_enum)]
-        kind: ReportKind,
+        #[arg(value_parser = named::<qianzhang_app::reports::Kind>())]
+        kind: qianzhang_app::reports::Kind,
         /// 科目（明细账；余额调节表的银行科目）/ account for the ledger or the reconciliation
         account: Option<String>,
         #[command(flatten)]
@@ -177,23 +177,6 @@ pub(crate) struct Range {
 pub(crate) enum ExportFormat {
     Csv,
     Ledger,
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum ReportKind {
-    TrialBalance,
-    Journal,
-    Ledger,
-    /// 现金日记账 (1001)
-    CashJournal,
-    /// 银行存款日记账 (1002)
-    BankJournal,
-    /// 专项资金收支表 / special funds (FND-1)
-    Funds,
-    /// 现金盘点表 --date D (CSH-2..5)
-    CashCount,
-    /// 银行存款余额调节表 --month M (BNK-1)
-    BankReconciliation,
 }
 
 #[derive(Subcommand, Debug)]

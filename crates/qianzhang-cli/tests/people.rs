@@ -493,4 +493,6 @@ fn roles_and_kinship_take_their_chinese_names() {
     let parent = env.admin(&["person", "relation", "李明", "孙丽"]);
     assert!(!parent.contains("不是"), "{parent}");
     env.fails(2, &["--as", "管理员", "person", "appoint", "孙丽", "--role", "书记"]);
+    // Report kinds too.
+    assert_eq!(env.ok(&["report", "试算平衡表"]), env.ok(&["report", "trial-balance"]));
 }

@@ -3,14 +3,14 @@
 use qianzhang_app::reports::{self as app, Kind, Report, Request};
 use qianzhang_report::Format;
 
-use crate::args::{Cli, Range, ReportKind};
+use crate::args::{Cli, Range};
 use crate::clock;
 use crate::exit::Exit;
 use crate::output::out;
 use crate::session::open_ledger;
 
 pub(crate) struct ReportArgs<'a> {
-    pub(crate) kind: ReportKind,
+    pub(crate) kind: Kind,
     pub(crate) account: Option<&'a str>,
     pub(crate) range: &'a Range,
     pub(crate) fund: Option<&'a str>,
@@ -20,23 +20,13 @@ pub(crate) struct ReportArgs<'a> {
 
 pub(crate) fn report(cli: &Cli, args: ReportArgs<'_>) -> Result<(), Exit> {
     let format = args.format;
-    let kind = match args.kind {
-        ReportKind::TrialBalance => Kind::TrialBalance,
-        ReportKind::Journal => Kind::Journal,
-        ReportKind::Ledger => Kind::Ledger,
-        ReportKind::CashJournal => Kind::CashJournal,
-        ReportKind::BankJournal => Kind::BankJournal,
-        ReportKind::Funds => Kind::Funds,
-        ReportKind::CashCount => Kind::CashCount,
-        ReportKind::BankReconciliation => Kind::BankReconciliation,
-    };
     let request = Request {
         account: args.account.map(str::to_string),
         range: args.range.app(),
         fund: args.fund.map(str::to_string),
         date: args.date,
     };
-    let text = match app::report(&mut open_ledger(cli)?, kind, &request, clock::today())? {
+    let text = match app::report(&mut open_ledger(cli)?, args.kind, &request, clock::today())? {
         Report::TrialBalance(tb) => qianzhang_report::trial_balance(&tb, format),
         Report::Journal(j) => qianzhang_report::journal(&j, format),
         Report::Ledger(l) => qianzhang_report::account_ledger(&l, format),
