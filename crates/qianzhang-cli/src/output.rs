@@ -9,7 +9,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::Exit;
+use crate::exit::Exit;
 
 /// Runs `body` against the output and finishes it: flushed to standard
 /// output (a reader that went away is not an error), or renamed into place.
@@ -125,4 +125,12 @@ fn same_file(a: &Path, b: &Path) -> bool {
 #[cfg(not(unix))]
 fn same_file(_: &Path, _: &Path) -> bool {
     false
+}
+
+/// Writes the text to standard output.
+pub(crate) fn out(text: &str) -> Result<(), Exit> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()?;
+    Ok(())
 }

@@ -476,3 +476,23 @@ fn ppl_1_the_same_appointment_twice_is_refused_not_a_crash() {
     assert!(err.contains("刘洋已是审核（自 2025-01-01 起），不能重复任命"), "{err}");
     env.ok(&["verify"]);
 }
+
+/// Roles and kinship are typed in Chinese as an office says them, or in
+/// English as before; a name that is neither is a usage error.
+#[test]
+fn roles_and_kinship_take_their_chinese_names() {
+    let env = office();
+    env.admin(&["person", "appoint", "孙丽", "--role", "出纳", "--from", "2025-01-01"]);
+    env.admin(&["person", "relate", "王芳", "刘洋", "--kind", "配偶"]);
+    env.admin(&["person", "relate", "李强", "孙丽", "--kind", "子女"]);
+    let list = env.admin(&["person", "list", "--date", "2025-01-02"]);
+    assert!(list.contains("孙丽") && list.contains("出纳"), "{list}");
+    let spouse = env.admin(&["person", "relation", "王芳", "刘洋"]);
+    assert!(spouse.contains("配偶"), "{spouse}");
+    // 李强 is 孙丽's child: she is his parent, and so 李明's parent too.
+    let parent = env.admin(&["person", "relation", "李明", "孙丽"]);
+    assert!(!parent.contains("不是"), "{parent}");
+    env.fails(2, &["--as", "管理员", "person", "appoint", "孙丽", "--role", "书记"]);
+    // Report kinds too.
+    assert_eq!(env.ok(&["report", "试算平衡表"]), env.ok(&["report", "trial-balance"]));
+}

@@ -20,6 +20,7 @@ pub mod funds;
 pub mod handover;
 pub mod lifecycle;
 pub mod money;
+pub mod names;
 pub mod operator;
 pub mod people;
 pub mod period;

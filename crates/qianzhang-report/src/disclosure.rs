@@ -17,6 +17,14 @@ pub enum Paper {
     A4,
 }
 
+/// The names a paper is typed as (`--paper a4`).
+impl qianzhang_core::names::Named for Paper {
+    const ALL: &'static [qianzhang_core::names::Names<Paper>] = &[
+        qianzhang_core::names::Names { value: Paper::A3, name: "a3", aliases: &["A3"], gloss: "A3 海报" },
+        qianzhang_core::names::Names { value: Paper::A4, name: "a4", aliases: &["A4"], gloss: "A4" },
+    ];
+}
+
 const DRAFT: &str = "【草稿】本期尚未结账，仅供预览核对，不得张贴公布";
 
 fn items_table(title: &str, items: &[Item], machine: bool) -> Table {

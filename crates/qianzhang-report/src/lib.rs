@@ -29,6 +29,16 @@ pub enum Format {
     Markdown,
 }
 
+/// The names a format is typed as (`--format md`).
+impl qianzhang_core::names::Named for Format {
+    const ALL: &'static [qianzhang_core::names::Names<Format>] = &[
+        qianzhang_core::names::Names { value: Format::Text, name: "text", aliases: &["文本"], gloss: "文本" },
+        qianzhang_core::names::Names { value: Format::Csv, name: "csv", aliases: &[], gloss: "CSV 表格" },
+        qianzhang_core::names::Names { value: Format::Json, name: "json", aliases: &[], gloss: "JSON" },
+        qianzhang_core::names::Names { value: Format::Markdown, name: "md", aliases: &["markdown"], gloss: "Markdown" },
+    ];
+}
+
 impl Format {
     pub fn parse(name: &str) -> Option<Format> {
         match name {

@@ -5,17 +5,17 @@
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
-use qianzhang_core::disclosure::{
-    dispose_asset, record_review, register_asset, set_budget, Asset, Disclosure, DisclosureInput, Review, Span,
-};
-use qianzhang_core::operator::Act;
+use qianzhang_app::board as app;
+use qianzhang_core::disclosure::{Disclosure, Review, Span};
 use qianzhang_core::period::format_date;
-use qianzhang_core::voucher::read_amount;
-use qianzhang_core::{Money, Period, Rule, Status, VoucherRef};
+use qianzhang_core::{Period, VoucherRef};
 use qianzhang_report::{Format, Paper};
-use qianzhang_store::{LedgerHandle, Store};
 
-use crate::{bad_input, change, clock, date_value, open_ledger, out, period_value, voucher_value, Cli, Exit};
+use crate::args::{date_value, named, period_value, voucher_value, Cli};
+use crate::clock;
+use crate::exit::Exit;
+use crate::output::out;
+use crate::session::{db_path, open_ledger, open_session, sign_in};
 
 /// `disclose`: the statement, or `disclose review`.
 #[derive(Args, Debug)]
@@ -32,8 +32,8 @@ pub(crate) struct DiscloseArgs {
     #[arg(short, long)]
     output: Option<PathBuf>,
     /// 纸张（HTML）/ paper for the HTML poster
-    #[arg(long, value_enum, default_value_t = PaperArg::A3)]
-    paper: PaperArg,
+    #[arg(long, value_parser = named::<Paper>(), default_value = "a3")]
+    paper: Paper,
     /// 公布日期（默认今天）/ publication date (default today)
     #[arg(long, value_parser = date_value)]
     date: Option<time::Date>,
@@ -53,14 +53,8 @@ pub(crate) struct SpanArgs {
 }
 
 impl SpanArgs {
-    fn span(&self) -> Result<Span, Exit> {
-        match (self.month, self.quarter, self.year) {
-            (Some(period), _, _) => Ok(Span::Month { period }),
-            (_, Some(q), _) => Ok(q),
-            (_, _, Some(year)) if Period::new(year, 1).is_some() => Ok(Span::Year { year }),
-            (_, _, Some(year)) => Err(bad_input(Rule::Pub1, format!("年度 {year} 无效"))),
-            _ => Err(bad_input(Rule::Pub1, "请指明公开的期间：--month YYYY-MM、--quarter YYYY-Qn 或 --year YYYY")),
-        }
+    pub(crate) fn span(&self) -> Result<Span, Exit> {
+        Ok(app::span(self.month, self.quarter, self.year)?)
     }
 }
 
@@ -91,12 +85,6 @@ pub(crate) enum BoardFormat {
     Csv,
     Json,
     Html,
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum PaperArg {
-    A3,
-    A4,
 }
 
 #[derive(Subcommand, Debug)]
@@ -157,68 +145,8 @@ pub(crate) enum BudgetCmd {
     },
 }
 
-/// Builds the disclosure of `span` from the store.
-pub(crate) fn build(
-    store: &Store,
-    ledger: &LedgerHandle,
-    span: Span,
-    published: time::Date,
-) -> Result<Disclosure, Exit> {
-    let chart = store.chart(ledger)?;
-    let registry = store.registry(ledger)?;
-    let settings = store.settings(ledger)?;
-    let totals = store.period_totals(ledger)?;
-    let fund_totals = store.fund_totals(ledger)?;
-    let mut posted = Vec::new();
-    store.each_voucher(ledger, span.first(), span.last(), |v, s| {
-        if s == Status::Posted {
-            posted.push(v);
-        }
-        Ok(())
-    })?;
-    let mut vouchers = Vec::with_capacity(posted.len());
-    for v in posted {
-        let signatures = store.signatures(ledger, v.reference())?;
-        vouchers.push((v, signatures));
-    }
-    let mut closed = true;
-    for p in span.periods() {
-        closed &= store.is_closed(ledger, p)?;
-    }
-    let fingerprint = match (closed, store.close_fingerprint(ledger, span.last())?) {
-        (true, Some((_, fp))) => fp.to_string(),
-        _ => store.fingerprint(ledger)?.1.to_string(),
-    };
-    let budgets = match span {
-        Span::Year { year } => store.budgets(ledger, year)?,
-        _ => Vec::new(),
-    };
-    Ok(Disclosure::build(DisclosureInput {
-        community: &ledger.info.name,
-        span,
-        chart: &chart,
-        registry: &registry,
-        totals: &totals,
-        vouchers,
-        voided: store.voided(ledger, span.first(), span.last())?,
-        fund_totals: &fund_totals,
-        reviews: store.reviews(ledger)?,
-        assets: store.assets(ledger)?,
-        budgets,
-        closed,
-        fingerprint,
-        published,
-        contact: settings.contact.clone(),
-        mask_names: settings.mask_names,
-    })?)
-}
-
 /// Renders a disclosure in the format asked for.
-pub(crate) fn render(d: &Disclosure, format: BoardFormat, paper: PaperArg) -> String {
-    let paper = match paper {
-        PaperArg::A3 => Paper::A3,
-        PaperArg::A4 => Paper::A4,
-    };
+pub(crate) fn render(d: &Disclosure, format: BoardFormat, paper: Paper) -> String {
     match format {
         BoardFormat::Html => qianzhang_report::disclosure_html(d, paper),
         BoardFormat::Text => qianzhang_report::disclosure(d, Format::Text),
@@ -237,23 +165,17 @@ pub(crate) fn disclose(cli: &Cli, args: &DiscloseArgs) -> Result<(), Exit> {
             opinion: opinion.trim().to_string(),
             date: date.unwrap_or_else(clock::today),
         };
-        if cli.actor.as_deref().is_some_and(|a| a.trim() != review.by) {
-            return Err(bad_input(
-                Rule::Opr1,
-                format!("审核意见须由审核人 {} 本人录入（--as {}）", review.by, review.by),
-            ));
-        }
+        app::check_reviewer(cli.actor.as_deref(), &review)?;
         let text = format!("已记录 {} 对 {} 财务公开的审核意见：{}\n", review.by, span.label(), review.opinion);
-        change(cli, Act::Review, |w, _| record_review(w, review))?;
+        app::review(&mut open_session(cli)?, review)?;
         return out(&text);
     }
     let span = args.span.span()?;
-    let (store, ledger) = open_ledger(cli)?;
-    let d = build(&store, &ledger, span, args.date.unwrap_or_else(clock::today))?;
+    let d = app::disclosure(&open_ledger(cli)?, span, args.date.unwrap_or_else(clock::today))?;
     let text = render(&d, args.format, args.paper);
     match &args.output {
         Some(path) => {
-            crate::output::emit_text(&crate::db_path(cli), Some(path), &text)?;
+            crate::output::emit_text(&db_path(cli), Some(path), &text)?;
             let state = if d.draft { "草稿（未结账）" } else { "正式" };
             eprintln!("已写出 {}：{}，{state}，指纹 {}", path.display(), d.title, d.fingerprint_short());
             Ok(())
@@ -262,54 +184,32 @@ pub(crate) fn disclose(cli: &Cli, args: &DiscloseArgs) -> Result<(), Exit> {
     }
 }
 
-fn asset_id(text: &str) -> Result<u32, Exit> {
-    let t = text.trim().trim_start_matches("ZC-").trim_start_matches("zc-");
-    t.parse().map_err(|_| bad_input(Rule::Ast1, format!("“{text}”不是资产编号，应写作 ZC-0001 或 1")))
-}
-
 pub(crate) fn asset(cli: &Cli, cmd: &AssetCmd) -> Result<(), Exit> {
     match cmd {
         AssetCmd::Add { name, quantity, value, location, custodian, voucher, date } => {
-            let value = read_amount(value, "原值", false)?.unwrap_or(Money::ZERO);
-            let (store, ledger) = open_ledger(cli)?;
-            let acquired = match date {
-                Some(d) => *d,
-                None => store
-                    .voucher(&ledger, *voucher)?
-                    .map(|(v, _)| v.date())
-                    .ok_or_else(|| bad_input(Rule::Ast1, format!("购置凭证 {voucher} 不存在")))?,
-            };
-            drop(store);
-            let asset = Asset {
-                id: 0,
-                name: name.trim().to_string(),
+            let value = qianzhang_app::amount(value, "原值")?;
+            let ledger = open_ledger(cli)?;
+            let acquired = app::acquired(&ledger, *voucher, *date)?;
+            let new = app::NewAsset {
+                name: name.clone(),
                 quantity: *quantity,
                 value,
-                location: location.trim().to_string(),
-                custodian: custodian.trim().to_string(),
+                location: location.clone(),
+                custodian: custodian.clone(),
                 voucher: *voucher,
-                acquired,
-                disposed: None,
-                disposal_reason: None,
             };
-            let (a, ..) = change(cli, Act::KeepBooks, |w, _| register_asset(w, asset))?;
+            let a = app::register(&mut sign_in(cli, ledger)?, new, acquired)?;
             out(&format!("已登记固定资产 {} {} ×{}，原值 {}\n", a.label(), a.name, a.quantity, a.value.to_yuan()))
         }
         AssetCmd::List { date } => {
-            let (store, ledger) = open_ledger(cli)?;
             let date = date.unwrap_or_else(clock::today);
+            let (assets, total) = app::register_on(&open_ledger(cli)?, date)?;
             let mut text = format!("固定资产登记簿（{}）\n", format_date(date));
-            let mut total = Money::ZERO;
-            for a in store.assets(&ledger)? {
-                let state = match (&a.disposed, &a.disposal_reason) {
-                    (Some(d), reason) if *d <= date => {
-                        format!("已于 {} 处置：{}", format_date(*d), reason.as_deref().unwrap_or(""))
-                    }
-                    _ if a.acquired > date => "尚未购置".to_string(),
-                    _ => {
-                        total += a.value;
-                        "在用".to_string()
-                    }
+            for (a, state) in assets {
+                let state = match state {
+                    app::AssetState::Disposed { on, reason } => format!("已于 {} 处置：{reason}", format_date(on)),
+                    app::AssetState::NotYetAcquired => "尚未购置".to_string(),
+                    app::AssetState::InUse => "在用".to_string(),
                 };
                 text.push_str(&format!(
                     "{}  {} ×{}  原值 {}  {}  保管人 {}  {}  {}\n",
@@ -327,9 +227,8 @@ pub(crate) fn asset(cli: &Cli, cmd: &AssetCmd) -> Result<(), Exit> {
             out(&text)
         }
         AssetCmd::Dispose { id, date, reason } => {
-            let id = asset_id(id)?;
-            let date = date.unwrap_or_else(clock::today);
-            change(cli, Act::KeepBooks, |w, _| dispose_asset(w, id, date, reason))?;
+            let id = app::asset_id(id)?;
+            app::dispose(&mut open_session(cli)?, id, *date, reason)?;
             out(&format!("已处置固定资产 ZC-{id:04}（{reason}）\n"))
         }
     }
@@ -338,16 +237,14 @@ pub(crate) fn asset(cli: &Cli, cmd: &AssetCmd) -> Result<(), Exit> {
 pub(crate) fn budget(cli: &Cli, cmd: &BudgetCmd) -> Result<(), Exit> {
     match cmd {
         BudgetCmd::Set { year, account, amount } => {
-            let amount = read_amount(amount, "预算", false)?.unwrap_or(Money::ZERO);
-            change(cli, Act::KeepBooks, |w, _| set_budget(w, *year, account.trim(), amount))?;
+            let amount = qianzhang_app::amount(amount, "预算")?;
+            app::set_budget_of(&mut open_session(cli)?, *year, account, amount)?;
             out(&format!("已编制 {year} 年 {account} 预算 {}\n", amount.to_yuan()))
         }
         BudgetCmd::List { year } => {
-            let (store, ledger) = open_ledger(cli)?;
-            let chart = store.chart(&ledger)?;
             let mut text = format!("{year} 年预算\n");
-            for (account, amount) in store.budgets(&ledger, *year)? {
-                text.push_str(&format!("{account} {}  {amount}\n", chart.full_name(&account)));
+            for (account, name, amount) in app::budgets(&open_ledger(cli)?, *year)? {
+                text.push_str(&format!("{account} {name}  {amount}\n"));
             }
             out(&text)
         }

@@ -1,0 +1,196 @@
+//! The cashier's day and the accountant's month end (日清月结): special
+//! funds (FND-1), the daily cash count (CSH-2..5), bank statements and
+//! matching (BNK-1), closing and reopening months (PER-1, PER-2).
+
+use std::path::Path;
+
+use qianzhang_core::bank::{
+    import_statement, match_automatically, match_by_hand, parse_mapping, read_statement, reconcile, resolve_account,
+    unmatch, Reconciliation, Statement, StatementImport, StoredLine,
+};
+use qianzhang_core::books::Books;
+use qianzhang_core::cash::{
+    counted_amount, overdue, parse_pieces, position_at, record_count, CashCount, CountSheet, Pieces, Undeposited,
+};
+use qianzhang_core::closing::{close_blockers, close_period, reopen_period};
+use qianzhang_core::csvfile::TextEncoding;
+use qianzhang_core::funds::{declare_fund, Fund};
+use qianzhang_core::operator::{authenticate, Act};
+use qianzhang_core::receipts::outstanding_advances;
+use qianzhang_core::voucher::read_amount;
+use qianzhang_core::{Failure, Money, Period, Refusal, Refusals, Rule, VoucherRef};
+
+use crate::backend::Fingerprint;
+use crate::session::{as_rule, check_sign_in, Claim, Ledger, Session, Wait};
+use crate::Error;
+
+/// Declares a special fund (admin).
+pub fn declare(session: &mut Session, fund: Fund) -> Result<(), Error> {
+    session.change(Act::Administer, |w, _| declare_fund(w, fund))
+}
+
+/// The funds with what each holds.
+pub fn funds(ledger: &Ledger) -> Result<Vec<(Fund, Money)>, Error> {
+    let totals = ledger.store().fund_totals(ledger.handle())?;
+    Ok(ledger
+        .store()
+        .funds(ledger.handle())?
+        .into_iter()
+        .map(|f| {
+            let held = totals.iter().filter(|t| t.0 == f.name).map(|t| t.2 - t.3).sum();
+            (f, held)
+        })
+        .collect())
+}
+
+/// [CSH-2] the amount counted, from the amount typed and/or the pieces
+/// (`100x12,50x3`).
+pub fn counted(amount: Option<&str>, pieces: Option<&str>) -> Result<(Money, Vec<Pieces>), Error> {
+    let pieces = match pieces {
+        Some(p) => parse_pieces(p)?,
+        None => Vec::new(),
+    };
+    let amount = match amount {
+        Some(a) => read_amount(a, "实点", false)?,
+        None => None,
+    };
+    Ok((counted_amount(amount, &pieces)?, pieces))
+}
+
+/// A count as recorded, with what it calls for.
+pub struct CountDone {
+    pub count: CashCount,
+    /// [CSH-4] the limit and what is above it, when the cash is.
+    pub above_limit: Option<(Money, Money)>,
+    /// [CSH-5] cash income not deposited in time.
+    pub overdue: Vec<Undeposited>,
+}
+
+/// [CSH-2, CSH-4, CSH-5] records the day's count (cashier).
+pub fn count(
+    session: &mut Session,
+    date: Option<time::Date>,
+    counted: Money,
+    pieces: Vec<Pieces>,
+) -> Result<CountDone, Error> {
+    let today = session.today();
+    let date = date.unwrap_or(today);
+    let count = session.change(Act::HandleCash, |w, who| record_count(w, date, counted, pieces, who, today))?;
+    let ledger = session.ledger();
+    let limit = ledger.store().settings(ledger.handle())?.cash_limit;
+    let above_limit = (count.counted > limit).then(|| (limit, count.counted - limit));
+    let position = ledger.read(|r| position_at(r, date))?;
+    let overdue = overdue(&position, date).into_iter().cloned().collect();
+    Ok(CountDone { count, above_limit, overdue })
+}
+
+/// [BNK-1] the bank account a statement is for: the one given, or the only one.
+pub fn statement_account(ledger: &Ledger, given: Option<&str>) -> Result<String, Error> {
+    let chart = ledger.store().chart(ledger.handle())?;
+    Ok(resolve_account(&chart, given)?.0)
+}
+
+/// [BNK-1] reads a statement file, its columns mapped as given.
+pub fn read_statement_file(path: &Path, encoding: Option<TextEncoding>, map: Option<&str>) -> Result<Statement, Error> {
+    let mapping = match map {
+        Some(m) => parse_mapping(m)?,
+        None => Vec::new(),
+    };
+    let opened = std::fs::File::open(path)
+        .map_err(|e| Error::refuse(Rule::Bnk1, format!("无法读取 {}：{e}", path.display())))?;
+    let bytes = qianzhang_core::csvfile::read_at_most(opened, qianzhang_core::bank::MAX_STATEMENT_BYTES, "银行对账单")?;
+    Ok(read_statement(&bytes, encoding, &mapping)?)
+}
+
+/// [BNK-1] imports a statement (duplicate lines are skipped).
+pub fn import_bank_statement(
+    session: &mut Session,
+    account: &str,
+    file_name: &str,
+    statement: Statement,
+    through: Option<time::Date>,
+) -> Result<StatementImport, Error> {
+    let today = session.today();
+    session.change(Act::Reconcile, |w, _| import_statement(w, account, file_name, statement, through, today))
+}
+
+/// Matches a statement line with a voucher by hand.
+pub fn match_line(session: &mut Session, account: &str, line: u64, voucher: VoucherRef) -> Result<(), Error> {
+    session.change(Act::Reconcile, |w, _| match_by_hand(w, account, line, voucher))
+}
+
+/// Matches what can be matched automatically: the pairs.
+pub fn match_all(session: &mut Session, account: &str) -> Result<Vec<(u64, VoucherRef)>, Error> {
+    session.change(Act::Reconcile, |w, _| match_automatically(w, account))
+}
+
+pub fn unmatch_line(session: &mut Session, account: &str, line: u64) -> Result<(), Error> {
+    session.change(Act::Reconcile, |w, _| unmatch(w, account, line))
+}
+
+/// The statement lines of an account and their matches.
+pub fn statement_lines(ledger: &mut Ledger, account: &str) -> Result<Vec<StoredLine>, Error> {
+    ledger.read(|r| Ok(r.statement_lines(account)?))
+}
+
+/// [PER-1] closes a month (accountant): the year-end carry-forward voucher
+/// if one was made, and the fingerprint at the close.
+pub fn close(session: &mut Session, period: Period) -> Result<(Option<VoucherRef>, Fingerprint), Error> {
+    let today = session.today();
+    let carried = session.change(Act::KeepBooks, |w, who| close_period(w, period, who, today))?;
+    let ledger = session.ledger();
+    let (_, fp) = ledger.store().fingerprint(ledger.handle())?;
+    Ok((carried, fp))
+}
+
+/// [PER-1] what keeps a month from closing.
+pub fn close_check(ledger: &mut Ledger, period: Period, today: time::Date) -> Result<Vec<Refusal>, Error> {
+    ledger.read(|r| close_blockers(r, period, today))
+}
+
+/// The approver of a reopen, signed in (PER-2).
+pub struct Approver {
+    name: String,
+    passphrase: String,
+}
+
+/// [PER-2, OPR-1] the approver's passphrase at a reopen is a sign-in like
+/// any other: failures are slowed, counted toward the lockout and filed
+/// under no one's name; told as PER-2, the rule that asked for it.
+pub fn approver_sign_in(
+    ledger: &mut Ledger,
+    claim: &Claim,
+    passphrase: &str,
+    wait: Wait<'_>,
+) -> Result<Approver, Error> {
+    check_sign_in(ledger, claim, passphrase, wait).map_err(|e| as_rule(e, Rule::Per2))?;
+    Ok(Approver { name: claim.name.clone(), passphrase: passphrase.to_string() })
+}
+
+/// [PER-2] reopens the latest closed month: the accountant with the approver.
+pub fn reopen(session: &mut Session, approver: &Approver, period: Period, reason: &str) -> Result<(), Error> {
+    let today = session.today();
+    session.change(Act::KeepBooks, |w, who| {
+        authenticate(w.registry(), &approver.name, &approver.passphrase)
+            .map_err(|r| Failure::Refused(Refusals::one(Refusal { rule: Rule::Per2, ..r })))?;
+        reopen_period(w, period, reason, who, &approver.name, today)
+    })
+}
+
+/// [CSH-2..5] the count sheet of a day, with the advances outstanding then.
+pub fn count_sheet(ledger: &mut Ledger, date: time::Date) -> Result<CountSheet, Error> {
+    let chart = ledger.store().chart(ledger.handle())?;
+    let totals = ledger.store().period_totals(ledger.handle())?;
+    let through = Period::of(date);
+    let advances = outstanding_advances(
+        &chart,
+        totals.iter().filter(|t| t.1 <= through).map(|(a, _, d, c)| (a.as_str(), *d - *c)),
+    );
+    ledger.read(|r| CountSheet::build(r, date, advances))
+}
+
+/// [BNK-1] the bank reconciliation at a month's end.
+pub fn reconciliation(ledger: &mut Ledger, account: Option<&str>, period: Period) -> Result<Reconciliation, Error> {
+    let account = statement_account(ledger, account)?;
+    ledger.read(|b| reconcile(b, &account, period))
+}

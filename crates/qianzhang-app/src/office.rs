@@ -1,0 +1,114 @@
+//! The office's standing records: authorizations (APR-1..3), receipt books
+//! (RCP-1, RCP-2), settings, outstanding advances (CSH-3) and the split
+//! check (APR-3).
+
+use qianzhang_core::approval::{suspected_splits, Authorization, ExpenseItem, SettingKey, Settings, SuspectedSplit};
+use qianzhang_core::books::{change_setting, issue_receipt, record_authorization, register_receipt_book, void_receipt};
+use qianzhang_core::operator::Act;
+use qianzhang_core::receipts::{outstanding_advances, Advance, ReceiptBook, ReceiptState};
+use qianzhang_core::{Money, Period, Rule};
+
+use crate::session::{Ledger, Session};
+use crate::Error;
+
+/// Records a resolution or government approval (admin).
+pub fn record(session: &mut Session, authorization: Authorization) -> Result<(), Error> {
+    session.change(Act::Administer, |w, _| record_authorization(w, authorization))
+}
+
+/// The authorizations with what each has paid for.
+pub fn authorizations(ledger: &Ledger) -> Result<Vec<(Authorization, Money)>, Error> {
+    Ok(ledger.store().authorizations(ledger.handle())?)
+}
+
+/// Registers a receipt book (admin).
+pub fn register_book(session: &mut Session, book: ReceiptBook) -> Result<(), Error> {
+    session.change(Act::Administer, |w, _| register_receipt_book(w, book))
+}
+
+/// [RCP-1] issues the next receipt of a book (cashier); its number.
+pub fn issue(
+    session: &mut Session,
+    book: &str,
+    payer: &str,
+    amount: Money,
+    date: Option<time::Date>,
+) -> Result<String, Error> {
+    let date = date.unwrap_or(session.today());
+    session.change(Act::HandleCash, |w, _| issue_receipt(w, book, payer, amount, date))
+}
+
+/// [RCP-2] voids a receipt, keeping it (cashier).
+pub fn void(session: &mut Session, book: &str, serial: u32, reason: &str) -> Result<(), Error> {
+    session.change(Act::HandleCash, |w, _| void_receipt(w, book, serial, reason))
+}
+
+/// Every receipt issued or voided: its book, serial and state.
+pub type Receipts = Vec<(String, u32, ReceiptState)>;
+
+/// Receipt books and the receipts of each.
+pub fn receipts(ledger: &Ledger) -> Result<(Vec<ReceiptBook>, Receipts), Error> {
+    Ok(ledger.store().receipts(ledger.handle())?)
+}
+
+/// Every setting key, in the order they are listed.
+pub const SETTING_KEYS: [SettingKey; 7] = [
+    SettingKey::Threshold,
+    SettingKey::SplitWindow,
+    SettingKey::CashLimit,
+    SettingKey::DepositDays,
+    SettingKey::MatchWindow,
+    SettingKey::MaskNames,
+    SettingKey::Contact,
+];
+
+pub fn settings(ledger: &Ledger) -> Result<Settings, Error> {
+    Ok(ledger.store().settings(ledger.handle())?)
+}
+
+/// The setting named `key` as typed.
+pub fn setting_key(key: &str) -> Result<SettingKey, Error> {
+    SettingKey::parse(key).ok_or_else(|| {
+        Error::refuse(
+            Rule::Apr4,
+            format!(
+                "没有名为“{key}”的设置；可设置 threshold、split-window、cash-limit、deposit-days、match-window、mask-names、contact"
+            ),
+        )
+    })
+}
+
+/// Changes a setting (admin); the value as kept.
+pub fn set(session: &mut Session, key: SettingKey, value: &str) -> Result<String, Error> {
+    session.change(Act::Administer, |w, _| change_setting(w, key, value))
+}
+
+/// [CSH-3] the advances not yet settled.
+pub fn advances(ledger: &Ledger) -> Result<Vec<Advance>, Error> {
+    let chart = ledger.store().chart(ledger.handle())?;
+    let totals = ledger.store().period_totals(ledger.handle())?;
+    Ok(outstanding_advances(&chart, totals.iter().map(|(a, _, d, c)| (a.as_str(), *d - *c))))
+}
+
+/// [APR-3] the suspected splits of `from..=to`, with the settings they
+/// were looked for under.
+pub fn splits(ledger: &Ledger, from: Period, to: Period) -> Result<(Vec<SuspectedSplit>, Settings), Error> {
+    let chart = ledger.store().chart(ledger.handle())?;
+    let settings = ledger.store().settings(ledger.handle())?;
+    let mut items = Vec::new();
+    ledger.store().each_voucher(ledger.handle(), from, to, |v, _| {
+        let n = qianzhang_core::lifecycle::nature(&chart, &v);
+        if n.expense {
+            items.push(ExpenseItem {
+                voucher: v.reference(),
+                date: v.date(),
+                amount: n.expense_amount,
+                counterparty: v.lines().iter().find_map(|l| l.counterparty.clone()),
+                purpose: v.lines().first().map(|l| l.summary.clone()).unwrap_or_default(),
+            });
+        }
+        Ok(())
+    })?;
+    let splits = suspected_splits(&items, settings.threshold, settings.split_window_days);
+    Ok((splits, settings))
+}

@@ -1,0 +1,240 @@
+//! Who acts: the ledger a request is about, the operator's sign-in (OPR-1),
+//! the role each act needs, and which refusals are logged in whose name
+//! (AUD-1).
+//!
+//! A front end supplies the time of the act and every passphrase; it also
+//! does the waiting the sign-in policy asks for (a terminal sleeps, a web
+//! server answers later), through the `wait` callback.
+
+use std::time::Duration;
+
+use password_hash::rand_core::OsRng;
+use password_hash::SaltString;
+use qianzhang_core::books::Books;
+use qianzhang_core::operator::{admit_signed_in, check_passphrase, hash_passphrase, Act, Gate, SIGN_IN, UNVERIFIED};
+use qianzhang_core::{Failure, Period, Refusals, Rule};
+use time::format_description::well_known::Rfc3339;
+use time::{Date, OffsetDateTime};
+
+use crate::backend::{Actor, Backend, LedgerHandle, Writer};
+use crate::Error;
+
+/// What a front end does while a sign-in waits (OPR-1): told the name,
+/// the failures in a row so far and how long to wait.
+pub type Wait<'a> = &'a mut dyn FnMut(&str, u32, Duration);
+
+/// One ledger of an opened backend; what every read is made against.
+pub struct Ledger {
+    backend: Backend,
+    handle: LedgerHandle,
+}
+
+impl Ledger {
+    /// [LED-1] the ledger named, or the only one when none is named.
+    pub fn select(backend: Backend, name: Option<&str>) -> Result<Ledger, Error> {
+        let handle = backend.select(name)?;
+        Ok(Ledger { backend, handle })
+    }
+
+    pub(crate) fn new(backend: Backend, handle: LedgerHandle) -> Ledger {
+        Ledger { backend, handle }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.handle.info.name
+    }
+
+    /// The go-live month.
+    pub fn start(&self) -> Period {
+        self.handle.info.start
+    }
+
+    pub fn handle(&self) -> &LedgerHandle {
+        &self.handle
+    }
+
+    pub(crate) fn store(&self) -> &Backend {
+        &self.backend
+    }
+
+    pub(crate) fn store_mut(&mut self) -> &mut Backend {
+        &mut self.backend
+    }
+
+    /// Runs a core reader against the books (nothing is written).
+    pub(crate) fn read<T>(&mut self, query: impl FnOnce(&mut Writer<'_>) -> Result<T, Failure>) -> Result<T, Error> {
+        let handle = self.handle.clone();
+        Ok(self.backend.read(&handle, query)?)
+    }
+}
+
+/// Who says they act, when, and the request as given (for the log).
+#[derive(Clone, Debug)]
+pub struct Claim {
+    pub name: String,
+    pub now: OffsetDateTime,
+    pub command: String,
+}
+
+impl Claim {
+    /// The operator named (`None` or blank: a usage error); the name goes
+    /// into every log entry's actor column, so it is checked as text (LIM-1).
+    pub fn new(name: Option<&str>, now: OffsetDateTime, command: impl Into<String>) -> Result<Claim, Error> {
+        let name = name.map(str::trim).filter(|n| !n.is_empty()).ok_or_else(|| {
+            Error::Usage("改动账簿的命令须指明操作人：加 --as 姓名，或设置环境变量 QIANZHANG_USER".into())
+        })?;
+        qianzhang_core::text::check_text("操作人", name, qianzhang_core::text::NAME_CHARS)?;
+        Ok(Claim { name: name.to_string(), now, command: command.into() })
+    }
+
+    /// The time of the act as the log records it.
+    pub fn at(&self) -> String {
+        rfc3339(self.now)
+    }
+
+    pub fn today(&self) -> Date {
+        self.now.date()
+    }
+
+    pub(crate) fn actor(&self) -> Actor {
+        Actor { name: self.name.clone(), at: self.at(), command: self.command.clone() }
+    }
+}
+
+pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_else(|_| t.to_string())
+}
+
+/// [OPR-1, AUD-1] checks a passphrase before anything is done or logged in
+/// the name claimed. A name locked after repeated failures is refused
+/// unchecked; each earlier failure waits longer before it is answered, and
+/// is logged as a failed sign-in under the name it claimed.
+pub fn check_sign_in(ledger: &mut Ledger, claim: &Claim, passphrase: &str, wait: Wait<'_>) -> Result<(), Error> {
+    let name = &claim.name;
+    let now = claim.now;
+    let failures = ledger.store().failed_sign_ins(ledger.handle(), name)?;
+    let prior = match SIGN_IN.gate(&failures, now) {
+        // Refused without a check and not logged: the lockout entry stands for it.
+        Gate::Locked { until } => {
+            return Err(Error::Refused { refusals: Refusals::one(SIGN_IN.locked(name, until)), logged: true })
+        }
+        Gate::Open { failures, delay } => {
+            if !delay.is_zero() {
+                wait(name, failures, delay);
+            }
+            failures
+        }
+    };
+    let registry = ledger.store().registry(ledger.handle())?;
+    let Err(why) = check_passphrase(&registry, name, passphrase) else { return Ok(()) };
+    let (event, refusal) = SIGN_IN.failed(prior, name, &claim.command, why, now);
+    let unverified = Actor { name: UNVERIFIED.into(), at: claim.at(), command: claim.command.clone() };
+    let handle = ledger.handle().clone();
+    ledger.store_mut().write(&handle, &unverified, |w| Ok(w.append(event)?))?;
+    Err(Error::Refused { refusals: Refusals::one(refusal), logged: true })
+}
+
+/// A signed-in operator at one ledger: what every change is made through.
+pub struct Session {
+    ledger: Ledger,
+    operator: Claim,
+}
+
+/// Signs the operator in (OPR-1) and opens their session.
+pub fn sign_in(mut ledger: Ledger, claim: Claim, passphrase: &str, wait: Wait<'_>) -> Result<Session, Error> {
+    check_sign_in(&mut ledger, &claim, passphrase, wait)?;
+    Ok(Session { ledger, operator: claim })
+}
+
+impl Session {
+    pub fn operator(&self) -> &str {
+        &self.operator.name
+    }
+
+    pub fn today(&self) -> Date {
+        self.operator.today()
+    }
+
+    /// The time of the act, RFC 3339.
+    pub fn at(&self) -> String {
+        self.operator.at()
+    }
+
+    pub fn ledger(&mut self) -> &mut Ledger {
+        &mut self.ledger
+    }
+
+    /// Runs `command` in one transaction as the operator, once their role
+    /// for `act` on the day of the act is checked (OPR-1).
+    pub(crate) fn change<T>(
+        &mut self,
+        act: Act,
+        command: impl FnOnce(&mut Writer<'_>, &str) -> Result<T, Failure>,
+    ) -> Result<T, Error> {
+        let today = self.today();
+        self.write(|w, who| {
+            admit_signed_in(w.registry(), who, act, today)?;
+            command(w, who)
+        })
+    }
+
+    /// Runs `command` in one transaction as the operator, who is signed in
+    /// but whose role the command checks itself.
+    pub(crate) fn write<T>(
+        &mut self,
+        command: impl FnOnce(&mut Writer<'_>, &str) -> Result<T, Failure>,
+    ) -> Result<T, Error> {
+        let actor = self.operator.actor();
+        let handle = self.ledger.handle.clone();
+        Ok(self.ledger.backend.write(&handle, &actor, |w| command(w, &actor.name))?)
+    }
+}
+
+/// [AUD-1] logs a refusal found before a change reached the books. It is
+/// attributed to the operator only once their passphrase checks out (a
+/// wrong one is a failed sign-in, logged as such in place of the
+/// refusal); else it is filed as unverified, with the name claimed.
+pub fn log_refusal(
+    ledger: &mut Ledger,
+    claim: Option<&Claim>,
+    passphrase: Option<&str>,
+    at: &str,
+    command: &str,
+    refusals: &Refusals,
+    wait: Wait<'_>,
+) -> Result<(), Error> {
+    let who = match (claim, passphrase) {
+        (Some(c), Some(p)) => {
+            check_sign_in(ledger, c, p, wait)?;
+            c.actor()
+        }
+        (Some(c), None) => {
+            Actor { name: UNVERIFIED.into(), at: c.at(), command: format!("（自称 {}）{}", c.name, c.command) }
+        }
+        (None, _) => Actor { name: UNVERIFIED.into(), at: at.to_string(), command: command.to_string() },
+    };
+    let handle = ledger.handle().clone();
+    ledger.store_mut().log_refusal(&handle, &who, refusals)?;
+    Ok(())
+}
+
+/// Hashes a new passphrase with a fresh random salt (OPR-1 bounds its length).
+pub fn hash_new(passphrase: &str) -> Result<String, Error> {
+    let salt = SaltString::generate(&mut OsRng);
+    Ok(hash_passphrase(passphrase, salt.as_str())?)
+}
+
+/// A refusal told under another rule (the approver's sign-in at a reopen
+/// is asked for by PER-2).
+pub(crate) fn as_rule(e: Error, rule: Rule) -> Error {
+    match e {
+        Error::Refused { refusals, logged } => Error::Refused {
+            refusals: Refusals {
+                reasons: refusals.reasons.into_iter().map(|r| qianzhang_core::Refusal { rule, ..r }).collect(),
+                unlisted: refusals.unlisted,
+            },
+            logged,
+        },
+        other => other,
+    }
+}

@@ -1,0 +1,341 @@
+//! Vouchers from preparation to posting (VCH-1..4, SEP-1..6), their import
+//! and export.
+
+use std::io::Write;
+use std::path::Path;
+
+use qianzhang_core::batch;
+use qianzhang_core::books::{attach_document, enter_voucher, post_voucher, reverse_voucher, void_voucher};
+use qianzhang_core::csvfile::{import_csv, CsvExporter, ImportOptions, ImportSummary, LedgerExporter, TextEncoding};
+use qianzhang_core::lifecycle::Signature;
+use qianzhang_core::lifecycle::{
+    next_step, payees, sign_voucher, stand_aside_mark, stand_aside_note, withdraw_signature, Next, SignKind,
+    StandAsideMark,
+};
+use qianzhang_core::operator::Act;
+use qianzhang_core::people::Registry;
+use qianzhang_core::voucher::{read_amount, DraftInput};
+use qianzhang_core::{Chart, Document, Draft, Line, Money, Origin, Period, Rule, Side, Status, Voucher, VoucherRef};
+
+use crate::backend::{BackendError, Fingerprint};
+use crate::session::{Ledger, Session};
+use crate::Error;
+
+/// One original document as typed: its amount still text.
+#[derive(Clone, Debug, Default)]
+pub struct DocumentInput {
+    pub doc_type: Option<String>,
+    pub number: Option<String>,
+    pub issuer: Option<String>,
+    pub amount: Option<String>,
+    pub handler: Option<String>,
+    pub checker: Option<String>,
+    pub date: Option<time::Date>,
+}
+
+impl DocumentInput {
+    /// The document, if a type was given.
+    pub fn document(&self) -> Result<Option<Document>, Error> {
+        let Some(doc_type) = self.doc_type.clone() else { return Ok(None) };
+        let amount = match &self.amount {
+            Some(a) => read_amount(a, "单据", false)?,
+            None => None,
+        };
+        Ok(Some(Document {
+            doc_type,
+            issuer: self.issuer.clone(),
+            number: self.number.clone(),
+            amount,
+            handler: self.handler.clone(),
+            checker: self.checker.clone(),
+            date: self.date,
+        }))
+    }
+}
+
+/// A voucher typed as flags: `ACCOUNT=AMOUNT` lines.
+#[derive(Clone, Debug, Default)]
+pub struct FlagDraft {
+    pub date: Option<time::Date>,
+    pub summary: Option<String>,
+    pub debit: Vec<String>,
+    pub credit: Vec<String>,
+    pub authorization: Option<String>,
+    pub document: DocumentInput,
+}
+
+/// A draft from a voucher file (.toml, or .json by its extension), its
+/// accounts resolved against the chart.
+pub fn draft_from_file(ledger: &Ledger, path: &Path) -> Result<Draft, Error> {
+    let chart = ledger.store().chart(ledger.handle())?;
+    let file = std::fs::File::open(path)
+        .map_err(|e| Error::refuse(Rule::Csv1, format!("无法读取凭证文件 {}：{e}", path.display())))?;
+    let bytes =
+        qianzhang_core::csvfile::read_at_most(file, qianzhang_core::voucher::MAX_VOUCHER_FILE_BYTES, "凭证文件")?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Error::refuse(Rule::Csv2, "凭证文件不是有效的 UTF-8 编码，请另存为 UTF-8"))?;
+    let input: DraftInput = if path.extension().is_some_and(|e| e == "json") {
+        serde_json::from_str(&text).map_err(|e| Error::refuse(Rule::Csv1, format!("凭证文件格式错误：{e}")))?
+    } else {
+        toml::from_str(&text).map_err(|e| Error::refuse(Rule::Csv1, format!("凭证文件格式错误：{e}")))?
+    };
+    Ok(input.into_draft(&chart)?)
+}
+
+/// A draft from flags, dated `today` unless a date is given; accounts
+/// named by name are resolved to their codes.
+pub fn draft_from_flags(ledger: &Ledger, input: &FlagDraft, today: time::Date) -> Result<Draft, Error> {
+    let chart = ledger.store().chart(ledger.handle())?;
+    let date = input.date.unwrap_or(today);
+    let summary = input.summary.clone().ok_or_else(|| Error::refuse(Rule::Vch1, "请用 --summary 填写摘要"))?;
+    let mut lines = Vec::new();
+    for d in &input.debit {
+        lines.push(flag_line(d, Side::Debit, &summary)?);
+    }
+    for c in &input.credit {
+        lines.push(flag_line(c, Side::Credit, &summary)?);
+    }
+    for l in &mut lines {
+        if let Some(a) = chart.resolve(&l.account) {
+            l.account = a.code().to_string();
+        }
+    }
+    Ok(Draft {
+        date,
+        lines,
+        documents: input.document.document()?.into_iter().collect(),
+        authorization: input.authorization.clone(),
+        reverses: None,
+        source_ref: None,
+    })
+}
+
+/// `ACCOUNT=AMOUNT` as typed.
+fn flag_line(text: &str, side: Side, summary: &str) -> Result<Line, Error> {
+    let (account, amount) = text
+        .rsplit_once('=')
+        .ok_or_else(|| Error::refuse(Rule::Vch1, format!("“{text}”应写作 科目=金额，例如 520101=350.00")))?;
+    let what = if side == Side::Debit { "借方" } else { "贷方" };
+    let amount = read_amount(amount, what, false)?.unwrap_or(Money::ZERO);
+    Ok(Line {
+        summary: summary.to_string(),
+        account: account.trim().to_string(),
+        side,
+        amount,
+        fund: None,
+        counterparty: None,
+    })
+}
+
+/// [VCH-1] prepares (制单) a voucher.
+pub fn prepare(session: &mut Session, draft: Draft) -> Result<VoucherRef, Error> {
+    let today = session.today();
+    session.change(Act::KeepBooks, |w, who| enter_voucher(w, draft, Origin::Entered, who, today))
+}
+
+/// The vouchers of a span with their stand-aside marks (SEP-6).
+pub struct VoucherList {
+    pub vouchers: Vec<(Voucher, Status)>,
+    pub marks: Vec<(VoucherRef, StandAsideMark)>,
+}
+
+pub fn list(ledger: &Ledger, from: Period, to: Period, today: time::Date) -> Result<VoucherList, Error> {
+    let vouchers = ledger.store().vouchers(ledger.handle(), from, to)?;
+    let registry = ledger.store().registry(ledger.handle())?;
+    let marks = stand_aside_marks(ledger, &registry, vouchers.iter().map(|(v, _)| v), today)?;
+    Ok(VoucherList { vouchers, marks })
+}
+
+/// One voucher with what its page shows.
+pub struct VoucherPage {
+    pub voucher: Voucher,
+    pub status: Status,
+    pub signatures: Vec<Signature>,
+    pub chart: Chart,
+    /// Who stood aside for its payee (SEP-6).
+    pub stand_aside: Option<String>,
+}
+
+pub fn show(ledger: &Ledger, r: VoucherRef, today: time::Date) -> Result<VoucherPage, Error> {
+    let (voucher, status) = ledger
+        .store()
+        .voucher(ledger.handle(), r)?
+        .ok_or_else(|| Error::refuse(Rule::Vch4, format!("凭证 {r} 不存在")))?;
+    let signatures = ledger.store().signatures(ledger.handle(), r)?;
+    let chart = ledger.store().chart(ledger.handle())?;
+    let registry = ledger.store().registry(ledger.handle())?;
+    let stand_aside = stand_aside_note(&registry, &voucher, &signatures, today);
+    Ok(VoucherPage { voucher, status, signatures, chart, stand_aside })
+}
+
+/// [SEP-6] the stand-aside marks of `vouchers`: signatures are read only
+/// for vouchers paying someone registered.
+pub(crate) fn stand_aside_marks<'a>(
+    ledger: &Ledger,
+    registry: &Registry,
+    vouchers: impl Iterator<Item = &'a Voucher>,
+    today: time::Date,
+) -> Result<Vec<(VoucherRef, StandAsideMark)>, Error> {
+    let mut out = Vec::new();
+    for v in vouchers.filter(|v| !payees(registry, v).is_empty()) {
+        let signatures = ledger.store().signatures(ledger.handle(), v.reference())?;
+        if let Some(m) = stand_aside_mark(registry, v, &signatures, today) {
+            out.push((v.reference(), m));
+        }
+    }
+    Ok(out)
+}
+
+/// The vouchers a batch acts on, and why `--all` passed over others.
+pub struct Batch {
+    pub refs: Vec<VoucherRef>,
+    pub passed_over: Vec<String>,
+}
+
+/// [VCH-4] the vouchers named, plus with `all` every prepared voucher of
+/// the period in that ledger whose next step is `step`; and why the other prepared vouchers
+/// of the period were passed over.
+pub fn select(named: &[VoucherRef], all: Option<(&Ledger, Period)>, step: Next) -> Result<Batch, Error> {
+    let mut refs = named.to_vec();
+    let mut passed_over = Vec::new();
+    if let Some((ledger, p)) = all {
+        let chart = ledger.store().chart(ledger.handle())?;
+        for (v, status) in ledger.store().vouchers(ledger.handle(), p, p)? {
+            if status != Status::Prepared || refs.contains(&v.reference()) {
+                continue;
+            }
+            match next_step(&chart, &v, &ledger.store().signatures(ledger.handle(), v.reference())?) {
+                next if next == step => refs.push(v.reference()),
+                next => passed_over.push(batch::passed_over(v.reference(), next, step)),
+            }
+        }
+    }
+    if refs.is_empty() {
+        let mut text = "没有待办的凭证：请写出凭证号，或用 --all --period YYYY-MM".to_string();
+        if !passed_over.is_empty() {
+            text.push_str(&format!("（该期间的凭证：{}）", passed_over.join("；")));
+        }
+        return Err(Error::refuse(Rule::Vch4, text));
+    }
+    Ok(Batch { refs, passed_over })
+}
+
+/// [SEP-1..6] signs each voucher as reviewer, approver or cashier.
+pub fn sign(session: &mut Session, refs: &[VoucherRef], kind: SignKind) -> Result<(), Error> {
+    let today = session.today();
+    let at = session.at();
+    session.change(Act::Sign, |w, who| batch::each_voucher(w, refs, |w, r| sign_voucher(w, r, kind, who, today, &at)))
+}
+
+/// [VCH-3] posts each voucher whose signatures are complete.
+pub fn post(session: &mut Session, refs: &[VoucherRef]) -> Result<(), Error> {
+    let today = session.today();
+    session.change(Act::Post, |w, who| batch::each_voucher(w, refs, |w, r| post_voucher(w, r, who, today)))
+}
+
+/// [DOC-1] attaches a document; the signatures so far lapse.
+pub fn attach(session: &mut Session, r: VoucherRef, document: Document) -> Result<(), Error> {
+    session.change(Act::KeepBooks, |w, _| attach_document(w, r, document))
+}
+
+/// Withdraws the operator's own signature before posting.
+pub fn withdraw(session: &mut Session, r: VoucherRef, kind: SignKind) -> Result<(), Error> {
+    session.change(Act::Sign, |w, who| withdraw_signature(w, r, kind, who))
+}
+
+/// [VCH-4] voids an unposted voucher, keeping its number.
+pub fn void(session: &mut Session, r: VoucherRef, reason: &str) -> Result<(), Error> {
+    session.change(Act::KeepBooks, |w, _| void_voucher(w, r, reason))
+}
+
+/// [VCH-4] the red reversal of a posted voucher, dated `date` (else today).
+pub fn reverse(session: &mut Session, r: VoucherRef, date: Option<time::Date>) -> Result<VoucherRef, Error> {
+    let today = session.today();
+    let date = date.unwrap_or(today);
+    session.change(Act::KeepBooks, |w, who| reverse_voucher(w, r, date, who, today))
+}
+
+/// How to import a voucher CSV.
+pub struct Import<'a> {
+    pub file: &'a Path,
+    pub encoding: Option<TextEncoding>,
+    /// Migrated history before go-live: posted and closed at once.
+    pub history: bool,
+    pub force: bool,
+}
+
+/// [CSV-1..3] imports a voucher CSV, all or nothing; with the ledger's
+/// fingerprint after it.
+pub fn import(session: &mut Session, import: &Import<'_>) -> Result<(ImportSummary, Fingerprint), Error> {
+    let file_name = import.file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    let act = if import.history { Act::MigrateHistory } else { Act::KeepBooks };
+    let today = session.today();
+    let summary = session.change(act, |w, who| {
+        let opts = ImportOptions {
+            file_name: &file_name,
+            encoding: import.encoding,
+            history: import.history,
+            force: import.force,
+            preparer: who,
+            today,
+        };
+        import_csv(w, || std::fs::File::open(import.file), &opts)
+    })?;
+    let ledger = session.ledger();
+    let (_, fp) = ledger.store().fingerprint(ledger.handle())?;
+    Ok((summary, fp))
+}
+
+/// What an export writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// The import CSV, voided vouchers left out.
+    Csv { chinese_header: bool },
+    /// A ledger-cli journal.
+    Ledger,
+}
+
+/// Writes the vouchers of `from..=to` to `sink`. A write error of the sink
+/// comes back as [`Error::Io`] as the sink raised it.
+pub fn export(
+    ledger: &Ledger,
+    from: Period,
+    to: Period,
+    format: ExportFormat,
+    sink: &mut dyn Write,
+) -> Result<(), Error> {
+    // A sink's write error is kept aside, so that a reader gone away
+    // (`| head`) is told as such.
+    let mut fault: Option<std::io::Error> = None;
+    let mut keep = |e: std::io::Error| {
+        let err = BackendError::Output(std::io::Error::new(e.kind(), e.to_string()));
+        fault = Some(e);
+        err
+    };
+    let done: Result<(), Error> = (|| {
+        match format {
+            ExportFormat::Csv { chinese_header } => {
+                let mut ex = CsvExporter::new(&mut *sink, chinese_header)?;
+                // A voided voucher is kept in the books, not in a file meant for re-import.
+                ledger.store().each_voucher(ledger.handle(), from, to, |v, s| {
+                    if s == Status::Voided {
+                        return Ok(());
+                    }
+                    ex.write(&v).map_err(&mut keep)
+                })?;
+                ex.finish()?;
+            }
+            ExportFormat::Ledger => {
+                let chart = ledger.store().chart(ledger.handle())?;
+                let mut ex = LedgerExporter::new(&mut *sink, &chart)?;
+                ledger.store().each_voucher(ledger.handle(), from, to, |v, s| ex.write(&v, s).map_err(&mut keep))?;
+                ex.finish()?;
+            }
+        }
+        Ok(())
+    })();
+    match (done, fault) {
+        (Err(_), Some(e)) => Err(Error::Io(e)),
+        (done, _) => done,
+    }
+}

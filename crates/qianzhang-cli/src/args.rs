@@ -1,0 +1,554 @@
+//! The command line as typed: clap's types for every command and the
+//! parsers of the values they take.
+
+use std::path::PathBuf;
+
+use std::ffi::OsStr;
+use std::marker::PhantomData;
+
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use qianzhang_core::account::AccountKind;
+use qianzhang_core::approval::AuthKind;
+use qianzhang_core::csvfile::TextEncoding;
+use qianzhang_core::lifecycle::SignKind;
+use qianzhang_core::names::{Kinship, Named};
+use qianzhang_core::people::Role;
+use qianzhang_core::period::parse_date;
+use qianzhang_core::{Period, VoucherRef};
+use qianzhang_report::Format;
+
+use crate::commands::{audit, board, month};
+/// 钱账 qianzhang — 社区财务复式记账：钱账分管、一支笔审批、财务公开。
+/// Double-entry bookkeeping for community finance with enforced internal control.
+#[derive(Parser, Debug)]
+#[command(
+    name = "qianzhang",
+    version,
+    about = "钱账：社区财务复式记账 / double-entry bookkeeping for community finance"
+)]
+pub(crate) struct Cli {
+    /// 数据库文件 / store file [default: qianzhang.db]
+    #[arg(long, global = true, env = "QIANZHANG_DB")]
+    pub(crate) db: Option<PathBuf>,
+    /// 账套名称 / ledger name (default: the only one)
+    #[arg(long, global = true)]
+    pub(crate) ledger: Option<String>,
+    /// 操作人 / who acts (recorded in the log)
+    #[arg(long = "as", global = true, env = "QIANZHANG_USER")]
+    pub(crate) actor: Option<String>,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum Command {
+    /// 建立账套 / create a ledger: init --ledger NAME --start YYYY-MM
+    Init {
+        /// 启用期间 / go-live month
+        #[arg(long, value_parser = period_value)]
+        start: Period,
+    },
+    /// 会计科目 / chart of accounts
+    #[command(subcommand)]
+    Account(AccountCmd),
+    /// 记账凭证 / vouchers
+    #[command(subcommand)]
+    Voucher(VoucherCmd),
+    /// 人员、任职与亲属关系 / people, appointments and kinship
+    #[command(subcommand)]
+    Person(PersonCmd),
+    /// 审批依据：两委决议、街道/镇政府批复 / authorizations
+    #[command(subcommand)]
+    Auth(AuthCmd),
+    /// 账套设置 / ledger settings (threshold, split-window, cash-limit, deposit-days, match-window)
+    Settings {
+        #[command(subcommand)]
+        cmd: Option<SettingsCmd>,
+    },
+    /// 检查 / checks
+    #[command(subcommand)]
+    Check(CheckCmd),
+    /// 收据本与收据 / receipt books and receipts (RCP-1, RCP-2)
+    #[command(subcommand)]
+    Receipt(ReceiptCmd),
+    /// 未结清的借款 / outstanding cash advances (CSH-3)
+    Advances,
+    /// 专项资金 / special funds (FND-1)
+    #[command(subcommand)]
+    Fund(month::FundCmd),
+    /// 现金日清：盘点 / the daily cash count (CSH-2, CSH-4)
+    #[command(subcommand)]
+    Cash(month::CashCmd),
+    /// 银行对账单与对账 / bank statements and matching (BNK-1)
+    #[command(subcommand)]
+    Bank(month::BankCmd),
+    /// 结账与反结账 / close and reopen months (PER-1, PER-2)
+    #[command(subcommand)]
+    Period(month::PeriodCmd),
+    /// 财务公开 / the public disclosure by month, quarter or year (PUB-1); `disclose review` records the opinion
+    Disclose(Box<board::DiscloseArgs>),
+    /// 审计：例外事项、个人操作记录 / audit: exceptions and a person's trail
+    #[command(subcommand)]
+    Audit(audit::AuditCmd),
+    /// 离任交接清册；handover complete 记录交接 / the handover report, or record it
+    Handover(Box<audit::HandoverArgs>),
+    /// 固定资产登记簿 / the fixed-asset register
+    #[command(subcommand)]
+    Asset(board::AssetCmd),
+    /// 预算 / budgets per account and year
+    #[command(subcommand)]
+    Budget(board::BudgetCmd),
+    /// 导入凭证 CSV / import a voucher CSV (all or nothing)
+    Import {
+        file: PathBuf,
+        /// 启用前的历史数据：直接记账并结账 / migrated history before go-live
+        #[arg(long)]
+        history: bool,
+        /// utf-8 | gbk | gb18030 (默认自动识别 / detected when absent)
+        #[arg(long, value_parser = encoding_value)]
+        encoding: Option<TextEncoding>,
+        /// 同一文件再次导入 / import a file seen before
+        #[arg(long)]
+        force: bool,
+    },
+    /// 导出 / export vouchers as CSV or a ledger-cli journal
+    Export {
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        #[command(flatten)]
+        range: Range,
+        /// 输出文件（默认标准输出）/ output file
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// CSV 使用中文表头 / Chinese CSV header
+        #[arg(long)]
+        chinese_header: bool,
+    },
+    /// 报表 / reports
+    Report {
+        #[arg(value_parser = named::<qianzhang_app::reports::Kind>())]
+        kind: qianzhang_app::reports::Kind,
+        /// 科目（明细账；余额调节表的银行科目）/ account for the ledger or the reconciliation
+        account: Option<String>,
+        #[command(flatten)]
+        range: Range,
+        /// 只看一项专项资金 / only the lines of one special fund
+        #[arg(long)]
+        fund: Option<String>,
+        /// 盘点日期（现金盘点表）/ the day of the cash-count sheet
+        #[arg(long, value_parser = date_value)]
+        date: Option<time::Date>,
+        #[arg(long, value_parser = named::<Format>(), default_value = "text")]
+        format: Format,
+    },
+    /// 校验日志链与余额；--fingerprint 对照公开栏上公布的指纹 / verify the chain and balances, optionally against a published fingerprint
+    Verify {
+        /// 公布的指纹（64 位十六进制）/ a fingerprint published earlier
+        #[arg(long)]
+        fingerprint: Option<String>,
+        /// 该指纹是哪个月结账时公布的 / the month whose close it was printed for
+        #[arg(long, value_parser = period_value, requires = "fingerprint")]
+        month: Option<Period>,
+    },
+    /// 最近的日志 / the latest log entries
+    Log {
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// 演示 / build a sample community ledger and print its reports
+    Demo,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct Range {
+    /// 起始期间 / first period (YYYY-MM)
+    #[arg(long, value_parser = period_value)]
+    pub(crate) from: Option<Period>,
+    /// 截止期间 / last period (YYYY-MM)
+    #[arg(long, value_parser = period_value)]
+    pub(crate) to: Option<Period>,
+    /// 单月 / one month (same as --from M --to M)
+    #[arg(long, value_parser = period_value, conflicts_with_all = ["from", "to"])]
+    pub(crate) month: Option<Period>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ExportFormat {
+    Csv,
+    Ledger,
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum AccountCmd {
+    /// 列出科目 / list accounts
+    List {
+        #[arg(long, value_parser = named::<Format>(), default_value = "text")]
+        format: Format,
+    },
+    /// 增设科目 / add an account: account add 520101 办公费
+    Add {
+        code: String,
+        name: String,
+        /// asset | liability | net-assets | income | expense（一级科目必填）
+        #[arg(long, value_parser = named::<AccountKind>())]
+        kind: Option<AccountKind>,
+        /// 启用日期 / first day it takes postings
+        #[arg(long, value_parser = date_value)]
+        opened: Option<time::Date>,
+    },
+    /// 科目更名（编码不变）/ rename an account; its code stays
+    Rename { code: String, name: String },
+    /// 停用科目 / close an account from a date
+    Close {
+        code: String,
+        #[arg(long, value_parser = date_value)]
+        date: Option<time::Date>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum PersonCmd {
+    /// 登记人员 / register a person
+    Add { name: String },
+    /// 人员与任职 / people, appointments in force and conflicts on a date
+    List {
+        /// 查看日期（默认今天）/ the date (default today)
+        #[arg(long, value_parser = date_value)]
+        date: Option<time::Date>,
+    },
+    /// 任命 / appoint a person to a role from a date
+    Appoint {
+        name: String,
+        #[arg(long, value_parser = named::<Role>())]
+        role: Role,
+        /// 任职开始日期（默认今天）/ first day in office (default today)
+        #[arg(long, value_parser = date_value)]
+        from: Option<time::Date>,
+        /// 领导职务（书记、主任、两委委员……）/ a leader
+        #[arg(long)]
+        leader: bool,
+        /// 职务名称，如 主任、副主任 / title
+        #[arg(long)]
+        title: Option<String>,
+        /// 任职最后一天（含）；不写则长期任职 / last day in office
+        #[arg(long, value_parser = date_value)]
+        to: Option<time::Date>,
+        /// 代理审批（APR-1）：审批人外出期间代签，须写明 --from 和 --to / acting approver
+        #[arg(long)]
+        acting: bool,
+    },
+    /// 结束任职 / end an appointment: from --date on the person no longer holds the role
+    End {
+        name: String,
+        #[arg(long, value_parser = named::<Role>())]
+        role: Role,
+        #[arg(long, value_parser = date_value)]
+        date: Option<time::Date>,
+    },
+    /// 登记亲属关系 / record a kinship fact (parent: A is a parent of B)
+    Relate {
+        a: String,
+        b: String,
+        #[arg(long, value_parser = named::<Kinship>())]
+        kind: Kinship,
+    },
+    /// 说明两人的亲属关系 / explain how B is a close relative of A
+    Relation { a: String, b: String },
+    /// 设置或更改口令 / set or change a passphrase (one's own, or anyone's as admin)
+    Passphrase { name: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum AuthCmd {
+    /// 登记审批依据 / record a resolution or government approval
+    Add {
+        #[arg(long, value_parser = named::<AuthKind>())]
+        kind: AuthKind,
+        /// 文号 / document number
+        #[arg(long)]
+        number: String,
+        #[arg(long, value_parser = date_value)]
+        date: time::Date,
+        /// 事项范围 / scope
+        #[arg(long)]
+        scope: String,
+        /// 限额 / cap
+        #[arg(long)]
+        cap: String,
+        /// 审批人回避时（SEP-6）：本决议所为付款的收款人 / payee of the stand-aside payment
+        #[arg(long, requires_all = ["deputy", "withdrawn"])]
+        payee: Option<String>,
+        /// 决议指定的代签人（无利害关系的领导）/ deputy who signs the approval
+        #[arg(long, requires = "payee")]
+        deputy: Option<String>,
+        /// 回避的人（可重复）/ who withdrew (repeatable)
+        #[arg(long, requires = "payee")]
+        withdrawn: Vec<String>,
+    },
+    /// 审批依据及使用情况 / authorizations with what they have paid for
+    List,
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum ReceiptCmd {
+    /// 登记收据本 / register a receipt book (admin): receipt book SJ --from 101 --to 200 --holder 王芳
+    Book {
+        book: String,
+        #[arg(long)]
+        from: u32,
+        #[arg(long)]
+        to: u32,
+        /// 领用人 / to whom it is issued
+        #[arg(long)]
+        holder: String,
+        #[arg(long, value_parser = date_value)]
+        date: Option<time::Date>,
+    },
+    /// 开收据（按号顺序）/ issue the next receipt (cashier)
+    Issue {
+        #[arg(long)]
+        book: String,
+        /// 交款人 / payer
+        #[arg(long)]
+        payer: String,
+        #[arg(long)]
+        amount: String,
+        #[arg(long, value_parser = date_value)]
+        date: Option<time::Date>,
+    },
+    /// 作废收据（留存，注明原因）/ void a receipt, keeping it (cashier)
+    Void {
+        #[arg(long)]
+        book: String,
+        #[arg(long)]
+        serial: u32,
+        #[arg(long)]
+        reason: String,
+    },
+    /// 收据使用情况：已用、作废、未用 / used, voided and unused serials
+    List,
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum SettingsCmd {
+    /// 更改设置 / change a setting: threshold | split-window | cash-limit | deposit-days | match-window
+    Set { key: String, value: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum CheckCmd {
+    /// 疑似拆分支出（APR-3）/ suspected splits under the threshold
+    Splits {
+        #[command(flatten)]
+        range: Range,
+    },
+}
+
+/// `voucher add`: a file, or the voucher in flags.
+#[derive(Args, Debug)]
+pub(crate) struct AddArgs {
+    /// 凭证文件（.toml 或 .json）/ voucher file
+    #[arg(long, conflicts_with_all = ["date", "summary", "debit", "credit", "authorization", "doc_type"])]
+    pub(crate) file: Option<PathBuf>,
+    #[arg(long, value_parser = date_value)]
+    pub(crate) date: Option<time::Date>,
+    #[arg(long)]
+    pub(crate) summary: Option<String>,
+    /// 借方 科目=金额，可重复 / ACCOUNT=AMOUNT, repeatable
+    #[arg(long)]
+    pub(crate) debit: Vec<String>,
+    /// 贷方 科目=金额，可重复 / ACCOUNT=AMOUNT, repeatable
+    #[arg(long)]
+    pub(crate) credit: Vec<String>,
+    /// 审批依据文号 / the authorization cited
+    #[arg(long)]
+    pub(crate) authorization: Option<String>,
+    #[command(flatten)]
+    pub(crate) document: DocArgs,
+}
+
+/// One original document given with flags.
+#[derive(Args, Debug)]
+pub(crate) struct DocArgs {
+    /// 单据类型：发票、收据、银行回单… / document type
+    #[arg(long = "doc-type")]
+    pub(crate) doc_type: Option<String>,
+    /// 单据号；发票、财政票据写“代码-号码”，数电发票写 20 位号码 / document number (invoice: code-number)
+    #[arg(long = "doc-no", requires = "doc_type")]
+    pub(crate) doc_no: Option<String>,
+    /// 开票单位 / issuer
+    #[arg(long, requires = "doc_type")]
+    pub(crate) issuer: Option<String>,
+    /// 单据金额 / amount on the document
+    #[arg(long = "doc-amount", requires = "doc_type")]
+    pub(crate) doc_amount: Option<String>,
+    /// 经办人 / handler
+    #[arg(long, requires = "doc_type")]
+    pub(crate) handler: Option<String>,
+    /// 验收人 / checker of goods and services
+    #[arg(long, requires = "doc_type")]
+    pub(crate) checker: Option<String>,
+    /// 单据日期 / date on the document
+    #[arg(long = "doc-date", requires = "doc_type", value_parser = date_value)]
+    pub(crate) doc_date: Option<time::Date>,
+}
+
+/// Vouchers named, or every one of a period waiting for the step.
+#[derive(Args, Debug)]
+pub(crate) struct Selection {
+    #[arg(value_parser = voucher_value)]
+    pub(crate) references: Vec<VoucherRef>,
+    /// 该期间全部待办凭证 / every voucher of --period waiting for this step
+    #[arg(long, requires = "period")]
+    pub(crate) all: bool,
+    #[arg(long, value_parser = period_value)]
+    pub(crate) period: Option<Period>,
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum VoucherCmd {
+    /// 制单 / prepare a voucher from a TOML/JSON file or from flags
+    Add(Box<AddArgs>),
+    /// 凭证列表 / list vouchers
+    List {
+        #[command(flatten)]
+        range: Range,
+        #[arg(long, value_parser = named::<Format>(), default_value = "text")]
+        format: Format,
+    },
+    /// 查看凭证 / show a voucher: voucher show 2025-03/记-0001
+    Show {
+        #[arg(value_parser = voucher_value)]
+        reference: VoucherRef,
+        #[arg(long, value_parser = named::<Format>(), default_value = "text")]
+        format: Format,
+    },
+    /// 审核 / review (reviewer)
+    Review(Selection),
+    /// 审批 / approve (the one approver)
+    Approve(Selection),
+    /// 出纳确认 / confirm a cash or bank voucher (cashier)
+    Confirm(Selection),
+    /// 附原始凭证（已有签字作废，须重新签字）/ attach a document to a prepared voucher
+    Attach {
+        #[arg(value_parser = voucher_value)]
+        reference: VoucherRef,
+        #[command(flatten)]
+        document: DocArgs,
+    },
+    /// 撤回本人签字 / withdraw one's own signature before posting
+    Withdraw {
+        #[arg(value_parser = voucher_value)]
+        reference: VoucherRef,
+        #[arg(long, value_parser = named::<SignKind>())]
+        kind: SignKind,
+    },
+    /// 记账 / post vouchers whose signatures are complete (accountant)
+    Post(Selection),
+    /// 作废未记账的凭证（编号保留）/ void a prepared voucher, keeping its number
+    Void {
+        #[arg(value_parser = voucher_value)]
+        reference: VoucherRef,
+        /// 作废原因 / why
+        #[arg(long)]
+        reason: String,
+    },
+    /// 红字冲销 / red reversal of a posted voucher
+    Reverse {
+        #[arg(value_parser = voucher_value)]
+        reference: VoucherRef,
+        /// 冲销日期（默认今天）/ date of the reversal (default today)
+        #[arg(long, value_parser = date_value)]
+        date: Option<time::Date>,
+    },
+}
+
+pub(crate) fn period_value(text: &str) -> Result<Period, String> {
+    Period::parse(text).map_err(|e| e.to_string())
+}
+
+pub(crate) fn date_value(text: &str) -> Result<time::Date, String> {
+    parse_date(text).map_err(|e| e.to_string())
+}
+
+pub(crate) fn voucher_value(text: &str) -> Result<VoucherRef, String> {
+    text.parse::<VoucherRef>().map_err(|e| e.message)
+}
+
+pub(crate) fn encoding_value(text: &str) -> Result<TextEncoding, String> {
+    TextEncoding::parse(text).ok_or_else(|| format!("不认识的编码“{text}”，可选 utf-8、gbk、gb18030"))
+}
+
+impl Command {
+    /// Commands that change a ledger: their refusals go into its log.
+    pub(crate) fn changes_books(&self) -> bool {
+        match self {
+            Command::Account(c) => !matches!(c, AccountCmd::List { .. }),
+            Command::Voucher(c) => !matches!(c, VoucherCmd::List { .. } | VoucherCmd::Show { .. }),
+            Command::Import { .. } => true,
+            Command::Person(c) => !matches!(c, PersonCmd::List { .. } | PersonCmd::Relation { .. }),
+            Command::Auth(c) => matches!(c, AuthCmd::Add { .. }),
+            Command::Receipt(c) => !matches!(c, ReceiptCmd::List),
+            Command::Settings { cmd } => cmd.is_some(),
+            Command::Fund(c) => !matches!(c, month::FundCmd::List),
+            Command::Cash(_) => true,
+            Command::Bank(c) => !matches!(c, month::BankCmd::List { .. }),
+            Command::Period(c) => !matches!(c, month::PeriodCmd::Check { .. }),
+            Command::Disclose(a) => a.review.is_some(),
+            Command::Asset(c) => !matches!(c, board::AssetCmd::List { .. }),
+            Command::Budget(c) => matches!(c, board::BudgetCmd::Set { .. }),
+            Command::Handover(a) => a.complete.is_some(),
+            Command::Init { .. } => false,
+            _ => false,
+        }
+    }
+}
+
+impl DocArgs {
+    /// The document as the application takes it.
+    pub(crate) fn input(&self) -> qianzhang_app::voucher::DocumentInput {
+        qianzhang_app::voucher::DocumentInput {
+            doc_type: self.doc_type.clone(),
+            number: self.doc_no.clone(),
+            issuer: self.issuer.clone(),
+            amount: self.doc_amount.clone(),
+            handler: self.handler.clone(),
+            checker: self.checker.clone(),
+            date: self.doc_date,
+        }
+    }
+}
+
+impl Range {
+    pub(crate) fn app(&self) -> qianzhang_app::reports::Range {
+        qianzhang_app::reports::Range { from: self.from, to: self.to, month: self.month }
+    }
+}
+
+/// The parser of a core kind from the names the core gives it
+/// (`qianzhang_core::names`): help lists the English names; the Chinese
+/// ones are accepted as aliases.
+pub(crate) fn named<T: Named + Send + Sync>() -> NamedParser<T> {
+    NamedParser(PhantomData)
+}
+
+#[derive(Clone, Copy)]
+pub(crate) struct NamedParser<T>(PhantomData<T>);
+
+fn possible_values<T: Named>() -> impl Iterator<Item = PossibleValue> {
+    T::ALL.iter().map(|n| PossibleValue::new(n.name).aliases(n.aliases.iter().copied()).help(n.gloss))
+}
+
+impl<T: Named + Send + Sync> TypedValueParser for NamedParser<T> {
+    type Value = T;
+
+    fn parse_ref(&self, cmd: &clap::Command, arg: Option<&clap::Arg>, value: &OsStr) -> Result<T, clap::Error> {
+        let name = PossibleValuesParser::new(possible_values::<T>()).parse_ref(cmd, arg, value)?;
+        T::from_name(&name).ok_or_else(|| clap::Error::new(clap::error::ErrorKind::InvalidValue).with_cmd(cmd))
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(possible_values::<T>()))
+    }
+}

@@ -1,0 +1,28 @@
+//! `account …`: the chart of accounts.
+
+use qianzhang_app::accounts;
+use qianzhang_core::NewAccount;
+
+use crate::args::{AccountCmd, Cli};
+use crate::exit::Exit;
+use crate::output::out;
+use crate::session::{open_ledger, open_session};
+
+pub(crate) fn account(cli: &Cli, cmd: &AccountCmd) -> Result<(), Exit> {
+    match cmd {
+        AccountCmd::List { format } => out(&qianzhang_report::chart(&accounts::chart(&open_ledger(cli)?)?, *format)),
+        AccountCmd::Add { code, name, kind, opened } => {
+            let new = NewAccount { code: code.clone(), name: name.clone(), kind: *kind, opened: *opened };
+            let account = accounts::add(&mut open_session(cli)?, &new)?;
+            out(&format!("已增设科目 {} {}（{}）\n", account.code(), account.name(), account.kind()))
+        }
+        AccountCmd::Rename { code, name } => {
+            accounts::rename(&mut open_session(cli)?, code, name)?;
+            out(&format!("科目 {code} 已更名为“{}”；编码不变，已有凭证仍记在该科目\n", name.trim()))
+        }
+        AccountCmd::Close { code, date } => {
+            let date = accounts::close(&mut open_session(cli)?, code, *date)?;
+            out(&format!("科目 {code} 自 {} 起停用\n", qianzhang_core::period::format_date(date)))
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! One file per command group: each command parses its arguments, makes
+//! one application call and renders what comes back.
+
+pub(crate) mod account;
+pub(crate) mod audit;
+pub(crate) mod board;
+pub(crate) mod ledger;
+pub(crate) mod month;
+pub(crate) mod office;
+pub(crate) mod person;
+pub(crate) mod report;
+pub(crate) mod voucher;

@@ -1,0 +1,104 @@
+//! `auth …`, `receipt …`, `settings`, `advances`, `check splits`: the
+//! office's standing records.
+
+use qianzhang_app::office;
+use qianzhang_core::approval::{Authorization, StandAside};
+use qianzhang_core::receipts::{describe_book, ReceiptBook};
+
+use crate::args::{AuthCmd, CheckCmd, Cli, ReceiptCmd, SettingsCmd};
+use crate::exit::Exit;
+use crate::output::out;
+use crate::session::{open_ledger, open_session};
+
+pub(crate) fn auth(cli: &Cli, cmd: &AuthCmd) -> Result<(), Exit> {
+    match cmd {
+        AuthCmd::Add { kind, number, date, scope, cap, payee, deputy, withdrawn } => {
+            let cap = qianzhang_app::amount(cap, "限额")?;
+            let stand_aside = payee.as_ref().map(|payee| StandAside {
+                payee: payee.trim().to_string(),
+                deputy: deputy.as_deref().unwrap_or_default().trim().to_string(),
+                withdrawn: withdrawn.iter().map(|w| w.trim().to_string()).collect(),
+            });
+            let mut text = String::new();
+            if let Some(s) = &stand_aside {
+                text = format!("收款人 {}，{} 回避，由 {} 代为审批\n", s.payee, s.withdrawn.join("、"), s.deputy);
+            }
+            let a = Authorization {
+                number: number.trim().to_string(),
+                kind: *kind,
+                date: *date,
+                scope: scope.clone(),
+                cap,
+                stand_aside,
+            };
+            let text = format!("已登记审批依据 {a}，限额 {}\n{text}", a.cap.to_yuan());
+            office::record(&mut open_session(cli)?, a)?;
+            out(&text)
+        }
+        AuthCmd::List => out(&qianzhang_report::authorizations(&office::authorizations(&open_ledger(cli)?)?)),
+    }
+}
+
+pub(crate) fn receipt(cli: &Cli, cmd: &ReceiptCmd) -> Result<(), Exit> {
+    match cmd {
+        ReceiptCmd::Book { book, from, to, holder, date } => {
+            let b = ReceiptBook {
+                book: book.trim().to_string(),
+                first: *from,
+                last: *to,
+                date: date.unwrap_or_else(crate::clock::today),
+                holder: holder.trim().to_string(),
+            };
+            let text = format!("已登记{}\n", describe_book(&b));
+            office::register_book(&mut open_session(cli)?, b)?;
+            out(&text)
+        }
+        ReceiptCmd::Issue { book, payer, amount, date } => {
+            let amount = qianzhang_app::amount(amount, "收据")?;
+            let number = office::issue(&mut open_session(cli)?, book, payer, amount, *date)?;
+            out(&format!(
+                "已开出收据 {number}：交款人 {payer}，{}（{}）\n",
+                amount.to_yuan(),
+                amount.to_chinese_words()
+            ))
+        }
+        ReceiptCmd::Void { book, serial, reason } => {
+            office::void(&mut open_session(cli)?, book, *serial, reason)?;
+            out(&format!("已作废收据 {book}{serial:07}（{reason}），留存备查\n"))
+        }
+        ReceiptCmd::List => {
+            let (books, receipts) = office::receipts(&open_ledger(cli)?)?;
+            out(&qianzhang_report::receipts(&books, &receipts))
+        }
+    }
+}
+
+pub(crate) fn settings(cli: &Cli, cmd: Option<&SettingsCmd>) -> Result<(), Exit> {
+    match cmd {
+        None => {
+            let settings = office::settings(&open_ledger(cli)?)?;
+            let mut text = String::new();
+            for key in office::SETTING_KEYS {
+                text.push_str(&format!("{:<13} {:<12} {}\n", key.as_str(), settings.get(key), key.chinese()));
+            }
+            out(&text)
+        }
+        Some(SettingsCmd::Set { key, value }) => {
+            let key = office::setting_key(key)?;
+            let value = office::set(&mut open_session(cli)?, key, value)?;
+            out(&format!("已将{}设为 {value}\n", key.chinese()))
+        }
+    }
+}
+
+pub(crate) fn advances(cli: &Cli) -> Result<(), Exit> {
+    out(&qianzhang_report::advances(&office::advances(&open_ledger(cli)?)?))
+}
+
+pub(crate) fn check(cli: &Cli, cmd: &CheckCmd) -> Result<(), Exit> {
+    let CheckCmd::Splits { range } = cmd;
+    let ledger = open_ledger(cli)?;
+    let (from, to) = qianzhang_app::reports::span(&ledger, &range.app())?;
+    let (splits, settings) = office::splits(&ledger, from, to)?;
+    out(&qianzhang_report::splits(&splits, settings.threshold, settings.split_window_days))
+}

@@ -1,0 +1,154 @@
+//! `voucher …` and `import`/`export`: parse, one application call, render.
+
+use qianzhang_app::voucher::{self as app, ExportFormat as Export, FlagDraft, Import};
+use qianzhang_core::lifecycle::{Next, SignKind};
+use qianzhang_core::Rule;
+use qianzhang_report::Format;
+
+use crate::args::{AddArgs, Cli, ExportFormat, Range, Selection, VoucherCmd};
+use crate::clock;
+use crate::exit::{bad_input, Exit};
+use crate::output::out;
+use crate::session::{db_path, open_ledger, sign_in};
+
+pub(crate) fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
+    match cmd {
+        VoucherCmd::Add(args) => {
+            let AddArgs { file, date, summary, debit, credit, authorization, document } = args.as_ref();
+            let ledger = open_ledger(cli)?;
+            let draft = match file {
+                Some(path) => app::draft_from_file(&ledger, path)?,
+                None => {
+                    let input = FlagDraft {
+                        date: *date,
+                        summary: summary.clone(),
+                        debit: debit.clone(),
+                        credit: credit.clone(),
+                        authorization: authorization.clone(),
+                        document: document.input(),
+                    };
+                    app::draft_from_flags(&ledger, &input, clock::today())?
+                }
+            };
+            let reference = app::prepare(&mut sign_in(cli, ledger)?, draft)?;
+            out(&format!("已制单 {reference}（待记账）\n"))
+        }
+        VoucherCmd::List { range, format } => {
+            let ledger = open_ledger(cli)?;
+            let (from, to) = qianzhang_app::reports::span(&ledger, &range.app())?;
+            let list = app::list(&ledger, from, to, clock::today())?;
+            out(&qianzhang_report::voucher_list(&list.vouchers, &list.marks, *format))
+        }
+        VoucherCmd::Show { reference, format } => {
+            let format = *format;
+            let page = app::show(&open_ledger(cli)?, *reference, clock::today())?;
+            let mut text = qianzhang_report::voucher(&page.voucher, page.status, &page.signatures, &page.chart, format);
+            if let (Some(note), true) = (page.stand_aside, format != Format::Json) {
+                text.push_str(&format!("［{note}］（SEP-6）\n"));
+            }
+            out(&text)
+        }
+        VoucherCmd::Review(sel) => sign(cli, sel, SignKind::Review),
+        VoucherCmd::Approve(sel) => sign(cli, sel, SignKind::Approve),
+        VoucherCmd::Confirm(sel) => sign(cli, sel, SignKind::Confirm),
+        VoucherCmd::Attach { reference, document } => {
+            let Some(doc) = document.input().document()? else {
+                return Err(bad_input(Rule::Doc1, "请用 --doc-type 等写明要附的单据"));
+            };
+            app::attach(&mut sign_in(cli, open_ledger(cli)?)?, *reference, doc)?;
+            out(&format!("已为 {reference} 附上单据；原有签字已作废，请重新审核、审批、确认\n"))
+        }
+        VoucherCmd::Withdraw { reference, kind } => {
+            let kind = *kind;
+            app::withdraw(&mut sign_in(cli, open_ledger(cli)?)?, *reference, kind)?;
+            out(&format!("已撤回对 {reference} 的{}\n", kind.chinese()))
+        }
+        VoucherCmd::Post(sel) => {
+            let batch = selected(cli, sel, Next::Post)?;
+            app::post(&mut sign_in(cli, open_ledger(cli)?)?, &batch.refs)?;
+            out(&batch_report("记账", &batch))
+        }
+        VoucherCmd::Void { reference, reason } => {
+            app::void(&mut sign_in(cli, open_ledger(cli)?)?, *reference, reason)?;
+            out(&format!("已作废 {reference}（{}），编号保留，不再记账\n", reason.trim()))
+        }
+        VoucherCmd::Reverse { reference, date } => {
+            let reversal = app::reverse(&mut sign_in(cli, open_ledger(cli)?)?, *reference, *date)?;
+            out(&format!("已生成红字冲销凭证 {reversal}（冲销 {reference}，待记账）；如需更正，请另录正确凭证\n"))
+        }
+    }
+}
+
+/// The vouchers named, plus with `--all` those of the period waiting for `step`.
+/// The ledger is opened only to look for `--all`'s vouchers.
+fn selected(cli: &Cli, sel: &Selection, step: Next) -> Result<app::Batch, Exit> {
+    match (sel.all, sel.period) {
+        (true, Some(p)) => Ok(app::select(&sel.references, Some((&open_ledger(cli)?, p)), step)?),
+        _ => Ok(app::select(&sel.references, None, step)?),
+    }
+}
+
+/// What a batch did, and what `--all` passed over.
+fn batch_report(done: &str, batch: &app::Batch) -> String {
+    let mut text = format!("已{done} {} 张凭证\n", batch.refs.len());
+    if !batch.passed_over.is_empty() {
+        text.push_str(&format!("未处理 {} 张：\n", batch.passed_over.len()));
+        for p in &batch.passed_over {
+            text.push_str(&format!("  {p}\n"));
+        }
+    }
+    text
+}
+
+fn sign(cli: &Cli, sel: &Selection, kind: SignKind) -> Result<(), Exit> {
+    let batch = selected(cli, sel, Next::Sign(kind))?;
+    app::sign(&mut sign_in(cli, open_ledger(cli)?)?, &batch.refs, kind)?;
+    out(&batch_report(kind.chinese(), &batch))
+}
+
+/// `import FILE`.
+pub(crate) fn import(
+    cli: &Cli,
+    file: &std::path::Path,
+    history: bool,
+    encoding: Option<qianzhang_core::csvfile::TextEncoding>,
+    force: bool,
+) -> Result<(), Exit> {
+    let mut session = sign_in(cli, open_ledger(cli)?)?;
+    let (summary, fp) = app::import(&mut session, &Import { file, encoding, history, force })?;
+    let mut msg = format!(
+        "已导入 {} 行、{} 张凭证（{}编码）{}。\n",
+        summary.rows,
+        summary.vouchers,
+        summary.encoding.name(),
+        match (summary.first, summary.last) {
+            (Some(a), Some(b)) => format!("，编号 {a} 至 {b}"),
+            _ => String::new(),
+        }
+    );
+    if history {
+        let periods: Vec<String> = summary.periods_closed.iter().map(|p| p.to_string()).collect();
+        msg.push_str(&format!("历史凭证已直接记账，并已结账期间：{}\n", periods.join("、")));
+    } else {
+        msg.push_str("凭证为已制单状态，请审核后记账（voucher post）。\n");
+    }
+    msg.push_str(&format!("指纹：{fp}\n"));
+    out(&msg)
+}
+
+/// `export --format csv|ledger`.
+pub(crate) fn export(
+    cli: &Cli,
+    format: ExportFormat,
+    range: &Range,
+    output: Option<&std::path::Path>,
+    chinese_header: bool,
+) -> Result<(), Exit> {
+    let ledger = open_ledger(cli)?;
+    let (from, to) = qianzhang_app::reports::span(&ledger, &range.app())?;
+    let format = match format {
+        ExportFormat::Csv => Export::Csv { chinese_header },
+        ExportFormat::Ledger => Export::Ledger,
+    };
+    crate::output::emit(&db_path(cli), output, |sink| Ok(app::export(&ledger, from, to, format, sink)?))
+}

@@ -1,0 +1,175 @@
+//! How a command ends: the one place where every outcome maps to its exit
+//! code (docs/reference/rules.md) — 0 done (or the reader went away),
+//! 1 refused or bad input, 2 usage, 3 integrity, 75 busy, 101 a bug.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use qianzhang_app::backend::BackendError;
+use qianzhang_core::{Refusal, Rule};
+
+use crate::clock;
+
+/// What ends a command besides success, with its exit code.
+pub(crate) enum Exit {
+    /// The reader of our output went away (`| head`): not an error.
+    BrokenPipe,
+    /// Refused by a rule; `logged` once the refusal is in the ledger's log.
+    Refused {
+        reasons: Vec<Refusal>,
+        unlisted: usize,
+        logged: bool,
+    },
+    /// Input that is not what the command needs, caught before any rule:
+    /// an output path that cannot be written, say. Not logged.
+    BadInput(String),
+    /// A command typed wrongly (a reversed range, no `--as`, a `--db` that
+    /// is not a store): exit 2 like a bad flag. Not logged.
+    Usage(String),
+    Integrity(String),
+    /// Another command held the store longer than we waited: try again.
+    Busy(String),
+    Internal(String),
+}
+
+impl Exit {
+    /// Tells the user how the command ended; the exit code.
+    pub(crate) fn report(self) -> ExitCode {
+        match self {
+            Exit::BrokenPipe => ExitCode::SUCCESS,
+            Exit::Refused { reasons, unlisted, .. } => {
+                let mut err = std::io::stderr().lock();
+                let _ = writeln!(err, "已拒绝，账簿未作任何改动：");
+                for r in &reasons {
+                    let _ = writeln!(err, "  {r}");
+                }
+                if unlisted > 0 {
+                    let _ = writeln!(err, "  另有 {unlisted} 处错误未列出");
+                }
+                ExitCode::from(1)
+            }
+            Exit::BadInput(msg) => {
+                eprintln!("未执行，账簿未作任何改动：{msg}");
+                ExitCode::from(1)
+            }
+            Exit::Usage(msg) => {
+                eprintln!("用法错误：{msg}\n（qianzhang --help 列出命令与参数）");
+                ExitCode::from(2)
+            }
+            Exit::Integrity(msg) => {
+                eprintln!("{msg}");
+                ExitCode::from(3)
+            }
+            Exit::Busy(msg) => {
+                eprintln!("{msg}");
+                ExitCode::from(75)
+            }
+            Exit::Internal(msg) => {
+                eprintln!("内部错误：{msg}");
+                ExitCode::from(101)
+            }
+        }
+    }
+}
+
+/// A refusal found by the command line itself (not yet logged).
+pub(crate) fn bad_input(rule: Rule, message: impl Into<String>) -> Exit {
+    Exit::from(Refusal::new(rule, message))
+}
+
+impl From<qianzhang_app::Error> for Exit {
+    fn from(e: qianzhang_app::Error) -> Exit {
+        use qianzhang_app::Error as E;
+        match e {
+            E::Refused { refusals, logged } => {
+                Exit::Refused { reasons: refusals.reasons, unlisted: refusals.unlisted, logged }
+            }
+            E::Usage(m) => Exit::Usage(m),
+            E::Backend(e) => Exit::from(e),
+            E::Io(e) => Exit::from(e),
+            E::Internal(m) => Exit::Internal(m),
+        }
+    }
+}
+
+impl From<qianzhang_core::Failure> for Exit {
+    fn from(f: qianzhang_core::Failure) -> Exit {
+        Exit::from(qianzhang_app::Error::from(f))
+    }
+}
+
+/// What a command is told when another command holds the store past the wait.
+fn busy_message() -> String {
+    format!(
+        "账簿文件正被另一个命令使用（例如正在导入或结账），等待 {} 秒后仍未释放；本次操作没有执行，账簿未改动，请稍后再试",
+        clock::busy_wait().as_secs_f64()
+    )
+}
+
+impl From<Refusal> for Exit {
+    fn from(r: Refusal) -> Exit {
+        Exit::Refused { reasons: vec![r], unlisted: 0, logged: false }
+    }
+}
+
+impl From<BackendError> for Exit {
+    fn from(e: BackendError) -> Exit {
+        if e.is_busy() {
+            return Exit::Busy(busy_message());
+        }
+        if e.is_damage() {
+            return Exit::Integrity(format!("[AUD-2] {e}；请用 qianzhang verify 查明，并从备份恢复账簿文件"));
+        }
+        if let BackendError::Output(io) = e {
+            return Exit::from(io);
+        }
+        Exit::Internal(e.to_string())
+    }
+}
+
+/// The reader of our output went away, however the writer wrapped it.
+fn is_broken_pipe(e: &std::io::Error) -> bool {
+    let pipe = |e: &std::io::Error| e.kind() == std::io::ErrorKind::BrokenPipe;
+    pipe(e)
+        || e.get_ref()
+            .and_then(|inner| inner.downcast_ref::<csv::Error>())
+            .is_some_and(|c| matches!(c.kind(), csv::ErrorKind::Io(io) if pipe(io)))
+}
+
+impl From<std::io::Error> for Exit {
+    fn from(e: std::io::Error) -> Exit {
+        if is_broken_pipe(&e) {
+            Exit::BrokenPipe
+        } else {
+            Exit::Internal(e.to_string())
+        }
+    }
+}
+
+/// Opening the store file failed: busy, damaged, or not a store at all.
+pub(crate) fn cannot_open(path: &std::path::Path, e: qianzhang_store::Error) -> Exit {
+    if e.is_busy() {
+        return Exit::from(e);
+    }
+    match e {
+        // A file SQLite cannot open: ours but damaged, or not ours at all.
+        qianzhang_store::Error::Sqlite(e) if has_sqlite_header(path) => Exit::Integrity(format!(
+            "账簿文件 {} 已损坏，无法打开（{e}）；请用备份恢复，账簿文件未作任何改动",
+            path.display()
+        )),
+        qianzhang_store::Error::Sqlite(e) => {
+            Exit::Usage(format!("{} 不是钱账的账簿文件，无法打开（{e}）；请用 --db 指明账簿文件", path.display()))
+        }
+        // A newer program, or a version number altered by hand: not what this one wrote.
+        qianzhang_store::Error::NewerSchema(..) => Exit::Integrity(format!("[AUD-2] {e}")),
+        qianzhang_store::Error::Corrupt(m) => Exit::Integrity(format!("账簿文件 {} 已损坏：{m}", path.display())),
+        other => Exit::from(other),
+    }
+}
+
+/// Whether the file starts as every SQLite database does.
+fn has_sqlite_header(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok() && &head == b"SQLite format 3\0"
+}
