@@ -17,6 +17,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use password_hash::rand_core::OsRng;
 use password_hash::SaltString;
 use qianzhang_core::approval::{suspected_splits, AuthKind, Authorization, ExpenseItem, SettingKey, StandAside};
+use qianzhang_core::backend::BackendError;
 use qianzhang_core::batch;
 use qianzhang_core::books::{
     appoint, attach_document, change_setting, close_account, describe_fact, end_appointment, enter_voucher,
@@ -615,10 +616,22 @@ impl From<Failure> for Exit {
         match f {
             // Store::write logs the refusals it returns.
             Failure::Refused(r) => Exit::Refused { reasons: r.reasons, unlisted: r.unlisted, logged: true },
-            Failure::Store(e) => match qianzhang_store::Error::from_boxed(e) {
-                Ok(e) => Exit::from(e),
-                Err(e) => Exit::Internal(e.to_string()),
-            },
+            Failure::Backend(e) => Exit::from(e),
+        }
+    }
+}
+
+impl From<BackendError> for Exit {
+    /// Each backend fault maps to one exit code, here only.
+    fn from(e: BackendError) -> Exit {
+        match e {
+            BackendError::Busy => Exit::Busy(busy_message()),
+            BackendError::Corrupt { .. } | BackendError::NewerSchema { .. } => {
+                Exit::Integrity(format!("[AUD-2] {e}；请用 qianzhang verify 查明，并从备份恢复账簿文件"))
+            }
+            BackendError::NotAStore(_) => Exit::Usage(format!("{e}；请用 --db 指明账簿文件")),
+            BackendError::Io(_) => Exit::BadInput(e.to_string()),
+            BackendError::Internal(_) => Exit::Internal(e.to_string()),
         }
     }
 }
@@ -639,16 +652,11 @@ impl From<Refusal> for Exit {
 
 impl From<qianzhang_store::Error> for Exit {
     fn from(e: qianzhang_store::Error) -> Exit {
-        if e.is_busy() {
-            return Exit::Busy(busy_message());
+        match e {
+            // The caller's own output, failing while the store handed it rows.
+            qianzhang_store::Error::Output(io) => Exit::from(io),
+            e => Exit::from(BackendError::from(e)),
         }
-        if e.is_damage() {
-            return Exit::Integrity(format!("[AUD-2] {e}；请用 qianzhang verify 查明，并从备份恢复账簿文件"));
-        }
-        if let qianzhang_store::Error::Output(io) = e {
-            return Exit::from(io);
-        }
-        Exit::Internal(e.to_string())
     }
 }
 
@@ -805,7 +813,7 @@ pub(crate) fn sign_in(store: &mut Store, ledger: &LedgerHandle, op: &Operator) -
     let Err(why) = check_passphrase(&registry, name, &op.passphrase) else { return Ok(()) };
     let (event, refusal) = SIGN_IN.failed(prior, name, &op.actor.command, why, now);
     let unverified = Actor { name: UNVERIFIED.into(), at: op.actor.at.clone(), command: op.actor.command.clone() };
-    store.write(ledger, &unverified, |w| Ok(w.append(event)?))?;
+    store.write(ledger, &unverified, |w| w.append(event))?;
     Err(Exit::Refused { reasons: vec![refusal], unlisted: 0, logged: true })
 }
 

@@ -70,7 +70,7 @@ fn settle<T>(result: Result<T, Failure>) -> Outcome {
     match result {
         Ok(_) => Outcome::Accepted,
         Err(Failure::Refused(r)) => refused(&r.reasons),
-        Err(Failure::Store(e)) => panic!("a store fault from input: {e}"),
+        Err(Failure::Backend(e)) => panic!("a store fault from input: {e}"),
     }
 }
 

@@ -17,8 +17,9 @@ use std::time::{Duration, Instant};
 
 use qianzhang_core::approval::{Authorization, SettingKey, Settings};
 use qianzhang_core::audit::{self, AuditVoucher, LogFact};
+use qianzhang_core::backend::BackendError;
 use qianzhang_core::bank::{InTransit, StatementLine, StoredLine};
-use qianzhang_core::books::{Books, FirstAdmin, LedgerInfo, StoreError};
+use qianzhang_core::books::{Books, FirstAdmin, LedgerInfo};
 use qianzhang_core::cash::CashCount;
 use qianzhang_core::disclosure::{Asset, Review};
 use qianzhang_core::documents::doc_key;
@@ -92,30 +93,50 @@ impl Error {
     pub fn is_damage(&self) -> bool {
         matches!(self, Error::Corrupt(_) | Error::Json(_) | Error::NewerSchema(..))
     }
+}
 
-    /// The store error inside a [`Failure::Store`], whichever layer boxed
-    /// it (the `Books` port boxes SQLite and JSON errors as they come).
-    pub fn from_boxed(
-        e: Box<dyn std::error::Error + Send + Sync>,
-    ) -> Result<Error, Box<dyn std::error::Error + Send + Sync>> {
-        let e = match e.downcast::<Error>() {
-            Ok(e) => return Ok(*e),
-            Err(e) => e,
-        };
-        let e = match e.downcast::<rusqlite::Error>() {
-            Ok(e) => return Ok(Error::from(*e)),
-            Err(e) => e,
-        };
-        match e.downcast::<serde_json::Error>() {
-            Ok(e) => Ok(Error::Json(*e)),
-            Err(e) => Err(e),
+impl From<Error> for BackendError {
+    /// The one place a store fault becomes a backend fault: busy, damage to
+    /// the file, a file that is not a store, the medium, or a bug.
+    fn from(e: Error) -> BackendError {
+        use rusqlite::ErrorCode as C;
+        match e {
+            Error::Corrupt(place) => BackendError::Corrupt { place },
+            Error::Json(e) => BackendError::corrupt(format!("日志内容无法解析：{e}")),
+            Error::NewerSchema(found, supported) => BackendError::NewerSchema { found, supported },
+            Error::Output(e) => BackendError::Io(e.to_string()),
+            Error::Sqlite(rusqlite::Error::SqliteFailure(f, m)) => {
+                let text = m.unwrap_or_else(|| f.to_string());
+                match f.code {
+                    C::DatabaseBusy | C::DatabaseLocked => BackendError::Busy,
+                    C::NotADatabase => BackendError::NotAStore(text),
+                    C::DatabaseCorrupt => BackendError::corrupt(format!("数据库页面损坏：{text}")),
+                    // A table, column or constraint the migrated schema has
+                    // but the file lacks: the file was changed by hand.
+                    C::Unknown | C::ConstraintViolation | C::TypeMismatch | C::SchemaChanged => {
+                        BackendError::corrupt(format!("数据库结构与本程序写出的不符：{text}"))
+                    }
+                    C::SystemIoFailure
+                    | C::DiskFull
+                    | C::CannotOpen
+                    | C::PermissionDenied
+                    | C::ReadOnly
+                    | C::FileLockingProtocolFailed
+                    | C::NoLargeFileSupport
+                    | C::OutOfMemory => BackendError::Io(text),
+                    _ => BackendError::Internal(format!("SQLite：{text}")),
+                }
+            }
+            // An expected row missing is content the engine never leaves.
+            Error::Sqlite(rusqlite::Error::QueryReturnedNoRows) => BackendError::corrupt("缺少应有的记录"),
+            Error::Sqlite(e) => BackendError::Internal(format!("SQLite：{e}")),
         }
     }
 }
 
 impl From<Error> for Failure {
     fn from(e: Error) -> Failure {
-        Failure::Store(Box::new(e))
+        Failure::Backend(e.into())
     }
 }
 
@@ -584,15 +605,18 @@ impl Store {
 
     /// Records a refused attempt (AUD-1) that never reached a command, such
     /// as unreadable input; [`Store::write`] records its own refusals.
-    pub fn log_refusal(&mut self, ledger: &LedgerHandle, actor: &Actor, reasons: &Refusals) -> Result<(), Error> {
+    pub fn log_refusal(
+        &mut self,
+        ledger: &LedgerHandle,
+        actor: &Actor,
+        reasons: &Refusals,
+    ) -> Result<(), BackendError> {
         let tx = begin_immediate(&mut self.conn, self.wait, &mut self.waited)?;
         let mut w = match Writer::open(&tx, ledger.clone(), actor) {
             Ok(w) => w,
             // An entry dated before the last cannot be logged (AUD-1).
             Err(Failure::Refused(_)) => return Ok(()),
-            Err(Failure::Store(e)) => {
-                return Err(Error::from_boxed(e).unwrap_or_else(|e| Error::Corrupt(e.to_string())))
-            }
+            Err(Failure::Backend(e)) => return Err(e),
         };
         let mut logged = reasons.clone();
         logged.unlisted += logged.reasons.len().saturating_sub(MAX_LOGGED_REASONS);
@@ -600,7 +624,7 @@ impl Store {
         w.append_event(Event::Refused { command: actor.command.clone(), rule: reasons.first_rule(), reasons: logged })?;
         w.finish()?;
         drop(w);
-        tx.commit()?;
+        tx.commit().map_err(Error::from)?;
         Ok(())
     }
 
@@ -1145,86 +1169,98 @@ impl Books for Writer<'_> {
         &self.settings
     }
 
-    fn authorization(&mut self, number: &str) -> Result<Option<Authorization>, StoreError> {
+    fn authorization(&mut self, number: &str) -> Result<Option<Authorization>, BackendError> {
         Ok(load_authorization(self.tx, self.ledger.id, number)?)
     }
 
-    fn authorizations(&mut self) -> Result<Vec<Authorization>, StoreError> {
+    fn authorizations(&mut self) -> Result<Vec<Authorization>, BackendError> {
         Ok(load_authorizations(self.tx, self.ledger.id)?)
     }
 
-    fn vouchers_citing(&mut self, number: &str) -> Result<Vec<(Voucher, Status)>, StoreError> {
+    fn vouchers_citing(&mut self, number: &str) -> Result<Vec<(Voucher, Status)>, BackendError> {
         Ok(load_citing(self.tx, self.ledger.id, number)?)
     }
 
-    fn receipt_books(&mut self) -> Result<Vec<ReceiptBook>, StoreError> {
+    fn receipt_books(&mut self) -> Result<Vec<ReceiptBook>, BackendError> {
         Ok(load_receipt_books(self.tx, self.ledger.id)?)
     }
 
-    fn receipt_last_used(&mut self, book: &str) -> Result<Option<u32>, StoreError> {
-        Ok(self
-            .tx
-            .prepare_cached("SELECT MAX(serial) FROM receipts WHERE ledger_id = ?1 AND book = ?2")?
-            .query_row(params![self.ledger.id, book], |r| r.get(0))?)
+    fn receipt_last_used(&mut self, book: &str) -> Result<Option<u32>, BackendError> {
+        typed(|| {
+            Ok(self
+                .tx
+                .prepare_cached("SELECT MAX(serial) FROM receipts WHERE ledger_id = ?1 AND book = ?2")?
+                .query_row(params![self.ledger.id, book], |r| r.get(0))?)
+        })
     }
 
-    fn receipt(&mut self, book: &str, serial: u32) -> Result<Option<ReceiptState>, StoreError> {
-        Ok(load_receipts(self.tx, self.ledger.id, Some((book, serial)))?.pop().map(|(_, _, s)| s))
+    fn receipt(&mut self, book: &str, serial: u32) -> Result<Option<ReceiptState>, BackendError> {
+        typed(|| Ok(load_receipts(self.tx, self.ledger.id, Some((book, serial)))?.pop().map(|(_, _, s)| s)))
     }
 
-    fn document_used(&mut self, document: &Document) -> Result<Option<VoucherRef>, StoreError> {
-        let Some((doc_type, issuer, number)) = doc_key(document) else { return Ok(None) };
-        let row: Option<(u32, u32)> = self
-            .tx
-            .prepare_cached(
-                "SELECT period, voucher_number FROM documents \
-                 WHERE ledger_id = ?1 AND doc_type = ?2 AND issuer = ?3 AND number = ?4",
-            )?
-            .query_row(params![self.ledger.id, doc_type, issuer, number], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        Ok(row.and_then(|(p, n)| Period::from_key(p).map(|period| VoucherRef { period, number: n })))
+    fn document_used(&mut self, document: &Document) -> Result<Option<VoucherRef>, BackendError> {
+        typed(|| {
+            let Some((doc_type, issuer, number)) = doc_key(document) else { return Ok(None) };
+            let row: Option<(u32, u32)> = self
+                .tx
+                .prepare_cached(
+                    "SELECT period, voucher_number FROM documents \
+                     WHERE ledger_id = ?1 AND doc_type = ?2 AND issuer = ?3 AND number = ?4",
+                )?
+                .query_row(params![self.ledger.id, doc_type, issuer, number], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            Ok(row.and_then(|(p, n)| Period::from_key(p).map(|period| VoucherRef { period, number: n })))
+        })
     }
 
-    fn period_closed(&mut self, period: Period) -> Result<bool, StoreError> {
-        if let Some(c) = self.closed.get(&period) {
-            return Ok(*c);
-        }
-        let closed = self
-            .tx
-            .prepare_cached("SELECT 1 FROM periods WHERE ledger_id = ?1 AND period = ?2")?
-            .exists(params![self.ledger.id, period.key()])?;
-        self.closed.insert(period, closed);
-        Ok(closed)
+    fn period_closed(&mut self, period: Period) -> Result<bool, BackendError> {
+        typed(|| {
+            if let Some(c) = self.closed.get(&period) {
+                return Ok(*c);
+            }
+            let closed = self
+                .tx
+                .prepare_cached("SELECT 1 FROM periods WHERE ledger_id = ?1 AND period = ?2")?
+                .exists(params![self.ledger.id, period.key()])?;
+            self.closed.insert(period, closed);
+            Ok(closed)
+        })
     }
 
-    fn next_number(&mut self, period: Period) -> Result<u32, StoreError> {
-        if let Some(n) = self.next_numbers.get(&period) {
-            return Ok(*n);
-        }
-        let n: u32 = self
-            .tx
-            .prepare_cached("SELECT COALESCE(MAX(number), 0) + 1 FROM vouchers WHERE ledger_id = ?1 AND period = ?2")?
-            .query_row(params![self.ledger.id, period.key()], |r| r.get(0))?;
-        self.next_numbers.insert(period, n);
-        Ok(n)
+    fn next_number(&mut self, period: Period) -> Result<u32, BackendError> {
+        typed(|| {
+            if let Some(n) = self.next_numbers.get(&period) {
+                return Ok(*n);
+            }
+            let n: u32 = self
+                .tx
+                .prepare_cached(
+                    "SELECT COALESCE(MAX(number), 0) + 1 FROM vouchers WHERE ledger_id = ?1 AND period = ?2",
+                )?
+                .query_row(params![self.ledger.id, period.key()], |r| r.get(0))?;
+            self.next_numbers.insert(period, n);
+            Ok(n)
+        })
     }
 
-    fn voucher(&mut self, reference: VoucherRef) -> Result<Option<(Voucher, Status)>, StoreError> {
+    fn voucher(&mut self, reference: VoucherRef) -> Result<Option<(Voucher, Status)>, BackendError> {
         Ok(projector::load_voucher(self.tx, self.ledger.id, reference)?)
     }
 
-    fn reversed_by(&mut self, r: VoucherRef) -> Result<Option<VoucherRef>, StoreError> {
-        let row: Option<(u32, u32)> = self
-            .tx
-            .prepare_cached(
-                "SELECT period, number FROM vouchers WHERE ledger_id = ?1 AND reverses_period = ?2 AND reverses_number = ?3 LIMIT 1",
-            )?
-            .query_row(params![self.ledger.id, r.period.key(), r.number], |row| Ok((row.get(0)?, row.get(1)?)))
-            .optional()?;
-        Ok(row.and_then(|(p, n)| Period::from_key(p).map(|period| VoucherRef { period, number: n })))
+    fn reversed_by(&mut self, r: VoucherRef) -> Result<Option<VoucherRef>, BackendError> {
+        typed(|| {
+            let row: Option<(u32, u32)> = self
+                .tx
+                .prepare_cached(
+                    "SELECT period, number FROM vouchers WHERE ledger_id = ?1 AND reverses_period = ?2 AND reverses_number = ?3 LIMIT 1",
+                )?
+                .query_row(params![self.ledger.id, r.period.key(), r.number], |row| Ok((row.get(0)?, row.get(1)?)))
+                .optional()?;
+            Ok(row.and_then(|(p, n)| Period::from_key(p).map(|period| VoucherRef { period, number: n })))
+        })
     }
 
-    fn signatures(&mut self, r: VoucherRef) -> Result<Vec<Signature>, StoreError> {
+    fn signatures(&mut self, r: VoucherRef) -> Result<Vec<Signature>, BackendError> {
         Ok(load_signatures(self.tx, self.ledger.id, r)?)
     }
 
@@ -1233,65 +1269,71 @@ impl Books for Writer<'_> {
         prefix: &str,
         date: time::Date,
         confirmed: bool,
-    ) -> Result<(Money, Vec<(time::Date, Money)>), StoreError> {
-        self.projector.flush(self.tx)?;
-        let period = Period::of(date);
-        let like = format!("{prefix}%");
-        let mut before: i64 = self
-            .tx
-            .prepare_cached(
-                "SELECT COALESCE(SUM(debit - credit), 0) FROM balances WHERE ledger_id = ?1 AND account LIKE ?2 AND period < ?3",
-            )?
-            .query_row(params![self.ledger.id, like, period.key()], |r| r.get(0))?;
-        let mut later = Vec::new();
-        let mut stmt = self.tx.prepare_cached(
-            "SELECT l.payload FROM vouchers v JOIN log l ON l.ledger_id = v.ledger_id AND l.seq = v.content_seq \
-             WHERE v.ledger_id = ?1 AND ((v.period >= ?2 AND v.status = 'posted') OR (?3 AND v.status = 'prepared' \
-             AND EXISTS (SELECT 1 FROM signatures s WHERE s.ledger_id = v.ledger_id AND s.period = v.period \
-             AND s.number = v.number AND s.kind = 'confirm' AND s.withdrawn_seq IS NULL)))",
-        )?;
-        let mut rows = stmt.query(params![self.ledger.id, period.key(), confirmed])?;
-        while let Some(row) = rows.next()? {
-            let v = projector::voucher_of(row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?)?;
-            let net: Money = v.lines().iter().filter(|l| l.account.starts_with(prefix)).map(|l| l.signed()).sum();
-            if v.date() < date {
-                before += net.fen();
-            } else if !net.is_zero() {
-                later.push((v.date(), net));
+    ) -> Result<(Money, Vec<(time::Date, Money)>), BackendError> {
+        typed(|| {
+            self.projector.flush(self.tx)?;
+            let period = Period::of(date);
+            let like = format!("{prefix}%");
+            let mut before: i64 = self
+                .tx
+                .prepare_cached(
+                    "SELECT COALESCE(SUM(debit - credit), 0) FROM balances WHERE ledger_id = ?1 AND account LIKE ?2 AND period < ?3",
+                )?
+                .query_row(params![self.ledger.id, like, period.key()], |r| r.get(0))?;
+            let mut later = Vec::new();
+            let mut stmt = self.tx.prepare_cached(
+                "SELECT l.payload FROM vouchers v JOIN log l ON l.ledger_id = v.ledger_id AND l.seq = v.content_seq \
+                 WHERE v.ledger_id = ?1 AND ((v.period >= ?2 AND v.status = 'posted') OR (?3 AND v.status = 'prepared' \
+                 AND EXISTS (SELECT 1 FROM signatures s WHERE s.ledger_id = v.ledger_id AND s.period = v.period \
+                 AND s.number = v.number AND s.kind = 'confirm' AND s.withdrawn_seq IS NULL)))",
+            )?;
+            let mut rows = stmt.query(params![self.ledger.id, period.key(), confirmed])?;
+            while let Some(row) = rows.next()? {
+                let v = projector::voucher_of(row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?)?;
+                let net: Money = v.lines().iter().filter(|l| l.account.starts_with(prefix)).map(|l| l.signed()).sum();
+                if v.date() < date {
+                    before += net.fen();
+                } else if !net.is_zero() {
+                    later.push((v.date(), net));
+                }
             }
-        }
-        Ok((Money::from_fen(before), later))
+            Ok((Money::from_fen(before), later))
+        })
     }
 
-    fn fund_balance(&mut self, fund: &str) -> Result<Money, StoreError> {
-        self.projector.flush(self.tx)?;
-        let fen: i64 = self
-            .tx
-            .prepare_cached(
-                "SELECT COALESCE(SUM(income - spending), 0) FROM fund_totals WHERE ledger_id = ?1 AND fund = ?2",
-            )?
-            .query_row(params![self.ledger.id, fund], |r| r.get(0))?;
-        Ok(Money::from_fen(fen))
+    fn fund_balance(&mut self, fund: &str) -> Result<Money, BackendError> {
+        typed(|| {
+            self.projector.flush(self.tx)?;
+            let fen: i64 = self
+                .tx
+                .prepare_cached(
+                    "SELECT COALESCE(SUM(income - spending), 0) FROM fund_totals WHERE ledger_id = ?1 AND fund = ?2",
+                )?
+                .query_row(params![self.ledger.id, fund], |r| r.get(0))?;
+            Ok(Money::from_fen(fen))
+        })
     }
 
-    fn balance(&mut self, code: &str) -> Result<Money, StoreError> {
+    fn balance(&mut self, code: &str) -> Result<Money, BackendError> {
         self.projector.flush(self.tx)?;
         Ok(projector::account_balance(self.tx, self.ledger.id, code)?)
     }
 
-    fn file_imported(&mut self, sha256: &str) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .tx
-            .prepare_cached("SELECT at FROM imports WHERE ledger_id = ?1 AND sha256 = ?2 ORDER BY seq LIMIT 1")?
-            .query_row(params![self.ledger.id, sha256], |r| r.get(0))
-            .optional()?)
+    fn file_imported(&mut self, sha256: &str) -> Result<Option<String>, BackendError> {
+        typed(|| {
+            Ok(self
+                .tx
+                .prepare_cached("SELECT at FROM imports WHERE ledger_id = ?1 AND sha256 = ?2 ORDER BY seq LIMIT 1")?
+                .query_row(params![self.ledger.id, sha256], |r| r.get(0))
+                .optional()?)
+        })
     }
 
-    fn funds(&mut self) -> Result<Vec<Fund>, StoreError> {
+    fn funds(&mut self) -> Result<Vec<Fund>, BackendError> {
         Ok(load_funds(self.tx, self.ledger.id)?)
     }
 
-    fn cash_counts(&mut self, period: Period) -> Result<Vec<CashCount>, StoreError> {
+    fn cash_counts(&mut self, period: Period) -> Result<Vec<CashCount>, BackendError> {
         Ok(load_cash_counts(self.tx, self.ledger.id, period.first_day(), period.last_day())?)
     }
 
@@ -1301,145 +1343,165 @@ impl Books for Writer<'_> {
         from: time::Date,
         to: time::Date,
         confirmed: bool,
-    ) -> Result<(Money, Vec<Voucher>), StoreError> {
-        self.projector.flush(self.tx)?;
-        let like = format!("{prefix}%");
-        let first = Period::of(from);
-        let mut before: i64 = self
-            .tx
-            .prepare_cached(
-                "SELECT COALESCE(SUM(debit - credit), 0) FROM balances WHERE ledger_id = ?1 AND account LIKE ?2 AND period < ?3",
-            )?
-            .query_row(params![self.ledger.id, like, first.key()], |r| r.get(0))?;
-        let mut out = Vec::new();
-        let mut stmt = self.tx.prepare_cached(
-            "SELECT l.payload FROM vouchers v JOIN log l ON l.ledger_id = v.ledger_id AND l.seq = v.content_seq \
-             WHERE v.ledger_id = ?1 AND v.date <= ?4 AND ((v.period BETWEEN ?2 AND ?3 AND v.status = 'posted') \
-             OR (?5 AND v.status = 'prepared' AND EXISTS (SELECT 1 FROM signatures s WHERE s.ledger_id = v.ledger_id \
-             AND s.period = v.period AND s.number = v.number AND s.kind = 'confirm' AND s.withdrawn_seq IS NULL))) \
-             ORDER BY v.date, v.period, v.number",
-        )?;
-        let mut rows =
-            stmt.query(params![self.ledger.id, first.key(), Period::of(to).key(), format_date(to), confirmed])?;
-        while let Some(row) = rows.next()? {
-            let v = projector::voucher_of(row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?)?;
-            let on = v.lines().iter().filter(|l| l.account.starts_with(prefix));
-            let mut any = false;
-            let mut net = Money::ZERO;
-            for l in on {
-                any = true;
-                net += l.signed();
+    ) -> Result<(Money, Vec<Voucher>), BackendError> {
+        typed(|| {
+            self.projector.flush(self.tx)?;
+            let like = format!("{prefix}%");
+            let first = Period::of(from);
+            let mut before: i64 = self
+                .tx
+                .prepare_cached(
+                    "SELECT COALESCE(SUM(debit - credit), 0) FROM balances WHERE ledger_id = ?1 AND account LIKE ?2 AND period < ?3",
+                )?
+                .query_row(params![self.ledger.id, like, first.key()], |r| r.get(0))?;
+            let mut out = Vec::new();
+            let mut stmt = self.tx.prepare_cached(
+                "SELECT l.payload FROM vouchers v JOIN log l ON l.ledger_id = v.ledger_id AND l.seq = v.content_seq \
+                 WHERE v.ledger_id = ?1 AND v.date <= ?4 AND ((v.period BETWEEN ?2 AND ?3 AND v.status = 'posted') \
+                 OR (?5 AND v.status = 'prepared' AND EXISTS (SELECT 1 FROM signatures s WHERE s.ledger_id = v.ledger_id \
+                 AND s.period = v.period AND s.number = v.number AND s.kind = 'confirm' AND s.withdrawn_seq IS NULL))) \
+                 ORDER BY v.date, v.period, v.number",
+            )?;
+            let mut rows =
+                stmt.query(params![self.ledger.id, first.key(), Period::of(to).key(), format_date(to), confirmed])?;
+            while let Some(row) = rows.next()? {
+                let v = projector::voucher_of(row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?)?;
+                let on = v.lines().iter().filter(|l| l.account.starts_with(prefix));
+                let mut any = false;
+                let mut net = Money::ZERO;
+                for l in on {
+                    any = true;
+                    net += l.signed();
+                }
+                if !any {
+                    continue;
+                }
+                if v.date() < from {
+                    before += net.fen();
+                } else {
+                    out.push(v);
+                }
             }
-            if !any {
-                continue;
-            }
-            if v.date() < from {
-                before += net.fen();
-            } else {
-                out.push(v);
-            }
-        }
-        Ok((Money::from_fen(before), out))
+            Ok((Money::from_fen(before), out))
+        })
     }
 
-    fn unposted(&mut self, period: Period) -> Result<Vec<VoucherRef>, StoreError> {
-        let mut stmt = self.tx.prepare_cached(
-            "SELECT number FROM vouchers WHERE ledger_id = ?1 AND period = ?2 AND status = 'prepared' ORDER BY number",
-        )?;
-        let rows = stmt.query_map(params![self.ledger.id, period.key()], |r| r.get::<_, u32>(0))?;
-        let mut out = Vec::new();
-        for n in rows {
-            out.push(VoucherRef { period, number: n? });
-        }
-        Ok(out)
+    fn unposted(&mut self, period: Period) -> Result<Vec<VoucherRef>, BackendError> {
+        typed(|| {
+            let mut stmt = self.tx.prepare_cached(
+                "SELECT number FROM vouchers WHERE ledger_id = ?1 AND period = ?2 AND status = 'prepared' ORDER BY number",
+            )?;
+            let rows = stmt.query_map(params![self.ledger.id, period.key()], |r| r.get::<_, u32>(0))?;
+            let mut out = Vec::new();
+            for n in rows {
+                out.push(VoucherRef { period, number: n? });
+            }
+            Ok(out)
+        })
     }
 
-    fn balance_through(&mut self, prefix: &str, period: Period) -> Result<Money, StoreError> {
-        self.projector.flush(self.tx)?;
-        let fen: i64 = self
-            .tx
-            .prepare_cached(
-                "SELECT COALESCE(SUM(debit - credit), 0) FROM balances WHERE ledger_id = ?1 AND account LIKE ?2 AND period <= ?3",
-            )?
-            .query_row(params![self.ledger.id, format!("{prefix}%"), period.key()], |r| r.get(0))?;
-        Ok(Money::from_fen(fen))
+    fn balance_through(&mut self, prefix: &str, period: Period) -> Result<Money, BackendError> {
+        typed(|| {
+            self.projector.flush(self.tx)?;
+            let fen: i64 = self
+                .tx
+                .prepare_cached(
+                    "SELECT COALESCE(SUM(debit - credit), 0) FROM balances WHERE ledger_id = ?1 AND account LIKE ?2 AND period <= ?3",
+                )?
+                .query_row(params![self.ledger.id, format!("{prefix}%"), period.key()], |r| r.get(0))?;
+            Ok(Money::from_fen(fen))
+        })
     }
 
-    fn statement_lines(&mut self, account: &str) -> Result<Vec<StoredLine>, StoreError> {
+    fn statement_lines(&mut self, account: &str) -> Result<Vec<StoredLine>, BackendError> {
         Ok(load_statement_lines(self.tx, self.ledger.id, account)?)
     }
 
-    fn statement_through(&mut self, account: &str) -> Result<Option<time::Date>, StoreError> {
-        let through: Option<String> = self
-            .tx
-            .prepare_cached(
-                "SELECT MAX(d) FROM (SELECT MAX(date) AS d FROM statement_lines WHERE ledger_id = ?1 AND account = ?2 \
-                 UNION ALL SELECT through FROM statement_reach WHERE ledger_id = ?1 AND account = ?2)",
-            )?
-            .query_row(params![self.ledger.id, account], |r| r.get(0))?;
-        match through {
-            None => Ok(None),
-            Some(t) => Ok(Some(parse_date(&t).map_err(|_| Error::Corrupt(format!("statement date {t}")))?)),
-        }
+    fn statement_through(&mut self, account: &str) -> Result<Option<time::Date>, BackendError> {
+        typed(|| {
+            let through: Option<String> = self
+                .tx
+                .prepare_cached(
+                    "SELECT MAX(d) FROM (SELECT MAX(date) AS d FROM statement_lines WHERE ledger_id = ?1 AND account = ?2 \
+                     UNION ALL SELECT through FROM statement_reach WHERE ledger_id = ?1 AND account = ?2)",
+                )?
+                .query_row(params![self.ledger.id, account], |r| r.get(0))?;
+            match through {
+                None => Ok(None),
+                Some(t) => Ok(Some(parse_date(&t).map_err(|_| Error::Corrupt(format!("statement date {t}")))?)),
+            }
+        })
     }
 
-    fn next_statement_line(&mut self) -> Result<u64, StoreError> {
-        let n: i64 = self
-            .tx
-            .prepare_cached("SELECT COALESCE(MAX(id), 0) + 1 FROM statement_lines WHERE ledger_id = ?1")?
-            .query_row(params![self.ledger.id], |r| r.get(0))?;
-        Ok(n as u64)
+    fn next_statement_line(&mut self) -> Result<u64, BackendError> {
+        typed(|| {
+            let n: i64 = self
+                .tx
+                .prepare_cached("SELECT COALESCE(MAX(id), 0) + 1 FROM statement_lines WHERE ledger_id = ?1")?
+                .query_row(params![self.ledger.id], |r| r.get(0))?;
+            Ok(n as u64)
+        })
     }
 
-    fn assets(&mut self) -> Result<Vec<Asset>, StoreError> {
+    fn assets(&mut self) -> Result<Vec<Asset>, BackendError> {
         Ok(load_assets(self.tx, self.ledger.id)?)
     }
 
-    fn last_close_before(&mut self, period: Period) -> Result<Option<(Period, Vec<InTransit>)>, StoreError> {
-        let last: Option<u32> = self
-            .tx
-            .prepare_cached("SELECT MAX(period) FROM periods WHERE ledger_id = ?1 AND period < ?2")?
-            .query_row(params![self.ledger.id, period.key()], |r| r.get(0))?;
-        let Some(key) = last else { return Ok(None) };
-        let closed = Period::from_key(key).ok_or_else(|| Error::Corrupt(format!("表 periods 中的期间 {key} 无效")))?;
-        let mut stmt = self.tx.prepare_cached(
-            "SELECT account, voucher_period, voucher_number FROM in_transit WHERE ledger_id = ?1 AND period = ?2",
-        )?;
-        let mut rows = stmt.query(params![self.ledger.id, key])?;
-        let mut list = Vec::new();
-        while let Some(r) = rows.next()? {
-            let p: u32 = r.get(1)?;
-            list.push(InTransit {
-                account: r.get(0)?,
-                voucher: VoucherRef {
-                    period: Period::from_key(p)
-                        .ok_or_else(|| Error::Corrupt(format!("表 in_transit 中的期间 {p} 无效")))?,
-                    number: r.get(2)?,
-                },
-            });
-        }
-        Ok(Some((closed, list)))
+    fn last_close_before(&mut self, period: Period) -> Result<Option<(Period, Vec<InTransit>)>, BackendError> {
+        typed(|| {
+            let last: Option<u32> = self
+                .tx
+                .prepare_cached("SELECT MAX(period) FROM periods WHERE ledger_id = ?1 AND period < ?2")?
+                .query_row(params![self.ledger.id, period.key()], |r| r.get(0))?;
+            let Some(key) = last else { return Ok(None) };
+            let closed =
+                Period::from_key(key).ok_or_else(|| Error::Corrupt(format!("表 periods 中的期间 {key} 无效")))?;
+            let mut stmt = self.tx.prepare_cached(
+                "SELECT account, voucher_period, voucher_number FROM in_transit WHERE ledger_id = ?1 AND period = ?2",
+            )?;
+            let mut rows = stmt.query(params![self.ledger.id, key])?;
+            let mut list = Vec::new();
+            while let Some(r) = rows.next()? {
+                let p: u32 = r.get(1)?;
+                list.push(InTransit {
+                    account: r.get(0)?,
+                    voucher: VoucherRef {
+                        period: Period::from_key(p)
+                            .ok_or_else(|| Error::Corrupt(format!("表 in_transit 中的期间 {p} 无效")))?,
+                        number: r.get(2)?,
+                    },
+                });
+            }
+            Ok(Some((closed, list)))
+        })
     }
 
-    fn turnover(&mut self) -> Result<Money, StoreError> {
-        if let Some(t) = self.turnover {
-            return Ok(Money::from_fen(t));
-        }
-        // Kept by the projector as vouchers are recorded (migration 10), so
-        // no command rescans the log for it.
-        let stored: i64 = self
-            .tx
-            .prepare_cached("SELECT COALESCE((SELECT fen FROM turnover WHERE ledger_id = ?1), 0)")?
-            .query_row(params![self.ledger.id], |r| r.get(0))?;
-        let fen = stored.saturating_add(self.projector.pending_turnover());
-        self.turnover = Some(fen);
-        Ok(Money::from_fen(fen))
+    fn turnover(&mut self) -> Result<Money, BackendError> {
+        typed(|| {
+            if let Some(t) = self.turnover {
+                return Ok(Money::from_fen(t));
+            }
+            // Kept by the projector as vouchers are recorded (migration 10), so
+            // no command rescans the log for it.
+            let stored: i64 = self
+                .tx
+                .prepare_cached("SELECT COALESCE((SELECT fen FROM turnover WHERE ledger_id = ?1), 0)")?
+                .query_row(params![self.ledger.id], |r| r.get(0))?;
+            let fen = stored.saturating_add(self.projector.pending_turnover());
+            self.turnover = Some(fen);
+            Ok(Money::from_fen(fen))
+        })
     }
 
-    fn append(&mut self, event: Event) -> Result<(), StoreError> {
+    fn append(&mut self, event: Event) -> Result<(), Failure> {
         qianzhang_core::text::check_event(&event)?;
         Ok(self.append_event(event)?)
     }
+}
+
+/// A store result as the `Books` port reports it.
+fn typed<T>(read: impl FnOnce() -> Result<T, Error>) -> Result<T, BackendError> {
+    read().map_err(BackendError::from)
 }
 
 fn load_assets(conn: &Connection, ledger_id: i64) -> Result<Vec<Asset>, Error> {

@@ -54,11 +54,11 @@ const OFFICERS: [(&str, Role); 4] =
 /// Every required signature by its officer, then posting by the accountant.
 fn sign_and_post(w: &mut qianzhang_store::Writer<'_>, r: VoucherRef) -> Result<(), Failure> {
     let today = Date::from_calendar_date(2025, Month::June, 1).unwrap();
-    let Some((v, _)) = w.voucher(r).map_err(Failure::Store)? else {
+    let Some((v, _)) = w.voucher(r).map_err(Failure::Backend)? else {
         return post_voucher(w, r, "会计", today);
     };
     let chart = w.chart().clone();
-    while let Next::Sign(kind) = next_step(&chart, &v, &w.signatures(r).map_err(Failure::Store)?) {
+    while let Next::Sign(kind) = next_step(&chart, &v, &w.signatures(r).map_err(Failure::Backend)?) {
         let who = OFFICERS.iter().find(|o| o.1 == kind.role()).unwrap().0;
         sign_voucher(w, r, kind, who, today, "2025-06-01T09:00:00+08:00")?;
     }
@@ -218,7 +218,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
         .iter()
         .flat_map(|(v, _)| v.lines().iter().map(|l| l.amount.fen().abs()))
         .sum();
-    let read = store.read(&ledger, |w| w.turnover().map_err(Failure::Store)).unwrap();
+    let read = store.read(&ledger, |w| w.turnover().map_err(Failure::Backend)).unwrap();
     prop_assert_eq!(read, Money::from_fen(held));
 
     // And the log replays to exactly what is stored.
