@@ -4,6 +4,41 @@
 //! were not changed by them. Each says what went wrong in words a user can
 //! act on; the front end maps each kind once to an exit code or a status.
 
+mod verify;
+
+pub use verify::{Anchor, AnchorEntry, Mismatch, SinceEntry, VerifyReport, SHORT_FINGERPRINT_DIGITS};
+
+use crate::books::{Event, LedgerInfo};
+use crate::chain::Fingerprint;
+
+/// Who acts, when, and with which command: recorded with every log entry.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub name: String,
+    /// RFC 3339 time of the act, supplied by the caller (the core reads no clock).
+    pub at: String,
+    /// The command as typed, for the record of refused attempts.
+    pub command: String,
+}
+
+/// A ledger chosen for a command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LedgerHandle {
+    /// The backend's key for the ledger.
+    pub id: i64,
+    pub info: LedgerInfo,
+}
+
+/// One entry of the log, as listed for people.
+#[derive(Clone, Debug)]
+pub struct LogEntry {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub event: Event,
+    pub hash: Fingerprint,
+}
+
 /// A fault of the backend holding the books, as opposed to a refusal by a rule.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum BackendError {

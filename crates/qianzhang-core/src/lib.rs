@@ -13,6 +13,7 @@ pub mod bank;
 pub mod batch;
 pub mod books;
 pub mod cash;
+pub mod chain;
 pub mod closing;
 pub mod csvfile;
 pub mod disclosure;

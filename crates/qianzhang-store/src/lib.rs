@@ -6,7 +6,6 @@
 //! tables reports read, and commits — or rolls everything back and logs only
 //! the refusal.
 
-mod chain;
 mod projector;
 mod schema;
 mod verify;
@@ -31,9 +30,11 @@ use qianzhang_core::report::PeriodTotal;
 use qianzhang_core::{Account, Chart, Event, Failure, Money, Period, Refusals, Status, Voucher, VoucherRef};
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
-pub use chain::{entry_hash, Fingerprint, GENESIS};
+pub use qianzhang_core::backend::{
+    Actor, Anchor, AnchorEntry, LedgerHandle, LogEntry, Mismatch, SinceEntry, VerifyReport, SHORT_FINGERPRINT_DIGITS,
+};
+pub use qianzhang_core::chain::{entry_hash, Fingerprint, GENESIS};
 pub use schema::SCHEMA_VERSION;
-pub use verify::{Anchor, AnchorEntry, Mismatch, SinceEntry, VerifyReport, SHORT_FINGERPRINT_DIGITS};
 use writer::LedgerState;
 pub use writer::Writer;
 
@@ -55,6 +56,9 @@ pub enum Error {
     /// or state it does not know (AUD-2).
     #[error("账簿文件中有本程序不会写出的内容：{0}")]
     Corrupt(String),
+    /// A fault found by a layer that already speaks the backend's terms.
+    #[error("{0}")]
+    Backend(#[from] BackendError),
     /// The caller's own output failed while the store was handing it rows.
     #[error("写出失败：{0}")]
     Output(#[from] std::io::Error),
@@ -91,7 +95,13 @@ impl Error {
     /// The file holds what the engine never writes: an integrity failure
     /// (exit 3), not a fault of the program.
     pub fn is_damage(&self) -> bool {
-        matches!(self, Error::Corrupt(_) | Error::Json(_) | Error::NewerSchema(..))
+        matches!(
+            self,
+            Error::Corrupt(_)
+                | Error::Json(_)
+                | Error::NewerSchema(..)
+                | Error::Backend(BackendError::Corrupt { .. } | BackendError::NewerSchema { .. })
+        )
     }
 }
 
@@ -101,6 +111,7 @@ impl From<Error> for BackendError {
     fn from(e: Error) -> BackendError {
         use rusqlite::ErrorCode as C;
         match e {
+            Error::Backend(e) => e,
             Error::Corrupt(place) => BackendError::Corrupt { place },
             Error::Json(e) => BackendError::corrupt(format!("日志内容无法解析：{e}")),
             Error::NewerSchema(found, supported) => BackendError::NewerSchema { found, supported },
@@ -138,33 +149,6 @@ impl From<Error> for Failure {
     fn from(e: Error) -> Failure {
         Failure::Backend(e.into())
     }
-}
-
-/// Who acts, when, and with which command: recorded with every log entry.
-#[derive(Clone, Debug)]
-pub struct Actor {
-    pub name: String,
-    /// RFC 3339 time of the act, supplied by the caller (the core reads no clock).
-    pub at: String,
-    /// The command as typed, for the record of refused attempts.
-    pub command: String,
-}
-
-/// A ledger chosen for a command.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LedgerHandle {
-    pub id: i64,
-    pub info: LedgerInfo,
-}
-
-/// One entry of the log, as listed for people.
-#[derive(Clone, Debug)]
-pub struct LogEntry {
-    pub seq: i64,
-    pub at: String,
-    pub actor: String,
-    pub event: Event,
-    pub hash: Fingerprint,
 }
 
 /// The SQLite store.

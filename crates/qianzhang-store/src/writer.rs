@@ -20,12 +20,12 @@ use qianzhang_core::Document;
 use qianzhang_core::{Chart, Event, Failure, Money, Period, Status, Voucher, VoucherRef};
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use crate::chain::{self, Fingerprint};
 use crate::{
     head, last_at, load_assets, load_authorization, load_authorizations, load_cash_counts, load_chart, load_citing,
     load_funds, load_receipt_books, load_receipts, load_registry, load_settings, load_signatures, load_statement_lines,
     projector, Actor, Error, LedgerHandle,
 };
+use qianzhang_core::chain::{self, Fingerprint};
 
 /// What a writer keeps in memory for the rules: small, read once per command.
 #[derive(Default)]
