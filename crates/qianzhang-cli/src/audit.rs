@@ -3,10 +3,11 @@
 
 use clap::Subcommand;
 use qianzhang_core::audit::{exceptions, AuditInput, Exception};
+use qianzhang_core::backend::PeriodTotalRow;
 use qianzhang_core::period::{format_date, parse_date};
 use qianzhang_core::{Money, Period, Rule};
 use qianzhang_report::Format;
-use qianzhang_store::{LedgerHandle, Store};
+use qianzhang_store::{Backend, LedgerHandle, Store};
 
 use crate::{bad_input, open_ledger, out, Cli, Exit, FormatArg};
 
@@ -90,7 +91,7 @@ pub(crate) fn exceptions_between(
     // looked for from go-live on.
     let live_from = Period::of(from).max(ledger.info.start);
     let opening_cash: Money =
-        totals.iter().filter(|(a, p, _, _)| a.starts_with("1001") && *p < live_from).map(|(_, _, d, c)| *d - *c).sum();
+        totals.iter().filter(|t| t.account.starts_with("1001") && t.period < live_from).map(PeriodTotalRow::net).sum();
     let facts = store.log_facts(
         ledger,
         &["refused", "period_reopened", "kinship_recorded", "period_closed", "sign_in_failed", "passphrase_set"],
@@ -240,8 +241,8 @@ fn build_handover(
     let live = store.audit_vouchers(ledger, start.min(tenure.from), w.date)?;
     // Balances at the day's end: earlier months from the projection, this
     // month from its posted vouchers up to the day.
-    let mut totals: Vec<(String, Period, Money, Money)> =
-        store.period_totals(ledger)?.into_iter().filter(|t| t.1 < period).collect();
+    let mut totals: Vec<PeriodTotalRow> =
+        store.period_totals(ledger)?.into_iter().filter(|t| t.period < period).collect();
     let mut month = Vec::new();
     store.each_voucher(ledger, period, period, |v, s| {
         if s == Status::Posted && v.date() <= w.date {
@@ -251,25 +252,25 @@ fn build_handover(
     })?;
     for v in &month {
         for l in v.lines() {
-            totals.push((l.account.clone(), period, l.debit(), l.credit()));
+            totals.push(PeriodTotalRow { account: l.account.clone(), period, debit: l.debit(), credit: l.credit() });
         }
     }
     let tb = TrialBalance::build(&ledger.info.name, &chart, qianzhang_store::as_period_totals(&totals), period, period);
-    let cash_book: Money = totals.iter().filter(|t| t.0.starts_with("1001")).map(|t| t.2 - t.3).sum();
+    let cash_book: Money = totals.iter().filter(|t| t.account.starts_with("1001")).map(PeriodTotalRow::net).sum();
     let cash_count = store.cash_counts(ledger, w.date, w.date)?.into_iter().last();
     let mut bank = Vec::new();
     for (account, _) in bank_accounts(&chart) {
         bank.push(store.read(ledger, |b| reconcile_at(b, &account, w.date))?);
     }
-    let advances = outstanding_advances(&chart, totals.iter().map(|(a, _, d, c)| (a.as_str(), *d - *c)));
+    let advances = outstanding_advances(&chart, totals.iter().map(|t| (t.account.as_str(), t.net())));
     let (books, receipts) = store.receipts(ledger)?;
     let receipt_books = books
         .iter()
         .filter(|b| b.date <= w.date)
         .map(|b| {
-            let mine: Vec<_> = receipts.iter().filter(|(book, ..)| *book == b.book).collect();
-            let voided = mine.iter().filter(|(_, _, s)| matches!(s, ReceiptState::Voided { .. })).count();
-            let last = mine.iter().map(|(_, s, _)| *s).max();
+            let mine: Vec<_> = receipts.iter().filter(|r| r.book == b.book).collect();
+            let voided = mine.iter().filter(|r| matches!(r.state, ReceiptState::Voided { .. })).count();
+            let last = mine.iter().map(|r| r.serial).max();
             let next = match last {
                 Some(l) if l >= b.last => None,
                 Some(l) => Some(b.number(l + 1)),
@@ -309,7 +310,7 @@ fn build_handover(
         .collect();
     let exceptions = exceptions_between(store, ledger, tenure.from, w.date)?;
     let assets = store.assets(ledger)?.into_iter().filter(|a| a.held_on(w.date)).collect();
-    let fingerprint = store.fingerprint_at(ledger, w.date)?.map(|(_, f)| f.to_string()).unwrap_or_default();
+    let fingerprint = store.fingerprint_at(ledger, w.date)?.map(|h| h.fingerprint.to_string()).unwrap_or_default();
     Ok(Handover::build(HandoverInput {
         ledger: ledger.info.name.clone(),
         officer: w.officer.clone(),

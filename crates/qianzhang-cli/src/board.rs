@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
+use qianzhang_core::backend::AccountBudget;
 use qianzhang_core::disclosure::{
     dispose_asset, record_review, register_asset, set_budget, Asset, Disclosure, DisclosureInput, Review, Span,
 };
@@ -13,7 +14,7 @@ use qianzhang_core::period::format_date;
 use qianzhang_core::voucher::read_amount;
 use qianzhang_core::{Money, Period, Rule, Status, VoucherRef};
 use qianzhang_report::{Format, Paper};
-use qianzhang_store::{LedgerHandle, Store};
+use qianzhang_store::{Backend, LedgerHandle, Store};
 
 use crate::{bad_input, change, clock, date_value, open_ledger, out, period_value, voucher_value, Cli, Exit};
 
@@ -186,8 +187,8 @@ pub(crate) fn build(
         closed &= store.is_closed(ledger, p)?;
     }
     let fingerprint = match (closed, store.close_fingerprint(ledger, span.last())?) {
-        (true, Some((_, fp))) => fp.to_string(),
-        _ => store.fingerprint(ledger)?.1.to_string(),
+        (true, Some(close)) => close.fingerprint.to_string(),
+        _ => store.fingerprint(ledger)?.fingerprint.to_string(),
     };
     let budgets = match span {
         Span::Year { year } => store.budgets(ledger, year)?,
@@ -346,7 +347,7 @@ pub(crate) fn budget(cli: &Cli, cmd: &BudgetCmd) -> Result<(), Exit> {
             let (store, ledger) = open_ledger(cli)?;
             let chart = store.chart(&ledger)?;
             let mut text = format!("{year} 年预算\n");
-            for (account, amount) in store.budgets(&ledger, *year)? {
+            for AccountBudget { account, amount } in store.budgets(&ledger, *year)? {
                 text.push_str(&format!("{account} {}  {amount}\n", chart.full_name(&account)));
             }
             out(&text)

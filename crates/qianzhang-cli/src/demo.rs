@@ -23,7 +23,7 @@ use qianzhang_core::receipts::ReceiptBook;
 use qianzhang_core::report::{Journal, TrialBalance};
 use qianzhang_core::VoucherRef;
 use qianzhang_core::{Failure, Money, NewAccount, Period, Status};
-use qianzhang_store::{as_period_totals, Actor, LedgerHandle, Store};
+use qianzhang_store::{as_period_totals, Actor, Backend, LedgerHandle, Store};
 
 use clap::Parser;
 

@@ -17,7 +17,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use password_hash::rand_core::OsRng;
 use password_hash::SaltString;
 use qianzhang_core::approval::{suspected_splits, AuthKind, Authorization, ExpenseItem, SettingKey, StandAside};
-use qianzhang_core::backend::BackendError;
+use qianzhang_core::backend::{BackendError, FundTotalRow, PeriodTotalRow};
 use qianzhang_core::batch;
 use qianzhang_core::books::{
     appoint, attach_document, change_setting, close_account, describe_fact, end_appointment, enter_voucher,
@@ -26,7 +26,7 @@ use qianzhang_core::books::{
 };
 use qianzhang_core::books::{Books, FirstAdmin};
 use qianzhang_core::csvfile::{import_csv, CsvExporter, ImportOptions, LedgerExporter, TextEncoding};
-use qianzhang_core::funds::{FundTotal, FundsReport};
+use qianzhang_core::funds::FundsReport;
 use qianzhang_core::lifecycle::{
     next_step, payees, sign_voucher, stand_aside_mark, stand_aside_note, withdraw_signature, Next, SignKind,
     StandAsideMark,
@@ -41,7 +41,7 @@ use qianzhang_core::{
     AccountKind, Document, Failure, Line, Money, NewAccount, Origin, Period, Refusal, Rule, Side, Status, VoucherRef,
 };
 use qianzhang_report::Format;
-use qianzhang_store::{as_period_totals, Actor, LedgerHandle, Store, Writer};
+use qianzhang_store::{as_period_totals, Actor, Backend, LedgerHandle, Store, Writer};
 
 /// 钱账 qianzhang — 社区财务复式记账：钱账分管、一支笔审批、财务公开。
 /// Double-entry bookkeeping for community finance with enforced internal control.
@@ -652,11 +652,7 @@ impl From<Refusal> for Exit {
 
 impl From<qianzhang_store::Error> for Exit {
     fn from(e: qianzhang_store::Error) -> Exit {
-        match e {
-            // The caller's own output, failing while the store handed it rows.
-            qianzhang_store::Error::Output(io) => Exit::from(io),
-            e => Exit::from(BackendError::from(e)),
-        }
+        Exit::from(BackendError::from(e))
     }
 }
 
@@ -1040,7 +1036,7 @@ fn run(cli: &Cli) -> Result<(), Exit> {
                 FirstAdmin { name: who.name.clone(), passphrase_hash: hash_new(&passphrase)?, today: clock::today() };
             let mut store = open_store(&db_path(cli))?;
             let ledger = store.create_ledger(&name, start, &admin, &who)?;
-            let (_, fp) = store.fingerprint(&ledger)?;
+            let fp = store.fingerprint(&ledger)?.fingerprint;
             out(&format!(
                 "已建立账套“{}”，启用期间 {}，预置科目 {} 个；{} 为管理员。\n指纹：{}\n",
                 ledger.info.name,
@@ -1115,7 +1111,7 @@ fn run(cli: &Cli) -> Result<(), Exit> {
             let (store, ledger) = open_ledger(cli)?;
             let chart = store.chart(&ledger)?;
             let totals = store.period_totals(&ledger)?;
-            let advances = outstanding_advances(&chart, totals.iter().map(|(a, _, d, c)| (a.as_str(), *d - *c)));
+            let advances = outstanding_advances(&chart, totals.iter().map(|t| (t.account.as_str(), t.net())));
             out(&qianzhang_report::advances(&advances))
         }
         Command::Fund(cmd) => month::fund(cli, cmd),
@@ -1197,7 +1193,7 @@ fn run(cli: &Cli) -> Result<(), Exit> {
                 };
                 import_csv(w, || std::fs::File::open(file), &opts)
             })?;
-            let (_, fp) = store.fingerprint(&ledger)?;
+            let fp = store.fingerprint(&ledger)?.fingerprint;
             let mut msg = format!(
                 "已导入 {} 行、{} 张凭证（{}编码）{}。\n",
                 summary.rows,
@@ -1271,7 +1267,7 @@ fn run(cli: &Cli) -> Result<(), Exit> {
                 None => ledger.info.name.clone(),
             };
             // Balances by fund come from the fund's lines; the rest from the projection.
-            let period_totals = |store: &Store| -> Result<Vec<(String, Period, Money, Money)>, Exit> {
+            let period_totals = |store: &Store| -> Result<Vec<PeriodTotalRow>, Exit> {
                 match fund {
                     None => Ok(store.period_totals(&ledger)?),
                     Some(f) => {
@@ -1354,14 +1350,9 @@ fn run(cli: &Cli) -> Result<(), Exit> {
                 ReportKind::Funds => {
                     let mut totals = store.fund_totals(&ledger)?;
                     if let Some(f) = fund {
-                        totals.retain(|t| t.0 == f);
+                        totals.retain(|t| t.fund == f);
                     }
-                    let totals = totals.iter().map(|(fund, period, income, spending)| FundTotal {
-                        fund,
-                        period: *period,
-                        income: *income,
-                        spending: *spending,
-                    });
+                    let totals = totals.iter().map(FundTotalRow::total);
                     qianzhang_report::funds(&FundsReport::build(name, totals, from, to), format)
                 }
                 ReportKind::CashJournal | ReportKind::BankJournal => {
@@ -1401,8 +1392,8 @@ fn run(cli: &Cli) -> Result<(), Exit> {
     }
 }
 
-fn io_fault(e: &std::io::Error) -> qianzhang_store::Error {
-    qianzhang_store::Error::Output(std::io::Error::new(e.kind(), e.to_string()))
+fn io_fault(e: &std::io::Error) -> BackendError {
+    BackendError::Io(e.to_string())
 }
 
 fn verify(cli: &Cli, fingerprint: Option<&str>, month: Option<Period>) -> Result<(), Exit> {

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use clap::{Subcommand, ValueEnum};
+use qianzhang_core::backend::FundTotalRow;
 use qianzhang_core::bank::{
     import_statement, match_automatically, match_by_hand, parse_mapping, read_statement, reconcile, resolve_account,
     unmatch,
@@ -22,7 +23,7 @@ use qianzhang_core::receipts::outstanding_advances;
 use qianzhang_core::voucher::read_amount;
 use qianzhang_core::{Failure, Money, Period, Refusals, Rule, VoucherRef};
 use qianzhang_report::Format;
-use qianzhang_store::{LedgerHandle, Store};
+use qianzhang_store::{Backend, LedgerHandle, Store};
 
 use crate::{
     bad_input, change, clock, date_value, encoding_value, open_ledger, out, period_value, voucher_value, Cli, Exit,
@@ -152,7 +153,7 @@ pub(crate) fn fund(cli: &Cli, cmd: &FundCmd) -> Result<(), Exit> {
                 .funds(&ledger)?
                 .into_iter()
                 .map(|f| {
-                    let held = totals.iter().filter(|t| t.0 == f.name).map(|t| t.2 - t.3).sum();
+                    let held = totals.iter().filter(|t| t.fund == f.name).map(FundTotalRow::held).sum();
                     (f, held)
                 })
                 .collect();
@@ -300,7 +301,7 @@ pub(crate) fn period(cli: &Cli, cmd: &PeriodCmd) -> Result<(), Exit> {
     match cmd {
         PeriodCmd::Close { period } => {
             let (carried, store, ledger) = change(cli, Act::KeepBooks, |w, who| close_period(w, *period, who, today))?;
-            let (_, fp) = store.fingerprint(&ledger)?;
+            let fp = store.fingerprint(&ledger)?.fingerprint;
             let mut text = format!("{period} 已结账。\n");
             if let Some(r) = carried {
                 text.push_str(&format!("已生成年末结转凭证 {r}：本年收入、费用结转至净资产（3101/3102）。\n"));
@@ -360,7 +361,7 @@ pub(crate) fn cash_count_report(cli: &Cli, date: time::Date, format: Format) -> 
     let through = Period::of(date);
     let advances = outstanding_advances(
         &chart,
-        totals.iter().filter(|t| t.1 <= through).map(|(a, _, d, c)| (a.as_str(), *d - *c)),
+        totals.iter().filter(|t| t.period <= through).map(|t| (t.account.as_str(), t.net())),
     );
     let sheet = store.read(&ledger, |r| CountSheet::build(r, date, advances))?;
     Ok(qianzhang_report::cash_count(&sheet, format))

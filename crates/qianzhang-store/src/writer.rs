@@ -20,11 +20,12 @@ use qianzhang_core::Document;
 use qianzhang_core::{Chart, Event, Failure, Money, Period, Status, Voucher, VoucherRef};
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use crate::{
-    head, last_at, load_assets, load_authorization, load_authorizations, load_cash_counts, load_chart, load_citing,
-    load_funds, load_receipt_books, load_receipts, load_registry, load_settings, load_signatures, load_statement_lines,
-    projector, Actor, Error, LedgerHandle,
+use crate::rows::{
+    checked_money, head, last_at, load_assets, load_authorization, load_authorizations, load_cash_counts, load_chart,
+    load_citing, load_funds, load_receipt_books, load_receipts, load_registry, load_settings, load_signatures,
+    load_statement_lines,
 };
+use crate::{projector, Actor, Error, LedgerHandle};
 use qianzhang_core::chain::{self, Fingerprint};
 
 /// What a writer keeps in memory for the rules: small, read once per command.
@@ -184,7 +185,7 @@ impl Books for Writer<'_> {
     }
 
     fn receipt(&mut self, book: &str, serial: u32) -> Result<Option<ReceiptState>, BackendError> {
-        typed(|| Ok(load_receipts(self.tx, self.ledger.id, Some((book, serial)))?.pop().map(|(_, _, s)| s)))
+        typed(|| Ok(load_receipts(self.tx, self.ledger.id, Some((book, serial)))?.pop().map(|r| r.state)))
     }
 
     fn document_used(&mut self, document: &Document) -> Result<Option<VoucherRef>, BackendError> {
@@ -286,7 +287,7 @@ impl Books for Writer<'_> {
                     later.push((v.date(), net));
                 }
             }
-            Ok((Money::from_fen(before), later))
+            Ok((checked_money(before, "balances")?, later))
         })
     }
 
@@ -299,7 +300,7 @@ impl Books for Writer<'_> {
                     "SELECT COALESCE(SUM(income - spending), 0) FROM fund_totals WHERE ledger_id = ?1 AND fund = ?2",
                 )?
                 .query_row(params![self.ledger.id, fund], |r| r.get(0))?;
-            Ok(Money::from_fen(fen))
+            checked_money(fen, "fund_totals")
         })
     }
 
@@ -371,7 +372,7 @@ impl Books for Writer<'_> {
                     out.push(v);
                 }
             }
-            Ok((Money::from_fen(before), out))
+            Ok((checked_money(before, "balances")?, out))
         })
     }
 
@@ -398,7 +399,7 @@ impl Books for Writer<'_> {
                     "SELECT COALESCE(SUM(debit - credit), 0) FROM balances WHERE ledger_id = ?1 AND account LIKE ?2 AND period <= ?3",
                 )?
                 .query_row(params![self.ledger.id, format!("{prefix}%"), period.key()], |r| r.get(0))?;
-            Ok(Money::from_fen(fen))
+            checked_money(fen, "balances")
         })
     }
 

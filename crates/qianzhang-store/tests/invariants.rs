@@ -12,7 +12,7 @@ use qianzhang_core::lifecycle::{next_step, sign_voucher, Next};
 use qianzhang_core::people::{Appointment, Role};
 use qianzhang_core::report::TrialBalance;
 use qianzhang_core::{Draft, Failure, Line, Money, Origin, Period, Side, Status, VoucherRef};
-use qianzhang_store::{as_period_totals, Actor, LedgerHandle, Store};
+use qianzhang_store::{as_period_totals, Actor, Backend, LedgerHandle, Store};
 use time::{Date, Month};
 
 const ACCOUNTS: &[&str] = &["1001", "1002", "1122", "2209", "4401", "4901", "5101", "5201"];
@@ -198,7 +198,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
         }
     }
     let kept: std::collections::BTreeMap<_, _> =
-        totals.into_iter().map(|(a, p, d, c)| ((a, p), (d.fen(), c.fen()))).collect();
+        totals.into_iter().map(|t| ((t.account, t.period), (t.debit.fen(), t.credit.fen()))).collect();
     prop_assert_eq!(kept, recomputed);
 
     // Every voucher is numbered consecutively from 1 within its period.
