@@ -4,6 +4,8 @@
 //! were not changed by them. Each says what went wrong in words a user can
 //! act on; the front end maps each kind once to an exit code or a status.
 
+#[cfg(any(test, feature = "testing"))]
+pub mod contract;
 mod rows;
 mod verify;
 
