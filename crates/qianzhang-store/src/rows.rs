@@ -1,6 +1,7 @@
 //! Loading stored rows into the core's types.
 
-use qianzhang_core::approval::{Authorization, SettingKey, Settings};
+use qianzhang_core::account::AccountKind;
+use qianzhang_core::approval::{AuthKind, Authorization, SettingKey, Settings, StandAside};
 use qianzhang_core::backend::ReceiptRow;
 use qianzhang_core::bank::{StatementLine, StoredLine};
 use qianzhang_core::cash::CashCount;
@@ -9,13 +10,29 @@ use qianzhang_core::disclosure::Asset;
 use qianzhang_core::funds::Fund;
 use qianzhang_core::lifecycle::{SignKind, Signature};
 use qianzhang_core::money::MAX_TOTAL_FEN;
-use qianzhang_core::people::{Appointment, KinFact, Registry};
+use qianzhang_core::people::{Appointment, KinFact, Registry, Role};
 use qianzhang_core::period::{format_date, parse_date};
 use qianzhang_core::receipts::{ReceiptBook, ReceiptState};
 use qianzhang_core::{Account, Chart, Money, Period, Status, Voucher, VoucherRef};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::{projector, Error};
+
+/// A unit variant stored as its snake_case name (an account kind, a role).
+fn key<T: serde::de::DeserializeOwned>(text: &str, place: &str) -> Result<T, Error> {
+    use serde::de::value::{Error as ValueError, StrDeserializer};
+    T::deserialize(StrDeserializer::<ValueError>::new(text))
+        .map_err(|_| Error::Corrupt(format!("{place}：“{text}”不认识")))
+}
+
+/// A day stored as `YYYY-MM-DD`.
+fn date(text: &str, place: &str) -> Result<time::Date, Error> {
+    parse_date(text).map_err(|e| Error::Corrupt(format!("{place}：{e}")))
+}
+
+fn optional_date(text: Option<String>, place: &str) -> Result<Option<time::Date>, Error> {
+    text.map(|t| date(&t, place)).transpose()
+}
 
 /// An amount as stored: past what any ledger can hold (LIM-1) it is not
 /// something the engine wrote.
@@ -48,18 +65,15 @@ pub(crate) fn last_at(conn: &Connection, ledger_id: i64) -> Result<Option<String
 
 pub(crate) fn load_chart(conn: &Connection, ledger_id: i64) -> Result<Chart, Error> {
     let mut stmt = conn.prepare_cached("SELECT code, name, kind, opened, closed FROM accounts WHERE ledger_id = ?1")?;
-    let rows = stmt.query_map([ledger_id], |r| {
-        Ok(serde_json::json!({
-            "code": r.get::<_, String>(0)?,
-            "name": r.get::<_, String>(1)?,
-            "kind": r.get::<_, String>(2)?,
-            "opened": r.get::<_, Option<String>>(3)?,
-            "closed": r.get::<_, Option<String>>(4)?,
-        }))
-    })?;
+    let mut rows = stmt.query([ledger_id])?;
     let mut accounts = Vec::new();
-    for row in rows {
-        accounts.push(serde_json::from_value::<Account>(row?)?);
+    while let Some(r) = rows.next()? {
+        let code: String = r.get(0)?;
+        let place = format!("表 accounts 中科目 {code}");
+        let kind = key::<AccountKind>(&r.get::<_, String>(2)?, &place)?;
+        let opened = optional_date(r.get(3)?, &place)?;
+        let closed = optional_date(r.get(4)?, &place)?;
+        accounts.push(Account::stored(code, r.get(1)?, kind, opened, closed));
     }
     Ok(Chart::from_accounts(accounts))
 }
@@ -68,18 +82,12 @@ pub(crate) fn load_receipt_books(conn: &Connection, ledger_id: i64) -> Result<Ve
     let mut stmt = conn.prepare_cached(
         "SELECT book, first, last, date, holder FROM receipt_books WHERE ledger_id = ?1 ORDER BY book",
     )?;
-    let rows = stmt.query_map([ledger_id], |r| {
-        Ok(serde_json::json!({
-            "book": r.get::<_, String>(0)?,
-            "first": r.get::<_, u32>(1)?,
-            "last": r.get::<_, u32>(2)?,
-            "date": r.get::<_, String>(3)?,
-            "holder": r.get::<_, String>(4)?,
-        }))
-    })?;
+    let mut rows = stmt.query([ledger_id])?;
     let mut out = Vec::new();
-    for row in rows {
-        out.push(serde_json::from_value(row?)?);
+    while let Some(r) = rows.next()? {
+        let book: String = r.get(0)?;
+        let date = date(&r.get::<_, String>(3)?, &format!("表 receipt_books 中收据本 {book}"))?;
+        out.push(ReceiptBook { book, first: r.get(1)?, last: r.get(2)?, date, holder: r.get(4)? });
     }
     Ok(out)
 }
@@ -135,20 +143,22 @@ pub(crate) fn load_settings(conn: &Connection, ledger_id: i64) -> Result<Setting
     Ok(settings)
 }
 
-pub(crate) fn authorization_of(row: &rusqlite::Row<'_>) -> Result<serde_json::Value, rusqlite::Error> {
-    Ok(serde_json::json!({
-        "number": row.get::<_, String>(0)?,
-        "kind": row.get::<_, String>(1)?,
-        "date": row.get::<_, String>(2)?,
-        "scope": row.get::<_, String>(3)?,
-        "cap": Money::from_fen(row.get::<_, i64>(4)?),
-        "stand_aside": match row.get::<_, Option<String>>(5)? {
-            Some(text) => serde_json::from_str(&text).map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Text, Box::new(e))
-            })?,
-            None => serde_json::Value::Null,
-        },
-    }))
+pub(crate) fn authorization_of(r: &rusqlite::Row<'_>) -> Result<Authorization, Error> {
+    let number: String = r.get(0)?;
+    let place = format!("表 authorizations 中的 {number}");
+    let stand_aside = match r.get::<_, Option<String>>(5)? {
+        // The stand-aside record is kept as a JSON document in its column.
+        Some(text) => Some(serde_json::from_str::<StandAside>(&text)?),
+        None => None,
+    };
+    Ok(Authorization {
+        kind: key::<AuthKind>(&r.get::<_, String>(1)?, &place)?,
+        date: date(&r.get::<_, String>(2)?, &place)?,
+        scope: r.get(3)?,
+        cap: checked_money(r.get(4)?, "authorizations")?,
+        stand_aside,
+        number,
+    })
 }
 
 pub(crate) fn load_authorizations(conn: &Connection, ledger_id: i64) -> Result<Vec<Authorization>, Error> {
@@ -156,8 +166,12 @@ pub(crate) fn load_authorizations(conn: &Connection, ledger_id: i64) -> Result<V
         "SELECT number, kind, date, scope, cap, stand_aside FROM authorizations WHERE ledger_id = ?1 \
          ORDER BY date, number",
     )?;
-    let rows: Vec<serde_json::Value> = stmt.query_map([ledger_id], authorization_of)?.collect::<Result<_, _>>()?;
-    Ok(rows.into_iter().map(serde_json::from_value).collect::<Result<_, _>>()?)
+    let mut rows = stmt.query([ledger_id])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(authorization_of(r)?);
+    }
+    Ok(out)
 }
 
 pub(crate) fn load_authorization(
@@ -165,14 +179,11 @@ pub(crate) fn load_authorization(
     ledger_id: i64,
     number: &str,
 ) -> Result<Option<Authorization>, Error> {
-    let row = conn
-        .prepare_cached(
-            "SELECT number, kind, date, scope, cap, stand_aside FROM authorizations \
-             WHERE ledger_id = ?1 AND number = ?2",
-        )?
-        .query_row(params![ledger_id, number], authorization_of)
-        .optional()?;
-    Ok(row.map(serde_json::from_value).transpose()?)
+    let mut stmt = conn.prepare_cached(
+        "SELECT number, kind, date, scope, cap, stand_aside FROM authorizations WHERE ledger_id = ?1 AND number = ?2",
+    )?;
+    let mut rows = stmt.query(params![ledger_id, number])?;
+    rows.next()?.map(authorization_of).transpose()
 }
 
 pub(crate) fn load_citing(conn: &Connection, ledger_id: i64, number: &str) -> Result<Vec<(Voucher, Status)>, Error> {
@@ -237,19 +248,19 @@ pub(crate) fn load_registry(conn: &Connection, ledger_id: i64) -> Result<Registr
         "SELECT person, role, from_date, ended, leader, title, acting FROM appointments WHERE ledger_id = ?1 \
          ORDER BY seq",
     )?;
-    let rows = stmt.query_map([ledger_id], |r| {
-        Ok(serde_json::json!({
-            "person": r.get::<_, String>(0)?,
-            "role": r.get::<_, String>(1)?,
-            "from": r.get::<_, String>(2)?,
-            "ended": r.get::<_, Option<String>>(3)?,
-            "leader": r.get::<_, bool>(4)?,
-            "title": r.get::<_, Option<String>>(5)?,
-            "acting": r.get::<_, bool>(6)?,
-        }))
-    })?;
-    for row in rows {
-        appointments.push(serde_json::from_value::<Appointment>(row?)?);
+    let mut rows = stmt.query([ledger_id])?;
+    while let Some(r) = rows.next()? {
+        let person: String = r.get(0)?;
+        let place = format!("表 appointments 中 {person} 的任职");
+        appointments.push(Appointment {
+            role: key::<Role>(&r.get::<_, String>(1)?, &place)?,
+            from: date(&r.get::<_, String>(2)?, &place)?,
+            ended: optional_date(r.get(3)?, &place)?,
+            leader: r.get(4)?,
+            title: r.get(5)?,
+            acting: r.get(6)?,
+            person,
+        });
     }
     let mut facts = Vec::new();
     let mut stmt = conn.prepare_cached("SELECT kind, a, b FROM kinship WHERE ledger_id = ?1 ORDER BY seq")?;
