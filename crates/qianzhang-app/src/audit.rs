@@ -1,6 +1,7 @@
 //! What the auditor runs: the exceptions of a span (AUD-1..3), one
 //! person's trail, and the handover when an officer leaves (HND-1).
 
+use crate::backend::Backend;
 use qianzhang_core::audit::{exceptions, Act as Trail, AuditInput, Exception};
 use qianzhang_core::bank::{bank_accounts, reconcile_at};
 use qianzhang_core::handover::{complete_handover, Handover, HandoverInput, ReceiptBookState};
@@ -14,6 +15,7 @@ use qianzhang_core::{Event, Money, Period, Rule, Status};
 use crate::backend::as_period_totals;
 use crate::session::{Ledger, Session};
 use crate::Error;
+use qianzhang_core::backend::PeriodTotalRow;
 
 /// `2025-03` or `2025-03-15`: a month stands for its first day (`first`)
 /// or its last.
@@ -29,8 +31,8 @@ pub fn day_or_month(text: &str, first: bool) -> Result<time::Date, Error> {
 }
 
 /// The days asked for, from go-live (or the first history) to `today` by default.
-pub fn days(
-    ledger: &Ledger,
+pub fn days<B: Backend>(
+    ledger: &Ledger<B>,
     from: Option<&str>,
     to: Option<&str>,
     today: time::Date,
@@ -55,7 +57,11 @@ pub fn days(
 }
 
 /// [AUD-1..3] the exceptions of `from..=to`.
-pub fn exceptions_between(ledger: &Ledger, from: time::Date, to: time::Date) -> Result<Vec<Exception>, Error> {
+pub fn exceptions_between<B: Backend>(
+    ledger: &Ledger<B>,
+    from: time::Date,
+    to: time::Date,
+) -> Result<Vec<Exception>, Error> {
     let (store, handle) = (ledger.store(), ledger.handle());
     let chart = store.chart(handle)?;
     let registry = store.registry(handle)?;
@@ -66,7 +72,7 @@ pub fn exceptions_between(ledger: &Ledger, from: time::Date, to: time::Date) -> 
     // looked for from go-live on.
     let live_from = Period::of(from).max(ledger.start());
     let opening_cash: Money =
-        totals.iter().filter(|(a, p, _, _)| a.starts_with("1001") && *p < live_from).map(|(_, _, d, c)| *d - *c).sum();
+        totals.iter().filter(|t| t.account.starts_with("1001") && t.period < live_from).map(PeriodTotalRow::net).sum();
     let facts = store.log_facts(
         handle,
         &["refused", "period_reopened", "kinship_recorded", "period_closed", "sign_in_failed", "passphrase_set"],
@@ -105,7 +111,12 @@ pub fn exceptions_between(ledger: &Ledger, from: time::Date, to: time::Date) -> 
 }
 
 /// Every act of a person in `from..=to`, refused ones too, with their log hashes.
-pub fn acts_of(ledger: &Ledger, person: &str, from: time::Date, to: time::Date) -> Result<Vec<Trail>, Error> {
+pub fn acts_of<B: Backend>(
+    ledger: &Ledger<B>,
+    person: &str,
+    from: time::Date,
+    to: time::Date,
+) -> Result<Vec<Trail>, Error> {
     Ok(ledger.store().acts_of(ledger.handle(), person.trim(), from, to)?)
 }
 
@@ -142,12 +153,12 @@ impl Parties {
 
 /// [HND-1] records the handover (admin): the officer's appointment ends,
 /// the successor's begins on the day.
-pub fn complete(session: &mut Session, p: &Parties) -> Result<(), Error> {
+pub fn complete<B: Backend>(session: &mut Session<B>, p: &Parties) -> Result<(), Error> {
     session.change(Act::Administer, |b, _| complete_handover(b, &p.officer, p.role, p.date, &p.to, &p.supervisor))
 }
 
 /// [HND-1] the handover report: the books at the end of the handover day.
-pub fn handover(ledger: &mut Ledger, w: &Parties) -> Result<Handover, Error> {
+pub fn handover<B: Backend>(ledger: &mut Ledger<B>, w: &Parties) -> Result<Handover, Error> {
     let registry = ledger.store().registry(ledger.handle())?;
     let tenure = registry
         .appointments()
@@ -167,8 +178,8 @@ pub fn handover(ledger: &mut Ledger, w: &Parties) -> Result<Handover, Error> {
     let live = ledger.store().audit_vouchers(ledger.handle(), start.first_day().min(tenure.from), w.date)?;
     // Balances at the day's end: earlier months from the projection, this
     // month from its posted vouchers up to the day.
-    let mut totals: Vec<(String, Period, Money, Money)> =
-        ledger.store().period_totals(ledger.handle())?.into_iter().filter(|t| t.1 < period).collect();
+    let mut totals: Vec<PeriodTotalRow> =
+        ledger.store().period_totals(ledger.handle())?.into_iter().filter(|t| t.period < period).collect();
     let mut month = Vec::new();
     ledger.store().each_voucher(ledger.handle(), period, period, |v, s| {
         if s == Status::Posted && v.date() <= w.date {
@@ -178,25 +189,25 @@ pub fn handover(ledger: &mut Ledger, w: &Parties) -> Result<Handover, Error> {
     })?;
     for v in &month {
         for l in v.lines() {
-            totals.push((l.account.clone(), period, l.debit(), l.credit()));
+            totals.push(PeriodTotalRow { account: l.account.clone(), period, debit: l.debit(), credit: l.credit() });
         }
     }
     let tb = TrialBalance::build(ledger.name(), &chart, as_period_totals(&totals), period, period);
-    let cash_book: Money = totals.iter().filter(|t| t.0.starts_with("1001")).map(|t| t.2 - t.3).sum();
+    let cash_book: Money = totals.iter().filter(|t| t.account.starts_with("1001")).map(PeriodTotalRow::net).sum();
     let cash_count = ledger.store().cash_counts(ledger.handle(), w.date, w.date)?.into_iter().last();
     let mut bank = Vec::new();
     for (account, _) in bank_accounts(&chart) {
         bank.push(ledger.read(|b| reconcile_at(b, &account, w.date))?);
     }
-    let advances = outstanding_advances(&chart, totals.iter().map(|(a, _, d, c)| (a.as_str(), *d - *c)));
+    let advances = outstanding_advances(&chart, totals.iter().map(|t| (t.account.as_str(), t.net())));
     let (books, receipts) = ledger.store().receipts(ledger.handle())?;
     let receipt_books = books
         .iter()
         .filter(|b| b.date <= w.date)
         .map(|b| {
-            let mine: Vec<_> = receipts.iter().filter(|(book, ..)| *book == b.book).collect();
-            let voided = mine.iter().filter(|(_, _, s)| matches!(s, ReceiptState::Voided { .. })).count();
-            let last = mine.iter().map(|(_, s, _)| *s).max();
+            let mine: Vec<_> = receipts.iter().filter(|r| r.book == b.book).collect();
+            let voided = mine.iter().filter(|r| matches!(r.state, ReceiptState::Voided { .. })).count();
+            let last = mine.iter().map(|r| r.serial).max();
             let next = match last {
                 Some(l) if l >= b.last => None,
                 Some(l) => Some(b.number(l + 1)),
@@ -237,7 +248,7 @@ pub fn handover(ledger: &mut Ledger, w: &Parties) -> Result<Handover, Error> {
     let exceptions = exceptions_between(ledger, tenure.from, w.date)?;
     let assets = ledger.store().assets(ledger.handle())?.into_iter().filter(|a| a.held_on(w.date)).collect();
     let fingerprint =
-        ledger.store().fingerprint_at(ledger.handle(), w.date)?.map(|(_, f)| f.to_string()).unwrap_or_default();
+        ledger.store().fingerprint_at(ledger.handle(), w.date)?.map(|h| h.fingerprint.to_string()).unwrap_or_default();
     Ok(Handover::build(HandoverInput {
         ledger: ledger.name().to_string(),
         officer: w.officer.clone(),

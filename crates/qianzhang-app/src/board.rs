@@ -2,6 +2,7 @@
 //! month, quarter or year, the 居务监督委员会's review, the fixed-asset
 //! register (AST-1) and budgets.
 
+use crate::backend::Backend;
 use qianzhang_core::disclosure::{
     dispose_asset, record_review, register_asset, set_budget, Asset, Disclosure, DisclosureInput, Review, Span,
 };
@@ -14,7 +15,7 @@ use crate::Error;
 /// [PUB-1] the disclosure of `span`, published on `published`. A span whose
 /// months are all closed prints the fingerprint taken at its last close;
 /// a draft prints the fingerprint of the books as they are.
-pub fn disclosure(ledger: &Ledger, span: Span, published: time::Date) -> Result<Disclosure, Error> {
+pub fn disclosure<B: Backend>(ledger: &Ledger<B>, span: Span, published: time::Date) -> Result<Disclosure, Error> {
     let (store, handle) = (ledger.store(), ledger.handle());
     let chart = store.chart(handle)?;
     let registry = store.registry(handle)?;
@@ -38,8 +39,8 @@ pub fn disclosure(ledger: &Ledger, span: Span, published: time::Date) -> Result<
         closed &= store.is_closed(handle, p)?;
     }
     let fingerprint = match (closed, store.close_fingerprint(handle, span.last())?) {
-        (true, Some((_, fp))) => fp.to_string(),
-        _ => store.fingerprint(handle)?.1.to_string(),
+        (true, Some(close)) => close.fingerprint.to_string(),
+        _ => store.fingerprint(handle)?.fingerprint.to_string(),
     };
     let budgets = match span {
         Span::Year { year } => store.budgets(handle, year)?,
@@ -90,7 +91,7 @@ pub fn check_reviewer(operator: Option<&str>, review: &Review) -> Result<(), Err
 }
 
 /// [PUB-3] records the 居务监督委员会's review of a disclosure.
-pub fn review(session: &mut Session, review: Review) -> Result<(), Error> {
+pub fn review<B: Backend>(session: &mut Session<B>, review: Review) -> Result<(), Error> {
     check_reviewer(Some(session.operator()), &review)?;
     session.change(Act::Review, |w, _| record_review(w, review))
 }
@@ -106,7 +107,11 @@ pub struct NewAsset {
 }
 
 /// The acquisition date of a new asset: the one given, else its voucher's.
-pub fn acquired(ledger: &Ledger, voucher: VoucherRef, date: Option<time::Date>) -> Result<time::Date, Error> {
+pub fn acquired<B: Backend>(
+    ledger: &Ledger<B>,
+    voucher: VoucherRef,
+    date: Option<time::Date>,
+) -> Result<time::Date, Error> {
     match date {
         Some(d) => Ok(d),
         None => ledger
@@ -118,7 +123,7 @@ pub fn acquired(ledger: &Ledger, voucher: VoucherRef, date: Option<time::Date>) 
 }
 
 /// [AST-1] registers a fixed asset bought by a posted voucher.
-pub fn register(session: &mut Session, new: NewAsset, acquired: time::Date) -> Result<Asset, Error> {
+pub fn register<B: Backend>(session: &mut Session<B>, new: NewAsset, acquired: time::Date) -> Result<Asset, Error> {
     let asset = Asset {
         id: 0,
         name: new.name.trim().to_string(),
@@ -143,7 +148,10 @@ pub enum AssetState {
 
 /// The register on `date`: every asset with its state, and the original
 /// value of those in use.
-pub fn register_on(ledger: &Ledger, date: time::Date) -> Result<(Vec<(Asset, AssetState)>, Money), Error> {
+pub fn register_on<B: Backend>(
+    ledger: &Ledger<B>,
+    date: time::Date,
+) -> Result<(Vec<(Asset, AssetState)>, Money), Error> {
     let mut total = Money::ZERO;
     let mut rows = Vec::new();
     for a in ledger.store().assets(ledger.handle())? {
@@ -169,24 +177,34 @@ pub fn asset_id(text: &str) -> Result<u32, Error> {
 }
 
 /// Takes an asset off the register from `date` (else today).
-pub fn dispose(session: &mut Session, id: u32, date: Option<time::Date>, reason: &str) -> Result<(), Error> {
+pub fn dispose<B: Backend>(
+    session: &mut Session<B>,
+    id: u32,
+    date: Option<time::Date>,
+    reason: &str,
+) -> Result<(), Error> {
     let date = date.unwrap_or(session.today());
     session.change(Act::KeepBooks, |w, _| dispose_asset(w, id, date, reason))
 }
 
 /// Sets an account's budget for a year.
-pub fn set_budget_of(session: &mut Session, year: i32, account: &str, amount: Money) -> Result<(), Error> {
+pub fn set_budget_of<B: Backend>(
+    session: &mut Session<B>,
+    year: i32,
+    account: &str,
+    amount: Money,
+) -> Result<(), Error> {
     session.change(Act::KeepBooks, |w, _| set_budget(w, year, account.trim(), amount))
 }
 
 /// The budgets of a year: account, its full name, amount.
-pub fn budgets(ledger: &Ledger, year: i32) -> Result<Vec<(String, String, Money)>, Error> {
+pub fn budgets<B: Backend>(ledger: &Ledger<B>, year: i32) -> Result<Vec<(String, String, Money)>, Error> {
     let chart = ledger.store().chart(ledger.handle())?;
     Ok(ledger
         .store()
         .budgets(ledger.handle(), year)?
         .into_iter()
-        .map(|(account, amount)| {
+        .map(|qianzhang_core::backend::AccountBudget { account, amount }| {
             let name = chart.full_name(&account);
             (account, name, amount)
         })

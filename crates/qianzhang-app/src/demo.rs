@@ -55,8 +55,8 @@ fn officer(role: Role) -> &'static str {
 }
 
 /// The first quarter as seeded: its imports.
-pub struct Seeded {
-    pub ledger: Ledger,
+pub struct Seeded<B: Backend> {
+    pub ledger: Ledger<B>,
     pub history: ImportSummary,
     pub current: ImportSummary,
 }
@@ -65,7 +65,7 @@ pub struct Seeded {
 /// officers, authorizations, funds, receipt book and chart; the fourth
 /// quarter of 2024 migrated as history; the first quarter imported, every
 /// voucher signed by the officer whose role it is and posted.
-pub fn seed(mut store: Backend, now: OffsetDateTime, passphrase_hash: String) -> Result<Seeded, Error> {
+pub fn seed<B: Backend>(mut store: B, now: OffsetDateTime, passphrase_hash: String) -> Result<Seeded<B>, Error> {
     let at = rfc3339(now);
     let today = now.date();
     let actor = |command: &str| Actor { name: ACCOUNTANT.into(), at: at.clone(), command: format!("demo: {command}") };
@@ -142,7 +142,8 @@ pub fn seed(mut store: Backend, now: OffsetDateTime, passphrase_hash: String) ->
         let mut rows = csv_reader(RECEIPTS);
         for row in rows.deserialize::<(String, String, Money, String)>() {
             let (book, payer, amount, date) = row.map_err(fixture)?;
-            let date = qianzhang_core::period::parse_date(&date).map_err(|e| Failure::Store(Box::new(e)))?;
+            let date = qianzhang_core::period::parse_date(&date)
+                .map_err(|e| Failure::Backend(qianzhang_core::backend::BackendError::Internal(e.to_string())))?;
             issue_receipt(w, &book, &payer, amount, date)?;
         }
         Ok::<_, Failure>(())
@@ -159,8 +160,7 @@ pub fn seed(mut store: Backend, now: OffsetDateTime, passphrase_hash: String) ->
         .collect();
     let chart = store.chart(&ledger)?;
     for r in prepared {
-        loop {
-            let Some((v, _)) = store.voucher(&ledger, r)? else { break };
+        while let Some((v, _)) = store.voucher(&ledger, r)? {
             match next_step(&chart, &v, &store.signatures(&ledger, r)?) {
                 Next::Sign(kind) => {
                     let who = officer(kind.role());
@@ -183,7 +183,7 @@ fn csv_reader(text: &'static str) -> csv::Reader<&'static [u8]> {
 
 /// A fixture row that does not read: the program is broken, not the books.
 fn fixture(e: csv::Error) -> Failure {
-    Failure::Store(Box::new(e))
+    Failure::Backend(qianzhang_core::backend::BackendError::Internal(e.to_string()))
 }
 
 /// Closes January to `end` the way the office would: the cashier counts the
@@ -192,7 +192,12 @@ fn fixture(e: csv::Error) -> Failure {
 /// matched, the accountant closes the month. April's voucher that never got
 /// its government approval is voided first. The 居务监督委员会 then reviews
 /// the last month's disclosure.
-pub fn month_end(ledger: &mut Ledger, now: OffsetDateTime, start: Period, end: Period) -> Result<(), Error> {
+pub fn month_end<B: Backend>(
+    ledger: &mut Ledger<B>,
+    now: OffsetDateTime,
+    start: Period,
+    end: Period,
+) -> Result<(), Error> {
     // The story's own days: each month is counted on its last business day
     // and closed on the first day of the next.
     let stamp = rfc3339(now);
@@ -256,7 +261,11 @@ pub fn month_end(ledger: &mut Ledger, now: OffsetDateTime, start: Period, end: P
 
 /// What the demo ends on: the trial balance of `start..=end`, the last
 /// month's journal of posted vouchers, and the verification.
-pub fn summary(ledger: &Ledger, start: Period, end: Period) -> Result<(TrialBalance, Journal, VerifyReport), Error> {
+pub fn summary<B: Backend>(
+    ledger: &Ledger<B>,
+    start: Period,
+    end: Period,
+) -> Result<(TrialBalance, Journal, VerifyReport), Error> {
     let (store, handle) = (ledger.store(), ledger.handle());
     let chart = store.chart(handle)?;
     let totals = store.period_totals(handle)?;

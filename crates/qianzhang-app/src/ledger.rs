@@ -9,24 +9,24 @@ use crate::session::{Claim, Ledger};
 use crate::Error;
 
 /// A ledger just created.
-pub struct Created {
-    pub ledger: Ledger,
+pub struct Created<B: Backend> {
+    pub ledger: Ledger<B>,
     pub fingerprint: Fingerprint,
     pub accounts: usize,
 }
 
 /// [LED-1] creates a ledger with the default chart; the operator becomes
 /// its first administrator with the passphrase hashed as given.
-pub fn create(
-    mut backend: Backend,
+pub fn create<B: Backend>(
+    mut backend: B,
     name: &str,
     start: Period,
     operator: &Claim,
     passphrase_hash: String,
-) -> Result<Created, Error> {
+) -> Result<Created<B>, Error> {
     let admin = FirstAdmin { name: operator.name.clone(), passphrase_hash, today: operator.today() };
     let handle = backend.create_ledger(name, start, &admin, &operator.actor())?;
-    let (_, fingerprint) = backend.fingerprint(&handle)?;
+    let fingerprint = backend.fingerprint(&handle)?.fingerprint;
     let accounts = backend.chart(&handle)?.len();
     Ok(Created { ledger: Ledger::new(backend, handle), fingerprint, accounts })
 }
@@ -37,15 +37,15 @@ pub fn new_name(name: Option<&str>) -> Result<String, Error> {
 }
 
 /// The latest `limit` log entries.
-pub fn log(ledger: &Ledger, limit: usize) -> Result<Vec<LogEntry>, Error> {
+pub fn log<B: Backend>(ledger: &Ledger<B>, limit: usize) -> Result<Vec<LogEntry>, Error> {
     Ok(ledger.store().log_tail(ledger.handle(), limit)?)
 }
 
 /// [AUD-2] verifies the chain and balances of the ledger named (every
 /// ledger when none is named and no fingerprint is given), against a
 /// published fingerprint if one is given.
-pub fn verify(
-    backend: &Backend,
+pub fn verify<B: Backend>(
+    backend: &B,
     name: Option<&str>,
     fingerprint: Option<&str>,
     month: Option<Period>,

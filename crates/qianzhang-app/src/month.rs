@@ -2,6 +2,7 @@
 //! funds (FND-1), the daily cash count (CSH-2..5), bank statements and
 //! matching (BNK-1), closing and reopening months (PER-1, PER-2).
 
+use crate::backend::Backend;
 use std::path::Path;
 
 use qianzhang_core::bank::{
@@ -25,19 +26,20 @@ use crate::session::{as_rule, check_sign_in, Claim, Ledger, Session, Wait};
 use crate::Error;
 
 /// Declares a special fund (admin).
-pub fn declare(session: &mut Session, fund: Fund) -> Result<(), Error> {
+pub fn declare<B: Backend>(session: &mut Session<B>, fund: Fund) -> Result<(), Error> {
     session.change(Act::Administer, |w, _| declare_fund(w, fund))
 }
 
 /// The funds with what each holds.
-pub fn funds(ledger: &Ledger) -> Result<Vec<(Fund, Money)>, Error> {
+pub fn funds<B: Backend>(ledger: &Ledger<B>) -> Result<Vec<(Fund, Money)>, Error> {
     let totals = ledger.store().fund_totals(ledger.handle())?;
     Ok(ledger
         .store()
         .funds(ledger.handle())?
         .into_iter()
         .map(|f| {
-            let held = totals.iter().filter(|t| t.0 == f.name).map(|t| t.2 - t.3).sum();
+            let held =
+                totals.iter().filter(|t| t.fund == f.name).map(qianzhang_core::backend::FundTotalRow::held).sum();
             (f, held)
         })
         .collect())
@@ -67,8 +69,8 @@ pub struct CountDone {
 }
 
 /// [CSH-2, CSH-4, CSH-5] records the day's count (cashier).
-pub fn count(
-    session: &mut Session,
+pub fn count<B: Backend>(
+    session: &mut Session<B>,
     date: Option<time::Date>,
     counted: Money,
     pieces: Vec<Pieces>,
@@ -85,7 +87,7 @@ pub fn count(
 }
 
 /// [BNK-1] the bank account a statement is for: the one given, or the only one.
-pub fn statement_account(ledger: &Ledger, given: Option<&str>) -> Result<String, Error> {
+pub fn statement_account<B: Backend>(ledger: &Ledger<B>, given: Option<&str>) -> Result<String, Error> {
     let chart = ledger.store().chart(ledger.handle())?;
     Ok(resolve_account(&chart, given)?.0)
 }
@@ -103,8 +105,8 @@ pub fn read_statement_file(path: &Path, encoding: Option<TextEncoding>, map: Opt
 }
 
 /// [BNK-1] imports a statement (duplicate lines are skipped).
-pub fn import_bank_statement(
-    session: &mut Session,
+pub fn import_bank_statement<B: Backend>(
+    session: &mut Session<B>,
     account: &str,
     file_name: &str,
     statement: Statement,
@@ -115,36 +117,45 @@ pub fn import_bank_statement(
 }
 
 /// Matches a statement line with a voucher by hand.
-pub fn match_line(session: &mut Session, account: &str, line: u64, voucher: VoucherRef) -> Result<(), Error> {
+pub fn match_line<B: Backend>(
+    session: &mut Session<B>,
+    account: &str,
+    line: u64,
+    voucher: VoucherRef,
+) -> Result<(), Error> {
     session.change(Act::Reconcile, |w, _| match_by_hand(w, account, line, voucher))
 }
 
 /// Matches what can be matched automatically: the pairs.
-pub fn match_all(session: &mut Session, account: &str) -> Result<Vec<(u64, VoucherRef)>, Error> {
+pub fn match_all<B: Backend>(session: &mut Session<B>, account: &str) -> Result<Vec<(u64, VoucherRef)>, Error> {
     session.change(Act::Reconcile, |w, _| match_automatically(w, account))
 }
 
-pub fn unmatch_line(session: &mut Session, account: &str, line: u64) -> Result<(), Error> {
+pub fn unmatch_line<B: Backend>(session: &mut Session<B>, account: &str, line: u64) -> Result<(), Error> {
     session.change(Act::Reconcile, |w, _| unmatch(w, account, line))
 }
 
 /// The statement lines of an account and their matches.
-pub fn statement_lines(ledger: &mut Ledger, account: &str) -> Result<Vec<StoredLine>, Error> {
+pub fn statement_lines<B: Backend>(ledger: &mut Ledger<B>, account: &str) -> Result<Vec<StoredLine>, Error> {
     ledger.read(|r| Ok(r.statement_lines(account)?))
 }
 
 /// [PER-1] closes a month (accountant): the year-end carry-forward voucher
 /// if one was made, and the fingerprint at the close.
-pub fn close(session: &mut Session, period: Period) -> Result<(Option<VoucherRef>, Fingerprint), Error> {
+pub fn close<B: Backend>(session: &mut Session<B>, period: Period) -> Result<(Option<VoucherRef>, Fingerprint), Error> {
     let today = session.today();
     let carried = session.change(Act::KeepBooks, |w, who| close_period(w, period, who, today))?;
     let ledger = session.ledger();
-    let (_, fp) = ledger.store().fingerprint(ledger.handle())?;
+    let fp = ledger.store().fingerprint(ledger.handle())?.fingerprint;
     Ok((carried, fp))
 }
 
 /// [PER-1] what keeps a month from closing.
-pub fn close_check(ledger: &mut Ledger, period: Period, today: time::Date) -> Result<Vec<Refusal>, Error> {
+pub fn close_check<B: Backend>(
+    ledger: &mut Ledger<B>,
+    period: Period,
+    today: time::Date,
+) -> Result<Vec<Refusal>, Error> {
     ledger.read(|r| close_blockers(r, period, today))
 }
 
@@ -157,8 +168,8 @@ pub struct Approver {
 /// [PER-2, OPR-1] the approver's passphrase at a reopen is a sign-in like
 /// any other: failures are slowed, counted toward the lockout and filed
 /// under no one's name; told as PER-2, the rule that asked for it.
-pub fn approver_sign_in(
-    ledger: &mut Ledger,
+pub fn approver_sign_in<B: Backend>(
+    ledger: &mut Ledger<B>,
     claim: &Claim,
     passphrase: &str,
     wait: Wait<'_>,
@@ -168,7 +179,12 @@ pub fn approver_sign_in(
 }
 
 /// [PER-2] reopens the latest closed month: the accountant with the approver.
-pub fn reopen(session: &mut Session, approver: &Approver, period: Period, reason: &str) -> Result<(), Error> {
+pub fn reopen<B: Backend>(
+    session: &mut Session<B>,
+    approver: &Approver,
+    period: Period,
+    reason: &str,
+) -> Result<(), Error> {
     let today = session.today();
     session.change(Act::KeepBooks, |w, who| {
         authenticate(w.registry(), &approver.name, &approver.passphrase)
@@ -178,19 +194,23 @@ pub fn reopen(session: &mut Session, approver: &Approver, period: Period, reason
 }
 
 /// [CSH-2..5] the count sheet of a day, with the advances outstanding then.
-pub fn count_sheet(ledger: &mut Ledger, date: time::Date) -> Result<CountSheet, Error> {
+pub fn count_sheet<B: Backend>(ledger: &mut Ledger<B>, date: time::Date) -> Result<CountSheet, Error> {
     let chart = ledger.store().chart(ledger.handle())?;
     let totals = ledger.store().period_totals(ledger.handle())?;
     let through = Period::of(date);
     let advances = outstanding_advances(
         &chart,
-        totals.iter().filter(|t| t.1 <= through).map(|(a, _, d, c)| (a.as_str(), *d - *c)),
+        totals.iter().filter(|t| t.period <= through).map(|t| (t.account.as_str(), t.net())),
     );
     ledger.read(|r| CountSheet::build(r, date, advances))
 }
 
 /// [BNK-1] the bank reconciliation at a month's end.
-pub fn reconciliation(ledger: &mut Ledger, account: Option<&str>, period: Period) -> Result<Reconciliation, Error> {
+pub fn reconciliation<B: Backend>(
+    ledger: &mut Ledger<B>,
+    account: Option<&str>,
+    period: Period,
+) -> Result<Reconciliation, Error> {
     let account = statement_account(ledger, account)?;
     ledger.read(|b| reconcile(b, &account, period))
 }

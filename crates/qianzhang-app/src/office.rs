@@ -2,33 +2,34 @@
 //! (RCP-1, RCP-2), settings, outstanding advances (CSH-3) and the split
 //! check (APR-3).
 
+use crate::backend::Backend;
 use qianzhang_core::approval::{suspected_splits, Authorization, ExpenseItem, SettingKey, Settings, SuspectedSplit};
 use qianzhang_core::books::{change_setting, issue_receipt, record_authorization, register_receipt_book, void_receipt};
 use qianzhang_core::operator::Act;
-use qianzhang_core::receipts::{outstanding_advances, Advance, ReceiptBook, ReceiptState};
+use qianzhang_core::receipts::{outstanding_advances, Advance, ReceiptBook};
 use qianzhang_core::{Money, Period, Rule};
 
 use crate::session::{Ledger, Session};
 use crate::Error;
 
 /// Records a resolution or government approval (admin).
-pub fn record(session: &mut Session, authorization: Authorization) -> Result<(), Error> {
+pub fn record<B: Backend>(session: &mut Session<B>, authorization: Authorization) -> Result<(), Error> {
     session.change(Act::Administer, |w, _| record_authorization(w, authorization))
 }
 
 /// The authorizations with what each has paid for.
-pub fn authorizations(ledger: &Ledger) -> Result<Vec<(Authorization, Money)>, Error> {
+pub fn authorizations<B: Backend>(ledger: &Ledger<B>) -> Result<Vec<qianzhang_core::backend::AuthorizationUse>, Error> {
     Ok(ledger.store().authorizations(ledger.handle())?)
 }
 
 /// Registers a receipt book (admin).
-pub fn register_book(session: &mut Session, book: ReceiptBook) -> Result<(), Error> {
+pub fn register_book<B: Backend>(session: &mut Session<B>, book: ReceiptBook) -> Result<(), Error> {
     session.change(Act::Administer, |w, _| register_receipt_book(w, book))
 }
 
 /// [RCP-1] issues the next receipt of a book (cashier); its number.
-pub fn issue(
-    session: &mut Session,
+pub fn issue<B: Backend>(
+    session: &mut Session<B>,
     book: &str,
     payer: &str,
     amount: Money,
@@ -39,15 +40,15 @@ pub fn issue(
 }
 
 /// [RCP-2] voids a receipt, keeping it (cashier).
-pub fn void(session: &mut Session, book: &str, serial: u32, reason: &str) -> Result<(), Error> {
+pub fn void<B: Backend>(session: &mut Session<B>, book: &str, serial: u32, reason: &str) -> Result<(), Error> {
     session.change(Act::HandleCash, |w, _| void_receipt(w, book, serial, reason))
 }
 
 /// Every receipt issued or voided: its book, serial and state.
-pub type Receipts = Vec<(String, u32, ReceiptState)>;
+pub type Receipts = Vec<qianzhang_core::backend::ReceiptRow>;
 
 /// Receipt books and the receipts of each.
-pub fn receipts(ledger: &Ledger) -> Result<(Vec<ReceiptBook>, Receipts), Error> {
+pub fn receipts<B: Backend>(ledger: &Ledger<B>) -> Result<(Vec<ReceiptBook>, Receipts), Error> {
     Ok(ledger.store().receipts(ledger.handle())?)
 }
 
@@ -62,7 +63,7 @@ pub const SETTING_KEYS: [SettingKey; 7] = [
     SettingKey::Contact,
 ];
 
-pub fn settings(ledger: &Ledger) -> Result<Settings, Error> {
+pub fn settings<B: Backend>(ledger: &Ledger<B>) -> Result<Settings, Error> {
     Ok(ledger.store().settings(ledger.handle())?)
 }
 
@@ -79,20 +80,24 @@ pub fn setting_key(key: &str) -> Result<SettingKey, Error> {
 }
 
 /// Changes a setting (admin); the value as kept.
-pub fn set(session: &mut Session, key: SettingKey, value: &str) -> Result<String, Error> {
+pub fn set<B: Backend>(session: &mut Session<B>, key: SettingKey, value: &str) -> Result<String, Error> {
     session.change(Act::Administer, |w, _| change_setting(w, key, value))
 }
 
 /// [CSH-3] the advances not yet settled.
-pub fn advances(ledger: &Ledger) -> Result<Vec<Advance>, Error> {
+pub fn advances<B: Backend>(ledger: &Ledger<B>) -> Result<Vec<Advance>, Error> {
     let chart = ledger.store().chart(ledger.handle())?;
     let totals = ledger.store().period_totals(ledger.handle())?;
-    Ok(outstanding_advances(&chart, totals.iter().map(|(a, _, d, c)| (a.as_str(), *d - *c))))
+    Ok(outstanding_advances(&chart, totals.iter().map(|t| (t.account.as_str(), t.net()))))
 }
 
 /// [APR-3] the suspected splits of `from..=to`, with the settings they
 /// were looked for under.
-pub fn splits(ledger: &Ledger, from: Period, to: Period) -> Result<(Vec<SuspectedSplit>, Settings), Error> {
+pub fn splits<B: Backend>(
+    ledger: &Ledger<B>,
+    from: Period,
+    to: Period,
+) -> Result<(Vec<SuspectedSplit>, Settings), Error> {
     let chart = ledger.store().chart(ledger.handle())?;
     let settings = ledger.store().settings(ledger.handle())?;
     let mut items = Vec::new();

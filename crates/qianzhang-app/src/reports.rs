@@ -2,12 +2,13 @@
 //! journals and ledgers (whole, or cut to one special fund, FND-1), the
 //! funds statement, the cash-count sheet and the bank reconciliation.
 
+use crate::backend::Backend;
 use qianzhang_core::bank::Reconciliation;
 use qianzhang_core::cash::CountSheet;
-use qianzhang_core::funds::{fund_period_totals, FundTotal, FundsReport};
+use qianzhang_core::funds::{fund_period_totals, FundsReport};
 use qianzhang_core::names::{Named, Names};
 use qianzhang_core::report::{AccountLedger, Journal, TrialBalance};
-use qianzhang_core::{Money, Period, Rule, Status, Voucher};
+use qianzhang_core::{Period, Rule, Status, Voucher};
 
 use crate::backend::as_period_totals;
 use crate::session::Ledger;
@@ -23,7 +24,7 @@ pub struct Range {
 }
 
 /// The span a report covers: the given bounds, else every period with vouchers.
-pub fn span(ledger: &Ledger, range: &Range) -> Result<(Period, Period), Error> {
+pub fn span<B: Backend>(ledger: &Ledger<B>, range: &Range) -> Result<(Period, Period), Error> {
     if let Some(m) = range.month {
         return Ok((m, m));
     }
@@ -115,7 +116,12 @@ pub enum Report {
 }
 
 /// Builds the report asked for.
-pub fn report(ledger: &mut Ledger, kind: Kind, req: &Request, today: time::Date) -> Result<Report, Error> {
+pub fn report<B: Backend>(
+    ledger: &mut Ledger<B>,
+    kind: Kind,
+    req: &Request,
+    today: time::Date,
+) -> Result<Report, Error> {
     let (from, to) = span(ledger, &req.range)?;
     let chart = ledger.store().chart(ledger.handle())?;
     let fund = req.fund.as_deref();
@@ -182,14 +188,9 @@ pub fn report(ledger: &mut Ledger, kind: Kind, req: &Request, today: time::Date)
         Kind::Funds => {
             let mut totals = ledger.store().fund_totals(ledger.handle())?;
             if let Some(f) = fund {
-                totals.retain(|t| t.0 == f);
+                totals.retain(|t| t.fund == f);
             }
-            let totals = totals.iter().map(|(fund, period, income, spending)| FundTotal {
-                fund,
-                period: *period,
-                income: *income,
-                spending: *spending,
-            });
+            let totals = totals.iter().map(qianzhang_core::backend::FundTotalRow::total);
             Report::Funds(FundsReport::build(name, totals, from, to))
         }
         Kind::CashJournal | Kind::BankJournal => {
@@ -216,8 +217,8 @@ fn touches(v: &Voucher, code: &str) -> bool {
 
 /// The posted vouchers of `from..=to` that `keep` keeps, cut to `fund`'s
 /// lines when one is asked for (and kept only if the cut still does).
-fn posted(
-    ledger: &Ledger,
+fn posted<B: Backend>(
+    ledger: &Ledger<B>,
     from: Period,
     to: Period,
     fund: Option<&str>,
@@ -239,11 +240,11 @@ fn posted(
 
 /// Balances by period: of one fund, from its posted lines through `to`;
 /// else the projection's.
-fn period_totals(
-    ledger: &Ledger,
+fn period_totals<B: Backend>(
+    ledger: &Ledger<B>,
     fund: Option<&str>,
     to: Period,
-) -> Result<Vec<(String, Period, Money, Money)>, Error> {
+) -> Result<Vec<qianzhang_core::backend::PeriodTotalRow>, Error> {
     match fund {
         None => Ok(ledger.store().period_totals(ledger.handle())?),
         Some(f) => {

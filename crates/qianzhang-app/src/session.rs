@@ -16,7 +16,7 @@ use qianzhang_core::{Failure, Period, Refusals, Rule};
 use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
 
-use crate::backend::{Actor, Backend, LedgerHandle, Writer};
+use crate::backend::{Actor, Backend, LedgerHandle};
 use crate::Error;
 
 /// What a front end does while a sign-in waits (OPR-1): told the name,
@@ -24,19 +24,19 @@ use crate::Error;
 pub type Wait<'a> = &'a mut dyn FnMut(&str, u32, Duration);
 
 /// One ledger of an opened backend; what every read is made against.
-pub struct Ledger {
-    backend: Backend,
+pub struct Ledger<B: Backend> {
+    backend: B,
     handle: LedgerHandle,
 }
 
-impl Ledger {
+impl<B: Backend> Ledger<B> {
     /// [LED-1] the ledger named, or the only one when none is named.
-    pub fn select(backend: Backend, name: Option<&str>) -> Result<Ledger, Error> {
+    pub fn select(backend: B, name: Option<&str>) -> Result<Ledger<B>, Error> {
         let handle = backend.select(name)?;
         Ok(Ledger { backend, handle })
     }
 
-    pub(crate) fn new(backend: Backend, handle: LedgerHandle) -> Ledger {
+    pub(crate) fn new(backend: B, handle: LedgerHandle) -> Ledger<B> {
         Ledger { backend, handle }
     }
 
@@ -53,16 +53,16 @@ impl Ledger {
         &self.handle
     }
 
-    pub(crate) fn store(&self) -> &Backend {
+    pub(crate) fn store(&self) -> &B {
         &self.backend
     }
 
-    pub(crate) fn store_mut(&mut self) -> &mut Backend {
+    pub(crate) fn store_mut(&mut self) -> &mut B {
         &mut self.backend
     }
 
     /// Runs a core reader against the books (nothing is written).
-    pub(crate) fn read<T>(&mut self, query: impl FnOnce(&mut Writer<'_>) -> Result<T, Failure>) -> Result<T, Error> {
+    pub(crate) fn read<T>(&mut self, query: impl FnOnce(&mut B::Books<'_>) -> Result<T, Failure>) -> Result<T, Error> {
         let handle = self.handle.clone();
         Ok(self.backend.read(&handle, query)?)
     }
@@ -109,7 +109,12 @@ pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
 /// the name claimed. A name locked after repeated failures is refused
 /// unchecked; each earlier failure waits longer before it is answered, and
 /// is logged as a failed sign-in under the name it claimed.
-pub fn check_sign_in(ledger: &mut Ledger, claim: &Claim, passphrase: &str, wait: Wait<'_>) -> Result<(), Error> {
+pub fn check_sign_in<B: Backend>(
+    ledger: &mut Ledger<B>,
+    claim: &Claim,
+    passphrase: &str,
+    wait: Wait<'_>,
+) -> Result<(), Error> {
     let name = &claim.name;
     let now = claim.now;
     let failures = ledger.store().failed_sign_ins(ledger.handle(), name)?;
@@ -130,23 +135,28 @@ pub fn check_sign_in(ledger: &mut Ledger, claim: &Claim, passphrase: &str, wait:
     let (event, refusal) = SIGN_IN.failed(prior, name, &claim.command, why, now);
     let unverified = Actor { name: UNVERIFIED.into(), at: claim.at(), command: claim.command.clone() };
     let handle = ledger.handle().clone();
-    ledger.store_mut().write(&handle, &unverified, |w| Ok(w.append(event)?))?;
+    ledger.store_mut().write(&handle, &unverified, |w| w.append(event))?;
     Err(Error::Refused { refusals: Refusals::one(refusal), logged: true })
 }
 
 /// A signed-in operator at one ledger: what every change is made through.
-pub struct Session {
-    ledger: Ledger,
+pub struct Session<B: Backend> {
+    ledger: Ledger<B>,
     operator: Claim,
 }
 
 /// Signs the operator in (OPR-1) and opens their session.
-pub fn sign_in(mut ledger: Ledger, claim: Claim, passphrase: &str, wait: Wait<'_>) -> Result<Session, Error> {
+pub fn sign_in<B: Backend>(
+    mut ledger: Ledger<B>,
+    claim: Claim,
+    passphrase: &str,
+    wait: Wait<'_>,
+) -> Result<Session<B>, Error> {
     check_sign_in(&mut ledger, &claim, passphrase, wait)?;
     Ok(Session { ledger, operator: claim })
 }
 
-impl Session {
+impl<B: Backend> Session<B> {
     pub fn operator(&self) -> &str {
         &self.operator.name
     }
@@ -160,7 +170,7 @@ impl Session {
         self.operator.at()
     }
 
-    pub fn ledger(&mut self) -> &mut Ledger {
+    pub fn ledger(&mut self) -> &mut Ledger<B> {
         &mut self.ledger
     }
 
@@ -169,7 +179,7 @@ impl Session {
     pub(crate) fn change<T>(
         &mut self,
         act: Act,
-        command: impl FnOnce(&mut Writer<'_>, &str) -> Result<T, Failure>,
+        command: impl FnOnce(&mut B::Books<'_>, &str) -> Result<T, Failure>,
     ) -> Result<T, Error> {
         let today = self.today();
         self.write(|w, who| {
@@ -182,7 +192,7 @@ impl Session {
     /// but whose role the command checks itself.
     pub(crate) fn write<T>(
         &mut self,
-        command: impl FnOnce(&mut Writer<'_>, &str) -> Result<T, Failure>,
+        command: impl FnOnce(&mut B::Books<'_>, &str) -> Result<T, Failure>,
     ) -> Result<T, Error> {
         let actor = self.operator.actor();
         let handle = self.ledger.handle.clone();
@@ -194,8 +204,8 @@ impl Session {
 /// attributed to the operator only once their passphrase checks out (a
 /// wrong one is a failed sign-in, logged as such in place of the
 /// refusal); else it is filed as unverified, with the name claimed.
-pub fn log_refusal(
-    ledger: &mut Ledger,
+pub fn log_refusal<B: Backend>(
+    ledger: &mut Ledger<B>,
     claim: Option<&Claim>,
     passphrase: Option<&str>,
     at: &str,

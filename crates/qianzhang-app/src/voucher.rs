@@ -1,6 +1,7 @@
 //! Vouchers from preparation to posting (VCH-1..4, SEP-1..6), their import
 //! and export.
 
+use crate::backend::Backend;
 use std::io::Write;
 use std::path::Path;
 
@@ -66,7 +67,7 @@ pub struct FlagDraft {
 
 /// A draft from a voucher file (.toml, or .json by its extension), its
 /// accounts resolved against the chart.
-pub fn draft_from_file(ledger: &Ledger, path: &Path) -> Result<Draft, Error> {
+pub fn draft_from_file<B: Backend>(ledger: &Ledger<B>, path: &Path) -> Result<Draft, Error> {
     let chart = ledger.store().chart(ledger.handle())?;
     let file = std::fs::File::open(path)
         .map_err(|e| Error::refuse(Rule::Csv1, format!("无法读取凭证文件 {}：{e}", path.display())))?;
@@ -84,7 +85,7 @@ pub fn draft_from_file(ledger: &Ledger, path: &Path) -> Result<Draft, Error> {
 
 /// A draft from flags, dated `today` unless a date is given; accounts
 /// named by name are resolved to their codes.
-pub fn draft_from_flags(ledger: &Ledger, input: &FlagDraft, today: time::Date) -> Result<Draft, Error> {
+pub fn draft_from_flags<B: Backend>(ledger: &Ledger<B>, input: &FlagDraft, today: time::Date) -> Result<Draft, Error> {
     let chart = ledger.store().chart(ledger.handle())?;
     let date = input.date.unwrap_or(today);
     let summary = input.summary.clone().ok_or_else(|| Error::refuse(Rule::Vch1, "请用 --summary 填写摘要"))?;
@@ -128,7 +129,7 @@ fn flag_line(text: &str, side: Side, summary: &str) -> Result<Line, Error> {
 }
 
 /// [VCH-1] prepares (制单) a voucher.
-pub fn prepare(session: &mut Session, draft: Draft) -> Result<VoucherRef, Error> {
+pub fn prepare<B: Backend>(session: &mut Session<B>, draft: Draft) -> Result<VoucherRef, Error> {
     let today = session.today();
     session.change(Act::KeepBooks, |w, who| enter_voucher(w, draft, Origin::Entered, who, today))
 }
@@ -139,7 +140,7 @@ pub struct VoucherList {
     pub marks: Vec<(VoucherRef, StandAsideMark)>,
 }
 
-pub fn list(ledger: &Ledger, from: Period, to: Period, today: time::Date) -> Result<VoucherList, Error> {
+pub fn list<B: Backend>(ledger: &Ledger<B>, from: Period, to: Period, today: time::Date) -> Result<VoucherList, Error> {
     let vouchers = ledger.store().vouchers(ledger.handle(), from, to)?;
     let registry = ledger.store().registry(ledger.handle())?;
     let marks = stand_aside_marks(ledger, &registry, vouchers.iter().map(|(v, _)| v), today)?;
@@ -156,7 +157,7 @@ pub struct VoucherPage {
     pub stand_aside: Option<String>,
 }
 
-pub fn show(ledger: &Ledger, r: VoucherRef, today: time::Date) -> Result<VoucherPage, Error> {
+pub fn show<B: Backend>(ledger: &Ledger<B>, r: VoucherRef, today: time::Date) -> Result<VoucherPage, Error> {
     let (voucher, status) = ledger
         .store()
         .voucher(ledger.handle(), r)?
@@ -170,8 +171,8 @@ pub fn show(ledger: &Ledger, r: VoucherRef, today: time::Date) -> Result<Voucher
 
 /// [SEP-6] the stand-aside marks of `vouchers`: signatures are read only
 /// for vouchers paying someone registered.
-pub(crate) fn stand_aside_marks<'a>(
-    ledger: &Ledger,
+pub(crate) fn stand_aside_marks<'a, B: Backend>(
+    ledger: &Ledger<B>,
     registry: &Registry,
     vouchers: impl Iterator<Item = &'a Voucher>,
     today: time::Date,
@@ -195,7 +196,7 @@ pub struct Batch {
 /// [VCH-4] the vouchers named, plus with `all` every prepared voucher of
 /// the period in that ledger whose next step is `step`; and why the other prepared vouchers
 /// of the period were passed over.
-pub fn select(named: &[VoucherRef], all: Option<(&Ledger, Period)>, step: Next) -> Result<Batch, Error> {
+pub fn select<B: Backend>(named: &[VoucherRef], all: Option<(&Ledger<B>, Period)>, step: Next) -> Result<Batch, Error> {
     let mut refs = named.to_vec();
     let mut passed_over = Vec::new();
     if let Some((ledger, p)) = all {
@@ -221,35 +222,39 @@ pub fn select(named: &[VoucherRef], all: Option<(&Ledger, Period)>, step: Next) 
 }
 
 /// [SEP-1..6] signs each voucher as reviewer, approver or cashier.
-pub fn sign(session: &mut Session, refs: &[VoucherRef], kind: SignKind) -> Result<(), Error> {
+pub fn sign<B: Backend>(session: &mut Session<B>, refs: &[VoucherRef], kind: SignKind) -> Result<(), Error> {
     let today = session.today();
     let at = session.at();
     session.change(Act::Sign, |w, who| batch::each_voucher(w, refs, |w, r| sign_voucher(w, r, kind, who, today, &at)))
 }
 
 /// [VCH-3] posts each voucher whose signatures are complete.
-pub fn post(session: &mut Session, refs: &[VoucherRef]) -> Result<(), Error> {
+pub fn post<B: Backend>(session: &mut Session<B>, refs: &[VoucherRef]) -> Result<(), Error> {
     let today = session.today();
     session.change(Act::Post, |w, who| batch::each_voucher(w, refs, |w, r| post_voucher(w, r, who, today)))
 }
 
 /// [DOC-1] attaches a document; the signatures so far lapse.
-pub fn attach(session: &mut Session, r: VoucherRef, document: Document) -> Result<(), Error> {
+pub fn attach<B: Backend>(session: &mut Session<B>, r: VoucherRef, document: Document) -> Result<(), Error> {
     session.change(Act::KeepBooks, |w, _| attach_document(w, r, document))
 }
 
 /// Withdraws the operator's own signature before posting.
-pub fn withdraw(session: &mut Session, r: VoucherRef, kind: SignKind) -> Result<(), Error> {
+pub fn withdraw<B: Backend>(session: &mut Session<B>, r: VoucherRef, kind: SignKind) -> Result<(), Error> {
     session.change(Act::Sign, |w, who| withdraw_signature(w, r, kind, who))
 }
 
 /// [VCH-4] voids an unposted voucher, keeping its number.
-pub fn void(session: &mut Session, r: VoucherRef, reason: &str) -> Result<(), Error> {
+pub fn void<B: Backend>(session: &mut Session<B>, r: VoucherRef, reason: &str) -> Result<(), Error> {
     session.change(Act::KeepBooks, |w, _| void_voucher(w, r, reason))
 }
 
 /// [VCH-4] the red reversal of a posted voucher, dated `date` (else today).
-pub fn reverse(session: &mut Session, r: VoucherRef, date: Option<time::Date>) -> Result<VoucherRef, Error> {
+pub fn reverse<B: Backend>(
+    session: &mut Session<B>,
+    r: VoucherRef,
+    date: Option<time::Date>,
+) -> Result<VoucherRef, Error> {
     let today = session.today();
     let date = date.unwrap_or(today);
     session.change(Act::KeepBooks, |w, who| reverse_voucher(w, r, date, who, today))
@@ -266,7 +271,10 @@ pub struct Import<'a> {
 
 /// [CSV-1..3] imports a voucher CSV, all or nothing; with the ledger's
 /// fingerprint after it.
-pub fn import(session: &mut Session, import: &Import<'_>) -> Result<(ImportSummary, Fingerprint), Error> {
+pub fn import<B: Backend>(
+    session: &mut Session<B>,
+    import: &Import<'_>,
+) -> Result<(ImportSummary, Fingerprint), Error> {
     let file_name = import.file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
     let act = if import.history { Act::MigrateHistory } else { Act::KeepBooks };
     let today = session.today();
@@ -282,7 +290,7 @@ pub fn import(session: &mut Session, import: &Import<'_>) -> Result<(ImportSumma
         import_csv(w, || std::fs::File::open(import.file), &opts)
     })?;
     let ledger = session.ledger();
-    let (_, fp) = ledger.store().fingerprint(ledger.handle())?;
+    let fp = ledger.store().fingerprint(ledger.handle())?.fingerprint;
     Ok((summary, fp))
 }
 
@@ -297,8 +305,8 @@ pub enum ExportFormat {
 
 /// Writes the vouchers of `from..=to` to `sink`. A write error of the sink
 /// comes back as [`Error::Io`] as the sink raised it.
-pub fn export(
-    ledger: &Ledger,
+pub fn export<B: Backend>(
+    ledger: &Ledger<B>,
     from: Period,
     to: Period,
     format: ExportFormat,
@@ -308,7 +316,7 @@ pub fn export(
     // (`| head`) is told as such.
     let mut fault: Option<std::io::Error> = None;
     let mut keep = |e: std::io::Error| {
-        let err = BackendError::Output(std::io::Error::new(e.kind(), e.to_string()));
+        let err = BackendError::Io(e.to_string());
         fault = Some(e);
         err
     };

@@ -3,11 +3,11 @@
 
 use std::time::Duration;
 
-use qianzhang_app::backend::Backend;
 use qianzhang_app::session::{self, Claim};
 use qianzhang_app::{accounts, ledger, Error, Ledger};
 use qianzhang_core::operator::UNVERIFIED;
 use qianzhang_core::{NewAccount, Period, Refusal, Refusals, Rule};
+use qianzhang_store::Store;
 use time::macros::datetime;
 
 const NOW: time::OffsetDateTime = datetime!(2025-03-03 09:00:00 +08:00);
@@ -17,16 +17,16 @@ fn claim(name: &str) -> Claim {
     Claim::new(Some(name), NOW, "test").expect("a plain name")
 }
 
-fn books(dir: &tempfile::TempDir) -> Ledger {
+fn books(dir: &tempfile::TempDir) -> Ledger<Store> {
     let path = dir.path().join("books.db");
     let hash = session::hash_new(PASSPHRASE).expect("hashes");
     let start = Period::new(2025, 1).expect("valid");
-    ledger::create(Backend::open(&path).expect("opens"), "幸福里", start, &claim("管理员"), hash).expect("creates");
-    Ledger::select(Backend::open(&path).expect("opens"), None).expect("selects")
+    ledger::create(Store::open(&path).expect("opens"), "幸福里", start, &claim("管理员"), hash).expect("creates");
+    Ledger::select(Store::open(&path).expect("opens"), None).expect("selects")
 }
 
-fn reopen(dir: &tempfile::TempDir) -> Ledger {
-    Ledger::select(Backend::open(&dir.path().join("books.db")).expect("opens"), None).expect("selects")
+fn reopen(dir: &tempfile::TempDir) -> Ledger<Store> {
+    Ledger::select(Store::open(&dir.path().join("books.db")).expect("opens"), None).expect("selects")
 }
 
 fn rule(e: &Error) -> Option<Rule> {

@@ -113,17 +113,17 @@ impl From<Refusal> for Exit {
 }
 
 impl From<BackendError> for Exit {
+    /// Each backend fault maps to one exit code, here only.
     fn from(e: BackendError) -> Exit {
-        if e.is_busy() {
-            return Exit::Busy(busy_message());
+        match e {
+            BackendError::Busy => Exit::Busy(busy_message()),
+            BackendError::Corrupt { .. } | BackendError::NewerSchema { .. } => {
+                Exit::Integrity(format!("[AUD-2] {e}；请用 qianzhang verify 查明，并从备份恢复账簿文件"))
+            }
+            BackendError::NotAStore(_) => Exit::Usage(format!("{e}；请用 --db 指明账簿文件")),
+            BackendError::Io(_) => Exit::BadInput(e.to_string()),
+            BackendError::Internal(_) => Exit::Internal(e.to_string()),
         }
-        if e.is_damage() {
-            return Exit::Integrity(format!("[AUD-2] {e}；请用 qianzhang verify 查明，并从备份恢复账簿文件"));
-        }
-        if let BackendError::Output(io) = e {
-            return Exit::from(io);
-        }
-        Exit::Internal(e.to_string())
     }
 }
 
@@ -147,23 +147,20 @@ impl From<std::io::Error> for Exit {
 }
 
 /// Opening the store file failed: busy, damaged, or not a store at all.
-pub(crate) fn cannot_open(path: &std::path::Path, e: qianzhang_store::Error) -> Exit {
-    if e.is_busy() {
-        return Exit::from(e);
-    }
+pub(crate) fn cannot_open(path: &std::path::Path, e: BackendError) -> Exit {
     match e {
-        // A file SQLite cannot open: ours but damaged, or not ours at all.
-        qianzhang_store::Error::Sqlite(e) if has_sqlite_header(path) => Exit::Integrity(format!(
-            "账簿文件 {} 已损坏，无法打开（{e}）；请用备份恢复，账簿文件未作任何改动",
+        // A file the backend cannot open: ours but damaged, or not ours at all.
+        BackendError::NotAStore(m) | BackendError::Io(m) if has_sqlite_header(path) => Exit::Integrity(format!(
+            "账簿文件 {} 已损坏，无法打开（{m}）；请用备份恢复，账簿文件未作任何改动",
             path.display()
         )),
-        qianzhang_store::Error::Sqlite(e) => {
-            Exit::Usage(format!("{} 不是钱账的账簿文件，无法打开（{e}）；请用 --db 指明账簿文件", path.display()))
+        BackendError::NotAStore(m) | BackendError::Io(m) | BackendError::Internal(m) => {
+            Exit::Usage(format!("{} 不是钱账的账簿文件，无法打开（{m}）；请用 --db 指明账簿文件", path.display()))
         }
         // A newer program, or a version number altered by hand: not what this one wrote.
-        qianzhang_store::Error::NewerSchema(..) => Exit::Integrity(format!("[AUD-2] {e}")),
-        qianzhang_store::Error::Corrupt(m) => Exit::Integrity(format!("账簿文件 {} 已损坏：{m}", path.display())),
-        other => Exit::from(other),
+        BackendError::NewerSchema { .. } => Exit::Integrity(format!("[AUD-2] {e}")),
+        BackendError::Corrupt { place } => Exit::Integrity(format!("账簿文件 {} 已损坏：{place}", path.display())),
+        BackendError::Busy => Exit::from(e),
     }
 }
 

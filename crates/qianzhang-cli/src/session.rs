@@ -6,9 +6,10 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use qianzhang_app::backend::Backend;
 use qianzhang_app::{Claim, Ledger, Session};
 use qianzhang_core::{Refusal, Refusals, Rule};
+/// The backend the command line opens: the SQLite file.
+pub(crate) use qianzhang_store::Store;
 
 use crate::args::Cli;
 use crate::clock;
@@ -22,13 +23,13 @@ pub(crate) fn db_path(cli: &Cli) -> PathBuf {
 const DEFAULT_DB: &str = "qianzhang.db";
 
 /// Opens or creates the store, waiting for a busy one at most once.
-pub(crate) fn open_store(path: &Path) -> Result<Backend, Exit> {
-    qianzhang_store::Store::open_waiting(path, clock::busy_wait()).map_err(|e| cannot_open(path, e))
+pub(crate) fn open_store(path: &Path) -> Result<Store, Exit> {
+    Store::open_waiting(path, clock::busy_wait()).map_err(|e| cannot_open(path, e.into()))
 }
 
 /// Opens an existing store; reading a store that does not exist is a usage
 /// error (the wrong `--db`), not an empty result.
-pub(crate) fn open_existing(path: &Path) -> Result<Backend, Exit> {
+pub(crate) fn open_existing(path: &Path) -> Result<Store, Exit> {
     if !path.exists() {
         return Err(Exit::Usage(format!(
             "找不到账簿文件 {}；请先运行 qianzhang init，或用 --db 指明文件",
@@ -39,7 +40,7 @@ pub(crate) fn open_existing(path: &Path) -> Result<Backend, Exit> {
 }
 
 /// The ledger the command is about.
-pub(crate) fn open_ledger(cli: &Cli) -> Result<Ledger, Exit> {
+pub(crate) fn open_ledger(cli: &Cli) -> Result<Ledger<Store>, Exit> {
     let store = open_existing(&db_path(cli))?;
     Ok(Ledger::select(store, cli.ledger.as_deref())?)
 }
@@ -61,14 +62,14 @@ pub(crate) fn pause(name: &str, failures: u32, delay: Duration) {
 }
 
 /// Signs the operator in at `ledger` with their passphrase (OPR-1).
-pub(crate) fn sign_in(cli: &Cli, ledger: Ledger) -> Result<Session, Exit> {
+pub(crate) fn sign_in(cli: &Cli, ledger: Ledger<Store>) -> Result<Session<Store>, Exit> {
     let claim = claim(cli)?;
     let passphrase = own_passphrase(&claim.name)?;
     Ok(qianzhang_app::session::sign_in(ledger, claim, &passphrase, &mut pause)?)
 }
 
 /// Opens the ledger and signs the operator in.
-pub(crate) fn open_session(cli: &Cli) -> Result<Session, Exit> {
+pub(crate) fn open_session(cli: &Cli) -> Result<Session<Store>, Exit> {
     let ledger = open_ledger(cli)?;
     sign_in(cli, ledger)
 }

@@ -511,6 +511,40 @@ fn aud_2_store_content_the_engine_never_writes_is_an_integrity_failure() {
     assert_eq!(total, 10);
 }
 
+/// A stored amount past what any ledger can hold (LIM-1) is damage to the
+/// file: every report reading it fails with exit 3, never an overflow (101).
+#[test]
+fn aud_2_an_amount_no_ledger_can_hold_is_an_integrity_failure() {
+    let env = closed_january();
+    let clean = std::fs::read(env.db()).unwrap();
+    let trial_balance = &["report", "trial-balance", "--month", "2025-01"][..];
+    let funds = &["report", "funds", "--month", "2025-01"][..];
+    for (sql, table, reader) in [
+        ("UPDATE balances SET debit = 9223372036854775807;", "表 balances", trial_balance),
+        ("UPDATE balances SET credit = -9223372036854775807;", "表 balances", trial_balance),
+        ("UPDATE fund_totals SET income = 9223372036854775807;", "表 fund_totals", funds),
+    ] {
+        std::fs::write(env.db(), &clean).unwrap();
+        env.sql(sql);
+        let err = env.fails(3, reader);
+        assert!(
+            err.contains("[AUD-2]") && err.contains(table) && err.contains("超出本程序能记录的范围"),
+            "{sql}\n{err}"
+        );
+        // Every other report over the same file fails as cleanly, or works.
+        for args in [
+            trial_balance,
+            funds,
+            &["disclose", "--month", "2025-01"],
+            &["audit", "exceptions", "--from", "2025-01", "--to", "2025-01"],
+        ] {
+            let out = env.run(args);
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(matches!(out.status.code(), Some(0 | 3)), "{sql}\n{args:?}\n{err}");
+        }
+    }
+}
+
 /// January reopened: the phone bill booked late, signed, posted, and the
 /// month closed again.
 fn book_the_late_phone_bill(env: &Env) {

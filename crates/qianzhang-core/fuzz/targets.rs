@@ -19,7 +19,7 @@ use qianzhang_core::money::MAX_LINE_FEN;
 use qianzhang_core::period::{format_date, in_range, parse_date};
 use qianzhang_core::voucher::{read_amount, DraftInput, MAX_VOUCHER_FILE_BYTES};
 use qianzhang_core::{Failure, Money, Origin, Period, Refusal};
-use qianzhang_store::{Actor, LedgerHandle, Store};
+use qianzhang_store::{Actor, Backend, LedgerHandle, Store};
 
 /// What a target made of one input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,7 +70,7 @@ fn settle<T>(result: Result<T, Failure>) -> Outcome {
     match result {
         Ok(_) => Outcome::Accepted,
         Err(Failure::Refused(r)) => refused(&r.reasons),
-        Err(Failure::Store(e)) => panic!("a store fault from input: {e}"),
+        Err(Failure::Backend(e)) => panic!("a store fault from input: {e}"),
     }
 }
 

@@ -67,6 +67,17 @@ pub const MAX_CODE_LEN: usize = 10;
 pub const MAX_NAME_CHARS: usize = 40;
 
 impl Account {
+    /// An account as a backend stored it, after the rules let it in (ACC-1).
+    pub fn stored(
+        code: String,
+        name: String,
+        kind: AccountKind,
+        opened: Option<Date>,
+        closed: Option<Date>,
+    ) -> Account {
+        Account { code, name, kind, opened, closed }
+    }
+
     pub fn code(&self) -> &str {
         &self.code
     }

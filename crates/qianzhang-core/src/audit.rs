@@ -8,7 +8,8 @@ use serde::Serialize;
 use time::Date;
 
 use crate::account::Chart;
-use crate::approval::{suspected_splits, AuthKind, Authorization, ExpenseItem, Settings};
+use crate::approval::{suspected_splits, AuthKind, ExpenseItem, Settings};
+use crate::backend::{AuthorizationUse, HistoryRow};
 use crate::books::Event;
 use crate::cash::{day_ends, days_above_limit, differences, settlement, CashCount, CASH};
 use crate::lifecycle::{approver_conflict, nature, SignKind, Signature};
@@ -64,8 +65,8 @@ pub struct AuditInput<'a> {
     pub vouchers: Vec<AuditVoucher>,
     /// Migrated history in the span: per period, the number of vouchers and
     /// their debit total.
-    pub history: Vec<(Period, u64, Money)>,
-    pub authorizations: &'a [(Authorization, Money)],
+    pub history: Vec<HistoryRow>,
+    pub authorizations: &'a [AuthorizationUse],
     /// Refusals, reopened months and kinship facts in the span, in log order.
     pub log: Vec<LogFact>,
     pub counts: Vec<CashCount>,
@@ -180,7 +181,7 @@ pub fn exceptions(input: AuditInput<'_>) -> Vec<Exception> {
         );
         push(Rule::Apr3, "疑似拆分支出", s.first, s.vouchers.first().copied(), vec![], Some(s.total), detail);
     }
-    for (a, spent) in input.authorizations {
+    for AuthorizationUse { authorization: a, used: spent } in input.authorizations {
         if *spent >= a.cap && a.date <= to {
             let kind = if a.kind == AuthKind::Government { "街道/镇政府批复" } else { "两委决议" };
             push(
@@ -322,7 +323,7 @@ pub fn exceptions(input: AuditInput<'_>) -> Vec<Exception> {
             );
         }
     }
-    for (period, count, total) in &input.history {
+    for HistoryRow { period, vouchers: count, debit: total } in &input.history {
         push(
             Rule::Vch3,
             "迁移的历史数据",

@@ -11,6 +11,7 @@ use crate::account::{Account, Chart, NewAccount};
 use crate::approval::{
     check_expense_authorization, check_new_authorization, spent, Authorization, SettingKey, Settings,
 };
+use crate::backend::BackendError;
 use crate::bank::{InTransit, StatementLine, StoredLine};
 use crate::cash::CashCount;
 use crate::disclosure::{Asset, Review};
@@ -26,9 +27,6 @@ use crate::rule::{refuse, Failure, Refusal, Refusals, Rule};
 use crate::voucher::{
     check_accounts, check_lines, check_reversal_lines, Document, Draft, Line, Origin, Status, Voucher, VoucherRef,
 };
-
-/// Errors the store reports while reading or writing.
-pub type StoreError = Box<dyn std::error::Error + Send + Sync>;
 
 /// A ledger (账套): its name and its go-live month (启用期间).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -417,28 +415,28 @@ pub trait Books {
     fn chart(&self) -> &Chart;
     fn registry(&self) -> &Registry;
     fn settings(&self) -> &Settings;
-    fn authorization(&mut self, number: &str) -> Result<Option<Authorization>, StoreError>;
+    fn authorization(&mut self, number: &str) -> Result<Option<Authorization>, BackendError>;
     /// Every authorization recorded, by date (SEP-6 looks for the
     /// resolution that names a deputy signer).
-    fn authorizations(&mut self) -> Result<Vec<Authorization>, StoreError>;
+    fn authorizations(&mut self) -> Result<Vec<Authorization>, BackendError>;
     /// The voucher a document is indexed under (by `documents::doc_key`):
     /// the last voucher citing it that is not voided (DOC-2).
-    fn document_used(&mut self, document: &Document) -> Result<Option<VoucherRef>, StoreError>;
-    fn receipt_books(&mut self) -> Result<Vec<ReceiptBook>, StoreError>;
+    fn document_used(&mut self, document: &Document) -> Result<Option<VoucherRef>, BackendError>;
+    fn receipt_books(&mut self) -> Result<Vec<ReceiptBook>, BackendError>;
     /// The highest serial of `book` issued or voided.
-    fn receipt_last_used(&mut self, book: &str) -> Result<Option<u32>, StoreError>;
-    fn receipt(&mut self, book: &str, serial: u32) -> Result<Option<ReceiptState>, StoreError>;
+    fn receipt_last_used(&mut self, book: &str) -> Result<Option<u32>, BackendError>;
+    fn receipt(&mut self, book: &str, serial: u32) -> Result<Option<ReceiptState>, BackendError>;
     /// Every voucher whose authorization is `number`.
-    fn vouchers_citing(&mut self, number: &str) -> Result<Vec<(Voucher, Status)>, StoreError>;
+    fn vouchers_citing(&mut self, number: &str) -> Result<Vec<(Voucher, Status)>, BackendError>;
     /// Whether a period has been closed (结账).
-    fn period_closed(&mut self, period: Period) -> Result<bool, StoreError>;
+    fn period_closed(&mut self, period: Period) -> Result<bool, BackendError>;
     /// The number the next voucher of `period` gets.
-    fn next_number(&mut self, period: Period) -> Result<u32, StoreError>;
-    fn voucher(&mut self, reference: VoucherRef) -> Result<Option<(Voucher, Status)>, StoreError>;
+    fn next_number(&mut self, period: Period) -> Result<u32, BackendError>;
+    fn voucher(&mut self, reference: VoucherRef) -> Result<Option<(Voucher, Status)>, BackendError>;
     /// The reversal that cites `reference`, if one exists.
-    fn reversed_by(&mut self, reference: VoucherRef) -> Result<Option<VoucherRef>, StoreError>;
+    fn reversed_by(&mut self, reference: VoucherRef) -> Result<Option<VoucherRef>, BackendError>;
     /// The signatures standing on a voucher (withdrawn ones excluded).
-    fn signatures(&mut self, reference: VoucherRef) -> Result<Vec<Signature>, StoreError>;
+    fn signatures(&mut self, reference: VoucherRef) -> Result<Vec<Signature>, BackendError>;
     /// Movements of the accounts under `prefix`: the balance before `date`,
     /// and each voucher's net effect from `date` on (CSH-1). Posted vouchers
     /// count; with `confirmed`, so do vouchers the cashier has confirmed but
@@ -448,17 +446,17 @@ pub trait Books {
         prefix: &str,
         date: Date,
         confirmed: bool,
-    ) -> Result<(Money, Vec<(Date, Money)>), StoreError>;
+    ) -> Result<(Money, Vec<(Date, Money)>), BackendError>;
     /// What a special fund holds, from posted vouchers (FND-1).
-    fn fund_balance(&mut self, fund: &str) -> Result<Money, StoreError>;
+    fn fund_balance(&mut self, fund: &str) -> Result<Money, BackendError>;
     /// Posted balance of a leaf account over all periods, debit-positive.
-    fn balance(&mut self, code: &str) -> Result<Money, StoreError>;
+    fn balance(&mut self, code: &str) -> Result<Money, BackendError>;
     /// When a file with this SHA-256 was imported, if it was.
-    fn file_imported(&mut self, sha256: &str) -> Result<Option<String>, StoreError>;
+    fn file_imported(&mut self, sha256: &str) -> Result<Option<String>, BackendError>;
     /// The special funds declared (FND-1).
-    fn funds(&mut self) -> Result<Vec<Fund>, StoreError>;
+    fn funds(&mut self) -> Result<Vec<Fund>, BackendError>;
     /// The cash counts recorded for days of `period`, in the order recorded.
-    fn cash_counts(&mut self, period: Period) -> Result<Vec<CashCount>, StoreError>;
+    fn cash_counts(&mut self, period: Period) -> Result<Vec<CashCount>, BackendError>;
     /// The balance of the accounts under `prefix` before `from`, and the
     /// vouchers dated `from..=to` with a line on them: posted, and with
     /// `confirmed` also those the cashier has confirmed. An empty prefix
@@ -469,30 +467,30 @@ pub trait Books {
         from: Date,
         to: Date,
         confirmed: bool,
-    ) -> Result<(Money, Vec<Voucher>), StoreError>;
+    ) -> Result<(Money, Vec<Voucher>), BackendError>;
     /// Vouchers of `period` not yet posted.
-    fn unposted(&mut self, period: Period) -> Result<Vec<VoucherRef>, StoreError>;
+    fn unposted(&mut self, period: Period) -> Result<Vec<VoucherRef>, BackendError>;
     /// Posted balance of the accounts under `prefix` through `period`.
-    fn balance_through(&mut self, prefix: &str, period: Period) -> Result<Money, StoreError>;
+    fn balance_through(&mut self, prefix: &str, period: Period) -> Result<Money, BackendError>;
     /// The statement lines imported for a bank account, with their matches.
-    fn statement_lines(&mut self, account: &str) -> Result<Vec<StoredLine>, StoreError>;
+    fn statement_lines(&mut self, account: &str) -> Result<Vec<StoredLine>, BackendError>;
     /// The number the next imported statement line gets.
-    fn next_statement_line(&mut self) -> Result<u64, StoreError>;
+    fn next_statement_line(&mut self) -> Result<u64, BackendError>;
     /// The latest day the statements imported for a bank account reach:
     /// their `through` dates and their lines' dates (BNK-1).
-    fn statement_through(&mut self, account: &str) -> Result<Option<Date>, StoreError>;
+    fn statement_through(&mut self, account: &str) -> Result<Option<Date>, BackendError>;
     /// The fixed-asset register, disposed assets included.
-    fn assets(&mut self) -> Result<Vec<Asset>, StoreError>;
+    fn assets(&mut self) -> Result<Vec<Asset>, BackendError>;
     /// The latest closed period before `period`, with the bank entries in
     /// transit at its close.
-    fn last_close_before(&mut self, period: Period) -> Result<Option<(Period, Vec<InTransit>)>, StoreError>;
+    fn last_close_before(&mut self, period: Period) -> Result<Option<(Period, Vec<InTransit>)>, BackendError>;
     /// [LIM-1] the sum of the absolute amounts of every line of every
     /// voucher recorded, whatever its status (at most `MAX_TOTAL_FEN`).
-    fn turnover(&mut self) -> Result<Money, StoreError>;
+    fn turnover(&mut self) -> Result<Money, BackendError>;
     /// Records an event. Every backend first passes it through
-    /// `text::check_event` (LIM-1) and returns the refusal, boxed, if its
-    /// text may not be stored.
-    fn append(&mut self, event: Event) -> Result<(), StoreError>;
+    /// `text::check_event` (LIM-1) and returns the refusal if its text may
+    /// not be stored.
+    fn append(&mut self, event: Event) -> Result<(), Failure>;
 }
 
 /// [LED-1] checks a new ledger's name.
@@ -1175,39 +1173,39 @@ pub(crate) mod tests {
         fn registry(&self) -> &Registry {
             &self.registry
         }
-        fn period_closed(&mut self, period: Period) -> Result<bool, StoreError> {
+        fn period_closed(&mut self, period: Period) -> Result<bool, BackendError> {
             Ok(self.closed.contains(&period))
         }
-        fn next_number(&mut self, period: Period) -> Result<u32, StoreError> {
+        fn next_number(&mut self, period: Period) -> Result<u32, BackendError> {
             Ok(1 + self.vouchers.keys().filter(|r| r.period == period).count() as u32)
         }
-        fn voucher(&mut self, r: VoucherRef) -> Result<Option<(Voucher, Status)>, StoreError> {
+        fn voucher(&mut self, r: VoucherRef) -> Result<Option<(Voucher, Status)>, BackendError> {
             Ok(self.vouchers.get(&r).cloned())
         }
-        fn reversed_by(&mut self, r: VoucherRef) -> Result<Option<VoucherRef>, StoreError> {
+        fn reversed_by(&mut self, r: VoucherRef) -> Result<Option<VoucherRef>, BackendError> {
             Ok(self.vouchers.values().find(|(v, _)| v.reverses() == Some(r)).map(|(v, _)| v.reference()))
         }
         fn settings(&self) -> &Settings {
             &self.settings
         }
-        fn authorization(&mut self, number: &str) -> Result<Option<Authorization>, StoreError> {
+        fn authorization(&mut self, number: &str) -> Result<Option<Authorization>, BackendError> {
             Ok(self.authorizations.get(number).cloned())
         }
-        fn authorizations(&mut self) -> Result<Vec<Authorization>, StoreError> {
+        fn authorizations(&mut self) -> Result<Vec<Authorization>, BackendError> {
             let mut all: Vec<Authorization> = self.authorizations.values().cloned().collect();
             all.sort_by(|a, b| (a.date, &a.number).cmp(&(b.date, &b.number)));
             Ok(all)
         }
-        fn receipt_books(&mut self) -> Result<Vec<ReceiptBook>, StoreError> {
+        fn receipt_books(&mut self) -> Result<Vec<ReceiptBook>, BackendError> {
             Ok(self.receipt_books.clone())
         }
-        fn receipt_last_used(&mut self, book: &str) -> Result<Option<u32>, StoreError> {
+        fn receipt_last_used(&mut self, book: &str) -> Result<Option<u32>, BackendError> {
             Ok(self.receipts.keys().filter(|(b, _)| b == book).map(|(_, s)| *s).max())
         }
-        fn receipt(&mut self, book: &str, serial: u32) -> Result<Option<ReceiptState>, StoreError> {
+        fn receipt(&mut self, book: &str, serial: u32) -> Result<Option<ReceiptState>, BackendError> {
             Ok(self.receipts.get(&(book.to_string(), serial)).cloned())
         }
-        fn document_used(&mut self, d: &Document) -> Result<Option<VoucherRef>, StoreError> {
+        fn document_used(&mut self, d: &Document) -> Result<Option<VoucherRef>, BackendError> {
             let key = doc_key(d);
             Ok(key.and_then(|k| {
                 self.vouchers
@@ -1219,10 +1217,10 @@ pub(crate) mod tests {
                     .max()
             }))
         }
-        fn vouchers_citing(&mut self, number: &str) -> Result<Vec<(Voucher, Status)>, StoreError> {
+        fn vouchers_citing(&mut self, number: &str) -> Result<Vec<(Voucher, Status)>, BackendError> {
             Ok(self.vouchers.values().filter(|(v, _)| v.authorization() == Some(number)).cloned().collect())
         }
-        fn signatures(&mut self, r: VoucherRef) -> Result<Vec<Signature>, StoreError> {
+        fn signatures(&mut self, r: VoucherRef) -> Result<Vec<Signature>, BackendError> {
             Ok(self.signed.get(&r).cloned().unwrap_or_default())
         }
         fn movements_from(
@@ -1230,7 +1228,7 @@ pub(crate) mod tests {
             prefix: &str,
             date: Date,
             confirmed: bool,
-        ) -> Result<(Money, Vec<(Date, Money)>), StoreError> {
+        ) -> Result<(Money, Vec<(Date, Money)>), BackendError> {
             let mut before = self.opening_cash;
             let mut later = Vec::new();
             for (v, s) in self.vouchers.values() {
@@ -1250,10 +1248,10 @@ pub(crate) mod tests {
             }
             Ok((before, later))
         }
-        fn funds(&mut self) -> Result<Vec<crate::funds::Fund>, StoreError> {
+        fn funds(&mut self) -> Result<Vec<crate::funds::Fund>, BackendError> {
             Ok(self.funds.clone())
         }
-        fn cash_counts(&mut self, period: Period) -> Result<Vec<CashCount>, StoreError> {
+        fn cash_counts(&mut self, period: Period) -> Result<Vec<CashCount>, BackendError> {
             Ok(self.counts.iter().filter(|c| Period::of(c.date) == period).cloned().collect())
         }
         fn vouchers_touching(
@@ -1262,7 +1260,7 @@ pub(crate) mod tests {
             from: Date,
             to: Date,
             confirmed: bool,
-        ) -> Result<(Money, Vec<Voucher>), StoreError> {
+        ) -> Result<(Money, Vec<Voucher>), BackendError> {
             let cash = prefix.starts_with("1001") || prefix.starts_with("1002");
             let mut before = if cash { self.opening_cash } else { Money::ZERO };
             let mut out = Vec::new();
@@ -1287,7 +1285,7 @@ pub(crate) mod tests {
             out.sort_by_key(|v| v.reference());
             Ok((before, out))
         }
-        fn unposted(&mut self, period: Period) -> Result<Vec<VoucherRef>, StoreError> {
+        fn unposted(&mut self, period: Period) -> Result<Vec<VoucherRef>, BackendError> {
             let mut out: Vec<VoucherRef> = self
                 .vouchers
                 .values()
@@ -1297,29 +1295,29 @@ pub(crate) mod tests {
             out.sort();
             Ok(out)
         }
-        fn balance_through(&mut self, prefix: &str, period: Period) -> Result<Money, StoreError> {
+        fn balance_through(&mut self, prefix: &str, period: Period) -> Result<Money, BackendError> {
             let (before, _) = self.vouchers_touching(prefix, period.next().first_day(), period.first_day(), false)?;
             Ok(before)
         }
-        fn statement_lines(&mut self, account: &str) -> Result<Vec<StoredLine>, StoreError> {
+        fn statement_lines(&mut self, account: &str) -> Result<Vec<StoredLine>, BackendError> {
             Ok(self.statement.iter().filter(|l| l.account == account).cloned().collect())
         }
-        fn next_statement_line(&mut self) -> Result<u64, StoreError> {
+        fn next_statement_line(&mut self) -> Result<u64, BackendError> {
             Ok(self.statement.len() as u64 + 1)
         }
-        fn statement_through(&mut self, account: &str) -> Result<Option<Date>, StoreError> {
+        fn statement_through(&mut self, account: &str) -> Result<Option<Date>, BackendError> {
             let lines = self.statement.iter().filter(|l| l.account == account).map(|l| l.line.date);
             let given = self.statement_through.iter().filter(|(a, _)| a == account).map(|(_, d)| *d);
             Ok(lines.chain(given).max())
         }
-        fn assets(&mut self) -> Result<Vec<Asset>, StoreError> {
+        fn assets(&mut self) -> Result<Vec<Asset>, BackendError> {
             Ok(self.assets.clone())
         }
-        fn last_close_before(&mut self, period: Period) -> Result<Option<(Period, Vec<InTransit>)>, StoreError> {
+        fn last_close_before(&mut self, period: Period) -> Result<Option<(Period, Vec<InTransit>)>, BackendError> {
             let last = self.closed.iter().filter(|p| **p < period).max().copied();
             Ok(last.map(|p| (p, self.in_transit.get(&p).cloned().unwrap_or_default())))
         }
-        fn fund_balance(&mut self, fund: &str) -> Result<Money, StoreError> {
+        fn fund_balance(&mut self, fund: &str) -> Result<Money, BackendError> {
             Ok(self
                 .vouchers
                 .values()
@@ -1329,7 +1327,7 @@ pub(crate) mod tests {
                 .map(|(_, into, out)| into - out)
                 .sum())
         }
-        fn balance(&mut self, code: &str) -> Result<Money, StoreError> {
+        fn balance(&mut self, code: &str) -> Result<Money, BackendError> {
             Ok(self
                 .vouchers
                 .values()
@@ -1337,14 +1335,14 @@ pub(crate) mod tests {
                 .flat_map(|(v, _)| v.lines().iter().filter(|l| l.account == code).map(Line::signed).collect::<Vec<_>>())
                 .sum())
         }
-        fn file_imported(&mut self, sha256: &str) -> Result<Option<String>, StoreError> {
+        fn file_imported(&mut self, sha256: &str) -> Result<Option<String>, BackendError> {
             Ok(self.imported.iter().any(|s| s == sha256).then(|| "之前".to_string()))
         }
-        fn turnover(&mut self) -> Result<Money, StoreError> {
+        fn turnover(&mut self) -> Result<Money, BackendError> {
             Ok(self.turnover_base
                 + Money::turnover(self.vouchers.values().flat_map(|(v, _)| v.lines().iter().map(|l| l.amount))))
         }
-        fn append(&mut self, event: Event) -> Result<(), StoreError> {
+        fn append(&mut self, event: Event) -> Result<(), Failure> {
             crate::text::check_event(&event)?;
             match &event {
                 Event::VoucherPrepared { voucher } => {

@@ -12,8 +12,9 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::account::{AccountKind, Chart};
+use crate::backend::{AccountBudget, FundTotalRow, PeriodTotalRow};
 use crate::books::{Books, Event};
-use crate::funds::{FundRow, FundTotal, FundsReport};
+use crate::funds::{FundRow, FundsReport};
 use crate::lifecycle::{SignKind, Signature};
 use crate::money::Money;
 use crate::people::{Registry, Role};
@@ -330,16 +331,16 @@ pub struct DisclosureInput<'a> {
     pub chart: &'a Chart,
     pub registry: &'a Registry,
     /// Posted debit and credit per leaf account and period.
-    pub totals: &'a [(String, Period, Money, Money)],
+    pub totals: &'a [PeriodTotalRow],
     /// Posted vouchers of the span with their signatures.
     pub vouchers: Vec<(Voucher, Vec<Signature>)>,
     /// Vouchers of the span voided before posting.
     pub voided: Vec<Voided>,
-    pub fund_totals: &'a [(String, Period, Money, Money)],
+    pub fund_totals: &'a [FundTotalRow],
     pub reviews: Vec<Review>,
     pub assets: Vec<Asset>,
     /// Budgets of the year per account.
-    pub budgets: Vec<(String, Money)>,
+    pub budgets: Vec<AccountBudget>,
     pub closed: bool,
     pub fingerprint: String,
     pub published: Date,
@@ -442,8 +443,8 @@ impl Disclosure {
             input
                 .totals
                 .iter()
-                .filter(|(a, p, _, _)| a.starts_with(prefix) && through.is_some_and(|t| *p <= t))
-                .map(|(_, _, d, c)| *d - *c)
+                .filter(|t| t.account.starts_with(prefix) && through.is_some_and(|through| t.period <= through))
+                .map(PeriodTotalRow::net)
                 .sum()
         };
         let before = Some(first.prev());
@@ -479,16 +480,11 @@ impl Disclosure {
                 expense,
             })
             .collect();
-        let fund_totals = input.fund_totals.iter().map(|(fund, period, income, spending)| FundTotal {
-            fund,
-            period: *period,
-            income: *income,
-            spending: *spending,
-        });
+        let fund_totals = input.fund_totals.iter().map(FundTotalRow::total);
         let funds = FundsReport::build(input.community, fund_totals, first, last).rows;
         let advances = outstanding_advances(
             chart,
-            input.totals.iter().filter(|t| t.1 <= last).map(|(a, _, d, c)| (a.as_str(), *d - *c)),
+            input.totals.iter().filter(|t| t.period <= last).map(|t| (t.account.as_str(), t.net())),
         )
         .into_iter()
         .map(|a| Advance { borrower: person(&a.borrower), ..a })
@@ -555,7 +551,7 @@ impl Disclosure {
 
 /// [PUB-1] budget against actual: every account budgeted or with actual
 /// income or expense, income accounts first.
-fn budget_rows(chart: &Chart, budgets: &[(String, Money)], items: &[Item]) -> Vec<BudgetRow> {
+fn budget_rows(chart: &Chart, budgets: &[AccountBudget], items: &[Item]) -> Vec<BudgetRow> {
     // Budgets are set on income and expense accounts: asset purchases are not counted against them.
     let items: Vec<&Item> = items.iter().filter(|i| i.kind != ItemKind::Purchase).collect();
     let mut actual: BTreeMap<String, Money> = BTreeMap::new();
@@ -567,11 +563,12 @@ fn budget_rows(chart: &Chart, budgets: &[(String, Money)], items: &[Item]) -> Ve
             code = crate::account::parent_of(c);
         }
     }
-    let mut codes: Vec<String> = budgets.iter().map(|(a, _)| a.clone()).collect();
+    let mut codes: Vec<String> = budgets.iter().map(|b| b.account.clone()).collect();
     // Accounts with actual figures and no budget (at their top level) are shown too.
     for i in &items {
         let top = &i.account[..4.min(i.account.len())];
-        let covered = budgets.iter().any(|(b, _)| i.account.starts_with(b.as_str()) || b.starts_with(top));
+        let covered =
+            budgets.iter().map(|b| &b.account).any(|b| i.account.starts_with(b.as_str()) || b.starts_with(top));
         if !covered && !codes.iter().any(|c| c == top) {
             codes.push(top.to_string());
         }
@@ -580,7 +577,7 @@ fn budget_rows(chart: &Chart, budgets: &[(String, Money)], items: &[Item]) -> Ve
     codes
         .into_iter()
         .map(|code| {
-            let budget = budgets.iter().find(|(a, _)| *a == code).map(|(_, m)| *m).unwrap_or_default();
+            let budget = budgets.iter().find(|b| b.account == code).map(|b| b.amount).unwrap_or_default();
             let actual = actual.get(&code).copied().unwrap_or_default();
             let percent = if budget.is_zero() {
                 String::new()
@@ -682,7 +679,7 @@ mod tests {
 
     use super::*;
     use crate::people::Appointment;
-    use crate::report::{PeriodTotal, TrialBalance};
+    use crate::report::TrialBalance;
     use crate::voucher::{Document, Draft, Line, Side};
 
     fn chart() -> Chart {
@@ -721,7 +718,7 @@ mod tests {
         Voucher::accepted(VoucherRef { period: Period::of(date), number: n }, draft, Origin::Entered, "赵敏")
     }
 
-    fn totals_of(vouchers: &[Voucher]) -> Vec<(String, Period, Money, Money)> {
+    fn totals_of(vouchers: &[Voucher]) -> Vec<PeriodTotalRow> {
         let mut by: BTreeMap<(String, Period), (Money, Money)> = BTreeMap::new();
         for v in vouchers {
             for l in v.lines() {
@@ -730,13 +727,15 @@ mod tests {
                 e.1 += l.credit();
             }
         }
-        by.into_iter().map(|((a, p), (d, c))| (a, p, d, c)).collect()
+        by.into_iter()
+            .map(|((account, period), (debit, credit))| PeriodTotalRow { account, period, debit, credit })
+            .collect()
     }
 
     fn input<'a>(
         chart: &'a Chart,
         registry: &'a Registry,
-        totals: &'a [(String, Period, Money, Money)],
+        totals: &'a [PeriodTotalRow],
         span: Span,
         vouchers: Vec<Voucher>,
         closed: bool,
@@ -752,7 +751,10 @@ mod tests {
             fund_totals: &[],
             reviews: vec![],
             assets: vec![],
-            budgets: vec![("5201".into(), Money::from_fen(80_000)), ("4901".into(), Money::ZERO)],
+            budgets: vec![
+                AccountBudget { account: "5201".into(), amount: Money::from_fen(80_000) },
+                AccountBudget { account: "4901".into(), amount: Money::ZERO },
+            ],
             closed,
             fingerprint: "ab".repeat(32),
             published: date!(2025 - 05 - 01),
@@ -1000,7 +1002,7 @@ mod tests {
             let tb = TrialBalance::build(
                 "幸福里",
                 &chart,
-                totals.iter().map(|(a, p, dr, cr)| PeriodTotal { account: a, period: *p, debit: *dr, credit: *cr }),
+                totals.iter().map(PeriodTotalRow::total),
                 month,
                 month,
             );

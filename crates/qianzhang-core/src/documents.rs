@@ -1,7 +1,8 @@
 //! Original documents (原始凭证): no 白条 (DOC-1..DOC-4).
 
 use crate::account::Chart;
-use crate::books::{Books, StoreError};
+use crate::backend::BackendError;
+use crate::books::Books;
 use crate::lifecycle::nature;
 use crate::money::Money;
 use crate::rule::{Refusal, Rule};
@@ -122,7 +123,7 @@ fn normalize_number(number: &str, kind: Option<DocKind>) -> String {
 /// documents); a voucher cancelled by a posted red reversal no longer holds
 /// them, so the correction that follows may cite them once more, and then
 /// holds them itself.
-pub fn live_holder(books: &mut impl Books, d: &Document) -> Result<Option<VoucherRef>, StoreError> {
+pub fn live_holder(books: &mut impl Books, d: &Document) -> Result<Option<VoucherRef>, BackendError> {
     let Some(holder) = books.document_used(d)? else { return Ok(None) };
     if let Some(reversal) = books.reversed_by(holder)? {
         if matches!(books.voucher(reversal)?, Some((_, Status::Posted))) {

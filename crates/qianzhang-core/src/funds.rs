@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::backend::PeriodTotalRow;
 use crate::books::{Books, Event};
 use crate::money::Money;
 use crate::period::Period;
@@ -59,10 +60,7 @@ pub fn check_declared(lines: &[Line], funds: &[Fund]) -> Vec<Refusal> {
 /// Debit and credit totals per account and period of the lines carrying
 /// `fund`, from posted vouchers: what the balance-based reports read when
 /// they are cut by fund.
-pub fn fund_period_totals<'a>(
-    vouchers: impl IntoIterator<Item = &'a Voucher>,
-    fund: &str,
-) -> Vec<(String, Period, Money, Money)> {
+pub fn fund_period_totals<'a>(vouchers: impl IntoIterator<Item = &'a Voucher>, fund: &str) -> Vec<PeriodTotalRow> {
     let mut by: BTreeMap<(String, Period), (Money, Money)> = BTreeMap::new();
     for v in vouchers {
         for l in v.lines().iter().filter(|l| l.fund.as_deref() == Some(fund)) {
@@ -71,7 +69,9 @@ pub fn fund_period_totals<'a>(
             e.1 += l.credit();
         }
     }
-    by.into_iter().map(|((a, p), (d, c))| (a, p, d, c)).collect()
+    by.into_iter()
+        .map(|((account, period), (debit, credit))| PeriodTotalRow { account, period, debit, credit })
+        .collect()
 }
 
 /// Asset accounts (1xxx) move money without changing what a fund holds.

@@ -8,10 +8,12 @@
 pub mod account;
 pub mod approval;
 pub mod audit;
+pub mod backend;
 pub mod bank;
 pub mod batch;
 pub mod books;
 pub mod cash;
+pub mod chain;
 pub mod closing;
 pub mod csvfile;
 pub mod disclosure;
@@ -32,7 +34,8 @@ pub mod text;
 pub mod voucher;
 
 pub use account::{Account, AccountKind, Chart, NewAccount};
-pub use books::{Books, Event, LedgerInfo, StoreError};
+pub use backend::BackendError;
+pub use books::{Books, Event, LedgerInfo};
 pub use money::Money;
 pub use period::Period;
 pub use rule::{Failure, Refusal, Refusals, Rule};

@@ -9,6 +9,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::backend::BackendError;
+
 /// A stable rule identifier, printed as `[VCH-1]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Rule {
@@ -319,21 +321,16 @@ pub enum Failure {
     /// A rule refused the command; nothing was changed.
     #[error("{0}")]
     Refused(Refusals),
-    /// The store could not read or write; a fault, not a rule.
+    /// The backend could not read or write; a fault, not a rule.
     #[error("存储错误：{0}")]
-    Store(Box<dyn std::error::Error + Send + Sync>),
+    Backend(BackendError),
 }
 
 impl std::error::Error for Refusal {}
 
-impl From<Box<dyn std::error::Error + Send + Sync>> for Failure {
-    /// A backend reports through `StoreError`; a refusal it carries (the
-    /// `Books::append` check of an event's text, LIM-1) stays a refusal.
-    fn from(e: Box<dyn std::error::Error + Send + Sync>) -> Failure {
-        match e.downcast::<Refusal>() {
-            Ok(r) => Failure::Refused(Refusals::one(*r)),
-            Err(e) => Failure::Store(e),
-        }
+impl From<BackendError> for Failure {
+    fn from(e: BackendError) -> Failure {
+        Failure::Backend(e)
     }
 }
 

@@ -586,7 +586,7 @@ pub fn people(registry: &qianzhang_core::people::Registry, date: time::Date) -> 
 }
 
 /// The register of authorizations with what each has paid for.
-pub fn authorizations(items: &[(qianzhang_core::approval::Authorization, Money)]) -> String {
+pub fn authorizations(items: &[qianzhang_core::backend::AuthorizationUse]) -> String {
     let mut t = Table::new(
         "审批依据登记簿",
         &[
@@ -599,7 +599,7 @@ pub fn authorizations(items: &[(qianzhang_core::approval::Authorization, Money)]
             ("余额", Align::Right),
         ],
     );
-    for (a, used) in items {
+    for qianzhang_core::backend::AuthorizationUse { authorization: a, used } in items {
         t.row(vec![
             a.number.clone(),
             a.kind.chinese().to_string(),
@@ -610,7 +610,7 @@ pub fn authorizations(items: &[(qianzhang_core::approval::Authorization, Money)]
             (a.cap - *used).to_string(),
         ]);
     }
-    for (a, _) in items {
+    for a in items.iter().map(|u| &u.authorization) {
         if let Some(s) = &a.stand_aside {
             t.note(&format!(
                 "{}：审批人回避（SEP-6），收款人 {}，{} 回避，由 {} 代为审批",
@@ -647,7 +647,7 @@ pub fn splits(items: &[qianzhang_core::approval::SuspectedSplit], threshold: Mon
 /// Receipt books with every serial's fate (RCP-1): used, voided, unused.
 pub fn receipts(
     books: &[qianzhang_core::receipts::ReceiptBook],
-    used: &[(String, u32, qianzhang_core::receipts::ReceiptState)],
+    used: &[qianzhang_core::backend::ReceiptRow],
 ) -> String {
     use qianzhang_core::receipts::ReceiptState;
     let mut t = Table::new(
@@ -661,9 +661,10 @@ pub fn receipts(
         ],
     );
     for b in books {
-        let mine: Vec<_> = used.iter().filter(|(book, ..)| *book == b.book).collect();
-        for (_, serial, state) in &mine {
-            match state {
+        let mine: Vec<_> = used.iter().filter(|r| r.book == b.book).collect();
+        for r in &mine {
+            let serial = &r.serial;
+            match &r.state {
                 ReceiptState::Issued { payer, amount, date } => {
                     t.row(vec![b.number(*serial), "已用".into(), payer.clone(), format_date(*date), amount.to_string()])
                 }
@@ -672,7 +673,7 @@ pub fn receipts(
                 }
             }
         }
-        let voided = mine.iter().filter(|(_, _, s)| matches!(s, ReceiptState::Voided { .. })).count();
+        let voided = mine.iter().filter(|r| matches!(r.state, ReceiptState::Voided { .. })).count();
         let total = (b.last - b.first + 1) as usize;
         t.note(&format!(
             "{}：已用 {} 张，作废 {} 张，未用 {} 张",

@@ -570,7 +570,7 @@ pub(crate) fn account_balance(conn: &Connection, ledger_id: i64, code: &str) -> 
     let fen: i64 = conn
         .prepare_cached("SELECT COALESCE(SUM(debit - credit), 0) FROM balances WHERE ledger_id = ?1 AND account = ?2")?
         .query_row(params![ledger_id, code], |r| r.get(0))?;
-    Ok(Money::from_fen(fen))
+    crate::rows::checked_money(fen, "balances")
 }
 
 /// A voided voucher releases its documents (DOC-2).

@@ -12,7 +12,7 @@ use qianzhang_core::lifecycle::{next_step, sign_voucher, Next};
 use qianzhang_core::people::{Appointment, Role};
 use qianzhang_core::report::TrialBalance;
 use qianzhang_core::{Draft, Failure, Line, Money, Origin, Period, Side, Status, VoucherRef};
-use qianzhang_store::{as_period_totals, Actor, LedgerHandle, Store};
+use qianzhang_store::{as_period_totals, Actor, Backend, LedgerHandle, Store};
 use time::{Date, Month};
 
 const ACCOUNTS: &[&str] = &["1001", "1002", "1122", "2209", "4401", "4901", "5101", "5201"];
@@ -54,11 +54,11 @@ const OFFICERS: [(&str, Role); 4] =
 /// Every required signature by its officer, then posting by the accountant.
 fn sign_and_post(w: &mut qianzhang_store::Writer<'_>, r: VoucherRef) -> Result<(), Failure> {
     let today = Date::from_calendar_date(2025, Month::June, 1).unwrap();
-    let Some((v, _)) = w.voucher(r).map_err(Failure::Store)? else {
+    let Some((v, _)) = w.voucher(r).map_err(Failure::Backend)? else {
         return post_voucher(w, r, "会计", today);
     };
     let chart = w.chart().clone();
-    while let Next::Sign(kind) = next_step(&chart, &v, &w.signatures(r).map_err(Failure::Store)?) {
+    while let Next::Sign(kind) = next_step(&chart, &v, &w.signatures(r).map_err(Failure::Backend)?) {
         let who = OFFICERS.iter().find(|o| o.1 == kind.role()).unwrap().0;
         sign_voucher(w, r, kind, who, today, "2025-06-01T09:00:00+08:00")?;
     }
@@ -198,7 +198,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
         }
     }
     let kept: std::collections::BTreeMap<_, _> =
-        totals.into_iter().map(|(a, p, d, c)| ((a, p), (d.fen(), c.fen()))).collect();
+        totals.into_iter().map(|t| ((t.account, t.period), (t.debit.fen(), t.credit.fen()))).collect();
     prop_assert_eq!(kept, recomputed);
 
     // Every voucher is numbered consecutively from 1 within its period.
@@ -218,7 +218,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
         .iter()
         .flat_map(|(v, _)| v.lines().iter().map(|l| l.amount.fen().abs()))
         .sum();
-    let read = store.read(&ledger, |w| w.turnover().map_err(Failure::Store)).unwrap();
+    let read = store.read(&ledger, |w| w.turnover().map_err(Failure::Backend)).unwrap();
     prop_assert_eq!(read, Money::from_fen(held));
 
     // And the log replays to exactly what is stored.

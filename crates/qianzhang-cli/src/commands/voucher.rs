@@ -84,7 +84,7 @@ pub(crate) fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
 fn selected(cli: &Cli, sel: &Selection, step: Next) -> Result<app::Batch, Exit> {
     match (sel.all, sel.period) {
         (true, Some(p)) => Ok(app::select(&sel.references, Some((&open_ledger(cli)?, p)), step)?),
-        _ => Ok(app::select(&sel.references, None, step)?),
+        _ => Ok(app::select::<crate::session::Store>(&sel.references, None, step)?),
     }
 }
 

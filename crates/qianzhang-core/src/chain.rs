@@ -8,6 +8,8 @@ use std::fmt;
 
 use sha2::{Digest, Sha256};
 
+use crate::backend::BackendError;
+
 /// A SHA-256 hash of a log entry; the newest one is the ledger's fingerprint.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Fingerprint(pub [u8; 32]);
@@ -16,10 +18,11 @@ pub struct Fingerprint(pub [u8; 32]);
 pub const GENESIS: Fingerprint = Fingerprint([0; 32]);
 
 impl Fingerprint {
-    pub fn from_slice(bytes: &[u8]) -> Result<Fingerprint, crate::Error> {
+    /// A stored hash; any length but 32 bytes is not what the engine wrote.
+    pub fn from_slice(bytes: &[u8]) -> Result<Fingerprint, BackendError> {
         let arr: [u8; 32] = bytes
             .try_into()
-            .map_err(|_| crate::Error::Corrupt(format!("哈希长 {} 字节，应为 32 字节", bytes.len())))?;
+            .map_err(|_| BackendError::corrupt(format!("哈希长 {} 字节，应为 32 字节", bytes.len())))?;
         Ok(Fingerprint(arr))
     }
 

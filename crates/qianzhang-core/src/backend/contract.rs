@@ -1,0 +1,308 @@
+//! What every backend must do, as checks any backend's tests can run.
+//!
+//! Each check takes a fresh, empty backend and panics with what it found
+//! when the backend falls short. [`run_all`] runs every one; a backend's
+//! test calls it with a function that makes a fresh backend (a temp file,
+//! a new schema, …).
+
+use time::Date;
+
+use super::{Actor, Backend, BackendError, LedgerHandle, PeriodTotalRow};
+use crate::books::{Books, Event, FirstAdmin};
+use crate::chain::{entry_hash, GENESIS};
+use crate::rule::{refuse, Failure, Refusal, Refusals, Rule};
+use crate::voucher::{Draft, Line, Origin, Side, Status, Voucher, VoucherRef};
+use crate::{Money, Period};
+
+/// Runs every check, each on a backend of its own from `fresh`.
+pub fn run_all<B: Backend>(mut fresh: impl FnMut() -> B) {
+    ledgers_are_created_listed_and_selected(&mut fresh());
+    ledgers_are_kept_apart(&mut fresh());
+    a_committed_write_is_visible_to_reads_and_the_log(&mut fresh());
+    a_refused_write_changes_nothing_and_logs_one_refusal(&mut fresh());
+    a_refusal_before_any_command_is_logged_once(&mut fresh());
+    a_read_never_commits(&mut fresh());
+    the_log_is_one_hash_chain(&mut fresh());
+    voucher_numbers_run_on_within_and_across_writes(&mut fresh());
+    period_totals_count_posted_vouchers_only(&mut fresh());
+    each_voucher_walks_in_order_and_stops_at_an_error(&mut fresh());
+    verify_is_clean_on_an_untouched_ledger(&mut fresh());
+}
+
+const START: &str = "2025-01";
+
+fn start() -> Period {
+    Period::parse(START).expect("a period")
+}
+
+fn day(d: u8) -> Date {
+    Date::from_calendar_date(2025, time::Month::January, d).expect("a date")
+}
+
+fn actor(minute: u32) -> Actor {
+    Actor { name: "管理员".into(), at: format!("2025-01-31T09:{minute:02}:00+08:00"), command: "contract".into() }
+}
+
+fn admin() -> FirstAdmin {
+    FirstAdmin { name: "管理员".into(), passphrase_hash: "not checked here".into(), today: day(1) }
+}
+
+fn ledger(backend: &mut impl Backend, name: &str) -> LedgerHandle {
+    match backend.create_ledger(name, start(), &admin(), &actor(0)) {
+        Ok(l) => l,
+        Err(e) => panic!("creating ledger {name}: {e}"),
+    }
+}
+
+/// A deposit of `fen` from cash into the bank, numbered `number` of January.
+fn deposit(number: u32, d: u8, fen: i64) -> Voucher {
+    let line = |account: &str, side| Line {
+        summary: "现金存入银行".into(),
+        account: account.into(),
+        side,
+        amount: Money::from_fen(fen),
+        fund: None,
+        counterparty: None,
+    };
+    let draft = Draft {
+        date: day(d),
+        lines: vec![line("1002", Side::Debit), line("1001", Side::Credit)],
+        documents: vec![],
+        authorization: None,
+        reverses: None,
+        source_ref: None,
+    };
+    Voucher::accepted(VoucherRef { period: start(), number }, draft, Origin::Entered, "管理员")
+}
+
+/// Prepares the next voucher of January through the books, as a command would.
+fn prepare<B: Books>(books: &mut B, d: u8, fen: i64) -> Result<VoucherRef, Failure> {
+    let number = books.next_number(start())?;
+    let voucher = deposit(number, d, fen);
+    let reference = voucher.reference();
+    books.append(Event::VoucherPrepared { voucher })?;
+    Ok(reference)
+}
+
+fn seq(backend: &impl Backend, ledger: &LedgerHandle) -> i64 {
+    backend.fingerprint(ledger).expect("fingerprint").seq
+}
+
+fn refusal(backend: &impl Backend, ledger: &LedgerHandle) -> Option<Refusals> {
+    let tail = backend.log_tail(ledger, 1).expect("log tail");
+    match tail.last().map(|e| &e.event) {
+        Some(Event::Refused { reasons, .. }) => Some(reasons.clone()),
+        _ => None,
+    }
+}
+
+/// [LED-1] ledgers are listed in creation order, picked by name or as the
+/// only one; a second ledger of the same name is refused.
+pub fn ledgers_are_created_listed_and_selected(backend: &mut impl Backend) {
+    assert!(backend.ledgers().expect("ledgers").is_empty(), "a fresh backend holds no ledger");
+    assert!(matches!(backend.select(None), Err(Failure::Refused(_))), "no ledger to select is a refusal");
+    let a = ledger(backend, "甲社区");
+    assert_eq!(backend.select(None).expect("the only ledger"), a);
+    let b = ledger(backend, "乙社区");
+    assert_ne!(a.id, b.id);
+    let names: Vec<String> = backend.ledgers().expect("ledgers").into_iter().map(|l| l.info.name).collect();
+    assert_eq!(names, ["甲社区", "乙社区"]);
+    assert_eq!(backend.select(Some("乙社区")).expect("by name"), b);
+    assert!(matches!(backend.select(None), Err(Failure::Refused(_))), "two ledgers need a name");
+    assert!(matches!(backend.select(Some("丙社区")), Err(Failure::Refused(_))));
+    let again = backend.create_ledger("甲社区", start(), &admin(), &actor(1));
+    assert!(matches!(again, Err(Failure::Refused(_))), "a second ledger of one name is refused");
+    assert_eq!(backend.ledgers().expect("ledgers").len(), 2);
+    assert!(!backend.chart(&a).expect("chart").is_empty(), "a new ledger has the default chart");
+    assert!(backend.registry(&a).expect("registry").is_registered("管理员"), "and its first administrator");
+}
+
+/// What is written to one ledger is not seen in another.
+pub fn ledgers_are_kept_apart(backend: &mut impl Backend) {
+    let a = ledger(backend, "甲社区");
+    let b = ledger(backend, "乙社区");
+    let before = backend.fingerprint(&b).expect("fingerprint");
+    backend.write(&a, &actor(1), |w| prepare(w, 5, 100)).expect("write");
+    assert_eq!(backend.vouchers(&b, start(), start()).expect("vouchers").len(), 0);
+    assert_eq!(backend.fingerprint(&b).expect("fingerprint"), before);
+    assert_eq!(backend.vouchers(&a, start(), start()).expect("vouchers").len(), 1);
+}
+
+/// A write that succeeds is committed: the voucher reads back, the log's
+/// last entry is its event, and the fingerprint moved to that entry.
+pub fn a_committed_write_is_visible_to_reads_and_the_log(backend: &mut impl Backend) {
+    let l = ledger(backend, "甲社区");
+    let before = seq(backend, &l);
+    let r = backend.write(&l, &actor(1), |w| prepare(w, 5, 12_345)).expect("write");
+    let (v, status) = backend.voucher(&l, r).expect("voucher").expect("the voucher written");
+    assert_eq!((v, status), (deposit(r.number, 5, 12_345), Status::Prepared));
+    let head = backend.fingerprint(&l).expect("fingerprint");
+    assert_eq!(head.seq, before + 1, "one event, one log entry");
+    let tail = backend.log_tail(&l, 1).expect("log tail");
+    let last = tail.last().expect("an entry");
+    assert_eq!((last.seq, last.hash), (head.seq, head.fingerprint));
+    assert_eq!((last.actor.as_str(), last.at.as_str()), ("管理员", actor(1).at.as_str()));
+    assert!(matches!(&last.event, Event::VoucherPrepared { voucher } if voucher.reference() == r));
+    // Inside the next write the books see it too.
+    let seen = backend.write(&l, &actor(2), |w| Ok(w.voucher(r)?.map(|(_, s)| s))).expect("write");
+    assert_eq!(seen, Some(Status::Prepared));
+}
+
+/// [AUD-1] a refused write keeps nothing it appended, and the log gains
+/// exactly one `Refused` entry with the reasons.
+pub fn a_refused_write_changes_nothing_and_logs_one_refusal(backend: &mut impl Backend) {
+    let l = ledger(backend, "甲社区");
+    let before = seq(backend, &l);
+    let out: Result<(), Failure> = backend.write(&l, &actor(1), |w| {
+        prepare(w, 5, 100)?;
+        refuse(Rule::Vch1, "借贷不平衡")
+    });
+    let Err(Failure::Refused(reasons)) = out else { panic!("the refusal is returned: {out:?}") };
+    assert_eq!(reasons.first_rule(), Rule::Vch1);
+    assert!(backend.vouchers(&l, start(), start()).expect("vouchers").is_empty(), "nothing appended is kept");
+    assert_eq!(seq(backend, &l), before + 1, "exactly one entry: the refusal");
+    assert_eq!(refusal(backend, &l).map(|r| r.first_rule()), Some(Rule::Vch1));
+    // A backend fault is no refusal, and is not logged as one.
+    let fault: Result<(), Failure> =
+        backend.write(&l, &actor(2), |_| Err(Failure::Backend(BackendError::Internal("contract".into()))));
+    assert!(matches!(fault, Err(Failure::Backend(_))));
+    assert_eq!(seq(backend, &l), before + 1);
+}
+
+/// [AUD-1] a refusal found before any command is logged once, in order.
+pub fn a_refusal_before_any_command_is_logged_once(backend: &mut impl Backend) {
+    let l = ledger(backend, "甲社区");
+    let before = seq(backend, &l);
+    let reasons = Refusals::one(Refusal::new(Rule::Csv1, "第 2 行：金额不是数字"));
+    backend.log_refusal(&l, &actor(1), &reasons).expect("logged");
+    assert_eq!(seq(backend, &l), before + 1);
+    assert_eq!(refusal(backend, &l), Some(reasons.clone()));
+    // An attempt dated before the log's last entry is not logged (AUD-1).
+    let earlier = Actor { at: "2025-01-31T08:00:00+08:00".into(), ..actor(0) };
+    backend.log_refusal(&l, &earlier, &reasons).expect("not an error");
+    assert_eq!(seq(backend, &l), before + 1);
+}
+
+/// A read sees the books but keeps nothing, whatever it appends.
+pub fn a_read_never_commits(backend: &mut impl Backend) {
+    let l = ledger(backend, "甲社区");
+    let before = backend.fingerprint(&l).expect("fingerprint");
+    let r = backend.read(&l, |b| prepare(b, 5, 100)).expect("read");
+    assert_eq!(r.number, 1);
+    assert_eq!(backend.voucher(&l, r).expect("voucher"), None);
+    assert_eq!(backend.fingerprint(&l).expect("fingerprint"), before);
+    let refused: Result<(), Failure> = backend.read(&l, |_| refuse(Rule::Vch1, "只读"));
+    assert!(matches!(refused, Err(Failure::Refused(_))));
+    assert_eq!(backend.fingerprint(&l).expect("fingerprint"), before, "a read logs no refusal");
+}
+
+/// [AUD-1] entries are numbered from 1 without gaps, and each hash covers
+/// the one before it and everything the entry records.
+pub fn the_log_is_one_hash_chain(backend: &mut impl Backend) {
+    let l = ledger(backend, "甲社区");
+    backend.write(&l, &actor(1), |w| prepare(w, 5, 100)).expect("write");
+    let _ = backend.write(&l, &actor(2), |_| refuse::<()>(Rule::Vch1, "借贷不平衡"));
+    let head = backend.fingerprint(&l).expect("fingerprint");
+    let log = backend.log_tail(&l, usize::MAX >> 1).expect("the whole log");
+    assert_eq!(log.len() as i64, head.seq);
+    let mut prev = GENESIS;
+    for (i, e) in log.iter().enumerate() {
+        assert_eq!(e.seq, i as i64 + 1, "entries are numbered without gaps");
+        let payload = serde_json::to_string(&e.event).expect("an event serializes");
+        let hash = entry_hash(&prev, e.seq, &e.at, &e.actor, e.event.kind(), &payload);
+        assert_eq!(e.hash, hash, "entry {} does not chain", e.seq);
+        prev = hash;
+    }
+    assert_eq!(prev, head.fingerprint);
+    assert!(matches!(log.first().map(|e| &e.event), Some(Event::LedgerCreated { .. })));
+}
+
+/// [VCH-4] the next number follows the vouchers appended in the same
+/// write and those committed before.
+pub fn voucher_numbers_run_on_within_and_across_writes(backend: &mut impl Backend) {
+    let l = ledger(backend, "甲社区");
+    let refs = backend
+        .write(&l, &actor(1), |w| {
+            let a = prepare(w, 5, 100)?;
+            let b = prepare(w, 6, 200)?;
+            Ok([a.number, b.number])
+        })
+        .expect("write");
+    assert_eq!(refs, [1, 2]);
+    let next = backend.write(&l, &actor(2), |w| prepare(w, 7, 300)).expect("write");
+    assert_eq!(next.number, 3);
+    let other = backend.write(&l, &actor(3), |w| Ok(w.next_number(start().next())?)).expect("write");
+    assert_eq!(other, 1, "each period is numbered on its own");
+}
+
+/// Period totals, balances and fund reads count posted vouchers only.
+pub fn period_totals_count_posted_vouchers_only(backend: &mut impl Backend) {
+    let l = ledger(backend, "甲社区");
+    let posted = backend
+        .write(&l, &actor(1), |w| {
+            let a = prepare(w, 5, 10_000)?;
+            prepare(w, 6, 99)?;
+            w.append(Event::VoucherPosted { reference: a })?;
+            Ok(a)
+        })
+        .expect("write");
+    assert_eq!(backend.voucher(&l, posted).expect("voucher").map(|(_, s)| s), Some(Status::Posted));
+    let mut totals = backend.period_totals(&l).expect("period totals");
+    totals.retain(|t| !(t.debit.is_zero() && t.credit.is_zero()));
+    totals.sort_by(|a, b| a.account.cmp(&b.account));
+    let row = |account: &str, debit, credit| PeriodTotalRow {
+        account: account.into(),
+        period: start(),
+        debit: Money::from_fen(debit),
+        credit: Money::from_fen(credit),
+    };
+    assert_eq!(totals, [row("1001", 0, 10_000), row("1002", 10_000, 0)]);
+    let bank = backend.write(&l, &actor(2), |w| Ok(w.balance("1002")?)).expect("write");
+    assert_eq!(bank, Money::from_fen(10_000));
+    let unposted = backend.write(&l, &actor(3), |w| Ok(w.unposted(start())?)).expect("write");
+    assert_eq!(unposted, [VoucherRef { period: start(), number: 2 }]);
+}
+
+/// Vouchers come in period and number order, and the walk stops at the
+/// first error the caller returns.
+pub fn each_voucher_walks_in_order_and_stops_at_an_error(backend: &mut impl Backend) {
+    let l = ledger(backend, "甲社区");
+    backend
+        .write(&l, &actor(1), |w| {
+            for d in [9, 3, 5] {
+                prepare(w, d, 100)?;
+            }
+            Ok(())
+        })
+        .expect("write");
+    let numbers: Vec<u32> =
+        backend.vouchers(&l, start(), start()).expect("vouchers").iter().map(|(v, _)| v.reference().number).collect();
+    assert_eq!(numbers, [1, 2, 3]);
+    let mut seen = 0;
+    let out = backend.each_voucher(&l, start(), start(), |_, _| {
+        seen += 1;
+        Err(BackendError::Io("the reader went away".into()))
+    });
+    assert_eq!(out, Err(BackendError::Io("the reader went away".into())));
+    assert_eq!(seen, 1);
+    assert!(backend.vouchers(&l, start().next(), start().next()).expect("vouchers").is_empty());
+}
+
+/// [AUD-2] an untouched ledger verifies clean, up to its fingerprint.
+pub fn verify_is_clean_on_an_untouched_ledger(backend: &mut impl Backend) {
+    let l = ledger(backend, "甲社区");
+    backend
+        .write(&l, &actor(1), |w| {
+            let a = prepare(w, 5, 10_000)?;
+            w.append(Event::VoucherPosted { reference: a })
+        })
+        .expect("write");
+    let _ = backend.write(&l, &actor(2), |_| refuse::<()>(Rule::Vch1, "借贷不平衡"));
+    let head = backend.fingerprint(&l).expect("fingerprint");
+    let report = backend.verify(&l).expect("verify");
+    assert!(report.is_clean(), "{:?}", report.mismatch);
+    assert_eq!((report.entries, report.fingerprint), (head.seq, head.fingerprint));
+    let anchored = backend.verify_against(&l, super::Anchor::of(head.fingerprint, None)).expect("verify");
+    assert!(anchored.is_clean(), "{:?}", anchored.mismatch);
+    assert_eq!(anchored.anchor.map(|a| a.seq), Some(head.seq));
+}

@@ -1,0 +1,495 @@
+//! The books of one ledger inside one transaction: the `Books` port the
+//! core's commands run against.
+
+use std::collections::HashMap;
+
+use qianzhang_core::approval::{Authorization, Settings};
+use qianzhang_core::audit;
+use qianzhang_core::backend::BackendError;
+use qianzhang_core::bank::{InTransit, StoredLine};
+use qianzhang_core::books::{Books, LedgerInfo};
+use qianzhang_core::cash::CashCount;
+use qianzhang_core::disclosure::Asset;
+use qianzhang_core::documents::doc_key;
+use qianzhang_core::funds::Fund;
+use qianzhang_core::lifecycle::Signature;
+use qianzhang_core::people::Registry;
+use qianzhang_core::period::{format_date, parse_date};
+use qianzhang_core::receipts::{ReceiptBook, ReceiptState};
+use qianzhang_core::Document;
+use qianzhang_core::{Chart, Event, Failure, Money, Period, Status, Voucher, VoucherRef};
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use crate::rows::{
+    checked_money, head, last_at, load_assets, load_authorization, load_authorizations, load_cash_counts, load_chart,
+    load_citing, load_funds, load_receipt_books, load_receipts, load_registry, load_settings, load_signatures,
+    load_statement_lines,
+};
+use crate::{projector, Actor, Error, LedgerHandle};
+use qianzhang_core::chain::{self, Fingerprint};
+
+/// What a writer keeps in memory for the rules: small, read once per command.
+#[derive(Default)]
+pub(crate) struct LedgerState {
+    chart: Chart,
+    registry: Registry,
+    settings: Settings,
+}
+
+/// The books of one ledger inside one transaction: what core commands see.
+pub struct Writer<'t> {
+    tx: &'t Transaction<'t>,
+    ledger: LedgerHandle,
+    actor: Actor,
+    chart: Chart,
+    registry: Registry,
+    settings: Settings,
+    head_seq: i64,
+    head_hash: Fingerprint,
+    projector: projector::Projector,
+    next_numbers: HashMap<Period, u32>,
+    closed: HashMap<Period, bool>,
+    /// [LIM-1] the absolute amounts of every voucher, read once when first
+    /// asked and kept up to date as vouchers are appended.
+    turnover: Option<i64>,
+}
+
+impl<'t> Writer<'t> {
+    pub(crate) fn new(
+        tx: &'t Transaction<'t>,
+        ledger: LedgerHandle,
+        actor: &Actor,
+        state: LedgerState,
+        head_seq: i64,
+        head_hash: Fingerprint,
+    ) -> Writer<'t> {
+        let projector = projector::Projector::new(ledger.id);
+        let LedgerState { chart, registry, settings } = state;
+        Writer {
+            tx,
+            ledger,
+            actor: actor.clone(),
+            chart,
+            registry,
+            settings,
+            head_seq,
+            head_hash,
+            projector,
+            next_numbers: HashMap::new(),
+            closed: HashMap::new(),
+            turnover: None,
+        }
+    }
+
+    pub(crate) fn open(tx: &'t Transaction<'t>, ledger: LedgerHandle, actor: &Actor) -> Result<Writer<'t>, Failure> {
+        let chart = load_chart(tx, ledger.id)?;
+        let registry = load_registry(tx, ledger.id)?;
+        let settings = load_settings(tx, ledger.id)?;
+        let (seq, hash) = head(tx, ledger.id)?;
+        // The log's time never goes backwards (AUD-1); a read has no time.
+        if !actor.at.is_empty() {
+            if let Some(last) = last_at(tx, ledger.id)? {
+                audit::check_log_time(&last, &actor.at)?;
+            }
+        }
+        Ok(Writer::new(tx, ledger, actor, LedgerState { chart, registry, settings }, seq, hash))
+    }
+
+    pub(crate) fn finish(&mut self) -> Result<(), Error> {
+        self.projector.flush(self.tx)
+    }
+
+    pub(crate) fn append_event(&mut self, event: Event) -> Result<(), Error> {
+        let payload = serde_json::to_string(&event)?;
+        let seq = self.head_seq + 1;
+        let kind = event.kind();
+        let hash = chain::entry_hash(&self.head_hash, seq, &self.actor.at, &self.actor.name, kind, &payload);
+        self.tx
+            .prepare_cached(
+                "INSERT INTO log (ledger_id, seq, at, actor, kind, payload, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![self.ledger.id, seq, self.actor.at, self.actor.name, kind, payload, &self.head_hash.0[..], &hash.0[..]])?;
+        self.projector.apply(self.tx, seq, &self.actor.at, &event)?;
+        match &event {
+            Event::AccountAdded { account } => self.chart.insert(account.clone()),
+            Event::AccountClosed { code, date } => self.chart.close(code, *date),
+            Event::AccountRenamed { code, name } => self.chart.rename(code, name),
+            Event::PersonRegistered { .. }
+            | Event::PassphraseSet { .. }
+            | Event::Appointed { .. }
+            | Event::AppointmentEnded { .. }
+            | Event::KinshipRecorded { .. } => self.registry.apply(&event),
+            Event::SettingChanged { key, value } => self.settings.set(*key, value),
+            Event::VoucherPrepared { voucher }
+            | Event::VoucherMigrated { voucher }
+            | Event::ClosingVoucher { voucher } => {
+                self.next_numbers.insert(voucher.period(), voucher.reference().number + 1);
+                if let Some(t) = &mut self.turnover {
+                    *t = t.saturating_add(Money::turnover(voucher.lines().iter().map(|l| l.amount)).fen());
+                }
+            }
+            Event::PeriodClosed { period, .. } => {
+                self.closed.insert(*period, true);
+            }
+            Event::PeriodReopened { period, .. } => {
+                self.closed.insert(*period, false);
+            }
+            _ => {}
+        }
+        self.head_seq = seq;
+        self.head_hash = hash;
+        Ok(())
+    }
+}
+
+impl Books for Writer<'_> {
+    fn ledger(&self) -> &LedgerInfo {
+        &self.ledger.info
+    }
+
+    fn chart(&self) -> &Chart {
+        &self.chart
+    }
+
+    fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    fn authorization(&mut self, number: &str) -> Result<Option<Authorization>, BackendError> {
+        Ok(load_authorization(self.tx, self.ledger.id, number)?)
+    }
+
+    fn authorizations(&mut self) -> Result<Vec<Authorization>, BackendError> {
+        Ok(load_authorizations(self.tx, self.ledger.id)?)
+    }
+
+    fn vouchers_citing(&mut self, number: &str) -> Result<Vec<(Voucher, Status)>, BackendError> {
+        Ok(load_citing(self.tx, self.ledger.id, number)?)
+    }
+
+    fn receipt_books(&mut self) -> Result<Vec<ReceiptBook>, BackendError> {
+        Ok(load_receipt_books(self.tx, self.ledger.id)?)
+    }
+
+    fn receipt_last_used(&mut self, book: &str) -> Result<Option<u32>, BackendError> {
+        typed(|| {
+            Ok(self
+                .tx
+                .prepare_cached("SELECT MAX(serial) FROM receipts WHERE ledger_id = ?1 AND book = ?2")?
+                .query_row(params![self.ledger.id, book], |r| r.get(0))?)
+        })
+    }
+
+    fn receipt(&mut self, book: &str, serial: u32) -> Result<Option<ReceiptState>, BackendError> {
+        typed(|| Ok(load_receipts(self.tx, self.ledger.id, Some((book, serial)))?.pop().map(|r| r.state)))
+    }
+
+    fn document_used(&mut self, document: &Document) -> Result<Option<VoucherRef>, BackendError> {
+        typed(|| {
+            let Some((doc_type, issuer, number)) = doc_key(document) else { return Ok(None) };
+            let row: Option<(u32, u32)> = self
+                .tx
+                .prepare_cached(
+                    "SELECT period, voucher_number FROM documents \
+                     WHERE ledger_id = ?1 AND doc_type = ?2 AND issuer = ?3 AND number = ?4",
+                )?
+                .query_row(params![self.ledger.id, doc_type, issuer, number], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            Ok(row.and_then(|(p, n)| Period::from_key(p).map(|period| VoucherRef { period, number: n })))
+        })
+    }
+
+    fn period_closed(&mut self, period: Period) -> Result<bool, BackendError> {
+        typed(|| {
+            if let Some(c) = self.closed.get(&period) {
+                return Ok(*c);
+            }
+            let closed = self
+                .tx
+                .prepare_cached("SELECT 1 FROM periods WHERE ledger_id = ?1 AND period = ?2")?
+                .exists(params![self.ledger.id, period.key()])?;
+            self.closed.insert(period, closed);
+            Ok(closed)
+        })
+    }
+
+    fn next_number(&mut self, period: Period) -> Result<u32, BackendError> {
+        typed(|| {
+            if let Some(n) = self.next_numbers.get(&period) {
+                return Ok(*n);
+            }
+            let n: u32 = self
+                .tx
+                .prepare_cached(
+                    "SELECT COALESCE(MAX(number), 0) + 1 FROM vouchers WHERE ledger_id = ?1 AND period = ?2",
+                )?
+                .query_row(params![self.ledger.id, period.key()], |r| r.get(0))?;
+            self.next_numbers.insert(period, n);
+            Ok(n)
+        })
+    }
+
+    fn voucher(&mut self, reference: VoucherRef) -> Result<Option<(Voucher, Status)>, BackendError> {
+        Ok(projector::load_voucher(self.tx, self.ledger.id, reference)?)
+    }
+
+    fn reversed_by(&mut self, r: VoucherRef) -> Result<Option<VoucherRef>, BackendError> {
+        typed(|| {
+            let row: Option<(u32, u32)> = self
+                .tx
+                .prepare_cached(
+                    "SELECT period, number FROM vouchers WHERE ledger_id = ?1 AND reverses_period = ?2 AND reverses_number = ?3 LIMIT 1",
+                )?
+                .query_row(params![self.ledger.id, r.period.key(), r.number], |row| Ok((row.get(0)?, row.get(1)?)))
+                .optional()?;
+            Ok(row.and_then(|(p, n)| Period::from_key(p).map(|period| VoucherRef { period, number: n })))
+        })
+    }
+
+    fn signatures(&mut self, r: VoucherRef) -> Result<Vec<Signature>, BackendError> {
+        Ok(load_signatures(self.tx, self.ledger.id, r)?)
+    }
+
+    fn movements_from(
+        &mut self,
+        prefix: &str,
+        date: time::Date,
+        confirmed: bool,
+    ) -> Result<(Money, Vec<(time::Date, Money)>), BackendError> {
+        typed(|| {
+            self.projector.flush(self.tx)?;
+            let period = Period::of(date);
+            let like = format!("{prefix}%");
+            let mut before: i64 = self
+                .tx
+                .prepare_cached(
+                    "SELECT COALESCE(SUM(debit - credit), 0) FROM balances WHERE ledger_id = ?1 AND account LIKE ?2 AND period < ?3",
+                )?
+                .query_row(params![self.ledger.id, like, period.key()], |r| r.get(0))?;
+            let mut later = Vec::new();
+            let mut stmt = self.tx.prepare_cached(
+                "SELECT l.payload FROM vouchers v JOIN log l ON l.ledger_id = v.ledger_id AND l.seq = v.content_seq \
+                 WHERE v.ledger_id = ?1 AND ((v.period >= ?2 AND v.status = 'posted') OR (?3 AND v.status = 'prepared' \
+                 AND EXISTS (SELECT 1 FROM signatures s WHERE s.ledger_id = v.ledger_id AND s.period = v.period \
+                 AND s.number = v.number AND s.kind = 'confirm' AND s.withdrawn_seq IS NULL)))",
+            )?;
+            let mut rows = stmt.query(params![self.ledger.id, period.key(), confirmed])?;
+            while let Some(row) = rows.next()? {
+                let v = projector::voucher_of(row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?)?;
+                let net: Money = v.lines().iter().filter(|l| l.account.starts_with(prefix)).map(|l| l.signed()).sum();
+                if v.date() < date {
+                    before += net.fen();
+                } else if !net.is_zero() {
+                    later.push((v.date(), net));
+                }
+            }
+            Ok((checked_money(before, "balances")?, later))
+        })
+    }
+
+    fn fund_balance(&mut self, fund: &str) -> Result<Money, BackendError> {
+        typed(|| {
+            self.projector.flush(self.tx)?;
+            let fen: i64 = self
+                .tx
+                .prepare_cached(
+                    "SELECT COALESCE(SUM(income - spending), 0) FROM fund_totals WHERE ledger_id = ?1 AND fund = ?2",
+                )?
+                .query_row(params![self.ledger.id, fund], |r| r.get(0))?;
+            checked_money(fen, "fund_totals")
+        })
+    }
+
+    fn balance(&mut self, code: &str) -> Result<Money, BackendError> {
+        self.projector.flush(self.tx)?;
+        Ok(projector::account_balance(self.tx, self.ledger.id, code)?)
+    }
+
+    fn file_imported(&mut self, sha256: &str) -> Result<Option<String>, BackendError> {
+        typed(|| {
+            Ok(self
+                .tx
+                .prepare_cached("SELECT at FROM imports WHERE ledger_id = ?1 AND sha256 = ?2 ORDER BY seq LIMIT 1")?
+                .query_row(params![self.ledger.id, sha256], |r| r.get(0))
+                .optional()?)
+        })
+    }
+
+    fn funds(&mut self) -> Result<Vec<Fund>, BackendError> {
+        Ok(load_funds(self.tx, self.ledger.id)?)
+    }
+
+    fn cash_counts(&mut self, period: Period) -> Result<Vec<CashCount>, BackendError> {
+        Ok(load_cash_counts(self.tx, self.ledger.id, period.first_day(), period.last_day())?)
+    }
+
+    fn vouchers_touching(
+        &mut self,
+        prefix: &str,
+        from: time::Date,
+        to: time::Date,
+        confirmed: bool,
+    ) -> Result<(Money, Vec<Voucher>), BackendError> {
+        typed(|| {
+            self.projector.flush(self.tx)?;
+            let like = format!("{prefix}%");
+            let first = Period::of(from);
+            let mut before: i64 = self
+                .tx
+                .prepare_cached(
+                    "SELECT COALESCE(SUM(debit - credit), 0) FROM balances WHERE ledger_id = ?1 AND account LIKE ?2 AND period < ?3",
+                )?
+                .query_row(params![self.ledger.id, like, first.key()], |r| r.get(0))?;
+            let mut out = Vec::new();
+            let mut stmt = self.tx.prepare_cached(
+                "SELECT l.payload FROM vouchers v JOIN log l ON l.ledger_id = v.ledger_id AND l.seq = v.content_seq \
+                 WHERE v.ledger_id = ?1 AND v.date <= ?4 AND ((v.period BETWEEN ?2 AND ?3 AND v.status = 'posted') \
+                 OR (?5 AND v.status = 'prepared' AND EXISTS (SELECT 1 FROM signatures s WHERE s.ledger_id = v.ledger_id \
+                 AND s.period = v.period AND s.number = v.number AND s.kind = 'confirm' AND s.withdrawn_seq IS NULL))) \
+                 ORDER BY v.date, v.period, v.number",
+            )?;
+            let mut rows =
+                stmt.query(params![self.ledger.id, first.key(), Period::of(to).key(), format_date(to), confirmed])?;
+            while let Some(row) = rows.next()? {
+                let v = projector::voucher_of(row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?)?;
+                let on = v.lines().iter().filter(|l| l.account.starts_with(prefix));
+                let mut any = false;
+                let mut net = Money::ZERO;
+                for l in on {
+                    any = true;
+                    net += l.signed();
+                }
+                if !any {
+                    continue;
+                }
+                if v.date() < from {
+                    before += net.fen();
+                } else {
+                    out.push(v);
+                }
+            }
+            Ok((checked_money(before, "balances")?, out))
+        })
+    }
+
+    fn unposted(&mut self, period: Period) -> Result<Vec<VoucherRef>, BackendError> {
+        typed(|| {
+            let mut stmt = self.tx.prepare_cached(
+                "SELECT number FROM vouchers WHERE ledger_id = ?1 AND period = ?2 AND status = 'prepared' ORDER BY number",
+            )?;
+            let rows = stmt.query_map(params![self.ledger.id, period.key()], |r| r.get::<_, u32>(0))?;
+            let mut out = Vec::new();
+            for n in rows {
+                out.push(VoucherRef { period, number: n? });
+            }
+            Ok(out)
+        })
+    }
+
+    fn balance_through(&mut self, prefix: &str, period: Period) -> Result<Money, BackendError> {
+        typed(|| {
+            self.projector.flush(self.tx)?;
+            let fen: i64 = self
+                .tx
+                .prepare_cached(
+                    "SELECT COALESCE(SUM(debit - credit), 0) FROM balances WHERE ledger_id = ?1 AND account LIKE ?2 AND period <= ?3",
+                )?
+                .query_row(params![self.ledger.id, format!("{prefix}%"), period.key()], |r| r.get(0))?;
+            checked_money(fen, "balances")
+        })
+    }
+
+    fn statement_lines(&mut self, account: &str) -> Result<Vec<StoredLine>, BackendError> {
+        Ok(load_statement_lines(self.tx, self.ledger.id, account)?)
+    }
+
+    fn statement_through(&mut self, account: &str) -> Result<Option<time::Date>, BackendError> {
+        typed(|| {
+            let through: Option<String> = self
+                .tx
+                .prepare_cached(
+                    "SELECT MAX(d) FROM (SELECT MAX(date) AS d FROM statement_lines WHERE ledger_id = ?1 AND account = ?2 \
+                     UNION ALL SELECT through FROM statement_reach WHERE ledger_id = ?1 AND account = ?2)",
+                )?
+                .query_row(params![self.ledger.id, account], |r| r.get(0))?;
+            match through {
+                None => Ok(None),
+                Some(t) => Ok(Some(parse_date(&t).map_err(|_| Error::Corrupt(format!("statement date {t}")))?)),
+            }
+        })
+    }
+
+    fn next_statement_line(&mut self) -> Result<u64, BackendError> {
+        typed(|| {
+            let n: i64 = self
+                .tx
+                .prepare_cached("SELECT COALESCE(MAX(id), 0) + 1 FROM statement_lines WHERE ledger_id = ?1")?
+                .query_row(params![self.ledger.id], |r| r.get(0))?;
+            Ok(n as u64)
+        })
+    }
+
+    fn assets(&mut self) -> Result<Vec<Asset>, BackendError> {
+        Ok(load_assets(self.tx, self.ledger.id)?)
+    }
+
+    fn last_close_before(&mut self, period: Period) -> Result<Option<(Period, Vec<InTransit>)>, BackendError> {
+        typed(|| {
+            let last: Option<u32> = self
+                .tx
+                .prepare_cached("SELECT MAX(period) FROM periods WHERE ledger_id = ?1 AND period < ?2")?
+                .query_row(params![self.ledger.id, period.key()], |r| r.get(0))?;
+            let Some(key) = last else { return Ok(None) };
+            let closed =
+                Period::from_key(key).ok_or_else(|| Error::Corrupt(format!("表 periods 中的期间 {key} 无效")))?;
+            let mut stmt = self.tx.prepare_cached(
+                "SELECT account, voucher_period, voucher_number FROM in_transit WHERE ledger_id = ?1 AND period = ?2",
+            )?;
+            let mut rows = stmt.query(params![self.ledger.id, key])?;
+            let mut list = Vec::new();
+            while let Some(r) = rows.next()? {
+                let p: u32 = r.get(1)?;
+                list.push(InTransit {
+                    account: r.get(0)?,
+                    voucher: VoucherRef {
+                        period: Period::from_key(p)
+                            .ok_or_else(|| Error::Corrupt(format!("表 in_transit 中的期间 {p} 无效")))?,
+                        number: r.get(2)?,
+                    },
+                });
+            }
+            Ok(Some((closed, list)))
+        })
+    }
+
+    fn turnover(&mut self) -> Result<Money, BackendError> {
+        typed(|| {
+            if let Some(t) = self.turnover {
+                return Ok(Money::from_fen(t));
+            }
+            // Kept by the projector as vouchers are recorded (migration 10), so
+            // no command rescans the log for it.
+            let stored: i64 = self
+                .tx
+                .prepare_cached("SELECT COALESCE((SELECT fen FROM turnover WHERE ledger_id = ?1), 0)")?
+                .query_row(params![self.ledger.id], |r| r.get(0))?;
+            let fen = stored.saturating_add(self.projector.pending_turnover());
+            self.turnover = Some(fen);
+            Ok(Money::from_fen(fen))
+        })
+    }
+
+    fn append(&mut self, event: Event) -> Result<(), Failure> {
+        qianzhang_core::text::check_event(&event)?;
+        Ok(self.append_event(event)?)
+    }
+}
+
+/// A store result as the `Books` port reports it.
+fn typed<T>(read: impl FnOnce() -> Result<T, Error>) -> Result<T, BackendError> {
+    read().map_err(BackendError::from)
+}
