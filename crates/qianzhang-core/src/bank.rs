@@ -954,7 +954,7 @@ mod tests {
 
     #[test]
     fn lim_1_statements_stay_within_what_the_engine_sums() {
-        let mut b = crate::books::tests::MemoryBooks::new();
+        let mut b = crate::memory::MemoryBooks::fixture();
         let big = crate::money::MAX_TOTAL_FEN / 4;
         b.statement.push(line(1, date!(2025 - 01 - 02), big, big, "A"));
         let more = |reference: &str| Statement {
@@ -1046,8 +1046,8 @@ mod tests {
 
     #[test]
     fn bnk_1_a_statement_continues_from_the_last_line_imported() {
-        use crate::books::tests::MemoryBooks;
-        let mut b = MemoryBooks::new();
+        use crate::memory::MemoryBooks;
+        let mut b = MemoryBooks::fixture();
         let today = date!(2025 - 03 - 31);
         let read =
             |t: &str| read_statement(format!("交易日期,收入金额,支出金额,余额\n{t}").as_bytes(), None, &[]).unwrap();

@@ -811,7 +811,7 @@ impl<'c, W: Write> LedgerExporter<'c, W> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::books::tests::MemoryBooks;
+    use crate::memory::MemoryBooks;
 
     fn import(b: &mut MemoryBooks, text: &[u8], history: bool) -> Result<ImportSummary, Failure> {
         let opts = ImportOptions {
@@ -820,7 +820,7 @@ mod tests {
             history,
             force: false,
             preparer: "赵敏",
-            today: crate::books::tests::TODAY,
+            today: crate::test_support::TODAY,
         };
         import_csv_bytes(b, text, &opts)
     }
@@ -839,7 +839,7 @@ mod tests {
             "\u{feff}日期,凭证号,摘要,科目,借方,贷方",
             "Date,Voucher,Summary,Account,Debit,Credit",
         ] {
-            let mut b = MemoryBooks::new();
+            let mut b = MemoryBooks::fixture();
             let text =
                 format!("{header}\n2025-01-05,V1,办公,5201,\"1,000.50\",\n2025-01-05,V1,办公,库存现金,,¥1000.5\n");
             let s = import(&mut b, text.as_bytes(), false).unwrap();
@@ -891,7 +891,7 @@ mod tests {
 
     #[test]
     fn csv_1_missing_columns_are_named() {
-        let mut b = MemoryBooks::new();
+        let mut b = MemoryBooks::fixture();
         let r = import(&mut b, "日期,凭证号,科目,借方\n".as_bytes(), false);
         let Err(Failure::Refused(r)) = r else { panic!() };
         assert_eq!(r.reasons[0].rule, Rule::Csv1);
@@ -900,7 +900,7 @@ mod tests {
 
     #[test]
     fn every_error_is_listed_with_its_row() {
-        let mut b = MemoryBooks::new();
+        let mut b = MemoryBooks::fixture();
         let text = "date,voucher,summary,account,debit,credit\n\
                     2025-01-05,1,a,5201,1.001,\n\
                     2025-01-05,1,a,1001,,1\n\
@@ -927,14 +927,14 @@ mod tests {
         let utf8_scan = scan(text.as_bytes()).unwrap();
         assert_eq!(choose_encoding(&utf8_scan, Some(TextEncoding::Gb18030)).unwrap_err().rule, Rule::Csv2);
         assert_eq!(decode_gb18030(&[0x81, 0x20, 0xff]).unwrap_err().rule, Rule::Csv2);
-        let mut b = MemoryBooks::new();
+        let mut b = MemoryBooks::fixture();
         import(&mut b, &gbk, false).unwrap();
         assert_eq!(b.vouchers.values().next().unwrap().0.lines()[0].summary, "购买办公用品");
     }
 
     #[test]
     fn csv_4_the_same_bytes_twice() {
-        let mut b = MemoryBooks::new();
+        let mut b = MemoryBooks::fixture();
         let text = b"date,voucher,summary,account,debit,credit\n2025-01-05,1,a,5201,1,\n2025-01-05,1,a,1001,,1\n";
         import(&mut b, text, false).unwrap();
         assert_eq!(reasons(import(&mut b, text, false)), vec![(None, Rule::Csv4)]);
@@ -944,14 +944,14 @@ mod tests {
             history: false,
             force: true,
             preparer: "赵敏",
-            today: crate::books::tests::TODAY,
+            today: crate::test_support::TODAY,
         };
         import_csv_bytes(&mut b, text, &opts).unwrap();
     }
 
     #[test]
     fn history_is_posted_and_closes_its_periods() {
-        let mut b = MemoryBooks::new();
+        let mut b = MemoryBooks::fixture();
         let text = b"date,voucher,summary,account,debit,credit\n2024-11-05,1,a,5201,1,\n2024-11-05,1,a,1001,,1\n2024-12-05,1,b,5201,2,\n2024-12-05,1,b,1001,,2\n";
         let s = import(&mut b, text, true).unwrap();
         assert_eq!(s.periods_closed, vec![Period::parse("2024-11").unwrap(), Period::parse("2024-12").unwrap()]);
@@ -961,7 +961,7 @@ mod tests {
 
     #[test]
     fn red_reversal_rows_cite_the_original() {
-        let mut b = MemoryBooks::new();
+        let mut b = MemoryBooks::fixture();
         let text = b"date,voucher,summary,account,debit,credit\n2024-12-05,1,a,5201,20,\n2024-12-05,1,a,1001,,20\n";
         import(&mut b, text, true).unwrap();
         let red = "date,voucher,summary,account,debit,credit,reverses\n2025-01-05,1,冲销,5201,-20,,2024-12/记-0001\n2025-01-05,1,冲销,1001,,-20,2024-12/记-0001\n";
@@ -990,7 +990,7 @@ mod tests {
         assert_eq!(unescape_text_cell("'abc"), "'abc", "a user's own quote stays");
         assert!(is_number_cell("-1850.00") && is_number_cell("1,850.00") && is_number_cell("12"));
         assert!(!is_number_cell("-") && !is_number_cell("-=1") && !is_number_cell("") && !is_number_cell("1e5"));
-        let mut b = MemoryBooks::new();
+        let mut b = MemoryBooks::fixture();
         let text = "date,voucher,summary,account,debit,credit,counterparty\n\
                     2025-01-05,1,=1+1,5201,1,,@张三\n2025-01-05,1,=1+1,1001,,1,\n";
         import(&mut b, text.as_bytes(), false).unwrap();
@@ -1000,7 +1000,7 @@ mod tests {
         ex.finish().unwrap();
         let out = String::from_utf8(out).unwrap();
         assert!(out.contains(",'=1+1,5201,1.00,,,'@张三,"), "{out}");
-        let mut again = MemoryBooks::new();
+        let mut again = MemoryBooks::fixture();
         import(&mut again, out.as_bytes(), false).unwrap();
         let v = &again.vouchers.values().next().unwrap().0;
         assert_eq!((v.lines()[0].summary.as_str(), v.lines()[0].counterparty.as_deref()), ("=1+1", Some("@张三")));
@@ -1008,7 +1008,7 @@ mod tests {
 
     mod round_trip {
         use super::*;
-        use crate::books::tests::draft;
+        use crate::test_support::draft;
         use proptest::prelude::*;
 
         fn export(b: &MemoryBooks) -> Vec<u8> {
@@ -1028,7 +1028,7 @@ mod tests {
             fn export_then_import_gives_the_same_vouchers(
                 vouchers in prop::collection::vec((0u8..3, 1u8..28, 1i64..10_000_000, prop::option::of("[a-z，、 =+@'-]{0,12}")), 1..30)
             ) {
-                let mut a = MemoryBooks::new();
+                let mut a = MemoryBooks::fixture();
                 for (month, day, fen, note) in vouchers {
                     let date = time::Date::from_calendar_date(2025, time::Month::try_from(month + 1).unwrap(), day).unwrap();
                     let mut d = draft(date, fen);
@@ -1037,7 +1037,7 @@ mod tests {
                     crate::books::prepare_voucher(&mut a, d, Origin::Imported, "赵敏").unwrap();
                 }
                 let first = export(&a);
-                let mut b = MemoryBooks::new();
+                let mut b = MemoryBooks::fixture();
                 import(&mut b, &first, false).unwrap();
                 prop_assert_eq!(&export(&b), &first);
                 for (r, (v, _)) in &a.vouchers {

@@ -16,9 +16,14 @@ pub mod closing;
 pub mod csvfile;
 pub mod disclosure;
 pub mod documents;
+pub mod entry;
+pub mod event;
 pub mod funds;
 pub mod handover;
+pub mod ledger;
 pub mod lifecycle;
+#[cfg(any(test, feature = "testing"))]
+pub mod memory;
 pub mod money;
 pub mod operator;
 pub mod people;
@@ -27,6 +32,8 @@ pub mod privacy;
 pub mod receipts;
 pub mod report;
 pub mod rule;
+#[cfg(test)]
+mod test_support;
 pub mod text;
 pub mod voucher;
 

@@ -640,16 +640,17 @@ pub fn approval_defects(books: &mut impl Books, from: Date, to: Date) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::books::tests::{draft, MemoryBooks};
     use crate::books::{appoint, post_voucher, prepare_voucher, record_authorization, record_kinship, register_person};
+    use crate::memory::MemoryBooks;
     use crate::people::{Appointment, KinFact};
+    use crate::test_support::draft;
     use crate::voucher::Origin;
     use time::macros::date;
 
     const TODAY: Date = date!(2025 - 03 - 10);
 
     fn office() -> MemoryBooks {
-        let mut b = MemoryBooks::new();
+        let mut b = MemoryBooks::fixture();
         for p in ["赵敏", "王芳", "刘洋", "李明", "李强"] {
             register_person(&mut b, p, None).unwrap();
         }
@@ -875,7 +876,7 @@ mod tests {
     #[test]
     fn sep_6_without_a_resolution_the_payment_goes_no_further() {
         let mut b = office();
-        let r = brother_paid(&mut b, 10_000, crate::books::tests::STANDING);
+        let r = brother_paid(&mut b, 10_000, crate::test_support::STANDING);
         assert_eq!(rule_of(sign(&mut b, r, SignKind::Approve, "李明")), Rule::Sep6);
         assert_eq!(rule_of(sign(&mut b, r, SignKind::Confirm, "王芳")), Rule::Sep6, "not to the cashier");
         let Err(Failure::Refused(e)) = post_voucher(&mut b, r, "赵敏", TODAY) else { panic!() };
@@ -939,7 +940,7 @@ mod tests {
         let mut silent = stand_aside_resolution("两委决议〔2025〕7号", "张华", 10_000);
         silent.stand_aside.as_mut().unwrap().withdrawn = vec!["刘洋".into()];
         record_authorization(&mut b, silent).unwrap();
-        let r = brother_paid(&mut b, 5_000, crate::books::tests::STANDING);
+        let r = brother_paid(&mut b, 5_000, crate::test_support::STANDING);
         let Err(Failure::Refused(e)) = sign(&mut b, r, SignKind::Approve, "张华") else { panic!() };
         assert!(e.reasons[0].message.contains("没有载明审批人李明回避"), "{e}");
     }
@@ -1014,7 +1015,7 @@ mod tests {
                     counterparty: None,
                 })
                 .collect();
-            let mut m = MemoryBooks::new();
+            let mut m = MemoryBooks::fixture();
             m.chart = chart.clone();
             let r = prepare_voucher(&mut m, d, Origin::Entered, "赵敏").unwrap();
             nature(&chart, &m.vouchers[&r].0)
@@ -1040,9 +1041,10 @@ mod tests {
 mod properties {
     use super::*;
     use crate::approval::{AuthKind, Authorization};
-    use crate::books::tests::{draft, MemoryBooks};
     use crate::books::{appoint, post_voucher, prepare_voucher, record_authorization, record_kinship, register_person};
+    use crate::memory::MemoryBooks;
     use crate::people::{Appointment, KinFact};
+    use crate::test_support::draft;
     use crate::voucher::Origin;
     use proptest::prelude::*;
     use time::macros::date;
@@ -1118,7 +1120,7 @@ mod properties {
         #[test]
         fn apr_1_sep_1_no_command_sequence_breaks_internal_control(ops in prop::collection::vec(op(), 1..40)) {
             let today = date!(2025 - 03 - 20);
-            let mut b = MemoryBooks::new();
+            let mut b = MemoryBooks::fixture();
             b.authorizations.clear();
             for p in PEOPLE {
                 register_person(&mut b, p, None).unwrap();

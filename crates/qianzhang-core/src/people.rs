@@ -9,6 +9,10 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::fmt;
 
+mod commands;
+
+pub use commands::*;
+
 use serde::{Deserialize, Serialize};
 use time::Date;
 

@@ -1,0 +1,356 @@
+//! [`MemoryBooks`]: the smallest backend, every fact in memory.
+//!
+//! It is what a new backend must provide, and the books every core test
+//! runs on. Compiled for tests and with the `testing` feature.
+
+use std::collections::HashMap;
+
+use time::Date;
+
+use crate::account::Chart;
+use crate::approval::{Authorization, Settings};
+use crate::bank::{InTransit, StoredLine};
+use crate::books::{Books, LedgerInfo, StoreError};
+use crate::cash::CashCount;
+use crate::disclosure::Asset;
+use crate::documents::doc_key;
+use crate::event::Event;
+use crate::lifecycle::Signature;
+use crate::money::Money;
+use crate::people::Registry;
+use crate::period::Period;
+use crate::receipts::{ReceiptBook, ReceiptState};
+use crate::voucher::{Document, Line, Status, Voucher, VoucherRef};
+
+/// The smallest `Books`: what a new backend must provide, in memory.
+/// Its fields are public so tests can set up and inspect the books.
+pub struct MemoryBooks {
+    pub info: LedgerInfo,
+    pub chart: Chart,
+    pub closed: Vec<Period>,
+    pub vouchers: HashMap<VoucherRef, (Voucher, Status)>,
+    pub imported: Vec<String>,
+    pub events: Vec<Event>,
+    pub registry: Registry,
+    pub signed: HashMap<VoucherRef, Vec<Signature>>,
+    pub settings: Settings,
+    pub authorizations: HashMap<String, Authorization>,
+    pub receipt_books: Vec<ReceiptBook>,
+    pub receipts: HashMap<(String, u32), ReceiptState>,
+    /// Cash and bank each held before any voucher, so tests can pay.
+    pub opening_cash: Money,
+    pub funds: Vec<crate::funds::Fund>,
+    pub counts: Vec<CashCount>,
+    pub statement: Vec<StoredLine>,
+    pub statement_through: Vec<(String, Date)>,
+    pub assets: Vec<Asset>,
+    pub in_transit: HashMap<Period, Vec<InTransit>>,
+    /// Amounts held besides `vouchers` (LIM-1 tests).
+    pub turnover_base: Money,
+}
+
+impl MemoryBooks {
+    /// Empty books for `info`: no accounts, no people, nothing recorded.
+    /// Feed it the events of `ledger::create_ledger` to start as a new
+    /// ledger does.
+    pub fn new(info: LedgerInfo) -> MemoryBooks {
+        MemoryBooks {
+            info,
+            chart: Chart::default(),
+            closed: Vec::new(),
+            vouchers: HashMap::new(),
+            imported: Vec::new(),
+            events: Vec::new(),
+            registry: Registry::default(),
+            signed: HashMap::new(),
+            settings: Settings::default(),
+            authorizations: HashMap::new(),
+            receipt_books: Vec::new(),
+            receipts: HashMap::new(),
+            opening_cash: Money::ZERO,
+            funds: Vec::new(),
+            counts: Vec::new(),
+            statement: Vec::new(),
+            statement_through: Vec::new(),
+            assets: Vec::new(),
+            in_transit: HashMap::new(),
+            turnover_base: Money::ZERO,
+        }
+    }
+}
+
+impl Books for MemoryBooks {
+    fn ledger(&self) -> &LedgerInfo {
+        &self.info
+    }
+    fn chart(&self) -> &Chart {
+        &self.chart
+    }
+    fn registry(&self) -> &Registry {
+        &self.registry
+    }
+    fn period_closed(&mut self, period: Period) -> Result<bool, StoreError> {
+        Ok(self.closed.contains(&period))
+    }
+    fn next_number(&mut self, period: Period) -> Result<u32, StoreError> {
+        Ok(1 + self.vouchers.keys().filter(|r| r.period == period).count() as u32)
+    }
+    fn voucher(&mut self, r: VoucherRef) -> Result<Option<(Voucher, Status)>, StoreError> {
+        Ok(self.vouchers.get(&r).cloned())
+    }
+    fn reversed_by(&mut self, r: VoucherRef) -> Result<Option<VoucherRef>, StoreError> {
+        Ok(self.vouchers.values().find(|(v, _)| v.reverses() == Some(r)).map(|(v, _)| v.reference()))
+    }
+    fn settings(&self) -> &Settings {
+        &self.settings
+    }
+    fn authorization(&mut self, number: &str) -> Result<Option<Authorization>, StoreError> {
+        Ok(self.authorizations.get(number).cloned())
+    }
+    fn authorizations(&mut self) -> Result<Vec<Authorization>, StoreError> {
+        let mut all: Vec<Authorization> = self.authorizations.values().cloned().collect();
+        all.sort_by(|a, b| (a.date, &a.number).cmp(&(b.date, &b.number)));
+        Ok(all)
+    }
+    fn receipt_books(&mut self) -> Result<Vec<ReceiptBook>, StoreError> {
+        Ok(self.receipt_books.clone())
+    }
+    fn receipt_last_used(&mut self, book: &str) -> Result<Option<u32>, StoreError> {
+        Ok(self.receipts.keys().filter(|(b, _)| b == book).map(|(_, s)| *s).max())
+    }
+    fn receipt(&mut self, book: &str, serial: u32) -> Result<Option<ReceiptState>, StoreError> {
+        Ok(self.receipts.get(&(book.to_string(), serial)).cloned())
+    }
+    fn document_used(&mut self, d: &Document) -> Result<Option<VoucherRef>, StoreError> {
+        let key = doc_key(d);
+        Ok(key.and_then(|k| {
+            self.vouchers
+                .values()
+                .filter(|(v, s)| *s != Status::Voided && v.documents().iter().any(|x| doc_key(x).as_ref() == Some(&k)))
+                .map(|(v, _)| v.reference())
+                .max()
+        }))
+    }
+    fn vouchers_citing(&mut self, number: &str) -> Result<Vec<(Voucher, Status)>, StoreError> {
+        Ok(self.vouchers.values().filter(|(v, _)| v.authorization() == Some(number)).cloned().collect())
+    }
+    fn signatures(&mut self, r: VoucherRef) -> Result<Vec<Signature>, StoreError> {
+        Ok(self.signed.get(&r).cloned().unwrap_or_default())
+    }
+    fn movements_from(
+        &mut self,
+        prefix: &str,
+        date: Date,
+        confirmed: bool,
+    ) -> Result<(Money, Vec<(Date, Money)>), StoreError> {
+        let mut before = self.opening_cash;
+        let mut later = Vec::new();
+        for (v, s) in self.vouchers.values() {
+            let is_confirmed = self
+                .signed
+                .get(&v.reference())
+                .is_some_and(|sig| sig.iter().any(|x| x.kind == crate::lifecycle::SignKind::Confirm));
+            if *s != Status::Posted && !(confirmed && is_confirmed) {
+                continue;
+            }
+            let net: Money = v.lines().iter().filter(|l| l.account.starts_with(prefix)).map(Line::signed).sum();
+            if v.date() < date {
+                before += net;
+            } else if !net.is_zero() {
+                later.push((v.date(), net));
+            }
+        }
+        Ok((before, later))
+    }
+    fn funds(&mut self) -> Result<Vec<crate::funds::Fund>, StoreError> {
+        Ok(self.funds.clone())
+    }
+    fn cash_counts(&mut self, period: Period) -> Result<Vec<CashCount>, StoreError> {
+        Ok(self.counts.iter().filter(|c| Period::of(c.date) == period).cloned().collect())
+    }
+    fn vouchers_touching(
+        &mut self,
+        prefix: &str,
+        from: Date,
+        to: Date,
+        confirmed: bool,
+    ) -> Result<(Money, Vec<Voucher>), StoreError> {
+        let cash = prefix.starts_with("1001") || prefix.starts_with("1002");
+        let mut before = if cash { self.opening_cash } else { Money::ZERO };
+        let mut out = Vec::new();
+        for (v, s) in self.vouchers.values() {
+            let is_confirmed = self
+                .signed
+                .get(&v.reference())
+                .is_some_and(|sig| sig.iter().any(|x| x.kind == crate::lifecycle::SignKind::Confirm));
+            if *s != Status::Posted && !(confirmed && is_confirmed) {
+                continue;
+            }
+            let on: Vec<&Line> = v.lines().iter().filter(|l| l.account.starts_with(prefix)).collect();
+            if on.is_empty() {
+                continue;
+            }
+            if v.date() < from {
+                before += on.iter().map(|l| l.signed()).sum();
+            } else if v.date() <= to {
+                out.push(v.clone());
+            }
+        }
+        out.sort_by_key(|v| v.reference());
+        Ok((before, out))
+    }
+    fn unposted(&mut self, period: Period) -> Result<Vec<VoucherRef>, StoreError> {
+        let mut out: Vec<VoucherRef> = self
+            .vouchers
+            .values()
+            .filter(|(v, s)| *s == Status::Prepared && v.period() == period)
+            .map(|(v, _)| v.reference())
+            .collect();
+        out.sort();
+        Ok(out)
+    }
+    fn balance_through(&mut self, prefix: &str, period: Period) -> Result<Money, StoreError> {
+        let (before, _) = self.vouchers_touching(prefix, period.next().first_day(), period.first_day(), false)?;
+        Ok(before)
+    }
+    fn statement_lines(&mut self, account: &str) -> Result<Vec<StoredLine>, StoreError> {
+        Ok(self.statement.iter().filter(|l| l.account == account).cloned().collect())
+    }
+    fn next_statement_line(&mut self) -> Result<u64, StoreError> {
+        Ok(self.statement.len() as u64 + 1)
+    }
+    fn statement_through(&mut self, account: &str) -> Result<Option<Date>, StoreError> {
+        let lines = self.statement.iter().filter(|l| l.account == account).map(|l| l.line.date);
+        let given = self.statement_through.iter().filter(|(a, _)| a == account).map(|(_, d)| *d);
+        Ok(lines.chain(given).max())
+    }
+    fn assets(&mut self) -> Result<Vec<Asset>, StoreError> {
+        Ok(self.assets.clone())
+    }
+    fn last_close_before(&mut self, period: Period) -> Result<Option<(Period, Vec<InTransit>)>, StoreError> {
+        let last = self.closed.iter().filter(|p| **p < period).max().copied();
+        Ok(last.map(|p| (p, self.in_transit.get(&p).cloned().unwrap_or_default())))
+    }
+    fn fund_balance(&mut self, fund: &str) -> Result<Money, StoreError> {
+        Ok(self
+            .vouchers
+            .values()
+            .filter(|(_, s)| *s == Status::Posted)
+            .flat_map(|(v, _)| v.lines().iter().filter_map(crate::funds::fund_effect).collect::<Vec<_>>())
+            .filter(|(f, _, _)| *f == fund)
+            .map(|(_, into, out)| into - out)
+            .sum())
+    }
+    fn balance(&mut self, code: &str) -> Result<Money, StoreError> {
+        Ok(self
+            .vouchers
+            .values()
+            .filter(|(_, s)| *s == Status::Posted)
+            .flat_map(|(v, _)| v.lines().iter().filter(|l| l.account == code).map(Line::signed).collect::<Vec<_>>())
+            .sum())
+    }
+    fn file_imported(&mut self, sha256: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.imported.iter().any(|s| s == sha256).then(|| "之前".to_string()))
+    }
+    fn turnover(&mut self) -> Result<Money, StoreError> {
+        Ok(self.turnover_base
+            + Money::turnover(self.vouchers.values().flat_map(|(v, _)| v.lines().iter().map(|l| l.amount))))
+    }
+    fn append(&mut self, event: Event) -> Result<(), StoreError> {
+        crate::text::check_event(&event)?;
+        match &event {
+            Event::VoucherPrepared { voucher } => {
+                self.vouchers.insert(voucher.reference(), (voucher.clone(), Status::Prepared));
+            }
+            Event::VoucherMigrated { voucher } => {
+                self.vouchers.insert(voucher.reference(), (voucher.clone(), Status::Posted));
+            }
+            Event::VoucherPosted { reference } => {
+                if let Some(e) = self.vouchers.get_mut(reference) {
+                    e.1 = Status::Posted;
+                }
+            }
+            Event::VoucherVoided { reference, .. } => {
+                if let Some(e) = self.vouchers.get_mut(reference) {
+                    e.1 = Status::Voided;
+                }
+            }
+            Event::VoucherRevised { voucher } => {
+                self.vouchers.insert(voucher.reference(), (voucher.clone(), Status::Prepared));
+                self.signed.remove(&voucher.reference());
+            }
+            Event::PeriodClosed { period, in_transit, .. } => {
+                self.closed.push(*period);
+                self.in_transit.insert(*period, in_transit.clone());
+            }
+            Event::PeriodReopened { period, .. } => self.closed.retain(|p| p != period),
+            Event::ClosingVoucher { voucher } => {
+                self.vouchers.insert(voucher.reference(), (voucher.clone(), Status::Posted));
+            }
+            Event::FundDeclared { fund } => self.funds.push(fund.clone()),
+            Event::AssetRegistered { asset } => self.assets.push(asset.clone()),
+            Event::AssetDisposed { id, date, reason } => {
+                if let Some(a) = self.assets.iter_mut().find(|a| a.id == *id) {
+                    a.disposed = Some(*date);
+                    a.disposal_reason = Some(reason.clone());
+                }
+            }
+            Event::CashCounted { count } => self.counts.push(count.clone()),
+            Event::StatementImported { account, first_id, lines, through, .. } => {
+                if let Some(t) = through {
+                    self.statement_through.push((account.clone(), *t));
+                }
+                for (i, line) in lines.iter().enumerate() {
+                    self.statement.push(StoredLine {
+                        id: first_id + i as u64,
+                        account: account.clone(),
+                        line: line.clone(),
+                        matched: None,
+                    });
+                }
+            }
+            Event::BankMatched { pairs, .. } => {
+                for (id, v) in pairs {
+                    if let Some(l) = self.statement.iter_mut().find(|l| l.id == *id) {
+                        l.matched = Some(*v);
+                    }
+                }
+            }
+            Event::BankUnmatched { line, .. } => {
+                if let Some(l) = self.statement.iter_mut().find(|l| l.id == *line) {
+                    l.matched = None;
+                }
+            }
+            Event::FileImported { sha256, .. } => self.imported.push(sha256.clone()),
+            Event::VoucherSigned { reference, signature } => {
+                self.signed.entry(*reference).or_default().push(signature.clone())
+            }
+            Event::SettingChanged { key, value } => self.settings.set(*key, value),
+            Event::ReceiptBookRegistered { book } => self.receipt_books.push(book.clone()),
+            Event::ReceiptBookPassed { book, holder, .. } => {
+                if let Some(b) = self.receipt_books.iter_mut().find(|b| b.book == *book) {
+                    b.holder = holder.clone();
+                }
+            }
+            Event::ReceiptIssued { book, serial, payer, amount, date } => {
+                let state = ReceiptState::Issued { payer: payer.clone(), amount: *amount, date: *date };
+                self.receipts.insert((book.clone(), *serial), state);
+            }
+            Event::ReceiptVoided { book, serial, reason } => {
+                self.receipts.insert((book.clone(), *serial), ReceiptState::Voided { reason: reason.clone() });
+            }
+            Event::AuthorizationRecorded { authorization } => {
+                self.authorizations.insert(authorization.number.clone(), authorization.clone());
+            }
+            Event::SignatureWithdrawn { reference, kind, .. } => {
+                self.signed.entry(*reference).or_default().retain(|s| s.kind != *kind)
+            }
+            Event::AccountAdded { account } => self.chart.insert(account.clone()),
+            Event::AccountRenamed { code, name } => self.chart.rename(code, name),
+            Event::AccountClosed { code, date } => self.chart.close(code, *date),
+            _ => self.registry.apply(&event),
+        }
+        self.events.push(event);
+        Ok(())
+    }
+}
