@@ -345,6 +345,18 @@ impl Chart {
     pub fn insert(&mut self, account: Account) {
         self.accounts.insert(account.code.clone(), account);
     }
+
+    /// Follows the projection: the account changes change the chart,
+    /// others do not.
+    pub fn apply(&mut self, change: &crate::projection::Change<'_>) {
+        use crate::projection::Change;
+        match change {
+            Change::AccountAdded(account) => self.insert((*account).clone()),
+            Change::AccountRenamed { code, name } => self.rename(code, name),
+            Change::AccountClosed { code, date } => self.close(code, *date),
+            _ => {}
+        }
+    }
 }
 
 /// [ACC-1] adds an account.

@@ -376,7 +376,7 @@ mod tests {
     fn lim_1_a_voucher_that_would_take_the_ledger_past_what_it_holds_is_refused() {
         let mut b = MemoryBooks::fixture();
         // ¥100.00 on each side: 20,000 fen of absolute amounts.
-        b.turnover_base = Money::from_fen(MAX_TOTAL_FEN - 20_000);
+        b.turnover = Money::from_fen(MAX_TOTAL_FEN - 20_000);
         let r = prepare_voucher(&mut b, draft(date!(2025 - 01 - 05), 10_000), Origin::Entered, "赵敏").unwrap();
         assert_eq!(b.turnover().unwrap(), Money::from_fen(MAX_TOTAL_FEN));
         let before = b.events.len();

@@ -29,6 +29,7 @@ pub mod operator;
 pub mod people;
 pub mod period;
 pub mod privacy;
+pub mod projection;
 pub mod receipts;
 pub mod report;
 pub mod rule;

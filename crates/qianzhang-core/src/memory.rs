@@ -3,7 +3,7 @@
 //! It is what a new backend must provide, and the books every core test
 //! runs on. Compiled for tests and with the `testing` feature.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use time::Date;
 
@@ -19,6 +19,7 @@ use crate::lifecycle::Signature;
 use crate::money::Money;
 use crate::people::Registry;
 use crate::period::Period;
+use crate::projection::{counts_as_moved, reduce, Change, View};
 use crate::receipts::{ReceiptBook, ReceiptState};
 use crate::voucher::{Document, Line, Status, Voucher, VoucherRef};
 
@@ -45,8 +46,14 @@ pub struct MemoryBooks {
     pub statement_through: Vec<(String, Date)>,
     pub assets: Vec<Asset>,
     pub in_transit: HashMap<Period, Vec<InTransit>>,
-    /// Amounts held besides `vouchers` (LIM-1 tests).
-    pub turnover_base: Money,
+    /// [CSH-1] prepared vouchers whose money moved ahead of posting.
+    pub moved: HashSet<VoucherRef>,
+    /// Posted totals per account and period, debit-positive.
+    pub balances: HashMap<(String, Period), Money>,
+    /// What each special fund holds (FND-1).
+    pub fund_held: HashMap<String, Money>,
+    /// [LIM-1] the absolute amounts recorded.
+    pub turnover: Money,
 }
 
 impl MemoryBooks {
@@ -74,7 +81,10 @@ impl MemoryBooks {
             statement_through: Vec::new(),
             assets: Vec::new(),
             in_transit: HashMap::new(),
-            turnover_base: Money::ZERO,
+            moved: HashSet::new(),
+            balances: HashMap::new(),
+            fund_held: HashMap::new(),
+            turnover: Money::ZERO,
         }
     }
 }
@@ -146,11 +156,7 @@ impl Books for MemoryBooks {
         let mut before = self.opening_cash;
         let mut later = Vec::new();
         for (v, s) in self.vouchers.values() {
-            let is_confirmed = self
-                .signed
-                .get(&v.reference())
-                .is_some_and(|sig| sig.iter().any(|x| x.kind == crate::lifecycle::SignKind::Confirm));
-            if *s != Status::Posted && !(confirmed && is_confirmed) {
+            if !counts_as_moved(*s, self.moved.contains(&v.reference()), confirmed) {
                 continue;
             }
             let net: Money = v.lines().iter().filter(|l| l.account.starts_with(prefix)).map(Line::signed).sum();
@@ -179,11 +185,7 @@ impl Books for MemoryBooks {
         let mut before = if cash { self.opening_cash } else { Money::ZERO };
         let mut out = Vec::new();
         for (v, s) in self.vouchers.values() {
-            let is_confirmed = self
-                .signed
-                .get(&v.reference())
-                .is_some_and(|sig| sig.iter().any(|x| x.kind == crate::lifecycle::SignKind::Confirm));
-            if *s != Status::Posted && !(confirmed && is_confirmed) {
+            if !counts_as_moved(*s, self.moved.contains(&v.reference()), confirmed) {
                 continue;
             }
             let on: Vec<&Line> = v.lines().iter().filter(|l| l.account.starts_with(prefix)).collect();
@@ -232,125 +234,139 @@ impl Books for MemoryBooks {
         Ok(last.map(|p| (p, self.in_transit.get(&p).cloned().unwrap_or_default())))
     }
     fn fund_balance(&mut self, fund: &str) -> Result<Money, StoreError> {
-        Ok(self
-            .vouchers
-            .values()
-            .filter(|(_, s)| *s == Status::Posted)
-            .flat_map(|(v, _)| v.lines().iter().filter_map(crate::funds::fund_effect).collect::<Vec<_>>())
-            .filter(|(f, _, _)| *f == fund)
-            .map(|(_, into, out)| into - out)
-            .sum())
+        Ok(self.fund_held.get(fund).copied().unwrap_or_default())
     }
     fn balance(&mut self, code: &str) -> Result<Money, StoreError> {
-        Ok(self
-            .vouchers
-            .values()
-            .filter(|(_, s)| *s == Status::Posted)
-            .flat_map(|(v, _)| v.lines().iter().filter(|l| l.account == code).map(Line::signed).collect::<Vec<_>>())
-            .sum())
+        Ok(self.balances.iter().filter(|((a, _), _)| a == code).map(|(_, m)| *m).sum())
     }
     fn file_imported(&mut self, sha256: &str) -> Result<Option<String>, StoreError> {
         Ok(self.imported.iter().any(|s| s == sha256).then(|| "之前".to_string()))
     }
     fn turnover(&mut self) -> Result<Money, StoreError> {
-        Ok(self.turnover_base
-            + Money::turnover(self.vouchers.values().flat_map(|(v, _)| v.lines().iter().map(|l| l.amount))))
+        Ok(self.turnover)
     }
     fn append(&mut self, event: Event) -> Result<(), StoreError> {
         crate::text::check_event(&event)?;
-        match &event {
-            Event::VoucherPrepared { voucher } => {
+        for change in reduce(&event, self)? {
+            self.apply(change);
+        }
+        self.events.push(event);
+        Ok(())
+    }
+}
+
+impl View for MemoryBooks {
+    type Error = StoreError;
+    fn voucher_lines(&mut self, reference: VoucherRef) -> Result<Option<Vec<Line>>, StoreError> {
+        Ok(self.vouchers.get(&reference).map(|(v, _)| v.lines().to_vec()))
+    }
+}
+
+impl MemoryBooks {
+    /// Applies one change of the projection.
+    fn apply(&mut self, change: Change<'_>) {
+        self.chart.apply(&change);
+        self.registry.apply(&change);
+        let status = |books: &mut MemoryBooks, r: VoucherRef, status: Status| {
+            if let Some(e) = books.vouchers.get_mut(&r) {
+                e.1 = status;
+            }
+        };
+        match change {
+            Change::VoucherRecorded { voucher, status } => {
+                self.vouchers.insert(voucher.reference(), (voucher.clone(), status));
+            }
+            Change::VoucherRevised(voucher) => {
                 self.vouchers.insert(voucher.reference(), (voucher.clone(), Status::Prepared));
             }
-            Event::VoucherMigrated { voucher } => {
-                self.vouchers.insert(voucher.reference(), (voucher.clone(), Status::Posted));
+            Change::VoucherPosted(r) => status(self, r, Status::Posted),
+            Change::VoucherVoided(r) => status(self, r, Status::Voided),
+            Change::MovedAhead { reference, moved: true } => {
+                self.moved.insert(reference);
             }
-            Event::VoucherPosted { reference } => {
-                if let Some(e) = self.vouchers.get_mut(reference) {
-                    e.1 = Status::Posted;
+            Change::MovedAhead { reference, moved: false } => {
+                self.moved.remove(&reference);
+            }
+            Change::Balance { account, period, debit, credit } => {
+                *self.balances.entry((account.into_owned(), period)).or_default() += debit - credit;
+            }
+            Change::FundTotal { fund, income, spending, .. } => {
+                *self.fund_held.entry(fund.into_owned()).or_default() += income - spending;
+            }
+            Change::Turnover(m) => self.turnover += m,
+            // The documents a voucher holds are read from the vouchers.
+            Change::DocumentsClaimed(_) | Change::DocumentsReleased(_) => {}
+            Change::Signed { reference, signature } => {
+                self.signed.entry(reference).or_default().push(signature.clone())
+            }
+            Change::SignatureWithdrawn { reference, kind, .. } => {
+                self.signed.entry(reference).or_default().retain(|s| s.kind != kind)
+            }
+            Change::SignaturesCleared(r) => {
+                self.signed.remove(&r);
+            }
+            Change::PeriodClosed { period, in_transit, .. } => {
+                self.closed.push(period);
+                self.in_transit.insert(period, in_transit.to_vec());
+            }
+            Change::PeriodReopened(period) => self.closed.retain(|p| *p != period),
+            Change::FileImported { sha256, .. } => self.imported.push(sha256.to_string()),
+            Change::Setting { key, value } => self.settings.set(key, value),
+            Change::AuthorizationRecorded(a) => {
+                self.authorizations.insert(a.number.clone(), a.clone());
+            }
+            Change::ReceiptBookRegistered(book) => self.receipt_books.push(book.clone()),
+            Change::ReceiptBookPassed { book, holder } => {
+                if let Some(b) = self.receipt_books.iter_mut().find(|b| b.book == book) {
+                    b.holder = holder.to_string();
                 }
             }
-            Event::VoucherVoided { reference, .. } => {
-                if let Some(e) = self.vouchers.get_mut(reference) {
-                    e.1 = Status::Voided;
-                }
+            Change::Receipt { book, serial, state } => {
+                self.receipts.insert((book.to_string(), serial), state);
             }
-            Event::VoucherRevised { voucher } => {
-                self.vouchers.insert(voucher.reference(), (voucher.clone(), Status::Prepared));
-                self.signed.remove(&voucher.reference());
-            }
-            Event::PeriodClosed { period, in_transit, .. } => {
-                self.closed.push(*period);
-                self.in_transit.insert(*period, in_transit.clone());
-            }
-            Event::PeriodReopened { period, .. } => self.closed.retain(|p| p != period),
-            Event::ClosingVoucher { voucher } => {
-                self.vouchers.insert(voucher.reference(), (voucher.clone(), Status::Posted));
-            }
-            Event::FundDeclared { fund } => self.funds.push(fund.clone()),
-            Event::AssetRegistered { asset } => self.assets.push(asset.clone()),
-            Event::AssetDisposed { id, date, reason } => {
-                if let Some(a) = self.assets.iter_mut().find(|a| a.id == *id) {
-                    a.disposed = Some(*date);
-                    a.disposal_reason = Some(reason.clone());
-                }
-            }
-            Event::CashCounted { count } => self.counts.push(count.clone()),
-            Event::StatementImported { account, first_id, lines, through, .. } => {
-                if let Some(t) = through {
-                    self.statement_through.push((account.clone(), *t));
-                }
+            Change::FundDeclared(fund) => self.funds.push(fund.clone()),
+            Change::CashCounted(count) => self.counts.push(count.clone()),
+            Change::StatementReach { account, through } => self.statement_through.push((account.to_string(), through)),
+            Change::StatementLines { account, first_id, lines } => {
                 for (i, line) in lines.iter().enumerate() {
                     self.statement.push(StoredLine {
                         id: first_id + i as u64,
-                        account: account.clone(),
+                        account: account.to_string(),
                         line: line.clone(),
                         matched: None,
                     });
                 }
             }
-            Event::BankMatched { pairs, .. } => {
-                for (id, v) in pairs {
-                    if let Some(l) = self.statement.iter_mut().find(|l| l.id == *id) {
-                        l.matched = Some(*v);
-                    }
+            Change::BankMatched { line, voucher } => {
+                if let Some(l) = self.statement.iter_mut().find(|l| l.id == line) {
+                    l.matched = Some(voucher);
                 }
             }
-            Event::BankUnmatched { line, .. } => {
-                if let Some(l) = self.statement.iter_mut().find(|l| l.id == *line) {
+            Change::BankUnmatched { line, .. } => {
+                if let Some(l) = self.statement.iter_mut().find(|l| l.id == line) {
                     l.matched = None;
                 }
             }
-            Event::FileImported { sha256, .. } => self.imported.push(sha256.clone()),
-            Event::VoucherSigned { reference, signature } => {
-                self.signed.entry(*reference).or_default().push(signature.clone())
-            }
-            Event::SettingChanged { key, value } => self.settings.set(*key, value),
-            Event::ReceiptBookRegistered { book } => self.receipt_books.push(book.clone()),
-            Event::ReceiptBookPassed { book, holder, .. } => {
-                if let Some(b) = self.receipt_books.iter_mut().find(|b| b.book == *book) {
-                    b.holder = holder.clone();
+            Change::AssetRegistered(asset) => self.assets.push(asset.clone()),
+            Change::AssetDisposed { id, date, reason } => {
+                if let Some(a) = self.assets.iter_mut().find(|a| a.id == id) {
+                    a.disposed = Some(date);
+                    a.disposal_reason = Some(reason.to_string());
                 }
             }
-            Event::ReceiptIssued { book, serial, payer, amount, date } => {
-                let state = ReceiptState::Issued { payer: payer.clone(), amount: *amount, date: *date };
-                self.receipts.insert((book.clone(), *serial), state);
-            }
-            Event::ReceiptVoided { book, serial, reason } => {
-                self.receipts.insert((book.clone(), *serial), ReceiptState::Voided { reason: reason.clone() });
-            }
-            Event::AuthorizationRecorded { authorization } => {
-                self.authorizations.insert(authorization.number.clone(), authorization.clone());
-            }
-            Event::SignatureWithdrawn { reference, kind, .. } => {
-                self.signed.entry(*reference).or_default().retain(|s| s.kind != *kind)
-            }
-            Event::AccountAdded { account } => self.chart.insert(account.clone()),
-            Event::AccountRenamed { code, name } => self.chart.rename(code, name),
-            Event::AccountClosed { code, date } => self.chart.close(code, *date),
-            _ => self.registry.apply(&event),
+            // The chart and the registry follow these above; the rest is
+            // not read back through `Books`.
+            Change::LedgerCreated { .. }
+            | Change::AccountAdded(_)
+            | Change::AccountRenamed { .. }
+            | Change::AccountClosed { .. }
+            | Change::PersonRegistered(_)
+            | Change::PassphraseSet { .. }
+            | Change::Appointed(_)
+            | Change::AppointmentEnded { .. }
+            | Change::KinshipRecorded(_)
+            | Change::DisclosureReviewed(_)
+            | Change::BudgetSet { .. } => {}
         }
-        self.events.push(event);
-        Ok(())
     }
 }

@@ -563,22 +563,23 @@ impl Registry {
         self.facts.push(fact);
     }
 
-    /// Follows the log: the people events change the registry, others do not.
-    pub fn apply(&mut self, event: &crate::books::Event) {
-        use crate::books::Event;
-        match event {
-            Event::PersonRegistered { name } => self.register(name),
-            Event::PassphraseSet { person, hash, reset } => {
+    /// Follows the projection: the people changes change the registry,
+    /// others do not.
+    pub fn apply(&mut self, change: &crate::projection::Change<'_>) {
+        use crate::projection::Change;
+        match change {
+            Change::PersonRegistered(name) => self.register(name),
+            Change::PassphraseSet { person, hash, reset } => {
                 self.set_passphrase(person, hash);
                 if *reset {
-                    self.reset.insert(person.clone());
+                    self.reset.insert(person.to_string());
                 } else {
-                    self.reset.remove(person);
+                    self.reset.remove(*person);
                 }
             }
-            Event::Appointed { appointment } => self.appoint(appointment.clone()),
-            Event::AppointmentEnded { person, role, from, ended } => self.end(person, *role, *from, *ended),
-            Event::KinshipRecorded { fact } => self.relate(fact.clone()),
+            Change::Appointed(appointment) => self.appoint((*appointment).clone()),
+            Change::AppointmentEnded { person, role, from, ended } => self.end(person, *role, *from, *ended),
+            Change::KinshipRecorded(fact) => self.relate((*fact).clone()),
             _ => {}
         }
     }
