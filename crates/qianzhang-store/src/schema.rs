@@ -381,7 +381,6 @@ const MIGRATIONS: &[&str] = &[
     UPDATE vouchers SET moved = 1 WHERE status = 'prepared' AND EXISTS (
         SELECT 1 FROM signatures s WHERE s.ledger_id = vouchers.ledger_id AND s.period = vouchers.period
         AND s.number = vouchers.number AND s.kind = 'confirm' AND s.withdrawn_seq IS NULL);
-    CREATE INDEX vouchers_moved ON vouchers (ledger_id, period, number) WHERE moved = 1;
     "#,
 ];
 
