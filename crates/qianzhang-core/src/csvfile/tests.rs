@@ -1,5 +1,6 @@
 use super::*;
 use crate::memory::MemoryBooks;
+use crate::voucher::Status;
 
 fn import(b: &mut MemoryBooks, text: &[u8], history: bool) -> Result<ImportSummary, Failure> {
     let opts = ImportOptions {
