@@ -10,8 +10,11 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
+use crate::books::Books;
+use crate::event::Event;
+use crate::money::Money;
 use crate::period::opt_date_serde;
-use crate::rule::{Refusal, Rule};
+use crate::rule::{Failure, Refusal, Rule};
 
 /// The five element kinds of 民间非营利组织会计制度.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -353,6 +356,40 @@ impl Chart {
     pub fn insert(&mut self, account: Account) {
         self.accounts.insert(account.code.clone(), account);
     }
+
+    /// Follows the projection: the account changes change the chart,
+    /// others do not.
+    pub fn apply(&mut self, change: &crate::projection::Change<'_>) {
+        use crate::projection::Change;
+        match change {
+            Change::AccountAdded(account) => self.insert((*account).clone()),
+            Change::AccountRenamed { code, name } => self.rename(code, name),
+            Change::AccountClosed { code, date } => self.close(code, *date),
+            _ => {}
+        }
+    }
+}
+
+/// [ACC-1] adds an account.
+pub fn add_account(books: &mut impl Books, new: &NewAccount) -> Result<Account, Failure> {
+    let account = books.chart().check_new(new)?;
+    books.append(Event::AccountAdded { account: account.clone() })?;
+    Ok(account)
+}
+
+/// [ACC-1] renames an account; its code stays.
+pub fn rename_account(books: &mut impl Books, code: &str, name: &str) -> Result<(), Failure> {
+    let name = books.chart().check_rename(code, name)?;
+    books.append(Event::AccountRenamed { code: code.to_string(), name })?;
+    Ok(())
+}
+
+/// [ACC-2] closes an account from `date`.
+pub fn close_account(books: &mut impl Books, code: &str, date: Date) -> Result<(), Failure> {
+    let balance = if books.chart().get(code).is_some() { books.balance(code)? } else { Money::ZERO };
+    books.chart().check_close(code, date, balance)?;
+    books.append(Event::AccountClosed { code: code.to_string(), date })?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -425,5 +462,20 @@ mod tests {
         c.rename("520101", "办公用品费");
         assert_eq!(c.full_name("520101"), "管理费用/办公用品费");
         assert_eq!(c.resolve("管理费用/办公用品费").unwrap().code(), "520101");
+    }
+
+    #[test]
+    fn acc_2_close_refuses_a_balance() {
+        use crate::entry::prepare_voucher;
+        use crate::memory::MemoryBooks;
+        use crate::test_support::{draft, post, rule_of};
+        use crate::voucher::Origin;
+
+        let mut b = MemoryBooks::fixture();
+        let r = prepare_voucher(&mut b, draft(date!(2025 - 01 - 05), 100), Origin::Entered, "赵敏").unwrap();
+        post(&mut b, r).unwrap();
+        assert_eq!(rule_of(close_account(&mut b, "5201", date!(2025 - 02 - 01))), Rule::Acc2);
+        close_account(&mut b, "5401", date!(2025 - 02 - 01)).unwrap();
+        assert!(!b.chart.get("5401").unwrap().is_open_on(date!(2025 - 02 - 01)));
     }
 }

@@ -7,9 +7,12 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
+use crate::books::Books;
+use crate::event::Event;
 use crate::lifecycle::nature;
 use crate::money::Money;
 use crate::period::{date_serde, format_date};
+use crate::rule::Failure;
 use crate::rule::{Refusal, Rule};
 use crate::voucher::{Status, Voucher, VoucherRef};
 
@@ -441,12 +444,44 @@ pub fn suspected_splits(items: &[ExpenseItem], threshold: Money, window_days: u3
     out
 }
 
+/// [APR-4]/[CSH-4] changes a ledger setting.
+pub fn change_setting(books: &mut impl Books, key: SettingKey, value: &str) -> Result<String, Failure> {
+    let value = Settings::check(key, value)?;
+    books.append(Event::SettingChanged { key, value: value.clone() })?;
+    Ok(value)
+}
+
+/// [APR-2] records a resolution or government approval; [SEP-6] a
+/// resolution for a stand-aside payment names its deputy signer.
+pub fn record_authorization(books: &mut impl Books, authorization: Authorization) -> Result<(), Failure> {
+    let existing = books.authorization(&authorization.number)?;
+    check_new_authorization(existing.as_ref(), &authorization)?;
+    crate::approval::check_stand_aside(books.registry(), &authorization)?;
+    books.append(Event::AuthorizationRecorded { authorization })?;
+    Ok(())
+}
+
+/// [APR-2] the authorization a voucher cites, checked against the
+/// threshold, its date and what it has already paid for.
+pub fn check_authorization(books: &mut impl Books, v: &Voucher) -> Result<Option<Refusal>, Failure> {
+    let (cited, spent_so_far) = match v.authorization() {
+        Some(number) => {
+            let cited = books.authorization(number)?;
+            let citing = books.vouchers_citing(number)?;
+            (cited, spent(books.chart(), &citing, Some(v.reference())))
+        }
+        None => (None, Money::ZERO),
+    };
+    Ok(check_expense_authorization(books.chart(), books.settings(), v, cited.as_ref(), spent_so_far))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::books::tests::{draft, MemoryBooks};
     use crate::books::{prepare_voucher, Books};
+    use crate::memory::MemoryBooks;
     use crate::period::Period;
+    use crate::test_support::draft;
     use crate::voucher::Origin;
     use time::macros::date;
 
@@ -462,7 +497,7 @@ mod tests {
     }
 
     fn expense(fen: i64, cited: Option<&str>) -> (MemoryBooks, Voucher) {
-        let mut b = MemoryBooks::new();
+        let mut b = MemoryBooks::fixture();
         let mut d = draft(date!(2025 - 03 - 05), fen);
         d.authorization = cited.map(str::to_string);
         let r = prepare_voucher(&mut b, d, Origin::Entered, "赵敏").unwrap();
@@ -507,12 +542,12 @@ mod tests {
     #[test]
     fn apr_2_an_advance_and_its_settlement_count_once() {
         use crate::voucher::{Line, Side};
-        let mut b = MemoryBooks::new();
+        let mut b = MemoryBooks::fixture();
         b.settings.threshold = Money::from_fen(1_000_000);
         let borrower =
             crate::account::NewAccount { code: "112201".into(), name: "张伟".into(), kind: None, opened: None };
         b.chart.insert(b.chart.check_new(&borrower).unwrap());
-        let cited = crate::books::tests::STANDING;
+        let cited = crate::test_support::STANDING;
         let voucher = |b: &mut MemoryBooks, day: Date, lines: &[(&str, Side, i64)]| {
             let mut d = draft(day, 1);
             d.lines = lines
@@ -532,7 +567,7 @@ mod tests {
             }
             let r = prepare_voucher(b, d, Origin::Entered, "赵敏").unwrap();
             if !lines.iter().any(|l| l.0 == "1001" && l.1 == Side::Debit) {
-                crate::books::tests::post(b, r).unwrap();
+                crate::test_support::post(b, r).unwrap();
             }
             b.vouchers[&r].0.clone()
         };

@@ -259,8 +259,9 @@ mod tests {
     use super::*;
     use crate::bank::StatementLine;
     use crate::books::prepare_voucher;
-    use crate::books::tests::{draft, post, MemoryBooks};
+    use crate::memory::MemoryBooks;
     use crate::people::Appointment;
+    use crate::test_support::{draft, post};
 
     fn rule_of<T: std::fmt::Debug>(r: Result<T, Failure>) -> Vec<Rule> {
         match r {
@@ -272,7 +273,7 @@ mod tests {
     /// December 2025 as the ledger's first month: a 低保 grant of 1,000 by
     /// bank, 600 of it paid out, and 100 of office costs.
     fn december() -> (MemoryBooks, Vec<VoucherRef>) {
-        let mut b = MemoryBooks::new();
+        let mut b = MemoryBooks::fixture();
         b.info.start = Period::parse("2025-12").unwrap();
         b.opening_cash = Money::ZERO;
         let mut refs = Vec::new();

@@ -213,7 +213,8 @@ pub fn check_documents_complete(chart: &Chart, v: &Voucher) -> Vec<Refusal> {
 mod tests {
     use super::*;
     use crate::books::prepare_voucher;
-    use crate::books::tests::{draft, MemoryBooks};
+    use crate::memory::MemoryBooks;
+    use crate::test_support::draft;
     use crate::voucher::Origin;
     use time::macros::date;
 
@@ -286,7 +287,7 @@ mod tests {
         assert_ne!(key(&receipt(Some("甲"))), key(&receipt(Some("乙"))), "other documents keep their issuer");
         assert_eq!(key(&receipt(None)).1, "", "no issuer: type and number");
 
-        let mut b = MemoryBooks::new();
+        let mut b = MemoryBooks::fixture();
         prepare(&mut b, a.clone()).unwrap();
         for again in [invoice(Some("惠民文具"), "044001900111-04418822"), invoice(None, "044001900111 04418822")] {
             assert_eq!(refused_rule(prepare(&mut b, again)), Rule::Doc2, "issuer typed differently or left out");
@@ -304,7 +305,7 @@ mod tests {
 
     #[test]
     fn doc_2_a_voided_voucher_releases_its_invoice() {
-        let mut b = MemoryBooks::new();
+        let mut b = MemoryBooks::fixture();
         let first = prepare(&mut b, invoice(Some("惠民文具店"), "044001900111-1")).unwrap();
         crate::books::void_voucher(&mut b, first, "金额录错").unwrap();
         prepare(&mut b, invoice(Some("惠民文具店"), "044001900111-1")).unwrap();
@@ -313,9 +314,9 @@ mod tests {
 
     #[test]
     fn doc_2_a_reversed_voucher_s_invoice_is_cited_once_more() {
-        let mut b = MemoryBooks::new();
+        let mut b = MemoryBooks::fixture();
         let original = prepare(&mut b, invoice(Some("惠民文具店"), "044001900111-2")).unwrap();
-        crate::books::tests::post(&mut b, original).unwrap();
+        crate::test_support::post(&mut b, original).unwrap();
         assert_eq!(refused_rule(prepare(&mut b, invoice(None, "044001900111-2"))), Rule::Doc2, "still live");
         let reversal =
             crate::books::reverse_voucher(&mut b, original, date!(2025 - 03 - 06), "赵敏", date!(2025 - 03 - 06))
@@ -325,7 +326,7 @@ mod tests {
             Rule::Doc2,
             "the reversal is not posted yet: the original still stands"
         );
-        crate::books::tests::post(&mut b, reversal).unwrap();
+        crate::test_support::post(&mut b, reversal).unwrap();
         let correction = prepare(&mut b, invoice(Some("惠民文具店"), "044001900111-2")).unwrap();
         match prepare(&mut b, invoice(Some("惠民文具店"), "044001900111-2")) {
             Err(crate::rule::Failure::Refused(r)) => {
@@ -355,7 +356,7 @@ mod tests {
 
     #[test]
     fn doc_1_and_doc_3_at_review_and_posting() {
-        let mut b = MemoryBooks::new();
+        let mut b = MemoryBooks::fixture();
         let mut bare = draft(date!(2025 - 03 - 05), 10_000);
         bare.documents.clear();
         let bare = prepare_voucher(&mut b, bare, Origin::Entered, "赵敏").unwrap();

@@ -181,13 +181,14 @@ impl FundsReport {
 mod tests {
     use super::*;
     use crate::books::prepare_voucher;
-    use crate::books::tests::{draft, MemoryBooks};
+    use crate::memory::MemoryBooks;
+    use crate::test_support::draft;
     use crate::voucher::Origin;
     use time::macros::date;
 
     #[test]
     fn fnd_1_spending_never_exceeds_what_the_fund_holds() {
-        let mut b = MemoryBooks::new();
+        let mut b = MemoryBooks::fixture();
         let mut d = draft(date!(2025 - 03 - 10), 320_000);
         d.lines[0].account = "5101".into();
         d.lines[0].fund = Some("楼道维修基金".into());

@@ -18,18 +18,26 @@ pub mod closing;
 pub mod csvfile;
 pub mod disclosure;
 pub mod documents;
+pub mod entry;
+pub mod event;
 pub mod funds;
 pub mod handover;
+pub mod ledger;
 pub mod lifecycle;
+#[cfg(any(test, feature = "testing"))]
+pub mod memory;
 pub mod money;
 pub mod names;
 pub mod operator;
 pub mod people;
 pub mod period;
 pub mod privacy;
+pub mod projection;
 pub mod receipts;
 pub mod report;
 pub mod rule;
+#[cfg(test)]
+mod test_support;
 pub mod text;
 pub mod voucher;
 

@@ -1,15 +1,17 @@
 //! Applies log events to the projection tables.
 //!
-//! The same code runs when a command appends an event and when `verify`
-//! replays the log into a scratch database, so the two can be compared row
-//! by row.
+//! The core's reducer (`qianzhang_core::projection::reduce`) says what each
+//! event changes; this writes each [`Change`] as rows. The same code runs
+//! when a command appends an event and when `verify` replays the log into a
+//! scratch database, so the two can be compared row by row.
 
 use std::collections::HashMap;
 
 use qianzhang_core::documents::doc_key;
-use qianzhang_core::funds::fund_effect;
 use qianzhang_core::people::{KinFact, Role};
 use qianzhang_core::period::format_date;
+use qianzhang_core::projection::{reduce, Change, Inconsistent, View};
+use qianzhang_core::receipts::ReceiptState;
 use qianzhang_core::{Event, Line, Money, Status, Voucher, VoucherRef};
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -33,29 +35,38 @@ impl Projector {
         Projector { ledger_id, ..Projector::default() }
     }
 
-    pub(crate) fn apply(&mut self, conn: &Connection, seq: i64, at: &str, event: &Event) -> Result<(), Error> {
-        let id = self.ledger_id;
-        if matches!(
-            event,
-            Event::Refused { .. }
-                | Event::PeriodClosed { .. }
-                | Event::PeriodReopened { .. }
-                | Event::KinshipRecorded { .. }
-                | Event::HandoverCompleted { .. }
-                | Event::SignInFailed { .. }
-                | Event::PassphraseSet { .. }
-        ) {
+    /// Applies one logged event: the changes the core's reducer finds in
+    /// it, returned so the writer can keep its caches from them.
+    pub(crate) fn apply<'e>(
+        &mut self,
+        conn: &Connection,
+        seq: i64,
+        at: &str,
+        event: &'e Event,
+    ) -> Result<Vec<Change<'e>>, Error> {
+        if AUDITED.contains(&event.kind()) {
             conn.prepare_cached("INSERT INTO audit_events (ledger_id, seq, kind) VALUES (?1, ?2, ?3)")?
-                .execute(params![id, seq, event.kind()])?;
+                .execute(params![self.ledger_id, seq, event.kind()])?;
         }
-        match event {
-            Event::LedgerCreated { name, start } => {
+        let mut lookup = Lookup { conn, ledger_id: self.ledger_id, unposted: &mut self.unposted };
+        let changes = reduce(event, &mut lookup)?;
+        for change in &changes {
+            self.apply_change(conn, seq, at, change)?;
+        }
+        Ok(changes)
+    }
+
+    /// Writes one change of the projection.
+    fn apply_change(&mut self, conn: &Connection, seq: i64, at: &str, change: &Change<'_>) -> Result<(), Error> {
+        let id = self.ledger_id;
+        match change {
+            Change::LedgerCreated { name, start } => {
                 conn.prepare_cached(
                     "INSERT INTO ledgers (id, name, start_period, created_seq) VALUES (?1, ?2, ?3, ?4)",
                 )?
                 .execute(params![id, name, start.key(), seq])?;
             }
-            Event::AccountAdded { account } => {
+            Change::AccountAdded(account) => {
                 conn.prepare_cached(
                     "INSERT INTO accounts (ledger_id, code, name, kind, opened, closed, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 )?
@@ -69,29 +80,16 @@ impl Projector {
                     seq
                 ])?;
             }
-            Event::AccountRenamed { code, name } => {
+            Change::AccountRenamed { code, name } => {
                 conn.prepare_cached("UPDATE accounts SET name = ?3, seq = ?4 WHERE ledger_id = ?1 AND code = ?2")?
                     .execute(params![id, code, name, seq])?;
             }
-            Event::AccountClosed { code, date } => {
+            Change::AccountClosed { code, date } => {
                 conn.prepare_cached("UPDATE accounts SET closed = ?3, seq = ?4 WHERE ledger_id = ?1 AND code = ?2")?
                     .execute(params![id, code, format_date(*date), seq])?;
             }
-            Event::VoucherPrepared { voucher } => {
-                self.insert_voucher(conn, seq, voucher, Status::Prepared)?;
-                self.unposted.insert(voucher.reference(), voucher.lines().to_vec());
-            }
-            Event::VoucherMigrated { voucher } => {
-                self.insert_voucher(conn, seq, voucher, Status::Posted)?;
-                self.add_deltas(voucher.period().key(), voucher.lines(), true);
-            }
-            Event::VoucherPosted { reference } => {
-                let lines = match self.unposted.remove(reference) {
-                    Some(lines) => lines,
-                    None => load_voucher(conn, id, *reference)?
-                        .map(|(v, _)| v.lines().to_vec())
-                        .ok_or_else(|| Error::Corrupt(format!("表 vouchers 中没有要记账的凭证 {reference}")))?,
-                };
+            Change::VoucherRecorded { voucher, status } => self.insert_voucher(conn, seq, voucher, *status)?,
+            Change::VoucherPosted(reference) => {
                 let changed = conn
                     .prepare_cached(
                         "UPDATE vouchers SET status = 'posted', posted_seq = ?4 \
@@ -101,9 +99,9 @@ impl Projector {
                 if changed != 1 {
                     return Err(Error::Corrupt(format!("表 vouchers 中凭证 {reference} 不是待记账状态")));
                 }
-                self.add_deltas(reference.period.key(), &lines, true);
+                self.unposted.remove(reference);
             }
-            Event::VoucherVoided { reference, .. } => {
+            Change::VoucherVoided(reference) => {
                 let changed = conn
                     .prepare_cached(
                         "UPDATE vouchers SET status = 'voided' \
@@ -113,10 +111,9 @@ impl Projector {
                 if changed != 1 {
                     return Err(Error::Corrupt(format!("表 vouchers 中要作废的凭证 {reference} 不是待记账状态")));
                 }
-                release_documents(conn, id, *reference)?;
                 self.unposted.remove(reference);
             }
-            Event::VoucherRevised { voucher } => {
+            Change::VoucherRevised(voucher) => {
                 let r = voucher.reference();
                 let changed = conn
                     .prepare_cached(
@@ -127,26 +124,47 @@ impl Projector {
                 if changed != 1 {
                     return Err(Error::Corrupt(format!("表 vouchers 中要修改的凭证 {r} 不是待记账状态")));
                 }
+                self.unposted.insert(r, voucher.lines().to_vec());
+            }
+            Change::MovedAhead { reference, moved } => {
+                conn.prepare_cached(
+                    "UPDATE vouchers SET moved = ?4 \
+                     WHERE ledger_id = ?1 AND period = ?2 AND number = ?3 AND moved <> ?4",
+                )?
+                .execute(params![id, reference.period.key(), reference.number, moved])?;
+            }
+            Change::Balance { account, period, debit, credit } => {
+                let e = self.deltas.entry((account.to_string(), period.key())).or_default();
+                e.0 += debit.fen();
+                e.1 += credit.fen();
+            }
+            Change::FundTotal { fund, period, income, spending } => {
+                let f = self.fund_deltas.entry((fund.to_string(), period.key())).or_default();
+                f.0 += income.fen();
+                f.1 += spending.fen();
+            }
+            Change::Turnover(amount) => self.turnover = self.turnover.saturating_add(amount.fen()),
+            Change::DocumentsClaimed(voucher) => self.index_documents(conn, seq, voucher)?,
+            Change::DocumentsReleased(reference) => release_documents(conn, id, *reference)?,
+            Change::SignaturesCleared(r) => {
                 conn.prepare_cached(
                     "UPDATE signatures SET withdrawn_seq = ?4 \
                      WHERE ledger_id = ?1 AND period = ?2 AND number = ?3 AND withdrawn_seq IS NULL",
                 )?
                 .execute(params![id, r.period.key(), r.number, seq])?;
-                self.index_documents(conn, seq, voucher)?;
-                self.unposted.insert(r, voucher.lines().to_vec());
             }
-            Event::PeriodClosed { period, reason, in_transit } => {
+            Change::PeriodClosed { period, reason, in_transit } => {
                 conn.prepare_cached("INSERT INTO periods (ledger_id, period, reason, seq) VALUES (?1, ?2, ?3, ?4)")?
                     .execute(params![id, period.key(), reason, seq])?;
                 let mut stmt = conn.prepare_cached(
                     "INSERT INTO in_transit (ledger_id, period, account, voucher_period, voucher_number, seq) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 )?;
-                for t in in_transit {
+                for t in in_transit.iter() {
                     stmt.execute(params![id, period.key(), t.account, t.voucher.period.key(), t.voucher.number, seq])?;
                 }
             }
-            Event::FileImported { file, sha256, encoding, rows, vouchers, history } => {
+            Change::FileImported { file, sha256, encoding, rows, vouchers, history } => {
                 conn.prepare_cached(
                     "INSERT INTO imports (ledger_id, seq, sha256, file, encoding, rows, vouchers, history, at) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -163,17 +181,17 @@ impl Projector {
                     at
                 ])?;
             }
-            Event::PersonRegistered { name } => {
+            Change::PersonRegistered(name) => {
                 conn.prepare_cached("INSERT INTO people (ledger_id, name, seq) VALUES (?1, ?2, ?3)")?
                     .execute(params![id, name, seq])?;
             }
-            Event::PassphraseSet { person, hash, reset } => {
+            Change::PassphraseSet { person, hash, reset } => {
                 conn.prepare_cached(
                     "UPDATE people SET passphrase = ?3, seq = ?4, reset = ?5 WHERE ledger_id = ?1 AND name = ?2",
                 )?
                 .execute(params![id, person, hash, seq, reset])?;
             }
-            Event::Appointed { appointment: a } => {
+            Change::Appointed(a) => {
                 conn.prepare_cached(
                     "INSERT INTO appointments (ledger_id, person, role, from_date, ended, leader, title, acting, seq) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -190,7 +208,7 @@ impl Projector {
                     seq
                 ])?;
             }
-            Event::AppointmentEnded { person, role, from, ended } => {
+            Change::AppointmentEnded { person, role, from, ended } => {
                 let changed = conn
                     .prepare_cached(
                         "UPDATE appointments SET ended = ?5, seq = ?6 \
@@ -201,7 +219,7 @@ impl Projector {
                     return Err(Error::Corrupt(format!("表 appointments 中没有 {person} 要结束的任职")));
                 }
             }
-            Event::KinshipRecorded { fact } => {
+            Change::KinshipRecorded(fact) => {
                 let (kind, a, b) = match fact {
                     KinFact::Spouse { a, b } => ("spouse", a, b),
                     KinFact::Parent { parent, child } => ("parent", parent, child),
@@ -211,7 +229,7 @@ impl Projector {
                 conn.prepare_cached("INSERT INTO kinship (ledger_id, seq, kind, a, b) VALUES (?1, ?2, ?3, ?4, ?5)")?
                     .execute(params![id, seq, kind, a, b])?;
             }
-            Event::VoucherSigned { reference, signature: sg } => {
+            Change::Signed { reference, signature: sg } => {
                 conn.prepare_cached(
                     "INSERT INTO signatures (ledger_id, seq, period, number, kind, person, appointment_from, at, \
                      resolution) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -228,7 +246,7 @@ impl Projector {
                     sg.resolution
                 ])?;
             }
-            Event::SignatureWithdrawn { reference, kind, person } => {
+            Change::SignatureWithdrawn { reference, kind, person } => {
                 let changed = conn
                     .prepare_cached(
                         "UPDATE signatures SET withdrawn_seq = ?6 WHERE ledger_id = ?1 AND period = ?2 AND number = ?3 \
@@ -239,14 +257,14 @@ impl Projector {
                     return Err(Error::Corrupt(format!("表 signatures 中凭证 {reference} 没有要撤回的签字")));
                 }
             }
-            Event::SettingChanged { key, value } => {
+            Change::Setting { key, value } => {
                 conn.prepare_cached(
                     "INSERT INTO settings (ledger_id, key, value, seq) VALUES (?1, ?2, ?3, ?4) \
                      ON CONFLICT (ledger_id, key) DO UPDATE SET value = excluded.value, seq = excluded.seq",
                 )?
                 .execute(params![id, key.as_str(), value, seq])?;
             }
-            Event::AuthorizationRecorded { authorization: a } => {
+            Change::AuthorizationRecorded(a) => {
                 conn.prepare_cached(
                     "INSERT INTO authorizations (ledger_id, number, kind, date, scope, cap, stand_aside, seq) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -262,13 +280,13 @@ impl Projector {
                     seq
                 ])?;
             }
-            Event::ReceiptBookRegistered { book: b } => {
+            Change::ReceiptBookRegistered(b) => {
                 conn.prepare_cached(
                     "INSERT INTO receipt_books (ledger_id, book, first, last, date, holder, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 )?
                 .execute(params![id, b.book, b.first, b.last, format_date(b.date), b.holder, seq])?;
             }
-            Event::ReceiptBookPassed { book, holder, .. } => {
+            Change::ReceiptBookPassed { book, holder } => {
                 let changed = conn
                     .prepare_cached(
                         "UPDATE receipt_books SET holder = ?3, seq = ?4 WHERE ledger_id = ?1 AND book = ?2",
@@ -278,25 +296,25 @@ impl Projector {
                     return Err(Error::Corrupt(format!("passing receipt book {book}, which is not registered")));
                 }
             }
-            Event::ReceiptIssued { book, serial, payer, amount, date } => {
+            Change::Receipt { book, serial, state: ReceiptState::Issued { payer, amount, date } } => {
                 conn.prepare_cached(
                     "INSERT INTO receipts (ledger_id, book, serial, state, payer, amount, date, seq) \
                      VALUES (?1, ?2, ?3, 'issued', ?4, ?5, ?6, ?7)",
                 )?
                 .execute(params![id, book, serial, payer, amount.fen(), format_date(*date), seq])?;
             }
-            Event::ReceiptVoided { book, serial, reason } => {
+            Change::Receipt { book, serial, state: ReceiptState::Voided { reason } } => {
                 conn.prepare_cached(
                     "INSERT INTO receipts (ledger_id, book, serial, state, reason, seq) VALUES (?1, ?2, ?3, 'voided', ?4, ?5) \
                      ON CONFLICT (ledger_id, book, serial) DO UPDATE SET state = 'voided', reason = excluded.reason, seq = excluded.seq",
                 )?
                 .execute(params![id, book, serial, reason, seq])?;
             }
-            Event::FundDeclared { fund } => {
+            Change::FundDeclared(fund) => {
                 conn.prepare_cached("INSERT INTO funds (ledger_id, name, restricted, seq) VALUES (?1, ?2, ?3, ?4)")?
                     .execute(params![id, fund.name, fund.restricted, seq])?;
             }
-            Event::CashCounted { count: c } => {
+            Change::CashCounted(c) => {
                 conn.prepare_cached(
                     "INSERT INTO cash_counts (ledger_id, seq, date, counted, book, pieces, counter) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -311,15 +329,15 @@ impl Projector {
                     c.counter
                 ])?;
             }
-            Event::StatementImported { account, first_id, lines, through, .. } => {
-                if let Some(t) = through {
-                    conn.prepare_cached(
-                        "INSERT INTO statement_reach (ledger_id, account, through, seq) VALUES (?1, ?2, ?3, ?4) \
-                         ON CONFLICT (ledger_id, account) DO UPDATE SET through = excluded.through, seq = excluded.seq \
-                         WHERE excluded.through > statement_reach.through",
-                    )?
-                    .execute(params![id, account, format_date(*t), seq])?;
-                }
+            Change::StatementReach { account, through } => {
+                conn.prepare_cached(
+                    "INSERT INTO statement_reach (ledger_id, account, through, seq) VALUES (?1, ?2, ?3, ?4) \
+                     ON CONFLICT (ledger_id, account) DO UPDATE SET through = excluded.through, seq = excluded.seq \
+                     WHERE excluded.through > statement_reach.through",
+                )?
+                .execute(params![id, account, format_date(*through), seq])?;
+            }
+            Change::StatementLines { account, first_id, lines } => {
                 let mut stmt = conn.prepare_cached(
                     "INSERT INTO statement_lines (ledger_id, id, account, date, inflow, outflow, balance, reference, \
                      counterparty, summary, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -340,15 +358,13 @@ impl Projector {
                     ])?;
                 }
             }
-            Event::BankMatched { pairs, .. } => {
-                let mut stmt = conn.prepare_cached(
+            Change::BankMatched { line, voucher: v } => {
+                conn.prepare_cached(
                     "INSERT INTO bank_matches (ledger_id, line_id, period, number, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
-                )?;
-                for (line, v) in pairs {
-                    stmt.execute(params![id, *line as i64, v.period.key(), v.number, seq])?;
-                }
+                )?
+                .execute(params![id, *line as i64, v.period.key(), v.number, seq])?;
             }
-            Event::BankUnmatched { line, voucher } => {
+            Change::BankUnmatched { line, voucher } => {
                 let changed = conn
                     .prepare_cached(
                         "DELETE FROM bank_matches WHERE ledger_id = ?1 AND line_id = ?2 AND period = ?3 AND number = ?4",
@@ -358,13 +374,7 @@ impl Projector {
                     return Err(Error::Corrupt(format!("表 bank_matches 中对账单第 {line} 行并未勾对")));
                 }
             }
-            Event::ClosingVoucher { voucher } => {
-                self.insert_voucher(conn, seq, voucher, Status::Posted)?;
-                // Carrying the year's result moves no money into or out of a
-                // fund: each fund's lines net to zero, so fund totals skip it.
-                self.add_deltas(voucher.period().key(), voucher.lines(), false);
-            }
-            Event::PeriodReopened { period, .. } => {
+            Change::PeriodReopened(period) => {
                 conn.prepare_cached("DELETE FROM in_transit WHERE ledger_id = ?1 AND period = ?2")?
                     .execute(params![id, period.key()])?;
                 let changed = conn
@@ -374,14 +384,14 @@ impl Projector {
                     return Err(Error::Corrupt(format!("表 periods 中 {period} 并未结账")));
                 }
             }
-            Event::DisclosureReviewed { review: r } => {
+            Change::DisclosureReviewed(r) => {
                 conn.prepare_cached(
                     "INSERT INTO disclosure_reviews (ledger_id, seq, span, reviewer, opinion, date) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 )?
                 .execute(params![id, seq, r.span, r.by, r.opinion, format_date(r.date)])?;
             }
-            Event::AssetRegistered { asset: a } => {
+            Change::AssetRegistered(a) => {
                 conn.prepare_cached(
                     "INSERT INTO assets (ledger_id, id, name, quantity, value, location, custodian, period, number, \
                      acquired, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -400,7 +410,7 @@ impl Projector {
                     seq
                 ])?;
             }
-            Event::AssetDisposed { id: asset, date, reason } => {
+            Change::AssetDisposed { id: asset, date, reason } => {
                 let changed = conn
                     .prepare_cached(
                         "UPDATE assets SET disposed = ?3, disposal_reason = ?4, seq = ?5 \
@@ -411,16 +421,13 @@ impl Projector {
                     return Err(Error::Corrupt(format!("表 assets 中资产 {asset} 不在册")));
                 }
             }
-            Event::BudgetSet { year, account, amount } => {
+            Change::BudgetSet { year, account, amount } => {
                 conn.prepare_cached(
                     "INSERT INTO budgets (ledger_id, year, account, amount, seq) VALUES (?1, ?2, ?3, ?4, ?5) \
                      ON CONFLICT (ledger_id, year, account) DO UPDATE SET amount = excluded.amount, seq = excluded.seq",
                 )?
                 .execute(params![id, year, account, amount.fen(), seq])?;
             }
-            // The handover's own effects are the appointment events before it;
-            // the record itself lives in the log.
-            Event::Refused { .. } | Event::SignInFailed { .. } | Event::HandoverCompleted { .. } => {}
         }
         Ok(())
     }
@@ -450,8 +457,6 @@ impl Projector {
 
     fn insert_voucher(&mut self, conn: &Connection, seq: i64, v: &Voucher, status: Status) -> Result<(), Error> {
         let reference = v.reference();
-        self.turnover = self.turnover.saturating_add(Money::turnover(v.lines().iter().map(|l| l.amount)).fen());
-        self.index_documents(conn, seq, v)?;
         conn.prepare_cached(
             "INSERT INTO vouchers (ledger_id, period, number, date, status, origin, reverses_period, reverses_number, \
              content_seq, posted_seq, authorization) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -469,20 +474,10 @@ impl Projector {
             (status == Status::Posted).then_some(seq),
             v.authorization(),
         ])?;
-        Ok(())
-    }
-
-    fn add_deltas(&mut self, period: u32, lines: &[Line], funds: bool) {
-        for l in lines {
-            let e = self.deltas.entry((l.account.clone(), period)).or_default();
-            e.0 += l.debit().fen();
-            e.1 += l.credit().fen();
-            if let Some((fund, into, out)) = fund_effect(l).filter(|_| funds) {
-                let f = self.fund_deltas.entry((fund.to_string(), period)).or_default();
-                f.0 += into.fen();
-                f.1 += out.fen();
-            }
+        if status == Status::Prepared {
+            self.unposted.insert(reference, v.lines().to_vec());
         }
+        Ok(())
     }
 
     /// Writes the pending balance changes.
@@ -599,14 +594,59 @@ pub(crate) fn reindex_documents(conn: &Connection) -> Result<(), Error> {
         let Ok(payload) = row.get_ref(2)?.as_str() else { continue };
         let Ok(event) = serde_json::from_str::<Event>(payload) else { continue };
         let projector = Projector::new(ledger_id);
-        match &event {
-            Event::VoucherPrepared { voucher }
-            | Event::VoucherMigrated { voucher }
-            | Event::VoucherRevised { voucher }
-            | Event::ClosingVoucher { voucher } => projector.index_documents(conn, seq, voucher)?,
-            Event::VoucherVoided { reference, .. } => release_documents(conn, ledger_id, *reference)?,
-            _ => {}
+        for change in reduce(&event, &mut NoVouchers)? {
+            match change {
+                Change::DocumentsClaimed(voucher) => projector.index_documents(conn, seq, voucher)?,
+                Change::DocumentsReleased(reference) => release_documents(conn, ledger_id, reference)?,
+                _ => {}
+            }
         }
     }
     Ok(())
+}
+
+/// The events whose entries the auditor reads (`audit_events`): log
+/// bookkeeping, keyed on the event's kind.
+const AUDITED: &[&str] = &[
+    "refused",
+    "period_closed",
+    "period_reopened",
+    "kinship_recorded",
+    "handover_completed",
+    "sign_in_failed",
+    "passphrase_set",
+];
+
+/// The projection as the reducer reads it while the projector writes it:
+/// a voucher's lines come from those prepared in this run, or its row.
+struct Lookup<'a> {
+    conn: &'a Connection,
+    ledger_id: i64,
+    unposted: &'a mut HashMap<VoucherRef, Vec<Line>>,
+}
+
+impl View for Lookup<'_> {
+    type Error = Error;
+    fn voucher_lines(&mut self, reference: VoucherRef) -> Result<Option<Vec<Line>>, Error> {
+        if let Some(lines) = self.unposted.remove(&reference) {
+            return Ok(Some(lines));
+        }
+        Ok(load_voucher(self.conn, self.ledger_id, reference)?.map(|(v, _)| v.lines().to_vec()))
+    }
+}
+
+/// Rebuilding the documents index reads no voucher.
+struct NoVouchers;
+
+impl View for NoVouchers {
+    type Error = Error;
+    fn voucher_lines(&mut self, _: VoucherRef) -> Result<Option<Vec<Line>>, Error> {
+        Ok(None)
+    }
+}
+
+impl From<Inconsistent> for Error {
+    fn from(e: Inconsistent) -> Error {
+        Error::Corrupt(e.0)
+    }
 }

@@ -372,6 +372,16 @@ const MIGRATIONS: &[&str] = &[
         WHERE l.kind IN ('voucher_prepared', 'voucher_migrated', 'closing_voucher') AND json_valid(l.payload)
         GROUP BY l.ledger_id;
     "#,
+    // 11: a prepared voucher whose money has moved ahead of its posting —
+    //     the cashier confirmed it (CSH-1) — is marked as the core's reducer
+    //     says, so cash and bank queries read a flag instead of knowing
+    //     which signature moves money.
+    r#"
+    ALTER TABLE vouchers ADD COLUMN moved INTEGER NOT NULL DEFAULT 0;
+    UPDATE vouchers SET moved = 1 WHERE status = 'prepared' AND EXISTS (
+        SELECT 1 FROM signatures s WHERE s.ledger_id = vouchers.ledger_id AND s.period = vouchers.period
+        AND s.number = vouchers.number AND s.kind = 'confirm' AND s.withdrawn_seq IS NULL);
+    "#,
 ];
 
 /// The first version whose `documents` index keys invoices by code and number
@@ -410,7 +420,7 @@ pub const PROJECTIONS: &[(&str, &str, &str)] = &[
     (
         "vouchers",
         "SELECT period, number, date, status, origin, reverses_period, reverses_number, content_seq, posted_seq, \
-         authorization FROM vouchers WHERE ledger_id = ?1 ORDER BY period, number",
+         authorization, moved FROM vouchers WHERE ledger_id = ?1 ORDER BY period, number",
         "content_seq",
     ),
     ("balances", "SELECT account, period, debit, credit FROM balances WHERE ledger_id = ?1 ORDER BY account, period", ""),

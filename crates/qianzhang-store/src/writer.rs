@@ -15,6 +15,7 @@ use qianzhang_core::funds::Fund;
 use qianzhang_core::lifecycle::Signature;
 use qianzhang_core::people::Registry;
 use qianzhang_core::period::{format_date, parse_date};
+use qianzhang_core::projection::Change;
 use qianzhang_core::receipts::{ReceiptBook, ReceiptState};
 use qianzhang_core::Document;
 use qianzhang_core::{Chart, Event, Failure, Money, Period, Status, Voucher, VoucherRef};
@@ -109,32 +110,27 @@ impl<'t> Writer<'t> {
                 "INSERT INTO log (ledger_id, seq, at, actor, kind, payload, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![self.ledger.id, seq, self.actor.at, self.actor.name, kind, payload, &self.head_hash.0[..], &hash.0[..]])?;
-        self.projector.apply(self.tx, seq, &self.actor.at, &event)?;
-        match &event {
-            Event::AccountAdded { account } => self.chart.insert(account.clone()),
-            Event::AccountClosed { code, date } => self.chart.close(code, *date),
-            Event::AccountRenamed { code, name } => self.chart.rename(code, name),
-            Event::PersonRegistered { .. }
-            | Event::PassphraseSet { .. }
-            | Event::Appointed { .. }
-            | Event::AppointmentEnded { .. }
-            | Event::KinshipRecorded { .. } => self.registry.apply(&event),
-            Event::SettingChanged { key, value } => self.settings.set(*key, value),
-            Event::VoucherPrepared { voucher }
-            | Event::VoucherMigrated { voucher }
-            | Event::ClosingVoucher { voucher } => {
-                self.next_numbers.insert(voucher.period(), voucher.reference().number + 1);
-                if let Some(t) = &mut self.turnover {
-                    *t = t.saturating_add(Money::turnover(voucher.lines().iter().map(|l| l.amount)).fen());
+        for change in self.projector.apply(self.tx, seq, &self.actor.at, &event)? {
+            self.chart.apply(&change);
+            self.registry.apply(&change);
+            match change {
+                Change::Setting { key, value } => self.settings.set(key, value),
+                Change::VoucherRecorded { voucher, .. } => {
+                    self.next_numbers.insert(voucher.period(), voucher.reference().number + 1);
                 }
+                Change::Turnover(amount) => {
+                    if let Some(t) = &mut self.turnover {
+                        *t = t.saturating_add(amount.fen());
+                    }
+                }
+                Change::PeriodClosed { period, .. } => {
+                    self.closed.insert(period, true);
+                }
+                Change::PeriodReopened(period) => {
+                    self.closed.insert(period, false);
+                }
+                _ => {}
             }
-            Event::PeriodClosed { period, .. } => {
-                self.closed.insert(*period, true);
-            }
-            Event::PeriodReopened { period, .. } => {
-                self.closed.insert(*period, false);
-            }
-            _ => {}
         }
         self.head_seq = seq;
         self.head_hash = hash;
@@ -273,9 +269,7 @@ impl Books for Writer<'_> {
             let mut later = Vec::new();
             let mut stmt = self.tx.prepare_cached(
                 "SELECT l.payload FROM vouchers v JOIN log l ON l.ledger_id = v.ledger_id AND l.seq = v.content_seq \
-                 WHERE v.ledger_id = ?1 AND ((v.period >= ?2 AND v.status = 'posted') OR (?3 AND v.status = 'prepared' \
-                 AND EXISTS (SELECT 1 FROM signatures s WHERE s.ledger_id = v.ledger_id AND s.period = v.period \
-                 AND s.number = v.number AND s.kind = 'confirm' AND s.withdrawn_seq IS NULL)))",
+                 WHERE v.ledger_id = ?1 AND ((v.period >= ?2 AND v.status = 'posted') OR (?3 AND v.moved = 1))",
             )?;
             let mut rows = stmt.query(params![self.ledger.id, period.key(), confirmed])?;
             while let Some(row) = rows.next()? {
@@ -348,8 +342,7 @@ impl Books for Writer<'_> {
             let mut stmt = self.tx.prepare_cached(
                 "SELECT l.payload FROM vouchers v JOIN log l ON l.ledger_id = v.ledger_id AND l.seq = v.content_seq \
                  WHERE v.ledger_id = ?1 AND v.date <= ?4 AND ((v.period BETWEEN ?2 AND ?3 AND v.status = 'posted') \
-                 OR (?5 AND v.status = 'prepared' AND EXISTS (SELECT 1 FROM signatures s WHERE s.ledger_id = v.ledger_id \
-                 AND s.period = v.period AND s.number = v.number AND s.kind = 'confirm' AND s.withdrawn_seq IS NULL))) \
+                 OR (?5 AND v.moved = 1)) \
                  ORDER BY v.date, v.period, v.number",
             )?;
             let mut rows =

@@ -1,0 +1,187 @@
+use time::macros::date;
+
+use super::*;
+use crate::csvfile::TextEncoding;
+
+#[test]
+fn lim_1_statements_stay_within_what_the_engine_sums() {
+    let mut b = crate::memory::MemoryBooks::fixture();
+    let big = crate::money::MAX_TOTAL_FEN / 4;
+    b.statement.push(line(1, date!(2025 - 01 - 02), big, big, "A"));
+    let more = |reference: &str| Statement {
+        sha256: "x".into(),
+        encoding: TextEncoding::Utf8,
+        lines: vec![line(2, date!(2025 - 01 - 03), big, 2 * big, reference).line],
+    };
+    let refused = import_statement(&mut b, "1002", "s.csv", more("B"), None, date!(2025 - 01 - 31));
+    assert!(matches!(refused, Err(Failure::Refused(r)) if r.first_rule() == Rule::Lim1));
+    let small = Statement {
+        sha256: "y".into(),
+        encoding: TextEncoding::Utf8,
+        lines: vec![line(2, date!(2025 - 01 - 03), 100, big + 100, "C").line],
+    };
+    import_statement(&mut b, "1002", "s.csv", small, None, date!(2025 - 01 - 31)).unwrap();
+}
+
+fn line(id: u64, d: Date, amount: i64, balance: i64, reference: &str) -> StoredLine {
+    StoredLine {
+        id,
+        account: "1002".into(),
+        line: StatementLine {
+            date: d,
+            inflow: Money::from_fen(amount.max(0)),
+            outflow: Money::from_fen((-amount).max(0)),
+            balance: Money::from_fen(balance),
+            reference: reference.into(),
+            counterparty: String::new(),
+            summary: String::new(),
+        },
+        matched: None,
+    }
+}
+
+fn entry(n: u32, d: Date, amount: i64, reference: &str) -> BookEntry {
+    BookEntry {
+        voucher: VoucherRef { period: Period::of(d), number: n },
+        date: d,
+        amount: Money::from_fen(amount),
+        summary: "x".into(),
+        references: vec![reference.into()],
+        carried: false,
+    }
+}
+
+#[test]
+fn bnk_1_reads_a_bank_export_with_title_rows_and_gbk() {
+    let text = "中国农业银行账户明细\n账号,6228xxxx\n交易日期,交易流水号,摘要,收入金额,支出金额,余额,对方户名\n\
+                    20250403 10:22:01,A001,拨款,\"5,000.00\",,105000.00,街道办事处\n2025-04-05,A002,转账,,300,104700,某物业\n合计,,,5000,300,,\n";
+    let gbk = encoding_rs::GBK.encode(text).0.into_owned();
+    for bytes in [text.as_bytes().to_vec(), gbk] {
+        let s = read_statement(&bytes, None, &[]).unwrap();
+        assert_eq!(s.lines.len(), 2);
+        assert_eq!(s.lines[0].date, date!(2025 - 04 - 03));
+        assert_eq!(s.lines[0].inflow, Money::from_fen(500_000));
+        assert_eq!(s.lines[1].outflow, Money::from_fen(30_000));
+        assert_eq!(s.lines[1].counterparty, "某物业");
+    }
+}
+
+#[test]
+fn bnk_1_names_the_missing_columns_and_takes_a_mapping() {
+    let text = "时间,进账,出账,结余\n2025-04-03,10,,10\n";
+    let err = read_statement(text.as_bytes(), None, &[]).unwrap_err();
+    assert_eq!(err.reasons[0].rule, Rule::Bnk1);
+    assert!(err.reasons[0].message.contains("交易日期") && err.reasons[0].message.contains("余额"));
+    let map = parse_mapping("date=时间,in=进账,out=出账,balance=结余").unwrap();
+    let s = read_statement(text.as_bytes(), None, &map).unwrap();
+    assert_eq!(s.lines[0].balance, Money::from_fen(1_000));
+    assert_eq!(parse_mapping("when=时间").unwrap_err().rule, Rule::Bnk1);
+    let bad = "交易日期,收入,支出,余额\n2025-13-01,1,,1\n2025-04-02,,,1\n";
+    let err = read_statement(bad.as_bytes(), None, &[]).unwrap_err();
+    assert_eq!(err.reasons.iter().map(|r| r.row).collect::<Vec<_>>(), vec![Some(2), Some(3)]);
+}
+
+#[test]
+fn bnk_1_a_balance_that_does_not_follow_is_refused_naming_the_line() {
+    let text = "交易日期,收入金额,支出金额,余额\n2025-02-03,100,,1100\n2025-02-05,,50,1050\n2025-02-09,,30,1000\n";
+    let err = read_statement(text.as_bytes(), None, &[]).unwrap_err();
+    assert_eq!(err.reasons.len(), 1);
+    let r = &err.reasons[0];
+    assert_eq!((r.rule, r.row), (Rule::Bnk1, Some(4)), "{}", r.message);
+    assert!(r.message.contains("余额 ¥1,050.00") && r.message.contains("应为 ¥1,020.00"), "{}", r.message);
+    // Exported newest first, the same lines follow from one another.
+    let newest_first =
+        "交易日期,收入金额,支出金额,余额\n2025-02-09,,30,1020\n2025-02-05,,50,1050\n2025-02-03,100,,1100\n";
+    assert_eq!(read_statement(newest_first.as_bytes(), None, &[]).unwrap().lines.len(), 3);
+}
+
+#[test]
+fn bnk_1_a_statement_continues_from_the_last_line_imported() {
+    use crate::memory::MemoryBooks;
+    let mut b = MemoryBooks::fixture();
+    let today = date!(2025 - 03 - 31);
+    let read = |t: &str| read_statement(format!("交易日期,收入金额,支出金额,余额\n{t}").as_bytes(), None, &[]).unwrap();
+    import_statement(&mut b, "1002", "1.csv", read("2025-01-06,100,,1100\n"), None, today).unwrap();
+    let gap = import_statement(&mut b, "1002", "2.csv", read("2025-02-06,100,,1300\n"), None, today);
+    match gap {
+        Err(Failure::Refused(r)) => assert!(r.reasons[0].message.contains("应为 ¥1,200.00"), "{:?}", r.reasons),
+        other => panic!("a missing line must be refused: {other:?}"),
+    }
+    import_statement(&mut b, "1002", "2.csv", read("2025-02-06,100,,1200\n"), None, today).unwrap();
+    assert_eq!(b.statement_through("1002").unwrap(), Some(date!(2025 - 02 - 06)));
+    let quiet = read("");
+    assert!(import_statement(&mut b, "1002", "3.csv", quiet.clone(), None, today).is_err(), "no lines, no reach");
+    import_statement(&mut b, "1002", "3.csv", quiet.clone(), Some(date!(2025 - 02 - 28)), today).unwrap();
+    assert_eq!(b.statement_through("1002").unwrap(), Some(date!(2025 - 02 - 28)));
+    assert!(import_statement(&mut b, "1002", "4.csv", quiet, Some(date!(2025 - 04 - 30)), today).is_err(), "future");
+}
+
+#[test]
+fn bnk_1_a_statement_short_of_the_month_end_is_not_balanced() {
+    let p = Period::parse("2025-02").unwrap();
+    let mut lines = vec![line(1, date!(2025 - 01 - 31), 1_000, 11_000, "")];
+    let entries = vec![entry(1, date!(2025 - 01 - 31), 1_000, "")];
+    lines[0].matched = Some(entries[0].voucher);
+    let book = Money::from_fen(11_000);
+    let r = Reconciliation::build("1002", "银行存款", p, book, &lines, &entries, None);
+    assert_eq!(r.adjusted_bank(), Some(r.adjusted_book()), "the figures agree");
+    assert!(!r.agrees() && !r.statement_complete(), "but January's statement says nothing of February");
+    let problem = r.problem().unwrap();
+    assert_eq!(problem.rule, Rule::Bnk1);
+    assert!(
+        problem.message.contains("只到 2025-01-31") && problem.message.contains("2025-02-28"),
+        "{}",
+        problem.message
+    );
+    let full = Reconciliation::build("1002", "银行存款", p, book, &lines, &entries, Some(date!(2025 - 02 - 28)));
+    assert!(full.agrees() && full.problem().is_none());
+}
+
+#[test]
+fn bnk_1_duplicate_lines_are_recognised() {
+    let a = line(1, date!(2025 - 04 - 03), 100, 100, "A1").line;
+    let b = line(2, date!(2025 - 04 - 04), 100, 200, "A2").line;
+    let known: HashSet<String> = [a.key()].into();
+    let (fresh, dups) = new_lines(&known, vec![a.clone(), b.clone(), b.clone()]);
+    assert_eq!((fresh, dups), (vec![b], 2));
+}
+
+#[test]
+fn bnk_1_auto_match_prefers_reference_then_nearest_date() {
+    let lines = vec![line(1, date!(2025 - 04 - 05), -300, 0, "X9"), line(2, date!(2025 - 04 - 20), 500, 0, "")];
+    let entries = vec![
+        entry(1, date!(2025 - 04 - 04), -300, ""),
+        entry(2, date!(2025 - 04 - 08), -300, "X9"),
+        entry(3, date!(2025 - 04 - 01), 500, ""),
+    ];
+    let m = auto_match(&lines, &entries, 5);
+    assert_eq!(m, vec![(1, entries[1].voucher)], "the 500 is 19 days away: outside the window");
+}
+
+#[test]
+fn bnk_1_reconciliation_balances_with_items_in_transit() {
+    let p = Period::parse("2025-04").unwrap();
+    let mut lines = vec![
+        line(1, date!(2025 - 04 - 02), 1_000, 11_000, ""),
+        line(2, date!(2025 - 04 - 30), -50, 10_950, ""), // bank fee not booked yet
+    ];
+    let entries = vec![
+        entry(1, date!(2025 - 04 - 02), 1_000, ""),
+        entry(2, date!(2025 - 04 - 30), -400, ""), // cheque not yet presented
+    ];
+    lines[0].matched = Some(entries[0].voucher);
+    let book = Money::from_fen(10_000 + 1_000 - 400);
+    let end = Some(date!(2025 - 04 - 30));
+    let r = Reconciliation::build("1002", "银行存款", p, book, &lines, &entries, end);
+    assert_eq!(r.bank_out_not_booked.len(), 1);
+    assert_eq!(r.booked_out_not_banked.len(), 1);
+    assert_eq!(r.adjusted_book(), Money::from_fen(10_550));
+    assert_eq!(r.adjusted_bank(), Some(Money::from_fen(10_550)));
+    assert!(r.agrees() && r.problem().is_none());
+    let off = Reconciliation::build("1002", "银行存款", p, book + Money::from_fen(7), &lines, &entries, end);
+    let problem = off.problem().unwrap();
+    assert_eq!(problem.rule, Rule::Bnk1);
+    assert!(problem.message.contains("0.07"), "{}", problem.message);
+    let none = Reconciliation::build("1002", "银行存款", p, book, &[], &entries, None);
+    assert!(none.problem().unwrap().message.contains("bank import"));
+}

@@ -1,0 +1,237 @@
+use super::*;
+use crate::memory::MemoryBooks;
+use crate::voucher::Status;
+
+fn import(b: &mut MemoryBooks, text: &[u8], history: bool) -> Result<ImportSummary, Failure> {
+    let opts = ImportOptions {
+        file_name: "t.csv",
+        encoding: None,
+        history,
+        force: false,
+        preparer: "赵敏",
+        today: crate::test_support::TODAY,
+    };
+    import_csv_bytes(b, text, &opts)
+}
+
+fn reasons(r: Result<ImportSummary, Failure>) -> Vec<(Option<usize>, Rule)> {
+    match r {
+        Err(Failure::Refused(r)) => r.reasons.iter().map(|x| (x.row, x.rule)).collect(),
+        other => panic!("expected refusal, got {other:?}"),
+    }
+}
+
+#[test]
+fn csv_1_english_or_chinese_headers_with_or_without_bom() {
+    for header in [
+        "date,voucher,summary,account,debit,credit",
+        "\u{feff}日期,凭证号,摘要,科目,借方,贷方",
+        "Date,Voucher,Summary,Account,Debit,Credit",
+    ] {
+        let mut b = MemoryBooks::fixture();
+        let text = format!("{header}\n2025-01-05,V1,办公,5201,\"1,000.50\",\n2025-01-05,V1,办公,库存现金,,¥1000.5\n");
+        let s = import(&mut b, text.as_bytes(), false).unwrap();
+        assert_eq!((s.rows, s.vouchers), (2, 1), "{header}");
+        let (v, status) = b.vouchers.values().next().unwrap();
+        assert_eq!(*status, Status::Prepared);
+        assert_eq!(v.lines()[1].account, "1001");
+        assert_eq!(v.total_debit(), Money::from_fen(100_050));
+        assert_eq!(v.source_ref(), Some("V1"));
+    }
+}
+
+#[test]
+fn scan_validates_utf8_across_block_boundaries() {
+    let text = "摘要".repeat(40_000);
+    let bytes = text.as_bytes();
+    struct Dribble<'a>(&'a [u8]);
+    impl Read for Dribble<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = buf.len().min(self.0.len()).min(7_777);
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+    // One line of 240,000 bytes: past the line limit, so without it.
+    let s = scan_within(Dribble(bytes), usize::MAX, u64::MAX).unwrap();
+    assert_eq!((s.invalid_utf8_at, s.ascii), (None, false));
+    let mut cut = bytes.to_vec();
+    cut.pop();
+    assert_eq!(scan_within(&cut[..], usize::MAX, u64::MAX).unwrap().invalid_utf8_at, Some(cut.len() as u64 - 2));
+    assert!(scan(&b"plain,ascii"[..]).unwrap().ascii);
+}
+
+#[test]
+fn lim_1_scan_stops_at_a_line_or_a_file_too_long() {
+    let long = scan(std::io::repeat(0).take(1 << 30)).unwrap();
+    assert_eq!(long.over_limit.unwrap().rule, Rule::Lim1);
+    let rows = format!("{}\n", "x".repeat(MAX_LINE_BYTES)).repeat(2);
+    assert!(scan(rows.as_bytes()).unwrap().over_limit.is_none());
+    let over = format!("a\n{}\n", "x".repeat(MAX_LINE_BYTES + 1));
+    assert!(scan(over.as_bytes()).unwrap().over_limit.unwrap().message.contains("第 2 行"));
+    let big = scan_within(std::io::repeat(b'\n').take(100), 10, 50).unwrap();
+    assert!(big.over_limit.unwrap().message.contains("超过 50 字节"));
+    let r = read_at_most(std::io::repeat(0), 1000, "凭证文件").unwrap_err();
+    assert_eq!(r.rule, Rule::Lim1);
+    assert_eq!(read_at_most(&b"abc"[..], 3, "x").unwrap(), b"abc");
+}
+
+#[test]
+fn csv_1_missing_columns_are_named() {
+    let mut b = MemoryBooks::fixture();
+    let r = import(&mut b, "日期,凭证号,科目,借方\n".as_bytes(), false);
+    let Err(Failure::Refused(r)) = r else { panic!() };
+    assert_eq!(r.reasons[0].rule, Rule::Csv1);
+    assert!(r.reasons[0].message.contains("摘要（summary）") && r.reasons[0].message.contains("贷方（credit）"));
+}
+
+#[test]
+fn every_error_is_listed_with_its_row() {
+    let mut b = MemoryBooks::fixture();
+    let text = "date,voucher,summary,account,debit,credit\n\
+                    2025-01-05,1,a,5201,1.001,\n\
+                    2025-01-05,1,a,1001,,1\n\
+                    2025-01-06,2,b,9999,5,\n\
+                    2025-01-06,2,b,1001,,5\n\
+                    2025-01-07,3,c,5201,5,\n\
+                    2025-01-08,3,c,1001,,5\n\
+                    2025-01-09,4,d,5201,3,\n\
+                    2025-01-09,4,d,1001,,2\n";
+    assert_eq!(
+        reasons(import(&mut b, text.as_bytes(), false)),
+        vec![(Some(2), Rule::Vch1), (Some(4), Rule::Vch2), (Some(7), Rule::Csv3), (Some(8), Rule::Vch1)]
+    );
+}
+
+#[test]
+fn csv_2_gbk_is_detected_and_never_garbled() {
+    let text = "日期,凭证号,摘要,科目,借方,贷方\n2025-01-05,1,购买办公用品,管理费用,5,\n2025-01-05,1,购买办公用品,库存现金,,5\n";
+    let (gbk, _, _) = encoding_rs::GBK.encode(text);
+    let gbk_scan = scan(&gbk[..]).unwrap();
+    assert_eq!(choose_encoding(&gbk_scan, None), Ok(TextEncoding::Gb18030));
+    assert_eq!(decode_gb18030(&gbk).unwrap(), text);
+    assert_eq!(choose_encoding(&gbk_scan, Some(TextEncoding::Utf8)).unwrap_err().rule, Rule::Csv2);
+    let utf8_scan = scan(text.as_bytes()).unwrap();
+    assert_eq!(choose_encoding(&utf8_scan, Some(TextEncoding::Gb18030)).unwrap_err().rule, Rule::Csv2);
+    assert_eq!(decode_gb18030(&[0x81, 0x20, 0xff]).unwrap_err().rule, Rule::Csv2);
+    let mut b = MemoryBooks::fixture();
+    import(&mut b, &gbk, false).unwrap();
+    assert_eq!(b.vouchers.values().next().unwrap().0.lines()[0].summary, "购买办公用品");
+}
+
+#[test]
+fn csv_4_the_same_bytes_twice() {
+    let mut b = MemoryBooks::fixture();
+    let text = b"date,voucher,summary,account,debit,credit\n2025-01-05,1,a,5201,1,\n2025-01-05,1,a,1001,,1\n";
+    import(&mut b, text, false).unwrap();
+    assert_eq!(reasons(import(&mut b, text, false)), vec![(None, Rule::Csv4)]);
+    let opts = ImportOptions {
+        file_name: "t.csv",
+        encoding: None,
+        history: false,
+        force: true,
+        preparer: "赵敏",
+        today: crate::test_support::TODAY,
+    };
+    import_csv_bytes(&mut b, text, &opts).unwrap();
+}
+
+#[test]
+fn history_is_posted_and_closes_its_periods() {
+    let mut b = MemoryBooks::fixture();
+    let text = b"date,voucher,summary,account,debit,credit\n2024-11-05,1,a,5201,1,\n2024-11-05,1,a,1001,,1\n2024-12-05,1,b,5201,2,\n2024-12-05,1,b,1001,,2\n";
+    let s = import(&mut b, text, true).unwrap();
+    assert_eq!(s.periods_closed, vec![Period::parse("2024-11").unwrap(), Period::parse("2024-12").unwrap()]);
+    assert!(b.vouchers.values().all(|(v, s)| *s == Status::Posted && v.origin() == Origin::History));
+    assert!(matches!(b.events.last(), Some(Event::FileImported { history: true, vouchers: 2, .. })));
+}
+
+#[test]
+fn red_reversal_rows_cite_the_original() {
+    let mut b = MemoryBooks::fixture();
+    let text = b"date,voucher,summary,account,debit,credit\n2024-12-05,1,a,5201,20,\n2024-12-05,1,a,1001,,20\n";
+    import(&mut b, text, true).unwrap();
+    let red = "date,voucher,summary,account,debit,credit,reverses\n2025-01-05,1,冲销,5201,-20,,2024-12/记-0001\n2025-01-05,1,冲销,1001,,-20,2024-12/记-0001\n";
+    import(&mut b, red.as_bytes(), false).unwrap();
+    let wrong = "date,voucher,summary,account,debit,credit,reverses\n2025-01-06,1,冲销,5201,-10,,2024-12/记-0001\n2025-01-06,1,冲销,1001,,-10,2024-12/记-0001\n";
+    assert_eq!(reasons(import(&mut b, wrong.as_bytes(), false)), vec![(Some(2), Rule::Vch5)]);
+}
+
+#[test]
+fn formula_like_text_is_escaped_on_export_and_restored_on_import() {
+    for (raw, written) in [
+        ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+        ("+1", "'+1"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("'=x", "''=x"),
+        ("'quoted", "''quoted"),
+        ("购买打印纸", "购买打印纸"),
+        ("", ""),
+    ] {
+        assert_eq!(escape_text_cell(raw), written, "{raw:?}");
+        assert_eq!(unescape_text_cell(written), raw, "{written:?}");
+    }
+    assert_eq!(unescape_text_cell("'abc"), "'abc", "a user's own quote stays");
+    assert!(is_number_cell("-1850.00") && is_number_cell("1,850.00") && is_number_cell("12"));
+    assert!(!is_number_cell("-") && !is_number_cell("-=1") && !is_number_cell("") && !is_number_cell("1e5"));
+    let mut b = MemoryBooks::fixture();
+    let text = "date,voucher,summary,account,debit,credit,counterparty\n\
+                    2025-01-05,1,=1+1,5201,1,,@张三\n2025-01-05,1,=1+1,1001,,1,\n";
+    import(&mut b, text.as_bytes(), false).unwrap();
+    let mut out = Vec::new();
+    let mut ex = CsvExporter::new(&mut out, false).unwrap();
+    ex.write(&b.vouchers.values().next().unwrap().0).unwrap();
+    ex.finish().unwrap();
+    let out = String::from_utf8(out).unwrap();
+    assert!(out.contains(",'=1+1,5201,1.00,,,'@张三,"), "{out}");
+    let mut again = MemoryBooks::fixture();
+    import(&mut again, out.as_bytes(), false).unwrap();
+    let v = &again.vouchers.values().next().unwrap().0;
+    assert_eq!((v.lines()[0].summary.as_str(), v.lines()[0].counterparty.as_deref()), ("=1+1", Some("@张三")));
+}
+
+mod round_trip {
+    use super::*;
+    use crate::test_support::draft;
+    use proptest::prelude::*;
+
+    fn export(b: &MemoryBooks) -> Vec<u8> {
+        let mut vouchers: Vec<_> = b.vouchers.values().collect();
+        vouchers.sort_by_key(|(v, _)| v.reference());
+        let mut out = Vec::new();
+        let mut ex = CsvExporter::new(&mut out, false).unwrap();
+        for (v, _) in vouchers {
+            ex.write(v).unwrap();
+        }
+        ex.finish().unwrap();
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn export_then_import_gives_the_same_vouchers(
+            vouchers in prop::collection::vec((0u8..3, 1u8..28, 1i64..10_000_000, prop::option::of("[a-z，、 =+@'-]{0,12}")), 1..30)
+        ) {
+            let mut a = MemoryBooks::fixture();
+            for (month, day, fen, note) in vouchers {
+                let date = time::Date::from_calendar_date(2025, time::Month::try_from(month + 1).unwrap(), day).unwrap();
+                let mut d = draft(date, fen);
+                d.lines[0].counterparty = note.clone();
+                d.authorization = note;
+                crate::books::prepare_voucher(&mut a, d, Origin::Imported, "赵敏").unwrap();
+            }
+            let first = export(&a);
+            let mut b = MemoryBooks::fixture();
+            import(&mut b, &first, false).unwrap();
+            prop_assert_eq!(&export(&b), &first);
+            for (r, (v, _)) in &a.vouchers {
+                let (w, _) = &b.vouchers[r];
+                prop_assert_eq!((v.date(), v.lines(), v.authorization()), (w.date(), w.lines(), w.authorization()));
+            }
+        }
+    }
+}

@@ -1,0 +1,374 @@
+//! [`MemoryBooks`]: the smallest backend, every fact in memory.
+//!
+//! It is what a new backend must provide, and the books every core test
+//! runs on. Compiled for tests and with the `testing` feature.
+
+use std::collections::{HashMap, HashSet};
+
+use time::Date;
+
+use crate::account::Chart;
+use crate::approval::{Authorization, Settings};
+use crate::backend::BackendError;
+use crate::bank::{InTransit, StoredLine};
+use crate::books::{Books, LedgerInfo};
+use crate::cash::CashCount;
+use crate::disclosure::Asset;
+use crate::documents::doc_key;
+use crate::event::Event;
+use crate::lifecycle::Signature;
+use crate::money::Money;
+use crate::people::Registry;
+use crate::period::Period;
+use crate::projection::{counts_as_moved, reduce, Change, View};
+use crate::receipts::{ReceiptBook, ReceiptState};
+use crate::rule::Failure;
+use crate::voucher::{Document, Line, Status, Voucher, VoucherRef};
+
+/// The smallest `Books`: what a new backend must provide, in memory.
+/// Its fields are public so tests can set up and inspect the books.
+pub struct MemoryBooks {
+    pub info: LedgerInfo,
+    pub chart: Chart,
+    pub closed: Vec<Period>,
+    pub vouchers: HashMap<VoucherRef, (Voucher, Status)>,
+    pub imported: Vec<String>,
+    pub events: Vec<Event>,
+    pub registry: Registry,
+    pub signed: HashMap<VoucherRef, Vec<Signature>>,
+    pub settings: Settings,
+    pub authorizations: HashMap<String, Authorization>,
+    pub receipt_books: Vec<ReceiptBook>,
+    pub receipts: HashMap<(String, u32), ReceiptState>,
+    /// Cash and bank each held before any voucher, so tests can pay.
+    pub opening_cash: Money,
+    pub funds: Vec<crate::funds::Fund>,
+    pub counts: Vec<CashCount>,
+    pub statement: Vec<StoredLine>,
+    pub statement_through: Vec<(String, Date)>,
+    pub assets: Vec<Asset>,
+    pub in_transit: HashMap<Period, Vec<InTransit>>,
+    /// [CSH-1] prepared vouchers whose money moved ahead of posting.
+    pub moved: HashSet<VoucherRef>,
+    /// Posted totals per account and period, debit-positive.
+    pub balances: HashMap<(String, Period), Money>,
+    /// What each special fund holds (FND-1).
+    pub fund_held: HashMap<String, Money>,
+    /// [LIM-1] the absolute amounts recorded.
+    pub turnover: Money,
+}
+
+impl MemoryBooks {
+    /// Empty books for `info`: no accounts, no people, nothing recorded.
+    /// Feed it the events of `ledger::create_ledger` to start as a new
+    /// ledger does.
+    pub fn new(info: LedgerInfo) -> MemoryBooks {
+        MemoryBooks {
+            info,
+            chart: Chart::default(),
+            closed: Vec::new(),
+            vouchers: HashMap::new(),
+            imported: Vec::new(),
+            events: Vec::new(),
+            registry: Registry::default(),
+            signed: HashMap::new(),
+            settings: Settings::default(),
+            authorizations: HashMap::new(),
+            receipt_books: Vec::new(),
+            receipts: HashMap::new(),
+            opening_cash: Money::ZERO,
+            funds: Vec::new(),
+            counts: Vec::new(),
+            statement: Vec::new(),
+            statement_through: Vec::new(),
+            assets: Vec::new(),
+            in_transit: HashMap::new(),
+            moved: HashSet::new(),
+            balances: HashMap::new(),
+            fund_held: HashMap::new(),
+            turnover: Money::ZERO,
+        }
+    }
+}
+
+impl Books for MemoryBooks {
+    fn ledger(&self) -> &LedgerInfo {
+        &self.info
+    }
+    fn chart(&self) -> &Chart {
+        &self.chart
+    }
+    fn registry(&self) -> &Registry {
+        &self.registry
+    }
+    fn period_closed(&mut self, period: Period) -> Result<bool, BackendError> {
+        Ok(self.closed.contains(&period))
+    }
+    fn next_number(&mut self, period: Period) -> Result<u32, BackendError> {
+        Ok(1 + self.vouchers.keys().filter(|r| r.period == period).count() as u32)
+    }
+    fn voucher(&mut self, r: VoucherRef) -> Result<Option<(Voucher, Status)>, BackendError> {
+        Ok(self.vouchers.get(&r).cloned())
+    }
+    fn reversed_by(&mut self, r: VoucherRef) -> Result<Option<VoucherRef>, BackendError> {
+        Ok(self.vouchers.values().find(|(v, _)| v.reverses() == Some(r)).map(|(v, _)| v.reference()))
+    }
+    fn settings(&self) -> &Settings {
+        &self.settings
+    }
+    fn authorization(&mut self, number: &str) -> Result<Option<Authorization>, BackendError> {
+        Ok(self.authorizations.get(number).cloned())
+    }
+    fn authorizations(&mut self) -> Result<Vec<Authorization>, BackendError> {
+        let mut all: Vec<Authorization> = self.authorizations.values().cloned().collect();
+        all.sort_by(|a, b| (a.date, &a.number).cmp(&(b.date, &b.number)));
+        Ok(all)
+    }
+    fn receipt_books(&mut self) -> Result<Vec<ReceiptBook>, BackendError> {
+        Ok(self.receipt_books.clone())
+    }
+    fn receipt_last_used(&mut self, book: &str) -> Result<Option<u32>, BackendError> {
+        Ok(self.receipts.keys().filter(|(b, _)| b == book).map(|(_, s)| *s).max())
+    }
+    fn receipt(&mut self, book: &str, serial: u32) -> Result<Option<ReceiptState>, BackendError> {
+        Ok(self.receipts.get(&(book.to_string(), serial)).cloned())
+    }
+    fn document_used(&mut self, d: &Document) -> Result<Option<VoucherRef>, BackendError> {
+        let key = doc_key(d);
+        Ok(key.and_then(|k| {
+            self.vouchers
+                .values()
+                .filter(|(v, s)| *s != Status::Voided && v.documents().iter().any(|x| doc_key(x).as_ref() == Some(&k)))
+                .map(|(v, _)| v.reference())
+                .max()
+        }))
+    }
+    fn vouchers_citing(&mut self, number: &str) -> Result<Vec<(Voucher, Status)>, BackendError> {
+        Ok(self.vouchers.values().filter(|(v, _)| v.authorization() == Some(number)).cloned().collect())
+    }
+    fn signatures(&mut self, r: VoucherRef) -> Result<Vec<Signature>, BackendError> {
+        Ok(self.signed.get(&r).cloned().unwrap_or_default())
+    }
+    fn movements_from(
+        &mut self,
+        prefix: &str,
+        date: Date,
+        confirmed: bool,
+    ) -> Result<(Money, Vec<(Date, Money)>), BackendError> {
+        let mut before = self.opening_cash;
+        let mut later = Vec::new();
+        for (v, s) in self.vouchers.values() {
+            if !counts_as_moved(*s, self.moved.contains(&v.reference()), confirmed) {
+                continue;
+            }
+            let net: Money = v.lines().iter().filter(|l| l.account.starts_with(prefix)).map(Line::signed).sum();
+            if v.date() < date {
+                before += net;
+            } else if !net.is_zero() {
+                later.push((v.date(), net));
+            }
+        }
+        Ok((before, later))
+    }
+    fn funds(&mut self) -> Result<Vec<crate::funds::Fund>, BackendError> {
+        Ok(self.funds.clone())
+    }
+    fn cash_counts(&mut self, period: Period) -> Result<Vec<CashCount>, BackendError> {
+        Ok(self.counts.iter().filter(|c| Period::of(c.date) == period).cloned().collect())
+    }
+    fn vouchers_touching(
+        &mut self,
+        prefix: &str,
+        from: Date,
+        to: Date,
+        confirmed: bool,
+    ) -> Result<(Money, Vec<Voucher>), BackendError> {
+        let cash = prefix.starts_with("1001") || prefix.starts_with("1002");
+        let mut before = if cash { self.opening_cash } else { Money::ZERO };
+        let mut out = Vec::new();
+        for (v, s) in self.vouchers.values() {
+            if !counts_as_moved(*s, self.moved.contains(&v.reference()), confirmed) {
+                continue;
+            }
+            let on: Vec<&Line> = v.lines().iter().filter(|l| l.account.starts_with(prefix)).collect();
+            if on.is_empty() {
+                continue;
+            }
+            if v.date() < from {
+                before += on.iter().map(|l| l.signed()).sum();
+            } else if v.date() <= to {
+                out.push(v.clone());
+            }
+        }
+        out.sort_by_key(|v| v.reference());
+        Ok((before, out))
+    }
+    fn unposted(&mut self, period: Period) -> Result<Vec<VoucherRef>, BackendError> {
+        let mut out: Vec<VoucherRef> = self
+            .vouchers
+            .values()
+            .filter(|(v, s)| *s == Status::Prepared && v.period() == period)
+            .map(|(v, _)| v.reference())
+            .collect();
+        out.sort();
+        Ok(out)
+    }
+    fn balance_through(&mut self, prefix: &str, period: Period) -> Result<Money, BackendError> {
+        let (before, _) = self.vouchers_touching(prefix, period.next().first_day(), period.first_day(), false)?;
+        Ok(before)
+    }
+    fn statement_lines(&mut self, account: &str) -> Result<Vec<StoredLine>, BackendError> {
+        Ok(self.statement.iter().filter(|l| l.account == account).cloned().collect())
+    }
+    fn next_statement_line(&mut self) -> Result<u64, BackendError> {
+        Ok(self.statement.len() as u64 + 1)
+    }
+    fn statement_through(&mut self, account: &str) -> Result<Option<Date>, BackendError> {
+        let lines = self.statement.iter().filter(|l| l.account == account).map(|l| l.line.date);
+        let given = self.statement_through.iter().filter(|(a, _)| a == account).map(|(_, d)| *d);
+        Ok(lines.chain(given).max())
+    }
+    fn assets(&mut self) -> Result<Vec<Asset>, BackendError> {
+        Ok(self.assets.clone())
+    }
+    fn last_close_before(&mut self, period: Period) -> Result<Option<(Period, Vec<InTransit>)>, BackendError> {
+        let last = self.closed.iter().filter(|p| **p < period).max().copied();
+        Ok(last.map(|p| (p, self.in_transit.get(&p).cloned().unwrap_or_default())))
+    }
+    fn fund_balance(&mut self, fund: &str) -> Result<Money, BackendError> {
+        Ok(self.fund_held.get(fund).copied().unwrap_or_default())
+    }
+    fn balance(&mut self, code: &str) -> Result<Money, BackendError> {
+        Ok(self.balances.iter().filter(|((a, _), _)| a == code).map(|(_, m)| *m).sum())
+    }
+    fn file_imported(&mut self, sha256: &str) -> Result<Option<String>, BackendError> {
+        Ok(self.imported.iter().any(|s| s == sha256).then(|| "之前".to_string()))
+    }
+    fn turnover(&mut self) -> Result<Money, BackendError> {
+        Ok(self.turnover)
+    }
+    fn append(&mut self, event: Event) -> Result<(), Failure> {
+        crate::text::check_event(&event)?;
+        for change in reduce(&event, self)? {
+            self.apply(change);
+        }
+        self.events.push(event);
+        Ok(())
+    }
+}
+
+impl View for MemoryBooks {
+    type Error = BackendError;
+    fn voucher_lines(&mut self, reference: VoucherRef) -> Result<Option<Vec<Line>>, BackendError> {
+        Ok(self.vouchers.get(&reference).map(|(v, _)| v.lines().to_vec()))
+    }
+}
+
+impl MemoryBooks {
+    /// Applies one change of the projection.
+    fn apply(&mut self, change: Change<'_>) {
+        self.chart.apply(&change);
+        self.registry.apply(&change);
+        let status = |books: &mut MemoryBooks, r: VoucherRef, status: Status| {
+            if let Some(e) = books.vouchers.get_mut(&r) {
+                e.1 = status;
+            }
+        };
+        match change {
+            Change::VoucherRecorded { voucher, status } => {
+                self.vouchers.insert(voucher.reference(), (voucher.clone(), status));
+            }
+            Change::VoucherRevised(voucher) => {
+                self.vouchers.insert(voucher.reference(), (voucher.clone(), Status::Prepared));
+            }
+            Change::VoucherPosted(r) => status(self, r, Status::Posted),
+            Change::VoucherVoided(r) => status(self, r, Status::Voided),
+            Change::MovedAhead { reference, moved: true } => {
+                self.moved.insert(reference);
+            }
+            Change::MovedAhead { reference, moved: false } => {
+                self.moved.remove(&reference);
+            }
+            Change::Balance { account, period, debit, credit } => {
+                *self.balances.entry((account.into_owned(), period)).or_default() += debit - credit;
+            }
+            Change::FundTotal { fund, income, spending, .. } => {
+                *self.fund_held.entry(fund.into_owned()).or_default() += income - spending;
+            }
+            Change::Turnover(m) => self.turnover += m,
+            // The documents a voucher holds are read from the vouchers.
+            Change::DocumentsClaimed(_) | Change::DocumentsReleased(_) => {}
+            Change::Signed { reference, signature } => {
+                self.signed.entry(reference).or_default().push(signature.clone())
+            }
+            Change::SignatureWithdrawn { reference, kind, .. } => {
+                self.signed.entry(reference).or_default().retain(|s| s.kind != kind)
+            }
+            Change::SignaturesCleared(r) => {
+                self.signed.remove(&r);
+            }
+            Change::PeriodClosed { period, in_transit, .. } => {
+                self.closed.push(period);
+                self.in_transit.insert(period, in_transit.to_vec());
+            }
+            Change::PeriodReopened(period) => self.closed.retain(|p| *p != period),
+            Change::FileImported { sha256, .. } => self.imported.push(sha256.to_string()),
+            Change::Setting { key, value } => self.settings.set(key, value),
+            Change::AuthorizationRecorded(a) => {
+                self.authorizations.insert(a.number.clone(), a.clone());
+            }
+            Change::ReceiptBookRegistered(book) => self.receipt_books.push(book.clone()),
+            Change::ReceiptBookPassed { book, holder } => {
+                if let Some(b) = self.receipt_books.iter_mut().find(|b| b.book == book) {
+                    b.holder = holder.to_string();
+                }
+            }
+            Change::Receipt { book, serial, state } => {
+                self.receipts.insert((book.to_string(), serial), state);
+            }
+            Change::FundDeclared(fund) => self.funds.push(fund.clone()),
+            Change::CashCounted(count) => self.counts.push(count.clone()),
+            Change::StatementReach { account, through } => self.statement_through.push((account.to_string(), through)),
+            Change::StatementLines { account, first_id, lines } => {
+                for (i, line) in lines.iter().enumerate() {
+                    self.statement.push(StoredLine {
+                        id: first_id + i as u64,
+                        account: account.to_string(),
+                        line: line.clone(),
+                        matched: None,
+                    });
+                }
+            }
+            Change::BankMatched { line, voucher } => {
+                if let Some(l) = self.statement.iter_mut().find(|l| l.id == line) {
+                    l.matched = Some(voucher);
+                }
+            }
+            Change::BankUnmatched { line, .. } => {
+                if let Some(l) = self.statement.iter_mut().find(|l| l.id == line) {
+                    l.matched = None;
+                }
+            }
+            Change::AssetRegistered(asset) => self.assets.push(asset.clone()),
+            Change::AssetDisposed { id, date, reason } => {
+                if let Some(a) = self.assets.iter_mut().find(|a| a.id == id) {
+                    a.disposed = Some(date);
+                    a.disposal_reason = Some(reason.to_string());
+                }
+            }
+            // The chart and the registry follow these above; the rest is
+            // not read back through `Books`.
+            Change::LedgerCreated { .. }
+            | Change::AccountAdded(_)
+            | Change::AccountRenamed { .. }
+            | Change::AccountClosed { .. }
+            | Change::PersonRegistered(_)
+            | Change::PassphraseSet { .. }
+            | Change::Appointed(_)
+            | Change::AppointmentEnded { .. }
+            | Change::KinshipRecorded(_)
+            | Change::DisclosureReviewed(_)
+            | Change::BudgetSet { .. } => {}
+        }
+    }
+}
