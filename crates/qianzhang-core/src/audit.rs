@@ -395,6 +395,27 @@ pub struct Act {
     pub hash: String,
 }
 
+/// [AUD-1] a log entry as a line of `person`'s trail, or `None` when it is
+/// not theirs: their own acts, and someone else's act only when it reset
+/// their passphrase.
+pub fn act_of(person: &str, seq: i64, at: &str, actor: &str, event: &Event, hash: String) -> Option<Act> {
+    let description = match event {
+        _ if actor == person => match event {
+            Event::Refused { reasons, .. } => {
+                format!("{}：{}", event.describe(), reasons.reasons.first().map(|x| x.message.as_str()).unwrap_or(""))
+            }
+            _ => event.describe(),
+        },
+        Event::PassphraseSet { person: p, reset: true, .. } if p == person => format!("{actor}：{}", event.describe()),
+        _ => return None,
+    };
+    let refused = match event {
+        Event::Refused { rule, .. } => Some(*rule),
+        _ => None,
+    };
+    Some(Act { seq, at: at.to_string(), description, refused, hash })
+}
+
 /// Exceptions counted by kind, for the heading of a report.
 pub fn count_by_kind(items: &[Exception]) -> Vec<(&'static str, usize)> {
     let mut by: BTreeMap<&'static str, usize> = BTreeMap::new();
@@ -402,4 +423,35 @@ pub fn count_by_kind(items: &[Exception]) -> Vec<(&'static str, usize)> {
         *by.entry(e.kind).or_default() += 1;
     }
     by.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rule::{Refusal, Refusals};
+
+    #[test]
+    fn aud_1_a_person_s_trail_holds_their_acts_and_the_resets_of_their_passphrase() {
+        let own = Event::PersonRegistered { name: "钱伟".into() };
+        let act = act_of("赵敏", 4, "2025-03-01T09:00:00+08:00", "赵敏", &own, "ab".into()).unwrap();
+        assert_eq!((act.seq, act.refused, act.hash.as_str()), (4, None, "ab"));
+        assert_eq!(act.description, own.describe());
+
+        let refused = Event::Refused {
+            command: "voucher post 2025-03/记-0001".into(),
+            rule: Rule::Sep1,
+            reasons: Refusals::one(Refusal::new(Rule::Sep1, "出纳不得记账")),
+        };
+        let act = act_of("赵敏", 5, "t", "赵敏", &refused, String::new()).unwrap();
+        assert_eq!(act.refused, Some(Rule::Sep1));
+        assert!(act.description.ends_with("：出纳不得记账"), "{}", act.description);
+
+        let reset = Event::PassphraseSet { person: "赵敏".into(), hash: "h".into(), reset: true };
+        let act = act_of("赵敏", 6, "t", "管理员", &reset, String::new()).unwrap();
+        assert!(act.description.starts_with("管理员："), "{}", act.description);
+        // Someone else's own passphrase, or any other act of theirs, is not in the trail.
+        let theirs = Event::PassphraseSet { person: "管理员".into(), hash: "h".into(), reset: false };
+        assert!(act_of("赵敏", 7, "t", "管理员", &theirs, String::new()).is_none());
+        assert!(act_of("赵敏", 8, "t", "管理员", &own, String::new()).is_none());
+    }
 }

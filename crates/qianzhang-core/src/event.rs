@@ -244,6 +244,21 @@ pub enum Event {
 }
 
 impl Event {
+    /// The month an event is about, when it is about one: a voucher's
+    /// period, or the month closed or reopened (AUD-2 lists what was
+    /// logged about a published month since its close).
+    pub fn month(&self) -> Option<Period> {
+        match self {
+            Event::VoucherPrepared { voucher }
+            | Event::VoucherMigrated { voucher }
+            | Event::VoucherRevised { voucher }
+            | Event::ClosingVoucher { voucher } => Some(voucher.reference().period),
+            Event::VoucherPosted { reference } | Event::VoucherVoided { reference, .. } => Some(reference.period),
+            Event::PeriodClosed { period, .. } | Event::PeriodReopened { period, .. } => Some(*period),
+            _ => None,
+        }
+    }
+
     /// The event's kind as stored beside it in the log.
     pub fn kind(&self) -> &'static str {
         match self {

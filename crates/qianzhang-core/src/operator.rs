@@ -201,6 +201,33 @@ pub enum Gate {
     Locked { until: OffsetDateTime },
 }
 
+/// [OPR-1] the failed sign-ins claiming `name` that are still in a row,
+/// oldest first: from `facts` (the log's `sign_in_failed` and
+/// `passphrase_set` entries with their sequence numbers, in order), those
+/// after the name's passphrase was last set and after the person last
+/// acted. `last_act_after(seq)` tells the latest entry after `seq` made by
+/// the person, if any.
+pub fn failures_in_a_row<E>(
+    name: &str,
+    facts: impl IntoIterator<Item = (i64, Event)>,
+    last_act_after: impl FnOnce(i64) -> Result<Option<i64>, E>,
+) -> Result<Vec<Event>, E> {
+    let mut failures = Vec::new();
+    for (seq, event) in facts {
+        match &event {
+            Event::PassphraseSet { person, .. } if person == name => failures.clear(),
+            Event::SignInFailed { claimed, .. } if claimed == name => failures.push((seq, event)),
+            _ => {}
+        }
+    }
+    if let Some(&(first, _)) = failures.first() {
+        if let Some(acted) = last_act_after(first)? {
+            failures.retain(|(seq, _)| *seq > acted);
+        }
+    }
+    Ok(failures.into_iter().map(|(_, e)| e).collect())
+}
+
 impl SignInPolicy {
     /// Reads the failed sign-ins claiming a name since they last acted (or
     /// had a passphrase set), oldest first: only those after the last
@@ -403,5 +430,32 @@ mod tests {
         let e = authenticate(&r, "管理员", "正确的口令123").unwrap_err();
         assert!(e.message.contains("已由管理员重置"), "{}", e.message);
         assert!(admit_signed_in(&r, "管理员", Act::Administer, date!(2025 - 03 - 01)).is_err());
+    }
+
+    fn failed(name: &str) -> Event {
+        Event::SignInFailed {
+            claimed: name.into(),
+            command: "post".into(),
+            reason: "口令不符".into(),
+            failures: 1,
+            locked_until: None,
+        }
+    }
+
+    #[test]
+    fn opr_1_failures_in_a_row_restart_when_the_person_acts_or_a_passphrase_is_set() {
+        let set = Event::PassphraseSet { person: "赵敏".into(), hash: "h".into(), reset: true };
+        let facts = vec![(1, failed("赵敏")), (2, failed("钱伟")), (3, set), (5, failed("赵敏")), (7, failed("赵敏"))];
+        let none = |_| Ok::<_, ()>(None);
+        // The failure before the passphrase was set and another name's are not counted.
+        assert_eq!(failures_in_a_row("赵敏", facts.clone(), none).unwrap().len(), 2);
+        assert_eq!(failures_in_a_row("钱伟", facts.clone(), none).unwrap().len(), 1);
+        // The person acted at entry 6, after the first counted failure: only the later one counts.
+        let acted = |first: i64| {
+            assert_eq!(first, 5, "asked from the first failure counted");
+            Ok::<_, ()>(Some(6))
+        };
+        assert_eq!(failures_in_a_row("赵敏", facts.clone(), acted).unwrap().len(), 1);
+        assert_eq!(failures_in_a_row("孙丽", facts, |_| Err("never asked")), Ok(Vec::new()));
     }
 }

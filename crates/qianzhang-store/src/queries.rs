@@ -242,23 +242,12 @@ pub(crate) fn log_facts(conn: &Connection, ledger: &LedgerHandle, kinds: &[&str]
 /// [OPR-1] the failed sign-ins claiming `name` since the person last
 /// acted or had a passphrase set, oldest first: what the lockout counts.
 pub(crate) fn failed_sign_ins(conn: &Connection, ledger: &LedgerHandle, name: &str) -> Result<Vec<Event>, Error> {
-    let mut failures = Vec::new();
-    for f in log_facts(conn, ledger, &["sign_in_failed", "passphrase_set"])? {
-        match &f.event {
-            Event::PassphraseSet { person, .. } if person == name => failures.clear(),
-            Event::SignInFailed { claimed, .. } if claimed == name => failures.push((f.seq, f.event)),
-            _ => {}
-        }
-    }
-    if let Some((first, _)) = failures.first() {
-        let acted: Option<i64> = conn
-            .prepare_cached("SELECT MAX(seq) FROM log WHERE ledger_id = ?1 AND seq > ?2 AND actor = ?3")?
-            .query_row(params![ledger.id, first, name], |r| r.get(0))?;
-        if let Some(acted) = acted {
-            failures.retain(|(seq, _)| *seq > acted);
-        }
-    }
-    Ok(failures.into_iter().map(|(_, e)| e).collect())
+    let facts = log_facts(conn, ledger, &["sign_in_failed", "passphrase_set"])?;
+    qianzhang_core::operator::failures_in_a_row(name, facts.into_iter().map(|f| (f.seq, f.event)), |first| {
+        conn.prepare_cached("SELECT MAX(seq) FROM log WHERE ledger_id = ?1 AND seq > ?2 AND actor = ?3")?
+            .query_row(params![ledger.id, first, name], |r| r.get(0))
+            .map_err(Error::from)
+    })
 }
 
 /// The cash counts of `from..=to`, in the order recorded.
@@ -289,27 +278,9 @@ pub(crate) fn acts_of(
     while let Some(r) = rows.next()? {
         let event: Event = serde_json::from_str(r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?)?;
         let actor: String = r.get(4)?;
-        // Someone else's act shows in the trail only when it reset this
-        // person's passphrase.
-        let description = match &event {
-            _ if actor == person => None,
-            Event::PassphraseSet { person: p, reset: true, .. } if p == person => {
-                Some(format!("{actor}：{}", event.describe()))
-            }
-            _ => continue,
-        };
         let hash: Vec<u8> = r.get(3)?;
-        let refused = match &event {
-            Event::Refused { rule, .. } => Some(*rule),
-            _ => None,
-        };
-        let description = description.unwrap_or_else(|| match &event {
-            Event::Refused { reasons, .. } => {
-                format!("{}：{}", event.describe(), reasons.reasons.first().map(|x| x.message.as_str()).unwrap_or(""))
-            }
-            _ => event.describe(),
-        });
-        out.push(audit::Act { seq: r.get(0)?, at: r.get(1)?, description, refused, hash: hex::encode(hash) });
+        let at: String = r.get(1)?;
+        out.extend(audit::act_of(person, r.get(0)?, &at, &actor, &event, hex::encode(hash)));
     }
     Ok(out)
 }

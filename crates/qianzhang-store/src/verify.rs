@@ -12,19 +12,7 @@ use crate::{Error, LedgerHandle};
 use qianzhang_core::backend::{Anchor, AnchorEntry, Mismatch, SinceEntry, VerifyReport, SHORT_FINGERPRINT_DIGITS};
 use qianzhang_core::chain::{entry_hash, Fingerprint, GENESIS};
 
-/// The month an event is about, for what is listed after a published close.
-fn month_of(event: &Event) -> Option<qianzhang_core::Period> {
-    match event {
-        Event::VoucherPrepared { voucher }
-        | Event::VoucherMigrated { voucher }
-        | Event::VoucherRevised { voucher }
-        | Event::ClosingVoucher { voucher } => Some(voucher.reference().period),
-        Event::VoucherPosted { reference } | Event::VoucherVoided { reference, .. } => Some(reference.period),
-        Event::PeriodClosed { period, .. } | Event::PeriodReopened { period, .. } => Some(*period),
-        _ => None,
-    }
-}
-
+/// [AUD-2] replays the log of `ledger` into a scratch database and compares.
 pub(crate) fn verify(conn: &Connection, ledger: &LedgerHandle, anchor: Option<Anchor>) -> Result<VerifyReport, Error> {
     let mut replay = Connection::open_in_memory()?;
     migrate(&mut replay)?;
@@ -120,7 +108,7 @@ pub(crate) fn verify(conn: &Connection, ledger: &LedgerHandle, anchor: Option<An
         }
         if let Some(a) = &anchor {
             if let (Some(m), Some(_)) = (a.month, &report.anchor) {
-                if month_of(&event) == Some(m) {
+                if event.month() == Some(m) {
                     report.since.push(SinceEntry {
                         seq,
                         at: at.to_string(),
