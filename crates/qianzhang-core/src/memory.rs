@@ -2,8 +2,16 @@
 //!
 //! It is what a new backend must provide, and the books every core test
 //! runs on. Compiled for tests and with the `testing` feature.
+//! [`MemoryBackend`] holds any number of them, each with its hash-chained
+//! log, as a [`crate::backend::Backend`].
 
-use std::collections::{HashMap, HashSet};
+mod backend;
+#[cfg(test)]
+mod tests;
+
+pub use backend::MemoryBackend;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use time::Date;
 
@@ -13,7 +21,7 @@ use crate::backend::BackendError;
 use crate::bank::{InTransit, StoredLine};
 use crate::books::{Books, LedgerInfo};
 use crate::cash::CashCount;
-use crate::disclosure::Asset;
+use crate::disclosure::{Asset, Review};
 use crate::documents::doc_key;
 use crate::event::Event;
 use crate::lifecycle::Signature;
@@ -27,6 +35,7 @@ use crate::voucher::{Document, Line, Status, Voucher, VoucherRef};
 
 /// The smallest `Books`: what a new backend must provide, in memory.
 /// Its fields are public so tests can set up and inspect the books.
+#[derive(Clone, Debug)]
 pub struct MemoryBooks {
     pub info: LedgerInfo,
     pub chart: Chart,
@@ -56,6 +65,17 @@ pub struct MemoryBooks {
     pub fund_held: HashMap<String, Money>,
     /// [LIM-1] the absolute amounts recorded.
     pub turnover: Money,
+    /// Posted debit and credit totals per account and period.
+    pub period_totals: BTreeMap<(String, Period), (Money, Money)>,
+    /// Money into and out of each special fund per period (FND-1).
+    pub fund_totals: BTreeMap<(String, Period), (Money, Money)>,
+    /// Disclosure review opinions, in order.
+    pub reviews: Vec<Review>,
+    /// Budgets per year and account.
+    pub budgets: BTreeMap<(i32, String), Money>,
+    /// The number (from 1, in `events`) of the event that last wrote each
+    /// voucher's content.
+    pub written: HashMap<VoucherRef, i64>,
 }
 
 impl MemoryBooks {
@@ -87,7 +107,22 @@ impl MemoryBooks {
             balances: HashMap::new(),
             fund_held: HashMap::new(),
             turnover: Money::ZERO,
+            period_totals: BTreeMap::new(),
+            fund_totals: BTreeMap::new(),
+            reviews: Vec::new(),
+            budgets: BTreeMap::new(),
+            written: HashMap::new(),
         }
+    }
+
+    /// Records an event without the text check `append` makes first: what
+    /// a backend does with a refusal it logs and with a log it replays.
+    pub(crate) fn record(&mut self, event: Event) -> Result<(), BackendError> {
+        for change in reduce(&event, self)? {
+            self.apply(change);
+        }
+        self.events.push(event);
+        Ok(())
     }
 }
 
@@ -249,11 +284,7 @@ impl Books for MemoryBooks {
     }
     fn append(&mut self, event: Event) -> Result<(), Failure> {
         crate::text::check_event(&event)?;
-        for change in reduce(&event, self)? {
-            self.apply(change);
-        }
-        self.events.push(event);
-        Ok(())
+        Ok(self.record(event)?)
     }
 }
 
@@ -274,12 +305,16 @@ impl MemoryBooks {
                 e.1 = status;
             }
         };
+        // The event being applied is the next in `events`.
+        let seq = self.events.len() as i64 + 1;
         match change {
             Change::VoucherRecorded { voucher, status } => {
                 self.vouchers.insert(voucher.reference(), (voucher.clone(), status));
+                self.written.insert(voucher.reference(), seq);
             }
             Change::VoucherRevised(voucher) => {
                 self.vouchers.insert(voucher.reference(), (voucher.clone(), Status::Prepared));
+                self.written.insert(voucher.reference(), seq);
             }
             Change::VoucherPosted(r) => status(self, r, Status::Posted),
             Change::VoucherVoided(r) => status(self, r, Status::Voided),
@@ -290,10 +325,18 @@ impl MemoryBooks {
                 self.moved.remove(&reference);
             }
             Change::Balance { account, period, debit, credit } => {
-                *self.balances.entry((account.into_owned(), period)).or_default() += debit - credit;
+                let key = (account.into_owned(), period);
+                *self.balances.entry(key.clone()).or_default() += debit - credit;
+                let total = self.period_totals.entry(key).or_default();
+                total.0 += debit;
+                total.1 += credit;
             }
-            Change::FundTotal { fund, income, spending, .. } => {
-                *self.fund_held.entry(fund.into_owned()).or_default() += income - spending;
+            Change::FundTotal { fund, period, income, spending } => {
+                let fund = fund.into_owned();
+                *self.fund_held.entry(fund.clone()).or_default() += income - spending;
+                let total = self.fund_totals.entry((fund, period)).or_default();
+                total.0 += income;
+                total.1 += spending;
             }
             Change::Turnover(m) => self.turnover += m,
             // The documents a voucher holds are read from the vouchers.
@@ -350,6 +393,10 @@ impl MemoryBooks {
                 }
             }
             Change::AssetRegistered(asset) => self.assets.push(asset.clone()),
+            Change::DisclosureReviewed(review) => self.reviews.push(review.clone()),
+            Change::BudgetSet { year, account, amount } => {
+                self.budgets.insert((year, account.to_string()), amount);
+            }
             Change::AssetDisposed { id, date, reason } => {
                 if let Some(a) = self.assets.iter_mut().find(|a| a.id == id) {
                     a.disposed = Some(date);
@@ -366,9 +413,7 @@ impl MemoryBooks {
             | Change::PassphraseSet { .. }
             | Change::Appointed(_)
             | Change::AppointmentEnded { .. }
-            | Change::KinshipRecorded(_)
-            | Change::DisclosureReviewed(_)
-            | Change::BudgetSet { .. } => {}
+            | Change::KinshipRecorded(_) => {}
         }
     }
 }

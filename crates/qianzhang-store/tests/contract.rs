@@ -34,6 +34,7 @@ checks!(
     period_totals_count_posted_vouchers_only,
     each_voucher_walks_in_order_and_stops_at_an_error,
     verify_is_clean_on_an_untouched_ledger,
+    the_log_is_dated_forward_and_fingerprinted_by_day,
 );
 
 /// `run_all` is what another backend's test calls; it runs the same checks.

@@ -27,6 +27,7 @@ pub fn run_all<B: Backend>(mut fresh: impl FnMut() -> B) {
     period_totals_count_posted_vouchers_only(&mut fresh());
     each_voucher_walks_in_order_and_stops_at_an_error(&mut fresh());
     verify_is_clean_on_an_untouched_ledger(&mut fresh());
+    the_log_is_dated_forward_and_fingerprinted_by_day(&mut fresh());
 }
 
 const START: &str = "2025-01";
@@ -305,4 +306,33 @@ pub fn verify_is_clean_on_an_untouched_ledger(backend: &mut impl Backend) {
     let anchored = backend.verify_against(&l, super::Anchor::of(head.fingerprint, None)).expect("verify");
     assert!(anchored.is_clean(), "{:?}", anchored.mismatch);
     assert_eq!(anchored.anchor.map(|a| a.seq), Some(head.seq));
+}
+
+/// [AUD-1, AUD-3] a write dated before the log's last entry is refused and
+/// leaves no trace, not even a refusal; the fingerprint at a day's end and
+/// at a month's close are read from the entries' dates and kinds.
+pub fn the_log_is_dated_forward_and_fingerprinted_by_day(backend: &mut impl Backend) {
+    let l = ledger(backend, "甲社区");
+    let created = backend.fingerprint(&l).expect("fingerprint");
+    let earlier = Actor { at: "2025-01-31T08:00:00+08:00".into(), ..actor(0) };
+    let out = backend.write(&l, &earlier, |w| prepare(w, 5, 100));
+    let Err(Failure::Refused(reasons)) = out else { panic!("a write back in time is refused: {out:?}") };
+    assert_eq!(reasons.first_rule(), Rule::Aud1);
+    assert_eq!(backend.fingerprint(&l).expect("fingerprint"), created, "nothing is logged");
+    assert!(backend.vouchers(&l, start(), start()).expect("vouchers").is_empty(), "nothing is kept");
+    let next_day = Actor { at: "2025-02-01T09:00:00+08:00".into(), ..actor(0) };
+    backend
+        .write(&l, &next_day, |w| {
+            prepare(w, 5, 100)?;
+            w.append(Event::PeriodClosed { period: start(), reason: "contract".into(), in_transit: vec![] })
+        })
+        .expect("write");
+    let head = backend.fingerprint(&l).expect("fingerprint");
+    assert_eq!(backend.fingerprint_at(&l, day(30)).expect("fingerprint at"), None, "no entry before the ledger");
+    assert_eq!(backend.fingerprint_at(&l, day(31)).expect("fingerprint at"), Some(created));
+    let february = Date::from_calendar_date(2025, time::Month::February, 1).expect("a date");
+    assert_eq!(backend.fingerprint_at(&l, february).expect("fingerprint at"), Some(head));
+    assert_eq!(backend.close_fingerprint(&l, start()).expect("close fingerprint"), Some(head));
+    assert!(backend.is_closed(&l, start()).expect("is closed"));
+    assert_eq!(backend.close_fingerprint(&l, start().next()).expect("close fingerprint"), None);
 }
