@@ -48,3 +48,12 @@ fn run_all_runs_every_check() {
         store
     });
 }
+
+/// The in-memory backend, given the same commands, keeps the same log hash
+/// for hash and answers every read as the store does.
+#[test]
+fn the_memory_backend_keeps_the_same_books_as_the_store() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let mut store = Store::open(&dir.path().join("contract.db")).expect("a new store");
+    contract::two_backends_keep_the_same_books(&mut store, &mut qianzhang_core::memory::MemoryBackend::new());
+}
