@@ -41,7 +41,8 @@ pub struct MemoryBooks {
     pub chart: Chart,
     pub closed: Vec<Period>,
     pub vouchers: HashMap<VoucherRef, (Voucher, Status)>,
-    pub imported: Vec<String>,
+    /// Each file imported (its SHA-256) with when it was imported.
+    pub imported: Vec<(String, String)>,
     pub events: Vec<Event>,
     pub registry: Registry,
     pub signed: HashMap<VoucherRef, Vec<Signature>>,
@@ -76,6 +77,9 @@ pub struct MemoryBooks {
     /// The number (from 1, in `events`) of the event that last wrote each
     /// voucher's content.
     pub written: HashMap<VoucherRef, i64>,
+    /// When the events now appended are made (RFC 3339), as a backend's
+    /// log stamps them; empty for books used without one.
+    pub at: String,
 }
 
 impl MemoryBooks {
@@ -112,6 +116,7 @@ impl MemoryBooks {
             reviews: Vec::new(),
             budgets: BTreeMap::new(),
             written: HashMap::new(),
+            at: String::new(),
         }
     }
 
@@ -160,7 +165,9 @@ impl Books for MemoryBooks {
         Ok(all)
     }
     fn receipt_books(&mut self) -> Result<Vec<ReceiptBook>, BackendError> {
-        Ok(self.receipt_books.clone())
+        let mut books = self.receipt_books.clone();
+        books.sort_by(|a, b| a.book.cmp(&b.book));
+        Ok(books)
     }
     fn receipt_last_used(&mut self, book: &str) -> Result<Option<u32>, BackendError> {
         Ok(self.receipts.keys().filter(|(b, _)| b == book).map(|(_, s)| *s).max())
@@ -277,7 +284,8 @@ impl Books for MemoryBooks {
         Ok(self.balances.iter().filter(|((a, _), _)| a == code).map(|(_, m)| *m).sum())
     }
     fn file_imported(&mut self, sha256: &str) -> Result<Option<String>, BackendError> {
-        Ok(self.imported.iter().any(|s| s == sha256).then(|| "之前".to_string()))
+        let first = self.imported.iter().find(|(s, _)| s == sha256);
+        Ok(first.map(|(_, at)| if at.is_empty() { "之前".to_string() } else { at.clone() }))
     }
     fn turnover(&mut self) -> Result<Money, BackendError> {
         Ok(self.turnover)
@@ -355,7 +363,7 @@ impl MemoryBooks {
                 self.in_transit.insert(period, in_transit.to_vec());
             }
             Change::PeriodReopened(period) => self.closed.retain(|p| *p != period),
-            Change::FileImported { sha256, .. } => self.imported.push(sha256.to_string()),
+            Change::FileImported { sha256, .. } => self.imported.push((sha256.to_string(), self.at.clone())),
             Change::Setting { key, value } => self.settings.set(key, value),
             Change::AuthorizationRecorded(a) => {
                 self.authorizations.insert(a.number.clone(), a.clone());

@@ -378,7 +378,15 @@ fn same_script<B: Backend>(backend: &mut B) -> LedgerHandle {
                 failures: 1,
                 locked_until: None,
             })?;
-            w.append(Event::BudgetSet { year: 2025, account: "1002".into(), amount: Money::from_fen(500_000) })
+            w.append(Event::BudgetSet { year: 2025, account: "1002".into(), amount: Money::from_fen(500_000) })?;
+            w.append(Event::FileImported {
+                file: "一月.csv".into(),
+                sha256: "ab".repeat(32),
+                encoding: "UTF-8".into(),
+                rows: 0,
+                vouchers: 0,
+                history: false,
+            })
         })
         .expect("write");
     let _ = backend.write(&l, &actor(6), |_| refuse::<()>(Rule::Vch1, "借贷不平衡"));
@@ -455,6 +463,11 @@ pub fn two_backends_keep_the_same_books(a: &mut impl Backend, b: &mut impl Backe
         cash_counts(from, to),
         signatures(VoucherRef { period: start(), number: 1 }),
     );
+    let sha = "ab".repeat(32);
+    let when_a = a.read(&la, |w| Ok(w.file_imported(&sha)?)).expect("file imported");
+    let when_b = b.read(&lb, |w| Ok(w.file_imported(&sha)?)).expect("file imported");
+    assert_eq!(when_a, when_b, "the backends differ in when a file was imported");
+    assert_eq!(when_a.as_deref(), Some(actor(5).at.as_str()));
     // What was compared is there, not two empty answers.
     assert_eq!(a.voided(&la, start(), start()).expect("voided").len(), 1);
     assert_eq!(a.audit_vouchers(&la, from, to).expect("audit vouchers").len(), 3);

@@ -162,6 +162,7 @@ impl Backend for MemoryBackend {
         let id = self.ledgers.iter().map(|l| l.handle.id).max().unwrap_or(0) + 1;
         let info = LedgerInfo { name: name.trim().to_string(), start };
         let mut books = MemoryBooks::new(info.clone());
+        books.at = actor.at.clone();
         for e in events {
             books.append(e)?;
         }
@@ -183,6 +184,7 @@ impl Backend for MemoryBackend {
         // A command dated before the log's last entry is refused unlogged.
         l.check_time(actor)?;
         let mut books = l.books.clone();
+        books.at = actor.at.clone();
         let from = books.events.len();
         let outcome = command(&mut books);
         match &outcome {
@@ -212,6 +214,7 @@ impl Backend for MemoryBackend {
         logged.unlisted += logged.reasons.len().saturating_sub(MAX_LOGGED_REASONS);
         logged.reasons.truncate(MAX_LOGGED_REASONS);
         let mut books = l.books.clone();
+        books.at = actor.at.clone();
         let from = books.events.len();
         books.record(Event::Refused { command: actor.command.clone(), rule: reasons.first_rule(), reasons: logged })?;
         l.commit(books, from, actor)
@@ -606,6 +609,7 @@ fn verify(ledger: &Ledger, anchor: Option<Anchor>) -> Result<VerifyReport, Backe
                 }
             }
         }
+        replay.at = e.at.clone();
         if let Err(err) = replay.record(event.clone()) {
             report.mismatch = log_mismatch(seq, format!("日志第 {seq} 条无法重放：{err}"));
             break;
