@@ -8,6 +8,7 @@
 mod backend;
 #[cfg(test)]
 mod tests;
+mod verify;
 
 pub use backend::MemoryBackend;
 
