@@ -2,8 +2,17 @@
 //!
 //! It is what a new backend must provide, and the books every core test
 //! runs on. Compiled for tests and with the `testing` feature.
+//! [`MemoryBackend`] holds any number of them, each with its hash-chained
+//! log, as a [`crate::backend::Backend`].
 
-use std::collections::{HashMap, HashSet};
+mod backend;
+#[cfg(test)]
+mod tests;
+mod verify;
+
+pub use backend::MemoryBackend;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use time::Date;
 
@@ -13,7 +22,7 @@ use crate::backend::BackendError;
 use crate::bank::{InTransit, StoredLine};
 use crate::books::{Books, LedgerInfo};
 use crate::cash::CashCount;
-use crate::disclosure::Asset;
+use crate::disclosure::{Asset, Review};
 use crate::documents::doc_key;
 use crate::event::Event;
 use crate::lifecycle::Signature;
@@ -27,12 +36,14 @@ use crate::voucher::{Document, Line, Status, Voucher, VoucherRef};
 
 /// The smallest `Books`: what a new backend must provide, in memory.
 /// Its fields are public so tests can set up and inspect the books.
+#[derive(Clone, Debug)]
 pub struct MemoryBooks {
     pub info: LedgerInfo,
     pub chart: Chart,
     pub closed: Vec<Period>,
     pub vouchers: HashMap<VoucherRef, (Voucher, Status)>,
-    pub imported: Vec<String>,
+    /// Each file imported (its SHA-256) with when it was imported.
+    pub imported: Vec<(String, String)>,
     pub events: Vec<Event>,
     pub registry: Registry,
     pub signed: HashMap<VoucherRef, Vec<Signature>>,
@@ -56,6 +67,20 @@ pub struct MemoryBooks {
     pub fund_held: HashMap<String, Money>,
     /// [LIM-1] the absolute amounts recorded.
     pub turnover: Money,
+    /// Posted debit and credit totals per account and period.
+    pub period_totals: BTreeMap<(String, Period), (Money, Money)>,
+    /// Money into and out of each special fund per period (FND-1).
+    pub fund_totals: BTreeMap<(String, Period), (Money, Money)>,
+    /// Disclosure review opinions, in order.
+    pub reviews: Vec<Review>,
+    /// Budgets per year and account.
+    pub budgets: BTreeMap<(i32, String), Money>,
+    /// The number (from 1, in `events`) of the event that last wrote each
+    /// voucher's content.
+    pub written: HashMap<VoucherRef, i64>,
+    /// When the events now appended are made (RFC 3339), as a backend's
+    /// log stamps them; empty for books used without one.
+    pub at: String,
 }
 
 impl MemoryBooks {
@@ -87,7 +112,23 @@ impl MemoryBooks {
             balances: HashMap::new(),
             fund_held: HashMap::new(),
             turnover: Money::ZERO,
+            period_totals: BTreeMap::new(),
+            fund_totals: BTreeMap::new(),
+            reviews: Vec::new(),
+            budgets: BTreeMap::new(),
+            written: HashMap::new(),
+            at: String::new(),
         }
+    }
+
+    /// Records an event without the text check `append` makes first: what
+    /// a backend does with a refusal it logs and with a log it replays.
+    pub(crate) fn record(&mut self, event: Event) -> Result<(), BackendError> {
+        for change in reduce(&event, self)? {
+            self.apply(change);
+        }
+        self.events.push(event);
+        Ok(())
     }
 }
 
@@ -125,7 +166,9 @@ impl Books for MemoryBooks {
         Ok(all)
     }
     fn receipt_books(&mut self) -> Result<Vec<ReceiptBook>, BackendError> {
-        Ok(self.receipt_books.clone())
+        let mut books = self.receipt_books.clone();
+        books.sort_by(|a, b| a.book.cmp(&b.book));
+        Ok(books)
     }
     fn receipt_last_used(&mut self, book: &str) -> Result<Option<u32>, BackendError> {
         Ok(self.receipts.keys().filter(|(b, _)| b == book).map(|(_, s)| *s).max())
@@ -242,18 +285,15 @@ impl Books for MemoryBooks {
         Ok(self.balances.iter().filter(|((a, _), _)| a == code).map(|(_, m)| *m).sum())
     }
     fn file_imported(&mut self, sha256: &str) -> Result<Option<String>, BackendError> {
-        Ok(self.imported.iter().any(|s| s == sha256).then(|| "之前".to_string()))
+        let first = self.imported.iter().find(|(s, _)| s == sha256);
+        Ok(first.map(|(_, at)| if at.is_empty() { "之前".to_string() } else { at.clone() }))
     }
     fn turnover(&mut self) -> Result<Money, BackendError> {
         Ok(self.turnover)
     }
     fn append(&mut self, event: Event) -> Result<(), Failure> {
         crate::text::check_event(&event)?;
-        for change in reduce(&event, self)? {
-            self.apply(change);
-        }
-        self.events.push(event);
-        Ok(())
+        Ok(self.record(event)?)
     }
 }
 
@@ -274,12 +314,16 @@ impl MemoryBooks {
                 e.1 = status;
             }
         };
+        // The event being applied is the next in `events`.
+        let seq = self.events.len() as i64 + 1;
         match change {
             Change::VoucherRecorded { voucher, status } => {
                 self.vouchers.insert(voucher.reference(), (voucher.clone(), status));
+                self.written.insert(voucher.reference(), seq);
             }
             Change::VoucherRevised(voucher) => {
                 self.vouchers.insert(voucher.reference(), (voucher.clone(), Status::Prepared));
+                self.written.insert(voucher.reference(), seq);
             }
             Change::VoucherPosted(r) => status(self, r, Status::Posted),
             Change::VoucherVoided(r) => status(self, r, Status::Voided),
@@ -290,10 +334,18 @@ impl MemoryBooks {
                 self.moved.remove(&reference);
             }
             Change::Balance { account, period, debit, credit } => {
-                *self.balances.entry((account.into_owned(), period)).or_default() += debit - credit;
+                let key = (account.into_owned(), period);
+                *self.balances.entry(key.clone()).or_default() += debit - credit;
+                let total = self.period_totals.entry(key).or_default();
+                total.0 += debit;
+                total.1 += credit;
             }
-            Change::FundTotal { fund, income, spending, .. } => {
-                *self.fund_held.entry(fund.into_owned()).or_default() += income - spending;
+            Change::FundTotal { fund, period, income, spending } => {
+                let fund = fund.into_owned();
+                *self.fund_held.entry(fund.clone()).or_default() += income - spending;
+                let total = self.fund_totals.entry((fund, period)).or_default();
+                total.0 += income;
+                total.1 += spending;
             }
             Change::Turnover(m) => self.turnover += m,
             // The documents a voucher holds are read from the vouchers.
@@ -312,7 +364,7 @@ impl MemoryBooks {
                 self.in_transit.insert(period, in_transit.to_vec());
             }
             Change::PeriodReopened(period) => self.closed.retain(|p| *p != period),
-            Change::FileImported { sha256, .. } => self.imported.push(sha256.to_string()),
+            Change::FileImported { sha256, .. } => self.imported.push((sha256.to_string(), self.at.clone())),
             Change::Setting { key, value } => self.settings.set(key, value),
             Change::AuthorizationRecorded(a) => {
                 self.authorizations.insert(a.number.clone(), a.clone());
@@ -350,6 +402,10 @@ impl MemoryBooks {
                 }
             }
             Change::AssetRegistered(asset) => self.assets.push(asset.clone()),
+            Change::DisclosureReviewed(review) => self.reviews.push(review.clone()),
+            Change::BudgetSet { year, account, amount } => {
+                self.budgets.insert((year, account.to_string()), amount);
+            }
             Change::AssetDisposed { id, date, reason } => {
                 if let Some(a) = self.assets.iter_mut().find(|a| a.id == id) {
                     a.disposed = Some(date);
@@ -366,9 +422,7 @@ impl MemoryBooks {
             | Change::PassphraseSet { .. }
             | Change::Appointed(_)
             | Change::AppointmentEnded { .. }
-            | Change::KinshipRecorded(_)
-            | Change::DisclosureReviewed(_)
-            | Change::BudgetSet { .. } => {}
+            | Change::KinshipRecorded(_) => {}
         }
     }
 }

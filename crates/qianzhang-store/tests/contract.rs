@@ -34,6 +34,7 @@ checks!(
     period_totals_count_posted_vouchers_only,
     each_voucher_walks_in_order_and_stops_at_an_error,
     verify_is_clean_on_an_untouched_ledger,
+    the_log_is_dated_forward_and_fingerprinted_by_day,
 );
 
 /// `run_all` is what another backend's test calls; it runs the same checks.
@@ -46,4 +47,13 @@ fn run_all_runs_every_check() {
         dirs.push(dir);
         store
     });
+}
+
+/// The in-memory backend, given the same commands, keeps the same log hash
+/// for hash and answers every read as the store does.
+#[test]
+fn the_memory_backend_keeps_the_same_books_as_the_store() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let mut store = Store::open(&dir.path().join("contract.db")).expect("a new store");
+    contract::two_backends_keep_the_same_books(&mut store, &mut qianzhang_core::memory::MemoryBackend::new());
 }

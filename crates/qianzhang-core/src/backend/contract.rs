@@ -27,6 +27,7 @@ pub fn run_all<B: Backend>(mut fresh: impl FnMut() -> B) {
     period_totals_count_posted_vouchers_only(&mut fresh());
     each_voucher_walks_in_order_and_stops_at_an_error(&mut fresh());
     verify_is_clean_on_an_untouched_ledger(&mut fresh());
+    the_log_is_dated_forward_and_fingerprinted_by_day(&mut fresh());
 }
 
 const START: &str = "2025-01";
@@ -305,4 +306,176 @@ pub fn verify_is_clean_on_an_untouched_ledger(backend: &mut impl Backend) {
     let anchored = backend.verify_against(&l, super::Anchor::of(head.fingerprint, None)).expect("verify");
     assert!(anchored.is_clean(), "{:?}", anchored.mismatch);
     assert_eq!(anchored.anchor.map(|a| a.seq), Some(head.seq));
+}
+
+/// [AUD-1, AUD-3] a write dated before the log's last entry is refused and
+/// leaves no trace, not even a refusal; the fingerprint at a day's end and
+/// at a month's close are read from the entries' dates and kinds.
+pub fn the_log_is_dated_forward_and_fingerprinted_by_day(backend: &mut impl Backend) {
+    let l = ledger(backend, "甲社区");
+    let created = backend.fingerprint(&l).expect("fingerprint");
+    let earlier = Actor { at: "2025-01-31T08:00:00+08:00".into(), ..actor(0) };
+    let out = backend.write(&l, &earlier, |w| prepare(w, 5, 100));
+    let Err(Failure::Refused(reasons)) = out else { panic!("a write back in time is refused: {out:?}") };
+    assert_eq!(reasons.first_rule(), Rule::Aud1);
+    assert_eq!(backend.fingerprint(&l).expect("fingerprint"), created, "nothing is logged");
+    assert!(backend.vouchers(&l, start(), start()).expect("vouchers").is_empty(), "nothing is kept");
+    let next_day = Actor { at: "2025-02-01T09:00:00+08:00".into(), ..actor(0) };
+    backend
+        .write(&l, &next_day, |w| {
+            prepare(w, 5, 100)?;
+            w.append(Event::PeriodClosed { period: start(), reason: "contract".into(), in_transit: vec![] })
+        })
+        .expect("write");
+    let head = backend.fingerprint(&l).expect("fingerprint");
+    assert_eq!(backend.fingerprint_at(&l, day(30)).expect("fingerprint at"), None, "no entry before the ledger");
+    assert_eq!(backend.fingerprint_at(&l, day(31)).expect("fingerprint at"), Some(created));
+    let february = Date::from_calendar_date(2025, time::Month::February, 1).expect("a date");
+    assert_eq!(backend.fingerprint_at(&l, february).expect("fingerprint at"), Some(head));
+    assert_eq!(backend.close_fingerprint(&l, start()).expect("close fingerprint"), Some(head));
+    assert!(backend.is_closed(&l, start()).expect("is closed"));
+    assert_eq!(backend.close_fingerprint(&l, start().next()).expect("close fingerprint"), None);
+}
+
+/// The same commands, in the same order, on two backends: what each
+/// [`two_backends_keep_the_same_books`] compares.
+fn same_script<B: Backend>(backend: &mut B) -> LedgerHandle {
+    let l = ledger(backend, "甲社区");
+    let entered = backend
+        .write(&l, &actor(1), |w| {
+            let draft = Draft {
+                date: day(5),
+                lines: deposit(1, 5, 12_345).lines().to_vec(),
+                documents: vec![],
+                authorization: None,
+                reverses: None,
+                source_ref: None,
+            };
+            crate::books::prepare_voucher(w, draft, Origin::Entered, "管理员")
+        })
+        .expect("a voucher prepared by the command");
+    backend
+        .write(&l, &actor(2), |w| {
+            prepare(w, 6, 200)?;
+            prepare(w, 7, 300)?;
+            w.append(Event::VoucherPosted { reference: entered })
+        })
+        .expect("write");
+    let third = VoucherRef { period: start(), number: 3 };
+    backend.write(&l, &actor(3), |w| crate::books::void_voucher(w, third, "金额写错")).expect("voided");
+    backend
+        .write(&l, &actor(4), |w| {
+            crate::books::register_person(w, "李会计", Some("first".into()))?;
+            crate::books::set_passphrase(w, "李会计", "reset".into(), "管理员")
+        })
+        .expect("a person");
+    backend
+        .write(&l, &actor(5), |w| {
+            w.append(Event::SignInFailed {
+                claimed: "李会计".into(),
+                command: "contract".into(),
+                reason: "口令不对".into(),
+                failures: 1,
+                locked_until: None,
+            })?;
+            w.append(Event::BudgetSet { year: 2025, account: "1002".into(), amount: Money::from_fen(500_000) })?;
+            w.append(Event::FileImported {
+                file: "一月.csv".into(),
+                sha256: "ab".repeat(32),
+                encoding: "UTF-8".into(),
+                rows: 0,
+                vouchers: 0,
+                history: false,
+            })
+        })
+        .expect("write");
+    let _ = backend.write(&l, &actor(6), |_| refuse::<()>(Rule::Vch1, "借贷不平衡"));
+    let reasons = Refusals::one(Refusal::new(Rule::Csv1, "第 2 行：金额不是数字"));
+    backend.log_refusal(&l, &actor(7), &reasons).expect("logged");
+    backend
+        .write(&l, &actor(8), |w| {
+            w.append(Event::PeriodClosed { period: start(), reason: "contract".into(), in_transit: vec![] })
+        })
+        .expect("closed");
+    l
+}
+
+/// Two backends given the same commands keep the same log, entry for entry
+/// and hash for hash (so a fingerprint published from one verifies on the
+/// other), and answer every read the same. Run with a reference backend
+/// (the SQLite store) as `a` and a new one as `b`.
+pub fn two_backends_keep_the_same_books(a: &mut impl Backend, b: &mut impl Backend) {
+    let (la, lb) = (same_script(a), same_script(b));
+    let same = |what: &str, x: String, y: String| assert_eq!(x, y, "the backends differ in {what}");
+    let entries = |log: Vec<super::LogEntry>| -> Vec<String> {
+        log.into_iter()
+            .map(|e| {
+                let payload = serde_json::to_string(&e.event).expect("an event serializes");
+                format!("{} {} {} {payload} {}", e.seq, e.at, e.actor, e.hash.to_hex())
+            })
+            .collect()
+    };
+    let (log_a, log_b) =
+        (a.log_tail(&la, usize::MAX >> 1).expect("log"), b.log_tail(&lb, usize::MAX >> 1).expect("log"));
+    assert_eq!(entries(log_a), entries(log_b), "the logs differ");
+    assert_eq!(a.fingerprint(&la).expect("fingerprint"), b.fingerprint(&lb).expect("fingerprint"));
+    let sorted = |mut rows: Vec<PeriodTotalRow>| {
+        rows.retain(|t| !(t.debit.is_zero() && t.credit.is_zero()));
+        rows.sort_by(|x, y| (&x.account, x.period).cmp(&(&y.account, y.period)));
+        rows
+    };
+    assert_eq!(sorted(a.period_totals(&la).expect("totals")), sorted(b.period_totals(&lb).expect("totals")));
+    let (from, to) = (day(1), day(31));
+    macro_rules! same {
+        ($($read:ident ( $($arg:expr),* )),* $(,)?) => {
+            $(
+                same(
+                    stringify!($read),
+                    format!("{:?}", a.$read(&la, $($arg),*).expect(stringify!($read))),
+                    format!("{:?}", b.$read(&lb, $($arg),*).expect(stringify!($read))),
+                );
+            )*
+        };
+    }
+    same!(
+        vouchers(start(), start()),
+        voided(start(), start()),
+        audit_vouchers(from, to),
+        history_summary(start().prev(), start()),
+        log_facts(&["refused", "period_closed", "passphrase_set", "sign_in_failed"]),
+        failed_sign_ins("李会计"),
+        acts_of("管理员", from, to),
+        acts_of("李会计", from, to),
+        fingerprint_at(day(31)),
+        close_fingerprint(start()),
+        is_closed(start()),
+        period_span(),
+        budgets(2025),
+        chart(),
+        registry(),
+        settings(),
+        funds(),
+        fund_totals(),
+        assets(),
+        reviews(),
+        receipts(),
+        authorizations(),
+        cash_counts(from, to),
+        signatures(VoucherRef { period: start(), number: 1 }),
+    );
+    let sha = "ab".repeat(32);
+    let when_a = a.read(&la, |w| Ok(w.file_imported(&sha)?)).expect("file imported");
+    let when_b = b.read(&lb, |w| Ok(w.file_imported(&sha)?)).expect("file imported");
+    assert_eq!(when_a, when_b, "the backends differ in when a file was imported");
+    assert_eq!(when_a.as_deref(), Some(actor(5).at.as_str()));
+    // What was compared is there, not two empty answers.
+    assert_eq!(a.voided(&la, start(), start()).expect("voided").len(), 1);
+    assert_eq!(a.audit_vouchers(&la, from, to).expect("audit vouchers").len(), 3);
+    assert_eq!(a.failed_sign_ins(&la, "李会计").expect("failed sign-ins").len(), 1);
+    assert_eq!(a.acts_of(&la, "李会计", from, to).expect("acts").len(), 1, "the reset by the admin");
+    assert_eq!(a.budgets(&la, 2025).expect("budgets").len(), 1);
+    assert!(a.close_fingerprint(&la, start()).expect("close fingerprint").is_some());
+    let (va, vb) = (a.verify(&la).expect("verify"), b.verify(&lb).expect("verify"));
+    assert!(va.is_clean() && vb.is_clean(), "{:?} {:?}", va.mismatch, vb.mismatch);
+    assert_eq!((va.entries, va.fingerprint), (vb.entries, vb.fingerprint));
 }
