@@ -12,7 +12,7 @@ mod verify;
 pub use rows::{
     as_period_totals, AccountBudget, AuthorizationUse, FundTotalRow, HistoryRow, LogHead, PeriodTotalRow, ReceiptRow,
 };
-pub use verify::{Anchor, AnchorEntry, Mismatch, SinceEntry, VerifyReport, SHORT_FINGERPRINT_DIGITS};
+pub use verify::{Anchor, AnchorEntry, AnchorWalk, Mismatch, SinceEntry, VerifyReport, SHORT_FINGERPRINT_DIGITS};
 
 use time::Date;
 

@@ -243,7 +243,37 @@ pub enum Event {
     },
 }
 
+/// Refusals kept in one `refused` log entry; the rest are counted.
+pub const MAX_LOGGED_REASONS: usize = 50;
+
+/// The kinds of log entry the auditor reads (refusals, closes and
+/// reopenings, kinship, handovers, sign-ins and passphrases): a backend
+/// indexes them so that its audit reads need not scan the log.
+pub const AUDITED_KINDS: &[&str] = &[
+    "refused",
+    "period_closed",
+    "period_reopened",
+    "kinship_recorded",
+    "handover_completed",
+    "sign_in_failed",
+    "passphrase_set",
+];
+
 impl Event {
+    /// [AUD-1] the log entry of a refused attempt: the first rule, and at
+    /// most [`MAX_LOGGED_REASONS`] reasons, the rest counted.
+    pub fn refused(command: &str, reasons: &Refusals) -> Event {
+        let mut logged = reasons.clone();
+        logged.unlisted += logged.reasons.len().saturating_sub(MAX_LOGGED_REASONS);
+        logged.reasons.truncate(MAX_LOGGED_REASONS);
+        Event::Refused { command: command.to_string(), rule: reasons.first_rule(), reasons: logged }
+    }
+
+    /// Whether the auditor reads entries of this kind ([`AUDITED_KINDS`]).
+    pub fn is_audited(&self) -> bool {
+        AUDITED_KINDS.contains(&self.kind())
+    }
+
     /// The month an event is about, when it is about one: a voucher's
     /// period, or the month closed or reopened (AUD-2 lists what was
     /// logged about a published month since its close).

@@ -22,9 +22,6 @@ use time::Date;
 use crate::writer::{LedgerState, Writer};
 use crate::{queries, tx, verify, Error, Store};
 
-/// Refusals kept in one log entry; the rest are counted.
-const MAX_LOGGED_REASONS: usize = 50;
-
 impl Backend for Store {
     type Books<'a> = Writer<'a>;
 
@@ -225,10 +222,7 @@ impl Backend for Store {
             Err(Failure::Refused(_)) => return Ok(()),
             Err(Failure::Backend(e)) => return Err(e),
         };
-        let mut logged = reasons.clone();
-        logged.unlisted += logged.reasons.len().saturating_sub(MAX_LOGGED_REASONS);
-        logged.reasons.truncate(MAX_LOGGED_REASONS);
-        w.append_event(Event::Refused { command: actor.command.clone(), rule: reasons.first_rule(), reasons: logged })?;
+        w.append_event(Event::refused(&actor.command, reasons))?;
         w.finish()?;
         drop(w);
         tx.commit().map_err(Error::from)?;

@@ -44,7 +44,7 @@ impl Projector {
         at: &str,
         event: &'e Event,
     ) -> Result<Vec<Change<'e>>, Error> {
-        if AUDITED.contains(&event.kind()) {
+        if event.is_audited() {
             conn.prepare_cached("INSERT INTO audit_events (ledger_id, seq, kind) VALUES (?1, ?2, ?3)")?
                 .execute(params![self.ledger_id, seq, event.kind()])?;
         }
@@ -604,18 +604,6 @@ pub(crate) fn reindex_documents(conn: &Connection) -> Result<(), Error> {
     }
     Ok(())
 }
-
-/// The events whose entries the auditor reads (`audit_events`): log
-/// bookkeeping, keyed on the event's kind.
-const AUDITED: &[&str] = &[
-    "refused",
-    "period_closed",
-    "period_reopened",
-    "kinship_recorded",
-    "handover_completed",
-    "sign_in_failed",
-    "passphrase_set",
-];
 
 /// The projection as the reducer reads it while the projector writes it:
 /// a voucher's lines come from those prepared in this run, or its row.

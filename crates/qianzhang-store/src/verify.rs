@@ -9,7 +9,7 @@ use rusqlite::Connection;
 use crate::projector::Projector;
 use crate::schema::{migrate, PROJECTIONS};
 use crate::{Error, LedgerHandle};
-use qianzhang_core::backend::{Anchor, AnchorEntry, Mismatch, SinceEntry, VerifyReport, SHORT_FINGERPRINT_DIGITS};
+use qianzhang_core::backend::{Anchor, AnchorWalk, Mismatch, VerifyReport};
 use qianzhang_core::chain::{entry_hash, Fingerprint, GENESIS};
 
 /// [AUD-2] replays the log of `ledger` into a scratch database and compares.
@@ -17,18 +17,8 @@ pub(crate) fn verify(conn: &Connection, ledger: &LedgerHandle, anchor: Option<An
     let mut replay = Connection::open_in_memory()?;
     migrate(&mut replay)?;
     replay.execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; BEGIN;")?;
-    let mut report = VerifyReport {
-        ledger: ledger.info.name.clone(),
-        entries: 0,
-        fingerprint: GENESIS,
-        mismatch: None,
-        anchor: None,
-        anchor_matches: Vec::new(),
-        since: Vec::new(),
-    };
-    // The latest entry that closed the anchor's month, for the message when
-    // the published fingerprint is not found.
-    let mut month_closed_at: Option<(i64, Fingerprint)> = None;
+    let mut report = VerifyReport::new(&ledger.info.name);
+    let mut walk = anchor.map(AnchorWalk::new);
     let mut projector = Projector::new(ledger.id);
     let mut stmt = conn
         .prepare("SELECT seq, at, actor, kind, payload, prev_hash, hash FROM log WHERE ledger_id = ?1 ORDER BY seq")?;
@@ -106,38 +96,8 @@ pub(crate) fn verify(conn: &Connection, ledger: &LedgerHandle, anchor: Option<An
             report.mismatch = log_mismatch(seq, format!("日志第 {seq} 条的类型 {kind} 与内容 {} 不符", event.kind()));
             break;
         }
-        if let Some(a) = &anchor {
-            if let (Some(m), Some(_)) = (a.month, &report.anchor) {
-                if event.month() == Some(m) {
-                    report.since.push(SinceEntry {
-                        seq,
-                        at: at.to_string(),
-                        actor: actor.to_string(),
-                        description: event.describe(),
-                        fingerprint: computed,
-                        closes: matches!(event, Event::PeriodClosed { .. }),
-                    });
-                }
-            }
-            let closes_month = match (&event, a.month) {
-                (Event::PeriodClosed { period, .. }, Some(m)) => *period == m,
-                (_, Some(_)) => false,
-                (_, None) => true,
-            };
-            if closes_month && a.month.is_some() {
-                month_closed_at = Some((seq, computed));
-            }
-            if closes_month && a.matches(&computed) {
-                report.anchor_matches.push(seq);
-                if report.anchor.is_none() {
-                    report.anchor = Some(AnchorEntry {
-                        seq,
-                        at: at.to_string(),
-                        description: event.describe(),
-                        fingerprint: computed,
-                    });
-                }
-            }
+        if let Some(walk) = &mut walk {
+            walk.entry(&mut report, seq, at, actor, &event, computed);
         }
         if let Err(e) = projector.apply(&replay, seq, at, &event) {
             report.mismatch = log_mismatch(seq, format!("日志第 {seq} 条无法重放：{e}"));
@@ -155,30 +115,8 @@ pub(crate) fn verify(conn: &Connection, ledger: &LedgerHandle, anchor: Option<An
         report.mismatch = log_mismatch(1, "账套没有任何日志记录".into());
         return Ok(report);
     }
-    if let (Some(a), None) = (&anchor, &report.anchor) {
-        let short = &a.published()[..SHORT_FINGERPRINT_DIGITS];
-        report.mismatch = Some(match (a.month, month_closed_at) {
-            (Some(m), Some((seq, hash))) => Mismatch {
-                seq: Some(seq),
-                table: "log",
-                detail: format!(
-                    "公布的 {m} 结账指纹 {short} 与日志第 {seq} 条（{m} 结账）的哈希 {} 不符：结账以前的历史在公布之后被改写过",
-                    hash.short()
-                ),
-            },
-            (Some(m), None) => Mismatch {
-                seq: None,
-                table: "log",
-                detail: format!("日志中没有 {m} 的结账记录，公布的指纹 {short} 无从对应：结账记录被删除或改写"),
-            },
-            (None, _) => Mismatch {
-                seq: None,
-                table: "log",
-                detail: format!(
-                    "日志中没有哪一条的哈希是公布的指纹 {short}：公布之前的历史被改写过（或指纹抄错，请逐位核对）"
-                ),
-            },
-        });
+    if let Some(missing) = walk.as_ref().and_then(|w| w.missing(&report)) {
+        report.mismatch = Some(missing);
         return Ok(report);
     }
     projector.flush(&replay)?;

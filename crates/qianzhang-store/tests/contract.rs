@@ -11,31 +11,7 @@ fn on_a_fresh_store(check: fn(&mut Store)) {
     check(&mut store);
 }
 
-macro_rules! checks {
-    ($($name:ident),* $(,)?) => {
-        $(
-            #[test]
-            fn $name() {
-                on_a_fresh_store(contract::$name);
-            }
-        )*
-    };
-}
-
-checks!(
-    ledgers_are_created_listed_and_selected,
-    ledgers_are_kept_apart,
-    a_committed_write_is_visible_to_reads_and_the_log,
-    a_refused_write_changes_nothing_and_logs_one_refusal,
-    a_refusal_before_any_command_is_logged_once,
-    a_read_never_commits,
-    the_log_is_one_hash_chain,
-    voucher_numbers_run_on_within_and_across_writes,
-    period_totals_count_posted_vouchers_only,
-    each_voucher_walks_in_order_and_stops_at_an_error,
-    verify_is_clean_on_an_untouched_ledger,
-    the_log_is_dated_forward_and_fingerprinted_by_day,
-);
+qianzhang_core::backend_contract_tests!(on_a_fresh_store);
 
 /// `run_all` is what another backend's test calls; it runs the same checks.
 #[test]

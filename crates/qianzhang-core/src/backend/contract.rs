@@ -14,6 +14,38 @@ use crate::rule::{refuse, Failure, Refusal, Refusals, Rule};
 use crate::voucher::{Draft, Line, Origin, Side, Status, Voucher, VoucherRef};
 use crate::{Money, Period};
 
+/// Defines one `#[test]` per check of this suite, each handed by
+/// `$on_fresh` (a `fn(fn(&mut B))`) a fresh backend of its own, so a
+/// failure names the check. A backend's test file calls it once:
+/// `qianzhang_core::backend_contract_tests!(on_a_fresh_store);`.
+#[macro_export]
+macro_rules! backend_contract_tests {
+    ($on_fresh:path) => {
+        $crate::backend_contract_tests!(@each $on_fresh;
+            ledgers_are_created_listed_and_selected,
+            ledgers_are_kept_apart,
+            a_committed_write_is_visible_to_reads_and_the_log,
+            a_refused_write_changes_nothing_and_logs_one_refusal,
+            a_refusal_before_any_command_is_logged_once,
+            a_read_never_commits,
+            the_log_is_one_hash_chain,
+            voucher_numbers_run_on_within_and_across_writes,
+            period_totals_count_posted_vouchers_only,
+            each_voucher_walks_in_order_and_stops_at_an_error,
+            verify_is_clean_on_an_untouched_ledger,
+            the_log_is_dated_forward_and_fingerprinted_by_day,
+        );
+    };
+    (@each $on_fresh:path; $($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                $on_fresh($crate::backend::contract::$name);
+            }
+        )*
+    };
+}
+
 /// Runs every check, each on a backend of its own from `fresh`.
 pub fn run_all<B: Backend>(mut fresh: impl FnMut() -> B) {
     ledgers_are_created_listed_and_selected(&mut fresh());

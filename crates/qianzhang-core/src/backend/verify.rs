@@ -1,6 +1,7 @@
 //! What verifying a ledger (AUD-2) reports, whichever backend holds it.
 
-use crate::chain::Fingerprint;
+use crate::chain::{Fingerprint, GENESIS};
+use crate::event::Event;
 use crate::Period;
 
 /// The first place where the store disagrees with its log.
@@ -90,7 +91,108 @@ pub struct SinceEntry {
 }
 
 impl VerifyReport {
+    /// A report on `ledger` before any entry is walked.
+    pub fn new(ledger: &str) -> VerifyReport {
+        VerifyReport {
+            ledger: ledger.to_string(),
+            entries: 0,
+            fingerprint: GENESIS,
+            mismatch: None,
+            anchor: None,
+            anchor_matches: Vec::new(),
+            since: Vec::new(),
+        }
+    }
+
     pub fn is_clean(&self) -> bool {
         self.mismatch.is_none()
+    }
+}
+
+/// [AUD-2] follows a published fingerprint along the chain as a backend
+/// walks it entry by entry: where it is found, and what was logged about
+/// its month after it. Every backend verifies against an anchor alike.
+#[derive(Clone, Debug)]
+pub struct AnchorWalk {
+    anchor: Anchor,
+    /// The latest entry that closed the anchor's month, for the message when
+    /// the published fingerprint is not found.
+    month_closed_at: Option<(i64, Fingerprint)>,
+}
+
+impl AnchorWalk {
+    pub fn new(anchor: Anchor) -> AnchorWalk {
+        AnchorWalk { anchor, month_closed_at: None }
+    }
+
+    /// Notes one entry whose hash (`computed`) checked out.
+    pub fn entry(
+        &mut self,
+        report: &mut VerifyReport,
+        seq: i64,
+        at: &str,
+        actor: &str,
+        event: &Event,
+        computed: Fingerprint,
+    ) {
+        let a = &self.anchor;
+        if let (Some(m), Some(_)) = (a.month, &report.anchor) {
+            if event.month() == Some(m) {
+                report.since.push(SinceEntry {
+                    seq,
+                    at: at.to_string(),
+                    actor: actor.to_string(),
+                    description: event.describe(),
+                    fingerprint: computed,
+                    closes: matches!(event, Event::PeriodClosed { .. }),
+                });
+            }
+        }
+        let closes_month = match (event, a.month) {
+            (Event::PeriodClosed { period, .. }, Some(m)) => *period == m,
+            (_, Some(_)) => false,
+            (_, None) => true,
+        };
+        if closes_month && a.month.is_some() {
+            self.month_closed_at = Some((seq, computed));
+        }
+        if closes_month && a.matches(&computed) {
+            report.anchor_matches.push(seq);
+            if report.anchor.is_none() {
+                report.anchor =
+                    Some(AnchorEntry { seq, at: at.to_string(), description: event.describe(), fingerprint: computed });
+            }
+        }
+    }
+
+    /// After the walk: why the published fingerprint was not found, if it
+    /// was not.
+    pub fn missing(&self, report: &VerifyReport) -> Option<Mismatch> {
+        if report.anchor.is_some() {
+            return None;
+        }
+        let short = &self.anchor.published()[..SHORT_FINGERPRINT_DIGITS];
+        Some(match (self.anchor.month, self.month_closed_at) {
+            (Some(m), Some((seq, hash))) => Mismatch {
+                seq: Some(seq),
+                table: "log",
+                detail: format!(
+                    "公布的 {m} 结账指纹 {short} 与日志第 {seq} 条（{m} 结账）的哈希 {} 不符：结账以前的历史在公布之后被改写过",
+                    hash.short()
+                ),
+            },
+            (Some(m), None) => Mismatch {
+                seq: None,
+                table: "log",
+                detail: format!("日志中没有 {m} 的结账记录，公布的指纹 {short} 无从对应：结账记录被删除或改写"),
+            },
+            (None, _) => Mismatch {
+                seq: None,
+                table: "log",
+                detail: format!(
+                    "日志中没有哪一条的哈希是公布的指纹 {short}：公布之前的历史被改写过（或指纹抄错，请逐位核对）"
+                ),
+            },
+        })
     }
 }

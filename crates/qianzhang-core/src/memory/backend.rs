@@ -28,20 +28,6 @@ use crate::rule::{Failure, Refusals};
 use crate::voucher::{Origin, Status, Voucher, VoucherRef};
 use crate::{Chart, Period};
 
-/// Refusals kept in one log entry; the rest are counted (as the store does).
-const MAX_LOGGED_REASONS: usize = 50;
-
-/// The kinds of log entry [`Backend::log_facts`] reads: the auditor's.
-const AUDITED: &[&str] = &[
-    "refused",
-    "period_closed",
-    "period_reopened",
-    "kinship_recorded",
-    "handover_completed",
-    "sign_in_failed",
-    "passphrase_set",
-];
-
 /// Every ledger in memory, each with its books and its log.
 #[derive(Clone, Debug, Default)]
 pub struct MemoryBackend {
@@ -209,13 +195,10 @@ impl Backend for MemoryBackend {
         if l.check_time(actor).is_err() {
             return Ok(());
         }
-        let mut logged = reasons.clone();
-        logged.unlisted += logged.reasons.len().saturating_sub(MAX_LOGGED_REASONS);
-        logged.reasons.truncate(MAX_LOGGED_REASONS);
         let mut books = l.books.clone();
         books.at = actor.at.clone();
         let from = books.events.len();
-        books.record(Event::Refused { command: actor.command.clone(), rule: reasons.first_rule(), reasons: logged })?;
+        books.record(Event::refused(&actor.command, reasons))?;
         l.commit(books, from, actor)
     }
 
@@ -259,7 +242,7 @@ impl Backend for MemoryBackend {
         let mut out = Vec::new();
         for e in &self.ledger(ledger)?.log {
             let kind = e.event.kind();
-            if !AUDITED.contains(&kind) || !kinds.contains(&kind) {
+            if !crate::event::AUDITED_KINDS.contains(&kind) || !kinds.contains(&kind) {
                 continue;
             }
             let date = parse_date(day_of(&e.at))

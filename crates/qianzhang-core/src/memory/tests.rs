@@ -9,31 +9,12 @@ use crate::books::{Books, Event, FirstAdmin};
 use crate::voucher::{Draft, Line, Origin, Side, Status, Voucher, VoucherRef};
 use crate::{Money, Period};
 
-macro_rules! checks {
-    ($($name:ident),* $(,)?) => {
-        $(
-            #[test]
-            fn $name() {
-                contract::$name(&mut MemoryBackend::new());
-            }
-        )*
-    };
+/// Runs one check on a fresh in-memory backend.
+fn on_a_fresh_backend(check: fn(&mut MemoryBackend)) {
+    check(&mut MemoryBackend::new());
 }
 
-checks!(
-    ledgers_are_created_listed_and_selected,
-    ledgers_are_kept_apart,
-    a_committed_write_is_visible_to_reads_and_the_log,
-    a_refused_write_changes_nothing_and_logs_one_refusal,
-    a_refusal_before_any_command_is_logged_once,
-    a_read_never_commits,
-    the_log_is_one_hash_chain,
-    voucher_numbers_run_on_within_and_across_writes,
-    period_totals_count_posted_vouchers_only,
-    each_voucher_walks_in_order_and_stops_at_an_error,
-    verify_is_clean_on_an_untouched_ledger,
-    the_log_is_dated_forward_and_fingerprinted_by_day,
-);
+crate::backend_contract_tests!(on_a_fresh_backend);
 
 /// `run_all` runs the same checks.
 #[test]

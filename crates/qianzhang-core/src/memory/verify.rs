@@ -5,39 +5,16 @@
 use super::backend::{payload, Ledger};
 use super::MemoryBooks;
 use crate::audit;
-use crate::backend::{Anchor, AnchorEntry, BackendError, Mismatch, SinceEntry, VerifyReport, SHORT_FINGERPRINT_DIGITS};
-use crate::books::Event;
-use crate::chain::{entry_hash, Fingerprint, GENESIS};
+use crate::backend::{Anchor, AnchorWalk, BackendError, Mismatch, VerifyReport};
+use crate::chain::{entry_hash, GENESIS};
 use crate::voucher::VoucherRef;
-use crate::Period;
-
-/// The month an event is about, for what is listed after a published close.
-fn month_of(event: &Event) -> Option<Period> {
-    match event {
-        Event::VoucherPrepared { voucher }
-        | Event::VoucherMigrated { voucher }
-        | Event::VoucherRevised { voucher }
-        | Event::ClosingVoucher { voucher } => Some(voucher.reference().period),
-        Event::VoucherPosted { reference } | Event::VoucherVoided { reference, .. } => Some(reference.period),
-        Event::PeriodClosed { period, .. } | Event::PeriodReopened { period, .. } => Some(*period),
-        _ => None,
-    }
-}
 
 /// [AUD-2] walks the chain recomputing every hash, replays the events into
 /// fresh books and compares them with the live ones, as the store does.
 pub(super) fn verify(ledger: &Ledger, anchor: Option<Anchor>) -> Result<VerifyReport, BackendError> {
-    let mut report = VerifyReport {
-        ledger: ledger.handle.info.name.clone(),
-        entries: 0,
-        fingerprint: GENESIS,
-        mismatch: None,
-        anchor: None,
-        anchor_matches: Vec::new(),
-        since: Vec::new(),
-    };
+    let mut report = VerifyReport::new(&ledger.handle.info.name);
     let log_mismatch = |seq: i64, detail: String| Some(Mismatch { seq: Some(seq), table: "log", detail });
-    let mut month_closed_at: Option<(i64, Fingerprint)> = None;
+    let mut walk = anchor.map(AnchorWalk::new);
     let mut replay = MemoryBooks::new(ledger.handle.info.clone());
     let mut prev = GENESIS;
     let mut prev_at = "";
@@ -60,38 +37,8 @@ pub(super) fn verify(ledger: &Ledger, anchor: Option<Anchor>) -> Result<VerifyRe
             break;
         }
         prev_at = at;
-        if let Some(a) = &anchor {
-            if let (Some(m), Some(_)) = (a.month, &report.anchor) {
-                if month_of(event) == Some(m) {
-                    report.since.push(SinceEntry {
-                        seq,
-                        at: at.to_string(),
-                        actor: e.actor.clone(),
-                        description: event.describe(),
-                        fingerprint: computed,
-                        closes: matches!(event, Event::PeriodClosed { .. }),
-                    });
-                }
-            }
-            let closes_month = match (event, a.month) {
-                (Event::PeriodClosed { period, .. }, Some(m)) => *period == m,
-                (_, Some(_)) => false,
-                (_, None) => true,
-            };
-            if closes_month && a.month.is_some() {
-                month_closed_at = Some((seq, computed));
-            }
-            if closes_month && a.matches(&computed) {
-                report.anchor_matches.push(seq);
-                if report.anchor.is_none() {
-                    report.anchor = Some(AnchorEntry {
-                        seq,
-                        at: at.to_string(),
-                        description: event.describe(),
-                        fingerprint: computed,
-                    });
-                }
-            }
+        if let Some(walk) = &mut walk {
+            walk.entry(&mut report, seq, at, &e.actor, event, computed);
         }
         replay.at = e.at.clone();
         if let Err(err) = replay.record(event.clone()) {
@@ -109,30 +56,8 @@ pub(super) fn verify(ledger: &Ledger, anchor: Option<Anchor>) -> Result<VerifyRe
         report.mismatch = log_mismatch(1, "账套没有任何日志记录".into());
         return Ok(report);
     }
-    if let (Some(a), None) = (&anchor, &report.anchor) {
-        let short = &a.published()[..SHORT_FINGERPRINT_DIGITS];
-        report.mismatch = Some(match (a.month, month_closed_at) {
-            (Some(m), Some((seq, hash))) => Mismatch {
-                seq: Some(seq),
-                table: "log",
-                detail: format!(
-                    "公布的 {m} 结账指纹 {short} 与日志第 {seq} 条（{m} 结账）的哈希 {} 不符：结账以前的历史在公布之后被改写过",
-                    hash.short()
-                ),
-            },
-            (Some(m), None) => Mismatch {
-                seq: None,
-                table: "log",
-                detail: format!("日志中没有 {m} 的结账记录，公布的指纹 {short} 无从对应：结账记录被删除或改写"),
-            },
-            (None, _) => Mismatch {
-                seq: None,
-                table: "log",
-                detail: format!(
-                    "日志中没有哪一条的哈希是公布的指纹 {short}：公布之前的历史被改写过（或指纹抄错，请逐位核对）"
-                ),
-            },
-        });
+    if let Some(missing) = walk.as_ref().and_then(|w| w.missing(&report)) {
+        report.mismatch = Some(missing);
         return Ok(report);
     }
     report.mismatch = compare(&ledger.books, &replay);
