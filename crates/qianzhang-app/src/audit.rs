@@ -17,16 +17,25 @@ use crate::session::{Ledger, Session};
 use crate::Error;
 use qianzhang_core::backend::PeriodTotalRow;
 
-/// `2025-03` or `2025-03-15`: a month stands for its first day (`first`)
-/// or its last.
+/// A day (`2025-03-15`, `2025年3月15日`, …) or a month (`2025-03`,
+/// `2025年3月`, …): a month stands for its first day (`first`) or its last.
 pub fn day_or_month(text: &str, first: bool) -> Result<time::Date, Error> {
-    if let Ok(d) = parse_date(text) {
-        return Ok(d);
+    use qianzhang_core::period::PeriodError;
+    match parse_date(text) {
+        Ok(d) => return Ok(d),
+        // Written as a date, but not on the calendar or out of range: say so.
+        Err(e @ (PeriodError::NoSuchDate { .. } | PeriodError::OutOfRange(_))) => {
+            return Err(Error::Usage(e.to_string()))
+        }
+        Err(_) => {}
     }
     match Period::parse(text) {
         Ok(p) if first => Ok(p.first_day()),
         Ok(p) => Ok(p.last_day()),
-        Err(_) => Err(Error::Usage(format!("“{text}”不是日期或月份，应写作 2025-03 或 2025-03-15"))),
+        Err(e @ (PeriodError::NoSuchMonth(_) | PeriodError::OutOfRange(_))) => Err(Error::Usage(e.to_string())),
+        Err(_) => Err(Error::Usage(format!(
+            "“{text}”不是日期或月份，应写作 2025-03-15、2025/3/15、2025年3月15日、20250315，或月份 2025-03、2025年3月、202503"
+        ))),
     }
 }
 

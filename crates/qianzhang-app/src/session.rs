@@ -101,7 +101,9 @@ impl Claim {
     }
 }
 
+/// The time of an act as the log stores it: RFC 3339, to the second.
 pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
+    let t = t.replace_nanosecond(0).unwrap_or(t);
     t.format(&Rfc3339).unwrap_or_else(|_| t.to_string())
 }
 

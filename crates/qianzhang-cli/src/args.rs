@@ -7,6 +7,7 @@ use std::ffi::OsStr;
 use std::marker::PhantomData;
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::error::{ContextKind, ContextValue};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use qianzhang_core::account::AccountKind;
 use qianzhang_core::approval::AuthKind;
@@ -544,7 +545,18 @@ impl<T: Named + Send + Sync> TypedValueParser for NamedParser<T> {
     type Value = T;
 
     fn parse_ref(&self, cmd: &clap::Command, arg: Option<&clap::Arg>, value: &OsStr) -> Result<T, clap::Error> {
-        let name = PossibleValuesParser::new(possible_values::<T>()).parse_ref(cmd, arg, value)?;
+        let name = PossibleValuesParser::new(possible_values::<T>()).parse_ref(cmd, arg, value).map_err(|mut e| {
+            // The values a refusal lists, each with its Chinese names: `cashier（出纳）`.
+            let valid = T::ALL
+                .iter()
+                .map(|n| match n.aliases {
+                    [] => n.name.to_string(),
+                    aliases => format!("{}（{}）", n.name, aliases.join("、")),
+                })
+                .collect();
+            e.insert(ContextKind::ValidValue, ContextValue::Strings(valid));
+            e
+        })?;
         T::from_name(&name).ok_or_else(|| clap::Error::new(clap::error::ErrorKind::InvalidValue).with_cmd(cmd))
     }
 

@@ -64,8 +64,10 @@ fn is_pinned() -> bool {
     PINNED.lock().map(|p| p.is_some()).unwrap_or(false) || test_now().is_some()
 }
 
+/// The time of an act as the log stores it: RFC 3339, to the second.
 pub fn now_rfc3339() -> String {
-    now().format(&Rfc3339).expect("RFC 3339 formats every date in range")
+    let now = now();
+    now.replace_nanosecond(0).unwrap_or(now).format(&Rfc3339).expect("RFC 3339 formats every date in range")
 }
 
 pub fn today() -> Date {

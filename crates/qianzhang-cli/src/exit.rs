@@ -5,6 +5,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use clap::error::ContextValue;
 use qianzhang_app::backend::BackendError;
 use qianzhang_core::{Refusal, Rule};
 
@@ -169,4 +170,89 @@ fn has_sqlite_header(path: &std::path::Path) -> bool {
     use std::io::Read;
     let mut head = [0u8; 16];
     std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok() && &head == b"SQLite format 3\0"
+}
+
+/// A command line clap could not read, told in Chinese from the error's
+/// kind and context (never from clap's English text); exit 2 as clap's own.
+/// Help and the version print as clap prints them.
+pub(crate) fn clap_error(e: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind as K;
+    match e.kind() {
+        K::DisplayHelp | K::DisplayVersion => {
+            let _ = e.print();
+            ExitCode::from(e.exit_code().clamp(0, 255) as u8)
+        }
+        K::DisplayHelpOnMissingArgumentOrSubcommand => {
+            eprintln!("用法错误：命令不完整，缺少子命令或参数；可用的子命令与参数如下\n");
+            let _ = e.print();
+            ExitCode::from(2)
+        }
+        _ => Exit::Usage(clap_message(e)).report(),
+    }
+}
+
+/// The Chinese sentence for a clap error: which flag, what was given, and
+/// what it must be.
+fn clap_message(e: &clap::Error) -> String {
+    use clap::error::{ContextKind as C, ErrorKind as K};
+    let text = |kind: C| match e.get(kind) {
+        Some(ContextValue::String(s)) => flag(s),
+        Some(ContextValue::Strings(v)) => v.iter().map(|s| flag(s)).collect::<Vec<_>>().join("、"),
+        Some(ContextValue::Number(n)) => n.to_string(),
+        _ => String::new(),
+    };
+    let list = |kind: C| match e.get(kind) {
+        Some(ContextValue::Strings(v)) if !v.is_empty() => v.join("、"),
+        Some(ContextValue::String(s)) => s.clone(),
+        _ => String::new(),
+    };
+    let suggested = |kind: C| match list(kind) {
+        s if s.is_empty() => String::new(),
+        s => format!("；是否想写 {s}？"),
+    };
+    let (arg, value) = (text(C::InvalidArg), list(C::InvalidValue));
+    match e.kind() {
+        K::InvalidValue if value.is_empty() => match list(C::ValidValue) {
+            valid if valid.is_empty() => format!("参数 {arg} 缺少取值"),
+            valid => format!("参数 {arg} 缺少取值；可选：{valid}"),
+        },
+        K::InvalidValue => {
+            format!(
+                "参数 {arg} 的值“{value}”不是可选的值；可选：{}{}",
+                list(C::ValidValue),
+                suggested(C::SuggestedValue)
+            )
+        }
+        K::ValueValidation => match std::error::Error::source(e) {
+            Some(why) => format!("参数 {arg} 的值“{value}”无效：{why}"),
+            None => format!("参数 {arg} 的值“{value}”无效"),
+        },
+        K::UnknownArgument if !arg.starts_with('-') => format!("多余的参数“{arg}”：这个命令不需要它"),
+        K::UnknownArgument => format!("不认识的参数“{arg}”{}", suggested(C::SuggestedArg)),
+        K::InvalidSubcommand => {
+            format!("不认识的命令“{}”{}", text(C::InvalidSubcommand), suggested(C::SuggestedSubcommand))
+        }
+        K::MissingRequiredArgument => format!("缺少必需的参数：{arg}"),
+        K::MissingSubcommand => {
+            format!("{} 须跟一个子命令：{}", text(C::InvalidSubcommand), list(C::ValidSubcommand))
+        }
+        K::ArgumentConflict => match text(C::PriorArg) {
+            prior if prior.is_empty() => format!("参数 {arg} 不能与其他参数同时使用"),
+            prior => format!("参数 {arg} 不能与 {prior} 同时使用"),
+        },
+        K::NoEquals => format!("参数 {arg} 的值须用等号写出，如 {arg}=值"),
+        K::TooManyValues => format!("参数 {arg} 给了过多的值“{value}”"),
+        K::TooFewValues | K::WrongNumberOfValues => format!("参数 {arg} 的值的个数不对"),
+        K::InvalidUtf8 => "命令行含有无法读取的字符（不是 UTF-8）".to_string(),
+        _ if arg.is_empty() => "命令行无法识别".to_string(),
+        _ => format!("参数 {arg} 无法识别"),
+    }
+}
+
+/// `--role <ROLE>` as the flag typed: `--role`; a positional stays `<KIND>`.
+fn flag(s: &str) -> String {
+    match s.split_once(' ') {
+        Some((name, _)) if name.starts_with('-') => name.to_string(),
+        _ => s.to_string(),
+    }
 }

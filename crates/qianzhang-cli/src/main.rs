@@ -13,7 +13,7 @@ mod session;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::Parser as _;
 
 use args::{Cli, Command};
 use commands::{account, audit, board, ledger, month, office, person, report, voucher};
@@ -33,7 +33,10 @@ fn execute(cli: &Cli) -> Result<(), Exit> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return exit::clap_error(&e),
+    };
     match execute(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => e.report(),

@@ -93,10 +93,10 @@ fn csv_2_unreadable_amount_and_bad_date_all_listed() {
     let file = csv(
         &env,
         "bad.csv",
-        "2025-01-10,1,x,520101,12元,\n2025-01-10,1,x,1001,,5\n2025-02-30,2,y,520101,5,\n2025-02-30,2,y,1001,,5\n",
+        "2025-01-10,1,x,520101,12块,\n2025-01-10,1,x,1001,,5\n2025-02-30,2,y,520101,5,\n2025-02-30,2,y,1001,,5\n",
     );
     let err = env.refused("CSV-2", &["import", &file]);
-    assert!(err.contains("第 2 行") && err.contains("12元"), "{err}");
+    assert!(err.contains("第 2 行") && err.contains("12块"), "{err}");
     assert!(err.contains("第 4 行") && err.contains("2025-02-30"), "{err}");
 }
 

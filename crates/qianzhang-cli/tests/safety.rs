@@ -133,7 +133,7 @@ fn opr_1_repeated_failures_wait_longer_then_lock_the_name_for_a_while() {
         assert_eq!(err.contains("秒后核对"), n > 1, "{n}: {err}");
     }
     let err = stderr(&run_as(&env, "刘洋", "猜的口令123", &REVIEW));
-    assert!(err.contains("已连续 5 次验证失败") && err.contains("锁定 15 分钟（至 2025-03-31 18:15）"), "{err}");
+    assert!(err.contains("已连续 5 次验证失败") && err.contains("锁定 15 分钟（至 2025-03-31 18:15:00）"), "{err}");
     assert_eq!(logged(&env, "sign_in_failed"), 5);
     // Locked: even the right passphrase is refused, unchecked and unlogged.
     let head = env.log_head();

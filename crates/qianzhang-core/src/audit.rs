@@ -366,20 +366,26 @@ pub fn check_log_time(last: &str, at: &str) -> Result<(), crate::rule::Refusal> 
         return Err(crate::rule::Refusal::new(
             Rule::Aud1,
             format!(
-                "这台电脑的时钟（{at}）比账簿日志的最后一条记录（{last}）还早：时钟慢了或被调回过去。\
-                 请校准电脑时间后再操作；本次未作任何改动"
+                "这台电脑的时钟（{}）比账簿日志的最后一条记录（{}）还早：时钟慢了或被调回过去。\
+                 请校准电脑时间后再操作；本次未作任何改动",
+                crate::period::show_time(at),
+                crate::period::show_time(last)
             ),
         ));
     }
     Ok(())
 }
 
-/// Whether `at` is earlier than `last` (both RFC 3339); times that do not
-/// parse are not compared here (verification names them on its own).
+/// Whether `at` is earlier than `last` (both RFC 3339) by a second or more:
+/// the log is written to the second, and entries written before that kept a
+/// fraction, which a later act in the same second must not be refused for.
+/// Times that do not parse are not compared here (verification names them
+/// on its own).
 pub fn log_time_goes_back(last: &str, at: &str) -> bool {
     use time::format_description::well_known::Rfc3339;
+    let second = |t: time::OffsetDateTime| t.replace_nanosecond(0).unwrap_or(t);
     match (time::OffsetDateTime::parse(last, &Rfc3339), time::OffsetDateTime::parse(at, &Rfc3339)) {
-        (Ok(l), Ok(a)) => a < l,
+        (Ok(l), Ok(a)) => second(a) < second(l),
         _ => false,
     }
 }
@@ -429,6 +435,15 @@ pub fn count_by_kind(items: &[Exception]) -> Vec<(&'static str, usize)> {
 mod tests {
     use super::*;
     use crate::rule::{Refusal, Refusals};
+
+    #[test]
+    fn aud_1_the_log_time_is_compared_to_the_second() {
+        // An entry written with a fraction, then an act in the same second written without one.
+        assert!(check_log_time("2026-01-05T09:30:15.900000000+08:00", "2026-01-05T09:30:15+08:00").is_ok());
+        let e = check_log_time("2026-01-05T09:30:15+08:00", "2026-01-05T09:30:14+08:00").unwrap_err();
+        assert_eq!(e.rule, Rule::Aud1);
+        assert!(e.message.contains("2026-01-05 09:30:14") && !e.message.contains('T'), "{}", e.message);
+    }
 
     #[test]
     fn aud_1_a_person_s_trail_holds_their_acts_and_the_resets_of_their_passphrase() {

@@ -428,7 +428,10 @@ impl Event {
             Event::Refused { command, rule, .. } => format!("拒绝 {command} [{rule}]"),
             Event::SignInFailed { claimed, command, reason, failures, locked_until } => format!(
                 "以“{claimed}”的名义验证身份失败（连续第 {failures} 次{}）：{reason}；命令 {command}",
-                locked_until.as_deref().map(|u| format!("，锁定至 {u}")).unwrap_or_default()
+                locked_until
+                    .as_deref()
+                    .map(|u| format!("，锁定至 {}", crate::period::show_time(u)))
+                    .unwrap_or_default()
             ),
         }
     }

@@ -36,7 +36,7 @@ impl<'de> Deserialize<'de> for Money {
 pub enum MoneyError {
     #[error("金额为空")]
     Empty,
-    #[error("“{0}”不是可读的金额")]
+    #[error("“{0}”不是可读的金额，应写作 1234.50、1,234.50、¥1,234.50 或 1234.50元")]
     Unreadable(String),
     #[error("“{0}”超过两位小数（金额只记到分）")]
     TooManyDecimals(String),
@@ -83,10 +83,17 @@ impl Money {
         Money(self.0.abs())
     }
 
-    /// Reads `1234.5`, `1,234.50`, `¥1,234.50`, `-12.00`. Thousands separators
-    /// and the currency sign are optional; more than two decimals is an error.
+    /// Reads `1234.5`, `1,234.50`, `¥1,234.50`, `￥1,234.50`, `1234.50元`,
+    /// `-12.00`: the one reader of amounts, in flags, files and settings.
+    /// Thousands separators, the currency sign (half or full width) and a
+    /// trailing 元 are optional; more than two decimals is an error.
     pub fn parse(text: &str) -> Result<Money, MoneyError> {
         let trimmed = text.trim();
+        let unit = trimmed.strip_suffix('元').map(str::trim_end);
+        if unit.is_some_and(str::is_empty) {
+            return Err(MoneyError::Unreadable(trimmed.to_string()));
+        }
+        let trimmed = unit.unwrap_or(trimmed);
         if trimmed.is_empty() {
             return Err(MoneyError::Empty);
         }
@@ -345,6 +352,20 @@ mod tests {
         assert_eq!(m(" 0.05 "), Money::from_fen(5));
         assert_eq!(m("-3.10"), Money::from_fen(-310));
         assert_eq!(m("1.500"), Money::from_fen(150));
+    }
+
+    #[test]
+    fn every_spelling_of_an_amount_is_one_amount() {
+        for text in ["1234.50", "1,234.50", "¥1,234.50", "￥1,234.50", "1234.5元", "¥1,234.50 元", " 1234.50元 "]
+        {
+            assert_eq!(Money::parse(text), Ok(Money::from_fen(123_450)), "{text}");
+        }
+        assert_eq!(m("-¥12.00"), Money::from_fen(-1200));
+        for bad in ["元", "12元元", "元12", "1,23.00", "12.3.4", "¥"] {
+            assert!(matches!(Money::parse(bad), Err(MoneyError::Unreadable(_))), "{bad}");
+        }
+        let e = Money::parse("一百元").unwrap_err().to_string();
+        assert!(e.contains("应写作 1234.50"), "{e}");
     }
 
     #[test]

@@ -314,9 +314,9 @@ impl SignInPolicy {
     }
 }
 
-/// `2025-03-31 18:15` in the time's own offset.
+/// `2025-03-31 18:15:00` in the time's own offset.
 fn clock_text(t: OffsetDateTime) -> String {
-    format!("{} {:02}:{:02}", format_date(t.date()), t.hour(), t.minute())
+    crate::period::show_clock(t)
 }
 
 #[cfg(test)]
@@ -411,7 +411,7 @@ mod tests {
         let (event, told) = policy.failed(2, "管理员", "account add", why, now);
         let Event::SignInFailed { failures: 3, locked_until: Some(until), .. } = &event else { panic!("{event:?}") };
         assert_eq!(until, "2025-03-31T18:15:00+08:00");
-        assert!(told.message.contains("锁定 15 分钟（至 2025-03-31 18:15）"), "{}", told.message);
+        assert!(told.message.contains("锁定 15 分钟（至 2025-03-31 18:15:00）"), "{}", told.message);
         let log = [failure(None), failure(None), event];
         assert!(matches!(policy.gate(&log, now + time::Duration::minutes(14)), Gate::Locked { .. }));
         // Once the lockout is over the count starts again.

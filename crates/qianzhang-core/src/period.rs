@@ -15,10 +15,16 @@ pub struct Period {
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PeriodError {
-    #[error("“{0}”不是有效的会计期间，应写作 YYYY-MM，例如 2025-03")]
+    #[error("“{0}”不是有效的会计期间，应写作 2026-01、2026/1、2026年1月 或 202601")]
     BadPeriod(String),
-    #[error("“{0}”不是有效的日期，应写作 YYYY-MM-DD，例如 2025-03-15")]
+    #[error("“{0}”不是有效的日期，应写作 2026-01-05、2026/1/5、2026.1.5、2026年1月5日 或 20260105")]
     BadDate(String),
+    /// A month past December: 2026-13.
+    #[error("“{0}”不是有效的会计期间：一年只有 12 个月")]
+    NoSuchMonth(String),
+    /// Well written, but not on the calendar: 2026-02-30, 2026-13-01.
+    #[error("“{text}”不在日历上：{why}")]
+    NoSuchDate { text: String, why: String },
     #[error("“{0}”超出可记账的日期范围（{FIRST_YEAR}-01-01 至 {LAST_YEAR}-12-31）")]
     OutOfRange(String),
 }
@@ -103,22 +109,17 @@ impl Period {
         format!("{}年{:02}月", self.year, self.month)
     }
 
+    /// Reads a month as users type it: `2026-01`, `2026/1`, `2026.1`,
+    /// `2026年1月`, `202601`; the year within `FIRST_YEAR..=LAST_YEAR`.
     pub fn parse(text: &str) -> Result<Period, PeriodError> {
         let bad = || PeriodError::BadPeriod(text.to_string());
         let t = text.trim();
-        let (y, m) = t.split_once('-').ok_or_else(bad)?;
-        if y.len() != 4 || m.len() != 2 {
-            return Err(bad());
-        }
-        if !y.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit()) {
-            return Err(bad());
-        }
-        let year: i32 = y.parse().map_err(|_| bad())?;
-        let month: u8 = m.parse().map_err(|_| bad())?;
+        let parts = numbers(t, 2).ok_or_else(bad)?;
+        let (year, month) = (parts[0], parts[1]);
         if !(1..=12).contains(&month) {
-            return Err(bad());
+            return Err(PeriodError::NoSuchMonth(t.to_string()));
         }
-        Period::new(year, month).ok_or_else(|| PeriodError::OutOfRange(t.to_string()))
+        Period::new(year as i32, month as u8).ok_or_else(|| PeriodError::OutOfRange(t.to_string()))
     }
 }
 
@@ -148,38 +149,81 @@ impl<'de> Deserialize<'de> for Period {
     }
 }
 
-/// Reads a date as accountants and spreadsheets write it: `2025-03-05`,
-/// `2025/3/5`, `2025.03.05`. Calendar validity is left to the `time` crate.
+/// The numbers of a date or month as users write them, year first:
+/// `2026-01-05`, `2026/1/5`, `2026.1.5`, `2026年1月5日`, `20260105` (and
+/// for a month, `count == 2`: `2026-01`, `2026/1`, `2026年1月`, `202601`).
+/// A four-digit year, then one or two digits each; `None` for anything else.
+fn numbers(t: &str, count: usize) -> Option<Vec<u32>> {
+    let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    // Compact: 20260105 or 202601.
+    if t.len() == 4 + 2 * (count - 1) && digits(t) {
+        return Some((0..count).map(|i| if i == 0 { &t[..4] } else { &t[2 + 2 * i..4 + 2 * i] }).map(number).collect());
+    }
+    let parts: Vec<&str> = if let Some(rest) = t.strip_suffix(if count == 3 { "日" } else { "月" }) {
+        // 2026年1月5日 or 2026年1月.
+        let mut parts = Vec::new();
+        let (year, rest) = rest.split_once('年')?;
+        parts.push(year);
+        if count == 3 {
+            let (month, day) = rest.split_once('月')?;
+            parts.extend([month, day]);
+        } else {
+            parts.push(rest);
+        }
+        parts
+    } else {
+        let separator = t.chars().find(|c| matches!(c, '-' | '/' | '.'))?;
+        t.split(separator).collect()
+    };
+    let well_formed = parts.len() == count
+        && parts[0].len() == 4
+        && parts.iter().all(|p| digits(p))
+        && parts[1..].iter().all(|p| p.len() <= 2);
+    well_formed.then(|| parts.into_iter().map(number).collect())
+}
+
+/// Digits already checked, at most four of them.
+fn number(digits: &str) -> u32 {
+    digits.bytes().fold(0, |n, b| n * 10 + u32::from(b - b'0'))
+}
+
+/// [LIM-1] reads a date as users and spreadsheets write it: `2026-01-05`,
+/// `2026/1/5`, `2026.1.5`, `2026年1月5日`, `20260105`. The one reader of
+/// typed dates (flags, CSV and voucher files): a day not on the calendar
+/// (2026-02-30) is refused saying why, a year outside
+/// `FIRST_YEAR..=LAST_YEAR` as out of range.
 pub fn parse_date(text: &str) -> Result<Date, PeriodError> {
-    let bad = || PeriodError::BadDate(text.to_string());
     let t = text.trim();
-    let parts: Vec<&str> = t.split(['-', '/', '.']).collect();
-    if parts.len() != 3
-        || parts[0].len() != 4
-        || parts[1].is_empty()
-        || parts[1].len() > 2
-        || parts[2].is_empty()
-        || parts[2].len() > 2
-    {
-        return Err(bad());
-    }
-    if !parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit())) {
-        return Err(bad());
-    }
-    let year: i32 = parts[0].parse().map_err(|_| bad())?;
-    let month: u8 = parts[1].parse().map_err(|_| bad())?;
-    let day: u8 = parts[2].parse().map_err(|_| bad())?;
-    let month = Month::try_from(month).map_err(|_| bad())?;
-    let date = Date::from_calendar_date(year, month, day).map_err(|_| bad())?;
-    if !in_range(date) {
+    let parts = numbers(t, 3).ok_or_else(|| PeriodError::BadDate(text.to_string()))?;
+    let (year, month, day) = (parts[0] as i32, parts[1] as u8, parts[2] as u8);
+    let no_such = |why: String| PeriodError::NoSuchDate { text: t.to_string(), why };
+    if !(FIRST_YEAR..=LAST_YEAR).contains(&year) {
         return Err(PeriodError::OutOfRange(t.to_string()));
     }
-    Ok(date)
+    let month = Month::try_from(month).map_err(|_| no_such(format!("一年只有 12 个月，没有 {month} 月")))?;
+    Date::from_calendar_date(year, month, day)
+        .map_err(|_| no_such(format!("{year}年{}月只有 {} 天，没有 {day} 日", month as u8, month.length(year))))
 }
 
 /// `2025-03-05`.
 pub fn format_date(date: Date) -> String {
     format!("{:04}-{:02}-{:02}", date.year(), date.month() as u8, date.day())
+}
+
+/// A log time as people read it, to the second in the time's own offset:
+/// `2026-01-05 09:30:15`. The log stores RFC 3339 (older entries with a
+/// fraction of a second); a time that does not parse is shown as stored.
+pub fn show_time(at: &str) -> String {
+    use time::format_description::well_known::Rfc3339;
+    match time::OffsetDateTime::parse(at, &Rfc3339) {
+        Ok(t) => show_clock(t),
+        Err(_) => at.to_string(),
+    }
+}
+
+/// `2026-01-05 09:30:15`: a time to the second, in its own offset.
+pub fn show_clock(t: time::OffsetDateTime) -> String {
+    format!("{} {:02}:{:02}:{:02}", format_date(t.date()), t.hour(), t.minute(), t.second())
 }
 
 /// Dates travel as `YYYY-MM-DD` in every serialized form.
@@ -227,7 +271,7 @@ mod tests {
         assert_eq!(Period::parse("2024-02").unwrap().last_day(), date!(2024 - 02 - 29));
         assert_eq!(p.key(), 202512);
         assert_eq!(Period::from_key(202512), Some(p));
-        for bad in ["2025-13", "2025-1", "25-01", "2025/01", "x"] {
+        for bad in ["2025-13", "25-01", "2025-001", "2025-01-", "2025年1", "2025-1月", "20251", "x"] {
             assert!(Period::parse(bad).is_err(), "{bad}");
         }
     }
@@ -259,8 +303,45 @@ mod tests {
         assert_eq!(parse_date("2025-03-05").unwrap(), date!(2025 - 03 - 05));
         assert_eq!(parse_date("2025/3/5").unwrap(), date!(2025 - 03 - 05));
         assert_eq!(parse_date("2025.03.05").unwrap(), date!(2025 - 03 - 05));
-        for bad in ["2025-02-30", "2025-13-01", "20250305", "2025-3", "", "2025-03-05x"] {
+        for bad in ["2025-02-30", "2025-13-01", "2025-3", "", "2025-03-05x", "2025-03/05", "2025305", "2025年3月5"] {
             assert!(parse_date(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn lim_1_every_spelling_of_a_date_is_one_date() {
+        for text in ["2026-01-05", "2026/1/5", "2026.1.5", "2026年1月5日", "2026年01月05日", "20260105", " 2026-1-5 "]
+        {
+            assert_eq!(parse_date(text), Ok(date!(2026 - 01 - 05)), "{text}");
+        }
+        let january = Period::new(2026, 1).unwrap();
+        for text in ["2026-01", "2026/1", "2026.01", "2026年1月", "2026年01月", "202601", "2026-1"] {
+            assert_eq!(Period::parse(text), Ok(january), "{text}");
+        }
+    }
+
+    #[test]
+    fn log_times_are_shown_to_the_second() {
+        assert_eq!(show_time("2026-01-05T09:30:15.123456789+08:00"), "2026-01-05 09:30:15");
+        assert_eq!(show_time("2026-01-05T09:30:15+08:00"), "2026-01-05 09:30:15");
+        assert_eq!(show_time("not a time"), "not a time");
+    }
+
+    #[test]
+    fn lim_1_a_day_not_on_the_calendar_is_refused_saying_why() {
+        let e = parse_date("2026年2月30日").unwrap_err().to_string();
+        assert!(e.contains("2026年2月只有 28 天，没有 30 日"), "{e}");
+        let e = parse_date("20261301").unwrap_err().to_string();
+        assert!(e.contains("没有 13 月"), "{e}");
+        let e = Period::parse("202613").unwrap_err().to_string();
+        assert!(e.contains("不是有效的会计期间：一年只有 12 个月"), "{e}");
+        // The bounds hold in every spelling.
+        for text in ["2200年1月1日", "22000101", "1899/12/31"] {
+            assert!(matches!(parse_date(text), Err(PeriodError::OutOfRange(_))), "{text}");
+        }
+        assert!(matches!(Period::parse("220001"), Err(PeriodError::OutOfRange(_))));
+        assert!(parse_date("2024/2/29").is_ok());
+        let e = parse_date("2026-01").unwrap_err().to_string();
+        assert!(e.contains("2026年1月5日"), "{e}");
     }
 }

@@ -81,7 +81,7 @@ pub fn acts(title: &str, items: &[Act], format: Format) -> String {
     for a in items {
         t.row(vec![
             a.seq.to_string(),
-            a.at.clone(),
+            qianzhang_core::period::show_time(&a.at),
             a.description.clone(),
             a.refused.map(|r| format!("被拒绝 [{r}]")).unwrap_or_else(|| "完成".into()),
             if format == Format::Text { a.hash[..16].to_string() } else { a.hash.clone() },

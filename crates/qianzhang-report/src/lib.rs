@@ -10,7 +10,7 @@ mod month;
 mod table;
 
 use qianzhang_core::lifecycle::Signature;
-use qianzhang_core::period::format_date;
+use qianzhang_core::period::{format_date, show_time};
 use qianzhang_core::report::{direction, AccountLedger, Journal, LedgerRowKind, TrialBalance};
 use qianzhang_core::{Money, Origin, Status, Voucher};
 use serde::Serialize;
@@ -431,8 +431,10 @@ pub fn voucher(
     t.note(&format!("状态：{}　来源：{}　制单：{}", status.chinese(), v.origin().chinese(), v.preparer()));
     for sg in signatures {
         match &sg.resolution {
-            Some(r) => t.note(&format!("{}：{}（{}；代签，依决议 {r}）", sg.kind.chinese(), sg.person, sg.at)),
-            None => t.note(&format!("{}：{}（{}）", sg.kind.chinese(), sg.person, sg.at)),
+            Some(r) => {
+                t.note(&format!("{}：{}（{}；代签，依决议 {r}）", sg.kind.chinese(), sg.person, show_time(&sg.at)))
+            }
+            None => t.note(&format!("{}：{}（{}）", sg.kind.chinese(), sg.person, show_time(&sg.at))),
         }
     }
     if let Some(r) = v.reverses() {

@@ -1,6 +1,7 @@
 //! `init` and `verify`: a ledger as a whole.
 
 use qianzhang_app::ledger as app;
+use qianzhang_core::period::show_time;
 use qianzhang_core::Period;
 
 use crate::args::Cli;
@@ -40,7 +41,9 @@ pub(crate) fn verify(cli: &Cli, fingerprint: Option<&str>, month: Option<Period>
                 if let Some(a) = &report.anchor {
                     text.push_str(&format!(
                         "公布的指纹对应日志第 {} 条（{}，{}）：截至该条的历史与公布时一致，未被改写。\n",
-                        a.seq, a.at, a.description
+                        a.seq,
+                        show_time(&a.at),
+                        a.description
                     ));
                     if let (Some(m), false) = (month, report.since.is_empty()) {
                         text.push_str(&format!(
@@ -49,7 +52,10 @@ pub(crate) fn verify(cli: &Cli, fingerprint: Option<&str>, month: Option<Period>
                         for e in &report.since {
                             text.push_str(&format!(
                                 "  日志第 {} 条　{}　{}　{}\n",
-                                e.seq, e.at, e.actor, e.description
+                                e.seq,
+                                show_time(&e.at),
+                                e.actor,
+                                e.description
                             ));
                             if e.closes {
                                 text.push_str(&format!(

@@ -42,7 +42,8 @@ pub(crate) fn report(cli: &Cli, args: ReportArgs<'_>) -> Result<(), Exit> {
 pub(crate) fn log(cli: &Cli, limit: usize) -> Result<(), Exit> {
     let mut text = String::new();
     for e in qianzhang_app::ledger::log(&open_ledger(cli)?, limit)? {
-        text.push_str(&format!("#{:<6} {}  {}  {}  {}\n", e.seq, e.at, e.actor, e.event.describe(), e.hash.short()));
+        let at = qianzhang_core::period::show_time(&e.at);
+        text.push_str(&format!("#{:<6} {at}  {}  {}  {}\n", e.seq, e.actor, e.event.describe(), e.hash.short()));
     }
     out(&text)
 }

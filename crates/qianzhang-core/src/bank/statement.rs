@@ -343,12 +343,7 @@ fn read_line<'a>(cell: &dyn Fn(Field) -> &'a str) -> Result<StatementLine, Strin
 /// `2025-04-03`, `2025/4/3`, `20250403`, with or without a time after it.
 pub fn parse_bank_date(text: &str) -> Result<Date, String> {
     let t = text.split_whitespace().next().unwrap_or("");
-    let bad = || format!("交易日期“{text}”无法识别，应为 2025-04-03 或 20250403");
-    if t.len() == 8 && t.bytes().all(|b| b.is_ascii_digit()) {
-        let compact = format!("{}-{}-{}", &t[..4], &t[4..6], &t[6..]);
-        return crate::period::parse_date(&compact).map_err(|_| bad());
-    }
-    crate::period::parse_date(t).map_err(|_| bad())
+    crate::period::parse_date(t).map_err(|e| format!("交易日期：{e}"))
 }
 
 /// The new lines of a statement and how many were already imported.
