@@ -224,6 +224,10 @@ fn clap_message(e: &clap::Error) -> String {
             )
         }
         K::ValueValidation => match std::error::Error::source(e) {
+            // The standard library's own reasons are English: say it plainly.
+            Some(why) if why.downcast_ref::<std::num::ParseIntError>().is_some() => {
+                format!("参数 {arg} 的值“{value}”无效：须是不带小数点的整数，如 20")
+            }
             Some(why) => format!("参数 {arg} 的值“{value}”无效：{why}"),
             None => format!("参数 {arg} 的值“{value}”无效"),
         },

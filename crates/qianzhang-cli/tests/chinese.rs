@@ -177,6 +177,8 @@ fn clap_errors_are_told_in_chinese_naming_the_flag_the_value_and_the_choices() {
     let err = env.fails(2, &["voucher", "list", "--month", "2025-03", "--from", "2025-01"]);
     assert!(err.contains("参数 --month 不能与 --from 同时使用"), "{err}");
     assert!(!err.contains("error:") && !err.contains("For more information"), "{err}");
+    let err = env.fails(2, &["log", "--limit", "二十"]);
+    assert!(err.contains("参数 --limit 的值“二十”无效：须是不带小数点的整数"), "{err}");
     // Help stays as it was.
     assert!(env.ok(&["--help"]).contains("Usage"));
 }
