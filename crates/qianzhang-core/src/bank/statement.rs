@@ -340,7 +340,8 @@ fn read_line<'a>(cell: &dyn Fn(Field) -> &'a str) -> Result<StatementLine, Strin
     })
 }
 
-/// `2025-04-03`, `2025/4/3`, `20250403`, with or without a time after it.
+/// Any spelling of a date (`2025-04-03`, `2025/4/3`, `2025年4月3日`,
+/// `20250403`: `period::parse_date`), with or without a time after it.
 pub fn parse_bank_date(text: &str) -> Result<Date, String> {
     let t = text.split_whitespace().next().unwrap_or("");
     crate::period::parse_date(t).map_err(|e| format!("交易日期：{e}"))
