@@ -37,12 +37,13 @@ pub(crate) fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
             let ledger = open_ledger(cli)?;
             let (from, to) = qianzhang_app::reports::span(&ledger, &range.app())?;
             let list = app::list(&ledger, from, to, clock::today())?;
-            out(&qianzhang_report::voucher_list(&list.vouchers, &list.marks, *format))
+            out(&qianzhang_report::voucher_list(&list.vouchers, &list.steps, &list.marks, *format))
         }
         VoucherCmd::Show { reference, format } => {
             let format = *format;
             let page = app::show(&open_ledger(cli)?, *reference, clock::today())?;
-            let mut text = qianzhang_report::voucher(&page.voucher, page.status, &page.signatures, &page.chart, format);
+            let mut text =
+                qianzhang_report::voucher(&page.voucher, page.status, page.next, &page.signatures, &page.chart, format);
             if let (Some(note), true) = (page.stand_aside, format != Format::Json) {
                 text.push_str(&format!("［{note}］（SEP-6）\n"));
             }
