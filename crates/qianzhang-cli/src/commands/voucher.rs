@@ -31,7 +31,7 @@ pub(crate) fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
                 }
             };
             let reference = app::prepare(&mut sign_in(cli, ledger)?, draft)?;
-            out(&format!("已制单 {reference}（待记账）\n"))
+            out(&format!("已制单 {reference}（待审核）\n"))
         }
         VoucherCmd::List { range, format } => {
             let ledger = open_ledger(cli)?;
