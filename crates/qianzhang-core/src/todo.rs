@@ -135,12 +135,13 @@ pub struct Waiting {
 
 /// [VCH-4] the prepared vouchers whose next step is the officer's: a
 /// voucher waits for one signature at a time, in order, then for posting.
-/// No one approves a voucher they prepared (SEP-5), so those are left out.
+/// No one reviews or approves a voucher they prepared (SEP-5), so those
+/// are left out.
 pub fn vouchers(duties: &Duties, person: &str, waiting: &[Waiting]) -> Vec<Item> {
     waiting
         .iter()
         .filter(|w| duties.does(w.next))
-        .filter(|w| !(w.next == Next::Sign(SignKind::Approve) && w.preparer == person))
+        .filter(|w| !(matches!(w.next, Next::Sign(SignKind::Review | SignKind::Approve)) && w.preparer == person))
         .map(|w| {
             let kind = match w.next {
                 Next::Sign(k) => Kind::Sign(k),

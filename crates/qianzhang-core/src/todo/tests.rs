@@ -61,9 +61,11 @@ fn vch_4_each_voucher_waits_for_the_officer_of_its_next_step() {
 }
 
 #[test]
-fn vch_4_no_approval_is_asked_of_the_one_who_prepared_it() {
+fn sep_5_no_review_or_approval_is_asked_of_the_one_who_prepared_it() {
     let own = [waiting(2, Next::Sign(SignKind::Approve), "李明")];
     assert!(vouchers(&duties("李明"), "李明", &own).is_empty());
+    let own = [waiting(1, Next::Sign(SignKind::Review), "刘洋")];
+    assert!(vouchers(&duties("刘洋"), "刘洋", &own).is_empty());
 }
 
 #[test]
