@@ -21,6 +21,7 @@ pub mod office;
 pub mod people;
 pub mod reports;
 pub mod session;
+pub mod todo;
 pub mod voucher;
 
 pub use error::Error;

@@ -137,6 +137,8 @@ pub fn prepare<B: Backend>(session: &mut Session<B>, draft: Draft) -> Result<Vou
 /// The vouchers of a span with their stand-aside marks (SEP-6).
 pub struct VoucherList {
     pub vouchers: Vec<(Voucher, Status)>,
+    /// [VCH-4] what each prepared voucher waits for.
+    pub steps: Vec<(VoucherRef, Next)>,
     pub marks: Vec<(VoucherRef, StandAsideMark)>,
 }
 
@@ -144,13 +146,30 @@ pub fn list<B: Backend>(ledger: &Ledger<B>, from: Period, to: Period, today: tim
     let vouchers = ledger.store().vouchers(ledger.handle(), from, to)?;
     let registry = ledger.store().registry(ledger.handle())?;
     let marks = stand_aside_marks(ledger, &registry, vouchers.iter().map(|(v, _)| v), today)?;
-    Ok(VoucherList { vouchers, marks })
+    let steps = next_steps(ledger, vouchers.iter().filter(|(_, s)| *s == Status::Prepared).map(|(v, _)| v))?;
+    Ok(VoucherList { vouchers, steps, marks })
+}
+
+/// [VCH-4] what each of `vouchers` (prepared ones) waits for next.
+pub(crate) fn next_steps<'a, B: Backend>(
+    ledger: &Ledger<B>,
+    vouchers: impl Iterator<Item = &'a Voucher>,
+) -> Result<Vec<(VoucherRef, Next)>, Error> {
+    let chart = ledger.store().chart(ledger.handle())?;
+    let mut out = Vec::new();
+    for v in vouchers {
+        let signed = ledger.store().signatures(ledger.handle(), v.reference())?;
+        out.push((v.reference(), next_step(&chart, v, &signed)));
+    }
+    Ok(out)
 }
 
 /// One voucher with what its page shows.
 pub struct VoucherPage {
     pub voucher: Voucher,
     pub status: Status,
+    /// [VCH-4] what it waits for, while prepared.
+    pub next: Option<Next>,
     pub signatures: Vec<Signature>,
     pub chart: Chart,
     /// Who stood aside for its payee (SEP-6).
@@ -166,7 +185,8 @@ pub fn show<B: Backend>(ledger: &Ledger<B>, r: VoucherRef, today: time::Date) ->
     let chart = ledger.store().chart(ledger.handle())?;
     let registry = ledger.store().registry(ledger.handle())?;
     let stand_aside = stand_aside_note(&registry, &voucher, &signatures, today);
-    Ok(VoucherPage { voucher, status, signatures, chart, stand_aside })
+    let next = (status == Status::Prepared).then(|| next_step(&chart, &voucher, &signatures));
+    Ok(VoucherPage { voucher, status, next, signatures, chart, stand_aside })
 }
 
 /// [SEP-6] the stand-aside marks of `vouchers`: signatures are read only

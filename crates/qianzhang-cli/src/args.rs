@@ -159,6 +159,11 @@ pub(crate) enum Command {
     },
     /// 演示 / build a sample community ledger and print its reports
     Demo,
+    /// 待办事项：操作人（--as）今天待签字、盘点、对账、结账、审核的事项 / what waits for the operator today
+    Todo {
+        #[arg(long, value_parser = named::<Format>(), default_value = "text")]
+        format: Format,
+    },
 }
 
 #[derive(Args, Debug)]

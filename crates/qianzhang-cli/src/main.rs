@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use clap::Parser as _;
 
 use args::{Cli, Command};
-use commands::{account, audit, board, ledger, month, office, person, report, voucher};
+use commands::{account, audit, board, ledger, month, office, person, report, todo, voucher};
 use exit::Exit;
 
 /// Runs one command; a refusal found before the store is logged too (AUD-1).
@@ -81,5 +81,6 @@ fn run(cli: &Cli) -> Result<(), Exit> {
         Command::Verify { fingerprint, month } => ledger::verify(cli, fingerprint.as_deref(), *month),
         Command::Log { limit } => report::log(cli, *limit),
         Command::Demo => demo::run(cli.db.as_deref()),
+        Command::Todo { format } => todo::todo(cli, *format),
     }
 }

@@ -202,3 +202,15 @@ fn apr_2_an_advance_and_its_settlement_count_once() {
     let line = list.lines().find(|l| l.contains("街道批复〔2025〕30号")).unwrap_or_default();
     assert!(line.contains("1,620.00") && line.contains("80.00") && !line.contains("3,120.00"), "{list}");
 }
+
+/// [VCH-4] approving a voucher that is no expense or payment is a refusal
+/// naming the rule, logged under the approver, not a silent "nothing to do".
+#[test]
+fn vch_4_approving_a_non_expense_is_a_logged_refusal() {
+    let env = common::january();
+    env.ok(&["--as", "刘洋", "voucher", "review", "2025-01/记-0002"]);
+    let err = env.refused("VCH-4", &["--as", "李明", "voucher", "approve", "2025-01/记-0002"]);
+    assert!(err.contains("不是支出或付款，不需要审批"), "{err}");
+    let log = env.ok(&["log", "--limit", "1"]);
+    assert!(log.contains("李明") && log.contains("[VCH-4]"), "{log}");
+}

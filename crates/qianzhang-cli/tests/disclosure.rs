@@ -435,3 +435,31 @@ fn aud_2_catches_edits_to_the_board_tables() {
         assert!(err.contains(&format!("表 {table}")), "{sql}\n{err}");
     }
 }
+
+/// [PUB-1] the opinion is the operator's own: without `--by` the one signed
+/// in is the reviewer; with neither `--by` nor `--as`, no one is.
+#[test]
+fn pub_1_the_operator_is_the_reviewer_without_by() {
+    let env = closed_january();
+    env.ok(&[
+        "--as",
+        "陈静",
+        "disclose",
+        "review",
+        "--month",
+        "2025-01",
+        "--opinion",
+        "复核无误。",
+        "--date",
+        "2025-02-05",
+    ]);
+    let text = disclose(&env, "text");
+    assert!(text.contains("复核无误。（陈静，2025-02-05）"), "{text}");
+    let nobody = env
+        .command()
+        .args(["disclose", "review", "--month", "2025-01", "--opinion", "同意"])
+        .env_remove("QIANZHANG_USER")
+        .output()
+        .unwrap();
+    assert_eq!(nobody.status.code(), Some(2), "{}", String::from_utf8_lossy(&nobody.stderr));
+}

@@ -392,6 +392,6 @@ fn a_month_of_work_with_its_refusals() {
     }
     // The 1,200.00 electricity bill cited the wrong kind of authorization: it waits, unposted.
     let list = env.ok(&["voucher", "list", "--from", "2025-04", "--to", "2025-04"]);
-    assert!(list.lines().any(|l| l.contains("2025-04/记-0003") && l.contains("已制单")), "{list}");
+    assert!(list.lines().any(|l| l.contains("2025-04/记-0003") && l.contains("待审批")), "{list}");
     env.ok(&["verify"]);
 }

@@ -260,3 +260,22 @@ fn rcp_1_a_receipt_is_dated_on_or_after_its_book_and_the_books_pass_at_a_handove
     assert!(next.contains("SK0000002"), "{next}");
     env.ok(&["verify"]);
 }
+
+/// [RCP-1] a second book of the same prefix may not share a serial with the
+/// first: the same prefix in other letters' case with an overlapping range
+/// is refused and logged; a new range under it is registered.
+#[test]
+fn rcp_1_a_second_book_of_the_same_prefix_with_an_overlapping_range_is_refused() {
+    let env = Env::with_office();
+    let book = |name: &str, from: &str, to: &str| {
+        ["--as", common::ADMIN, "receipt", "book", name, "--from", from, "--to", to, "--holder", "王芳"]
+            .map(String::from)
+    };
+    let args = book("sj", "150", "250");
+    let err = env.refused("RCP-1", &args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(err.contains("重叠") && err.contains("SJ0000101–SJ0000200"), "{err}");
+    let again = book("SJ", "201", "300");
+    env.refused("RCP-1", &again.iter().map(String::as_str).collect::<Vec<_>>());
+    let next = book("sj", "201", "300");
+    env.ok(&next.iter().map(String::as_str).collect::<Vec<_>>());
+}

@@ -45,10 +45,7 @@ pub fn each_voucher<B: Books>(
 
 /// What a voucher is waiting for, in Chinese: `待审批`, `待记账` …
 pub fn waiting_for(next: Next) -> String {
-    match next {
-        Next::Sign(kind) => format!("待{}", kind.chinese()),
-        Next::Post => "待记账".to_string(),
-    }
+    next.chinese().to_string()
 }
 
 /// Why `--all` passed a voucher over: `2025-02/记-0007 待审批，未记账`.

@@ -39,6 +39,7 @@ pub mod rule;
 #[cfg(test)]
 mod test_support;
 pub mod text;
+pub mod todo;
 pub mod voucher;
 
 pub use account::{Account, AccountKind, Chart, NewAccount};

@@ -155,6 +155,33 @@ pub enum Next {
     Post,
 }
 
+impl Next {
+    /// What the voucher list shows for a prepared voucher: 待审核, 待审批,
+    /// 待出纳确认 or 待记账.
+    pub fn chinese(self) -> &'static str {
+        match self {
+            Next::Sign(SignKind::Review) => "待审核",
+            Next::Sign(SignKind::Approve) => "待审批",
+            Next::Sign(SignKind::Confirm) => "待出纳确认",
+            Next::Post => "待记账",
+        }
+    }
+
+    /// The step as machine-readable output names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Next::Sign(k) => k.as_str(),
+            Next::Post => "post",
+        }
+    }
+}
+
+impl Serialize for Next {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 /// The first required signature still missing, or posting when none is.
 pub fn next_step(chart: &Chart, v: &Voucher, signed: &[Signature]) -> Next {
     required(chart, v).into_iter().find(|k| !signed.iter().any(|s| s.kind == *k)).map_or(Next::Post, Next::Sign)

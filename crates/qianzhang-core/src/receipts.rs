@@ -83,6 +83,27 @@ pub fn check_new_book(
     Ok(())
 }
 
+/// [RCP-1] a new book may not share a serial with a book of the same prefix
+/// written in other letters' case (`sj` beside `SJ`): the receipts would
+/// print the same numbers, and a number would then be used twice.
+pub fn check_overlap(others: &[ReceiptBook], book: &ReceiptBook) -> Result<(), Refusal> {
+    match others.iter().find(|b| {
+        b.book != book.book && b.book.eq_ignore_ascii_case(&book.book) && b.first <= book.last && book.first <= b.last
+    }) {
+        Some(b) => Err(Refusal::new(
+            Rule::Rcp1,
+            format!(
+                "收据本 {} 的号段 {}–{} 与已登记的{}重叠，同一收据号不能用两次；请核对号段，或换用新的收据本编号",
+                book.book,
+                book.number(book.first),
+                book.number(book.last),
+                describe_book(b)
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// [RCP-1] the serial the next receipt takes: serials are used in order,
 /// none skipped. `last_used` is the highest serial issued or voided.
 pub fn next_serial(book: &ReceiptBook, last_used: Option<u32>) -> Result<u32, Refusal> {
@@ -265,9 +286,11 @@ pub fn check_never_negative(
 
 /// [RCP-1] registers a receipt book issued to a registered holder.
 pub fn register_receipt_book(books: &mut impl Books, book: ReceiptBook) -> Result<(), Failure> {
-    let existing = books.receipt_books()?.into_iter().find(|b| b.book == book.book);
+    let others = books.receipt_books()?;
+    let existing = others.iter().find(|b| b.book == book.book);
     let holder_registered = books.registry().is_registered(&book.holder);
-    check_new_book(existing.as_ref(), &book, holder_registered)?;
+    check_new_book(existing, &book, holder_registered)?;
+    check_overlap(&others, &book)?;
     books.append(Event::ReceiptBookRegistered { book })?;
     Ok(())
 }
@@ -379,6 +402,18 @@ mod tests {
         assert!(check_new_book(Some(&b), &b, true).is_err());
         assert!(check_new_book(None, &ReceiptBook { first: 5, last: 4, ..book() }, true).is_err());
         assert!(check_new_book(None, &b, true).is_ok());
+    }
+
+    #[test]
+    fn rcp_1_a_book_of_the_same_prefix_may_not_share_a_serial() {
+        let b = book();
+        let lower = |first, last| ReceiptBook { book: b.book.to_ascii_lowercase(), first, last, ..book() };
+        let e = check_overlap(std::slice::from_ref(&b), &lower(102, 300)).unwrap_err();
+        assert_eq!(e.rule, Rule::Rcp1);
+        assert!(e.message.contains("重叠") && e.message.contains(&b.number(b.first)), "{}", e.message);
+        assert!(check_overlap(std::slice::from_ref(&b), &lower(b.last + 1, b.last + 100)).is_ok(), "a new range");
+        let other = ReceiptBook { book: "XB".into(), ..book() };
+        assert!(check_overlap(std::slice::from_ref(&b), &other).is_ok(), "another prefix");
     }
 
     #[test]

@@ -8,8 +8,9 @@ mod audit;
 mod disclosure;
 mod month;
 mod table;
+mod todo;
 
-use qianzhang_core::lifecycle::Signature;
+use qianzhang_core::lifecycle::{Next, Signature};
 use qianzhang_core::period::{format_date, show_time};
 use qianzhang_core::report::{direction, AccountLedger, Journal, LedgerRowKind, TrialBalance};
 use qianzhang_core::{Money, Origin, Status, Voucher};
@@ -19,6 +20,7 @@ pub use audit::{acts, exceptions, exceptions_table, handover, handover_html};
 pub use disclosure::{disclosure, disclosure_html, Paper};
 pub use month::{cash_count, fund_list, reconciliation, statement_lines};
 pub use table::{Align, Table};
+pub use todo::todo;
 
 /// Output formats every report supports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -150,10 +152,13 @@ fn split(balance: Money) -> (String, String) {
 }
 
 fn marks(status: Status, origin: Origin, reverses: bool) -> String {
+    marks_with((status != Status::Posted).then(|| status.chinese()), origin, reverses)
+}
+
+/// The marks after a voucher's number, its state (if any) first.
+fn marks_with(state: Option<&str>, origin: Origin, reverses: bool) -> String {
     let mut m = Vec::new();
-    if status != Status::Posted {
-        m.push(status.chinese());
-    }
+    m.extend(state);
     if origin == Origin::History {
         m.push("历史迁移");
     }
@@ -388,9 +393,11 @@ pub fn cash_journal(l: &AccountLedger, format: Format) -> String {
 }
 
 /// One voucher as the printed form shows it.
+/// `next`: what a prepared voucher waits for (VCH-4), shown in place of 已制单.
 pub fn voucher(
     v: &Voucher,
     status: Status,
+    next: Option<Next>,
     signatures: &[Signature],
     chart: &qianzhang_core::Chart,
     format: Format,
@@ -399,18 +406,20 @@ pub fn voucher(
         #[derive(Serialize)]
         struct Shown<'a> {
             status: Status,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            next_step: Option<Next>,
             signatures: &'a [Signature],
             #[serde(flatten)]
             voucher: &'a Voucher,
         }
-        return json(&Shown { status, signatures, voucher: v });
+        return json(&Shown { status, next_step: next, signatures, voucher: v });
     }
     let mut t = Table::new(
         &format!(
             "记账凭证　{}　日期：{}　{}",
             v.reference(),
             format_date(v.date()),
-            marks(status, v.origin(), v.reverses().is_some())
+            marks_with((status != Status::Posted).then(|| stage(status, next)), v.origin(), v.reverses().is_some())
         ),
         &[("摘要", Align::Left), ("科目", Align::Left), ("借方", Align::Right), ("贷方", Align::Right)],
     );
@@ -428,7 +437,7 @@ pub fn voucher(
         v.total_debit().to_string(),
         v.total_credit().to_string(),
     ]);
-    t.note(&format!("状态：{}　来源：{}　制单：{}", status.chinese(), v.origin().chinese(), v.preparer()));
+    t.note(&format!("状态：{}　来源：{}　制单：{}", stage(status, next), v.origin().chinese(), v.preparer()));
     for sg in signatures {
         match &sg.resolution {
             Some(r) => {
@@ -460,21 +469,35 @@ pub fn voucher(
     }
 }
 
+/// A voucher's state as lists show it: the next step of a prepared one
+/// (待审核, 待审批, 待出纳确认, 待记账), else its status.
+fn stage(status: Status, next: Option<Next>) -> &'static str {
+    match (status, next) {
+        (Status::Prepared, Some(n)) => n.chinese(),
+        _ => status.chinese(),
+    }
+}
+
 /// A list of vouchers, one line each.
+/// `steps`: what each prepared voucher waits for (VCH-4).
 /// `notes`: vouchers approved by resolution because the approver stood
 /// aside (SEP-6), with why.
 pub fn voucher_list(
     vouchers: &[(Voucher, Status)],
+    steps: &[(qianzhang_core::VoucherRef, Next)],
     notes: &[(qianzhang_core::VoucherRef, qianzhang_core::lifecycle::StandAsideMark)],
     format: Format,
 ) -> String {
     let note_of = |v: &Voucher| notes.iter().find(|(r, _)| *r == v.reference()).map(|(_, n)| n);
+    let next_of = |v: &Voucher| steps.iter().find(|(r, _)| *r == v.reference()).map(|(_, n)| *n);
     if format == Format::Json {
         #[derive(Serialize)]
         struct Item<'a> {
             voucher: String,
             date: String,
             status: Status,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            next_step: Option<Next>,
             origin: Origin,
             summary: &'a str,
             amount: Money,
@@ -487,6 +510,7 @@ pub fn voucher_list(
                 voucher: v.reference().to_string(),
                 date: format_date(v.date()),
                 status: *s,
+                next_step: next_of(v),
                 origin: v.origin(),
                 summary: v.lines().first().map(|l| l.summary.as_str()).unwrap_or(""),
                 amount: v.total_debit(),
@@ -510,7 +534,7 @@ pub fn voucher_list(
         t.row(vec![
             v.reference().to_string(),
             format_date(v.date()),
-            s.chinese().to_string(),
+            stage(*s, next_of(v)).to_string(),
             format!(
                 "{summary}{}{}",
                 marks(Status::Posted, v.origin(), v.reverses().is_some()),

@@ -68,9 +68,9 @@ pub(crate) enum DiscloseCmd {
     Review {
         #[command(flatten)]
         span: SpanArgs,
-        /// 审核人（监督委员会成员，须输入本人口令）/ the reviewer
+        /// 审核人（监督委员会成员，须输入本人口令；默认操作人 --as）/ the reviewer (default: the operator)
         #[arg(long)]
-        by: String,
+        by: Option<String>,
         #[arg(long)]
         opinion: String,
         #[arg(long, value_parser = date_value)]
@@ -159,9 +159,14 @@ pub(crate) fn render(d: &Disclosure, format: BoardFormat, paper: Paper) -> Strin
 pub(crate) fn disclose(cli: &Cli, args: &DiscloseArgs) -> Result<(), Exit> {
     if let Some(DiscloseCmd::Review { span, by, opinion, date }) = &args.review {
         let span = span.span()?;
+        // The reviewer enters their own opinion: without --by, the operator.
+        let by = match by {
+            Some(by) => by.trim().to_string(),
+            None => crate::session::claim(cli)?.name,
+        };
         let review = Review {
             span: span.key(),
-            by: by.trim().to_string(),
+            by,
             opinion: opinion.trim().to_string(),
             date: date.unwrap_or_else(clock::today),
         };

@@ -9,4 +9,5 @@ pub(crate) mod month;
 pub(crate) mod office;
 pub(crate) mod person;
 pub(crate) mod report;
+pub(crate) mod todo;
 pub(crate) mod voucher;

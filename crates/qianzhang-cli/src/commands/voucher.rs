@@ -31,18 +31,19 @@ pub(crate) fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
                 }
             };
             let reference = app::prepare(&mut sign_in(cli, ledger)?, draft)?;
-            out(&format!("已制单 {reference}（待记账）\n"))
+            out(&format!("已制单 {reference}（待审核）\n"))
         }
         VoucherCmd::List { range, format } => {
             let ledger = open_ledger(cli)?;
             let (from, to) = qianzhang_app::reports::span(&ledger, &range.app())?;
             let list = app::list(&ledger, from, to, clock::today())?;
-            out(&qianzhang_report::voucher_list(&list.vouchers, &list.marks, *format))
+            out(&qianzhang_report::voucher_list(&list.vouchers, &list.steps, &list.marks, *format))
         }
         VoucherCmd::Show { reference, format } => {
             let format = *format;
             let page = app::show(&open_ledger(cli)?, *reference, clock::today())?;
-            let mut text = qianzhang_report::voucher(&page.voucher, page.status, &page.signatures, &page.chart, format);
+            let mut text =
+                qianzhang_report::voucher(&page.voucher, page.status, page.next, &page.signatures, &page.chart, format);
             if let (Some(note), true) = (page.stand_aside, format != Format::Json) {
                 text.push_str(&format!("［{note}］（SEP-6）\n"));
             }

@@ -1,0 +1,282 @@
+//! What waits for whom on a day (待办事项): the rules that make an item due
+//! for an officer, each named after the rule it comes from. VCH-4: a
+//! prepared voucher waits for a signature or for posting; CSH-2: the
+//! cashier counts the cash every day; PER-1 and BNK-1: a month that has
+//! ended is reconciled and closed; PUB-1: a closed month's disclosure is
+//! reviewed by the supervisor; APR-1: an appointment about to end is
+//! renewed or succeeded; APR-2: an authorization near its cap is renewed.
+//!
+//! Every function here is pure: the application reads the books and hands
+//! over what it found; nothing here reads a clock or the store.
+
+use serde::Serialize;
+use time::Date;
+
+use crate::approval::Authorization;
+use crate::lifecycle::{Next, SignKind};
+use crate::money::Money;
+use crate::people::{Appointment, Registry, Role};
+use crate::period::{format_date, Period};
+use crate::rule::{Refusal, Rule};
+use crate::voucher::VoucherRef;
+
+/// How many days ahead an appointment's end is shown to the administrator (APR-1).
+pub const APPOINTMENT_NOTICE_DAYS: i64 = 30;
+
+/// Below this share of its cap (in percent) an authorization is shown as
+/// near its cap (APR-2).
+pub const NEAR_CAP_PERCENT: i64 = 10;
+
+/// What an item asks the officer to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// 审核, 审批 or 出纳确认 a voucher.
+    Sign(SignKind),
+    /// 记账.
+    Post,
+    /// 现金盘点.
+    CountCash,
+    /// 银行对账.
+    Reconcile,
+    /// 结账.
+    Close,
+    /// 审核财务公开.
+    ReviewDisclosure,
+    /// An appointment that ends soon.
+    AppointmentEnds,
+    /// An authorization whose cap is nearly spent.
+    NearCap,
+}
+
+impl Kind {
+    pub fn chinese(self) -> &'static str {
+        match self {
+            Kind::Sign(SignKind::Review) => "审核凭证",
+            Kind::Sign(SignKind::Approve) => "审批凭证",
+            Kind::Sign(SignKind::Confirm) => "出纳确认",
+            Kind::Post => "记账",
+            Kind::CountCash => "现金盘点",
+            Kind::Reconcile => "银行对账",
+            Kind::Close => "月末结账",
+            Kind::ReviewDisclosure => "审核财务公开",
+            Kind::AppointmentEnds => "任职到期",
+            Kind::NearCap => "审批依据将用完",
+        }
+    }
+}
+
+/// One thing waiting for the officer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Item {
+    pub rule: Rule,
+    pub kind: Kind,
+    /// What it is about: a voucher, a day, a month, a person, an authorization.
+    pub subject: String,
+    /// What to do, in plain words.
+    pub what: String,
+}
+
+/// What waits for one person on one day.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TodoList {
+    pub person: String,
+    #[serde(with = "crate::period::date_serde")]
+    pub date: Date,
+    /// The posts they hold that day, as printed (`会计、审核`); none when out of office.
+    pub posts: Option<String>,
+    pub items: Vec<Item>,
+}
+
+/// The duties a person holds on a day.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Duties {
+    pub roles: Vec<Role>,
+    /// [APR-1] holds the one pen that day (the acting approver, else the approver).
+    pub pen: bool,
+}
+
+impl Duties {
+    /// What `person` holds on `date`.
+    pub fn of(registry: &Registry, person: &str, date: Date) -> Duties {
+        let mut roles: Vec<Role> = registry.in_force(date).filter(|a| a.person == person).map(|a| a.role).collect();
+        roles.sort();
+        roles.dedup();
+        let pen = registry.pen_holder(date).is_some_and(|a| a.person == person);
+        Duties { roles, pen }
+    }
+
+    pub fn holds(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    /// Whether the step is theirs: review by the reviewer, approval by the
+    /// one who holds the pen, confirmation by the cashier, posting by the
+    /// accountant (VCH-4, APR-1).
+    fn does(&self, step: Next) -> bool {
+        match step {
+            Next::Sign(SignKind::Review) => self.holds(Role::Reviewer),
+            Next::Sign(SignKind::Approve) => self.pen,
+            Next::Sign(SignKind::Confirm) => self.holds(Role::Cashier),
+            Next::Post => self.holds(Role::Accountant),
+        }
+    }
+}
+
+/// A prepared voucher as the list of what waits needs it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Waiting {
+    pub voucher: VoucherRef,
+    pub next: Next,
+    pub summary: String,
+    pub amount: Money,
+    pub preparer: String,
+}
+
+/// [VCH-4] the prepared vouchers whose next step is the officer's: a
+/// voucher waits for one signature at a time, in order, then for posting.
+/// No one reviews or approves a voucher they prepared (SEP-5), so those
+/// are left out.
+pub fn vouchers(duties: &Duties, person: &str, waiting: &[Waiting]) -> Vec<Item> {
+    waiting
+        .iter()
+        .filter(|w| duties.does(w.next))
+        .filter(|w| !(matches!(w.next, Next::Sign(SignKind::Review | SignKind::Approve)) && w.preparer == person))
+        .map(|w| {
+            let kind = match w.next {
+                Next::Sign(k) => Kind::Sign(k),
+                Next::Post => Kind::Post,
+            };
+            let command = match w.next {
+                Next::Sign(k) => format!("voucher {}", k.as_str()),
+                Next::Post => "voucher post".to_string(),
+            };
+            Item {
+                rule: Rule::Vch4,
+                kind,
+                subject: w.voucher.to_string(),
+                what: format!("{} ¥{}；{command} {}", w.summary, w.amount, w.voucher),
+            }
+        })
+        .collect()
+}
+
+/// [CSH-2] the cashier counts the cash every day the ledger holds cash;
+/// due until a count of `today` is recorded.
+pub fn cash_count(duties: &Duties, holds_cash: bool, counted_today: bool, today: Date) -> Option<Item> {
+    (duties.holds(Role::Cashier) && holds_cash && !counted_today).then(|| Item {
+        rule: Rule::Csh2,
+        kind: Kind::CountCash,
+        subject: format_date(today),
+        what: "今天的现金尚未盘点，请盘点库存现金（cash count）".to_string(),
+    })
+}
+
+/// [PER-1] the month the accountant closes next: the first month from
+/// go-live, not closed, that has reached its last day (a month is closed
+/// from its last day on). `closed` answers whether a month is closed.
+pub fn month_to_close(start: Period, today: Date, mut closed: impl FnMut(Period) -> bool) -> Option<Period> {
+    let mut p = start;
+    while p.last_day() <= today {
+        if !closed(p) {
+            return Some(p);
+        }
+        p = p.next();
+    }
+    None
+}
+
+/// [PER-1, BNK-1] for the accountant: the month that has ended and is not
+/// closed, and each bank account not reconciled against a statement
+/// reaching its end (the BNK-1 reasons its close would be refused for).
+pub fn month_end(duties: &Duties, month: Option<Period>, blockers: &[Refusal]) -> Vec<Item> {
+    let (true, Some(month)) = (duties.holds(Role::Accountant), month) else { return Vec::new() };
+    let mut out: Vec<Item> = blockers
+        .iter()
+        .filter(|r| r.rule == Rule::Bnk1)
+        .map(|r| Item { rule: Rule::Bnk1, kind: Kind::Reconcile, subject: month.to_string(), what: r.message.clone() })
+        .collect();
+    out.push(Item {
+        rule: Rule::Per1,
+        kind: Kind::Close,
+        subject: month.to_string(),
+        what: format!("{month} 已到月末，尚未结账；先用 period check {month} 查看还差什么，再 period close {month}"),
+    });
+    out
+}
+
+/// [PUB-1] for the supervisor (监督), who records the 居务监督委员会's
+/// opinion: every closed month whose disclosure has no review yet.
+pub fn disclosures(duties: &Duties, closed_unreviewed: &[Period]) -> Vec<Item> {
+    if !duties.holds(Role::Auditor) {
+        return Vec::new();
+    }
+    closed_unreviewed
+        .iter()
+        .map(|p| Item {
+            rule: Rule::Pub1,
+            kind: Kind::ReviewDisclosure,
+            subject: p.to_string(),
+            what: format!("{p} 已结账，财务公开尚未审核；请审阅后录入意见：disclose review --month {p} --opinion 意见"),
+        })
+        .collect()
+}
+
+/// [APR-1] for the administrator: appointments ending within
+/// [`APPOINTMENT_NOTICE_DAYS`], so a successor or a renewal is appointed
+/// in time (an acting approver's days end, the pen returns).
+pub fn appointments_ending(duties: &Duties, appointments: &[Appointment], today: Date) -> Vec<Item> {
+    if !duties.holds(Role::Admin) {
+        return Vec::new();
+    }
+    appointments
+        .iter()
+        .filter_map(|a| {
+            let last = a.ended?.previous_day()?;
+            let days = (last - today).whole_days();
+            (0..APPOINTMENT_NOTICE_DAYS).contains(&days).then(|| Item {
+                rule: Rule::Apr1,
+                kind: Kind::AppointmentEnds,
+                subject: a.person.clone(),
+                what: format!(
+                    "{}的任职到 {} 为止（还有 {days} 天）；如需继续，请及时任命接任人或续任（person appoint）",
+                    a.describe(),
+                    format_date(last)
+                ),
+            })
+        })
+        .collect()
+}
+
+/// [APR-2] for the administrator: authorizations with less than
+/// [`NEAR_CAP_PERCENT`] of their cap left, so a new resolution or approval
+/// is recorded before the next expense is refused.
+pub fn near_cap(duties: &Duties, authorizations: &[(Authorization, Money)]) -> Vec<Item> {
+    if !duties.holds(Role::Admin) {
+        return Vec::new();
+    }
+    authorizations
+        .iter()
+        .filter_map(|(a, used)| {
+            let left = a.cap.checked_sub(*used).unwrap_or(Money::ZERO);
+            (a.cap.fen() > 0 && i128::from(left.fen()) * 100 < i128::from(a.cap.fen()) * i128::from(NEAR_CAP_PERCENT))
+                .then(|| Item {
+                    rule: Rule::Apr2,
+                    kind: Kind::NearCap,
+                    subject: a.number.clone(),
+                    what: format!(
+                        "{} {}（{}）额度 ¥{}，已用 ¥{}，余 ¥{}；如需继续支出，请先录入新的审批依据（auth add）",
+                        a.kind.chinese(),
+                        a.number,
+                        a.scope,
+                        a.cap,
+                        used,
+                        left
+                    ),
+                })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;
