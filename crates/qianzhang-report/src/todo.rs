@@ -17,8 +17,13 @@ pub fn todo(list: &TodoList, format: Format) -> String {
         Some(p) => format!("（{p}）"),
         None => "（当日无任职）".to_string(),
     };
+    let title = format!("待办事项　{}{posts}　{}", list.person, format_date(list.date));
+    if list.items.is_empty() && format == Format::Text {
+        // No empty table to read: the title and the plain sentence.
+        return format!("{title}\n{NOTHING}\n");
+    }
     let mut t = Table::new(
-        &format!("待办事项　{}{posts}　{}", list.person, format_date(list.date)),
+        &title,
         &[
             ("序号", Align::Right),
             ("事项", Align::Left),
