@@ -38,6 +38,9 @@ pub(crate) struct Cli {
     /// 操作人 / who acts (recorded in the log)
     #[arg(long = "as", global = true, env = "QIANZHANG_USER")]
     pub(crate) actor: Option<String>,
+    /// 以 JSON 输出结果（建立或变更账目的命令）/ print one JSON object instead of the sentence
+    #[arg(long, global = true)]
+    pub(crate) json: bool,
     #[command(subcommand)]
     pub(crate) command: Command,
 }
@@ -156,6 +159,9 @@ pub(crate) enum Command {
     Log {
         #[arg(long, default_value_t = 20)]
         limit: usize,
+        /// text | json
+        #[arg(long, value_parser = named::<Format>(), default_value = "text")]
+        format: Format,
     },
     /// 演示 / build a sample community ledger and print its reports
     Demo,

@@ -102,7 +102,7 @@ fn replay_april(path: &Path) -> Result<Vec<(String, Option<String>)>, Exit> {
         let cli = crate::args::Cli::try_parse_from(&argv)
             .map_err(|e| Exit::Internal(format!("演示脚本有误：{line}：{e}")))?;
         println!("› {who}：{args}");
-        let rule = match crate::execute(&cli) {
+        let rule = match crate::execute(&cli, "") {
             Ok(()) => None,
             Err(Exit::Refused { reasons, .. }) => {
                 for r in &reasons {

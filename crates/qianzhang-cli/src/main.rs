@@ -8,20 +8,24 @@ mod clock;
 mod commands;
 mod demo;
 mod exit;
+mod outcome;
 mod output;
 mod session;
 
 use std::process::ExitCode;
 
-use clap::Parser as _;
+use clap::{CommandFactory as _, FromArgMatches as _};
 
 use args::{Cli, Command};
 use commands::{account, audit, board, ledger, month, office, person, report, todo, voucher};
 use exit::Exit;
 
 /// Runs one command; a refusal found before the store is logged too (AUD-1).
-fn execute(cli: &Cli) -> Result<(), Exit> {
-    let mut outcome = run(cli);
+fn execute(cli: &Cli, command: &str) -> Result<(), Exit> {
+    if outcome::wanted(cli) {
+        outcome::capture();
+    }
+    let mut outcome = run(cli).and_then(|()| outcome::finish(cli, command));
     if let Err(Exit::Refused { reasons, unlisted, logged: false }) = &outcome {
         if cli.command.changes_books() {
             if let Err(e) = session::log_refusal(cli, reasons, *unlisted) {
@@ -33,11 +37,12 @@ fn execute(cli: &Cli) -> Result<(), Exit> {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let parsed = Cli::command().try_get_matches().and_then(|m| Ok((Cli::from_arg_matches(&m)?, m)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) => return exit::clap_error(&e),
     };
-    match execute(&cli) {
+    match execute(&cli, &outcome::command_name(&matches)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => e.report(),
     }
@@ -79,7 +84,7 @@ fn run(cli: &Cli) -> Result<(), Exit> {
             },
         ),
         Command::Verify { fingerprint, month } => ledger::verify(cli, fingerprint.as_deref(), *month),
-        Command::Log { limit } => report::log(cli, *limit),
+        Command::Log { limit, format } => report::log(cli, *limit, *format),
         Command::Demo => demo::run(cli.db.as_deref()),
         Command::Todo { format } => todo::todo(cli, *format),
     }

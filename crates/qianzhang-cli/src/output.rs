@@ -128,7 +128,12 @@ fn same_file(_: &Path, _: &Path) -> bool {
 }
 
 /// Writes the text to standard output.
+/// With `--json` on a command that changes the books, the text becomes the
+/// object's `message` instead (see [`crate::outcome`]).
 pub(crate) fn out(text: &str) -> Result<(), Exit> {
+    if crate::outcome::keep(text) {
+        return Ok(());
+    }
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(text.as_bytes())?;
     stdout.flush()?;

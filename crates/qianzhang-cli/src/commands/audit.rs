@@ -117,6 +117,11 @@ pub(crate) fn handover(cli: &Cli, args: &HandoverArgs) -> Result<(), Exit> {
             w.supervisor
         );
         app::complete(&mut open_session(cli)?, &w)?;
+        crate::outcome::field("date", format_date(w.date));
+        crate::outcome::field("officer", &w.officer);
+        crate::outcome::field("role", qianzhang_core::names::Named::name(w.role));
+        crate::outcome::field("to", &w.to);
+        crate::outcome::field("supervisor", &w.supervisor);
         return out(&text);
     }
     let w = parties(&args.who)?;

@@ -14,6 +14,7 @@ use qianzhang_report::{Format, Paper};
 use crate::args::{date_value, named, period_value, voucher_value, Cli};
 use crate::clock;
 use crate::exit::Exit;
+use crate::outcome::field;
 use crate::output::out;
 use crate::session::{db_path, open_ledger, open_session, sign_in};
 
@@ -172,6 +173,9 @@ pub(crate) fn disclose(cli: &Cli, args: &DiscloseArgs) -> Result<(), Exit> {
         };
         app::check_reviewer(cli.actor.as_deref(), &review)?;
         let text = format!("已记录 {} 对 {} 财务公开的审核意见：{}\n", review.by, span.label(), review.opinion);
+        field("span", span.label());
+        field("by", &review.by);
+        field("date", format_date(review.date));
         app::review(&mut open_session(cli)?, review)?;
         return out(&text);
     }
@@ -204,6 +208,9 @@ pub(crate) fn asset(cli: &Cli, cmd: &AssetCmd) -> Result<(), Exit> {
                 voucher: *voucher,
             };
             let a = app::register(&mut sign_in(cli, ledger)?, new, acquired)?;
+            field("asset", a.label());
+            field("name", &a.name);
+            field("value", a.value.to_decimal_string());
             out(&format!("已登记固定资产 {} {} ×{}，原值 {}\n", a.label(), a.name, a.quantity, a.value.to_yuan()))
         }
         AssetCmd::List { date } => {
@@ -234,6 +241,7 @@ pub(crate) fn asset(cli: &Cli, cmd: &AssetCmd) -> Result<(), Exit> {
         AssetCmd::Dispose { id, date, reason } => {
             let id = app::asset_id(id)?;
             app::dispose(&mut open_session(cli)?, id, *date, reason)?;
+            field("asset", format!("ZC-{id:04}"));
             out(&format!("已处置固定资产 ZC-{id:04}（{reason}）\n"))
         }
     }
@@ -244,6 +252,9 @@ pub(crate) fn budget(cli: &Cli, cmd: &BudgetCmd) -> Result<(), Exit> {
         BudgetCmd::Set { year, account, amount } => {
             let amount = qianzhang_app::amount(amount, "预算")?;
             app::set_budget_of(&mut open_session(cli)?, *year, account, amount)?;
+            field("year", year);
+            field("account", account);
+            field("amount", amount.to_decimal_string());
             out(&format!("已编制 {year} 年 {account} 预算 {}\n", amount.to_yuan()))
         }
         BudgetCmd::List { year } => {

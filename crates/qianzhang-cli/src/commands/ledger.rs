@@ -15,6 +15,10 @@ pub(crate) fn init(cli: &Cli, start: Period) -> Result<(), Exit> {
     let who = claim(cli)?;
     let hash = hash_new(&own_passphrase(&who.name)?)?;
     let created = app::create(open_store(&db_path(cli))?, &name, start, &who, hash)?;
+    crate::outcome::field("accounts", created.accounts);
+    crate::outcome::field("admin", &who.name);
+    crate::outcome::field("start", created.ledger.start().to_string());
+    crate::outcome::field("fingerprint", created.fingerprint.to_string());
     out(&format!(
         "已建立账套“{}”，启用期间 {}，预置科目 {} 个；{} 为管理员。\n指纹：{}\n",
         created.ledger.name(),

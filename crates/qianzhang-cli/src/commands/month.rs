@@ -16,6 +16,7 @@ use qianzhang_report::Format;
 use crate::args::{date_value, encoding_value, named, period_value, voucher_value, Cli};
 use crate::clock;
 use crate::exit::Exit;
+use crate::outcome::field;
 use crate::output::out;
 use crate::session::{approver_passphrase, command_line, open_ledger, open_session, pause, sign_in};
 
@@ -132,6 +133,8 @@ pub(crate) fn fund(cli: &Cli, cmd: &FundCmd) -> Result<(), Exit> {
                 fund.name,
                 if fund.restricted { "限定性，年末结转 3102" } else { "非限定性，年末结转 3101" }
             );
+            field("fund", &fund.name);
+            field("restricted", fund.restricted);
             app::declare(&mut open_session(cli)?, fund)?;
             out(&text)
         }
@@ -145,6 +148,10 @@ pub(crate) fn cash(cli: &Cli, cmd: &CashCmd) -> Result<(), Exit> {
     let done = app::count(&mut open_session(cli)?, *date, counted, pieces)?;
     let count = &done.count;
     let diff = count.difference();
+    field("date", format_date(count.date));
+    field("counted", count.counted.to_decimal_string());
+    field("book", count.book.to_decimal_string());
+    field("difference", diff.to_decimal_string());
     let mut text = format!(
         "{} 现金盘点：实点 {}，账面 {}，{}\n",
         format_date(count.date),
@@ -184,6 +191,10 @@ pub(crate) fn bank(cli: &Cli, cmd: &BankCmd) -> Result<(), Exit> {
             let name = file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
             let encoding = statement.encoding;
             let done = app::import_bank_statement(&mut sign_in(cli, ledger)?, &account, &name, statement, *through)?;
+            field("account", account.to_string());
+            field("new_lines", done.new_lines);
+            field("duplicates", done.duplicates);
+            field("through", format_date(done.reach));
             out(&format!(
                 "已导入 {account} 银行对账单：新增 {} 行，已导入过的重复行 {} 行（{}编码）；对账单截至 {}。\n",
                 done.new_lines,
@@ -198,10 +209,16 @@ pub(crate) fn bank(cli: &Cli, cmd: &BankCmd) -> Result<(), Exit> {
             match (line, voucher) {
                 (Some(line), Some(voucher)) => {
                     app::match_line(&mut sign_in(cli, ledger)?, &account, *line, *voucher)?;
+                    field("matched", [serde_json::json!({ "line": line, "reference": voucher.to_string() })]);
                     out(&format!("已将对账单第 {line} 行与 {voucher} 勾对\n"))
                 }
                 _ => {
                     let pairs = app::match_all(&mut sign_in(cli, ledger)?, &account)?;
+                    let matched: Vec<_> = pairs
+                        .iter()
+                        .map(|(l, v)| serde_json::json!({ "line": l, "reference": v.to_string() }))
+                        .collect();
+                    field("matched", matched);
                     let mut text = format!("自动勾对 {} 笔（金额、方向相同，日期相近，流水号优先）\n", pairs.len());
                     for (l, v) in &pairs {
                         text.push_str(&format!("  第 {l} 行 ↔ {v}\n"));
@@ -214,6 +231,7 @@ pub(crate) fn bank(cli: &Cli, cmd: &BankCmd) -> Result<(), Exit> {
             let ledger = open_ledger(cli)?;
             let account = app::statement_account(&ledger, account.as_deref())?;
             app::unmatch_line(&mut sign_in(cli, ledger)?, &account, *line)?;
+            field("line", line);
             out(&format!("已取消对账单第 {line} 行的勾对\n"))
         }
         BankCmd::List { account, format } => {
@@ -229,6 +247,9 @@ pub(crate) fn period(cli: &Cli, cmd: &PeriodCmd) -> Result<(), Exit> {
     match cmd {
         PeriodCmd::Close { period } => {
             let (carried, fp) = app::close(&mut open_session(cli)?, *period)?;
+            field("period", period.to_string());
+            field("carried_forward", carried.map(|r| r.to_string()));
+            field("fingerprint", fp.to_string());
             let mut text = format!("{period} 已结账。\n");
             if let Some(r) = carried {
                 text.push_str(&format!("已生成年末结转凭证 {r}：本年收入、费用结转至净资产（3101/3102）。\n"));
@@ -253,6 +274,7 @@ pub(crate) fn period(cli: &Cli, cmd: &PeriodCmd) -> Result<(), Exit> {
             let claim = qianzhang_app::Claim { name: approver.clone(), now: clock::now(), command: command_line() };
             let approver = app::approver_sign_in(&mut ledger, &claim, &second, &mut pause)?;
             app::reopen(&mut sign_in(cli, ledger)?, &approver, *period, reason)?;
+            field("period", period.to_string());
             out(&format!("{period} 已反结账（{reason}），由会计与审批人 {} 共同确认，已记入日志。\n", claim.name))
         }
     }

@@ -7,6 +7,7 @@ use qianzhang_core::receipts::{describe_book, ReceiptBook};
 
 use crate::args::{AuthCmd, CheckCmd, Cli, ReceiptCmd, SettingsCmd};
 use crate::exit::Exit;
+use crate::outcome::field;
 use crate::output::out;
 use crate::session::{open_ledger, open_session};
 
@@ -32,7 +33,10 @@ pub(crate) fn auth(cli: &Cli, cmd: &AuthCmd) -> Result<(), Exit> {
                 stand_aside,
             };
             let text = format!("已登记审批依据 {a}，限额 {}\n{text}", a.cap.to_yuan());
+            let (number, cap) = (a.number.clone(), a.cap.to_decimal_string());
             office::record(&mut open_session(cli)?, a)?;
+            field("number", number);
+            field("cap", cap);
             out(&text)
         }
         AuthCmd::List => out(&qianzhang_report::authorizations(&office::authorizations(&open_ledger(cli)?)?)),
@@ -50,12 +54,17 @@ pub(crate) fn receipt(cli: &Cli, cmd: &ReceiptCmd) -> Result<(), Exit> {
                 holder: holder.trim().to_string(),
             };
             let text = format!("已登记{}\n", describe_book(&b));
+            field("book", &b.book);
+            field("first", b.first);
+            field("last", b.last);
             office::register_book(&mut open_session(cli)?, b)?;
             out(&text)
         }
         ReceiptCmd::Issue { book, payer, amount, date } => {
             let amount = qianzhang_app::amount(amount, "收据")?;
             let number = office::issue(&mut open_session(cli)?, book, payer, amount, *date)?;
+            field("number", number.to_string());
+            field("amount", amount.to_decimal_string());
             out(&format!(
                 "已开出收据 {number}：交款人 {payer}，{}（{}）\n",
                 amount.to_yuan(),
@@ -64,6 +73,7 @@ pub(crate) fn receipt(cli: &Cli, cmd: &ReceiptCmd) -> Result<(), Exit> {
         }
         ReceiptCmd::Void { book, serial, reason } => {
             office::void(&mut open_session(cli)?, book, *serial, reason)?;
+            field("number", format!("{book}{serial:07}"));
             out(&format!("已作废收据 {book}{serial:07}（{reason}），留存备查\n"))
         }
         ReceiptCmd::List => {
@@ -86,6 +96,8 @@ pub(crate) fn settings(cli: &Cli, cmd: Option<&SettingsCmd>) -> Result<(), Exit>
         Some(SettingsCmd::Set { key, value }) => {
             let key = office::setting_key(key)?;
             let value = office::set(&mut open_session(cli)?, key, value)?;
+            field("key", key.as_str());
+            field("value", value.to_string());
             out(&format!("已将{}设为 {value}\n", key.chinese()))
         }
     }

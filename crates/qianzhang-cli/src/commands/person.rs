@@ -7,6 +7,7 @@ use qianzhang_core::Rule;
 use crate::args::{Cli, PersonCmd};
 use crate::clock;
 use crate::exit::{bad_input, Exit};
+use crate::outcome::field;
 use crate::output::out;
 use crate::session::{hash_new, new_passphrase, open_ledger, open_session};
 
@@ -16,6 +17,7 @@ pub(crate) fn person(cli: &Cli, cmd: &PersonCmd) -> Result<(), Exit> {
             let hash = new_passphrase(name.trim())?.map(|p| hash_new(&p)).transpose()?;
             let note = if hash.is_some() { "" } else { "；尚未设置口令，请用 person passphrase 设置" };
             people::register(&mut open_session(cli)?, name, hash)?;
+            field("name", name.trim());
             out(&format!("已登记 {}{note}\n", name.trim()))
         }
         PersonCmd::List { date } => {
@@ -43,6 +45,8 @@ pub(crate) fn person(cli: &Cli, cmd: &PersonCmd) -> Result<(), Exit> {
                 },
                 appointment.tenure()
             );
+            field("name", &appointment.person);
+            field("role", qianzhang_core::names::Named::name(appointment.role));
             people::appoint_to(&mut open_session(cli)?, appointment)?;
             out(&text)
         }
@@ -50,6 +54,9 @@ pub(crate) fn person(cli: &Cli, cmd: &PersonCmd) -> Result<(), Exit> {
             let date = date.unwrap_or_else(clock::today);
             let role = *role;
             people::end(&mut open_session(cli)?, name, role, date)?;
+            field("name", name);
+            field("role", qianzhang_core::names::Named::name(role));
+            field("ended", qianzhang_core::period::format_date(date));
             out(&format!("{name}的{}任职自 {} 起结束\n", role.chinese(), qianzhang_core::period::format_date(date)))
         }
         PersonCmd::Relate { a, b, kind } => {

@@ -38,10 +38,30 @@ pub(crate) fn report(cli: &Cli, args: ReportArgs<'_>) -> Result<(), Exit> {
     out(&text)
 }
 
-/// `log`: the latest log entries.
-pub(crate) fn log(cli: &Cli, limit: usize) -> Result<(), Exit> {
+/// `log`: the latest log entries; with `--format json` (or `--json`) one
+/// object `{"entries": [{seq, at, actor, kind, description, hash}]}`.
+pub(crate) fn log(cli: &Cli, limit: usize, format: Format) -> Result<(), Exit> {
+    let entries = qianzhang_app::ledger::log(&open_ledger(cli)?, limit)?;
+    if format == Format::Json || cli.json {
+        let entries: Vec<serde_json::Value> = entries
+            .iter()
+            .map(|e| {
+                serde_json::json!({
+                    "seq": e.seq,
+                    "at": e.at,
+                    "actor": e.actor,
+                    "kind": e.event.kind(),
+                    "description": e.event.describe(),
+                    "hash": e.hash.to_string(),
+                })
+            })
+            .collect();
+        let mut text = serde_json::json!({ "entries": entries }).to_string();
+        text.push('\n');
+        return out(&text);
+    }
     let mut text = String::new();
-    for e in qianzhang_app::ledger::log(&open_ledger(cli)?, limit)? {
+    for e in entries {
         let at = qianzhang_core::period::show_time(&e.at);
         text.push_str(&format!("#{:<6} {at}  {}  {}  {}\n", e.seq, e.actor, e.event.describe(), e.hash.short()));
     }

@@ -8,6 +8,7 @@ use qianzhang_report::Format;
 use crate::args::{AddArgs, Cli, ExportFormat, Range, Selection, VoucherCmd};
 use crate::clock;
 use crate::exit::{bad_input, Exit};
+use crate::outcome::field;
 use crate::output::out;
 use crate::session::{db_path, open_ledger, sign_in};
 
@@ -31,6 +32,7 @@ pub(crate) fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
                 }
             };
             let reference = app::prepare(&mut sign_in(cli, ledger)?, draft)?;
+            field("reference", reference.to_string());
             out(&format!("已制单 {reference}（待审核）\n"))
         }
         VoucherCmd::List { range, format } => {
@@ -57,11 +59,13 @@ pub(crate) fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
                 return Err(bad_input(Rule::Doc1, "请用 --doc-type 等写明要附的单据"));
             };
             app::attach(&mut sign_in(cli, open_ledger(cli)?)?, *reference, doc)?;
+            field("reference", reference.to_string());
             out(&format!("已为 {reference} 附上单据；原有签字已作废，请重新审核、审批、确认\n"))
         }
         VoucherCmd::Withdraw { reference, kind } => {
             let kind = *kind;
             app::withdraw(&mut sign_in(cli, open_ledger(cli)?)?, *reference, kind)?;
+            field("reference", reference.to_string());
             out(&format!("已撤回对 {reference} 的{}\n", kind.chinese()))
         }
         VoucherCmd::Post(sel) => {
@@ -71,10 +75,13 @@ pub(crate) fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
         }
         VoucherCmd::Void { reference, reason } => {
             app::void(&mut sign_in(cli, open_ledger(cli)?)?, *reference, reason)?;
+            field("reference", reference.to_string());
             out(&format!("已作废 {reference}（{}），编号保留，不再记账\n", reason.trim()))
         }
         VoucherCmd::Reverse { reference, date } => {
             let reversal = app::reverse(&mut sign_in(cli, open_ledger(cli)?)?, *reference, *date)?;
+            field("reference", reversal.to_string());
+            field("reverses", reference.to_string());
             out(&format!("已生成红字冲销凭证 {reversal}（冲销 {reference}，待记账）；如需更正，请另录正确凭证\n"))
         }
     }
@@ -91,6 +98,9 @@ fn selected(cli: &Cli, sel: &Selection, step: Next) -> Result<app::Batch, Exit> 
 
 /// What a batch did, and what `--all` passed over.
 fn batch_report(done: &str, batch: &app::Batch) -> String {
+    field("count", batch.refs.len());
+    field("references", batch.refs.iter().map(ToString::to_string).collect::<Vec<_>>());
+    field("passed_over", batch.passed_over.iter().map(ToString::to_string).collect::<Vec<_>>());
     let mut text = format!("已{done} {} 张凭证\n", batch.refs.len());
     if !batch.passed_over.is_empty() {
         text.push_str(&format!("未处理 {} 张：\n", batch.passed_over.len()));
@@ -117,6 +127,15 @@ pub(crate) fn import(
 ) -> Result<(), Exit> {
     let mut session = sign_in(cli, open_ledger(cli)?)?;
     let (summary, fp) = app::import(&mut session, &Import { file, encoding, history, force })?;
+    field("rows", summary.rows);
+    field("vouchers", summary.vouchers);
+    field("first", summary.first.map(|r| r.to_string()));
+    field("last", summary.last.map(|r| r.to_string()));
+    field("encoding", summary.encoding.name());
+    field("fingerprint", fp.to_string());
+    if history {
+        field("periods_closed", summary.periods_closed.iter().map(ToString::to_string).collect::<Vec<_>>());
+    }
     let mut msg = format!(
         "已导入 {} 行、{} 张凭证（{}编码）{}。\n",
         summary.rows,
