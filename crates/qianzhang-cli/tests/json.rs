@@ -110,3 +110,31 @@ fn without_json_the_sentence_is_unchanged() {
     let log = env.ok(&["log", "--limit", "1"]);
     assert!(log.starts_with('#'), "{log}");
 }
+
+#[test]
+fn import_json_gives_counts_and_the_fingerprint_after_it() {
+    let env = Env::with_office_unfunded();
+    env.write(
+        "opening.csv",
+        "date,voucher,summary,account,debit,credit\n2024-09-30,1,期初余额,1001,5000,\n\
+         2024-09-30,1,期初余额,1002,100000,\n2024-09-30,1,期初余额,3101,,105000\n",
+    );
+    let out = json(&env.ok(&["import", "--history", "opening.csv", "--json"]));
+    assert_eq!(out["command"], "import");
+    assert_eq!(out["rows"], 3);
+    assert_eq!(out["vouchers"], 1);
+    assert!(out["first"].as_str().unwrap().starts_with("2024-09/"), "{out}");
+    assert!(!out["periods_closed"].as_array().unwrap().is_empty(), "{out}");
+    assert_eq!(out["fingerprint"], last_entry(&env)["hash"], "{out}");
+}
+
+#[test]
+fn person_relate_json_names_the_pair_in_english_keys() {
+    let env = Env::with_office();
+    let out = json(&env.admin(&["--json", "person", "relate", "刘洋", "李明", "--kind", "兄弟姐妹"]));
+    assert_eq!(out["command"], "person relate");
+    assert_eq!(
+        (out["a"].as_str(), out["b"].as_str(), out["kind"].as_str()),
+        (Some("刘洋"), Some("李明"), Some("sibling"))
+    );
+}

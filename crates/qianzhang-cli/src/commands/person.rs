@@ -61,6 +61,9 @@ pub(crate) fn person(cli: &Cli, cmd: &PersonCmd) -> Result<(), Exit> {
         }
         PersonCmd::Relate { a, b, kind } => {
             let fact = kind.fact(a.clone(), b.clone());
+            field("a", a.trim());
+            field("b", b.trim());
+            field("kind", qianzhang_core::names::Named::name(*kind));
             let mut text = format!("已登记亲属关系：{}\n", qianzhang_core::books::describe_fact(&fact));
             for c in people::relate(&mut open_session(cli)?, fact)? {
                 text.push_str(&format!("注意：{c}\n"));
@@ -76,6 +79,7 @@ pub(crate) fn person(cli: &Cli, cmd: &PersonCmd) -> Result<(), Exit> {
             };
             let hash = hash_new(&passphrase)?;
             people::set_passphrase_of(&mut open_session(cli)?, name, hash)?;
+            field("name", name);
             out(&format!("已设置 {name} 的口令\n"))
         }
         PersonCmd::Relation { a, b } => match people::relation(&open_ledger(cli)?, a, b, clock::today())? {
