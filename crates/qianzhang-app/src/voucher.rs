@@ -54,7 +54,7 @@ impl DocumentInput {
     }
 }
 
-/// A voucher typed as flags: `ACCOUNT=AMOUNT` lines.
+/// A voucher typed as flags: `ACCOUNT=AMOUNT[@COUNTERPARTY][#FUND]` lines.
 #[derive(Clone, Debug, Default)]
 pub struct FlagDraft {
     pub date: Option<time::Date>,
@@ -62,7 +62,74 @@ pub struct FlagDraft {
     pub debit: Vec<String>,
     pub credit: Vec<String>,
     pub authorization: Option<String>,
+    /// The document given with `--doc-type` and its companion flags.
     pub document: DocumentInput,
+    /// Further documents, each `类型=发票,号码=…,金额=…,经办人=…,验收人=…`.
+    pub documents: Vec<String>,
+    /// 收付对象 of every line that names none itself.
+    pub counterparty: Option<String>,
+    /// 专项资金 of every line that names none itself (FND-1).
+    pub fund: Option<String>,
+}
+
+/// The keys a `--doc` text may use, Chinese or English.
+const DOC_KEYS: &[(&str, &str)] = &[
+    ("类型", "type"),
+    ("号码", "no"),
+    ("开票单位", "issuer"),
+    ("金额", "amount"),
+    ("经办人", "handler"),
+    ("验收人", "checker"),
+    ("日期", "date"),
+];
+
+/// [DOC-1] one document written as `类型=发票,号码=…,金额=…,经办人=…,验收人=…`
+/// (keys also in English: type, no, issuer, amount, handler, checker, date).
+pub fn document_from_text(text: &str) -> Result<Document, Error> {
+    let mut input = DocumentInput::default();
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for piece in text.split([',', '，']) {
+        match piece.split_once('=') {
+            Some((k, v)) if DOC_KEYS.iter().any(|(zh, en)| k.trim() == *zh || k.trim().eq_ignore_ascii_case(en)) => {
+                fields.push((k.trim().to_string(), v.trim().to_string()))
+            }
+            _ => match fields.last_mut() {
+                // A comma inside a value (an amount written 1,200.00).
+                Some((_, v)) => {
+                    v.push(',');
+                    v.push_str(piece.trim());
+                }
+                None => {
+                    return Err(Error::refuse(
+                        Rule::Doc1,
+                        format!("单据“{text}”应写作 类型=发票,号码=…,金额=…,经办人=…，可用的项：类型 号码 开票单位 金额 经办人 验收人 日期"),
+                    ))
+                }
+            },
+        }
+    }
+    for (k, v) in fields {
+        let key = DOC_KEYS.iter().find(|(zh, en)| k == *zh || k.eq_ignore_ascii_case(en)).map(|(zh, _)| *zh);
+        let v = Some(v).filter(|v| !v.is_empty());
+        match key {
+            Some("类型") => input.doc_type = v,
+            Some("号码") => input.number = v,
+            Some("开票单位") => input.issuer = v,
+            Some("金额") => input.amount = v,
+            Some("经办人") => input.handler = v,
+            Some("验收人") => input.checker = v,
+            _ => {
+                input.date = match v {
+                    Some(d) => Some(
+                        qianzhang_core::period::parse_date(&d)
+                            .map_err(|e| Error::refuse(Rule::Doc1, format!("单据日期“{d}”无法识别：{e}")))?,
+                    ),
+                    None => None,
+                }
+            }
+        }
+    }
+    input.document()?.ok_or_else(|| Error::refuse(Rule::Doc1, format!("单据“{text}”缺少类型：请写 类型=发票 等")))
 }
 
 /// A draft from a voucher file (.toml, or .json by its extension), its
@@ -100,32 +167,36 @@ pub fn draft_from_flags<B: Backend>(ledger: &Ledger<B>, input: &FlagDraft, today
         if let Some(a) = chart.resolve(&l.account) {
             l.account = a.code().to_string();
         }
+        if l.counterparty.is_none() {
+            l.counterparty = input.counterparty.clone().filter(|c| !c.trim().is_empty());
+        }
+        if l.fund.is_none() {
+            l.fund = input.fund.clone().filter(|f| !f.trim().is_empty());
+        }
     }
-    Ok(Draft {
-        date,
-        lines,
-        documents: input.document.document()?.into_iter().collect(),
-        authorization: input.authorization.clone(),
-        reverses: None,
-        source_ref: None,
-    })
+    let mut documents: Vec<Document> = input.document.document()?.into_iter().collect();
+    for d in &input.documents {
+        documents.push(document_from_text(d)?);
+    }
+    Ok(Draft { date, lines, documents, authorization: input.authorization.clone(), reverses: None, source_ref: None })
 }
 
-/// `ACCOUNT=AMOUNT` as typed.
+/// `ACCOUNT=AMOUNT[@COUNTERPARTY][#FUND]` as typed.
 fn flag_line(text: &str, side: Side, summary: &str) -> Result<Line, Error> {
+    let (text, fund) = match text.split_once('#') {
+        Some((t, f)) => (t, Some(f.trim().to_string()).filter(|f| !f.is_empty())),
+        None => (text, None),
+    };
+    let (text, counterparty) = match text.split_once('@') {
+        Some((t, c)) => (t, Some(c.trim().to_string()).filter(|c| !c.is_empty())),
+        None => (text, None),
+    };
     let (account, amount) = text
         .rsplit_once('=')
         .ok_or_else(|| Error::refuse(Rule::Vch1, format!("“{text}”应写作 科目=金额，例如 520101=350.00")))?;
     let what = if side == Side::Debit { "借方" } else { "贷方" };
     let amount = read_amount(amount, what, false)?.unwrap_or(Money::ZERO);
-    Ok(Line {
-        summary: summary.to_string(),
-        account: account.trim().to_string(),
-        side,
-        amount,
-        fund: None,
-        counterparty: None,
-    })
+    Ok(Line { summary: summary.to_string(), account: account.trim().to_string(), side, amount, fund, counterparty })
 }
 
 /// [VCH-1] prepares (制单) a voucher.

@@ -355,23 +355,56 @@ pub(crate) enum CheckCmd {
 #[derive(Args, Debug)]
 pub(crate) struct AddArgs {
     /// 凭证文件（.toml 或 .json）/ voucher file
-    #[arg(long, conflicts_with_all = ["date", "summary", "debit", "credit", "authorization", "doc_type"])]
+    #[arg(long, conflicts_with_all = ["date", "summary", "debit", "credit", "authorization", "doc_type", "doc", "counterparty", "fund"])]
     pub(crate) file: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) fields: VoucherFields,
+}
+
+/// A voucher's fields typed as flags (`voucher add`, `voucher edit`).
+#[derive(Args, Debug)]
+pub(crate) struct VoucherFields {
     #[arg(long, value_parser = date_value)]
     pub(crate) date: Option<time::Date>,
     #[arg(long)]
     pub(crate) summary: Option<String>,
-    /// 借方 科目=金额，可重复 / ACCOUNT=AMOUNT, repeatable
+    /// 借方 科目=金额[@收付对象][#专项资金]，可重复 / ACCOUNT=AMOUNT[@COUNTERPARTY][#FUND], repeatable
     #[arg(long)]
     pub(crate) debit: Vec<String>,
-    /// 贷方 科目=金额，可重复 / ACCOUNT=AMOUNT, repeatable
+    /// 贷方 科目=金额[@收付对象][#专项资金]，可重复 / ACCOUNT=AMOUNT[@COUNTERPARTY][#FUND], repeatable
     #[arg(long)]
     pub(crate) credit: Vec<String>,
     /// 审批依据文号 / the authorization cited
     #[arg(long)]
     pub(crate) authorization: Option<String>,
+    /// 各行的收付对象（行内 @对象 优先）/ counterparty of every line not naming its own
+    #[arg(long)]
+    pub(crate) counterparty: Option<String>,
+    /// 各行的专项资金（行内 #资金 优先）/ special fund of every line not naming its own (FND-1)
+    #[arg(long)]
+    pub(crate) fund: Option<String>,
+    /// 原始凭证，可重复：类型=发票,号码=…,金额=…,经办人=…,验收人=… / a document, repeatable
+    #[arg(long)]
+    pub(crate) doc: Vec<String>,
     #[command(flatten)]
     pub(crate) document: DocArgs,
+}
+
+impl VoucherFields {
+    /// The voucher as the application takes it.
+    pub(crate) fn input(&self) -> qianzhang_app::voucher::FlagDraft {
+        qianzhang_app::voucher::FlagDraft {
+            date: self.date,
+            summary: self.summary.clone(),
+            debit: self.debit.clone(),
+            credit: self.credit.clone(),
+            authorization: self.authorization.clone(),
+            document: self.document.input(),
+            documents: self.doc.clone(),
+            counterparty: self.counterparty.clone(),
+            fund: self.fund.clone(),
+        }
+    }
 }
 
 /// One original document given with flags.

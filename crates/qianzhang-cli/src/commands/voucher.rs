@@ -1,6 +1,6 @@
 //! `voucher …` and `import`/`export`: parse, one application call, render.
 
-use qianzhang_app::voucher::{self as app, ExportFormat as Export, FlagDraft, Import};
+use qianzhang_app::voucher::{self as app, ExportFormat as Export, Import};
 use qianzhang_core::lifecycle::{Next, SignKind};
 use qianzhang_core::Rule;
 use qianzhang_report::Format;
@@ -14,21 +14,11 @@ use crate::session::{db_path, open_ledger, sign_in};
 pub(crate) fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
     match cmd {
         VoucherCmd::Add(args) => {
-            let AddArgs { file, date, summary, debit, credit, authorization, document } = args.as_ref();
+            let AddArgs { file, fields } = args.as_ref();
             let ledger = open_ledger(cli)?;
             let draft = match file {
                 Some(path) => app::draft_from_file(&ledger, path)?,
-                None => {
-                    let input = FlagDraft {
-                        date: *date,
-                        summary: summary.clone(),
-                        debit: debit.clone(),
-                        credit: credit.clone(),
-                        authorization: authorization.clone(),
-                        document: document.input(),
-                    };
-                    app::draft_from_flags(&ledger, &input, clock::today())?
-                }
+                None => app::draft_from_flags(&ledger, &fields.input(), clock::today())?,
             };
             let reference = app::prepare(&mut sign_in(cli, ledger)?, draft)?;
             out(&format!("已制单 {reference}（待审核）\n"))
