@@ -6,7 +6,9 @@ use std::io::Write;
 use std::path::Path;
 
 use qianzhang_core::batch;
-use qianzhang_core::books::{attach_document, enter_voucher, post_voucher, reverse_voucher, void_voucher};
+use qianzhang_core::books::{
+    attach_document, enter_voucher, post_voucher, reverse_voucher, revise_voucher, void_voucher,
+};
 use qianzhang_core::csvfile::{import_csv, CsvExporter, ImportOptions, ImportSummary, LedgerExporter, TextEncoding};
 use qianzhang_core::lifecycle::Signature;
 use qianzhang_core::lifecycle::{
@@ -203,6 +205,62 @@ fn flag_line(text: &str, side: Side, summary: &str) -> Result<Line, Error> {
 pub fn prepare<B: Backend>(session: &mut Session<B>, draft: Draft) -> Result<VoucherRef, Error> {
     let today = session.today();
     session.change(Act::KeepBooks, |w, who| enter_voucher(w, draft, Origin::Entered, who, today))
+}
+
+/// The draft `voucher edit` makes of a prepared voucher: what the flags give
+/// replaces, what they leave out stays. Lines given (`--debit`/`--credit`)
+/// replace every line (the summary, when not given, is the first old
+/// line's); `--summary`, `--counterparty` or `--fund` alone apply to every
+/// old line; documents given (`--doc`, `--doc-type`) replace the old ones.
+pub fn draft_for_edit<B: Backend>(ledger: &Ledger<B>, r: VoucherRef, input: &FlagDraft) -> Result<Draft, Error> {
+    let (old, _) = ledger
+        .store()
+        .voucher(ledger.handle(), r)?
+        .ok_or_else(|| Error::refuse(Rule::Vch4, format!("凭证 {r} 不存在")))?;
+    let lines = if input.debit.is_empty() && input.credit.is_empty() {
+        let mut lines = old.lines().to_vec();
+        for l in &mut lines {
+            if let Some(s) = &input.summary {
+                l.summary = s.clone();
+            }
+            if let Some(c) = &input.counterparty {
+                l.counterparty = Some(c.clone()).filter(|c| !c.trim().is_empty());
+            }
+            if let Some(f) = &input.fund {
+                l.fund = Some(f.clone()).filter(|f| !f.trim().is_empty());
+            }
+        }
+        lines
+    } else {
+        let summary = input.summary.clone().or_else(|| old.lines().first().map(|l| l.summary.clone()));
+        let typed = FlagDraft { summary, documents: Vec::new(), document: DocumentInput::default(), ..input.clone() };
+        draft_from_flags(ledger, &typed, old.date())?.lines
+    };
+    let mut documents: Vec<Document> = input.document.document()?.into_iter().collect();
+    for d in &input.documents {
+        documents.push(document_from_text(d)?);
+    }
+    if documents.is_empty() {
+        documents = old.documents().to_vec();
+    }
+    Ok(Draft {
+        date: input.date.unwrap_or(old.date()),
+        lines,
+        documents,
+        authorization: match &input.authorization {
+            Some(a) => Some(a.clone()).filter(|a| !a.trim().is_empty()),
+            None => old.authorization().map(str::to_string),
+        },
+        reverses: None,
+        source_ref: old.source_ref().map(str::to_string),
+    })
+}
+
+/// [VCH-4] revises a prepared voucher (the accountant): checked as when
+/// prepared, its signatures cleared; a posted one is refused (VCH-5).
+pub fn edit<B: Backend>(session: &mut Session<B>, r: VoucherRef, draft: Draft) -> Result<(), Error> {
+    let today = session.today();
+    session.change(Act::KeepBooks, |w, who| revise_voucher(w, r, draft, who, today))
 }
 
 /// The vouchers of a span with their stand-aside marks (SEP-6).

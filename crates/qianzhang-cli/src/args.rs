@@ -476,6 +476,13 @@ pub(crate) enum VoucherCmd {
         #[command(flatten)]
         document: DocArgs,
     },
+    /// 修改未记账的凭证（已有签字作废，须重新签字）/ revise a prepared voucher; what is not given stays
+    Edit {
+        #[arg(value_parser = voucher_value)]
+        reference: VoucherRef,
+        #[command(flatten)]
+        fields: Box<VoucherFields>,
+    },
     /// 撤回本人签字 / withdraw one's own signature before posting
     Withdraw {
         #[arg(value_parser = voucher_value)]

@@ -81,3 +81,55 @@ fn fnd_1_a_line_names_its_fund_and_counterparty() {
     let shown = env.ok(&["voucher", "show", "2025-03/记-0001"]);
     assert!(shown.contains("李四"), "{shown}");
 }
+
+/// [VCH-4] `voucher edit` changes what it is given, keeps the rest and the
+/// number, and clears the signatures; the store still verifies.
+#[test]
+fn vch_4_an_edit_changes_the_voucher_and_clears_its_signatures() {
+    let env = Env::with_office();
+    purchase(&env, &["--doc", "类型=发票,号码=044001900111-04418822,金额=300,经办人=张伟,验收人=李娜"]);
+    env.ok(&["--as", "刘洋", "voucher", "review", "2025-03/记-0001"]);
+    let out = env.ok(&[
+        "voucher",
+        "edit",
+        "2025-03/记-0001",
+        "--date",
+        "2025-03-06",
+        "--debit",
+        "520101=280",
+        "--credit",
+        "1002=280",
+        "--counterparty",
+        "惠民文具店",
+    ]);
+    assert!(out.contains("已修改 2025-03/记-0001") && out.contains("签字已作废"), "{out}");
+    let shown = env.ok(&["voucher", "show", "2025-03/记-0001"]);
+    assert!(shown.contains("2025-03-06") && shown.contains("280.00") && shown.contains("惠民文具店"), "{shown}");
+    assert!(shown.contains("待审核") && !shown.contains("审核：刘洋"), "signatures cleared: {shown}");
+    assert!(
+        shown.contains("044001900111-04418822") && shown.contains("购买办公用品"),
+        "documents and summary kept: {shown}"
+    );
+    let err = env.refused("VCH-3", &["voucher", "edit", "2025-03/记-0001", "--date", "2025-02-27"]);
+    assert!(err.contains("作废本凭证后重新制单"), "{err}");
+    env.refused("VCH-1", &["voucher", "edit", "2025-03/记-0001", "--debit", "520101=280", "--credit", "1002=270"]);
+    env.ok(&["verify"]);
+    env.sign_and_post(&["2025-03/记-0001"]);
+    let posted = env.ok(&["voucher", "show", "2025-03/记-0001"]);
+    assert!(posted.contains("已记账"), "{posted}");
+}
+
+/// [VCH-5] a posted voucher is corrected by red reversal, never edited; a
+/// voided one is not edited either; only the accountant edits.
+#[test]
+fn vch_5_a_posted_voucher_is_not_edited() {
+    let env = Env::with_office();
+    purchase(&env, &["--doc", "类型=发票,号码=044001900111-04418822,金额=300,经办人=张伟,验收人=李娜"]);
+    env.refused("SEP-5", &["--as", "王芳", "voucher", "edit", "2025-03/记-0001", "--summary", "改"]);
+    env.sign_and_post(&["2025-03/记-0001"]);
+    let err = env.refused("VCH-5", &["voucher", "edit", "2025-03/记-0001", "--summary", "改"]);
+    assert!(err.contains("已经记账，不能修改") && err.contains("红字冲销"), "{err}");
+    purchase(&env, &["--doc", "类型=收据,号码=7,经办人=张伟"]);
+    env.ok(&["voucher", "void", "2025-03/记-0002", "--reason", "重复录入"]);
+    env.refused("VCH-4", &["voucher", "edit", "2025-03/记-0002", "--summary", "改"]);
+}

@@ -30,7 +30,7 @@ pub use crate::account::{add_account, close_account, rename_account};
 pub use crate::approval::{change_setting, check_authorization, record_authorization};
 pub use crate::entry::{
     attach_document, check_cash_and_bank, check_not_future, enter_voucher, post_voucher, prepare_voucher,
-    reverse_voucher, void_voucher,
+    reverse_voucher, revise_voucher, void_voucher,
 };
 pub use crate::event::Event;
 pub use crate::ledger::{check_ledger_name, create_ledger, select_ledger, FirstAdmin, MAX_LEDGER_NAME_CHARS};

@@ -342,7 +342,7 @@ impl Event {
             Event::AccountRenamed { code, name } => format!("科目 {code} 更名为“{name}”"),
             Event::VoucherPrepared { voucher } => format!("制单 {}", voucher.reference()),
             Event::VoucherPosted { reference } => format!("记账 {reference}"),
-            Event::VoucherRevised { voucher } => format!("修改 {}（附单据），已有签字作废", voucher.reference()),
+            Event::VoucherRevised { voucher } => format!("修改 {}，已有签字作废", voucher.reference()),
             Event::VoucherMigrated { voucher } => format!("迁移历史凭证 {}", voucher.reference()),
             Event::VoucherVoided { reference, reason } => format!("作废 {reference}：{reason}"),
             Event::PeriodClosed { period, reason, .. } => format!("结账 {period}（{reason}）"),

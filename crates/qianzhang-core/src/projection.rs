@@ -237,6 +237,8 @@ pub fn reduce<'e, V: View>(event: &'e Event, view: &mut V) -> Result<Vec<Change<
                 Change::VoucherRevised(voucher),
                 Change::SignaturesCleared(reference),
                 Change::MovedAhead { reference, moved: false },
+                // A revision may drop documents: they are free again.
+                Change::DocumentsReleased(reference),
                 Change::DocumentsClaimed(voucher),
             ]
         }

@@ -49,6 +49,12 @@ pub(crate) fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
             app::attach(&mut sign_in(cli, open_ledger(cli)?)?, *reference, doc)?;
             out(&format!("已为 {reference} 附上单据；原有签字已作废，请重新审核、审批、确认\n"))
         }
+        VoucherCmd::Edit { reference, fields } => {
+            let ledger = open_ledger(cli)?;
+            let draft = app::draft_for_edit(&ledger, *reference, &fields.input())?;
+            app::edit(&mut sign_in(cli, ledger)?, *reference, draft)?;
+            out(&format!("已修改 {reference}；原有签字已作废，请重新审核、审批、确认\n"))
+        }
         VoucherCmd::Withdraw { reference, kind } => {
             let kind = *kind;
             app::withdraw(&mut sign_in(cli, open_ledger(cli)?)?, *reference, kind)?;
