@@ -7,7 +7,7 @@ use std::path::Path;
 
 use qianzhang_core::batch;
 use qianzhang_core::books::{
-    attach_document, enter_voucher, post_voucher, reverse_voucher, revise_voucher, void_voucher,
+    attach_document, copy_voucher, enter_voucher, post_voucher, reverse_voucher, revise_voucher, void_voucher,
 };
 use qianzhang_core::csvfile::{import_csv, CsvExporter, ImportOptions, ImportSummary, LedgerExporter, TextEncoding};
 use qianzhang_core::lifecycle::Signature;
@@ -261,6 +261,13 @@ pub fn draft_for_edit<B: Backend>(ledger: &Ledger<B>, r: VoucherRef, input: &Fla
 pub fn edit<B: Backend>(session: &mut Session<B>, r: VoucherRef, draft: Draft) -> Result<(), Error> {
     let today = session.today();
     session.change(Act::KeepBooks, |w, who| revise_voucher(w, r, draft, who, today))
+}
+
+/// [VCH-1..3] prepares a copy of `r` dated `date` (the accountant); its
+/// documents are not copied (DOC-2).
+pub fn copy<B: Backend>(session: &mut Session<B>, r: VoucherRef, date: time::Date) -> Result<VoucherRef, Error> {
+    let today = session.today();
+    session.change(Act::KeepBooks, |w, who| copy_voucher(w, r, date, who, today))
 }
 
 /// The vouchers of a span with their stand-aside marks (SEP-6).

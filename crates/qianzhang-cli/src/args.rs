@@ -483,6 +483,14 @@ pub(crate) enum VoucherCmd {
         #[command(flatten)]
         fields: Box<VoucherFields>,
     },
+    /// 复制凭证为新凭证（新编号，不复制原始凭证）/ prepare a new voucher from an old one
+    Copy {
+        #[arg(value_parser = voucher_value)]
+        reference: VoucherRef,
+        /// 新凭证日期 / the new voucher's date
+        #[arg(long, value_parser = date_value)]
+        date: time::Date,
+    },
     /// 撤回本人签字 / withdraw one's own signature before posting
     Withdraw {
         #[arg(value_parser = voucher_value)]

@@ -133,3 +133,44 @@ fn vch_5_a_posted_voucher_is_not_edited() {
     env.ok(&["voucher", "void", "2025-03/记-0002", "--reason", "重复录入"]);
     env.refused("VCH-4", &["voucher", "edit", "2025-03/记-0002", "--summary", "改"]);
 }
+
+/// [VCH-3] `voucher copy` prepares a new voucher with a new number from an
+/// old one's lines; its documents are not copied (DOC-2), and the output
+/// says so.
+#[test]
+fn vch_3_a_copy_is_a_new_voucher_without_documents() {
+    let env = Env::with_office();
+    purchase(
+        &env,
+        &[
+            "--counterparty",
+            "惠民文具店",
+            "--doc",
+            "类型=发票,号码=044001900111-04418822,金额=300,经办人=张伟,验收人=李娜",
+        ],
+    );
+    env.sign_and_post(&["2025-03/记-0001"]);
+    let out = env.ok(&["voucher", "copy", "2025-03/记-0001", "--date", "2025-03-20"]);
+    assert!(out.contains("已制单 2025-03/记-0002") && out.contains("原始凭证未复制") && out.contains("DOC-2"), "{out}");
+    let shown = env.ok(&["voucher", "show", "2025-03/记-0002"]);
+    assert!(shown.contains("2025-03-20") && shown.contains("惠民文具店") && shown.contains("300.00"), "{shown}");
+    assert!(!shown.contains("附单据"), "{shown}");
+    let err = env.refused("DOC-1", &["--as", "刘洋", "voucher", "review", "2025-03/记-0002"]);
+    assert!(err.contains("没有附原始凭证"), "{err}");
+    env.ok(&[
+        "voucher",
+        "attach",
+        "2025-03/记-0002",
+        "--doc-type",
+        "发票",
+        "--doc-no",
+        "044001900111-04418830",
+        "--doc-amount",
+        "300",
+        "--handler",
+        "张伟",
+        "--checker",
+        "李娜",
+    ]);
+    env.sign_and_post(&["2025-03/记-0002"]);
+}

@@ -29,7 +29,7 @@ use crate::voucher::{Document, Status, Voucher, VoucherRef};
 pub use crate::account::{add_account, close_account, rename_account};
 pub use crate::approval::{change_setting, check_authorization, record_authorization};
 pub use crate::entry::{
-    attach_document, check_cash_and_bank, check_not_future, enter_voucher, post_voucher, prepare_voucher,
+    attach_document, check_cash_and_bank, check_not_future, copy_voucher, enter_voucher, post_voucher, prepare_voucher,
     reverse_voucher, revise_voucher, void_voucher,
 };
 pub use crate::event::Event;

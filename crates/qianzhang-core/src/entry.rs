@@ -183,6 +183,25 @@ fn check_draft(
     Ok(reasons)
 }
 
+/// [VCH-1..3] prepares a new voucher dated `date` from `reference`'s lines
+/// and authorization, whatever its status; documents are not copied (DOC-2),
+/// and a red reversal is not copied (VCH-5). Returns the new number.
+pub fn copy_voucher(
+    books: &mut impl Books,
+    reference: VoucherRef,
+    date: Date,
+    preparer: &str,
+    today: Date,
+) -> Result<VoucherRef, Failure> {
+    let Some((voucher, _)) = books.voucher(reference)? else {
+        return refuse(Rule::Vch4, format!("凭证 {reference} 不存在"));
+    };
+    if voucher.reverses().is_some() {
+        return refuse(Rule::Vch5, format!("凭证 {reference} 是红字冲销凭证，不能复制；冲销请用 voucher reverse"));
+    }
+    enter_voucher(books, voucher.copy_draft(date), Origin::Entered, preparer, today)
+}
+
 /// [VCH-4, VCH-5] revises (修改) a prepared voucher: `draft` replaces its
 /// date, lines, documents and authorization, checked as when it was
 /// prepared (VCH-1..3, DOC, FND-1, LIM-1; approval and DOC-3 at signing).
@@ -567,6 +586,30 @@ mod tests {
         assert_eq!(rule_of(revise_voucher(&mut b, v, draft(date!(2025 - 01 - 06), 90), "赵敏", TODAY)), Rule::Vch4);
         let red = reverse_voucher(&mut b, r, date!(2025 - 01 - 07), "赵敏", TODAY).unwrap();
         assert_eq!(rule_of(revise_voucher(&mut b, red, draft(date!(2025 - 01 - 07), 90), "赵敏", TODAY)), Rule::Vch5);
+    }
+
+    #[test]
+    fn vch_3_a_copy_takes_a_new_number_and_no_documents() {
+        let mut b = MemoryBooks::fixture();
+        let r = prepare_voucher(&mut b, draft(date!(2025 - 01 - 05), 100), Origin::Entered, "赵敏").unwrap();
+        post(&mut b, r).unwrap();
+        let c = copy_voucher(&mut b, r, date!(2025 - 02 - 05), "赵敏", TODAY).unwrap();
+        assert_eq!(c.label(), "记-0001");
+        assert_eq!(c.period, Period::parse("2025-02").unwrap());
+        let (copy, status) = b.vouchers[&c].clone();
+        let (original, _) = b.vouchers[&r].clone();
+        assert_eq!(
+            (status, copy.lines(), copy.authorization()),
+            (Status::Prepared, original.lines(), original.authorization())
+        );
+        assert!(copy.documents().is_empty(), "DOC-2: documents are not copied");
+        assert_eq!(
+            rule_of(copy_voucher(&mut b, r, date!(2026 - 01 - 05), "赵敏", TODAY)),
+            Rule::Vch3,
+            "not after today"
+        );
+        let red = reverse_voucher(&mut b, r, date!(2025 - 01 - 07), "赵敏", TODAY).unwrap();
+        assert_eq!(rule_of(copy_voucher(&mut b, red, date!(2025 - 02 - 07), "赵敏", TODAY)), Rule::Vch5);
     }
 
     #[test]

@@ -55,6 +55,12 @@ pub(crate) fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
             app::edit(&mut sign_in(cli, ledger)?, *reference, draft)?;
             out(&format!("已修改 {reference}；原有签字已作废，请重新审核、审批、确认\n"))
         }
+        VoucherCmd::Copy { reference, date } => {
+            let copy = app::copy(&mut sign_in(cli, open_ledger(cli)?)?, *reference, *date)?;
+            out(&format!(
+                "已制单 {copy}（复制自 {reference}，待审核）；原始凭证未复制：一张单据只能附在一张凭证上（DOC-2），请用 voucher attach {copy} 附上本次的单据\n"
+            ))
+        }
         VoucherCmd::Withdraw { reference, kind } => {
             let kind = *kind;
             app::withdraw(&mut sign_in(cli, open_ledger(cli)?)?, *reference, kind)?;
