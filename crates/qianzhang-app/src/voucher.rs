@@ -270,6 +270,28 @@ pub fn copy<B: Backend>(session: &mut Session<B>, r: VoucherRef, date: time::Dat
     session.change(Act::KeepBooks, |w, who| copy_voucher(w, r, date, who, today))
 }
 
+/// Saves `r`'s lines and authorization as the template `name` (the
+/// accountant).
+pub fn save_template<B: Backend>(session: &mut Session<B>, name: &str, r: VoucherRef) -> Result<(), Error> {
+    session.change(Act::KeepBooks, |w, _| qianzhang_core::template::save_template(w, name, r))
+}
+
+/// [VCH-1..3] prepares a voucher dated `date` from the template `name`,
+/// `amount` (as typed) replacing a one-debit-one-credit template's amount.
+pub fn use_template<B: Backend>(
+    session: &mut Session<B>,
+    name: &str,
+    date: time::Date,
+    amount: Option<&str>,
+) -> Result<VoucherRef, Error> {
+    let amount = match amount {
+        Some(a) => Some(read_amount(a, "模板", false)?.unwrap_or(Money::ZERO)),
+        None => None,
+    };
+    let today = session.today();
+    session.change(Act::KeepBooks, |w, who| qianzhang_core::template::use_template(w, name, date, amount, who, today))
+}
+
 /// The vouchers of a span with their stand-aside marks (SEP-6).
 pub struct VoucherList {
     pub vouchers: Vec<(Voucher, Status)>,

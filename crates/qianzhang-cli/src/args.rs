@@ -491,6 +491,9 @@ pub(crate) enum VoucherCmd {
         #[arg(long, value_parser = date_value)]
         date: time::Date,
     },
+    /// 凭证模板 / voucher templates (the monthly water bill and the like)
+    #[command(subcommand)]
+    Template(TemplateCmd),
     /// 撤回本人签字 / withdraw one's own signature before posting
     Withdraw {
         #[arg(value_parser = voucher_value)]
@@ -515,6 +518,26 @@ pub(crate) enum VoucherCmd {
         /// 冲销日期（默认今天）/ date of the reversal (default today)
         #[arg(long, value_parser = date_value)]
         date: Option<time::Date>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum TemplateCmd {
+    /// 把凭证的分录存为模板 / save a voucher's lines as a template
+    Save {
+        name: String,
+        /// 取自哪张凭证 / the voucher whose lines are saved
+        #[arg(long, value_parser = voucher_value)]
+        from: VoucherRef,
+    },
+    /// 用模板制单 / prepare a voucher from a template
+    Use {
+        name: String,
+        #[arg(long, value_parser = date_value)]
+        date: time::Date,
+        /// 金额（一借一贷的模板）/ the amount, for a one-debit-one-credit template
+        #[arg(long)]
+        amount: Option<String>,
     },
 }
 

@@ -174,3 +174,30 @@ fn vch_3_a_copy_is_a_new_voucher_without_documents() {
     ]);
     env.sign_and_post(&["2025-03/记-0002"]);
 }
+
+/// [VCH-1] a template keeps a voucher's lines under a name; using it
+/// prepares a new voucher, with a new amount, and no documents (DOC-1); the
+/// template is ledger data the store verifies.
+#[test]
+fn vch_1_a_template_prepares_the_monthly_bill() {
+    let env = Env::with_office();
+    purchase(
+        &env,
+        &[
+            "--counterparty",
+            "自来水公司",
+            "--doc",
+            "类型=发票,号码=044001900111-04418822,金额=300,经办人=张伟,验收人=李娜",
+        ],
+    );
+    let out = env.ok(&["voucher", "template", "save", "水费", "--from", "2025-03/记-0001"]);
+    assert!(out.contains("凭证模板“水费”"), "{out}");
+    let out = env.ok(&["voucher", "template", "use", "水费", "--date", "2025-03-25", "--amount", "312.40"]);
+    assert!(out.contains("已制单 2025-03/记-0002") && out.contains("voucher attach"), "{out}");
+    let shown = env.ok(&["voucher", "show", "2025-03/记-0002"]);
+    assert!(shown.contains("312.40") && shown.contains("自来水公司") && !shown.contains("附单据"), "{shown}");
+    env.refused("VCH-1", &["voucher", "template", "use", "电费", "--date", "2025-03-25"]);
+    env.ok(&["verify"]);
+    let log = env.ok(&["log"]);
+    assert!(log.contains("保存凭证模板“水费”"), "{log}");
+}

@@ -90,6 +90,8 @@ pub trait Books {
     fn file_imported(&mut self, sha256: &str) -> Result<Option<String>, BackendError>;
     /// The special funds declared (FND-1).
     fn funds(&mut self) -> Result<Vec<Fund>, BackendError>;
+    /// The voucher template saved under `name`.
+    fn template(&mut self, name: &str) -> Result<Option<crate::template::Template>, BackendError>;
     /// The cash counts recorded for days of `period`, in the order recorded.
     fn cash_counts(&mut self, period: Period) -> Result<Vec<CashCount>, BackendError>;
     /// The balance of the accounts under `prefix` before `from`, and the

@@ -116,6 +116,10 @@ pub enum Event {
         kind: SignKind,
         person: String,
     },
+    /// A voucher template saved under its name (replacing one of that name).
+    TemplateSaved {
+        template: crate::template::Template,
+    },
     /// A ledger setting changed by an admin (APR-4, CSH-4).
     SettingChanged {
         key: SettingKey,
@@ -310,6 +314,7 @@ impl Event {
             Event::KinshipRecorded { .. } => "kinship_recorded",
             Event::VoucherSigned { .. } => "voucher_signed",
             Event::SettingChanged { .. } => "setting_changed",
+            Event::TemplateSaved { .. } => "template_saved",
             Event::ReceiptBookRegistered { .. } => "receipt_book_registered",
             Event::ReceiptIssued { .. } => "receipt_issued",
             Event::ReceiptBookPassed { .. } => "receipt_book_passed",
@@ -370,6 +375,7 @@ impl Event {
                 format!("{} {}{}", signature.person, signature.kind.chinese(), reference)
             }
             Event::SettingChanged { key, value } => format!("设置 {} 为 {value}", key.chinese()),
+            Event::TemplateSaved { template } => format!("保存凭证模板“{}”", template.name),
             Event::ReceiptBookRegistered { book } => format!("登记{}", describe_book(book)),
             Event::ReceiptBookPassed { book, holder, date } => {
                 format!("{} 收据本 {book} 移交 {holder} 保管使用", format_date(*date))

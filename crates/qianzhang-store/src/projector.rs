@@ -264,6 +264,13 @@ impl Projector {
                     return Err(Error::Corrupt(format!("表 signatures 中凭证 {reference} 没有要撤回的签字")));
                 }
             }
+            Change::TemplateSaved(t) => {
+                conn.prepare_cached(
+                    "INSERT INTO templates (ledger_id, name, body, seq) VALUES (?1, ?2, ?3, ?4) \
+                     ON CONFLICT (ledger_id, name) DO UPDATE SET body = excluded.body, seq = excluded.seq",
+                )?
+                .execute(params![id, t.name, serde_json::to_string(t)?, seq])?;
+            }
             Change::Setting { key, value } => {
                 conn.prepare_cached(
                     "INSERT INTO settings (ledger_id, key, value, seq) VALUES (?1, ?2, ?3, ?4) \

@@ -5,7 +5,7 @@ use qianzhang_core::lifecycle::{Next, SignKind};
 use qianzhang_core::Rule;
 use qianzhang_report::Format;
 
-use crate::args::{AddArgs, Cli, ExportFormat, Range, Selection, VoucherCmd};
+use crate::args::{AddArgs, Cli, ExportFormat, Range, Selection, TemplateCmd, VoucherCmd};
 use crate::clock;
 use crate::exit::{bad_input, Exit};
 use crate::output::out;
@@ -59,6 +59,17 @@ pub(crate) fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
             let copy = app::copy(&mut sign_in(cli, open_ledger(cli)?)?, *reference, *date)?;
             out(&format!(
                 "已制单 {copy}（复制自 {reference}，待审核）；原始凭证未复制：一张单据只能附在一张凭证上（DOC-2），请用 voucher attach {copy} 附上本次的单据\n"
+            ))
+        }
+        VoucherCmd::Template(TemplateCmd::Save { name, from }) => {
+            app::save_template(&mut sign_in(cli, open_ledger(cli)?)?, name, *from)?;
+            out(&format!("已将 {from} 的分录存为凭证模板“{}”\n", name.trim()))
+        }
+        VoucherCmd::Template(TemplateCmd::Use { name, date, amount }) => {
+            let v = app::use_template(&mut sign_in(cli, open_ledger(cli)?)?, name, *date, amount.as_deref())?;
+            out(&format!(
+                "已制单 {v}（模板“{}”，待审核）；请用 voucher attach {v} 附上本次的原始凭证（DOC-1）\n",
+                name.trim()
             ))
         }
         VoucherCmd::Withdraw { reference, kind } => {
