@@ -6,7 +6,9 @@ use std::io::Write;
 use std::path::Path;
 
 use qianzhang_core::batch;
-use qianzhang_core::books::{attach_document, enter_voucher, post_voucher, reverse_voucher, void_voucher};
+use qianzhang_core::books::{
+    attach_document, copy_voucher, enter_voucher, post_voucher, reverse_voucher, revise_voucher, void_voucher,
+};
 use qianzhang_core::csvfile::{import_csv, CsvExporter, ImportOptions, ImportSummary, LedgerExporter, TextEncoding};
 use qianzhang_core::lifecycle::Signature;
 use qianzhang_core::lifecycle::{
@@ -54,7 +56,7 @@ impl DocumentInput {
     }
 }
 
-/// A voucher typed as flags: `ACCOUNT=AMOUNT` lines.
+/// A voucher typed as flags: `ACCOUNT=AMOUNT[@COUNTERPARTY][#FUND]` lines.
 #[derive(Clone, Debug, Default)]
 pub struct FlagDraft {
     pub date: Option<time::Date>,
@@ -62,7 +64,74 @@ pub struct FlagDraft {
     pub debit: Vec<String>,
     pub credit: Vec<String>,
     pub authorization: Option<String>,
+    /// The document given with `--doc-type` and its companion flags.
     pub document: DocumentInput,
+    /// Further documents, each `类型=发票,号码=…,金额=…,经办人=…,验收人=…`.
+    pub documents: Vec<String>,
+    /// 收付对象 of every line that names none itself.
+    pub counterparty: Option<String>,
+    /// 专项资金 of every line that names none itself (FND-1).
+    pub fund: Option<String>,
+}
+
+/// The keys a `--doc` text may use, Chinese or English.
+const DOC_KEYS: &[(&str, &str)] = &[
+    ("类型", "type"),
+    ("号码", "no"),
+    ("开票单位", "issuer"),
+    ("金额", "amount"),
+    ("经办人", "handler"),
+    ("验收人", "checker"),
+    ("日期", "date"),
+];
+
+/// [DOC-1] one document written as `类型=发票,号码=…,金额=…,经办人=…,验收人=…`
+/// (keys also in English: type, no, issuer, amount, handler, checker, date).
+pub fn document_from_text(text: &str) -> Result<Document, Error> {
+    let mut input = DocumentInput::default();
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for piece in text.split([',', '，']) {
+        match piece.split_once('=') {
+            Some((k, v)) if DOC_KEYS.iter().any(|(zh, en)| k.trim() == *zh || k.trim().eq_ignore_ascii_case(en)) => {
+                fields.push((k.trim().to_string(), v.trim().to_string()))
+            }
+            _ => match fields.last_mut() {
+                // A comma inside a value (an amount written 1,200.00).
+                Some((_, v)) => {
+                    v.push(',');
+                    v.push_str(piece.trim());
+                }
+                None => {
+                    return Err(Error::refuse(
+                        Rule::Doc1,
+                        format!("单据“{text}”应写作 类型=发票,号码=…,金额=…,经办人=…，可用的项：类型 号码 开票单位 金额 经办人 验收人 日期"),
+                    ))
+                }
+            },
+        }
+    }
+    for (k, v) in fields {
+        let key = DOC_KEYS.iter().find(|(zh, en)| k == *zh || k.eq_ignore_ascii_case(en)).map(|(zh, _)| *zh);
+        let v = Some(v).filter(|v| !v.is_empty());
+        match key {
+            Some("类型") => input.doc_type = v,
+            Some("号码") => input.number = v,
+            Some("开票单位") => input.issuer = v,
+            Some("金额") => input.amount = v,
+            Some("经办人") => input.handler = v,
+            Some("验收人") => input.checker = v,
+            _ => {
+                input.date = match v {
+                    Some(d) => Some(
+                        qianzhang_core::period::parse_date(&d)
+                            .map_err(|e| Error::refuse(Rule::Doc1, format!("单据日期“{d}”无法识别：{e}")))?,
+                    ),
+                    None => None,
+                }
+            }
+        }
+    }
+    input.document()?.ok_or_else(|| Error::refuse(Rule::Doc1, format!("单据“{text}”缺少类型：请写 类型=发票 等")))
 }
 
 /// A draft from a voucher file (.toml, or .json by its extension), its
@@ -100,38 +169,127 @@ pub fn draft_from_flags<B: Backend>(ledger: &Ledger<B>, input: &FlagDraft, today
         if let Some(a) = chart.resolve(&l.account) {
             l.account = a.code().to_string();
         }
+        if l.counterparty.is_none() {
+            l.counterparty = input.counterparty.clone().filter(|c| !c.trim().is_empty());
+        }
+        if l.fund.is_none() {
+            l.fund = input.fund.clone().filter(|f| !f.trim().is_empty());
+        }
     }
-    Ok(Draft {
-        date,
-        lines,
-        documents: input.document.document()?.into_iter().collect(),
-        authorization: input.authorization.clone(),
-        reverses: None,
-        source_ref: None,
-    })
+    let mut documents: Vec<Document> = input.document.document()?.into_iter().collect();
+    for d in &input.documents {
+        documents.push(document_from_text(d)?);
+    }
+    Ok(Draft { date, lines, documents, authorization: input.authorization.clone(), reverses: None, source_ref: None })
 }
 
-/// `ACCOUNT=AMOUNT` as typed.
+/// `ACCOUNT=AMOUNT[@COUNTERPARTY][#FUND]` as typed.
 fn flag_line(text: &str, side: Side, summary: &str) -> Result<Line, Error> {
+    let (text, fund) = match text.split_once('#') {
+        Some((t, f)) => (t, Some(f.trim().to_string()).filter(|f| !f.is_empty())),
+        None => (text, None),
+    };
+    let (text, counterparty) = match text.split_once('@') {
+        Some((t, c)) => (t, Some(c.trim().to_string()).filter(|c| !c.is_empty())),
+        None => (text, None),
+    };
     let (account, amount) = text
         .rsplit_once('=')
         .ok_or_else(|| Error::refuse(Rule::Vch1, format!("“{text}”应写作 科目=金额，例如 520101=350.00")))?;
     let what = if side == Side::Debit { "借方" } else { "贷方" };
     let amount = read_amount(amount, what, false)?.unwrap_or(Money::ZERO);
-    Ok(Line {
-        summary: summary.to_string(),
-        account: account.trim().to_string(),
-        side,
-        amount,
-        fund: None,
-        counterparty: None,
-    })
+    Ok(Line { summary: summary.to_string(), account: account.trim().to_string(), side, amount, fund, counterparty })
 }
 
 /// [VCH-1] prepares (制单) a voucher.
 pub fn prepare<B: Backend>(session: &mut Session<B>, draft: Draft) -> Result<VoucherRef, Error> {
     let today = session.today();
     session.change(Act::KeepBooks, |w, who| enter_voucher(w, draft, Origin::Entered, who, today))
+}
+
+/// The draft `voucher edit` makes of a prepared voucher: what the flags give
+/// replaces, what they leave out stays. Lines given (`--debit`/`--credit`)
+/// replace every line (the summary, when not given, is the first old
+/// line's); `--summary`, `--counterparty` or `--fund` alone apply to every
+/// old line; documents given (`--doc`, `--doc-type`) replace the old ones.
+pub fn draft_for_edit<B: Backend>(ledger: &Ledger<B>, r: VoucherRef, input: &FlagDraft) -> Result<Draft, Error> {
+    let (old, _) = ledger
+        .store()
+        .voucher(ledger.handle(), r)?
+        .ok_or_else(|| Error::refuse(Rule::Vch4, format!("凭证 {r} 不存在")))?;
+    let lines = if input.debit.is_empty() && input.credit.is_empty() {
+        let mut lines = old.lines().to_vec();
+        for l in &mut lines {
+            if let Some(s) = &input.summary {
+                l.summary = s.clone();
+            }
+            if let Some(c) = &input.counterparty {
+                l.counterparty = Some(c.clone()).filter(|c| !c.trim().is_empty());
+            }
+            if let Some(f) = &input.fund {
+                l.fund = Some(f.clone()).filter(|f| !f.trim().is_empty());
+            }
+        }
+        lines
+    } else {
+        let summary = input.summary.clone().or_else(|| old.lines().first().map(|l| l.summary.clone()));
+        let typed = FlagDraft { summary, documents: Vec::new(), document: DocumentInput::default(), ..input.clone() };
+        draft_from_flags(ledger, &typed, old.date())?.lines
+    };
+    let mut documents: Vec<Document> = input.document.document()?.into_iter().collect();
+    for d in &input.documents {
+        documents.push(document_from_text(d)?);
+    }
+    if documents.is_empty() {
+        documents = old.documents().to_vec();
+    }
+    Ok(Draft {
+        date: input.date.unwrap_or(old.date()),
+        lines,
+        documents,
+        authorization: match &input.authorization {
+            Some(a) => Some(a.clone()).filter(|a| !a.trim().is_empty()),
+            None => old.authorization().map(str::to_string),
+        },
+        reverses: None,
+        source_ref: old.source_ref().map(str::to_string),
+    })
+}
+
+/// [VCH-4] revises a prepared voucher (the accountant): checked as when
+/// prepared, its signatures cleared; a posted one is refused (VCH-5).
+pub fn edit<B: Backend>(session: &mut Session<B>, r: VoucherRef, draft: Draft) -> Result<(), Error> {
+    let today = session.today();
+    session.change(Act::KeepBooks, |w, who| revise_voucher(w, r, draft, who, today))
+}
+
+/// [VCH-1..3] prepares a copy of `r` dated `date` (the accountant); its
+/// documents are not copied (DOC-2).
+pub fn copy<B: Backend>(session: &mut Session<B>, r: VoucherRef, date: time::Date) -> Result<VoucherRef, Error> {
+    let today = session.today();
+    session.change(Act::KeepBooks, |w, who| copy_voucher(w, r, date, who, today))
+}
+
+/// Saves `r`'s lines and authorization as the template `name` (the
+/// accountant).
+pub fn save_template<B: Backend>(session: &mut Session<B>, name: &str, r: VoucherRef) -> Result<(), Error> {
+    session.change(Act::KeepBooks, |w, _| qianzhang_core::template::save_template(w, name, r))
+}
+
+/// [VCH-1..3] prepares a voucher dated `date` from the template `name`,
+/// `amount` (as typed) replacing a one-debit-one-credit template's amount.
+pub fn use_template<B: Backend>(
+    session: &mut Session<B>,
+    name: &str,
+    date: time::Date,
+    amount: Option<&str>,
+) -> Result<VoucherRef, Error> {
+    let amount = match amount {
+        Some(a) => Some(read_amount(a, "模板", false)?.unwrap_or(Money::ZERO)),
+        None => None,
+    };
+    let today = session.today();
+    session.change(Act::KeepBooks, |w, who| qianzhang_core::template::use_template(w, name, date, amount, who, today))
 }
 
 /// The vouchers of a span with their stand-aside marks (SEP-6).

@@ -361,23 +361,56 @@ pub(crate) enum CheckCmd {
 #[derive(Args, Debug)]
 pub(crate) struct AddArgs {
     /// 凭证文件（.toml 或 .json）/ voucher file
-    #[arg(long, conflicts_with_all = ["date", "summary", "debit", "credit", "authorization", "doc_type"])]
+    #[arg(long, conflicts_with_all = ["date", "summary", "debit", "credit", "authorization", "doc_type", "doc", "counterparty", "fund"])]
     pub(crate) file: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) fields: VoucherFields,
+}
+
+/// A voucher's fields typed as flags (`voucher add`, `voucher edit`).
+#[derive(Args, Debug)]
+pub(crate) struct VoucherFields {
     #[arg(long, value_parser = date_value)]
     pub(crate) date: Option<time::Date>,
     #[arg(long)]
     pub(crate) summary: Option<String>,
-    /// 借方 科目=金额，可重复 / ACCOUNT=AMOUNT, repeatable
+    /// 借方 科目=金额[@收付对象][#专项资金]，可重复 / ACCOUNT=AMOUNT[@COUNTERPARTY][#FUND], repeatable
     #[arg(long)]
     pub(crate) debit: Vec<String>,
-    /// 贷方 科目=金额，可重复 / ACCOUNT=AMOUNT, repeatable
+    /// 贷方 科目=金额[@收付对象][#专项资金]，可重复 / ACCOUNT=AMOUNT[@COUNTERPARTY][#FUND], repeatable
     #[arg(long)]
     pub(crate) credit: Vec<String>,
     /// 审批依据文号 / the authorization cited
     #[arg(long)]
     pub(crate) authorization: Option<String>,
+    /// 各行的收付对象（行内 @对象 优先）/ counterparty of every line not naming its own
+    #[arg(long)]
+    pub(crate) counterparty: Option<String>,
+    /// 各行的专项资金（行内 #资金 优先）/ special fund of every line not naming its own (FND-1)
+    #[arg(long)]
+    pub(crate) fund: Option<String>,
+    /// 原始凭证，可重复：类型=发票,号码=…,金额=…,经办人=…,验收人=… / a document, repeatable
+    #[arg(long)]
+    pub(crate) doc: Vec<String>,
     #[command(flatten)]
     pub(crate) document: DocArgs,
+}
+
+impl VoucherFields {
+    /// The voucher as the application takes it.
+    pub(crate) fn input(&self) -> qianzhang_app::voucher::FlagDraft {
+        qianzhang_app::voucher::FlagDraft {
+            date: self.date,
+            summary: self.summary.clone(),
+            debit: self.debit.clone(),
+            credit: self.credit.clone(),
+            authorization: self.authorization.clone(),
+            document: self.document.input(),
+            documents: self.doc.clone(),
+            counterparty: self.counterparty.clone(),
+            fund: self.fund.clone(),
+        }
+    }
 }
 
 /// One original document given with flags.
@@ -449,6 +482,24 @@ pub(crate) enum VoucherCmd {
         #[command(flatten)]
         document: DocArgs,
     },
+    /// 修改未记账的凭证（已有签字作废，须重新签字）/ revise a prepared voucher; what is not given stays
+    Edit {
+        #[arg(value_parser = voucher_value)]
+        reference: VoucherRef,
+        #[command(flatten)]
+        fields: Box<VoucherFields>,
+    },
+    /// 复制凭证为新凭证（新编号，不复制原始凭证）/ prepare a new voucher from an old one
+    Copy {
+        #[arg(value_parser = voucher_value)]
+        reference: VoucherRef,
+        /// 新凭证日期 / the new voucher's date
+        #[arg(long, value_parser = date_value)]
+        date: time::Date,
+    },
+    /// 凭证模板 / voucher templates (the monthly water bill and the like)
+    #[command(subcommand)]
+    Template(TemplateCmd),
     /// 撤回本人签字 / withdraw one's own signature before posting
     Withdraw {
         #[arg(value_parser = voucher_value)]
@@ -473,6 +524,26 @@ pub(crate) enum VoucherCmd {
         /// 冲销日期（默认今天）/ date of the reversal (default today)
         #[arg(long, value_parser = date_value)]
         date: Option<time::Date>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum TemplateCmd {
+    /// 把凭证的分录存为模板 / save a voucher's lines as a template
+    Save {
+        name: String,
+        /// 取自哪张凭证 / the voucher whose lines are saved
+        #[arg(long, value_parser = voucher_value)]
+        from: VoucherRef,
+    },
+    /// 用模板制单 / prepare a voucher from a template
+    Use {
+        name: String,
+        #[arg(long, value_parser = date_value)]
+        date: time::Date,
+        /// 金额（一借一贷的模板）/ the amount, for a one-debit-one-credit template
+        #[arg(long)]
+        amount: Option<String>,
     },
 }
 

@@ -29,8 +29,8 @@ use crate::voucher::{Document, Status, Voucher, VoucherRef};
 pub use crate::account::{add_account, close_account, rename_account};
 pub use crate::approval::{change_setting, check_authorization, record_authorization};
 pub use crate::entry::{
-    attach_document, check_cash_and_bank, check_not_future, enter_voucher, post_voucher, prepare_voucher,
-    reverse_voucher, void_voucher,
+    attach_document, check_cash_and_bank, check_not_future, copy_voucher, enter_voucher, post_voucher, prepare_voucher,
+    reverse_voucher, revise_voucher, void_voucher,
 };
 pub use crate::event::Event;
 pub use crate::ledger::{check_ledger_name, create_ledger, select_ledger, FirstAdmin, MAX_LEDGER_NAME_CHARS};
@@ -90,6 +90,8 @@ pub trait Books {
     fn file_imported(&mut self, sha256: &str) -> Result<Option<String>, BackendError>;
     /// The special funds declared (FND-1).
     fn funds(&mut self) -> Result<Vec<Fund>, BackendError>;
+    /// The voucher template saved under `name`.
+    fn template(&mut self, name: &str) -> Result<Option<crate::template::Template>, BackendError>;
     /// The cash counts recorded for days of `period`, in the order recorded.
     fn cash_counts(&mut self, period: Period) -> Result<Vec<CashCount>, BackendError>;
     /// The balance of the accounts under `prefix` before `from`, and the

@@ -105,51 +105,7 @@ pub fn prepare_voucher(
         return refuse(Rule::Aud1, "未指明制单人；请用 --as 姓名 或环境变量 QIANZHANG_USER 指明操作人");
     }
     let draft = draft.normalized();
-    let mut reasons = Refusals { reasons: Vec::new(), unlisted: 0 };
-    let red = draft.reverses.is_some();
-    for r in check_lines(&draft.lines, red) {
-        reasons.push(r);
-    }
-    for r in crate::voucher::check_draft_text(&draft) {
-        reasons.push(r);
-    }
-    for r in check_accounts(books.chart(), &draft.lines, draft.date) {
-        reasons.push(r);
-    }
-    if origin != Origin::History {
-        let funds = books.funds()?;
-        for r in crate::funds::check_declared(&draft.lines, &funds) {
-            reasons.push(r);
-        }
-    }
-    if draft.documents.len() > draft.lines.len().max(1) {
-        reasons.push(Refusal::new(Rule::Lim1, "单据张数不能多于分录行数（每行分录最多附一张单据信息）"));
-    }
-    if origin != Origin::History {
-        let mut used = Vec::new();
-        for d in &draft.documents {
-            used.push(crate::documents::live_holder(books, d)?);
-        }
-        let mut used = used.into_iter();
-        for r in check_new_documents(&draft.documents, |_| used.next().flatten()) {
-            reasons.push(Refusal {
-                row: None,
-                message: format!("第 {} 张单据：{}", r.row.unwrap_or(0), r.message),
-                ..r
-            });
-        }
-    }
-    if let Err(Failure::Refused(r)) = check_period(books, draft.date, origin) {
-        reasons.reasons.extend(r.reasons);
-    }
-    if let Some(r) = check_total(books, &draft.lines)? {
-        reasons.push(r);
-    }
-    if let Some(original_ref) = draft.reverses {
-        if let Some(r) = check_reversal(books, original_ref, &draft)? {
-            reasons.push(r);
-        }
-    }
+    let reasons = check_draft(books, &draft, origin, None)?;
     if !reasons.is_empty() {
         return Err(Failure::Refused(reasons));
     }
@@ -168,6 +124,147 @@ pub fn prepare_voucher(
     };
     books.append(event)?;
     Ok(reference)
+}
+
+/// [VCH-1..3, DOC-1..2, FND-1, LIM-1] what is wrong with a normalized draft
+/// of this origin; `own`: the voucher it revises, whose documents it may
+/// keep.
+fn check_draft(
+    books: &mut impl Books,
+    draft: &Draft,
+    origin: Origin,
+    own: Option<VoucherRef>,
+) -> Result<Refusals, Failure> {
+    let mut reasons = Refusals { reasons: Vec::new(), unlisted: 0 };
+    let red = draft.reverses.is_some();
+    for r in check_lines(&draft.lines, red) {
+        reasons.push(r);
+    }
+    for r in crate::voucher::check_draft_text(draft) {
+        reasons.push(r);
+    }
+    for r in check_accounts(books.chart(), &draft.lines, draft.date) {
+        reasons.push(r);
+    }
+    if origin != Origin::History {
+        let funds = books.funds()?;
+        for r in crate::funds::check_declared(&draft.lines, &funds) {
+            reasons.push(r);
+        }
+    }
+    if draft.documents.len() > draft.lines.len().max(1) {
+        reasons.push(Refusal::new(Rule::Lim1, "单据张数不能多于分录行数（每行分录最多附一张单据信息）"));
+    }
+    if origin != Origin::History {
+        let mut used = Vec::new();
+        for d in &draft.documents {
+            used.push(crate::documents::live_holder(books, d)?.filter(|holder| Some(*holder) != own));
+        }
+        let mut used = used.into_iter();
+        for r in check_new_documents(&draft.documents, |_| used.next().flatten()) {
+            reasons.push(Refusal {
+                row: None,
+                message: format!("第 {} 张单据：{}", r.row.unwrap_or(0), r.message),
+                ..r
+            });
+        }
+    }
+    if let Err(Failure::Refused(r)) = check_period(books, draft.date, origin) {
+        reasons.reasons.extend(r.reasons);
+    }
+    if let Some(r) = check_total(books, &draft.lines)? {
+        reasons.push(r);
+    }
+    if let Some(original_ref) = draft.reverses {
+        if let Some(r) = check_reversal(books, original_ref, draft)? {
+            reasons.push(r);
+        }
+    }
+    Ok(reasons)
+}
+
+/// [VCH-1..3] prepares a new voucher dated `date` from `reference`'s lines
+/// and authorization, whatever its status; documents are not copied (DOC-2),
+/// and a red reversal is not copied (VCH-5). Returns the new number.
+pub fn copy_voucher(
+    books: &mut impl Books,
+    reference: VoucherRef,
+    date: Date,
+    preparer: &str,
+    today: Date,
+) -> Result<VoucherRef, Failure> {
+    let Some((voucher, _)) = books.voucher(reference)? else {
+        return refuse(Rule::Vch4, format!("凭证 {reference} 不存在"));
+    };
+    if voucher.reverses().is_some() {
+        return refuse(Rule::Vch5, format!("凭证 {reference} 是红字冲销凭证，不能复制；冲销请用 voucher reverse"));
+    }
+    enter_voucher(books, voucher.copy_draft(date), Origin::Entered, preparer, today)
+}
+
+/// [VCH-4, VCH-5] revises (修改) a prepared voucher: `draft` replaces its
+/// date, lines, documents and authorization, checked as when it was
+/// prepared (VCH-1..3, DOC, FND-1, LIM-1; approval and DOC-3 at signing).
+/// It keeps its number, so the date stays in its period; its signatures are
+/// cleared. A posted voucher is corrected by red reversal instead (VCH-5).
+/// `editor` becomes its preparer; `today` bounds the date (VCH-3).
+pub fn revise_voucher(
+    books: &mut impl Books,
+    reference: VoucherRef,
+    draft: Draft,
+    editor: &str,
+    today: Date,
+) -> Result<(), Failure> {
+    let Some((voucher, status)) = books.voucher(reference)? else {
+        return refuse(Rule::Vch4, format!("凭证 {reference} 不存在"));
+    };
+    match status {
+        Status::Posted => {
+            return refuse(
+                Rule::Vch5,
+                format!("凭证 {reference} 已经记账，不能修改；如有错误请红字冲销（voucher reverse）后另录正确凭证"),
+            )
+        }
+        Status::Voided => {
+            return refuse(Rule::Vch4, format!("凭证 {reference} 已作废，不能修改；请另行制单"));
+        }
+        Status::Prepared => {}
+    }
+    if voucher.reverses().is_some() || !matches!(voucher.origin(), Origin::Entered | Origin::Imported) {
+        return refuse(
+            Rule::Vch5,
+            format!(
+                "凭证 {reference} 是{}凭证，不能修改；不需要时请作废",
+                if voucher.reverses().is_some() { "红字冲销" } else { voucher.origin().chinese() }
+            ),
+        );
+    }
+    if editor.trim().is_empty() {
+        return refuse(Rule::Aud1, "未指明修改人；请用 --as 姓名 或环境变量 QIANZHANG_USER 指明操作人");
+    }
+    check_not_future(draft.date, today)?;
+    if Period::of(draft.date) != reference.period {
+        return refuse(
+            Rule::Vch3,
+            format!(
+                "凭证 {reference} 的编号属于 {} 期间，修改后的日期 {} 不在该期间；改到其他月份请作废本凭证后重新制单（或 voucher copy）",
+                reference.period,
+                format_date(draft.date)
+            ),
+        );
+    }
+    let mut draft = draft.normalized();
+    draft.reverses = None;
+    let reasons = check_draft(books, &draft, voucher.origin(), Some(reference))?;
+    if !reasons.is_empty() {
+        return Err(Failure::Refused(reasons));
+    }
+    if draft.source_ref.is_none() {
+        draft.source_ref = voucher.source_ref().map(str::to_string);
+    }
+    let revised = Voucher::accepted(reference, draft, voucher.origin(), editor);
+    books.append(Event::VoucherRevised { voucher: revised })?;
+    Ok(())
 }
 
 /// [VCH-5] a reversal cites a posted voucher that is neither a reversal nor
@@ -400,6 +497,119 @@ mod tests {
         let r = prepare_voucher(&mut b, draft(date!(2025 - 01 - 04), 100), Origin::Entered, "赵敏").unwrap();
         post(&mut b, r).unwrap();
         assert_eq!(rule_of(reverse_voucher(&mut b, r, date!(2025 - 01 - 06), "赵敏", today)), Rule::Vch3);
+    }
+
+    /// A numbered receipt, keyed for DOC-2.
+    fn receipt(number: &str) -> Document {
+        Document {
+            doc_type: "收据".into(),
+            issuer: None,
+            number: Some(number.into()),
+            amount: Some(Money::from_fen(100)),
+            handler: Some("张伟".into()),
+            checker: None,
+            date: None,
+        }
+    }
+
+    #[test]
+    fn vch_4_an_edited_voucher_keeps_its_number_and_is_checked_as_when_prepared() {
+        let mut b = MemoryBooks::fixture();
+        let r = prepare_voucher(&mut b, draft(date!(2025 - 01 - 05), 100), Origin::Entered, "赵敏").unwrap();
+        let mut d = draft(date!(2025 - 01 - 20), 250);
+        d.lines[0].counterparty = Some("惠民文具店".into());
+        revise_voucher(&mut b, r, d, "赵敏", TODAY).unwrap();
+        let (v, status) = b.vouchers[&r].clone();
+        assert_eq!(
+            (status, v.date(), v.total_debit()),
+            (Status::Prepared, date!(2025 - 01 - 20), Money::from_fen(250))
+        );
+        assert_eq!(v.lines()[0].counterparty.as_deref(), Some("惠民文具店"));
+        assert!(matches!(b.events.last(), Some(Event::VoucherRevised { .. })));
+        let before = b.events.len();
+        let mut unbalanced = draft(date!(2025 - 01 - 20), 250);
+        unbalanced.lines[1].amount = Money::from_fen(240);
+        assert_eq!(rule_of(revise_voucher(&mut b, r, unbalanced, "赵敏", TODAY)), Rule::Vch1);
+        let mut closed_account = draft(date!(2025 - 01 - 20), 250);
+        closed_account.lines[0].account = "9999".into();
+        assert_eq!(rule_of(revise_voucher(&mut b, r, closed_account, "赵敏", TODAY)), Rule::Vch2);
+        assert_eq!(
+            rule_of(revise_voucher(&mut b, r, draft(date!(2025 - 02 - 03), 250), "赵敏", TODAY)),
+            Rule::Vch3,
+            "the number belongs to January"
+        );
+        assert_eq!(
+            rule_of(revise_voucher(&mut b, r, draft(date!(2025 - 01 - 20), 250), "赵敏", date!(2025 - 01 - 10))),
+            Rule::Vch3,
+            "never dated after today"
+        );
+        let mut unknown_fund = draft(date!(2025 - 01 - 20), 250);
+        unknown_fund.lines[0].fund = Some("未设立的资金".into());
+        assert_eq!(rule_of(revise_voucher(&mut b, r, unknown_fund, "赵敏", TODAY)), Rule::Fnd1);
+        assert_eq!(b.events.len(), before, "refusals record nothing");
+    }
+
+    #[test]
+    fn doc_2_an_edit_keeps_its_own_documents_but_takes_no_one_elses() {
+        let mut b = MemoryBooks::fixture();
+        let mut d = draft(date!(2025 - 01 - 05), 100);
+        d.documents = vec![receipt("0001")];
+        let r = prepare_voucher(&mut b, d.clone(), Origin::Entered, "赵敏").unwrap();
+        let mut other = draft(date!(2025 - 01 - 05), 100);
+        other.documents = vec![receipt("0002")];
+        prepare_voucher(&mut b, other, Origin::Entered, "赵敏").unwrap();
+        d.lines[0].summary = "办公用品（改）".into();
+        revise_voucher(&mut b, r, d.clone(), "赵敏", TODAY).unwrap();
+        d.documents = vec![receipt("0002")];
+        assert_eq!(rule_of(revise_voucher(&mut b, r, d.clone(), "赵敏", TODAY)), Rule::Doc2);
+        // A document the edit drops is free for another voucher.
+        d.documents = vec![receipt("0003")];
+        revise_voucher(&mut b, r, d, "赵敏", TODAY).unwrap();
+        let mut third = draft(date!(2025 - 01 - 06), 100);
+        third.documents = vec![receipt("0001")];
+        prepare_voucher(&mut b, third, Origin::Entered, "赵敏").unwrap();
+    }
+
+    #[test]
+    fn vch_5_a_posted_voucher_is_reversed_not_edited() {
+        let mut b = MemoryBooks::fixture();
+        let r = prepare_voucher(&mut b, draft(date!(2025 - 01 - 05), 100), Origin::Entered, "赵敏").unwrap();
+        post(&mut b, r).unwrap();
+        let Err(Failure::Refused(e)) = revise_voucher(&mut b, r, draft(date!(2025 - 01 - 05), 90), "赵敏", TODAY)
+        else {
+            panic!("a posted voucher was edited")
+        };
+        assert_eq!(e.first_rule(), Rule::Vch5);
+        assert!(e.reasons[0].message.contains("红字冲销"), "{}", e.reasons[0].message);
+        let v = prepare_voucher(&mut b, draft(date!(2025 - 01 - 06), 100), Origin::Entered, "赵敏").unwrap();
+        void_voucher(&mut b, v, "重复录入").unwrap();
+        assert_eq!(rule_of(revise_voucher(&mut b, v, draft(date!(2025 - 01 - 06), 90), "赵敏", TODAY)), Rule::Vch4);
+        let red = reverse_voucher(&mut b, r, date!(2025 - 01 - 07), "赵敏", TODAY).unwrap();
+        assert_eq!(rule_of(revise_voucher(&mut b, red, draft(date!(2025 - 01 - 07), 90), "赵敏", TODAY)), Rule::Vch5);
+    }
+
+    #[test]
+    fn vch_3_a_copy_takes_a_new_number_and_no_documents() {
+        let mut b = MemoryBooks::fixture();
+        let r = prepare_voucher(&mut b, draft(date!(2025 - 01 - 05), 100), Origin::Entered, "赵敏").unwrap();
+        post(&mut b, r).unwrap();
+        let c = copy_voucher(&mut b, r, date!(2025 - 02 - 05), "赵敏", TODAY).unwrap();
+        assert_eq!(c.label(), "记-0001");
+        assert_eq!(c.period, Period::parse("2025-02").unwrap());
+        let (copy, status) = b.vouchers[&c].clone();
+        let (original, _) = b.vouchers[&r].clone();
+        assert_eq!(
+            (status, copy.lines(), copy.authorization()),
+            (Status::Prepared, original.lines(), original.authorization())
+        );
+        assert!(copy.documents().is_empty(), "DOC-2: documents are not copied");
+        assert_eq!(
+            rule_of(copy_voucher(&mut b, r, date!(2026 - 01 - 05), "赵敏", TODAY)),
+            Rule::Vch3,
+            "not after today"
+        );
+        let red = reverse_voucher(&mut b, r, date!(2025 - 01 - 07), "赵敏", TODAY).unwrap();
+        assert_eq!(rule_of(copy_voucher(&mut b, red, date!(2025 - 02 - 07), "赵敏", TODAY)), Rule::Vch5);
     }
 
     #[test]

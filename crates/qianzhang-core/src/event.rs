@@ -116,6 +116,10 @@ pub enum Event {
         kind: SignKind,
         person: String,
     },
+    /// A voucher template saved under its name (replacing one of that name).
+    TemplateSaved {
+        template: crate::template::Template,
+    },
     /// A ledger setting changed by an admin (APR-4, CSH-4).
     SettingChanged {
         key: SettingKey,
@@ -310,6 +314,7 @@ impl Event {
             Event::KinshipRecorded { .. } => "kinship_recorded",
             Event::VoucherSigned { .. } => "voucher_signed",
             Event::SettingChanged { .. } => "setting_changed",
+            Event::TemplateSaved { .. } => "template_saved",
             Event::ReceiptBookRegistered { .. } => "receipt_book_registered",
             Event::ReceiptIssued { .. } => "receipt_issued",
             Event::ReceiptBookPassed { .. } => "receipt_book_passed",
@@ -342,7 +347,7 @@ impl Event {
             Event::AccountRenamed { code, name } => format!("科目 {code} 更名为“{name}”"),
             Event::VoucherPrepared { voucher } => format!("制单 {}", voucher.reference()),
             Event::VoucherPosted { reference } => format!("记账 {reference}"),
-            Event::VoucherRevised { voucher } => format!("修改 {}（附单据），已有签字作废", voucher.reference()),
+            Event::VoucherRevised { voucher } => format!("修改 {}，已有签字作废", voucher.reference()),
             Event::VoucherMigrated { voucher } => format!("迁移历史凭证 {}", voucher.reference()),
             Event::VoucherVoided { reference, reason } => format!("作废 {reference}：{reason}"),
             Event::PeriodClosed { period, reason, .. } => format!("结账 {period}（{reason}）"),
@@ -370,6 +375,7 @@ impl Event {
                 format!("{} {}{}", signature.person, signature.kind.chinese(), reference)
             }
             Event::SettingChanged { key, value } => format!("设置 {} 为 {value}", key.chinese()),
+            Event::TemplateSaved { template } => format!("保存凭证模板“{}”", template.name),
             Event::ReceiptBookRegistered { book } => format!("登记{}", describe_book(book)),
             Event::ReceiptBookPassed { book, holder, date } => {
                 format!("{} 收据本 {book} 移交 {holder} 保管使用", format_date(*date))

@@ -48,6 +48,7 @@ pub struct MemoryBooks {
     pub registry: Registry,
     pub signed: HashMap<VoucherRef, Vec<Signature>>,
     pub settings: Settings,
+    pub templates: std::collections::BTreeMap<String, crate::template::Template>,
     pub authorizations: HashMap<String, Authorization>,
     pub receipt_books: Vec<ReceiptBook>,
     pub receipts: HashMap<(String, u32), ReceiptState>,
@@ -98,6 +99,7 @@ impl MemoryBooks {
             registry: Registry::default(),
             signed: HashMap::new(),
             settings: Settings::default(),
+            templates: Default::default(),
             authorizations: HashMap::new(),
             receipt_books: Vec::new(),
             receipts: HashMap::new(),
@@ -212,6 +214,9 @@ impl Books for MemoryBooks {
             }
         }
         Ok((before, later))
+    }
+    fn template(&mut self, name: &str) -> Result<Option<crate::template::Template>, BackendError> {
+        Ok(self.templates.get(name).cloned())
     }
     fn funds(&mut self) -> Result<Vec<crate::funds::Fund>, BackendError> {
         Ok(self.funds.clone())
@@ -366,6 +371,9 @@ impl MemoryBooks {
             Change::PeriodReopened(period) => self.closed.retain(|p| *p != period),
             Change::FileImported { sha256, .. } => self.imported.push((sha256.to_string(), self.at.clone())),
             Change::Setting { key, value } => self.settings.set(key, value),
+            Change::TemplateSaved(t) => {
+                self.templates.insert(t.name.clone(), t.clone());
+            }
             Change::AuthorizationRecorded(a) => {
                 self.authorizations.insert(a.number.clone(), a.clone());
             }

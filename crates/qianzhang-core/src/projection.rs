@@ -144,6 +144,7 @@ pub enum Change<'e> {
         state: ReceiptState,
     },
     FundDeclared(&'e Fund),
+    TemplateSaved(&'e crate::template::Template),
     CashCounted(&'e CashCount),
     /// New statement lines of a bank account, numbered from `first_id`.
     StatementLines {
@@ -237,6 +238,8 @@ pub fn reduce<'e, V: View>(event: &'e Event, view: &mut V) -> Result<Vec<Change<
                 Change::VoucherRevised(voucher),
                 Change::SignaturesCleared(reference),
                 Change::MovedAhead { reference, moved: false },
+                // A revision may drop documents: they are free again.
+                Change::DocumentsReleased(reference),
                 Change::DocumentsClaimed(voucher),
             ]
         }
@@ -281,6 +284,7 @@ pub fn reduce<'e, V: View>(event: &'e Event, view: &mut V) -> Result<Vec<Change<
             vec![Change::Receipt { book, serial: *serial, state: ReceiptState::Voided { reason: reason.clone() } }]
         }
         Event::FundDeclared { fund } => vec![Change::FundDeclared(fund)],
+        Event::TemplateSaved { template } => vec![Change::TemplateSaved(template)],
         Event::CashCounted { count } => vec![Change::CashCounted(count)],
         Event::StatementImported { account, first_id, lines, through, .. } => {
             let mut out = Vec::with_capacity(2);

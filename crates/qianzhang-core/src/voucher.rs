@@ -490,6 +490,19 @@ impl Voucher {
         v
     }
 
+    /// The draft of a copy dated `date`: the same lines and authorization,
+    /// no documents (DOC-2: a document supports one live voucher).
+    pub fn copy_draft(&self, date: Date) -> Draft {
+        Draft {
+            date,
+            lines: self.lines.clone(),
+            documents: Vec::new(),
+            authorization: self.authorization.clone(),
+            reverses: None,
+            source_ref: None,
+        }
+    }
+
     /// The red reversal's draft: the same lines negated, citing the original.
     pub fn reversal_draft(&self, date: Date) -> Draft {
         let tag = format!("冲销 {}", self.reference);

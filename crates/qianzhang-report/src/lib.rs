@@ -414,6 +414,8 @@ pub fn voucher(
         }
         return json(&Shown { status, next_step: next, signatures, voucher: v });
     }
+    // Fund and counterparty columns when any line names one.
+    let extra = v.lines().iter().any(|l| l.fund.is_some() || l.counterparty.is_some());
     let mut t = Table::new(
         &format!(
             "记账凭证　{}　日期：{}　{}",
@@ -421,22 +423,31 @@ pub fn voucher(
             format_date(v.date()),
             marks_with((status != Status::Posted).then(|| stage(status, next)), v.origin(), v.reverses().is_some())
         ),
-        &[("摘要", Align::Left), ("科目", Align::Left), ("借方", Align::Right), ("贷方", Align::Right)],
+        &voucher_columns(extra),
     );
     for l in v.lines() {
-        t.row(vec![
+        let mut row = vec![
             l.summary.clone(),
             format!("{} {}", l.account, chart.full_name(&l.account)),
             amount(l.debit()),
             amount(l.credit()),
-        ]);
+        ];
+        if extra {
+            row.push(l.fund.clone().unwrap_or_default());
+            row.push(l.counterparty.clone().unwrap_or_default());
+        }
+        t.row(row);
     }
-    t.total(vec![
+    let mut total = vec![
         format!("合计：{}", v.total_debit().to_chinese_words()),
         String::new(),
         v.total_debit().to_string(),
         v.total_credit().to_string(),
-    ]);
+    ];
+    if extra {
+        total.extend([String::new(), String::new()]);
+    }
+    t.total(total);
     t.note(&format!("状态：{}　来源：{}　制单：{}", stage(status, next), v.origin().chinese(), v.preparer()));
     for sg in signatures {
         match &sg.resolution {
@@ -456,7 +467,9 @@ pub fn voucher(
         let mut parts = vec![d.doc_type.clone()];
         parts.extend(d.number.clone());
         parts.extend(d.amount.map(|m| m.to_yuan()));
+        parts.extend(d.issuer.as_ref().map(|i| format!("开票单位 {i}")));
         parts.extend(d.handler.as_ref().map(|h| format!("经办人 {h}")));
+        parts.extend(d.checker.as_ref().map(|c| format!("验收人 {c}")));
         t.note(&format!("附单据：{}", parts.join("　")));
     }
     if let Some(s) = v.source_ref() {
@@ -467,6 +480,15 @@ pub fn voucher(
         Format::Csv => t.csv(),
         _ => t.text(),
     }
+}
+
+/// The columns of a shown voucher; `extra`: with 资金 and 收付对象.
+fn voucher_columns(extra: bool) -> Vec<(&'static str, Align)> {
+    let mut c = vec![("摘要", Align::Left), ("科目", Align::Left), ("借方", Align::Right), ("贷方", Align::Right)];
+    if extra {
+        c.extend([("资金", Align::Left), ("收付对象", Align::Left)]);
+    }
+    c
 }
 
 /// A voucher's state as lists show it: the next step of a prepared one

@@ -117,10 +117,17 @@ impl Projector {
                 let r = voucher.reference();
                 let changed = conn
                     .prepare_cached(
-                        "UPDATE vouchers SET content_seq = ?4, authorization = ?5 \
+                        "UPDATE vouchers SET content_seq = ?4, authorization = ?5, date = ?6 \
                          WHERE ledger_id = ?1 AND period = ?2 AND number = ?3 AND status = 'prepared'",
                     )?
-                    .execute(params![id, r.period.key(), r.number, seq, voucher.authorization()])?;
+                    .execute(params![
+                        id,
+                        r.period.key(),
+                        r.number,
+                        seq,
+                        voucher.authorization(),
+                        format_date(voucher.date())
+                    ])?;
                 if changed != 1 {
                     return Err(Error::Corrupt(format!("表 vouchers 中要修改的凭证 {r} 不是待记账状态")));
                 }
@@ -256,6 +263,13 @@ impl Projector {
                 if changed != 1 {
                     return Err(Error::Corrupt(format!("表 signatures 中凭证 {reference} 没有要撤回的签字")));
                 }
+            }
+            Change::TemplateSaved(t) => {
+                conn.prepare_cached(
+                    "INSERT INTO templates (ledger_id, name, body, seq) VALUES (?1, ?2, ?3, ?4) \
+                     ON CONFLICT (ledger_id, name) DO UPDATE SET body = excluded.body, seq = excluded.seq",
+                )?
+                .execute(params![id, t.name, serde_json::to_string(t)?, seq])?;
             }
             Change::Setting { key, value } => {
                 conn.prepare_cached(

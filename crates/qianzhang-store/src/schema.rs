@@ -382,6 +382,17 @@ const MIGRATIONS: &[&str] = &[
         SELECT 1 FROM signatures s WHERE s.ledger_id = vouchers.ledger_id AND s.period = vouchers.period
         AND s.number = vouchers.number AND s.kind = 'confirm' AND s.withdrawn_seq IS NULL);
     "#,
+    // 12: voucher templates (凭证模板), by name; a store written before has
+    //     none, so nothing is rebuilt.
+    r#"
+    CREATE TABLE templates (
+        ledger_id INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        body TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (ledger_id, name)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The first version whose `documents` index keys invoices by code and number
@@ -453,6 +464,7 @@ pub const PROJECTIONS: &[(&str, &str, &str)] = &[
     ("fund_totals", "SELECT fund, period, income, spending FROM fund_totals WHERE ledger_id = ?1 ORDER BY fund, period", ""),
     ("turnover", "SELECT fen FROM turnover WHERE ledger_id = ?1", ""),
     ("settings", "SELECT key, value, seq FROM settings WHERE ledger_id = ?1 ORDER BY key", "seq"),
+    ("templates", "SELECT name, body, seq FROM templates WHERE ledger_id = ?1 ORDER BY name", "seq"),
     (
         "authorizations",
         "SELECT number, kind, date, scope, cap, stand_aside, seq FROM authorizations WHERE ledger_id = ?1 ORDER BY number",

@@ -313,6 +313,20 @@ impl Books for Writer<'_> {
         })
     }
 
+    fn template(&mut self, name: &str) -> Result<Option<qianzhang_core::template::Template>, BackendError> {
+        typed(|| {
+            let body: Option<String> = self
+                .tx
+                .prepare_cached("SELECT body FROM templates WHERE ledger_id = ?1 AND name = ?2")?
+                .query_row(params![self.ledger.id, name], |r| r.get(0))
+                .optional()?;
+            Ok(match body {
+                Some(b) => Some(serde_json::from_str(&b)?),
+                None => None,
+            })
+        })
+    }
+
     fn funds(&mut self) -> Result<Vec<Fund>, BackendError> {
         Ok(load_funds(self.tx, self.ledger.id)?)
     }

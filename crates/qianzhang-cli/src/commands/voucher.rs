@@ -1,11 +1,11 @@
 //! `voucher …` and `import`/`export`: parse, one application call, render.
 
-use qianzhang_app::voucher::{self as app, ExportFormat as Export, FlagDraft, Import};
+use qianzhang_app::voucher::{self as app, ExportFormat as Export, Import};
 use qianzhang_core::lifecycle::{Next, SignKind};
 use qianzhang_core::Rule;
 use qianzhang_report::Format;
 
-use crate::args::{AddArgs, Cli, ExportFormat, Range, Selection, VoucherCmd};
+use crate::args::{AddArgs, Cli, ExportFormat, Range, Selection, TemplateCmd, VoucherCmd};
 use crate::clock;
 use crate::exit::{bad_input, Exit};
 use crate::outcome::field;
@@ -15,21 +15,11 @@ use crate::session::{db_path, open_ledger, sign_in};
 pub(crate) fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
     match cmd {
         VoucherCmd::Add(args) => {
-            let AddArgs { file, date, summary, debit, credit, authorization, document } = args.as_ref();
+            let AddArgs { file, fields } = args.as_ref();
             let ledger = open_ledger(cli)?;
             let draft = match file {
                 Some(path) => app::draft_from_file(&ledger, path)?,
-                None => {
-                    let input = FlagDraft {
-                        date: *date,
-                        summary: summary.clone(),
-                        debit: debit.clone(),
-                        credit: credit.clone(),
-                        authorization: authorization.clone(),
-                        document: document.input(),
-                    };
-                    app::draft_from_flags(&ledger, &input, clock::today())?
-                }
+                None => app::draft_from_flags(&ledger, &fields.input(), clock::today())?,
             };
             let reference = app::prepare(&mut sign_in(cli, ledger)?, draft)?;
             field("reference", reference.to_string());
@@ -61,6 +51,29 @@ pub(crate) fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
             app::attach(&mut sign_in(cli, open_ledger(cli)?)?, *reference, doc)?;
             field("reference", reference.to_string());
             out(&format!("已为 {reference} 附上单据；原有签字已作废，请重新审核、审批、确认\n"))
+        }
+        VoucherCmd::Edit { reference, fields } => {
+            let ledger = open_ledger(cli)?;
+            let draft = app::draft_for_edit(&ledger, *reference, &fields.input())?;
+            app::edit(&mut sign_in(cli, ledger)?, *reference, draft)?;
+            out(&format!("已修改 {reference}；原有签字已作废，请重新审核、审批、确认\n"))
+        }
+        VoucherCmd::Copy { reference, date } => {
+            let copy = app::copy(&mut sign_in(cli, open_ledger(cli)?)?, *reference, *date)?;
+            out(&format!(
+                "已制单 {copy}（复制自 {reference}，待审核）；原始凭证未复制：一张单据只能附在一张凭证上（DOC-2），请用 voucher attach {copy} 附上本次的单据\n"
+            ))
+        }
+        VoucherCmd::Template(TemplateCmd::Save { name, from }) => {
+            app::save_template(&mut sign_in(cli, open_ledger(cli)?)?, name, *from)?;
+            out(&format!("已将 {from} 的分录存为凭证模板“{}”\n", name.trim()))
+        }
+        VoucherCmd::Template(TemplateCmd::Use { name, date, amount }) => {
+            let v = app::use_template(&mut sign_in(cli, open_ledger(cli)?)?, name, *date, amount.as_deref())?;
+            out(&format!(
+                "已制单 {v}（模板“{}”，待审核）；请用 voucher attach {v} 附上本次的原始凭证（DOC-1）\n",
+                name.trim()
+            ))
         }
         VoucherCmd::Withdraw { reference, kind } => {
             let kind = *kind;

@@ -76,6 +76,17 @@ fn vch_4_a_transfer_needs_no_approval_and_signatures_can_be_withdrawn() {
 }
 
 #[test]
+fn vch_4_an_edit_clears_every_signature() {
+    let mut b = office();
+    let r = prepare_voucher(&mut b, draft(date!(2025 - 03 - 05), 100), Origin::Entered, "赵敏").unwrap();
+    sign(&mut b, r, SignKind::Review, "刘洋").unwrap();
+    sign(&mut b, r, SignKind::Approve, "李明").unwrap();
+    crate::books::revise_voucher(&mut b, r, draft(date!(2025 - 03 - 06), 120), "赵敏", TODAY).unwrap();
+    assert!(b.signatures(r).unwrap().is_empty(), "signed again after the edit");
+    assert_eq!(next_step(&b.chart, &b.vouchers[&r].0, &[]), Next::Sign(SignKind::Review));
+}
+
+#[test]
 fn apr_1_only_the_approver_in_office_approves() {
     let mut b = office();
     let r = prepare_voucher(&mut b, draft(date!(2025 - 03 - 05), 100), Origin::Entered, "赵敏").unwrap();
