@@ -262,6 +262,17 @@ pub fn revise_voucher(
     if draft.source_ref.is_none() {
         draft.source_ref = voucher.source_ref().map(str::to_string);
     }
+    let unchanged = draft.date == voucher.date()
+        && draft.lines.as_slice() == voucher.lines()
+        && draft.documents.as_slice() == voucher.documents()
+        && draft.authorization.as_deref() == voucher.authorization();
+    if unchanged {
+        // A revision clears the signatures (VCH-4): one that changes nothing must not.
+        return refuse(
+            Rule::Vch4,
+            format!("修改后的凭证 {reference} 与原凭证完全相同，没有要改的内容；凭证和已有的签字保持不变"),
+        );
+    }
     let revised = Voucher::accepted(reference, draft, voucher.origin(), editor);
     books.append(Event::VoucherRevised { voucher: revised })?;
     Ok(())
@@ -527,6 +538,9 @@ mod tests {
         assert_eq!(v.lines()[0].counterparty.as_deref(), Some("惠民文具店"));
         assert!(matches!(b.events.last(), Some(Event::VoucherRevised { .. })));
         let before = b.events.len();
+        let mut same = draft(date!(2025 - 01 - 20), 250);
+        same.lines[0].counterparty = Some("惠民文具店".into());
+        assert_eq!(rule_of(revise_voucher(&mut b, r, same, "赵敏", TODAY)), Rule::Vch4, "an edit that changes nothing");
         let mut unbalanced = draft(date!(2025 - 01 - 20), 250);
         unbalanced.lines[1].amount = Money::from_fen(240);
         assert_eq!(rule_of(revise_voucher(&mut b, r, unbalanced, "赵敏", TODAY)), Rule::Vch1);
