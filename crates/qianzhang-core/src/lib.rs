@@ -36,6 +36,7 @@ pub mod projection;
 pub mod receipts;
 pub mod report;
 pub mod rule;
+pub mod statements;
 pub mod template;
 #[cfg(test)]
 mod test_support;
