@@ -8,6 +8,7 @@ use qianzhang_core::cash::CountSheet;
 use qianzhang_core::funds::{fund_period_totals, FundsReport};
 use qianzhang_core::names::{Named, Names};
 use qianzhang_core::report::{AccountLedger, Journal, TrialBalance};
+use qianzhang_core::statements::{Source, Statement, Statements};
 use qianzhang_core::{Period, Rule, Status, Voucher};
 
 use crate::backend::as_period_totals;
@@ -48,6 +49,9 @@ pub enum Kind {
     Funds,
     CashCount,
     BankReconciliation,
+    BalanceSheet,
+    Activities,
+    CashFlow,
 }
 
 /// The names a report is asked for by (`report trial-balance`, `report 试算平衡表`).
@@ -88,6 +92,24 @@ impl Named for Kind {
             aliases: &["银行存款余额调节表", "余额调节表"],
             gloss: "银行存款余额调节表 --month M (BNK-1)",
         },
+        Names {
+            value: Kind::BalanceSheet,
+            name: "balance-sheet",
+            aliases: &["资产负债表"],
+            gloss: "资产负债表 会民非01表 --month M (STM-1)",
+        },
+        Names {
+            value: Kind::Activities,
+            name: "activities",
+            aliases: &["业务活动表"],
+            gloss: "业务活动表 会民非02表 --month M (STM-1)",
+        },
+        Names {
+            value: Kind::CashFlow,
+            name: "cash-flow",
+            aliases: &["现金流量表"],
+            gloss: "现金流量表 会民非03表 --month M (STM-1)",
+        },
     ];
 }
 
@@ -113,6 +135,8 @@ pub enum Report {
     Funds(FundsReport),
     CashCount(CountSheet),
     BankReconciliation(Reconciliation),
+    /// One of the three statements (STM-1).
+    Statement(Statement),
 }
 
 /// Builds the report asked for.
@@ -141,6 +165,16 @@ pub fn report<B: Backend>(
         ));
     }
     Ok(match kind {
+        Kind::BalanceSheet | Kind::Activities | Kind::CashFlow => {
+            if fund.is_some() {
+                return Err(Error::refuse(
+                    Rule::Fnd1,
+                    "会计报表反映整个单位的资产、负债、净资产和收支，不能按专项资金编制（STM-1）；\
+                     请去掉 --fund，专项资金的收支和结余用 report funds 查看",
+                ));
+            }
+            Report::Statement(statement(ledger, kind, to)?)
+        }
         Kind::CashCount => Report::CashCount(crate::month::count_sheet(ledger, req.date.unwrap_or(today))?),
         Kind::BankReconciliation => {
             if req.range.month.is_none() && req.range.to.is_none() {
@@ -209,6 +243,33 @@ pub fn report<B: Backend>(
             ))
         }
     })
+}
+
+/// [STM-1] one statement of `period`.
+fn statement<B: Backend>(ledger: &Ledger<B>, kind: Kind, period: Period) -> Result<Statement, Error> {
+    let store = ledger.store();
+    let handle = ledger.handle();
+    let (chart, funds) = (store.chart(handle)?, store.funds(handle)?);
+    let (totals, rows) = (store.period_totals(handle)?, store.statement_totals(handle)?);
+    let src = Source { ledger: ledger.name(), chart: &chart, funds: &funds, totals: &totals, rows: &rows };
+    Ok(match kind {
+        Kind::Activities => qianzhang_core::statements::activities(&src, period),
+        Kind::CashFlow => qianzhang_core::statements::cash_flow(&src, period),
+        _ => qianzhang_core::statements::balance_sheet(&src, period),
+    })
+}
+
+/// [STM-1] the three statements of `period`, from the per-period totals and
+/// the statements' rows the store keeps (no walk of the vouchers).
+pub fn statements<B: Backend>(ledger: &Ledger<B>, period: Period) -> Result<Statements, Error> {
+    let store = ledger.store();
+    let handle = ledger.handle();
+    let chart = store.chart(handle)?;
+    let funds = store.funds(handle)?;
+    let totals = store.period_totals(handle)?;
+    let rows = store.statement_totals(handle)?;
+    let src = Source { ledger: ledger.name(), chart: &chart, funds: &funds, totals: &totals, rows: &rows };
+    Ok(qianzhang_core::statements::statements(&src, period))
 }
 
 fn touches(v: &Voucher, code: &str) -> bool {

@@ -147,6 +147,10 @@ pub trait Backend {
     /// Money into and out of each special fund per period, from posted vouchers.
     fn fund_totals(&self, ledger: &LedgerHandle) -> Result<Vec<FundTotalRow>, BackendError>;
 
+    /// [STM-1] the statements' rows per period, part, account and fund,
+    /// from posted vouchers (`statements::statement_rows`), in key order.
+    fn statement_totals(&self, ledger: &LedgerHandle) -> Result<Vec<crate::statements::StatementRow>, BackendError>;
+
     /// The first and last period holding vouchers, if any.
     fn period_span(&self, ledger: &LedgerHandle) -> Result<Option<(Period, Period)>, BackendError>;
 

@@ -72,6 +72,8 @@ pub struct MemoryBooks {
     pub period_totals: BTreeMap<(String, Period), (Money, Money)>,
     /// Money into and out of each special fund per period (FND-1).
     pub fund_totals: BTreeMap<(String, Period), (Money, Money)>,
+    /// [STM-1] statement rows per period, part, account and fund.
+    pub statement_totals: BTreeMap<crate::statements::RowKey, (Money, Money)>,
     /// Disclosure review opinions, in order.
     pub reviews: Vec<Review>,
     /// Budgets per year and account.
@@ -116,6 +118,7 @@ impl MemoryBooks {
             turnover: Money::ZERO,
             period_totals: BTreeMap::new(),
             fund_totals: BTreeMap::new(),
+            statement_totals: BTreeMap::new(),
             reviews: Vec::new(),
             budgets: BTreeMap::new(),
             written: HashMap::new(),
@@ -353,6 +356,11 @@ impl MemoryBooks {
                 total.1 += spending;
             }
             Change::Turnover(m) => self.turnover += m,
+            Change::StatementTotal(r) => {
+                let total = self.statement_totals.entry(r.key()).or_default();
+                total.0 += r.debit;
+                total.1 += r.credit;
+            }
             // The documents a voucher holds are read from the vouchers.
             Change::DocumentsClaimed(_) | Change::DocumentsReleased(_) => {}
             Change::Signed { reference, signature } => {

@@ -72,6 +72,9 @@ pub enum Change<'e> {
         debit: Money,
         credit: Money,
     },
+    /// [STM-1] what a posted line adds to the statements' totals: the
+    /// year-end voucher's lines, fund-tagged lines, cash counterparts.
+    StatementTotal(crate::statements::StatementRow),
     /// Money into and out of a special fund in a period (FND-1).
     FundTotal {
         fund: Cow<'e, str>,
@@ -224,6 +227,7 @@ pub fn reduce<'e, V: View>(event: &'e Event, view: &mut V) -> Result<Vec<Change<
                 .ok_or_else(|| Inconsistent(format!("表 vouchers 中没有要记账的凭证 {reference}")))?;
             let mut out = vec![Change::MovedAhead { reference: *reference, moved: false }];
             out.push(Change::VoucherPosted(*reference));
+            statement_totals(&mut out, reference.period, &lines, false);
             posted_lines(&mut out, reference.period, lines.into_iter().map(Cow::Owned), true);
             out
         }
@@ -318,8 +322,15 @@ fn recorded(voucher: &Voucher, status: Status, funds: bool) -> Vec<Change<'_>> {
     out.push(Change::Turnover(Money::turnover(voucher.lines().iter().map(|l| l.amount))));
     if status == Status::Posted {
         posted_lines(&mut out, voucher.period(), voucher.lines().iter().map(Cow::Borrowed), funds);
+        let closing = voucher.origin() == crate::voucher::Origin::Closing;
+        statement_totals(&mut out, voucher.period(), voucher.lines(), closing);
     }
     out
+}
+
+/// [STM-1] the statement rows of a posted voucher's lines.
+fn statement_totals(out: &mut Vec<Change<'_>>, period: Period, lines: &[Line], closing: bool) {
+    out.extend(crate::statements::line_rows(period, lines, closing).into_iter().map(Change::StatementTotal));
 }
 
 /// The balances, and with `funds` the fund totals, a posted voucher's lines add.

@@ -105,6 +105,13 @@ impl Backend for Store {
         Ok(queries::fund_totals(&self.conn, ledger)?)
     }
 
+    fn statement_totals(
+        &self,
+        ledger: &LedgerHandle,
+    ) -> Result<Vec<qianzhang_core::statements::StatementRow>, BackendError> {
+        Ok(queries::statement_totals(&self.conn, ledger)?)
+    }
+
     fn period_span(&self, ledger: &LedgerHandle) -> Result<Option<(Period, Period)>, BackendError> {
         Ok(queries::period_span(&self.conn, ledger)?)
     }

@@ -12,7 +12,8 @@ use qianzhang_core::people::{KinFact, Role};
 use qianzhang_core::period::format_date;
 use qianzhang_core::projection::{reduce, Change, Inconsistent, View};
 use qianzhang_core::receipts::ReceiptState;
-use qianzhang_core::{Event, Line, Money, Status, Voucher, VoucherRef};
+use qianzhang_core::statements::{statement_rows, StatementRow};
+use qianzhang_core::{Event, Line, Money, Period, Status, Voucher, VoucherRef};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::Error;
@@ -23,6 +24,8 @@ pub(crate) struct Projector {
     ledger_id: i64,
     deltas: HashMap<(String, u32), (i64, i64)>,
     fund_deltas: HashMap<(String, u32), (i64, i64)>,
+    /// [STM-1] pending statement rows: (period, part, account, fund).
+    statement_deltas: HashMap<(u32, &'static str, String, String), (i64, i64)>,
     /// Lines of vouchers prepared while this projector ran and not yet posted.
     unposted: HashMap<VoucherRef, Vec<Line>>,
     /// [LIM-1] absolute amounts of the vouchers recorded, not yet flushed
@@ -151,6 +154,7 @@ impl Projector {
                 f.1 += spending.fen();
             }
             Change::Turnover(amount) => self.turnover = self.turnover.saturating_add(amount.fen()),
+            Change::StatementTotal(r) => self.add_statement_row(r),
             Change::DocumentsClaimed(voucher) => self.index_documents(conn, seq, voucher)?,
             Change::DocumentsReleased(reference) => release_documents(conn, id, *reference)?,
             Change::SignaturesCleared(r) => {
@@ -494,8 +498,25 @@ impl Projector {
         Ok(())
     }
 
+    fn add_statement_row(&mut self, r: &StatementRow) {
+        let key = (r.period.key(), r.part.as_str(), r.account.clone(), r.fund.clone().unwrap_or_default());
+        let e = self.statement_deltas.entry(key).or_default();
+        e.0 += r.debit.fen();
+        e.1 += r.credit.fen();
+    }
+
     /// Writes the pending balance changes.
     pub(crate) fn flush(&mut self, conn: &Connection) -> Result<(), Error> {
+        let mut stmt = conn.prepare_cached(
+            "INSERT INTO statement_totals (ledger_id, period, part, account, fund, debit, credit) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (ledger_id, period, part, account, fund) \
+             DO UPDATE SET debit = debit + excluded.debit, credit = credit + excluded.credit",
+        )?;
+        let mut rows: Vec<_> = self.statement_deltas.drain().collect();
+        rows.sort();
+        for ((period, part, account, fund), (debit, credit)) in rows {
+            stmt.execute(params![self.ledger_id, period, part, account, fund, debit, credit])?;
+        }
         let mut stmt = conn.prepare_cached(
             "INSERT INTO balances (ledger_id, account, period, debit, credit) VALUES (?1, ?2, ?3, ?4, ?5) \
              ON CONFLICT (ledger_id, account, period) DO UPDATE SET debit = debit + excluded.debit, credit = credit + excluded.credit",
@@ -615,6 +636,36 @@ pub(crate) fn reindex_documents(conn: &Connection) -> Result<(), Error> {
                 _ => {}
             }
         }
+    }
+    Ok(())
+}
+
+/// [STM-1] fills `statement_totals` from every posted voucher, for a store
+/// written before the table existed.
+pub(crate) fn fill_statement_totals(conn: &Connection) -> Result<(), Error> {
+    conn.execute("DELETE FROM statement_totals", [])?;
+    let refs: Vec<(i64, u32, u32)> = conn
+        .prepare(
+            "SELECT ledger_id, period, number FROM vouchers WHERE status = 'posted' ORDER BY ledger_id, period, number",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut projector: Option<Projector> = None;
+    for (ledger_id, period, number) in refs {
+        if projector.as_ref().is_some_and(|p| p.ledger_id != ledger_id) {
+            projector.take().expect("checked").flush(conn)?;
+        }
+        let p = projector.get_or_insert_with(|| Projector::new(ledger_id));
+        let period =
+            Period::from_key(period).ok_or_else(|| Error::Corrupt(format!("表 vouchers 中的期间 {period} 无效")))?;
+        if let Some((v, _)) = load_voucher(conn, ledger_id, VoucherRef { period, number })? {
+            for r in statement_rows(&v) {
+                p.add_statement_row(&r);
+            }
+        }
+    }
+    if let Some(mut p) = projector {
+        p.flush(conn)?;
     }
     Ok(())
 }

@@ -15,6 +15,7 @@ use qianzhang_core::lifecycle::Signature;
 use qianzhang_core::people::Registry;
 use qianzhang_core::period::{format_date, parse_date};
 use qianzhang_core::receipts::ReceiptBook;
+use qianzhang_core::statements::{Part, StatementRow};
 use qianzhang_core::{Chart, Event, Period, Status, Voucher, VoucherRef};
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -348,6 +349,35 @@ pub(crate) fn fund_totals(conn: &Connection, ledger: &LedgerHandle) -> Result<Ve
         let (income, spending) = (checked_money(income, "fund_totals")?, checked_money(spending, "fund_totals")?);
         out.push(FundTotalRow { fund, period, income, spending });
     }
+    Ok(out)
+}
+
+/// [STM-1] the statements' rows, in the core's key order.
+pub(crate) fn statement_totals(conn: &Connection, ledger: &LedgerHandle) -> Result<Vec<StatementRow>, Error> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT period, part, account, fund, debit, credit FROM statement_totals WHERE ledger_id = ?1",
+    )?;
+    let rows = stmt.query_map([ledger.id], |r| {
+        Ok((
+            r.get::<_, u32>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, i64>(4)?,
+            r.get::<_, i64>(5)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (period, part, account, fund, debit, credit) = row?;
+        let bad = |what: String| Error::Corrupt(format!("表 statement_totals 中的{what}无效"));
+        let period = Period::from_key(period).ok_or_else(|| bad(format!("期间 {period} ")))?;
+        let part = Part::from_str_opt(&part).ok_or_else(|| bad(format!("类别 {part} ")))?;
+        let (debit, credit) = (checked_money(debit, "statement_totals")?, checked_money(credit, "statement_totals")?);
+        let fund = (!fund.is_empty()).then_some(fund);
+        out.push(StatementRow { period, part, account, fund, debit, credit });
+    }
+    out.sort();
     Ok(out)
 }
 

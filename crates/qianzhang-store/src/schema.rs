@@ -393,7 +393,30 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (ledger_id, name)
     ) WITHOUT ROWID;
     "#,
+    // 13–15: reserved for migrations written alongside this one.
+    "",
+    "",
+    "",
+    // 16: the statements' totals (STM-1) per period, part (closing, fund,
+    //     cash), account and fund ('' for none), from posted vouchers; an
+    //     older store has it filled from its posted vouchers when migrated.
+    r#"
+    CREATE TABLE statement_totals (
+        ledger_id INTEGER NOT NULL,
+        period INTEGER NOT NULL,
+        part TEXT NOT NULL,
+        account TEXT NOT NULL,
+        fund TEXT NOT NULL,
+        debit INTEGER NOT NULL,
+        credit INTEGER NOT NULL,
+        PRIMARY KEY (ledger_id, period, part, account, fund)
+    ) WITHOUT ROWID;
+    "#,
 ];
+
+/// The first version holding `statement_totals`: an older store has it
+/// filled from its posted vouchers when migrated past it.
+const STATEMENT_TOTALS: i64 = 16;
 
 /// The first version whose `documents` index keys invoices by code and number
 /// and drops voided vouchers' documents (DOC-2): an older store has its index
@@ -419,6 +442,9 @@ pub fn migrate(conn: &mut Connection) -> Result<(), crate::Error> {
     }
     if version > 0 && version < DOCUMENTS_REKEYED {
         crate::projector::reindex_documents(&tx)?;
+    }
+    if version > 0 && version < STATEMENT_TOTALS {
+        crate::projector::fill_statement_totals(&tx)?;
     }
     tx.commit()?;
     Ok(())
@@ -462,6 +488,12 @@ pub const PROJECTIONS: &[(&str, &str, &str)] = &[
         "seq",
     ),
     ("fund_totals", "SELECT fund, period, income, spending FROM fund_totals WHERE ledger_id = ?1 ORDER BY fund, period", ""),
+    (
+        "statement_totals",
+        "SELECT period, part, account, fund, debit, credit FROM statement_totals WHERE ledger_id = ?1 \
+         ORDER BY period, part, account, fund",
+        "",
+    ),
     ("turnover", "SELECT fen FROM turnover WHERE ledger_id = ?1", ""),
     ("settings", "SELECT key, value, seq FROM settings WHERE ledger_id = ?1 ORDER BY key", "seq"),
     ("templates", "SELECT name, body, seq FROM templates WHERE ledger_id = ?1 ORDER BY name", "seq"),

@@ -34,6 +34,7 @@ pub(crate) fn report(cli: &Cli, args: ReportArgs<'_>) -> Result<(), Exit> {
         Report::Funds(f) => qianzhang_report::funds(&f, format),
         Report::CashCount(sheet) => qianzhang_report::cash_count(&sheet, format),
         Report::BankReconciliation(r) => qianzhang_report::reconciliation(&r, format),
+        Report::Statement(s) => qianzhang_report::statement(&s, format),
     };
     out(&text)
 }

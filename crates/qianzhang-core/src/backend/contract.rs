@@ -488,6 +488,7 @@ pub fn two_backends_keep_the_same_books(a: &mut impl Backend, b: &mut impl Backe
         settings(),
         funds(),
         fund_totals(),
+        statement_totals(),
         assets(),
         reviews(),
         receipts(),

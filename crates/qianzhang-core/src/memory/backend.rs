@@ -358,6 +358,10 @@ impl Backend for MemoryBackend {
             .collect())
     }
 
+    fn statement_totals(&self, ledger: &LedgerHandle) -> Result<Vec<crate::statements::StatementRow>, BackendError> {
+        Ok(crate::statements::rows_of(&self.books(ledger)?.statement_totals))
+    }
+
     fn fund_totals(&self, ledger: &LedgerHandle) -> Result<Vec<FundTotalRow>, BackendError> {
         let books = self.books(ledger)?;
         Ok(books

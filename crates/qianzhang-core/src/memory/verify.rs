@@ -71,6 +71,7 @@ fn compare(actual: &MemoryBooks, expected: &MemoryBooks) -> Option<Mismatch> {
         ("vouchers", vouchers(actual), vouchers(expected)),
         ("balances", rows(&actual.period_totals), rows(&expected.period_totals)),
         ("fund_totals", rows(&actual.fund_totals), rows(&expected.fund_totals)),
+        ("statement_totals", rows(&actual.statement_totals), rows(&expected.statement_totals)),
         ("periods", periods(actual), periods(expected)),
         ("signatures", rows(&actual.signed), rows(&expected.signed)),
         ("receipts", rows(&actual.receipts), rows(&expected.receipts)),
