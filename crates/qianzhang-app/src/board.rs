@@ -46,7 +46,13 @@ pub fn disclosure<B: Backend>(ledger: &Ledger<B>, span: Span, published: time::D
         Span::Year { year } => store.budgets(handle, year)?,
         _ => Vec::new(),
     };
-    Ok(Disclosure::build(DisclosureInput {
+    // [STM-1] the year's disclosure carries the year's statements; a
+    // month's poster (December's too) keeps to its month.
+    let december = match span {
+        Span::Year { year } => Period::new(year, 12),
+        _ => None,
+    };
+    let mut disclosure = Disclosure::build(DisclosureInput {
         community: &handle.info.name,
         span,
         chart: &chart,
@@ -63,7 +69,11 @@ pub fn disclosure<B: Backend>(ledger: &Ledger<B>, span: Span, published: time::D
         published,
         contact: settings.contact.clone(),
         mask_names: settings.mask_names,
-    })?)
+    })?;
+    if let Some(december) = december {
+        disclosure.statements = Some(crate::reports::statements(ledger, december)?);
+    }
+    Ok(disclosure)
 }
 
 /// [PUB-1] the span of a disclosure as asked for: a month, a quarter or a year.

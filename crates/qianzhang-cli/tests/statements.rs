@@ -112,3 +112,35 @@ fn stm_1_a_statement_is_not_cut_by_fund() {
     let err = env.fails(1, &["report", "balance-sheet", "--month", "2025-01", "--fund", "低保"]);
     assert!(err.contains("FND-1") && err.contains("不能按专项资金编制") && err.contains("report funds"), "{err}");
 }
+
+#[test]
+fn stm_1_the_years_disclosure_carries_the_three_statements_and_a_months_does_not() {
+    let env = closed_january();
+    let year = env.ok(&["disclose", "--year", "2025"]);
+    for title in ["十一、资产负债表　会民非01表", "十二、业务活动表　会民非02表", "十三、现金流量表　会民非03表"]
+    {
+        assert!(year.contains(title), "{title}: {year}");
+    }
+    assert!(year.contains("编制单位：幸福里　　2025年12月31日　　单位：元"), "{year}");
+    let json: Value = serde_json::from_str(&env.ok(&["disclose", "--year", "2025", "--format", "json"])).unwrap();
+    assert_eq!(json["statements"]["balance_sheet"]["balanced"], true);
+    let html = env.ok(&["disclose", "--year", "2025", "--format", "html"]);
+    assert!(html.contains("十三、现金流量表"), "the poster has them too");
+    let month = env.ok(&["disclose", "--month", "2025-01"]);
+    assert!(!month.contains("资产负债表"), "{month}");
+}
+
+#[test]
+fn stm_1_statement_totals_are_verified_and_filled_for_an_older_store() {
+    let env = closed_january();
+    let before = env.ok(&["report", "cash-flow", "--month", "2025-01"]);
+    let clean = std::fs::read(env.db()).unwrap();
+    env.sql("UPDATE statement_totals SET credit = credit + 1 WHERE part = 'cash';");
+    let err = env.fails(3, &["verify"]);
+    assert!(err.contains("表 statement_totals"), "{err}");
+    // A store written before the table existed has it filled when opened.
+    std::fs::write(env.db(), &clean).unwrap();
+    env.sql("DROP TABLE statement_totals; PRAGMA user_version = 12;");
+    assert_eq!(env.ok(&["report", "cash-flow", "--month", "2025-01"]), before);
+    env.ok(&["verify"]);
+}

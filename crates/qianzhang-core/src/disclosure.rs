@@ -315,6 +315,10 @@ pub struct Disclosure {
     pub public_welfare: Option<PublicWelfare>,
     /// Year: budget against actual.
     pub budget: Option<Vec<BudgetRow>>,
+    /// Year: the year's three statements (STM-1), as of December; filled
+    /// by the caller, which reads the statement totals.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statements: Option<crate::statements::Statements>,
 }
 
 impl Disclosure {
@@ -545,6 +549,7 @@ impl Disclosure {
             assets,
             public_welfare,
             budget,
+            statements: None,
         })
     }
 }

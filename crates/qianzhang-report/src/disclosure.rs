@@ -294,6 +294,15 @@ fn sections(d: &Disclosure) -> Vec<Table> {
         }
         out.push(t);
     }
+    if let Some(st) = &d.statements {
+        // The year's statements, each a section of its own.
+        for (n, s) in ["十一、", "十二、", "十三、"].iter().zip([&st.balance_sheet, &st.activities, &st.cash_flow])
+        {
+            let t = crate::statements::statement_table(s, false);
+            let title = format!("{n}{}", t.title());
+            out.push(t.retitled(&title));
+        }
+    }
     out
 }
 
@@ -638,7 +647,7 @@ pub fn disclosure_html(d: &Disclosure, paper: Paper) -> String {
     starts("五、").for_each(|t| out.push_str(&section(t)));
     starts("七、").for_each(|t| out.push_str(&section(t)));
     out.push_str("</div></div>\n");
-    for prefix in ["八、", "九、", "十、"] {
+    for prefix in ["八、", "九、", "十、", "十一、", "十二、", "十三、"] {
         starts(prefix).for_each(|t| out.push_str(&section(t)));
     }
     out.push_str("<h2>审核与公布</h2>\n<div class=\"sign\">\n");
@@ -727,6 +736,7 @@ mod tests {
             assets: None,
             public_welfare: None,
             budget: None,
+            statements: None,
         }
     }
 

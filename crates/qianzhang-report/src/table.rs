@@ -46,6 +46,12 @@ impl Table {
         self.notes.push(text.to_string());
     }
 
+    /// The same table under another title.
+    pub fn retitled(mut self, title: &str) -> Table {
+        self.title = title.to_string();
+        self
+    }
+
     pub fn title(&self) -> &str {
         &self.title
     }
