@@ -35,6 +35,9 @@ echo "bank import (5,000 lines):"; measure "$Q" --db "$DB" --as 出纳甲 bank i
 echo "bank match:"; measure "$Q" --db "$DB" --as 出纳甲 bank match
 hyperfine -N --warmup 3 --runs 20 --style basic \
     "$Q --db $DB report trial-balance" \
+    "$Q --db $DB report balance-sheet --month 2020-06" \
+    "$Q --db $DB report activities --month 2020-12" \
+    "$Q --db $DB report cash-flow --month 2020-06" \
     "$Q --db $DB report bank-reconciliation --month 2020-06" \
     "$Q --db $DB audit exceptions --from 2016-01 --to 2025-12" \
     "$Q --db $DB handover --officer 出纳甲 --role cashier --date 2026-06-30 --to 出纳乙 --supervisor 监交人" \
