@@ -166,7 +166,7 @@ fn led_1_unknown_ledger_and_usage_errors() {
     let env = Env::with_ledger();
     let err = env.fails(1, &["--ledger", "不存在", "report", "trial-balance"]);
     assert!(err.contains("[LED-1]") && err.contains("幸福里"), "{err}");
-    env.fails(2, &["report", "balance-sheet"]);
+    env.fails(2, &["report", "income-statement"]);
     env.fails(2, &["voucher", "frobnicate"]);
     let err = env.fails(2, &["report", "trial-balance", "--from", "2025-13"]);
     assert!(err.contains("不是有效的会计期间"), "{err}");
