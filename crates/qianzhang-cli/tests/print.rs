@@ -305,3 +305,34 @@ fn prn_1_a_long_cash_journal_prints_in_chromium_with_carried_totals() {
     assert!(pages[1].contains("承前页"), "{}", pages[1]);
     assert!(ink(&env, &pdf, 2) > 0.01, "page 2 is blank");
 }
+
+/// [PRN-1] a voucher of more lines than the form holds continues on a
+/// second printed page marked 续页, its total on that page only.
+#[test]
+fn prn_1_a_long_voucher_prints_on_two_pages_with_the_total_on_the_second() {
+    let env = january();
+    let mut args = vec!["voucher", "add", "--date", "2025-01-21", "--summary", "购买活动室用品"];
+    for _ in 0..7 {
+        args.extend(["--debit", "520101=10"]);
+    }
+    args.extend(["--credit", "1002=70", "--authorization", "街道批复〔2025〕1号", "--doc-type", "发票"]);
+    args.extend(["--issuer", "幸福文具店", "--doc-no", "FP0121", "--doc-amount", "70", "--handler", "刘洋"]);
+    args.extend(["--checker", "赵敏"]);
+    let out = env.ok(&args);
+    let reference = out.split_whitespace().find(|w| w.starts_with("2025-01/记-")).expect("a reference").to_string();
+    let reference = reference.trim_end_matches(|c: char| !c.is_ascii_digit());
+    let html = env.ok(&["print", "voucher", reference]);
+    assert_eq!(html.matches("<section class=\"sheet\"").count(), 2, "{html}");
+    let printed = text(&html);
+    let pages: Vec<&str> = printed.split("==== 分页 ====").filter(|p| p.contains("记账凭证")).collect();
+    assert!(pages[0].contains("第 1/2 页") && pages[0].contains("（续下页）") && !pages[0].contains("大写"));
+    assert!(pages[1].contains("第 2/2 页 续页") && pages[1].contains("人民币（大写）柒拾元整 ¥70.00 ¥70.00"));
+    if !have_browser() {
+        return;
+    }
+    let (info, pages, _) = to_pdf(&env, "long", &html);
+    assert_eq!(pages.len(), 2, "{info}");
+    let flat: Vec<String> = pages.iter().map(|p| p.replace(char::is_whitespace, "")).collect();
+    assert!(flat[0].contains("续下页") && !flat[0].contains("柒拾元整"), "{}", pages[0]);
+    assert!(flat[1].contains("续页") && flat[1].contains("柒拾元整"), "{}", pages[1]);
+}
