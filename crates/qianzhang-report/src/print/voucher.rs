@@ -64,15 +64,9 @@ pub fn voucher_pages(voucher: &Voucher) -> Vec<SheetPage<'_>> {
 /// [PRN-1] the vouchers as one printable file, one page each (more for a
 /// voucher of more than [`VOUCHER_LINES`] lines); `unit` is the 编制单位.
 pub fn vouchers_html(unit: &str, sheets: &[VoucherSheet<'_>], chart: &Chart, paper: VoucherPaper) -> Printed {
-    let pages: usize = sheets.iter().map(|s| voucher_pages(s.voucher).len()).sum();
-    let mut left = pages;
-    let mut body = String::with_capacity(pages * 4096);
-    for sheet in sheets {
-        for page in voucher_pages(sheet.voucher) {
-            left -= 1;
-            body.push_str(&sheet_page(unit, sheet, &page, chart, left > 0).into_string());
-        }
-    }
+    let pages: Vec<(&VoucherSheet<'_>, SheetPage<'_>)> =
+        sheets.iter().flat_map(|s| voucher_pages(s.voucher).into_iter().map(move |p| (s, p))).collect();
+    let count = pages.len();
     let title = match sheets {
         [one] => format!("记账凭证 {}", one.voucher.reference()),
         _ => format!("记账凭证（{} 张）", sheets.len()),
@@ -85,10 +79,14 @@ pub fn vouchers_html(unit: &str, sheets: &[VoucherSheet<'_>], chart: &Chart, pap
                 title { (title) }
                 style { (PreEscaped(css(paper))) }
             }
-            body { (PreEscaped(body)) }
+            body {
+                @for (i, (sheet, page)) in pages.iter().enumerate() {
+                    (sheet_page(unit, sheet, page, chart, i + 1 < count))
+                }
+            }
         }
     };
-    Printed { html: html.into_string(), pages }
+    Printed { html: html.into_string(), pages: count }
 }
 
 fn css(paper: VoucherPaper) -> String {
