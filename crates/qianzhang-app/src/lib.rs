@@ -19,6 +19,7 @@ pub mod ledger;
 pub mod month;
 pub mod office;
 pub mod people;
+pub mod print;
 pub mod reports;
 pub mod session;
 pub mod todo;

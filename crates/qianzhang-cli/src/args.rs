@@ -165,6 +165,9 @@ pub(crate) enum Command {
     },
     /// 演示 / build a sample community ledger and print its reports
     Demo,
+    /// 打印记账凭证和账页（HTML，PRN-1）/ print vouchers and book pages as HTML
+    #[command(subcommand)]
+    Print(crate::commands::print::PrintCmd),
     /// 待办事项：操作人（--as）今天待签字、盘点、对账、结账、审核的事项 / what waits for the operator today
     Todo {
         #[arg(long, value_parser = named::<Format>(), default_value = "text")]

@@ -87,5 +87,6 @@ fn run(cli: &Cli) -> Result<(), Exit> {
         Command::Log { limit, format } => report::log(cli, *limit, *format),
         Command::Demo => demo::run(cli.db.as_deref()),
         Command::Todo { format } => todo::todo(cli, *format),
+        Command::Print(cmd) => commands::print::print(cli, cmd),
     }
 }

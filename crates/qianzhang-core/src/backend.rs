@@ -163,6 +163,16 @@ pub trait Backend {
     /// The signatures standing on a voucher (withdrawn ones excluded).
     fn signatures(&self, ledger: &LedgerHandle, reference: VoucherRef) -> Result<Vec<Signature>, BackendError>;
 
+    /// The signatures standing on the vouchers of `from..=to` (withdrawn ones
+    /// excluded), in one read: per voucher in period and number order, each
+    /// voucher's in the order signed; vouchers without any are left out.
+    fn signatures_in(
+        &self,
+        ledger: &LedgerHandle,
+        from: Period,
+        to: Period,
+    ) -> Result<Vec<(VoucherRef, Vec<Signature>)>, BackendError>;
+
     /// One voucher with its status.
     fn voucher(&self, ledger: &LedgerHandle, reference: VoucherRef) -> Result<Option<(Voucher, Status)>, BackendError>;
 

@@ -161,6 +161,9 @@ pub enum Rule {
     /// Size limits on every input.
     #[serde(rename = "LIM-1")]
     Lim1,
+    /// Printing: vouchers as the 记账凭证 form, books as bound-book pages.
+    #[serde(rename = "PRN-1")]
+    Prn1,
 }
 
 impl Rule {
@@ -215,6 +218,7 @@ impl Rule {
             Rule::Ppl1 => "PPL-1",
             Rule::Opr1 => "OPR-1",
             Rule::Lim1 => "LIM-1",
+            Rule::Prn1 => "PRN-1",
         }
     }
 }

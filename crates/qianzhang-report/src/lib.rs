@@ -7,6 +7,7 @@
 mod audit;
 mod disclosure;
 mod month;
+pub mod print;
 mod statements;
 mod table;
 mod todo;

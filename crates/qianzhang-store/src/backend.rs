@@ -128,6 +128,15 @@ impl Backend for Store {
         Ok(queries::signatures(&self.conn, ledger, reference)?)
     }
 
+    fn signatures_in(
+        &self,
+        ledger: &LedgerHandle,
+        from: Period,
+        to: Period,
+    ) -> Result<Vec<(VoucherRef, Vec<Signature>)>, BackendError> {
+        Ok(queries::signatures_in(&self.conn, ledger, from, to)?)
+    }
+
     fn voucher(&self, ledger: &LedgerHandle, reference: VoucherRef) -> Result<Option<(Voucher, Status)>, BackendError> {
         Ok(queries::voucher(&self.conn, ledger, reference)?)
     }

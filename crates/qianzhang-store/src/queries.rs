@@ -421,6 +421,40 @@ pub(crate) fn signatures(conn: &Connection, ledger: &LedgerHandle, r: VoucherRef
     load_signatures(conn, ledger.id, r)
 }
 
+/// The signatures standing on the vouchers of `from..=to`, per voucher.
+pub(crate) fn signatures_in(
+    conn: &Connection,
+    ledger: &LedgerHandle,
+    from: Period,
+    to: Period,
+) -> Result<Vec<(VoucherRef, Vec<Signature>)>, Error> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT period, number, kind, person, appointment_from, at, resolution FROM signatures \
+         WHERE ledger_id = ?1 AND period BETWEEN ?2 AND ?3 AND withdrawn_seq IS NULL ORDER BY period, number, seq",
+    )?;
+    let mut rows = stmt.query(params![ledger.id, from.key(), to.key()])?;
+    let mut out: Vec<(VoucherRef, Vec<Signature>)> = Vec::new();
+    while let Some(row) = rows.next()? {
+        let key: u32 = row.get(0)?;
+        let period =
+            Period::from_key(key).ok_or_else(|| Error::Corrupt(format!("表 signatures 中的期间 {key} 无效")))?;
+        let r = VoucherRef { period, number: row.get(1)? };
+        let kind: String = row.get(2)?;
+        let kind = qianzhang_core::lifecycle::SignKind::from_str_opt(&kind)
+            .ok_or_else(|| Error::Corrupt(format!("表 signatures 中凭证 {r} 的签字类型 {kind} 不认识")))?;
+        let from: String = row.get(4)?;
+        let appointment_from =
+            parse_date(&from).map_err(|e| Error::Corrupt(format!("表 signatures 中凭证 {r} 的签字：{e}")))?;
+        let signature =
+            Signature { kind, person: row.get(3)?, appointment_from, at: row.get(5)?, resolution: row.get(6)? };
+        match out.last_mut() {
+            Some((last, list)) if *last == r => list.push(signature),
+            _ => out.push((r, vec![signature])),
+        }
+    }
+    Ok(out)
+}
+
 /// One voucher with its status.
 pub(crate) fn voucher(
     conn: &Connection,

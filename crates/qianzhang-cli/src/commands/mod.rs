@@ -8,6 +8,7 @@ pub(crate) mod ledger;
 pub(crate) mod month;
 pub(crate) mod office;
 pub(crate) mod person;
+pub(crate) mod print;
 pub(crate) mod report;
 pub(crate) mod todo;
 pub(crate) mod voucher;

@@ -411,6 +411,16 @@ fn same_script<B: Backend>(backend: &mut B) -> LedgerHandle {
                 locked_until: None,
             })?;
             w.append(Event::BudgetSet { year: 2025, account: "1002".into(), amount: Money::from_fen(500_000) })?;
+            w.append(Event::VoucherSigned {
+                reference: VoucherRef { period: start(), number: 2 },
+                signature: crate::lifecycle::Signature {
+                    kind: crate::lifecycle::SignKind::Review,
+                    person: "李会计".into(),
+                    appointment_from: day(1),
+                    at: actor(5).at,
+                    resolution: None,
+                },
+            })?;
             w.append(Event::FileImported {
                 file: "一月.csv".into(),
                 sha256: "ab".repeat(32),
@@ -495,6 +505,8 @@ pub fn two_backends_keep_the_same_books(a: &mut impl Backend, b: &mut impl Backe
         authorizations(),
         cash_counts(from, to),
         signatures(VoucherRef { period: start(), number: 1 }),
+        signatures(VoucherRef { period: start(), number: 2 }),
+        signatures_in(start().prev(), start()),
     );
     let sha = "ab".repeat(32);
     let when_a = a.read(&la, |w| Ok(w.file_imported(&sha)?)).expect("file imported");
@@ -507,6 +519,10 @@ pub fn two_backends_keep_the_same_books(a: &mut impl Backend, b: &mut impl Backe
     assert_eq!(a.failed_sign_ins(&la, "李会计").expect("failed sign-ins").len(), 1);
     assert_eq!(a.acts_of(&la, "李会计", from, to).expect("acts").len(), 1, "the reset by the admin");
     assert_eq!(a.budgets(&la, 2025).expect("budgets").len(), 1);
+    let signed = a.signatures_in(&la, start().prev(), start()).expect("signatures in");
+    assert_eq!(signed.len(), 1, "one voucher signed: {signed:?}");
+    assert_eq!(signed[0].0, VoucherRef { period: start(), number: 2 });
+    assert!(a.signatures_in(&la, start().next(), start().next()).expect("signatures in").is_empty());
     assert!(a.close_fingerprint(&la, start()).expect("close fingerprint").is_some());
     let (va, vb) = (a.verify(&la).expect("verify"), b.verify(&lb).expect("verify"));
     assert!(va.is_clean() && vb.is_clean(), "{:?} {:?}", va.mismatch, vb.mismatch);

@@ -419,6 +419,23 @@ impl Backend for MemoryBackend {
         Ok(self.books(ledger)?.signed.get(&reference).cloned().unwrap_or_default())
     }
 
+    fn signatures_in(
+        &self,
+        ledger: &LedgerHandle,
+        from: Period,
+        to: Period,
+    ) -> Result<Vec<(VoucherRef, Vec<Signature>)>, BackendError> {
+        let mut out: Vec<(VoucherRef, Vec<Signature>)> = self
+            .books(ledger)?
+            .signed
+            .iter()
+            .filter(|(r, s)| r.period >= from && r.period <= to && !s.is_empty())
+            .map(|(r, s)| (*r, s.clone()))
+            .collect();
+        out.sort_by_key(|(r, _)| *r);
+        Ok(out)
+    }
+
     fn voucher(&self, ledger: &LedgerHandle, reference: VoucherRef) -> Result<Option<(Voucher, Status)>, BackendError> {
         Ok(self.books(ledger)?.vouchers.get(&reference).cloned())
     }
