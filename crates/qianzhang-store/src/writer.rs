@@ -327,6 +327,19 @@ impl Books for Writer<'_> {
         })
     }
 
+    fn openings(&mut self) -> Result<Vec<qianzhang_core::opening::Opening>, BackendError> {
+        Ok(crate::queries::openings(self.tx, self.ledger.id)?)
+    }
+
+    fn ever_closed(&mut self) -> Result<bool, BackendError> {
+        typed(|| {
+            Ok(self
+                .tx
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM log WHERE ledger_id = ?1 AND kind = 'period_closed')")?
+                .query_row(params![self.ledger.id], |r| r.get(0))?)
+        })
+    }
+
     fn funds(&mut self) -> Result<Vec<Fund>, BackendError> {
         Ok(load_funds(self.tx, self.ledger.id)?)
     }
