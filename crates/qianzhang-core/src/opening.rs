@@ -36,6 +36,11 @@ impl Opening {
     }
 }
 
+/// The side a debit-positive amount stands on, and its size.
+pub fn side_and_size(amount: Money) -> (Side, Money) {
+    side_of(amount)
+}
+
 fn side_of(amount: Money) -> (Side, Money) {
     if amount.is_negative() {
         (Side::Credit, amount.abs())
@@ -85,6 +90,63 @@ impl OpeningTotals {
     }
 }
 
+/// One account of the opening balances as shown (`opening show`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SheetRow {
+    pub code: String,
+    /// The account's full name (`银行存款/工商银行`).
+    pub name: String,
+    /// 借 or 贷.
+    pub direction: &'static str,
+    pub debit: Money,
+    pub credit: Money,
+}
+
+/// The opening balances of a ledger as shown: each account, the totals,
+/// and whether they balance.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct OpeningSheet {
+    pub ledger: String,
+    /// The go-live month the openings are for.
+    pub start: Period,
+    pub rows: Vec<SheetRow>,
+    pub totals: OpeningTotals,
+    pub balanced: bool,
+    /// Debits less credits.
+    pub difference: Money,
+}
+
+impl OpeningSheet {
+    pub fn build(ledger: &str, start: Period, chart: &Chart, openings: &[Opening]) -> OpeningSheet {
+        let rows = openings
+            .iter()
+            .map(|o| {
+                let (side, size) = o.side();
+                let (debit, credit) = match side {
+                    Side::Debit => (size, Money::ZERO),
+                    Side::Credit => (Money::ZERO, size),
+                };
+                SheetRow {
+                    code: o.account.clone(),
+                    name: chart.full_name(&o.account),
+                    direction: side.chinese(),
+                    debit,
+                    credit,
+                }
+            })
+            .collect();
+        let totals = OpeningTotals::of(openings);
+        OpeningSheet {
+            ledger: ledger.to_string(),
+            start,
+            rows,
+            totals,
+            balanced: totals.balanced(),
+            difference: totals.difference(),
+        }
+    }
+}
+
 /// The log's description of an [`Event::OpeningSet`].
 pub fn describe_set(period: Period, account: &str, amount: Money, previous: Money) -> String {
     let show = |m: Money| {
@@ -102,10 +164,21 @@ pub fn describe_set(period: Period, account: &str, amount: Money, previous: Mone
     }
 }
 
-/// [OPN-1] openings may be entered only until the first month is closed.
+/// [OPN-1] openings may be entered only until the first month is closed,
+/// and not in a ledger whose balances come from migrated history.
 fn check_still_open(books: &mut impl Books) -> Result<(), Failure> {
+    let start = books.ledger().start;
+    if let Some((history, _)) = books.last_close_before(start)? {
+        return Err(Refusal::new(
+            Rule::Opn1,
+            format!(
+                "账套已导入启用前的历史凭证（至 {history}），期初余额已由历史凭证得出，不能再另录期初余额；\
+                 历史数据有误，请在当前未结账期间用凭证更正"
+            ),
+        )
+        .into());
+    }
     if books.ever_closed()? {
-        let start = books.ledger().start;
         return Err(Refusal::new(
             Rule::Opn1,
             format!(
@@ -452,6 +525,7 @@ mod tests {
     fn books() -> MemoryBooks {
         let mut b = MemoryBooks::fixture();
         b.opening_cash = Money::ZERO;
+        b.closed.clear();
         b
     }
 
@@ -494,6 +568,15 @@ mod tests {
         assert_eq!(rule_of(err), Rule::Opn1);
         assert_eq!(rule_of(import_openings(&mut b, &records("科目编码,期初借方,期初贷方\n1002,1,\n"))), Rule::Opn1);
         assert_eq!(b.openings["1002"], yuan(500));
+    }
+
+    #[test]
+    fn opn_1_a_ledger_with_migrated_history_takes_no_openings() {
+        let mut b = books();
+        b.closed.push(Period::parse("2024-12").unwrap());
+        let err = set_opening(&mut b, "1001", yuan(1));
+        assert_eq!(rule_of(err), Rule::Opn1);
+        assert!(!b.ever_closed().unwrap(), "history's closes are not the first close");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 mod audit;
 mod disclosure;
 mod month;
+mod opening;
 mod table;
 mod todo;
 
@@ -19,6 +20,7 @@ use serde::Serialize;
 pub use audit::{acts, exceptions, exceptions_table, handover, handover_html};
 pub use disclosure::{disclosure, disclosure_html, Paper};
 pub use month::{cash_count, fund_list, reconciliation, statement_lines};
+pub use opening::openings;
 pub use table::{Align, Table};
 pub use todo::todo;
 

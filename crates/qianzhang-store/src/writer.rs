@@ -333,10 +333,20 @@ impl Books for Writer<'_> {
 
     fn ever_closed(&mut self) -> Result<bool, BackendError> {
         typed(|| {
-            Ok(self
-                .tx
-                .prepare_cached("SELECT EXISTS (SELECT 1 FROM log WHERE ledger_id = ?1 AND kind = 'period_closed')")?
-                .query_row(params![self.ledger.id], |r| r.get(0))?)
+            // Months before go-live are closed by migrated history: not a close.
+            let start = self.ledger.info.start;
+            let mut stmt = self.tx.prepare_cached(
+                "SELECT payload FROM log WHERE ledger_id = ?1 AND kind = 'period_closed' ORDER BY seq",
+            )?;
+            let mut rows = stmt.query(params![self.ledger.id])?;
+            while let Some(row) = rows.next()? {
+                let payload: String = row.get(0)?;
+                match serde_json::from_str::<Event>(&payload)? {
+                    Event::PeriodClosed { period, .. } if period >= start => return Ok(true),
+                    _ => {}
+                }
+            }
+            Ok(false)
         })
     }
 
