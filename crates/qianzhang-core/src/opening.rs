@@ -621,6 +621,28 @@ mod tests {
     }
 
     #[test]
+    fn opn_1_reports_show_the_openings_as_the_go_live_month_s_opening() {
+        use crate::report::{PeriodTotal, TrialBalance};
+        let mut b = books();
+        set_opening(&mut b, "1001", yuan(300)).unwrap();
+        set_opening(&mut b, "3101", -yuan(300)).unwrap();
+        let start = Period::parse("2025-01").unwrap();
+        let totals = b.period_totals.iter().map(|((account, period), (debit, credit))| PeriodTotal {
+            account,
+            period: *period,
+            debit: *debit,
+            credit: *credit,
+        });
+        let tb = TrialBalance::build("测试", &b.chart, totals, start, start);
+        let cash = tb.rows.iter().find(|r| r.account == "1001").unwrap();
+        assert_eq!((cash.opening, cash.debit, cash.closing), (yuan(300), Money::ZERO, yuan(300)));
+        assert_eq!((tb.totals.opening_debit, tb.totals.opening_credit), (yuan(300), yuan(300)));
+        let sheet = OpeningSheet::build("测试", start, &b.chart, &b.opening_list());
+        assert!(sheet.balanced);
+        assert_eq!(sheet.rows[1].direction, "贷");
+    }
+
+    #[test]
     fn opn_1_an_import_replaces_the_set_and_lists_every_bad_row() {
         let mut b = books();
         set_opening(&mut b, "1002", yuan(7)).unwrap();
