@@ -59,6 +59,16 @@ fn opn_1_a_ledger_goes_live_with_openings_from_a_trial_balance_csv() {
     // A file given twice replaces: nothing changes the second time.
     let out = env.ok(&["opening", "import", "期初.csv"]);
     assert!(out.contains("0 个科目有变动"), "{out}");
+    // What `opening show` writes as CSV reads back as the same set.
+    env.write("show.csv", env.ok(&["opening", "show", "--format", "csv"]));
+    let out = env.ok(&["opening", "import", "show.csv"]);
+    assert!(out.contains("4 行，0 个科目有变动"), "{out}");
+    // History is not migrated on top of openings.
+    env.write(
+        "history.csv",
+        "date,voucher,summary,account,debit,credit\n2024-12-31,1,期初,1001,1,\n2024-12-31,1,期初,3101,,1\n",
+    );
+    env.refused("OPN-1", &["import", "--history", "history.csv"]);
 }
 
 #[test]

@@ -191,6 +191,24 @@ fn check_still_open(books: &mut impl Books) -> Result<(), Failure> {
     Ok(())
 }
 
+/// [OPN-1] history is not migrated into a ledger that has opening
+/// balances: both would count the same money.
+pub fn check_no_openings(books: &mut impl Books) -> Result<(), Failure> {
+    let openings = books.openings()?;
+    if !openings.is_empty() {
+        return Err(Refusal::new(
+            Rule::Opn1,
+            format!(
+                "账套已录入 {} 个科目的期初余额，启用前的余额已由期初余额给出，不能再导入历史凭证；\
+                 确要改用历史凭证，请先用 opening set 科目 0 逐个删除期初余额（第一次结账以前）",
+                openings.len()
+            ),
+        )
+        .into());
+    }
+    Ok(())
+}
+
 /// [OPN-1] the account takes an opening balance: it exists, is a leaf and
 /// is open on the go-live month's first day.
 pub fn check_account<'c>(chart: &'c Chart, code: &str, start: Period) -> Result<&'c Account, Refusal> {
@@ -415,6 +433,10 @@ fn read_rows(chart: &Chart, start: Period, records: &[Vec<String>]) -> Result<Ve
             map.iter().find(|(_, col)| **col == c).and_then(|(i, _)| record.get(*i)).map(|s| s.trim()).unwrap_or("")
         };
         let code = cell(Col::Code);
+        if matches!(code, "合计" | "总计") {
+            // The totals row, as `opening show --format csv` writes it.
+            continue;
+        }
         if code.is_empty() {
             // Blank lines and the 合计 row carry no account.
             if record.iter().all(|c| c.trim().is_empty()) || record.iter().any(|c| c.contains("合计")) {
