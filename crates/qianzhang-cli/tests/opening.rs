@@ -37,6 +37,9 @@ fn opn_1_a_ledger_goes_live_with_openings_from_a_trial_balance_csv() {
     // The cashier's count agrees with the opening cash.
     let count = env.ok(&["--as", "王芳", "cash", "count", "--date", "2025-01-06", "--amount", "3000"]);
     assert!(count.contains("账面 ¥3,000.00") && !count.contains("短款") && !count.contains("长款"), "{count}");
+    // The board's 上期结余 of the go-live month is the opening cash and bank.
+    let board = env.ok(&["disclose", "--month", "2025-01"]);
+    assert!(board.contains("103,000.00") && board.contains("其中现金 3,000.00，银行存款 100,000.00"), "{board}");
     // The bank reconciliation's book balance holds the opening bank.
     let rec = env.ok(&["report", "bank-reconciliation", "--month", "2025-01", "--format", "json"]);
     assert!(rec.contains("100000.00"), "{rec}");
@@ -97,6 +100,8 @@ fn opn_1_the_first_close_waits_for_balanced_openings_and_then_they_are_fixed() {
     let todo = env.ok(&["todo"]);
     assert!(todo.contains("期初余额不平衡"), "{todo}");
     env.set_now("2025-02-03T09:00:00+08:00");
+    let check = env.ok(&["period", "check", "2025-01"]);
+    assert!(check.contains("[OPN-1] 期初余额不平衡"), "{check}");
     let err = env.refused("OPN-1", &["period", "close", "2025-01"]);
     assert!(err.contains("期初余额不平衡") && err.contains("相差 ¥1,000.00（借方多）"), "{err}");
     env.ok(&["opening", "set", "3101", "3000"]);
