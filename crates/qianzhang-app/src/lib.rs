@@ -18,6 +18,7 @@ mod error;
 pub mod ledger;
 pub mod month;
 pub mod office;
+pub mod opening;
 pub mod people;
 pub mod print;
 pub mod reports;

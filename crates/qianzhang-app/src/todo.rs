@@ -41,6 +41,12 @@ pub fn todo<B: Backend>(ledger: &mut Ledger<B>, person: &str, today: Date) -> Re
         items.extend(todo::cash_count(&duties, holds_cash, counted, today));
     }
 
+    // [OPN-1] openings that do not balance, before the first close.
+    if duties.holds(Role::Accountant) {
+        let blocker = ledger.read(|b| qianzhang_core::opening::close_blocker(b))?;
+        items.extend(todo::openings(&duties, ledger.start(), blocker));
+    }
+
     // [PER-1, BNK-1] the month that has ended and is not closed.
     if duties.holds(Role::Accountant) {
         let month = month_to_close(ledger, today)?;

@@ -19,7 +19,7 @@ use qianzhang_core::period::parse_date;
 use qianzhang_core::{Period, VoucherRef};
 use qianzhang_report::Format;
 
-use crate::commands::{audit, board, month};
+use crate::commands::{audit, board, month, opening};
 /// 钱账 qianzhang — 社区财务复式记账：钱账分管、一支笔审批、财务公开。
 /// Double-entry bookkeeping for community finance with enforced internal control.
 #[derive(Parser, Debug)]
@@ -81,6 +81,9 @@ pub(crate) enum Command {
     /// 专项资金 / special funds (FND-1)
     #[command(subcommand)]
     Fund(month::FundCmd),
+    /// 期初余额：录入、导入、查看 / opening balances of the go-live month (OPN-1)
+    #[command(subcommand)]
+    Opening(opening::OpeningCmd),
     /// 现金日清：盘点 / the daily cash count (CSH-2, CSH-4)
     #[command(subcommand)]
     Cash(month::CashCmd),
@@ -578,6 +581,7 @@ impl Command {
             Command::Receipt(c) => !matches!(c, ReceiptCmd::List),
             Command::Settings { cmd } => cmd.is_some(),
             Command::Fund(c) => !matches!(c, month::FundCmd::List),
+            Command::Opening(c) => !matches!(c, opening::OpeningCmd::Show { .. }),
             Command::Cash(_) => true,
             Command::Bank(c) => !matches!(c, month::BankCmd::List { .. }),
             Command::Period(c) => !matches!(c, month::PeriodCmd::Check { .. }),

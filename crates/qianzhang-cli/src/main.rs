@@ -17,7 +17,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory as _, FromArgMatches as _};
 
 use args::{Cli, Command};
-use commands::{account, audit, board, ledger, month, office, person, report, todo, voucher};
+use commands::{account, audit, board, ledger, month, office, opening, person, report, todo, voucher};
 use exit::Exit;
 
 /// Runs one command; a refusal found before the store is logged too (AUD-1).
@@ -60,6 +60,7 @@ fn run(cli: &Cli) -> Result<(), Exit> {
         Command::Settings { cmd } => office::settings(cli, cmd.as_ref()),
         Command::Check(cmd) => office::check(cli, cmd),
         Command::Fund(cmd) => month::fund(cli, cmd),
+        Command::Opening(cmd) => opening::opening(cli, cmd),
         Command::Cash(cmd) => month::cash(cli, cmd),
         Command::Bank(cmd) => month::bank(cli, cmd),
         Command::Period(cmd) => month::period(cli, cmd),

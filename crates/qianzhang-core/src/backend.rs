@@ -132,6 +132,9 @@ pub trait Backend {
     /// The fixed-asset register.
     fn assets(&self, ledger: &LedgerHandle) -> Result<Vec<Asset>, BackendError>;
 
+    /// [OPN-1] the opening balances of the go-live month, by account code.
+    fn openings(&self, ledger: &LedgerHandle) -> Result<Vec<crate::opening::Opening>, BackendError>;
+
     /// Every disclosure review opinion recorded, in order.
     fn reviews(&self, ledger: &LedgerHandle) -> Result<Vec<Review>, BackendError>;
 

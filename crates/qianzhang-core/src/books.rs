@@ -92,6 +92,10 @@ pub trait Books {
     fn funds(&mut self) -> Result<Vec<Fund>, BackendError>;
     /// The voucher template saved under `name`.
     fn template(&mut self, name: &str) -> Result<Option<crate::template::Template>, BackendError>;
+    /// [OPN-1] the opening balances of the go-live month, by account code.
+    fn openings(&mut self) -> Result<Vec<crate::opening::Opening>, BackendError>;
+    /// [OPN-1] whether any month was ever closed, reopened ones included.
+    fn ever_closed(&mut self) -> Result<bool, BackendError>;
     /// The cash counts recorded for days of `period`, in the order recorded.
     fn cash_counts(&mut self, period: Period) -> Result<Vec<CashCount>, BackendError>;
     /// The balance of the accounts under `prefix` before `from`, and the

@@ -45,6 +45,7 @@ fn check_close(books: &mut impl Books, period: Period, today: Date) -> Result<(V
     if today < period.last_day() {
         out.push(per1(format!("{period} 还没有结束（今天是 {}），月末最后一天起才能结账", format_date(today))));
     }
+    out.extend(crate::opening::close_blocker(books)?);
     let unposted = books.unposted(period)?;
     if !unposted.is_empty() {
         let shown: Vec<String> = unposted.iter().take(10).map(VoucherRef::label).collect();

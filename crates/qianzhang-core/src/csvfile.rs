@@ -379,6 +379,9 @@ fn import_text<R: Read>(
         return Err(Refusal::new(Rule::Csv1, "文件是空的，没有表头").into());
     }
     let cols = map_header(&record)?;
+    if opts.history {
+        crate::opening::check_no_openings(books)?;
+    }
     let origin = if opts.history { Origin::History } else { Origin::Imported };
     let mut state = ImportState {
         cols,

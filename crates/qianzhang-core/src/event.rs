@@ -120,6 +120,16 @@ pub enum Event {
     TemplateSaved {
         template: crate::template::Template,
     },
+    /// [OPN-1] an account's opening balance (期初余额) for the go-live month
+    /// `period`, debit-positive, replacing `previous` (zero: none); zero
+    /// removes it.
+    OpeningSet {
+        period: Period,
+        account: String,
+        amount: Money,
+        #[serde(default)]
+        previous: Money,
+    },
     /// A ledger setting changed by an admin (APR-4, CSH-4).
     SettingChanged {
         key: SettingKey,
@@ -315,6 +325,7 @@ impl Event {
             Event::VoucherSigned { .. } => "voucher_signed",
             Event::SettingChanged { .. } => "setting_changed",
             Event::TemplateSaved { .. } => "template_saved",
+            Event::OpeningSet { .. } => "opening_set",
             Event::ReceiptBookRegistered { .. } => "receipt_book_registered",
             Event::ReceiptIssued { .. } => "receipt_issued",
             Event::ReceiptBookPassed { .. } => "receipt_book_passed",
@@ -376,6 +387,9 @@ impl Event {
             }
             Event::SettingChanged { key, value } => format!("设置 {} 为 {value}", key.chinese()),
             Event::TemplateSaved { template } => format!("保存凭证模板“{}”", template.name),
+            Event::OpeningSet { period, account, amount, previous } => {
+                crate::opening::describe_set(*period, account, *amount, *previous)
+            }
             Event::ReceiptBookRegistered { book } => format!("登记{}", describe_book(book)),
             Event::ReceiptBookPassed { book, holder, date } => {
                 format!("{} 收据本 {book} 移交 {holder} 保管使用", format_date(*date))

@@ -28,6 +28,7 @@ pub mod lifecycle;
 pub mod memory;
 pub mod money;
 pub mod names;
+pub mod opening;
 pub mod operator;
 pub mod people;
 pub mod period;

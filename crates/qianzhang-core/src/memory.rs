@@ -49,6 +49,8 @@ pub struct MemoryBooks {
     pub signed: HashMap<VoucherRef, Vec<Signature>>,
     pub settings: Settings,
     pub templates: std::collections::BTreeMap<String, crate::template::Template>,
+    /// [OPN-1] opening balances by account, debit-positive.
+    pub openings: BTreeMap<String, Money>,
     pub authorizations: HashMap<String, Authorization>,
     pub receipt_books: Vec<ReceiptBook>,
     pub receipts: HashMap<(String, u32), ReceiptState>,
@@ -102,6 +104,7 @@ impl MemoryBooks {
             signed: HashMap::new(),
             settings: Settings::default(),
             templates: Default::default(),
+            openings: BTreeMap::new(),
             authorizations: HashMap::new(),
             receipt_books: Vec::new(),
             receipts: HashMap::new(),
@@ -203,7 +206,7 @@ impl Books for MemoryBooks {
         date: Date,
         confirmed: bool,
     ) -> Result<(Money, Vec<(Date, Money)>), BackendError> {
-        let mut before = self.opening_cash;
+        let mut before = self.opening_cash + self.opening_under(prefix, Period::of(date));
         let mut later = Vec::new();
         for (v, s) in self.vouchers.values() {
             if !counts_as_moved(*s, self.moved.contains(&v.reference()), confirmed) {
@@ -221,6 +224,14 @@ impl Books for MemoryBooks {
     fn template(&mut self, name: &str) -> Result<Option<crate::template::Template>, BackendError> {
         Ok(self.templates.get(name).cloned())
     }
+    fn openings(&mut self) -> Result<Vec<crate::opening::Opening>, BackendError> {
+        Ok(self.opening_list())
+    }
+    fn ever_closed(&mut self) -> Result<bool, BackendError> {
+        let start = self.info.start;
+        Ok(self.closed.iter().any(|p| *p >= start)
+            || self.events.iter().any(|e| matches!(e, Event::PeriodClosed { period, .. } if *period >= start)))
+    }
     fn funds(&mut self) -> Result<Vec<crate::funds::Fund>, BackendError> {
         Ok(self.funds.clone())
     }
@@ -236,6 +247,7 @@ impl Books for MemoryBooks {
     ) -> Result<(Money, Vec<Voucher>), BackendError> {
         let cash = prefix.starts_with("1001") || prefix.starts_with("1002");
         let mut before = if cash { self.opening_cash } else { Money::ZERO };
+        before += self.opening_under(prefix, Period::of(from));
         let mut out = Vec::new();
         for (v, s) in self.vouchers.values() {
             if !counts_as_moved(*s, self.moved.contains(&v.reference()), confirmed) {
@@ -302,6 +314,23 @@ impl Books for MemoryBooks {
     fn append(&mut self, event: Event) -> Result<(), Failure> {
         crate::text::check_event(&event)?;
         Ok(self.record(event)?)
+    }
+}
+
+impl MemoryBooks {
+    /// [OPN-1] the opening balances, by account code.
+    pub fn opening_list(&self) -> Vec<crate::opening::Opening> {
+        self.openings.iter().map(|(a, m)| crate::opening::Opening { account: a.clone(), amount: *m }).collect()
+    }
+
+    /// [OPN-1] the openings of the accounts under `prefix`, counted before
+    /// the days of `period` when it is the go-live month or later (they are
+    /// the totals of the month before go-live).
+    fn opening_under(&self, prefix: &str, period: Period) -> Money {
+        if period < self.info.start {
+            return Money::ZERO;
+        }
+        self.openings.iter().filter(|(a, _)| a.starts_with(prefix)).map(|(_, m)| *m).sum()
     }
 }
 
@@ -381,6 +410,13 @@ impl MemoryBooks {
             Change::Setting { key, value } => self.settings.set(key, value),
             Change::TemplateSaved(t) => {
                 self.templates.insert(t.name.clone(), t.clone());
+            }
+            Change::Opening { account, amount } => {
+                if amount.is_zero() {
+                    self.openings.remove(account);
+                } else {
+                    self.openings.insert(account.to_string(), amount);
+                }
             }
             Change::AuthorizationRecorded(a) => {
                 self.authorizations.insert(a.number.clone(), a.clone());

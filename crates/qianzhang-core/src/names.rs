@@ -52,6 +52,13 @@ impl Named for Role {
     ];
 }
 
+impl Named for crate::voucher::Side {
+    const ALL: &'static [Names<crate::voucher::Side>] = &[
+        names(crate::voucher::Side::Debit, "debit", &["借", "借方"], "借方"),
+        names(crate::voucher::Side::Credit, "credit", &["贷", "贷方"], "贷方"),
+    ];
+}
+
 impl Named for SignKind {
     const ALL: &'static [Names<SignKind>] = &[
         names(SignKind::Review, "review", &["审核"], "审核"),

@@ -58,7 +58,7 @@ impl Act {
             Act::Administer => "管理科目、人员与设置",
             Act::KeepBooks => "制单、导入和记账",
             Act::Post => "记账",
-            Act::MigrateHistory => "迁移历史数据",
+            Act::MigrateHistory => "迁移历史数据或录入期初余额",
             Act::Sign => "在凭证上签字",
             Act::HandleCash => "开具或作废收据、盘点现金",
             Act::Reconcile => "导入银行对账单和对账",

@@ -148,6 +148,11 @@ pub enum Change<'e> {
     },
     FundDeclared(&'e Fund),
     TemplateSaved(&'e crate::template::Template),
+    /// [OPN-1] an account's opening balance, debit-positive; zero removes it.
+    Opening {
+        account: &'e str,
+        amount: Money,
+    },
     CashCounted(&'e CashCount),
     /// New statement lines of a bank account, numbered from `first_id`.
     StatementLines {
@@ -289,6 +294,17 @@ pub fn reduce<'e, V: View>(event: &'e Event, view: &mut V) -> Result<Vec<Change<
         }
         Event::FundDeclared { fund } => vec![Change::FundDeclared(fund)],
         Event::TemplateSaved { template } => vec![Change::TemplateSaved(template)],
+        // [OPN-1] the opening balance counts as the posted totals of the
+        // month before go-live, so every balance from go-live on holds it.
+        Event::OpeningSet { period, account, amount, previous } => vec![
+            Change::Opening { account, amount: *amount },
+            Change::Balance {
+                account: Cow::Borrowed(account),
+                period: period.prev(),
+                debit: (*amount).max(Money::ZERO) - (*previous).max(Money::ZERO),
+                credit: (-*amount).max(Money::ZERO) - (-*previous).max(Money::ZERO),
+            },
+        ],
         Event::CashCounted { count } => vec![Change::CashCounted(count)],
         Event::StatementImported { account, first_id, lines, through, .. } => {
             let mut out = Vec::with_capacity(2);

@@ -125,6 +125,9 @@ pub enum Rule {
     /// Closed periods take no vouchers.
     #[serde(rename = "PER-1")]
     Per1,
+    /// Opening balances of the go-live month: leaf accounts, balanced before the first close.
+    #[serde(rename = "OPN-1")]
+    Opn1,
     /// The append-only, hash-chained log.
     #[serde(rename = "AUD-1")]
     Aud1,
@@ -206,6 +209,7 @@ impl Rule {
             Rule::Hnd1 => "HND-1",
             Rule::Fnd1 => "FND-1",
             Rule::Per1 => "PER-1",
+            Rule::Opn1 => "OPN-1",
             Rule::Aud1 => "AUD-1",
             Rule::Aud2 => "AUD-2",
             Rule::Acc1 => "ACC-1",

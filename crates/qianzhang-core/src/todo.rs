@@ -47,6 +47,8 @@ pub enum Kind {
     AppointmentEnds,
     /// An authorization whose cap is nearly spent.
     NearCap,
+    /// 期初余额 to correct before the first close (OPN-1).
+    Openings,
 }
 
 impl Kind {
@@ -62,6 +64,7 @@ impl Kind {
             Kind::ReviewDisclosure => "审核财务公开",
             Kind::AppointmentEnds => "任职到期",
             Kind::NearCap => "审批依据将用完",
+            Kind::Openings => "更正期初余额",
         }
     }
 }
@@ -203,6 +206,14 @@ pub fn month_end(duties: &Duties, month: Option<Period>, blockers: &[Refusal]) -
         what: format!("{month} 已到月末，尚未结账；先用 period check {month} 查看还差什么，再 period close {month}"),
     });
     out
+}
+
+/// [OPN-1] for the accountant: the opening balances do not balance and
+/// the first close is still ahead (`blocker` from
+/// [`crate::opening::close_blocker`]).
+pub fn openings(duties: &Duties, start: Period, blocker: Option<Refusal>) -> Option<Item> {
+    let blocker = blocker.filter(|_| duties.holds(Role::Accountant))?;
+    Some(Item { rule: Rule::Opn1, kind: Kind::Openings, subject: start.to_string(), what: blocker.message })
 }
 
 /// [PUB-1] for the supervisor (监督), who records the 居务监督委员会's

@@ -7,6 +7,7 @@
 mod audit;
 mod disclosure;
 mod month;
+mod opening;
 pub mod print;
 mod statements;
 mod table;
@@ -21,6 +22,7 @@ use serde::Serialize;
 pub use audit::{acts, exceptions, exceptions_table, handover, handover_html};
 pub use disclosure::{disclosure, disclosure_html, Paper};
 pub use month::{cash_count, fund_list, reconciliation, statement_lines};
+pub use opening::openings;
 pub use statements::{statement, statement_table};
 pub use table::{Align, Table};
 pub use todo::todo;

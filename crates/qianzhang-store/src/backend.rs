@@ -81,6 +81,10 @@ impl Backend for Store {
         Ok(queries::funds(&self.conn, ledger)?)
     }
 
+    fn openings(&self, ledger: &LedgerHandle) -> Result<Vec<qianzhang_core::opening::Opening>, BackendError> {
+        Ok(queries::openings(&self.conn, ledger.id)?)
+    }
+
     fn assets(&self, ledger: &LedgerHandle) -> Result<Vec<Asset>, BackendError> {
         Ok(queries::assets(&self.conn, ledger)?)
     }

@@ -275,6 +275,18 @@ impl Projector {
                 )?
                 .execute(params![id, t.name, serde_json::to_string(t)?, seq])?;
             }
+            Change::Opening { account, amount } => {
+                if amount.is_zero() {
+                    conn.prepare_cached("DELETE FROM openings WHERE ledger_id = ?1 AND account = ?2")?
+                        .execute(params![id, account])?;
+                } else {
+                    conn.prepare_cached(
+                        "INSERT INTO openings (ledger_id, account, fen, seq) VALUES (?1, ?2, ?3, ?4) \
+                         ON CONFLICT (ledger_id, account) DO UPDATE SET fen = excluded.fen, seq = excluded.seq",
+                    )?
+                    .execute(params![id, account, amount.fen(), seq])?;
+                }
+            }
             Change::Setting { key, value } => {
                 conn.prepare_cached(
                     "INSERT INTO settings (ledger_id, key, value, seq) VALUES (?1, ?2, ?3, ?4) \

@@ -529,3 +529,15 @@ pub(crate) fn log_tail(conn: &Connection, ledger: &LedgerHandle, limit: usize) -
     }
     Ok(out)
 }
+
+/// [OPN-1] the opening balances of a ledger, by account code.
+pub(crate) fn openings(conn: &Connection, ledger_id: i64) -> Result<Vec<qianzhang_core::opening::Opening>, Error> {
+    let mut stmt = conn.prepare_cached("SELECT account, fen FROM openings WHERE ledger_id = ?1 ORDER BY account")?;
+    let rows = stmt.query_map([ledger_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (account, fen) = row?;
+        out.push(qianzhang_core::opening::Opening { account, amount: checked_money(fen, "openings")? });
+    }
+    Ok(out)
+}

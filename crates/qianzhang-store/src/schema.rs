@@ -393,8 +393,18 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (ledger_id, name)
     ) WITHOUT ROWID;
     "#,
-    // 13–15: reserved for migrations written alongside this one.
-    "",
+    // 13: opening balances of the go-live month (期初余额, OPN-1), per
+    //     account, debit-positive in fen; a store written before has none.
+    r#"
+    CREATE TABLE openings (
+        ledger_id INTEGER NOT NULL,
+        account TEXT NOT NULL,
+        fen INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (ledger_id, account)
+    ) WITHOUT ROWID;
+    "#,
+    // 14–15: reserved for migrations written alongside this one.
     "",
     "",
     // 16: the statements' totals (STM-1) per period, part (closing, fund,
@@ -497,6 +507,7 @@ pub const PROJECTIONS: &[(&str, &str, &str)] = &[
     ("turnover", "SELECT fen FROM turnover WHERE ledger_id = ?1", ""),
     ("settings", "SELECT key, value, seq FROM settings WHERE ledger_id = ?1 ORDER BY key", "seq"),
     ("templates", "SELECT name, body, seq FROM templates WHERE ledger_id = ?1 ORDER BY name", "seq"),
+    ("openings", "SELECT account, fen, seq FROM openings WHERE ledger_id = ?1 ORDER BY account", "seq"),
     (
         "authorizations",
         "SELECT number, kind, date, scope, cap, stand_aside, seq FROM authorizations WHERE ledger_id = ?1 ORDER BY number",

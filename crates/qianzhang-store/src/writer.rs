@@ -327,6 +327,29 @@ impl Books for Writer<'_> {
         })
     }
 
+    fn openings(&mut self) -> Result<Vec<qianzhang_core::opening::Opening>, BackendError> {
+        Ok(crate::queries::openings(self.tx, self.ledger.id)?)
+    }
+
+    fn ever_closed(&mut self) -> Result<bool, BackendError> {
+        typed(|| {
+            // Months before go-live are closed by migrated history: not a close.
+            let start = self.ledger.info.start;
+            let mut stmt = self.tx.prepare_cached(
+                "SELECT payload FROM log WHERE ledger_id = ?1 AND kind = 'period_closed' ORDER BY seq",
+            )?;
+            let mut rows = stmt.query(params![self.ledger.id])?;
+            while let Some(row) = rows.next()? {
+                let payload: String = row.get(0)?;
+                match serde_json::from_str::<Event>(&payload)? {
+                    Event::PeriodClosed { period, .. } if period >= start => return Ok(true),
+                    _ => {}
+                }
+            }
+            Ok(false)
+        })
+    }
+
     fn funds(&mut self) -> Result<Vec<Fund>, BackendError> {
         Ok(load_funds(self.tx, self.ledger.id)?)
     }

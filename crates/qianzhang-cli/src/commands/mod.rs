@@ -7,6 +7,7 @@ pub(crate) mod board;
 pub(crate) mod ledger;
 pub(crate) mod month;
 pub(crate) mod office;
+pub(crate) mod opening;
 pub(crate) mod person;
 pub(crate) mod print;
 pub(crate) mod report;

@@ -282,6 +282,7 @@ impl Env {
             "cash_counts",
             "statement_lines",
             "bank_matches",
+            "openings",
         ] {
             let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2, 3")).unwrap();
             let n = stmt.column_count();

@@ -31,6 +31,7 @@ macro_rules! backend_contract_tests {
             the_log_is_one_hash_chain,
             voucher_numbers_run_on_within_and_across_writes,
             period_totals_count_posted_vouchers_only,
+            openings_are_read_back_and_count_before_go_live,
             each_voucher_walks_in_order_and_stops_at_an_error,
             verify_is_clean_on_an_untouched_ledger,
             the_log_is_dated_forward_and_fingerprinted_by_day,
@@ -57,6 +58,7 @@ pub fn run_all<B: Backend>(mut fresh: impl FnMut() -> B) {
     the_log_is_one_hash_chain(&mut fresh());
     voucher_numbers_run_on_within_and_across_writes(&mut fresh());
     period_totals_count_posted_vouchers_only(&mut fresh());
+    openings_are_read_back_and_count_before_go_live(&mut fresh());
     each_voucher_walks_in_order_and_stops_at_an_error(&mut fresh());
     verify_is_clean_on_an_untouched_ledger(&mut fresh());
     the_log_is_dated_forward_and_fingerprinted_by_day(&mut fresh());
@@ -294,6 +296,71 @@ pub fn period_totals_count_posted_vouchers_only(backend: &mut impl Backend) {
     assert_eq!(bank, Money::from_fen(10_000));
     let unposted = backend.write(&l, &actor(3), |w| Ok(w.unposted(start())?)).expect("write");
     assert_eq!(unposted, [VoucherRef { period: start(), number: 2 }]);
+}
+
+/// [OPN-1] opening balances are read back by account, a correction
+/// replaces and zero removes; they count as the totals of the month before
+/// go-live in every balance; a close is seen by `ever_closed` even when
+/// reopened; `verify` replays them.
+pub fn openings_are_read_back_and_count_before_go_live(backend: &mut impl Backend) {
+    use crate::opening::{set_opening, Opening};
+    let l = ledger(backend, "甲社区");
+    let yuan = |y: i64| Money::from_fen(y * 100);
+    backend
+        .write(&l, &actor(1), |w| {
+            set_opening(w, "1001", yuan(300))?;
+            set_opening(w, "1002", yuan(9))?;
+            set_opening(w, "3101", -yuan(500))?;
+            Ok(())
+        })
+        .expect("write");
+    backend
+        .write(&l, &actor(2), |w| {
+            set_opening(w, "1002", yuan(200))?;
+            set_opening(w, "1001", Money::ZERO)?;
+            set_opening(w, "1001", yuan(300))?;
+            Ok(())
+        })
+        .expect("write");
+    let openings = backend.openings(&l).expect("openings");
+    let o = |account: &str, amount| Opening { account: account.into(), amount };
+    assert_eq!(openings, [o("1001", yuan(300)), o("1002", yuan(200)), o("3101", -yuan(500))]);
+    let mut totals = backend.period_totals(&l).expect("period totals");
+    totals.retain(|t| !(t.debit.is_zero() && t.credit.is_zero()));
+    totals.sort_by(|a, b| a.account.cmp(&b.account));
+    let before = start().prev();
+    let row = |account: &str, debit, credit| PeriodTotalRow { account: account.into(), period: before, debit, credit };
+    assert_eq!(
+        totals,
+        [row("1001", yuan(300), Money::ZERO), row("1002", yuan(200), Money::ZERO), row("3101", Money::ZERO, yuan(500))]
+    );
+    let seen = backend
+        .write(&l, &actor(3), |w| {
+            Ok((
+                w.balance("1002")?,
+                w.balance_through("1", start())?,
+                w.movements_from("1001", day(2), false)?.0,
+                w.vouchers_touching("1002", day(1), day(31), false)?.0,
+                w.ever_closed()?,
+            ))
+        })
+        .expect("write");
+    assert_eq!(seen, (yuan(200), yuan(500), yuan(300), yuan(200), false));
+    backend
+        .write(&l, &actor(4), |w| {
+            w.append(Event::PeriodClosed { period: start(), reason: "月末结账".into(), in_transit: vec![] })?;
+            w.append(Event::PeriodReopened {
+                period: start(),
+                reason: "更正".into(),
+                accountant: "会计".into(),
+                approver: "主任".into(),
+            })?;
+            Ok(())
+        })
+        .expect("write");
+    assert!(backend.write(&l, &actor(5), |w| Ok(w.ever_closed()?)).expect("write"), "a reopened month was closed");
+    let report = backend.verify(&l).expect("verify");
+    assert!(report.mismatch.is_none(), "{:?}", report.mismatch);
 }
 
 /// Vouchers come in period and number order, and the walk stops at the

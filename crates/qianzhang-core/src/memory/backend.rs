@@ -320,6 +320,10 @@ impl Backend for MemoryBackend {
         Ok(self.books(ledger)?.funds.clone())
     }
 
+    fn openings(&self, ledger: &LedgerHandle) -> Result<Vec<crate::opening::Opening>, BackendError> {
+        Ok(self.books(ledger)?.opening_list())
+    }
+
     fn assets(&self, ledger: &LedgerHandle) -> Result<Vec<Asset>, BackendError> {
         let mut assets = self.books(ledger)?.assets.clone();
         assets.sort_by_key(|a| a.id);

@@ -88,6 +88,7 @@ fn compare(actual: &MemoryBooks, expected: &MemoryBooks) -> Option<Mismatch> {
         ("disclosure_reviews", rows(&actual.reviews), rows(&expected.reviews)),
         ("budgets", rows(&actual.budgets), rows(&expected.budgets)),
         ("imports", rows(&actual.imported), rows(&expected.imported)),
+        ("openings", rows(&actual.openings), rows(&expected.openings)),
     ] {
         let differing = (0..a.len().max(e.len())).find(|i| a.get(*i) != e.get(*i));
         if let Some(i) = differing {
