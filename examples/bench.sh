@@ -45,7 +45,9 @@ hyperfine -N --warmup 3 --runs 20 --style basic \
     "$Q --db $DB report journal --from 2020-06 --to 2020-06" \
     "$Q --db $DB report journal --from 2020-06 --to 2020-06 --format json" \
     "$Q --db $DB report cash-journal --from 2020-06 --to 2020-06" \
-    "$Q --db $DB report bank-journal --from 2020-06 --to 2020-06"
+    "$Q --db $DB report bank-journal --from 2020-06 --to 2020-06" \
+    "$Q --db $DB print voucher --period 2020-06 -o $WORK/vouchers-2020-06.html" \
+    "$Q --db $DB print bank-journal --month 2020-06 -o $WORK/bank-journal-2020-06.html"
 if command -v ledger >/dev/null; then
     "$Q" --db "$DB" export --format ledger -o "$WORK/bench.journal"
     echo "ledger -f bench.journal bal:"; measure ledger -f "$WORK/bench.journal" bal
