@@ -147,6 +147,13 @@ pub trait Backend {
     /// Money into and out of each special fund per period, from posted vouchers.
     fn fund_totals(&self, ledger: &LedgerHandle) -> Result<Vec<FundTotalRow>, BackendError>;
 
+    /// [FND-2] the households and every line of the collection registers,
+    /// in the order recorded.
+    fn collection_register(
+        &self,
+        ledger: &LedgerHandle,
+    ) -> Result<(Vec<crate::collection::Household>, Vec<crate::collection::Collection>), BackendError>;
+
     /// The first and last period holding vouchers, if any.
     fn period_span(&self, ledger: &LedgerHandle) -> Result<Option<(Period, Period)>, BackendError>;
 

@@ -315,6 +315,9 @@ pub struct Disclosure {
     pub public_welfare: Option<PublicWelfare>,
     /// Year: budget against actual.
     pub budget: Option<Vec<BudgetRow>>,
+    /// [FND-2] each fund raised from residents: the collection and every use.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resident_funds: Vec<crate::collection::ResidentFund>,
 }
 
 impl Disclosure {
@@ -346,6 +349,8 @@ pub struct DisclosureInput<'a> {
     pub published: Date,
     pub contact: String,
     pub mask_names: bool,
+    /// [FND-2] the resident-raised funds' sections, built by the caller.
+    pub resident_funds: Vec<crate::collection::ResidentFund>,
 }
 
 fn kind_of(chart: &Chart, code: &str) -> Option<AccountKind> {
@@ -545,6 +550,16 @@ impl Disclosure {
             assets,
             public_welfare,
             budget,
+            resident_funds: input
+                .resident_funds
+                .into_iter()
+                .map(|mut f| {
+                    for u in &mut f.uses {
+                        u.summary = scrub(&u.summary);
+                    }
+                    f
+                })
+                .collect(),
         })
     }
 }

@@ -49,6 +49,8 @@ pub struct MemoryBooks {
     pub signed: HashMap<VoucherRef, Vec<Signature>>,
     pub settings: Settings,
     pub templates: std::collections::BTreeMap<String, crate::template::Template>,
+    pub households: Vec<crate::collection::Household>,
+    pub collections: Vec<crate::collection::Collection>,
     pub authorizations: HashMap<String, Authorization>,
     pub receipt_books: Vec<ReceiptBook>,
     pub receipts: HashMap<(String, u32), ReceiptState>,
@@ -100,6 +102,8 @@ impl MemoryBooks {
             signed: HashMap::new(),
             settings: Settings::default(),
             templates: Default::default(),
+            households: Vec::new(),
+            collections: Vec::new(),
             authorizations: HashMap::new(),
             receipt_books: Vec::new(),
             receipts: HashMap::new(),
@@ -214,6 +218,12 @@ impl Books for MemoryBooks {
             }
         }
         Ok((before, later))
+    }
+    fn households(&mut self) -> Result<Vec<crate::collection::Household>, BackendError> {
+        Ok(self.households.clone())
+    }
+    fn collections(&mut self) -> Result<Vec<crate::collection::Collection>, BackendError> {
+        Ok(self.collections.clone())
     }
     fn template(&mut self, name: &str) -> Result<Option<crate::template::Template>, BackendError> {
         Ok(self.templates.get(name).cloned())
@@ -371,6 +381,9 @@ impl MemoryBooks {
             Change::PeriodReopened(period) => self.closed.retain(|p| *p != period),
             Change::FileImported { sha256, .. } => self.imported.push((sha256.to_string(), self.at.clone())),
             Change::Setting { key, value } => self.settings.set(key, value),
+            Change::CalendarDay(day) => self.settings.calendar.mark(day),
+            Change::Household(h) => self.households.push(h.clone()),
+            Change::Collection(c) => self.collections.push(c.clone()),
             Change::TemplateSaved(t) => {
                 self.templates.insert(t.name.clone(), t.clone());
             }

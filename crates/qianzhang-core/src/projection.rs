@@ -145,6 +145,9 @@ pub enum Change<'e> {
     },
     FundDeclared(&'e Fund),
     TemplateSaved(&'e crate::template::Template),
+    CalendarDay(&'e crate::calendar::MarkedDay),
+    Household(&'e crate::collection::Household),
+    Collection(&'e crate::collection::Collection),
     CashCounted(&'e CashCount),
     /// New statement lines of a bank account, numbered from `first_id`.
     StatementLines {
@@ -285,6 +288,9 @@ pub fn reduce<'e, V: View>(event: &'e Event, view: &mut V) -> Result<Vec<Change<
         }
         Event::FundDeclared { fund } => vec![Change::FundDeclared(fund)],
         Event::TemplateSaved { template } => vec![Change::TemplateSaved(template)],
+        Event::CalendarDayMarked { day } => vec![Change::CalendarDay(day)],
+        Event::HouseholdRegistered { household } => vec![Change::Household(household)],
+        Event::CollectionRecorded { collection } => vec![Change::Collection(collection)],
         Event::CashCounted { count } => vec![Change::CashCounted(count)],
         Event::StatementImported { account, first_id, lines, through, .. } => {
             let mut out = Vec::with_capacity(2);
