@@ -41,3 +41,44 @@ fn per_1_last_business_day_follows_the_notice_and_the_ledger() {
     let list = env.ok(&["settings", "holiday", "list", "2031"]);
     assert!(list.contains("未内置"), "{list}");
 }
+
+/// [CSH-5] cash received on Thursday 2025-04-03 is due at the bank on
+/// Monday 4-07: Friday 4-04 is 清明节. The cash-count sheet says so, and
+/// calls it overdue only from 4-08.
+#[test]
+fn csh_5_the_deposit_deadline_skips_qingming() {
+    let env = Env::with_office().at("2025-04-10T18:00:00+08:00");
+    env.ok(&[
+        "--as",
+        "王芳",
+        "receipt",
+        "issue",
+        "--book",
+        "SJ",
+        "--payer",
+        "居民甲",
+        "--amount",
+        "200",
+        "--date",
+        "2025-04-03",
+    ]);
+    env.ok(&[
+        "voucher",
+        "add",
+        "--date",
+        "2025-04-03",
+        "--summary",
+        "收场地费",
+        "--debit",
+        "1001=200",
+        "--credit",
+        "4901=200",
+        "--doc",
+        "类型=收据,号码=SJ0000101,金额=200,经办人=王芳",
+    ]);
+    env.sign_and_post(&["2025-04/记-0001"]);
+    let sheet = env.ok(&["report", "cash-count", "--date", "2025-04-07"]);
+    assert!(sheet.contains("2025-04-03 收入，应于 2025-04-07 前送存银行；不得坐支"), "{sheet}");
+    let sheet = env.ok(&["report", "cash-count", "--date", "2025-04-08"]);
+    assert!(sheet.contains("应于 2025-04-07 前送存银行，已逾期"), "{sheet}");
+}
