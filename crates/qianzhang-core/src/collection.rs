@@ -101,7 +101,7 @@ pub fn check_decision(a: &Authorization) -> Result<(), Refusal> {
                     d.votes_for.saturating_add(d.against)
                 ));
             }
-            if d.votes_for * 2 <= d.attendance {
+            if u64::from(d.votes_for) * 2 <= u64::from(d.attendance) {
                 return fnd(format!(
                     "{} 未获通过：到会 {} 人，同意 {} 票，未过半数；未通过的事项不能作为支出依据",
                     a.number, d.attendance, d.votes_for
@@ -183,6 +183,9 @@ pub fn record_collection(books: &mut impl Books, p: Payment) -> Result<String, F
         return refuse(Rule::Fnd2, format!("门牌“{door}”未登记；请先用 collection household add {door} 登记"));
     }
     let payer = check_name("交款人", &p.payer)?;
+    if payer.chars().count() > crate::text::NAME_CHARS {
+        return refuse(Rule::Fnd2, format!("交款人姓名不超过 {} 个字", crate::text::NAME_CHARS));
+    }
     if p.amount.fen() <= 0 {
         return refuse(Rule::Fnd2, "缴款金额须大于零");
     }

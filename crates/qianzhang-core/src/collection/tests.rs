@@ -124,6 +124,8 @@ fn fnd_2_a_payment_needs_a_registered_household_and_a_receipt() {
     // The receipts of the register are not cited twice.
     let p = Payment { receipt: Some("SJ0000001".into()), ..payment("3号院1户", "李四") };
     assert_eq!(rule_of(record_collection(&mut b, p)), Rule::Rcp2);
+    let long = "张".repeat(crate::text::NAME_CHARS + 1);
+    assert_eq!(rule_of(record_collection(&mut b, payment("3号院3户", &long))), Rule::Fnd2);
     assert_eq!(b.collections.len(), 2, "nothing recorded");
 }
 
@@ -165,6 +167,11 @@ fn fnd_2_a_decision_records_a_passed_vote_for_a_fund() {
     too_many.decision.as_mut().unwrap().against = 5;
     assert_eq!(rule_of(record_authorization(&mut b, too_many)), Rule::Fnd2);
     assert!(b.authorizations.len() == 1, "only the standing resolution");
+    // The largest vote is counted without overflow.
+    let mut huge = residents_decision("议事会决议〔2025〕5号", u32::MAX);
+    huge.decision.as_mut().unwrap().attendance = u32::MAX;
+    huge.decision.as_mut().unwrap().against = 0;
+    record_authorization(&mut b, huge).unwrap();
 }
 
 #[test]
