@@ -612,7 +612,13 @@ impl Command {
             Command::Auth(c) => matches!(c, AuthCmd::Add { .. }),
             Command::Collection(c) => c.changes_books(),
             Command::Receipt(c) => !matches!(c, ReceiptCmd::List),
-            Command::Settings { cmd } => cmd.is_some(),
+            Command::Settings { cmd } => !matches!(
+                cmd,
+                None | Some(
+                    SettingsCmd::Holiday { cmd: CalendarCmd::List { .. } }
+                        | SettingsCmd::Workday { cmd: CalendarCmd::List { .. } }
+                )
+            ),
             Command::Fund(c) => !matches!(c, month::FundCmd::List),
             Command::Cash(_) => true,
             Command::Bank(c) => !matches!(c, month::BankCmd::List { .. }),

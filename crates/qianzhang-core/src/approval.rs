@@ -367,8 +367,11 @@ pub fn check_expense_authorization(
         return apr(format!("凭证 {r} 引用的审批依据“{cited}”尚未登记，请先用 auth add 登记"));
     };
     // A residents' decision (一事一议) is the community deciding for itself:
-    // below the threshold it stands for the 两委 resolution (FND-2).
-    let stands_in = a.kind == AuthKind::Residents && need == AuthKind::Resolution;
+    // below the threshold it stands for the 两委 resolution when the expense
+    // spends the fund it was made for (FND-2).
+    let stands_in = a.kind == AuthKind::Residents
+        && need == AuthKind::Resolution
+        && a.decision.as_ref().is_some_and(|d| crate::collection::spending_by_fund(v).contains_key(&d.fund));
     if a.kind != need && !stands_in {
         return match need {
             AuthKind::Government => apr(format!(

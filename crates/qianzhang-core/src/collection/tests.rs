@@ -151,6 +151,12 @@ fn fnd_2_spending_with_a_residents_decision_is_accepted() {
     record_authorization(&mut b, residents_decision("议事会决议〔2025〕1号", 35)).unwrap();
     let v = repair(&mut b, 80_000, "议事会决议〔2025〕1号");
     assert_eq!(check_authorization(&mut b, &v).unwrap(), None);
+    // It decides its own fund's spending only.
+    let mut d = draft(date!(2025 - 03 - 20), 10_000);
+    d.authorization = Some("议事会决议〔2025〕1号".into());
+    let r = crate::books::prepare_voucher(&mut b, d, Origin::Entered, "赵敏").unwrap();
+    let other = b.vouchers[&r].0.clone();
+    assert_eq!(check_authorization(&mut b, &other).unwrap().unwrap().rule, Rule::Apr2);
     // Its cap counts as any authorization's does (APR-2).
     let v = repair(&mut b, 80_001, "议事会决议〔2025〕1号");
     assert_eq!(check_authorization(&mut b, &v).unwrap().unwrap().rule, Rule::Apr2);
