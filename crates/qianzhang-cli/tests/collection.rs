@@ -138,7 +138,7 @@ fn fnd_2_the_register_lists_who_paid_and_equals_the_fund_income() {
 #[test]
 fn fnd_2_the_pingfang_repair_is_decided_by_the_council_and_shown_on_the_board() {
     let env = pingfang();
-    let list = env.ok(&["collection", "list", "--fund", FUND, "--month", "2025-03"]);
+    let list = env.ok(&["collection", "list", "--fund", FUND, "--period", "2025-03"]);
     assert!(list.contains("已缴 15 户，未缴 5 户，共 20 户") && list.contains("相符"), "{list}");
     // ¥800 from the residents' money on a 两委 resolution: refused at approval.
     repair(&env, "800", "两委决议〔2025〕1号");

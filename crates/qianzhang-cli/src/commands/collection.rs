@@ -9,7 +9,7 @@ use qianzhang_core::collection::{parse_households, Household, Payment};
 use qianzhang_core::period::format_date;
 use qianzhang_core::Rule;
 
-use crate::args::{date_value, Cli, Range};
+use crate::args::{date_value, period_value, Cli, Range};
 use crate::exit::{bad_input, Exit};
 use crate::outcome::field;
 use crate::output::out;
@@ -57,6 +57,9 @@ pub(crate) enum CollectionCmd {
     List {
         #[arg(long)]
         fund: String,
+        /// 单月（同 --month）/ one month (same as --month)
+        #[arg(long, value_parser = period_value, conflicts_with_all = ["from", "to", "month"])]
+        period: Option<qianzhang_core::Period>,
         #[command(flatten)]
         range: Range,
     },
@@ -144,9 +147,12 @@ pub(crate) fn collection(cli: &Cli, cmd: &CollectionCmd) -> Result<(), Exit> {
                 total.to_yuan()
             ))
         }
-        CollectionCmd::List { fund, range } => {
+        CollectionCmd::List { fund, period, range } => {
             let ledger = open_ledger(cli)?;
-            let (from, to) = qianzhang_app::reports::span(&ledger, &range.app())?;
+            let (from, to) = match period {
+                Some(p) => (*p, *p),
+                None => qianzhang_app::reports::span(&ledger, &range.app())?,
+            };
             let register = app::register(&ledger, fund.trim(), from, to)?;
             out(&qianzhang_report::collection_register(&register))
         }
