@@ -3,6 +3,7 @@
 //! register (AST-1) and budgets.
 
 use crate::backend::Backend;
+use qianzhang_core::collection::ResidentFund;
 use qianzhang_core::disclosure::{
     dispose_asset, record_review, register_asset, set_budget, Asset, Disclosure, DisclosureInput, Review, Span,
 };
@@ -42,6 +43,7 @@ pub fn disclosure<B: Backend>(ledger: &Ledger<B>, span: Span, published: time::D
         (true, Some(close)) => close.fingerprint.to_string(),
         _ => store.fingerprint(handle)?.fingerprint.to_string(),
     };
+    let resident_funds = resident_funds(store, handle, span, &vouchers, &fund_totals)?;
     let budgets = match span {
         Span::Year { year } => store.budgets(handle, year)?,
         _ => Vec::new(),
@@ -69,11 +71,50 @@ pub fn disclosure<B: Backend>(ledger: &Ledger<B>, span: Span, published: time::D
         published,
         contact: settings.contact.clone(),
         mask_names: settings.mask_names,
+        resident_funds,
     })?;
     if let Some(december) = december {
         disclosure.statements = Some(crate::reports::statements(ledger, december)?);
     }
     Ok(disclosure)
+}
+
+/// [FND-2] the sections of the funds raised from residents: the span's
+/// collection, every use with the decision it cites, the balance.
+fn resident_funds<B: Backend>(
+    store: &B,
+    handle: &qianzhang_core::backend::LedgerHandle,
+    span: Span,
+    vouchers: &[(qianzhang_core::Voucher, Vec<qianzhang_core::lifecycle::Signature>)],
+    fund_totals: &[qianzhang_core::backend::FundTotalRow],
+) -> Result<Vec<ResidentFund>, Error> {
+    let (households, collections) = store.collection_register(handle)?;
+    let funds: std::collections::BTreeSet<&str> = collections.iter().map(|c| c.fund.as_str()).collect();
+    if funds.is_empty() {
+        return Ok(Vec::new());
+    }
+    let authorizations = store.authorizations(handle)?;
+    let uses: Vec<_> = vouchers
+        .iter()
+        .filter(|(v, _)| v.origin() != qianzhang_core::Origin::Closing)
+        .map(|(v, _)| {
+            let a = v.authorization().and_then(|n| {
+                authorizations.iter().find(|u| u.authorization.number == n).map(|u| u.authorization.clone())
+            });
+            (v.clone(), a)
+        })
+        .collect();
+    Ok(funds
+        .into_iter()
+        .map(|fund| {
+            let balance = fund_totals
+                .iter()
+                .filter(|t| t.fund == fund && t.period <= span.last())
+                .map(qianzhang_core::backend::FundTotalRow::held)
+                .sum();
+            ResidentFund::build(fund, &households, &collections, (span.first(), span.last()), &uses, balance)
+        })
+        .collect())
 }
 
 /// [PUB-1] the span of a disclosure as asked for: a month, a quarter or a year.

@@ -213,7 +213,7 @@ pub fn month_end<B: Backend>(
     let mut period = start;
     while period <= end {
         store.write(&handle, &at(cashier, "cash count"), |w| {
-            let day = last_business_day(period);
+            let day = last_business_day(period, &w.settings().calendar);
             let counted = book_at(w, day)?;
             record_count(w, day, counted, Vec::new(), cashier, day).map(|_| ())
         })?;

@@ -13,6 +13,7 @@ pub mod accounts;
 pub mod audit;
 pub mod backend;
 pub mod board;
+pub mod collection;
 pub mod demo;
 mod error;
 pub mod ledger;

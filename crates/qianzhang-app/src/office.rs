@@ -53,7 +53,7 @@ pub fn receipts<B: Backend>(ledger: &Ledger<B>) -> Result<(Vec<ReceiptBook>, Rec
 }
 
 /// Every setting key, in the order they are listed.
-pub const SETTING_KEYS: [SettingKey; 7] = [
+pub const SETTING_KEYS: [SettingKey; 8] = [
     SettingKey::Threshold,
     SettingKey::SplitWindow,
     SettingKey::CashLimit,
@@ -61,6 +61,7 @@ pub const SETTING_KEYS: [SettingKey; 7] = [
     SettingKey::MatchWindow,
     SettingKey::MaskNames,
     SettingKey::Contact,
+    SettingKey::FundDecisionThreshold,
 ];
 
 pub fn settings<B: Backend>(ledger: &Ledger<B>) -> Result<Settings, Error> {
@@ -73,7 +74,7 @@ pub fn setting_key(key: &str) -> Result<SettingKey, Error> {
         Error::refuse(
             Rule::Apr4,
             format!(
-                "没有名为“{key}”的设置；可设置 threshold、split-window、cash-limit、deposit-days、match-window、mask-names、contact"
+                "没有名为“{key}”的设置；可设置 threshold、split-window、cash-limit、deposit-days、match-window、mask-names、contact、fund-decision-threshold"
             ),
         )
     })
@@ -82,6 +83,11 @@ pub fn setting_key(key: &str) -> Result<SettingKey, Error> {
 /// Changes a setting (admin); the value as kept.
 pub fn set<B: Backend>(session: &mut Session<B>, key: SettingKey, value: &str) -> Result<String, Error> {
     session.change(Act::Administer, |w, _| change_setting(w, key, value))
+}
+
+/// [PER-1]/[CSH-5] marks a day of the ledger's calendar (admin).
+pub fn mark_day<B: Backend>(session: &mut Session<B>, day: qianzhang_core::calendar::MarkedDay) -> Result<(), Error> {
+    session.change(Act::Administer, |w, _| qianzhang_core::approval::mark_calendar_day(w, day))
 }
 
 /// [CSH-3] the advances not yet settled.

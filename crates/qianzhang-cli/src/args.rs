@@ -65,6 +65,9 @@ pub(crate) enum Command {
     /// 审批依据：两委决议、街道/镇政府批复 / authorizations
     #[command(subcommand)]
     Auth(AuthCmd),
+    /// 居民筹资收款名册（一事一议）/ money raised from residents (FND-2)
+    #[command(subcommand)]
+    Collection(crate::commands::collection::CollectionCmd),
     /// 账套设置 / ledger settings (threshold, split-window, cash-limit, deposit-days, match-window)
     Settings {
         #[command(subcommand)]
@@ -303,6 +306,18 @@ pub(crate) enum AuthCmd {
         /// 回避的人（可重复）/ who withdrew (repeatable)
         #[arg(long, requires = "payee")]
         withdrawn: Vec<String>,
+        /// 居民决议（FND-2）：所用的居民筹资专项资金 / the resident-raised fund it spends
+        #[arg(long, requires_all = ["attendance", "votes_for", "against"])]
+        fund: Option<String>,
+        /// 居民决议：到会人数 / how many attended
+        #[arg(long, requires = "fund")]
+        attendance: Option<u32>,
+        /// 居民决议：同意票数 / votes for
+        #[arg(long = "for", requires = "fund")]
+        votes_for: Option<u32>,
+        /// 居民决议：反对票数 / votes against
+        #[arg(long, requires = "fund")]
+        against: Option<u32>,
     },
     /// 审批依据及使用情况 / authorizations with what they have paid for
     List,
@@ -352,6 +367,29 @@ pub(crate) enum ReceiptCmd {
 pub(crate) enum SettingsCmd {
     /// 更改设置 / change a setting: threshold | split-window | cash-limit | deposit-days | match-window
     Set { key: String, value: String },
+    /// 节假日：add 日期 [名称] 定为放假日；list [年] 列出当年放假与调休上班的日子
+    Holiday {
+        #[command(subcommand)]
+        cmd: CalendarCmd,
+    },
+    /// 调休上班日：add 日期 [名称] 定为工作日
+    Workday {
+        #[command(subcommand)]
+        cmd: CalendarCmd,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum CalendarCmd {
+    /// 定一天 / mark a day
+    Add {
+        #[arg(value_parser = date_value)]
+        date: time::Date,
+        /// 节日名称或原因 / the holiday's name or the reason
+        name: Option<String>,
+    },
+    /// 当年的节假日与调休上班日 / the effective calendar of a year
+    List { year: Option<i32> },
 }
 
 #[derive(Subcommand, Debug)]
@@ -578,8 +616,15 @@ impl Command {
             Command::Import { .. } => true,
             Command::Person(c) => !matches!(c, PersonCmd::List { .. } | PersonCmd::Relation { .. }),
             Command::Auth(c) => matches!(c, AuthCmd::Add { .. }),
+            Command::Collection(c) => c.changes_books(),
             Command::Receipt(c) => !matches!(c, ReceiptCmd::List),
-            Command::Settings { cmd } => cmd.is_some(),
+            Command::Settings { cmd } => !matches!(
+                cmd,
+                None | Some(
+                    SettingsCmd::Holiday { cmd: CalendarCmd::List { .. } }
+                        | SettingsCmd::Workday { cmd: CalendarCmd::List { .. } }
+                )
+            ),
             Command::Fund(c) => !matches!(c, month::FundCmd::List),
             Command::Opening(c) => !matches!(c, opening::OpeningCmd::Show { .. }),
             Command::Cash(_) => true,

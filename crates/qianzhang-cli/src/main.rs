@@ -55,6 +55,7 @@ fn run(cli: &Cli) -> Result<(), Exit> {
         Command::Voucher(cmd) => voucher::voucher(cli, cmd),
         Command::Person(cmd) => person::person(cli, cmd),
         Command::Auth(cmd) => office::auth(cli, cmd),
+        Command::Collection(cmd) => commands::collection::collection(cli, cmd),
         Command::Receipt(cmd) => office::receipt(cli, cmd),
         Command::Advances => office::advances(cli),
         Command::Settings { cmd } => office::settings(cli, cmd.as_ref()),

@@ -171,7 +171,9 @@ fn doc_2_an_older_store_has_its_document_index_rebuilt() {
     // voucher's kept; the later migrations' changes undone.
     env.sql(
         "ALTER TABLE vouchers DROP COLUMN moved; DROP TABLE statement_reach; DROP TABLE templates; DROP TABLE openings; \
-         DROP TABLE turnover; ALTER TABLE people DROP COLUMN reset; DELETE FROM documents; \
+         DROP TABLE turnover; ALTER TABLE people DROP COLUMN reset; DELETE FROM documents; DROP TABLE statement_totals; \
+         DROP TABLE calendar_days; DROP TABLE households; DROP TABLE collections; \
+         ALTER TABLE authorizations DROP COLUMN decision; \
          INSERT INTO documents SELECT id, '发票', '惠民文具店', '044001900111-1', 202503, 1, 1 FROM ledgers; \
          INSERT INTO documents SELECT id, '发票', '惠民文具店', '044001900111-2', 202503, 2, 1 FROM ledgers; \
          PRAGMA user_version = 7;",

@@ -198,7 +198,7 @@ fn per_1_a_year_closes_month_by_month_and_december_carries_the_result_forward() 
     let err = env.refused("PER-1", &["period", "close", "2025-01"]);
     for reason in [
         "[PER-1] 2025-01 还有未记账的凭证：记-0001、",
-        "[CSH-2] 没有 2025-01-31",
+        "[CSH-2] 没有 2025-01-27（本月最后一个工作日）",
         "[BNK-1] 1002 银行存款 没有 2025-01 的银行对账单",
     ] {
         assert!(err.contains(reason), "{reason} missing in:\n{err}");

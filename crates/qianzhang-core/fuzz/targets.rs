@@ -13,6 +13,7 @@ use std::path::Path;
 
 use qianzhang_core::bank::{import_statement, read_statement};
 use qianzhang_core::books::{enter_voucher, FirstAdmin};
+use qianzhang_core::calendar::Calendar;
 use qianzhang_core::cash::{deposit_deadline, last_business_day};
 use qianzhang_core::csvfile::{import_csv_bytes, ImportOptions};
 use qianzhang_core::money::MAX_LINE_FEN;
@@ -168,8 +169,8 @@ pub fn date(bytes: &[u8]) -> Outcome {
             assert_eq!(parse_date(&format_date(d)), Ok(d));
             let p = Period::of(d);
             assert!(p.first_day() <= d && d <= p.last_day(), "{text:?}");
-            assert!(deposit_deadline(d, 400) > d);
-            assert!(last_business_day(p) <= p.last_day());
+            assert!(deposit_deadline(d, 400, &Calendar::default()) > d);
+            assert!(last_business_day(p, &Calendar::default()) <= p.last_day());
             Outcome::Accepted
         }
     }

@@ -34,6 +34,9 @@ pub enum SettingKey {
     MaskNames,
     /// PUB-1: who residents ask about the disclosure, as printed on it.
     Contact,
+    /// FND-2: spending from money raised from residents above this cites a
+    /// residents' decision.
+    FundDecisionThreshold,
 }
 
 impl SettingKey {
@@ -46,6 +49,7 @@ impl SettingKey {
             "match-window" => Some(SettingKey::MatchWindow),
             "mask-names" => Some(SettingKey::MaskNames),
             "contact" => Some(SettingKey::Contact),
+            "fund-decision-threshold" => Some(SettingKey::FundDecisionThreshold),
             _ => None,
         }
     }
@@ -59,6 +63,7 @@ impl SettingKey {
             SettingKey::MatchWindow => "match-window",
             SettingKey::MaskNames => "mask-names",
             SettingKey::Contact => "contact",
+            SettingKey::FundDecisionThreshold => "fund-decision-threshold",
         }
     }
 
@@ -71,6 +76,7 @@ impl SettingKey {
             SettingKey::MatchWindow => "银行对账日期容差（天）",
             SettingKey::MaskNames => "公开表隐去个人名字（yes/no）",
             SettingKey::Contact => "公开表咨询联系方式",
+            SettingKey::FundDecisionThreshold => "居民筹资单笔支出超过此数须居民决议",
         }
     }
 }
@@ -85,6 +91,11 @@ pub struct Settings {
     pub match_window_days: u32,
     pub mask_names: bool,
     pub contact: String,
+    /// FND-2: spending from a resident-raised fund above this needs a
+    /// residents' decision.
+    pub fund_decision_threshold: Money,
+    /// PER-1/CSH-5: the ledger's amendments to the built-in holiday calendar.
+    pub calendar: crate::calendar::Calendar,
 }
 
 impl Default for Settings {
@@ -97,6 +108,8 @@ impl Default for Settings {
             match_window_days: 5,
             mask_names: true,
             contact: String::new(),
+            fund_decision_threshold: Money::from_fen(50_000),
+            calendar: crate::calendar::Calendar::default(),
         }
     }
 }
@@ -116,13 +129,16 @@ impl Settings {
             SettingKey::MatchWindow => Rule::Bnk1,
             SettingKey::MaskNames => Rule::Pub2,
             SettingKey::Contact => Rule::Pub1,
+            SettingKey::FundDecisionThreshold => Rule::Fnd2,
             SettingKey::Threshold | SettingKey::SplitWindow => Rule::Apr4,
         };
         match key {
-            SettingKey::Threshold | SettingKey::CashLimit => match Money::parse(value) {
-                Ok(m) if m.fen() > 0 => Ok(m.to_decimal_string()),
-                _ => Err(Refusal::new(rule, format!("{}须为大于零的金额，“{value}”不是", key.chinese()))),
-            },
+            SettingKey::Threshold | SettingKey::CashLimit | SettingKey::FundDecisionThreshold => {
+                match Money::parse(value) {
+                    Ok(m) if m.fen() > 0 => Ok(m.to_decimal_string()),
+                    _ => Err(Refusal::new(rule, format!("{}须为大于零的金额，“{value}”不是", key.chinese()))),
+                }
+            }
             SettingKey::SplitWindow => match value.trim().parse::<u32>() {
                 Ok(d) if (1..=MAX_SPLIT_WINDOW_DAYS).contains(&d) => Ok(d.to_string()),
                 _ => Err(Refusal::new(rule, format!("{}须为 1 到 {MAX_SPLIT_WINDOW_DAYS} 的整数天数", key.chinese()))),
@@ -157,6 +173,9 @@ impl Settings {
             SettingKey::MatchWindow => self.match_window_days = value.parse().unwrap_or(self.match_window_days),
             SettingKey::MaskNames => self.mask_names = value != "no",
             SettingKey::Contact => self.contact = value.to_string(),
+            SettingKey::FundDecisionThreshold => {
+                self.fund_decision_threshold = Money::parse(value).unwrap_or(self.fund_decision_threshold)
+            }
         }
     }
 
@@ -169,6 +188,7 @@ impl Settings {
             SettingKey::MatchWindow => self.match_window_days.to_string(),
             SettingKey::MaskNames => if self.mask_names { "yes" } else { "no" }.to_string(),
             SettingKey::Contact => self.contact.clone(),
+            SettingKey::FundDecisionThreshold => self.fund_decision_threshold.to_decimal_string(),
         }
     }
 }
@@ -181,6 +201,9 @@ pub enum AuthKind {
     Resolution,
     /// 街道/镇政府批复: at or above the threshold.
     Government,
+    /// 居民会议/议事会决议 (一事一议): spending money raised from residents
+    /// (FND-2); below the threshold it stands for the 两委 resolution.
+    Residents,
 }
 
 impl AuthKind {
@@ -188,6 +211,7 @@ impl AuthKind {
         match self {
             AuthKind::Resolution => "两委会议决议",
             AuthKind::Government => "街道/镇政府批复",
+            AuthKind::Residents => "居民会议/议事会决议",
         }
     }
 }
@@ -205,6 +229,9 @@ pub struct Authorization {
     /// from: to whom it pays, who signs in the approver's place, who withdrew.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stand_aside: Option<StandAside>,
+    /// [FND-2] a residents' decision: for which fund, who came, how they voted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<crate::collection::Decision>,
 }
 
 /// [SEP-6] what a 两委 resolution for a stand-aside payment records.
@@ -239,7 +266,7 @@ pub fn check_new_authorization(existing: Option<&Authorization>, a: &Authorizati
     if a.cap.fen() <= 0 {
         return apr(format!("{} 的限额须大于零", a.number));
     }
-    Ok(())
+    crate::collection::check_decision(a)
 }
 
 /// [SEP-6] checks what a stand-aside resolution records: a 两委 resolution
@@ -339,7 +366,13 @@ pub fn check_expense_authorization(
     let Some(a) = authorization else {
         return apr(format!("凭证 {r} 引用的审批依据“{cited}”尚未登记，请先用 auth add 登记"));
     };
-    if a.kind != need {
+    // A residents' decision (一事一议) is the community deciding for itself:
+    // below the threshold it stands for the 两委 resolution when the expense
+    // spends the fund it was made for (FND-2).
+    let stands_in = a.kind == AuthKind::Residents
+        && need == AuthKind::Resolution
+        && a.decision.as_ref().is_some_and(|d| crate::collection::spending_by_fund(v).contains_key(&d.fund));
+    if a.kind != need && !stands_in {
         return match need {
             AuthKind::Government => apr(format!(
                 "支出 {} 达到 {}，须{}；{} 是{}",
@@ -349,7 +382,7 @@ pub fn check_expense_authorization(
                 a.number,
                 a.kind.chinese()
             )),
-            AuthKind::Resolution => apr(format!(
+            AuthKind::Resolution | AuthKind::Residents => apr(format!(
                 "支出 {} 不足 {}，由社区两委会议决议审批，{} 不能代替决议",
                 amount.to_yuan(),
                 settings.threshold.to_yuan(),
@@ -451,6 +484,18 @@ pub fn change_setting(books: &mut impl Books, key: SettingKey, value: &str) -> R
     Ok(value)
 }
 
+/// [PER-1]/[CSH-5] marks a day of the ledger's calendar as a holiday or a
+/// make-up working day (admin), overriding the built-in notice for it.
+pub fn mark_calendar_day(books: &mut impl Books, day: crate::calendar::MarkedDay) -> Result<(), Failure> {
+    let name = day.name.trim();
+    if name.chars().count() > 40 || name.chars().any(char::is_control) {
+        return Err(Refusal::new(Rule::Per1, "节假日名称须不超过 40 个字").into());
+    }
+    let day = crate::calendar::MarkedDay { name: name.to_string(), ..day };
+    books.append(Event::CalendarDayMarked { day })?;
+    Ok(())
+}
+
 /// [APR-2] records a resolution or government approval; [SEP-6] a
 /// resolution for a stand-aside payment names its deputy signer.
 pub fn record_authorization(books: &mut impl Books, authorization: Authorization) -> Result<(), Failure> {
@@ -472,7 +517,10 @@ pub fn check_authorization(books: &mut impl Books, v: &Voucher) -> Result<Option
         }
         None => (None, Money::ZERO),
     };
-    Ok(check_expense_authorization(books.chart(), books.settings(), v, cited.as_ref(), spent_so_far))
+    if let Some(r) = check_expense_authorization(books.chart(), books.settings(), v, cited.as_ref(), spent_so_far) {
+        return Ok(Some(r));
+    }
+    crate::collection::check_residents_decision(books, v, cited.as_ref())
 }
 
 #[cfg(test)]
@@ -493,6 +541,7 @@ mod tests {
             scope: "办公".into(),
             cap: Money::from_fen(cap),
             stand_aside: None,
+            decision: None,
         }
     }
 

@@ -183,7 +183,11 @@ pub fn exceptions(input: AuditInput<'_>) -> Vec<Exception> {
     }
     for AuthorizationUse { authorization: a, used: spent } in input.authorizations {
         if *spent >= a.cap && a.date <= to {
-            let kind = if a.kind == AuthKind::Government { "街道/镇政府批复" } else { "两委决议" };
+            let kind = match a.kind {
+                AuthKind::Government => "街道/镇政府批复",
+                AuthKind::Resolution => "两委决议",
+                AuthKind::Residents => "居民会议/议事会决议",
+            };
             push(
                 Rule::Apr2,
                 "审批限额用尽",

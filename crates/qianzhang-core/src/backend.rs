@@ -153,6 +153,12 @@ pub trait Backend {
     /// [STM-1] the statements' rows per period, part, account and fund,
     /// from posted vouchers (`statements::statement_rows`), in key order.
     fn statement_totals(&self, ledger: &LedgerHandle) -> Result<Vec<crate::statements::StatementRow>, BackendError>;
+    /// [FND-2] the households and every line of the collection registers,
+    /// in the order recorded.
+    fn collection_register(
+        &self,
+        ledger: &LedgerHandle,
+    ) -> Result<(Vec<crate::collection::Household>, Vec<crate::collection::Collection>), BackendError>;
 
     /// The first and last period holding vouchers, if any.
     fn period_span(&self, ledger: &LedgerHandle) -> Result<Option<(Period, Period)>, BackendError>;

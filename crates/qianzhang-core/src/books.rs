@@ -90,6 +90,10 @@ pub trait Books {
     fn file_imported(&mut self, sha256: &str) -> Result<Option<String>, BackendError>;
     /// The special funds declared (FND-1).
     fn funds(&mut self) -> Result<Vec<Fund>, BackendError>;
+    /// The households of the collection register (FND-2), in the order registered.
+    fn households(&mut self) -> Result<Vec<crate::collection::Household>, BackendError>;
+    /// Every line of the collection register (FND-2), in the order recorded.
+    fn collections(&mut self) -> Result<Vec<crate::collection::Collection>, BackendError>;
     /// The voucher template saved under `name`.
     fn template(&mut self, name: &str) -> Result<Option<crate::template::Template>, BackendError>;
     /// [OPN-1] the opening balances of the go-live month, by account code.

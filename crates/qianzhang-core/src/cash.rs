@@ -10,7 +10,9 @@
 use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
-use time::{Date, Weekday};
+use time::Date;
+
+use crate::calendar::Calendar;
 
 use crate::books::{Books, Event};
 use crate::money::Money;
@@ -228,29 +230,14 @@ pub fn flow(v: &Voucher) -> Option<(Flow, Money)> {
 }
 
 /// The date by which cash received on `date` must be in the bank: `days`
-/// business days (Monday to Friday) later.
-pub fn deposit_deadline(date: Date, days: u32) -> Date {
-    let mut d = date;
-    let mut left = days;
-    while left > 0 {
-        // The calendar ends somewhere; a deadline past it is its last day.
-        let Some(next) = d.next_day() else { return d };
-        d = next;
-        if !matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday) {
-            left -= 1;
-        }
-    }
-    d
+/// business days later on the ledger's calendar (holidays and 调休 included).
+pub fn deposit_deadline(date: Date, days: u32, calendar: &Calendar) -> Date {
+    calendar.deposit_deadline(date, days)
 }
 
-/// The last business day (Monday to Friday) of a month.
-pub fn last_business_day(period: Period) -> Date {
-    let mut d = period.last_day();
-    while matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday) {
-        let Some(before) = d.previous_day() else { return d };
-        d = before;
-    }
-    d
+/// The last business day of a month on the ledger's calendar.
+pub fn last_business_day(period: Period, calendar: &Calendar) -> Date {
+    calendar.last_business_day(period)
 }
 
 /// Cash income not yet deposited.
@@ -285,7 +272,13 @@ impl CashPosition {
 /// [CSH-5] the cash position at the end of `through`: `opening` is the
 /// balance before the first voucher and counts as available; deposits take
 /// the oldest income first.
-pub fn position(opening: Money, vouchers: &[Voucher], through: Date, deposit_days: u32) -> CashPosition {
+pub fn position(
+    opening: Money,
+    vouchers: &[Voucher],
+    through: Date,
+    deposit_days: u32,
+    calendar: &Calendar,
+) -> CashPosition {
     let mut sorted: Vec<&Voucher> = vouchers.iter().filter(|v| v.date() <= through).collect();
     sorted.sort_by_key(|v| (v.date(), v.reference()));
     let mut balance = opening;
@@ -300,7 +293,7 @@ pub fn position(opening: Money, vouchers: &[Voucher], through: Date, deposit_day
                 voucher: v.reference(),
                 date: v.date(),
                 amount,
-                deadline: deposit_deadline(v.date(), deposit_days),
+                deadline: deposit_deadline(v.date(), deposit_days, calendar),
             }),
             Flow::Deposit => take_back(&mut queue, amount, false),
             Flow::Other | Flow::Payment => {}
@@ -412,7 +405,7 @@ pub fn record_count(
 pub fn position_at(books: &mut impl Books, day: Date) -> Result<CashPosition, Failure> {
     let from = Period::of(day).prev().first_day().max(books.ledger().start.first_day());
     let (opening, vouchers) = books.vouchers_touching(CASH, from, day, true)?;
-    Ok(position(opening, &vouchers, day, books.settings().deposit_days))
+    Ok(position(opening, &vouchers, day, books.settings().deposit_days, &books.settings().calendar))
 }
 
 /// [CSH-5] checks a voucher that pays cash, with it counted in.
@@ -424,7 +417,7 @@ pub fn check_payment(books: &mut impl Books, v: &Voucher) -> Result<Option<Refus
     let (opening, mut vouchers) = books.vouchers_touching(CASH, from, v.date(), true)?;
     vouchers.retain(|o| o.reference() != v.reference());
     vouchers.push(v.clone());
-    let p = position(opening, &vouchers, v.date(), books.settings().deposit_days);
+    let p = position(opening, &vouchers, v.date(), books.settings().deposit_days, &books.settings().calendar);
     Ok(check_no_zuozhi(v, &p))
 }
 
@@ -486,7 +479,7 @@ impl CountSheet {
         let ends = day_ends(opening, &moves, period.first_day(), date);
         let book = ends.last().map_or(opening, |e| e.1);
         let limit = books.settings().cash_limit;
-        let position = position(before, &scanned, date, books.settings().deposit_days);
+        let position = position(before, &scanned, date, books.settings().deposit_days, &books.settings().calendar);
         let overdue = overdue(&position, date).into_iter().cloned().collect();
         Ok(CountSheet {
             ledger: books.ledger().name.clone(),
@@ -627,10 +620,14 @@ mod tests {
 
     #[test]
     fn csh_5_deadline_skips_weekends() {
-        assert_eq!(deposit_deadline(date!(2025 - 04 - 04), 1), date!(2025 - 04 - 07), "Friday's income by Monday");
-        assert_eq!(deposit_deadline(date!(2025 - 04 - 07), 1), date!(2025 - 04 - 08));
-        assert_eq!(deposit_deadline(date!(2025 - 04 - 07), 0), date!(2025 - 04 - 07));
-        assert_eq!(last_business_day(Period::parse("2025-05").unwrap()), date!(2025 - 05 - 30));
+        assert_eq!(
+            deposit_deadline(date!(2025 - 04 - 04), 1, &Calendar::default()),
+            date!(2025 - 04 - 07),
+            "Friday's income by Monday"
+        );
+        assert_eq!(deposit_deadline(date!(2025 - 04 - 07), 1, &Calendar::default()), date!(2025 - 04 - 08));
+        assert_eq!(deposit_deadline(date!(2025 - 04 - 07), 0, &Calendar::default()), date!(2025 - 04 - 07));
+        assert_eq!(last_business_day(Period::parse("2025-05").unwrap(), &Calendar::default()), date!(2025 - 05 - 30));
     }
 
     #[test]
@@ -640,12 +637,12 @@ mod tests {
         // 200 of opening cash is free; 800 of income is not.
         let ok = pay(2, d, 150);
         vs.push(ok.clone());
-        let p = position(yuan(200), &vs, d, 1);
+        let p = position(yuan(200), &vs, d, 1, &Calendar::default());
         assert_eq!(p.available(), yuan(50));
         assert!(check_no_zuozhi(&ok, &p).is_none());
         let too_much = pay(3, d, 100);
         vs.push(too_much.clone());
-        let p = position(yuan(200), &vs, d, 1);
+        let p = position(yuan(200), &vs, d, 1, &Calendar::default());
         let r = check_no_zuozhi(&too_much, &p).unwrap();
         assert_eq!(r.rule, Rule::Csh5);
         assert!(
@@ -658,7 +655,7 @@ mod tests {
         vs.push(deposit(4, date!(2025 - 04 - 08), 800));
         let pay_after = pay(5, date!(2025 - 04 - 08), 40);
         vs.push(pay_after.clone());
-        let p = position(yuan(200), &vs, date!(2025 - 04 - 08), 1);
+        let p = position(yuan(200), &vs, date!(2025 - 04 - 08), 1, &Calendar::default());
         assert!(p.undeposited.is_empty());
         assert!(check_no_zuozhi(&pay_after, &p).is_none());
     }
@@ -670,12 +667,13 @@ mod tests {
             income(2, date!(2025 - 04 - 03), 300),
             deposit(3, date!(2025 - 04 - 03), 150),
         ];
-        let p = position(Money::ZERO, &vs, date!(2025 - 04 - 10), 1);
+        let p = position(Money::ZERO, &vs, date!(2025 - 04 - 10), 1, &Calendar::default());
         assert_eq!(p.undeposited.len(), 1, "the deposit took the oldest income first");
         assert_eq!(p.undeposited[0].amount, yuan(250));
-        assert_eq!(p.undeposited[0].deadline, date!(2025 - 04 - 04));
-        assert_eq!(overdue(&p, date!(2025 - 04 - 04)).len(), 0);
-        assert_eq!(overdue(&p, date!(2025 - 04 - 07)).len(), 1);
+        // Friday 04-04 is 清明节: Thursday's income is due on Monday.
+        assert_eq!(p.undeposited[0].deadline, date!(2025 - 04 - 07));
+        assert_eq!(overdue(&p, date!(2025 - 04 - 07)).len(), 0);
+        assert_eq!(overdue(&p, date!(2025 - 04 - 08)).len(), 1);
         let withdraw =
             voucher(4, date!(2025 - 04 - 01), vec![line("1001", Side::Debit, 9), line("1002", Side::Credit, 9)]);
         assert_eq!(flow(&withdraw), Some((Flow::Other, yuan(9))));

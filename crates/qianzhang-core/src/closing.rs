@@ -83,7 +83,7 @@ fn cash_blockers(books: &mut impl Books, period: Period) -> Result<Vec<Refusal>,
         return Ok(Vec::new());
     }
     let mut out = Vec::new();
-    let last = last_business_day(period);
+    let last = last_business_day(period, &books.settings().calendar);
     if !counts.iter().any(|c| c.date >= last) {
         out.push(Refusal::new(
             Rule::Csh2,

@@ -319,6 +319,9 @@ pub struct Disclosure {
     /// by the caller, which reads the statement totals.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub statements: Option<crate::statements::Statements>,
+    /// [FND-2] each fund raised from residents: the collection and every use.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resident_funds: Vec<crate::collection::ResidentFund>,
 }
 
 impl Disclosure {
@@ -350,6 +353,8 @@ pub struct DisclosureInput<'a> {
     pub published: Date,
     pub contact: String,
     pub mask_names: bool,
+    /// [FND-2] the resident-raised funds' sections, built by the caller.
+    pub resident_funds: Vec<crate::collection::ResidentFund>,
 }
 
 fn kind_of(chart: &Chart, code: &str) -> Option<AccountKind> {
@@ -550,6 +555,16 @@ impl Disclosure {
             public_welfare,
             budget,
             statements: None,
+            resident_funds: input
+                .resident_funds
+                .into_iter()
+                .map(|mut f| {
+                    for u in &mut f.uses {
+                        u.summary = scrub(&u.summary);
+                    }
+                    f
+                })
+                .collect(),
         })
     }
 }

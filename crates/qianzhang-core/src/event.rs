@@ -130,6 +130,19 @@ pub enum Event {
         #[serde(default)]
         previous: Money,
     },
+    /// A household registered for a collection register (FND-2).
+    HouseholdRegistered {
+        household: crate::collection::Household,
+    },
+    /// A payment recorded in a fund's collection register (FND-2).
+    CollectionRecorded {
+        collection: crate::collection::Collection,
+    },
+    /// A day of the ledger's calendar marked a holiday or a make-up working
+    /// day (PER-1, CSH-5).
+    CalendarDayMarked {
+        day: crate::calendar::MarkedDay,
+    },
     /// A ledger setting changed by an admin (APR-4, CSH-4).
     SettingChanged {
         key: SettingKey,
@@ -326,6 +339,9 @@ impl Event {
             Event::SettingChanged { .. } => "setting_changed",
             Event::TemplateSaved { .. } => "template_saved",
             Event::OpeningSet { .. } => "opening_set",
+            Event::CalendarDayMarked { .. } => "calendar_day_marked",
+            Event::HouseholdRegistered { .. } => "household_registered",
+            Event::CollectionRecorded { .. } => "collection_recorded",
             Event::ReceiptBookRegistered { .. } => "receipt_book_registered",
             Event::ReceiptIssued { .. } => "receipt_issued",
             Event::ReceiptBookPassed { .. } => "receipt_book_passed",
@@ -389,6 +405,22 @@ impl Event {
             Event::TemplateSaved { template } => format!("保存凭证模板“{}”", template.name),
             Event::OpeningSet { period, account, amount, previous } => {
                 crate::opening::describe_set(*period, account, *amount, *previous)
+            }
+            Event::HouseholdRegistered { household: h } => match &h.head {
+                Some(head) => format!("登记住户 {}（户主 {head}）", h.door),
+                None => format!("登记住户 {}", h.door),
+            },
+            Event::CollectionRecorded { collection: c } => format!(
+                "{} 收{} {} {} {}，收据 {}",
+                format_date(c.date),
+                c.fund,
+                c.household,
+                c.payer,
+                c.amount.to_yuan(),
+                c.receipt
+            ),
+            Event::CalendarDayMarked { day } => {
+                format!("将 {} 定为{}日（{}）", format_date(day.date), day.kind.chinese(), day.name)
             }
             Event::ReceiptBookRegistered { book } => format!("登记{}", describe_book(book)),
             Event::ReceiptBookPassed { book, holder, date } => {

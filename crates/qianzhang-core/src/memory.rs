@@ -51,6 +51,8 @@ pub struct MemoryBooks {
     pub templates: std::collections::BTreeMap<String, crate::template::Template>,
     /// [OPN-1] opening balances by account, debit-positive.
     pub openings: BTreeMap<String, Money>,
+    pub households: Vec<crate::collection::Household>,
+    pub collections: Vec<crate::collection::Collection>,
     pub authorizations: HashMap<String, Authorization>,
     pub receipt_books: Vec<ReceiptBook>,
     pub receipts: HashMap<(String, u32), ReceiptState>,
@@ -105,6 +107,8 @@ impl MemoryBooks {
             settings: Settings::default(),
             templates: Default::default(),
             openings: BTreeMap::new(),
+            households: Vec::new(),
+            collections: Vec::new(),
             authorizations: HashMap::new(),
             receipt_books: Vec::new(),
             receipts: HashMap::new(),
@@ -220,6 +224,12 @@ impl Books for MemoryBooks {
             }
         }
         Ok((before, later))
+    }
+    fn households(&mut self) -> Result<Vec<crate::collection::Household>, BackendError> {
+        Ok(self.households.clone())
+    }
+    fn collections(&mut self) -> Result<Vec<crate::collection::Collection>, BackendError> {
+        Ok(self.collections.clone())
     }
     fn template(&mut self, name: &str) -> Result<Option<crate::template::Template>, BackendError> {
         Ok(self.templates.get(name).cloned())
@@ -408,6 +418,9 @@ impl MemoryBooks {
             Change::PeriodReopened(period) => self.closed.retain(|p| *p != period),
             Change::FileImported { sha256, .. } => self.imported.push((sha256.to_string(), self.at.clone())),
             Change::Setting { key, value } => self.settings.set(key, value),
+            Change::CalendarDay(day) => self.settings.calendar.mark(day),
+            Change::Household(h) => self.households.push(h.clone()),
+            Change::Collection(c) => self.collections.push(c.clone()),
             Change::TemplateSaved(t) => {
                 self.templates.insert(t.name.clone(), t.clone());
             }

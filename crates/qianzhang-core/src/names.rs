@@ -71,6 +71,12 @@ impl Named for AuthKind {
     const ALL: &'static [Names<AuthKind>] = &[
         names(AuthKind::Resolution, "resolution", &["决议", "两委决议"], "两委会议决议"),
         names(AuthKind::Government, "government", &["批复", "政府批复"], "街道/镇政府批复"),
+        names(
+            AuthKind::Residents,
+            "residents",
+            &["居民决议", "居民会议决议", "议事会决议", "一事一议"],
+            "居民会议/议事会决议",
+        ),
     ];
 }
 

@@ -153,6 +153,9 @@ pub enum Change<'e> {
         account: &'e str,
         amount: Money,
     },
+    CalendarDay(&'e crate::calendar::MarkedDay),
+    Household(&'e crate::collection::Household),
+    Collection(&'e crate::collection::Collection),
     CashCounted(&'e CashCount),
     /// New statement lines of a bank account, numbered from `first_id`.
     StatementLines {
@@ -305,6 +308,9 @@ pub fn reduce<'e, V: View>(event: &'e Event, view: &mut V) -> Result<Vec<Change<
                 credit: (-*amount).max(Money::ZERO) - (-*previous).max(Money::ZERO),
             },
         ],
+        Event::CalendarDayMarked { day } => vec![Change::CalendarDay(day)],
+        Event::HouseholdRegistered { household } => vec![Change::Household(household)],
+        Event::CollectionRecorded { collection } => vec![Change::Collection(collection)],
         Event::CashCounted { count } => vec![Change::CashCounted(count)],
         Event::StatementImported { account, first_id, lines, through, .. } => {
             let mut out = Vec::with_capacity(2);

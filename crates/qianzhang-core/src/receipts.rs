@@ -458,6 +458,51 @@ mod tests {
         assert!(check_cash_income_receipts(&v, |_| Some(voided.clone())).unwrap().message.contains("已作废"));
     }
 
+    /// [RCP-2] an advance settled with cash handed back: the cash returned is
+    /// a cash income and needs a receipt to the borrower.
+    #[test]
+    fn rcp_2_cash_returned_from_an_advance_needs_a_receipt() {
+        let line = |account: &str, side, fen| crate::voucher::Line {
+            summary: "张伟报销活动用品".into(),
+            account: account.into(),
+            side,
+            amount: Money::from_fen(fen),
+            fund: None,
+            counterparty: None,
+        };
+        let mut b = MemoryBooks::fixture();
+        let mut settle = |documents: Vec<Document>| {
+            let mut d = draft(date!(2025 - 03 - 12), 42_000);
+            d.lines = vec![
+                line("5201", crate::voucher::Side::Debit, 42_000),
+                line("1001", crate::voucher::Side::Debit, 8_000),
+                line("1122", crate::voucher::Side::Credit, 50_000),
+            ];
+            d.documents.extend(documents);
+            let r = prepare_voucher(&mut b, d, Origin::Entered, "赵敏").unwrap();
+            b.vouchers[&r].0.clone()
+        };
+        let v = settle(vec![]);
+        assert_eq!(receives_cash(&v), Some(Money::from_fen(8_000)), "the ¥80 handed back is cash received");
+        let r = check_cash_income_receipts(&v, |_| None).unwrap();
+        assert_eq!(r.rule, Rule::Rcp2);
+        assert!(r.message.contains("¥80.00"), "{}", r.message);
+        let receipt = Document {
+            doc_type: "收据".into(),
+            issuer: None,
+            number: Some("SJ0000104".into()),
+            amount: Some(Money::from_fen(8_000)),
+            handler: Some("王芳".into()),
+            checker: None,
+            date: None,
+        };
+        let issued =
+            ReceiptState::Issued {
+                payer: "张伟".into(), amount: Money::from_fen(8_000), date: date!(2025 - 03 - 12)
+            };
+        assert!(check_cash_income_receipts(&settle(vec![receipt]), |_| Some(issued.clone())).is_none());
+    }
+
     #[test]
     fn csh_3_advances_on_a_note_per_person() {
         let mut b = MemoryBooks::fixture();

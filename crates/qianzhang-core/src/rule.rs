@@ -122,6 +122,10 @@ pub enum Rule {
     /// Spending from a special fund never exceeds what it holds.
     #[serde(rename = "FND-1")]
     Fnd1,
+    /// Money raised from residents: a collection register equal to the
+    /// fund's income; spending above a setting cites a residents' decision.
+    #[serde(rename = "FND-2")]
+    Fnd2,
     /// Closed periods take no vouchers.
     #[serde(rename = "PER-1")]
     Per1,
@@ -208,6 +212,7 @@ impl Rule {
             Rule::Bud1 => "BUD-1",
             Rule::Hnd1 => "HND-1",
             Rule::Fnd1 => "FND-1",
+            Rule::Fnd2 => "FND-2",
             Rule::Per1 => "PER-1",
             Rule::Opn1 => "OPN-1",
             Rule::Aud1 => "AUD-1",

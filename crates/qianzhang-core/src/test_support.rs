@@ -94,6 +94,7 @@ impl MemoryBooks {
             scope: "日常办公".into(),
             cap: Money::from_fen(10_000_000_000),
             stand_aside: None,
+            decision: None,
         };
         books.authorizations.insert(STANDING.into(), standing);
         books

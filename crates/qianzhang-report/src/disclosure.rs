@@ -192,6 +192,29 @@ pub(crate) fn html_section(t: &Table) -> String {
     out
 }
 
+/// [FND-2] a fund raised from residents: the collection, every use with the
+/// residents' decision it cites, the balance.
+fn resident_fund(f: &qianzhang_core::collection::ResidentFund) -> Table {
+    let mut t = Table::new(
+        &format!("居民筹资：{}（收取与使用）", f.fund),
+        &[("日期", Align::Left), ("摘要", Align::Left), ("金额", Align::Right), ("决议依据", Align::Left)],
+    );
+    for u in &f.uses {
+        t.row(vec![format_date(u.date), u.summary.clone(), u.amount.to_string(), u.decision.clone()]);
+    }
+    t.note(&format!(
+        "本期收取：已缴 {} 户 / 共 {} 户，合计 {}",
+        f.households_paid,
+        f.households,
+        f.collected.to_yuan()
+    ));
+    if f.uses.is_empty() {
+        t.note("本期没有使用。");
+    }
+    t.note(&format!("期末结余 {}", f.balance.to_yuan()));
+    t
+}
+
 /// The sections every layout prints, as tables.
 fn sections(d: &Disclosure) -> Vec<Table> {
     let s = &d.summary;
@@ -243,6 +266,9 @@ fn sections(d: &Disclosure) -> Vec<Table> {
         t.note("本期无专项资金。");
     }
     out.push(t);
+    for f in &d.resident_funds {
+        out.push(resident_fund(f));
+    }
     let mut t = Table::new("五、未结清借款", &[("借款人", Align::Left), ("金额", Align::Right)]);
     for a in &d.advances {
         t.row(vec![a.borrower.clone(), a.outstanding.to_string()]);
@@ -724,6 +750,7 @@ mod tests {
                 expense: Money::ZERO,
             }],
             funds: vec![],
+            resident_funds: vec![],
             advances: vec![],
             reviews: vec![],
             officers: Officers::default(),

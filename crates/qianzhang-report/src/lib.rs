@@ -788,3 +788,87 @@ pub fn funds(r: &qianzhang_core::funds::FundsReport, format: Format) -> String {
         _ => t.text(),
     }
 }
+
+/// The effective holiday calendar of a year (PER-1, CSH-5): the built-in
+/// notice's days and the ledger's own amendments.
+pub fn calendar(year: i32, calendar: &qianzhang_core::calendar::Calendar) -> String {
+    const WEEKDAYS: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
+    let mut t = Table::new(
+        &format!("{year} 年节假日与调休上班日"),
+        &[
+            ("日期", Align::Left),
+            ("星期", Align::Left),
+            ("安排", Align::Left),
+            ("名称", Align::Left),
+            ("来源", Align::Left),
+        ],
+    );
+    let days = calendar.year(year);
+    for (day, own) in &days {
+        t.row(vec![
+            format_date(day.date),
+            WEEKDAYS[day.date.weekday().number_days_from_monday() as usize].into(),
+            day.kind.chinese().into(),
+            day.name.clone(),
+            if *own { "本账套" } else { "国务院办公厅通知" }.into(),
+        ]);
+    }
+    if !qianzhang_core::calendar::OFFICIAL_YEARS.contains(&year) {
+        t.note(&format!(
+            "{year} 年的国务院办公厅节假日安排未内置；请用 settings holiday add 和 settings workday add 逐日登记，否则只按周六、周日休息计算工作日"
+        ));
+    }
+    if days.is_empty() {
+        t.note("没有节假日或调休上班日");
+    }
+    t.text()
+}
+
+/// [FND-2] a fund's collection register: every payment, who has paid and
+/// who has not, and the register against the fund's income.
+pub fn collection_register(r: &qianzhang_core::collection::Register) -> String {
+    let span = if r.from == r.to { r.from.to_string() } else { format!("{}—{}", r.from, r.to) };
+    let mut t = Table::new(
+        &format!("“{}”收款名册 {span}", r.fund),
+        &[
+            ("日期", Align::Left),
+            ("门牌", Align::Left),
+            ("交款人", Align::Left),
+            ("金额", Align::Right),
+            ("收据号", Align::Left),
+        ],
+    );
+    for c in &r.lines {
+        t.row(vec![format_date(c.date), c.household.clone(), c.payer.clone(), c.amount.to_string(), c.receipt.clone()]);
+    }
+    let households = r.paid.len() + r.unpaid.len();
+    t.note(&format!(
+        "合计 {} 笔 {}；已缴 {} 户，未缴 {} 户，共 {households} 户",
+        r.lines.len(),
+        r.total.to_yuan(),
+        r.paid.len(),
+        r.unpaid.len()
+    ));
+    let show = |rows: &[qianzhang_core::collection::HouseholdRow]| -> String {
+        rows.iter()
+            .map(|h| match &h.head {
+                Some(head) => format!("{}（{head}）", h.door),
+                None => h.door.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join("、")
+    };
+    if !r.paid.is_empty() {
+        t.note(&format!("已缴：{}", show(&r.paid)));
+    }
+    if !r.unpaid.is_empty() {
+        t.note(&format!("未缴：{}", show(&r.unpaid)));
+    }
+    match &r.difference {
+        Some(d) => t.note(&d.to_string()),
+        None => {
+            t.note(&format!("截至 {} 名册合计 {}，与“{}”已记账收入相符", r.to, r.register_to_date.to_yuan(), r.fund))
+        }
+    }
+    t.text()
+}

@@ -77,6 +77,15 @@ impl Backend for Store {
         Ok(queries::settings(&self.conn, ledger)?)
     }
 
+    fn collection_register(
+        &self,
+        ledger: &LedgerHandle,
+    ) -> Result<(Vec<qianzhang_core::collection::Household>, Vec<qianzhang_core::collection::Collection>), BackendError>
+    {
+        let households = crate::rows::load_households(&self.conn, ledger.id)?;
+        Ok((households, crate::rows::load_collections(&self.conn, ledger.id)?))
+    }
+
     fn funds(&self, ledger: &LedgerHandle) -> Result<Vec<Fund>, BackendError> {
         Ok(queries::funds(&self.conn, ledger)?)
     }

@@ -287,6 +287,33 @@ impl Projector {
                     .execute(params![id, account, amount.fen(), seq])?;
                 }
             }
+            Change::Household(h) => {
+                conn.prepare_cached("INSERT INTO households (ledger_id, door, head, seq) VALUES (?1, ?2, ?3, ?4)")?
+                    .execute(params![id, h.door, h.head, seq])?;
+            }
+            Change::Collection(c) => {
+                conn.prepare_cached(
+                    "INSERT INTO collections (ledger_id, receipt, fund, household, payer, amount, date, seq) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )?
+                .execute(params![
+                    id,
+                    c.receipt,
+                    c.fund,
+                    c.household,
+                    c.payer,
+                    c.amount.fen(),
+                    format_date(c.date),
+                    seq
+                ])?;
+            }
+            Change::CalendarDay(day) => {
+                conn.prepare_cached(
+                    "INSERT INTO calendar_days (ledger_id, date, kind, name, seq) VALUES (?1, ?2, ?3, ?4, ?5) \
+                     ON CONFLICT (ledger_id, date) DO UPDATE SET kind = excluded.kind, name = excluded.name, seq = excluded.seq",
+                )?
+                .execute(params![id, format_date(day.date), day.kind.as_str(), day.name, seq])?;
+            }
             Change::Setting { key, value } => {
                 conn.prepare_cached(
                     "INSERT INTO settings (ledger_id, key, value, seq) VALUES (?1, ?2, ?3, ?4) \
@@ -296,8 +323,8 @@ impl Projector {
             }
             Change::AuthorizationRecorded(a) => {
                 conn.prepare_cached(
-                    "INSERT INTO authorizations (ledger_id, number, kind, date, scope, cap, stand_aside, seq) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    "INSERT INTO authorizations (ledger_id, number, kind, date, scope, cap, stand_aside, seq, decision) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 )?
                 .execute(params![
                     id,
@@ -307,7 +334,8 @@ impl Projector {
                     a.scope,
                     a.cap.fen(),
                     a.stand_aside.as_ref().map(serde_json::to_string).transpose()?,
-                    seq
+                    seq,
+                    a.decision.as_ref().map(serde_json::to_string).transpose()?,
                 ])?;
             }
             Change::ReceiptBookRegistered(b) => {

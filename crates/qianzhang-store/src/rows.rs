@@ -4,8 +4,10 @@ use qianzhang_core::account::AccountKind;
 use qianzhang_core::approval::{AuthKind, Authorization, SettingKey, Settings, StandAside};
 use qianzhang_core::backend::ReceiptRow;
 use qianzhang_core::bank::{StatementLine, StoredLine};
+use qianzhang_core::calendar::{DayKind, MarkedDay};
 use qianzhang_core::cash::CashCount;
 use qianzhang_core::chain::{Fingerprint, GENESIS};
+use qianzhang_core::collection::{Collection, Household};
 use qianzhang_core::disclosure::Asset;
 use qianzhang_core::funds::Fund;
 use qianzhang_core::lifecycle::{SignKind, Signature};
@@ -140,6 +142,15 @@ pub(crate) fn load_settings(conn: &Connection, ledger_id: i64) -> Result<Setting
             SettingKey::parse(&key).ok_or_else(|| Error::Corrupt(format!("表 settings 中的设置项 {key} 不认识")))?;
         settings.set(key, &value);
     }
+    let mut stmt = conn.prepare_cached("SELECT date, kind, name FROM calendar_days WHERE ledger_id = ?1")?;
+    for row in
+        stmt.query_map([ledger_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?
+    {
+        let (day, kind, name) = row?;
+        let place = format!("表 calendar_days 中的 {day}");
+        let kind = DayKind::parse(&kind).ok_or_else(|| Error::Corrupt(format!("{place}：“{kind}”不认识")))?;
+        settings.calendar.mark(&MarkedDay { date: date(&day, &place)?, kind, name });
+    }
     Ok(settings)
 }
 
@@ -157,13 +168,17 @@ pub(crate) fn authorization_of(r: &rusqlite::Row<'_>) -> Result<Authorization, E
         scope: r.get(3)?,
         cap: checked_money(r.get(4)?, "authorizations")?,
         stand_aside,
+        decision: match r.get::<_, Option<String>>(6)? {
+            Some(text) => Some(serde_json::from_str(&text)?),
+            None => None,
+        },
         number,
     })
 }
 
 pub(crate) fn load_authorizations(conn: &Connection, ledger_id: i64) -> Result<Vec<Authorization>, Error> {
     let mut stmt = conn.prepare_cached(
-        "SELECT number, kind, date, scope, cap, stand_aside FROM authorizations WHERE ledger_id = ?1 \
+        "SELECT number, kind, date, scope, cap, stand_aside, decision FROM authorizations WHERE ledger_id = ?1 \
          ORDER BY date, number",
     )?;
     let mut rows = stmt.query([ledger_id])?;
@@ -180,7 +195,7 @@ pub(crate) fn load_authorization(
     number: &str,
 ) -> Result<Option<Authorization>, Error> {
     let mut stmt = conn.prepare_cached(
-        "SELECT number, kind, date, scope, cap, stand_aside FROM authorizations WHERE ledger_id = ?1 AND number = ?2",
+        "SELECT number, kind, date, scope, cap, stand_aside, decision FROM authorizations WHERE ledger_id = ?1 AND number = ?2",
     )?;
     let mut rows = stmt.query(params![ledger_id, number])?;
     rows.next()?.map(authorization_of).transpose()
@@ -330,6 +345,33 @@ pub(crate) fn load_cash_counts(
             book: checked_money(r.get(2)?, "cash_counts")?,
             pieces: serde_json::from_str(&pieces)?,
             counter: r.get(4)?,
+        });
+    }
+    Ok(out)
+}
+
+pub(crate) fn load_households(conn: &Connection, ledger_id: i64) -> Result<Vec<Household>, Error> {
+    let mut stmt = conn.prepare_cached("SELECT door, head FROM households WHERE ledger_id = ?1 ORDER BY seq")?;
+    let rows = stmt.query_map(params![ledger_id], |r| Ok(Household { door: r.get(0)?, head: r.get(1)? }))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub(crate) fn load_collections(conn: &Connection, ledger_id: i64) -> Result<Vec<Collection>, Error> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT fund, household, payer, amount, date, receipt FROM collections WHERE ledger_id = ?1 ORDER BY seq",
+    )?;
+    let mut rows = stmt.query(params![ledger_id])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let receipt: String = r.get(5)?;
+        let place = format!("表 collections 中收据 {receipt}");
+        out.push(Collection {
+            fund: r.get(0)?,
+            household: r.get(1)?,
+            payer: r.get(2)?,
+            amount: checked_money(r.get(3)?, "collections")?,
+            date: date(&r.get::<_, String>(4)?, &place)?,
+            receipt,
         });
     }
     Ok(out)

@@ -404,9 +404,41 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (ledger_id, account)
     ) WITHOUT ROWID;
     "#,
-    // 14–15: reserved for migrations written alongside this one.
-    "",
-    "",
+    // 14: the ledger's amendments to the holiday calendar (节假日与调休上班,
+    //     PER-1, CSH-5); a store written before has none.
+    r#"
+    CREATE TABLE calendar_days (
+        ledger_id INTEGER NOT NULL,
+        date TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (ledger_id, date)
+    ) WITHOUT ROWID;
+    "#,
+    // 15: money raised from residents (FND-2): the households and the
+    //     collection register, and the vote of a residents' decision.
+    r#"
+    CREATE TABLE households (
+        ledger_id INTEGER NOT NULL,
+        door TEXT NOT NULL,
+        head TEXT,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (ledger_id, door)
+    ) WITHOUT ROWID;
+    CREATE TABLE collections (
+        ledger_id INTEGER NOT NULL,
+        receipt TEXT NOT NULL,
+        fund TEXT NOT NULL,
+        household TEXT NOT NULL,
+        payer TEXT NOT NULL,
+        amount INTEGER NOT NULL,
+        date TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (ledger_id, receipt)
+    ) WITHOUT ROWID;
+    ALTER TABLE authorizations ADD COLUMN decision TEXT;
+    "#,
     // 16: the statements' totals (STM-1) per period, part (closing, fund,
     //     cash), account and fund ('' for none), from posted vouchers; an
     //     older store has it filled from its posted vouchers when migrated.
@@ -508,9 +540,16 @@ pub const PROJECTIONS: &[(&str, &str, &str)] = &[
     ("settings", "SELECT key, value, seq FROM settings WHERE ledger_id = ?1 ORDER BY key", "seq"),
     ("templates", "SELECT name, body, seq FROM templates WHERE ledger_id = ?1 ORDER BY name", "seq"),
     ("openings", "SELECT account, fen, seq FROM openings WHERE ledger_id = ?1 ORDER BY account", "seq"),
+    ("households", "SELECT door, head, seq FROM households WHERE ledger_id = ?1 ORDER BY door", "seq"),
+    (
+        "collections",
+        "SELECT receipt, fund, household, payer, amount, date, seq FROM collections WHERE ledger_id = ?1 ORDER BY receipt",
+        "seq",
+    ),
+    ("calendar_days", "SELECT date, kind, name, seq FROM calendar_days WHERE ledger_id = ?1 ORDER BY date", "seq"),
     (
         "authorizations",
-        "SELECT number, kind, date, scope, cap, stand_aside, seq FROM authorizations WHERE ledger_id = ?1 ORDER BY number",
+        "SELECT number, kind, date, scope, cap, stand_aside, decision, seq FROM authorizations WHERE ledger_id = ?1 ORDER BY number",
         "seq",
     ),
     ("funds", "SELECT name, restricted, seq FROM funds WHERE ledger_id = ?1 ORDER BY name", "seq"),

@@ -115,6 +115,7 @@ impl<'t> Writer<'t> {
             self.registry.apply(&change);
             match change {
                 Change::Setting { key, value } => self.settings.set(key, value),
+                Change::CalendarDay(day) => self.settings.calendar.mark(day),
                 Change::VoucherRecorded { voucher, .. } => {
                     self.next_numbers.insert(voucher.period(), voucher.reference().number + 1);
                 }
@@ -348,6 +349,13 @@ impl Books for Writer<'_> {
             }
             Ok(false)
         })
+    }
+    fn households(&mut self) -> Result<Vec<qianzhang_core::collection::Household>, BackendError> {
+        Ok(crate::rows::load_households(self.tx, self.ledger.id)?)
+    }
+
+    fn collections(&mut self) -> Result<Vec<qianzhang_core::collection::Collection>, BackendError> {
+        Ok(crate::rows::load_collections(self.tx, self.ledger.id)?)
     }
 
     fn funds(&mut self) -> Result<Vec<Fund>, BackendError> {

@@ -216,6 +216,7 @@ fn office() -> Office {
                     scope,
                     cap: Money::from_fen(cap),
                     stand_aside: None,
+                    decision: None,
                 };
                 record_authorization(w, a)?;
             }
@@ -230,6 +231,7 @@ fn office() -> Office {
                     scope: "向主任弟采购办公用品（主任回避）".into(),
                     cap: Money::from_fen(200_000),
                     stand_aside: Some(stand_aside),
+                    decision: None,
                 },
             )?;
             // Money to pay from, migrated as history before go-live.

@@ -130,6 +130,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 scope: "全部".into(),
                 cap: Money::from_fen(1_000_000_000_000),
                 stand_aside: None,
+                decision: None,
             };
             record_authorization(w, standing)?;
             for (person, role) in OFFICERS {

@@ -5,7 +5,11 @@ use qianzhang_app::office;
 use qianzhang_core::approval::{Authorization, StandAside};
 use qianzhang_core::receipts::{describe_book, ReceiptBook};
 
-use crate::args::{AuthCmd, CheckCmd, Cli, ReceiptCmd, SettingsCmd};
+use qianzhang_core::calendar::{DayKind, MarkedDay};
+use qianzhang_core::collection::Decision;
+use qianzhang_core::period::format_date;
+
+use crate::args::{AuthCmd, CalendarCmd, CheckCmd, Cli, ReceiptCmd, SettingsCmd};
 use crate::exit::Exit;
 use crate::outcome::field;
 use crate::output::out;
@@ -13,7 +17,20 @@ use crate::session::{open_ledger, open_session};
 
 pub(crate) fn auth(cli: &Cli, cmd: &AuthCmd) -> Result<(), Exit> {
     match cmd {
-        AuthCmd::Add { kind, number, date, scope, cap, payee, deputy, withdrawn } => {
+        AuthCmd::Add {
+            kind,
+            number,
+            date,
+            scope,
+            cap,
+            payee,
+            deputy,
+            withdrawn,
+            fund,
+            attendance,
+            votes_for,
+            against,
+        } => {
             let cap = qianzhang_app::amount(cap, "限额")?;
             let stand_aside = payee.as_ref().map(|payee| StandAside {
                 payee: payee.trim().to_string(),
@@ -31,7 +48,16 @@ pub(crate) fn auth(cli: &Cli, cmd: &AuthCmd) -> Result<(), Exit> {
                 scope: scope.clone(),
                 cap,
                 stand_aside,
+                decision: fund.as_ref().map(|fund| Decision {
+                    fund: fund.trim().to_string(),
+                    attendance: attendance.unwrap_or_default(),
+                    votes_for: votes_for.unwrap_or_default(),
+                    against: against.unwrap_or_default(),
+                }),
             };
+            if let Some(d) = &a.decision {
+                text.push_str(&format!("{}：{}\n", d.fund, d.describe()));
+            }
             let text = format!("已登记审批依据 {a}，限额 {}\n{text}", a.cap.to_yuan());
             let (number, cap) = (a.number.clone(), a.cap.to_decimal_string());
             office::record(&mut open_session(cli)?, a)?;
@@ -99,6 +125,29 @@ pub(crate) fn settings(cli: &Cli, cmd: Option<&SettingsCmd>) -> Result<(), Exit>
             field("key", key.as_str());
             field("value", value.to_string());
             out(&format!("已将{}设为 {value}\n", key.chinese()))
+        }
+        Some(SettingsCmd::Holiday { cmd }) => calendar(cli, cmd, DayKind::Holiday),
+        Some(SettingsCmd::Workday { cmd }) => calendar(cli, cmd, DayKind::Workday),
+    }
+}
+
+/// `settings holiday|workday add|list`: the ledger's calendar (PER-1, CSH-5).
+fn calendar(cli: &Cli, cmd: &CalendarCmd, kind: DayKind) -> Result<(), Exit> {
+    match cmd {
+        CalendarCmd::Add { date, name } => {
+            let name =
+                name.clone().unwrap_or_else(|| if kind == DayKind::Holiday { "放假" } else { "调休上班" }.into());
+            let day = MarkedDay { date: *date, kind, name };
+            let text = format!("已将 {} 定为{}日（{}）\n", format_date(day.date), kind.chinese(), day.name.trim());
+            office::mark_day(&mut open_session(cli)?, day)?;
+            field("date", format_date(*date));
+            field("kind", kind.as_str());
+            out(&text)
+        }
+        CalendarCmd::List { year } => {
+            let year = year.unwrap_or_else(|| crate::clock::today().year());
+            let settings = office::settings(&open_ledger(cli)?)?;
+            out(&qianzhang_report::calendar(year, &settings.calendar))
         }
     }
 }

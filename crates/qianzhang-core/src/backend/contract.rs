@@ -488,6 +488,27 @@ fn same_script<B: Backend>(backend: &mut B) -> LedgerHandle {
                     resolution: None,
                 },
             })?;
+            w.append(Event::HouseholdRegistered {
+                household: crate::collection::Household { door: "3号院2户".into(), head: Some("张三".into()) },
+            })?;
+            w.append(Event::CollectionRecorded {
+                collection: crate::collection::Collection {
+                    fund: "物业金".into(),
+                    household: "3号院2户".into(),
+                    payer: "张三".into(),
+                    amount: Money::from_fen(1_000),
+                    date: day(6),
+                    receipt: "SJ0000001".into(),
+                },
+            })?;
+            crate::approval::mark_calendar_day(
+                w,
+                crate::calendar::MarkedDay {
+                    date: day(30),
+                    kind: crate::calendar::DayKind::Holiday,
+                    name: "补休".into(),
+                },
+            )?;
             w.append(Event::FileImported {
                 file: "一月.csv".into(),
                 sha256: "ab".repeat(32),
@@ -566,6 +587,7 @@ pub fn two_backends_keep_the_same_books(a: &mut impl Backend, b: &mut impl Backe
         funds(),
         fund_totals(),
         statement_totals(),
+        collection_register(),
         assets(),
         reviews(),
         receipts(),

@@ -72,6 +72,7 @@ fn input<'a>(
         vouchers: vouchers.into_iter().map(|v| (v, vec![])).collect(),
         voided: vec![],
         fund_totals: &[],
+        resident_funds: vec![],
         reviews: vec![],
         assets: vec![],
         budgets: vec![

@@ -81,7 +81,7 @@ proptest! {
             register_person(&mut b, p, None).unwrap();
         }
         for (number, kind) in [(AUTHS[0], AuthKind::Resolution), (AUTHS[1], AuthKind::Government)] {
-            let a = Authorization { number: number.into(), kind, date: date!(2025 - 01 - 01), scope: "x".into(), cap: Money::from_fen(100_000_000), stand_aside: None };
+            let a = Authorization { number: number.into(), kind, date: date!(2025 - 01 - 01), scope: "x".into(), cap: Money::from_fen(100_000_000), stand_aside: None, decision: None };
             record_authorization(&mut b, a).unwrap();
         }
         for (person, role, leader) in OFFICE {

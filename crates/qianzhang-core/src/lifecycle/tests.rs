@@ -225,6 +225,7 @@ fn stand_aside_resolution(number: &str, deputy: &str, cap: i64) -> Authorization
             deputy: deputy.into(),
             withdrawn: vec!["李明".into()],
         }),
+        decision: None,
     }
 }
 
@@ -236,6 +237,7 @@ fn government(number: &str) -> Authorization {
         scope: "修缮".into(),
         cap: Money::from_fen(1_000_000),
         stand_aside: None,
+        decision: None,
     }
 }
 

@@ -316,6 +316,14 @@ impl Backend for MemoryBackend {
         Ok(self.books(ledger)?.settings.clone())
     }
 
+    fn collection_register(
+        &self,
+        ledger: &LedgerHandle,
+    ) -> Result<(Vec<crate::collection::Household>, Vec<crate::collection::Collection>), BackendError> {
+        let books = self.books(ledger)?;
+        Ok((books.households.clone(), books.collections.clone()))
+    }
+
     fn funds(&self, ledger: &LedgerHandle) -> Result<Vec<Fund>, BackendError> {
         Ok(self.books(ledger)?.funds.clone())
     }

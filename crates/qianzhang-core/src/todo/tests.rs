@@ -135,6 +135,7 @@ fn apr_2_the_admin_sees_authorizations_under_a_tenth_of_their_cap() {
         scope: "办公用品".into(),
         cap: Money::from_fen(100_000),
         stand_aside: None,
+        decision: None,
     };
     let list = [
         (auth("决议1"), Money::from_fen(95_000)),
