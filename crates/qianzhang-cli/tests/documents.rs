@@ -170,7 +170,7 @@ fn doc_2_an_older_store_has_its_document_index_rebuilt() {
     // As a store of schema 7 held them: keyed with the issuer, the voided
     // voucher's kept; the later migrations' changes undone.
     env.sql(
-        "ALTER TABLE vouchers DROP COLUMN moved; DROP TABLE statement_reach; DROP TABLE templates; \
+        "ALTER TABLE vouchers DROP COLUMN moved; DROP TABLE statement_reach; DROP TABLE templates; DROP TABLE statement_totals; \
          DROP TABLE turnover; ALTER TABLE people DROP COLUMN reset; DELETE FROM documents; \
          INSERT INTO documents SELECT id, '发票', '惠民文具店', '044001900111-1', 202503, 1, 1 FROM ledgers; \
          INSERT INTO documents SELECT id, '发票', '惠民文具店', '044001900111-2', 202503, 2, 1 FROM ledgers; \

@@ -202,7 +202,7 @@ fn csh_1_a_confirmed_payment_still_counts_after_the_store_is_upgraded() {
     petty_cash_drawn(&env);
     env.ok(&["--as", "王芳", "voucher", "confirm", "2025-03/记-0001"]);
     // As a store of schema 10 held it: no mark on the confirmed voucher.
-    env.sql("ALTER TABLE vouchers DROP COLUMN moved; DROP TABLE templates; PRAGMA user_version = 10;");
+    env.sql("ALTER TABLE vouchers DROP COLUMN moved; DROP TABLE templates; DROP TABLE statement_totals; PRAGMA user_version = 10;");
     env.ok(&["verify"]);
     env.ok(&[
         "voucher",
