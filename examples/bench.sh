@@ -2,8 +2,9 @@
 # The foundation benchmark: N vouchers over ten years, imported as history,
 # then the trial balance, one month's journal and verification, each timed;
 # then a bank statement of 5,000 lines for 2020-06, made from the bank
-# journal, imported, matched and reconciled; then ten years of exceptions and
-# a cashier's handover report.
+# journal, imported, matched and reconciled; then ten years of exceptions,
+# a cashier's handover report, the three statements of a month, a month of
+# vouchers and a bank journal printed, and a year's journal as .xlsx.
 # Usage: examples/bench.sh [N] [WORKDIR]     (default N = 1000000)
 # Needs GNU time (/usr/bin/time) and hyperfine; ledger-cli for the comparison.
 set -euo pipefail
@@ -48,6 +49,9 @@ hyperfine -N --warmup 3 --runs 20 --style basic \
     "$Q --db $DB report bank-journal --from 2020-06 --to 2020-06" \
     "$Q --db $DB print voucher --period 2020-06 -o $WORK/vouchers-2020-06.html" \
     "$Q --db $DB print bank-journal --month 2020-06 -o $WORK/bank-journal-2020-06.html"
+# A year's journal as an Excel workbook (about 100,000 vouchers).
+hyperfine -N --warmup 1 --runs 5 --style basic \
+    "$Q --db $DB report journal --from 2020-01 --to 2020-12 --format xlsx -o $WORK/journal-2020.xlsx"
 if command -v ledger >/dev/null; then
     "$Q" --db "$DB" export --format ledger -o "$WORK/bench.journal"
     echo "ledger -f bench.journal bal:"; measure ledger -f "$WORK/bench.journal" bal

@@ -2,6 +2,9 @@
 
 #![allow(dead_code)]
 
+pub mod browser;
+pub mod ties;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
