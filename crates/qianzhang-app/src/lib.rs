@@ -15,6 +15,7 @@ pub mod backend;
 pub mod board;
 pub mod demo;
 mod error;
+pub mod excel;
 pub mod ledger;
 pub mod month;
 pub mod office;

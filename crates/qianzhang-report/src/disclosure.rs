@@ -355,7 +355,7 @@ fn review_lines(d: &Disclosure) -> Vec<String> {
 pub fn disclosure(d: &Disclosure, format: Format) -> String {
     match format {
         Format::Json => json(d),
-        Format::Csv => {
+        Format::Csv | Format::PlainCsv | Format::Xlsx => {
             // One row per item; every row says whether the statement is final.
             let mut t = items_table("", &d.items, true);
             t.column("status", Align::Left);
@@ -374,8 +374,8 @@ pub fn disclosure(d: &Disclosure, format: Format) -> String {
             total[8] = d.summary.expense.to_decimal_string();
             let last = total.len() - 1;
             total[last] = status.to_string();
-            with_status.row(total);
-            with_status.csv()
+            with_status.total(total);
+            with_status.render(format)
         }
         Format::Markdown => {
             let mut out = String::new();

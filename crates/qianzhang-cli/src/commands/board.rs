@@ -146,13 +146,13 @@ pub(crate) enum BudgetCmd {
     },
 }
 
-/// Renders a disclosure in the format asked for.
-pub(crate) fn render(d: &Disclosure, format: BoardFormat, paper: Paper) -> String {
+/// Renders a disclosure in the format asked for (`plain`: CSV for scripts).
+pub(crate) fn render(d: &Disclosure, format: BoardFormat, paper: Paper, plain: bool) -> String {
     match format {
         BoardFormat::Html => qianzhang_report::disclosure_html(d, paper),
         BoardFormat::Text => qianzhang_report::disclosure(d, Format::Text),
         BoardFormat::Md => qianzhang_report::disclosure(d, Format::Markdown),
-        BoardFormat::Csv => qianzhang_report::disclosure(d, Format::Csv),
+        BoardFormat::Csv => qianzhang_report::disclosure(d, Format::Csv.plain(plain)),
         BoardFormat::Json => qianzhang_report::disclosure(d, Format::Json),
     }
 }
@@ -181,7 +181,7 @@ pub(crate) fn disclose(cli: &Cli, args: &DiscloseArgs) -> Result<(), Exit> {
     }
     let span = args.span.span()?;
     let d = app::disclosure(&open_ledger(cli)?, span, args.date.unwrap_or_else(clock::today))?;
-    let text = render(&d, args.format, args.paper);
+    let text = render(&d, args.format, args.paper, cli.plain);
     match &args.output {
         Some(path) => {
             crate::output::emit_text(&db_path(cli), Some(path), &text)?;
