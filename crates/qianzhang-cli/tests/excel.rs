@@ -74,7 +74,7 @@ fn csv_1_vouchers_import_from_an_xlsx_with_a_title_row_date_cells_and_float_amou
     let env = january();
     let file = env.write("凭证.xlsx", voucher_workbook(1234.1));
     let out = env.ok(&["import", file.to_str().unwrap()]);
-    assert!(out.contains("2 张"), "{out}");
+    assert!(out.contains("2 张凭证（Excel 工作簿）"), "{out}");
     let list = env.ok(&["voucher", "list", "--month", "2025-01", "--format", "csv", "--plain"]);
     assert!(list.contains(",2025-01-20,待审核,收到社会捐赠,\"1,234.10\"\n"), "{list}");
     assert!(list.contains(",2025-01-20,待审核,收到零星捐赠,0.30\n"), "float noise rounded to the cent: {list}");

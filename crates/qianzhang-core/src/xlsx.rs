@@ -211,6 +211,66 @@ mod tests {
         assert_eq!(number_text(99_999_999.99), "99999999.99");
     }
 
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+
+    fn csv_of(book: &mut Workbook, sheet: Option<&str>) -> Result<String, Refusal> {
+        let bytes = book.save_to_buffer().unwrap();
+        let header = |cells: &[String]| crate::csvfile::is_voucher_header(cells);
+        sheet_as_csv(&bytes, sheet, "凭证.xlsx", &header).map(|b| String::from_utf8(b).unwrap())
+    }
+
+    #[test]
+    fn title_rows_are_skipped_and_cells_read_as_the_sheet_holds_them() {
+        let mut book = Workbook::new();
+        let s = book.add_worksheet();
+        s.write_string(0, 0, "记账凭证　幸福里社区").unwrap();
+        s.write_string(1, 0, "编制单位：幸福里社区居民委员会").unwrap();
+        for (c, h) in ["日期", "凭证号", "摘要", "科目", "借方", "贷方"].iter().enumerate() {
+            s.write_string(2, c as u16, *h).unwrap();
+        }
+        let date = Format::new().set_num_format("yyyy年m月d日");
+        s.write_datetime_with_format(3, 0, ExcelDateTime::from_ymd(2025, 1, 5).unwrap(), &date).unwrap();
+        s.write_number(3, 1, 1.0).unwrap();
+        s.write_string(3, 2, "=买\"水\"").unwrap();
+        s.write_number(3, 3, 520101.0).unwrap();
+        s.write_number(3, 4, 0.1 + 0.2).unwrap();
+        let stamp = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
+        let noon = ExcelDateTime::parse_from_str("2025-01-05 12:30:00").unwrap();
+        s.write_datetime_with_format(4, 0, noon, &stamp).unwrap();
+        s.write_boolean(4, 1, true).unwrap();
+        s.write_number(4, 5, 1234.1).unwrap();
+        let csv = csv_of(&mut book, None).unwrap();
+        assert_eq!(
+            csv,
+            "日期,凭证号,摘要,科目,借方,贷方\n2025-01-05,1,\"=买\"\"水\"\"\",520101,0.3\n\
+             2025-01-05 12:30:00,TRUE,,,,1234.1\n"
+        );
+    }
+
+    #[test]
+    fn a_named_sheet_is_read_and_an_unknown_or_empty_one_refused() {
+        let mut book = Workbook::new();
+        book.add_worksheet().set_name("封面").unwrap();
+        let s = book.add_worksheet().set_name("一月").unwrap();
+        s.write_string(0, 0, "日期").unwrap();
+        assert_eq!(csv_of(&mut book, Some("一月")).unwrap(), "日期\n");
+        let e = csv_of(&mut book, None).unwrap_err();
+        assert!(e.message.contains("凭证.xlsx") && e.message.contains("是空的"), "{}", e.message);
+        let e = csv_of(&mut book, Some("二月")).unwrap_err();
+        assert!(e.message.contains("没有名为“二月”的工作表") && e.message.contains("封面、一月"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_workbook_cut_short_is_refused_not_a_panic() {
+        let mut book = Workbook::new();
+        book.add_worksheet().write_string(0, 0, "日期").unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        for cut in [4, 30, bytes.len() / 2, bytes.len() - 1] {
+            let e = sheet_as_csv(&bytes[..cut], None, "断.xlsx", &|_| true).unwrap_err();
+            assert!(e.message.contains("断.xlsx"), "{}", e.message);
+        }
+    }
+
     #[test]
     fn columns_are_lettered_as_excel_does() {
         assert_eq!(column_letters(0), "A");

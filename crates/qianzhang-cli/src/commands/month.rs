@@ -201,11 +201,15 @@ pub(crate) fn bank(cli: &Cli, cmd: &BankCmd) -> Result<(), Exit> {
             field("new_lines", done.new_lines);
             field("duplicates", done.duplicates);
             field("through", format_date(done.reach));
+            let source = if qianzhang_app::excel::is_workbook(file) {
+                "Excel 工作簿".to_string()
+            } else {
+                format!("{}编码", encoding.name())
+            };
             out(&format!(
-                "已导入 {account} 银行对账单：新增 {} 行，已导入过的重复行 {} 行（{}编码）；对账单截至 {}。\n",
+                "已导入 {account} 银行对账单：新增 {} 行，已导入过的重复行 {} 行（{source}）；对账单截至 {}。\n",
                 done.new_lines,
                 done.duplicates,
-                encoding.name(),
                 format_date(done.reach)
             ))
         }

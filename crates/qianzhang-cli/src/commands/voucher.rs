@@ -152,11 +152,15 @@ pub(crate) fn import(
     if history {
         field("periods_closed", summary.periods_closed.iter().map(ToString::to_string).collect::<Vec<_>>());
     }
+    let source = if qianzhang_app::excel::is_workbook(file) {
+        "Excel 工作簿".to_string()
+    } else {
+        format!("{}编码", summary.encoding.name())
+    };
     let mut msg = format!(
-        "已导入 {} 行、{} 张凭证（{}编码）{}。\n",
+        "已导入 {} 行、{} 张凭证（{source}）{}。\n",
         summary.rows,
         summary.vouchers,
-        summary.encoding.name(),
         match (summary.first, summary.last) {
             (Some(a), Some(b)) => format!("，编号 {a} 至 {b}"),
             _ => String::new(),
