@@ -97,8 +97,17 @@ fn write_table(sheet: &mut Worksheet, table: &Table, styles: &Styles) -> Result<
             *w = (*w).max(c.width());
         }
     }
-    for (col, w) in widths.iter().enumerate() {
-        sheet.set_column_width(col as u16, (*w).clamp(6, MAX_WIDTH) as f64 + 2.0)?;
+    for (col, (w, ty)) in widths.iter().zip(types).enumerate() {
+        let col = col as u16;
+        sheet.set_column_width(col, (*w).clamp(6, MAX_WIDTH) as f64 + 2.0)?;
+        // A cell written without a format takes its column's: the rows go
+        // through the fast path, only the bold totals name a format.
+        match ty {
+            ColumnType::Money => sheet.set_column_format(col, &styles.money[0])?,
+            ColumnType::Integer => sheet.set_column_format(col, &styles.integer[0])?,
+            ColumnType::Date => sheet.set_column_format(col, &styles.date[0])?,
+            ColumnType::Text => sheet,
+        };
     }
     for (col, h) in headers.iter().enumerate() {
         sheet.write_string_with_format(row, col as u16, h, &styles.header)?;
@@ -106,7 +115,6 @@ fn write_table(sheet: &mut Worksheet, table: &Table, styles: &Styles) -> Result<
     row += 1;
     sheet.set_freeze_panes(row, 0)?;
     for (cells, total) in table.rows() {
-        let bold = usize::from(*total);
         for (col, (cell, ty)) in cells.iter().zip(types).enumerate() {
             let col = col as u16;
             if cell.is_empty() {
@@ -115,28 +123,22 @@ fn write_table(sheet: &mut Worksheet, table: &Table, styles: &Styles) -> Result<
                 }
                 continue;
             }
-            match ty {
-                ColumnType::Money | ColumnType::Integer => match number(cell) {
-                    Some(n) => {
-                        let f = if *ty == ColumnType::Money { &styles.money[bold] } else { &styles.integer[bold] };
-                        sheet.write_number_with_format(row, col, n, f)?;
-                    }
-                    None => {
-                        sheet.write_string_with_format(row, col, cell, &styles.text[bold])?;
-                    }
-                },
-                ColumnType::Date => match date(cell) {
-                    Some(d) => {
-                        sheet.write_datetime_with_format(row, col, d, &styles.date[bold])?;
-                    }
-                    None => {
-                        sheet.write_string_with_format(row, col, cell, &styles.text[bold])?;
-                    }
-                },
-                ColumnType::Text => {
-                    sheet.write_string_with_format(row, col, cell, &styles.text[bold])?;
+            let typed = match ty {
+                ColumnType::Money | ColumnType::Integer => number(cell).map(Typed::Number),
+                ColumnType::Date => date(cell).map(Typed::Date),
+                ColumnType::Text => None,
+            };
+            match (typed, *total) {
+                (Some(Typed::Number(n)), false) => sheet.write_number(row, col, n)?,
+                (Some(Typed::Number(n)), true) => {
+                    let f = if *ty == ColumnType::Money { &styles.money[1] } else { &styles.integer[1] };
+                    sheet.write_number_with_format(row, col, n, f)?
                 }
-            }
+                (Some(Typed::Date(d)), false) => sheet.write_datetime(row, col, d)?,
+                (Some(Typed::Date(d)), true) => sheet.write_datetime_with_format(row, col, d, &styles.date[1])?,
+                (None, false) => sheet.write_string(row, col, cell)?,
+                (None, true) => sheet.write_string_with_format(row, col, cell, &styles.text[1])?,
+            };
         }
         row += 1;
     }
@@ -147,19 +149,24 @@ fn write_table(sheet: &mut Worksheet, table: &Table, styles: &Styles) -> Result<
     Ok(())
 }
 
+enum Typed {
+    Number(f64),
+    Date(ExcelDateTime),
+}
+
 /// A cell of digits (commas grouping thousands, one decimal point, a
 /// leading minus) as its number; anything else is text.
 fn number(cell: &str) -> Option<f64> {
-    let plain: String = cell.chars().filter(|c| *c != ',').collect();
-    let digits = plain.strip_prefix('-').unwrap_or(&plain);
-    let ok = !digits.is_empty()
-        && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
-        && digits.matches('.').count() <= 1
-        && digits.starts_with(|c: char| c.is_ascii_digit());
-    if ok {
-        plain.parse().ok()
-    } else {
+    let digits = cell.strip_prefix('-').unwrap_or(cell);
+    let ok = digits.starts_with(|c: char| c.is_ascii_digit())
+        && digits.bytes().all(|c| c.is_ascii_digit() || c == b'.' || c == b',')
+        && digits.bytes().filter(|c| *c == b'.').count() <= 1;
+    if !ok {
         None
+    } else if cell.contains(',') {
+        cell.replace(',', "").parse().ok()
+    } else {
+        cell.parse().ok()
     }
 }
 
