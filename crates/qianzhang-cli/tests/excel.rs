@@ -276,3 +276,15 @@ fn csv_3_export_then_import_round_trips_as_excel_csv_plain_csv_and_xlsx() {
         assert_eq!(journal(&fresh), expected, "{name} imports back to the same journal");
     }
 }
+
+#[test]
+fn rpt_1_the_disclosure_items_as_xlsx() {
+    let env = quarter();
+    let path = env.path("公开.xlsx");
+    env.ok(&["disclose", "--month", "2025-01", "--format", "xlsx", "-o", path.to_str().unwrap()]);
+    let range = read_sheet(std::fs::read(&path).unwrap());
+    assert!(row_of(&range, 0)[0].contains("财务收支公开"), "{:?}", row_of(&range, 0));
+    let header = row_of(&range, 1);
+    assert_eq!(header[..4], ["序号", "日期", "凭证号", "摘要"], "{header:?}");
+    assert_eq!(range.get((2, 0)), Some(&Data::Float(1.0)), "序号 as a number");
+}

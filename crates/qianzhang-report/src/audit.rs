@@ -284,7 +284,7 @@ pub fn handover(h: &Handover, format: Format) -> String {
         Format::Json => json(h),
         Format::Csv | Format::PlainCsv | Format::Xlsx => {
             let mut t = Table::new(
-                "",
+                &handover_title(h),
                 &[
                     ("voucher", Align::Left),
                     ("date", Align::Left),

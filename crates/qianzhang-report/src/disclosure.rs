@@ -361,7 +361,8 @@ pub fn disclosure(d: &Disclosure, format: Format) -> String {
             t.column("status", Align::Left);
             let status = if d.draft { "草稿" } else { "正式" };
             let mut with_status =
-                Table::new("", t.headers().iter().map(|(h, a)| (h.as_str(), *a)).collect::<Vec<_>>().as_slice());
+                Table::new(&d.title, t.headers().iter().map(|(h, a)| (h.as_str(), *a)).collect::<Vec<_>>().as_slice());
+            with_status.set_type("no", crate::ColumnType::Integer);
             for (cells, _) in t.rows() {
                 let mut cells = cells.clone();
                 cells.push(status.to_string());

@@ -12,7 +12,7 @@ use crate::clock;
 use crate::commands::board::BoardFormat;
 use crate::exit::Exit;
 use crate::output::out;
-use crate::session::{db_path, open_ledger, open_session};
+use crate::session::{open_ledger, open_session};
 
 #[derive(Subcommand, Debug)]
 pub(crate) enum AuditCmd {
@@ -140,13 +140,15 @@ pub(crate) fn handover(cli: &Cli, args: &HandoverArgs) -> Result<(), Exit> {
         BoardFormat::Md => qianzhang_report::handover(&h, Format::Markdown),
         BoardFormat::Csv => qianzhang_report::handover(&h, Format::Csv.plain(cli.plain)),
         BoardFormat::Json => qianzhang_report::handover(&h, Format::Json),
+        BoardFormat::Xlsx => qianzhang_report::handover(&h, Format::Xlsx),
     };
+    let format = if args.format == BoardFormat::Xlsx { Format::Xlsx } else { Format::Text };
     match &args.output {
         Some(path) => {
-            crate::output::emit_text(&db_path(cli), Some(path), &text)?;
+            crate::output::report(cli, Some(path), format, &text)?;
             eprintln!("已写出 {}", path.display());
             Ok(())
         }
-        None => out(&text),
+        None => crate::output::report(cli, None, format, &text),
     }
 }
