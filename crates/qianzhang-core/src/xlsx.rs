@@ -26,6 +26,9 @@ const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 const OLE_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 /// How many rows at the top may stand above the header.
 const HEADER_SEARCH_ROWS: usize = 30;
+/// The most a workbook may unpack to (LIM-1): a small file that inflates to
+/// gigabytes is refused before it is read.
+pub const MAX_UNPACKED_BYTES: u64 = 1 << 30;
 
 /// What a file's first bytes say it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,6 +76,15 @@ pub fn sheet_as_csv(
         }
         Sniffed::Text => return Err(refuse("不是 .xlsx 工作簿（文件开头不是 ZIP 格式）".into())),
     }
+    if let Some(size) = unpacked_size(bytes).filter(|s| *s > MAX_UNPACKED_BYTES) {
+        return Err(Refusal::new(
+            Rule::Lim1,
+            format!(
+                "无法读取 Excel 文件 {file}：解压后有 {size} 字节，超过 {MAX_UNPACKED_BYTES} 字节，\
+                 不是本程序能读取的工作簿；请分成几个文件或另存为 CSV"
+            ),
+        ));
+    }
     // The reader of a third party on untrusted bytes: a panic in it is
     // caught and told as a damaged file, never an abort.
     let read = std::panic::catch_unwind(|| read_sheet(bytes, sheet));
@@ -98,6 +110,18 @@ pub fn sheet_as_csv(
         w.write_record(row).map_err(|e| refuse(e.to_string()))?;
     }
     w.into_inner().map_err(|e| refuse(e.to_string()))
+}
+
+/// What the archive's directory says its files unpack to; `None` when the
+/// directory cannot be read (the workbook reader then says the file is
+/// damaged).
+fn unpacked_size(bytes: &[u8]) -> Option<u64> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        total = total.saturating_add(archive.by_index_raw(i).ok()?.size());
+    }
+    Some(total)
 }
 
 /// The rows of the sheet as text cells, trailing empty cells dropped.
@@ -269,6 +293,24 @@ mod tests {
             let e = sheet_as_csv(&bytes[..cut], None, "断.xlsx", &|_| true).unwrap_err();
             assert!(e.message.contains("断.xlsx"), "{}", e.message);
         }
+    }
+
+    #[test]
+    fn lim_1_a_workbook_that_unpacks_past_the_limit_is_refused() {
+        // An archive whose one entry says it unpacks to 2 GiB (stored, so
+        // the few bytes here are all there is).
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        zip.start_file("xl/worksheets/sheet1.xml", opts).unwrap();
+        std::io::Write::write_all(&mut zip, b"<x/>").unwrap();
+        let mut bytes = zip.finish().unwrap().into_inner();
+        // Patch the central directory's uncompressed size (offset 24 of its header).
+        let cd = bytes.windows(4).rposition(|w| w == b"PK\x01\x02").unwrap();
+        bytes[cd + 24..cd + 28].copy_from_slice(&0x8000_0000u32.to_le_bytes());
+        assert_eq!(unpacked_size(&bytes), Some(0x8000_0000));
+        let e = sheet_as_csv(&bytes, None, "大.xlsx", &|_| true).unwrap_err();
+        assert_eq!(e.rule, Rule::Lim1);
+        assert!(e.message.contains("大.xlsx") && e.message.contains("解压后"), "{}", e.message);
     }
 
     #[test]
