@@ -23,7 +23,8 @@ pub fn is_workbook(path: &Path) -> bool {
 /// The bytes a CSV reader takes from the file at `path`: a workbook's sheet
 /// (the first, or `sheet`) as UTF-8 CSV from the row `is_header` accepts,
 /// any other file as it is. `what` names the file in messages ("银行对账单").
-/// At most `max_bytes` are read (LIM-1).
+/// At most `max_bytes` of text, [`MAX_WORKBOOK_BYTES`] of a workbook, are
+/// read (LIM-1).
 pub fn read_table_file(
     path: &Path,
     sheet: Option<&str>,
@@ -31,13 +32,11 @@ pub fn read_table_file(
     what: &str,
     is_header: &dyn Fn(&[String]) -> bool,
 ) -> Result<Vec<u8>, Error> {
+    let limit = if is_workbook(path) { MAX_WORKBOOK_BYTES } else { max_bytes };
     let file = std::fs::File::open(path)
         .map_err(|e| Error::refuse(Rule::Csv1, format!("无法读取{what} {}：{e}", path.display())))?;
-    let bytes = qianzhang_core::csvfile::read_at_most(file, max_bytes.max(MAX_WORKBOOK_BYTES), what)?;
+    let bytes = qianzhang_core::csvfile::read_at_most(file, limit, what)?;
     if sniff(&bytes) == Sniffed::Text {
-        if bytes.len() as u64 > max_bytes {
-            return Err(Error::refuse(Rule::Lim1, format!("{what}超过 {max_bytes} 字节，不是本程序能读取的文件")));
-        }
         return Ok(bytes);
     }
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
