@@ -27,7 +27,7 @@ echo "verify:"; measure "$Q" --db "$DB" verify
 # A cashier to import and match the statement.
 "$Q" --db "$DB" --as bench person add 出纳甲 >/dev/null
 "$Q" --db "$DB" --as bench person appoint 出纳甲 --role cashier --from 2026-01-01 >/dev/null
-"$Q" --db "$DB" report bank-journal --month 2020-06 --format csv >"$WORK/bank-journal.csv"
+"$Q" --db "$DB" report bank-journal --month 2020-06 --format csv --plain >"$WORK/bank-journal.csv"
 awk -F, 'NR > 1 && $3 == "entry" && n < 5000 {
     n++; split($1, d, "-")
     printf "%s%s%s,S%06d,%s,%s,%s,%s\n", d[1], d[2], d[3], n, $4, ($6 == "0.00" ? "" : $6), ($7 == "0.00" ? "" : $7), $8

@@ -16,6 +16,7 @@ pub mod board;
 pub mod collection;
 pub mod demo;
 mod error;
+pub mod excel;
 pub mod ledger;
 pub mod month;
 pub mod office;

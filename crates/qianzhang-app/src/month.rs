@@ -92,12 +92,29 @@ pub fn statement_account<B: Backend>(ledger: &Ledger<B>, given: Option<&str>) ->
     Ok(resolve_account(&chart, given)?.0)
 }
 
-/// [BNK-1] reads a statement file, its columns mapped as given.
-pub fn read_statement_file(path: &Path, encoding: Option<TextEncoding>, map: Option<&str>) -> Result<Statement, Error> {
+/// [BNK-1] reads a statement file (CSV, or an .xlsx's first sheet or
+/// `sheet`), its columns mapped as given.
+pub fn read_statement_file(
+    path: &Path,
+    sheet: Option<&str>,
+    encoding: Option<TextEncoding>,
+    map: Option<&str>,
+) -> Result<Statement, Error> {
     let mapping = match map {
         Some(m) => parse_mapping(m)?,
         None => Vec::new(),
     };
+    if crate::excel::is_workbook(path) {
+        // The statement reader finds the header under a bank's title rows itself.
+        let csv = crate::excel::read_table_file(
+            path,
+            sheet,
+            qianzhang_core::bank::MAX_STATEMENT_BYTES,
+            "银行对账单",
+            &|_| false,
+        )?;
+        return Ok(read_statement(&csv, Some(TextEncoding::Utf8), &mapping)?);
+    }
     let opened = std::fs::File::open(path)
         .map_err(|e| Error::refuse(Rule::Bnk1, format!("无法读取 {}：{e}", path.display())))?;
     let bytes = qianzhang_core::csvfile::read_at_most(opened, qianzhang_core::bank::MAX_STATEMENT_BYTES, "银行对账单")?;

@@ -47,13 +47,12 @@ pub fn set<B: Backend>(
     })
 }
 
-/// The records (header first) of an openings file: the one step from a
-/// file to what `import` reads. CSV in UTF-8 or GBK.
-pub fn records_of_file(file: &Path) -> Result<Vec<Vec<String>>, Refusal> {
-    let f = std::fs::File::open(file)
-        .map_err(|e| Refusal::new(Rule::Csv1, format!("无法读取文件 {}：{e}", file.display())))?;
-    let bytes = qianzhang_core::csvfile::read_at_most(f, MAX_FILE_BYTES, "期初余额文件")?;
-    opening::csv_records(&bytes)
+/// The bytes of an openings file as its CSV reader takes them: a CSV as
+/// it is, an .xlsx's sheet (the first, or `sheet`) from its header row on.
+/// An unreadable file or workbook is refused before anything is tried.
+pub fn file_bytes(file: &Path, sheet: Option<&str>) -> Result<Vec<u8>, Error> {
+    let is_header = |cells: &[String]| opening::is_header(cells);
+    crate::excel::read_table_file(file, sheet, MAX_FILE_BYTES, "期初余额文件", &is_header)
 }
 
 /// The largest openings file read: a chart's worth of rows many times over.
@@ -61,8 +60,8 @@ pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// [OPN-1] replaces the whole set of openings with a file's: all or
 /// nothing, every bad row listed; a refusal is logged.
-pub fn import<B: Backend>(session: &mut Session<B>, file: &Path) -> Result<OpeningImport, Error> {
-    let records = records_of_file(file);
+pub fn import<B: Backend>(session: &mut Session<B>, file: &Path, sheet: Option<&str>) -> Result<OpeningImport, Error> {
+    let records = opening::csv_records(&file_bytes(file, sheet)?);
     session.change(Act::MigrateHistory, |w, _| opening::import_openings(w, &records?))
 }
 

@@ -442,13 +442,16 @@ pub fn reverse<B: Backend>(
 pub struct Import<'a> {
     pub file: &'a Path,
     pub encoding: Option<TextEncoding>,
+    /// The worksheet of an .xlsx to read (else its first).
+    pub sheet: Option<&'a str>,
     /// Migrated history before go-live: posted and closed at once.
     pub history: bool,
     pub force: bool,
 }
 
 /// [CSV-1..3] imports a voucher CSV, all or nothing; with the ledger's
-/// fingerprint after it.
+/// fingerprint after it. An .xlsx (told by its content) is read as the CSV
+/// its sheet holds, from its header row on.
 pub fn import<B: Backend>(
     session: &mut Session<B>,
     import: &Import<'_>,
@@ -456,16 +459,31 @@ pub fn import<B: Backend>(
     let file_name = import.file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
     let act = if import.history { Act::MigrateHistory } else { Act::KeepBooks };
     let today = session.today();
+    let workbook = if crate::excel::is_workbook(import.file) {
+        let is_header = |cells: &[String]| qianzhang_core::csvfile::is_voucher_header(cells);
+        Some(crate::excel::read_table_file(
+            import.file,
+            import.sheet,
+            qianzhang_core::csvfile::MAX_FILE_BYTES,
+            "凭证文件",
+            &is_header,
+        )?)
+    } else {
+        None
+    };
     let summary = session.change(act, |w, who| {
         let opts = ImportOptions {
             file_name: &file_name,
-            encoding: import.encoding,
+            encoding: if workbook.is_some() { Some(TextEncoding::Utf8) } else { import.encoding },
             history: import.history,
             force: import.force,
             preparer: who,
             today,
         };
-        import_csv(w, || std::fs::File::open(import.file), &opts)
+        match &workbook {
+            Some(csv) => import_csv(w, || Ok(&csv[..]), &opts),
+            None => import_csv(w, || std::fs::File::open(import.file), &opts),
+        }
     })?;
     let ledger = session.ledger();
     let fp = ledger.store().fingerprint(ledger.handle())?.fingerprint;
@@ -475,8 +493,9 @@ pub fn import<B: Backend>(
 /// What an export writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExportFormat {
-    /// The import CSV, voided vouchers left out.
-    Csv { chinese_header: bool },
+    /// The import CSV, voided vouchers left out; `bom`: a UTF-8 BOM first,
+    /// so that Excel reads the Chinese.
+    Csv { chinese_header: bool, bom: bool },
     /// A ledger-cli journal.
     Ledger,
 }
@@ -500,7 +519,10 @@ pub fn export<B: Backend>(
     };
     let done: Result<(), Error> = (|| {
         match format {
-            ExportFormat::Csv { chinese_header } => {
+            ExportFormat::Csv { chinese_header, bom } => {
+                if bom {
+                    sink.write_all("\u{FEFF}".as_bytes()).map_err(&mut keep)?;
+                }
                 let mut ex = CsvExporter::new(&mut *sink, chinese_header)?;
                 // A voided voucher is kept in the books, not in a file meant for re-import.
                 ledger.store().each_voucher(ledger.handle(), from, to, |v, s| {

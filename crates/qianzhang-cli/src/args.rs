@@ -41,6 +41,9 @@ pub(crate) struct Cli {
     /// 以 JSON 输出结果（建立或变更账目的命令）/ print one JSON object instead of the sentence
     #[arg(long, global = true)]
     pub(crate) json: bool,
+    /// 供程序读取的 CSV：英文表头、无 BOM（默认的 CSV 为 Excel 准备：中文表头、带 BOM）/ machine CSV: English headers, no BOM
+    #[arg(long, global = true)]
+    pub(crate) plain: bool,
     #[command(subcommand)]
     pub(crate) command: Command,
 }
@@ -109,9 +112,12 @@ pub(crate) enum Command {
     /// 预算 / budgets per account and year
     #[command(subcommand)]
     Budget(board::BudgetCmd),
-    /// 导入凭证 CSV / import a voucher CSV (all or nothing)
+    /// 导入凭证 CSV 或 Excel（.xlsx）/ import a voucher CSV or .xlsx (all or nothing)
     Import {
         file: PathBuf,
+        /// Excel 工作表名（默认第一个）/ the worksheet of an .xlsx (default: the first)
+        #[arg(long)]
+        sheet: Option<String>,
         /// 启用前的历史数据：直接记账并结账 / migrated history before go-live
         #[arg(long)]
         history: bool,
@@ -131,7 +137,7 @@ pub(crate) enum Command {
         /// 输出文件（默认标准输出）/ output file
         #[arg(short, long)]
         output: Option<PathBuf>,
-        /// CSV 使用中文表头 / Chinese CSV header
+        /// CSV 使用中文表头（现已是默认；--plain 为英文表头）/ Chinese CSV header (now the default; --plain for English)
         #[arg(long)]
         chinese_header: bool,
     },
@@ -151,6 +157,9 @@ pub(crate) enum Command {
         date: Option<time::Date>,
         #[arg(long, value_parser = named::<Format>(), default_value = "text")]
         format: Format,
+        /// 输出文件（默认标准输出；xlsx 必须指定）/ output file (required for xlsx)
+        #[arg(short, long)]
+        output: Option<PathBuf>,
     },
     /// 校验日志链与余额；--fingerprint 对照公开栏上公布的指纹 / verify the chain and balances, optionally against a published fingerprint
     Verify {
@@ -178,6 +187,9 @@ pub(crate) enum Command {
     Todo {
         #[arg(long, value_parser = named::<Format>(), default_value = "text")]
         format: Format,
+        /// 输出文件（默认标准输出；xlsx 必须指定）/ output file (required for xlsx)
+        #[arg(short, long)]
+        output: Option<PathBuf>,
     },
 }
 
@@ -197,6 +209,9 @@ pub(crate) struct Range {
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ExportFormat {
     Csv,
+    /// Excel 工作簿 / an Excel workbook (needs -o)
+    #[value(alias = "excel")]
+    Xlsx,
     Ledger,
 }
 
@@ -206,6 +221,9 @@ pub(crate) enum AccountCmd {
     List {
         #[arg(long, value_parser = named::<Format>(), default_value = "text")]
         format: Format,
+        /// 输出文件（默认标准输出；xlsx 必须指定）/ output file (required for xlsx)
+        #[arg(short, long)]
+        output: Option<PathBuf>,
     },
     /// 增设科目 / add an account: account add 520101 办公费
     Add {
@@ -505,6 +523,9 @@ pub(crate) enum VoucherCmd {
         range: Range,
         #[arg(long, value_parser = named::<Format>(), default_value = "text")]
         format: Format,
+        /// 输出文件（默认标准输出；xlsx 必须指定）/ output file (required for xlsx)
+        #[arg(short, long)]
+        output: Option<PathBuf>,
     },
     /// 查看凭证 / show a voucher: voucher show 2025-03/记-0001
     Show {

@@ -46,7 +46,7 @@ pub fn run(db: Option<&Path>) -> Result<(), Exit> {
     let published = end.next().first_day();
     let disclosure = qianzhang_app::board::disclosure(&ledger, Span::Month { period: end }, published)?;
     let html = path.with_file_name(format!("财务公开-{end}.html"));
-    std::fs::write(&html, render(&disclosure, BoardFormat::Html, Paper::A3))?;
+    std::fs::write(&html, render(&disclosure, BoardFormat::Html, Paper::A3, false))?;
     let (tb, journal, report) = demo::summary(&ledger, start, end)?;
 
     let mut text = format!(
@@ -74,7 +74,7 @@ pub fn run(db: Option<&Path>) -> Result<(), Exit> {
         Some(m) => return Err(Exit::Integrity(format!("[AUD-2] 演示账套校验失败：{}", m.detail))),
     }
     text.push('\n');
-    text.push_str(&render(&disclosure, BoardFormat::Text, Paper::A3));
+    text.push_str(&render(&disclosure, BoardFormat::Text, Paper::A3, false));
     text.push_str(&format!(
         "\n一至四月已逐月盘点现金、核对银行对账单并结账；四月的公开表海报：{}\n\
          账簿文件：{}\n继续查看：qianzhang --db {} report journal --from 2025-01\n",

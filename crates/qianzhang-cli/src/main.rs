@@ -70,11 +70,13 @@ fn run(cli: &Cli) -> Result<(), Exit> {
         Command::Budget(cmd) => board::budget(cli, cmd),
         Command::Audit(cmd) => audit::audit(cli, cmd),
         Command::Handover(args) => audit::handover(cli, args),
-        Command::Import { file, history, encoding, force } => voucher::import(cli, file, *history, *encoding, *force),
+        Command::Import { file, history, encoding, sheet, force } => {
+            voucher::import(cli, file, *history, *encoding, sheet.as_deref(), *force)
+        }
         Command::Export { format, range, output, chinese_header } => {
             voucher::export(cli, *format, range, output.as_deref(), *chinese_header)
         }
-        Command::Report { kind, account, range, fund, date, format } => report::report(
+        Command::Report { kind, account, range, fund, date, format, output } => report::report(
             cli,
             report::ReportArgs {
                 kind: *kind,
@@ -82,13 +84,14 @@ fn run(cli: &Cli) -> Result<(), Exit> {
                 range,
                 fund: fund.as_deref(),
                 date: *date,
-                format: *format,
+                format: format.plain(cli.plain),
+                output: output.as_deref(),
             },
         ),
         Command::Verify { fingerprint, month } => ledger::verify(cli, fingerprint.as_deref(), *month),
         Command::Log { limit, format } => report::log(cli, *limit, *format),
         Command::Demo => demo::run(cli.db.as_deref()),
-        Command::Todo { format } => todo::todo(cli, *format),
+        Command::Todo { format, output } => todo::todo(cli, format.plain(cli.plain), output.as_deref()),
         Command::Print(cmd) => commands::print::print(cli, cmd),
     }
 }

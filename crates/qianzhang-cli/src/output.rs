@@ -139,3 +139,29 @@ pub(crate) fn out(text: &str) -> Result<(), Exit> {
     stdout.flush()?;
     Ok(())
 }
+
+/// A rendered report in `format` to standard output or to `-o FILE`. An
+/// Excel workbook is bytes: it is written to the file given, and refused on
+/// a terminal, where it would only be noise.
+pub(crate) fn report(
+    cli: &crate::args::Cli,
+    target: Option<&Path>,
+    format: qianzhang_report::Format,
+    text: &str,
+) -> Result<(), Exit> {
+    use std::io::IsTerminal;
+    let store = crate::session::db_path(cli);
+    if format != qianzhang_report::Format::Xlsx {
+        return match target {
+            None => out(text),
+            Some(_) => emit_text(&store, target, text),
+        };
+    }
+    if target.is_none() && std::io::stdout().is_terminal() {
+        return Err(Exit::BadInput(
+            "Excel 文件（--format xlsx）是二进制内容，不能显示在终端上；请加 -o 文件名.xlsx 写到文件".into(),
+        ));
+    }
+    let bytes = qianzhang_report::xlsx::workbook(text).map_err(Exit::BadInput)?;
+    emit(&store, target, |w| Ok(w.write_all(&bytes)?))
+}

@@ -188,8 +188,10 @@ fn aud_1_the_exceptions_of_a_tenure_hold_every_kind() {
     let items: serde_json::Value = serde_json::from_str(&json).unwrap();
     let split = items.as_array().unwrap().iter().find(|e| e["rule"] == "APR-3").unwrap();
     assert_eq!(split["amount"], "1100.00");
-    let csv = env.ok(&["audit", "exceptions", "--from", "2025-02", "--to", "2025-02", "--format", "csv"]);
+    let csv = env.ok(&["audit", "exceptions", "--from", "2025-02", "--to", "2025-02", "--format", "csv", "--plain"]);
     assert!(csv.starts_with("rule,kind,date,voucher,people,amount,detail"), "{csv}");
+    let csv = env.ok(&["audit", "exceptions", "--from", "2025-02", "--to", "2025-02", "--format", "csv"]);
+    assert!(csv.starts_with("\u{FEFF}规则,类别,日期,凭证号,人员,金额,说明"), "{csv}");
 }
 
 #[test]

@@ -249,6 +249,12 @@ fn column_of(header: &str) -> Option<Column> {
 type ColumnMap = [Option<usize>; COLUMNS.len()];
 
 /// [CSV-1] maps header cells to columns; refuses missing or repeated ones.
+/// Whether a row is a voucher CSV's header (all required columns named):
+/// where an .xlsx's rows above it are skipped.
+pub fn is_voucher_header(cells: &[String]) -> bool {
+    map_header(&csv::StringRecord::from(cells.to_vec())).is_ok()
+}
+
 fn map_header(record: &csv::StringRecord) -> Result<ColumnMap, Refusal> {
     let mut map: ColumnMap = [None; COLUMNS.len()];
     let mut unknown = Vec::new();

@@ -46,6 +46,7 @@ mod test_support;
 pub mod text;
 pub mod todo;
 pub mod voucher;
+pub mod xlsx;
 
 pub use account::{Account, AccountKind, Chart, NewAccount};
 pub use backend::BackendError;

@@ -315,6 +315,12 @@ fn col_of(header: &str) -> Option<Col> {
     HEADERS.iter().find(|(_, names)| names.iter().any(|n| *n == h || *n == lower)).map(|(c, _)| *c)
 }
 
+/// Whether a row is an openings file's header: it names the account-code
+/// column. A workbook's title rows above it are skipped.
+pub fn is_header(cells: &[String]) -> bool {
+    cells.iter().any(|c| col_of(c) == Some(Col::Code))
+}
+
 /// The records (rows of cells, the header first) of an openings CSV, as
 /// UTF-8 (with or without BOM) or GBK/GB18030: the one step from a file to
 /// what [`import_openings`] reads. A spreadsheet reader gives the same

@@ -57,7 +57,7 @@ pub fn exceptions_table(title: &str, items: &[Exception], machine: bool) -> Tabl
 pub fn exceptions(title: &str, items: &[Exception], format: Format) -> String {
     match format {
         Format::Json => json(items),
-        Format::Csv => exceptions_table(title, items, true).csv(),
+        Format::Csv | Format::PlainCsv | Format::Xlsx => exceptions_table(title, items, true).render(format),
         Format::Markdown => exceptions_table(title, items, false).markdown(),
         Format::Text => exceptions_table(title, items, false).text(),
     }
@@ -90,7 +90,7 @@ pub fn acts(title: &str, items: &[Act], format: Format) -> String {
     let refused = items.iter().filter(|a| a.refused.is_some()).count();
     t.note(&format!("共 {} 次操作，其中 {refused} 次被拒绝。", items.len()));
     match format {
-        Format::Csv => t.csv(),
+        Format::Csv | Format::PlainCsv | Format::Xlsx => t.render(format),
         Format::Markdown => t.markdown(),
         _ => t.text(),
     }
@@ -282,9 +282,9 @@ fn handover_footer(h: &Handover) -> Vec<String> {
 pub fn handover(h: &Handover, format: Format) -> String {
     match format {
         Format::Json => json(h),
-        Format::Csv => {
+        Format::Csv | Format::PlainCsv | Format::Xlsx => {
             let mut t = Table::new(
-                "",
+                &handover_title(h),
                 &[
                     ("voucher", Align::Left),
                     ("date", Align::Left),
@@ -304,7 +304,7 @@ pub fn handover(h: &Handover, format: Format) -> String {
                     x.acts.join("、"),
                 ]);
             }
-            t.csv()
+            t.render(format)
         }
         Format::Markdown | Format::Text => {
             let md = format == Format::Markdown;

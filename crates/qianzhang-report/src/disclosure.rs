@@ -390,13 +390,14 @@ fn review_lines(d: &Disclosure) -> Vec<String> {
 pub fn disclosure(d: &Disclosure, format: Format) -> String {
     match format {
         Format::Json => json(d),
-        Format::Csv => {
+        Format::Csv | Format::PlainCsv | Format::Xlsx => {
             // One row per item; every row says whether the statement is final.
             let mut t = items_table("", &d.items, true);
             t.column("status", Align::Left);
             let status = if d.draft { "草稿" } else { "正式" };
             let mut with_status =
-                Table::new("", t.headers().iter().map(|(h, a)| (h.as_str(), *a)).collect::<Vec<_>>().as_slice());
+                Table::new(&d.title, t.headers().iter().map(|(h, a)| (h.as_str(), *a)).collect::<Vec<_>>().as_slice());
+            with_status.set_type("no", crate::ColumnType::Integer);
             for (cells, _) in t.rows() {
                 let mut cells = cells.clone();
                 cells.push(status.to_string());
@@ -409,8 +410,8 @@ pub fn disclosure(d: &Disclosure, format: Format) -> String {
             total[8] = d.summary.expense.to_decimal_string();
             let last = total.len() - 1;
             total[last] = status.to_string();
-            with_status.row(total);
-            with_status.csv()
+            with_status.total(total);
+            with_status.render(format)
         }
         Format::Markdown => {
             let mut out = String::new();

@@ -12,6 +12,7 @@ pub mod print;
 mod statements;
 mod table;
 mod todo;
+pub mod xlsx;
 
 use qianzhang_core::lifecycle::{Next, Signature};
 use qianzhang_core::period::{format_date, show_time};
@@ -24,16 +25,22 @@ pub use disclosure::{disclosure, disclosure_html, Paper};
 pub use month::{cash_count, fund_list, reconciliation, statement_lines};
 pub use opening::openings;
 pub use statements::{statement, statement_table};
-pub use table::{Align, Table};
+pub use table::{chinese_header, Align, ColumnType, Table};
 pub use todo::todo;
 
 /// Output formats every report supports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Text,
+    /// CSV for Excel: a UTF-8 BOM and Chinese headers.
     Csv,
+    /// CSV for scripts (`--plain`): English headers, no BOM.
+    PlainCsv,
     Json,
     Markdown,
+    /// An Excel workbook. A renderer gives [`Table::sheet`] text, which
+    /// [`xlsx::workbook`] turns into the file's bytes.
+    Xlsx,
 }
 
 /// The names a format is typed as (`--format md`).
@@ -43,6 +50,12 @@ impl qianzhang_core::names::Named for Format {
         qianzhang_core::names::Names { value: Format::Csv, name: "csv", aliases: &[], gloss: "CSV 表格" },
         qianzhang_core::names::Names { value: Format::Json, name: "json", aliases: &[], gloss: "JSON" },
         qianzhang_core::names::Names { value: Format::Markdown, name: "md", aliases: &["markdown"], gloss: "Markdown" },
+        qianzhang_core::names::Names {
+            value: Format::Xlsx,
+            name: "xlsx",
+            aliases: &["excel", "Excel"],
+            gloss: "Excel 工作簿（须用 -o 写到文件）",
+        },
     ];
 }
 
@@ -53,7 +66,23 @@ impl Format {
             "csv" => Some(Format::Csv),
             "json" => Some(Format::Json),
             "md" | "markdown" => Some(Format::Markdown),
+            "xlsx" | "excel" | "Excel" => Some(Format::Xlsx),
             _ => None,
+        }
+    }
+
+    /// The formats built from the machine table (plain decimals, one row
+    /// per item): both CSVs and the workbook.
+    pub fn is_machine(self) -> bool {
+        matches!(self, Format::Csv | Format::PlainCsv | Format::Xlsx)
+    }
+
+    /// The format with `--plain`: CSV for scripts instead of for Excel.
+    pub fn plain(self, plain: bool) -> Format {
+        if plain && self == Format::Csv {
+            Format::PlainCsv
+        } else {
+            self
         }
     }
 }
@@ -80,11 +109,15 @@ fn json<T: Serialize + ?Sized>(value: &T) -> String {
 pub fn trial_balance(tb: &TrialBalance, format: Format) -> String {
     match format {
         Format::Json => json(&tb.rows),
-        Format::Csv => {
-            let mut t = Table::new("", &[("account", Align::Left), ("name", Align::Left)]);
+        Format::Csv | Format::PlainCsv | Format::Xlsx => {
+            let mut t = Table::new(
+                &format!("科目余额表　账套：{}　期间：{} 至 {}", tb.ledger, tb.from, tb.to),
+                &[("account", Align::Left), ("name", Align::Left)],
+            );
             for h in ["level", "opening", "debit", "credit", "closing"] {
                 t.column(h, Align::Right);
             }
+            t.set_type("level", ColumnType::Integer);
             for r in &tb.rows {
                 t.row(vec![
                     r.account.clone(),
@@ -96,7 +129,14 @@ pub fn trial_balance(tb: &TrialBalance, format: Format) -> String {
                     r.closing.to_decimal_string(),
                 ]);
             }
-            t.csv()
+            if format == Format::Xlsx {
+                // The workbook shows the totals a person checks; the CSVs stay one row per account.
+                let s = &tb.totals;
+                let mut total = vec!["合计".to_string(), String::new(), String::new(), String::new()];
+                total.extend([s.debit.to_decimal_string(), s.credit.to_decimal_string(), String::new()]);
+                t.total(total);
+            }
+            t.render(format)
         }
         Format::Text | Format::Markdown => {
             let mut t = Table::new(
@@ -182,7 +222,7 @@ pub fn journal(j: &Journal, format: Format) -> String {
     if format == Format::Json {
         return json(j);
     }
-    let machine = format == Format::Csv;
+    let machine = format.is_machine();
     let headers: &[(&str, Align)] = if machine {
         &[
             ("date", Align::Left),
@@ -240,7 +280,14 @@ pub fn journal(j: &Journal, format: Format) -> String {
         }
     }
     if machine {
-        return t.csv();
+        if format == Format::Xlsx {
+            let mut total = vec!["合计".to_string(), format!("{} 张", j.entries.len())];
+            total.extend([String::new(), String::new(), String::new()]);
+            total.extend([j.total_debit.to_decimal_string(), j.total_credit.to_decimal_string()]);
+            total.extend([String::new(), String::new()]);
+            t.total(total);
+        }
+        return t.render(format);
     }
     t.total(vec![
         "合计".into(),
@@ -262,7 +309,7 @@ pub fn account_ledger(l: &AccountLedger, format: Format) -> String {
     if format == Format::Json {
         return json(l);
     }
-    let machine = format == Format::Csv;
+    let machine = format.is_machine();
     let headers: &[(&str, Align)] = if machine {
         &[
             ("date", Align::Left),
@@ -317,7 +364,7 @@ pub fn account_ledger(l: &AccountLedger, format: Format) -> String {
         }
     }
     match format {
-        Format::Csv => t.csv(),
+        Format::Csv | Format::PlainCsv | Format::Xlsx => t.render(format),
         Format::Markdown => t.markdown(),
         _ => t.text(),
     }
@@ -330,7 +377,7 @@ pub fn cash_journal(l: &AccountLedger, format: Format) -> String {
         return json(l);
     }
     let title = if l.account.starts_with("1001") { "现金日记账" } else { "银行存款日记账" };
-    let machine = format == Format::Csv;
+    let machine = format.is_machine();
     let headers: &[(&str, Align)] = if machine {
         &[
             ("date", Align::Left),
@@ -391,7 +438,7 @@ pub fn cash_journal(l: &AccountLedger, format: Format) -> String {
         }
     }
     match format {
-        Format::Csv => t.csv(),
+        Format::Csv | Format::PlainCsv | Format::Xlsx => t.render(format),
         Format::Markdown => t.markdown(),
         _ => t.text(),
     }
@@ -482,7 +529,7 @@ pub fn voucher(
     }
     match format {
         Format::Markdown => t.markdown(),
-        Format::Csv => t.csv(),
+        Format::Csv | Format::PlainCsv | Format::Xlsx => t.render(format),
         _ => t.text(),
     }
 }
@@ -573,7 +620,7 @@ pub fn voucher_list(
     t.note(&format!("共 {} 张", vouchers.len()));
     match format {
         Format::Markdown => t.markdown(),
-        Format::Csv => t.csv(),
+        Format::Csv | Format::PlainCsv | Format::Xlsx => t.render(format),
         _ => t.text(),
     }
 }
@@ -605,7 +652,7 @@ pub fn chart(chart: &qianzhang_core::Chart, format: Format) -> String {
     }
     match format {
         Format::Markdown => t.markdown(),
-        Format::Csv => t.csv(),
+        Format::Csv | Format::PlainCsv | Format::Xlsx => t.render(format),
         _ => t.text(),
     }
 }
@@ -757,7 +804,7 @@ pub fn funds(r: &qianzhang_core::funds::FundsReport, format: Format) -> String {
     if format == Format::Json {
         return json(&r.rows);
     }
-    let machine = format == Format::Csv;
+    let machine = format.is_machine();
     let headers: &[(&str, Align)] = if machine {
         &[
             ("fund", Align::Left),
@@ -783,7 +830,7 @@ pub fn funds(r: &qianzhang_core::funds::FundsReport, format: Format) -> String {
         t.row(out);
     }
     match format {
-        Format::Csv => t.csv(),
+        Format::Csv | Format::PlainCsv | Format::Xlsx => t.render(format),
         Format::Markdown => t.markdown(),
         _ => t.text(),
     }

@@ -12,7 +12,7 @@ use crate::{amount, json, Align, Format, Table};
 
 fn render(t: &Table, format: Format) -> String {
     match format {
-        Format::Csv => t.csv(),
+        Format::Csv | Format::PlainCsv | Format::Xlsx => t.render(format),
         Format::Markdown => t.markdown(),
         _ => t.text(),
     }

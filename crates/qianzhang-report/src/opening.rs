@@ -39,9 +39,5 @@ pub fn openings(sheet: &OpeningSheet, format: Format) -> String {
     } else {
         format!("不平衡：{}；第一次结账前须更正（OPN-1）", sheet.totals.describe())
     });
-    match format {
-        Format::Markdown => t.markdown(),
-        Format::Csv => t.csv(),
-        _ => t.text(),
-    }
+    t.render(format)
 }

@@ -5,7 +5,7 @@
 use qianzhang_core::statements::{Form, Statement};
 use qianzhang_core::Money;
 
-use crate::table::{Align, Table};
+use crate::table::{Align, ColumnType, Table};
 use crate::{json, Format};
 
 /// The date line of a form: a balance sheet is at the month's last day,
@@ -25,6 +25,7 @@ fn when(s: &Statement) -> String {
 pub fn statement_table(s: &Statement, machine: bool) -> Table {
     let title = format!("{}　{}\n编制单位：{}　　{}　　单位：元", s.title, s.code, s.ledger, when(s));
     let mut t = Table::new(&title, &[("项目", Align::Left), ("行次", Align::Right)]);
+    t.set_type("行次", ColumnType::Integer);
     for c in &s.columns {
         t.column(c, Align::Right);
     }
@@ -50,10 +51,8 @@ pub fn statement_table(s: &Statement, machine: bool) -> Table {
 
 /// One statement (资产负债表, 业务活动表 or 现金流量表) in `format`.
 pub fn statement(s: &Statement, format: Format) -> String {
-    match format {
-        Format::Json => json(s),
-        Format::Csv => statement_table(s, true).csv(),
-        Format::Markdown => statement_table(s, false).markdown(),
-        Format::Text => statement_table(s, false).text(),
+    if format == Format::Json {
+        return json(s);
     }
+    statement_table(s, format.is_machine()).render(format)
 }

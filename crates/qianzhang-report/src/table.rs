@@ -1,18 +1,53 @@
-//! A small table model rendered as aligned text (CJK-aware), Markdown or CSV.
+//! A small table model rendered as aligned text (CJK-aware), Markdown, CSV
+//! (plain for scripts, or with a BOM and Chinese headers for Excel) or an
+//! Excel workbook (see [`crate::xlsx`]).
 
+use serde::{Deserialize, Serialize};
 use unicode_width::UnicodeWidthStr;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+use crate::Format;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Align {
     Left,
     Right,
 }
 
+/// What a column holds: how a workbook writes its cells and whether a CSV
+/// may leave a cell unescaped (numbers only).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ColumnType {
+    Text,
+    /// Amounts: numeric cells shown `#,##0.00`.
+    Money,
+    /// Counts and levels: numeric cells without decimals.
+    Integer,
+    /// `YYYY-MM-DD` dates: date cells.
+    Date,
+}
+
+impl ColumnType {
+    /// The type a column gets from its alignment and header: right-aligned
+    /// columns hold amounts, a column named `date` or `…日期` dates.
+    fn guess(header: &str, align: Align) -> ColumnType {
+        match align {
+            Align::Right => ColumnType::Money,
+            Align::Left if header == "date" || header.ends_with("日期") || header == "日期" => ColumnType::Date,
+            Align::Left => ColumnType::Text,
+        }
+    }
+
+    pub fn is_number(self) -> bool {
+        matches!(self, ColumnType::Money | ColumnType::Integer)
+    }
+}
+
 /// Rows of cells under a title, with total rows and notes below.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Table {
     title: String,
     headers: Vec<(String, Align)>,
+    types: Vec<ColumnType>,
     rows: Vec<(Vec<String>, bool)>,
     notes: Vec<String>,
 }
@@ -22,6 +57,7 @@ impl Table {
         Table {
             title: title.to_string(),
             headers: headers.iter().map(|(h, a)| (h.to_string(), *a)).collect(),
+            types: headers.iter().map(|(h, a)| ColumnType::guess(h, *a)).collect(),
             rows: Vec::new(),
             notes: Vec::new(),
         }
@@ -29,6 +65,44 @@ impl Table {
 
     pub fn column(&mut self, header: &str, align: Align) {
         self.headers.push((header.to_string(), align));
+        self.types.push(ColumnType::guess(header, align));
+    }
+
+    /// Sets the type of the column headed `header` (when the guess from its
+    /// alignment is wrong: a right-aligned count is an integer).
+    pub fn set_type(&mut self, header: &str, ty: ColumnType) {
+        if let Some(i) = self.headers.iter().position(|(h, _)| h == header) {
+            self.types[i] = ty;
+        }
+    }
+
+    pub fn types(&self) -> &[ColumnType] {
+        &self.types
+    }
+
+    /// The table in `format` (JSON is the report's own, not the table's:
+    /// it falls back to text here).
+    pub fn render(&self, format: Format) -> String {
+        match format {
+            Format::Markdown => self.markdown(),
+            Format::Csv => self.excel_csv(),
+            Format::PlainCsv => self.csv(),
+            Format::Xlsx => self.sheet(),
+            Format::Text | Format::Json => self.text(),
+        }
+    }
+
+    /// The table as handed to the workbook writer: an `--format xlsx`
+    /// report renders to this text, and [`crate::xlsx::workbook`] turns it
+    /// into the workbook's bytes where the output is written.
+    pub fn sheet(&self) -> String {
+        serde_json::to_string(self).expect("a table always serializes")
+    }
+
+    /// The headers as a person reads them: a machine header (`debit`) in
+    /// Chinese (`借方`), a Chinese one as it is.
+    pub fn chinese_headers(&self) -> Vec<String> {
+        self.headers.iter().map(|(h, _)| chinese_header(h).unwrap_or(h).to_string()).collect()
     }
 
     pub fn row(&mut self, cells: Vec<String>) {
@@ -164,16 +238,30 @@ impl Table {
         out
     }
 
-    /// CSV with the headers as the first row; titles and notes are left out.
-    /// Text that a spreadsheet would run as a formula is escaped; the cells
-    /// of right-aligned (numeric) columns stay numbers when they are ones.
+    /// CSV for scripts: the headers as given (English for machine tables)
+    /// as the first row, no BOM; titles and notes are left out. Text that a
+    /// spreadsheet would run as a formula is escaped; the cells of numeric
+    /// columns stay numbers when they are ones.
     pub fn csv(&self) -> String {
+        let headers: Vec<String> = self.headers.iter().map(|(h, _)| h.clone()).collect();
+        self.csv_with(&headers)
+    }
+
+    /// CSV for Excel: a UTF-8 BOM (so that Excel reads the Chinese) and
+    /// Chinese headers, cells as in [`Table::csv`].
+    pub fn excel_csv(&self) -> String {
+        let mut out = String::from("\u{FEFF}");
+        out.push_str(&self.csv_with(&self.chinese_headers()));
+        out
+    }
+
+    fn csv_with(&self, headers: &[String]) -> String {
         use qianzhang_core::csvfile::{escape_text_cell, is_number_cell};
         let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(self.headers.iter().map(|(h, _)| escape_text_cell(h).into_owned())).expect("writing to memory");
+        w.write_record(headers.iter().map(|h| escape_text_cell(h).into_owned())).expect("writing to memory");
         for (cells, _) in &self.rows {
-            let cells = cells.iter().zip(&self.headers).map(|(c, (_, align))| {
-                if *align == Align::Right && is_number_cell(c) {
+            let cells = cells.iter().zip(&self.types).map(|(c, ty)| {
+                if ty.is_number() && is_number_cell(c) {
                     c.clone()
                 } else {
                     escape_text_cell(c).into_owned()
@@ -183,6 +271,42 @@ impl Table {
         }
         String::from_utf8(w.into_inner().expect("writing to memory")).expect("cells are UTF-8")
     }
+}
+
+/// The Chinese header of a machine table's English column name.
+pub fn chinese_header(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "account" => "科目编码",
+        "name" | "account_name" => "科目名称",
+        "level" => "级次",
+        "opening" => "期初余额",
+        "debit" => "借方",
+        "credit" => "贷方",
+        "closing" => "期末余额",
+        "date" => "日期",
+        "voucher" => "凭证号",
+        "summary" => "摘要",
+        "origin" => "来源",
+        "reverses" => "冲销凭证",
+        "balance" => "余额",
+        "direction" => "方向",
+        "kind" => "类别",
+        "counterparty" => "收付对象",
+        "in" | "income" => "收入",
+        "out" | "expense" => "支出",
+        "fund" => "资金",
+        "rule" => "规则",
+        "people" => "人员",
+        "amount" => "金额",
+        "detail" => "说明",
+        "status" => "状态",
+        "acts" => "操作记录",
+        "no" => "序号",
+        "handler" => "经办人",
+        "approver" => "审批人",
+        "basis" => "审批依据",
+        _ => return None,
+    })
 }
 
 /// Text for Markdown: HTML-significant characters as entities (Markdown is

@@ -48,7 +48,7 @@ pub fn todo(list: &TodoList, format: Format) -> String {
     }
     match format {
         Format::Markdown => t.markdown(),
-        Format::Csv => t.csv(),
+        Format::Csv | Format::PlainCsv | Format::Xlsx => t.render(format),
         _ => t.text(),
     }
 }

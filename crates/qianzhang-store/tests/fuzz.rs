@@ -64,3 +64,48 @@ fn lim_1_fuzz_dates() {
 fn lim_1_fuzz_periods() {
     fuzz("period", CASES, 0x5eed_0006, targets::period);
 }
+
+/// [LIM-1] no bytes given as an .xlsx panic: arbitrary bytes behind the ZIP
+/// signature, and a real workbook with bytes overwritten or cut short, are
+/// read or refused.
+#[test]
+fn lim_1_fuzz_xlsx_never_panics() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+    use qianzhang_core::xlsx::sheet_as_csv;
+
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in ["日期", "凭证号", "摘要", "科目", "借方", "贷方"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+    let day = rust_xlsxwriter::ExcelDateTime::from_ymd(2025, 1, 21).unwrap();
+    sheet.write_datetime_with_format(1, 0, day, &date).unwrap();
+    sheet.write_string(1, 2, "=1+1").unwrap();
+    sheet.write_number(1, 4, 0.1 + 0.2).unwrap();
+    let seed = book.save_to_buffer().unwrap();
+    let any_header = |_: &[String]| true;
+    let mut runner = TestRunner::new(Config { cases: 400, failure_persistence: None, ..Config::default() });
+    let strategy = (
+        proptest::collection::vec(any::<u8>(), 0..600),
+        proptest::collection::vec((0..seed.len(), any::<u8>()), 1..6),
+        0..=seed.len(),
+    );
+    runner
+        .run(&strategy, |(tail, flips, cut)| {
+            let mut junk = b"PK\x03\x04".to_vec();
+            junk.extend(tail);
+            let _ = sheet_as_csv(&junk, None, "x.xlsx", &any_header);
+            let mut mutated = seed.clone();
+            for (at, byte) in flips {
+                mutated[at] = byte;
+            }
+            let _ = sheet_as_csv(&mutated, None, "x.xlsx", &any_header);
+            let _ = sheet_as_csv(&seed[..cut], Some("Sheet1"), "x.xlsx", &any_header);
+            Ok(())
+        })
+        .unwrap();
+    let csv = sheet_as_csv(&seed, None, "x.xlsx", &any_header).unwrap();
+    assert_eq!(String::from_utf8(csv).unwrap(), "日期,凭证号,摘要,科目,借方,贷方\n2025-01-21,,=1+1,,0.3\n");
+}

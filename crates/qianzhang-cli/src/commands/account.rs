@@ -11,7 +11,11 @@ use crate::session::{open_ledger, open_session};
 
 pub(crate) fn account(cli: &Cli, cmd: &AccountCmd) -> Result<(), Exit> {
     match cmd {
-        AccountCmd::List { format } => out(&qianzhang_report::chart(&accounts::chart(&open_ledger(cli)?)?, *format)),
+        AccountCmd::List { format, output } => {
+            let format = format.plain(cli.plain);
+            let text = qianzhang_report::chart(&accounts::chart(&open_ledger(cli)?)?, format);
+            crate::output::report(cli, output.as_deref(), format, &text)
+        }
         AccountCmd::Add { code, name, kind, opened } => {
             let new = NewAccount { code: code.clone(), name: name.clone(), kind: *kind, opened: *opened };
             let account = accounts::add(&mut open_session(cli)?, &new)?;

@@ -12,7 +12,7 @@ use crate::clock;
 use crate::commands::board::BoardFormat;
 use crate::exit::Exit;
 use crate::output::out;
-use crate::session::{db_path, open_ledger, open_session};
+use crate::session::{open_ledger, open_session};
 
 #[derive(Subcommand, Debug)]
 pub(crate) enum AuditCmd {
@@ -26,6 +26,9 @@ pub(crate) enum AuditCmd {
         to: Option<String>,
         #[arg(long, value_parser = named::<Format>(), default_value = "text")]
         format: Format,
+        /// 输出文件（默认标准输出；xlsx 必须指定）/ output file (required for xlsx)
+        #[arg(short, long)]
+        output: Option<std::path::PathBuf>,
     },
     /// 某人的全部操作（含被拒绝的）及日志哈希 / every act of a person
     Person {
@@ -36,6 +39,9 @@ pub(crate) enum AuditCmd {
         to: Option<String>,
         #[arg(long, value_parser = named::<Format>(), default_value = "text")]
         format: Format,
+        /// 输出文件（默认标准输出；xlsx 必须指定）/ output file (required for xlsx)
+        #[arg(short, long)]
+        output: Option<std::path::PathBuf>,
     },
 }
 
@@ -86,17 +92,19 @@ pub(crate) enum HandoverCmd {
 pub(crate) fn audit(cli: &Cli, cmd: &AuditCmd) -> Result<(), Exit> {
     let ledger = open_ledger(cli)?;
     match cmd {
-        AuditCmd::Exceptions { from, to, format } => {
+        AuditCmd::Exceptions { from, to, format, output } => {
+            let format = format.plain(cli.plain);
             let (from, to) = app::days(&ledger, from.as_deref(), to.as_deref(), clock::today())?;
             let items = app::exceptions_between(&ledger, from, to)?;
             let title = format!("例外事项清单　账套：{}　{} 至 {}", ledger.name(), format_date(from), format_date(to));
-            out(&qianzhang_report::exceptions(&title, &items, *format))
+            crate::output::report(cli, output.as_deref(), format, &qianzhang_report::exceptions(&title, &items, format))
         }
-        AuditCmd::Person { name, from, to, format } => {
+        AuditCmd::Person { name, from, to, format, output } => {
+            let format = format.plain(cli.plain);
             let (from, to) = app::days(&ledger, from.as_deref(), to.as_deref(), clock::today())?;
             let acts = app::acts_of(&ledger, name, from, to)?;
             let title = format!("{} 的操作记录　{} 至 {}", name.trim(), format_date(from), format_date(to));
-            out(&qianzhang_report::acts(&title, &acts, *format))
+            crate::output::report(cli, output.as_deref(), format, &qianzhang_report::acts(&title, &acts, format))
         }
     }
 }
@@ -130,15 +138,17 @@ pub(crate) fn handover(cli: &Cli, args: &HandoverArgs) -> Result<(), Exit> {
         BoardFormat::Html => qianzhang_report::handover_html(&h),
         BoardFormat::Text => qianzhang_report::handover(&h, Format::Text),
         BoardFormat::Md => qianzhang_report::handover(&h, Format::Markdown),
-        BoardFormat::Csv => qianzhang_report::handover(&h, Format::Csv),
+        BoardFormat::Csv => qianzhang_report::handover(&h, Format::Csv.plain(cli.plain)),
         BoardFormat::Json => qianzhang_report::handover(&h, Format::Json),
+        BoardFormat::Xlsx => qianzhang_report::handover(&h, Format::Xlsx),
     };
+    let format = if args.format == BoardFormat::Xlsx { Format::Xlsx } else { Format::Text };
     match &args.output {
         Some(path) => {
-            crate::output::emit_text(&db_path(cli), Some(path), &text)?;
+            crate::output::report(cli, Some(path), format, &text)?;
             eprintln!("已写出 {}", path.display());
             Ok(())
         }
-        None => out(&text),
+        None => crate::output::report(cli, None, format, &text),
     }
 }

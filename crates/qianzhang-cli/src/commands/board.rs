@@ -16,7 +16,7 @@ use crate::clock;
 use crate::exit::Exit;
 use crate::outcome::field;
 use crate::output::out;
-use crate::session::{db_path, open_ledger, open_session, sign_in};
+use crate::session::{open_ledger, open_session, sign_in};
 
 /// `disclose`: the statement, or `disclose review`.
 #[derive(Args, Debug)]
@@ -86,6 +86,9 @@ pub(crate) enum BoardFormat {
     Csv,
     Json,
     Html,
+    /// Excel 工作簿（收支明细）/ an Excel workbook of the items (needs -o)
+    #[value(alias = "excel")]
+    Xlsx,
 }
 
 #[derive(Subcommand, Debug)]
@@ -146,14 +149,15 @@ pub(crate) enum BudgetCmd {
     },
 }
 
-/// Renders a disclosure in the format asked for.
-pub(crate) fn render(d: &Disclosure, format: BoardFormat, paper: Paper) -> String {
+/// Renders a disclosure in the format asked for (`plain`: CSV for scripts).
+pub(crate) fn render(d: &Disclosure, format: BoardFormat, paper: Paper, plain: bool) -> String {
     match format {
         BoardFormat::Html => qianzhang_report::disclosure_html(d, paper),
         BoardFormat::Text => qianzhang_report::disclosure(d, Format::Text),
         BoardFormat::Md => qianzhang_report::disclosure(d, Format::Markdown),
-        BoardFormat::Csv => qianzhang_report::disclosure(d, Format::Csv),
+        BoardFormat::Csv => qianzhang_report::disclosure(d, Format::Csv.plain(plain)),
         BoardFormat::Json => qianzhang_report::disclosure(d, Format::Json),
+        BoardFormat::Xlsx => qianzhang_report::disclosure(d, Format::Xlsx),
     }
 }
 
@@ -181,15 +185,16 @@ pub(crate) fn disclose(cli: &Cli, args: &DiscloseArgs) -> Result<(), Exit> {
     }
     let span = args.span.span()?;
     let d = app::disclosure(&open_ledger(cli)?, span, args.date.unwrap_or_else(clock::today))?;
-    let text = render(&d, args.format, args.paper);
+    let text = render(&d, args.format, args.paper, cli.plain);
+    let format = if args.format == BoardFormat::Xlsx { Format::Xlsx } else { Format::Text };
     match &args.output {
         Some(path) => {
-            crate::output::emit_text(&db_path(cli), Some(path), &text)?;
+            crate::output::report(cli, Some(path), format, &text)?;
             let state = if d.draft { "草稿（未结账）" } else { "正式" };
             eprintln!("已写出 {}：{}，{state}，指纹 {}", path.display(), d.title, d.fingerprint_short());
             Ok(())
         }
-        None => out(&text),
+        None => crate::output::report(cli, None, format, &text),
     }
 }
 

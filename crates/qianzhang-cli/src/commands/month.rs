@@ -57,9 +57,12 @@ pub(crate) enum CashCmd {
 
 #[derive(Subcommand, Debug)]
 pub(crate) enum BankCmd {
-    /// 导入银行对账单 CSV / import a bank statement (duplicate lines are skipped)
+    /// 导入银行对账单 CSV 或 Excel（.xlsx）/ import a bank statement, CSV or .xlsx (duplicate lines are skipped)
     Import {
         file: PathBuf,
+        /// Excel 工作表名（默认第一个）/ the worksheet of an .xlsx (default: the first)
+        #[arg(long)]
+        sheet: Option<String>,
         /// 银行存款明细科目（只有一个时可省略）/ the bank account under 1002
         #[arg(long)]
         account: Option<String>,
@@ -95,6 +98,9 @@ pub(crate) enum BankCmd {
         account: Option<String>,
         #[arg(long, value_parser = named::<Format>(), default_value = "text")]
         format: Format,
+        /// 输出文件（默认标准输出；xlsx 必须指定）/ output file (required for xlsx)
+        #[arg(short, long)]
+        output: Option<std::path::PathBuf>,
     },
 }
 
@@ -184,10 +190,10 @@ pub(crate) fn cash(cli: &Cli, cmd: &CashCmd) -> Result<(), Exit> {
 
 pub(crate) fn bank(cli: &Cli, cmd: &BankCmd) -> Result<(), Exit> {
     match cmd {
-        BankCmd::Import { file, account, encoding, map, through } => {
+        BankCmd::Import { file, sheet, account, encoding, map, through } => {
             let ledger = open_ledger(cli)?;
             let account = app::statement_account(&ledger, account.as_deref())?;
-            let statement = app::read_statement_file(file, *encoding, map.as_deref())?;
+            let statement = app::read_statement_file(file, sheet.as_deref(), *encoding, map.as_deref())?;
             let name = file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
             let encoding = statement.encoding;
             let done = app::import_bank_statement(&mut sign_in(cli, ledger)?, &account, &name, statement, *through)?;
@@ -195,11 +201,15 @@ pub(crate) fn bank(cli: &Cli, cmd: &BankCmd) -> Result<(), Exit> {
             field("new_lines", done.new_lines);
             field("duplicates", done.duplicates);
             field("through", format_date(done.reach));
+            let source = if qianzhang_app::excel::is_workbook(file) {
+                "Excel 工作簿".to_string()
+            } else {
+                format!("{}编码", encoding.name())
+            };
             out(&format!(
-                "已导入 {account} 银行对账单：新增 {} 行，已导入过的重复行 {} 行（{}编码）；对账单截至 {}。\n",
+                "已导入 {account} 银行对账单：新增 {} 行，已导入过的重复行 {} 行（{source}）；对账单截至 {}。\n",
                 done.new_lines,
                 done.duplicates,
-                encoding.name(),
                 format_date(done.reach)
             ))
         }
@@ -234,11 +244,12 @@ pub(crate) fn bank(cli: &Cli, cmd: &BankCmd) -> Result<(), Exit> {
             field("line", line);
             out(&format!("已取消对账单第 {line} 行的勾对\n"))
         }
-        BankCmd::List { account, format } => {
+        BankCmd::List { account, format, output } => {
+            let format = format.plain(cli.plain);
             let mut ledger = open_ledger(cli)?;
             let account = app::statement_account(&ledger, account.as_deref())?;
             let lines = app::statement_lines(&mut ledger, &account)?;
-            out(&qianzhang_report::statement_lines(&lines, *format))
+            crate::output::report(cli, output.as_deref(), format, &qianzhang_report::statement_lines(&lines, format))
         }
     }
 }

@@ -31,13 +31,19 @@ pub(crate) enum OpeningCmd {
     },
     /// 从科目余额表导入全部期初余额（整体替换）/ import the whole set from a CSV (replaces it)
     Import {
-        /// CSV：科目编码、科目名称（可选）、期初借方/期初贷方（或 借方余额/贷方余额，或 余额+方向）
+        /// CSV 或 Excel (.xlsx)：科目编码、科目名称（可选）、期初借方/期初贷方（或 借方余额/贷方余额，或 余额+方向）
         file: PathBuf,
+        /// Excel 工作表名（默认第一个）/ the worksheet of an .xlsx (default: the first)
+        #[arg(long)]
+        sheet: Option<String>,
     },
     /// 期初余额表及借贷是否平衡 / the opening balances and whether they balance
     Show {
         #[arg(long, value_parser = named::<Format>(), default_value = "text")]
         format: Format,
+        /// 输出文件（默认标准输出；xlsx 必须指定）/ output file (required for xlsx)
+        #[arg(short, long)]
+        output: Option<PathBuf>,
     },
 }
 
@@ -65,8 +71,8 @@ pub(crate) fn opening(cli: &Cli, cmd: &OpeningCmd) -> Result<(), Exit> {
             let sheet = app::sheet(&open_ledger(cli)?)?;
             out(&format!("{what}{was}\n{}\n", balance_line(&sheet)))
         }
-        OpeningCmd::Import { file } => {
-            let done = app::import(&mut open_session(cli)?, file)?;
+        OpeningCmd::Import { file, sheet } => {
+            let done = app::import(&mut open_session(cli)?, file, sheet.as_deref())?;
             field("rows", done.rows);
             field("changed", done.changed);
             field("removed", done.removed);
@@ -86,7 +92,11 @@ pub(crate) fn opening(cli: &Cli, cmd: &OpeningCmd) -> Result<(), Exit> {
                 balance_line(&sheet)
             ))
         }
-        OpeningCmd::Show { format } => out(&qianzhang_report::openings(&app::sheet(&open_ledger(cli)?)?, *format)),
+        OpeningCmd::Show { format, output } => {
+            let format = format.plain(cli.plain);
+            let text = qianzhang_report::openings(&app::sheet(&open_ledger(cli)?)?, format);
+            crate::output::report(cli, output.as_deref(), format, &text)
+        }
     }
 }
 

@@ -16,6 +16,7 @@ pub(crate) struct ReportArgs<'a> {
     pub(crate) fund: Option<&'a str>,
     pub(crate) date: Option<time::Date>,
     pub(crate) format: Format,
+    pub(crate) output: Option<&'a std::path::Path>,
 }
 
 pub(crate) fn report(cli: &Cli, args: ReportArgs<'_>) -> Result<(), Exit> {
@@ -36,7 +37,7 @@ pub(crate) fn report(cli: &Cli, args: ReportArgs<'_>) -> Result<(), Exit> {
         Report::BankReconciliation(r) => qianzhang_report::reconciliation(&r, format),
         Report::Statement(s) => qianzhang_report::statement(&s, format),
     };
-    out(&text)
+    crate::output::report(cli, args.output, format, &text)
 }
 
 /// `log`: the latest log entries; with `--format json` (or `--json`) one

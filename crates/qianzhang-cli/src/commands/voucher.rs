@@ -25,21 +25,23 @@ pub(crate) fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
             field("reference", reference.to_string());
             out(&format!("已制单 {reference}（待审核）\n"))
         }
-        VoucherCmd::List { range, format } => {
+        VoucherCmd::List { range, format, output } => {
+            let format = format.plain(cli.plain);
             let ledger = open_ledger(cli)?;
             let (from, to) = qianzhang_app::reports::span(&ledger, &range.app())?;
             let list = app::list(&ledger, from, to, clock::today())?;
-            out(&qianzhang_report::voucher_list(&list.vouchers, &list.steps, &list.marks, *format))
+            let text = qianzhang_report::voucher_list(&list.vouchers, &list.steps, &list.marks, format);
+            crate::output::report(cli, output.as_deref(), format, &text)
         }
         VoucherCmd::Show { reference, format } => {
-            let format = *format;
+            let format = format.plain(cli.plain);
             let page = app::show(&open_ledger(cli)?, *reference, clock::today())?;
             let mut text =
                 qianzhang_report::voucher(&page.voucher, page.status, page.next, &page.signatures, &page.chart, format);
-            if let (Some(note), true) = (page.stand_aside, format != Format::Json) {
+            if let (Some(note), false) = (page.stand_aside, matches!(format, Format::Json | Format::Xlsx)) {
                 text.push_str(&format!("［{note}］（SEP-6）\n"));
             }
-            out(&text)
+            crate::output::report(cli, None, format, &text)
         }
         VoucherCmd::Review(sel) => sign(cli, sel, SignKind::Review),
         VoucherCmd::Approve(sel) => sign(cli, sel, SignKind::Approve),
@@ -136,10 +138,11 @@ pub(crate) fn import(
     file: &std::path::Path,
     history: bool,
     encoding: Option<qianzhang_core::csvfile::TextEncoding>,
+    sheet: Option<&str>,
     force: bool,
 ) -> Result<(), Exit> {
     let mut session = sign_in(cli, open_ledger(cli)?)?;
-    let (summary, fp) = app::import(&mut session, &Import { file, encoding, history, force })?;
+    let (summary, fp) = app::import(&mut session, &Import { file, encoding, sheet, history, force })?;
     field("rows", summary.rows);
     field("vouchers", summary.vouchers);
     field("first", summary.first.map(|r| r.to_string()));
@@ -149,11 +152,15 @@ pub(crate) fn import(
     if history {
         field("periods_closed", summary.periods_closed.iter().map(ToString::to_string).collect::<Vec<_>>());
     }
+    let source = if qianzhang_app::excel::is_workbook(file) {
+        "Excel 工作簿".to_string()
+    } else {
+        format!("{}编码", summary.encoding.name())
+    };
     let mut msg = format!(
-        "已导入 {} 行、{} 张凭证（{}编码）{}。\n",
+        "已导入 {} 行、{} 张凭证（{source}）{}。\n",
         summary.rows,
         summary.vouchers,
-        summary.encoding.name(),
         match (summary.first, summary.last) {
             (Some(a), Some(b)) => format!("，编号 {a} 至 {b}"),
             _ => String::new(),
@@ -169,7 +176,9 @@ pub(crate) fn import(
     out(&msg)
 }
 
-/// `export --format csv|ledger`.
+/// `export --format csv|xlsx|ledger`. The CSV is for Excel (BOM, Chinese
+/// header) unless `--plain`; the workbook holds the same columns, so that
+/// either imports back.
 pub(crate) fn export(
     cli: &Cli,
     format: ExportFormat,
@@ -180,8 +189,51 @@ pub(crate) fn export(
     let ledger = open_ledger(cli)?;
     let (from, to) = qianzhang_app::reports::span(&ledger, &range.app())?;
     let format = match format {
-        ExportFormat::Csv => Export::Csv { chinese_header },
+        ExportFormat::Csv => Export::Csv { chinese_header: chinese_header || !cli.plain, bom: !cli.plain },
         ExportFormat::Ledger => Export::Ledger,
+        ExportFormat::Xlsx => {
+            let mut csv = Vec::new();
+            app::export(&ledger, from, to, Export::Csv { chinese_header: true, bom: false }, &mut csv)?;
+            let title = format!("记账凭证　账套：{}　期间：{from} 至 {to}", ledger.name());
+            let table = export_table(&title, &csv)?;
+            return crate::output::report(cli, output, qianzhang_report::Format::Xlsx, &table.sheet());
+        }
     };
     crate::output::emit(&db_path(cli), output, |sink| Ok(app::export(&ledger, from, to, format, sink)?))
+}
+
+/// The voucher CSV as a table for the workbook: amounts and dates typed,
+/// the CSV's formula escapes undone (a workbook's text cell is never run).
+fn export_table(title: &str, csv: &[u8]) -> Result<qianzhang_report::Table, Exit> {
+    use qianzhang_core::csvfile::unescape_text_cell;
+    use qianzhang_report::{Align, Table};
+    let bad = |e: csv::Error| Exit::BadInput(format!("无法生成 Excel 文件：{e}"));
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(csv);
+    let mut records = reader.records();
+    let header = match records.next() {
+        Some(h) => h.map_err(bad)?,
+        None => return Ok(Table::new(title, &[])),
+    };
+    let amounts = ["借方", "贷方", "单据金额"];
+    let columns: Vec<(&str, Align)> =
+        header.iter().map(|h| (h, if amounts.contains(&h) { Align::Right } else { Align::Left })).collect();
+    let mut table = Table::new(title, &columns);
+    for record in records {
+        let record = record.map_err(bad)?;
+        let cells = record
+            .iter()
+            .zip(&columns)
+            .map(
+                |(c, (_, align))| {
+                    if *align == Align::Right {
+                        c.to_string()
+                    } else {
+                        unescape_text_cell(c).to_string()
+                    }
+                },
+            )
+            .collect();
+        table.row(cells);
+    }
+    Ok(table)
 }
