@@ -413,8 +413,8 @@ pub fn post<B: Backend>(session: &mut Session<B>, refs: &[VoucherRef]) -> Result
 }
 
 /// [DOC-1] attaches a document; the signatures so far lapse.
-pub fn attach<B: Backend>(session: &mut Session<B>, r: VoucherRef, document: Document) -> Result<(), Error> {
-    session.change(Act::KeepBooks, |w, _| attach_document(w, r, document))
+pub fn attach<B: Backend>(session: &mut Session<B>, r: VoucherRef, documents: Vec<Document>) -> Result<(), Error> {
+    session.change(Act::KeepBooks, |w, _| documents.into_iter().try_for_each(|d| attach_document(w, r, d)))
 }
 
 /// Withdraws the operator's own signature before posting.

@@ -544,6 +544,9 @@ pub(crate) enum VoucherCmd {
     Attach {
         #[arg(value_parser = voucher_value)]
         reference: VoucherRef,
+        /// 原始凭证，可重复：类型=发票,号码=…,金额=…,经办人=…,验收人=… / a document, repeatable
+        #[arg(long)]
+        doc: Vec<String>,
         #[command(flatten)]
         document: DocArgs,
     },

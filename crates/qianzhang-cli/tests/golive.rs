@@ -76,7 +76,43 @@ fn a_community_goes_live_from_an_xlsx_and_keeps_january() {
     assert!(shown.contains("平衡") && !shown.contains("不平衡"), "{shown}");
     assert!(shown.contains("173,000.00"), "debits = credits = ¥173,000: {shown}");
 
-    // 2. January. A purchase typed ¥330 and corrected to ¥300 before review.
+    // 2. January, each voucher typed on its day. The year's water and
+    // power are decided by the two committees in one resolution.
+    env.admin(&[
+        "auth",
+        "add",
+        "--kind",
+        "两委决议",
+        "--number",
+        "两委决议〔2025〕5号",
+        "--date",
+        "2025-01-03",
+        "--scope",
+        "2025年水电费",
+        "--cap",
+        "6,000",
+    ]);
+    // The street's office grant, received in the bank.
+    env.set_now("2025-01-06T16:00:00+08:00");
+    add(
+        &env,
+        &[
+            "--date",
+            "2025-01-06",
+            "--summary",
+            "收到街道拨付办公经费",
+            "--debit",
+            "1002=8000",
+            "--credit",
+            "440101=8000",
+            "--counterparty",
+            "幸福街道办事处",
+            "--doc",
+            "类型=银行回单,号码=HD0106,金额=8000,经办人=王芳",
+        ],
+    );
+    // A purchase typed ¥330 and corrected to the invoice's ¥300 before review.
+    env.set_now("2025-01-08T16:00:00+08:00");
     let paper = add(
         &env,
         &[
@@ -97,25 +133,8 @@ fn a_community_goes_live_from_an_xlsx_and_keeps_january() {
         ],
     );
     env.ok(&["voucher", "edit", &paper, "--debit", "520101=300", "--credit", "1001=300"]);
-    // The street's office grant, received in the bank.
-    add(
-        &env,
-        &[
-            "--date",
-            "2025-01-06",
-            "--summary",
-            "收到街道拨付办公经费",
-            "--debit",
-            "1002=8000",
-            "--credit",
-            "440101=8000",
-            "--counterparty",
-            "幸福街道办事处",
-            "--doc",
-            "类型=银行回单,号码=HD0106,金额=8000,经办人=王芳",
-        ],
-    );
     // The water bill, kept as a template for every month.
+    env.set_now("2025-01-10T16:00:00+08:00");
     let water = add(
         &env,
         &[
@@ -128,24 +147,16 @@ fn a_community_goes_live_from_an_xlsx_and_keeps_january() {
             "--credit",
             "1002=420",
             "--authorization",
-            "街道批复〔2025〕3号",
+            "两委决议〔2025〕5号",
             "--counterparty",
             "市自来水公司",
             "--doc",
-            "类型=发票,号码=044001900111-00000110,金额=420,经办人=王芳",
+            "类型=发票,号码=044001900111-00000110,金额=420,经办人=王芳,验收人=赵敏",
         ],
     );
     env.ok(&["voucher", "template", "save", "水电费", "--from", &water]);
-    let out = env.ok(&["voucher", "template", "use", "水电费", "--date", "2025-01-24", "--amount", "385.50"]);
-    let bill = out[out.find("2025-01/记-").unwrap()..][.."2025-01/记-0000".len()].to_string();
-    env.ok(&[
-        "voucher",
-        "attach",
-        &bill,
-        "--doc",
-        "类型=发票,号码=044001900111-00000124,金额=385.50,经办人=王芳",
-    ]);
     // More paper later in the month: a copy of the first purchase.
+    env.set_now("2025-01-20T16:00:00+08:00");
     let out = env.ok(&["voucher", "copy", &paper, "--date", "2025-01-20"]);
     let again = out[out.find("2025-01/记-").unwrap()..][.."2025-01/记-0000".len()].to_string();
     env.ok(&[
@@ -154,6 +165,17 @@ fn a_community_goes_live_from_an_xlsx_and_keeps_january() {
         &again,
         "--doc",
         "类型=发票,号码=044001900111-00000120,金额=300,经办人=刘洋,验收人=赵敏",
+    ]);
+    // February's bill comes early: the template, with this month's amount.
+    env.set_now("2025-01-24T16:00:00+08:00");
+    let out = env.ok(&["voucher", "template", "use", "水电费", "--date", "2025-01-24", "--amount", "385.50"]);
+    let bill = out[out.find("2025-01/记-").unwrap()..][.."2025-01/记-0000".len()].to_string();
+    env.ok(&[
+        "voucher",
+        "attach",
+        &bill,
+        "--doc",
+        "类型=发票,号码=044001900111-00000124,金额=385.50,经办人=王芳,验收人=赵敏",
     ]);
     env.set_now("2025-01-27T17:00:00+08:00");
     env.walk("2025-01");
@@ -186,8 +208,10 @@ fn a_community_goes_live_from_an_xlsx_and_keeps_january() {
     }
     let (info, pages, pdf) = to_pdf(&env, "vouchers", &vouchers);
     assert!(info.contains("Pages:           5"), "one voucher a page: {info}");
-    for (page, words) in pages.iter().zip(["收到街道拨付办公经费", "购买打印纸", "缴纳一月水电费", "购买打印纸", "缴纳一月水电费"]) {
-        assert!(page.contains("记账凭证") && page.contains(words) && page.contains("人民币"), "{page}");
+    for (page, words) in
+        pages.iter().zip(["收到街道拨付办公经费", "购买打印纸", "缴纳一月水电费", "购买打印纸", "缴纳一月水电费"])
+    {
+        assert!(page.contains("记字第") && page.contains(words) && page.contains("人民币"), "{page}");
     }
     assert!(ink(&env, &pdf, 1) > 0.01, "page 1 is not blank");
     let (info, pages, _) = to_pdf(&env, "cash", &journal);

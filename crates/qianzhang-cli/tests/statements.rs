@@ -23,7 +23,7 @@ fn stm_1_closed_january_statements_as_the_forms_print_them() {
     let md = env.ok(&["report", "业务活动表", "--month", "2025-01", "--format", "md"]);
     assert!(md.contains("| 项目 | 行次 |") && md.contains("会民非02表"), "{md}");
     let csv = env.ok(&["report", "现金流量表", "--month", "2025-01", "--format", "csv"]);
-    assert!(csv.starts_with("项目,行次,本月数,本年累计数\n") && csv.contains("现金流入小计,13,"), "{csv}");
+    assert!(csv.starts_with("\u{feff}项目,行次,本月数,本年累计数\n") && csv.contains("现金流入小计,13,"), "{csv}");
 }
 
 #[test]

@@ -46,11 +46,15 @@ pub(crate) fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
         VoucherCmd::Review(sel) => sign(cli, sel, SignKind::Review),
         VoucherCmd::Approve(sel) => sign(cli, sel, SignKind::Approve),
         VoucherCmd::Confirm(sel) => sign(cli, sel, SignKind::Confirm),
-        VoucherCmd::Attach { reference, document } => {
-            let Some(doc) = document.input().document()? else {
-                return Err(bad_input(Rule::Doc1, "请用 --doc-type 等写明要附的单据"));
-            };
-            app::attach(&mut sign_in(cli, open_ledger(cli)?)?, *reference, doc)?;
+        VoucherCmd::Attach { reference, doc, document } => {
+            let mut docs: Vec<_> = document.input().document()?.into_iter().collect();
+            for text in doc {
+                docs.push(app::document_from_text(text)?);
+            }
+            if docs.is_empty() {
+                return Err(bad_input(Rule::Doc1, "请用 --doc 类型=…,号码=… 或 --doc-type 等写明要附的单据"));
+            }
+            app::attach(&mut sign_in(cli, open_ledger(cli)?)?, *reference, docs)?;
             field("reference", reference.to_string());
             out(&format!("已为 {reference} 附上单据；原有签字已作废，请重新审核、审批、确认\n"))
         }
