@@ -30,6 +30,23 @@ pub fn add_households<B: Backend>(session: &mut Session<B>, households: Vec<Hous
 
 /// [FND-2]/[RCP-2] records a payment and issues its receipt (cashier); the
 /// receipt's number.
+/// The largest household list read (LIM-1): a street's worth many times over.
+pub const MAX_HOUSEHOLD_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// [FND-2] the households of a list file: a CSV (UTF-8 or GBK, 门牌,户主 a
+/// line, the header optional) or an .xlsx sheet (the first, or `sheet`)
+/// from its 门牌 header row on.
+pub fn households_of_file(file: &std::path::Path, sheet: Option<&str>) -> Result<Vec<Household>, Error> {
+    let is_header =
+        |cells: &[String]| cells.first().is_some_and(|c| qianzhang_core::collection::is_household_header(c));
+    let bytes = crate::excel::read_table_file(file, sheet, MAX_HOUSEHOLD_FILE_BYTES, "住户名单", &is_header)?;
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => qianzhang_core::csvfile::decode_gb18030(e.as_bytes())?,
+    };
+    Ok(qianzhang_core::collection::parse_households(&text)?)
+}
+
 pub fn add<B: Backend>(session: &mut Session<B>, payment: Payment) -> Result<String, Error> {
     session.change(Act::HandleCash, |w, _| record_collection(w, payment))
 }

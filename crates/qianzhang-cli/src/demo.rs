@@ -9,6 +9,7 @@ use clap::Parser;
 use qianzhang_app::demo;
 use qianzhang_core::disclosure::Span;
 use qianzhang_core::Period;
+use qianzhang_report::print::{vouchers_html, VoucherPaper, VoucherSheet};
 use qianzhang_report::Paper;
 
 use crate::clock;
@@ -48,6 +49,15 @@ pub fn run(db: Option<&Path>) -> Result<(), Exit> {
     let html = path.with_file_name(format!("财务公开-{end}.html"));
     std::fs::write(&html, render(&disclosure, BoardFormat::Html, Paper::A3, false))?;
     let (tb, journal, report) = demo::summary(&ledger, start, end)?;
+    let statements = qianzhang_app::reports::statements(&ledger, end)?;
+    let batch = qianzhang_app::print::vouchers(&ledger, &qianzhang_app::print::Which::Period(end))?;
+    let sheets: Vec<VoucherSheet<'_>> = batch
+        .sheets
+        .iter()
+        .map(|s| VoucherSheet { voucher: &s.voucher, status: s.status, signatures: &s.signatures })
+        .collect();
+    let printed = path.with_file_name(format!("记账凭证-{end}.html"));
+    std::fs::write(&printed, vouchers_html(&batch.unit, &sheets, &batch.chart, VoucherPaper::A5).html)?;
 
     let mut text = format!(
         "\n演示账套“{}”：迁移 2024 年第四季度历史凭证 {} 张（{}编码），导入并记账 2025 年第一季度凭证 {} 张，\n\
@@ -74,11 +84,18 @@ pub fn run(db: Option<&Path>) -> Result<(), Exit> {
         Some(m) => return Err(Exit::Integrity(format!("[AUD-2] 演示账套校验失败：{}", m.detail))),
     }
     text.push('\n');
+    text.push_str(&qianzhang_report::statement(&statements.balance_sheet, qianzhang_report::Format::Text));
+    text.push('\n');
     text.push_str(&render(&disclosure, BoardFormat::Text, Paper::A3, false));
     text.push_str(&format!(
         "\n一至四月已逐月盘点现金、核对银行对账单并结账；四月的公开表海报：{}\n\
-         账簿文件：{}\n继续查看：qianzhang --db {} report journal --from 2025-01\n",
+         四月的记账凭证（{} 张，每张一页，可直接打印）：{}\n\
+         账簿文件：{}\n继续查看：qianzhang --db {} report journal --from 2025-01\n\
+         三张会计报表：qianzhang --db {} report balance-sheet|activities|cash-flow --month 2025-04\n",
         html.display(),
+        sheets.len(),
+        printed.display(),
+        path.display(),
         path.display(),
         path.display()
     ));

@@ -206,3 +206,34 @@ fn fnd_2_the_pingfang_repair_is_decided_by_the_council_and_shown_on_the_board() 
     insta::assert_snapshot!("fnd_2_board_section", section);
     env.ok(&["verify"]);
 }
+
+/// [FND-2] a household list kept in Excel imports as its CSV would: the
+/// title rows above the 门牌 header skipped, a quoted CSV cell read whole,
+/// and a list given twice refused as a whole.
+#[test]
+fn fnd_2_the_household_list_imports_from_an_xlsx_and_a_quoted_csv() {
+    let env = Env::with_office();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "平房区住户名单（2025年）").unwrap();
+    sheet.write_string(1, 0, "门牌").unwrap();
+    sheet.write_string(1, 1, "户主").unwrap();
+    for (r, (door, head)) in [("平房1号", "张三"), ("平房2号", "李四"), ("平房3号", "")].into_iter().enumerate()
+    {
+        sheet.write_string(r as u32 + 2, 0, door).unwrap();
+        if !head.is_empty() {
+            sheet.write_string(r as u32 + 2, 1, head).unwrap();
+        }
+    }
+    let file = env.write("住户名单.xlsx", book.save_to_buffer().unwrap());
+    let out = env.admin(&["collection", "household", "import", file.to_str().unwrap()]);
+    assert!(out.contains("已登记住户 3 户"), "{out}");
+    let list = env.ok(&["collection", "household", "list"]);
+    assert!(list.contains("平房2号  李四") && list.contains("共 3 户"), "{list}");
+    let csv = env.write("more.csv", "门牌,户主\n\"平房4号,东屋\",王五\n");
+    env.admin(&["collection", "household", "import", csv.to_str().unwrap()]);
+    assert!(env.ok(&["collection", "household", "list"]).contains("平房4号,东屋  王五"));
+    let before = env.books();
+    env.refused("FND-2", &["--as", ADMIN, "collection", "household", "import", file.to_str().unwrap()]);
+    assert_eq!(env.books(), before, "a list with a door already registered changes nothing");
+}

@@ -340,6 +340,11 @@ fn demo_builds_the_quarter_and_verifies() {
     assert!(out.contains("本期收入       30,200.00") && out.contains("账簿指纹（结账时）"), "{out}");
     let poster = std::fs::read_to_string(env.path("财务公开-2025-04.html")).unwrap();
     assert!(poster.starts_with("<!DOCTYPE html>") && poster.contains("<svg"), "{poster}");
+    // April's balance sheet, tied out, and April's vouchers printed beside the store.
+    assert!(out.contains("资产负债表　会民非01表") && out.contains("资产总计 = 负债和净资产总计"), "{out}");
+    let printed = std::fs::read_to_string(env.path("记账凭证-2025-04.html")).unwrap();
+    assert!(printed.contains("记字第") && printed.matches("人民币（大写）").count() >= 4, "{printed}");
+    assert!(out.contains("四月的记账凭证"), "{out}");
     let check = env.ok(&["--db", env.path("demo.db").to_str().unwrap(), "period", "check", "2025-05"]);
     assert!(check.contains("2025-05"), "{check}");
 }

@@ -131,14 +131,19 @@ pub fn register_household(books: &mut impl Books, household: Household) -> Resul
 /// empty), an optional header line `门牌,户主`; cells are not quoted.
 pub fn parse_households(text: &str) -> Result<Vec<Household>, Refusal> {
     let mut out: Vec<Household> = Vec::new();
-    for (i, line) in text.trim_start_matches('\u{feff}').lines().enumerate() {
-        let mut cells = line.split(',').map(str::trim);
-        let door = cells.next().unwrap_or_default();
-        let head = cells.next().filter(|h| !h.is_empty());
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| Refusal::new(Rule::Csv2, format!("CSV 格式错误：{e}")).at_row(i + 1))?;
+        let door = record.get(0).unwrap_or_default();
+        let head = record.get(1).filter(|h| !h.is_empty());
         if door.is_empty() && head.is_none() {
             continue;
         }
-        if i == 0 && (door == "门牌" || door.eq_ignore_ascii_case("door")) {
+        if i == 0 && is_household_header(door) {
             continue;
         }
         let row = |r: Refusal| r.at_row(i + 1);
@@ -153,6 +158,13 @@ pub fn parse_households(text: &str) -> Result<Vec<Household>, Refusal> {
         return Err(Refusal::new(Rule::Fnd2, "住户名单是空的：每行一户，写 门牌,户主"));
     }
     Ok(out)
+}
+
+/// Whether a first cell is the household list's header (门牌 or door): a
+/// workbook's title rows above it are skipped.
+pub fn is_household_header(cell: &str) -> bool {
+    let cell = cell.trim().trim_start_matches('\u{feff}');
+    cell == "门牌" || cell.eq_ignore_ascii_case("door")
 }
 
 /// What the cashier records for one payment.

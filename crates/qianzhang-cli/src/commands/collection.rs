@@ -5,12 +5,11 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 use qianzhang_app::collection as app;
-use qianzhang_core::collection::{parse_households, Household, Payment};
+use qianzhang_core::collection::{Household, Payment};
 use qianzhang_core::period::format_date;
-use qianzhang_core::Rule;
 
 use crate::args::{date_value, period_value, Cli, Range};
-use crate::exit::{bad_input, Exit};
+use crate::exit::Exit;
 use crate::outcome::field;
 use crate::output::out;
 use crate::session::{open_ledger, open_session};
@@ -70,7 +69,12 @@ pub(crate) enum HouseholdCmd {
     /// 登记一户 / register a household: collection household add 3号院2户 [户主]
     Add { door: String, head: Option<String> },
     /// 从文件登记住户名单（每行 门牌,户主）/ register a list from a file (门牌,户主 a line)
-    Import { file: PathBuf },
+    Import {
+        file: PathBuf,
+        /// Excel 工作表名（默认第一个）/ the worksheet of an .xlsx (default: the first)
+        #[arg(long)]
+        sheet: Option<String>,
+    },
     /// 列出住户 / list the households
     List,
 }
@@ -90,14 +94,8 @@ pub(crate) fn collection(cli: &Cli, cmd: &CollectionCmd) -> Result<(), Exit> {
             app::add_household(&mut open_session(cli)?, h)?;
             out(&text)
         }
-        CollectionCmd::Household(HouseholdCmd::Import { file }) => {
-            let bytes = std::fs::read(file)
-                .map_err(|e| bad_input(Rule::Fnd2, format!("读不了住户名单 {}：{e}", file.display())))?;
-            let text = match String::from_utf8(bytes) {
-                Ok(t) => t,
-                Err(e) => qianzhang_core::csvfile::decode_gb18030(e.as_bytes())?,
-            };
-            let list = parse_households(&text)?;
+        CollectionCmd::Household(HouseholdCmd::Import { file, sheet }) => {
+            let list = app::households_of_file(file, sheet.as_deref())?;
             let n = app::add_households(&mut open_session(cli)?, list)?;
             field("households", n);
             out(&format!("已登记住户 {n} 户\n"))
