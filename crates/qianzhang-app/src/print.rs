@@ -59,7 +59,7 @@ pub fn vouchers<B: Backend>(ledger: &Ledger<B>, which: &Which) -> Result<Voucher
             if sheets.is_empty() {
                 return Err(Error::refuse(
                     Rule::Prn1,
-                    format!("{p} 没有凭证可打印；voucher list --period {p} 可核对该期间的凭证"),
+                    format!("{p} 没有凭证可打印；voucher list --month {p} 可核对该期间的凭证"),
                 ));
             }
             sheets
@@ -85,7 +85,7 @@ pub fn vouchers<B: Backend>(ledger: &Ledger<B>, which: &Which) -> Result<Voucher
                 return Err(Error::refuse(
                     Rule::Prn1,
                     format!(
-                        "凭证 {} 不存在，未打印任何凭证；voucher list --period YYYY-MM 列出已有的凭证号",
+                        "凭证 {} 不存在，未打印任何凭证；voucher list --month YYYY-MM 列出已有的凭证号",
                         missing.join("、")
                     ),
                 ));

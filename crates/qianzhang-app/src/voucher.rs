@@ -95,7 +95,13 @@ pub fn document_from_text(text: &str) -> Result<Document, Error> {
             Some((k, v)) if DOC_KEYS.iter().any(|(zh, en)| k.trim() == *zh || k.trim().eq_ignore_ascii_case(en)) => {
                 fields.push((k.trim().to_string(), v.trim().to_string()))
             }
-            _ => match fields.last_mut() {
+            Some((k, _)) => {
+                return Err(Error::refuse(
+                    Rule::Doc1,
+                    format!("单据“{text}”里的“{}”不是单据的项；可用的项：类型 号码 开票单位 金额 经办人 验收人 日期", k.trim()),
+                ))
+            }
+            None => match fields.last_mut() {
                 // A comma inside a value (an amount written 1,200.00).
                 Some((_, v)) => {
                     v.push(',');
@@ -274,6 +280,18 @@ pub fn copy<B: Backend>(session: &mut Session<B>, r: VoucherRef, date: time::Dat
 /// accountant).
 pub fn save_template<B: Backend>(session: &mut Session<B>, name: &str, r: VoucherRef) -> Result<(), Error> {
     session.change(Act::KeepBooks, |w, _| qianzhang_core::template::save_template(w, name, r))
+}
+
+/// The saved templates, each as last saved, by name (from the log's
+/// `template_saved` entries: a template is ledger data).
+pub fn templates<B: Backend>(ledger: &Ledger<B>) -> Result<Vec<qianzhang_core::template::Template>, Error> {
+    let mut by_name = std::collections::BTreeMap::new();
+    for fact in ledger.store().log_facts(ledger.handle(), &["template_saved"])? {
+        if let qianzhang_core::Event::TemplateSaved { template } = fact.event {
+            by_name.insert(template.name.clone(), template);
+        }
+    }
+    Ok(by_name.into_values().collect())
 }
 
 /// [VCH-1..3] prepares a voucher dated `date` from the template `name`,

@@ -613,6 +613,8 @@ pub(crate) enum TemplateCmd {
         #[arg(long)]
         amount: Option<String>,
     },
+    /// 列出已存的模板 / the saved templates with their lines
+    List,
 }
 
 pub(crate) fn period_value(text: &str) -> Result<Period, String> {
@@ -636,7 +638,10 @@ impl Command {
     pub(crate) fn changes_books(&self) -> bool {
         match self {
             Command::Account(c) => !matches!(c, AccountCmd::List { .. }),
-            Command::Voucher(c) => !matches!(c, VoucherCmd::List { .. } | VoucherCmd::Show { .. }),
+            Command::Voucher(c) => !matches!(
+                c,
+                VoucherCmd::List { .. } | VoucherCmd::Show { .. } | VoucherCmd::Template(TemplateCmd::List)
+            ),
             Command::Import { .. } => true,
             Command::Person(c) => !matches!(c, PersonCmd::List { .. } | PersonCmd::Relation { .. }),
             Command::Auth(c) => matches!(c, AuthCmd::Add { .. }),

@@ -201,3 +201,32 @@ fn vch_1_a_template_prepares_the_monthly_bill() {
     let log = env.ok(&["log"]);
     assert!(log.contains("保存凭证模板“水费”"), "{log}");
 }
+
+/// [DOC-1] an item a document does not have (单位=, 备注=) is refused by
+/// name, not swallowed into the item before it.
+#[test]
+fn doc_1_an_unknown_document_item_is_refused_by_name() {
+    let env = Env::with_office();
+    let before = env.books();
+    let err = env.refused(
+        "DOC-1",
+        &[
+            "voucher",
+            "add",
+            "--date",
+            "2025-03-05",
+            "--summary",
+            "购买办公用品",
+            "--debit",
+            "520101=300",
+            "--credit",
+            "1002=300",
+            "--authorization",
+            "两委决议〔2025〕1号",
+            "--doc",
+            "类型=发票,号码=044001900111-04418822,金额=1,200.00,经办人=张伟,验收人=李娜,备注=abc",
+        ],
+    );
+    assert!(err.contains("“备注”不是单据的项") && err.contains("验收人"), "{err}");
+    assert_eq!(env.books(), before);
+}

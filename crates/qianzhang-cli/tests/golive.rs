@@ -155,6 +155,8 @@ fn a_community_goes_live_from_an_xlsx_and_keeps_january() {
         ],
     );
     env.ok(&["voucher", "template", "save", "水电费", "--from", &water]);
+    let saved = env.ok(&["voucher", "template", "list"]);
+    assert!(saved.contains("水电费（审批依据 两委决议〔2025〕5号）") && saved.contains("借 520102 ¥420.00"), "{saved}");
     // More paper later in the month: a copy of the first purchase.
     env.set_now("2025-01-20T16:00:00+08:00");
     let out = env.ok(&["voucher", "copy", &paper, "--date", "2025-01-20"]);

@@ -66,6 +66,10 @@ fn opn_1_a_ledger_goes_live_with_openings_from_a_trial_balance_csv() {
     env.write("show.csv", env.ok(&["opening", "show", "--format", "csv"]));
     let out = env.ok(&["opening", "import", "show.csv"]);
     assert!(out.contains("4 行，0 个科目有变动"), "{out}");
+    // And as a workbook: the title rows above and the note below are skipped.
+    env.ok(&["opening", "show", "--format", "xlsx", "-o", env.path("show.xlsx").to_str().unwrap()]);
+    let out = env.ok(&["opening", "import", "show.xlsx"]);
+    assert!(out.contains("4 行，0 个科目有变动"), "{out}");
     // History is not migrated on top of openings.
     env.write(
         "history.csv",

@@ -399,11 +399,14 @@ fn vch_4_a_batch_names_every_voucher_it_refuses_and_every_one_it_passes_over() {
     // The rest of the batch passes over what waits for something else, and says so.
     env.ok(&["--as", "李明", "voucher", "approve", "2025-03/记-0001"]);
     let out = env.ok(&["--as", "王芳", "voucher", "confirm", "--all", "--period", "2025-03"]);
-    assert!(out.contains("已出纳确认 1 张凭证") && out.contains("2025-03/记-0002 待审批，未出纳确认"), "{out}");
+    assert!(out.contains("已出纳确认 1 张凭证") && out.contains("2025-03/记-0002 待审批，本次未出纳确认"), "{out}");
     let out = env.ok(&["voucher", "post", "--all", "--period", "2025-03"]);
     assert!(out.contains("已记账 1 张凭证") && out.contains("未处理 2 张"), "{out}");
-    assert!(out.contains("2025-03/记-0002 待审批，未记账") && out.contains("2025-03/记-0003 待审批，未记账"), "{out}");
+    assert!(
+        out.contains("2025-03/记-0002 待审批，本次未记账") && out.contains("2025-03/记-0003 待审批，本次未记账"),
+        "{out}"
+    );
     // Nothing left to post: the refusal still says what the period's vouchers wait for.
     let err = env.refused("VCH-4", &["voucher", "post", "--all", "--period", "2025-03"]);
-    assert!(err.contains("没有待办的凭证") && err.contains("2025-03/记-0003 待审批，未记账"), "{err}");
+    assert!(err.contains("没有待办的凭证") && err.contains("2025-03/记-0003 待审批，本次未记账"), "{err}");
 }

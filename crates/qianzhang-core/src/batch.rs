@@ -48,9 +48,9 @@ pub fn waiting_for(next: Next) -> String {
     next.chinese().to_string()
 }
 
-/// Why `--all` passed a voucher over: `2025-02/记-0007 待审批，未记账`.
+/// Why `--all` passed a voucher over: `2025-02/记-0007 待审批，本次未记账`.
 pub fn passed_over(reference: VoucherRef, next: Next, step: Next) -> String {
-    format!("{reference} {}，未{}", waiting_for(next), waiting_for(step).trim_start_matches('待'))
+    format!("{reference} {}，本次未{}", waiting_for(next), waiting_for(step).trim_start_matches('待'))
 }
 
 #[cfg(test)]
@@ -62,7 +62,7 @@ mod tests {
     #[test]
     fn vch_4_a_voucher_passed_over_says_what_it_waits_for() {
         let r = VoucherRef { period: Period::parse("2025-02").unwrap(), number: 7 };
-        assert_eq!(passed_over(r, Next::Sign(SignKind::Approve), Next::Post), "2025-02/记-0007 待审批，未记账");
-        assert_eq!(passed_over(r, Next::Post, Next::Sign(SignKind::Review)), "2025-02/记-0007 待记账，未审核");
+        assert_eq!(passed_over(r, Next::Sign(SignKind::Approve), Next::Post), "2025-02/记-0007 待审批，本次未记账");
+        assert_eq!(passed_over(r, Next::Post, Next::Sign(SignKind::Review)), "2025-02/记-0007 待记账，本次未审核");
     }
 }

@@ -188,7 +188,7 @@ pub struct Payment {
 pub fn record_collection(books: &mut impl Books, p: Payment) -> Result<String, Failure> {
     let fund = p.fund.trim().to_string();
     if !books.funds()?.iter().any(|f| f.name == fund) {
-        return refuse(Rule::Fnd1, format!("专项资金“{fund}”未设立；请先用 fund add {fund} --restricted 设立"));
+        return refuse(Rule::Fnd1, format!("专项资金“{fund}”未设立；请先用 fund add {fund} --kind restricted 设立"));
     }
     let door = p.household.trim().to_string();
     if !books.households()?.iter().any(|h| h.door == door) {

@@ -433,6 +433,7 @@ fn read_rows(chart: &Chart, start: Period, records: &[Vec<String>]) -> Result<Ve
     }
     let mut rows = Vec::new();
     let mut first_row: BTreeMap<String, usize> = BTreeMap::new();
+    let code_col = map.iter().find(|(_, c)| **c == Col::Code).map(|(j, _)| *j);
     for (i, record) in records.iter().enumerate().skip(1) {
         let row = i + 1;
         let cell = |c: Col| -> &str {
@@ -441,6 +442,13 @@ fn read_rows(chart: &Chart, start: Period, records: &[Vec<String>]) -> Result<Ve
         let code = cell(Col::Code);
         if matches!(code, "合计" | "总计") {
             // The totals row, as `opening show --format csv` writes it.
+            continue;
+        }
+        if !code.starts_with(|c: char| c.is_ascii_digit())
+            && record.iter().enumerate().all(|(j, c)| Some(j) == code_col || c.trim().is_empty())
+        {
+            // A note under the table (平衡：借方合计等于贷方合计, as `opening
+            // show` writes it) holds text where the code goes and nothing else.
             continue;
         }
         if code.is_empty() {

@@ -627,8 +627,10 @@ fn balance_sheet_items(src: &Source<'_>, through: Period) -> BTreeMap<u8, Money>
     items
 }
 
+/// The December before `period`'s year (at the first year the engine
+/// keeps, a month before any book, so every total through it is zero).
 fn december_before(period: Period) -> Period {
-    Period::new(period.year() - 1, 12).expect("a year before a valid period is valid")
+    Period::new(period.year(), 1).map_or(period, Period::prev)
 }
 
 /// [STM-1] 资产负债表 at the end of `period`, with 年初数 (end of the previous year).
@@ -876,6 +878,19 @@ mod tests {
     fn check_ties(s: &Statements) {
         for st in [&s.balance_sheet, &s.activities, &s.cash_flow] {
             assert!(st.balanced, "{}: {:?}", st.title, st.notes);
+        }
+    }
+
+    /// [STM-1] the first and last months the engine keeps make statements
+    /// (empty ones), never a panic: the year before the first is nothing.
+    #[test]
+    fn stm_1_the_first_and_last_months_kept_make_statements() {
+        let b = year();
+        for period in [Period::new(1900, 1), Period::new(1900, 12), Period::new(2199, 12)].into_iter().flatten() {
+            let s = build(&b, period);
+            check_ties(&s);
+            let assets = s.balance_sheet.line(60).map(<[Money]>::to_vec).unwrap_or_default();
+            assert_eq!(assets.iter().all(|m| m.is_zero()), period.year() == 1900, "{period}: {assets:?}");
         }
     }
 

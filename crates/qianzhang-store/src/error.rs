@@ -81,7 +81,7 @@ impl From<Error> for BackendError {
                 let text = m.unwrap_or_else(|| f.to_string());
                 match f.code {
                     C::DatabaseBusy | C::DatabaseLocked => BackendError::Busy,
-                    C::NotADatabase => BackendError::NotAStore(text),
+                    C::NotADatabase => BackendError::NotAStore("文件不是数据库".into()),
                     C::DatabaseCorrupt => BackendError::corrupt(format!("数据库页面损坏：{text}")),
                     // A table, column or constraint the migrated schema has
                     // but the file lacks: the file was changed by hand.

@@ -25,7 +25,7 @@ pub(crate) enum FundCmd {
     /// 设立专项资金 / declare a special fund: fund add 低保 --kind restricted
     Add {
         name: String,
-        /// restricted（限定性，年末结转 3102）| unrestricted（非限定性，结转 3101）
+        /// restricted 或 限定性（年末结转 3102）| unrestricted 或 非限定性（结转 3101）
         #[arg(long, value_enum)]
         kind: FundKind,
     },
@@ -35,7 +35,9 @@ pub(crate) enum FundCmd {
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum FundKind {
+    #[value(alias = "限定性")]
     Restricted,
+    #[value(alias = "非限定性")]
     Unrestricted,
 }
 

@@ -114,8 +114,9 @@ pub(crate) fn settings(cli: &Cli, cmd: Option<&SettingsCmd>) -> Result<(), Exit>
         None => {
             let settings = office::settings(&open_ledger(cli)?)?;
             let mut text = String::new();
+            let width = office::SETTING_KEYS.iter().map(|k| k.as_str().len()).max().unwrap_or(0);
             for key in office::SETTING_KEYS {
-                text.push_str(&format!("{:<13} {:<12} {}\n", key.as_str(), settings.get(key), key.chinese()));
+                text.push_str(&format!("{:<width$} {:<12} {}\n", key.as_str(), settings.get(key), key.chinese()));
             }
             out(&text)
         }

@@ -77,9 +77,28 @@ pub(crate) fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
         VoucherCmd::Template(TemplateCmd::Use { name, date, amount }) => {
             let v = app::use_template(&mut sign_in(cli, open_ledger(cli)?)?, name, *date, amount.as_deref())?;
             out(&format!(
-                "已制单 {v}（模板“{}”，待审核）；请用 voucher attach {v} 附上本次的原始凭证（DOC-1）\n",
+                "已制单 {v}（模板“{}”，待审核）；请用 voucher attach {v} --doc 类型=…,号码=… 附上本次的原始凭证（DOC-1）\n",
                 name.trim()
             ))
+        }
+        VoucherCmd::Template(TemplateCmd::List) => {
+            let templates = app::templates(&open_ledger(cli)?)?;
+            if templates.is_empty() {
+                return out("还没有凭证模板；用 voucher template save 名称 --from 凭证号 把一张凭证存为模板\n");
+            }
+            let mut text = String::new();
+            for t in &templates {
+                text.push_str(&format!("{}", t.name));
+                if let Some(a) = &t.authorization {
+                    text.push_str(&format!("（审批依据 {a}）"));
+                }
+                text.push('\n');
+                for l in &t.lines {
+                    let side = if l.side == qianzhang_core::Side::Debit { "借" } else { "贷" };
+                    text.push_str(&format!("  {side} {} {}  {}\n", l.account, l.amount.to_yuan(), l.summary));
+                }
+            }
+            out(&text)
         }
         VoucherCmd::Withdraw { reference, kind } => {
             let kind = *kind;

@@ -116,7 +116,7 @@ impl Field {
             Field::Date => &["交易日期", "日期", "记账日期", "交易时间", "入账日期", "date"],
             Field::Inflow => &["收入金额", "收入", "贷方发生额", "贷方金额", "存入金额", "贷方", "in", "inflow"],
             Field::Outflow => &["支出金额", "支出", "借方发生额", "借方金额", "支取金额", "借方", "out", "outflow"],
-            Field::Balance => &["余额", "账户余额", "本次余额", "交易后余额", "balance"],
+            Field::Balance => &["余额", "账户余额", "本次余额", "交易后余额", "结余", "balance"],
             Field::Reference => &["交易流水号", "流水号", "凭证号", "交易参考号", "业务编号", "reference"],
             Field::Counterparty => &["对方户名", "对方账户名称", "对方单位", "对方名称", "counterparty"],
             Field::Summary => &["摘要", "用途", "附言", "备注", "summary"],
