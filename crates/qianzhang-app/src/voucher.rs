@@ -282,16 +282,9 @@ pub fn save_template<B: Backend>(session: &mut Session<B>, name: &str, r: Vouche
     session.change(Act::KeepBooks, |w, _| qianzhang_core::template::save_template(w, name, r))
 }
 
-/// The saved templates, each as last saved, by name (from the log's
-/// `template_saved` entries: a template is ledger data).
-pub fn templates<B: Backend>(ledger: &Ledger<B>) -> Result<Vec<qianzhang_core::template::Template>, Error> {
-    let mut by_name = std::collections::BTreeMap::new();
-    for fact in ledger.store().log_facts(ledger.handle(), &["template_saved"])? {
-        if let qianzhang_core::Event::TemplateSaved { template } = fact.event {
-            by_name.insert(template.name.clone(), template);
-        }
-    }
-    Ok(by_name.into_values().collect())
+/// The saved templates, each as last saved, by name.
+pub fn templates<B: Backend>(ledger: &mut Ledger<B>) -> Result<Vec<qianzhang_core::template::Template>, Error> {
+    ledger.read(|b| Ok(b.templates()?))
 }
 
 /// [VCH-1..3] prepares a voucher dated `date` from the template `name`,

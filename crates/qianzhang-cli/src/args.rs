@@ -345,14 +345,18 @@ pub(crate) enum AuthCmd {
 pub(crate) enum ReceiptCmd {
     /// 登记收据本 / register a receipt book (admin): receipt book SJ --from 101 --to 200 --holder 王芳
     Book {
+        /// 收据本前缀，如 SJ / the book's prefix
         book: String,
+        /// 起始号 / the first number
         #[arg(long)]
         from: u32,
+        /// 终止号 / the last number
         #[arg(long)]
         to: u32,
         /// 领用人 / to whom it is issued
         #[arg(long)]
         holder: String,
+        /// 领用日期（默认今天）/ the day it is issued (default today)
         #[arg(long, value_parser = date_value)]
         date: Option<time::Date>,
     },

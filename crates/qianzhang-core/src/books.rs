@@ -96,6 +96,8 @@ pub trait Books {
     fn collections(&mut self) -> Result<Vec<crate::collection::Collection>, BackendError>;
     /// The voucher template saved under `name`.
     fn template(&mut self, name: &str) -> Result<Option<crate::template::Template>, BackendError>;
+    /// Every voucher template saved, by name.
+    fn templates(&mut self) -> Result<Vec<crate::template::Template>, BackendError>;
     /// [OPN-1] the opening balances of the go-live month, by account code.
     fn openings(&mut self) -> Result<Vec<crate::opening::Opening>, BackendError>;
     /// [OPN-1] whether any month was ever closed, reopened ones included.

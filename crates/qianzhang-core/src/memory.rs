@@ -234,6 +234,9 @@ impl Books for MemoryBooks {
     fn template(&mut self, name: &str) -> Result<Option<crate::template::Template>, BackendError> {
         Ok(self.templates.get(name).cloned())
     }
+    fn templates(&mut self) -> Result<Vec<crate::template::Template>, BackendError> {
+        Ok(self.templates.values().cloned().collect())
+    }
     fn openings(&mut self) -> Result<Vec<crate::opening::Opening>, BackendError> {
         Ok(self.opening_list())
     }

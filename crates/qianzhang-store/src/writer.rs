@@ -314,6 +314,18 @@ impl Books for Writer<'_> {
         })
     }
 
+    fn templates(&mut self) -> Result<Vec<qianzhang_core::template::Template>, BackendError> {
+        typed(|| {
+            let mut stmt = self.tx.prepare_cached("SELECT body FROM templates WHERE ledger_id = ?1 ORDER BY name")?;
+            let bodies = stmt.query_map(params![self.ledger.id], |r| r.get::<_, String>(0))?;
+            let mut out = Vec::new();
+            for body in bodies {
+                out.push(serde_json::from_str(&body?)?);
+            }
+            Ok(out)
+        })
+    }
+
     fn template(&mut self, name: &str) -> Result<Option<qianzhang_core::template::Template>, BackendError> {
         typed(|| {
             let body: Option<String> = self

@@ -30,6 +30,7 @@ pub(crate) enum CollectionCmd {
         /// 交款人 / who paid
         #[arg(long)]
         payer: String,
+        /// 金额，如 10 或 ¥10.00 / the amount paid
         #[arg(long)]
         amount: String,
         /// 缴款日期（默认今天）/ the day paid (default today)
@@ -44,8 +45,10 @@ pub(crate) enum CollectionCmd {
     },
     /// 按日汇总制收款凭证（会计）/ prepare the income voucher of a day's payments (accountant)
     Book {
+        /// 专项资金 / the fund
         #[arg(long)]
         fund: String,
+        /// 收款日期 / the day whose payments are booked
         #[arg(long, value_parser = date_value)]
         date: time::Date,
         /// 贷方收入科目 / the income account credited, e.g. 4901
@@ -54,6 +57,7 @@ pub(crate) enum CollectionCmd {
     },
     /// 收款名册：已缴与未缴的住户，名册合计与专项资金收入核对 / the register: paid and unpaid
     List {
+        /// 专项资金 / the fund
         #[arg(long)]
         fund: String,
         /// 单月（同 --month）/ one month (same as --month)

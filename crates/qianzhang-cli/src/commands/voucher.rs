@@ -82,7 +82,7 @@ pub(crate) fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
             ))
         }
         VoucherCmd::Template(TemplateCmd::List) => {
-            let templates = app::templates(&open_ledger(cli)?)?;
+            let templates = app::templates(&mut open_ledger(cli)?)?;
             if templates.is_empty() {
                 return out("还没有凭证模板；用 voucher template save 名称 --from 凭证号 把一张凭证存为模板\n");
             }
