@@ -237,3 +237,51 @@ fn fnd_2_the_household_list_imports_from_an_xlsx_and_a_quoted_csv() {
     env.refused("FND-2", &["--as", ADMIN, "collection", "household", "import", file.to_str().unwrap()]);
     assert_eq!(env.books(), before, "a list with a door already registered changes nothing");
 }
+
+/// [FND-2]/[PUB-2] with names masked, the board names no payer in full: the
+/// summaries `collection book` writes carry the 门牌 and the receipt, the
+/// payer is the masked counterparty, and the receipts' 经办人 is the cashier
+/// who holds the receipt book — in text, HTML (which has the fund's section)
+/// and CSV alike.
+#[test]
+fn fnd_2_pub_2_the_board_masks_payers_and_the_poster_has_the_fund_section() {
+    let env = pingfang();
+    env.admin(&["settings", "set", "mask-names", "yes"]);
+    for (door, payer) in [("平房16号", "张三"), ("平房17号", "李四")] {
+        let args = ["--as", "王芳", "collection", "add", "--fund", FUND, "--household", door, "--payer", payer];
+        env.ok(&[&args[..], &["--amount", "10", "--date", "2025-03-05"]].concat());
+    }
+    let out = env.ok(&["collection", "book", "--fund", FUND, "--date", "2025-03-05", "--account", "4901"]);
+    assert!(out.contains("已制单 2025-03/记-0002"), "{out}");
+    env.sign_and_post(&["2025-03/记-0002"]);
+    let text = env.ok(&["disclose", "--month", "2025-03", "--date", "2025-04-02"]);
+    let html_file = env.path("board.html");
+    env.ok(&[
+        "disclose",
+        "--month",
+        "2025-03",
+        "--date",
+        "2025-04-02",
+        "--format",
+        "html",
+        "-o",
+        html_file.to_str().unwrap(),
+    ]);
+    let html = std::fs::read_to_string(&html_file).unwrap();
+    let csv = env.ok(&["disclose", "--month", "2025-03", "--date", "2025-04-02", "--format", "csv"]);
+    let json = env.ok(&["disclose", "--month", "2025-03", "--date", "2025-04-02", "--format", "json"]);
+    for (format, board) in [("text", &text), ("html", &html), ("csv", &csv), ("json", &json)] {
+        for name in ["张三", "李四"] {
+            assert!(!board.contains(name), "{format} names {name} in full:\n{board}");
+        }
+        assert!(board.contains("收物业金 平房16号（收据 SJ0000116）"), "{format}:\n{board}");
+        assert!(board.contains("张*") && board.contains("李*"), "{format} shows the masked payer:\n{board}");
+    }
+    // The receipts' 经办人 is the cashier, named in full as an officer.
+    let line = text.lines().find(|l| l.contains("平房17号")).expect("the payment is an item");
+    assert!(line.contains("王芳") && !line.contains("张*"), "{line}");
+    assert!(html.contains("<h2>居民筹资：物业金（收取与使用）</h2>"), "{html}");
+    assert!(html.contains("本期收取：已缴 17 户 / 共 20 户，合计 ¥170.00"), "{html}");
+    assert!(json.contains("\"resident_funds\""), "{json}");
+    env.ok(&["verify"]);
+}

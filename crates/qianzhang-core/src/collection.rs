@@ -259,22 +259,33 @@ pub fn record_collection(books: &mut impl Books, p: Payment) -> Result<String, F
     Ok(receipt)
 }
 
-/// [RCP-2] the receipt of a register line as a voucher's document.
-pub fn receipt_document(c: &Collection) -> Document {
+/// [RCP-2] the receipt of a register line as a voucher's document;
+/// `handler` (经办人) is the cashier who took the money, never the payer.
+pub fn receipt_document(c: &Collection, handler: Option<String>) -> Document {
     Document {
         doc_type: "收据".into(),
         issuer: None,
         number: Some(c.receipt.clone()),
         amount: Some(c.amount),
-        handler: Some(c.payer.clone()),
+        handler,
         checker: None,
         date: Some(c.date),
     }
 }
 
+/// [FND-2]/[PUB-2] the summary of a register line's voucher line: the fund,
+/// the 门牌 and the receipt — no person's name, so the notice board prints
+/// it as it stands; the payer goes in the line's counterparty, which the
+/// board masks.
+pub fn collection_summary(c: &Collection) -> String {
+    format!("收{} {}（收据 {}）", c.fund, c.household, c.receipt)
+}
+
 /// [FND-2] prepares the income voucher of `fund`'s collections of `date`
 /// not yet on a voucher: 借 1001 the day's total, 贷 `account` one line per
-/// receipt with the fund, each receipt its line's document.
+/// receipt with the fund and the payer as counterparty, each receipt its
+/// line's document with the receipt book's holder as 经办人. No summary
+/// names a person (PUB-2).
 pub fn book_collections(
     books: &mut impl Books,
     fund: &str,
@@ -285,7 +296,7 @@ pub fn book_collections(
 ) -> Result<(VoucherRef, usize, Money), Failure> {
     let mut open = Vec::new();
     for c in books.collections()?.into_iter().filter(|c| c.fund == fund && c.date == date) {
-        if books.document_used(&receipt_document(&c))?.is_none() {
+        if books.document_used(&receipt_document(&c, None))?.is_none() {
             open.push(c);
         }
     }
@@ -309,7 +320,7 @@ pub fn book_collections(
     }];
     for c in &open {
         lines.push(Line {
-            summary: format!("收{fund} {} {}", c.household, c.payer),
+            summary: collection_summary(c),
             account: account.to_string(),
             side: Side::Credit,
             amount: c.amount,
@@ -317,7 +328,16 @@ pub fn book_collections(
             counterparty: Some(c.payer.clone()),
         });
     }
-    let documents = open.iter().map(receipt_document).collect();
+    // The receipt's 经办人 is the holder of the book it was written from:
+    // the cashier who took the money (RCP-1 records to whom a book went).
+    let holders = books.receipt_books()?;
+    let documents = open
+        .iter()
+        .map(|c| {
+            let holder = holders.iter().find(|b| b.serial_of(&c.receipt).is_some()).map(|b| b.holder.clone());
+            receipt_document(c, holder)
+        })
+        .collect();
     let draft = Draft { date, lines, documents, authorization: None, reverses: None, source_ref: None };
     let r = crate::entry::enter_voucher(books, draft, Origin::Entered, preparer, today)?;
     Ok((r, open.len(), total))

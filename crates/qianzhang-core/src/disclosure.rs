@@ -396,6 +396,7 @@ impl Disclosure {
                 scrub(name)
             }
         };
+        let mask = input.mask_names.then_some(registry);
         let mut vouchers = input.vouchers;
         vouchers.sort_by_key(|(v, _)| (v.date(), v.reference()));
         let mut items = Vec::new();
@@ -431,7 +432,7 @@ impl Disclosure {
                     kind,
                     date: v.date(),
                     voucher: v.reference(),
-                    summary: scrub(&l.summary),
+                    summary: board_summary(&l.summary, v, mask),
                     account: l.account.clone(),
                     account_name: chart.full_name(&l.account),
                     counterparty,
@@ -560,13 +561,42 @@ impl Disclosure {
                 .into_iter()
                 .map(|mut f| {
                     for u in &mut f.uses {
-                        u.summary = scrub(&u.summary);
+                        u.summary = match vouchers.iter().find(|(v, _)| v.reference() == u.voucher) {
+                            Some((v, _)) => board_summary(&u.summary, v, mask),
+                            None => scrub(&u.summary),
+                        };
                     }
                     f
                 })
                 .collect(),
         })
     }
+}
+
+/// [PUB-2] a voucher line's summary as the board prints it: ID and mobile
+/// numbers blanked and, when names are masked, every private person the
+/// voucher names as a counterparty masked wherever the summary names them
+/// too (a summary typed "收物业金 平房1号 张三" prints "… 张*").
+fn board_summary(text: &str, v: &Voucher, mask: Option<&Registry>) -> String {
+    let mut out = scrub(text);
+    let Some(registry) = mask else { return out };
+    let names: std::collections::BTreeSet<String> = v
+        .lines()
+        .iter()
+        .filter_map(|l| l.counterparty.as_deref())
+        .map(|n| scrub(n.trim()))
+        .filter(|n| !n.is_empty())
+        .collect();
+    // Longest first, so 张三丰 is masked whole before 张三 is looked for.
+    let mut names: Vec<String> = names.into_iter().collect();
+    names.sort_by_key(|n| std::cmp::Reverse(n.chars().count()));
+    for name in names {
+        let masked = mask_person(&name, registry);
+        if masked != name {
+            out = out.replace(&name, &masked);
+        }
+    }
+    out
 }
 
 /// [PUB-1] budget against actual: every account budgeted or with actual

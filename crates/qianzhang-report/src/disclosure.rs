@@ -671,6 +671,8 @@ pub fn disclosure_html(d: &Disclosure, paper: Paper) -> String {
     starts("六、").for_each(|t| out.push_str(&section(t)));
     out.push_str("</div><div>");
     starts("四、").for_each(|t| out.push_str(&section(t)));
+    // [FND-2] each fund raised from residents, under the special funds.
+    starts("居民筹资").for_each(|t| out.push_str(&section(t)));
     starts("五、").for_each(|t| out.push_str(&section(t)));
     starts("七、").for_each(|t| out.push_str(&section(t)));
     out.push_str("</div></div>\n");

@@ -87,6 +87,21 @@ fn fnd_2_a_payment_issues_its_receipt_and_the_day_is_one_voucher() {
 }
 
 #[test]
+fn fnd_2_booked_summaries_name_no_payer_and_the_cashier_handles_the_receipts() {
+    let mut b = books();
+    let (r, _, _) = book_collections(&mut b, FUND, date!(2025 - 03 - 05), "4901", "赵敏", TODAY).unwrap();
+    let v = b.vouchers[&r].0.clone();
+    for l in v.lines() {
+        assert!(!l.summary.contains("李四") && !l.summary.contains("张三"), "no payer in a summary: {}", l.summary);
+    }
+    assert_eq!(v.lines()[1].summary, "收物业金 3号院1户（收据 SJ0000001）");
+    assert_eq!(v.lines()[1].counterparty.as_deref(), Some("李四"), "the payer is the line's counterparty");
+    for d in v.documents() {
+        assert_eq!(d.handler.as_deref(), Some("王芳"), "经办人 is the receipt book's holder, not the payer");
+    }
+}
+
+#[test]
 fn fnd_2_register_total_differs_from_fund_income_is_flagged() {
     let b = books();
     let march = Period::parse("2025-03").unwrap();

@@ -312,3 +312,36 @@ proptest! {
         prop_assert_eq!(d.summary.opening + d.summary.income - d.summary.expense + d.summary.other, d.summary.closing);
     }
 }
+
+/// [PUB-2] a summary that names the voucher's private counterparty (as
+/// `collection book` used to write: "收物业金 平房1号 张三") prints it masked
+/// when names are masked, and in full when they are not.
+#[test]
+fn pub_2_a_counterparty_named_in_a_summary_is_masked() {
+    let chart = chart();
+    let registry = Registry::default();
+    let april = Period::parse("2025-04").unwrap();
+    let mut v =
+        voucher(1, date!(2025 - 04 - 03), vec![("1001", Side::Debit, 1_000), ("4901", Side::Credit, 1_000)], None);
+    let mut draft = Draft {
+        date: v.date(),
+        lines: v.lines().to_vec(),
+        documents: v.documents().to_vec(),
+        authorization: None,
+        reverses: None,
+        source_ref: None,
+    };
+    for l in &mut draft.lines {
+        l.summary = "收物业金 平房1号 张伟".into();
+    }
+    v = Voucher::accepted(v.reference(), draft, Origin::Entered, "赵敏");
+    let totals = totals_of(std::slice::from_ref(&v));
+    let span = Span::Month { period: april };
+    let d = Disclosure::build(input(&chart, &registry, &totals, span, vec![v.clone()], true)).unwrap();
+    let item = &d.items[0];
+    assert_eq!(item.summary, "收物业金 平房1号 张*");
+    assert_eq!(item.counterparty, "张*");
+    let mut unmasked = input(&chart, &registry, &totals, span, vec![v], true);
+    unmasked.mask_names = false;
+    assert_eq!(Disclosure::build(unmasked).unwrap().items[0].summary, "收物业金 平房1号 张伟");
+}
