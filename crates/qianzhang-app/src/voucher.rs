@@ -284,7 +284,7 @@ pub fn save_template<B: Backend>(session: &mut Session<B>, name: &str, r: Vouche
 
 /// The saved templates, each as last saved, by name.
 pub fn templates<B: Backend>(ledger: &mut Ledger<B>) -> Result<Vec<qianzhang_core::template::Template>, Error> {
-    ledger.read(|b| Ok(b.templates()?))
+    ledger.read(|b| Ok(qianzhang_core::Books::templates(b)?))
 }
 
 /// [VCH-1..3] prepares a voucher dated `date` from the template `name`,

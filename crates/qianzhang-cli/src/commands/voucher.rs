@@ -88,7 +88,7 @@ pub(crate) fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
             }
             let mut text = String::new();
             for t in &templates {
-                text.push_str(&format!("{}", t.name));
+                text.push_str(&t.name);
                 if let Some(a) = &t.authorization {
                     text.push_str(&format!("（审批依据 {a}）"));
                 }
