@@ -17,6 +17,7 @@ use crate::Error;
 /// months are all closed prints the fingerprint taken at its last close;
 /// a draft prints the fingerprint of the books as they are.
 pub fn disclosure<B: Backend>(ledger: &Ledger<B>, span: Span, published: time::Date) -> Result<Disclosure, Error> {
+    crate::reports::kept(ledger, Rule::Pub1, "财务收支公开表", span.first(), span.last())?;
     let (store, handle) = (ledger.store(), ledger.handle());
     let chart = store.chart(handle)?;
     let registry = store.registry(handle)?;

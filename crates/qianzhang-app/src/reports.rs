@@ -173,6 +173,7 @@ pub fn report<B: Backend>(
                      请去掉 --fund，专项资金的收支和结余用 report funds 查看",
                 ));
             }
+            kept(ledger, Rule::Stm1, "会计报表", to, to)?;
             Report::Statement(statement(ledger, kind, to)?)
         }
         Kind::CashCount => Report::CashCount(crate::month::count_sheet(ledger, req.date.unwrap_or(today))?),
@@ -245,6 +246,23 @@ pub fn report<B: Backend>(
     })
 }
 
+/// [STM-1, PUB-1] refuses a span wholly before go-live, unless migrated
+/// history covers part of it (a month before go-live is closed only by the
+/// history migrated into it).
+pub fn kept<B: Backend>(ledger: &Ledger<B>, rule: Rule, what: &str, first: Period, last: Period) -> Result<(), Error> {
+    let start = ledger.start();
+    let mut history = false;
+    if last < start {
+        let mut p = first;
+        while p <= last && !history {
+            history = ledger.store().is_closed(ledger.handle(), p)?;
+            p = p.next();
+        }
+    }
+    qianzhang_core::period::before_go_live(rule, what, first, last, start, history)?;
+    Ok(())
+}
+
 /// [STM-1] one statement of `period`.
 fn statement<B: Backend>(ledger: &Ledger<B>, kind: Kind, period: Period) -> Result<Statement, Error> {
     let store = ledger.store();
@@ -262,6 +280,7 @@ fn statement<B: Backend>(ledger: &Ledger<B>, kind: Kind, period: Period) -> Resu
 /// [STM-1] the three statements of `period`, from the per-period totals and
 /// the statements' rows the store keeps (no walk of the vouchers).
 pub fn statements<B: Backend>(ledger: &Ledger<B>, period: Period) -> Result<Statements, Error> {
+    kept(ledger, Rule::Stm1, "会计报表", period, period)?;
     let store = ledger.store();
     let handle = ledger.handle();
     let chart = store.chart(handle)?;

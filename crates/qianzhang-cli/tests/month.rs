@@ -99,6 +99,63 @@ fn csh_2_counts_are_compared_with_the_book_and_differences_settled_before_the_cl
 }
 
 #[test]
+fn csh_2_a_count_the_book_moved_past_blocks_the_close() {
+    let env = january();
+    env.walk("2025-01");
+    statement(&env);
+    env.ok(&["--as", "王芳", "bank", "match"]);
+    // The count agrees with the book of the day: 4,700.
+    let out = env.ok(&["--as", "王芳", "cash", "count", "--date", "2025-01-31", "--amount", "4700"]);
+    assert!(out.contains("账实相符"), "{out}");
+    // Afterwards a cash payment dated before the count is posted.
+    env.ok(&[
+        "voucher",
+        "add",
+        "--date",
+        "2025-01-21",
+        "--summary",
+        "购买胶水",
+        "--debit",
+        "520101=12.34",
+        "--credit",
+        "1001=12.34",
+        "--authorization",
+        "两委决议〔2025〕1号",
+        "--doc-type",
+        "发票",
+        "--issuer",
+        "幸福文具店",
+        "--doc-no",
+        "FP0121",
+        "--doc-amount",
+        "12.34",
+        "--handler",
+        "刘洋",
+        "--checker",
+        "赵敏",
+    ]);
+    env.sign_and_post(&["2025-01/记-0007"]);
+    let sheet = env.ok(&["report", "cash-count", "--date", "2025-01-31"]);
+    assert!(
+        sheet.contains("长款 ¥12.34（盘点时账面 4,700.00，现账面 4,687.66）盘点后账面有变动，请重新盘点"),
+        "{sheet}"
+    );
+    assert!(!sheet.contains("账实相符"), "{sheet}");
+    env.set_now("2025-02-03T09:00:00+08:00");
+    let err = env.refused("CSH-2", &["period", "close", "2025-01"]);
+    for part in ["2025-01-31 盘点后账面有变动", "现在账面 ¥4,687.66", "长款 ¥12.34", "cash count --date 2025-01-31"]
+    {
+        assert!(err.contains(part), "{part}: {err}");
+    }
+    // The cashier counts again (第 2 次) against the book as it stands: the month closes.
+    env.ok(&["--as", "王芳", "cash", "count", "--date", "2025-01-31", "--amount", "4687.66"]);
+    let sheet = env.ok(&["report", "cash-count", "--date", "2025-01-31"]);
+    assert!(sheet.contains("第 2 次") && sheet.contains("账实相符（盘点时账面 4,687.66）"), "{sheet}");
+    let out = env.ok(&["period", "close", "2025-01"]);
+    assert!(out.contains("2025-01 已结账"), "{out}");
+}
+
+#[test]
 fn csh_4_a_day_above_the_cash_limit_is_flagged() {
     let env = january();
     env.admin(&["settings", "set", "cash-limit", "4000"]);

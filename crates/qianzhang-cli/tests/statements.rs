@@ -84,3 +84,34 @@ fn stm_1_statement_totals_are_verified_and_filled_for_an_older_store() {
     assert_eq!(env.ok(&["report", "cash-flow", "--month", "2025-01"]), before);
     env.ok(&["verify"]);
 }
+
+#[test]
+fn stm_1_pub_1_a_span_before_go_live_is_refused_unless_history_covers_it() {
+    // Going live in 2025-01 with openings: they stand as the totals of 2024-12.
+    let env = common::Env::with_office_unfunded();
+    env.write("期初.csv", "科目编码,科目名称,期初借方,期初贷方\n1001,库存现金,3000,\n1002,银行存款,100000,\n3101,非限定性净资产,,103000\n");
+    env.ok(&["opening", "import", "期初.csv"]);
+    for kind in ["balance-sheet", "activities", "cash-flow"] {
+        for month in ["2024-12", "1900-01"] {
+            let err = env.fails(1, &["report", kind, "--month", month]);
+            assert!(err.contains("[STM-1]") && err.contains("账套启用期间 2025-01"), "{kind} {month}: {err}");
+        }
+    }
+    for span in [["--month", "2024-12"], ["--quarter", "2024-Q4"], ["--year", "2024"]] {
+        let err = env.fails(1, &["disclose", span[0], span[1]]);
+        assert!(err.contains("[PUB-1]") && err.contains("账套启用期间 2025-01"), "{span:?}: {err}");
+    }
+    // The go-live month itself is reported as before.
+    let flow = env.ok(&["report", "cash-flow", "--month", "2025-01"]);
+    assert!(!flow.contains("勾稽不符"), "{flow}");
+    env.ok(&["disclose", "--month", "2025-01"]);
+    // Migrated history before go-live is the old books: its months are reported.
+    let env = quarter();
+    let flow = env.ok(&["report", "cash-flow", "--month", "2024-12"]);
+    assert!(!flow.contains("勾稽不符"), "{flow}");
+    env.ok(&["report", "balance-sheet", "--month", "2024-11"]);
+    env.ok(&["disclose", "--quarter", "2024-Q4"]);
+    env.ok(&["disclose", "--month", "2024-10"]);
+    let err = env.fails(1, &["report", "balance-sheet", "--month", "2024-09"]);
+    assert!(err.contains("[STM-1]") && err.contains("账套启用期间 2025-01"), "{err}");
+}

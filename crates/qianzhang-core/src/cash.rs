@@ -126,6 +126,11 @@ pub fn settlement(v: &Voucher) -> Option<Money> {
 pub struct OpenDifference {
     pub count: CashCount,
     pub settled_by: Option<VoucherRef>,
+    /// The difference against the book of the count's day as it stands now,
+    /// when that book moved after the count, the count no longer agrees with
+    /// it and no settlement covers it: the cash is to be counted again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub now: Option<Money>,
 }
 
 /// The voucher settling a difference of `count`: a posted voucher moving
@@ -150,8 +155,26 @@ pub fn differences(counts: &[CashCount], settlements: &[(VoucherRef, Date, Money
     counts
         .iter()
         .filter(|c| !c.difference().is_zero())
-        .map(|c| OpenDifference { count: c.clone(), settled_by: settled_by(c, settlements) })
+        .map(|c| OpenDifference { count: c.clone(), settled_by: settled_by(c, settlements), now: None })
         .collect()
+}
+
+/// [CSH-2] the difference of a count the book moved past: `book_now` (the
+/// book of the count's day as it stands now, posted and confirmed) is not
+/// the book the count was recorded against, the cash counted does not agree
+/// with it, and no settlement (a voucher moving cash against 1901 by that
+/// difference, on or after the count in the same month) covers it. `None`
+/// when the count still stands. A settlement dated the count's day is a
+/// count's difference being booked, not a movement of cash: booked after the
+/// count, it does not make the count stale.
+pub fn moved_past(c: &CashCount, book_now: Money, settlements: &[(VoucherRef, Date, Money)]) -> Option<Money> {
+    let now = c.counted - book_now;
+    let settled_that_day: Money = settlements.iter().filter(|(_, d, _)| *d == c.date).map(|(_, _, m)| *m).sum();
+    if book_now == c.book || book_now - settled_that_day == c.book || now.is_zero() {
+        return None;
+    }
+    let covered = settlements.iter().any(|(_, d, m)| *d >= c.date && Period::of(*d) == Period::of(c.date) && *m == now);
+    (!covered).then_some(now)
 }
 
 /// Day-end balances from `opening` (before `from`) over `moves` (date, net),
@@ -468,16 +491,22 @@ impl CountSheet {
         let month: Vec<&Voucher> = scanned.iter().filter(|v| v.date() >= period.first_day()).collect();
         let settlements: Vec<(VoucherRef, Date, Money)> =
             month.iter().filter_map(|v| settlement(v).map(|m| (v.reference(), v.date(), m))).collect();
-        let of_day = counts
-            .iter()
-            .filter(|c| c.date == date)
-            .map(|c| OpenDifference { count: c.clone(), settled_by: settled_by(c, &settlements) })
-            .collect();
-        let earlier_differences =
-            differences(&counts, &settlements).into_iter().filter(|d| d.count.date < date).collect();
         let moves: Vec<(Date, Money)> = month.iter().map(|v| (v.date(), cash_effect(v))).collect();
         let ends = day_ends(opening, &moves, period.first_day(), date);
         let book = ends.last().map_or(opening, |e| e.1);
+        // A count is judged against the book as it stands now: vouchers of
+        // the day or before confirmed or posted after it move the book.
+        let of_day = counts
+            .iter()
+            .filter(|c| c.date == date)
+            .map(|c| OpenDifference {
+                count: c.clone(),
+                settled_by: settled_by(c, &settlements),
+                now: moved_past(c, book, &settlements),
+            })
+            .collect();
+        let earlier_differences =
+            differences(&counts, &settlements).into_iter().filter(|d| d.count.date < date).collect();
         let limit = books.settings().cash_limit;
         let position = position(before, &scanned, date, books.settings().deposit_days, &books.settings().calendar);
         let overdue = overdue(&position, date).into_iter().cloned().collect();

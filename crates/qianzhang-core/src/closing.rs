@@ -8,7 +8,7 @@ use time::Date;
 use crate::account::AccountKind;
 use crate::bank::{bank_accounts, reconcile, InTransit};
 use crate::books::{Books, Event};
-use crate::cash::{describe_difference, differences, last_business_day, settlement, CASH};
+use crate::cash::{book_at, describe_difference, differences, last_business_day, moved_past, settlement, CASH};
 use crate::money::Money;
 use crate::people::Role;
 use crate::period::{format_date, Period};
@@ -84,14 +84,37 @@ fn cash_blockers(books: &mut impl Books, period: Period) -> Result<Vec<Refusal>,
     }
     let mut out = Vec::new();
     let last = last_business_day(period, &books.settings().calendar);
-    if !counts.iter().any(|c| c.date >= last) {
-        out.push(Refusal::new(
-            Rule::Csh2,
-            format!("没有 {}（本月最后一个工作日）的现金盘点；请出纳用 cash count 盘点", format_date(last)),
-        ));
-    }
     let settlements: Vec<(VoucherRef, Date, Money)> =
         vouchers.iter().filter_map(|v| settlement(v).map(|m| (v.reference(), v.date(), m))).collect();
+    // The month-end count: the latest recorded on the latest day from the
+    // last business day on.
+    let latest = counts.iter().filter(|c| c.date >= last).max_by_key(|c| c.date);
+    let latest = counts.iter().rev().find(|c| latest.is_some_and(|l| l.date == c.date));
+    match latest {
+        None => out.push(Refusal::new(
+            Rule::Csh2,
+            format!("没有 {}（本月最后一个工作日）的现金盘点；请出纳用 cash count 盘点", format_date(last)),
+        )),
+        Some(c) => {
+            // Judged against the book of its day as it stands now: vouchers
+            // dated on or before it and posted after it moved the book.
+            let book = book_at(books, c.date)?;
+            if let Some(now) = moved_past(c, book, &settlements) {
+                let day = format_date(c.date);
+                out.push(Refusal::new(
+                    Rule::Csh2,
+                    format!(
+                        "{day} 盘点后账面有变动：实点 {}，盘点时账面 {}，现在账面 {}，{}；\
+                         请出纳重新盘点（cash count --date {day}），如仍有差额，经审批后以凭证记入 1901 待处理财产损溢",
+                        c.counted.to_yuan(),
+                        c.book.to_yuan(),
+                        book.to_yuan(),
+                        describe_difference(now)
+                    ),
+                ));
+            }
+        }
+    }
     for d in differences(&counts, &settlements).into_iter().filter(|d| d.settled_by.is_none()) {
         out.push(Refusal::new(
             Rule::Csh2,
@@ -416,6 +439,38 @@ mod tests {
         b.append(Event::BankMatched { pairs: vec![(3, office)], auto: false }).unwrap();
         let r = reconcile(&mut b, "1002", jan).unwrap();
         assert!(r.booked_out_not_banked.is_empty() && r.bank_out_not_booked.is_empty() && r.agrees(), "{r:?}");
+    }
+
+    #[test]
+    fn csh_2_a_count_the_book_moved_past_blocks_the_close() {
+        let mut b = MemoryBooks::fixture();
+        b.info.start = Period::parse("2025-12").unwrap();
+        b.opening_cash = Money::from_fen(300_000);
+        let dec = Period::parse("2025-12").unwrap();
+        let today = date!(2026 - 01 - 05);
+        let last = date!(2025 - 12 - 31);
+        // The fixture's bank has a balance and no statement (BNK-1): only CSH-2 is looked at here.
+        let cash = |b: &mut MemoryBooks| -> Vec<Refusal> {
+            close_blockers(b, dec, today).unwrap().into_iter().filter(|r| r.rule == Rule::Csh2).collect()
+        };
+        // The cashier counts 3,000.00 on the last business day; the book agrees.
+        let c = crate::cash::record_count(&mut b, last, Money::from_fen(300_000), vec![], "王芳", today).unwrap();
+        assert_eq!(c.difference(), Money::ZERO);
+        assert_eq!(cash(&mut b), vec![]);
+        // Afterwards a payment of 12.34 dated before the count is posted: the count no longer agrees.
+        let r = prepare_voucher(&mut b, draft(date!(2025 - 12 - 21), 1_234), Origin::Entered, "赵敏").unwrap();
+        post(&mut b, r).unwrap();
+        let blockers = cash(&mut b);
+        assert_eq!(blockers.iter().map(|r| r.rule).collect::<Vec<_>>(), vec![Rule::Csh2], "{blockers:?}");
+        let m = &blockers[0].message;
+        for part in ["2025-12-31", "¥3,000.00", "¥2,987.66", "长款 ¥12.34", "cash count --date 2025-12-31"] {
+            assert!(m.contains(part), "{part}: {m}");
+        }
+        assert!(rule_of(close_period(&mut b, dec, "赵敏", today)).contains(&Rule::Csh2));
+        assert!(!b.closed.contains(&dec), "the books stay as they were");
+        // A recount against the book as it stands lets the month close.
+        crate::cash::record_count(&mut b, last, Money::from_fen(298_766), vec![], "王芳", today).unwrap();
+        assert_eq!(cash(&mut b), vec![]);
     }
 
     #[test]

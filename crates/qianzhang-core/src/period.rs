@@ -257,6 +257,33 @@ pub mod opt_date_serde {
     }
 }
 
+/// [STM-1, PUB-1] a span of months (`first..=last`) wholly before the
+/// go-live month `start` has no books of its own: the opening balances stand
+/// as the totals of the month before go-live, so a statement or a disclosure
+/// of it would show them as that month's movement. Refused, naming the
+/// go-live month, unless migrated history (`import --history`) covers part
+/// of the span (`history`), which is a legitimate report of the old books.
+pub fn before_go_live(
+    rule: crate::rule::Rule,
+    what: &str,
+    first: Period,
+    last: Period,
+    start: Period,
+    history: bool,
+) -> Result<(), crate::rule::Refusal> {
+    if last >= start || history {
+        return Ok(());
+    }
+    let span = if first == last { first.to_string() } else { format!("{first} 至 {last}") };
+    Err(crate::rule::Refusal::new(
+        rule,
+        format!(
+            "{span} 在账套启用期间 {start} 之前，账套里没有这段期间的账（期初余额是启用时的余额，\
+             也没有用 import --history 迁移这段期间的历史凭证），不能编制{what}；请选择 {start} 或之后的期间"
+        ),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

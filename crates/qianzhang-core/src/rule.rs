@@ -110,6 +110,9 @@ pub enum Rule {
     /// Privacy on the notice board: names masked, no ID or mobile numbers.
     #[serde(rename = "PUB-2")]
     Pub2,
+    /// The three statements (资产负债表, 业务活动表, 现金流量表).
+    #[serde(rename = "STM-1")]
+    Stm1,
     /// The fixed-asset register.
     #[serde(rename = "AST-1")]
     Ast1,
@@ -208,6 +211,7 @@ impl Rule {
             Rule::Per2 => "PER-2",
             Rule::Pub1 => "PUB-1",
             Rule::Pub2 => "PUB-2",
+            Rule::Stm1 => "STM-1",
             Rule::Ast1 => "AST-1",
             Rule::Bud1 => "BUD-1",
             Rule::Hnd1 => "HND-1",

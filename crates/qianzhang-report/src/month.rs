@@ -46,12 +46,19 @@ pub fn cash_count(s: &CountSheet, format: Format) -> String {
             row(&mut t, &format!("　其中 {face} 元"), Some(sum), format!("{} 张", p.count));
         }
         let diff = c.difference();
-        row(
-            &mut t,
-            &format!("盘点差额{nth}"),
-            Some(diff),
-            format!("{}（盘点时账面 {}）{}", describe_difference(diff), c.book, settlement_note(diff, d.settled_by)),
-        );
+        let note = match d.now {
+            // The book of the day moved after the count: judged against it now.
+            Some(now) => format!(
+                "{}（盘点时账面 {}，现账面 {}）盘点后账面有变动，请重新盘点",
+                describe_difference(now),
+                c.book,
+                s.book
+            ),
+            None => {
+                format!("{}（盘点时账面 {}）{}", describe_difference(diff), c.book, settlement_note(diff, d.settled_by))
+            }
+        };
+        row(&mut t, &format!("盘点差额{nth}"), Some(d.now.unwrap_or(diff)), note);
     }
     for d in &s.earlier_differences {
         let c = &d.count;
