@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::browser::{chromium, have_browser, to_pdf};
 use common::{closed_january, closed_january_at_close, Env};
 
 fn disclose_raw(env: &Env, format: &str) -> String {
@@ -216,68 +217,6 @@ fn pub_1_the_quarter_adds_assets_and_public_welfare_and_the_year_the_budget() {
     assert!(y.contains("4401 政府补助收入  80,000.00  20,000.00  -60,000.00   25.0%"), "{y}");
 }
 
-/// Whether Chromium and poppler are installed (`.ci/run` installs them); on
-/// CI their absence is a failure.
-fn have_browser() -> bool {
-    let have =
-        |cmd: &str, flag: &str| std::process::Command::new(cmd).arg(flag).output().is_ok_and(|o| o.status.success());
-    if !(have("chromium", "--version") && have("pdftotext", "-v") && have("pdfinfo", "-v")) {
-        assert!(std::env::var_os("CI").is_none(), "CI must install chromium and poppler-utils");
-        eprintln!("skipped: chromium or poppler-utils not installed");
-        return false;
-    }
-    true
-}
-
-/// Runs headless Chromium on a file with extra arguments.
-fn chromium(env: &Env, html: &std::path::Path, args: &[String]) {
-    let out = std::process::Command::new("chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-pdf-header-footer",
-        ])
-        .arg(format!("--user-data-dir={}", env.path("chromium").display()))
-        .args(args)
-        .arg(format!("file://{}", html.display()))
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-}
-
-/// Prints the HTML to PDF; returns pdfinfo's report and each page's text.
-fn print(env: &Env, name: &str, html: &str) -> (String, Vec<String>) {
-    let path = env.path(&format!("{name}.html"));
-    std::fs::write(&path, html).unwrap();
-    let pdf = env.path(&format!("{name}.pdf"));
-    chromium(env, &path, &[format!("--print-to-pdf={}", pdf.display())]);
-    let info = std::process::Command::new("pdfinfo").arg(&pdf).output().unwrap();
-    let info = String::from_utf8_lossy(&info.stdout).to_string();
-    let pages: usize = info
-        .lines()
-        .find_map(|l| l.strip_prefix("Pages:"))
-        .and_then(|n| n.trim().parse().ok())
-        .unwrap_or_else(|| panic!("{info}"));
-    let text = (1..=pages)
-        .map(|p| {
-            let out = std::process::Command::new("pdftotext")
-                .args(["-layout", "-f", &p.to_string(), "-l", &p.to_string()])
-                .arg(&pdf)
-                .arg("-")
-                .output()
-                .unwrap();
-            String::from_utf8_lossy(&out.stdout).to_string()
-        })
-        .collect();
-    (info, text)
-}
-
 /// The poster through a real browser: one A3 page, the totals and the
 /// fingerprint in the text layer, and ink on the page.
 #[test]
@@ -288,7 +227,7 @@ fn pub_1_the_poster_prints_on_one_a3_page() {
     let env = closed_january();
     let html = env.path("poster.html");
     std::fs::write(&html, disclose_raw(&env, "html")).unwrap();
-    let (info, pages) = print(&env, "poster", &disclose_raw(&env, "html"));
+    let (info, pages, _) = to_pdf(&env, "poster", &disclose_raw(&env, "html"));
     assert!(info.lines().any(|l| l.starts_with("Pages:") && l.trim_end().ends_with(" 1")), "{info}");
     assert!(info.contains("(A3)"), "{info}");
     let text = pages.concat().replace(char::is_whitespace, "");
@@ -343,7 +282,7 @@ fn pub_1_a_long_month_continues_on_a_second_page_with_repeated_headings() {
     if !have_browser() {
         return;
     }
-    let (info, pages) = print(&env, "long", &html);
+    let (info, pages, _) = to_pdf(&env, "long", &html);
     assert!(info.contains("(A3)"), "{info}");
     assert_eq!(pages.len(), 2, "{info}");
     for (i, page) in pages.iter().enumerate() {
@@ -359,7 +298,7 @@ fn pub_1_a_long_month_continues_on_a_second_page_with_repeated_headings() {
     assert!(second.contains("序号") && second.contains("凭证号") && second.contains("合计"), "{second}");
     assert!(second.contains("审核与公布") && second.contains("指纹全文"), "{second}");
     let short = long_month(12).ok(&["disclose", "--month", "2024-12", "--format", "html", "--date", "2025-01-05"]);
-    let (_, short_pages) = print(&env, "short", &short);
+    let (_, short_pages, _) = to_pdf(&env, "short", &short);
     assert_eq!(short_pages.len(), 1, "a month that fits is one page");
 }
 

@@ -16,12 +16,8 @@ pub fn have_browser() -> bool {
     true
 }
 
-/// Prints `html` to PDF in headless Chromium; returns pdfinfo's report, each
-/// page's text, and the PDF's path.
-pub fn to_pdf(env: &Env, name: &str, html: &str) -> (String, Vec<String>, std::path::PathBuf) {
-    let path = env.path(&format!("{name}.html"));
-    std::fs::write(&path, html).unwrap();
-    let pdf = env.path(&format!("{name}.pdf"));
+/// Runs headless Chromium on a file with extra arguments.
+pub fn chromium(env: &Env, html: &std::path::Path, args: &[String]) {
     let out = std::process::Command::new("chromium")
         .args([
             "--headless",
@@ -35,11 +31,20 @@ pub fn to_pdf(env: &Env, name: &str, html: &str) -> (String, Vec<String>, std::p
             "--no-pdf-header-footer",
         ])
         .arg(format!("--user-data-dir={}", env.path("chromium").display()))
-        .arg(format!("--print-to-pdf={}", pdf.display()))
-        .arg(format!("file://{}", path.display()))
+        .args(args)
+        .arg(format!("file://{}", html.display()))
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Prints `html` to PDF in headless Chromium; returns pdfinfo's report, each
+/// page's text, and the PDF's path.
+pub fn to_pdf(env: &Env, name: &str, html: &str) -> (String, Vec<String>, std::path::PathBuf) {
+    let path = env.path(&format!("{name}.html"));
+    std::fs::write(&path, html).unwrap();
+    let pdf = env.path(&format!("{name}.pdf"));
+    chromium(env, &path, &[format!("--print-to-pdf={}", pdf.display())]);
     let info = std::process::Command::new("pdfinfo").arg(&pdf).output().unwrap();
     let info = String::from_utf8_lossy(&info.stdout).to_string();
     let pages: usize = info
