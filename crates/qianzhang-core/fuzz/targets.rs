@@ -99,6 +99,24 @@ pub fn bank_statement(h: &mut Harness, bytes: &[u8]) -> Outcome {
     }
 }
 
+/// Opening balances as `opening import` reads them (OPN-1): the file's
+/// records, then the whole set replaced.
+pub fn opening_balances(h: &mut Harness, bytes: &[u8]) -> Outcome {
+    match qianzhang_core::opening::csv_records(bytes) {
+        Err(r) => refused(std::slice::from_ref(&r)),
+        Ok(records) => settle(h.store.read(&h.ledger, |w| qianzhang_core::opening::import_openings(w, &records))),
+    }
+}
+
+/// A household list as `collection household import` reads it (FND-2).
+pub fn household_list(bytes: &[u8]) -> Outcome {
+    let text = String::from_utf8_lossy(bytes);
+    match qianzhang_core::collection::parse_households(&text) {
+        Err(r) => refused(std::slice::from_ref(&r)),
+        Ok(_) => Outcome::Accepted,
+    }
+}
+
 /// A voucher file as `voucher add --file` reads it: JSON when it opens
 /// with `{`, TOML otherwise.
 pub fn voucher_file(h: &mut Harness, bytes: &[u8]) -> Outcome {

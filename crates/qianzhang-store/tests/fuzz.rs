@@ -65,6 +65,17 @@ fn lim_1_fuzz_periods() {
     fuzz("period", CASES, 0x5eed_0006, targets::period);
 }
 
+#[test]
+fn lim_1_fuzz_opening_balances() {
+    let mut h = Harness::new();
+    fuzz("opening_balances", IMPORT_CASES, 0x5eed_0007, |b| targets::opening_balances(&mut h, b));
+}
+
+#[test]
+fn lim_1_fuzz_household_list() {
+    fuzz("household_list", CASES, 0x5eed_0008, targets::household_list);
+}
+
 /// [LIM-1] no bytes given as an .xlsx panic: arbitrary bytes behind the ZIP
 /// signature, and a real workbook with bytes overwritten or cut short, are
 /// read or refused.
