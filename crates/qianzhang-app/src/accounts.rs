@@ -17,6 +17,25 @@ pub fn add<B: Backend>(session: &mut Session<B>, new: &NewAccount) -> Result<Acc
     session.change(Act::Administer, |w, _| add_account(w, new))
 }
 
+/// The largest chart file read (LIM-1).
+pub const MAX_CHART_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// [ACC-1] adds the accounts of a chart file (admin), all or none: a CSV
+/// (UTF-8 or GBK) or an .xlsx sheet (the first, or `sheet`) with the
+/// columns 科目编码, 科目名称 and optionally 类别; every bad row is listed.
+pub fn import<B: Backend>(
+    session: &mut Session<B>,
+    file: &std::path::Path,
+    sheet: Option<&str>,
+) -> Result<Vec<Account>, Error> {
+    let is_header = |cells: &[String]| qianzhang_core::account::is_chart_header(cells);
+    let bytes = crate::excel::read_table_file(file, sheet, MAX_CHART_FILE_BYTES, "科目文件", &is_header)?;
+    let rows = qianzhang_core::opening::csv_records(&bytes)
+        .map_err(qianzhang_core::Refusals::one)
+        .and_then(|r| qianzhang_core::account::chart_rows(&r));
+    session.change(Act::Administer, |w, _| qianzhang_core::account::add_accounts(w, &rows?))
+}
+
 /// Renames an account; its code stays (admin).
 pub fn rename<B: Backend>(session: &mut Session<B>, code: &str, name: &str) -> Result<(), Error> {
     session.change(Act::Administer, |w, _| rename_account(w, code, name))

@@ -236,6 +236,13 @@ pub(crate) enum AccountCmd {
         #[arg(long, value_parser = date_value)]
         opened: Option<time::Date>,
     },
+    /// 从科目表文件增设科目（CSV 或 Excel：科目编码、科目名称、类别）/ add the accounts of a file
+    Import {
+        file: PathBuf,
+        /// Excel 工作表名（默认第一个）/ the worksheet of an .xlsx (default: the first)
+        #[arg(long)]
+        sheet: Option<String>,
+    },
     /// 科目更名（编码不变）/ rename an account; its code stays
     Rename { code: String, name: String },
     /// 停用科目 / close an account from a date

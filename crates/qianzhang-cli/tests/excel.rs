@@ -288,3 +288,38 @@ fn rpt_1_the_disclosure_items_as_xlsx() {
     assert_eq!(header[..4], ["序号", "日期", "凭证号", "摘要"], "{header:?}");
     assert_eq!(range.get((2, 0)), Some(&Data::Float(1.0)), "序号 as a number");
 }
+
+/// [ACC-1] a chart kept in Excel adds its accounts: title rows skipped, a
+/// top-level account with its 类别, sub-accounts after their parents
+/// whatever the order; a file with a bad row adds nothing and names it.
+#[test]
+fn acc_1_accounts_import_from_an_xlsx_and_a_bad_file_adds_nothing() {
+    let env = Env::with_ledger();
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "科目表　幸福里社区").unwrap();
+    for (c, h) in ["科目编码", "科目名称", "类别"].iter().enumerate() {
+        sheet.write_string(1, c as u16, *h).unwrap();
+    }
+    for (r, (code, name, kind)) in
+        [("160101", "活动中心改造", ""), ("1601", "在建工程", "资产"), ("520104", "会议费", "")].into_iter().enumerate()
+    {
+        sheet.write_string(r as u32 + 2, 0, code).unwrap();
+        sheet.write_string(r as u32 + 2, 1, name).unwrap();
+        sheet.write_string(r as u32 + 2, 2, kind).unwrap();
+    }
+    let file = env.write("科目表.xlsx", book.save_to_buffer().unwrap());
+    let out = env.admin(&["account", "import", file.to_str().unwrap()]);
+    assert!(out.contains("已增设科目 3 个") && out.contains("160101 活动中心改造"), "{out}");
+    let chart = env.ok(&["account", "list"]);
+    assert!(chart.contains("520104") && chart.contains("在建工程"), "{chart}");
+    let bad = env.write("bad.csv", "科目编码,科目名称,类别\n520105,差旅费,\n1701x,错误,\n1602,其他,未知类别\n");
+    let before = env.books();
+    let err = env.refused("CSV-2", &["--as", ADMIN, "account", "import", bad.to_str().unwrap()]);
+    assert!(err.contains("第 4 行") && err.contains("未知类别"), "{err}");
+    assert_eq!(env.books(), before, "nothing added");
+    let bad = env.write("bad2.csv", "科目编码,科目名称\n520105,差旅费\n1701x,错误\n");
+    let err = env.refused("ACC-1", &["--as", ADMIN, "account", "import", bad.to_str().unwrap()]);
+    assert!(err.contains("第 3 行"), "{err}");
+    assert_eq!(env.books(), before, "nothing added");
+}

@@ -108,6 +108,19 @@ pub fn opening_balances(h: &mut Harness, bytes: &[u8]) -> Outcome {
     }
 }
 
+/// A chart file as `account import` reads it (ACC-1): the rows, then
+/// every account added or none.
+pub fn account_chart(h: &mut Harness, bytes: &[u8]) -> Outcome {
+    let rows = match qianzhang_core::opening::csv_records(bytes) {
+        Err(r) => return refused(std::slice::from_ref(&r)),
+        Ok(records) => qianzhang_core::account::chart_rows(&records),
+    };
+    match rows {
+        Err(r) => refused(&r.reasons),
+        Ok(rows) => settle(h.store.read(&h.ledger, |w| qianzhang_core::account::add_accounts(w, &rows))),
+    }
+}
+
 /// A household list as `collection household import` reads it (FND-2).
 pub fn household_list(bytes: &[u8]) -> Outcome {
     let text = String::from_utf8_lossy(bytes);

@@ -14,7 +14,7 @@ use crate::books::Books;
 use crate::event::Event;
 use crate::money::Money;
 use crate::period::opt_date_serde;
-use crate::rule::{Failure, Refusal, Rule};
+use crate::rule::{Failure, Refusal, Refusals, Rule};
 
 /// The five element kinds of 民间非营利组织会计制度.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -371,6 +371,91 @@ impl Chart {
 }
 
 /// [ACC-1] adds an account.
+/// Whether a row is a chart file's header: it names the code column.
+pub fn is_chart_header(cells: &[String]) -> bool {
+    cells.iter().any(|c| chart_column(c) == Some(0))
+}
+
+/// 0 for the code column, 1 for the name, 2 for the kind.
+fn chart_column(header: &str) -> Option<usize> {
+    let h = header.trim().trim_start_matches('\u{feff}').trim();
+    match h.to_ascii_lowercase().as_str() {
+        "科目编码" | "科目代码" | "编码" | "代码" | "科目编号" | "code" | "account" => Some(0),
+        "科目名称" | "名称" | "name" => Some(1),
+        "类别" | "科目类别" | "类型" | "kind" => Some(2),
+        _ => None,
+    }
+}
+
+/// [ACC-1, CSV-1, CSV-2] the accounts of a chart file's records (the
+/// header first: 科目编码, 科目名称, optionally 类别), in code order so a
+/// parent comes before its sub-accounts, each with its row number. A
+/// missing column or an unknown kind is refused with its row; blank rows
+/// are skipped.
+pub fn chart_rows(records: &[Vec<String>]) -> Result<Vec<(usize, NewAccount)>, Refusals> {
+    let mut errors = Refusals { reasons: Vec::new(), unlisted: 0 };
+    let Some(header) = records.first() else {
+        errors.push(Refusal::new(Rule::Csv1, "文件是空的，没有表头"));
+        return Err(errors);
+    };
+    let col = |n: usize| header.iter().position(|h| chart_column(h) == Some(n));
+    let (Some(code_col), Some(name_col)) = (col(0), col(1)) else {
+        errors.push(Refusal::new(Rule::Csv1, "缺少必需的列：科目编码、科目名称").at_row(1));
+        return Err(errors);
+    };
+    let kind_col = col(2);
+    let mut rows = Vec::new();
+    for (i, record) in records.iter().enumerate().skip(1) {
+        let cell = |c: usize| record.get(c).map(|s| s.trim()).unwrap_or("");
+        let (code, name) = (cell(code_col), cell(name_col));
+        if code.is_empty() && name.is_empty() {
+            continue;
+        }
+        let kind = match kind_col.map(cell).filter(|k| !k.is_empty()) {
+            None => None,
+            Some(k) => match <AccountKind as crate::names::Named>::from_name(k) {
+                Some(kind) => Some(kind),
+                None => {
+                    errors.push(
+                        Refusal::new(Rule::Csv2, format!("科目类别“{k}”不认识：写 资产、负债、净资产、收入 或 费用"))
+                            .at_row(i + 1),
+                    );
+                    continue;
+                }
+            },
+        };
+        rows.push((i + 1, NewAccount { code: code.to_string(), name: name.to_string(), kind, opened: None }));
+    }
+    if !errors.reasons.is_empty() {
+        return Err(errors);
+    }
+    rows.sort_by(|a, b| a.1.code.cmp(&b.1.code));
+    Ok(rows)
+}
+
+/// [ACC-1] adds every account of a chart file, all or none: each refusal
+/// is listed with its row.
+pub fn add_accounts(books: &mut impl Books, rows: &[(usize, NewAccount)]) -> Result<Vec<Account>, Failure> {
+    let mut added = Vec::new();
+    let mut errors = Refusals { reasons: Vec::new(), unlisted: 0 };
+    for (row, new) in rows {
+        match add_account(books, new) {
+            Ok(a) => added.push(a),
+            Err(Failure::Refused(r)) => {
+                for reason in r.reasons {
+                    errors.push(reason.at_row(*row));
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if errors.reasons.is_empty() {
+        Ok(added)
+    } else {
+        Err(Failure::Refused(errors))
+    }
+}
+
 pub fn add_account(books: &mut impl Books, new: &NewAccount) -> Result<Account, Failure> {
     let account = books.chart().check_new(new)?;
     books.append(Event::AccountAdded { account: account.clone() })?;

@@ -72,6 +72,12 @@ fn lim_1_fuzz_opening_balances() {
 }
 
 #[test]
+fn lim_1_fuzz_account_chart() {
+    let mut h = Harness::new();
+    fuzz("account_chart", IMPORT_CASES, 0x5eed_0009, |b| targets::account_chart(&mut h, b));
+}
+
+#[test]
 fn lim_1_fuzz_household_list() {
     fuzz("household_list", CASES, 0x5eed_0008, targets::household_list);
 }

@@ -23,6 +23,15 @@ pub(crate) fn account(cli: &Cli, cmd: &AccountCmd) -> Result<(), Exit> {
             field("name", account.name());
             out(&format!("已增设科目 {} {}（{}）\n", account.code(), account.name(), account.kind()))
         }
+        AccountCmd::Import { file, sheet } => {
+            let added = accounts::import(&mut open_session(cli)?, file, sheet.as_deref())?;
+            field("accounts", added.len());
+            let mut text = format!("已增设科目 {} 个\n", added.len());
+            for a in &added {
+                text.push_str(&format!("  {} {}（{}）\n", a.code(), a.name(), a.kind()));
+            }
+            out(&text)
+        }
         AccountCmd::Rename { code, name } => {
             accounts::rename(&mut open_session(cli)?, code, name)?;
             field("code", code);
