@@ -228,30 +228,6 @@ fn csv_2_formula_text_is_escaped_in_csv_and_kept_as_text_in_xlsx() {
     assert!(found, "the text as a string cell, never a formula");
 }
 
-/// The January fixture up to its import: accounts, authorization, receipt.
-fn january_before_import() -> Env {
-    let env = Env::with_office().at(JANUARY_END);
-    env.admin(&["account", "add", "440103", "低保资金"]);
-    env.admin(&["account", "add", "510103", "低保金发放"]);
-    env.admin(&[
-        "auth",
-        "add",
-        "--kind",
-        "government",
-        "--number",
-        "街道批复〔2025〕1号",
-        "--date",
-        "2025-01-02",
-        "--scope",
-        "2025年一季度低保金发放及办公设备",
-        "--cap",
-        "36000",
-    ]);
-    let receipt = ["--as", "王芳", "receipt", "issue", "--book", "SJ", "--payer", "王五", "--amount", "600"];
-    env.ok(&[&receipt[..], &["--date", "2025-01-08"]].concat());
-    env
-}
-
 #[test]
 fn csv_3_export_then_import_round_trips_as_excel_csv_plain_csv_and_xlsx() {
     let env = january();

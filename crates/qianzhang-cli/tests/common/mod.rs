@@ -453,7 +453,8 @@ pub fn january() -> Env {
     cached("january", build_january)
 }
 
-fn build_january() -> Env {
+/// The January fixture up to its import: accounts, authorization, receipt.
+pub fn january_before_import() -> Env {
     let env = Env::office_setup().at(JANUARY_END);
     env.admin(&["account", "add", "440103", "低保资金"]);
     env.admin(&["account", "add", "510103", "低保金发放"]);
@@ -485,6 +486,11 @@ fn build_january() -> Env {
         "--date",
         "2025-01-08",
     ]);
+    env
+}
+
+fn build_january() -> Env {
+    let env = january_before_import();
     let file = fixture("vouchers-2025-01-close.csv");
     env.ok(&["import", file.to_str().unwrap()]);
     env
