@@ -50,6 +50,16 @@ const OFFICERS: [(&str, Role, bool, Option<&str>); 5] = [
     ("陈静", Role::Auditor, false, Some("居务监督委员会主任")),
 ];
 
+/// Who signs in to the demo, with their posts as a person reads them.
+pub const PEOPLE: [(&str, &str); 6] = [
+    (ACCOUNTANT, "会计"),
+    ("王芳", "出纳"),
+    ("刘洋", "审核"),
+    ("李明", "审批人、主任"),
+    ("陈静", "监督，居务监督委员会主任"),
+    (ADMIN, "管理员"),
+];
+
 fn officer(role: Role) -> &'static str {
     OFFICERS.iter().find(|o| o.1 == role).map(|o| o.0).unwrap_or(ACCOUNTANT)
 }

@@ -158,7 +158,23 @@ pub fn sign_in<B: Backend>(
     Ok(Session { ledger, operator: claim })
 }
 
+/// The session of an operator whose sign-in the front end already checked
+/// with [`check_sign_in`] and keeps itself (the web office's signed-in
+/// session): every act still checks the operator's role on its day.
+pub fn resume<B: Backend>(ledger: Ledger<B>, claim: Claim) -> Session<B> {
+    Session { ledger, operator: claim }
+}
+
 impl<B: Backend> Session<B> {
+    /// [AUD-1] logs a refusal found before a change reached the books, in
+    /// the signed-in operator's name.
+    pub fn log_refusal(&mut self, refusals: &Refusals) -> Result<(), Error> {
+        let who = self.operator.actor();
+        let handle = self.ledger.handle().clone();
+        self.ledger.store_mut().log_refusal(&handle, &who, refusals)?;
+        Ok(())
+    }
+
     pub fn operator(&self) -> &str {
         &self.operator.name
     }

@@ -180,6 +180,18 @@ pub(crate) enum Command {
     },
     /// 演示 / build a sample community ledger and print its reports
     Demo,
+    /// 网页办公 / the web office: serve [--listen 127.0.0.1:8080] [--demo]
+    Serve {
+        /// 监听地址 / address to listen on
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// 用演示社区启动（临时账簿文件）/ serve the demo community
+        #[arg(long)]
+        demo: bool,
+        /// 经 HTTPS 反向代理访问时加上，Cookie 标记 Secure / cookies marked Secure (behind TLS)
+        #[arg(long)]
+        https: bool,
+    },
     /// 打印记账凭证和账页（HTML，PRN-1）/ print vouchers and book pages as HTML
     #[command(subcommand)]
     Print(crate::commands::print::PrintCmd),

@@ -31,15 +31,23 @@ fn demo_path(given: Option<&Path>) -> Result<PathBuf, Exit> {
 
 /// The demo's own day: its story runs January to April 2025 and ends on
 /// April's poster, whatever the computer's clock says.
-const STORY_NOW: time::OffsetDateTime = time::macros::datetime!(2025-05-01 09:00:00 +08:00);
+pub(crate) const STORY_NOW: time::OffsetDateTime = time::macros::datetime!(2025-05-01 09:00:00 +08:00);
 
 pub fn run(db: Option<&Path>) -> Result<(), Exit> {
+    let (_, text) = build(db, false)?;
+    out(&text)
+}
+
+/// Builds the demo community's books (at `db`, or a new temporary file)
+/// and returns where, with the story told; `quiet` keeps April's replay
+/// from being printed step by step.
+pub fn build(db: Option<&Path>, quiet: bool) -> Result<(PathBuf, String), Exit> {
     clock::pin(STORY_NOW);
     let path = demo_path(db)?;
     let seeded = demo::seed(open_store(&path)?, clock::now(), hash_new(demo::PASSPHRASE)?)?;
     let (h, c) = (seeded.history, seeded.current);
     drop(seeded.ledger);
-    let april = replay_april(&path)?;
+    let april = replay_april(&path, quiet)?;
     let mut ledger = qianzhang_app::Ledger::select(open_store(&path)?, Some(demo::LEDGER))?;
     let (start, end) = (Period::new(2025, 1), Period::new(2025, 4));
     let (Some(start), Some(end)) = (start, end) else { return Err(Exit::Internal("演示的期间无效".into())) };
@@ -99,17 +107,18 @@ pub fn run(db: Option<&Path>) -> Result<(), Exit> {
         path.display(),
         path.display()
     ));
-    out(&text)
+    Ok((path, text))
 }
 
 /// Replays the April script through the same command path the binary
 /// takes, as each officer with the demo passphrase. Returns each step with
 /// the rule that refused it, if one did.
-fn replay_april(path: &Path) -> Result<Vec<(String, Option<String>)>, Exit> {
+fn replay_april(path: &Path, quiet: bool) -> Result<Vec<(String, Option<String>)>, Exit> {
     // The commands read passphrases the way scripts give them.
     std::env::set_var("QIANZHANG_PASSPHRASE", demo::PASSPHRASE);
     std::env::set_var("QIANZHANG_NEW_PASSPHRASE", demo::PASSPHRASE);
     let mut steps = Vec::new();
+    crate::output::silence(quiet);
     for line in demo::APRIL.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
         let mut parts = line.splitn(3, '|').map(str::trim);
         let (_expect, who, args) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next().unwrap_or(""));
@@ -118,11 +127,13 @@ fn replay_april(path: &Path) -> Result<Vec<(String, Option<String>)>, Exit> {
         argv.extend(args.split_whitespace().map(str::to_string));
         let cli = crate::args::Cli::try_parse_from(&argv)
             .map_err(|e| Exit::Internal(format!("演示脚本有误：{line}：{e}")))?;
-        println!("› {who}：{args}");
+        if !quiet {
+            println!("› {who}：{args}");
+        }
         let rule = match crate::execute(&cli, "") {
             Ok(()) => None,
             Err(Exit::Refused { reasons, .. }) => {
-                for r in &reasons {
+                for r in reasons.iter().filter(|_| !quiet) {
                     println!("  已拒绝：{r}");
                 }
                 reasons.first().map(|r| r.rule.to_string())
@@ -131,6 +142,7 @@ fn replay_april(path: &Path) -> Result<Vec<(String, Option<String>)>, Exit> {
         };
         steps.push((format!("{who}：{args}"), rule));
     }
+    crate::output::silence(false);
     std::env::remove_var("QIANZHANG_PASSPHRASE");
     std::env::remove_var("QIANZHANG_NEW_PASSPHRASE");
     Ok(steps)

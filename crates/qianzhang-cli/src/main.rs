@@ -10,6 +10,7 @@ mod demo;
 mod exit;
 mod outcome;
 mod output;
+mod serve;
 mod session;
 
 use std::process::ExitCode;
@@ -91,6 +92,7 @@ fn run(cli: &Cli) -> Result<(), Exit> {
         Command::Verify { fingerprint, month } => ledger::verify(cli, fingerprint.as_deref(), *month),
         Command::Log { limit, format } => report::log(cli, *limit, *format),
         Command::Demo => demo::run(cli.db.as_deref()),
+        Command::Serve { listen, demo, https } => serve::serve(cli, *listen, *demo, *https),
         Command::Todo { format, output } => todo::todo(cli, format.plain(cli.plain), output.as_deref()),
         Command::Print(cmd) => commands::print::print(cli, cmd),
     }

@@ -131,13 +131,24 @@ fn same_file(_: &Path, _: &Path) -> bool {
 /// With `--json` on a command that changes the books, the text becomes the
 /// object's `message` instead (see [`crate::outcome`]).
 pub(crate) fn out(text: &str) -> Result<(), Exit> {
-    if crate::outcome::keep(text) {
+    if crate::outcome::keep(text) || SILENT.with(|s| s.get()) {
         return Ok(());
     }
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(text.as_bytes())?;
     stdout.flush()?;
     Ok(())
+}
+
+thread_local! {
+    /// Set while the web office's demo is built: the commands replayed
+    /// print nothing.
+    static SILENT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Keeps (or stops keeping) what commands print from the terminal.
+pub(crate) fn silence(on: bool) {
+    SILENT.with(|s| s.set(on));
 }
 
 /// A rendered report in `format` to standard output or to `-o FILE`. An

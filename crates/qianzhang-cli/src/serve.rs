@@ -1,0 +1,60 @@
+//! `serve`: the web office over the same store, on this machine.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use qianzhang_server::{Clock, Config};
+
+use crate::args::Cli;
+use crate::clock;
+use crate::demo;
+use crate::exit::Exit;
+use crate::session::db_path;
+
+pub(crate) fn serve(cli: &Cli, listen: SocketAddr, with_demo: bool, https: bool) -> Result<(), Exit> {
+    let (db, clock, intro): (_, Clock, _) = if with_demo {
+        let (path, _) = demo::build(cli.db.as_deref(), true)?;
+        // The demo's days run on from the end of its story.
+        let started = Instant::now();
+        let clock: Clock = Arc::new(move || demo::STORY_NOW + started.elapsed());
+        (path, clock, Some(demo_intro()))
+    } else {
+        let path = db_path(cli);
+        if !path.exists() {
+            return Err(Exit::Usage(format!(
+                "找不到账簿文件 {}；请先运行 qianzhang init 建立账套，或用 --db 指明文件（试用请加 --demo）",
+                path.display()
+            )));
+        }
+        (path, Arc::new(clock::now), None)
+    };
+    let mut config = Config::new(db.clone(), clock);
+    config.secure_cookies = https;
+    config.busy_wait = clock::busy_wait().min(std::time::Duration::from_secs(3));
+    qianzhang_server::run(config, listen, |addr| {
+        println!("钱账网页办公已启动：http://{addr}/");
+        println!("账簿文件：{}", db.display());
+        if let Some(intro) = &intro {
+            print!("{intro}");
+        }
+        println!("按 Ctrl+C 停止。");
+    })
+    .map_err(|e| Exit::Usage(format!("无法在 {listen} 上启动网页办公：{e}")))
+}
+
+fn demo_intro() -> String {
+    let mut text = format!(
+        "演示账套：{}（故事发生在 2025 年 5 月 1 日，一至四月已结账）\n演示人员：\n",
+        qianzhang_app::demo::LEDGER
+    );
+    for (name, post) in qianzhang_app::demo::PEOPLE {
+        text.push_str(&format!("  {name}（{post}）\n"));
+    }
+    text.push_str(&format!(
+        "口令都是：{}\n居民公开栏：/board/{}\n",
+        qianzhang_app::demo::PASSPHRASE,
+        qianzhang_app::demo::LEDGER
+    ));
+    text
+}

@@ -1,0 +1,265 @@
+//! Sign-in, sign-out, the session cookie and the CSRF token (OPR-1).
+//!
+//! The passphrase is checked by the application's own sign-in
+//! (`qianzhang_app::session::check_sign_in`): the same argon2id records,
+//! the same slowing and lockout after repeated failures, the same log
+//! entries as the command line. A person is let into the ledgers where
+//! their passphrase checks out and they hold a post.
+
+use std::sync::Arc;
+
+use axum::extract::{FromRequestParts, Query, State as AxState};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use cookie::{Cookie, SameSite};
+use maud::html;
+use qianzhang_app::{Claim, Ledger};
+use qianzhang_core::backend::Backend;
+
+use crate::form::Fields;
+use crate::page::{self, page};
+use crate::state::{State, WebSession};
+
+/// The session cookie's name.
+pub const COOKIE: &str = "qianzhang_session";
+
+/// A signed-in person, and the ledger the page is about once checked.
+#[derive(Clone, Debug)]
+pub struct Officer {
+    pub person: String,
+    pub ledgers: Vec<String>,
+    pub csrf: String,
+    pub ledger: Option<String>,
+}
+
+impl Officer {
+    /// The officer at `ledger`: a ledger they did not sign in at does not
+    /// exist for them (404).
+    pub fn at(mut self, ledger: &str) -> Result<Officer, Response> {
+        if !self.ledgers.iter().any(|l| l == ledger) {
+            return Err(not_found_response());
+        }
+        self.ledger = Some(ledger.to_string());
+        Ok(self)
+    }
+
+    pub fn ledger(&self) -> &str {
+        self.ledger.as_deref().unwrap_or("")
+    }
+
+    /// [CSRF] the form's token (or htmx's header) is this session's.
+    pub fn check(&self, fields: &Fields, headers: &HeaderMap) -> Result<(), Response> {
+        let given =
+            fields.get("csrf").or_else(|| headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).unwrap_or("");
+        if same(given.as_bytes(), self.csrf.as_bytes()) {
+            Ok(())
+        } else {
+            Err(page::forbidden("表单已过期或来源不明（CSRF 校验未通过），未作任何改动。请刷新页面后重新提交。"))
+        }
+    }
+}
+
+/// Compares without stopping at the first difference.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
+}
+
+fn not_found_response() -> Response {
+    (StatusCode::NOT_FOUND, page("找不到", None, html! { h1 { "找不到这个页面" } p { a href="/" { "回到首页" } } }))
+        .into_response()
+}
+
+/// The session id the request's cookie carries.
+pub fn cookie_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| Cookie::split_parse(v.to_string()).filter_map(Result::ok).collect::<Vec<_>>())
+        .find(|c| c.name() == COOKIE)
+        .map(|c| c.value().to_string())
+        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The Set-Cookie header for session `id` (empty: the cookie is removed).
+pub fn set_cookie(state: &State, id: &str) -> HeaderValue {
+    let mut c = Cookie::build((COOKIE, id.to_string()))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.config.secure_cookies)
+        .path("/");
+    if id.is_empty() {
+        c = c.max_age(cookie::time::Duration::ZERO);
+    }
+    HeaderValue::from_str(&c.build().to_string()).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+impl FromRequestParts<Arc<State>> for Officer {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Arc<State>) -> Result<Officer, Response> {
+        let found = cookie_id(&parts.headers).and_then(|id| state.session(&id).map(|s| (id, s)));
+        match found {
+            Some((_, WebSession { person: Some(person), ledgers, csrf, .. })) => {
+                Ok(Officer { person, ledgers, csrf, ledger: None })
+            }
+            _ => {
+                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+                let to = format!("/signin?next={}", page::segment(next));
+                Err(if parts.headers.contains_key("hx-request") {
+                    // htmx follows this header with a full page load.
+                    ([("hx-redirect", to)], StatusCode::UNAUTHORIZED).into_response()
+                } else {
+                    Redirect::to(&to).into_response()
+                })
+            }
+        }
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct Next {
+    next: Option<String>,
+}
+
+/// Only a path of this office is followed after sign-in.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with("/l/") && !n.contains("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+/// `GET /signin`: the form, in an anonymous session of its own.
+pub async fn sign_in_page(
+    AxState(state): AxState<Arc<State>>,
+    headers: HeaderMap,
+    Query(next): Query<Next>,
+) -> Response {
+    sign_in_form(&state, &headers, next.next.as_deref(), "", None)
+}
+
+fn sign_in_form(
+    state: &State,
+    headers: &HeaderMap,
+    next: Option<&str>,
+    name: &str,
+    error: Option<&qianzhang_app::Error>,
+) -> Response {
+    let existing = cookie_id(headers).and_then(|id| state.session(&id).map(|s| (id, s)));
+    let (id, session) = match existing {
+        Some((id, s)) if s.person.is_none() => (id, s),
+        _ => state.open_session(None, Vec::new()),
+    };
+    let body = html! {
+        section.signin {
+            h1 { "钱账 · 登录" }
+            p.hint { "社区财务办公：会计制单，审核、审批、出纳确认，记账，月末结账，财务公开。" }
+            @if let Some(e) = error { (page::refusal(e)) }
+            form method="post" action="/signin" {
+                input type="hidden" name="csrf" value=(session.csrf);
+                input type="hidden" name="next" value=(safe_next(next));
+                label { "姓名" input type="text" name="name" value=(name) autocomplete="username" required autofocus; }
+                label { "口令" input type="password" name="passphrase" autocomplete="current-password" required; }
+                button type="submit" { "登录" }
+            }
+            p.hint { "居民查看财务公开，不用登录：扫公开栏海报上的二维码，或打开 /board/社区名称。" }
+        }
+    };
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let mut res = (status, page("登录", None, body)).into_response();
+    res.headers_mut().insert(header::SET_COOKIE, set_cookie(state, &id));
+    res
+}
+
+/// `POST /signin`.
+pub async fn sign_in(AxState(state): AxState<Arc<State>>, headers: HeaderMap, fields: Fields) -> Response {
+    // The form must come from this office's own sign-in page.
+    let anonymous = cookie_id(&headers).and_then(|id| state.session(&id).map(|s| (id, s)));
+    let Some((old_id, session)) = anonymous else {
+        return sign_in_form(&state, &headers, fields.get("next"), "", None);
+    };
+    if !same(fields.text("csrf").as_bytes(), session.csrf.as_bytes()) {
+        return page::forbidden("登录表单已过期（CSRF 校验未通过）。请刷新登录页后重新登录。");
+    }
+    let name = fields.text("name").trim().to_string();
+    let passphrase = fields.text("passphrase").to_string();
+    let next = safe_next(fields.get("next"));
+    let st = state.clone();
+    let who = name.clone();
+    let checked = tokio::task::spawn_blocking(move || check(&st, &who, &passphrase)).await;
+    let ledgers = match checked {
+        Ok(Ok(l)) => l,
+        Ok(Err(e)) => return sign_in_form(&state, &headers, Some(&next), &name, Some(&e)),
+        Err(_) => return page::failure(&qianzhang_app::Error::Internal("登录未能完成".into())),
+    };
+    state.end_session(&old_id);
+    let (id, _) = state.open_session(Some(name), ledgers.clone());
+    let to = if next == "/" && ledgers.len() == 1 { page::ledger_url(&ledgers[0], "") } else { next };
+    let mut res = Redirect::to(&to).into_response();
+    res.headers_mut().insert(header::SET_COOKIE, set_cookie(&state, &id));
+    res
+}
+
+/// [OPR-1] checks the passphrase at every ledger that knows the name;
+/// returns the ledgers where it checks out and the person holds a post.
+fn check(state: &State, name: &str, passphrase: &str) -> Result<Vec<String>, qianzhang_app::Error> {
+    let now = state.now();
+    let claim = Claim::new(Some(name), now, "网页 登录")?;
+    let store = state.store()?;
+    let handles = store.ledgers()?;
+    drop(store);
+    if handles.is_empty() {
+        return Err(qianzhang_app::Error::Usage("还没有账套：请先用 qianzhang init 建立账套".into()));
+    }
+    let mut admitted = Vec::new();
+    let mut known = Vec::new();
+    for h in &handles {
+        let ledger = Ledger::select(state.store()?, Some(&h.info.name))?;
+        if qianzhang_app::people::registry(&ledger)?.is_registered(name) {
+            known.push(h.info.name.clone());
+        }
+    }
+    // A name no ledger knows is checked (and its failure logged) at the first.
+    let tried = if known.is_empty() { vec![handles[0].info.name.clone()] } else { known };
+    let mut first_error = None;
+    let pause = state.config.pause;
+    for l in tried {
+        let mut ledger = Ledger::select(state.store()?, Some(&l))?;
+        let mut wait = |_: &str, _: u32, d: std::time::Duration| pause(d);
+        match qianzhang_app::session::check_sign_in(&mut ledger, &claim, passphrase, &mut wait) {
+            Ok(()) => {
+                if qianzhang_app::people::registry(&ledger)?.posts(name, now.date()).is_some() {
+                    admitted.push(l);
+                }
+            }
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    match (admitted.is_empty(), first_error) {
+        (false, _) => Ok(admitted),
+        (true, Some(e)) => Err(e),
+        (true, None) => Err(qianzhang_app::Error::refuse(
+            qianzhang_core::Rule::Opr1,
+            format!("{name} 今天在任何账套都没有在任的职务，不能登录办公；请管理员先任命"),
+        )),
+    }
+}
+
+/// `POST /signout`.
+pub async fn sign_out(AxState(state): AxState<Arc<State>>, headers: HeaderMap, fields: Fields) -> Response {
+    if let Some(id) = cookie_id(&headers) {
+        if let Some(s) = state.session(&id) {
+            if !same(fields.text("csrf").as_bytes(), s.csrf.as_bytes()) {
+                return page::forbidden("表单已过期（CSRF 校验未通过）。请刷新页面后再退出。");
+            }
+            state.end_session(&id);
+        }
+    }
+    let mut res = Redirect::to("/signin").into_response();
+    res.headers_mut().insert(header::SET_COOKIE, set_cookie(&state, ""));
+    res
+}

@@ -1,0 +1,192 @@
+//! The frame every page shares: head, navigation, the refusal box, the
+//! static files, the security headers, and the error pages.
+
+use axum::extract::{Path, Request};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use maud::{html, Markup, DOCTYPE};
+
+use crate::auth::Officer;
+
+const HTMX: &str = include_str!("../static/htmx-2.0.11.min.js");
+const STYLE: &str = include_str!("../static/office.css");
+const SCRIPT: &str = include_str!("../static/office.js");
+
+/// `/static/{file}`: the vendored htmx, our stylesheet and script.
+pub async fn asset(Path(file): Path<String>) -> Response {
+    let (body, kind) = match file.as_str() {
+        "htmx.min.js" => (HTMX, "text/javascript; charset=utf-8"),
+        "office.css" => (STYLE, "text/css; charset=utf-8"),
+        "office.js" => (SCRIPT, "text/javascript; charset=utf-8"),
+        _ => return not_found().await,
+    };
+    ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
+}
+
+/// Headers on every answer: no framing, no sniffing, scripts and styles
+/// only from this server, no referrer leaving it; signed-in pages are not
+/// cached.
+pub async fn headers(req: Request, next: Next) -> Response {
+    let public = req.uri().path().starts_with("/board/") || req.uri().path().starts_with("/static/");
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        ),
+    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    if !public && !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+/// A whole page: the officer's navigation when signed in.
+pub fn page(title: &str, officer: Option<&Officer>, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="zh-CN" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="htmx-config" content=r#"{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false}"#;
+                title { (title) " · 钱账" }
+                link rel="stylesheet" href="/static/office.css";
+                script src="/static/htmx.min.js" defer {}
+                script src="/static/office.js" defer {}
+            }
+            @match officer {
+                Some(o) => {
+                    body data-csrf=(o.csrf) {
+                        (nav(o))
+                        main { (body) }
+                    }
+                }
+                None => {
+                    body { main { (body) } }
+                }
+            }
+        }
+    }
+}
+
+fn nav(o: &Officer) -> Markup {
+    let l = o.ledger.as_deref();
+    html! {
+        header.top.noprint {
+            span.brand { "钱账" }
+            @if let Some(l) = l {
+                a href=(ledger_url(l, "")) { "待办" }
+                a href=(ledger_url(l, "/vouchers")) { "凭证" }
+                a href=(ledger_url(l, "/voucher/new")) { "制单" }
+                a href=(ledger_url(l, "/reports")) { "账表" }
+                a href=(ledger_url(l, "/month")) { "月末" }
+                a href=(ledger_url(l, "/disclosure")) { "财务公开" }
+                a href=(ledger_url(l, "/handover")) { "离任交接" }
+                a href=(ledger_url(l, "/admin")) { "管理" }
+            }
+            span.who {
+                @if let Some(l) = l { span.ledger { (l) } " · " }
+                (o.person)
+                form.inline method="post" action="/signout" {
+                    input type="hidden" name="csrf" value=(o.csrf);
+                    button type="submit" { "退出" }
+                }
+            }
+        }
+    }
+}
+
+/// A path under the ledger's pages, its name percent-encoded.
+pub fn ledger_url(ledger: &str, rest: &str) -> String {
+    format!("/l/{}{rest}", segment(ledger))
+}
+
+/// One path segment, percent-encoded.
+pub fn segment(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>().replace('+', "%20")
+}
+
+/// The hidden CSRF field every form carries.
+pub fn csrf(o: &Officer) -> Markup {
+    html! { input type="hidden" name="csrf" value=(o.csrf); }
+}
+
+/// What went wrong, beside the form: each refusal with its rule.
+pub fn refusal(e: &qianzhang_app::Error) -> Markup {
+    use qianzhang_app::Error;
+    use qianzhang_core::backend::BackendError;
+    html! {
+        div.refusal role="alert" {
+            @match e {
+                Error::Refused { refusals, .. } => {
+                    p { strong { "未办理：" } "账簿未作任何改动。" }
+                    ul {
+                        @for r in &refusals.reasons {
+                            li {
+                                span.rule { (r.rule.to_string()) } " "
+                                @if let Some(row) = r.row { "第 " (row) " 行：" }
+                                (r.message)
+                            }
+                        }
+                        @if refusals.unlisted > 0 { li { "另有 " (refusals.unlisted) " 条同类问题未列出" } }
+                    }
+                }
+                Error::Backend(BackendError::Busy) => {
+                    p { strong { "系统繁忙，请重试。" } "别人正在保存，刚才填写的内容仍在表单里，稍后再点一次即可。" }
+                }
+                Error::Usage(m) => { p { strong { "未办理：" } (m) } }
+                other => { p { strong { "出错了：" } (other.to_string()) } }
+            }
+        }
+    }
+}
+
+/// A plain notice that something was done.
+pub fn done(text: &str) -> Markup {
+    html! { div.done role="status" { (text) } }
+}
+
+pub async fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, page("找不到", None, html! { h1 { "找不到这个页面" } p { a href="/" { "回到首页" } } }))
+        .into_response()
+}
+
+pub fn forbidden(why: &str) -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        page("不能办理", None, html! { h1 { "不能办理" } p { (why) } p { a href="/" { "回到首页" } } }),
+    )
+        .into_response()
+}
+
+/// A failure that is no one's input: the store could not be read.
+pub fn failure(e: &qianzhang_app::Error) -> Response {
+    use qianzhang_app::Error;
+    use qianzhang_core::backend::BackendError;
+    let status = match e {
+        Error::Refused { .. } | Error::Usage(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        Error::Backend(BackendError::Busy) => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    (status, page("未能显示", None, html! { h1 { "未能显示" } (refusal(e)) p { a href="/" { "回到首页" } } }))
+        .into_response()
+}
+
+/// Runs blocking work (the store is SQLite) off the async workers.
+pub async fn run<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, Response> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|_| failure(&qianzhang_app::Error::Internal("服务器内部错误，未作任何改动".into())))
+}
+
+/// The page of voucher `r`.
+pub fn voucher_url(ledger: &str, r: qianzhang_core::VoucherRef) -> String {
+    ledger_url(ledger, &format!("/v/{}/{}", r.period, r.number))
+}

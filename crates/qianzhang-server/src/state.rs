@@ -1,0 +1,165 @@
+//! What the server holds between requests: where the books are, the clock
+//! it was given, the signed-in sessions, and the writer lock.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use password_hash::rand_core::{OsRng, RngCore};
+use qianzhang_app::{Claim, Ledger, Session};
+use qianzhang_store::Store;
+use time::OffsetDateTime;
+
+/// The time of an act, as the front end's caller reads it (the command line
+/// passes its one clock; tests pin one).
+pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
+
+/// The largest request body: a scan (LIM-1) and its form.
+pub const MAX_BODY: usize = 12 * 1024 * 1024;
+
+/// How the office is run.
+#[derive(Clone)]
+pub struct Config {
+    /// The store file.
+    pub db: PathBuf,
+    pub clock: Clock,
+    /// A session unused this long is signed out (30 minutes).
+    pub idle: Duration,
+    /// Cookies are marked Secure: the office is reached over TLS (behind a
+    /// proxy that terminates it).
+    pub secure_cookies: bool,
+    /// How long a write waits for a busy store before it says 系统繁忙.
+    pub busy_wait: Duration,
+    /// How a slowed sign-in waits (OPR-1); the server sleeps the request's
+    /// own worker thread.
+    pub pause: fn(Duration),
+}
+
+impl Config {
+    pub fn new(db: PathBuf, clock: Clock) -> Config {
+        Config {
+            db,
+            clock,
+            idle: Duration::from_secs(30 * 60),
+            secure_cookies: false,
+            busy_wait: Duration::from_secs(3),
+            pause: std::thread::sleep,
+        }
+    }
+}
+
+/// One browser's session: anonymous until its sign-in succeeds.
+#[derive(Clone, Debug)]
+pub struct WebSession {
+    pub person: Option<String>,
+    /// The ledgers the person signed in at and holds a post in.
+    pub ledgers: Vec<String>,
+    pub csrf: String,
+    pub last_seen: Instant,
+}
+
+/// The most sessions kept at once; the oldest anonymous ones go first.
+const MAX_SESSIONS: usize = 10_000;
+
+pub struct State {
+    pub config: Config,
+    sessions: Mutex<HashMap<String, WebSession>>,
+    /// Writes go one at a time.
+    writer: Mutex<()>,
+}
+
+/// 256 random bits, hex.
+pub fn random_id() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+impl State {
+    pub fn new(config: Config) -> State {
+        State { config, sessions: Mutex::new(HashMap::new()), writer: Mutex::new(()) }
+    }
+
+    pub fn now(&self) -> OffsetDateTime {
+        (self.config.clock)()
+    }
+
+    fn sessions(&self) -> std::sync::MutexGuard<'_, HashMap<String, WebSession>> {
+        self.sessions.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The live session `id` names, touched; an idle one is ended.
+    pub fn session(&self, id: &str) -> Option<WebSession> {
+        let mut sessions = self.sessions();
+        let idle = self.config.idle;
+        let s = sessions.get_mut(id)?;
+        if s.last_seen.elapsed() > idle {
+            sessions.remove(id);
+            return None;
+        }
+        s.last_seen = Instant::now();
+        Some(s.clone())
+    }
+
+    /// A new session; returns its id.
+    pub fn open_session(&self, person: Option<String>, ledgers: Vec<String>) -> (String, WebSession) {
+        let id = random_id();
+        let s = WebSession { person, ledgers, csrf: random_id(), last_seen: Instant::now() };
+        let mut sessions = self.sessions();
+        if sessions.len() >= MAX_SESSIONS {
+            let idle = self.config.idle;
+            sessions.retain(|_, s| s.last_seen.elapsed() <= idle);
+            if sessions.len() >= MAX_SESSIONS {
+                let oldest = sessions
+                    .iter()
+                    .filter(|(_, s)| s.person.is_none())
+                    .min_by_key(|(_, s)| s.last_seen)
+                    .or_else(|| sessions.iter().min_by_key(|(_, s)| s.last_seen))
+                    .map(|(k, _)| k.clone());
+                if let Some(k) = oldest {
+                    sessions.remove(&k);
+                }
+            }
+        }
+        sessions.insert(id.clone(), s.clone());
+        (id, s)
+    }
+
+    pub fn end_session(&self, id: &str) {
+        self.sessions().remove(id);
+    }
+
+    /// Opens the store for one request.
+    pub fn store(&self) -> Result<Store, qianzhang_app::Error> {
+        Store::open_waiting(&self.config.db, self.config.busy_wait).map_err(|e| qianzhang_app::Error::Backend(e.into()))
+    }
+
+    /// The ledger named, for a read.
+    pub fn ledger(&self, name: &str) -> Result<Ledger<Store>, qianzhang_app::Error> {
+        Ledger::select(self.store()?, Some(name))
+    }
+
+    /// Runs `act` as the signed-in `person` at `ledger`, one write at a
+    /// time. A refusal found before the books were touched is logged in the
+    /// person's name (AUD-1), as the command line logs it.
+    pub fn act<T>(
+        &self,
+        person: &str,
+        ledger: &str,
+        command: &str,
+        act: impl FnOnce(&mut Session<Store>) -> Result<T, qianzhang_app::Error>,
+    ) -> Result<T, qianzhang_app::Error> {
+        let _writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let ledger = self.ledger(ledger)?;
+        let claim = Claim::new(Some(person), self.now(), format!("网页 {command}"))?;
+        let mut session = qianzhang_app::session::resume(ledger, claim);
+        match act(&mut session) {
+            Err(qianzhang_app::Error::Refused { refusals, logged: false }) => {
+                session.log_refusal(&refusals)?;
+                Err(qianzhang_app::Error::Refused { refusals, logged: true })
+            }
+            other => other,
+        }
+    }
+}

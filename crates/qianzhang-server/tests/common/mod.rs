@@ -1,0 +1,236 @@
+//! The office in-process: a copy of the sample community's books (the
+//! first quarter of 2025 kept and closed), a router over it with a pinned
+//! clock, and a small browser that keeps its cookie and CSRF token.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use qianzhang_server::{Clock, Config};
+use qianzhang_store::Store;
+use time::macros::datetime;
+use time::OffsetDateTime;
+use tower::ServiceExt;
+
+pub const LEDGER: &str = qianzhang_app::demo::LEDGER;
+pub const PASSPHRASE: &str = qianzhang_app::demo::PASSPHRASE;
+pub const ACCOUNTANT: &str = "赵敏";
+pub const CASHIER: &str = "王芳";
+pub const REVIEWER: &str = "刘洋";
+pub const APPROVER: &str = "李明";
+pub const AUDITOR: &str = "陈静";
+pub const ADMIN: &str = "管理员";
+
+/// The day the tests act on: April is open, the first quarter closed.
+pub const NOW: OffsetDateTime = datetime!(2025-04-10 10:00:00 +08:00);
+
+/// The seeded books, made once per test binary.
+fn template() -> &'static PathBuf {
+    static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("qianzhang-server-template-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("template.db");
+        let _ = std::fs::remove_file(&path);
+        let hash = qianzhang_app::session::hash_new(PASSPHRASE).expect("hash");
+        let seeded = qianzhang_app::demo::seed(Store::open(&path).expect("store"), NOW, hash).expect("seed");
+        drop(seeded);
+        path
+    })
+}
+
+/// One office over its own copy of the books.
+pub struct Office {
+    pub dir: tempfile::TempDir,
+    pub db: PathBuf,
+    pub router: Router,
+    pub now: Arc<Mutex<OffsetDateTime>>,
+}
+
+/// Sign-in waits (OPR-1) the office asked for, in order.
+pub static PAUSES: Mutex<Vec<Duration>> = Mutex::new(Vec::new());
+
+fn record_pause(d: Duration) {
+    PAUSES.lock().unwrap_or_else(|e| e.into_inner()).push(d);
+}
+
+impl Office {
+    pub fn new() -> Office {
+        Office::with(|_| {})
+    }
+
+    /// An office whose config `tune` adjusts.
+    pub fn with(tune: impl FnOnce(&mut Config)) -> Office {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = dir.path().join("qianzhang.db");
+        std::fs::copy(template(), &db).expect("copy books");
+        let now = Arc::new(Mutex::new(NOW));
+        let n = now.clone();
+        let clock: Clock = Arc::new(move || *n.lock().unwrap_or_else(|e| e.into_inner()));
+        let mut config = Config::new(db.clone(), clock);
+        config.pause = record_pause;
+        tune(&mut config);
+        let router = qianzhang_server::router(config);
+        Office { dir, db, router, now }
+    }
+
+    pub fn set_now(&self, t: OffsetDateTime) {
+        *self.now.lock().unwrap_or_else(|e| e.into_inner()) = t;
+    }
+
+    /// A browser with no cookie yet.
+    pub fn browser(&self) -> Browser {
+        Browser { router: self.router.clone(), cookie: None, csrf: None }
+    }
+
+    /// A browser signed in as `name` with the demo passphrase.
+    pub async fn signed_in(&self, name: &str) -> Browser {
+        let mut b = self.browser();
+        let page = b.sign_in(name, PASSPHRASE).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{name} signs in: {}", page.body);
+        b
+    }
+
+    /// The ledger as the application reads it (to check what changed).
+    pub fn ledger(&self) -> qianzhang_app::Ledger<Store> {
+        qianzhang_app::Ledger::select(Store::open(&self.db).expect("open"), Some(LEDGER)).expect("ledger")
+    }
+
+    /// How many entries the ledger's log holds.
+    pub fn log_len(&self) -> usize {
+        qianzhang_app::ledger::log(&self.ledger(), 1_000_000).expect("log").len()
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.db
+    }
+}
+
+/// What came back.
+#[derive(Debug)]
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Page {
+    pub fn location(&self) -> &str {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+
+    pub fn set_cookie(&self) -> Option<String> {
+        self.headers.get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).map(str::to_string)
+    }
+
+    /// The page's text with tags and runs of space removed.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        let mut in_tag = false;
+        for c in self.body.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => {
+                    in_tag = false;
+                    out.push(' ');
+                }
+                c if !in_tag => out.push(c),
+                _ => {}
+            }
+        }
+        out.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+}
+
+/// A browser: keeps the session cookie and the last CSRF token it saw.
+pub struct Browser {
+    router: Router,
+    pub cookie: Option<String>,
+    pub csrf: Option<String>,
+}
+
+/// The ledger's pages under `/l/…`.
+pub fn at(rest: &str) -> String {
+    format!("/l/{}{rest}", urlencode(LEDGER))
+}
+
+pub fn urlencode(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>().replace('+', "%20")
+}
+
+fn csrf_in(body: &str) -> Option<String> {
+    for marker in ["data-csrf=\"", "name=\"csrf\" value=\""] {
+        if let Some(i) = body.find(marker) {
+            let rest = &body[i + marker.len()..];
+            return rest.split('"').next().map(str::to_string);
+        }
+    }
+    None
+}
+
+impl Browser {
+    pub async fn send(&mut self, req: Request<Body>) -> Page {
+        let res = self.router.clone().oneshot(req).await.expect("answer");
+        let status = res.status();
+        let headers = res.headers().clone();
+        if let Some(c) = headers.get(header::SET_COOKIE).and_then(|v| v.to_str().ok()) {
+            let pair = c.split(';').next().unwrap_or("").to_string();
+            if pair.ends_with('=') {
+                self.cookie = None;
+            } else {
+                self.cookie = Some(pair);
+            }
+        }
+        let bytes = res.into_body().collect().await.expect("body").to_bytes().to_vec();
+        let body = String::from_utf8_lossy(&bytes).into_owned();
+        if let Some(t) = csrf_in(&body) {
+            self.csrf = Some(t);
+        }
+        Page { status, headers, body, bytes }
+    }
+
+    fn request(&self, method: &str, path: &str) -> axum::http::request::Builder {
+        let mut b = Request::builder().method(method).uri(path);
+        if let Some(c) = &self.cookie {
+            b = b.header(header::COOKIE, c);
+        }
+        b
+    }
+
+    pub async fn get(&mut self, path: &str) -> Page {
+        let req = self.request("GET", path).body(Body::empty()).expect("request");
+        self.send(req).await
+    }
+
+    /// A form post with this browser's CSRF token added.
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let token = self.csrf.clone().unwrap_or_default();
+        let mut all: Vec<(&str, &str)> = vec![("csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all).await
+    }
+
+    /// A form post exactly as given (no token added).
+    pub async fn post_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(fields.iter()).finish();
+        let req = self
+            .request("POST", path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .expect("request");
+        self.send(req).await
+    }
+
+    /// Opens the sign-in page, then signs in.
+    pub async fn sign_in(&mut self, name: &str, passphrase: &str) -> Page {
+        let form = self.get("/signin").await;
+        assert_eq!(form.status, StatusCode::OK);
+        self.post("/signin", &[("name", name), ("passphrase", passphrase), ("next", "/")]).await
+    }
+}
