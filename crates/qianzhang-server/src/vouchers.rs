@@ -141,7 +141,7 @@ async fn voucher_page(
     let action = |a: &str| ledger_url(ledger, &format!("/v/{}/{}/do/{a}", r.period, r.number));
     let error_for = |form: &str| error.as_ref().filter(|(f, _)| f == form).map(|(_, e)| refusal(e));
     let body = html! {
-        h1 { "记账凭证 " (r.label()) }
+        h1 { "记账凭证 " (r.to_string()) }
         @if let Some(n) = &notice { (page::done(n)) }
         @if let Some(e) = error_for("") { (e) }
         p.sub {
@@ -216,7 +216,7 @@ async fn voucher_page(
             p { a href=(ledger_url(ledger, &format!("/print/voucher/{}/{}", r.period, r.number))) { "打印记账凭证" } }
         }
     };
-    page(&r.label(), Some(o), body).into_response()
+    page(&r.to_string(), Some(o), body).into_response()
 }
 
 fn next_action(next: Next) -> &'static str {

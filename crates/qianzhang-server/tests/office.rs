@@ -33,3 +33,244 @@ async fn opr_1_sign_in_with_the_right_passphrase_opens_the_ledger() {
     assert!(home.text().contains("待办事项"), "{}", home.text());
     assert!(home.text().contains("赵敏"));
 }
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_strict_and_secure_behind_tls() {
+    let office = Office::new();
+    let mut b = office.browser();
+    let page = b.sign_in(ACCOUNTANT, PASSPHRASE).await;
+    let cookie = page.set_cookie().expect("a session cookie");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "plain http: {cookie}");
+    let id = cookie.split(';').next().unwrap().split('=').nth(1).unwrap();
+    assert_eq!(id.len(), 64, "256 bits in hex: {cookie}");
+
+    let tls = Office::with(|c| c.secure_cookies = true);
+    let mut b = tls.browser();
+    let page = b.sign_in(ACCOUNTANT, PASSPHRASE).await;
+    assert!(page.set_cookie().unwrap().contains("Secure"));
+}
+
+#[tokio::test]
+async fn sign_in_gets_a_new_session_id_and_sign_out_ends_it() {
+    let office = Office::new();
+    let mut b = office.browser();
+    b.get("/signin").await;
+    let before = b.cookie.clone().unwrap();
+    b.post("/signin", &[("name", ACCOUNTANT), ("passphrase", PASSPHRASE)]).await;
+    let after = b.cookie.clone().unwrap();
+    assert_ne!(before, after, "the anonymous session's id is not kept");
+    assert_eq!(b.get(&at("")).await.status, StatusCode::OK);
+    let out = b.post("/signout", &[]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    // The old cookie no longer opens anything.
+    b.cookie = Some(after);
+    assert_eq!(b.get(&at("")).await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn an_idle_session_expires() {
+    let office = Office::with(|c| c.idle = std::time::Duration::from_millis(300));
+    let mut b = office.signed_in(ACCOUNTANT).await;
+    assert_eq!(b.get(&at("")).await.status, StatusCode::OK);
+    tokio::time::sleep(std::time::Duration::from_millis(450)).await;
+    let page = b.get(&at("")).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert!(page.location().starts_with("/signin"));
+}
+
+#[tokio::test]
+async fn opr_1_repeated_wrong_passphrases_slow_the_sign_in_then_lock_it() {
+    let office = Office::new();
+    let mut b = office.browser();
+    PAUSES.lock().unwrap().clear();
+    let mut last = String::new();
+    for _ in 0..6 {
+        last = b.sign_in(CASHIER, "猜一猜").await.text();
+    }
+    let pauses = PAUSES.lock().unwrap().clone();
+    assert!(pauses.iter().any(|d| !d.is_zero()), "later failures wait: {pauses:?}");
+    assert!(last.contains("OPR-1"), "{last}");
+    // Every failure is in the log, and no passphrase is.
+    let log = qianzhang_app::ledger::log(&office.ledger(), 1000).unwrap();
+    let text: String = log.iter().map(|e| format!("{} {} {:?}\n", e.actor, e.event.describe(), e.event)).collect();
+    assert!(text.contains("王芳"), "failed sign-ins are logged under the name claimed");
+    assert!(!text.contains("猜一猜") && !text.contains(PASSPHRASE), "no passphrase in the log");
+}
+
+#[tokio::test]
+async fn no_passphrase_in_any_url() {
+    let office = Office::new();
+    let mut b = office.browser();
+    let form = b.get("/signin").await;
+    assert!(form.body.contains(r#"method="post""#) && form.body.contains(r#"type="password""#));
+    let page = b.sign_in(ACCOUNTANT, PASSPHRASE).await;
+    assert!(!page.location().contains(&urlencode(PASSPHRASE)) && !page.location().contains(PASSPHRASE));
+}
+
+#[tokio::test]
+async fn csrf_missing_or_wrong_is_403_and_changes_nothing() {
+    let office = Office::new();
+    let mut b = office.signed_in(ACCOUNTANT).await;
+    b.get(&at("/voucher/new")).await;
+    let before = office.log_len();
+    let fields = [
+        ("date", "2025-04-10"),
+        ("summary", "购买打印纸"),
+        ("account", "520101"),
+        ("debit", "50"),
+        ("credit", ""),
+        ("summary", ""),
+        ("account", "1001"),
+        ("debit", ""),
+        ("credit", "50"),
+        ("doc_type", "发票"),
+        ("doc_number", "NO-1"),
+        ("doc_handler", "赵敏"),
+        ("doc_checker", "刘洋"),
+    ];
+    let none = b.post_raw(&at("/voucher/new"), &fields).await;
+    assert_eq!(none.status, StatusCode::FORBIDDEN);
+    let mut wrong = vec![("csrf", "0000")];
+    wrong.extend_from_slice(&fields);
+    assert_eq!(b.post_raw(&at("/voucher/new"), &wrong).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(office.log_len(), before, "nothing was logged or changed");
+    // With the token it goes through.
+    let ok = b.post(&at("/voucher/new"), &fields).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text());
+}
+
+#[tokio::test]
+async fn another_ledgers_pages_do_not_exist_for_the_officer() {
+    let office = Office::new();
+    let mut b = office.signed_in(ACCOUNTANT).await;
+    let other = format!("/l/{}/vouchers", urlencode("别的社区"));
+    assert_eq!(b.get(&other).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(b.get(&at("/v/2025-03/9999")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(b.get(&at("/v/不是期间/1")).await.status, StatusCode::NOT_FOUND);
+}
+
+/// A small cash payment, typed into the form as the accountant would.
+pub fn payment(summary: &str, amount: &str) -> Vec<(String, String)> {
+    [
+        ("date", "2025-04-10"),
+        ("authorization", "两委决议〔2025〕1号"),
+        ("summary", summary),
+        ("account", "520101 管理费用-办公费"),
+        ("debit", amount),
+        ("credit", ""),
+        ("summary", ""),
+        ("account", "1001"),
+        ("debit", ""),
+        ("credit", amount),
+        ("doc_type", "发票"),
+        ("doc_number", "FP-0410"),
+        ("doc_amount", amount),
+        ("doc_handler", "赵敏"),
+        ("doc_checker", "刘洋"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+fn pairs(v: &[(String, String)]) -> Vec<(&str, &str)> {
+    v.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+#[tokio::test]
+async fn a_summary_with_a_script_tag_is_shown_escaped() {
+    let office = Office::new();
+    let mut b = office.signed_in(ACCOUNTANT).await;
+    b.get(&at("/voucher/new")).await;
+    let made = b.post(&at("/voucher/new"), &pairs(&payment("<script>alert(1)</script>买纸", "20"))).await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.text());
+    let page = b.get(made.location()).await;
+    assert!(!page.body.contains("<script>alert(1)"), "raw script on the page");
+    assert!(page.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;买纸"));
+    let list = b.get(&at("/vouchers?month=2025-04")).await;
+    assert!(!list.body.contains("<script>alert(1)"));
+}
+
+#[tokio::test]
+async fn vch_1_an_unbalanced_voucher_is_refused_beside_the_form_with_what_was_typed() {
+    let office = Office::new();
+    let mut b = office.signed_in(ACCOUNTANT).await;
+    b.get(&at("/voucher/new")).await;
+    let before = office.log_len();
+    let mut typed = payment("买墨盒", "80");
+    typed[9].1 = "70".into();
+    let page = b.post(&at("/voucher/new"), &pairs(&typed)).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.text().contains("VCH-1"), "{}", page.text());
+    assert!(page.body.contains(r#"value="买墨盒""#), "what was typed is kept");
+    assert!(page.body.contains(r#"value="70""#));
+    // Only the refusal is logged.
+    assert_eq!(office.log_len(), before + 1);
+}
+
+#[tokio::test]
+async fn sep_a_voucher_goes_from_preparer_to_reviewer_cashier_and_back_to_be_posted() {
+    let office = Office::new();
+    let mut accountant = office.signed_in(ACCOUNTANT).await;
+    accountant.get(&at("/voucher/new")).await;
+    let made = accountant.post(&at("/voucher/new"), &pairs(&payment("购买打印纸", "120"))).await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.text());
+    let voucher = made.location().to_string();
+    let shown = accountant.get(&voucher).await;
+    assert!(shown.text().contains("待审核"), "{}", shown.text());
+    assert!(shown.text().contains("壹佰贰拾元整"), "大写 on the page");
+
+    // The preparer may not review their own voucher (SEP-5).
+    let own = accountant.post(&format!("{voucher}/do/review"), &[]).await;
+    assert_eq!(own.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(own.text().contains("SEP-"), "{}", own.text());
+
+    let mut reviewer = office.signed_in(REVIEWER).await;
+    reviewer.get(&voucher).await;
+    let page = reviewer.post(&format!("{voucher}/do/review"), &[]).await;
+    assert!(page.text().contains("待审批"), "{}", page.text());
+
+    // 一支笔: the approver signs every expense.
+    let mut approver = office.signed_in(APPROVER).await;
+    approver.get(&voucher).await;
+    let page = approver.post(&format!("{voucher}/do/approve"), &[]).await;
+    assert!(page.text().contains("待出纳确认"), "{}", page.text());
+
+    let mut cashier = office.signed_in(CASHIER).await;
+    cashier.get(&voucher).await;
+    let page = cashier.post(&format!("{voucher}/do/confirm"), &[]).await;
+    assert!(page.text().contains("待记账"), "{}", page.text());
+    // A cashier's session cannot post.
+    let before = office.log_len();
+    let refused = cashier.post(&format!("{voucher}/do/post"), &[]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().contains("OPR-1") || refused.text().contains("SEP-"), "{}", refused.text());
+    assert_eq!(office.log_len(), before + 1, "only the refusal is logged");
+
+    let page = accountant.post(&format!("{voucher}/do/post"), &[]).await;
+    assert!(page.text().contains("已记账"), "{}", page.text());
+}
+
+#[tokio::test]
+async fn the_account_picker_finds_accounts_by_code_and_name() {
+    let office = Office::new();
+    let mut b = office.signed_in(ACCOUNTANT).await;
+    let by_code = b.get(&at("/accounts/pick?account=520")).await;
+    assert!(by_code.text().contains("办公费"), "{}", by_code.text());
+    let by_name = b.get(&at(&format!("/accounts/pick?account={}", urlencode("现金")))).await;
+    assert!(by_name.text().contains("1001"), "{}", by_name.text());
+}
+
+#[tokio::test]
+async fn the_running_totals_show_the_difference_or_the_amount_in_words() {
+    let office = Office::new();
+    let mut b = office.signed_in(ACCOUNTANT).await;
+    b.get(&at("/voucher/new")).await;
+    let even = b.post(&at("/voucher/totals"), &pairs(&payment("买纸", "1005.50"))).await;
+    assert!(even.text().contains("借贷平衡") && even.text().contains("壹仟零伍元伍角"), "{}", even.text());
+    let mut odd = payment("买纸", "100");
+    odd[9].1 = "90".into();
+    let uneven = b.post(&at("/voucher/totals"), &pairs(&odd)).await;
+    assert!(uneven.text().contains("差额 ¥10.00"), "{}", uneven.text());
+}
