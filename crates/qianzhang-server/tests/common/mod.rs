@@ -3,6 +3,8 @@
 //! clock, and a small browser that keeps its cookie and CSRF token.
 #![allow(dead_code)]
 
+pub mod browser;
+
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
