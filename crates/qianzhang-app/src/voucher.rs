@@ -377,6 +377,21 @@ pub fn attach_scan<B: Backend>(
     session.change(Act::KeepBooks, |w, _| scan::attach_scan(w, reference, file_name, declared_media, &bytes))
 }
 
+/// A scan file as the command line gives it: its name, the type its
+/// extension declares (when it names one of the three; the content decides
+/// and must agree) and at most one byte more than `scan::MAX_SCAN_BYTES`
+/// (enough for the core to refuse an oversize file without reading it all).
+pub fn read_scan_file(path: &Path) -> Result<(String, Option<&'static str>, Vec<u8>), Error> {
+    use std::io::Read;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let declared = path.extension().and_then(|e| MediaType::parse(&e.to_string_lossy())).map(MediaType::mime);
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(scan::MAX_SCAN_BYTES as u64 + 1).read_to_end(&mut bytes))
+        .map_err(|e| Error::refuse(Rule::Doc1, format!("无法读取扫描件 {}：{e}", path.display())))?;
+    Ok((name, declared, bytes))
+}
+
 /// [DOC-1] the scans attached to a voucher, in the order attached.
 pub fn scans<B: Backend>(ledger: &Ledger<B>, reference: VoucherRef) -> Result<Vec<ScanInfo>, Error> {
     Ok(ledger.store().scans_of(ledger.handle(), reference)?)
