@@ -8,6 +8,7 @@ use qianzhang_core::disclosure::{
     dispose_asset, record_review, register_asset, set_budget, Asset, Disclosure, DisclosureInput, Review, Span,
 };
 use qianzhang_core::operator::Act;
+use qianzhang_core::publication::{publish_disclosure, Publication};
 use qianzhang_core::{Money, Period, Rule, Status, VoucherRef};
 
 use crate::session::{Ledger, Session};
@@ -146,6 +147,25 @@ pub fn check_reviewer(operator: Option<&str>, review: &Review) -> Result<(), Err
 pub fn review<B: Backend>(session: &mut Session<B>, review: Review) -> Result<(), Error> {
     check_reviewer(Some(session.operator()), &review)?;
     session.change(Act::Review, |w, _| record_review(w, review))
+}
+
+/// [PUB-1] records that the disclosure of a closed, reviewed month is
+/// published on `date`. The accountant publishes (`Act::KeepBooks`): who
+/// prepares the disclosure puts it up. Refused before the close, without a
+/// review dated on or before `date`, before the month's end, and a second
+/// time for the same close (after a reopen and a new close it is a
+/// re-publication, recorded too).
+pub fn publish<B: Backend>(session: &mut Session<B>, period: Period, date: time::Date) -> Result<Publication, Error> {
+    let at = session.at();
+    let mut p = session.change(Act::KeepBooks, |w, who| publish_disclosure(w, period, date, who))?;
+    p.at = at;
+    Ok(p)
+}
+
+/// [PUB-1] every publication recorded, in order: the months the public
+/// board shows.
+pub fn published<B: Backend>(ledger: &Ledger<B>) -> Result<Vec<Publication>, Error> {
+    Ok(ledger.store().publications(ledger.handle())?)
 }
 
 /// An asset as typed.

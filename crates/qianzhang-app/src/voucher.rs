@@ -17,6 +17,7 @@ use qianzhang_core::lifecycle::{
 };
 use qianzhang_core::operator::Act;
 use qianzhang_core::people::Registry;
+use qianzhang_core::scan::{self, MediaType, ScanInfo};
 use qianzhang_core::voucher::{read_amount, DraftInput};
 use qianzhang_core::{Chart, Document, Draft, Line, Money, Origin, Period, Rule, Side, Status, Voucher, VoucherRef};
 
@@ -343,6 +344,8 @@ pub struct VoucherPage {
     pub chart: Chart,
     /// Who stood aside for its payee (SEP-6).
     pub stand_aside: Option<String>,
+    /// [DOC-1] the scans of its original documents, in the order attached.
+    pub scans: Vec<ScanInfo>,
 }
 
 pub fn show<B: Backend>(ledger: &Ledger<B>, r: VoucherRef, today: time::Date) -> Result<VoucherPage, Error> {
@@ -355,7 +358,83 @@ pub fn show<B: Backend>(ledger: &Ledger<B>, r: VoucherRef, today: time::Date) ->
     let registry = ledger.store().registry(ledger.handle())?;
     let stand_aside = stand_aside_note(&registry, &voucher, &signatures, today);
     let next = (status == Status::Prepared).then(|| next_step(&chart, &voucher, &signatures));
-    Ok(VoucherPage { voucher, status, next, signatures, chart, stand_aside })
+    let scans = ledger.store().scans_of(ledger.handle(), r)?;
+    Ok(VoucherPage { voucher, status, next, signatures, chart, stand_aside, scans })
+}
+
+/// [DOC-1] attaches a scan (PDF, JPEG or PNG, told by its content; at most
+/// `scan::MAX_SCAN_BYTES`) of an original document to a prepared voucher,
+/// as the accountant, who attaches documents. The signatures so far lapse,
+/// as with `attach`. `declared_media` is what the upload claims to be
+/// (a MIME type or extension): a different content is refused.
+pub fn attach_scan<B: Backend>(
+    session: &mut Session<B>,
+    reference: VoucherRef,
+    file_name: &str,
+    declared_media: Option<&str>,
+    bytes: Vec<u8>,
+) -> Result<ScanInfo, Error> {
+    session.change(Act::KeepBooks, |w, _| scan::attach_scan(w, reference, file_name, declared_media, &bytes))
+}
+
+/// A scan file as the command line gives it: its name, the type its
+/// extension declares (when it names one of the three; the content decides
+/// and must agree) and at most one byte more than `scan::MAX_SCAN_BYTES`
+/// (enough for the core to refuse an oversize file without reading it all).
+pub fn read_scan_file(path: &Path) -> Result<(String, Option<&'static str>, Vec<u8>), Error> {
+    use std::io::Read;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let declared = path.extension().and_then(|e| MediaType::parse(&e.to_string_lossy())).map(MediaType::mime);
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(scan::MAX_SCAN_BYTES as u64 + 1).read_to_end(&mut bytes))
+        .map_err(|e| Error::refuse(Rule::Doc1, format!("无法读取扫描件 {}：{e}", path.display())))?;
+    Ok((name, declared, bytes))
+}
+
+/// [DOC-1] the scans attached to a voucher, in the order attached.
+pub fn scans<B: Backend>(ledger: &Ledger<B>, reference: VoucherRef) -> Result<Vec<ScanInfo>, Error> {
+    Ok(ledger.store().scans_of(ledger.handle(), reference)?)
+}
+
+/// [DOC-1] a scan's type and bytes by its SHA-256, when it is attached to
+/// a voucher of this ledger; `None` for any other hash, another ledger's
+/// included, so a front end serving scans never leaks one.
+pub fn scan<B: Backend>(ledger: &Ledger<B>, sha256: &str) -> Result<Option<(MediaType, Vec<u8>)>, Error> {
+    let sha = sha256.trim().to_ascii_lowercase();
+    if !scan::is_sha256(&sha) {
+        return Ok(None);
+    }
+    Ok(ledger.store().scan(ledger.handle(), &sha)?)
+}
+
+/// [DOC-1] a scan of a voucher named by its SHA-256 or a prefix of it of
+/// at least 6 hex digits (`voucher show` lists the first 12), with its
+/// bytes.
+pub fn scan_of<B: Backend>(ledger: &Ledger<B>, reference: VoucherRef, sha: &str) -> Result<(ScanInfo, Vec<u8>), Error> {
+    let wanted = sha.trim().to_ascii_lowercase();
+    let scans = scans(ledger, reference)?;
+    let found: Vec<&ScanInfo> = scans.iter().filter(|s| wanted.len() >= 6 && s.sha256.starts_with(&wanted)).collect();
+    let info = match found.as_slice() {
+        [one] => (*one).clone(),
+        [] => {
+            return Err(Error::refuse(
+                Rule::Doc1,
+                format!("凭证 {reference} 没有 SHA-256 以“{sha}”开头的扫描件；用 voucher show {reference} 查看所附扫描件（至少写前 6 位）"),
+            ))
+        }
+        _ => {
+            return Err(Error::refuse(
+                Rule::Doc1,
+                format!("凭证 {reference} 有多份扫描件的 SHA-256 以“{sha}”开头；请多写几位"),
+            ))
+        }
+    };
+    let (_, bytes) = ledger
+        .store()
+        .scan(ledger.handle(), &info.sha256)?
+        .ok_or_else(|| Error::refuse(Rule::Aud2, format!("扫描件 {} 不在库中；请运行 verify 检查账套", info.sha256)))?;
+    Ok((info, bytes))
 }
 
 /// [SEP-6] the stand-aside marks of `vouchers`: signatures are read only

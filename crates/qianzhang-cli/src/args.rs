@@ -572,6 +572,19 @@ pub(crate) enum VoucherCmd {
         doc: Vec<String>,
         #[command(flatten)]
         document: DocArgs,
+        /// 原始凭证的扫描件（PDF、JPEG 或 PNG，不超过 10 MiB），可重复 / a scan of an original document, repeatable
+        #[arg(long)]
+        scan: Vec<PathBuf>,
+    },
+    /// 取出凭证所附的扫描件 / write a voucher's scan to a file: voucher scan 2025-03/记-0001 1a2b3c4d5e6f -o 发票.pdf
+    Scan {
+        #[arg(value_parser = voucher_value)]
+        reference: VoucherRef,
+        /// SHA-256（或其前至少 6 位，见 voucher show）/ the scan's SHA-256 or a prefix of at least 6 hex digits
+        sha256: String,
+        /// 输出文件 / output file
+        #[arg(short, long)]
+        output: PathBuf,
     },
     /// 修改未记账的凭证（已有签字作废，须重新签字）/ revise a prepared voucher; what is not given stays
     Edit {
@@ -663,7 +676,10 @@ impl Command {
             Command::Account(c) => !matches!(c, AccountCmd::List { .. }),
             Command::Voucher(c) => !matches!(
                 c,
-                VoucherCmd::List { .. } | VoucherCmd::Show { .. } | VoucherCmd::Template(TemplateCmd::List)
+                VoucherCmd::List { .. }
+                    | VoucherCmd::Show { .. }
+                    | VoucherCmd::Scan { .. }
+                    | VoucherCmd::Template(TemplateCmd::List)
             ),
             Command::Import { .. } => true,
             Command::Person(c) => !matches!(c, PersonCmd::List { .. } | PersonCmd::Relation { .. }),
@@ -682,7 +698,7 @@ impl Command {
             Command::Cash(_) => true,
             Command::Bank(c) => !matches!(c, month::BankCmd::List { .. }),
             Command::Period(c) => !matches!(c, month::PeriodCmd::Check { .. }),
-            Command::Disclose(a) => a.review.is_some(),
+            Command::Disclose(a) => a.changes_books(),
             Command::Asset(c) => !matches!(c, board::AssetCmd::List { .. }),
             Command::Budget(c) => matches!(c, board::BudgetCmd::Set { .. }),
             Command::Handover(a) => a.complete.is_some(),

@@ -176,7 +176,7 @@ fn doc_2_an_older_store_has_its_document_index_rebuilt() {
          ALTER TABLE authorizations DROP COLUMN decision; \
          INSERT INTO documents SELECT id, '发票', '惠民文具店', '044001900111-1', 202503, 1, 1 FROM ledgers; \
          INSERT INTO documents SELECT id, '发票', '惠民文具店', '044001900111-2', 202503, 2, 1 FROM ledgers; \
-         PRAGMA user_version = 7;",
+         DROP TABLE publications; DROP TABLE voucher_scans; DROP TABLE scans; PRAGMA user_version = 7;",
     );
     env.ok(&["verify"]);
     env.ok(&["import", &voucher(&env, "c.csv", "发票,,044001900111-1,300,张伟,李娜", "300")]);

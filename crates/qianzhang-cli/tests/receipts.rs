@@ -205,7 +205,7 @@ fn csh_1_a_confirmed_payment_still_counts_after_the_store_is_upgraded() {
     env.sql(
         "ALTER TABLE vouchers DROP COLUMN moved; DROP TABLE templates; DROP TABLE openings; DROP TABLE calendar_days; \
          DROP TABLE households; DROP TABLE collections; ALTER TABLE authorizations DROP COLUMN decision; \
-         DROP TABLE statement_totals; PRAGMA user_version = 10;",
+         DROP TABLE statement_totals; DROP TABLE publications; DROP TABLE voucher_scans; DROP TABLE scans; PRAGMA user_version = 10;",
     );
     env.ok(&["verify"]);
     env.ok(&[

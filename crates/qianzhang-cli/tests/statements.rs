@@ -79,7 +79,7 @@ fn stm_1_statement_totals_are_verified_and_filled_for_an_older_store() {
     std::fs::write(env.db(), &clean).unwrap();
     env.sql(
         "DROP TABLE statement_totals; DROP TABLE openings; DROP TABLE calendar_days; DROP TABLE households; \
-         DROP TABLE collections; ALTER TABLE authorizations DROP COLUMN decision; PRAGMA user_version = 12;",
+         DROP TABLE collections; ALTER TABLE authorizations DROP COLUMN decision; DROP TABLE publications; DROP TABLE voucher_scans; DROP TABLE scans; PRAGMA user_version = 12;",
     );
     assert_eq!(env.ok(&["report", "cash-flow", "--month", "2025-01"]), before);
     env.ok(&["verify"]);

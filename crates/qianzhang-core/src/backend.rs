@@ -138,6 +138,24 @@ pub trait Backend {
     /// Every disclosure review opinion recorded, in order.
     fn reviews(&self, ledger: &LedgerHandle) -> Result<Vec<Review>, BackendError>;
 
+    /// [PUB-1] every publication of a month's disclosure, in the order
+    /// recorded (a re-publication after a reopen and a new close follows
+    /// the first).
+    fn publications(&self, ledger: &LedgerHandle) -> Result<Vec<crate::publication::Publication>, BackendError>;
+
+    /// [DOC-1] the scans attached to a voucher of this ledger, in the order attached.
+    fn scans_of(&self, ledger: &LedgerHandle, voucher: VoucherRef) -> Result<Vec<crate::scan::ScanInfo>, BackendError>;
+
+    /// [DOC-1] the type and bytes of the scan with this SHA-256, only when
+    /// it is attached to a voucher of this ledger: a scan of another ledger
+    /// is `None`, as one never stored, so a front end serving scans by hash
+    /// cannot leak one ledger's documents to another's users.
+    fn scan(
+        &self,
+        ledger: &LedgerHandle,
+        sha256: &str,
+    ) -> Result<Option<(crate::scan::MediaType, Vec<u8>)>, BackendError>;
+
     /// The budgets of a year, per account.
     fn budgets(&self, ledger: &LedgerHandle, year: i32) -> Result<Vec<AccountBudget>, BackendError>;
 

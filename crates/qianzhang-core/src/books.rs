@@ -134,6 +134,18 @@ pub trait Books {
     /// [LIM-1] the sum of the absolute amounts of every line of every
     /// voucher recorded, whatever its status (at most `MAX_TOTAL_FEN`).
     fn turnover(&mut self) -> Result<Money, BackendError>;
+    /// [PUB-1] the review opinions on disclosures, in the order recorded.
+    fn reviews(&mut self) -> Result<Vec<crate::disclosure::Review>, BackendError>;
+    /// [PUB-1] every publication of a month's disclosure, in the order recorded.
+    fn publications(&mut self) -> Result<Vec<crate::publication::Publication>, BackendError>;
+    /// [AUD-3] the fingerprint (full hex) of the log entry of `period`'s
+    /// latest close, if it was ever closed.
+    fn close_fingerprint(&mut self, period: Period) -> Result<Option<String>, BackendError>;
+    /// [DOC-1] the scans attached to a voucher, in the order attached.
+    fn scans_of(&mut self, reference: VoucherRef) -> Result<Vec<crate::scan::ScanInfo>, BackendError>;
+    /// [DOC-1] keeps a scan's bytes under their SHA-256, once, in the same
+    /// transaction as the events appended with it.
+    fn put_scan(&mut self, sha256: &str, media: crate::scan::MediaType, bytes: &[u8]) -> Result<(), BackendError>;
     /// Records an event. Every backend first passes it through
     /// `text::check_event` (LIM-1) and returns the refusal if its text may
     /// not be stored.

@@ -216,6 +216,22 @@ pub enum Event {
     DisclosureReviewed {
         review: Review,
     },
+    /// [PUB-1] a month's disclosure published on `date`, with the month's
+    /// close fingerprint as it was then; again after a reopen and a new
+    /// close, a re-publication.
+    DisclosurePublished {
+        period: Period,
+        #[serde(with = "date_serde")]
+        date: Date,
+        fingerprint: String,
+        by: String,
+    },
+    /// [DOC-1] a scan of an original document attached to a prepared
+    /// voucher: its SHA-256, type, size and file name (the bytes are kept
+    /// by the backend under the hash). The voucher's signatures lapse.
+    ScanAttached {
+        scan: crate::scan::ScanInfo,
+    },
     /// A fixed asset entered in the register (AST-1).
     AssetRegistered {
         asset: Asset,
@@ -311,6 +327,7 @@ impl Event {
             | Event::VoucherRevised { voucher }
             | Event::ClosingVoucher { voucher } => Some(voucher.reference().period),
             Event::VoucherPosted { reference } | Event::VoucherVoided { reference, .. } => Some(reference.period),
+            Event::ScanAttached { scan } => Some(scan.voucher.period),
             Event::PeriodClosed { period, .. } | Event::PeriodReopened { period, .. } => Some(*period),
             _ => None,
         }
@@ -356,6 +373,8 @@ impl Event {
             Event::ClosingVoucher { .. } => "closing_voucher",
             Event::PeriodReopened { .. } => "period_reopened",
             Event::DisclosureReviewed { .. } => "disclosure_reviewed",
+            Event::DisclosurePublished { .. } => "disclosure_published",
+            Event::ScanAttached { .. } => "scan_attached",
             Event::AssetRegistered { .. } => "asset_registered",
             Event::AssetDisposed { .. } => "asset_disposed",
             Event::BudgetSet { .. } => "budget_set",
@@ -461,6 +480,20 @@ impl Event {
             Event::DisclosureReviewed { review } => {
                 format!("{} 审核 {} 财务公开：{}", review.by, review.span, review.opinion)
             }
+            Event::DisclosurePublished { period, date, fingerprint, by } => format!(
+                "{by} 公布 {} 财务公开，公布日期 {}，结账指纹 {}",
+                period.to_chinese(),
+                format_date(*date),
+                &fingerprint[..fingerprint.len().min(16)]
+            ),
+            Event::ScanAttached { scan } => format!(
+                "为 {} 附扫描件“{}”（{}，{} 字节，SHA-256 {}），已有签字作废",
+                scan.voucher,
+                scan.file_name,
+                scan.media.label(),
+                scan.size,
+                scan.sha_short()
+            ),
             Event::AssetRegistered { asset } => format!(
                 "登记固定资产 {} {} ×{}，原值 {}",
                 asset.label(),

@@ -36,9 +36,11 @@ pub mod people;
 pub mod period;
 pub mod privacy;
 pub mod projection;
+pub mod publication;
 pub mod receipts;
 pub mod report;
 pub mod rule;
+pub mod scan;
 pub mod statements;
 pub mod template;
 #[cfg(test)]

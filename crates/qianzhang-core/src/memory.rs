@@ -80,6 +80,15 @@ pub struct MemoryBooks {
     pub statement_totals: BTreeMap<crate::statements::RowKey, (Money, Money)>,
     /// Disclosure review opinions, in order.
     pub reviews: Vec<Review>,
+    /// [PUB-1] publications of monthly disclosures, in order.
+    pub publications: Vec<crate::publication::Publication>,
+    /// [AUD-3] each period's latest close fingerprint: the log hash when a
+    /// `MemoryBackend` keeps the books, a stand-in in bare books.
+    pub close_hashes: HashMap<Period, String>,
+    /// [DOC-1] the scans attached, in order.
+    pub attached_scans: Vec<crate::scan::ScanInfo>,
+    /// [DOC-1] scan bytes by SHA-256, kept once.
+    pub scans: BTreeMap<String, (crate::scan::MediaType, Vec<u8>)>,
     /// Budgets per year and account.
     pub budgets: BTreeMap<(i32, String), Money>,
     /// The number (from 1, in `events`) of the event that last wrote each
@@ -127,6 +136,10 @@ impl MemoryBooks {
             fund_totals: BTreeMap::new(),
             statement_totals: BTreeMap::new(),
             reviews: Vec::new(),
+            publications: Vec::new(),
+            close_hashes: HashMap::new(),
+            attached_scans: Vec::new(),
+            scans: BTreeMap::new(),
             budgets: BTreeMap::new(),
             written: HashMap::new(),
             at: String::new(),
@@ -136,6 +149,11 @@ impl MemoryBooks {
     /// Records an event without the text check `append` makes first: what
     /// a backend does with a refusal it logs and with a log it replays.
     pub(crate) fn record(&mut self, event: Event) -> Result<(), BackendError> {
+        if let Event::PeriodClosed { period, .. } = &event {
+            // Bare books have no log: the close's number stands in for its
+            // hash; a `MemoryBackend` replaces it with the entry's hash.
+            self.close_hashes.insert(*period, format!("{:064x}", self.events.len() + 1));
+        }
         for change in reduce(&event, self)? {
             self.apply(change);
         }
@@ -324,6 +342,22 @@ impl Books for MemoryBooks {
     fn turnover(&mut self) -> Result<Money, BackendError> {
         Ok(self.turnover)
     }
+    fn reviews(&mut self) -> Result<Vec<Review>, BackendError> {
+        Ok(self.reviews.clone())
+    }
+    fn publications(&mut self) -> Result<Vec<crate::publication::Publication>, BackendError> {
+        Ok(self.publications.clone())
+    }
+    fn close_fingerprint(&mut self, period: Period) -> Result<Option<String>, BackendError> {
+        Ok(self.close_hashes.get(&period).cloned())
+    }
+    fn scans_of(&mut self, reference: VoucherRef) -> Result<Vec<crate::scan::ScanInfo>, BackendError> {
+        Ok(self.attached_scans.iter().filter(|s| s.voucher == reference).cloned().collect())
+    }
+    fn put_scan(&mut self, sha256: &str, media: crate::scan::MediaType, bytes: &[u8]) -> Result<(), BackendError> {
+        self.scans.entry(sha256.to_string()).or_insert_with(|| (media, bytes.to_vec()));
+        Ok(())
+    }
     fn append(&mut self, event: Event) -> Result<(), Failure> {
         crate::text::check_event(&event)?;
         Ok(self.record(event)?)
@@ -471,6 +505,16 @@ impl MemoryBooks {
             }
             Change::AssetRegistered(asset) => self.assets.push(asset.clone()),
             Change::DisclosureReviewed(review) => self.reviews.push(review.clone()),
+            Change::Published { period, date, fingerprint, by } => {
+                self.publications.push(crate::publication::Publication {
+                    period,
+                    date,
+                    fingerprint: fingerprint.to_string(),
+                    by: by.to_string(),
+                    at: self.at.clone(),
+                })
+            }
+            Change::ScanAttached(scan) => self.attached_scans.push(scan.clone()),
             Change::BudgetSet { year, account, amount } => {
                 self.budgets.insert((year, account.to_string()), amount);
             }

@@ -177,6 +177,15 @@ pub enum Change<'e> {
         voucher: VoucherRef,
     },
     DisclosureReviewed(&'e Review),
+    /// [PUB-1] a month's disclosure published.
+    Published {
+        period: Period,
+        date: Date,
+        fingerprint: &'e str,
+        by: &'e str,
+    },
+    /// [DOC-1] a scan attached to a voucher (its bytes are the backend's).
+    ScanAttached(&'e crate::scan::ScanInfo),
     AssetRegistered(&'e Asset),
     AssetDisposed {
         id: u32,
@@ -325,6 +334,16 @@ pub fn reduce<'e, V: View>(event: &'e Event, view: &mut V) -> Result<Vec<Change<
         }
         Event::BankUnmatched { line, voucher } => vec![Change::BankUnmatched { line: *line, voucher: *voucher }],
         Event::DisclosureReviewed { review } => vec![Change::DisclosureReviewed(review)],
+        Event::DisclosurePublished { period, date, fingerprint, by } => {
+            vec![Change::Published { period: *period, date: *date, fingerprint, by }]
+        }
+        // [VCH-4] what the reviewers signed for changed: as a revision, the
+        // signatures lapse and the cashier's confirmation with them.
+        Event::ScanAttached { scan } => vec![
+            Change::ScanAttached(scan),
+            Change::SignaturesCleared(scan.voucher),
+            Change::MovedAhead { reference: scan.voucher, moved: false },
+        ],
         Event::AssetRegistered { asset } => vec![Change::AssetRegistered(asset)],
         Event::AssetDisposed { id, date, reason } => vec![Change::AssetDisposed { id: *id, date: *date, reason }],
         Event::BudgetSet { year, account, amount } => vec![Change::BudgetSet { year: *year, account, amount: *amount }],

@@ -141,7 +141,7 @@ fn field_of(kind: &str, key: &str) -> (&'static str, usize) {
         (_, "issuer") => ("开票单位", SUMMARY_CHARS),
         (_, "fund") => ("资金", SUMMARY_CHARS),
         (_, "location") => ("存放地点", SUMMARY_CHARS),
-        (_, "file") => ("文件名", FILE_NAME_CHARS),
+        (_, "file" | "file_name") => ("文件名", FILE_NAME_CHARS),
         (_, "reason" | "disposal_reason") => ("原因", REASON_CHARS),
         (_, "scope") => ("审批范围", REASON_CHARS),
         (_, "opinion") => ("审核意见", REASON_CHARS),

@@ -9,6 +9,7 @@ mod disclosure;
 mod month;
 mod opening;
 pub mod print;
+mod publication;
 mod statements;
 mod table;
 mod todo;
@@ -24,6 +25,7 @@ pub use audit::{acts, exceptions, exceptions_table, handover, handover_html};
 pub use disclosure::{disclosure, disclosure_html, Paper};
 pub use month::{cash_count, fund_list, reconciliation, statement_lines};
 pub use opening::openings;
+pub use publication::{publications, scan_note};
 pub use statements::{statement, statement_table};
 pub use table::{chinese_header, Align, ColumnType, Table};
 pub use todo::todo;
@@ -454,6 +456,20 @@ pub fn voucher(
     chart: &qianzhang_core::Chart,
     format: Format,
 ) -> String {
+    voucher_with_scans(v, status, next, signatures, &[], chart, format)
+}
+
+/// One voucher as [`voucher`] shows it, with the scans of its original
+/// documents (DOC-1) listed below its documents.
+pub fn voucher_with_scans(
+    v: &Voucher,
+    status: Status,
+    next: Option<Next>,
+    signatures: &[Signature],
+    scans: &[qianzhang_core::scan::ScanInfo],
+    chart: &qianzhang_core::Chart,
+    format: Format,
+) -> String {
     if format == Format::Json {
         #[derive(Serialize)]
         struct Shown<'a> {
@@ -461,10 +477,12 @@ pub fn voucher(
             #[serde(skip_serializing_if = "Option::is_none")]
             next_step: Option<Next>,
             signatures: &'a [Signature],
+            #[serde(skip_serializing_if = "<[_]>::is_empty")]
+            scans: &'a [qianzhang_core::scan::ScanInfo],
             #[serde(flatten)]
             voucher: &'a Voucher,
         }
-        return json(&Shown { status, next_step: next, signatures, voucher: v });
+        return json(&Shown { status, next_step: next, signatures, scans, voucher: v });
     }
     // Fund and counterparty columns when any line names one.
     let extra = v.lines().iter().any(|l| l.fund.is_some() || l.counterparty.is_some());
@@ -523,6 +541,9 @@ pub fn voucher(
         parts.extend(d.handler.as_ref().map(|h| format!("经办人 {h}")));
         parts.extend(d.checker.as_ref().map(|c| format!("验收人 {c}")));
         t.note(&format!("附单据：{}", parts.join("　")));
+    }
+    for scan in scans {
+        t.note(&scan_note(scan));
     }
     if let Some(s) = v.source_ref() {
         t.note(&format!("原凭证号：{s}"));

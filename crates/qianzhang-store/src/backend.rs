@@ -102,6 +102,29 @@ impl Backend for Store {
         Ok(queries::reviews(&self.conn, ledger)?)
     }
 
+    fn publications(
+        &self,
+        ledger: &LedgerHandle,
+    ) -> Result<Vec<qianzhang_core::publication::Publication>, BackendError> {
+        Ok(queries::publications(&self.conn, ledger)?)
+    }
+
+    fn scans_of(
+        &self,
+        ledger: &LedgerHandle,
+        voucher: VoucherRef,
+    ) -> Result<Vec<qianzhang_core::scan::ScanInfo>, BackendError> {
+        Ok(queries::scans_of(&self.conn, ledger, voucher)?)
+    }
+
+    fn scan(
+        &self,
+        ledger: &LedgerHandle,
+        sha256: &str,
+    ) -> Result<Option<(qianzhang_core::scan::MediaType, Vec<u8>)>, BackendError> {
+        Ok(queries::scan(&self.conn, ledger, sha256)?)
+    }
+
     fn budgets(&self, ledger: &LedgerHandle, year: i32) -> Result<Vec<AccountBudget>, BackendError> {
         Ok(queries::budgets(&self.conn, ledger, year)?)
     }

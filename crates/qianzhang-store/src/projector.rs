@@ -449,6 +449,29 @@ impl Projector {
                 )?
                 .execute(params![id, seq, r.span, r.by, r.opinion, format_date(r.date)])?;
             }
+            Change::Published { period, date, fingerprint, by } => {
+                conn.prepare_cached(
+                    "INSERT INTO publications (ledger_id, seq, period, date, fingerprint, by_person, at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?
+                .execute(params![id, seq, period.key(), format_date(*date), fingerprint, by, at])?;
+            }
+            Change::ScanAttached(scan) => {
+                conn.prepare_cached(
+                    "INSERT INTO voucher_scans (ledger_id, seq, period, number, sha256, media, size, file_name) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )?
+                .execute(params![
+                    id,
+                    seq,
+                    scan.voucher.period.key(),
+                    scan.voucher.number,
+                    scan.sha256,
+                    scan.media.mime(),
+                    i64::try_from(scan.size).unwrap_or(i64::MAX),
+                    scan.file_name
+                ])?;
+            }
             Change::AssetRegistered(a) => {
                 conn.prepare_cached(
                     "INSERT INTO assets (ledger_id, id, name, quantity, value, location, custodian, period, number, \

@@ -76,6 +76,76 @@ pub(crate) fn reviews(conn: &Connection, ledger: &LedgerHandle) -> Result<Vec<Re
     Ok(out)
 }
 
+/// [PUB-1] every publication of a month's disclosure, in order.
+pub(crate) fn publications(
+    conn: &Connection,
+    ledger: &LedgerHandle,
+) -> Result<Vec<qianzhang_core::publication::Publication>, Error> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT period, date, fingerprint, by_person, at FROM publications WHERE ledger_id = ?1 ORDER BY seq",
+    )?;
+    let mut rows = stmt.query(params![ledger.id])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let (key, date): (u32, String) = (r.get(0)?, r.get(1)?);
+        out.push(qianzhang_core::publication::Publication {
+            period: Period::from_key(key)
+                .ok_or_else(|| Error::Corrupt(format!("表 publications 中的期间 {key} 无效")))?,
+            date: parse_date(&date).map_err(|e| Error::Corrupt(format!("表 publications：{e}")))?,
+            fingerprint: r.get(2)?,
+            by: r.get(3)?,
+            at: r.get(4)?,
+        });
+    }
+    Ok(out)
+}
+
+/// [DOC-1] the scans attached to a voucher, in order.
+pub(crate) fn scans_of(
+    conn: &Connection,
+    ledger: &LedgerHandle,
+    voucher: VoucherRef,
+) -> Result<Vec<qianzhang_core::scan::ScanInfo>, Error> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT sha256, media, size, file_name FROM voucher_scans \
+         WHERE ledger_id = ?1 AND period = ?2 AND number = ?3 ORDER BY seq",
+    )?;
+    let mut rows = stmt.query(params![ledger.id, voucher.period.key(), voucher.number])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let (media, size): (String, i64) = (r.get(1)?, r.get(2)?);
+        out.push(qianzhang_core::scan::ScanInfo {
+            voucher,
+            sha256: r.get(0)?,
+            media: media_of(&media, "voucher_scans")?,
+            size: u64::try_from(size).map_err(|_| Error::Corrupt(format!("表 voucher_scans 中的大小 {size} 无效")))?,
+            file_name: r.get(3)?,
+        });
+    }
+    Ok(out)
+}
+
+fn media_of(text: &str, table: &str) -> Result<qianzhang_core::scan::MediaType, Error> {
+    qianzhang_core::scan::MediaType::parse(text)
+        .ok_or_else(|| Error::Corrupt(format!("表 {table} 中的文件类型 {text} 不认识")))
+}
+
+/// [DOC-1] a scan's type and bytes, only when attached to a voucher of `ledger`.
+pub(crate) fn scan(
+    conn: &Connection,
+    ledger: &LedgerHandle,
+    sha256: &str,
+) -> Result<Option<(qianzhang_core::scan::MediaType, Vec<u8>)>, Error> {
+    let row: Option<(String, Vec<u8>)> = conn
+        .prepare_cached(
+            "SELECT s.media, s.bytes FROM scans s WHERE s.sha256 = ?2 AND EXISTS \
+             (SELECT 1 FROM voucher_scans v WHERE v.ledger_id = ?1 AND v.sha256 = ?2)",
+        )?
+        .query_row(params![ledger.id, sha256], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    row.map(|(media, bytes)| Ok((media_of(&media, "scans")?, bytes))).transpose()
+}
+
 /// The budgets of a year, per account.
 pub(crate) fn budgets(conn: &Connection, ledger: &LedgerHandle, year: i32) -> Result<Vec<AccountBudget>, Error> {
     let mut stmt =

@@ -454,6 +454,52 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (ledger_id, period, part, account, fund)
     ) WITHOUT ROWID;
     "#,
+    // 17: months whose disclosure was published (PUB-1), with the close
+    //     fingerprint at publication; a store written before has none.
+    r#"
+    CREATE TABLE publications (
+        ledger_id INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        period INTEGER NOT NULL,
+        date TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        by_person TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (ledger_id, seq)
+    ) WITHOUT ROWID;
+    CREATE INDEX publications_by_period ON publications (ledger_id, period);
+    CREATE TRIGGER publications_no_delete BEFORE DELETE ON publications
+        BEGIN SELECT RAISE(ABORT, 'VCH-6: publications are never deleted'); END;
+    "#,
+    // 18: scans of original documents (DOC-1): the bytes once per SHA-256,
+    //     whatever ledger or voucher holds them (a rowid table: its rows are
+    //     large), and which voucher of which ledger each is attached to.
+    r#"
+    CREATE TABLE scans (
+        sha256 TEXT PRIMARY KEY,
+        media TEXT NOT NULL,
+        bytes BLOB NOT NULL
+    );
+    CREATE TRIGGER scans_no_delete BEFORE DELETE ON scans
+        BEGIN SELECT RAISE(ABORT, 'VCH-6: scans are never deleted'); END;
+    CREATE TRIGGER scans_no_update BEFORE UPDATE ON scans
+        BEGIN SELECT RAISE(ABORT, 'VCH-6: scans are never changed'); END;
+    CREATE TABLE voucher_scans (
+        ledger_id INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        period INTEGER NOT NULL,
+        number INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        media TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        file_name TEXT NOT NULL,
+        PRIMARY KEY (ledger_id, seq)
+    ) WITHOUT ROWID;
+    CREATE INDEX voucher_scans_by_voucher ON voucher_scans (ledger_id, period, number);
+    CREATE INDEX voucher_scans_by_sha ON voucher_scans (ledger_id, sha256);
+    CREATE TRIGGER voucher_scans_no_delete BEFORE DELETE ON voucher_scans
+        BEGIN SELECT RAISE(ABORT, 'VCH-6: attached scans are never deleted'); END;
+    "#,
 ];
 
 /// The first version holding `statement_totals`: an older store has it
@@ -584,6 +630,16 @@ pub const PROJECTIONS: &[(&str, &str, &str)] = &[
     (
         "disclosure_reviews",
         "SELECT seq, span, reviewer, opinion, date FROM disclosure_reviews WHERE ledger_id = ?1 ORDER BY seq",
+        "seq",
+    ),
+    (
+        "publications",
+        "SELECT seq, period, date, fingerprint, by_person, at FROM publications WHERE ledger_id = ?1 ORDER BY seq",
+        "seq",
+    ),
+    (
+        "voucher_scans",
+        "SELECT seq, period, number, sha256, media, size, file_name FROM voucher_scans WHERE ledger_id = ?1 ORDER BY seq",
         "seq",
     ),
     (

@@ -126,11 +126,36 @@ pub(crate) fn verify(conn: &Connection, ledger: &LedgerHandle, anchor: Option<An
             found.push(m);
         }
     }
+    if let Some(m) = scans(conn, ledger.id)? {
+        found.push(m);
+    }
     // A row's own entry number is exact; a balance's is a guess (the first
     // voucher on that account that month): the exact ones come first.
     report.mismatch =
         found.into_iter().min_by_key(|m| (matches!(m.table, "balances" | "fund_totals"), m.seq.unwrap_or(i64::MAX)));
     Ok(report)
+}
+
+/// [AUD-2] every scan attached in this ledger is stored and its bytes still
+/// hash to its address; the first that does not is named with the log
+/// entry that attached it. (The replay cannot rebuild the bytes: the log
+/// holds their hash, which is what is checked.)
+fn scans(conn: &Connection, ledger_id: i64) -> Result<Option<Mismatch>, Error> {
+    let mut stmt = conn.prepare(
+        "SELECT MIN(v.seq), v.sha256, s.bytes FROM voucher_scans v LEFT JOIN scans s ON s.sha256 = v.sha256 \
+         WHERE v.ledger_id = ?1 GROUP BY v.sha256 ORDER BY MIN(v.seq)",
+    )?;
+    let mut rows = stmt.query([ledger_id])?;
+    while let Some(row) = rows.next()? {
+        let (seq, sha): (i64, String) = (row.get(0)?, row.get(1)?);
+        let detail = match row.get_ref(2)? {
+            ValueRef::Null => format!("扫描件 {sha} 缺失（被删除）"),
+            ValueRef::Blob(bytes) if qianzhang_core::scan::sha256_hex(bytes) == sha => continue,
+            _ => format!("扫描件 {sha} 的内容与其 SHA-256 不符：该文件被改动过"),
+        };
+        return Ok(Some(Mismatch { seq: Some(seq), table: "scans", detail }));
+    }
+    Ok(None)
 }
 
 fn compare_table(

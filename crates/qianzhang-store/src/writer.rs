@@ -533,6 +533,36 @@ impl Books for Writer<'_> {
         })
     }
 
+    fn reviews(&mut self) -> Result<Vec<qianzhang_core::disclosure::Review>, BackendError> {
+        typed(|| crate::queries::reviews(self.tx, &self.ledger))
+    }
+
+    fn publications(&mut self) -> Result<Vec<qianzhang_core::publication::Publication>, BackendError> {
+        typed(|| crate::queries::publications(self.tx, &self.ledger))
+    }
+
+    fn close_fingerprint(&mut self, period: Period) -> Result<Option<String>, BackendError> {
+        typed(|| Ok(crate::queries::close_fingerprint(self.tx, &self.ledger, period)?.map(|h| h.fingerprint.to_hex())))
+    }
+
+    fn scans_of(&mut self, reference: VoucherRef) -> Result<Vec<qianzhang_core::scan::ScanInfo>, BackendError> {
+        typed(|| crate::queries::scans_of(self.tx, &self.ledger, reference))
+    }
+
+    fn put_scan(
+        &mut self,
+        sha256: &str,
+        media: qianzhang_core::scan::MediaType,
+        bytes: &[u8],
+    ) -> Result<(), BackendError> {
+        typed(|| {
+            self.tx
+                .prepare_cached("INSERT OR IGNORE INTO scans (sha256, media, bytes) VALUES (?1, ?2, ?3)")?
+                .execute(params![sha256, media.mime(), bytes])?;
+            Ok(())
+        })
+    }
+
     fn append(&mut self, event: Event) -> Result<(), Failure> {
         qianzhang_core::text::check_event(&event)?;
         Ok(self.append_event(event)?)

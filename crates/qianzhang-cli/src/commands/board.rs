@@ -77,6 +77,30 @@ pub(crate) enum DiscloseCmd {
         #[arg(long, value_parser = date_value)]
         date: Option<time::Date>,
     },
+    /// 登记某月财务公开已公布（须已结账、已审核；会计）/ record that a month's disclosure is published
+    Publish {
+        /// 月份 / the month: YYYY-MM
+        #[arg(long, value_parser = period_value)]
+        month: Period,
+        /// 公布日期（默认今天）/ publication date (default today)
+        #[arg(long, value_parser = date_value)]
+        date: Option<time::Date>,
+    },
+    /// 已公布的月份 / the months published
+    Published {
+        #[arg(long, value_parser = named::<Format>(), default_value = "text")]
+        format: Format,
+        /// 输出文件（默认标准输出；xlsx 必须指定）/ output file (required for xlsx)
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+}
+
+impl DiscloseArgs {
+    /// Reviewing and publishing change the books; the rest reads them.
+    pub(crate) fn changes_books(&self) -> bool {
+        matches!(self.review, Some(DiscloseCmd::Review { .. } | DiscloseCmd::Publish { .. }))
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -162,6 +186,33 @@ pub(crate) fn render(d: &Disclosure, format: BoardFormat, paper: Paper, plain: b
 }
 
 pub(crate) fn disclose(cli: &Cli, args: &DiscloseArgs) -> Result<(), Exit> {
+    match &args.review {
+        Some(DiscloseCmd::Publish { month, date }) => {
+            let date = date.unwrap_or_else(clock::today);
+            let p = app::publish(&mut sign_in(cli, open_ledger(cli)?)?, *month, date)?;
+            field("month", p.period.to_string());
+            field("date", format_date(p.date));
+            field("fingerprint", &p.fingerprint);
+            return out(&format!(
+                "已登记 {} 财务公开于 {} 公布（结账指纹 {}，公布人 {}）\n",
+                p.period.to_chinese(),
+                format_date(p.date),
+                p.fingerprint_short(),
+                p.by
+            ));
+        }
+        Some(DiscloseCmd::Published { format, output }) => {
+            let format = format.plain(cli.plain);
+            let list = app::published(&open_ledger(cli)?)?;
+            return crate::output::report(
+                cli,
+                output.as_deref(),
+                format,
+                &qianzhang_report::publications(&list, format),
+            );
+        }
+        _ => {}
+    }
     if let Some(DiscloseCmd::Review { span, by, opinion, date }) = &args.review {
         let span = span.span()?;
         // The reviewer enters their own opinion: without --by, the operator.

@@ -36,8 +36,15 @@ pub(crate) fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
         VoucherCmd::Show { reference, format } => {
             let format = format.plain(cli.plain);
             let page = app::show(&open_ledger(cli)?, *reference, clock::today())?;
-            let mut text =
-                qianzhang_report::voucher(&page.voucher, page.status, page.next, &page.signatures, &page.chart, format);
+            let mut text = qianzhang_report::voucher_with_scans(
+                &page.voucher,
+                page.status,
+                page.next,
+                &page.signatures,
+                &page.scans,
+                &page.chart,
+                format,
+            );
             if let (Some(note), false) = (page.stand_aside, matches!(format, Format::Json | Format::Xlsx)) {
                 text.push_str(&format!("［{note}］（SEP-6）\n"));
             }
@@ -46,17 +53,54 @@ pub(crate) fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
         VoucherCmd::Review(sel) => sign(cli, sel, SignKind::Review),
         VoucherCmd::Approve(sel) => sign(cli, sel, SignKind::Approve),
         VoucherCmd::Confirm(sel) => sign(cli, sel, SignKind::Confirm),
-        VoucherCmd::Attach { reference, doc, document } => {
+        VoucherCmd::Attach { reference, doc, document, scan } => {
             let mut docs: Vec<_> = document.input().document()?.into_iter().collect();
             for text in doc {
                 docs.push(app::document_from_text(text)?);
             }
-            if docs.is_empty() {
-                return Err(bad_input(Rule::Doc1, "请用 --doc 类型=…,号码=… 或 --doc-type 等写明要附的单据"));
+            if docs.is_empty() && scan.is_empty() {
+                return Err(bad_input(
+                    Rule::Doc1,
+                    "请用 --doc 类型=…,号码=… 或 --doc-type 等写明要附的单据，或用 --scan 文件 附上原始凭证的扫描件",
+                ));
             }
-            app::attach(&mut sign_in(cli, open_ledger(cli)?)?, *reference, docs)?;
+            let files = scan.iter().map(|p| app::read_scan_file(p)).collect::<Result<Vec<_>, _>>()?;
+            let mut session = sign_in(cli, open_ledger(cli)?)?;
+            let mut text = String::new();
+            if !docs.is_empty() {
+                app::attach(&mut session, *reference, docs)?;
+                text.push_str(&format!("已为 {reference} 附上单据\n"));
+            }
+            let mut shas = Vec::new();
+            for (name, declared, bytes) in files {
+                let s = app::attach_scan(&mut session, *reference, &name, declared, bytes)?;
+                text.push_str(&format!(
+                    "已为 {reference} 附上扫描件“{}”（{}，{} 字节，SHA-256 {}）\n",
+                    s.file_name,
+                    s.media.label(),
+                    s.size,
+                    s.sha_short()
+                ));
+                shas.push(s.sha256);
+            }
             field("reference", reference.to_string());
-            out(&format!("已为 {reference} 附上单据；原有签字已作废，请重新审核、审批、确认\n"))
+            if !shas.is_empty() {
+                field("scans", shas);
+            }
+            text.push_str("原有签字已作废，请重新审核、审批、确认\n");
+            out(&text)
+        }
+        VoucherCmd::Scan { reference, sha256, output } => {
+            let (scan, bytes) = app::scan_of(&open_ledger(cli)?, *reference, sha256)?;
+            crate::output::emit(&db_path(cli), Some(output), |w| Ok(w.write_all(&bytes)?))?;
+            out(&format!(
+                "已写出 {}：{reference} 的扫描件“{}”（{}，{} 字节，SHA-256 {}）\n",
+                output.display(),
+                scan.file_name,
+                scan.media.label(),
+                scan.size,
+                scan.sha_short()
+            ))
         }
         VoucherCmd::Edit { reference, fields } => {
             let ledger = open_ledger(cli)?;

@@ -35,6 +35,8 @@ macro_rules! backend_contract_tests {
             each_voucher_walks_in_order_and_stops_at_an_error,
             verify_is_clean_on_an_untouched_ledger,
             the_log_is_dated_forward_and_fingerprinted_by_day,
+            a_publication_records_the_close_fingerprint,
+            scans_are_kept_once_and_served_only_to_their_ledger,
         );
     };
     (@each $on_fresh:path; $($name:ident),* $(,)?) => {
@@ -62,6 +64,8 @@ pub fn run_all<B: Backend>(mut fresh: impl FnMut() -> B) {
     each_voucher_walks_in_order_and_stops_at_an_error(&mut fresh());
     verify_is_clean_on_an_untouched_ledger(&mut fresh());
     the_log_is_dated_forward_and_fingerprinted_by_day(&mut fresh());
+    a_publication_records_the_close_fingerprint(&mut fresh());
+    scans_are_kept_once_and_served_only_to_their_ledger(&mut fresh());
 }
 
 const START: &str = "2025-01";
@@ -436,6 +440,78 @@ pub fn the_log_is_dated_forward_and_fingerprinted_by_day(backend: &mut impl Back
     assert_eq!(backend.close_fingerprint(&l, start().next()).expect("close fingerprint"), None);
 }
 
+/// [PUB-1] publishing a closed, reviewed month records the fingerprint of
+/// the log entry that closed it, who published it and when; the other
+/// ledger sees nothing.
+pub fn a_publication_records_the_close_fingerprint(backend: &mut impl Backend) {
+    let l = ledger(backend, "甲社区");
+    let other = ledger(backend, "乙社区");
+    backend
+        .write(&l, &actor(1), |w| {
+            w.append(Event::PeriodClosed { period: start(), reason: "contract".into(), in_transit: vec![] })
+        })
+        .expect("closed");
+    let close = backend.close_fingerprint(&l, start()).expect("close fingerprint").expect("a close");
+    backend
+        .write(&l, &actor(2), |w| {
+            let review = crate::disclosure::Review {
+                span: START.into(),
+                by: "管理员".into(),
+                opinion: "经审核，收支属实".into(),
+                date: day(31),
+            };
+            crate::disclosure::record_review(w, review)?;
+            crate::publication::publish_disclosure(w, start(), day(31), "管理员")
+        })
+        .expect("published");
+    let published = backend.publications(&l).expect("publications");
+    assert_eq!(published.len(), 1, "{published:?}");
+    let p = &published[0];
+    assert_eq!((p.period, p.date, p.by.as_str(), p.at.as_str()), (start(), day(31), "管理员", actor(2).at.as_str()));
+    assert_eq!(p.fingerprint, close.fingerprint.to_hex());
+    let again = backend.write(&l, &actor(3), |w| crate::publication::publish_disclosure(w, start(), day(31), "管理员"));
+    assert!(matches!(again, Err(Failure::Refused(_))), "the same close is published once");
+    assert_eq!(backend.publications(&l).expect("publications").len(), 1);
+    assert!(backend.publications(&other).expect("publications").is_empty());
+    let report = backend.verify(&l).expect("verify");
+    assert!(report.is_clean(), "{:?}", report.mismatch);
+}
+
+/// [DOC-1] a scan's bytes are kept once under their SHA-256 in the write
+/// that attaches them, listed with their voucher, and read back only
+/// through a ledger holding a voucher they are attached to.
+pub fn scans_are_kept_once_and_served_only_to_their_ledger(backend: &mut impl Backend) {
+    const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n";
+    let a = ledger(backend, "甲社区");
+    let b = ledger(backend, "乙社区");
+    let sha = crate::scan::sha256_hex(PDF);
+    let (r1, r2) = backend.write(&a, &actor(1), |w| Ok((prepare(w, 5, 100)?, prepare(w, 6, 200)?))).expect("write");
+    // A refused write keeps no bytes either.
+    let refused: Result<(), Failure> = backend.write(&a, &actor(2), |w| {
+        crate::scan::attach_scan(w, r1, "发票.pdf", None, PDF)?;
+        refuse(Rule::Vch1, "借贷不平衡")
+    });
+    assert!(matches!(refused, Err(Failure::Refused(_))));
+    assert!(backend.scans_of(&a, r1).expect("scans of").is_empty());
+    assert_eq!(backend.scan(&a, &sha).expect("scan"), None);
+    let info =
+        backend.write(&a, &actor(3), |w| crate::scan::attach_scan(w, r1, "发票.pdf", None, PDF)).expect("attached");
+    backend.write(&a, &actor(4), |w| crate::scan::attach_scan(w, r2, "副本.pdf", None, PDF)).expect("attached");
+    assert_eq!(backend.scans_of(&a, r1).expect("scans of"), vec![info.clone()]);
+    assert_eq!(backend.scans_of(&a, r2).expect("scans of").len(), 1);
+    assert_eq!(backend.scan(&a, &sha).expect("scan"), Some((crate::scan::MediaType::Pdf, PDF.to_vec())));
+    assert_eq!(backend.scan(&a, &"0".repeat(64)).expect("scan"), None);
+    assert_eq!(backend.scan(&b, &sha).expect("scan"), None, "another ledger's scan is never served");
+    assert!(backend.scans_of(&b, r1).expect("scans of").is_empty());
+    let rb = backend.write(&b, &actor(5), |w| prepare(w, 5, 100)).expect("write");
+    backend.write(&b, &actor(6), |w| crate::scan::attach_scan(w, rb, "发票.pdf", None, PDF)).expect("attached");
+    assert_eq!(backend.scan(&b, &sha).expect("scan").map(|(m, _)| m), Some(crate::scan::MediaType::Pdf));
+    for l in [&a, &b] {
+        let report = backend.verify(l).expect("verify");
+        assert!(report.is_clean(), "{:?}", report.mismatch);
+    }
+}
+
 /// The same commands, in the same order, on two backends: what each
 /// [`two_backends_keep_the_same_books`] compares.
 fn same_script<B: Backend>(backend: &mut B) -> LedgerHandle {
@@ -527,6 +603,18 @@ fn same_script<B: Backend>(backend: &mut B) -> LedgerHandle {
             w.append(Event::PeriodClosed { period: start(), reason: "contract".into(), in_transit: vec![] })
         })
         .expect("closed");
+    backend
+        .write(&l, &actor(9), |w| {
+            let review = crate::disclosure::Review {
+                span: START.into(),
+                by: "管理员".into(),
+                opinion: "经审核，收支属实".into(),
+                date: day(31),
+            };
+            crate::disclosure::record_review(w, review)?;
+            crate::publication::publish_disclosure(w, start(), day(31), "管理员")
+        })
+        .expect("published");
     l
 }
 
@@ -590,6 +678,7 @@ pub fn two_backends_keep_the_same_books(a: &mut impl Backend, b: &mut impl Backe
         collection_register(),
         assets(),
         reviews(),
+        publications(),
         receipts(),
         authorizations(),
         cash_counts(from, to),
@@ -613,6 +702,7 @@ pub fn two_backends_keep_the_same_books(a: &mut impl Backend, b: &mut impl Backe
     assert_eq!(signed[0].0, VoucherRef { period: start(), number: 2 });
     assert!(a.signatures_in(&la, start().next(), start().next()).expect("signatures in").is_empty());
     assert!(a.close_fingerprint(&la, start()).expect("close fingerprint").is_some());
+    assert_eq!(a.publications(&la).expect("publications").len(), 1);
     let (va, vb) = (a.verify(&la).expect("verify"), b.verify(&lb).expect("verify"));
     assert!(va.is_clean() && vb.is_clean(), "{:?} {:?}", va.mismatch, vb.mismatch);
     assert_eq!((va.entries, va.fingerprint), (vb.entries, vb.fingerprint));

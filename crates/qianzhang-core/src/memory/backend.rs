@@ -88,13 +88,16 @@ impl Ledger {
 
     /// Logs the events `books` appended after the first `from`, and keeps
     /// the books.
-    fn commit(&mut self, books: MemoryBooks, from: usize, actor: &Actor) -> Result<(), BackendError> {
+    fn commit(&mut self, mut books: MemoryBooks, from: usize, actor: &Actor) -> Result<(), BackendError> {
         let mut log = Vec::with_capacity(books.events.len() - from);
         let mut prev = self.log.last().map_or(GENESIS, |e| e.hash);
         for (i, event) in books.events[from..].iter().enumerate() {
             let seq = (self.log.len() + i) as i64 + 1;
             let payload = payload(event)?;
             let hash = entry_hash(&prev, seq, &actor.at, &actor.name, event.kind(), &payload);
+            if let Event::PeriodClosed { period, .. } = event {
+                books.close_hashes.insert(*period, hash.to_string());
+            }
             log.push(LogEntry { seq, at: actor.at.clone(), actor: actor.name.clone(), event: event.clone(), hash });
             prev = hash;
         }
@@ -340,6 +343,26 @@ impl Backend for MemoryBackend {
 
     fn reviews(&self, ledger: &LedgerHandle) -> Result<Vec<Review>, BackendError> {
         Ok(self.books(ledger)?.reviews.clone())
+    }
+
+    fn publications(&self, ledger: &LedgerHandle) -> Result<Vec<crate::publication::Publication>, BackendError> {
+        Ok(self.books(ledger)?.publications.clone())
+    }
+
+    fn scans_of(&self, ledger: &LedgerHandle, voucher: VoucherRef) -> Result<Vec<crate::scan::ScanInfo>, BackendError> {
+        Ok(self.books(ledger)?.attached_scans.iter().filter(|s| s.voucher == voucher).cloned().collect())
+    }
+
+    fn scan(
+        &self,
+        ledger: &LedgerHandle,
+        sha256: &str,
+    ) -> Result<Option<(crate::scan::MediaType, Vec<u8>)>, BackendError> {
+        let books = self.books(ledger)?;
+        if !books.attached_scans.iter().any(|s| s.sha256 == sha256) {
+            return Ok(None);
+        }
+        Ok(books.scans.get(sha256).cloned())
     }
 
     fn budgets(&self, ledger: &LedgerHandle, year: i32) -> Result<Vec<AccountBudget>, BackendError> {

@@ -60,7 +60,7 @@ pub(super) fn verify(ledger: &Ledger, anchor: Option<Anchor>) -> Result<VerifyRe
         report.mismatch = Some(missing);
         return Ok(report);
     }
-    report.mismatch = compare(&ledger.books, &replay);
+    report.mismatch = compare(&ledger.books, &replay).or_else(|| scans(ledger));
     Ok(report)
 }
 
@@ -86,6 +86,8 @@ fn compare(actual: &MemoryBooks, expected: &MemoryBooks) -> Option<Mismatch> {
         ("statement_reach", rows(&actual.statement_through), rows(&expected.statement_through)),
         ("assets", rows(&actual.assets), rows(&expected.assets)),
         ("disclosure_reviews", rows(&actual.reviews), rows(&expected.reviews)),
+        ("publications", rows(&actual.publications), rows(&expected.publications)),
+        ("voucher_scans", rows(&actual.attached_scans), rows(&expected.attached_scans)),
         ("budgets", rows(&actual.budgets), rows(&expected.budgets)),
         ("imports", rows(&actual.imported), rows(&expected.imported)),
         ("openings", rows(&actual.openings), rows(&expected.openings)),
@@ -118,6 +120,23 @@ fn compare(actual: &MemoryBooks, expected: &MemoryBooks) -> Option<Mismatch> {
         }
     }
     None
+}
+
+/// [AUD-2] every scan the log says was attached is kept, and its bytes
+/// still hash to its address: the first that does not, with the log entry
+/// that attached it.
+fn scans(ledger: &Ledger) -> Option<Mismatch> {
+    ledger.log.iter().find_map(|e| {
+        let crate::event::Event::ScanAttached { scan } = &e.event else { return None };
+        let detail = match ledger.books.scans.get(&scan.sha256) {
+            None => format!("扫描件 {} 缺失（被删除）", scan.sha256),
+            Some((_, bytes)) if crate::scan::sha256_hex(bytes) != scan.sha256 => {
+                format!("扫描件 {} 的内容与其 SHA-256 不符：该文件被改动过", scan.sha256)
+            }
+            Some(_) => return None,
+        };
+        Some(Mismatch { seq: Some(e.seq), table: "scans", detail })
+    })
 }
 
 /// The rows of a projection, each as text, in a stable order.
