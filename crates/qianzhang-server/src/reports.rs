@@ -413,24 +413,33 @@ struct Choices {
     people: Vec<String>,
 }
 
-fn choices(ledger: &qianzhang_app::Ledger<Store>) -> Result<Choices, qianzhang_app::Error> {
-    let chart = qianzhang_app::accounts::chart(ledger)?;
-    let accounts = chart.iter().map(|a| (a.code().to_string(), chart.full_name(a.code()))).collect();
-    let banks = qianzhang_core::bank::bank_accounts(&chart);
-    let funds = qianzhang_app::month::funds(ledger)?.into_iter().map(|(f, _)| f.name).collect();
-    let people = qianzhang_app::people::registry(ledger)?.people().map(str::to_string).collect();
-    Ok(Choices { accounts, banks, funds, people })
+fn choices(ledger: &qianzhang_app::Ledger<Store>, wanted: Inputs) -> Result<Choices, qianzhang_app::Error> {
+    let mut c = Choices { accounts: Vec::new(), banks: Vec::new(), funds: Vec::new(), people: Vec::new() };
+    if wanted.account || wanted.bank {
+        let chart = qianzhang_app::accounts::chart(ledger)?;
+        c.accounts = chart.iter().map(|a| (a.code().to_string(), chart.full_name(a.code()))).collect();
+        c.banks = qianzhang_core::bank::bank_accounts(&chart);
+    }
+    if wanted.fund {
+        c.funds = qianzhang_app::month::funds(ledger)?.into_iter().map(|(f, _)| f.name).collect();
+    }
+    if wanted.person {
+        c.people = qianzhang_app::people::registry(ledger)?.people().map(str::to_string).collect();
+    }
+    Ok(c)
 }
 
 /// The lists the forms' inputs pick from (`<datalist>`: typing searches
 /// code and name; anything may still be typed).
 fn datalists(c: &Choices) -> Markup {
     html! {
-        datalist #accounts {
-            @for (code, name) in &c.accounts { option value=(code) label=(format!("{code} {name}")) {} }
+        @if !c.accounts.is_empty() {
+            datalist #accounts {
+                @for (code, name) in &c.accounts { option value=(code) label=(format!("{code} {name}")) {} }
+            }
         }
-        datalist #funds { @for f in &c.funds { option value=(f) {} } }
-        datalist #people { @for p in &c.people { option value=(p) {} } }
+        @if !c.funds.is_empty() { datalist #funds { @for f in &c.funds { option value=(f) {} } } }
+        @if !c.people.is_empty() { datalist #people { @for p in &c.people { option value=(p) {} } } }
     }
 }
 
@@ -486,7 +495,8 @@ async fn index(AxState(state): AxState<Arc<State>>, officer: Officer, Path(ledge
         Err(r) => return r,
     };
     let (st, l) = (state.clone(), ledger.clone());
-    let c = match run(move || choices(&st.ledger(&l)?)).await {
+    let every = Inputs { account: true, bank: true, fund: true, person: true, ..Inputs::default() };
+    let c = match run(move || choices(&st.ledger(&l)?, every)).await {
         Ok(Ok(c)) => c,
         Ok(Err(e)) => return page::failure(&e),
         Err(r) => return r,
@@ -570,10 +580,11 @@ async fn report(
     // A page that needs a name or an account first shows its form.
     let waiting = (sheet.inputs().person && ask.name.is_none()) || (sheet.inputs().account && ask.account.is_none());
     let output = Output::parse(fields.get("format"));
+    let print = output.as_ref().is_ok_and(|o| *o == Output::Print);
     let (st, l, a) = (state.clone(), ledger.clone(), ask.clone());
     let answered = run(move || -> Result<_, qianzhang_app::Error> {
         let mut ledger = st.ledger(&l)?;
-        let c = choices(&ledger)?;
+        let c = choices(&ledger, sheet.inputs())?;
         let shown = (|| {
             let output = output?;
             if waiting && output == Output::Page {
@@ -596,7 +607,7 @@ async fn report(
         Some((Rendered::Csv(text), name)) => {
             download(text.into_bytes(), "text/csv; charset=utf-8", &format!("{name}.csv"))
         }
-        Some((Rendered::Table(table), _)) if fields.get("format") == Some("print") => print_page(sheet, &table),
+        Some((Rendered::Table(table), _)) if print => print_page(sheet, &table),
         shown => {
             let table = shown.and_then(|(r, _)| match r {
                 Rendered::Table(t) => Some(t),
