@@ -336,18 +336,15 @@ fn build(
                 .transpose()?;
             let request = Request { account: ask.account(), range: ask.range()?, fund: ask.fund.clone(), date };
             let report = app::report(ledger, kind, &request, today)?;
+            let span = |ledger: &qianzhang_app::Ledger<Store>| {
+                app::span(ledger, &request.range).map(|(from, to)| span_name(from, to))
+            };
             let when = match &report {
                 Report::CashCount(s) => format_date(s.date),
                 Report::BankReconciliation(r) => r.period.to_string(),
                 Report::Statement(s) => s.period.to_string(),
-                _ => {
-                    let (from, to) = app::span(ledger, &request.range)?;
-                    span_name(from, to)
-                }
-            };
-            let when = match (&report, &request.account) {
-                (Report::Ledger(l), _) => format!("{}_{when}", l.account),
-                (_, _) => when,
+                Report::Ledger(l) => format!("{}_{}", l.account, span(ledger)?),
+                _ => span(ledger)?,
             };
             (Data::Report(report), when)
         }
