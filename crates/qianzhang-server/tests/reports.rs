@@ -243,6 +243,15 @@ async fn the_csv_download_is_the_chinese_csv_with_its_bom() {
     assert!(header_of(&page, header::CONTENT_TYPE).starts_with("text/csv"));
     assert!(header_of(&page, header::CONTENT_DISPOSITION).contains(".csv"));
     assert!(page.body.contains("日期,凭证号,摘要"), "{}", page.body);
+    // A ledger's file is named with its account.
+    let page = b.get(&at("/reports/ledger?account=1001&month=2025-03&format=csv")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let name = format!("{LEDGER}_明细账_1001_2025-03.csv");
+    assert!(header_of(&page, header::CONTENT_DISPOSITION).contains(&urlencode(&name)));
+    // A download without its account is refused, not an empty file.
+    let page = b.get(&at("/reports/ledger?format=csv")).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.text().contains("VCH-2"), "{}", page.text());
 }
 
 #[tokio::test]
