@@ -23,6 +23,11 @@
       }
       return;
     }
+    // A print-ready page's 打印 button.
+    if (t.closest("[data-print]")) {
+      window.print();
+      return;
+    }
     // A line or document row removed in place.
     var remove = t.closest("[data-remove]");
     if (remove) {
