@@ -5,6 +5,7 @@
 //! printed is a field of a core report struct; this crate only lays it out.
 
 mod audit;
+pub mod board;
 mod disclosure;
 mod month;
 mod opening;
@@ -21,7 +22,7 @@ use qianzhang_core::{Money, Origin, Status, Voucher};
 use serde::Serialize;
 
 pub use audit::{acts, exceptions, exceptions_table, handover, handover_html};
-pub use disclosure::{disclosure, disclosure_html, Paper};
+pub use disclosure::{disclosure, Paper};
 pub use month::{cash_count, fund_list, reconciliation, statement_lines};
 pub use opening::openings;
 pub use statements::{statement, statement_table};
