@@ -626,7 +626,7 @@ pub fn voucher_list(
     }
 }
 
-/// The chart of accounts.
+/// The chart of accounts, each account with its 助记码 (pinyin initials).
 pub fn chart(chart: &qianzhang_core::Chart, format: Format) -> String {
     if format == Format::Json {
         return json(&chart.iter().collect::<Vec<_>>());
@@ -636,6 +636,7 @@ pub fn chart(chart: &qianzhang_core::Chart, format: Format) -> String {
         &[
             ("科目编码", Align::Left),
             ("科目名称", Align::Left),
+            ("助记码", Align::Left),
             ("类别", Align::Left),
             ("启用", Align::Left),
             ("停用", Align::Left),
@@ -646,6 +647,7 @@ pub fn chart(chart: &qianzhang_core::Chart, format: Format) -> String {
         t.row(vec![
             a.code().to_string(),
             format!("{indent}{}", a.name()),
+            a.mnemonic(),
             a.kind().chinese().to_string(),
             a.opened().map(format_date).unwrap_or_default(),
             a.closed().map(format_date).unwrap_or_default(),
