@@ -78,6 +78,7 @@ pub fn disclosure<B: Backend>(ledger: &Ledger<B>, span: Span, published: time::D
     if let Some(december) = december {
         disclosure.statements = Some(crate::reports::statements(ledger, december)?);
     }
+    disclosure.public_url = settings.public_url;
     Ok(disclosure)
 }
 

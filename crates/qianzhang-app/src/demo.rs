@@ -38,6 +38,9 @@ const HISTORY: &[u8] = include_bytes!("../../../fixtures/history-2024q4.gbk.csv"
 const CURRENT: &[u8] = include_bytes!("../../../fixtures/vouchers-2025q1.csv");
 
 pub const LEDGER: &str = "幸福里社区居委会";
+/// Where the demo's poster QR code points: the web office on this machine
+/// at its default address (`qianzhang serve --demo`).
+pub const PUBLIC_URL: &str = "http://127.0.0.1:8080";
 const ACCOUNTANT: &str = "赵敏";
 const ADMIN: &str = "管理员";
 /// The four officers of the sample community, and the chair of the
@@ -265,6 +268,9 @@ pub fn month_end<B: Backend>(
     store.write(&handle, &at(auditor, "disclose review"), |w| record_review(w, review))?;
     store.write(&handle, &at(ADMIN, "settings set contact"), |w| {
         change_setting(w, SettingKey::Contact, "幸福里社区居委会财务室，每周一至周五 9:00–17:00").map(|_| ())
+    })?;
+    store.write(&handle, &at(ADMIN, "settings set public-url"), |w| {
+        change_setting(w, SettingKey::PublicUrl, PUBLIC_URL).map(|_| ())
     })?;
     Ok(())
 }

@@ -53,7 +53,7 @@ pub fn receipts<B: Backend>(ledger: &Ledger<B>) -> Result<(Vec<ReceiptBook>, Rec
 }
 
 /// Every setting key, in the order they are listed.
-pub const SETTING_KEYS: [SettingKey; 8] = [
+pub const SETTING_KEYS: [SettingKey; 9] = [
     SettingKey::Threshold,
     SettingKey::SplitWindow,
     SettingKey::CashLimit,
@@ -62,6 +62,7 @@ pub const SETTING_KEYS: [SettingKey; 8] = [
     SettingKey::MaskNames,
     SettingKey::Contact,
     SettingKey::FundDecisionThreshold,
+    SettingKey::PublicUrl,
 ];
 
 pub fn settings<B: Backend>(ledger: &Ledger<B>) -> Result<Settings, Error> {
@@ -74,7 +75,7 @@ pub fn setting_key(key: &str) -> Result<SettingKey, Error> {
         Error::refuse(
             Rule::Apr4,
             format!(
-                "没有名为“{key}”的设置；可设置 threshold、split-window、cash-limit、deposit-days、match-window、mask-names、contact、fund-decision-threshold"
+                "没有名为“{key}”的设置；可设置 threshold、split-window、cash-limit、deposit-days、match-window、mask-names、contact、fund-decision-threshold、public-url"
             ),
         )
     })

@@ -340,6 +340,10 @@ fn demo_builds_the_quarter_and_verifies() {
     assert!(out.contains("本期收入       30,200.00") && out.contains("账簿指纹（结账时）"), "{out}");
     let poster = std::fs::read_to_string(env.path("财务公开-2025-04.html")).unwrap();
     assert!(poster.starts_with("<!DOCTYPE html>") && poster.contains("<svg"), "{poster}");
+    // Its QR code points to April's page on the demo's web office.
+    let board =
+        "http://127.0.0.1:8080/board/%E5%B9%B8%E7%A6%8F%E9%87%8C%E7%A4%BE%E5%8C%BA%E5%B1%85%E5%A7%94%E4%BC%9A/2025-04";
+    assert!(poster.contains("扫码核对本表") && poster.contains(board), "{poster}");
     // April's balance sheet, tied out, and April's vouchers printed beside the store.
     assert!(out.contains("资产负债表　会民非01表") && out.contains("资产总计 = 负债和净资产总计"), "{out}");
     let printed = std::fs::read_to_string(env.path("记账凭证-2025-04.html")).unwrap();

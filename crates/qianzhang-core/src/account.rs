@@ -16,6 +16,9 @@ use crate::money::Money;
 use crate::period::opt_date_serde;
 use crate::rule::{Failure, Refusal, Refusals, Rule};
 
+mod mnemonic;
+pub use mnemonic::{matches, mnemonic};
+
 /// The five element kinds of 民间非营利组织会计制度.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

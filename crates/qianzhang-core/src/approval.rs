@@ -37,6 +37,9 @@ pub enum SettingKey {
     /// FND-2: spending from money raised from residents above this cites a
     /// residents' decision.
     FundDecisionThreshold,
+    /// PUB-1: where the web office serves the public board; the printed
+    /// poster carries a QR code to its page there.
+    PublicUrl,
 }
 
 impl SettingKey {
@@ -50,6 +53,7 @@ impl SettingKey {
             "mask-names" => Some(SettingKey::MaskNames),
             "contact" => Some(SettingKey::Contact),
             "fund-decision-threshold" => Some(SettingKey::FundDecisionThreshold),
+            "public-url" => Some(SettingKey::PublicUrl),
             _ => None,
         }
     }
@@ -64,6 +68,7 @@ impl SettingKey {
             SettingKey::MaskNames => "mask-names",
             SettingKey::Contact => "contact",
             SettingKey::FundDecisionThreshold => "fund-decision-threshold",
+            SettingKey::PublicUrl => "public-url",
         }
     }
 
@@ -77,6 +82,7 @@ impl SettingKey {
             SettingKey::MaskNames => "公开表隐去个人名字（yes/no）",
             SettingKey::Contact => "公开表咨询联系方式",
             SettingKey::FundDecisionThreshold => "居民筹资单笔支出超过此数须居民决议",
+            SettingKey::PublicUrl => "公开网址（公开表海报上的二维码指向此处）",
         }
     }
 }
@@ -94,6 +100,9 @@ pub struct Settings {
     /// FND-2: spending from a resident-raised fund above this needs a
     /// residents' decision.
     pub fund_decision_threshold: Money,
+    /// PUB-1: the web office's address as residents reach it
+    /// (`https://…`, no trailing slash), or none.
+    pub public_url: Option<String>,
     /// PER-1/CSH-5: the ledger's amendments to the built-in holiday calendar.
     pub calendar: crate::calendar::Calendar,
 }
@@ -109,6 +118,7 @@ impl Default for Settings {
             mask_names: true,
             contact: String::new(),
             fund_decision_threshold: Money::from_fen(50_000),
+            public_url: None,
             calendar: crate::calendar::Calendar::default(),
         }
     }
@@ -120,6 +130,53 @@ pub const MAX_DEPOSIT_DAYS: u32 = 30;
 /// The longest split window accepted.
 pub const MAX_SPLIT_WINDOW_DAYS: u32 = 366;
 
+/// [LIM-1] the longest public URL accepted: the poster's QR code encodes
+/// it with the board's path, and a shorter code scans more easily.
+pub const MAX_PUBLIC_URL_CHARS: usize = 200;
+
+/// What `settings set public-url` takes to mean "none".
+const NO_PUBLIC_URL: [&str; 3] = ["", "none", "无"];
+
+/// [PUB-1]/[LIM-1] a public URL as kept: an absolute `http://` or
+/// `https://` address of printable ASCII, with a host, no user name, query
+/// or fragment (the board's paths are appended to it), and no trailing
+/// slash; the scheme lowercased. An empty value clears the setting.
+pub fn check_public_url(value: &str) -> Result<String, Refusal> {
+    let v = value.trim();
+    if NO_PUBLIC_URL.contains(&v) {
+        return Ok(String::new());
+    }
+    crate::text::check_text("公开网址", v, MAX_PUBLIC_URL_CHARS)?;
+    let example = "如 https://xingfuli.example.cn 或 http://192.168.1.10:8080";
+    let refuse = |why: String| Err(Refusal::new(Rule::Pub1, format!("公开网址“{v}”{why}")));
+    if let Some(c) = v.chars().find(|c| !c.is_ascii_graphic() || "\"'<>\\`{}|^".contains(*c)) {
+        let what = match c {
+            ' ' | '\u{3000}' => "空格".to_string(),
+            '"' | '\'' | '“' | '”' | '‘' | '’' => "引号".to_string(),
+            c if !c.is_ascii() => format!("非英文字符“{c}”（中文域名请写成 xn-- 开头的形式）"),
+            c => format!("字符“{c}”"),
+        };
+        return refuse(format!("含有{what}：网址只能由英文字母、数字和 / : . - _ ~ % 等符号组成，{example}"));
+    }
+    let lower = v.to_ascii_lowercase();
+    let Some((scheme, rest)) =
+        ["https://", "http://"].iter().find_map(|s| lower.strip_prefix(s).map(|_| (*s, &v[s.len()..])))
+    else {
+        return refuse(format!("须以 http:// 或 https:// 开头，{example}"));
+    };
+    let host = rest.split('/').next().unwrap_or("");
+    if host.is_empty() || host.starts_with(':') {
+        return refuse(format!("缺少主机名，{example}"));
+    }
+    if host.contains('@') {
+        return refuse("不能含用户名或口令（@ 之前的部分）：海报是公开张贴的".into());
+    }
+    if rest.contains('?') || rest.contains('#') {
+        return refuse("不能带 ? 或 # 之后的部分：公开表的网页路径接在网址后面".into());
+    }
+    Ok(format!("{scheme}{}", rest.trim_end_matches('/')))
+}
+
 impl Settings {
     /// [APR-4]/[CSH-4] reads a new value for `key`; returns it normalized.
     pub fn check(key: SettingKey, value: &str) -> Result<String, Refusal> {
@@ -128,8 +185,8 @@ impl Settings {
             SettingKey::DepositDays => Rule::Csh5,
             SettingKey::MatchWindow => Rule::Bnk1,
             SettingKey::MaskNames => Rule::Pub2,
-            SettingKey::Contact => Rule::Pub1,
             SettingKey::FundDecisionThreshold => Rule::Fnd2,
+            SettingKey::Contact | SettingKey::PublicUrl => Rule::Pub1,
             SettingKey::Threshold | SettingKey::SplitWindow => Rule::Apr4,
         };
         match key {
@@ -160,6 +217,7 @@ impl Settings {
                 Ok(d) if d <= MAX_DEPOSIT_DAYS => Ok(d.to_string()),
                 _ => Err(Refusal::new(rule, format!("{}须为 0 到 {MAX_DEPOSIT_DAYS} 的整数天数", key.chinese()))),
             },
+            SettingKey::PublicUrl => check_public_url(value),
         }
     }
 
@@ -176,6 +234,7 @@ impl Settings {
             SettingKey::FundDecisionThreshold => {
                 self.fund_decision_threshold = Money::parse(value).unwrap_or(self.fund_decision_threshold)
             }
+            SettingKey::PublicUrl => self.public_url = Some(value.to_string()).filter(|v| !v.is_empty()),
         }
     }
 
@@ -189,6 +248,7 @@ impl Settings {
             SettingKey::MaskNames => if self.mask_names { "yes" } else { "no" }.to_string(),
             SettingKey::Contact => self.contact.clone(),
             SettingKey::FundDecisionThreshold => self.fund_decision_threshold.to_decimal_string(),
+            SettingKey::PublicUrl => self.public_url.clone().unwrap_or_default(),
         }
     }
 }
@@ -657,6 +717,71 @@ mod tests {
         let mut s = Settings::default();
         s.set(SettingKey::SplitWindow, "10");
         assert_eq!(s.split_window_days, 10);
+    }
+
+    /// [PUB-1] the public URL: an absolute http(s) address, kept without
+    /// its trailing slash; anything a QR code or a path cannot carry is
+    /// refused naming what is wrong; the length is LIM-1's.
+    #[test]
+    fn pub_1_public_url_is_an_absolute_http_address() {
+        let check = |v: &str| Settings::check(SettingKey::PublicUrl, v);
+        for (typed, kept) in [
+            ("https://xingfuli.example.cn", "https://xingfuli.example.cn"),
+            (" HTTPS://Xingfuli.example.cn/ ", "https://Xingfuli.example.cn"),
+            ("http://192.168.1.10:8080/qianzhang//", "http://192.168.1.10:8080/qianzhang"),
+            ("https://example.cn/a%20b", "https://example.cn/a%20b"),
+            ("", ""),
+            ("none", ""),
+            ("无", ""),
+        ] {
+            assert_eq!(check(typed), Ok(kept.to_string()), "{typed}");
+        }
+        for (bad, says) in [
+            ("xingfuli.example.cn", "http://"),
+            ("ftp://example.cn", "http://"),
+            ("javascript:alert(1)", "http://"),
+            ("https://", "主机名"),
+            ("https:///board", "主机名"),
+            ("https://:8080", "主机名"),
+            ("https://exa mple.cn", "空格"),
+            ("https://example.cn/\"x", "引号"),
+            ("https://example.cn/'x", "引号"),
+            ("https://example.cn/<x>", "字符“<”"),
+            ("https://幸福里.cn", "xn--"),
+            ("https://user:pw@example.cn", "口令"),
+            ("https://example.cn/?a=1", "?"),
+            ("https://example.cn/#top", "#"),
+        ] {
+            let r = check(bad).unwrap_err();
+            assert_eq!(r.rule, Rule::Pub1, "{bad}");
+            assert!(r.message.contains(says) && r.message.contains("公开网址"), "{bad}: {}", r.message);
+        }
+        let long = format!("https://example.cn/{}", "a".repeat(MAX_PUBLIC_URL_CHARS));
+        assert_eq!(check(&long).unwrap_err().rule, Rule::Lim1);
+        assert_eq!(check("https://example.cn/\u{1b}[2J").unwrap_err().rule, Rule::Lim1);
+        let mut s = Settings::default();
+        assert_eq!(s.public_url, None);
+        s.set(SettingKey::PublicUrl, "https://example.cn");
+        assert_eq!(
+            (s.public_url.as_deref(), s.get(SettingKey::PublicUrl).as_str()),
+            (Some("https://example.cn"), "https://example.cn")
+        );
+        s.set(SettingKey::PublicUrl, "");
+        assert_eq!((s.public_url.clone(), s.get(SettingKey::PublicUrl)), (None, String::new()));
+    }
+
+    /// [PUB-1] a public URL of the longest length is recorded, and so is a
+    /// contact of 100 characters: the event's check allows what the
+    /// settings' own checks do.
+    #[test]
+    fn pub_1_the_longest_public_url_and_contact_are_recorded() {
+        let mut b = MemoryBooks::fixture();
+        let url = format!("https://example.cn/{}", "a".repeat(MAX_PUBLIC_URL_CHARS - 19));
+        assert_eq!(change_setting(&mut b, SettingKey::PublicUrl, &url).unwrap(), url);
+        assert_eq!(b.settings().public_url, Some(url));
+        let contact = "居委会财务室".repeat(16);
+        assert!(contact.chars().count() <= 100);
+        change_setting(&mut b, SettingKey::Contact, &contact).unwrap();
     }
 
     #[test]

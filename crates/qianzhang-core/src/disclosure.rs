@@ -322,6 +322,11 @@ pub struct Disclosure {
     /// [FND-2] each fund raised from residents: the collection and every use.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resident_funds: Vec<crate::collection::ResidentFund>,
+    /// The ledger's `public-url` setting, where the web office serves the
+    /// board: the poster's QR code points there. Filled by the caller,
+    /// which reads the settings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_url: Option<String>,
 }
 
 impl Disclosure {
@@ -556,6 +561,7 @@ impl Disclosure {
             public_welfare,
             budget,
             statements: None,
+            public_url: None,
             resident_funds: input
                 .resident_funds
                 .into_iter()

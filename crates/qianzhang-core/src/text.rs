@@ -121,6 +121,8 @@ fn walk(kind: &str, key: Option<&str>, value: &serde_json::Value) -> Result<(), 
 fn field_of(kind: &str, key: &str) -> (&'static str, usize) {
     match (kind, key) {
         ("person_registered", "name") => ("姓名", NAME_CHARS),
+        // A setting's own check caps it (a contact 100, a public URL 200).
+        ("setting_changed", "value") => ("设置值", SUMMARY_CHARS),
         (_, "name") => ("名称", NUMBER_CHARS),
         (
             _,

@@ -632,16 +632,25 @@ fn page_margins(d: &Disclosure) -> String {
     )
 }
 
-/// The poster: one self-contained HTML file (inline CSS and SVG, no
-/// scripts, no network fonts) that prints on A3 (or A4) portrait.
-pub fn disclosure_html(d: &Disclosure, paper: Paper) -> String {
+/// The QR code's place in the review block: floated beside the officers'
+/// lines, so that it takes no height of its own on a month's one sheet.
+const QR_CSS: &str = ".qr { float: right; width: 13em; margin: 0 0 0.3em 1.2em; text-align: center; break-inside: avoid; }\n\
+     .qr svg { display: block; width: 10em; height: 10em; margin: 0 auto; }\n\
+     .qr figcaption { font-size: 0.9em; line-height: 1.3; }\n\
+     .qr .url { display: block; font-size: 0.75em; font-family: \"DejaVu Sans Mono\", Consolas, monospace; word-break: break-all; }\n\
+     .sign::after { content: \"\"; display: block; clear: both; }\n";
+
+/// The poster (see [`crate::board::poster_html`]); `qr` is the address
+/// and its QR code as SVG.
+pub(crate) fn poster(d: &Disclosure, paper: Paper, qr: Option<(&str, String)>) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n{}{}</style>\n</head>\n<body>\n",
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n{}{}{}</style>\n</head>\n<body>\n",
         esc(&d.title),
         css(paper),
-        page_margins(d)
+        page_margins(d),
+        if qr.is_some() { QR_CSS } else { "" }
     );
     if d.draft {
         let _ = writeln!(out, "<div class=\"watermark\">草稿</div>\n<div class=\"draft\">{}</div>", esc(DRAFT));
@@ -680,6 +689,13 @@ pub fn disclosure_html(d: &Disclosure, paper: Paper) -> String {
         starts(prefix).for_each(|t| out.push_str(&section(t)));
     }
     out.push_str("<h2>审核与公布</h2>\n<div class=\"sign\">\n");
+    if let Some((url, svg)) = &qr {
+        let _ = writeln!(
+            out,
+            "<figure class=\"qr\" aria-label=\"二维码：{0}\">{svg}<figcaption><b>扫码核对本表</b><br>手机扫描二维码，在网上查看本表，核对金额和账簿指纹<span class=\"url\">{0}</span></figcaption></figure>",
+            esc(url)
+        );
+    }
     for (i, l) in review_lines(d).iter().enumerate() {
         if l.starts_with("账簿指纹") {
             let _ = writeln!(out, "<p class=\"fp-short\">{}</p>", esc(l));
@@ -767,6 +783,7 @@ mod tests {
             public_welfare: None,
             budget: None,
             statements: None,
+            public_url: None,
         }
     }
 
@@ -781,7 +798,8 @@ mod tests {
     #[test]
     fn rpt_1_hostile_text_is_escaped_in_markdown_html_and_csv() {
         let d = sample();
-        for (name, out) in [("md", disclosure(&d, Format::Markdown)), ("html", disclosure_html(&d, Paper::A3))] {
+        let html = crate::board::poster_html(&d, Paper::A3, Some("https://example.cn/board/x"));
+        for (name, out) in [("md", disclosure(&d, Format::Markdown)), ("html", html)] {
             assert!(!out.contains("<script"), "{name}: {out}");
             assert!(out.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{name}: {out}");
         }

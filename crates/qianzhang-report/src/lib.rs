@@ -5,6 +5,7 @@
 //! printed is a field of a core report struct; this crate only lays it out.
 
 mod audit;
+pub mod board;
 mod disclosure;
 mod month;
 mod opening;
@@ -22,7 +23,7 @@ use qianzhang_core::{Money, Origin, Status, Voucher};
 use serde::Serialize;
 
 pub use audit::{acts, exceptions, exceptions_table, handover, handover_html};
-pub use disclosure::{disclosure, disclosure_html, Paper};
+pub use disclosure::{disclosure, Paper};
 pub use month::{cash_count, fund_list, reconciliation, statement_lines};
 pub use opening::openings;
 pub use publication::{publications, scan_note};
@@ -646,7 +647,7 @@ pub fn voucher_list(
     }
 }
 
-/// The chart of accounts.
+/// The chart of accounts, each account with its 助记码 (pinyin initials).
 pub fn chart(chart: &qianzhang_core::Chart, format: Format) -> String {
     if format == Format::Json {
         return json(&chart.iter().collect::<Vec<_>>());
@@ -656,6 +657,7 @@ pub fn chart(chart: &qianzhang_core::Chart, format: Format) -> String {
         &[
             ("科目编码", Align::Left),
             ("科目名称", Align::Left),
+            ("助记码", Align::Left),
             ("类别", Align::Left),
             ("启用", Align::Left),
             ("停用", Align::Left),
@@ -666,6 +668,7 @@ pub fn chart(chart: &qianzhang_core::Chart, format: Format) -> String {
         t.row(vec![
             a.code().to_string(),
             format!("{indent}{}", a.name()),
+            a.mnemonic(),
             a.kind().chinese().to_string(),
             a.opened().map(format_date).unwrap_or_default(),
             a.closed().map(format_date).unwrap_or_default(),

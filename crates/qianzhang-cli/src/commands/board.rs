@@ -173,10 +173,12 @@ pub(crate) enum BudgetCmd {
     },
 }
 
-/// Renders a disclosure in the format asked for (`plain`: CSV for scripts).
+/// Renders a disclosure in the format asked for (`plain`: CSV for scripts);
+/// the poster carries a QR code to the board when the ledger has a public URL.
 pub(crate) fn render(d: &Disclosure, format: BoardFormat, paper: Paper, plain: bool) -> String {
+    use qianzhang_report::board;
     match format {
-        BoardFormat::Html => qianzhang_report::disclosure_html(d, paper),
+        BoardFormat::Html => board::poster_html(d, paper, board::poster_url(d).as_deref()),
         BoardFormat::Text => qianzhang_report::disclosure(d, Format::Text),
         BoardFormat::Md => qianzhang_report::disclosure(d, Format::Markdown),
         BoardFormat::Csv => qianzhang_report::disclosure(d, Format::Csv.plain(plain)),
