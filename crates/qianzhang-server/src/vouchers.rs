@@ -31,6 +31,8 @@ pub fn routes() -> Router<Arc<State>> {
         .route("/l/{ledger}/v/{period}/{number}", get(show))
         .route("/l/{ledger}/v/{period}/{number}/edit", get(edit_form).post(edit))
         .route("/l/{ledger}/v/{period}/{number}/do/{action}", post(act))
+        .route("/l/{ledger}/v/{period}/{number}/scan", post(upload))
+        .route("/l/{ledger}/scan/{sha}", get(scan))
 }
 
 /// The voucher a path names (a malformed one does not exist).
@@ -154,6 +156,29 @@ async fn voucher_page(
         h2 { "原始凭证（附件 " (v.documents().len()) " 张）" }
         @if v.documents().is_empty() { p.empty { "没有附原始凭证。" } }
         @else { (documents_table(v.documents())) }
+        h2 { "扫描件" }
+        @if shown.scans.is_empty() { p.empty { "没有上传扫描件。" } }
+        @else {
+            ul.scans {
+                @for sc in &shown.scans {
+                    li {
+                        a href=(ledger_url(ledger, &format!("/scan/{}", sc.sha256))) { (sc.file_name) }
+                        " · " (sc.media.label()) " · " (size_text(sc.size)) " · "
+                        span.fingerprint title="SHA-256" { (sc.sha256.get(..12).unwrap_or("")) }
+                    }
+                }
+            }
+        }
+        @if shown.status == Status::Prepared {
+            form.noprint method="post" enctype="multipart/form-data" action=(ledger_url(ledger, &format!("/v/{}/{}/scan", r.period, r.number))) {
+                (csrf(o))
+                label { "上传单据扫描件（PDF、JPEG、PNG，不超过 10 MB）"
+                    input type="file" name="scan" accept="application/pdf,image/jpeg,image/png" required; }
+                button type="submit" { "上传" }
+                p.hint { "上传后原有签字作废，须重新审核、审批、确认。" }
+            }
+            @if let Some(e) = error_for("scan") { (e) }
+        }
         h2 { "签字" }
         @if shown.signatures.is_empty() { p.empty { "还没有人签字。" } }
         @else {
@@ -217,6 +242,124 @@ async fn voucher_page(
         }
     };
     page(&r.to_string(), Some(o), body).into_response()
+}
+
+fn size_text(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    } else {
+        format!("{} KB", bytes.div_ceil(1024))
+    }
+}
+
+/// `POST …/scan`: a scan of an original document (DOC-1, LIM-1), its type
+/// told by its content, stored once by its SHA-256 with the hash in the log.
+async fn upload(
+    AxState(state): AxState<Arc<State>>,
+    officer: Officer,
+    headers: HeaderMap,
+    Path((ledger, period, number)): Path<(String, String, String)>,
+    mut multipart: axum::extract::Multipart,
+) -> Response {
+    let o = match officer.at(&ledger) {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let Some(r) = reference(&period, &number) else { return page::not_found().await };
+    let mut token = Fields::default();
+    let mut file: Option<(String, Option<String>, Vec<u8>)> = None;
+    let mut too_big = false;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => match field.name() {
+                Some("csrf") => {
+                    let text = field.text().await.unwrap_or_default();
+                    token.0.push(("csrf".into(), text));
+                }
+                Some("scan") => {
+                    let name = field.file_name().unwrap_or("扫描件").to_string();
+                    let declared = field.content_type().map(str::to_string);
+                    match field.bytes().await {
+                        Ok(b) => file = Some((name, declared, b.to_vec())),
+                        Err(_) => too_big = true,
+                    }
+                }
+                _ => {}
+            },
+            Ok(None) => break,
+            Err(_) => {
+                too_big = true;
+                break;
+            }
+        }
+    }
+    if let Err(resp) = o.check(&token, &headers) {
+        return resp;
+    }
+    let (st, who, l) = (state.clone(), o.person.clone(), ledger.clone());
+    let done = run(move || {
+        let (name, declared, bytes) = match (file, too_big) {
+            (_, true) => {
+                return Err(qianzhang_app::Error::refuse(
+                    qianzhang_core::Rule::Lim1,
+                    "上传的文件太大或不完整：扫描件不超过 10 MB，请压缩后重新上传",
+                ))
+            }
+            (None, _) => return Err(qianzhang_app::Error::refuse(qianzhang_core::Rule::Doc1, "请选择要上传的扫描件")),
+            (Some(f), _) => f,
+        };
+        // A browser that cannot tell the type sends octet-stream: the content decides.
+        let declared = declared.filter(|d| d != "application/octet-stream");
+        st.act(&who, &l, &format!("voucher attach {r} --scan"), |s| {
+            app::attach_scan(s, r, &name, declared.as_deref(), bytes)
+        })
+    })
+    .await;
+    match done {
+        Err(resp) => resp,
+        Ok(Ok(info)) => {
+            let notice = format!("已上传扫描件“{}”；原有签字已作废，请重新审核、审批、确认", info.file_name);
+            voucher_page(&state, &o, r, Some(notice), None).await
+        }
+        Ok(Err(e)) => {
+            let mut res = voucher_page(&state, &o, r, None, Some(("scan".into(), e))).await;
+            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            res
+        }
+    }
+}
+
+/// `GET /l/{ledger}/scan/{sha}`: a scan attached to a voucher of this
+/// ledger; any other hash does not exist here.
+async fn scan(
+    AxState(state): AxState<Arc<State>>,
+    officer: Officer,
+    Path((ledger, sha)): Path<(String, String)>,
+) -> Response {
+    let o = match officer.at(&ledger) {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let (st, l) = (state.clone(), o.ledger().to_string());
+    match run(move || app::scan(&st.ledger(&l)?, &sha)).await {
+        Ok(Ok(Some((media, bytes)))) => {
+            use axum::http::header;
+            let disposition = if media == qianzhang_core::scan::MediaType::Pdf { "attachment" } else { "inline" };
+            (
+                [
+                    (header::CONTENT_TYPE, media.mime()),
+                    (header::CONTENT_DISPOSITION, disposition),
+                    (header::CONTENT_SECURITY_POLICY, "sandbox; default-src 'none'; img-src 'self'"),
+                    (header::CACHE_CONTROL, "private, max-age=3600"),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        Ok(Ok(None)) => page::not_found().await,
+        Ok(Err(e)) => page::failure(&e),
+        Err(resp) => resp,
+    }
 }
 
 fn next_action(next: Next) -> &'static str {
@@ -777,10 +920,10 @@ async fn pick(
 }
 
 /// The account's 助记码: the pinyin initials of its name.
-fn mnemonic(_name: &str) -> String {
-    String::new()
+fn mnemonic(name: &str) -> String {
+    qianzhang_core::account::mnemonic(name)
 }
 
 fn matches(a: &qianzhang_core::Account, query: &str) -> bool {
-    a.code().starts_with(query) || a.name().contains(query)
+    qianzhang_core::account::matches(a, query)
 }
