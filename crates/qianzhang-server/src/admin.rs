@@ -93,6 +93,8 @@ pub(crate) struct Said {
     form: String,
     notice: Option<String>,
     error: Option<qianzhang_app::Error>,
+    /// What the act was done despite: conflicts it revealed (SEP-7).
+    warnings: Vec<qianzhang_core::Refusal>,
     typed: Fields,
 }
 
@@ -102,7 +104,7 @@ impl Said {
             Ok(n) => (Some(n), None),
             Err(e) => (None, Some(e)),
         };
-        Said { form: form.to_string(), notice, error, typed }
+        Said { form: form.to_string(), notice, error, warnings: Vec::new(), typed }
     }
 
     /// The value typed into `name` of `form` when that form was refused.
@@ -133,6 +135,12 @@ impl Said {
         html! {
             @if self.form == form {
                 @if let Some(n) = &self.notice { (page::done(n)) }
+                @if !self.warnings.is_empty() {
+                    div.refusal role="alert" {
+                        p { strong { "请注意：" } "已登记，但与现任职务冲突：" }
+                        ul { @for w in &self.warnings { li { span.rule { (w.rule.to_string()) } " " (w.message) } } }
+                    }
+                }
                 @if let Some(e) = &self.error { (refusal(e)) }
             }
         }

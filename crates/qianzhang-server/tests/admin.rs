@@ -207,7 +207,7 @@ async fn sep_7_kinship_recorded_and_the_relation_explained() {
         "{}",
         page.text()
     );
-    assert!(page.text().contains("注意") && page.text().contains("SEP-7"), "{}", page.text());
+    assert!(page.text().contains("已登记，但与现任职务冲突： SEP-7"), "{}", page.text());
 
     let q = format!("/admin/kinship?a={}&b={}", urlencode("李明"), urlencode("刘洋"));
     let page = b.get(&at(&q)).await;
@@ -280,6 +280,14 @@ async fn acc_1_accounts_added_renamed_closed_and_imported() {
     assert!(bad.text().contains("ACC-1") && bad.text().contains("第"), "every bad row named: {}", bad.text());
     let chart = qianzhang_app::accounts::chart(&office.ledger()).expect("chart");
     assert!(chart.get("520105").is_some() && chart.get("520107").is_none(), "all or none");
+
+    let before = office.log_len();
+    let token = b.csrf.clone().unwrap_or_default();
+    let huge = format!("科目编码,科目名称\n{}", "520108,很长的名称\n".repeat(700_000));
+    let page = upload(&mut b, &token, &huge).await;
+    assert_eq!(page.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(page.text().contains("LIM-1"), "{}", page.text());
+    assert_eq!(office.log_len(), before, "nothing changed");
 }
 
 #[tokio::test]

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::extract::{Multipart, Path, State as AxState};
 use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use maud::html;
 use qianzhang_app::accounts;
 use qianzhang_core::account::AccountKind;
@@ -217,6 +217,15 @@ pub async fn import(
             }
         }
     }
+    if broken {
+        let why =
+            "上传的文件太大或不完整，未作任何改动：科目文件不超过 4 MB，Excel 工作簿不超过请求上限 12 MB（LIM-1）。";
+        return (
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            crate::page::page("未能导入", Some(&o), html! { h1 { "未能导入" } p { (why) } }),
+        )
+            .into_response();
+    }
     // The token is checked before anything the form says is looked at.
     if let Err(r) = o.check(&fields, &headers) {
         return r;
@@ -224,7 +233,7 @@ pub async fn import(
     let (st, who, l, f) = (state.clone(), o.person.clone(), ledger.clone(), fields.clone());
     let outcome = run(move || -> Result<String, qianzhang_app::Error> {
         let (file_name, bytes) = match file {
-            Some((n, b)) if !broken && !b.is_empty() => (n, b),
+            Some((n, b)) if !b.is_empty() => (n, b),
             _ => {
                 return Err(qianzhang_app::Error::refuse(
                     Rule::Csv1,

@@ -467,22 +467,25 @@ pub async fn relate(
         return r;
     }
     let (st, who, l, f) = (state.clone(), o.person.clone(), ledger.clone(), fields.clone());
-    let outcome = run(move || -> Result<String, qianzhang_app::Error> {
+    let outcome = run(move || -> Result<(String, Vec<qianzhang_core::Refusal>), qianzhang_app::Error> {
         let (a, b) = (f.text("a").trim().to_string(), f.text("b").trim().to_string());
         st.act(&who, &l, &format!("person relate {a} {b}"), |s| {
             let kind: Kinship = named(&f, "kind", "亲属关系", Rule::Ppl1)?;
             let fact = kind.fact(a.clone(), b.clone());
-            let mut text = format!("已登记亲属关系：{}。", qianzhang_core::books::describe_fact(&fact));
-            for c in people::relate(s, fact)? {
-                text.push_str(&format!("注意：{c}。"));
-            }
-            Ok(text)
+            let text = format!("已登记亲属关系：{}", qianzhang_core::books::describe_fact(&fact));
+            let conflicts = people::relate(s, fact)?;
+            Ok((text, conflicts))
         })
     })
     .await;
     let q = RelationQuery { a: fields.get("a").map(str::to_string), b: fields.get("b").map(str::to_string) };
     match outcome {
-        Ok(outcome) => kinship(&state, &o, q, Said::new("relate", fields, outcome)).await,
+        Ok(Ok((text, conflicts))) => {
+            let mut said = Said::new("relate", fields, Ok(text));
+            said.warnings = conflicts;
+            kinship(&state, &o, q, said).await
+        }
+        Ok(Err(e)) => kinship(&state, &o, q, Said::new("relate", fields, Err(e))).await,
         Err(r) => r,
     }
 }
