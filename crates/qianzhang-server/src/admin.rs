@@ -211,11 +211,20 @@ fn named<T: qianzhang_core::names::Named>(
     T::from_name(t).ok_or_else(|| qianzhang_app::Error::refuse(rule, format!("{what}“{}”无法识别", t.trim())))
 }
 
-/// `<option>`s of a named kind, `selected` chosen.
+/// `<option>`s of a named kind, each shown by its first Chinese name,
+/// `selected` chosen.
 fn options<T: qianzhang_core::names::Named>(selected: &str) -> Markup {
+    options_shown::<T>(selected, |n| n.aliases.first().copied().unwrap_or(n.gloss))
+}
+
+/// `<option>`s of a named kind, each shown as `shown` says.
+fn options_shown<T: qianzhang_core::names::Named>(
+    selected: &str,
+    shown: impl Fn(&qianzhang_core::names::Names<T>) -> &'static str,
+) -> Markup {
     html! {
         @for n in T::ALL {
-            option value=(n.name) selected[n.name == selected] { (n.aliases.first().copied().unwrap_or(n.gloss)) }
+            option value=(n.name) selected[n.name == selected] { (shown(n)) }
         }
     }
 }

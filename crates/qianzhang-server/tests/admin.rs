@@ -216,6 +216,7 @@ async fn sep_7_kinship_recorded_and_the_relation_explained() {
     assert!(text.contains("刘洋是李明的近亲属"), "{text}");
     assert!(text.contains("兄弟姐妹") && text.contains("三代以内旁系血亲"), "{text}");
     assert!(text.contains("李明（主任）") && text.contains("刘洋（审核）"), "posts beside names: {text}");
+    assert!(text.contains("现在：李明是审批人，付给刘洋的款项李明须回避") && text.contains("SEP-6"), "{text}");
 
     let q = format!("/admin/kinship?a={}&b={}", urlencode("李明"), urlencode("王芳"));
     let text = b.get(&at(&q)).await.text();

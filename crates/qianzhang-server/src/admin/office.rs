@@ -17,7 +17,7 @@ use qianzhang_core::period::format_date;
 use qianzhang_core::receipts::{describe_book, ReceiptBook, ReceiptState};
 use qianzhang_core::Rule;
 
-use super::{answer, date_field, named, number_field, options, read_only, roles_of, Said};
+use super::{answer, date_field, named, number_field, options_shown, read_only, roles_of, Said};
 use crate::auth::Officer;
 use crate::form::Fields;
 use crate::page::{self, csrf, ledger_url, run};
@@ -103,7 +103,7 @@ async fn authorizations(state: &Arc<State>, o: &Officer, said: Said) -> Response
                 (said.beside("add"))
                 form method="post" action=(ledger_url(o.ledger(), "/admin/authorizations/add")) {
                     (csrf(o))
-                    label { "类别 " select name="kind" { (options::<AuthKind>(&v("kind"))) } }
+                    label { "类别 " select name="kind" { (options_shown::<AuthKind>(&v("kind"), |n| n.value.chinese())) } }
                     label { "文号 " input type="text" name="number" value=(v("number")) required; }
                     label { "日期 " input type="date" name="date" value=(v("date")) required; }
                     label { "事项范围 " input type="text" name="scope" value=(v("scope")) required; }

@@ -396,6 +396,11 @@ async fn kinship(state: &Arc<State>, o: &Officer, q: RelationQuery, said: Said) 
                     li { "两人不得一为会计、一为出纳（SEP-4）。" }
                     li { "一方是审批人时，付给另一方的款项由两委决议指定的代签人审批，审批人回避（SEP-6）。" }
                 }
+                @for (x, y) in [(a, b), (b, a)] {
+                    @if roles_of(&registry, x, today).contains(&Role::Approver) {
+                        p.warn { "现在：" (x) "是审批人，付给" (y) "的款项" (x) "须回避，由两委决议指定的代签人审批（SEP-6）。" }
+                    }
+                }
                 @for p in [a, b] {
                     @if let Some(r) = frozen_of(p) {
                         p.warn { span.rule { (r.rule.to_string()) } " " (r.message) }
