@@ -252,6 +252,13 @@ async fn a_setting_changed_is_shown_and_a_bad_value_refused_with_its_rule() {
         .await;
     assert_eq!(day.status, StatusCode::OK, "{}", day.text());
     assert!(day.text().contains("2025-06-03") && day.text().contains("社区活动日") && day.text().contains("本账套"));
+
+    let later =
+        b.post(&at("/admin/settings/day"), &[("date", "2027-01-04"), ("kind", "holiday"), ("name", "元旦补休")]).await;
+    assert_eq!(later.status, StatusCode::OK, "{}", later.text());
+    assert!(later.text().contains("2027 年节假日与调休上班日") && later.text().contains("未内置"), "{}", later.text());
+    let year = b.get(&at("/admin/settings?year=2027")).await.text();
+    assert!(year.contains("2027-01-04") && year.contains("元旦补休"), "{year}");
 }
 
 #[tokio::test]

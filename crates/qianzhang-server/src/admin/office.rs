@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State as AxState};
+use axum::extract::{Path, Query, State as AxState};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use maud::html;
@@ -377,15 +377,22 @@ pub async fn settings_page(
     AxState(state): AxState<Arc<State>>,
     officer: Officer,
     Path(ledger): Path<String>,
+    Query(q): Query<YearQuery>,
 ) -> Response {
     let o = match officer.at(&ledger) {
         Ok(o) => o,
         Err(r) => return r,
     };
-    settings(&state, &o, Said::default()).await
+    settings(&state, &o, Said::default(), q.year).await
 }
 
-async fn settings(state: &Arc<State>, o: &Officer, said: Said) -> Response {
+#[derive(serde::Deserialize, Default)]
+pub struct YearQuery {
+    year: Option<i32>,
+}
+
+/// The settings, and the calendar of `year` (default this year).
+async fn settings(state: &Arc<State>, o: &Officer, said: Said, year: Option<i32>) -> Response {
     let roles = match roles(state, o).await {
         Ok(r) => r,
         Err(r) => return r,
@@ -398,7 +405,7 @@ async fn settings(state: &Arc<State>, o: &Officer, said: Said) -> Response {
     };
     let admin = roles.contains(&Role::Admin);
     let today = state.now().date();
-    let year = today.year();
+    let year = year.filter(|y| (1900..=9999).contains(y)).unwrap_or(today.year());
     let days = settings.calendar.year(year);
     let action = |a: &str| ledger_url(o.ledger(), &format!("/admin/settings/{a}"));
     const WEEKDAYS: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
@@ -430,6 +437,13 @@ async fn settings(state: &Arc<State>, o: &Officer, said: Said) -> Response {
         }
         @if !admin { (read_only(Role::Admin)) }
         h2 #calendar { (year) " 年节假日与调休上班日" }
+        form.inline.noprint method="get" action=(ledger_url(o.ledger(), "/admin/settings")) {
+            label { "年份 " input type="number" name="year" min="1900" max="9999" value=(year); }
+            button type="submit" { "查看" }
+        }
+        @if !qianzhang_core::calendar::OFFICIAL_YEARS.contains(&year) {
+            p.warn { (year) " 年的国务院办公厅节假日安排未内置：请逐日登记，否则只按周六、周日休息计算工作日。" }
+        }
         p.hint { "工作日按国务院办公厅的放假通知计算（结账期限、现金送存期限都按工作日算，PER-1、CSH-5）；通知未内置的年份或本地另有安排时，在这里逐日登记。" }
         (said.beside("day"))
         @if days.is_empty() { p.empty { "没有节假日或调休上班日。" } }
@@ -510,7 +524,10 @@ pub async fn settings_act(
     })
     .await;
     match outcome {
-        Ok(outcome) => settings(&state, &o, Said::new(&action, fields, outcome)).await,
+        Ok(outcome) => {
+            let year = fields.get("date").and_then(|d| qianzhang_core::period::parse_date(d).ok()).map(|d| d.year());
+            settings(&state, &o, Said::new(&action, fields, outcome), year).await
+        }
         Err(r) => r,
     }
 }
