@@ -68,7 +68,8 @@ async fn opr_1_a_person_registered_and_appointed_signs_in_and_first_sets_their_o
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.text().contains("OPR-1") && refused.text().contains("已由管理员重置"), "{}", refused.text());
 
-    sun.get(&at("/admin/passphrase")).await;
+    let page = sun.get(&at("/admin/passphrase")).await;
+    assert!(page.text().contains("管理员设的临时口令"), "{}", page.text());
     let wrong = sun
         .post(
             &at("/admin/passphrase"),
@@ -93,6 +94,7 @@ async fn opr_1_a_person_registered_and_appointed_signs_in_and_first_sets_their_o
         .await;
     assert_eq!(changed.status, StatusCode::OK, "{}", changed.text());
     assert!(changed.text().contains("口令已修改"), "{}", changed.text());
+    assert!(!changed.text().contains("管理员设的临时口令"), "{}", changed.text());
     assert!(!registry(&office).passphrase_reset("孙丽"));
 
     let mut again = office.browser();

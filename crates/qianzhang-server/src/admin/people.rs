@@ -252,18 +252,31 @@ fn without_passphrases(fields: Fields) -> Fields {
 }
 
 /// `GET /l/{ledger}/admin/passphrase`: one's own passphrase.
-pub async fn passphrase_page(officer: Officer, Path(ledger): Path<String>) -> Response {
+pub async fn passphrase_page(
+    AxState(state): AxState<Arc<State>>,
+    officer: Officer,
+    Path(ledger): Path<String>,
+) -> Response {
     let o = match officer.at(&ledger) {
         Ok(o) => o,
         Err(r) => return r,
     };
-    own_passphrase(&o, Said::default())
+    let (st, l, who) = (state.clone(), ledger.clone(), o.person.clone());
+    let reset = match run(move || people::registry(&st.ledger(&l)?).map(|r| r.passphrase_reset(&who))).await {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => return page::failure(&e),
+        Err(r) => return r,
+    };
+    own_passphrase(&o, Said::default(), reset)
 }
 
-fn own_passphrase(o: &Officer, said: Said) -> Response {
+fn own_passphrase(o: &Officer, said: Said, reset: bool) -> Response {
     let body = html! {
         h1 { "修改口令" }
         p.sub { (o.person) " · " (o.ledger()) }
+        @if reset {
+            p.warn { "您现在的口令是管理员设的临时口令：请先在这里设置自己的口令，才能办理其他事项（OPR-1）。" }
+        }
         p.hint { "口令至少 8 个字符，可用中文。管理员重置口令后，须先在这里设置自己的口令，才能办理其他事项（OPR-1）。" }
         (said.beside("passphrase"))
         form method="post" action=(ledger_url(o.ledger(), "/admin/passphrase")) {
@@ -294,22 +307,27 @@ pub async fn change_passphrase(
         return r;
     }
     let (st, who, l, f) = (state.clone(), o.person.clone(), ledger.clone(), fields.clone());
-    let outcome = run(move || -> Result<String, qianzhang_app::Error> {
-        let claim = qianzhang_app::Claim::new(Some(&who), st.now(), "网页 person passphrase")?;
-        let mut ledger = st.ledger(&l)?;
-        let pause = st.config.pause;
-        let mut wait = |_: &str, _: u32, d: std::time::Duration| pause(d);
-        qianzhang_app::session::check_sign_in(&mut ledger, &claim, f.text("old"), &mut wait)?;
-        drop(ledger);
-        st.act(&who, &l, &format!("person passphrase {who}"), |s| {
-            let hash = new_hash(&f)?;
-            people::set_passphrase_of(s, &who, hash)
-        })?;
-        Ok("口令已修改；下次登录请用新口令".to_string())
+    let done = run(move || {
+        let outcome = (|| -> Result<String, qianzhang_app::Error> {
+            let claim = qianzhang_app::Claim::new(Some(&who), st.now(), "网页 person passphrase")?;
+            let mut ledger = st.ledger(&l)?;
+            let pause = st.config.pause;
+            let mut wait = |_: &str, _: u32, d: std::time::Duration| pause(d);
+            qianzhang_app::session::check_sign_in(&mut ledger, &claim, f.text("old"), &mut wait)?;
+            drop(ledger);
+            st.act(&who, &l, &format!("person passphrase {who}"), |s| {
+                let hash = new_hash(&f)?;
+                people::set_passphrase_of(s, &who, hash)
+            })?;
+            Ok("口令已修改；下次登录请用新口令".to_string())
+        })();
+        // Whether the temporary passphrase is still the one in force.
+        let reset = st.ledger(&l).and_then(|l| people::registry(&l)).is_ok_and(|r| r.passphrase_reset(&who));
+        (outcome, reset)
     })
     .await;
-    match outcome {
-        Ok(outcome) => own_passphrase(&o, Said::new("passphrase", Fields::default(), outcome)),
+    match done {
+        Ok((outcome, reset)) => own_passphrase(&o, Said::new("passphrase", Fields::default(), outcome), reset),
         Err(r) => r,
     }
 }
