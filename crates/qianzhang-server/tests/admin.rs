@@ -231,6 +231,10 @@ async fn sep_7_kinship_recorded_and_the_relation_explained() {
     let q = format!("/admin/kinship?a={}&b={}", urlencode("赵敏"), urlencode("无名氏"));
     let text = b.get(&at(&q)).await.text();
     assert!(text.contains("PPL-1"), "{text}");
+    let q = format!("/admin/kinship?a={}&b={}", urlencode("<script>alert(1)</script>"), urlencode("赵敏"));
+    let page = b.get(&at(&q)).await;
+    assert!(!page.body.contains("<script>alert"), "what was typed is escaped");
+    assert!(page.body.contains("&lt;script&gt;"), "{}", page.text());
 }
 
 #[tokio::test]
