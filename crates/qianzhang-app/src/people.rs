@@ -23,6 +23,16 @@ pub fn register<B: Backend>(
     session.change(Act::Administer, |w, _| register_person(w, name, passphrase_hash))
 }
 
+/// [OPR-1] registers a person with a temporary passphrase (admin): they
+/// sign in with it and must set their own before doing anything else.
+pub fn register_temporary<B: Backend>(
+    session: &mut Session<B>,
+    name: &str,
+    passphrase_hash: String,
+) -> Result<(), Error> {
+    session.change(Act::Administer, |w, _| qianzhang_core::people::register_person_temporary(w, name, passphrase_hash))
+}
+
 /// The day after the last day in office: when an appointment ends.
 pub fn ended_after(last: time::Date) -> Result<time::Date, Error> {
     last.next_day().ok_or_else(|| Error::refuse(Rule::Ppl1, "任职最后一天超出了可记录的日期范围"))

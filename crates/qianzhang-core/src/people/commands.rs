@@ -30,6 +30,16 @@ pub fn register_person(books: &mut impl Books, name: &str, passphrase_hash: Opti
     Ok(())
 }
 
+/// [PPL-1, OPR-1] registers a person with a first passphrase an admin
+/// chose for them: like a reset, it admits only its owner setting their own.
+pub fn register_person_temporary(books: &mut impl Books, name: &str, hash: String) -> Result<(), Failure> {
+    check_person_name(books.registry(), name)?;
+    let name = name.trim().to_string();
+    books.append(Event::PersonRegistered { name: name.clone() })?;
+    books.append(Event::PassphraseSet { person: name, hash, reset: true })?;
+    Ok(())
+}
+
 /// [OPR-1] sets a registered person's passphrase hash, `by` the person
 /// themselves or an admin. An admin replacing a passphrase the person had is
 /// a reset: nobody acts as them until they set their own.

@@ -241,3 +241,16 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn opr_1_a_person_registered_with_a_temporary_passphrase_must_set_their_own() {
+    let mut b = crate::memory::MemoryBooks::fixture();
+    register_person_temporary(&mut b, " 孙丽 ", "临时".into()).unwrap();
+    let r = crate::books::Books::registry(&b);
+    assert!(r.is_registered("孙丽"));
+    assert_eq!(r.passphrase_hash("孙丽"), Some("临时"));
+    assert!(r.passphrase_reset("孙丽"), "the person must set their own first");
+    set_passphrase(&mut b, "孙丽", "自己的".into(), "孙丽").unwrap();
+    assert!(!crate::books::Books::registry(&b).passphrase_reset("孙丽"));
+    assert!(register_person_temporary(&mut b, "孙丽", "再来".into()).is_err(), "registered once");
+}
