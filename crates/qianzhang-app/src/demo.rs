@@ -266,6 +266,10 @@ pub fn month_end<B: Backend>(
         date: end.next().first_day(),
     };
     store.write(&handle, &at(auditor, "disclose review"), |w| record_review(w, review))?;
+    // The accountant puts the reviewed month on the board (and the web office's public page).
+    store.write(&handle, &at(ACCOUNTANT, "disclose publish"), |w| {
+        qianzhang_core::publication::publish_disclosure(w, end, end.next().first_day(), ACCOUNTANT).map(|_| ())
+    })?;
     store.write(&handle, &at(ADMIN, "settings set contact"), |w| {
         change_setting(w, SettingKey::Contact, "幸福里社区居委会财务室，每周一至周五 9:00–17:00").map(|_| ())
     })?;

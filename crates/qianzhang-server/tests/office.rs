@@ -274,3 +274,71 @@ async fn the_running_totals_show_the_difference_or_the_amount_in_words() {
     let uneven = b.post(&at("/voucher/totals"), &pairs(&odd)).await;
     assert!(uneven.text().contains("差额 ¥10.00"), "{}", uneven.text());
 }
+
+/// The smallest PNG: a 1×1 image.
+pub const PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00,
+    0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4, 0x89, 0x00, 0x00, 0x00, 0x0D, 0x49,
+    0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x60, 0x00, 0x02, 0x00, 0x00, 0x05, 0x00, 0x01, 0xE9, 0xFA, 0xDC, 0xD8, 0x00,
+    0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+];
+
+#[tokio::test]
+async fn doc_1_a_scan_is_uploaded_listed_and_served_to_the_ledgers_officers_only() {
+    let office = Office::new();
+    let mut b = office.signed_in(ACCOUNTANT).await;
+    b.get(&at("/voucher/new")).await;
+    let made = b.post(&at("/voucher/new"), &pairs(&payment("购买打印纸", "30"))).await;
+    let voucher = made.location().to_string();
+    b.get(&voucher).await;
+    let page = b.upload(&format!("{voucher}/scan"), "scan", "发票.png", "image/png", PNG).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    assert!(page.text().contains("已上传扫描件“发票.png”"), "{}", page.text());
+    let sha = page.body.split("/scan/").nth(1).and_then(|r| r.split('"').next()).unwrap().to_string();
+    assert_eq!(sha.len(), 64);
+    let served = b.get(&at(&format!("/scan/{sha}"))).await;
+    assert_eq!(served.status, StatusCode::OK);
+    assert_eq!(served.bytes, PNG, "the same bytes back");
+    assert_eq!(served.headers["content-type"], "image/png");
+    // Not to someone signed out, and no made-up hash.
+    assert_eq!(office.browser().get(&at(&format!("/scan/{sha}"))).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(b.get(&at(&format!("/scan/{}", "0".repeat(64)))).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn doc_1_lim_1_a_mislabelled_or_oversize_upload_is_refused_and_changes_nothing() {
+    let office = Office::new();
+    let mut b = office.signed_in(ACCOUNTANT).await;
+    b.get(&at("/voucher/new")).await;
+    let made = b.post(&at("/voucher/new"), &pairs(&payment("购买打印纸", "30"))).await;
+    let voucher = made.location().to_string();
+    b.get(&voucher).await;
+    let before = office.log_len();
+
+    let mislabelled = b.upload(&format!("{voucher}/scan"), "scan", "发票.pdf", "application/pdf", PNG).await;
+    assert_eq!(mislabelled.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(mislabelled.text().contains("DOC-1"), "{}", mislabelled.text());
+
+    let script = b.upload(&format!("{voucher}/scan"), "scan", "x.html", "text/html", b"<script>alert(1)</script>").await;
+    assert_eq!(script.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(script.text().contains("DOC-1"), "{}", script.text());
+
+    let mut big = PNG.to_vec();
+    big.resize(11 * 1024 * 1024, 0);
+    let oversize = b.upload(&format!("{voucher}/scan"), "scan", "大.png", "image/png", &big).await;
+    assert_eq!(oversize.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(oversize.text().contains("LIM-1"), "{}", oversize.text());
+
+    let mut huge = PNG.to_vec();
+    huge.resize(13 * 1024 * 1024, 0);
+    let refused = b.upload(&format!("{voucher}/scan"), "scan", "更大.png", "image/png", &huge).await;
+    assert!(refused.status.is_client_error(), "{}", refused.status);
+
+    assert!(office.log_len() <= before + 4, "only refusals are logged");
+    let scans = qianzhang_app::voucher::scans(
+        &office.ledger(),
+        qianzhang_core::VoucherRef::parse("2025-04/记-0001").unwrap(),
+    )
+    .unwrap();
+    assert!(scans.is_empty(), "no scan was kept");
+}

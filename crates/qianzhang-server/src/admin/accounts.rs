@@ -104,7 +104,7 @@ async fn chart_page(state: &Arc<State>, o: &Officer, said: Said) -> Response {
         table.chart {
             thead { tr {
                 th { "科目编码" } th { "科目名称" } th { "类别" }
-                // 助记码 column: add `th { "助记码" }` here once qianzhang_core::account::mnemonic exists.
+                th { "助记码" }
                 th { "启用" } th { "停用" }
             } }
             tbody {
@@ -113,7 +113,7 @@ async fn chart_page(state: &Arc<State>, o: &Officer, said: Said) -> Response {
                         td { (a.code()) }
                         td { ("　".repeat(a.level().saturating_sub(1))) (a.name()) }
                         td { (a.kind().chinese()) }
-                        // 助记码 cell: `td { (qianzhang_core::account::mnemonic(a.name())) }` once it exists.
+                        td { (qianzhang_core::account::mnemonic(a.name())) }
                         td { (a.opened().map(format_date).unwrap_or_default()) }
                         td { (a.closed().map(format_date).unwrap_or_default()) }
                     }

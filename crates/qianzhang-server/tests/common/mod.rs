@@ -229,6 +229,30 @@ impl Browser {
         self.send(req).await
     }
 
+    /// A file upload (multipart) with this browser's CSRF token.
+    pub async fn upload(&mut self, path: &str, field: &str, file_name: &str, content_type: &str, bytes: &[u8]) -> Page {
+        let boundary = "qianzhang-test-boundary-7d1f";
+        let token = self.csrf.clone().unwrap_or_default();
+        let mut body = Vec::new();
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n").as_bytes(),
+        );
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{file_name}\"\r\nContent-Type: {content_type}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let req = self
+            .request("POST", path)
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .body(Body::from(body))
+            .expect("request");
+        self.send(req).await
+    }
+
     /// Opens the sign-in page, then signs in.
     pub async fn sign_in(&mut self, name: &str, passphrase: &str) -> Page {
         let form = self.get("/signin").await;
