@@ -17,7 +17,6 @@
       var input = cell && cell.querySelector("input.acct");
       if (input) {
         input.value = pick.getAttribute("data-pick");
-        input.dispatchEvent(new Event("input", { bubbles: true }));
         var box = cell.querySelector(".pick");
         if (box) { box.innerHTML = ""; }
       }
@@ -40,7 +39,13 @@
       }
     }
   });
-  // The picker's list closes when the account box loses focus to elsewhere.
+  // The picker's list closes when focus moves to another box.
+  document.addEventListener("focusin", function (e) {
+    var cell = e.target instanceof Element ? e.target.closest("td") : null;
+    document.querySelectorAll(".pick").forEach(function (b) {
+      if (!cell || !cell.contains(b)) { b.innerHTML = ""; }
+    });
+  });
   document.addEventListener("keydown", function (e) {
     if (e.key === "Escape") {
       document.querySelectorAll(".pick").forEach(function (b) { b.innerHTML = ""; });

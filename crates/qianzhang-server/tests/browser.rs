@@ -72,6 +72,14 @@ async fn four_officers_keep_a_voucher_in_four_browsers() {
     wait_text(&accountant, "待审核").await;
     let voucher = accountant.current_url().await.unwrap().to_string();
 
+    // A scan of the invoice, attached from a file on the accountant's desk.
+    let scan = office.dir.path().join("发票扫描.png");
+    std::fs::write(&scan, PNG).unwrap();
+    accountant.find(Locator::Css("input[type=file][name=scan]")).await.unwrap().send_keys(&scan.display().to_string()).await.unwrap();
+    click(&accountant, "form[enctype='multipart/form-data'] button").await;
+    let shown = wait_text(&accountant, "已上传扫描件").await;
+    assert!(shown.contains("发票扫描.png"), "{shown}");
+
     // The accountant may not review their own voucher: the rule is shown.
     click(&accountant, "section.actions form button.primary").await;
     let refused = wait_text(&accountant, "未办理").await;

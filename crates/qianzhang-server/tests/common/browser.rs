@@ -141,7 +141,16 @@ pub async fn sign_in(c: &Client, base: &str, name: &str, passphrase: &str) {
 
 /// The page's visible text.
 pub async fn text(c: &Client) -> String {
-    c.find(Locator::Css("body")).await.expect("body").text().await.expect("text")
+    // The page may be replaced while it is read (a form was just sent).
+    for _ in 0..20 {
+        if let Ok(body) = c.find(Locator::Css("body")).await {
+            if let Ok(t) = body.text().await {
+                return t;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the page never settled");
 }
 
 /// Waits until the page's text contains `needle`.
