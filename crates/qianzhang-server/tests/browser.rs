@@ -75,7 +75,13 @@ async fn four_officers_keep_a_voucher_in_four_browsers() {
     // A scan of the invoice, attached from a file on the accountant's desk.
     let scan = office.dir.path().join("发票扫描.png");
     std::fs::write(&scan, PNG).unwrap();
-    accountant.find(Locator::Css("input[type=file][name=scan]")).await.unwrap().send_keys(&scan.display().to_string()).await.unwrap();
+    accountant
+        .find(Locator::Css("input[type=file][name=scan]"))
+        .await
+        .unwrap()
+        .send_keys(&scan.display().to_string())
+        .await
+        .unwrap();
     click(&accountant, "form[enctype='multipart/form-data'] button").await;
     let shown = wait_text(&accountant, "已上传扫描件").await;
     assert!(shown.contains("发票扫描.png"), "{shown}");
@@ -86,7 +92,8 @@ async fn four_officers_keep_a_voucher_in_four_browsers() {
     assert!(refused.contains("SEP-5"), "{refused}");
 
     // Reviewer, approver and cashier each sign in their own browser.
-    for (who, step, after) in [(REVIEWER, "审核签字", "待审批"), (APPROVER, "审批签字", "待出纳确认"), (CASHIER, "出纳确认", "待记账")]
+    for (who, step, after) in
+        [(REVIEWER, "审核签字", "待审批"), (APPROVER, "审批签字", "待出纳确认"), (CASHIER, "出纳确认", "待记账")]
     {
         let c = driver.browser(1280, 900).await;
         sign_in(&c, &base, who, PASSPHRASE).await;

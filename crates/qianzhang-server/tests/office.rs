@@ -275,7 +275,6 @@ async fn the_running_totals_show_the_difference_or_the_amount_in_words() {
     assert!(uneven.text().contains("差额 ¥10.00"), "{}", uneven.text());
 }
 
-
 #[tokio::test]
 async fn doc_1_a_scan_is_uploaded_listed_and_served_to_the_ledgers_officers_only() {
     let office = Office::new();
@@ -312,7 +311,8 @@ async fn doc_1_lim_1_a_mislabelled_or_oversize_upload_is_refused_and_changes_not
     assert_eq!(mislabelled.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(mislabelled.text().contains("DOC-1"), "{}", mislabelled.text());
 
-    let script = b.upload(&format!("{voucher}/scan"), "scan", "x.html", "text/html", b"<script>alert(1)</script>").await;
+    let script =
+        b.upload(&format!("{voucher}/scan"), "scan", "x.html", "text/html", b"<script>alert(1)</script>").await;
     assert_eq!(script.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(script.text().contains("DOC-1"), "{}", script.text());
 
@@ -328,10 +328,27 @@ async fn doc_1_lim_1_a_mislabelled_or_oversize_upload_is_refused_and_changes_not
     assert!(refused.status.is_client_error(), "{}", refused.status);
 
     assert!(office.log_len() <= before + 4, "only refusals are logged");
-    let scans = qianzhang_app::voucher::scans(
-        &office.ledger(),
-        qianzhang_core::VoucherRef::parse("2025-04/记-0001").unwrap(),
-    )
-    .unwrap();
+    let scans =
+        qianzhang_app::voucher::scans(&office.ledger(), qianzhang_core::VoucherRef::parse("2025-04/记-0001").unwrap())
+            .unwrap();
     assert!(scans.is_empty(), "no scan was kept");
+}
+
+#[tokio::test]
+async fn a_write_that_meets_a_busy_store_says_so_and_keeps_what_was_typed() {
+    let office = Office::with(|c| c.busy_wait = std::time::Duration::from_millis(200));
+    let mut b = office.signed_in(ACCOUNTANT).await;
+    b.get(&at("/voucher/new")).await;
+    // Another program holds the store's write lock.
+    let other = rusqlite::Connection::open(office.path()).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let before_typed = payment("购买订书钉", "15");
+    let page = b.post(&at("/voucher/new"), &pairs(&before_typed)).await;
+    assert!(page.text().contains("系统繁忙，请重试"), "{}", page.text());
+    assert!(page.body.contains(r#"value="购买订书钉""#), "what was typed is kept");
+    other.execute_batch("ROLLBACK").unwrap();
+    drop(other);
+    // Sent again, it goes through.
+    let page = b.post(&at("/voucher/new"), &pairs(&before_typed)).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());
 }

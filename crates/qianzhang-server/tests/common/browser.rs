@@ -73,10 +73,7 @@ impl Driver {
             format!("--user-data-dir={}", profile.display()),
         ];
         let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            serde_json::json!({ "args": args, "binary": "/usr/bin/chromium" }),
-        );
+        caps.insert("goog:chromeOptions".into(), serde_json::json!({ "args": args, "binary": "/usr/bin/chromium" }));
         ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(caps)
             .connect(&self.url)
@@ -134,7 +131,12 @@ pub async fn screenshot(c: &Client, name: &str) -> PathBuf {
 pub async fn sign_in(c: &Client, base: &str, name: &str, passphrase: &str) {
     c.goto(&format!("{base}/signin")).await.expect("sign-in page");
     c.find(Locator::Css("input[name=name]")).await.expect("name box").send_keys(name).await.expect("type");
-    c.find(Locator::Css("input[name=passphrase]")).await.expect("passphrase box").send_keys(passphrase).await.expect("type");
+    c.find(Locator::Css("input[name=passphrase]"))
+        .await
+        .expect("passphrase box")
+        .send_keys(passphrase)
+        .await
+        .expect("type");
     c.find(Locator::Css("form[action='/signin'] button")).await.expect("button").click().await.expect("click");
     c.wait_for_find(Locator::Css("header.top")).await.expect("signed in");
 }
