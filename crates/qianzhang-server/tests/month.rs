@@ -320,3 +320,53 @@ async fn hnd_1_the_handover_report_and_its_completion() {
     assert_eq!(page.status, StatusCode::OK, "{}", page.text());
     assert!(page.text().contains("已记录交接"), "{}", page.text());
 }
+
+#[tokio::test]
+async fn opr_1_each_month_end_form_refuses_the_wrong_post() {
+    let office = Office::new();
+    // The reviewer reconciles nothing and the cashier closes no month.
+    let mut reviewer = office.signed_in(REVIEWER).await;
+    reviewer.get(&at("/month")).await;
+    let page = reviewer.post(&at("/month/bank/auto"), &[("account", "1002")]).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.text());
+    let page = reviewer.post(&at("/month/bank/unmatch"), &[("account", "1002"), ("line", "1")]).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.text());
+    let mut cashier = office.signed_in(CASHIER).await;
+    cashier.get(&at("/month")).await;
+    let page = cashier.post(&at("/month/close"), &[("month", "2025-01")]).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.text().contains("SEP-5") || page.text().contains("OPR-1"), "{}", page.text());
+    assert!(closed(&office, "2025-03").is_empty());
+}
+
+#[tokio::test]
+async fn the_month_end_pages_need_a_sign_in_and_take_odd_input_without_failing() {
+    let office = Office::new();
+    let mut anonymous = office.browser();
+    for path in [at("/month"), at("/handover"), at("/disclosure")] {
+        let page = anonymous.get(&path).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{path}");
+        assert!(page.location().starts_with("/signin"), "{path}");
+    }
+    let mut b = office.signed_in(ACCOUNTANT).await;
+    for path in [
+        "/month?month=1900-01",
+        "/month?month=9999-12",
+        "/month?month=%3Cscript%3Ealert(1)%3C/script%3E",
+        "/month?account=9999",
+    ] {
+        let page = b.get(&at(path)).await;
+        assert!(page.status == StatusCode::OK || page.status == StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+        assert!(!page.body.contains("<script>alert"), "{path}");
+    }
+    let page = b.get(&at("/handover?officer=%3Cscript%3E&role=nobody&date=2025-13-40")).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.text().contains("HND-1"), "{}", page.text());
+    assert!(!page.body.contains("<script>"), "what was typed is escaped");
+    let page = b.post(&at("/month/bank/match"), &[("line", "x"), ("voucher", "?")]).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.text().contains("BNK-1"), "{}", page.text());
+    let page = b.post(&at("/month/close"), &[("month", "13月")]).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.text().contains("PER-1"), "{}", page.text());
+}
