@@ -85,6 +85,8 @@ fn latest_each(all: Vec<Published>) -> Vec<Published> {
 }
 
 /// The poster of a disclosure: the same HTML `disclose --format html` writes.
+// Where the poster renderer moves to `qianzhang_report::board`, this is
+// `board::poster_html(d, Paper::A3, board::poster_url(d).as_deref())`.
 fn poster_html(d: &Disclosure) -> String {
     qianzhang_report::disclosure_html(d, Paper::A3)
 }
