@@ -6,8 +6,8 @@ use crate::backend::Backend;
 use std::path::Path;
 
 use qianzhang_core::bank::{
-    import_statement, match_automatically, match_by_hand, parse_mapping, read_statement, reconcile, resolve_account,
-    unmatch, Reconciliation, Statement, StatementImport, StoredLine,
+    book_entries, import_statement, match_automatically, match_by_hand, parse_mapping, read_statement, reconcile,
+    resolve_account, unmatch, BookEntry, Reconciliation, Statement, StatementImport, StoredLine,
 };
 use qianzhang_core::books::Books;
 use qianzhang_core::cash::{
@@ -121,6 +121,52 @@ pub fn read_statement_file(
     Ok(read_statement(&bytes, encoding, &mapping)?)
 }
 
+/// [BNK-1] reads a statement uploaded as bytes (the web office's upload):
+/// an .xlsx by its content (its first sheet or `sheet`), any other file as
+/// CSV in `encoding` (detected when absent). `name` names it in messages.
+/// At most [`qianzhang_core::bank::MAX_STATEMENT_BYTES`] are read (LIM-1).
+pub fn read_statement_bytes(
+    bytes: &[u8],
+    name: &str,
+    sheet: Option<&str>,
+    encoding: Option<TextEncoding>,
+    map: Option<&str>,
+) -> Result<Statement, Error> {
+    let mapping = match map {
+        Some(m) => parse_mapping(m)?,
+        None => Vec::new(),
+    };
+    if bytes.len() as u64 > qianzhang_core::bank::MAX_STATEMENT_BYTES {
+        return Err(Error::refuse(Rule::Bnk1, format!("银行对账单 {name} 太大；请按月分开导入")));
+    }
+    if qianzhang_core::xlsx::sniff(bytes) != qianzhang_core::xlsx::Sniffed::Text {
+        let csv = qianzhang_core::xlsx::sheet_as_csv(bytes, sheet, name, &|_| false)?;
+        return Ok(read_statement(&csv, Some(TextEncoding::Utf8), &mapping)?);
+    }
+    Ok(read_statement(bytes, encoding, &mapping)?)
+}
+
+/// [BNK-1] the posted book entries on `account` no statement line is
+/// matched with, dated within a month either side of the statement lines:
+/// what a line may be matched with by hand.
+pub fn match_candidates<B: Backend>(ledger: &mut Ledger<B>, account: &str) -> Result<Vec<BookEntry>, Error> {
+    ledger.read(|r| {
+        let lines = r.statement_lines(account)?;
+        let taken: Vec<VoucherRef> = lines.iter().filter_map(|l| l.matched).collect();
+        let (Some(first), Some(last)) =
+            (lines.iter().map(|l| l.line.date).min(), lines.iter().map(|l| l.line.date).max())
+        else {
+            return Ok(Vec::new());
+        };
+        let month = time::Duration::days(31);
+        let from = first.checked_sub(month).unwrap_or(first);
+        let to = last.checked_add(month).unwrap_or(last);
+        let mut entries = book_entries(r, account, from, to)?;
+        entries.retain(|e| !taken.contains(&e.voucher));
+        Ok(entries)
+    })
+}
+
 /// [BNK-1] imports a statement (duplicate lines are skipped).
 pub fn import_bank_statement<B: Backend>(
     session: &mut Session<B>,
@@ -174,6 +220,19 @@ pub fn close_check<B: Backend>(
     today: time::Date,
 ) -> Result<Vec<Refusal>, Error> {
     ledger.read(|r| close_blockers(r, period, today))
+}
+
+/// [PER-1] the closed months from the ledger's first month through `through`.
+pub fn closed_months<B: Backend>(ledger: &Ledger<B>, through: Period) -> Result<Vec<Period>, Error> {
+    let mut closed = Vec::new();
+    let mut p = ledger.start();
+    while p <= through {
+        if ledger.store().is_closed(ledger.handle(), p)? {
+            closed.push(p);
+        }
+        p = p.next();
+    }
+    Ok(closed)
 }
 
 /// The approver of a reopen, signed in (PER-2).

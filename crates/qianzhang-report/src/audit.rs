@@ -278,6 +278,12 @@ fn handover_footer(h: &Handover) -> Vec<String> {
     out
 }
 
+/// The handover as its parts, for a front end that lays them out itself
+/// (the web office): the title, the tables, the closing lines.
+pub fn handover_parts(h: &Handover) -> (String, Vec<Table>, Vec<String>) {
+    (handover_title(h), handover_tables(h), handover_footer(h))
+}
+
 /// The handover report as text, Markdown or JSON (CSV: the vouchers handled).
 pub fn handover(h: &Handover, format: Format) -> String {
     match format {

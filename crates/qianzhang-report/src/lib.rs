@@ -22,7 +22,7 @@ use qianzhang_core::report::{direction, AccountLedger, Journal, LedgerRowKind, T
 use qianzhang_core::{Money, Origin, Status, Voucher};
 use serde::Serialize;
 
-pub use audit::{acts, exceptions, exceptions_table, handover, handover_html};
+pub use audit::{acts, exceptions, exceptions_table, handover, handover_html, handover_parts};
 pub use disclosure::{disclosure, Paper};
 pub use month::{cash_count, fund_list, reconciliation, statement_lines};
 pub use opening::openings;

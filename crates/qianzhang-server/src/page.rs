@@ -31,7 +31,8 @@ pub async fn headers(req: Request, next: Next) -> Response {
     let public = req.uri().path().starts_with("/board/") || req.uri().path().starts_with("/static/");
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    // A page that set its own policy (a printed voucher's inline styles) keeps it.
+    // A page that set its own policy (a printed voucher's or the board's
+    // poster's inline styles) keeps it.
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
         h.insert(
             header::CONTENT_SECURITY_POLICY,
