@@ -39,7 +39,8 @@ async fn four_officers_keep_a_voucher_in_four_browsers() {
     fill(&accountant, "tr.line:nth-child(1) input[name=account]", "办公").await;
     // The list follows what is typed (it first shows every account on focus).
     let pick = accountant
-        .wait_for_find(Locator::Css("tr.line:nth-child(1) .pick-item[data-pick^='520101']"))
+        .wait()
+        .for_element(Locator::Css("tr.line:nth-child(1) .pick-item[data-pick^='520101']"))
         .await
         .expect("the picker offers 520101 for 办公");
     pick.click().await.unwrap();
@@ -57,7 +58,7 @@ async fn four_officers_keep_a_voucher_in_four_browsers() {
     fill(&accountant, "tr.line:nth-child(2) input[name=credit]", "120").await;
     // A third line added and removed in place.
     click(&accountant, "button[hx-get$='/voucher/line']").await;
-    accountant.wait_for_find(Locator::Css("tr.line:nth-child(3)")).await.expect("a new line");
+    accountant.wait().for_element(Locator::Css("tr.line:nth-child(3)")).await.expect("a new line");
     click(&accountant, "tr.line:nth-child(3) button.remove").await;
     assert_eq!(accountant.find_all(Locator::Css("tr.line")).await.unwrap().len(), 2);
     fill(&accountant, "tr.doc:nth-child(1) input[name=doc_type]", "发票").await;

@@ -138,7 +138,7 @@ pub async fn sign_in(c: &Client, base: &str, name: &str, passphrase: &str) {
         .await
         .expect("type");
     c.find(Locator::Css("form[action='/signin'] button")).await.expect("button").click().await.expect("click");
-    c.wait_for_find(Locator::Css("header.top")).await.expect("signed in");
+    c.wait().for_element(Locator::Css("header.top")).await.expect("signed in");
 }
 
 /// The page's visible text.
