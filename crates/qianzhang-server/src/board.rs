@@ -533,6 +533,7 @@ const PHONE: &str = "\n.check { margin-top: 1.5em; border-top: 2px solid #b22; p
   body { margin: 3mm; font-size: 14px; }\n\
   .cols { display: block; }\n\
   section { overflow-x: auto; }\n\
+  td, th { white-space: nowrap; }\n\
   h1 { font-size: 1.4em; }\n\
   .watermark { font-size: 5em; }\n\
 }\n";

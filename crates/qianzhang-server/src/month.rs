@@ -71,7 +71,8 @@ struct Outcome {
 /// Everything the page shows, read in one go.
 struct Month {
     month: Period,
-    today: time::Date,
+    /// The day the count form offers: the month's last business day once it has ended.
+    count_day: time::Date,
     sheet: Result<CountSheet, Error>,
     /// The bank accounts (code, name) and the one shown.
     accounts: Vec<(String, String)>,
@@ -107,7 +108,13 @@ fn read_month(state: &State, name: &str, q: &MonthQuery, count_day: Option<time:
     // No month after today's is closed.
     let closed_months = app::closed_months(&ledger, Period::of(today))?;
     let month = month_of(ledger.start(), &closed_months, q.month.as_deref(), today);
-    let sheet = app::count_sheet(&mut ledger, count_day.unwrap_or(today));
+    // A month that has ended is counted on its last business day (CSH-2).
+    let due = match month.last_day() < today {
+        true => qianzhang_core::cash::last_business_day(month, &qianzhang_app::office::settings(&ledger)?.calendar),
+        false => today,
+    };
+    let count_day = count_day.unwrap_or(due);
+    let sheet = app::count_sheet(&mut ledger, count_day);
     let chart = qianzhang_app::accounts::chart(&ledger)?;
     let accounts = qianzhang_core::bank::bank_accounts(&chart);
     let account = match q.account.as_deref().map(str::trim) {
@@ -127,7 +134,7 @@ fn read_month(state: &State, name: &str, q: &MonthQuery, count_day: Option<time:
     let latest_closed = closed_months.last().copied();
     Ok(Month {
         month,
-        today,
+        count_day,
         sheet,
         accounts,
         account,
@@ -264,7 +271,7 @@ fn render(o: &Officer, m: &Month, outcome: Option<&Outcome>) -> Markup {
 fn count_section(o: &Officer, m: &Month, outcome: Option<&Outcome>) -> Markup {
     let ledger = o.ledger();
     let date = match typed(outcome, Form::Count, "date") {
-        "" => m.today.to_string(),
+        "" => m.count_day.to_string(),
         d => d.to_string(),
     };
     html! {
