@@ -15,6 +15,7 @@ use crate::session::db_path;
 pub(crate) fn serve(cli: &Cli, listen: SocketAddr, with_demo: bool, https: bool) -> Result<(), Exit> {
     let (db, clock, intro): (_, Clock, _) = if with_demo {
         let (path, _) = demo::build(cli.db.as_deref(), true)?;
+        point_the_board_here(&path, listen)?;
         // The demo's days run on from the end of its story.
         let started = Instant::now();
         let clock: Clock = Arc::new(move || demo::STORY_NOW + started.elapsed());
@@ -41,6 +42,20 @@ pub(crate) fn serve(cli: &Cli, listen: SocketAddr, with_demo: bool, https: bool)
         println!("按 Ctrl+C 停止。");
     })
     .map_err(|e| Exit::Usage(format!("无法在 {listen} 上启动网页办公：{e}")))
+}
+
+/// The demo's poster carries a QR code to this server's own board.
+fn point_the_board_here(path: &std::path::Path, listen: SocketAddr) -> Result<(), Exit> {
+    let host = match listen.ip().is_unspecified() {
+        true => SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), listen.port()),
+        false => listen,
+    };
+    let ledger = qianzhang_app::Ledger::select(crate::session::open_store(path)?, Some(qianzhang_app::demo::LEDGER))?;
+    let claim = qianzhang_app::Claim::new(Some("管理员"), demo::STORY_NOW, "settings set public-url")?;
+    let mut admin = qianzhang_app::session::resume(ledger, claim);
+    let key = qianzhang_app::office::setting_key("public-url")?;
+    qianzhang_app::office::set(&mut admin, key, &format!("http://{host}"))?;
+    Ok(())
 }
 
 fn demo_intro() -> String {

@@ -663,6 +663,25 @@ pub fn record_review(books: &mut impl Books, review: Review) -> Result<(), Failu
     if review.opinion.chars().count() > 500 {
         return refuse(Rule::Lim1, "审核意见不超过 500 个字");
     }
+    // [PUB-1] a month published at its present close shows the review it
+    // was published with: an opinion added after would change the board
+    // residents were shown.
+    if let Ok(period) = Period::parse(&review.span) {
+        if let Some(fingerprint) = books.close_fingerprint(period)? {
+            if let Some(p) =
+                books.publications()?.into_iter().find(|p| p.period == period && p.fingerprint == fingerprint)
+            {
+                return refuse(
+                    Rule::Pub1,
+                    format!(
+                        "{}的财务公开已于 {} 公布，公布后不能再录入审核意见（公开栏上的内容须与张贴的海报一致）；如需更正，须反结账、更正、重新结账后再审核、公布",
+                        period.to_chinese(),
+                        crate::period::format_date(p.date)
+                    ),
+                );
+            }
+        }
+    }
     books.append(Event::DisclosureReviewed { review })?;
     Ok(())
 }

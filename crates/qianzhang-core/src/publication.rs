@@ -203,4 +203,21 @@ mod tests {
         let all = b.publications().unwrap();
         assert_eq!(all.iter().map(|p| p.date).collect::<Vec<_>>(), [date!(2025 - 05 - 05), date!(2025 - 05 - 12)]);
     }
+
+    #[test]
+    fn pub_1_no_review_is_added_to_a_month_once_published() {
+        let mut b = MemoryBooks::fixture();
+        close(&mut b, april());
+        review(&mut b, date!(2025 - 05 - 03));
+        publish_disclosure(&mut b, april(), date!(2025 - 05 - 05), "赵敏").unwrap();
+        let late = Review {
+            span: april().to_string(),
+            by: "陈静".into(),
+            opinion: "补充意见".into(),
+            date: date!(2025 - 05 - 04),
+        };
+        let refused = record_review(&mut b, late);
+        assert_eq!(rule_of(refused), Rule::Pub1);
+        assert_eq!(b.reviews().unwrap().len(), 1, "the board keeps the review it was published with");
+    }
 }

@@ -27,6 +27,8 @@ pub const COOKIE: &str = "qianzhang_session";
 /// A signed-in person, and the ledger the page is about once checked.
 #[derive(Clone, Debug)]
 pub struct Officer {
+    /// The session's id (its cookie).
+    pub id: String,
     pub person: String,
     pub ledgers: Vec<String>,
     pub csrf: String,
@@ -101,15 +103,22 @@ impl FromRequestParts<Arc<State>> for Officer {
     async fn from_request_parts(parts: &mut Parts, state: &Arc<State>) -> Result<Officer, Response> {
         let found = cookie_id(&parts.headers).and_then(|id| state.session(&id).map(|s| (id, s)));
         match found {
-            Some((_, WebSession { person: Some(person), ledgers, csrf, .. })) => {
-                Ok(Officer { person, ledgers, csrf, ledger: None })
+            Some((id, WebSession { person: Some(person), ledgers, csrf, .. })) => {
+                Ok(Officer { id, person, ledgers, csrf, ledger: None })
             }
             _ => {
-                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+                // A page asked for again after sign-in; a form's target is
+                // not a page, so a form sent while signed out leads home.
+                let next = match parts.method == axum::http::Method::GET {
+                    true => parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/"),
+                    false => "/",
+                };
                 let to = format!("/signin?next={}", page::segment(next));
                 Err(if parts.headers.contains_key("hx-request") {
-                    // htmx follows this header with a full page load.
-                    ([("hx-redirect", to)], StatusCode::UNAUTHORIZED).into_response()
+                    // A fragment (the running totals, the picker) is not
+                    // swapped: the page and what was typed on it stay, and
+                    // office.js says the sign-in has lapsed.
+                    StatusCode::UNAUTHORIZED.into_response()
                 } else {
                     Redirect::to(&to).into_response()
                 })
@@ -156,7 +165,14 @@ fn sign_in_form(
         section.signin {
             h1 { "钱账 · 登录" }
             p.hint { "社区财务办公：会计制单，审核、审批、出纳确认，记账，月末结账，财务公开。" }
-            @if let Some(e) = error { (page::refusal(e)) }
+            @if let Some(e) = error {
+                div.refusal role="alert" {
+                    @match e.refusals() {
+                        Some(r) => { @for x in &r.reasons { p { span.rule { (x.rule.to_string()) } " " (x.message) } } }
+                        None => { p { (e.to_string()) } }
+                    }
+                }
+            }
             form method="post" action="/signin" {
                 input type="hidden" name="csrf" value=(session.csrf);
                 input type="hidden" name="next" value=(safe_next(next));
@@ -189,22 +205,28 @@ pub async fn sign_in(AxState(state): AxState<Arc<State>>, headers: HeaderMap, fi
     let st = state.clone();
     let who = name.clone();
     let checked = tokio::task::spawn_blocking(move || check(&st, &who, &passphrase)).await;
-    let ledgers = match checked {
+    let (ledgers, reset) = match checked {
         Ok(Ok(l)) => l,
         Ok(Err(e)) => return sign_in_form(&state, &headers, Some(&next), &name, Some(&e)),
         Err(_) => return page::failure(&qianzhang_app::Error::Internal("登录未能完成".into())),
     };
     state.end_session(&old_id);
     let (id, _) = state.open_session(Some(name), ledgers.clone());
-    let to = if next == "/" && ledgers.len() == 1 { page::ledger_url(&ledgers[0], "") } else { next };
+    // A passphrase an admin set is replaced by its owner before anything else (OPR-1).
+    let to = match (reset, next.as_str()) {
+        (Some(l), _) => page::ledger_url(&l, "/admin/passphrase"),
+        (None, "/") if ledgers.len() == 1 => page::ledger_url(&ledgers[0], ""),
+        _ => next,
+    };
     let mut res = Redirect::to(&to).into_response();
     res.headers_mut().insert(header::SET_COOKIE, set_cookie(&state, &id));
     res
 }
 
 /// [OPR-1] checks the passphrase at every ledger that knows the name;
-/// returns the ledgers where it checks out and the person holds a post.
-fn check(state: &State, name: &str, passphrase: &str) -> Result<Vec<String>, qianzhang_app::Error> {
+/// returns the ledgers where it checks out and the person holds a post, and
+/// the first of them where the passphrase is one an admin set.
+fn check(state: &State, name: &str, passphrase: &str) -> Result<(Vec<String>, Option<String>), qianzhang_app::Error> {
     let now = state.now();
     let claim = Claim::new(Some(name), now, "网页 登录")?;
     let store = state.store()?;
@@ -214,6 +236,7 @@ fn check(state: &State, name: &str, passphrase: &str) -> Result<Vec<String>, qia
         return Err(qianzhang_app::Error::Usage("还没有账套：请先用 qianzhang init 建立账套".into()));
     }
     let mut admitted = Vec::new();
+    let mut reset = None;
     let mut known = Vec::new();
     for h in &handles {
         let ledger = Ledger::select(state.store()?, Some(&h.info.name))?;
@@ -230,22 +253,40 @@ fn check(state: &State, name: &str, passphrase: &str) -> Result<Vec<String>, qia
         let mut wait = |_: &str, _: u32, d: std::time::Duration| pause(d);
         match qianzhang_app::session::check_sign_in(&mut ledger, &claim, passphrase, &mut wait) {
             Ok(()) => {
-                if qianzhang_app::people::registry(&ledger)?.posts(name, now.date()).is_some() {
+                let registry = qianzhang_app::people::registry(&ledger)?;
+                if registry.posts(name, now.date()).is_some() {
+                    if registry.passphrase_reset(name) && reset.is_none() {
+                        reset = Some(l.clone());
+                    }
                     admitted.push(l);
                 }
             }
             Err(e) => {
-                first_error.get_or_insert(e);
+                first_error.get_or_insert(generic(e));
             }
         }
     }
     match (admitted.is_empty(), first_error) {
-        (false, _) => Ok(admitted),
+        (false, _) => Ok((admitted, reset)),
         (true, Some(e)) => Err(e),
         (true, None) => Err(qianzhang_app::Error::refuse(
             qianzhang_core::Rule::Opr1,
             format!("{name} 今天在任何账套都没有在任的职务，不能登录办公；请管理员先任命"),
         )),
+    }
+}
+
+/// A failed sign-in says the same whether the name or the passphrase was
+/// wrong (the log keeps which); a lockout says until when.
+fn generic(e: qianzhang_app::Error) -> qianzhang_app::Error {
+    match &e {
+        qianzhang_app::Error::Refused { refusals, .. } if !refusals.to_string().contains("锁定至") => {
+            qianzhang_app::Error::refuse(
+                qianzhang_core::Rule::Opr1,
+                "姓名或口令不正确。连续输错会越等越久，连续五次将锁定 15 分钟。",
+            )
+        }
+        _ => e,
     }
 }
 

@@ -61,6 +61,22 @@ enum Form {
     Reopen,
 }
 
+impl Form {
+    fn code(self) -> &'static str {
+        match self {
+            Form::Count => "count",
+            Form::Import => "import",
+            Form::Match => "match",
+            Form::Close => "close",
+            Form::Reopen => "reopen",
+        }
+    }
+
+    fn of(code: &str) -> Option<Form> {
+        [Form::Count, Form::Import, Form::Match, Form::Close, Form::Reopen].into_iter().find(|f| f.code() == code)
+    }
+}
+
 /// What a form's submission came to, shown beside it.
 struct Outcome {
     form: Form,
@@ -163,6 +179,10 @@ async fn show(
 
 /// The page, with what a form just did or why it was refused.
 async fn month_page(state: &Arc<State>, o: &Officer, q: MonthQuery, outcome: Option<Outcome>) -> Response {
+    let outcome = outcome.or_else(|| {
+        let (code, text) = state.take_flash(&o.id)?;
+        Some(Outcome { form: Form::of(&code)?, result: Ok(text), typed: Fields::default() })
+    });
     let count_day = outcome
         .as_ref()
         .filter(|x| x.form == Form::Count)
@@ -584,7 +604,27 @@ async fn submit(
         Ok(r) => r,
         Err(resp) => return resp,
     };
-    month_page(&state, &o, q, Some(Outcome { form, result, typed: fields })).await
+    match result {
+        Ok(text) => done(&state, &o, &q, form, text),
+        result => month_page(&state, &o, q, Some(Outcome { form, result, typed: fields })).await,
+    }
+}
+
+/// Back to the month page (so reloading it repeats nothing), where what
+/// the act said is shown once beside its form.
+fn done(state: &State, o: &Officer, q: &MonthQuery, form: Form, text: String) -> Response {
+    state.flash(&o.id, form.code(), text);
+    let mut to = "/month?".to_string();
+    if let Some(m) = q.month.as_deref().and_then(|m| Period::parse(m.trim()).ok()) {
+        to.push_str(&format!("month={m}&"));
+    }
+    if let Some(a) =
+        q.account.as_deref().map(str::trim).filter(|a| a.chars().all(|c| c.is_ascii_digit()) && !a.is_empty())
+    {
+        to.push_str(&format!("account={a}"));
+    }
+    let to = to.trim_end_matches(['?', '&']);
+    axum::response::Redirect::to(&ledger_url(o.ledger(), to)).into_response()
 }
 
 /// The date typed into `name`, if any.
@@ -936,5 +976,8 @@ async fn reopen(
         Ok(r) => r,
         Err(resp) => return resp,
     };
-    month_page(&state, &o, q, Some(Outcome { form: Form::Reopen, result, typed: kept })).await
+    match result {
+        Ok(text) => done(&state, &o, &q, Form::Reopen, text),
+        result => month_page(&state, &o, q, Some(Outcome { form: Form::Reopen, result, typed: kept })).await,
+    }
 }

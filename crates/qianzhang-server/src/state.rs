@@ -57,6 +57,9 @@ pub struct WebSession {
     pub ledgers: Vec<String>,
     pub csrf: String,
     pub last_seen: Instant,
+    /// What an act that succeeded said, for the page its redirect leads to
+    /// (which form, and the words), shown once.
+    pub flash: Option<(String, String)>,
 }
 
 /// The most sessions kept at once; the oldest anonymous ones go first.
@@ -105,7 +108,7 @@ impl State {
     /// A new session; returns its id.
     pub fn open_session(&self, person: Option<String>, ledgers: Vec<String>) -> (String, WebSession) {
         let id = random_id();
-        let s = WebSession { person, ledgers, csrf: random_id(), last_seen: Instant::now() };
+        let s = WebSession { person, ledgers, csrf: random_id(), last_seen: Instant::now(), flash: None };
         let mut sessions = self.sessions();
         if sessions.len() >= MAX_SESSIONS {
             let idle = self.config.idle;
@@ -124,6 +127,18 @@ impl State {
         }
         sessions.insert(id.clone(), s.clone());
         (id, s)
+    }
+
+    /// Keeps what an act said for the next page of session `id`.
+    pub fn flash(&self, id: &str, form: &str, text: String) {
+        if let Some(s) = self.sessions().get_mut(id) {
+            s.flash = Some((form.to_string(), text));
+        }
+    }
+
+    /// What the last act said, once.
+    pub fn take_flash(&self, id: &str) -> Option<(String, String)> {
+        self.sessions().get_mut(id).and_then(|s| s.flash.take())
     }
 
     pub fn end_session(&self, id: &str) {

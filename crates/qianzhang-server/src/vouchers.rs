@@ -28,6 +28,7 @@ pub fn routes() -> Router<Arc<State>> {
         .route("/l/{ledger}/voucher/doc", get(doc_fragment))
         .route("/l/{ledger}/voucher/totals", post(totals))
         .route("/l/{ledger}/accounts/pick", get(pick))
+        .route("/l/{ledger}/voucher/authorizations", get(authorizations))
         .route("/l/{ledger}/v/{period}/{number}", get(show))
         .route("/l/{ledger}/v/{period}/{number}/edit", get(edit_form).post(edit))
         .route("/l/{ledger}/v/{period}/{number}/do/{action}", post(act))
@@ -114,13 +115,41 @@ async fn show(
     AxState(state): AxState<Arc<State>>,
     officer: Officer,
     Path((ledger, period, number)): Path<(String, String, String)>,
+    Query(q): Query<Done>,
 ) -> Response {
     let o = match officer.at(&ledger) {
         Ok(o) => o,
         Err(r) => return r,
     };
     let Some(r) = reference(&period, &number) else { return page::not_found().await };
-    voucher_page(&state, &o, r, None, None).await
+    let notice = q.done.as_deref().and_then(done_notice).map(str::to_string);
+    voucher_page(&state, &o, r, notice, None).await
+}
+
+#[derive(Deserialize)]
+struct Done {
+    done: Option<String>,
+}
+
+/// What an act that succeeded says on the page it leads back to (the act
+/// answers with a redirect, so reloading the page repeats nothing).
+fn done_notice(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "review" => "已审核签字",
+        "approve" => "已审批签字",
+        "confirm" => "已出纳确认",
+        "post" => "已记账",
+        "withdraw" => "已撤回签字",
+        "void" => "已作废，编号保留，不再记账",
+        "edit" => "已修改；原有签字已作废，请重新审核、审批、确认",
+        "scan" => "已上传扫描件；原有签字已作废，请重新审核、审批、确认",
+        _ => return None,
+    })
+}
+
+/// Back to the voucher's page, saying what was done.
+fn done(ledger: &str, r: VoucherRef, code: &str) -> Response {
+    Redirect::to(&format!("{}?done={code}", voucher_url(ledger, r))).into_response()
 }
 
 /// The voucher's page, with what was just done or refused.
@@ -297,7 +326,7 @@ async fn upload(
         return resp;
     }
     let (st, who, l) = (state.clone(), o.person.clone(), ledger.clone());
-    let done = run(move || {
+    let outcome = run(move || {
         let (name, declared, bytes) = match (file, too_big) {
             (_, true) => {
                 return Err(qianzhang_app::Error::refuse(
@@ -315,12 +344,9 @@ async fn upload(
         })
     })
     .await;
-    match done {
+    match outcome {
         Err(resp) => resp,
-        Ok(Ok(info)) => {
-            let notice = format!("已上传扫描件“{}”；原有签字已作废，请重新审核、审批、确认", info.file_name);
-            voucher_page(&state, &o, r, Some(notice), None).await
-        }
+        Ok(Ok(_)) => done(&ledger, r, "scan"),
         Ok(Err(e)) => {
             let mut res = voucher_page(&state, &o, r, None, Some(("scan".into(), e))).await;
             *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
@@ -502,7 +528,7 @@ async fn act(
     match outcome {
         Err(resp) => resp,
         Ok(Ok((_, Some(new)))) => Redirect::to(&voucher_url(&ledger, new)).into_response(),
-        Ok(Ok((notice, None))) => voucher_page(&state, &o, r, Some(notice), None).await,
+        Ok(Ok((_, None))) => done(&ledger, r, &action),
         Ok(Err(e)) => {
             let mut res = voucher_page(&state, &o, r, None, Some((form.to_string(), e))).await;
             *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
@@ -673,7 +699,7 @@ fn voucher_form(o: &Officer, title: &str, to: &str, typed: &Typed, error: Option
             (csrf(o))
             p.head {
                 label { "日期 " input type="date" name="date" value=(typed.date) required; }
-                label { "审批依据 " input type="text" name="authorization" value=(typed.authorization) placeholder="¥1000 以上须写明批文号（APR-2）"; }
+                label { "审批依据 " input type="text" name="authorization" value=(typed.authorization) placeholder="支出须写明：两委决议或上级批复文号（APR-2）" list="authorizations"; }
             }
             table.entry {
                 thead { tr { th { "摘要" } th { "会计科目" } th { "借方金额" } th { "贷方金额" } th { "收付对象" } th { "专项资金" } th {} } }
@@ -686,6 +712,7 @@ fn voucher_form(o: &Officer, title: &str, to: &str, typed: &Typed, error: Option
                 (totals_markup(&typed.lines))
             }
             h2 { "原始凭证" }
+            datalist #authorizations hx-get=(ledger_url(ledger, "/voucher/authorizations")) hx-trigger="load" hx-swap="innerHTML" {}
             datalist #doc-types { @for t in ["发票", "收据", "报销单", "银行回单", "工资表", "合同", "验收单"] { option value=(t) {} } }
             table.entry {
                 thead { tr { th { "类型" } th { "号码" } th { "开票单位" } th { "金额" } th { "经办人" } th { "验收人" } th {} } }
@@ -753,12 +780,13 @@ async fn prepare(
         Ok(o) => o,
         Err(r) => return r,
     };
-    if let Err(r) = o.check(&fields, &headers) {
-        return r;
-    }
     let typed = Typed::from_fields(&fields);
+    if o.check(&fields, &headers).is_err() {
+        let to = ledger_url(&ledger, "/voucher/new");
+        return stale(page("制单", Some(&o), voucher_form(&o, "制单 · 记账凭证", &to, &typed, Some(&stale_error()))));
+    }
     let (st, who, l, t) = (state.clone(), o.person.clone(), ledger.clone(), typed.clone());
-    let done = run(move || {
+    let prepared = run(move || {
         st.act(&who, &l, "voucher add", |s| {
             let chart = qianzhang_app::accounts::chart(s.ledger())?;
             let draft = t.draft(&chart)?;
@@ -766,7 +794,7 @@ async fn prepare(
         })
     })
     .await;
-    match done {
+    match prepared {
         Err(r) => r,
         Ok(Ok(r)) => Redirect::to(&voucher_url(&ledger, r)).into_response(),
         Ok(Err(e)) => {
@@ -777,6 +805,19 @@ async fn prepare(
             res
         }
     }
+}
+
+/// The refusal a form from an earlier session gets: nothing was saved,
+/// and what was typed comes back to be sent again.
+fn stale_error() -> qianzhang_app::Error {
+    qianzhang_app::Error::Usage(
+        "这张表单来自上一次登录（CSRF 校验未通过），没有保存。填写的内容都还在下面，核对后再点一次“保存”即可。".into(),
+    )
+}
+
+/// A stale form shown again: 403, nothing changed.
+fn stale(markup: Markup) -> Response {
+    (axum::http::StatusCode::FORBIDDEN, markup).into_response()
 }
 
 /// `GET …/edit`: the form filled with the prepared voucher.
@@ -815,13 +856,15 @@ async fn edit(
         Ok(o) => o,
         Err(r) => return r,
     };
-    if let Err(r) = o.check(&fields, &headers) {
-        return r;
-    }
     let Some(r) = reference(&period, &number) else { return page::not_found().await };
     let typed = Typed::from_fields(&fields);
+    if o.check(&fields, &headers).is_err() {
+        let to = ledger_url(&ledger, &format!("/v/{}/{}/edit", r.period, r.number));
+        let form = voucher_form(&o, &format!("修改 {}", r.label()), &to, &typed, Some(&stale_error()));
+        return stale(page("修改凭证", Some(&o), form));
+    }
     let (st, who, l, t) = (state.clone(), o.person.clone(), ledger.clone(), typed.clone());
-    let done = run(move || {
+    let outcome = run(move || {
         st.act(&who, &l, &format!("voucher edit {r}"), |s| {
             let chart = qianzhang_app::accounts::chart(s.ledger())?;
             let draft = t.draft(&chart)?;
@@ -829,11 +872,9 @@ async fn edit(
         })
     })
     .await;
-    match done {
+    match outcome {
         Err(resp) => resp,
-        Ok(Ok(())) => {
-            voucher_page(&state, &o, r, Some("已修改；原有签字已作废，请重新审核、审批、确认".into()), None).await
-        }
+        Ok(Ok(())) => done(&ledger, r, "edit"),
         Ok(Err(e)) => {
             let to = ledger_url(&ledger, &format!("/v/{}/{}/edit", r.period, r.number));
             let mut res =
@@ -871,6 +912,26 @@ async fn totals(officer: Officer, headers: HeaderMap, Path(ledger): Path<String>
         return r;
     }
     totals_markup(&Typed::from_fields(&fields).lines).into_response()
+}
+
+/// `GET …/voucher/authorizations`: the recorded authorizations with what
+/// remains of each, offered in the 审批依据 box (htmx).
+async fn authorizations(AxState(state): AxState<Arc<State>>, officer: Officer, Path(ledger): Path<String>) -> Response {
+    let o = match officer.at(&ledger) {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let (st, l) = (state.clone(), o.ledger().to_string());
+    match run(move || qianzhang_app::office::authorizations(&st.ledger(&l)?)).await {
+        Ok(Ok(list)) => html! {
+            @for a in &list {
+                option value=(a.authorization.number) { (a.authorization.scope) }
+            }
+        }
+        .into_response(),
+        Ok(Err(_)) => html! {}.into_response(),
+        Err(r) => r,
+    }
 }
 
 #[derive(Deserialize)]

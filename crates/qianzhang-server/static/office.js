@@ -7,6 +7,32 @@
     var token = document.body && document.body.dataset.csrf;
     if (token) { e.detail.headers["X-CSRF-Token"] = token; }
   });
+  // A fragment refused because the sign-in lapsed: say so, keep the page.
+  document.addEventListener("htmx:responseError", function (e) {
+    if (!e.detail.xhr || e.detail.xhr.status !== 401 || document.getElementById("lapsed")) { return; }
+    var note = document.createElement("div");
+    note.id = "lapsed";
+    note.className = "refusal";
+    note.setAttribute("role", "alert");
+    note.textContent = "登录已过期（30 分钟没有操作，或已在别处退出）。请在新的标签页里重新登录，再回到这里点“保存”：本页填写的内容仍在。";
+    var main = document.querySelector("main");
+    if (main) { main.insertBefore(note, main.firstChild); }
+  });
+  // In the account box: Enter or ↓ picks from the list instead of sending the form.
+  document.addEventListener("keydown", function (e) {
+    var t = e.target;
+    if (!(t instanceof HTMLInputElement) || !t.classList.contains("acct")) { return; }
+    var box = t.closest("td") && t.closest("td").querySelector(".pick");
+    var first = box && box.querySelector("[data-pick]");
+    if (!first) { return; }
+    if (e.key === "Enter") {
+      e.preventDefault();
+      first.click();
+    } else if (e.key === "ArrowDown") {
+      e.preventDefault();
+      first.focus();
+    }
+  });
   document.addEventListener("click", function (e) {
     var t = e.target;
     if (!(t instanceof Element)) { return; }

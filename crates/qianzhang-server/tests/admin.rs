@@ -62,7 +62,8 @@ async fn opr_1_a_person_registered_and_appointed_signs_in_and_first_sets_their_o
     let mut sun = office.browser();
     let signed = sun.sign_in("孙丽", "临时口令-2025").await;
     assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.text());
-    // … but does nothing else until she has set her own.
+    assert_eq!(signed.location(), at("/admin/passphrase"), "she is sent to set her own passphrase first");
+    // … and does nothing else until she has set her own.
     sun.get(&at("/admin/kinship")).await;
     let refused = sun.post(&at("/admin/kinship/relate"), &[("a", "孙丽"), ("b", "赵敏"), ("kind", "kin")]).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);

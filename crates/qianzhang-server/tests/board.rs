@@ -41,7 +41,7 @@ async fn pub_1_the_committee_records_its_review_and_no_one_else_does() {
     accountant.get(&at("/disclosure?month=2025-01")).await;
     let before = office.log_len();
     let fields = [("month", "2025-01"), ("opinion", "收支真实，单据齐全"), ("date", "2025-04-10")];
-    let page = accountant.post(&at("/disclosure/review"), &fields).await;
+    let page = accountant.post_follow(&at("/disclosure/review"), &fields).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.text().contains("OPR-1"), "{}", page.text());
     assert!(page.body.contains("收支真实，单据齐全"), "what was typed stays");
@@ -49,7 +49,7 @@ async fn pub_1_the_committee_records_its_review_and_no_one_else_does() {
 
     let mut auditor = office.signed_in(AUDITOR).await;
     auditor.get(&at("/disclosure?month=2025-01")).await;
-    let page = auditor.post(&at("/disclosure/review"), &fields).await;
+    let page = auditor.post_follow(&at("/disclosure/review"), &fields).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text());
     assert!(page.text().contains("已记录 陈静 对2025年01月财务公开的审核意见"), "{}", page.text());
     assert!(page.text().contains("收支真实，单据齐全（陈静，2025-04-10）"), "{}", page.text());
@@ -85,7 +85,7 @@ async fn pub_1_nothing_unpublished_is_on_the_board() {
     // A month not published cannot be published before it is closed and reviewed.
     let mut b = office.signed_in(ACCOUNTANT).await;
     b.get(&at("/disclosure?month=2025-01")).await;
-    let page = b.post(&at("/disclosure/publish"), &[("month", "2025-01"), ("date", "2025-04-10")]).await;
+    let page = b.post_follow(&at("/disclosure/publish"), &[("month", "2025-01"), ("date", "2025-04-10")]).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.text());
     assert_eq!(resident.get(&board("/2025-01")).await.status, StatusCode::NOT_FOUND);
 }
@@ -98,19 +98,21 @@ async fn pub_1_a_published_month_is_on_the_board_without_sign_in() {
     ready_to_close(&office, "2025-01");
     let mut accountant = office.signed_in(ACCOUNTANT).await;
     accountant.get(&at("/month")).await;
-    let page = accountant.post(&at("/month/close"), &[("month", "2025-01")]).await;
+    let page = accountant.post_follow(&at("/month/close"), &[("month", "2025-01")]).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text());
     let mut auditor = office.signed_in(AUDITOR).await;
     auditor.get(&at("/disclosure?month=2025-01")).await;
     let review = [("month", "2025-01"), ("opinion", "收支真实，单据齐全"), ("date", "2025-04-10")];
-    assert_eq!(auditor.post(&at("/disclosure/review"), &review).await.status, StatusCode::OK);
+    assert_eq!(auditor.post_follow(&at("/disclosure/review"), &review).await.status, StatusCode::OK);
 
     accountant.get(&at("/disclosure?month=2025-01")).await;
-    let page = accountant.post(&at("/disclosure/publish"), &[("month", "2025-01"), ("date", "2025-04-10")]).await;
+    let page =
+        accountant.post_follow(&at("/disclosure/publish"), &[("month", "2025-01"), ("date", "2025-04-10")]).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text());
     assert!(page.text().contains("已公布2025年01月财务公开"), "{}", page.text());
     // Once per close.
-    let again = accountant.post(&at("/disclosure/publish"), &[("month", "2025-01"), ("date", "2025-04-10")]).await;
+    let again =
+        accountant.post_follow(&at("/disclosure/publish"), &[("month", "2025-01"), ("date", "2025-04-10")]).await;
     assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(again.text().contains("PUB-1"), "{}", again.text());
 

@@ -37,7 +37,14 @@ async fn upload(b: &mut Browser, path: &str, fields: &[(&str, &str)], file: Opti
     if let Some(c) = &b.cookie {
         req = req.header(header::COOKIE, c);
     }
-    b.send(req.body(Body::from(body)).expect("request")).await
+    let page = b.send(req.body(Body::from(body)).expect("request")).await;
+    match page.status {
+        StatusCode::SEE_OTHER => {
+            let to = page.location().to_string();
+            b.get(&to).await
+        }
+        _ => page,
+    }
 }
 
 /// January's first three bank movements, as the bank prints them.
@@ -71,13 +78,13 @@ async fn csh_2_the_cashier_counts_by_denomination() {
     let mut b = office.signed_in(CASHIER).await;
     b.get(&at("/month")).await;
     let before = office.log_len();
-    let page = b.post(&at("/month/count"), &[("date", "2025-04-10"), ("n10000", "2"), ("n50", "3")]).await;
+    let page = b.post_follow(&at("/month/count"), &[("date", "2025-04-10"), ("n10000", "2"), ("n50", "3")]).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text());
     let text = page.text();
     assert!(text.contains("已记录 2025-04-10 现金盘点：实点 ¥201.50"), "{text}");
     assert_eq!(office.log_len(), before + 1);
     // The running total of the pieces typed.
-    let total = b.post(&at("/month/count/total"), &[("n10000", "2"), ("n10", "7")]).await;
+    let total = b.post_follow(&at("/month/count/total"), &[("n10000", "2"), ("n10", "7")]).await;
     assert!(total.text().contains("¥200.70"), "{}", total.text());
 }
 
@@ -87,14 +94,14 @@ async fn csh_2_a_count_of_nothing_or_of_no_number_is_refused_beside_the_form() {
     let mut b = office.signed_in(CASHIER).await;
     b.get(&at("/month")).await;
     let before = office.log_len();
-    let page = b.post(&at("/month/count"), &[("date", "2025-04-10")]).await;
+    let page = b.post_follow(&at("/month/count"), &[("date", "2025-04-10")]).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.text().contains("CSH-2"), "{}", page.text());
-    let page = b.post(&at("/month/count"), &[("n100", "三张")]).await;
+    let page = b.post_follow(&at("/month/count"), &[("n100", "三张")]).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.text().contains("CSH-2"), "{}", page.text());
     assert!(page.body.contains("value=\"三张\""), "what was typed stays");
-    let page = b.post(&at("/month/count"), &[("n10000", "1"), ("amount", "50")]).await;
+    let page = b.post_follow(&at("/month/count"), &[("n10000", "1"), ("amount", "50")]).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.text().contains("与各券别合计"), "{}", page.text());
     assert_eq!(office.log_len(), before, "nothing written");
@@ -105,7 +112,7 @@ async fn opr_1_the_accountant_does_not_count_cash() {
     let office = Office::new();
     let mut b = office.signed_in(ACCOUNTANT).await;
     b.get(&at("/month")).await;
-    let page = b.post(&at("/month/count"), &[("amount", "100")]).await;
+    let page = b.post_follow(&at("/month/count"), &[("amount", "100")]).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.text().contains("OPR-1") || page.text().contains("SEP-5"), "{}", page.text());
     assert!(page.text().contains("账簿未作任何改动"));
@@ -158,14 +165,20 @@ async fn bnk_1_a_statement_is_uploaded_and_matched_by_hand() {
     // A line matched with a voucher of another amount is refused, with its rule.
     let before = office.log_len();
     let page = b
-        .post(&at("/month/bank/match?month=2025-01"), &[("account", "1002"), ("line", &second), ("voucher", voucher)])
+        .post_follow(
+            &at("/month/bank/match?month=2025-01"),
+            &[("account", "1002"), ("line", &second), ("voucher", voucher)],
+        )
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.text().contains("BNK-1") && page.text().contains("金额不符"), "{}", page.text());
     assert_eq!(office.log_len(), before + 1, "the refusal is logged in the cashier's name");
 
     let page = b
-        .post(&at("/month/bank/match?month=2025-01"), &[("account", "1002"), ("line", &first), ("voucher", voucher)])
+        .post_follow(
+            &at("/month/bank/match?month=2025-01"),
+            &[("account", "1002"), ("line", &first), ("voucher", voucher)],
+        )
         .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text());
     assert!(page.text().contains(&format!("已将对账单第 {first} 行与")), "{}", page.text());
@@ -173,11 +186,11 @@ async fn bnk_1_a_statement_is_uploaded_and_matched_by_hand() {
     let matched = qianzhang_app::month::statement_lines(&mut office.ledger(), "1002").expect("lines");
     assert!(matched.iter().any(|l| l.id.to_string() == first && l.matched.is_some()));
 
-    let page = b.post(&at("/month/bank/unmatch?month=2025-01"), &[("account", "1002"), ("line", &first)]).await;
+    let page = b.post_follow(&at("/month/bank/unmatch?month=2025-01"), &[("account", "1002"), ("line", &first)]).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text());
     assert!(page.text().contains("已取消对账单第"), "{}", page.text());
 
-    let page = b.post(&at("/month/bank/auto?month=2025-01"), &[("account", "1002")]).await;
+    let page = b.post_follow(&at("/month/bank/auto?month=2025-01"), &[("account", "1002")]).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text());
     assert!(page.text().contains("自动勾对 3 笔"), "{}", page.text());
     // The reconciliation of the month is shown.
@@ -207,7 +220,7 @@ async fn per_1_a_close_is_refused_with_every_reason_then_done() {
     let office = Office::new();
     let mut b = office.signed_in(ACCOUNTANT).await;
     b.get(&at("/month")).await;
-    let page = b.post(&at("/month/close"), &[("month", "2025-01")]).await;
+    let page = b.post_follow(&at("/month/close"), &[("month", "2025-01")]).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.text().contains("PER-1") || page.text().contains("BNK-1"), "{}", page.text());
     assert!(closed(&office, "2025-03").is_empty());
@@ -215,7 +228,7 @@ async fn per_1_a_close_is_refused_with_every_reason_then_done() {
     ready_to_close(&office, "2025-01");
     let page = b.get(&at("/month?month=2025-01")).await;
     assert!(page.text().contains("可以结账"), "{}", page.text());
-    let page = b.post(&at("/month/close?month=2025-01"), &[("month", "2025-01")]).await;
+    let page = b.post_follow(&at("/month/close?month=2025-01"), &[("month", "2025-01")]).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text());
     assert!(page.text().contains("2025年01月 已结账") || page.text().contains("已结账。"), "{}", page.text());
     assert!(page.text().contains("结账时指纹"), "{}", page.text());
@@ -228,7 +241,7 @@ async fn per_2_a_reopen_needs_the_approvers_own_passphrase() {
     ready_to_close(&office, "2025-01");
     let mut b = office.signed_in(ACCOUNTANT).await;
     b.get(&at("/month")).await;
-    let page = b.post(&at("/month/close"), &[("month", "2025-01")]).await;
+    let page = b.post_follow(&at("/month/close"), &[("month", "2025-01")]).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text());
     assert!(page.text().contains("反结账 2025-01"), "the reopen form: {}", page.text());
 
@@ -242,14 +255,14 @@ async fn per_2_a_reopen_needs_the_approvers_own_passphrase() {
             ("approver_passphrase", pass),
         ]
     };
-    let page = b.post(&at("/month/reopen"), &reopen("")).await;
+    let page = b.post_follow(&at("/month/reopen"), &reopen("")).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.text().contains("PER-2"), "{}", page.text());
     assert!(page.body.contains("补记一笔漏记的银行手续费"), "the reason typed stays");
     assert_eq!(office.log_len(), before);
 
     // A wrong one: a failed sign-in of the approver, told as PER-2.
-    let page = b.post(&at("/month/reopen"), &reopen("不对的口令")).await;
+    let page = b.post_follow(&at("/month/reopen"), &reopen("不对的口令")).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.text().contains("PER-2"), "{}", page.text());
     assert!(!page.body.contains("不对的口令"), "a passphrase is never shown again");
@@ -257,7 +270,7 @@ async fn per_2_a_reopen_needs_the_approvers_own_passphrase() {
     assert_eq!(office.log_len(), before + 1, "the failed sign-in is logged");
 
     // The approver's own: reopened.
-    let page = b.post(&at("/month/reopen"), &reopen(PASSPHRASE)).await;
+    let page = b.post_follow(&at("/month/reopen"), &reopen(PASSPHRASE)).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text());
     assert!(page.text().contains("已反结账"), "{}", page.text());
     assert!(page.text().contains(APPROVER));
@@ -302,7 +315,7 @@ async fn hnd_1_the_handover_report_and_its_completion() {
     // Recording it is the administrator's: the accountant is refused.
     let fields =
         [("officer", CASHIER), ("role", "cashier"), ("date", "2025-04-10"), ("to", REVIEWER), ("supervisor", APPROVER)];
-    let page = b.post(&at("/handover/complete"), &fields).await;
+    let page = b.post_follow(&at("/handover/complete"), &fields).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.text());
     assert!(page.text().contains("OPR-1") || page.text().contains("HND-1"), "{}", page.text());
 
@@ -312,11 +325,11 @@ async fn hnd_1_the_handover_report_and_its_completion() {
     let book = qianzhang_app::month::count_sheet(&mut office.ledger(), time::macros::date!(2025 - 04 - 10))
         .expect("sheet")
         .book;
-    let page = cashier.post(&at("/month/count"), &[("amount", &book.to_decimal_string())]).await;
+    let page = cashier.post_follow(&at("/month/count"), &[("amount", &book.to_decimal_string())]).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text());
     let mut admin = office.signed_in(ADMIN).await;
     admin.get(&at(&format!("/handover?{query}"))).await;
-    let page = admin.post(&at("/handover/complete"), &fields).await;
+    let page = admin.post_follow(&at("/handover/complete"), &fields).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text());
     assert!(page.text().contains("已记录交接"), "{}", page.text());
 }
@@ -327,13 +340,13 @@ async fn opr_1_each_month_end_form_refuses_the_wrong_post() {
     // The reviewer reconciles nothing and the cashier closes no month.
     let mut reviewer = office.signed_in(REVIEWER).await;
     reviewer.get(&at("/month")).await;
-    let page = reviewer.post(&at("/month/bank/auto"), &[("account", "1002")]).await;
+    let page = reviewer.post_follow(&at("/month/bank/auto"), &[("account", "1002")]).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.text());
-    let page = reviewer.post(&at("/month/bank/unmatch"), &[("account", "1002"), ("line", "1")]).await;
+    let page = reviewer.post_follow(&at("/month/bank/unmatch"), &[("account", "1002"), ("line", "1")]).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.text());
     let mut cashier = office.signed_in(CASHIER).await;
     cashier.get(&at("/month")).await;
-    let page = cashier.post(&at("/month/close"), &[("month", "2025-01")]).await;
+    let page = cashier.post_follow(&at("/month/close"), &[("month", "2025-01")]).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.text().contains("SEP-5") || page.text().contains("OPR-1"), "{}", page.text());
     assert!(closed(&office, "2025-03").is_empty());
@@ -363,10 +376,10 @@ async fn the_month_end_pages_need_a_sign_in_and_take_odd_input_without_failing()
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.text().contains("HND-1"), "{}", page.text());
     assert!(!page.body.contains("<script>"), "what was typed is escaped");
-    let page = b.post(&at("/month/bank/match"), &[("line", "x"), ("voucher", "?")]).await;
+    let page = b.post_follow(&at("/month/bank/match"), &[("line", "x"), ("voucher", "?")]).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.text().contains("BNK-1"), "{}", page.text());
-    let page = b.post(&at("/month/close"), &[("month", "13月")]).await;
+    let page = b.post_follow(&at("/month/close"), &[("month", "13月")]).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.text().contains("PER-1"), "{}", page.text());
 }

@@ -222,33 +222,33 @@ async fn sep_a_voucher_goes_from_preparer_to_reviewer_cashier_and_back_to_be_pos
     assert!(shown.text().contains("壹佰贰拾元整"), "大写 on the page");
 
     // The preparer may not review their own voucher (SEP-5).
-    let own = accountant.post(&format!("{voucher}/do/review"), &[]).await;
+    let own = accountant.post_follow(&format!("{voucher}/do/review"), &[]).await;
     assert_eq!(own.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(own.text().contains("SEP-"), "{}", own.text());
 
     let mut reviewer = office.signed_in(REVIEWER).await;
     reviewer.get(&voucher).await;
-    let page = reviewer.post(&format!("{voucher}/do/review"), &[]).await;
+    let page = reviewer.post_follow(&format!("{voucher}/do/review"), &[]).await;
     assert!(page.text().contains("待审批"), "{}", page.text());
 
     // 一支笔: the approver signs every expense.
     let mut approver = office.signed_in(APPROVER).await;
     approver.get(&voucher).await;
-    let page = approver.post(&format!("{voucher}/do/approve"), &[]).await;
+    let page = approver.post_follow(&format!("{voucher}/do/approve"), &[]).await;
     assert!(page.text().contains("待出纳确认"), "{}", page.text());
 
     let mut cashier = office.signed_in(CASHIER).await;
     cashier.get(&voucher).await;
-    let page = cashier.post(&format!("{voucher}/do/confirm"), &[]).await;
+    let page = cashier.post_follow(&format!("{voucher}/do/confirm"), &[]).await;
     assert!(page.text().contains("待记账"), "{}", page.text());
     // A cashier's session cannot post.
     let before = office.log_len();
-    let refused = cashier.post(&format!("{voucher}/do/post"), &[]).await;
+    let refused = cashier.post_follow(&format!("{voucher}/do/post"), &[]).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.text().contains("OPR-1") || refused.text().contains("SEP-"), "{}", refused.text());
     assert_eq!(office.log_len(), before + 1, "only the refusal is logged");
 
-    let page = accountant.post(&format!("{voucher}/do/post"), &[]).await;
+    let page = accountant.post_follow(&format!("{voucher}/do/post"), &[]).await;
     assert!(page.text().contains("已记账"), "{}", page.text());
 }
 
@@ -285,7 +285,7 @@ async fn doc_1_a_scan_is_uploaded_listed_and_served_to_the_ledgers_officers_only
     b.get(&voucher).await;
     let page = b.upload(&format!("{voucher}/scan"), "scan", "发票.png", "image/png", PNG).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text());
-    assert!(page.text().contains("已上传扫描件“发票.png”"), "{}", page.text());
+    assert!(page.text().contains("已上传扫描件") && page.text().contains("发票.png"), "{}", page.text());
     let sha = page.body.split("/scan/").nth(1).and_then(|r| r.split('"').next()).unwrap().to_string();
     assert_eq!(sha.len(), 64);
     let served = b.get(&at(&format!("/scan/{sha}"))).await;
@@ -351,4 +351,52 @@ async fn a_write_that_meets_a_busy_store_says_so_and_keeps_what_was_typed() {
     // Sent again, it goes through.
     let page = b.post(&at("/voucher/new"), &pairs(&before_typed)).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());
+}
+
+#[tokio::test]
+async fn opr_1_a_wrong_name_and_a_wrong_passphrase_read_the_same() {
+    let office = Office::new();
+    let mut b = office.browser();
+    let wrong_pass = b.sign_in(REVIEWER, "不是这个").await.text();
+    let wrong_name = b.sign_in("没有这个人", "不是这个").await.text();
+    assert!(wrong_pass.contains("姓名或口令不正确"), "{wrong_pass}");
+    assert!(wrong_name.contains("姓名或口令不正确"), "{wrong_name}");
+    assert!(!wrong_name.contains("没有这个人”不是"), "the page does not say which names exist");
+}
+
+#[tokio::test]
+async fn a_voucher_form_from_an_earlier_sign_in_comes_back_as_typed() {
+    let office = Office::new();
+    let mut b = office.signed_in(ACCOUNTANT).await;
+    b.get(&at("/voucher/new")).await;
+    let stale = b.csrf.clone().unwrap();
+    // Signed out in another tab and in again: the form's token is the old one.
+    b.post("/signout", &[]).await;
+    b.sign_in(ACCOUNTANT, PASSPHRASE).await;
+    let before = office.log_len();
+    let mut typed = vec![("csrf".to_string(), stale)];
+    typed.extend(payment("购买信封", "12"));
+    let page = b.post_raw(&at("/voucher/new"), &pairs(&typed)).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(page.body.contains(r#"value="购买信封""#), "what was typed comes back");
+    assert_eq!(office.log_len(), before, "nothing changed");
+    // Sent again from the page it came back on, it is saved.
+    let again = b.post(&at("/voucher/new"), &pairs(&payment("购买信封", "12"))).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.text());
+}
+
+#[tokio::test]
+async fn an_act_answers_with_a_redirect_so_reloading_repeats_nothing() {
+    let office = Office::new();
+    let mut b = office.signed_in(CASHIER).await;
+    b.get(&at("/month")).await;
+    let before = office.log_len();
+    let page = b.post(&at("/month/count"), &[("date", "2025-04-10"), ("amount", "100")]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let shown = b.get(page.location()).await;
+    assert!(shown.text().contains("已记录 2025-04-10 现金盘点"), "{}", shown.text());
+    // Reloading shows the page again, without the notice, and records nothing.
+    let reloaded = b.get(page.location()).await;
+    assert!(!reloaded.text().contains("已记录 2025-04-10 现金盘点"));
+    assert_eq!(office.log_len(), before + 1);
 }

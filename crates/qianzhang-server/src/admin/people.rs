@@ -277,7 +277,7 @@ fn own_passphrase(o: &Officer, said: Said, reset: bool) -> Response {
         @if reset {
             p.warn { "您现在的口令是管理员设的临时口令：请先在这里设置自己的口令，才能办理其他事项（OPR-1）。" }
         }
-        p.hint { "口令至少 8 个字符，可用中文。管理员重置口令后，须先在这里设置自己的口令，才能办理其他事项（OPR-1）。" }
+        p.hint { "口令 6 到 256 个字符，可用中文。管理员重置口令后，须先在这里设置自己的口令，才能办理其他事项（OPR-1）。" }
         (said.beside("passphrase"))
         form method="post" action=(ledger_url(o.ledger(), "/admin/passphrase")) {
             (csrf(o))

@@ -226,6 +226,18 @@ impl Browser {
         self.post_raw(path, &all).await
     }
 
+    /// A form post, then the page a redirect leads to (as a browser goes on).
+    pub async fn post_follow(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let page = self.post(path, fields).await;
+        match page.status {
+            StatusCode::SEE_OTHER => {
+                let to = page.location().to_string();
+                self.get(&to).await
+            }
+            _ => page,
+        }
+    }
+
     /// A form post exactly as given (no token added).
     pub async fn post_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
         let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(fields.iter()).finish();
@@ -237,7 +249,8 @@ impl Browser {
         self.send(req).await
     }
 
-    /// A file upload (multipart) with this browser's CSRF token.
+    /// A file upload (multipart) with this browser's CSRF token, then the
+    /// page a redirect leads to.
     pub async fn upload(&mut self, path: &str, field: &str, file_name: &str, content_type: &str, bytes: &[u8]) -> Page {
         let boundary = "qianzhang-test-boundary-7d1f";
         let token = self.csrf.clone().unwrap_or_default();
@@ -258,7 +271,14 @@ impl Browser {
             .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
             .body(Body::from(body))
             .expect("request");
-        self.send(req).await
+        let page = self.send(req).await;
+        match page.status {
+            StatusCode::SEE_OTHER => {
+                let to = page.location().to_string();
+                self.get(&to).await
+            }
+            _ => page,
+        }
     }
 
     /// Opens the sign-in page, then signs in.
