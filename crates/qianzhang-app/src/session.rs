@@ -53,6 +53,11 @@ impl<B: Backend> Ledger<B> {
         &self.handle
     }
 
+    /// The backend back, for a front end that keeps it open between acts.
+    pub fn into_backend(self) -> B {
+        self.backend
+    }
+
     pub(crate) fn store(&self) -> &B {
         &self.backend
     }
@@ -190,6 +195,11 @@ impl<B: Backend> Session<B> {
 
     pub fn ledger(&mut self) -> &mut Ledger<B> {
         &mut self.ledger
+    }
+
+    /// The ledger back, once the session's acts are done.
+    pub fn into_ledger(self) -> Ledger<B> {
+        self.ledger
     }
 
     /// Runs `command` in one transaction as the operator, once their role

@@ -405,11 +405,11 @@ fn not_on_board() -> Response {
 }
 
 /// A ledger on the board and what it published.
-type OnBoard = (Ledger<Store>, Vec<Published>);
+type OnBoard<'a> = (crate::state::Desk<'a>, Vec<Published>);
 
 /// The ledger's publications; `None` when the ledger does not exist or
 /// published nothing (the board does not tell the two apart).
-fn board_list(state: &State, name: &str) -> Result<Option<OnBoard>, Error> {
+fn board_list<'a>(state: &'a State, name: &str) -> Result<Option<OnBoard<'a>>, Error> {
     let ledger = match state.ledger(name) {
         Ok(l) => l,
         Err(Error::Backend(qianzhang_core::backend::BackendError::Busy)) => {

@@ -773,7 +773,7 @@ async fn import(
             return Err(Error::refuse(Rule::Bnk1, "没有收到对账单文件；请选择银行导出的 CSV 或 Excel 文件"));
         };
         let through = date_field(f, "through", Rule::Bnk1)?;
-        let account = app::statement_account(&st.ledger(l)?, f.get("account"))?;
+        let account = app::statement_account(&*st.ledger(l)?, f.get("account"))?;
         let statement = app::read_statement_bytes(&bytes, &name, None, None, f.get("map"))?;
         let source = if statement.encoding == qianzhang_core::csvfile::TextEncoding::Utf8 {
             "UTF-8".to_string()
@@ -820,7 +820,7 @@ async fn match_line(
         let voucher = VoucherRef::parse(text).ok_or_else(|| {
             Error::refuse(Rule::Bnk1, format!("凭证号“{text}”无法识别；请从列表中选择要勾对的记账凭证"))
         })?;
-        let account = app::statement_account(&st.ledger(l)?, f.get("account"))?;
+        let account = app::statement_account(&*st.ledger(l)?, f.get("account"))?;
         st.act(who, l, &format!("bank match --line {line} --voucher {voucher}"), |s| {
             app::match_line(s, &account, line, voucher)
         })?;
@@ -847,7 +847,7 @@ async fn unmatch(
     }
     submit(state, o, q, Form::Match, fields, |st, who, l, f| {
         let line = line_field(f)?;
-        let account = app::statement_account(&st.ledger(l)?, f.get("account"))?;
+        let account = app::statement_account(&*st.ledger(l)?, f.get("account"))?;
         st.act(who, l, &format!("bank unmatch {line}"), |s| app::unmatch_line(s, &account, line))?;
         Ok(format!("已取消对账单第 {line} 行的勾对。"))
     })
@@ -871,7 +871,7 @@ async fn match_all(
         return r;
     }
     submit(state, o, q, Form::Match, fields, |st, who, l, f| {
-        let account = app::statement_account(&st.ledger(l)?, f.get("account"))?;
+        let account = app::statement_account(&*st.ledger(l)?, f.get("account"))?;
         let pairs = st.act(who, l, "bank match", |s| app::match_all(s, &account))?;
         let mut text = format!("自动勾对 {} 笔", pairs.len());
         if !pairs.is_empty() {

@@ -493,7 +493,7 @@ async fn index(AxState(state): AxState<Arc<State>>, officer: Officer, Path(ledge
     };
     let (st, l) = (state.clone(), ledger.clone());
     let every = Inputs { account: true, bank: true, fund: true, person: true, ..Inputs::default() };
-    let c = match run(move || choices(&st.ledger(&l)?, every)).await {
+    let c = match run(move || choices(&*st.ledger(&l)?, every)).await {
         Ok(Ok(c)) => c,
         Ok(Err(e)) => return page::failure(&e),
         Err(r) => return r,

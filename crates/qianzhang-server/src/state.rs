@@ -70,6 +70,44 @@ pub struct State {
     sessions: Mutex<HashMap<String, WebSession>>,
     /// Writes go one at a time.
     writer: Mutex<()>,
+    /// Connections kept open between requests, their page caches warm.
+    pool: Mutex<Vec<Store>>,
+}
+
+/// The most connections kept open between requests.
+const POOL: usize = 8;
+
+/// A ledger opened for one request; its connection goes back to the pool.
+pub struct Desk<'a> {
+    ledger: Option<Ledger<Store>>,
+    state: &'a State,
+}
+
+impl std::ops::Deref for Desk<'_> {
+    type Target = Ledger<Store>;
+    fn deref(&self) -> &Ledger<Store> {
+        self.ledger.as_ref().expect("a desk holds its ledger until dropped")
+    }
+}
+
+impl std::ops::DerefMut for Desk<'_> {
+    fn deref_mut(&mut self) -> &mut Ledger<Store> {
+        self.ledger.as_mut().expect("a desk holds its ledger until dropped")
+    }
+}
+
+impl Desk<'_> {
+    fn take(mut self) -> Ledger<Store> {
+        self.ledger.take().expect("a desk holds its ledger until dropped")
+    }
+}
+
+impl Drop for Desk<'_> {
+    fn drop(&mut self) {
+        if let Some(l) = self.ledger.take() {
+            self.state.put_back(l.into_backend());
+        }
+    }
 }
 
 /// 256 random bits, hex.
@@ -81,7 +119,7 @@ pub fn random_id() -> String {
 
 impl State {
     pub fn new(config: Config) -> State {
-        State { config, sessions: Mutex::new(HashMap::new()), writer: Mutex::new(()) }
+        State { config, sessions: Mutex::new(HashMap::new()), writer: Mutex::new(()), pool: Mutex::new(Vec::new()) }
     }
 
     pub fn now(&self) -> OffsetDateTime {
@@ -145,14 +183,28 @@ impl State {
         self.sessions().remove(id);
     }
 
-    /// Opens the store for one request.
+    /// A connection for one request: a pooled one, else a new one.
     pub fn store(&self) -> Result<Store, qianzhang_app::Error> {
+        let pooled = self.pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        if let Some(mut store) = pooled {
+            if store.renew().is_ok() {
+                return Ok(store);
+            }
+        }
         Store::open_waiting(&self.config.db, self.config.busy_wait).map_err(|e| qianzhang_app::Error::Backend(e.into()))
     }
 
-    /// The ledger named, for a read.
-    pub fn ledger(&self, name: &str) -> Result<Ledger<Store>, qianzhang_app::Error> {
-        Ledger::select(self.store()?, Some(name))
+    fn put_back(&self, store: Store) {
+        let mut pool = self.pool.lock().unwrap_or_else(|e| e.into_inner());
+        if pool.len() < POOL {
+            pool.push(store);
+        }
+    }
+
+    /// The ledger named, for one request.
+    pub fn ledger(&self, name: &str) -> Result<Desk<'_>, qianzhang_app::Error> {
+        let store = self.store()?;
+        Ok(Desk { ledger: Some(Ledger::select(store, Some(name))?), state: self })
     }
 
     /// Runs `act` as the signed-in `person` at `ledger`, one write at a
@@ -166,15 +218,17 @@ impl State {
         act: impl FnOnce(&mut Session<Store>) -> Result<T, qianzhang_app::Error>,
     ) -> Result<T, qianzhang_app::Error> {
         let _writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        let ledger = self.ledger(ledger)?;
+        let ledger = self.ledger(ledger)?.take();
         let claim = Claim::new(Some(person), self.now(), format!("网页 {command}"))?;
         let mut session = qianzhang_app::session::resume(ledger, claim);
-        match act(&mut session) {
-            Err(qianzhang_app::Error::Refused { refusals, logged: false }) => {
-                session.log_refusal(&refusals)?;
-                Err(qianzhang_app::Error::Refused { refusals, logged: true })
-            }
+        let done = match act(&mut session) {
+            Err(qianzhang_app::Error::Refused { refusals, logged: false }) => match session.log_refusal(&refusals) {
+                Ok(()) => Err(qianzhang_app::Error::Refused { refusals, logged: true }),
+                Err(e) => Err(e),
+            },
             other => other,
-        }
+        };
+        self.put_back(session.into_ledger().into_backend());
+        done
     }
 }

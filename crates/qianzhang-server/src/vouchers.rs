@@ -69,7 +69,7 @@ async fn list(
     let today = state.now().date();
     let month = q.month.as_deref().and_then(|m| Period::parse(m).ok()).unwrap_or_else(|| Period::of(today));
     let (st, l) = (state.clone(), ledger.clone());
-    let listed = match run(move || app::list(&st.ledger(&l)?, month, month, today)).await {
+    let listed = match run(move || app::list(&*st.ledger(&l)?, month, month, today)).await {
         Ok(r) => r,
         Err(r) => return r,
     };
@@ -162,7 +162,7 @@ async fn voucher_page(
 ) -> Response {
     let (st, l) = (state.clone(), o.ledger().to_string());
     let today = state.now().date();
-    let shown = match run(move || app::show(&st.ledger(&l)?, r, today)).await {
+    let shown = match run(move || app::show(&*st.ledger(&l)?, r, today)).await {
         Ok(Ok(p)) => p,
         Ok(Err(_)) => return page::not_found().await,
         Err(resp) => return resp,
@@ -367,7 +367,7 @@ async fn scan(
         Err(r) => return r,
     };
     let (st, l) = (state.clone(), o.ledger().to_string());
-    match run(move || app::scan(&st.ledger(&l)?, &sha)).await {
+    match run(move || app::scan(&*st.ledger(&l)?, &sha)).await {
         Ok(Ok(Some((media, bytes)))) => {
             use axum::http::header;
             let disposition = if media == qianzhang_core::scan::MediaType::Pdf { "attachment" } else { "inline" };
@@ -833,7 +833,7 @@ async fn edit_form(
     let Some(r) = reference(&period, &number) else { return page::not_found().await };
     let (st, l) = (state.clone(), ledger.clone());
     let today = state.now().date();
-    let shown = match run(move || app::show(&st.ledger(&l)?, r, today)).await {
+    let shown = match run(move || app::show(&*st.ledger(&l)?, r, today)).await {
         Ok(Ok(p)) => p,
         Ok(Err(_)) => return page::not_found().await,
         Err(resp) => return resp,
@@ -922,7 +922,7 @@ async fn authorizations(AxState(state): AxState<Arc<State>>, officer: Officer, P
         Err(r) => return r,
     };
     let (st, l) = (state.clone(), o.ledger().to_string());
-    match run(move || qianzhang_app::office::authorizations(&st.ledger(&l)?)).await {
+    match run(move || qianzhang_app::office::authorizations(&*st.ledger(&l)?)).await {
         Ok(Ok(list)) => html! {
             @for a in &list {
                 option value=(a.authorization.number) { (a.authorization.scope) }
@@ -957,7 +957,7 @@ async fn pick(
     };
     let (st, l) = (state.clone(), o.ledger().to_string());
     let today = state.now().date();
-    let chart = match run(move || qianzhang_app::accounts::chart(&st.ledger(&l)?)).await {
+    let chart = match run(move || qianzhang_app::accounts::chart(&*st.ledger(&l)?)).await {
         Ok(Ok(c)) => c,
         Ok(Err(e)) => return refusal(&e).into_response(),
         Err(r) => return r,

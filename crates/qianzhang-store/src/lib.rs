@@ -58,4 +58,12 @@ impl Store {
         let (conn, waited) = tx::connect(path, wait)?;
         Ok(Store { conn, wait, waited })
     }
+
+    /// Makes an open store ready for another request (a server keeps a few
+    /// open, their page caches warm): the whole wait is its own again.
+    pub fn renew(&mut self) -> Result<(), Error> {
+        self.waited = Duration::ZERO;
+        self.conn.busy_timeout(self.wait)?;
+        Ok(())
+    }
 }

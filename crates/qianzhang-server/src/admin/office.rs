@@ -27,7 +27,7 @@ use crate::state::State;
 async fn roles(state: &Arc<State>, o: &Officer) -> Result<Vec<Role>, Response> {
     let (st, l, who) = (state.clone(), o.ledger().to_string(), o.person.clone());
     let today = state.now().date();
-    match run(move || qianzhang_app::people::registry(&st.ledger(&l)?)).await {
+    match run(move || qianzhang_app::people::registry(&*st.ledger(&l)?)).await {
         Ok(Ok(r)) => Ok(roles_of(&r, &who, today)),
         Ok(Err(e)) => Err(page::failure(&e)),
         Err(r) => Err(r),
@@ -60,7 +60,7 @@ async fn authorizations(state: &Arc<State>, o: &Officer, said: Said) -> Response
         Err(r) => return r,
     };
     let (st, l) = (state.clone(), o.ledger().to_string());
-    let items = match run(move || office::authorizations(&st.ledger(&l)?)).await {
+    let items = match run(move || office::authorizations(&*st.ledger(&l)?)).await {
         Ok(Ok(x)) => x,
         Ok(Err(e)) => return page::failure(&e),
         Err(r) => return r,
@@ -223,7 +223,7 @@ async fn receipts(state: &Arc<State>, o: &Officer, said: Said) -> Response {
         Err(r) => return r,
     };
     let (st, l) = (state.clone(), o.ledger().to_string());
-    let (books, used) = match run(move || office::receipts(&st.ledger(&l)?)).await {
+    let (books, used) = match run(move || office::receipts(&*st.ledger(&l)?)).await {
         Ok(Ok(x)) => x,
         Ok(Err(e)) => return page::failure(&e),
         Err(r) => return r,
@@ -398,7 +398,7 @@ async fn settings(state: &Arc<State>, o: &Officer, said: Said, year: Option<i32>
         Err(r) => return r,
     };
     let (st, l) = (state.clone(), o.ledger().to_string());
-    let settings = match run(move || office::settings(&st.ledger(&l)?)).await {
+    let settings = match run(move || office::settings(&*st.ledger(&l)?)).await {
         Ok(Ok(x)) => x,
         Ok(Err(e)) => return page::failure(&e),
         Err(r) => return r,

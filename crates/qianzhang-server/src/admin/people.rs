@@ -31,7 +31,7 @@ pub async fn page(AxState(state): AxState<Arc<State>>, officer: Officer, Path(le
 
 async fn people_page(state: &Arc<State>, o: &Officer, said: Said) -> Response {
     let (st, l) = (state.clone(), o.ledger().to_string());
-    let registry = match run(move || people::registry(&st.ledger(&l)?)).await {
+    let registry = match run(move || people::registry(&*st.ledger(&l)?)).await {
         Ok(Ok(r)) => r,
         Ok(Err(e)) => return page::failure(&e),
         Err(r) => return r,
@@ -262,7 +262,7 @@ pub async fn passphrase_page(
         Err(r) => return r,
     };
     let (st, l, who) = (state.clone(), ledger.clone(), o.person.clone());
-    let reset = match run(move || people::registry(&st.ledger(&l)?).map(|r| r.passphrase_reset(&who))).await {
+    let reset = match run(move || people::registry(&*st.ledger(&l)?).map(|r| r.passphrase_reset(&who))).await {
         Ok(Ok(r)) => r,
         Ok(Err(e)) => return page::failure(&e),
         Err(r) => return r,

@@ -85,7 +85,7 @@ async fn handover_page(state: &Arc<State>, o: &Officer, f: Fields, done: Option<
     let report = match asked {
         None => None,
         Some(Err(e)) => Some(Err(e)),
-        Some(Ok(p)) => match run(move || app::handover(&mut st.ledger(&l)?, &p)).await {
+        Some(Ok(p)) => match run(move || app::handover(&mut *st.ledger(&l)?, &p)).await {
             Ok(r) => Some(r),
             Err(resp) => return resp,
         },
@@ -196,7 +196,7 @@ async fn xlsx(
     };
     let (st, l) = (state.clone(), o.ledger().to_string());
     let made = run(move || {
-        let h = app::handover(&mut st.ledger(&l)?, &p)?;
+        let h = app::handover(&mut *st.ledger(&l)?, &p)?;
         qianzhang_report::xlsx::workbook(&qianzhang_report::handover(&h, Format::Xlsx)).map_err(Error::Internal)
     })
     .await;

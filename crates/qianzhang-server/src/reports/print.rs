@@ -70,7 +70,7 @@ async fn print_vouchers(
 ) -> Result<Result<Printed, qianzhang_app::Error>, Response> {
     let (st, l) = (state.clone(), o.ledger().to_string());
     run(move || {
-        let batch = app::vouchers(&st.ledger(&l)?, &which)?;
+        let batch = app::vouchers(&*st.ledger(&l)?, &which)?;
         let sheets: Vec<VoucherSheet<'_>> = batch
             .sheets
             .iter()
@@ -173,7 +173,7 @@ async fn book(
     let done = run(move || {
         let range = ask.range()?;
         let account = ask.account();
-        let rows = app::book(&mut st.ledger(&l)?, which, account.as_deref(), range, today)?;
+        let rows = app::book(&mut *st.ledger(&l)?, which, account.as_deref(), range, today)?;
         Ok(book_html(&rows, kind))
     })
     .await;
