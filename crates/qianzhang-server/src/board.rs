@@ -451,15 +451,24 @@ async fn board(AxState(state): AxState<Arc<State>>, Path(ledger): Path<String>) 
 async fn board_month(AxState(state): AxState<Arc<State>>, Path((ledger, month)): Path<(String, String)>) -> Response {
     let Ok(period) = Period::parse(&month) else { return not_on_board() };
     let (st, l) = (state.clone(), ledger.clone());
-    let made = run(move || -> Result<Option<String>, Error> {
+    let made = run(move || -> Result<Option<Arc<String>>, Error> {
         let Some((ledger, list)) = board_list(&st, &l)? else { return Ok(None) };
         let Some(p) = list.into_iter().find(|p| p.period == period) else { return Ok(None) };
+        // The page is made once for the books as they stand: any act since
+        // moves the log's head, and the page is made again.
+        let head = qianzhang_app::ledger::log(&ledger, 1)?.first().map(|e| e.hash.to_string()).unwrap_or_default();
+        let key = format!("{l}\n{period}\n{head}");
+        if let Some(page) = st.cached_board(&key) {
+            return Ok(Some(page));
+        }
         let d = app::disclosure(&ledger, Span::Month { period }, p.date)?;
-        Ok(Some(board_poster(&l, &d, &p)))
+        let page = Arc::new(board_poster(&l, &d, &p));
+        st.cache_board(key, page.clone());
+        Ok(Some(page))
     })
     .await;
     match made {
-        Ok(Ok(Some(html))) => poster_response(html, BOARD_CACHE),
+        Ok(Ok(Some(html))) => poster_response(html.as_ref().clone(), BOARD_CACHE),
         Ok(Ok(None)) => not_on_board(),
         Ok(Err(e)) => page::failure(&e),
         Err(r) => r,

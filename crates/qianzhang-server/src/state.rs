@@ -72,7 +72,12 @@ pub struct State {
     writer: Mutex<()>,
     /// Connections kept open between requests, their page caches warm.
     pool: Mutex<Vec<Store>>,
+    /// The board's month pages as last made, by ledger, month and log head.
+    board: Mutex<Vec<(String, Arc<String>)>>,
 }
+
+/// How many board pages are kept made.
+const BOARD_PAGES: usize = 16;
 
 /// The most connections kept open between requests.
 const POOL: usize = 8;
@@ -119,7 +124,13 @@ pub fn random_id() -> String {
 
 impl State {
     pub fn new(config: Config) -> State {
-        State { config, sessions: Mutex::new(HashMap::new()), writer: Mutex::new(()), pool: Mutex::new(Vec::new()) }
+        State {
+            config,
+            sessions: Mutex::new(HashMap::new()),
+            writer: Mutex::new(()),
+            pool: Mutex::new(Vec::new()),
+            board: Mutex::new(Vec::new()),
+        }
     }
 
     pub fn now(&self) -> OffsetDateTime {
@@ -192,6 +203,21 @@ impl State {
             }
         }
         Store::open_waiting(&self.config.db, self.config.busy_wait).map_err(|e| qianzhang_app::Error::Backend(e.into()))
+    }
+
+    /// A board page made for `key` (ledger, month and the log's head).
+    pub fn cached_board(&self, key: &str) -> Option<Arc<String>> {
+        let pages = self.board.lock().unwrap_or_else(|e| e.into_inner());
+        pages.iter().find(|(k, _)| k == key).map(|(_, p)| p.clone())
+    }
+
+    pub fn cache_board(&self, key: String, page: Arc<String>) {
+        let mut pages = self.board.lock().unwrap_or_else(|e| e.into_inner());
+        pages.retain(|(k, _)| *k != key);
+        if pages.len() >= BOARD_PAGES {
+            pages.remove(0);
+        }
+        pages.push((key, page));
     }
 
     fn put_back(&self, store: Store) {

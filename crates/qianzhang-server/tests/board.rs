@@ -137,4 +137,14 @@ async fn pub_1_a_published_month_is_on_the_board_without_sign_in() {
     let cache = month.headers.get(header::CACHE_CONTROL).and_then(|v| v.to_str().ok()).unwrap_or("");
     assert!(cache.starts_with("public") && cache.contains("max-age"), "{cache}");
     assert_eq!(resident.get(&board("/2025-02")).await.status, StatusCode::NOT_FOUND);
+
+    // Reopened after publication: the page (made once and kept) is made
+    // again and says the month is being corrected.
+    assert_eq!(resident.get(&board("/2025-01")).await.body, month.body, "the kept page is the same");
+    let reason =
+        [("month", "2025-01"), ("reason", "补记漏记凭证"), ("approver", APPROVER), ("approver_passphrase", PASSPHRASE)];
+    let reopened = accountant.post_follow(&at("/month/reopen"), &reason).await;
+    assert_eq!(reopened.status, StatusCode::OK, "{}", reopened.text());
+    let corrected = resident.get(&board("/2025-01")).await;
+    assert!(corrected.text().contains("反结账更正"), "{}", corrected.text());
 }
