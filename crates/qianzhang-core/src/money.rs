@@ -86,9 +86,21 @@ impl Money {
     /// Reads `1234.5`, `1,234.50`, `¥1,234.50`, `￥1,234.50`, `1234.50元`,
     /// `-12.00`: the one reader of amounts, in flags, files and settings.
     /// Thousands separators, the currency sign (half or full width) and a
-    /// trailing 元 are optional; more than two decimals is an error.
+    /// trailing 元 are optional, digits may be full width (１２８．５０);
+    /// more than two decimals is an error.
     pub fn parse(text: &str) -> Result<Money, MoneyError> {
-        let trimmed = text.trim();
+        // A Chinese input method types digits full width: １２８．５０.
+        let half: String = text
+            .chars()
+            .map(|c| match c {
+                '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+                '．' => '.',
+                '，' => ',',
+                '－' => '-',
+                c => c,
+            })
+            .collect();
+        let trimmed = half.trim();
         let unit = trimmed.strip_suffix('元').map(str::trim_end);
         if unit.is_some_and(str::is_empty) {
             return Err(MoneyError::Unreadable(trimmed.to_string()));
@@ -341,6 +353,14 @@ mod tests {
 
     fn m(s: &str) -> Money {
         Money::parse(s).unwrap()
+    }
+
+    #[test]
+    fn vch_1_full_width_digits_read_as_typed_by_a_chinese_input_method() {
+        assert_eq!(Money::parse("１２８．５０").unwrap(), Money::from_fen(12850));
+        assert_eq!(Money::parse("￥１，２３４．５０元").unwrap(), Money::from_fen(123450));
+        assert_eq!(Money::parse("－５").unwrap(), Money::from_fen(-500));
+        assert!(Money::parse("１２８．５０５").is_err(), "still at most two decimals");
     }
 
     #[test]

@@ -620,7 +620,7 @@ impl Typed {
             .map(|[summary, account, debit, credit, cp, fund]| LineInput {
                 summary: if summary.is_empty() { first.clone() } else { summary.clone() },
                 // A picked account reads `5201 办公费`: its code.
-                account: account.split_whitespace().next().unwrap_or("").to_string(),
+                account: half_width(account.split_whitespace().next().unwrap_or("")),
                 debit: opt(debit).map(AmountInput::Text),
                 credit: opt(credit).map(AmountInput::Text),
                 counterparty: opt(cp),
@@ -645,6 +645,16 @@ impl Typed {
         let input = DraftInput { date, lines, documents, authorization: opt(&self.authorization) };
         Ok(input.into_draft(chart)?)
     }
+}
+
+/// A code typed with a Chinese input method (５２０１０１) as the chart writes it.
+fn half_width(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+            c => c,
+        })
+        .collect()
 }
 
 fn line_row(values: &[String; 6], ledger: &str) -> Markup {

@@ -400,3 +400,14 @@ async fn an_act_answers_with_a_redirect_so_reloading_repeats_nothing() {
     assert!(!reloaded.text().contains("已记录 2025-04-10 现金盘点"));
     assert_eq!(office.log_len(), before + 1);
 }
+
+#[tokio::test]
+async fn vch_1_codes_and_amounts_typed_full_width_are_read() {
+    let office = Office::new();
+    let mut b = office.signed_in(ACCOUNTANT).await;
+    b.get(&at("/voucher/new")).await;
+    let mut typed = payment("购买便签", "１２．５０");
+    typed[3].1 = "５２０１０１".into();
+    let page = b.post(&at("/voucher/new"), &pairs(&typed)).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());
+}
