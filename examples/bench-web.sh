@@ -88,18 +88,19 @@ run() { # name path expected-status [form]
     out=$(BENCH_THINK=$PACE BENCH_SESSIONS="$WORK/sessions" BENCH_PATH=$2 BENCH_STATUS=$3 BENCH_FORM=${4:-} \
         wrk -t "$SESSIONS" -c "$SESSIONS" --timeout 10s -d "${DURATION}s" -s examples/support/web-bench.lua "$BASE" | grep '^RESULT')
     read -r _ n rps p50 p99 max wrong errors <<<"$out"
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$SESSIONS" "$PACE" "$n" "$rps" "$p50" "$p99" "$max" "$((wrong + errors))"
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$SESSIONS" "$PACE" "$n" "$rps" "$p50" "$p99" "$max" \
+        "$((wrong + errors))" "$(awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$SERVER/status")"
 }
 both() { PACE=0 run "$@"; PACE=$THINK run "$@"; }
-echo "| route | sessions | think ms | requests | requests/s | p50 ms | p99 ms | max ms | wrong answers |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| route | sessions | think ms | requests | requests/s | p50 ms | p99 ms | max ms | wrong answers | peak RSS so far, MB |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 both "home /l/$LEDGER" "/l/$L" 200
 both "voucher /l/$LEDGER/v/2020-06/4000" "/l/$L/v/2020-06/4000" 200
 both "trial balance 2025-12" "/l/$L/reports/trial-balance?month=2025-12" 200
 if [ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/board/$L/2025-12")" = 200 ]; then
     both "board /board/$LEDGER/2025-12" "/board/$L/2025-12" 200
 else
-    echo "| board /board/$LEDGER/2025-12 | not measured: no such page | | | | | | | |"
+    echo "| board /board/$LEDGER/2025-12 | not measured: no such page | | | | | | | | |"
 fi
 PACE=$THINK run "prepare a voucher (POST, 303)" "/l/$L/voucher/new" 303 "$FORM"
 PACE=0 run "prepare a voucher (POST, 303)" "/l/$L/voucher/new" 303 "$FORM"
