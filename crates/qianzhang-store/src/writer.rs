@@ -270,7 +270,10 @@ impl Books for Writer<'_> {
             let mut later = Vec::new();
             let mut stmt = self.tx.prepare_cached(
                 "SELECT l.payload FROM vouchers v JOIN log l ON l.ledger_id = v.ledger_id AND l.seq = v.content_seq \
-                 WHERE v.ledger_id = ?1 AND ((v.period >= ?2 AND v.status = 'posted') OR (?3 AND v.moved = 1))",
+                 WHERE v.ledger_id = ?1 AND v.period >= ?2 AND v.status = 'posted' \
+                 UNION ALL \
+                 SELECT l.payload FROM vouchers v JOIN log l ON l.ledger_id = v.ledger_id AND l.seq = v.content_seq \
+                 WHERE ?3 AND v.ledger_id = ?1 AND v.moved = 1 AND NOT (v.period >= ?2 AND v.status = 'posted')",
             )?;
             let mut rows = stmt.query(params![self.ledger.id, period.key(), confirmed])?;
             while let Some(row) = rows.next()? {
@@ -348,8 +351,11 @@ impl Books for Writer<'_> {
         typed(|| {
             // Months before go-live are closed by migrated history: not a close.
             let start = self.ledger.info.start;
+            // The closes are listed in `audit_events`: the log itself holds
+            // a million vouchers and has no index by kind.
             let mut stmt = self.tx.prepare_cached(
-                "SELECT payload FROM log WHERE ledger_id = ?1 AND kind = 'period_closed' ORDER BY seq",
+                "SELECT l.payload FROM audit_events a JOIN log l ON l.ledger_id = a.ledger_id AND l.seq = a.seq \
+                 WHERE a.ledger_id = ?1 AND a.kind = 'period_closed' ORDER BY a.seq",
             )?;
             let mut rows = stmt.query(params![self.ledger.id])?;
             while let Some(row) = rows.next()? {
@@ -396,11 +402,19 @@ impl Books for Writer<'_> {
                 )?
                 .query_row(params![self.ledger.id, like, first.key()], |r| r.get(0))?;
             let mut out = Vec::new();
+            // Two selects, not one with OR: the posted ones are one range of
+            // the primary key, and without `confirmed` the second is not
+            // run at all (an OR would scan every voucher of the ledger).
             let mut stmt = self.tx.prepare_cached(
-                "SELECT l.payload FROM vouchers v JOIN log l ON l.ledger_id = v.ledger_id AND l.seq = v.content_seq \
-                 WHERE v.ledger_id = ?1 AND v.date <= ?4 AND ((v.period BETWEEN ?2 AND ?3 AND v.status = 'posted') \
-                 OR (?5 AND v.moved = 1)) \
-                 ORDER BY v.date, v.period, v.number",
+                "SELECT l.payload, v.date, v.period, v.number FROM vouchers v \
+                 JOIN log l ON l.ledger_id = v.ledger_id AND l.seq = v.content_seq \
+                 WHERE v.ledger_id = ?1 AND v.period BETWEEN ?2 AND ?3 AND v.status = 'posted' AND v.date <= ?4 \
+                 UNION ALL \
+                 SELECT l.payload, v.date, v.period, v.number FROM vouchers v \
+                 JOIN log l ON l.ledger_id = v.ledger_id AND l.seq = v.content_seq \
+                 WHERE ?5 AND v.ledger_id = ?1 AND v.moved = 1 AND v.date <= ?4 \
+                 AND NOT (v.period BETWEEN ?2 AND ?3 AND v.status = 'posted') \
+                 ORDER BY 2, 3, 4",
             )?;
             let mut rows =
                 stmt.query(params![self.ledger.id, first.key(), Period::of(to).key(), format_date(to), confirmed])?;
