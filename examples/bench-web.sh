@@ -21,7 +21,7 @@ SESSIONS=${SESSIONS:-20} DURATION=${DURATION:-20} THINK=${THINK:-500} PORT=${POR
 mkdir -p "$WORK"
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-cargo build --release --quiet -p qianzhang-cli --features qianzhang-cli/test-clock --example gen-ledger
+cargo build --release --quiet -p qianzhang-cli --features qianzhang-cli/test-clock --bins --example gen-ledger
 Q=${CARGO_TARGET_DIR:-$ROOT/target}/release/qianzhang
 GEN=${CARGO_TARGET_DIR:-$ROOT/target}/release/examples/gen-ledger
 export QIANZHANG_PASSPHRASE=bench-passphrase QIANZHANG_NEW_PASSPHRASE=bench-passphrase
