@@ -98,16 +98,7 @@ pub fn doc_key(d: &Document) -> Option<(String, String, String)> {
 /// made half-width, letters upper-cased; for an invoice or 财政票据 the parts
 /// of `代码-号码` joined by one hyphen whatever separated them.
 fn normalize_number(number: &str, kind: Option<DocKind>) -> String {
-    let half: String = number
-        .trim()
-        .chars()
-        .map(|c| match c {
-            '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
-            '\u{3000}' => ' ',
-            _ => c,
-        })
-        .map(|c| c.to_ascii_uppercase())
-        .collect();
+    let half: String = number.trim().chars().map(crate::text::half_width).map(|c| c.to_ascii_uppercase()).collect();
     match kind {
         Some(DocKind::Invoice | DocKind::FiscalReceipt) => half
             .split(|c: char| c.is_whitespace() || matches!(c, '-' | '/' | '_' | '—' | '–' | '－'))

@@ -90,16 +90,7 @@ impl Money {
     /// more than two decimals is an error.
     pub fn parse(text: &str) -> Result<Money, MoneyError> {
         // A Chinese input method types digits full width: １２８．５０.
-        let half: String = text
-            .chars()
-            .map(|c| match c {
-                '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
-                '．' => '.',
-                '，' => ',',
-                '－' => '-',
-                c => c,
-            })
-            .collect();
+        let half: String = text.chars().map(crate::text::half_width).collect();
         let trimmed = half.trim();
         let unit = trimmed.strip_suffix('元').map(str::trim_end);
         if unit.is_some_and(str::is_empty) {

@@ -27,6 +27,16 @@ pub const FILE_NAME_CHARS: usize = 255;
 
 /// [LIM-1] `value`, typed into `field`, holds no control character and at
 /// most `max_chars` characters.
+/// A full-width character as typed by a Chinese input method (ＡＢ１２３，．－)
+/// as its ASCII twin, the ideographic space as a space; others as they are.
+pub fn half_width(c: char) -> char {
+    match c {
+        '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        _ => c,
+    }
+}
+
 pub fn check_text(field: &str, value: &str, max_chars: usize) -> Result<(), Refusal> {
     if let Some((i, c)) = value.chars().enumerate().find(|(_, c)| forbidden(*c)) {
         let what = match c {

@@ -649,12 +649,7 @@ impl Typed {
 
 /// A code typed with a Chinese input method (５２０１０１) as the chart writes it.
 fn half_width(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
-            c => c,
-        })
-        .collect()
+    text.chars().map(qianzhang_core::text::half_width).collect()
 }
 
 fn line_row(values: &[String; 6], ledger: &str) -> Markup {

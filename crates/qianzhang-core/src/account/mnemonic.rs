@@ -58,13 +58,7 @@ const READINGS: &[(&str, &str)] = &[
 /// A full-width letter or digit (ＡＢＣ１２３) as its ASCII twin, lowercased;
 /// other characters as they are.
 fn fold(c: char) -> char {
-    let c = match c {
-        '\u{FF10}'..='\u{FF19}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' => {
-            char::from_u32(c as u32 - 0xFF10 + 0x30).unwrap_or(c)
-        }
-        c => c,
-    };
-    c.to_ascii_lowercase()
+    crate::text::half_width(c).to_ascii_lowercase()
 }
 
 /// [ACC-1] the 助记码 of an account name: the lowercase pinyin initial of
