@@ -287,8 +287,12 @@ impl Backend for PgStore {
         query: impl FnOnce(&mut Writer<'_>) -> Result<T, Failure>,
     ) -> Result<T, Failure> {
         let conn = self.conn.get_mut();
-        let inner =
-            conn.client.build_transaction().isolation_level(IsolationLevel::RepeatableRead).start().map_err(Error::from)?;
+        let inner = conn
+            .client
+            .build_transaction()
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .start()
+            .map_err(Error::from)?;
         let tx = Tx::new(inner, &mut conn.cache);
         let reader = Actor { name: String::new(), at: String::new(), command: "read".into() };
         let mut w = Writer::open(tx, ledger.clone(), &reader, Head::Read)?;

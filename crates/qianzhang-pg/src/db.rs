@@ -81,7 +81,10 @@ pub(crate) fn get_u32(row: &Row, i: usize) -> Result<u32, Error> {
 /// A period stored as its key (`YYYYMM`).
 pub(crate) fn get_period(row: &Row, i: usize, table: &str) -> Result<Period, Error> {
     let key: i64 = get(row, i)?;
-    u32::try_from(key).ok().and_then(Period::from_key).ok_or_else(|| Error::Corrupt(format!("表 {table} 中的期间 {key} 无效")))
+    u32::try_from(key)
+        .ok()
+        .and_then(Period::from_key)
+        .ok_or_else(|| Error::Corrupt(format!("表 {table} 中的期间 {key} 无效")))
 }
 
 /// A period's key as stored.

@@ -96,7 +96,9 @@ fn open(config: &postgres::Config, wait: Duration) -> Result<Client, Error> {
         if e.as_db_error().is_some() {
             Error::Postgres(e)
         } else {
-            Error::Connect(format!("无法连接 PostgreSQL 服务器：{e}；请检查连接地址中的主机和端口，以及服务器是否在运行"))
+            Error::Connect(format!(
+                "无法连接 PostgreSQL 服务器：{e}；请检查连接地址中的主机和端口，以及服务器是否在运行"
+            ))
         }
     })?;
     // A lock not granted within the wait is `Busy`, never a hang; text

@@ -126,7 +126,14 @@ impl Projector {
                 let changed = tx.exec(
                     "UPDATE vouchers SET content_seq = $4, auth_number = $5, date = $6 \
                      WHERE ledger_id = $1 AND period = $2 AND number = $3 AND status = 'prepared'",
-                    &[&id, &pk(r.period), &i64::from(r.number), &seq, &voucher.authorization(), &format_date(voucher.date())],
+                    &[
+                        &id,
+                        &pk(r.period),
+                        &i64::from(r.number),
+                        &seq,
+                        &voucher.authorization(),
+                        &format_date(voucher.date()),
+                    ],
                 )?;
                 if changed != 1 {
                     return Err(Error::Corrupt(format!("表 vouchers 中要修改的凭证 {r} 不是待记账状态")));

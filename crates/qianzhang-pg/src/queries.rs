@@ -2,8 +2,7 @@
 
 use qianzhang_core::audit::{self, AuditVoucher, LogFact};
 use qianzhang_core::backend::{
-    AccountBudget, AuthorizationUse, FundTotalRow, HistoryRow, LedgerHandle, LogEntry, LogHead,
-    PeriodTotalRow,
+    AccountBudget, AuthorizationUse, FundTotalRow, HistoryRow, LedgerHandle, LogEntry, LogHead, PeriodTotalRow,
 };
 use qianzhang_core::books::LedgerInfo;
 use qianzhang_core::chain::{Fingerprint, GENESIS};
@@ -31,9 +30,10 @@ pub(crate) fn ledgers(tx: &mut Tx<'_>) -> Result<Vec<LedgerHandle>, Error> {
         let id: i64 = get(r, 0)?;
         let name: String = get(r, 1)?;
         let key: i64 = get(r, 2)?;
-        let start = u32::try_from(key).ok().and_then(Period::from_key).ok_or_else(|| {
-            Error::Corrupt(format!("表 ledgers 中账套“{name}”的启用期间 {key} 不是有效的期间"))
-        })?;
+        let start = u32::try_from(key)
+            .ok()
+            .and_then(Period::from_key)
+            .ok_or_else(|| Error::Corrupt(format!("表 ledgers 中账套“{name}”的启用期间 {key} 不是有效的期间")))?;
         out.push(LedgerHandle { id, info: LedgerInfo { name, start } });
     }
     Ok(out)
@@ -278,8 +278,8 @@ pub(crate) fn log_facts(tx: &mut Tx<'_>, ledger: &LedgerHandle, kinds: &[&str]) 
     for r in &rows {
         let seq: i64 = get(r, 0)?;
         let at: String = get(r, 1)?;
-        let date =
-            parse_date(at.get(..10).unwrap_or("")).map_err(|e| Error::Corrupt(format!("表 log 第 {seq} 条的时间：{e}")))?;
+        let date = parse_date(at.get(..10).unwrap_or(""))
+            .map_err(|e| Error::Corrupt(format!("表 log 第 {seq} 条的时间：{e}")))?;
         let event: Event = serde_json::from_str(get(r, 4)?)?;
         out.push(LogFact { seq, date, actor: get(r, 2)?, event });
     }
@@ -326,7 +326,11 @@ pub(crate) fn acts_of(
 
 /// The hash of the last log entry made on or before `date`: the
 /// fingerprint at that day's end.
-pub(crate) fn fingerprint_at(tx: &mut Tx<'_>, ledger: &LedgerHandle, date: time::Date) -> Result<Option<LogHead>, Error> {
+pub(crate) fn fingerprint_at(
+    tx: &mut Tx<'_>,
+    ledger: &LedgerHandle,
+    date: time::Date,
+) -> Result<Option<LogHead>, Error> {
     let row = tx.opt(
         "SELECT seq, hash FROM log WHERE ledger_id = $1 AND substr(at, 1, 10) <= $2 ORDER BY seq DESC LIMIT 1",
         &[&ledger.id, &format_date(date)],
@@ -392,8 +396,10 @@ pub(crate) fn statement_totals(tx: &mut Tx<'_>, ledger: &LedgerHandle) -> Result
 /// The first and last period holding vouchers, if any: each one probe of
 /// the primary key.
 pub(crate) fn period_span(tx: &mut Tx<'_>, ledger: &LedgerHandle) -> Result<Option<(Period, Period)>, Error> {
-    let first = tx.opt("SELECT period FROM vouchers WHERE ledger_id = $1 ORDER BY period ASC LIMIT 1", &[&ledger.id])?;
-    let last = tx.opt("SELECT period FROM vouchers WHERE ledger_id = $1 ORDER BY period DESC LIMIT 1", &[&ledger.id])?;
+    let first =
+        tx.opt("SELECT period FROM vouchers WHERE ledger_id = $1 ORDER BY period ASC LIMIT 1", &[&ledger.id])?;
+    let last =
+        tx.opt("SELECT period FROM vouchers WHERE ledger_id = $1 ORDER BY period DESC LIMIT 1", &[&ledger.id])?;
     Ok(match (first, last) {
         (Some(a), Some(b)) => Some((get_period(&a, 0, "vouchers")?, get_period(&b, 0, "vouchers")?)),
         _ => None,
@@ -503,6 +509,8 @@ pub(crate) fn log_tail(tx: &mut Tx<'_>, ledger: &LedgerHandle, limit: usize) -> 
 pub(crate) fn openings(tx: &mut Tx<'_>, ledger_id: i64) -> Result<Vec<qianzhang_core::opening::Opening>, Error> {
     tx.query("SELECT account, fen FROM openings WHERE ledger_id = $1 ORDER BY account", &[&ledger_id])?
         .iter()
-        .map(|r| Ok(qianzhang_core::opening::Opening { account: get(r, 0)?, amount: checked_money(get(r, 1)?, "openings")? }))
+        .map(|r| {
+            Ok(qianzhang_core::opening::Opening { account: get(r, 0)?, amount: checked_money(get(r, 1)?, "openings")? })
+        })
         .collect()
 }

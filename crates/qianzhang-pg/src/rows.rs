@@ -1,5 +1,6 @@
 //! Loading stored rows into the core's types.
 
+use postgres::Row;
 use qianzhang_core::account::AccountKind;
 use qianzhang_core::approval::{AuthKind, Authorization, SettingKey, Settings, StandAside};
 use qianzhang_core::backend::ReceiptRow;
@@ -15,7 +16,6 @@ use qianzhang_core::people::{Appointment, KinFact, Registry, Role};
 use qianzhang_core::period::{format_date, parse_date};
 use qianzhang_core::receipts::{ReceiptBook, ReceiptState};
 use qianzhang_core::{Account, Chart, Money, Status, Voucher, VoucherRef};
-use postgres::Row;
 
 use crate::db::{get, get_period, get_u32, pk, Tx};
 use crate::{projector, Error};
@@ -225,7 +225,9 @@ pub(crate) fn load_signatures(tx: &mut Tx<'_>, ledger_id: i64, r: VoucherRef) ->
 pub(crate) fn load_registry(tx: &mut Tx<'_>, ledger_id: i64) -> Result<Registry, Error> {
     let mut people = Vec::new();
     let mut resets = Vec::new();
-    for r in &tx.query("SELECT name, passphrase, reset FROM people WHERE ledger_id = $1 ORDER BY name", &[&ledger_id])? {
+    for r in
+        &tx.query("SELECT name, passphrase, reset FROM people WHERE ledger_id = $1 ORDER BY name", &[&ledger_id])?
+    {
         let (name, hash, reset): (String, Option<String>, bool) = (get(r, 0)?, get(r, 1)?, get(r, 2)?);
         if reset {
             resets.push(name.clone());
@@ -361,7 +363,9 @@ pub(crate) fn load_statement_lines(tx: &mut Tx<'_>, ledger_id: i64, account: &st
     for r in &rows {
         let date: String = get(r, 2)?;
         let matched = match (get::<Option<i64>>(r, 9)?, get::<Option<i64>>(r, 10)?) {
-            (Some(_), Some(_)) => Some(VoucherRef { period: get_period(r, 9, "bank_matches")?, number: get_u32(r, 10)? }),
+            (Some(_), Some(_)) => {
+                Some(VoucherRef { period: get_period(r, 9, "bank_matches")?, number: get_u32(r, 10)? })
+            }
             _ => None,
         };
         let id: i64 = get(r, 0)?;

@@ -442,8 +442,7 @@ const MIGRATION_LOCK: i64 = 0x7169_616e_7a68_616e;
 
 /// The version the database holds: 0 when it has no schema yet.
 fn version(client: &mut impl postgres::GenericClient) -> Result<i64, Error> {
-    let exists: bool =
-        client.query_one("SELECT to_regclass('schema_version') IS NOT NULL", &[])?.try_get(0)?;
+    let exists: bool = client.query_one("SELECT to_regclass('schema_version') IS NOT NULL", &[])?.try_get(0)?;
     if !exists {
         return Ok(0);
     }

@@ -18,7 +18,11 @@ use crate::{Error, LedgerHandle};
 const LOG_BATCH: i64 = 5000;
 
 /// [AUD-2] replays the log of `ledger` into temporary tables and compares.
-pub(crate) fn verify(client: &mut Client, ledger: &LedgerHandle, anchor: Option<Anchor>) -> Result<VerifyReport, Error> {
+pub(crate) fn verify(
+    client: &mut Client,
+    ledger: &LedgerHandle,
+    anchor: Option<Anchor>,
+) -> Result<VerifyReport, Error> {
     // Statements prepared here name the temporary tables: a cache of their own.
     let mut cache = Cache::new();
     let inner = client.build_transaction().isolation_level(IsolationLevel::RepeatableRead).start()?;
@@ -51,7 +55,8 @@ pub(crate) fn verify(client: &mut Client, ledger: &LedgerHandle, anchor: Option<
         let full = rows.len() as i64 == LOG_BATCH;
         for row in &rows {
             let seq: i64 = get(row, 0)?;
-            let (at, actor, kind, payload): (&str, &str, &str, &str) = (get(row, 1)?, get(row, 2)?, get(row, 3)?, get(row, 4)?);
+            let (at, actor, kind, payload): (&str, &str, &str, &str) =
+                (get(row, 1)?, get(row, 2)?, get(row, 3)?, get(row, 4)?);
             let (prev_hash, hash): (&[u8], &[u8]) = (get(row, 5)?, get(row, 6)?);
             if seq != expected_seq {
                 report.mismatch =
@@ -62,7 +67,10 @@ pub(crate) fn verify(client: &mut Client, ledger: &LedgerHandle, anchor: Option<
                 if bytes.len() != 32 {
                     report.mismatch = log_mismatch(
                         seq,
-                        format!("日志第 {seq} 条的 {column} 列长 {} 字节，应为 32 字节的哈希：该条记录被改动过", bytes.len()),
+                        format!(
+                            "日志第 {seq} 条的 {column} 列长 {} 字节，应为 32 字节的哈希：该条记录被改动过",
+                            bytes.len()
+                        ),
                     );
                     break 'log;
                 }
@@ -72,16 +80,19 @@ pub(crate) fn verify(client: &mut Client, ledger: &LedgerHandle, anchor: Option<
                 // was altered and re-hashed: an entry whose own hash still
                 // follows from the link it holds is intact, and the one before
                 // it is the one changed.
-                let intact = entry_hash(&Fingerprint::from_slice(prev_hash).unwrap_or(GENESIS), seq, at, actor, kind, payload)
-                    .0
-                    == hash;
+                let intact =
+                    entry_hash(&Fingerprint::from_slice(prev_hash).unwrap_or(GENESIS), seq, at, actor, kind, payload).0
+                        == hash;
                 report.mismatch = if intact && seq > 1 {
                     log_mismatch(
                         seq - 1,
                         format!("日志第 {} 条被改动过并重算了哈希：第 {seq} 条记录的前一条哈希仍是改动前的", seq - 1),
                     )
                 } else {
-                    log_mismatch(seq, format!("日志第 {seq} 条记录的前一条哈希与第 {} 条不符：该条记录被改动过", seq - 1))
+                    log_mismatch(
+                        seq,
+                        format!("日志第 {seq} 条记录的前一条哈希与第 {} 条不符：该条记录被改动过", seq - 1),
+                    )
                 };
                 break 'log;
             }

@@ -24,8 +24,7 @@ use qianzhang_core::{Chart, Event, Failure, Money, Period, Status, Voucher, Vouc
 use crate::db::{get, get_period, get_u32, pk, Tx};
 use crate::rows::{
     checked_money, load_assets, load_authorization, load_authorizations, load_cash_counts, load_chart, load_citing,
-    load_funds, load_receipt_books, load_receipts, load_registry, load_settings, load_signatures,
-    load_statement_lines,
+    load_funds, load_receipt_books, load_receipts, load_registry, load_settings, load_signatures, load_statement_lines,
 };
 use crate::{projector, Actor, Error, LedgerHandle};
 
@@ -82,12 +81,7 @@ impl<'c> Writer<'c> {
     /// Opens the books of `ledger`: takes its chain head first (locked for
     /// a write, so writes to one ledger take turns), then reads what the
     /// rules keep in memory as the previous writer left it.
-    pub(crate) fn open(
-        mut tx: Tx<'c>,
-        ledger: LedgerHandle,
-        actor: &Actor,
-        head: Head,
-    ) -> Result<Writer<'c>, Failure> {
+    pub(crate) fn open(mut tx: Tx<'c>, ledger: LedgerHandle, actor: &Actor, head: Head) -> Result<Writer<'c>, Failure> {
         let row = match head {
             Head::Lock => {
                 tx.opt("SELECT seq, hash, at FROM chain_heads WHERE ledger_id = $1 FOR UPDATE", &[&ledger.id])?
@@ -223,8 +217,10 @@ impl Books for Writer<'_> {
 
     fn receipt_last_used(&mut self, book: &str) -> Result<Option<u32>, BackendError> {
         typed(|| {
-            let row =
-                self.tx.one("SELECT MAX(serial) FROM receipts WHERE ledger_id = $1 AND book = $2", &[&self.ledger.id, &book])?;
+            let row = self.tx.one(
+                "SELECT MAX(serial) FROM receipts WHERE ledger_id = $1 AND book = $2",
+                &[&self.ledger.id, &book],
+            )?;
             match get::<Option<i64>>(&row, 0)? {
                 None => Ok(None),
                 Some(_) => Ok(Some(get_u32(&row, 0)?)),
@@ -365,15 +361,17 @@ impl Books for Writer<'_> {
 
     fn templates(&mut self) -> Result<Vec<qianzhang_core::template::Template>, BackendError> {
         typed(|| {
-            let rows = self.tx.query("SELECT body FROM templates WHERE ledger_id = $1 ORDER BY name", &[&self.ledger.id])?;
+            let rows =
+                self.tx.query("SELECT body FROM templates WHERE ledger_id = $1 ORDER BY name", &[&self.ledger.id])?;
             rows.iter().map(|r| Ok(serde_json::from_str(get(r, 0)?)?)).collect()
         })
     }
 
     fn template(&mut self, name: &str) -> Result<Option<qianzhang_core::template::Template>, BackendError> {
         typed(|| {
-            let row =
-                self.tx.opt("SELECT body FROM templates WHERE ledger_id = $1 AND name = $2", &[&self.ledger.id, &name])?;
+            let row = self
+                .tx
+                .opt("SELECT body FROM templates WHERE ledger_id = $1 AND name = $2", &[&self.ledger.id, &name])?;
             match row {
                 Some(r) => Ok(Some(serde_json::from_str(get(&r, 0)?)?)),
                 None => Ok(None),
@@ -530,9 +528,10 @@ impl Books for Writer<'_> {
 
     fn last_close_before(&mut self, period: Period) -> Result<Option<(Period, Vec<InTransit>)>, BackendError> {
         typed(|| {
-            let row = self
-                .tx
-                .one("SELECT MAX(period) FROM periods WHERE ledger_id = $1 AND period < $2", &[&self.ledger.id, &pk(period)])?;
+            let row = self.tx.one(
+                "SELECT MAX(period) FROM periods WHERE ledger_id = $1 AND period < $2",
+                &[&self.ledger.id, &pk(period)],
+            )?;
             if get::<Option<i64>>(&row, 0)?.is_none() {
                 return Ok(None);
             }
@@ -557,9 +556,10 @@ impl Books for Writer<'_> {
             if let Some(t) = self.turnover {
                 return Ok(Money::from_fen(t));
             }
-            let row = self
-                .tx
-                .one("SELECT COALESCE((SELECT fen FROM turnover WHERE ledger_id = $1), 0)::BIGINT", &[&self.ledger.id])?;
+            let row = self.tx.one(
+                "SELECT COALESCE((SELECT fen FROM turnover WHERE ledger_id = $1), 0)::BIGINT",
+                &[&self.ledger.id],
+            )?;
             let stored: i64 = get(&row, 0)?;
             let fen = stored.saturating_add(self.projector.pending_turnover());
             self.turnover = Some(fen);

@@ -21,7 +21,9 @@ pub fn server() -> Option<String> {
              (postgres://user:password@host/database, a role that may CREATE DATABASE)"
         ),
         _ => {
-            eprintln!("PostgreSQL tests skipped: set QIANZHANG_TEST_PG=postgres://user:password@host/database to run them");
+            eprintln!(
+                "PostgreSQL tests skipped: set QIANZHANG_TEST_PG=postgres://user:password@host/database to run them"
+            );
             None
         }
     }
