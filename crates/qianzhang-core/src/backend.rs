@@ -6,9 +6,11 @@
 
 #[cfg(any(test, feature = "testing"))]
 pub mod contract;
+mod either;
 mod rows;
 mod verify;
 
+pub use either::Either;
 pub use rows::{
     as_period_totals, AccountBudget, AuthorizationUse, FundTotalRow, HistoryRow, LogHead, PeriodTotalRow, ReceiptRow,
 };

@@ -151,3 +151,148 @@ pub trait Books {
     /// not be stored.
     fn append(&mut self, event: Event) -> Result<(), Failure>;
 }
+
+/// A command's books seen through a reference: what lets one backend hand
+/// another's books to a command (`backend::Either` passes `&mut dyn Books`).
+impl<T: Books + ?Sized> Books for &mut T {
+    fn ledger(&self) -> &LedgerInfo {
+        (**self).ledger()
+    }
+    fn chart(&self) -> &Chart {
+        (**self).chart()
+    }
+    fn registry(&self) -> &Registry {
+        (**self).registry()
+    }
+    fn settings(&self) -> &Settings {
+        (**self).settings()
+    }
+    fn authorization(&mut self, number: &str) -> Result<Option<Authorization>, BackendError> {
+        (**self).authorization(number)
+    }
+    fn authorizations(&mut self) -> Result<Vec<Authorization>, BackendError> {
+        (**self).authorizations()
+    }
+    fn document_used(&mut self, document: &Document) -> Result<Option<VoucherRef>, BackendError> {
+        (**self).document_used(document)
+    }
+    fn receipt_books(&mut self) -> Result<Vec<ReceiptBook>, BackendError> {
+        (**self).receipt_books()
+    }
+    fn receipt_last_used(&mut self, book: &str) -> Result<Option<u32>, BackendError> {
+        (**self).receipt_last_used(book)
+    }
+    fn receipt(&mut self, book: &str, serial: u32) -> Result<Option<ReceiptState>, BackendError> {
+        (**self).receipt(book, serial)
+    }
+    fn vouchers_citing(&mut self, number: &str) -> Result<Vec<(Voucher, Status)>, BackendError> {
+        (**self).vouchers_citing(number)
+    }
+    fn period_closed(&mut self, period: Period) -> Result<bool, BackendError> {
+        (**self).period_closed(period)
+    }
+    fn next_number(&mut self, period: Period) -> Result<u32, BackendError> {
+        (**self).next_number(period)
+    }
+    fn voucher(&mut self, reference: VoucherRef) -> Result<Option<(Voucher, Status)>, BackendError> {
+        (**self).voucher(reference)
+    }
+    fn reversed_by(&mut self, reference: VoucherRef) -> Result<Option<VoucherRef>, BackendError> {
+        (**self).reversed_by(reference)
+    }
+    fn signatures(&mut self, reference: VoucherRef) -> Result<Vec<Signature>, BackendError> {
+        (**self).signatures(reference)
+    }
+    fn movements_from(
+        &mut self,
+        prefix: &str,
+        date: Date,
+        confirmed: bool,
+    ) -> Result<(Money, Vec<(Date, Money)>), BackendError> {
+        (**self).movements_from(prefix, date, confirmed)
+    }
+    fn fund_balance(&mut self, fund: &str) -> Result<Money, BackendError> {
+        (**self).fund_balance(fund)
+    }
+    fn balance(&mut self, code: &str) -> Result<Money, BackendError> {
+        (**self).balance(code)
+    }
+    fn file_imported(&mut self, sha256: &str) -> Result<Option<String>, BackendError> {
+        (**self).file_imported(sha256)
+    }
+    fn funds(&mut self) -> Result<Vec<Fund>, BackendError> {
+        (**self).funds()
+    }
+    fn households(&mut self) -> Result<Vec<crate::collection::Household>, BackendError> {
+        (**self).households()
+    }
+    fn collections(&mut self) -> Result<Vec<crate::collection::Collection>, BackendError> {
+        (**self).collections()
+    }
+    fn template(&mut self, name: &str) -> Result<Option<crate::template::Template>, BackendError> {
+        (**self).template(name)
+    }
+    fn templates(&mut self) -> Result<Vec<crate::template::Template>, BackendError> {
+        (**self).templates()
+    }
+    fn openings(&mut self) -> Result<Vec<crate::opening::Opening>, BackendError> {
+        (**self).openings()
+    }
+    fn ever_closed(&mut self) -> Result<bool, BackendError> {
+        (**self).ever_closed()
+    }
+    fn cash_counts(&mut self, period: Period) -> Result<Vec<CashCount>, BackendError> {
+        (**self).cash_counts(period)
+    }
+    fn vouchers_touching(
+        &mut self,
+        prefix: &str,
+        from: Date,
+        to: Date,
+        confirmed: bool,
+    ) -> Result<(Money, Vec<Voucher>), BackendError> {
+        (**self).vouchers_touching(prefix, from, to, confirmed)
+    }
+    fn unposted(&mut self, period: Period) -> Result<Vec<VoucherRef>, BackendError> {
+        (**self).unposted(period)
+    }
+    fn balance_through(&mut self, prefix: &str, period: Period) -> Result<Money, BackendError> {
+        (**self).balance_through(prefix, period)
+    }
+    fn statement_lines(&mut self, account: &str) -> Result<Vec<StoredLine>, BackendError> {
+        (**self).statement_lines(account)
+    }
+    fn next_statement_line(&mut self) -> Result<u64, BackendError> {
+        (**self).next_statement_line()
+    }
+    fn statement_through(&mut self, account: &str) -> Result<Option<Date>, BackendError> {
+        (**self).statement_through(account)
+    }
+    fn assets(&mut self) -> Result<Vec<Asset>, BackendError> {
+        (**self).assets()
+    }
+    fn last_close_before(&mut self, period: Period) -> Result<Option<(Period, Vec<InTransit>)>, BackendError> {
+        (**self).last_close_before(period)
+    }
+    fn turnover(&mut self) -> Result<Money, BackendError> {
+        (**self).turnover()
+    }
+    fn reviews(&mut self) -> Result<Vec<crate::disclosure::Review>, BackendError> {
+        (**self).reviews()
+    }
+    fn publications(&mut self) -> Result<Vec<crate::publication::Publication>, BackendError> {
+        (**self).publications()
+    }
+    fn close_fingerprint(&mut self, period: Period) -> Result<Option<String>, BackendError> {
+        (**self).close_fingerprint(period)
+    }
+    fn scans_of(&mut self, reference: VoucherRef) -> Result<Vec<crate::scan::ScanInfo>, BackendError> {
+        (**self).scans_of(reference)
+    }
+    fn put_scan(&mut self, sha256: &str, media: crate::scan::MediaType, bytes: &[u8]) -> Result<(), BackendError> {
+        (**self).put_scan(sha256, media, bytes)
+    }
+    fn append(&mut self, event: Event) -> Result<(), Failure> {
+        (**self).append(event)
+    }
+}

@@ -33,3 +33,19 @@ fn the_memory_backend_keeps_the_same_books_as_the_store() {
     let mut store = Store::open(&dir.path().join("contract.db")).expect("a new store");
     contract::two_backends_keep_the_same_books(&mut store, &mut qianzhang_core::memory::MemoryBackend::new());
 }
+
+/// A store opened as one side of an `Either` (what a front end holds when
+/// `--db` may name either engine) keeps the same contract, on either side.
+#[test]
+fn either_side_keeps_the_contract() {
+    use qianzhang_core::backend::Either;
+    use qianzhang_core::memory::MemoryBackend;
+    let mut dirs = Vec::new();
+    contract::run_all(|| {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let store = Store::open(&dir.path().join("contract.db")).expect("a new store");
+        dirs.push(dir);
+        Either::<MemoryBackend, Store>::Right(store)
+    });
+    contract::run_all(|| Either::<MemoryBackend, Store>::Left(MemoryBackend::new()));
+}
