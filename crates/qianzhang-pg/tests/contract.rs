@@ -26,3 +26,21 @@ fn the_memory_backend_keeps_the_same_books_as_the_store() {
         &mut qianzhang_core::memory::MemoryBackend::new(),
     );
 }
+
+/// The store as one side of an `Either` (what a front end holds when
+/// `--db` may name either engine) keeps the same contract.
+#[test]
+fn as_one_side_of_either_it_keeps_the_contract() {
+    use qianzhang_core::backend::Either;
+    use qianzhang_core::memory::MemoryBackend;
+    if common::server().is_none() {
+        return;
+    }
+    let mut dbs = Vec::new();
+    qianzhang_core::backend::contract::run_all(|| {
+        let db = common::TestDb::new().expect("a test database");
+        let store = db.store();
+        dbs.push(db);
+        Either::<MemoryBackend, PgStore>::Right(store)
+    });
+}
