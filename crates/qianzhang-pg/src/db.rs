@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 
-use postgres::types::{FromSql, ToSql};
+use postgres::binary_copy::BinaryCopyInWriter;
+use postgres::types::{FromSql, ToSql, Type};
 use postgres::{Row, Statement, Transaction};
 use qianzhang_core::Period;
 
@@ -15,18 +16,137 @@ pub(crate) type Cache = HashMap<&'static str, Statement>;
 /// Parameters of a statement.
 pub(crate) type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
 
+/// A log entry on its way to the server.
+pub(crate) struct LogRow {
+    pub ledger_id: i64,
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub kind: &'static str,
+    pub payload: String,
+    pub prev_hash: [u8; 32],
+    pub hash: [u8; 32],
+}
+
+/// A new voucher's row on its way to the server.
+pub(crate) struct VoucherRow {
+    pub ledger_id: i64,
+    pub period: i64,
+    pub number: i64,
+    pub date: String,
+    pub status: &'static str,
+    pub origin: &'static str,
+    pub reverses: Option<(i64, i64)>,
+    pub content_seq: i64,
+    pub posted_seq: Option<i64>,
+    pub auth_number: Option<String>,
+}
+
+/// How many rows are held before they are sent.
+const COPY_BATCH: usize = 20_000;
+
 /// A transaction, and the statements prepared on its connection.
+///
+/// New log entries and voucher rows are held and sent with `COPY`, many at
+/// a time: a history import of a million vouchers is a few hundred COPYs,
+/// not two million round trips. Every other statement sends what is held
+/// first, so whatever a command reads sees all it wrote.
 pub(crate) struct Tx<'c> {
     pub(crate) inner: Transaction<'c>,
     cache: &'c mut Cache,
+    logs: Vec<LogRow>,
+    vouchers: Vec<VoucherRow>,
 }
 
 impl<'c> Tx<'c> {
     pub(crate) fn new(inner: Transaction<'c>, cache: &'c mut Cache) -> Tx<'c> {
-        Tx { inner, cache }
+        Tx { inner, cache, logs: Vec::new(), vouchers: Vec::new() }
+    }
+
+    /// Holds a log entry, to be sent with the next batch.
+    pub(crate) fn push_log(&mut self, row: LogRow) -> Result<(), Error> {
+        self.logs.push(row);
+        if self.logs.len() >= COPY_BATCH {
+            self.send()?;
+        }
+        Ok(())
+    }
+
+    /// Holds a new voucher's row, to be sent with the next batch.
+    pub(crate) fn push_voucher(&mut self, row: VoucherRow) -> Result<(), Error> {
+        self.vouchers.push(row);
+        if self.vouchers.len() >= COPY_BATCH {
+            self.send()?;
+        }
+        Ok(())
+    }
+
+    /// Sends the rows held, with one COPY per table.
+    pub(crate) fn send(&mut self) -> Result<(), Error> {
+        if !self.logs.is_empty() {
+            let sink = self.inner.copy_in(
+                "COPY log (ledger_id, seq, at, actor, kind, payload, prev_hash, hash) FROM STDIN (FORMAT binary)",
+            )?;
+            let types =
+                [Type::INT8, Type::INT8, Type::TEXT, Type::TEXT, Type::TEXT, Type::TEXT, Type::BYTEA, Type::BYTEA];
+            let mut w = BinaryCopyInWriter::new(sink, &types);
+            for r in self.logs.drain(..) {
+                w.write(&[
+                    &r.ledger_id,
+                    &r.seq,
+                    &r.at,
+                    &r.actor,
+                    &r.kind,
+                    &r.payload,
+                    &&r.prev_hash[..],
+                    &&r.hash[..],
+                ])?;
+            }
+            w.finish()?;
+        }
+        if !self.vouchers.is_empty() {
+            let sink = self.inner.copy_in(
+                "COPY vouchers (ledger_id, period, number, date, status, origin, reverses_period, reverses_number, \
+                 content_seq, posted_seq, auth_number) FROM STDIN (FORMAT binary)",
+            )?;
+            let types = [
+                Type::INT8,
+                Type::INT8,
+                Type::INT8,
+                Type::TEXT,
+                Type::TEXT,
+                Type::TEXT,
+                Type::INT8,
+                Type::INT8,
+                Type::INT8,
+                Type::INT8,
+                Type::TEXT,
+            ];
+            let mut w = BinaryCopyInWriter::new(sink, &types);
+            for r in self.vouchers.drain(..) {
+                w.write(&[
+                    &r.ledger_id,
+                    &r.period,
+                    &r.number,
+                    &r.date,
+                    &r.status,
+                    &r.origin,
+                    &r.reverses.map(|r| r.0),
+                    &r.reverses.map(|r| r.1),
+                    &r.content_seq,
+                    &r.posted_seq,
+                    &r.auth_number,
+                ])?;
+            }
+            w.finish()?;
+        }
+        Ok(())
     }
 
     fn prepared(&mut self, sql: &'static str) -> Result<Statement, Error> {
+        if !self.logs.is_empty() || !self.vouchers.is_empty() {
+            self.send()?;
+        }
         if let Some(s) = self.cache.get(sql) {
             return Ok(s.clone());
         }
@@ -55,7 +175,8 @@ impl<'c> Tx<'c> {
         Ok(self.inner.execute(&s, params)?)
     }
 
-    pub(crate) fn commit(self) -> Result<(), Error> {
+    pub(crate) fn commit(mut self) -> Result<(), Error> {
+        self.send()?;
         Ok(self.inner.commit()?)
     }
 }

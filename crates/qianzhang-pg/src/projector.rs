@@ -15,7 +15,7 @@ use qianzhang_core::receipts::ReceiptState;
 use qianzhang_core::statements::StatementRow;
 use qianzhang_core::{Event, Line, Money, Status, Voucher, VoucherRef};
 
-use crate::db::{get, pk, Tx};
+use crate::db::{get, pk, Tx, VoucherRow};
 use crate::Error;
 
 /// Pending balance changes, flushed into `balances` before commit.
@@ -540,23 +540,18 @@ impl Projector {
 
     fn insert_voucher(&mut self, tx: &mut Tx<'_>, seq: i64, v: &Voucher, status: Status) -> Result<(), Error> {
         let reference = v.reference();
-        tx.exec(
-            "INSERT INTO vouchers (ledger_id, period, number, date, status, origin, reverses_period, reverses_number, \
-             content_seq, posted_seq, auth_number) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            &[
-                &self.ledger_id,
-                &pk(reference.period),
-                &i64::from(reference.number),
-                &format_date(v.date()),
-                &status.as_str(),
-                &origin_str(v.origin()),
-                &v.reverses().map(|r| pk(r.period)),
-                &v.reverses().map(|r| i64::from(r.number)),
-                &seq,
-                &(status == Status::Posted).then_some(seq),
-                &v.authorization(),
-            ],
-        )?;
+        tx.push_voucher(VoucherRow {
+            ledger_id: self.ledger_id,
+            period: pk(reference.period),
+            number: i64::from(reference.number),
+            date: format_date(v.date()),
+            status: status.as_str(),
+            origin: origin_str(v.origin()),
+            reverses: v.reverses().map(|r| (pk(r.period), i64::from(r.number))),
+            content_seq: seq,
+            posted_seq: (status == Status::Posted).then_some(seq),
+            auth_number: v.authorization().map(str::to_string),
+        })?;
         if status == Status::Prepared {
             self.unposted.insert(reference, v.lines().to_vec());
         }

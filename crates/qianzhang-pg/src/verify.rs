@@ -150,6 +150,7 @@ pub(crate) fn verify(
         return Ok(report);
     }
     projector.flush(&mut tx)?;
+    tx.send()?;
     tx.inner.execute(
         "INSERT INTO pg_temp.chain_heads (ledger_id, seq, hash, at) VALUES ($1, $2, $3, $4)",
         &[&ledger.id, &report.entries, &&report.fingerprint.0[..], &prev_at],

@@ -21,7 +21,7 @@ use qianzhang_core::receipts::{ReceiptBook, ReceiptState};
 use qianzhang_core::Document;
 use qianzhang_core::{Chart, Event, Failure, Money, Period, Status, Voucher, VoucherRef};
 
-use crate::db::{get, get_period, get_u32, pk, Tx};
+use crate::db::{get, get_period, get_u32, pk, LogRow, Tx};
 use crate::rows::{
     checked_money, load_assets, load_authorization, load_authorizations, load_cash_counts, load_chart, load_citing,
     load_funds, load_receipt_books, load_receipts, load_registry, load_settings, load_signatures, load_statement_lines,
@@ -134,20 +134,16 @@ impl<'c> Writer<'c> {
         let seq = self.head_seq + 1;
         let kind = event.kind();
         let hash = chain::entry_hash(&self.head_hash, seq, &self.actor.at, &self.actor.name, kind, &payload);
-        self.tx.exec(
-            "INSERT INTO log (ledger_id, seq, at, actor, kind, payload, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            &[
-                &self.ledger.id,
-                &seq,
-                &self.actor.at,
-                &self.actor.name,
-                &kind,
-                &payload,
-                &&self.head_hash.0[..],
-                &&hash.0[..],
-            ],
-        )?;
+        self.tx.push_log(LogRow {
+            ledger_id: self.ledger.id,
+            seq,
+            at: self.actor.at.clone(),
+            actor: self.actor.name.clone(),
+            kind,
+            payload,
+            prev_hash: self.head_hash.0,
+            hash: hash.0,
+        })?;
         for change in self.projector.apply(&mut self.tx, seq, &self.actor.at, &event)? {
             self.chart.apply(&change);
             self.registry.apply(&change);
