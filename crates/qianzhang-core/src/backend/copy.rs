@@ -10,7 +10,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{Backend, LedgerHandle};
+use super::{Backend, BackendError, LedgerHandle};
 use crate::books::LedgerInfo;
 use crate::chain::{entry_hash, Fingerprint, GENESIS};
 use crate::event::Event;
@@ -62,7 +62,10 @@ pub type CopySink<'s> = dyn FnMut(CopyItem) -> Result<(), Failure> + 's;
 /// delivered with bytes hashing to its address.
 ///
 /// Every backend's `restore_ledger` runs its items through one of these, so
-/// all refuse the same copies with the same words.
+/// all refuse the same copies with the same words. A copy that fails these
+/// checks is damage to its source, reported as [`BackendError::Corrupt`]
+/// naming the entry (as `verify` would find it), and the target keeps
+/// nothing of it.
 #[derive(Debug)]
 pub struct RestoreCheck {
     prev: Fingerprint,
@@ -86,7 +89,7 @@ impl RestoreCheck {
     /// [DOC-1, AUD-2] a scan arriving: its bytes must hash to its address.
     pub fn scan(&mut self, scan: &RawScan) -> Result<(), Failure> {
         if crate::scan::sha256_hex(&scan.bytes) != scan.sha256 {
-            return Err(refused(format!(
+            return Err(damaged(format!(
                 "源账簿中的扫描件 {} 的内容与其 SHA-256 不符：该文件被改动过，未复制",
                 scan.sha256
             )));
@@ -101,14 +104,14 @@ impl RestoreCheck {
     pub fn entry(&mut self, entry: &RawEntry) -> Result<Event, Failure> {
         let seq = self.next_seq;
         if entry.seq != seq {
-            return Err(refused(format!("源账簿日志第 {seq} 条缺失（其后为第 {} 条），未复制", entry.seq)));
+            return Err(damaged(format!("源账簿日志第 {seq} 条缺失（其后为第 {} 条），未复制", entry.seq)));
         }
         let computed = entry_hash(&self.prev, seq, &entry.at, &entry.actor, &entry.kind, &entry.payload);
         if computed != entry.hash {
-            return Err(refused(format!("源账簿日志第 {seq} 条的内容与其哈希不符：该条记录被改动过，未复制")));
+            return Err(damaged(format!("源账簿日志第 {seq} 条的内容与其哈希不符：该条记录被改动过，未复制")));
         }
         if crate::audit::log_time_goes_back(&self.prev_at, &entry.at) {
-            return Err(refused(format!(
+            return Err(damaged(format!(
                 "源账簿日志第 {seq} 条的时间 {} 早于第 {} 条的 {}：日志的时间倒退了，未复制",
                 entry.at,
                 seq - 1,
@@ -116,9 +119,9 @@ impl RestoreCheck {
             )));
         }
         let event: Event = serde_json::from_str(&entry.payload)
-            .map_err(|e| refused(format!("源账簿日志第 {seq} 条无法解析（{e}），未复制")))?;
+            .map_err(|e| damaged(format!("源账簿日志第 {seq} 条无法解析（{e}），未复制")))?;
         if event.kind() != entry.kind {
-            return Err(refused(format!(
+            return Err(damaged(format!(
                 "源账簿日志第 {seq} 条的类型 {} 与内容 {} 不符，未复制",
                 entry.kind,
                 event.kind()
@@ -129,16 +132,16 @@ impl RestoreCheck {
                 self.info = Some(LedgerInfo { name: name.clone(), start: *start });
             }
             (_, None) => {
-                return Err(refused("源账簿日志的第 1 条不是建立账套的记录，未复制".to_string()));
+                return Err(damaged("源账簿日志的第 1 条不是建立账套的记录，未复制".to_string()));
             }
             (Event::LedgerCreated { .. }, Some(_)) => {
-                return Err(refused(format!("源账簿日志第 {seq} 条再次建立账套，未复制")));
+                return Err(damaged(format!("源账簿日志第 {seq} 条再次建立账套，未复制")));
             }
             _ => {}
         }
         if let Event::ScanAttached { scan } = &event {
             if !self.scans.contains(&scan.sha256) {
-                return Err(refused(format!(
+                return Err(damaged(format!(
                     "源账簿日志第 {seq} 条附上的扫描件 {} 缺失（被删除），未复制",
                     scan.sha256
                 )));
@@ -160,7 +163,7 @@ impl RestoreCheck {
     pub fn finish(&self) -> Result<(LedgerInfo, Fingerprint), Failure> {
         match &self.info {
             Some(info) => Ok((info.clone(), self.prev)),
-            None => Err(refused("源账套没有任何日志记录，未复制".to_string())),
+            None => Err(damaged("源账套没有任何日志记录，未复制".to_string())),
         }
     }
 }
@@ -184,8 +187,11 @@ pub fn name_taken(name: &str) -> Failure {
     )
 }
 
-fn refused(message: String) -> Failure {
-    Failure::Refused(Refusal::new(Rule::Aud2, message).into())
+/// [AUD-2] what the source holds is not what the engine writes: damage to
+/// the source (exit 3 where verify's failures exit 3), not a refusal of
+/// the request.
+fn damaged(message: String) -> Failure {
+    Failure::Backend(BackendError::corrupt(message))
 }
 
 #[cfg(test)]
