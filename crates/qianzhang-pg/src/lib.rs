@@ -1,0 +1,111 @@
+//! The server store: ledgers (账套) in a PostgreSQL database, for a street,
+//! district or city whose offices write to one server at once.
+//!
+//! Architecture invariant, as in the SQLite store: the store decides
+//! nothing about bookkeeping. It runs a core command inside one
+//! transaction, appends the events the command produced to the ledger's
+//! hash-chained log (AUD-1), projects them into the tables reports read,
+//! and commits — or rolls everything back and logs only the refusal. What
+//! it offers is the core's [`Backend`] trait; `PgStore`'s own surface is
+//! connecting.
+//!
+//! The chain is per ledger, and a ledger's chain head (one row of
+//! `chain_heads`) is the only point of contention: every write locks it
+//! first, so writes to one ledger take turns and writes to different
+//! ledgers run in parallel.
+
+mod backend;
+mod db;
+mod error;
+mod projector;
+mod queries;
+mod rows;
+mod schema;
+mod verify;
+mod writer;
+
+use std::cell::RefCell;
+use std::str::FromStr;
+use std::time::Duration;
+
+use postgres::{Client, NoTls};
+
+pub use error::Error;
+pub use qianzhang_core::backend::{
+    as_period_totals, Actor, Anchor, AnchorEntry, Backend, BackendError, LedgerHandle, LogEntry, LogHead, Mismatch,
+    SinceEntry, VerifyReport, SHORT_FINGERPRINT_DIGITS,
+};
+pub use qianzhang_core::chain::{entry_hash, Fingerprint, GENESIS};
+pub use schema::SCHEMA_VERSION;
+pub use writer::Writer;
+
+/// The default wait for a ledger another command is writing.
+pub const BUSY_WAIT: Duration = Duration::from_secs(10);
+
+/// One connection to the server, and the statements prepared on it.
+struct Conn {
+    client: Client,
+    cache: db::Cache,
+}
+
+/// The PostgreSQL store: one connection. A server keeps a few, one per
+/// worker, as it keeps SQLite stores.
+pub struct PgStore {
+    conn: RefCell<Conn>,
+    config: postgres::Config,
+    wait: Duration,
+}
+
+impl PgStore {
+    /// Connects to the database at `url` (`postgres://user:password@host/db`),
+    /// creates the schema in an empty database, migrates an older one, and
+    /// refuses one written by a newer program. `wait` bounds the connection
+    /// attempt and every wait for a lock (another command writing the same
+    /// ledger).
+    pub fn connect(url: &str, wait: Duration) -> Result<PgStore, Error> {
+        let mut config = postgres::Config::from_str(url).map_err(|e| Error::BadUrl(e.to_string()))?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(wait.max(Duration::from_secs(1)));
+        }
+        if config.get_application_name().is_none() {
+            config.application_name("qianzhang");
+        }
+        let client = open(&config, wait)?;
+        let store = PgStore { conn: RefCell::new(Conn { client, cache: db::Cache::new() }), config, wait };
+        schema::migrate(&mut store.conn.borrow_mut().client)?;
+        Ok(store)
+    }
+
+    /// Makes a store ready for another request (a server keeps a few): a
+    /// connection the server closed (a restart, an idle timeout) is opened
+    /// again, with the same wait.
+    pub fn renew(&mut self) -> Result<(), Error> {
+        let conn = self.conn.get_mut();
+        if conn.client.is_closed() {
+            conn.client = open(&self.config, self.wait)?;
+            conn.cache.clear();
+            schema::migrate(&mut conn.client)?;
+        }
+        Ok(())
+    }
+}
+
+/// Opens one connection and sets how long it waits for a lock.
+fn open(config: &postgres::Config, wait: Duration) -> Result<Client, Error> {
+    let mut client = config.connect(NoTls).map_err(|e| {
+        if e.as_db_error().is_some() {
+            Error::Postgres(e)
+        } else {
+            Error::Connect(format!(
+                "无法连接 PostgreSQL 服务器：{e}；请检查连接地址中的主机和端口，以及服务器是否在运行"
+            ))
+        }
+    })?;
+    // A lock not granted within the wait is `Busy`, never a hang; text
+    // compares bytewise whatever the database's locale.
+    client.batch_execute(&format!(
+        "SET lock_timeout = {}; SET idle_in_transaction_session_timeout = 0; SET client_min_messages = warning",
+        wait.as_millis().clamp(1, i32::MAX as u128)
+    ))?;
+    Ok(client)
+}

@@ -1,0 +1,295 @@
+//! Verification (AUD-2): walk the chain, replay every event with the same
+//! projector the commands use into temporary tables shadowing the
+//! projections (`pg_temp` is searched first), and compare every projection
+//! with the replay in the server (`EXCEPT ALL` both ways), all inside one
+//! snapshot that is rolled back.
+
+use postgres::{Client, IsolationLevel};
+use qianzhang_core::backend::{Anchor, AnchorWalk, Mismatch, VerifyReport};
+use qianzhang_core::chain::{entry_hash, Fingerprint, GENESIS};
+use qianzhang_core::Event;
+
+use crate::db::{get, Cache, Tx};
+use crate::projector::{voucher_of, Projector};
+use crate::schema::{Projection, PROJECTIONS};
+use crate::{Error, LedgerHandle};
+
+/// How many log entries are read at a time.
+const LOG_BATCH: i64 = 5000;
+
+/// [AUD-2] replays the log of `ledger` into temporary tables and compares.
+pub(crate) fn verify(
+    client: &mut Client,
+    ledger: &LedgerHandle,
+    anchor: Option<Anchor>,
+) -> Result<VerifyReport, Error> {
+    // Statements prepared here name the temporary tables: a cache of their own.
+    let mut cache = Cache::new();
+    let inner = client.build_transaction().isolation_level(IsolationLevel::RepeatableRead).start()?;
+    let mut tx = Tx::new(inner, &mut cache);
+    let schema: String = get(&tx.inner.query_one("SELECT current_schema()::TEXT", &[])?, 0)?;
+    let schema = quote(&schema);
+    let mut shadows = String::new();
+    for p in PROJECTIONS {
+        shadows.push_str(&format!(
+            "CREATE TEMP TABLE {t} (LIKE {schema}.{t} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES) \
+             ON COMMIT DROP;",
+            t = p.table
+        ));
+    }
+    tx.inner.batch_execute(&shadows)?;
+
+    let mut report = VerifyReport::new(&ledger.info.name);
+    let mut walk = anchor.map(qianzhang_core::backend::AnchorWalk::new);
+    let mut projector = Projector::new(ledger.id);
+    let mut prev = GENESIS;
+    let mut prev_at = String::new();
+    let mut expected_seq = 1i64;
+    let log_mismatch = |seq: i64, detail: String| Some(Mismatch { seq: Some(seq), table: "log", detail });
+    'log: loop {
+        let rows = tx.inner.query(
+            "SELECT seq, at, actor, kind, payload, prev_hash, hash FROM log WHERE ledger_id = $1 AND seq >= $2 \
+             ORDER BY seq LIMIT $3",
+            &[&ledger.id, &expected_seq, &LOG_BATCH],
+        )?;
+        let full = rows.len() as i64 == LOG_BATCH;
+        for row in &rows {
+            let seq: i64 = get(row, 0)?;
+            let (at, actor, kind, payload): (&str, &str, &str, &str) =
+                (get(row, 1)?, get(row, 2)?, get(row, 3)?, get(row, 4)?);
+            let (prev_hash, hash): (&[u8], &[u8]) = (get(row, 5)?, get(row, 6)?);
+            if seq != expected_seq {
+                report.mismatch =
+                    log_mismatch(expected_seq, format!("日志第 {expected_seq} 条缺失（其后为第 {seq} 条）"));
+                break 'log;
+            }
+            for (column, bytes) in [("prev_hash", prev_hash), ("hash", hash)] {
+                if bytes.len() != 32 {
+                    report.mismatch = log_mismatch(
+                        seq,
+                        format!(
+                            "日志第 {seq} 条的 {column} 列长 {} 字节，应为 32 字节的哈希：该条记录被改动过",
+                            bytes.len()
+                        ),
+                    );
+                    break 'log;
+                }
+            }
+            if prev_hash != prev.0 {
+                // Either this entry's link was altered, or the entry before it
+                // was altered and re-hashed: an entry whose own hash still
+                // follows from the link it holds is intact, and the one before
+                // it is the one changed.
+                let intact =
+                    entry_hash(&Fingerprint::from_slice(prev_hash).unwrap_or(GENESIS), seq, at, actor, kind, payload).0
+                        == hash;
+                report.mismatch = if intact && seq > 1 {
+                    log_mismatch(
+                        seq - 1,
+                        format!("日志第 {} 条被改动过并重算了哈希：第 {seq} 条记录的前一条哈希仍是改动前的", seq - 1),
+                    )
+                } else {
+                    log_mismatch(
+                        seq,
+                        format!("日志第 {seq} 条记录的前一条哈希与第 {} 条不符：该条记录被改动过", seq - 1),
+                    )
+                };
+                break 'log;
+            }
+            let computed = entry_hash(&prev, seq, at, actor, kind, payload);
+            if computed.0 != hash {
+                report.mismatch = log_mismatch(seq, format!("日志第 {seq} 条的内容与其哈希不符：该条记录被改动过"));
+                break 'log;
+            }
+            if qianzhang_core::audit::log_time_goes_back(&prev_at, at) {
+                report.mismatch = log_mismatch(
+                    seq,
+                    format!("日志第 {seq} 条的时间 {at} 早于第 {} 条的 {prev_at}：日志的时间倒退了", seq - 1),
+                );
+                break 'log;
+            }
+            prev_at.clear();
+            prev_at.push_str(at);
+            let event: Event = match serde_json::from_str(payload) {
+                Ok(e) => e,
+                Err(e) => {
+                    report.mismatch = log_mismatch(seq, format!("日志第 {seq} 条无法解析：{e}"));
+                    break 'log;
+                }
+            };
+            if event.kind() != kind {
+                report.mismatch =
+                    log_mismatch(seq, format!("日志第 {seq} 条的类型 {kind} 与内容 {} 不符", event.kind()));
+                break 'log;
+            }
+            if let Some(walk) = &mut walk {
+                walk.entry(&mut report, seq, at, actor, &event, computed);
+            }
+            if let Err(e) = projector.apply(&mut tx, seq, at, &event) {
+                report.mismatch = log_mismatch(seq, format!("日志第 {seq} 条无法重放：{e}"));
+                break 'log;
+            }
+            prev = computed;
+            report.entries = seq;
+            report.fingerprint = computed;
+            expected_seq += 1;
+        }
+        if !full {
+            break;
+        }
+    }
+    if report.mismatch.is_some() {
+        return Ok(report);
+    }
+    if report.entries == 0 {
+        report.mismatch = log_mismatch(1, "账套没有任何日志记录".into());
+        return Ok(report);
+    }
+    if let Some(missing) = walk.as_ref().and_then(|w: &AnchorWalk| w.missing(&report)) {
+        report.mismatch = Some(missing);
+        return Ok(report);
+    }
+    projector.flush(&mut tx)?;
+    tx.inner.execute(
+        "INSERT INTO pg_temp.chain_heads (ledger_id, seq, hash, at) VALUES ($1, $2, $3, $4)",
+        &[&ledger.id, &report.entries, &&report.fingerprint.0[..], &prev_at],
+    )?;
+    let mut found: Vec<Mismatch> = Vec::new();
+    for p in PROJECTIONS {
+        if let Some(m) = compare_table(&mut tx, &schema, ledger.id, p)? {
+            found.push(m);
+        }
+    }
+    if let Some(m) = scans(&mut tx, ledger.id)? {
+        found.push(m);
+    }
+    // A row's own entry number is exact; a balance's is a guess (the first
+    // voucher on that account that month): the exact ones come first.
+    report.mismatch =
+        found.into_iter().min_by_key(|m| (matches!(m.table, "balances" | "fund_totals"), m.seq.unwrap_or(i64::MAX)));
+    Ok(report)
+}
+
+/// An identifier quoted for SQL.
+fn quote(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// [AUD-2] every scan attached in this ledger is stored and its bytes still
+/// hash to its address; the first that does not is named with the log
+/// entry that attached it.
+fn scans(tx: &mut Tx<'_>, ledger_id: i64) -> Result<Option<Mismatch>, Error> {
+    let rows = tx.inner.query(
+        "SELECT MIN(v.seq), v.sha256, s.bytes FROM voucher_scans v \
+         LEFT JOIN scans s ON s.ledger_id = v.ledger_id AND s.sha256 = v.sha256 \
+         WHERE v.ledger_id = $1 GROUP BY v.sha256, s.bytes ORDER BY MIN(v.seq)",
+        &[&ledger_id],
+    )?;
+    for row in &rows {
+        let (seq, sha): (i64, String) = (get(row, 0)?, get(row, 1)?);
+        let detail = match get::<Option<&[u8]>>(row, 2)? {
+            None => format!("扫描件 {sha} 缺失（被删除）"),
+            Some(bytes) if qianzhang_core::scan::sha256_hex(bytes) == sha => continue,
+            Some(_) => format!("扫描件 {sha} 的内容与其 SHA-256 不符：该文件被改动过"),
+        };
+        return Ok(Some(Mismatch { seq: Some(seq), table: "scans", detail }));
+    }
+    Ok(None)
+}
+
+/// The first row, in key order, where the table and its replay differ.
+fn compare_table(tx: &mut Tx<'_>, schema: &str, ledger_id: i64, p: &Projection) -> Result<Option<Mismatch>, Error> {
+    let columns: Vec<&str> = p.columns.split(',').map(str::trim).collect();
+    let keys = &columns[..p.key];
+    let (t, lc, cols) = (p.table, p.ledger_column, p.columns);
+    let on = if keys.is_empty() {
+        "TRUE".to_string()
+    } else {
+        keys.iter().map(|k| format!("e.{k} = a.{k}")).collect::<Vec<_>>().join(" AND ")
+    };
+    let order = if keys.is_empty() {
+        String::new()
+    } else {
+        format!("ORDER BY {}", keys.iter().map(|k| format!("COALESCE(e.{k}, a.{k})")).collect::<Vec<_>>().join(", "))
+    };
+    let shown = |side: &str| columns.iter().map(|c| format!("{side}.{c}::TEXT")).collect::<Vec<_>>().join(", ");
+    let sql = format!(
+        "WITH e AS (SELECT {cols}, TRUE AS here FROM pg_temp.{t} WHERE {lc} = $1 \
+                    EXCEPT ALL SELECT {cols}, TRUE FROM {schema}.{t} WHERE {lc} = $1), \
+              a AS (SELECT {cols}, TRUE AS here FROM {schema}.{t} WHERE {lc} = $1 \
+                    EXCEPT ALL SELECT {cols}, TRUE FROM pg_temp.{t} WHERE {lc} = $1) \
+         SELECT e.here IS NOT NULL, a.here IS NOT NULL, {e}, {a} FROM e FULL JOIN a ON {on} {order} LIMIT 1",
+        e = shown("e"),
+        a = shown("a"),
+    );
+    let Some(row) = tx.inner.query_opt(&sql, &[&ledger_id])? else { return Ok(None) };
+    let width = columns.len();
+    let side = |from: usize, here: bool| -> Result<Option<Vec<Option<String>>>, Error> {
+        if !here {
+            return Ok(None);
+        }
+        (from..from + width).map(|i| get::<Option<String>>(&row, i)).collect::<Result<Vec<_>, _>>().map(Some)
+    };
+    let e = side(2, get(&row, 0)?)?;
+    let a = side(2 + width, get(&row, 1)?)?;
+    // The entry that wrote the value that differs: a voucher's content
+    // and its posting, a signature and its withdrawal are different entries.
+    let differing = match (&e, &a) {
+        (Some(e), Some(a)) => (0..width).find(|i| e[*i] != a[*i]).map(|i| columns[i]),
+        _ => None,
+    };
+    let column = match (t, differing) {
+        ("vouchers", Some("status" | "posted_seq")) => "posted_seq",
+        ("signatures", Some("withdrawn_seq")) => "withdrawn_seq",
+        _ => p.seq_column,
+    };
+    let seq_of = |row: &Vec<Option<String>>, column: &str| {
+        columns.iter().position(|c| *c == column).and_then(|i| row[i].as_deref()).and_then(|s| s.parse::<i64>().ok())
+    };
+    let seq = match e.as_ref().or(a.as_ref()) {
+        Some(row) if p.seq_column.is_empty() => balance_seq(tx, schema, ledger_id, row)?,
+        Some(row) => seq_of(row, column).or_else(|| seq_of(row, p.seq_column)),
+        None => None,
+    };
+    let detail = match (&e, &a) {
+        (Some(e), Some(a)) => format!("表 {t} 的记录被改动：日志重算为 {}，库中为 {}", show(e), show(a)),
+        (Some(e), None) => format!("表 {t} 缺少记录 {}（被删除）", show(e)),
+        (None, Some(a)) => format!("表 {t} 多出日志中没有的记录 {}", show(a)),
+        (None, None) => return Ok(None),
+    };
+    Ok(Some(Mismatch { seq, table: t, detail }))
+}
+
+/// For a balance row (account, period, …), the first posted voucher of
+/// that period with a line on that account: the entry whose content the
+/// balance was built from, as the store's log has it.
+fn balance_seq(tx: &mut Tx<'_>, schema: &str, ledger_id: i64, row: &[Option<String>]) -> Result<Option<i64>, Error> {
+    let (Some(Some(account)), Some(Some(period))) = (row.first(), row.get(1)) else { return Ok(None) };
+    let Ok(period) = period.parse::<i64>() else { return Ok(None) };
+    // The store's own vouchers, not their replay in `pg_temp`.
+    let sql = format!(
+        "SELECT v.content_seq, l.payload FROM {schema}.vouchers v \
+         JOIN log l ON l.ledger_id = v.ledger_id AND l.seq = v.content_seq \
+         WHERE v.ledger_id = $1 AND v.period = $2 AND v.posted_seq IS NOT NULL ORDER BY v.content_seq"
+    );
+    let rows = tx.inner.query(&sql, &[&ledger_id, &period])?;
+    for r in &rows {
+        if let Ok(v) = voucher_of(get(r, 1)?) {
+            if v.lines().iter().any(|l| &l.account == account) {
+                return Ok(Some(get(r, 0)?));
+            }
+        }
+    }
+    Ok(None)
+}
+
+fn show(row: &[Option<String>]) -> String {
+    let cells: Vec<String> = row
+        .iter()
+        .map(|v| match v.as_deref() {
+            None => "空".to_string(),
+            Some(t) => t.strip_prefix("\\x").unwrap_or(t).to_string(),
+        })
+        .collect();
+    format!("({})", cells.join(", "))
+}
