@@ -6,10 +6,12 @@
 
 #[cfg(any(test, feature = "testing"))]
 pub mod contract;
+mod copy;
 mod either;
 mod rows;
 mod verify;
 
+pub use copy::{copy_ledger, name_taken, CopyItem, CopySink, RawEntry, RawScan, RestoreCheck};
 pub use either::Either;
 pub use rows::{
     as_period_totals, AccountBudget, AuthorizationUse, FundTotalRow, HistoryRow, LogHead, PeriodTotalRow, ReceiptRow,
@@ -246,6 +248,38 @@ pub trait Backend {
 
     /// The cash counts of days `from..=to`, in the order recorded.
     fn cash_counts(&self, ledger: &LedgerHandle, from: Date, to: Date) -> Result<Vec<CashCount>, BackendError>;
+
+    /// [DOC-1, AUD-1] streams a ledger as it is stored, for a copy into
+    /// another backend: first every scan a voucher of the ledger carries
+    /// (each once), then every log entry in order, each exactly as stored
+    /// (its payload is the text its hash covers). All from one consistent
+    /// reading of the books; nothing is held in memory beyond the item
+    /// handed to `f`. The first error `f` returns stops the walk and is
+    /// returned (`E` is the caller's error: a target's [`Failure`] passes
+    /// through unchanged).
+    fn each_raw_entry<E: From<BackendError>>(
+        &self,
+        ledger: &LedgerHandle,
+        f: impl FnMut(CopyItem) -> Result<(), E>,
+    ) -> Result<(), E>;
+
+    /// [LED-1, AUD-1, AUD-2, DOC-1] restores a ledger copied from another
+    /// backend, in one transaction: `feed` is called once with a sink and
+    /// pushes the source's items into it (a source streams straight into
+    /// this open transaction). Each scan is kept under its SHA-256; each
+    /// entry is appended with its own number, time, actor, kind and payload
+    /// text after its hash is recomputed from its predecessor's and found
+    /// equal to the one given ([`RestoreCheck`]), and is projected as the
+    /// write path projects it. Refused, keeping nothing, when the chain or
+    /// a scan does not check, when the feed fails, or when this backend
+    /// already holds a ledger of the name the first entry gives
+    /// ([`name_taken`]). The ledger's key is this backend's own (the hash
+    /// does not cover it). A refusal is not logged: there is no ledger to
+    /// log it in.
+    fn restore_ledger(
+        &mut self,
+        feed: impl FnOnce(&mut CopySink<'_>) -> Result<(), Failure>,
+    ) -> Result<LedgerHandle, Failure>;
 }
 
 /// Who acts, when, and with which command: recorded with every log entry.

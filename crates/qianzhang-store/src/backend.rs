@@ -281,6 +281,21 @@ impl Backend for Store {
         Ok(())
     }
 
+    fn each_raw_entry<E: From<BackendError>>(
+        &self,
+        ledger: &LedgerHandle,
+        f: impl FnMut(qianzhang_core::backend::CopyItem) -> Result<(), E>,
+    ) -> Result<(), E> {
+        self.raw_entries(ledger, f)
+    }
+
+    fn restore_ledger(
+        &mut self,
+        feed: impl FnOnce(&mut qianzhang_core::backend::CopySink<'_>) -> Result<(), Failure>,
+    ) -> Result<LedgerHandle, Failure> {
+        self.restore(feed)
+    }
+
     fn each_voucher(
         &self,
         ledger: &LedgerHandle,

@@ -8,6 +8,7 @@
 //! surface is opening a file.
 
 mod backend;
+mod copy;
 mod error;
 mod projector;
 mod queries;

@@ -7,7 +7,7 @@
 
 use time::Date;
 
-use super::{Actor, Backend, BackendError, LedgerHandle, PeriodTotalRow};
+use super::{copy_ledger, Actor, Backend, BackendError, CopyItem, LedgerHandle, PeriodTotalRow};
 use crate::books::{Books, Event, FirstAdmin};
 use crate::chain::{entry_hash, GENESIS};
 use crate::rule::{refuse, Failure, Refusal, Refusals, Rule};
@@ -37,6 +37,10 @@ macro_rules! backend_contract_tests {
             the_log_is_dated_forward_and_fingerprinted_by_day,
             a_publication_records_the_close_fingerprint,
             scans_are_kept_once_and_served_only_to_their_ledger,
+            a_ledger_is_copied_in_with_its_whole_log,
+            a_ledger_is_copied_out_with_its_whole_log,
+            a_tampered_or_broken_copy_is_refused_and_leaves_nothing,
+            a_copy_never_lands_on_a_ledger_of_the_same_name,
         );
     };
     (@each $on_fresh:path; $($name:ident),* $(,)?) => {
@@ -66,6 +70,10 @@ pub fn run_all<B: Backend>(mut fresh: impl FnMut() -> B) {
     the_log_is_dated_forward_and_fingerprinted_by_day(&mut fresh());
     a_publication_records_the_close_fingerprint(&mut fresh());
     scans_are_kept_once_and_served_only_to_their_ledger(&mut fresh());
+    a_ledger_is_copied_in_with_its_whole_log(&mut fresh());
+    a_ledger_is_copied_out_with_its_whole_log(&mut fresh());
+    a_tampered_or_broken_copy_is_refused_and_leaves_nothing(&mut fresh());
+    a_copy_never_lands_on_a_ledger_of_the_same_name(&mut fresh());
 }
 
 const START: &str = "2025-01";
@@ -510,6 +518,216 @@ pub fn scans_are_kept_once_and_served_only_to_their_ledger(backend: &mut impl Ba
         let report = backend.verify(l).expect("verify");
         assert!(report.is_clean(), "{:?}", report.mismatch);
     }
+}
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n";
+
+/// A ledger to copy: vouchers posted and prepared, a scan, a refused
+/// command, a refusal logged before any command, and January closed.
+fn copy_source<B: Backend>(backend: &mut B) -> LedgerHandle {
+    let l = ledger(backend, "甲社区");
+    let (r1, r2) = backend.write(&l, &actor(1), |w| Ok((prepare(w, 5, 12_345)?, prepare(w, 6, 200)?))).expect("write");
+    backend.write(&l, &actor(2), |w| w.append(Event::VoucherPosted { reference: r1 })).expect("posted");
+    backend.write(&l, &actor(3), |w| crate::scan::attach_scan(w, r2, "发票.pdf", None, PDF)).expect("attached");
+    backend.write(&l, &actor(4), |w| w.append(Event::VoucherPosted { reference: r2 })).expect("posted");
+    let _ = backend.write(&l, &actor(5), |_| refuse::<()>(Rule::Vch1, "借贷不平衡"));
+    let reasons = Refusals::one(Refusal::new(Rule::Csv1, "第 2 行：金额不是数字"));
+    backend.log_refusal(&l, &actor(6), &reasons).expect("logged");
+    backend
+        .write(&l, &actor(7), |w| {
+            w.append(Event::PeriodClosed { period: start(), reason: "contract".into(), in_transit: vec![] })
+        })
+        .expect("closed");
+    l
+}
+
+/// The copy holds the source's log entry for entry and hash for hash,
+/// verifies clean with the same fingerprint, and reads the same.
+fn same_copy(source: &impl Backend, ls: &LedgerHandle, target: &impl Backend, lt: &LedgerHandle) {
+    assert_eq!(ls.info, lt.info, "the copy keeps the ledger's name and start");
+    let entries = |backend: &dyn Fn() -> Vec<super::LogEntry>| -> Vec<String> {
+        backend()
+            .into_iter()
+            .map(|e| format!("{} {} {} {:?} {}", e.seq, e.at, e.actor, e.event, e.hash.to_hex()))
+            .collect()
+    };
+    let log_s = entries(&|| source.log_tail(ls, usize::MAX >> 1).expect("log"));
+    let log_t = entries(&|| target.log_tail(lt, usize::MAX >> 1).expect("log"));
+    assert!(log_s.len() >= 10, "the source has a log worth copying: {log_s:?}");
+    assert_eq!(log_s, log_t, "the copy's log differs");
+    let (vs, vt) = (source.verify(ls).expect("verify"), target.verify(lt).expect("verify"));
+    assert!(vs.is_clean() && vt.is_clean(), "{:?} {:?}", vs.mismatch, vt.mismatch);
+    assert_eq!((vs.entries, vs.fingerprint), (vt.entries, vt.fingerprint), "the copy's fingerprint differs");
+    assert_eq!(source.fingerprint(ls).expect("fingerprint"), target.fingerprint(lt).expect("fingerprint"));
+    assert_eq!(
+        source.close_fingerprint(ls, start()).expect("close"),
+        target.close_fingerprint(lt, start()).expect("close")
+    );
+    assert!(target.is_closed(lt, start()).expect("closed"), "the closed month stays closed");
+    let vouchers = |b: &dyn Fn() -> Vec<(Voucher, Status)>| format!("{:?}", b());
+    assert_eq!(
+        vouchers(&|| source.vouchers(ls, start(), start()).expect("vouchers")),
+        vouchers(&|| target.vouchers(lt, start(), start()).expect("vouchers"))
+    );
+    assert_eq!(target.vouchers(lt, start(), start()).expect("vouchers").len(), 2);
+    let sorted = |mut rows: Vec<PeriodTotalRow>| {
+        rows.retain(|t| !(t.debit.is_zero() && t.credit.is_zero()));
+        rows.sort_by(|x, y| (&x.account, x.period).cmp(&(&y.account, y.period)));
+        rows
+    };
+    assert_eq!(sorted(source.period_totals(ls).expect("totals")), sorted(target.period_totals(lt).expect("totals")));
+    assert_eq!(format!("{:?}", source.registry(ls)), format!("{:?}", target.registry(lt)));
+    let r2 = VoucherRef { period: start(), number: 2 };
+    assert_eq!(target.scans_of(lt, r2).expect("scans of"), source.scans_of(ls, r2).expect("scans of"));
+    let sha = crate::scan::sha256_hex(PDF);
+    assert_eq!(target.scan(lt, &sha).expect("scan"), Some((crate::scan::MediaType::Pdf, PDF.to_vec())));
+    let facts = |b: &dyn Fn() -> Vec<crate::audit::LogFact>| format!("{:?}", b());
+    assert_eq!(
+        facts(&|| source.log_facts(ls, &["refused", "period_closed"]).expect("facts")),
+        facts(&|| target.log_facts(lt, &["refused", "period_closed"]).expect("facts"))
+    );
+}
+
+/// [AUD-1, AUD-2, DOC-1] a ledger copied into this backend from another
+/// keeps its whole log hash for hash, its scans and its closed month, and
+/// verifies with the source's fingerprint; the copy gets this backend's
+/// own key beside the ledgers already here, and its chain goes on.
+pub fn a_ledger_is_copied_in_with_its_whole_log(backend: &mut impl Backend) {
+    let mut source = crate::memory::MemoryBackend::new();
+    let ls = copy_source(&mut source);
+    let here = ledger(backend, "乙社区");
+    let before = backend.fingerprint(&here).expect("fingerprint");
+    let lt = copy_ledger(&source, &ls, backend).expect("copied");
+    assert_ne!(lt.id, here.id, "the copy has a key of its own");
+    assert_eq!(backend.ledgers().expect("ledgers").len(), 2);
+    assert_eq!(backend.select(Some("甲社区")).expect("selected"), lt);
+    assert_eq!(backend.fingerprint(&here).expect("fingerprint"), before, "the ledger already here is untouched");
+    same_copy(&source, &ls, backend, &lt);
+    let draft = Draft {
+        date: day(20),
+        lines: deposit(1, 20, 300).lines().to_vec(),
+        documents: vec![],
+        authorization: None,
+        reverses: None,
+        source_ref: None,
+    };
+    let closed = backend.write(&lt, &actor(8), |w| crate::books::prepare_voucher(w, draft, Origin::Entered, "管理员"));
+    assert!(matches!(closed, Err(Failure::Refused(_))), "January stays closed in the copy: {closed:?}");
+    assert_eq!(seq(backend, &lt), seq(&source, &ls) + 1, "the copy's chain goes on with the refusal");
+    let report = backend.verify(&lt).expect("verify");
+    assert!(report.is_clean(), "{:?}", report.mismatch);
+}
+
+/// [AUD-1, AUD-2, DOC-1] a ledger of this backend streams out whole: a
+/// copy built from what it yields holds the same log, hash for hash, the
+/// same scans, and verifies with the same fingerprint; a second ledger
+/// held here is not part of it.
+pub fn a_ledger_is_copied_out_with_its_whole_log(backend: &mut impl Backend) {
+    let other = ledger(backend, "乙社区");
+    backend.write(&other, &actor(1), |w| prepare(w, 5, 999)).expect("write");
+    let ls = copy_source(backend);
+    let mut items = (0, 0);
+    backend
+        .each_raw_entry(&ls, |item| {
+            match item {
+                CopyItem::Scan(_) => items.0 += 1,
+                CopyItem::Entry(e) => {
+                    assert_eq!(e.seq, items.1 + 1, "entries in order");
+                    items.1 += 1;
+                }
+            }
+            Ok::<_, BackendError>(())
+        })
+        .expect("walk");
+    assert_eq!(items, (1, seq(backend, &ls)), "one scan, then every entry");
+    let stop = backend.each_raw_entry(&ls, |_| Err(BackendError::Io("stop".into())));
+    assert_eq!(stop, Err(BackendError::Io("stop".into())), "the first error stops the walk");
+    let mut target = crate::memory::MemoryBackend::new();
+    let lt = copy_ledger(backend, &ls, &mut target).expect("copied");
+    same_copy(backend, &ls, &target, &lt);
+    assert_eq!(target.ledgers().expect("ledgers").len(), 1);
+}
+
+/// [AUD-2, DOC-1] a copy whose chain does not check (an entry altered at
+/// its source), whose scan does not hash to its address (both damage to
+/// the source: `Corrupt`), or whose feed fails half-way is refused, and
+/// this backend keeps nothing of it: no
+/// ledger, no log entry, its other ledgers as they were.
+pub fn a_tampered_or_broken_copy_is_refused_and_leaves_nothing(backend: &mut impl Backend) {
+    let here = ledger(backend, "乙社区");
+    let before = backend.fingerprint(&here).expect("fingerprint");
+    let untouched = |backend: &mut dyn FnMut() -> (usize, super::LogHead)| {
+        assert_eq!(backend(), (1, before), "a refused copy left something behind");
+    };
+    let fresh_source = || {
+        let mut source = crate::memory::MemoryBackend::new();
+        let l = copy_source(&mut source);
+        (source, l)
+    };
+
+    let (mut source, ls) = fresh_source();
+    source.log_mut(&ls).expect("log")[3].actor = "李四".into();
+    let refused = copy_ledger(&source, &ls, backend);
+    match refused {
+        Err(Failure::Backend(BackendError::Corrupt { place })) => {
+            assert!(place.contains("第 4 条") && place.contains("哈希"), "{place}");
+        }
+        other => panic!("a tampered entry is damage to the source, refused: {other:?}"),
+    }
+    untouched(&mut || (backend.ledgers().expect("ledgers").len(), backend.fingerprint(&here).expect("fingerprint")));
+
+    let (mut source, ls) = fresh_source();
+    let books = source.books_mut(&ls).expect("books");
+    for (_, bytes) in books.scans.values_mut() {
+        bytes.push(b'!');
+    }
+    let refused = copy_ledger(&source, &ls, backend);
+    assert!(
+        matches!(&refused, Err(Failure::Backend(BackendError::Corrupt { place })) if place.contains("扫描件")),
+        "{refused:?}"
+    );
+    untouched(&mut || (backend.ledgers().expect("ledgers").len(), backend.fingerprint(&here).expect("fingerprint")));
+
+    let (source, ls) = fresh_source();
+    let total = seq(&source, &ls);
+    let mut sent = 0;
+    let broken = backend.restore_ledger(|sink| {
+        source.each_raw_entry(&ls, |item| {
+            if matches!(item, CopyItem::Entry(_)) {
+                sent += 1;
+                if sent == total {
+                    return Err(Failure::Backend(BackendError::Io("源账簿读取中断".into())));
+                }
+            }
+            sink(item)
+        })
+    });
+    assert!(
+        matches!(&broken, Err(Failure::Backend(BackendError::Io(m))) if m == "源账簿读取中断"),
+        "the feed's own error comes back: {broken:?}"
+    );
+    untouched(&mut || (backend.ledgers().expect("ledgers").len(), backend.fingerprint(&here).expect("fingerprint")));
+    assert!(backend.select(Some("甲社区")).is_err(), "no half-copied ledger");
+
+    // After all that, the same copy from an intact source goes through.
+    let (source, ls) = fresh_source();
+    let lt = copy_ledger(&source, &ls, backend).expect("copied");
+    same_copy(&source, &ls, backend, &lt);
+}
+
+/// [LED-1] a copy is refused when this backend already holds a ledger of
+/// that name, and the ledger here is left as it was.
+pub fn a_copy_never_lands_on_a_ledger_of_the_same_name(backend: &mut impl Backend) {
+    let mut source = crate::memory::MemoryBackend::new();
+    let ls = copy_source(&mut source);
+    let here = ledger(backend, "甲社区");
+    let before = backend.fingerprint(&here).expect("fingerprint");
+    let refused = copy_ledger(&source, &ls, backend);
+    assert!(matches!(&refused, Err(Failure::Refused(r)) if r.first_rule() == Rule::Led1), "{refused:?}");
+    assert_eq!(backend.ledgers().expect("ledgers"), vec![here.clone()]);
+    assert_eq!(backend.fingerprint(&here).expect("fingerprint"), before);
+    let report = backend.verify(&here).expect("verify");
+    assert!(report.is_clean(), "{:?}", report.mismatch);
 }
 
 /// The same commands, in the same order, on two backends: what each

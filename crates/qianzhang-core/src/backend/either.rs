@@ -247,4 +247,19 @@ impl<L: Backend + 'static, R: Backend + 'static> Backend for Either<L, R> {
     fn cash_counts(&self, ledger: &LedgerHandle, from: Date, to: Date) -> Result<Vec<CashCount>, BackendError> {
         by_side!(self, b => b.cash_counts(ledger, from, to))
     }
+
+    fn each_raw_entry<E: From<BackendError>>(
+        &self,
+        ledger: &LedgerHandle,
+        f: impl FnMut(CopyItem) -> Result<(), E>,
+    ) -> Result<(), E> {
+        by_side!(self, b => b.each_raw_entry(ledger, f))
+    }
+
+    fn restore_ledger(
+        &mut self,
+        feed: impl FnOnce(&mut CopySink<'_>) -> Result<(), Failure>,
+    ) -> Result<LedgerHandle, Failure> {
+        by_side!(self, b => b.restore_ledger(feed))
+    }
 }

@@ -12,8 +12,9 @@ use super::MemoryBooks;
 use crate::approval::{spent, Settings};
 use crate::audit::{self, Act, AuditVoucher, LogFact};
 use crate::backend::{
-    AccountBudget, Actor, Anchor, AuthorizationUse, Backend, BackendError, FundTotalRow, HistoryRow, LedgerHandle,
-    LogEntry, LogHead, PeriodTotalRow, ReceiptRow, VerifyReport,
+    name_taken, AccountBudget, Actor, Anchor, AuthorizationUse, Backend, BackendError, CopyItem, CopySink,
+    FundTotalRow, HistoryRow, LedgerHandle, LogEntry, LogHead, PeriodTotalRow, RawEntry, RawScan, ReceiptRow,
+    RestoreCheck, VerifyReport,
 };
 use crate::books::{Books, Event, FirstAdmin, LedgerInfo};
 use crate::cash::CashCount;
@@ -562,5 +563,102 @@ impl Backend for MemoryBackend {
     fn cash_counts(&self, ledger: &LedgerHandle, from: Date, to: Date) -> Result<Vec<CashCount>, BackendError> {
         let books = self.books(ledger)?;
         Ok(books.counts.iter().filter(|c| (from..=to).contains(&c.date)).cloned().collect())
+    }
+
+    fn each_raw_entry<E: From<BackendError>>(
+        &self,
+        ledger: &LedgerHandle,
+        mut f: impl FnMut(CopyItem) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let l = self.ledger(ledger)?;
+        let mut sent = std::collections::BTreeSet::new();
+        for info in &l.books.attached_scans {
+            if !sent.insert(info.sha256.as_str()) {
+                continue;
+            }
+            // A scan missing from the books is left out: the target refuses
+            // the entry attaching it, as verify would find it missing.
+            if let Some((media, bytes)) = l.books.scans.get(&info.sha256) {
+                f(CopyItem::Scan(RawScan { sha256: info.sha256.clone(), media: *media, bytes: bytes.clone() }))?;
+            }
+        }
+        for e in &l.log {
+            // The memory log keeps events; their JSON is what it hashes.
+            let entry = RawEntry {
+                seq: e.seq,
+                at: e.at.clone(),
+                actor: e.actor.clone(),
+                kind: e.event.kind().to_string(),
+                payload: payload(&e.event)?,
+                hash: e.hash,
+            };
+            f(CopyItem::Entry(entry))?;
+        }
+        Ok(())
+    }
+
+    /// Builds the ledger aside and adds it only when the whole feed checked.
+    /// The memory log keeps events, not their text: an entry whose payload
+    /// is not the JSON this program writes for its event cannot be held
+    /// here, and is refused as an internal limit (a real backend keeps the
+    /// text).
+    fn restore_ledger(
+        &mut self,
+        feed: impl FnOnce(&mut CopySink<'_>) -> Result<(), Failure>,
+    ) -> Result<LedgerHandle, Failure> {
+        let id = self.ledgers.iter().map(|l| l.handle.id).max().unwrap_or(0) + 1;
+        let taken: Vec<String> = self.ledgers.iter().map(|l| l.handle.info.name.clone()).collect();
+        let mut check = RestoreCheck::new();
+        let mut scans = std::collections::BTreeMap::new();
+        let mut ledger: Option<Ledger> = None;
+        feed(&mut |item| {
+            match item {
+                CopyItem::Scan(scan) => {
+                    check.scan(&scan)?;
+                    scans.insert(scan.sha256, (scan.media, scan.bytes));
+                }
+                CopyItem::Entry(entry) => {
+                    let event = check.entry(&entry)?;
+                    if payload(&event)? != entry.payload {
+                        return Err(BackendError::Internal(format!(
+                            "日志第 {} 条的文本与本程序写出的不同，内存账簿无法原样保存",
+                            entry.seq
+                        ))
+                        .into());
+                    }
+                    let l = match &mut ledger {
+                        Some(l) => l,
+                        None => {
+                            let info = check
+                                .ledger()
+                                .cloned()
+                                .ok_or_else(|| BackendError::Internal("复制的第一条日志没有给出账套".into()))?;
+                            if taken.contains(&info.name) {
+                                return Err(name_taken(&info.name));
+                            }
+                            let handle = LedgerHandle { id, info: info.clone() };
+                            ledger.insert(Ledger { handle, books: MemoryBooks::new(info), log: Vec::new() })
+                        }
+                    };
+                    if let Event::ScanAttached { scan } = &event {
+                        if let Some((media, bytes)) = scans.get(&scan.sha256) {
+                            l.books.put_scan(&scan.sha256, *media, bytes)?;
+                        }
+                    }
+                    l.books.at.clone_from(&entry.at);
+                    l.books.record(event.clone())?;
+                    if let Event::PeriodClosed { period, .. } = &event {
+                        l.books.close_hashes.insert(*period, entry.hash.to_string());
+                    }
+                    l.log.push(LogEntry { seq: entry.seq, at: entry.at, actor: entry.actor, event, hash: entry.hash });
+                }
+            }
+            Ok(())
+        })?;
+        check.finish()?;
+        let ledger = ledger.ok_or_else(|| BackendError::Internal("复制的账套没有日志".into()))?;
+        let handle = ledger.handle.clone();
+        self.ledgers.push(ledger);
+        Ok(handle)
     }
 }
