@@ -24,7 +24,7 @@ use crate::{queries, rows, verify, Conn, Error, PgStore};
 
 /// The advisory lock creating a ledger holds: names are unique across the
 /// database, so two creations take turns (nothing else waits for it).
-const CREATE_LOCK: i64 = 0x7169_616e_6c65_6467;
+pub(crate) const CREATE_LOCK: i64 = 0x7169_616e_6c65_6467;
 
 impl PgStore {
     /// Runs `f` in a read-only transaction on one snapshot.
@@ -311,6 +311,21 @@ impl Backend for PgStore {
         w.append_event(Event::refused(&actor.command, reasons))?;
         w.commit()?;
         Ok(())
+    }
+
+    fn each_raw_entry<E: From<BackendError>>(
+        &self,
+        ledger: &LedgerHandle,
+        f: impl FnMut(qianzhang_core::backend::CopyItem) -> Result<(), E>,
+    ) -> Result<(), E> {
+        self.raw_entries(ledger, f)
+    }
+
+    fn restore_ledger(
+        &mut self,
+        feed: impl FnOnce(&mut qianzhang_core::backend::CopySink<'_>) -> Result<(), Failure>,
+    ) -> Result<LedgerHandle, Failure> {
+        self.restore(feed)
     }
 
     /// Reads the vouchers a batch at a time and calls `f` between batches,

@@ -15,6 +15,7 @@
 //! ledgers run in parallel.
 
 mod backend;
+mod copy;
 mod db;
 mod error;
 mod projector;
