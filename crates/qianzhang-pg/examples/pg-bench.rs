@@ -20,7 +20,7 @@ use qianzhang_pg::PgStore;
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (Some(url), Some(csv)) = (args.first(), args.get(1)) else {
-        eprintln!("usage: pg-bench postgres://user:password@host/empty-database vouchers.csv");
+        eprintln!("usage: pg-bench postgres://user:password@host/database vouchers.csv [LEDGER]");
         std::process::exit(2);
     };
     let fail = |what: &str, e: &dyn std::fmt::Display| -> ! {
@@ -32,7 +32,8 @@ fn main() {
     let actor = Actor { name: "bench".into(), at: "2026-01-31T09:00:00+08:00".into(), command: "bench".into() };
     let admin = FirstAdmin { name: "bench".into(), passphrase_hash: "not used".into(), today };
     let start = Period::parse("2026-01").expect("a period");
-    let ledger = store.create_ledger("bench", start, &admin, &actor).unwrap_or_else(|e| fail("create ledger", &e));
+    let name = args.get(2).map_or("bench", String::as_str);
+    let ledger = store.create_ledger(name, start, &admin, &actor).unwrap_or_else(|e| fail("create ledger", &e));
 
     let t = Instant::now();
     let opts = ImportOptions {

@@ -7,7 +7,7 @@ use qianzhang_core::Failure;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// What the server or the client library reported.
-    #[error("PostgreSQL：{0}")]
+    #[error("{}", postgres_error(.0))]
     Postgres(#[from] postgres::Error),
     /// The connection address does not parse.
     #[error("PostgreSQL 连接地址无效：{0}")]

@@ -265,6 +265,7 @@ fn connecting_fails_in_words() {
     assert!(text.contains("拒绝了登录") || text.contains("无法连接"), "{text}");
     let missing = common::with_database(&server, "qz_no_such_database");
     let gone = PgStore::connect(&missing, Duration::from_secs(5)).err().expect("a missing database fails");
+    assert!(gone.to_string().contains("没有这个数据库"), "{gone}");
     assert!(matches!(BackendError::from(gone), BackendError::NotAStore(_)));
 }
 
