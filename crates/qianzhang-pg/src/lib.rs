@@ -91,6 +91,10 @@ impl PgStore {
     }
 }
 
+/// The buffers of a session's temporary tables: a replay of a ledger of a
+/// million vouchers fits.
+const TEMP_BUFFERS: &str = "512MB";
+
 /// Opens one connection and sets how long it waits for a lock.
 fn open(config: &postgres::Config, wait: Duration) -> Result<Client, Error> {
     let mut client = config.connect(NoTls).map_err(|e| {
@@ -104,8 +108,11 @@ fn open(config: &postgres::Config, wait: Duration) -> Result<Client, Error> {
     })?;
     // A lock not granted within the wait is `Busy`, never a hang; text
     // compares bytewise whatever the database's locale.
+    // `verify` replays a ledger into temporary tables: room for a large
+    // ledger's in the session's own buffers (taken only when used; the
+    // setting must come before the session's first temporary table).
     client.batch_execute(&format!(
-        "SET lock_timeout = {}; SET idle_in_transaction_session_timeout = 0; SET client_min_messages = warning",
+        "SET lock_timeout = {}; SET client_min_messages = warning; SET temp_buffers = '{TEMP_BUFFERS}'",
         wait.as_millis().clamp(1, i32::MAX as u128)
     ))?;
     Ok(client)

@@ -1,8 +1,9 @@
 //! Verification (AUD-2): walk the chain, replay every event with the same
 //! projector the commands use into temporary tables shadowing the
 //! projections (`pg_temp` is searched first), and compare every projection
-//! with the replay in the server (`EXCEPT ALL` both ways), all inside one
-//! snapshot that is rolled back.
+//! with the replay in the server (joined on its primary key, or as sets
+//! with `EXCEPT ALL` both ways for a table of one row per ledger), all
+//! inside one snapshot that is rolled back.
 
 use postgres::{Client, IsolationLevel};
 use qianzhang_core::backend::{Anchor, AnchorWalk, Mismatch, VerifyReport};
@@ -37,6 +38,8 @@ pub(crate) fn verify(
             t = p.table
         ));
     }
+    // The comparisons hash whole tables: room to do it in memory.
+    shadows.push_str("SET LOCAL work_mem = '256MB';");
     tx.inner.batch_execute(&shadows)?;
 
     let mut report = VerifyReport::new(&ledger.info.name);
@@ -203,26 +206,37 @@ fn compare_table(tx: &mut Tx<'_>, schema: &str, ledger_id: i64, p: &Projection) 
     let columns: Vec<&str> = p.columns.split(',').map(str::trim).collect();
     let keys = &columns[..p.key];
     let (t, lc, cols) = (p.table, p.ledger_column, p.columns);
-    let on = if keys.is_empty() {
-        "TRUE".to_string()
-    } else {
-        keys.iter().map(|k| format!("e.{k} = a.{k}")).collect::<Vec<_>>().join(" AND ")
-    };
-    let order = if keys.is_empty() {
-        String::new()
-    } else {
-        format!("ORDER BY {}", keys.iter().map(|k| format!("COALESCE(e.{k}, a.{k})")).collect::<Vec<_>>().join(", "))
-    };
     let shown = |side: &str| columns.iter().map(|c| format!("{side}.{c}::TEXT")).collect::<Vec<_>>().join(", ");
-    let sql = format!(
-        "WITH e AS (SELECT {cols}, TRUE AS here FROM pg_temp.{t} WHERE {lc} = $1 \
-                    EXCEPT ALL SELECT {cols}, TRUE FROM {schema}.{t} WHERE {lc} = $1), \
-              a AS (SELECT {cols}, TRUE AS here FROM {schema}.{t} WHERE {lc} = $1 \
-                    EXCEPT ALL SELECT {cols}, TRUE FROM pg_temp.{t} WHERE {lc} = $1) \
-         SELECT e.here IS NOT NULL, a.here IS NOT NULL, {e}, {a} FROM e FULL JOIN a ON {on} {order} LIMIT 1",
-        e = shown("e"),
-        a = shown("a"),
-    );
+    let sql = if keys.is_empty() {
+        // One row per ledger at most: the rows as sets.
+        format!(
+            "WITH e AS (SELECT {cols}, TRUE AS here FROM pg_temp.{t} WHERE {lc} = $1 \
+                        EXCEPT ALL SELECT {cols}, TRUE FROM {schema}.{t} WHERE {lc} = $1), \
+                  a AS (SELECT {cols}, TRUE AS here FROM {schema}.{t} WHERE {lc} = $1 \
+                        EXCEPT ALL SELECT {cols}, TRUE FROM pg_temp.{t} WHERE {lc} = $1) \
+             SELECT e.here IS NOT NULL, a.here IS NOT NULL, {e}, {a} FROM e FULL JOIN a ON TRUE LIMIT 1",
+            e = shown("e"),
+            a = shown("a"),
+        )
+    } else {
+        // Keyed by the primary key: the two sides joined on it (a merge
+        // along both keys, no hashing of whole rows), the rows that differ
+        // kept, the first by key reported.
+        let on = keys.iter().map(|k| format!("e.{k} = a.{k}")).collect::<Vec<_>>().join(" AND ");
+        let order = keys.iter().map(|k| format!("COALESCE(e.{k}, a.{k})")).collect::<Vec<_>>().join(", ");
+        let row = |side: &str| columns.iter().map(|c| format!("{side}.{c}")).collect::<Vec<_>>().join(", ");
+        let k = keys[0];
+        format!(
+            "SELECT e.{k} IS NOT NULL, a.{k} IS NOT NULL, {es}, {as_} \
+             FROM (SELECT {cols} FROM pg_temp.{t} WHERE {lc} = $1) e \
+             FULL JOIN (SELECT {cols} FROM {schema}.{t} WHERE {lc} = $1) a ON {on} \
+             WHERE ROW({er}) IS DISTINCT FROM ROW({ar}) ORDER BY {order} LIMIT 1",
+            es = shown("e"),
+            as_ = shown("a"),
+            er = row("e"),
+            ar = row("a"),
+        )
+    };
     let Some(row) = tx.inner.query_opt(&sql, &[&ledger_id])? else { return Ok(None) };
     let width = columns.len();
     let side = |from: usize, here: bool| -> Result<Option<Vec<Option<String>>>, Error> {
