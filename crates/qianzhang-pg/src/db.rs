@@ -45,6 +45,10 @@ pub(crate) struct VoucherRow {
 /// How many rows are held before they are sent.
 const COPY_BATCH: usize = 20_000;
 
+/// Up to how many rows are sent as INSERTs rather than with COPY (which
+/// costs more round trips for a handful).
+const FEW: usize = 8;
+
 /// A transaction, and the statements prepared on its connection.
 ///
 /// New log entries and voucher rows are held and sent with `COPY`, many at
@@ -81,8 +85,12 @@ impl<'c> Tx<'c> {
         Ok(())
     }
 
-    /// Sends the rows held, with one COPY per table.
+    /// Sends the rows held: a few as prepared INSERTs (a command's own
+    /// entries), more with one COPY per table.
     pub(crate) fn send(&mut self) -> Result<(), Error> {
+        if self.logs.len() + self.vouchers.len() <= FEW {
+            return self.insert_few();
+        }
         if !self.logs.is_empty() {
             let sink = self.inner.copy_in(
                 "COPY log (ledger_id, seq, at, actor, kind, payload, prev_hash, hash) FROM STDIN (FORMAT binary)",
@@ -143,10 +151,53 @@ impl<'c> Tx<'c> {
         Ok(())
     }
 
+    /// Inserts the few rows held one statement each.
+    fn insert_few(&mut self) -> Result<(), Error> {
+        for r in std::mem::take(&mut self.logs) {
+            let s = self.statement(
+                "INSERT INTO log (ledger_id, seq, at, actor, kind, payload, prev_hash, hash) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )?;
+            self.inner.execute(
+                &s,
+                &[&r.ledger_id, &r.seq, &r.at, &r.actor, &r.kind, &r.payload, &&r.prev_hash[..], &&r.hash[..]],
+            )?;
+        }
+        for r in std::mem::take(&mut self.vouchers) {
+            let s = self.statement(
+                "INSERT INTO vouchers (ledger_id, period, number, date, status, origin, reverses_period, \
+                 reverses_number, content_seq, posted_seq, auth_number) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            )?;
+            self.inner.execute(
+                &s,
+                &[
+                    &r.ledger_id,
+                    &r.period,
+                    &r.number,
+                    &r.date,
+                    &r.status,
+                    &r.origin,
+                    &r.reverses.map(|r| r.0),
+                    &r.reverses.map(|r| r.1),
+                    &r.content_seq,
+                    &r.posted_seq,
+                    &r.auth_number,
+                ],
+            )?;
+        }
+        Ok(())
+    }
+
     fn prepared(&mut self, sql: &'static str) -> Result<Statement, Error> {
         if !self.logs.is_empty() || !self.vouchers.is_empty() {
             self.send()?;
         }
+        self.statement(sql)
+    }
+
+    /// The statement prepared for `sql` on this connection.
+    fn statement(&mut self, sql: &'static str) -> Result<Statement, Error> {
         if let Some(s) = self.cache.get(sql) {
             return Ok(s.clone());
         }
