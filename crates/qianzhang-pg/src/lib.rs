@@ -50,7 +50,9 @@ struct Conn {
 }
 
 /// The PostgreSQL store: one connection. A server keeps a few, one per
-/// worker, as it keeps SQLite stores.
+/// worker, as it keeps SQLite stores. The client runs its own small
+/// runtime: connect and call it off an async runtime's worker threads
+/// (from `spawn_blocking`, as the web office calls every backend).
 pub struct PgStore {
     conn: RefCell<Conn>,
     config: postgres::Config,

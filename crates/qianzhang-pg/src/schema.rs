@@ -469,6 +469,14 @@ pub fn migrate(client: &mut Client) -> Result<(), Error> {
         return Err(Error::NewerSchema(found, SCHEMA_VERSION));
     }
     if found == 0 {
+        // Tables of these names but no version: not a qianzhang database.
+        let taken: Option<String> =
+            tx.query_one("SELECT COALESCE(to_regclass('log'), to_regclass('ledgers'))::TEXT", &[])?.try_get(0)?;
+        if let Some(table) = taken {
+            return Err(Error::Backend(qianzhang_core::backend::BackendError::NotAStore(format!(
+                "数据库中已有表 {table}，却没有钱账的版本记录"
+            ))));
+        }
         tx.batch_execute("CREATE TABLE schema_version (version BIGINT NOT NULL)")?;
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {

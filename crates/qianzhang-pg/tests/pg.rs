@@ -285,6 +285,22 @@ fn a_newer_schema_is_refused() {
             if found == SCHEMA_VERSION + 1 && supported == SCHEMA_VERSION));
 }
 
+/// A database holding tables of the store's names but no version record
+/// is not taken for a store, and nothing is created in it.
+#[test]
+fn a_database_of_something_else_is_not_a_store() {
+    let Some(db) = common::TestDb::new() else { return };
+    db.client().batch_execute("CREATE TABLE log (line TEXT)").expect("a foreign table");
+    let refused = PgStore::connect(&db.url, common::WAIT).err().expect("not a store");
+    assert!(matches!(BackendError::from(refused), BackendError::NotAStore(_)));
+    let created: i64 = db
+        .client()
+        .query_one("SELECT count(*) FROM pg_tables WHERE tablename = 'vouchers'", &[])
+        .expect("count")
+        .get(0);
+    assert_eq!(created, 0);
+}
+
 /// `renew` opens a connection the server closed, and the store works on.
 #[test]
 fn renew_reconnects_after_the_server_closed_the_connection() {
