@@ -285,6 +285,37 @@ fn a_newer_schema_is_refused() {
             if found == SCHEMA_VERSION + 1 && supported == SCHEMA_VERSION));
 }
 
+/// [AUD-2] a ledger copied from one PostgreSQL database to another, and
+/// on into the memory backend and back, keeps its whole log: the copy
+/// verifies with the same fingerprint, and a ledger written after the copy
+/// goes on from the same chain head.
+#[test]
+fn a_ledger_copied_between_databases_keeps_its_fingerprint() {
+    let Some(source_db) = common::TestDb::new() else { return };
+    let Some(target_db) = common::TestDb::new() else { return };
+    let mut source = source_db.store();
+    let mut target = target_db.store();
+    ledger(&mut target, "乙社区");
+    let l = books(&mut source);
+    let head = source.fingerprint(&l).expect("fingerprint");
+    let copied = qianzhang_core::backend::copy_ledger(&source, &l, &mut target).expect("copy");
+    assert_eq!(copied.info, l.info);
+    assert_ne!(copied.id, l.id, "the target keys the ledger itself");
+    let report = target.verify(&copied).expect("verify");
+    assert!(report.is_clean(), "{:?}", report.mismatch);
+    assert_eq!((report.entries, report.fingerprint), (head.seq, head.fingerprint));
+    assert_eq!(target.fingerprint(&copied).expect("fingerprint"), head);
+    target.write(&copied, &actor(3), |w| prepare(w, 500)).expect("a write after the copy");
+    assert!(target.verify(&copied).expect("verify").is_clean());
+    let mut memory = qianzhang_core::memory::MemoryBackend::new();
+    let there = qianzhang_core::backend::copy_ledger(&target, &copied, &mut memory).expect("copy out");
+    let back_db = common::TestDb::new().expect("a third database");
+    let mut back = back_db.store();
+    let home = qianzhang_core::backend::copy_ledger(&memory, &there, &mut back).expect("copy back");
+    assert_eq!(back.fingerprint(&home).expect("fingerprint"), target.fingerprint(&copied).expect("fingerprint"));
+    assert!(back.verify(&home).expect("verify").is_clean());
+}
+
 /// A database holding tables of the store's names but no version record
 /// is not taken for a store, and nothing is created in it.
 #[test]
