@@ -172,7 +172,8 @@ impl<'c> Writer<'c> {
         Ok(())
     }
 
-    /// The voucher rows and content of a query selecting (payload, ...).
+    /// Writes the pending balance, fund and statement totals, so a read of
+    /// them sees this command's entries.
     fn flush(&mut self) -> Result<(), Error> {
         self.projector.flush(&mut self.tx)
     }
