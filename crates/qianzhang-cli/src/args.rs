@@ -29,7 +29,7 @@ use crate::commands::{audit, board, month, opening};
     about = "钱账：社区财务复式记账 / double-entry bookkeeping for community finance"
 )]
 pub(crate) struct Cli {
-    /// 数据库文件 / store file [default: qianzhang.db]
+    /// 账簿：SQLite 文件路径，或 PostgreSQL 地址 postgres://用户:口令@主机/库名 / store file or PostgreSQL URL [default: qianzhang.db]
     #[arg(long, global = true, env = "QIANZHANG_DB")]
     pub(crate) db: Option<PathBuf>,
     /// 账套名称 / ledger name (default: the only one)

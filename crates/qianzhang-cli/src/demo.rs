@@ -54,7 +54,17 @@ pub fn build(db: Option<&Path>, quiet: bool) -> Result<(PathBuf, String), Exit> 
     demo::month_end(&mut ledger, clock::now(), start, end)?;
     let published = end.next().first_day();
     let disclosure = qianzhang_app::board::disclosure(&ledger, Span::Month { period: end }, published)?;
-    let html = path.with_file_name(format!("财务公开-{end}.html"));
+    // The printouts go beside the store file, or to a temporary folder
+    // when the books are on a database server.
+    let beside = |name: String| match crate::session::is_file(&path) {
+        true => Ok::<_, Exit>(path.with_file_name(name)),
+        false => {
+            let dir = std::env::temp_dir().join(format!("qianzhang-demo-{}", std::process::id()));
+            std::fs::create_dir_all(&dir)?;
+            Ok(dir.join(name))
+        }
+    };
+    let html = beside(format!("财务公开-{end}.html"))?;
     std::fs::write(&html, render(&disclosure, BoardFormat::Html, Paper::A3, false))?;
     let (tb, journal, report) = demo::summary(&ledger, start, end)?;
     let statements = qianzhang_app::reports::statements(&ledger, end)?;
@@ -64,7 +74,7 @@ pub fn build(db: Option<&Path>, quiet: bool) -> Result<(PathBuf, String), Exit> 
         .iter()
         .map(|s| VoucherSheet { voucher: &s.voucher, status: s.status, signatures: &s.signatures })
         .collect();
-    let printed = path.with_file_name(format!("记账凭证-{end}.html"));
+    let printed = beside(format!("记账凭证-{end}.html"))?;
     std::fs::write(&printed, vouchers_html(&batch.unit, &sheets, &batch.chart, VoucherPaper::A5).html)?;
 
     let mut text = format!(
@@ -95,17 +105,19 @@ pub fn build(db: Option<&Path>, quiet: bool) -> Result<(PathBuf, String), Exit> 
     text.push_str(&qianzhang_report::statement(&statements.balance_sheet, qianzhang_report::Format::Text));
     text.push('\n');
     text.push_str(&render(&disclosure, BoardFormat::Text, Paper::A3, false));
+    let shown = qianzhang_db::Spec::of(&path).display();
     text.push_str(&format!(
         "\n一至四月已逐月盘点现金、核对银行对账单并结账；四月的公开表海报：{}\n\
          四月的记账凭证（{} 张，每张一页，可直接打印）：{}\n\
-         账簿文件：{}\n继续查看：qianzhang --db {} report journal --from 2025-01\n\
+         {}：{}\n继续查看：qianzhang --db {} report journal --from 2025-01\n\
          三张会计报表：qianzhang --db {} report balance-sheet|activities|cash-flow --month 2025-04\n",
         html.display(),
         sheets.len(),
         printed.display(),
-        path.display(),
-        path.display(),
-        path.display()
+        if crate::session::is_file(&path) { "账簿文件" } else { "账簿数据库" },
+        shown,
+        shown,
+        shown
     ));
     Ok((path, text))
 }

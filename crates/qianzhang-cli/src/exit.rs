@@ -149,6 +149,9 @@ impl From<std::io::Error> for Exit {
 
 /// Opening the store file failed: busy, damaged, or not a store at all.
 pub(crate) fn cannot_open(path: &std::path::Path, e: BackendError) -> Exit {
+    if let qianzhang_db::Spec::Server(url) = qianzhang_db::Spec::of(path) {
+        return cannot_connect(&qianzhang_db::redact(url), e);
+    }
     match e {
         // A file the backend cannot open: ours but damaged, or not ours at all.
         BackendError::NotAStore(m) | BackendError::Io(m) if has_sqlite_header(path) => Exit::Integrity(format!(
@@ -162,6 +165,21 @@ pub(crate) fn cannot_open(path: &std::path::Path, e: BackendError) -> Exit {
         BackendError::NewerSchema { .. } => Exit::Integrity(format!("[AUD-2] {e}")),
         BackendError::Corrupt { place } => Exit::Integrity(format!("账簿文件 {} 已损坏：{place}", path.display())),
         BackendError::Busy => Exit::from(e),
+    }
+}
+
+/// A PostgreSQL database that cannot be used: the server's words, with the
+/// URL shown without its password.
+fn cannot_connect(url: &str, e: BackendError) -> Exit {
+    match e {
+        BackendError::NewerSchema { .. } => Exit::Integrity(format!("[AUD-2] 数据库 {url}：{e}")),
+        BackendError::Corrupt { place } => Exit::Integrity(format!("数据库 {url} 中的账簿已损坏：{place}")),
+        BackendError::Busy => Exit::from(e),
+        // A URL that does not parse, a database that does not exist.
+        BackendError::NotAStore(m) => Exit::Usage(format!("无法使用数据库 {url}：{m}；请用 --db 指明账簿")),
+        // The server down or refusing the sign-in: nothing was changed.
+        BackendError::Io(m) => Exit::BadInput(format!("无法使用数据库 {url}：{m}；账簿未作任何改动")),
+        BackendError::Internal(m) => Exit::Internal(format!("数据库 {url}：{m}")),
     }
 }
 

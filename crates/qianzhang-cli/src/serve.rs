@@ -22,7 +22,7 @@ pub(crate) fn serve(cli: &Cli, listen: SocketAddr, with_demo: bool, https: bool)
         (path, clock, Some(demo_intro()))
     } else {
         let path = db_path(cli);
-        if !path.exists() {
+        if crate::session::is_file(&path) && !path.exists() {
             return Err(Exit::Usage(format!(
                 "找不到账簿文件 {}；请先运行 qianzhang init 建立账套，或用 --db 指明文件（试用请加 --demo）",
                 path.display()
@@ -35,7 +35,8 @@ pub(crate) fn serve(cli: &Cli, listen: SocketAddr, with_demo: bool, https: bool)
     config.busy_wait = clock::busy_wait().min(std::time::Duration::from_secs(3));
     qianzhang_server::run(config, listen, |addr| {
         println!("钱账网页办公已启动：http://{addr}/");
-        println!("账簿文件：{}", db.display());
+        let label = if crate::session::is_file(&db) { "账簿文件" } else { "账簿数据库" };
+        println!("{label}：{}", qianzhang_db::Spec::of(&db).display());
         if let Some(intro) = &intro {
             print!("{intro}");
         }

@@ -8,29 +8,36 @@ use std::time::Duration;
 
 use qianzhang_app::{Claim, Ledger, Session};
 use qianzhang_core::{Refusal, Refusals, Rule};
-/// The backend the command line opens: the SQLite file.
-pub(crate) use qianzhang_store::Store;
+/// The backend the command line opens: the SQLite file, or the PostgreSQL
+/// database a `postgres://` URL names.
+pub(crate) use qianzhang_db::Db as Store;
 
 use crate::args::Cli;
 use crate::clock;
 use crate::exit::{bad_input, cannot_open, Exit};
 
-/// The store file named by `--db` or `QIANZHANG_DB`, else `./qianzhang.db`.
+/// The store named by `--db` or `QIANZHANG_DB` (a file, or a `postgres://`
+/// URL), else `./qianzhang.db`.
 pub(crate) fn db_path(cli: &Cli) -> PathBuf {
     cli.db.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DB))
 }
 
 const DEFAULT_DB: &str = "qianzhang.db";
 
+/// Whether `--db` names a file (SQLite) rather than a database server.
+pub(crate) fn is_file(db: &Path) -> bool {
+    matches!(qianzhang_db::Spec::of(db), qianzhang_db::Spec::File(_))
+}
+
 /// Opens or creates the store, waiting for a busy one at most once.
 pub(crate) fn open_store(path: &Path) -> Result<Store, Exit> {
-    Store::open_waiting(path, clock::busy_wait()).map_err(|e| cannot_open(path, e.into()))
+    qianzhang_db::open(path, clock::busy_wait()).map_err(|e| cannot_open(path, e))
 }
 
 /// Opens an existing store; reading a store that does not exist is a usage
 /// error (the wrong `--db`), not an empty result.
 pub(crate) fn open_existing(path: &Path) -> Result<Store, Exit> {
-    if !path.exists() {
+    if is_file(path) && !path.exists() {
         return Err(Exit::Usage(format!(
             "找不到账簿文件 {}；请先运行 qianzhang init，或用 --db 指明文件",
             path.display()
@@ -80,7 +87,7 @@ pub(crate) fn open_session(cli: &Cli) -> Result<Session<Store>, Exit> {
 /// asked again.
 pub(crate) fn log_refusal(cli: &Cli, reasons: &[Refusal], unlisted: usize) -> Result<(), Exit> {
     let path = db_path(cli);
-    if !path.exists() {
+    if is_file(path.as_path()) && !path.exists() {
         return Ok(());
     }
     let store = open_store(&path)?;

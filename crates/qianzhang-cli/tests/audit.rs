@@ -101,9 +101,9 @@ fn rehash_with_actor_changed(env: &Env, seq: i64, actor: &str) {
             stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))).unwrap();
         rows.map(Result::unwrap).collect()
     };
-    let mut prev = qianzhang_store::GENESIS;
+    let mut prev = qianzhang_core::chain::GENESIS;
     for (ledger, s, at, who, kind, payload) in rows {
-        let hash = qianzhang_store::entry_hash(&prev, s, &at, &who, &kind, &payload);
+        let hash = qianzhang_core::chain::entry_hash(&prev, s, &at, &who, &kind, &payload);
         conn.execute(
             "UPDATE log SET prev_hash = ?1, hash = ?2 WHERE ledger_id = ?3 AND seq = ?4",
             rusqlite::params![&prev.0[..], &hash.0[..], ledger, s],
@@ -383,8 +383,8 @@ fn rehash_one(env: &Env, seq: i64) {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
         })
         .unwrap();
-    let prev = qianzhang_store::Fingerprint::from_slice(&prev).unwrap();
-    let hash = qianzhang_store::entry_hash(&prev, seq, &at, &actor, &kind, &payload);
+    let prev = qianzhang_core::chain::Fingerprint::from_slice(&prev).unwrap();
+    let hash = qianzhang_core::chain::entry_hash(&prev, seq, &at, &actor, &kind, &payload);
     conn.execute("UPDATE log SET hash = ?1 WHERE seq = ?2", rusqlite::params![&hash.0[..], seq]).unwrap();
 }
 

@@ -208,9 +208,9 @@ fn aud_1_the_logs_time_never_goes_backwards() {
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))).unwrap();
         rows.map(Result::unwrap).collect()
     };
-    let mut prev = qianzhang_store::GENESIS;
+    let mut prev = qianzhang_core::chain::GENESIS;
     for (seq, at, who, kind, payload) in rows {
-        let hash = qianzhang_store::entry_hash(&prev, seq, &at, &who, &kind, &payload);
+        let hash = qianzhang_core::chain::entry_hash(&prev, seq, &at, &who, &kind, &payload);
         conn.execute(
             "UPDATE log SET prev_hash = ?1, hash = ?2 WHERE seq = ?3",
             rusqlite::params![&prev.0[..], &hash.0[..], seq],

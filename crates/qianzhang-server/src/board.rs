@@ -21,8 +21,8 @@ use qianzhang_app::{Error, Ledger, Session};
 use qianzhang_core::disclosure::{Disclosure, Review, Span};
 use qianzhang_core::period::{format_date, parse_date};
 use qianzhang_core::{Period, Rule};
+use qianzhang_db::Db as Store;
 use qianzhang_report::Paper;
-use qianzhang_store::Store;
 use serde::Deserialize;
 
 use crate::auth::Officer;

@@ -25,8 +25,8 @@ use qianzhang_app::reports::{self as app, Kind, Report, Request};
 use qianzhang_core::names::Named;
 use qianzhang_core::period::{format_date, parse_date};
 use qianzhang_core::{Money, Period, VoucherRef};
+use qianzhang_db::Db as Store;
 use qianzhang_report::{ColumnType, Format, Table};
-use qianzhang_store::Store;
 
 use crate::auth::Officer;
 use crate::form::Fields;

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use password_hash::rand_core::{OsRng, RngCore};
 use qianzhang_app::{Claim, Ledger, Session};
-use qianzhang_store::Store;
+use qianzhang_db::Db as Store;
 use time::OffsetDateTime;
 
 /// The time of an act, as the front end's caller reads it (the command line
@@ -198,11 +198,11 @@ impl State {
     pub fn store(&self) -> Result<Store, qianzhang_app::Error> {
         let pooled = self.pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
         if let Some(mut store) = pooled {
-            if store.renew().is_ok() {
+            if qianzhang_db::renew(&mut store).is_ok() {
                 return Ok(store);
             }
         }
-        Store::open_waiting(&self.config.db, self.config.busy_wait).map_err(|e| qianzhang_app::Error::Backend(e.into()))
+        qianzhang_db::open(&self.config.db, self.config.busy_wait).map_err(qianzhang_app::Error::Backend)
     }
 
     /// A board page made for `key` (ledger, month and the log's head).

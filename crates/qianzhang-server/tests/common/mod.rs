@@ -13,8 +13,8 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
+use qianzhang_db::Db as Store;
 use qianzhang_server::{Clock, Config};
-use qianzhang_store::Store;
 use time::macros::datetime;
 use time::OffsetDateTime;
 use tower::ServiceExt;
@@ -48,7 +48,12 @@ fn template() -> &'static PathBuf {
         let path = dir.join("template.db");
         let _ = std::fs::remove_file(&path);
         let hash = qianzhang_app::session::hash_new(PASSPHRASE).expect("hash");
-        let seeded = qianzhang_app::demo::seed(Store::open(&path).expect("store"), NOW, hash).expect("seed");
+        let seeded = qianzhang_app::demo::seed(
+            qianzhang_db::open(&path, std::time::Duration::from_secs(10)).expect("store"),
+            NOW,
+            hash,
+        )
+        .expect("seed");
         drop(seeded);
         path
     })
@@ -108,7 +113,11 @@ impl Office {
 
     /// The ledger as the application reads it (to check what changed).
     pub fn ledger(&self) -> qianzhang_app::Ledger<Store> {
-        qianzhang_app::Ledger::select(Store::open(&self.db).expect("open"), Some(LEDGER)).expect("ledger")
+        qianzhang_app::Ledger::select(
+            qianzhang_db::open(&self.db, std::time::Duration::from_secs(10)).expect("open"),
+            Some(LEDGER),
+        )
+        .expect("ledger")
     }
 
     /// How many entries the ledger's log holds.

@@ -9,7 +9,6 @@ use qianzhang_core::cash::{book_at, last_business_day, record_count};
 use qianzhang_core::csvfile::TextEncoding;
 use qianzhang_core::Books;
 use qianzhang_core::{Money, Period};
-use qianzhang_store::Store;
 
 use crate::common::{Office, CASHIER, LEDGER};
 
@@ -26,7 +25,7 @@ pub fn closed(office: &Office, through: &str) -> Vec<Period> {
 /// (made from the bank journal) is imported and matched.
 pub fn ready_to_close(office: &Office, month: &str) {
     let month = period(month);
-    let mut store = Store::open(office.path()).expect("store");
+    let mut store = qianzhang_db::open(office.path(), std::time::Duration::from_secs(10)).expect("store");
     let handle = store.ledgers().expect("ledgers").into_iter().find(|h| h.info.name == LEDGER).expect("ledger");
     let at = |name: &str| Actor { name: name.into(), at: "2025-04-10T10:00:00+08:00".into(), command: "test".into() };
     store
