@@ -21,9 +21,20 @@ pub fn server() -> Option<String> {
              (postgres://user:password@host/database, a role that may CREATE DATABASE)"
         ),
         _ => {
-            eprintln!(
-                "PostgreSQL tests skipped: set QIANZHANG_TEST_PG=postgres://user:password@host/database to run them"
-            );
+            // Said once per test binary, on the terminal past the test
+            // harness's capture where there is one.
+            static SAID: std::sync::Once = std::sync::Once::new();
+            SAID.call_once(|| {
+                use std::io::Write;
+                let note = "PostgreSQL tests skipped: set QIANZHANG_TEST_PG=postgres://user:password@host/database \
+                            to run them";
+                match std::fs::OpenOptions::new().append(true).open("/dev/stderr") {
+                    Ok(mut terminal) => {
+                        let _ = writeln!(terminal, "{note}");
+                    }
+                    Err(_) => eprintln!("{note}"),
+                }
+            });
             None
         }
     }
