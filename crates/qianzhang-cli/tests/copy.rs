@@ -219,3 +219,27 @@ fn a_killed_copy_leaves_the_target_as_it_was_or_whole() {
     assert!(absent > 0, "no kill landed during a copy; the test proved nothing");
     eprintln!("6 kills: {absent} left the target as it was, {whole} with the whole copy");
 }
+
+/// Several ledgers go one transaction each: when the second fails, the
+/// first stays whole and verified, and the output says which is which.
+#[test]
+fn aud_2_ledgers_before_a_failing_one_stay_copied_whole() {
+    let env = office();
+    let db = env.db();
+    let source = db.to_str().unwrap();
+    env.admin(&["init", "--ledger", "第二社区", "--start", "2025-01"]);
+    env.admin(&["--ledger", "第二社区", "person", "add", "吴桐"]);
+    env.sql(
+        "DROP TRIGGER log_no_update; UPDATE log SET actor = '别人' \
+         WHERE ledger_id = (SELECT id FROM ledgers WHERE name = '第二社区') AND seq = 2;",
+    );
+    let out = env.run(&copy(source, "街道.db"));
+    assert_eq!(out.status.code(), Some(3));
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("已将账套“幸福里”复制到"), "{stdout}");
+    assert!(stderr.contains("账套“第二社区”未复制") && stderr.contains("以上已复制的账套完整有效"), "{stderr}");
+    assert!(stderr.contains("日志第 2 条"), "{stderr}");
+    let copied = fingerprints(&env, "街道.db");
+    assert_eq!(copied.len(), 1, "only the first ledger is in the target");
+    assert_eq!(copied[0], env.ok(&["--ledger", "幸福里", "verify"]).lines().nth(1).unwrap());
+}
