@@ -25,14 +25,21 @@ pub(crate) fn is_server(spec: &Path) -> bool {
 /// PostgreSQL database, which this build cannot open. The address is never
 /// echoed: it may hold a password.
 pub(crate) fn open_backend(spec: &Path, create: bool) -> Result<Opened, Exit> {
+    refuse_server(spec)?;
+    let store = if create { open_store(spec)? } else { open_existing(spec)? };
+    Ok(Opened::Sqlite(store))
+}
+
+/// A `postgres://` address where this build opens only files (`--db`
+/// too): a usage error, not a file of that odd name.
+pub(crate) fn refuse_server(spec: &Path) -> Result<(), Exit> {
     if is_server(spec) {
         return Err(Exit::Usage(
             "postgres:// 地址指向 PostgreSQL 数据库，但本程序未内置 PostgreSQL 支持；目前只能使用账簿文件（文件路径）"
                 .into(),
         ));
     }
-    let store = if create { open_store(spec)? } else { open_existing(spec)? };
-    Ok(Opened::Sqlite(store))
+    Ok(())
 }
 
 /// Whether two specs name the same store: the same file, however the path

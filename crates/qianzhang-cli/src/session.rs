@@ -24,12 +24,14 @@ const DEFAULT_DB: &str = "qianzhang.db";
 
 /// Opens or creates the store, waiting for a busy one at most once.
 pub(crate) fn open_store(path: &Path) -> Result<Store, Exit> {
+    crate::backends::refuse_server(path)?;
     Store::open_waiting(path, clock::busy_wait()).map_err(|e| cannot_open(path, e.into()))
 }
 
 /// Opens an existing store; reading a store that does not exist is a usage
 /// error (the wrong `--db`), not an empty result.
 pub(crate) fn open_existing(path: &Path) -> Result<Store, Exit> {
+    crate::backends::refuse_server(path)?;
     if !path.exists() {
         return Err(Exit::Usage(format!(
             "找不到账簿文件 {}；请先运行 qianzhang init，或用 --db 指明文件",

@@ -204,7 +204,8 @@ fn a_killed_copy_leaves_the_target_as_it_was_or_whole() {
             let _ = std::fs::remove_file(format!("{}{suffix}", env.path("街道.db").display()));
         }
         std::fs::copy(&template, env.path("街道.db")).unwrap();
-        let mut child = env.command().args(copy(source, "街道.db")).spawn().unwrap();
+        let mut child =
+            env.command().args(copy(source, "街道.db")).stdout(std::process::Stdio::null()).spawn().unwrap();
         std::thread::sleep(full.mul_f64(0.15 + 0.15 * f64::from(run)).min(Duration::from_secs(20)));
         let _ = child.kill();
         let _ = child.wait();
@@ -242,4 +243,33 @@ fn aud_2_ledgers_before_a_failing_one_stay_copied_whole() {
     let copied = fingerprints(&env, "街道.db");
     assert_eq!(copied.len(), 1, "only the first ledger is in the target");
     assert_eq!(copied[0], env.ok(&["--ledger", "幸福里", "verify"]).lines().nth(1).unwrap());
+}
+
+#[test]
+fn a_postgres_db_is_refused_by_every_command_of_this_build() {
+    let env = Env::sqlite();
+    let out = env
+        .command()
+        .args(["--as", ADMIN, "init", "--ledger", "幸福里", "--start", "2025-01"])
+        .env("QIANZHANG_DB", "postgres://qianzhang:机密@127.0.0.1/qianzhang")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("未内置 PostgreSQL 支持") && !err.contains("机密"), "{err}");
+    assert_eq!(std::fs::read_dir(env.dir.path()).unwrap().count(), 0, "no file of that name is made");
+}
+
+#[test]
+fn a_postgres_db_is_never_echoed_by_a_reading_command() {
+    let env = Env::sqlite();
+    let out = env
+        .command()
+        .args(["verify"])
+        .env("QIANZHANG_DB", "postgres://qianzhang:机密@127.0.0.1/qianzhang")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("未内置 PostgreSQL 支持") && !err.contains("机密"), "{err}");
 }
