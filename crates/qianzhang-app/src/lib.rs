@@ -14,6 +14,7 @@ pub mod audit;
 pub mod backend;
 pub mod board;
 pub mod collection;
+pub mod copy;
 pub mod demo;
 mod error;
 pub mod excel;

@@ -5,6 +5,7 @@ pub(crate) mod account;
 pub(crate) mod audit;
 pub(crate) mod board;
 pub(crate) mod collection;
+pub(crate) mod copy;
 pub(crate) mod ledger;
 pub(crate) mod month;
 pub(crate) mod office;
