@@ -274,6 +274,7 @@ impl StreetMonth {
             Some(s) => Some(
                 s.balance
                     .checked_sub(totals.closing)
+                    .filter(|d| d.fen() != i64::MIN)
                     .ok_or_else(|| Refusal::new(Rule::Lim1, "对账单余额与份额合计之差超出可记录的金额范围"))?,
             ),
             None => None,
