@@ -304,7 +304,7 @@ fn mismatch(month: Period, s: &StatementBalance, shares: Money, difference: Mone
             let state = match (r.started, r.closed, r.unposted, r.own_difference) {
                 (false, ..) => "本月尚未启用，其资金不在账上".to_string(),
                 (_, _, n, _) if n > 0 => format!("有 {n} 张凭证未记账"),
-                (_, _, _, Some(d)) if !d.is_zero() => format!("本账银行对账不符（相差 {}）", d.to_yuan()),
+                (_, _, _, Some(d)) if !d.is_zero() => format!("本账银行对账不符，相差 {}", d.to_yuan()),
                 (_, false, ..) => "本月尚未结账".to_string(),
                 _ => return None,
             };

@@ -245,3 +245,25 @@ fn fnd_3_totals_past_what_an_amount_holds_are_refused_not_wrapped() {
     let r = StreetMonth::build(march(), BANK, vec![a, b], None).unwrap_err();
     assert_eq!(r.rule, Rule::Lim1);
 }
+
+#[test]
+fn fnd_3_a_communitys_own_reconciliation_and_go_live_show_in_its_state_and_the_finding() {
+    let mut a = xingfuli();
+    a.own_difference = Some(Money::from_fen(1_000));
+    a.closed = false;
+    let mut b = hepingli();
+    b.started = false;
+    assert_eq!(a.state(), "未结账；本账对账不符 ¥10.00");
+    assert_eq!(b.state(), "本月尚未启用");
+    let mut c = hepingli();
+    c.own_difference = Some(Money::ZERO);
+    assert_eq!(c.state(), "已结账；本账对账相符");
+    let m = StreetMonth::build(march(), BANK, vec![a, b, c], Some(StatementBalance::typed(Money::ZERO))).unwrap();
+    let f = &m.findings[0].message;
+    assert!(
+        f.contains(
+            "请先查这些社区：幸福里社区（本账银行对账不符，相差 ¥10.00）；和平里社区（本月尚未启用，其资金不在账上）"
+        ),
+        "{f}"
+    );
+}
