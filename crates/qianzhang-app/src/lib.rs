@@ -26,6 +26,7 @@ pub mod people;
 pub mod print;
 pub mod reports;
 pub mod session;
+pub mod street;
 pub mod todo;
 pub mod voucher;
 

@@ -99,6 +99,9 @@ pub(crate) enum Command {
     /// 结账与反结账 / close and reopen months (PER-1, PER-2)
     #[command(subcommand)]
     Period(month::PeriodCmd),
+    /// 街道代管资金（居账街管）：各社区份额与街道账户对账单核对 / the street office's view of its communities (FND-3)
+    #[command(subcommand)]
+    Street(crate::commands::street::StreetCmd),
     /// 财务公开 / the public disclosure by month, quarter or year (PUB-1); `disclose review` records the opinion
     Disclose(Box<board::DiscloseArgs>),
     /// 审计：例外事项、个人操作记录 / audit: exceptions and a person's trail

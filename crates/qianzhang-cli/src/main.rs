@@ -68,6 +68,7 @@ fn run(cli: &Cli) -> Result<(), Exit> {
         Command::Bank(cmd) => month::bank(cli, cmd),
         Command::Period(cmd) => month::period(cli, cmd),
         Command::Disclose(args) => board::disclose(cli, args),
+        Command::Street(cmd) => commands::street::street(cli, cmd),
         Command::Asset(cmd) => board::asset(cli, cmd),
         Command::Budget(cmd) => board::budget(cli, cmd),
         Command::Audit(cmd) => audit::audit(cli, cmd),

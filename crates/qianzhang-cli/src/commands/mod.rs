@@ -13,5 +13,6 @@ pub(crate) mod opening;
 pub(crate) mod person;
 pub(crate) mod print;
 pub(crate) mod report;
+pub(crate) mod street;
 pub(crate) mod todo;
 pub(crate) mod voucher;
