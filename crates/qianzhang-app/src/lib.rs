@@ -14,6 +14,7 @@ pub mod audit;
 pub mod backend;
 pub mod board;
 pub mod collection;
+pub mod copy;
 pub mod demo;
 mod error;
 pub mod excel;
@@ -25,6 +26,7 @@ pub mod people;
 pub mod print;
 pub mod reports;
 pub mod session;
+pub mod street;
 pub mod todo;
 pub mod voucher;
 

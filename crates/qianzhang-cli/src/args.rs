@@ -99,6 +99,9 @@ pub(crate) enum Command {
     /// 结账与反结账 / close and reopen months (PER-1, PER-2)
     #[command(subcommand)]
     Period(month::PeriodCmd),
+    /// 街道代管资金（居账街管）：各社区份额与街道账户对账单核对 / the street office's view of its communities (FND-3)
+    #[command(subcommand)]
+    Street(crate::commands::street::StreetCmd),
     /// 财务公开 / the public disclosure by month, quarter or year (PUB-1); `disclose review` records the opinion
     Disclose(Box<board::DiscloseArgs>),
     /// 审计：例外事项、个人操作记录 / audit: exceptions and a person's trail
@@ -169,6 +172,24 @@ pub(crate) enum Command {
         /// 该指纹是哪个月结账时公布的 / the month whose close it was printed for
         #[arg(long, value_parser = period_value, requires = "fingerprint")]
         month: Option<Period>,
+    },
+    /// 将账套连同全部日志复制到另一账簿（迁移），副本校验后指纹与源账簿相同 / copy ledgers with their whole log to another store
+    #[command(long_about = "将账套连同全部日志、扫描件复制到另一账簿：每个账套在目标账簿中一次写入（全部或全无），\n\
+                      逐条重算哈希，复制后在目标上校验，指纹与源账簿相同，公布过的指纹在副本上照样可查。\n\
+                      须由所复制各账套的管理员操作（--as 与口令在源账簿上核对）。\n\
+                      源账簿不会被改动；目标中已有同名账套、或目标就是源账簿本身时拒绝执行。\n\
+                      例：qianzhang copy --from 社区.db --to 街道.db --ledger 幸福里 --as 管理员\n\
+                      Copy ledgers, with every log entry and scan, into another store; the copy verifies with the same fingerprint.")]
+    Copy {
+        /// 源账簿（与 --db 相同：文件路径）/ the store to copy from
+        #[arg(long, value_name = "账簿")]
+        from: PathBuf,
+        /// 目标账簿（文件路径，不存在时新建）/ the store to copy into (a new file is created)
+        #[arg(long, value_name = "账簿")]
+        to: PathBuf,
+        /// 只复制该账套，可重复（默认全部账套）/ copy only this ledger; repeat for more (default: all)
+        #[arg(long = "ledger", id = "ledger", value_name = "账套")]
+        ledgers: Vec<String>,
     },
     /// 最近的日志 / the latest log entries
     Log {

@@ -4,6 +4,7 @@
 //! `qianzhang-app`'s.
 
 mod args;
+mod backends;
 mod clock;
 mod commands;
 mod demo;
@@ -67,6 +68,7 @@ fn run(cli: &Cli) -> Result<(), Exit> {
         Command::Bank(cmd) => month::bank(cli, cmd),
         Command::Period(cmd) => month::period(cli, cmd),
         Command::Disclose(args) => board::disclose(cli, args),
+        Command::Street(cmd) => commands::street::street(cli, cmd),
         Command::Asset(cmd) => board::asset(cli, cmd),
         Command::Budget(cmd) => board::budget(cli, cmd),
         Command::Audit(cmd) => audit::audit(cli, cmd),
@@ -90,6 +92,7 @@ fn run(cli: &Cli) -> Result<(), Exit> {
             },
         ),
         Command::Verify { fingerprint, month } => ledger::verify(cli, fingerprint.as_deref(), *month),
+        Command::Copy { from, to, ledgers } => commands::copy::copy(cli, from, to, ledgers),
         Command::Log { limit, format } => report::log(cli, *limit, *format),
         Command::Demo => demo::run(cli.db.as_deref()),
         Command::Serve { listen, demo, https } => serve::serve(cli, *listen, *demo, *https),

@@ -19,7 +19,7 @@ use crate::period::{date_serde, format_date, Period};
 use crate::rule::{refuse, Failure, Refusal, Rule};
 use crate::voucher::{Status, Voucher, VoucherRef};
 
-mod statement;
+pub(crate) mod statement;
 
 use statement::{balance_after, chain_order};
 

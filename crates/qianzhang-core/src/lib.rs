@@ -42,6 +42,7 @@ pub mod report;
 pub mod rule;
 pub mod scan;
 pub mod statements;
+pub mod street;
 pub mod template;
 #[cfg(test)]
 mod test_support;

@@ -129,6 +129,11 @@ pub enum Rule {
     /// fund's income; spending above a setting cites a residents' decision.
     #[serde(rename = "FND-2")]
     Fnd2,
+    /// A street keeping several communities' money in its own bank account
+    /// keeps each as its own ledger: their shares add up to the account's
+    /// statement balance, and none pays from another's money.
+    #[serde(rename = "FND-3")]
+    Fnd3,
     /// Closed periods take no vouchers.
     #[serde(rename = "PER-1")]
     Per1,
@@ -217,6 +222,7 @@ impl Rule {
             Rule::Hnd1 => "HND-1",
             Rule::Fnd1 => "FND-1",
             Rule::Fnd2 => "FND-2",
+            Rule::Fnd3 => "FND-3",
             Rule::Per1 => "PER-1",
             Rule::Opn1 => "OPN-1",
             Rule::Aud1 => "AUD-1",

@@ -12,6 +12,7 @@ mod opening;
 pub mod print;
 mod publication;
 mod statements;
+pub mod street;
 mod table;
 mod todo;
 pub mod xlsx;
@@ -28,6 +29,7 @@ pub use month::{cash_count, fund_list, reconciliation, statement_lines};
 pub use opening::openings;
 pub use publication::{publications, scan_note};
 pub use statements::{statement, statement_table};
+pub use street::{street_html, street_month};
 pub use table::{chinese_header, Align, ColumnType, Table};
 pub use todo::todo;
 

@@ -305,6 +305,9 @@ pub fn chinese_header(key: &str) -> Option<&'static str> {
         "handler" => "经办人",
         "approver" => "审批人",
         "basis" => "审批依据",
+        "ledger" => "账套",
+        "other" => "其他收付",
+        "lowest" => "月内最低",
         _ => return None,
     })
 }

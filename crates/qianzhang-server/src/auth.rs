@@ -67,7 +67,7 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
 }
 
-fn not_found_response() -> Response {
+pub(crate) fn not_found_response() -> Response {
     (StatusCode::NOT_FOUND, page("找不到", None, html! { h1 { "找不到这个页面" } p { a href="/" { "回到首页" } } }))
         .into_response()
 }

@@ -29,6 +29,7 @@ mod month;
 mod page;
 mod reports;
 mod state;
+mod street;
 mod vouchers;
 
 use std::net::SocketAddr;
@@ -55,6 +56,7 @@ pub fn router(config: Config) -> Router {
         .merge(month::routes())
         .merge(admin::routes())
         .merge(board::routes())
+        .merge(street::routes())
         .fallback(page::not_found)
         .layer(DefaultBodyLimit::max(state::MAX_BODY))
         .layer(axum::middleware::from_fn(page::headers))

@@ -683,15 +683,15 @@ async fn count(
 }
 
 /// A statement upload as read: the form's fields and the file.
-struct Upload {
-    fields: Fields,
-    file: Option<(String, Vec<u8>)>,
+pub(crate) struct Upload {
+    pub(crate) fields: Fields,
+    pub(crate) file: Option<(String, Vec<u8>)>,
     /// Why the upload could not be read whole.
-    problem: Option<Error>,
+    pub(crate) problem: Option<Error>,
 }
 
 /// Reads a multipart upload, the file at most `MAX_STATEMENT_UPLOAD` bytes.
-async fn read_upload(mut multipart: Multipart) -> Upload {
+pub(crate) async fn read_upload(mut multipart: Multipart) -> Upload {
     let mut up = Upload { fields: Fields::default(), file: None, problem: None };
     let broken = || Error::refuse(Rule::Bnk1, "上传的内容没有读完整；请重新选择文件后再导入");
     loop {

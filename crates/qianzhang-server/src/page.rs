@@ -95,6 +95,7 @@ fn nav(o: &Officer) -> Markup {
                 a href=(ledger_url(l, "/handover")) { "离任交接" }
                 a href=(ledger_url(l, "/admin")) { "管理" }
             }
+            @if o.ledgers.len() > 1 { a href=(crate::street::URL) { "街道汇总" } }
             span.who {
                 @if let Some(l) = l { span.ledger { (l) } " · " }
                 (o.person)

@@ -41,7 +41,7 @@ pub fn routes() -> Router<Arc<State>> {
 }
 
 /// The content type of an Excel workbook.
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// Which page of 账表.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -652,7 +652,7 @@ fn status_of(e: &qianzhang_app::Error) -> StatusCode {
 
 /// A file to save: `filename*` carries the Chinese name (RFC 6266/5987),
 /// `filename` an ASCII stand-in for old clients.
-fn download(bytes: Vec<u8>, kind: &'static str, name: &str) -> Response {
+pub(crate) fn download(bytes: Vec<u8>, kind: &'static str, name: &str) -> Response {
     use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
     // RFC 5987 attr-char: letters, digits and !#$&+-.^_`|~ go as they are.
     const ATTR: &AsciiSet = &NON_ALPHANUMERIC

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod store;
 pub mod ties;
 
 use std::path::{Path, PathBuf};
@@ -31,6 +32,7 @@ pub fn cached(key: &'static str, build: fn() -> Env) -> Env {
     use std::sync::{Arc, Mutex, OnceLock};
     struct Master {
         dir: tempfile::TempDir,
+        store: store::TestStore,
         now: String,
     }
     type Fixtures = Mutex<HashMap<&'static str, Arc<OnceLock<Master>>>>;
@@ -41,9 +43,11 @@ pub fn cached(key: &'static str, build: fn() -> Env) -> Env {
         BUILT.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner()).entry(key).or_default().clone();
     let master = cell.get_or_init(|| {
         let env = build();
-        Master { now: env.now.into_inner(), dir: env.dir }
+        Master { now: env.now.into_inner(), dir: env.dir, store: env.store }
     });
-    let env = Env::new();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = store::TestStore::copy_of(&master.store, dir.path());
+    let env = Env { dir, store, now: std::cell::RefCell::new(NOW.to_string()) };
     for entry in std::fs::read_dir(master.dir.path()).unwrap() {
         let entry = entry.unwrap();
         if entry.file_type().unwrap().is_file() {
@@ -56,13 +60,29 @@ pub fn cached(key: &'static str, build: fn() -> Env) -> Env {
 
 pub struct Env {
     pub dir: tempfile::TempDir,
+    /// The store the test's commands run against (`QIANZHANG_DB`).
+    pub store: store::TestStore,
     /// The pinned clock, [`NOW`] unless a test moves it on.
     now: std::cell::RefCell<String>,
 }
 
 impl Env {
+    /// A fresh environment on the backend the run tests
+    /// (`QIANZHANG_TEST_BACKEND`, SQLite by default).
     pub fn new() -> Env {
-        Env { dir: tempfile::tempdir().expect("temp dir"), now: std::cell::RefCell::new(NOW.to_string()) }
+        Env::on(store::Backend::chosen())
+    }
+
+    /// A fresh environment on a SQLite file whatever the run tests: for
+    /// tests that read or alter the file itself.
+    pub fn sqlite() -> Env {
+        Env::on(store::Backend::Sqlite)
+    }
+
+    fn on(backend: store::Backend) -> Env {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = store::TestStore::fresh(backend, dir.path());
+        Env { dir, store, now: std::cell::RefCell::new(NOW.to_string()) }
     }
 
     /// Moves the pinned clock, e.g. to the day a month is closed.
@@ -208,8 +228,20 @@ impl Env {
         self.ok(&[&["--as", ADMIN][..], args].concat())
     }
 
+    /// The SQLite file, for tests that read or alter it: SQLite-only
+    /// (their `Env` comes from [`Env::sqlite`] or a SQLite run).
     pub fn db(&self) -> PathBuf {
-        self.dir.path().join("qianzhang.db")
+        match &self.store {
+            store::TestStore::Sqlite(path) => path.clone(),
+            store::TestStore::Postgres { .. } => {
+                panic!("this test reads the SQLite file itself: it is SQLite-only (Env::sqlite)")
+            }
+        }
+    }
+
+    /// What `--db` is given: the SQLite file's path or the test database's address.
+    pub fn store(&self) -> String {
+        self.store.spec()
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
@@ -232,7 +264,7 @@ impl Env {
             .env("QIANZHANG_PASSPHRASE", PASSPHRASE)
             .env("QIANZHANG_NEW_PASSPHRASE", PASSPHRASE)
             .env("QIANZHANG_APPROVER_PASSPHRASE", PASSPHRASE)
-            .env("QIANZHANG_DB", self.db())
+            .env("QIANZHANG_DB", self.store())
             .current_dir(self.dir.path());
         c
     }
@@ -269,7 +301,6 @@ impl Env {
 
     /// Every row of every table holding ledger data except the log.
     pub fn books(&self) -> String {
-        let conn = rusqlite::Connection::open(self.db()).unwrap();
         let mut out = String::new();
         for table in [
             "ledgers",
@@ -287,6 +318,14 @@ impl Env {
             "bank_matches",
             "openings",
         ] {
+            if let store::TestStore::Postgres { .. } = &self.store {
+                let sql = format!("SELECT t::text FROM {table} t ORDER BY 1");
+                for row in self.store.texts("", &sql) {
+                    out.push_str(&format!("{table}: {row}\n"));
+                }
+                continue;
+            }
+            let conn = rusqlite::Connection::open(self.db()).unwrap();
             let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2, 3")).unwrap();
             let n = stmt.column_count();
             let mut rows = stmt.query([]).unwrap();
@@ -301,13 +340,13 @@ impl Env {
 
     /// (number of log entries, kind of the last one).
     pub fn log_head(&self) -> (i64, String) {
-        let conn = rusqlite::Connection::open(self.db()).unwrap();
-        conn.query_row(
-            "SELECT COUNT(*), (SELECT kind FROM log ORDER BY ledger_id DESC, seq DESC LIMIT 1) FROM log",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap()
+        let query = "(SELECT kind FROM log ORDER BY ledger_id DESC, seq DESC LIMIT 1)";
+        let row = self.store.texts(
+            &format!("SELECT COUNT(*) || ' ' || COALESCE({query}, '') FROM log"),
+            &format!("SELECT COUNT(*)::text || ' ' || COALESCE({query}, '') FROM log"),
+        );
+        let (count, kind) = row[0].split_once(' ').unwrap();
+        (count.parse().unwrap(), kind.to_string())
     }
 
     /// Runs a command that must be refused under `rule`: exit 1, the rule in
@@ -322,6 +361,7 @@ impl Env {
         err
     }
 
+    /// Runs SQL on the SQLite file (tampering, mostly): SQLite-only.
     pub fn sql(&self, sql: &str) {
         let conn = rusqlite::Connection::open(self.db()).unwrap();
         conn.execute_batch(sql).unwrap();

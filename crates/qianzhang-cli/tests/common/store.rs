@@ -1,0 +1,157 @@
+//! The store each test runs against, as the `--db` argument: a SQLite file
+//! in the test's temp dir by default; with `QIANZHANG_TEST_BACKEND=postgres`
+//! a fresh PostgreSQL database created for the test on the server
+//! `QIANZHANG_TEST_PG` names (a role that may create databases), dropped
+//! when the test ends.
+//!
+//! Tests that inspect or alter the SQLite file itself (tampering through
+//! rusqlite, file modes, downgrades) are SQLite-only: they build their
+//! `Env` with [`super::Env::sqlite`] and run on a file under either setting.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Mutex, OnceLock};
+
+/// Which backend `Env::new` gives a test.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// `QIANZHANG_TEST_BACKEND`: unset or `sqlite`, or `postgres`; anything
+    /// else stops the run rather than testing the wrong thing.
+    pub fn chosen() -> Backend {
+        match std::env::var("QIANZHANG_TEST_BACKEND").as_deref() {
+            Err(_) | Ok("") | Ok("sqlite") => Backend::Sqlite,
+            Ok("postgres") => Backend::Postgres,
+            Ok(other) => panic!("QIANZHANG_TEST_BACKEND={other}: expected sqlite or postgres"),
+        }
+    }
+}
+
+/// One test's store.
+pub enum TestStore {
+    Sqlite(PathBuf),
+    Postgres { name: String, url: String },
+}
+
+impl TestStore {
+    /// A fresh, empty store of `backend` for a test whose files live in `dir`.
+    pub fn fresh(backend: Backend, dir: &Path) -> TestStore {
+        match backend {
+            Backend::Sqlite => TestStore::Sqlite(dir.join("qianzhang.db")),
+            Backend::Postgres => TestStore::create(None),
+        }
+    }
+
+    /// A store holding what `master` holds: the SQLite file copied with the
+    /// rest of the directory by the caller, or a PostgreSQL database made
+    /// from the master's as its template.
+    pub fn copy_of(master: &TestStore, dir: &Path) -> TestStore {
+        match master {
+            TestStore::Sqlite(_) => TestStore::Sqlite(dir.join("qianzhang.db")),
+            TestStore::Postgres { name, .. } => TestStore::create(Some(name)),
+        }
+    }
+
+    /// What `--db` (and `QIANZHANG_DB`) is given.
+    pub fn spec(&self) -> String {
+        match self {
+            TestStore::Sqlite(path) => path.display().to_string(),
+            TestStore::Postgres { url, .. } => url.clone(),
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            TestStore::Sqlite(_) => Backend::Sqlite,
+            TestStore::Postgres { .. } => Backend::Postgres,
+        }
+    }
+
+    /// The rows of `sql` (a query returning text in its one column).
+    pub fn texts(&self, sql_sqlite: &str, sql_postgres: &str) -> Vec<String> {
+        match self {
+            TestStore::Sqlite(path) => {
+                let conn = rusqlite::Connection::open(path).unwrap();
+                let mut stmt = conn.prepare(sql_sqlite).unwrap();
+                let rows = stmt.query_map([], |r| r.get::<_, String>(0)).unwrap();
+                rows.map(Result::unwrap).collect()
+            }
+            TestStore::Postgres { url, .. } => {
+                let mut client = postgres::Client::connect(url, postgres::NoTls).unwrap();
+                client.query(sql_postgres, &[]).unwrap().iter().map(|r| r.get::<_, String>(0)).collect()
+            }
+        }
+    }
+
+    /// Creates a database `qzt_<pid>_<n>`, empty or from `template`.
+    fn create(template: Option<&str>) -> TestStore {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        // Creating from a template needs it idle: one creation at a time.
+        static CREATING: Mutex<()> = Mutex::new(());
+        let server = server();
+        let name = format!("qzt_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::SeqCst));
+        let _one = CREATING.lock().unwrap_or_else(|e| e.into_inner());
+        let mut admin = admin();
+        let sql = match template {
+            Some(t) => format!("CREATE DATABASE {name} TEMPLATE {t}"),
+            None => format!("CREATE DATABASE {name}"),
+        };
+        admin.batch_execute(&sql).unwrap_or_else(|e| panic!("{sql} on {server}: {e}"));
+        let url = database_url(&server, &name);
+        TestStore::Postgres { name, url }
+    }
+}
+
+impl Drop for TestStore {
+    fn drop(&mut self) {
+        if let TestStore::Postgres { name, .. } = self {
+            let _ = admin().batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
+}
+
+/// `QIANZHANG_TEST_PG`: required when the backend is PostgreSQL, in CI and
+/// out of it (a missing server fails the run, never skips it).
+fn server() -> String {
+    std::env::var("QIANZHANG_TEST_PG").unwrap_or_else(|_| {
+        panic!("QIANZHANG_TEST_BACKEND=postgres needs QIANZHANG_TEST_PG=postgres://user:pass@host/db (a role with CREATEDB)")
+    })
+}
+
+/// A connection to the server's own database, for creating and dropping
+/// the tests' ones; the first in a process also drops what earlier runs
+/// left behind (databases of processes no longer running).
+fn admin() -> postgres::Client {
+    static SWEPT: OnceLock<()> = OnceLock::new();
+    let mut client = postgres::Client::connect(&server(), postgres::NoTls)
+        .unwrap_or_else(|e| panic!("QIANZHANG_TEST_PG: cannot connect: {e}"));
+    SWEPT.get_or_init(|| {
+        let rows = client.query("SELECT datname::text FROM pg_database WHERE datname LIKE 'qzt\\_%'", &[]).unwrap();
+        for row in rows {
+            let name: String = row.get(0);
+            let pid = name.split('_').nth(1).and_then(|p| p.parse::<u32>().ok());
+            if pid.is_some_and(|p| p != std::process::id() && !Path::new(&format!("/proc/{p}")).exists()) {
+                let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }
+    });
+    client
+}
+
+/// The server's address with its database name replaced by `name`.
+fn database_url(server: &str, name: &str) -> String {
+    let (head, query) = match server.split_once('?') {
+        Some((h, q)) => (h, format!("?{q}")),
+        None => (server, String::new()),
+    };
+    let authority_end = head.find("://").map_or(0, |i| i + 3);
+    let base = match head[authority_end..].find('/') {
+        Some(slash) => &head[..authority_end + slash],
+        None => head,
+    };
+    format!("{base}/{name}{query}")
+}

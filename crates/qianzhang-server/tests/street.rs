@@ -1,0 +1,159 @@
+//! 街道汇总 in-process (FND-3): the street's month over the officer's own
+//! ledgers, checked against a typed balance or an uploaded statement, its
+//! downloads, who may see which ledger, and one screenshot in a browser.
+
+mod common;
+
+use axum::http::{header, StatusCode};
+use common::browser::{have_driver, screenshot, serve, sign_in, wait_text, Driver};
+use common::*;
+use qianzhang_app::street::{Request, Statement};
+use qianzhang_core::{Money, Period};
+use qianzhang_store::Store;
+
+/// A second community whose name HTML would misread; the administrator
+/// holds a post at both, with ¥300 of the street account as its opening.
+const SECOND: &str = "和平里<社区>&";
+
+fn march() -> Period {
+    Period::new(2025, 3).unwrap()
+}
+
+/// Adds the second ledger and returns the two communities' shares at March's end.
+fn street_office() -> (Office, Money) {
+    let office = Office::new();
+    let claim = qianzhang_app::Claim::new(Some(ADMIN), NOW, "init").unwrap();
+    let hash = qianzhang_app::session::hash_new(PASSPHRASE).unwrap();
+    let store = Store::open(&office.db).unwrap();
+    let created = qianzhang_app::ledger::create(store, SECOND, Period::new(2025, 1).unwrap(), &claim, hash).unwrap();
+    let mut s = qianzhang_app::session::sign_in(created.ledger, claim, PASSPHRASE, &mut |_, _, _| {}).unwrap();
+    qianzhang_app::opening::set(&mut s, "1002", "300", None).unwrap();
+    qianzhang_app::opening::set(&mut s, "3101", "300", None).unwrap();
+    drop(s);
+    let mut store = Store::open(&office.db).unwrap();
+    let req = Request { month: march(), ledgers: &[], account: None, statement: Statement::None };
+    let m = qianzhang_app::street::month(&mut store, &req).unwrap();
+    assert_eq!(m.rows.len(), 2);
+    assert_eq!(m.rows[1].closing, Money::from_fen(30_000));
+    (office, m.totals.closing)
+}
+
+#[tokio::test]
+async fn fnd_3_the_street_page_lists_the_officers_ledgers_and_checks_the_balance() {
+    let (office, total) = street_office();
+    let mut b = office.signed_in(ADMIN).await;
+    let before = office.log_len();
+
+    let ok = b.get(&format!("/street?month=2025-03&balance={}", total.to_decimal_string())).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    // The menu offers the page to an officer of several ledgers.
+    assert!(ok.body.contains("href=\"/street\""), "no menu entry");
+    let text = ok.text();
+    assert!(text.contains(LEDGER) && text.contains("相符（FND-3）"), "{text}");
+    // Every name is escaped where it is shown.
+    assert!(ok.body.contains("和平里&lt;社区&gt;&amp;") && !ok.body.contains("和平里<社区>"), "unescaped name");
+
+    // One fen more on the statement: the page says by how much, naming FND-3,
+    // and points at the community whose month is not closed.
+    let more = total + Money::from_fen(1);
+    let bad = b.get(&format!("/street?month=2025-03&balance={}", more.to_decimal_string())).await;
+    assert_eq!(bad.status, StatusCode::OK);
+    let text = bad.text();
+    assert!(text.contains("不符，相差 ¥0.01"), "{text}");
+    assert!(text.contains("[FND-3]") && text.contains("对账单比份额合计多"), "{text}");
+    assert!(bad.body.contains("verdict bad"));
+
+    // One ledger only, ticked.
+    let one = b.get(&format!("/street?month=2025-03&ledger={}", urlencode(SECOND))).await;
+    let text = one.text();
+    assert!(text.contains("未核对") && text.contains("合计 300.00 0.00 0.00 0.00 300.00"), "{text}");
+
+    // The downloads carry the same rows.
+    let xlsx = b.get(&format!("/street?month=2025-03&balance={}&format=xlsx", total.to_decimal_string())).await;
+    assert_eq!(xlsx.headers.get(header::CONTENT_TYPE).unwrap(), qianzhang_xlsx_type());
+    assert_eq!(&xlsx.bytes[..2], b"PK");
+    let csv = b.get("/street?month=2025-03&format=csv").await;
+    assert!(csv.body.starts_with('\u{feff}') && csv.body.contains("和平里<社区>&"), "{}", csv.body);
+    let print = b.get("/street?month=2025-03&format=print").await;
+    assert!(print.body.starts_with("<!DOCTYPE html>") && print.body.contains("和平里&lt;社区&gt;&amp;"));
+
+    // A bad month or amount is told beside the form.
+    let r = b.get("/street?month=2025-13").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("FND-3") && r.text().contains("月份"), "{}", r.text());
+    let r = b.get("/street?month=2025-03&balance=abc").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    assert_eq!(office.log_len(), before, "reading writes nothing to the log");
+}
+
+fn qianzhang_xlsx_type() -> &'static str {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+}
+
+#[tokio::test]
+async fn fnd_3_an_uploaded_statement_of_the_street_account_is_checked() {
+    let (office, total) = street_office();
+    let mut b = office.signed_in(ADMIN).await;
+    b.get("/street").await;
+    let opening = total - Money::from_fen(100);
+    let statement = format!(
+        "交易日期,收入金额,支出金额,余额\n20250320,1.00,,{}\n20250402,5.00,,{}\n",
+        total.to_decimal_string(),
+        (total + Money::from_fen(500)).to_decimal_string()
+    );
+    let _ = opening;
+    let page = b.upload("/street", "file", "街道账户.csv", "text/csv", statement.as_bytes()).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.text().contains("对账单 街道账户.csv（2025-03 月内最后一笔 2025-03-20）"), "{}", page.text());
+    assert!(page.text().contains("相符（FND-3）"), "{}", page.text());
+
+    // Not a statement: the statement reader's refusal, beside the form.
+    let page = b.upload("/street", "file", "乱.csv", "text/csv", "甲,乙\n1,2\n".as_bytes()).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.text().contains("BNK-1"), "{}", page.text());
+
+    // Without the session's token nothing is read.
+    b.csrf = Some("forged".into());
+    let page = b.upload("/street", "file", "街道账户.csv", "text/csv", statement.as_bytes()).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn fnd_3_an_officer_sees_only_the_ledgers_they_hold_a_post_in() {
+    let (office, _) = street_office();
+    let mut b = office.signed_in(ACCOUNTANT).await;
+    // No menu entry for one ledger, and another community does not exist for them.
+    let home = b.get(&at("")).await;
+    assert!(!home.body.contains("href=\"/street\""));
+    let other = b.get(&format!("/street?month=2025-03&ledger={}", urlencode(SECOND))).await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+    // Their own ledger alone.
+    let own = b.get("/street?month=2025-03").await;
+    assert_eq!(own.status, StatusCode::OK);
+    assert!(own.text().contains(LEDGER) && !own.body.contains("和平里"), "{}", own.text());
+    // Signed out: the sign-in page.
+    let mut anon = office.browser();
+    let page = anon.get("/street").await;
+    assert!(page.status.is_redirection() || page.status == StatusCode::UNAUTHORIZED, "{:?}", page.status);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fnd_3_the_street_page_in_a_browser() {
+    if !have_driver() {
+        return;
+    }
+    let (office, total) = street_office();
+    let addr = serve(office.router.clone()).await;
+    let base = format!("http://{addr}");
+    let driver = Driver::start().await;
+    let c = driver.browser(1280, 800).await;
+    sign_in(&c, &base, ADMIN, PASSPHRASE).await;
+    wait_text(&c, "选择账套").await;
+    let more = total + Money::from_fen(1_234);
+    c.goto(&format!("{base}/street?month=2025-03&balance={}", more.to_decimal_string())).await.unwrap();
+    let text = wait_text(&c, "街道代管资金月报").await;
+    assert!(text.contains("和平里<社区>&") && text.contains("不符，相差 ¥12.34"), "{text}");
+    screenshot(&c, "street-month").await;
+    c.close().await.unwrap();
+}
