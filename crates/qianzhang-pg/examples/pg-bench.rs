@@ -6,8 +6,8 @@
 //!     createdb qz_bench
 //!     cargo run --release -p qianzhang-pg --example pg-bench -- postgres://…/qz_bench big.csv
 //!
-//! Prints one line per measure: what, wall seconds (the trial balance: the
-//! median of 20 reads, in milliseconds).
+//! Prints one line per measure: what, wall seconds (the trial balance and a
+//! month's vouchers: the median of several reads, in milliseconds).
 
 use std::time::{Duration, Instant};
 
@@ -82,4 +82,15 @@ fn measure_reads(store: &mut PgStore, ledger: &qianzhang_core::backend::LedgerHa
     }
     times.sort();
     println!("trial balance reads: {:.1} ms (median of 21)", times[10].as_secs_f64() * 1000.0);
+
+    let month = Period::parse("2020-06").expect("a period");
+    let mut times = Vec::new();
+    let mut count = 0;
+    for _ in 0..5 {
+        let t = Instant::now();
+        count = store.vouchers(&ledger, month, month).unwrap_or_else(|e| fail("vouchers", &e)).len();
+        times.push(t.elapsed());
+    }
+    times.sort();
+    println!("one month's vouchers (2020-06): {:.1} ms ({count} vouchers, median of 5)", times[2].as_secs_f64() * 1000.0);
 }

@@ -266,7 +266,8 @@ impl Backend for PgStore {
             let mut w = Writer::open(tx, ledger.clone(), actor, Head::Lock)?;
             match command(&mut w) {
                 Ok(value) => {
-                    w.commit()?;
+                    let appended = w.commit()?;
+                    self.after_bulk(appended);
                     Ok(value)
                 }
                 // Dropping the writer rolls its transaction back.
@@ -351,7 +352,25 @@ impl Backend for PgStore {
     }
 }
 
+/// Past how many entries a command counts as a bulk write (a history
+/// import, a restored copy), after which the planner's statistics are
+/// refreshed.
+const BULK: i64 = 50_000;
+
 impl PgStore {
+    /// After a bulk write, the tables it filled are analyzed at once, so
+    /// the next command's plans know their size rather than wait for the
+    /// autovacuum daemon (a role that does not own them is skipped with a
+    /// warning, and the daemon does it later).
+    pub(crate) fn after_bulk(&mut self, appended: i64) {
+        if appended >= BULK {
+            // Statistics are a hint to the planner: the books are committed
+            // whatever becomes of it, and a connection lost here is reported
+            // by the next command.
+            let _ = self.conn.get_mut().client.batch_execute("ANALYZE log, vouchers, audit_events");
+        }
+    }
+
     fn verify_with(&self, ledger: &LedgerHandle, anchor: Option<Anchor>) -> Result<VerifyReport, BackendError> {
         let mut guard = self
             .conn

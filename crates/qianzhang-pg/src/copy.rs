@@ -154,6 +154,7 @@ impl PgStore {
             &[&id, &seq, &&head.0[..], &last_at],
         )?;
         tx.commit()?;
+        self.after_bulk(seq);
         Ok(LedgerHandle { id, info })
     }
 }

@@ -112,8 +112,9 @@ impl<'c> Writer<'c> {
         Ok(w)
     }
 
-    /// Writes what is pending and the new chain head, and commits.
-    pub(crate) fn commit(mut self) -> Result<(), Error> {
+    /// Writes what is pending and the new chain head, and commits; returns
+    /// how many entries were appended.
+    pub(crate) fn commit(mut self) -> Result<i64, Error> {
         self.projector.flush(&mut self.tx)?;
         if self.start_seq < 0 {
             self.tx.exec(
@@ -126,7 +127,9 @@ impl<'c> Writer<'c> {
                 &[&self.ledger.id, &self.head_seq, &&self.head_hash.0[..], &self.actor.at],
             )?;
         }
-        self.tx.commit()
+        let appended = self.head_seq - self.start_seq.max(0);
+        self.tx.commit()?;
+        Ok(appended)
     }
 
     pub(crate) fn append_event(&mut self, event: Event) -> Result<(), Error> {
