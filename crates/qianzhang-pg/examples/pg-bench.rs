@@ -92,5 +92,8 @@ fn measure_reads(store: &mut PgStore, ledger: &qianzhang_core::backend::LedgerHa
         times.push(t.elapsed());
     }
     times.sort();
-    println!("one month's vouchers (2020-06): {:.1} ms ({count} vouchers, median of 5)", times[2].as_secs_f64() * 1000.0);
+    println!(
+        "one month's vouchers (2020-06): {:.1} ms ({count} vouchers, median of 5)",
+        times[2].as_secs_f64() * 1000.0
+    );
 }
