@@ -9,7 +9,6 @@ use common::browser::{have_driver, screenshot, serve, sign_in, wait_text, Driver
 use common::*;
 use qianzhang_app::street::{Request, Statement};
 use qianzhang_core::{Money, Period};
-use qianzhang_store::Store;
 
 /// A second community whose name HTML would misread; the administrator
 /// holds a post at both, with ¥300 of the street account as its opening.
@@ -24,13 +23,13 @@ fn street_office() -> (Office, Money) {
     let office = Office::new();
     let claim = qianzhang_app::Claim::new(Some(ADMIN), NOW, "init").unwrap();
     let hash = qianzhang_app::session::hash_new(PASSPHRASE).unwrap();
-    let store = Store::open(&office.db).unwrap();
+    let store = qianzhang_db::open(&office.db, std::time::Duration::from_secs(10)).unwrap();
     let created = qianzhang_app::ledger::create(store, SECOND, Period::new(2025, 1).unwrap(), &claim, hash).unwrap();
     let mut s = qianzhang_app::session::sign_in(created.ledger, claim, PASSPHRASE, &mut |_, _, _| {}).unwrap();
     qianzhang_app::opening::set(&mut s, "1002", "300", None).unwrap();
     qianzhang_app::opening::set(&mut s, "3101", "300", None).unwrap();
     drop(s);
-    let mut store = Store::open(&office.db).unwrap();
+    let mut store = qianzhang_db::open(&office.db, std::time::Duration::from_secs(10)).unwrap();
     let req = Request { month: march(), ledgers: &[], account: None, statement: Statement::None };
     let m = qianzhang_app::street::month(&mut store, &req).unwrap();
     assert_eq!(m.rows.len(), 2);
