@@ -101,10 +101,13 @@ fn prn_1_output_file_and_json() {
     assert_eq!(json["file"], "january.html", "{json}");
     let html = std::fs::read_to_string(env.path("january.html")).unwrap();
     assert_eq!(html.matches("<section class=\"sheet\"").count(), 9);
-    let before = env.books();
-    let err = env.fails(1, &["print", "cash-journal", "-o", "qianzhang.db"]);
-    assert!(err.contains("就是账簿文件"), "{err}");
-    assert_eq!(env.books(), before);
+    // The store's own file is never an output (on PostgreSQL there is no file to spare).
+    if matches!(env.store.backend(), common::store::Backend::Sqlite) {
+        let before = env.books();
+        let err = env.fails(1, &["print", "cash-journal", "-o", "qianzhang.db"]);
+        assert!(err.contains("就是账簿文件"), "{err}");
+        assert_eq!(env.books(), before);
+    }
     env.fails(2, &["--json", "print", "cash-journal"]);
 }
 
