@@ -486,17 +486,19 @@ fn import_text<R: Read>(
 /// it began on. A file of ten million vouchers holds ten million labels, so
 /// the usual ones — a word and a number, 记-0001 — take four bytes each:
 /// per period, word and width of the number, the first row of each number
-/// in a list indexed by it. Any other label, or a number far past those
-/// seen, is kept whole.
+/// in a list indexed by it (from the first number seen). Any other label,
+/// or a number far from those seen, is kept whole.
 #[derive(Default)]
 struct SeenLabels {
     numbered: HashMap<Period, HashMap<String, Vec<Numbered>>>,
-    other: HashMap<(Period, String), usize>,
+    other: HashMap<Period, HashMap<String, usize>>,
 }
 
 /// The labels of one word and number width in one period.
 struct Numbered {
     width: usize,
+    /// The number `rows[0]` is for: the first one seen.
+    low: usize,
     /// The row each number began on; 0 for a number not seen.
     rows: Vec<u32>,
     count: usize,
@@ -520,41 +522,35 @@ impl SeenLabels {
         let i = match widths.iter().position(|n| n.width == width) {
             Some(i) => i,
             None => {
-                widths.push(Numbered { width, rows: Vec::new(), count: 0 });
+                widths.push(Numbered { width, low: number, rows: Vec::new(), count: 0 });
                 widths.len() - 1
             }
         };
         let n = &mut widths[i];
-        if number >= n.rows.len() {
-            // Numbers run on from those seen; one far ahead is kept whole
-            // rather than widen the list for it.
-            if number > 2 * n.count + 64 {
-                return self.insert_other(period, label, row);
-            }
-            n.rows.resize(number + 1, 0);
+        // Numbers run on from the first seen; one before it, or far
+        // ahead, is kept whole rather than widen the list for it.
+        let Some(at) = number.checked_sub(n.low).filter(|at| *at < n.rows.len() || *at <= 2 * n.count + 64) else {
+            return self.insert_other(period, label, row);
+        };
+        if at >= n.rows.len() {
+            n.rows.resize(at + 1, 0);
         }
-        if n.rows[number] != 0 {
-            return Some(n.rows[number] as usize);
+        if n.rows[at] != 0 {
+            return Some(n.rows[at] as usize);
         }
-        n.rows[number] = row32.max(1);
+        n.rows[at] = row32.max(1);
         n.count += 1;
-        // The same label may have been kept whole when it was far ahead.
-        if !self.other.is_empty() {
-            if let Some(first) = self.other.get(&(period, label.to_string())) {
-                return Some(*first);
-            }
-        }
-        None
+        // The same label may have been kept whole when it was out of reach.
+        self.other.get(&period).and_then(|labels| labels.get(label)).copied()
     }
 
     fn insert_other(&mut self, period: Period, label: &str, row: usize) -> Option<usize> {
-        match self.other.entry((period, label.to_string())) {
-            std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(row);
-                None
-            }
+        let labels = self.other.entry(period).or_default();
+        if let Some(first) = labels.get(label) {
+            return Some(*first);
         }
+        labels.insert(label.to_string(), row);
+        None
     }
 }
 

@@ -248,7 +248,7 @@ fn csv_3_seen_labels_find_every_repeat() {
     assert_eq!(seen.insert(jan, "记-0002", 4), None);
     assert_eq!(seen.insert(jan, "记-001", 6), None, "another width is another label");
     assert_eq!(seen.insert(feb, "记-0001", 8), None, "another period");
-    assert_eq!(seen.insert(jan, "记-9000000", 10), None, "far ahead: kept whole");
+    assert_eq!(seen.insert(jan, "记-9000000", 10), None, "another width");
     assert_eq!(seen.insert(jan, "收-0001", 12), None, "another word");
     assert_eq!(seen.insert(jan, "甲", 14), None, "no number");
     assert_eq!(seen.insert(jan, "0", 16), None);
@@ -261,7 +261,16 @@ fn csv_3_seen_labels_find_every_repeat() {
     assert_eq!(seen.insert(jan, "甲", 30), Some(14));
     assert_eq!(seen.insert(jan, "0", 32), Some(16));
     assert_eq!(seen.insert(jan, "12345678901", 34), Some(18));
-    // A number first seen far ahead, then reached by the numbers before it.
+    // Numbers past 9999 (a month of more than 9,999 vouchers) are listed
+    // from the first one, not kept whole.
+    let mut seen = SeenLabels::default();
+    for n in 1..=30_000usize {
+        assert_eq!(seen.insert(jan, &format!("记-{n:04}"), n + 1), None);
+    }
+    assert!(seen.other.is_empty(), "{} labels kept whole", seen.other[&jan].len());
+    assert_eq!(seen.insert(jan, "记-25000", 99), Some(25_001));
+    assert_eq!(seen.insert(jan, "记-0042", 99), Some(43));
+    // A number first seen ahead, then reached by the numbers before it.
     let mut seen = SeenLabels::default();
     assert_eq!(seen.insert(jan, "记-100", 2), None);
     for (i, n) in (1..=100).enumerate() {
