@@ -1,61 +1,189 @@
 #!/usr/bin/env bash
 # The foundation benchmark: N vouchers over ten years, imported as history,
-# then the trial balance, one month's journal and verification, each timed;
-# then a bank statement of 5,000 lines for 2020-06, made from the bank
-# journal, imported, matched and reconciled; then ten years of exceptions,
-# a cashier's handover report, the three statements of a month, a month of
-# vouchers and a bank journal printed, and a year's journal as .xlsx.
+# then verification, each timed beside ledger-cli's `bal` on the same books
+# (exported with `export --format ledger`) and beside the floor of the
+# engine (SQLite's own `.import` of the same CSV plus one index); then a
+# bank statement of 5,000 lines for 2020-06, made from the bank journal,
+# imported, matched and reconciled; then the trial balance, the three
+# statements of a month, ten years of exceptions, a cashier's handover
+# report, a month of vouchers and a bank journal printed, and a year's
+# journal as .xlsx. Ends with a table of the timed steps and their ratios
+# to ledger-cli.
+#
 # Usage: examples/bench.sh [N] [WORKDIR]     (default N = 1000000)
-# Needs GNU time (/usr/bin/time) and hyperfine; ledger-cli for the comparison.
+# Environment:
+#   BENCH_BACKEND   sqlite (the default; the store is WORKDIR/bench.db)
+#   BENCH_ROUNDS    rounds of import / verify / floor / ledger-cli, each
+#                   round on a fresh store, for the spread (default 1)
+#   BENCH_LEDGER_MAX  largest N ledger-cli is run on (default 3000000: it
+#                   holds about 2.6 GB per million vouchers)
+#   BENCH_HLEDGER   0 to skip hledger (about 8.6 GB and a minute at 1M);
+#                   it is run only up to N = 1,000,000
+#   BENCH_REPORTS   0 to skip the bank statement and the report timings
+# Needs GNU time (/usr/bin/time) and hyperfine; ledger-cli, hledger and
+# sqlite3 for the comparisons (each skipped when not installed).
 set -euo pipefail
 N=${1:-1000000}
 WORK=${2:-$(mktemp -d)}
+BACKEND=${BENCH_BACKEND:-sqlite}
+ROUNDS=${BENCH_ROUNDS:-1}
+LEDGER_MAX=${BENCH_LEDGER_MAX:-3000000}
 mkdir -p "$WORK"
+WORK=$(cd "$WORK" && pwd)
 cd "$(dirname "$0")/.."
-cargo build --release --quiet --bin qianzhang --example gen-ledger
-Q=$PWD/target/release/qianzhang
+cargo build --release --quiet -p qianzhang-cli --features qianzhang-cli/test-clock --bins --example gen-ledger
+Q=${CARGO_TARGET_DIR:-$PWD/target}/release/qianzhang
+GEN=${CARGO_TARGET_DIR:-$PWD/target}/release/examples/gen-ledger
 export QIANZHANG_PASSPHRASE=bench-passphrase QIANZHANG_NEW_PASSPHRASE=bench-passphrase
-GEN=$PWD/target/release/examples/gen-ledger
-CSV=$WORK/vouchers.csv DB=$WORK/bench.db
-rm -f "$DB" "$DB-journal"
-"$GEN" "$N" "$CSV"
-echo "data: $N vouchers, $(($(wc -l <"$CSV") - 1)) lines, $(du -m "$CSV" | cut -f1) MB"
-"$Q" --db "$DB" --as bench init --ledger bench --start 2026-01 >/dev/null
-measure() { /usr/bin/time -f "  wall %e s, peak RSS %M KB" "$@" >/dev/null; }
-echo "import --history:"; measure "$Q" --db "$DB" --as bench import --history "$CSV"
-echo "verify:"; measure "$Q" --db "$DB" verify
-# A cashier to import and match the statement.
-"$Q" --db "$DB" --as bench person add 出纳甲 >/dev/null
-"$Q" --db "$DB" --as bench person appoint 出纳甲 --role cashier --from 2026-01-01 >/dev/null
-"$Q" --db "$DB" report bank-journal --month 2020-06 --format csv --plain >"$WORK/bank-journal.csv"
-awk -F, 'NR > 1 && $3 == "entry" && n < 5000 {
-    n++; split($1, d, "-")
-    printf "%s%s%s,S%06d,%s,%s,%s,%s\n", d[1], d[2], d[3], n, $4, ($6 == "0.00" ? "" : $6), ($7 == "0.00" ? "" : $7), $8
-}' "$WORK/bank-journal.csv" | sed '1i 交易日期,交易流水号,摘要,收入金额,支出金额,余额' >"$WORK/statement.csv"
-echo "bank import (5,000 lines):"; measure "$Q" --db "$DB" --as 出纳甲 bank import "$WORK/statement.csv"
-echo "bank match:"; measure "$Q" --db "$DB" --as 出纳甲 bank match
-hyperfine -N --warmup 3 --runs 20 --style basic \
-    "$Q --db $DB report trial-balance" \
-    "$Q --db $DB report balance-sheet --month 2020-06" \
-    "$Q --db $DB report activities --month 2020-12" \
-    "$Q --db $DB report cash-flow --month 2020-06" \
-    "$Q --db $DB report bank-reconciliation --month 2020-06" \
-    "$Q --db $DB audit exceptions --from 2016-01 --to 2025-12" \
-    "$Q --db $DB handover --officer 出纳甲 --role cashier --date 2026-06-30 --to 出纳乙 --supervisor 监交人" \
-    "$Q --db $DB report cash-count --date 2020-06-30" \
-    "$Q --db $DB report journal --from 2020-06 --to 2020-06" \
-    "$Q --db $DB report journal --from 2020-06 --to 2020-06 --format json" \
-    "$Q --db $DB report cash-journal --from 2020-06 --to 2020-06" \
-    "$Q --db $DB report bank-journal --from 2020-06 --to 2020-06" \
-    "$Q --db $DB print voucher --period 2020-06 -o $WORK/vouchers-2020-06.html" \
-    "$Q --db $DB print bank-journal --month 2020-06 -o $WORK/bank-journal-2020-06.html"
-# A year's journal as an Excel workbook (about 100,000 vouchers).
-hyperfine -N --warmup 1 --runs 5 --style basic \
-    "$Q --db $DB report journal --from 2020-01 --to 2020-12 --format xlsx -o $WORK/journal-2020.xlsx"
-if command -v ledger >/dev/null; then
-    "$Q" --db "$DB" export --format ledger -o "$WORK/bench.journal"
-    echo "ledger -f bench.journal bal:"; measure ledger -f "$WORK/bench.journal" bal
+CSV=$WORK/vouchers.csv
+
+# --- the backend: where the store is, and how a fresh one is made --------
+
+case $BACKEND in
+sqlite)
+    DB=$WORK/bench.db
+    fresh_store() { rm -f "$DB" "$DB-journal"; }
+    ;;
+*)
+    echo "unknown BENCH_BACKEND $BACKEND (known: sqlite)" >&2
+    exit 2
+    ;;
+esac
+q() { "$Q" --db "$DB" "$@"; }
+
+# --- timing: every measured step goes through `measure NAME CMD...` -------
+
+TABLE=$WORK/bench-table.txt
+: >"$TABLE"
+# Runs CMD with its output discarded; prints wall time, CPU time (user and
+# system, over all threads) and peak RSS, and records wall time and RSS.
+measure() {
+    local name=$1
+    shift
+    /usr/bin/time -f "%e %M %U %S" -o "$WORK/time.txt" "$@" >/dev/null
+    local wall rss user sys
+    read -r wall rss user sys <"$WORK/time.txt"
+    printf '  %-40s wall %7.2f s, CPU %7.2f s, peak RSS %6d MB\n' "$name" "$wall" \
+        "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" $((rss / 1024))
+    printf '%s\t%s\t%s\n' "$name" "$wall" $((rss / 1024)) >>"$TABLE"
+}
+
+# --- the steps --------------------------------------------------------------
+
+step_generate() {
+    rm -f "$WORK/bench.journal"
+    "$GEN" "$N" "$CSV"
+    echo "data: $N vouchers, $(($(wc -l <"$CSV") - 1)) lines, $(du -m "$CSV" | cut -f1) MB"
+}
+
+step_import() {
+    fresh_store
+    q --as bench init --ledger bench --start 2026-01 >/dev/null
+    measure "import --history" "$Q" --db "$DB" --as bench import --history "$CSV"
+}
+
+step_verify() { measure "verify" "$Q" --db "$DB" verify; }
+
+# The engine's floor: SQLite's shell loading the same CSV into one table
+# and indexing it, in one transaction like the import.
+step_floor() {
+    command -v sqlite3 >/dev/null || return 0
+    [ "$BACKEND" = sqlite ] || return 0
+    rm -f "$WORK/floor.db"
+    measure "floor: sqlite3 .import + index" sqlite3 "$WORK/floor.db" \
+        "PRAGMA page_size = 16384;" "BEGIN;" ".mode csv" ".import $CSV v" \
+        "CREATE INDEX v_by_date ON v (date, voucher);" "COMMIT;"
+    rm -f "$WORK/floor.db"
+}
+
+step_export_ledger() {
+    [ -f "$WORK/bench.journal" ] || q export --format ledger -o "$WORK/bench.journal"
+}
+
+step_ledger() {
+    command -v ledger >/dev/null && [ "$N" -le "$LEDGER_MAX" ] || return 0
+    step_export_ledger
+    measure "ledger -f bench.journal bal" ledger -f "$WORK/bench.journal" bal
+}
+
+step_hledger() {
+    command -v hledger >/dev/null && [ "${BENCH_HLEDGER:-1}" != 0 ] && [ "$N" -le 1000000 ] || return 0
+    step_export_ledger
+    measure "hledger -f bench.journal bal" hledger -f "$WORK/bench.journal" bal
+}
+
+step_bank() {
+    # A cashier to import and match the statement.
+    q --as bench person add 出纳甲 >/dev/null
+    q --as bench person appoint 出纳甲 --role cashier --from 2026-01-01 >/dev/null
+    q report bank-journal --month 2020-06 --format csv --plain >"$WORK/bank-journal.csv"
+    awk -F, 'NR > 1 && $3 == "entry" && n < 5000 {
+        n++; split($1, d, "-")
+        printf "%s%s%s,S%06d,%s,%s,%s,%s\n", d[1], d[2], d[3], n, $4, ($6 == "0.00" ? "" : $6), ($7 == "0.00" ? "" : $7), $8
+    }' "$WORK/bank-journal.csv" | sed '1i 交易日期,交易流水号,摘要,收入金额,支出金额,余额' >"$WORK/statement.csv"
+    measure "bank import (5,000 lines)" "$Q" --db "$DB" --as 出纳甲 bank import "$WORK/statement.csv"
+    measure "bank match" "$Q" --db "$DB" --as 出纳甲 bank match
+}
+
+step_reports() {
+    hyperfine -N --warmup 3 --runs 20 --style basic \
+        "$Q --db $DB report trial-balance" \
+        "$Q --db $DB report balance-sheet --month 2020-06" \
+        "$Q --db $DB report activities --month 2020-12" \
+        "$Q --db $DB report cash-flow --month 2020-06" \
+        "$Q --db $DB report bank-reconciliation --month 2020-06" \
+        "$Q --db $DB audit exceptions --from 2016-01 --to 2025-12" \
+        "$Q --db $DB handover --officer 出纳甲 --role cashier --date 2026-06-30 --to 出纳乙 --supervisor 监交人" \
+        "$Q --db $DB report cash-count --date 2020-06-30" \
+        "$Q --db $DB report journal --from 2020-06 --to 2020-06" \
+        "$Q --db $DB report journal --from 2020-06 --to 2020-06 --format json" \
+        "$Q --db $DB report cash-journal --from 2020-06 --to 2020-06" \
+        "$Q --db $DB report bank-journal --from 2020-06 --to 2020-06" \
+        "$Q --db $DB print voucher --period 2020-06 -o $WORK/vouchers-2020-06.html" \
+        "$Q --db $DB print bank-journal --month 2020-06 -o $WORK/bank-journal-2020-06.html"
+    # A year's journal as an Excel workbook (about 100,000 vouchers at 1M);
+    # past 4M a year's lines overflow one sheet (1,048,576 rows): a month.
+    local to=2020-12
+    [ "$N" -le 4000000 ] || to=2020-01
+    hyperfine -N --warmup 1 --runs 5 --style basic \
+        "$Q --db $DB report journal --from 2020-01 --to $to --format xlsx -o $WORK/journal-2020.xlsx"
+}
+
+# The timed steps with the median of their rounds and its ratio to
+# ledger-cli's `bal` of the same round, min–max over the rounds.
+print_table() {
+    echo
+    echo "backend $BACKEND, N = $N, $ROUNDS round(s); ratio: to ledger-cli's bal in the same round"
+    awk -F'\t' '
+        { n[$1]++; wall[$1, n[$1]] = $2; rss[$1] = ($3 > rss[$1] ? $3 : rss[$1]); if (!($1 in seen)) { seen[$1] = 1; order[++k] = $1 } }
+        END {
+            L = "ledger -f bench.journal bal"
+            printf "%-40s %-18s %-10s %s\n", "step", "wall s (min-max)", "peak MB", "ratio to ledger (min-max)"
+            for (i = 1; i <= k; i++) {
+                s = order[i]; lo = hi = wall[s, 1]; rlo = 1e9; rhi = 0
+                for (j = 1; j <= n[s]; j++) {
+                    w = wall[s, j]; if (w < lo) lo = w; if (w > hi) hi = w
+                    if (n[s] == n[L] && wall[L, j] > 0) { r = w / wall[L, j]; if (r < rlo) rlo = r; if (r > rhi) rhi = r }
+                }
+                ratio = (rhi > 0 ? sprintf("%.2f-%.2f", rlo, rhi) : "-")
+                printf "%-40s %-18s %-10d %s\n", s, sprintf("%.2f-%.2f", lo, hi), rss[s], ratio
+            }
+        }' "$TABLE"
+}
+
+# --- the run ------------------------------------------------------------------
+
+step_generate
+for round in $(seq "$ROUNDS"); do
+    [ "$ROUNDS" -gt 1 ] && echo "round $round:"
+    step_import
+    step_verify
+    step_floor
+    step_ledger
+done
+if [ "${BENCH_REPORTS:-1}" != 0 ]; then
+    step_bank
+    step_reports
 fi
-if command -v hledger >/dev/null; then
-    echo "hledger -f bench.journal bal:"; measure hledger -f "$WORK/bench.journal" bal
-fi
+step_hledger
+print_table

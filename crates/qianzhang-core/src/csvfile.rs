@@ -6,7 +6,6 @@
 //! GB18030/GBK as Chinese Excel saves it, detected or given.
 
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 use std::io::{BufRead, Read};
 
 use sha2::{Digest, Sha256};
@@ -392,7 +391,7 @@ fn import_text<R: Read>(
     let mut state = ImportState {
         cols,
         accounts: HashMap::new(),
-        seen: HashMap::new(),
+        seen: SeenLabels::default(),
         summary: ImportSummary {
             rows: 0,
             vouchers: 0,
@@ -483,12 +482,84 @@ fn import_text<R: Read>(
     Ok(state.summary)
 }
 
+/// [CSV-3] every voucher label begun so far in each period, with the row
+/// it began on. A file of ten million vouchers holds ten million labels, so
+/// the usual ones — a word and a number, 记-0001 — take four bytes each:
+/// per period, word and width of the number, the first row of each number
+/// in a list indexed by it (from the first number seen). Any other label,
+/// or a number far from those seen, is kept whole.
+#[derive(Default)]
+struct SeenLabels {
+    numbered: HashMap<Period, HashMap<String, Vec<Numbered>>>,
+    other: HashMap<Period, HashMap<String, usize>>,
+}
+
+/// The labels of one word and number width in one period.
+struct Numbered {
+    width: usize,
+    /// The number `rows[0]` is for: the first one seen.
+    low: usize,
+    /// The row each number began on; 0 for a number not seen.
+    rows: Vec<u32>,
+    count: usize,
+}
+
+impl SeenLabels {
+    /// Notes that voucher `label` of `period` begins at `row`; returns the
+    /// row it began on before, if it did.
+    fn insert(&mut self, period: Period, label: &str, row: usize) -> Option<usize> {
+        let width = label.bytes().rev().take_while(u8::is_ascii_digit).count();
+        let (word, digits) = label.split_at(label.len() - width);
+        let number = digits.parse::<usize>().ok().filter(|_| (1..=9).contains(&width));
+        let (Some(number), Ok(row32)) = (number, u32::try_from(row)) else {
+            return self.insert_other(period, label, row);
+        };
+        let words = self.numbered.entry(period).or_default();
+        if !words.contains_key(word) {
+            words.insert(word.to_string(), Vec::new());
+        }
+        let widths = words.get_mut(word).expect("inserted above");
+        let i = match widths.iter().position(|n| n.width == width) {
+            Some(i) => i,
+            None => {
+                widths.push(Numbered { width, low: number, rows: Vec::new(), count: 0 });
+                widths.len() - 1
+            }
+        };
+        let n = &mut widths[i];
+        // Numbers run on from the first seen; one before it, or far
+        // ahead, is kept whole rather than widen the list for it.
+        let Some(at) = number.checked_sub(n.low).filter(|at| *at < n.rows.len() || *at <= 2 * n.count + 64) else {
+            return self.insert_other(period, label, row);
+        };
+        if at >= n.rows.len() {
+            n.rows.resize(at + 1, 0);
+        }
+        if n.rows[at] != 0 {
+            return Some(n.rows[at] as usize);
+        }
+        n.rows[at] = row32.max(1);
+        n.count += 1;
+        // The same label may have been kept whole when it was out of reach.
+        self.other.get(&period).and_then(|labels| labels.get(label)).copied()
+    }
+
+    fn insert_other(&mut self, period: Period, label: &str, row: usize) -> Option<usize> {
+        let labels = self.other.entry(period).or_default();
+        if let Some(first) = labels.get(label) {
+            return Some(*first);
+        }
+        labels.insert(label.to_string(), row);
+        None
+    }
+}
+
 struct ImportState {
     cols: ColumnMap,
     /// Account text → code, so each distinct text is resolved once.
     accounts: HashMap<String, Option<String>>,
-    /// Hash of (period, voucher label) → first row, to find split vouchers.
-    seen: HashMap<u64, usize>,
+    /// The vouchers begun so far, to find split ones (CSV-3).
+    seen: SeenLabels,
     summary: ImportSummary,
     history_periods: Vec<Period>,
 }
@@ -631,9 +702,7 @@ impl ImportState {
     ) -> Result<(), Failure> {
         let Some(date) = p.date else { return Ok(()) };
         let period = Period::of(date);
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        (period, &p.label).hash(&mut h);
-        if let Some(first) = self.seen.insert(h.finish(), p.first_row) {
+        if let Some(first) = self.seen.insert(period, &p.label, p.first_row) {
             errors.push(
                 Refusal::new(
                     Rule::Csv3,

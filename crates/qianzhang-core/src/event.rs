@@ -302,7 +302,47 @@ pub const AUDITED_KINDS: &[&str] = &[
     "passphrase_set",
 ];
 
+/// The kinds of event that carry a whole voucher: nearly every entry of a
+/// ledger's log, so [`Event::from_json`] reads them without the buffering
+/// an internally tagged enum needs.
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum VoucherKind {
+    VoucherPrepared,
+    VoucherRevised,
+    VoucherMigrated,
+    ClosingVoucher,
+}
+
+#[derive(Deserialize)]
+struct VoucherEntry {
+    event: VoucherKind,
+    voucher: Voucher,
+}
+
 impl Event {
+    /// Reads an event from its log payload: the same value and the same
+    /// errors as `serde_json::from_str::<Event>`, faster for the voucher
+    /// events (read field by field; anything else, or anything that does
+    /// not read that way, goes through the general path).
+    pub fn from_json(payload: &str) -> Result<Event, serde_json::Error> {
+        // The engine writes the tag first, as a string; a tag written any
+        // other way (a variant's number, say) is the general path's to read.
+        let voucher_tag = ["{\"event\":\"voucher_", "{\"event\":\"closing_voucher\""];
+        if !voucher_tag.iter().any(|t| payload.starts_with(t)) {
+            return serde_json::from_str(payload);
+        }
+        if let Ok(VoucherEntry { event, voucher }) = serde_json::from_str::<VoucherEntry>(payload) {
+            return Ok(match event {
+                VoucherKind::VoucherPrepared => Event::VoucherPrepared { voucher },
+                VoucherKind::VoucherRevised => Event::VoucherRevised { voucher },
+                VoucherKind::VoucherMigrated => Event::VoucherMigrated { voucher },
+                VoucherKind::ClosingVoucher => Event::ClosingVoucher { voucher },
+            });
+        }
+        serde_json::from_str(payload)
+    }
+
     /// [AUD-1] the log entry of a refused attempt: the first rule, and at
     /// most [`MAX_LOGGED_REASONS`] reasons, the rest counted.
     pub fn refused(command: &str, reasons: &Refusals) -> Event {
@@ -518,6 +558,45 @@ impl Event {
                     .map(|u| format!("，锁定至 {}", crate::period::show_time(u)))
                     .unwrap_or_default()
             ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const VOUCHER: &str = r#"{"ref":"2016-01/记-0075","date":"2016-01-01","lines":[{"summary":"收到银行利息","account":"1002","side":"debit","amount":"131.97"},{"summary":"收到银行利息","account":"4901","side":"credit","amount":"131.97"}],"origin":"history","source_ref":"记-75","preparer":"bench"}"#;
+
+    /// [AUD-2] the fast reading of a voucher entry gives what the general
+    /// one gives, for every voucher kind and any field order; anything else
+    /// reads (or fails) exactly as before.
+    #[test]
+    fn from_json_reads_as_the_general_path_does() {
+        let mut payloads: Vec<String> = ["voucher_prepared", "voucher_revised", "voucher_migrated", "closing_voucher"]
+            .iter()
+            .map(|k| format!(r#"{{"event":"{k}","voucher":{VOUCHER}}}"#))
+            .collect();
+        payloads.push(format!(r#"{{"voucher":{VOUCHER},"event":"voucher_migrated"}}"#));
+        payloads.push(format!(r#"{{"event":"voucher_migrated","voucher":{VOUCHER},"extra":1}}"#));
+        payloads.push(r#"{"event":"voucher_posted","ref":"2016-01/记-0075"}"#.to_string());
+        payloads.push(r#"{"event":"ledger_created","name":"甲","start":"2026-01"}"#.to_string());
+        for p in &payloads {
+            let general: Event = serde_json::from_str(p).unwrap();
+            assert_eq!(Event::from_json(p).unwrap(), general, "{p}");
+        }
+        // What the engine writes reads back to the same event.
+        let migrated: Event = serde_json::from_str(&payloads[2]).unwrap();
+        assert_eq!(Event::from_json(&serde_json::to_string(&migrated).unwrap()).unwrap(), migrated);
+        let bad = [
+            format!(r#"{{"event":"voucher_migrated","voucher":{VOUCHER},"voucher":{VOUCHER}}}"#),
+            format!(r#"{{"event":0,"voucher":{VOUCHER}}}"#),
+            r#"{"event":"voucher_migrated","voucher":{"ref":"2016-01/记-0075"}}"#.to_string(),
+            r#"{"event":"voucher_migrated""#.to_string(),
+        ];
+        for p in &bad {
+            let general = serde_json::from_str::<Event>(p).unwrap_err().to_string();
+            assert_eq!(Event::from_json(p).unwrap_err().to_string(), general, "{p}");
         }
     }
 }

@@ -22,10 +22,13 @@ use crate::Error;
 #[derive(Default)]
 pub(crate) struct Projector {
     ledger_id: i64,
-    deltas: HashMap<(String, u32), (i64, i64)>,
-    fund_deltas: HashMap<(String, u32), (i64, i64)>,
-    /// [STM-1] pending statement rows: (period, part, account, fund).
-    statement_deltas: HashMap<(u32, &'static str, String, String), (i64, i64)>,
+    /// By period, then account: looked up by the `&str` a line holds, so
+    /// a line of a known account allocates nothing.
+    deltas: HashMap<u32, Totals>,
+    /// By period, then fund.
+    fund_deltas: HashMap<u32, Totals>,
+    /// [STM-1] pending statement rows: by (period, part), account, fund.
+    statement_deltas: HashMap<(u32, &'static str), HashMap<String, Totals>>,
     /// Lines of vouchers prepared while this projector ran and not yet posted.
     unposted: HashMap<VoucherRef, Vec<Line>>,
     /// [LIM-1] absolute amounts of the vouchers recorded, not yet flushed
@@ -144,14 +147,10 @@ impl Projector {
                 .execute(params![id, reference.period.key(), reference.number, moved])?;
             }
             Change::Balance { account, period, debit, credit } => {
-                let e = self.deltas.entry((account.to_string(), period.key())).or_default();
-                e.0 += debit.fen();
-                e.1 += credit.fen();
+                add(self.deltas.entry(period.key()).or_default(), account, debit.fen(), credit.fen());
             }
             Change::FundTotal { fund, period, income, spending } => {
-                let f = self.fund_deltas.entry((fund.to_string(), period.key())).or_default();
-                f.0 += income.fen();
-                f.1 += spending.fen();
+                add(self.fund_deltas.entry(period.key()).or_default(), fund, income.fen(), spending.fen());
             }
             Change::Turnover(amount) => self.turnover = self.turnover.saturating_add(amount.fen()),
             Change::StatementTotal(r) => self.add_statement_row(r),
@@ -562,10 +561,12 @@ impl Projector {
     }
 
     fn add_statement_row(&mut self, r: &StatementRow) {
-        let key = (r.period.key(), r.part.as_str(), r.account.clone(), r.fund.clone().unwrap_or_default());
-        let e = self.statement_deltas.entry(key).or_default();
-        e.0 += r.debit.fen();
-        e.1 += r.credit.fen();
+        let accounts = self.statement_deltas.entry((r.period.key(), r.part.as_str())).or_default();
+        if !accounts.contains_key(r.account.as_str()) {
+            accounts.insert(r.account.clone(), Totals::new());
+        }
+        let funds = accounts.get_mut(r.account.as_str()).expect("inserted above");
+        add(funds, r.fund.as_deref().unwrap_or_default(), r.debit.fen(), r.credit.fen());
     }
 
     /// Writes the pending balance changes.
@@ -575,7 +576,15 @@ impl Projector {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (ledger_id, period, part, account, fund) \
              DO UPDATE SET debit = debit + excluded.debit, credit = credit + excluded.credit",
         )?;
-        let mut rows: Vec<_> = self.statement_deltas.drain().collect();
+        let mut rows: Vec<_> = self
+            .statement_deltas
+            .drain()
+            .flat_map(|((period, part), accounts)| {
+                accounts.into_iter().flat_map(move |(account, funds)| {
+                    funds.into_iter().map(move |(fund, totals)| ((period, part, account.clone(), fund), totals))
+                })
+            })
+            .collect();
         rows.sort();
         for ((period, part, account, fund), (debit, credit)) in rows {
             stmt.execute(params![self.ledger_id, period, part, account, fund, debit, credit])?;
@@ -584,7 +593,7 @@ impl Projector {
             "INSERT INTO balances (ledger_id, account, period, debit, credit) VALUES (?1, ?2, ?3, ?4, ?5) \
              ON CONFLICT (ledger_id, account, period) DO UPDATE SET debit = debit + excluded.debit, credit = credit + excluded.credit",
         )?;
-        let mut deltas: Vec<_> = self.deltas.drain().collect();
+        let mut deltas: Vec<_> = unnest(&mut self.deltas);
         deltas.sort();
         for ((account, period), (debit, credit)) in deltas {
             stmt.execute(params![self.ledger_id, account, period, debit, credit])?;
@@ -594,7 +603,7 @@ impl Projector {
              ON CONFLICT (ledger_id, fund, period) DO UPDATE SET income = income + excluded.income, \
              spending = spending + excluded.spending",
         )?;
-        let mut funds: Vec<_> = self.fund_deltas.drain().collect();
+        let mut funds: Vec<_> = unnest(&mut self.fund_deltas);
         funds.sort();
         for ((fund, period), (income, spending)) in funds {
             stmt.execute(params![self.ledger_id, fund, period, income, spending])?;
@@ -609,6 +618,26 @@ impl Projector {
         }
         Ok(())
     }
+}
+
+/// Pending (debit, credit) or (income, spending) totals by account or fund.
+type Totals = HashMap<String, (i64, i64)>;
+
+fn add(totals: &mut Totals, key: &str, a: i64, b: i64) {
+    match totals.get_mut(key) {
+        Some(t) => {
+            t.0 += a;
+            t.1 += b;
+        }
+        None => {
+            totals.insert(key.to_string(), (a, b));
+        }
+    }
+}
+
+/// The pending totals as ((account or fund, period), totals), emptied.
+fn unnest(by_period: &mut HashMap<u32, Totals>) -> Vec<((String, u32), (i64, i64))> {
+    by_period.drain().flat_map(|(period, totals)| totals.into_iter().map(move |(key, t)| ((key, period), t))).collect()
 }
 
 fn role_str(role: Role) -> Result<String, Error> {
@@ -626,7 +655,7 @@ pub(crate) fn origin_str(origin: qianzhang_core::Origin) -> &'static str {
 
 /// Decodes a voucher-carrying log payload.
 pub(crate) fn voucher_of(payload: &str) -> Result<Voucher, Error> {
-    match serde_json::from_str::<Event>(payload)? {
+    match Event::from_json(payload)? {
         Event::VoucherPrepared { voucher }
         | Event::VoucherMigrated { voucher }
         | Event::VoucherRevised { voucher }
@@ -690,7 +719,7 @@ pub(crate) fn reindex_documents(conn: &Connection) -> Result<(), Error> {
     while let Some(row) = rows.next()? {
         let (ledger_id, seq): (i64, i64) = (row.get(0)?, row.get(1)?);
         let Ok(payload) = row.get_ref(2)?.as_str() else { continue };
-        let Ok(event) = serde_json::from_str::<Event>(payload) else { continue };
+        let Ok(event) = Event::from_json(payload) else { continue };
         let projector = Projector::new(ledger_id);
         for change in reduce(&event, &mut NoVouchers)? {
             match change {

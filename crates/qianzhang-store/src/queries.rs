@@ -265,7 +265,7 @@ pub(crate) fn voided(conn: &Connection, ledger: &LedgerHandle, from: Period, to:
     while let Some(r) = rows.next()? {
         let at: String = r.get(0)?;
         let voided_on = parse_date(at.get(..10).unwrap_or("")).map_err(|e| Error::Corrupt(e.to_string()))?;
-        let event: Event = serde_json::from_str(r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?)?;
+        let event = Event::from_json(r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?)?;
         let Event::VoucherVoided { reference, reason } = event else {
             return Err(Error::Corrupt(format!("log entry of kind voucher_voided holds {}", event.kind())));
         };
@@ -303,7 +303,7 @@ pub(crate) fn log_facts(conn: &Connection, ledger: &LedgerHandle, kinds: &[&str]
         let at: String = r.get(1)?;
         let date = parse_date(at.get(..10).unwrap_or(""))
             .map_err(|e| Error::Corrupt(format!("表 log 第 {} 条的时间：{e}", r.get::<_, i64>(0).unwrap_or(0))))?;
-        let event: Event = serde_json::from_str(r.get_ref(4)?.as_str().map_err(rusqlite::Error::from)?)?;
+        let event = Event::from_json(r.get_ref(4)?.as_str().map_err(rusqlite::Error::from)?)?;
         out.push(LogFact { seq: r.get(0)?, date, actor: r.get(2)?, event });
     }
     out.sort_by_key(|f| f.seq);
@@ -347,7 +347,7 @@ pub(crate) fn acts_of(
     let mut rows = stmt.query(params![ledger.id, person, format_date(from), format_date(to)])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        let event: Event = serde_json::from_str(r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?)?;
+        let event = Event::from_json(r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?)?;
         let actor: String = r.get(4)?;
         let hash: Vec<u8> = r.get(3)?;
         let at: String = r.get(1)?;
@@ -593,7 +593,7 @@ pub(crate) fn log_tail(conn: &Connection, ledger: &LedgerHandle, limit: usize) -
             seq,
             at,
             actor,
-            event: serde_json::from_str(&payload)?,
+            event: Event::from_json(&payload)?,
             hash: Fingerprint::from_slice(&hash)?,
         });
     }

@@ -12,21 +12,117 @@ use crate::{Error, LedgerHandle};
 use qianzhang_core::backend::{Anchor, AnchorWalk, Mismatch, VerifyReport};
 use qianzhang_core::chain::{entry_hash, Fingerprint, GENESIS};
 
+/// Log entries handed to the replay at a time.
+const BATCH: usize = 512;
+
+/// One log entry whose chain checked out, for the replay.
+struct Checked {
+    seq: i64,
+    at: String,
+    actor: String,
+    event: Event,
+    computed: Fingerprint,
+}
+
+/// What the replay thread gives back: the scratch database, the anchor's
+/// walk and what it found, and the first entry that could not be replayed
+/// with the last one that could.
+struct Replayed {
+    db: Connection,
+    projector: Projector,
+    walk: Option<AnchorWalk>,
+    anchor: VerifyReport,
+    failed: Option<Mismatch>,
+    last_good: (i64, Fingerprint),
+}
+
 /// [AUD-2] replays the log of `ledger` into a scratch database and compares.
+///
+/// Two threads: this one reads the log, checks the chain and decodes each
+/// entry; the other replays the entries, in order, into the scratch
+/// database (and follows the anchor). Then both read the projection tables,
+/// one the store's and one the replay's, each into a digest per table; a
+/// table whose digests differ is compared row by row to name the row.
+/// What is reported is what a single pass, stopping at the first entry
+/// that fails, reports.
 pub(crate) fn verify(conn: &Connection, ledger: &LedgerHandle, anchor: Option<Anchor>) -> Result<VerifyReport, Error> {
-    let mut replay = Connection::open_in_memory()?;
-    migrate(&mut replay)?;
-    replay.execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; BEGIN;")?;
     let mut report = VerifyReport::new(&ledger.info.name);
-    let mut walk = anchor.map(AnchorWalk::new);
-    let mut projector = Projector::new(ledger.id);
+    let walk = anchor.map(AnchorWalk::new);
+    let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Checked>>(4);
+    let ledger_id = ledger.id;
+    let name = ledger.info.name.clone();
+    std::thread::scope(|scope| -> Result<VerifyReport, Error> {
+        let replay = scope.spawn(move || replay_log(ledger_id, &name, walk, receive));
+        let walked = walk_log(conn, ledger_id, &mut report, send);
+        let replayed = replay.join().map_err(|_| Error::Corrupt("重放日志的线程意外中止".into()))??;
+        walked?;
+        let Replayed { db: replay, mut projector, walk, anchor: found, failed, last_good } = replayed;
+        report.anchor = found.anchor;
+        report.anchor_matches = found.anchor_matches;
+        report.since = found.since;
+        // The replay stops before any entry the walk found wrong, so an
+        // entry that could not be replayed comes first.
+        if failed.is_some() {
+            report.mismatch = failed;
+            (report.entries, report.fingerprint) = last_good;
+        }
+        if report.mismatch.is_some() {
+            return Ok(report);
+        }
+        if report.entries == 0 {
+            report.mismatch = log_mismatch(1, "账套没有任何日志记录".into());
+            return Ok(report);
+        }
+        if let Some(missing) = walk.as_ref().and_then(|w| w.missing(&report)) {
+            report.mismatch = Some(missing);
+            return Ok(report);
+        }
+        projector.flush(&replay)?;
+        let expected = scope.spawn(move || digests(&replay, ledger_id).map(|d| (replay, d)));
+        let actual = digests(conn, ledger_id);
+        let (replay, expected) = expected.join().map_err(|_| Error::Corrupt("比对线程意外中止".into()))??;
+        let actual = actual?;
+        let mut found: Vec<Mismatch> = Vec::new();
+        for (i, (table, sql, seq_column)) in PROJECTIONS.iter().enumerate() {
+            if actual[i] == expected[i] {
+                continue;
+            }
+            if let Some(m) = compare_table(conn, &replay, ledger_id, table, sql, seq_column)? {
+                found.push(m);
+            }
+        }
+        if let Some(m) = scans(conn, ledger_id)? {
+            found.push(m);
+        }
+        // A row's own entry number is exact; a balance's is a guess (the first
+        // voucher on that account that month): the exact ones come first.
+        report.mismatch = found
+            .into_iter()
+            .min_by_key(|m| (matches!(m.table, "balances" | "fund_totals"), m.seq.unwrap_or(i64::MAX)));
+        Ok(report)
+    })
+}
+
+fn log_mismatch(seq: i64, detail: String) -> Option<Mismatch> {
+    Some(Mismatch { seq: Some(seq), table: "log", detail })
+}
+
+/// Walks the chain of the log, handing every entry that checks out to the
+/// replay; stops at the first that does not (in `report`), or when the
+/// replay stops taking entries.
+fn walk_log(
+    conn: &Connection,
+    ledger_id: i64,
+    report: &mut VerifyReport,
+    send: std::sync::mpsc::SyncSender<Vec<Checked>>,
+) -> Result<(), Error> {
     let mut stmt = conn
         .prepare("SELECT seq, at, actor, kind, payload, prev_hash, hash FROM log WHERE ledger_id = ?1 ORDER BY seq")?;
-    let mut rows = stmt.query([ledger.id])?;
+    let mut rows = stmt.query([ledger_id])?;
     let mut prev = GENESIS;
     let mut prev_at = String::new();
     let mut expected_seq = 1i64;
-    let log_mismatch = |seq: i64, detail: String| Some(Mismatch { seq: Some(seq), table: "log", detail });
+    let mut batch = Vec::with_capacity(BATCH);
     while let Some(row) = rows.next()? {
         // Every column as the engine writes it; anything else names the
         // entry and the column instead of failing the whole verification.
@@ -85,7 +181,7 @@ pub(crate) fn verify(conn: &Connection, ledger: &LedgerHandle, anchor: Option<An
         }
         prev_at.clear();
         prev_at.push_str(at);
-        let event: Event = match serde_json::from_str(payload) {
+        let event = match Event::from_json(payload) {
             Ok(e) => e,
             Err(e) => {
                 report.mismatch = log_mismatch(seq, format!("日志第 {seq} 条无法解析：{e}"));
@@ -96,44 +192,91 @@ pub(crate) fn verify(conn: &Connection, ledger: &LedgerHandle, anchor: Option<An
             report.mismatch = log_mismatch(seq, format!("日志第 {seq} 条的类型 {kind} 与内容 {} 不符", event.kind()));
             break;
         }
-        if let Some(walk) = &mut walk {
-            walk.entry(&mut report, seq, at, actor, &event, computed);
-        }
-        if let Err(e) = projector.apply(&replay, seq, at, &event) {
-            report.mismatch = log_mismatch(seq, format!("日志第 {seq} 条无法重放：{e}"));
-            break;
+        batch.push(Checked { seq, at: at.to_string(), actor: actor.to_string(), event, computed });
+        if batch.len() == BATCH && send.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))).is_err() {
+            // The replay stopped at an entry it could not replay.
+            return Ok(());
         }
         prev = computed;
         report.entries = seq;
         report.fingerprint = computed;
         expected_seq += 1;
     }
-    if report.mismatch.is_some() {
-        return Ok(report);
+    if !batch.is_empty() {
+        let _ = send.send(batch);
     }
-    if report.entries == 0 {
-        report.mismatch = log_mismatch(1, "账套没有任何日志记录".into());
-        return Ok(report);
-    }
-    if let Some(missing) = walk.as_ref().and_then(|w| w.missing(&report)) {
-        report.mismatch = Some(missing);
-        return Ok(report);
-    }
-    projector.flush(&replay)?;
-    let mut found: Vec<Mismatch> = Vec::new();
-    for (table, sql, seq_column) in PROJECTIONS {
-        if let Some(m) = compare_table(conn, &replay, ledger.id, table, sql, seq_column)? {
-            found.push(m);
+    Ok(())
+}
+
+/// Replays the entries as they come, into a scratch database, following
+/// the anchor; stops at the first entry that cannot be replayed.
+fn replay_log(
+    ledger_id: i64,
+    name: &str,
+    mut walk: Option<AnchorWalk>,
+    receive: std::sync::mpsc::Receiver<Vec<Checked>>,
+) -> Result<Replayed, Error> {
+    let mut db = Connection::open_in_memory()?;
+    migrate(&mut db)?;
+    db.execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; BEGIN;")?;
+    let mut projector = Projector::new(ledger_id);
+    let mut anchor = VerifyReport::new(name);
+    let mut last_good = (0, GENESIS);
+    let mut failed = None;
+    'entries: for batch in receive {
+        for Checked { seq, at, actor, event, computed } in batch {
+            if let Some(walk) = &mut walk {
+                walk.entry(&mut anchor, seq, &at, &actor, &event, computed);
+            }
+            if let Err(e) = projector.apply(&db, seq, &at, &event) {
+                failed = log_mismatch(seq, format!("日志第 {seq} 条无法重放：{e}"));
+                break 'entries;
+            }
+            last_good = (seq, computed);
         }
     }
-    if let Some(m) = scans(conn, ledger.id)? {
-        found.push(m);
+    Ok(Replayed { db, projector, walk, anchor, failed, last_good })
+}
+
+/// A digest of each projection table of [`PROJECTIONS`], in its order:
+/// every value with its type and length, row after row.
+fn digests(conn: &Connection, ledger_id: i64) -> Result<Vec<[u8; 32]>, Error> {
+    use sha2::{Digest, Sha256};
+    let mut out = Vec::with_capacity(PROJECTIONS.len());
+    for (_, sql, _) in PROJECTIONS {
+        let mut stmt = conn.prepare(sql)?;
+        let width = stmt.column_count();
+        let mut rows = stmt.query([ledger_id])?;
+        let mut h = Sha256::new();
+        while let Some(row) = rows.next()? {
+            h.update(b"r");
+            for i in 0..width {
+                match row.get_ref(i)? {
+                    ValueRef::Null => h.update(b"n"),
+                    ValueRef::Integer(n) => {
+                        h.update(b"i");
+                        h.update(n.to_be_bytes());
+                    }
+                    ValueRef::Real(f) => {
+                        h.update(b"f");
+                        h.update(f.to_bits().to_be_bytes());
+                    }
+                    ValueRef::Text(t) => {
+                        h.update(b"t");
+                        h.update((t.len() as u64).to_be_bytes());
+                        h.update(t);
+                    }
+                    ValueRef::Blob(b) => {
+                        h.update(b"b");
+                        h.update((b.len() as u64).to_be_bytes());
+                        h.update(b);
+                    }
+                }
+            }
+        }
+        out.push(h.finalize().into());
     }
-    // A row's own entry number is exact; a balance's is a guess (the first
-    // voucher on that account that month): the exact ones come first.
-    report.mismatch =
-        found.into_iter().min_by_key(|m| (matches!(m.table, "balances" | "fund_totals"), m.seq.unwrap_or(i64::MAX)));
-    Ok(report)
+    Ok(out)
 }
 
 /// [AUD-2] every scan attached in this ledger is stored and its bytes still

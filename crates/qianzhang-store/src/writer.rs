@@ -2,6 +2,8 @@
 //! core's commands run against.
 
 use std::collections::HashMap;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::Arc;
 
 use qianzhang_core::approval::{Authorization, Settings};
 use qianzhang_core::audit;
@@ -53,6 +55,69 @@ pub struct Writer<'t> {
     /// [LIM-1] the absolute amounts of every voucher, read once when first
     /// asked and kept up to date as vouchers are appended.
     turnover: Option<i64>,
+    /// Voucher entries appended in bulk (an import) have their payloads
+    /// written and hashed on another thread; counted until it is worth one.
+    bulk: usize,
+    chain: Option<ChainThread>,
+}
+
+/// Voucher entries appended in a row before their payloads are made on
+/// another thread: an import, never an ordinary command.
+const BULK_AFTER: usize = 256;
+/// Entries handed to the chain thread at a time.
+const CHAIN_BATCH: usize = 256;
+
+/// One log row made by the chain thread.
+struct LogRow {
+    seq: i64,
+    kind: &'static str,
+    payload: String,
+    prev_hash: Fingerprint,
+    hash: Fingerprint,
+}
+
+/// [AUD-1] the thread that writes voucher entries' payloads and links
+/// them into the chain, in order, while this one checks the next vouchers
+/// and writes their projections; the log rows come back to be inserted
+/// here, in the same transaction. Anything that reads the store first
+/// waits for every row to be inserted ([`Writer::db`]).
+struct ChainThread {
+    send: SyncSender<Vec<(i64, Arc<Event>)>>,
+    receive: Receiver<Result<Vec<LogRow>, String>>,
+    thread: std::thread::JoinHandle<()>,
+    batch: Vec<(i64, Arc<Event>)>,
+    /// Batches sent and not yet inserted.
+    in_flight: usize,
+}
+
+impl ChainThread {
+    fn start(head: Fingerprint, at: String, actor: String) -> ChainThread {
+        let (send, entries) = sync_channel::<Vec<(i64, Arc<Event>)>>(4);
+        let (rows, receive) = sync_channel(4);
+        let thread = std::thread::spawn(move || {
+            let mut prev = head;
+            for batch in entries {
+                let mut out = Vec::with_capacity(batch.len());
+                for (seq, event) in batch {
+                    let payload = match serde_json::to_string(&*event) {
+                        Ok(p) => p,
+                        Err(e) => {
+                            let _ = rows.send(Err(e.to_string()));
+                            return;
+                        }
+                    };
+                    let kind = event.kind();
+                    let hash = chain::entry_hash(&prev, seq, &at, &actor, kind, &payload);
+                    out.push(LogRow { seq, kind, payload, prev_hash: prev, hash });
+                    prev = hash;
+                }
+                if rows.send(Ok(out)).is_err() {
+                    return;
+                }
+            }
+        });
+        ChainThread { send, receive, thread, batch: Vec::with_capacity(CHAIN_BATCH), in_flight: 0 }
+    }
 }
 
 impl<'t> Writer<'t> {
@@ -79,6 +144,8 @@ impl<'t> Writer<'t> {
             next_numbers: HashMap::new(),
             closed: HashMap::new(),
             turnover: None,
+            bulk: 0,
+            chain: None,
         }
     }
 
@@ -97,10 +164,93 @@ impl<'t> Writer<'t> {
     }
 
     pub(crate) fn finish(&mut self) -> Result<(), Error> {
-        self.projector.flush(self.tx)
+        let tx = self.db()?;
+        self.projector.flush(tx)
+    }
+
+    /// The transaction, once every log row made on the chain thread is in it.
+    fn db(&mut self) -> Result<&'t Transaction<'t>, Error> {
+        if let Some(mut chain) = self.chain.take() {
+            if !chain.batch.is_empty() {
+                let batch = std::mem::take(&mut chain.batch);
+                chain.send.send(batch).map_err(|_| Error::Corrupt("写日志的线程意外中止".into()))?;
+                chain.in_flight += 1;
+            }
+            while chain.in_flight > 0 {
+                self.insert_rows(&chain.receive)?;
+                chain.in_flight -= 1;
+            }
+            drop(chain.send);
+            chain.thread.join().map_err(|_| Error::Corrupt("写日志的线程意外中止".into()))?;
+        }
+        Ok(self.tx)
+    }
+
+    /// Inserts the next batch of log rows from the chain thread.
+    fn insert_rows(&mut self, receive: &Receiver<Result<Vec<LogRow>, String>>) -> Result<(), Error> {
+        let rows = receive
+            .recv()
+            .map_err(|_| Error::Corrupt("写日志的线程意外中止".into()))?
+            .map_err(|e| Error::Corrupt(format!("日志内容无法写出：{e}")))?;
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO log (ledger_id, seq, at, actor, kind, payload, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        for r in rows {
+            stmt.execute(params![
+                self.ledger.id,
+                r.seq,
+                self.actor.at,
+                self.actor.name,
+                r.kind,
+                r.payload,
+                &r.prev_hash.0[..],
+                &r.hash.0[..]
+            ])?;
+            self.head_hash = r.hash;
+        }
+        Ok(())
     }
 
     pub(crate) fn append_event(&mut self, event: Event) -> Result<(), Error> {
+        // A voucher recorded reads nothing back from the log: in bulk, its
+        // payload and hash are made on the chain thread.
+        let recorded = matches!(
+            event,
+            Event::VoucherMigrated { .. } | Event::VoucherPrepared { .. } | Event::ClosingVoucher { .. }
+        );
+        self.bulk = if recorded { self.bulk + 1 } else { 0 };
+        if self.bulk <= BULK_AFTER {
+            self.db()?;
+            return self.append_here(event);
+        }
+        let seq = self.head_seq + 1;
+        let event = Arc::new(event);
+        let chain = match &mut self.chain {
+            Some(c) => c,
+            None => {
+                self.chain.insert(ChainThread::start(self.head_hash, self.actor.at.clone(), self.actor.name.clone()))
+            }
+        };
+        chain.batch.push((seq, Arc::clone(&event)));
+        if chain.batch.len() == CHAIN_BATCH {
+            let batch = std::mem::replace(&mut chain.batch, Vec::with_capacity(CHAIN_BATCH));
+            chain.send.send(batch).map_err(|_| Error::Corrupt("写日志的线程意外中止".into()))?;
+            chain.in_flight += 1;
+        }
+        // Insert the rows made, keeping a few batches ahead: never more in
+        // flight than the two channels hold, so neither side waits on a full one.
+        while self.chain.as_ref().is_some_and(|c| c.in_flight > 2) {
+            let chain = self.chain.take().expect("checked above");
+            let got = self.insert_rows(&chain.receive);
+            let chain = self.chain.insert(chain);
+            got?;
+            chain.in_flight -= 1;
+        }
+        self.project(seq, &event)
+    }
+
+    /// Appends one entry on this thread: payload, hash, row, projection.
+    fn append_here(&mut self, event: Event) -> Result<(), Error> {
         let payload = serde_json::to_string(&event)?;
         let seq = self.head_seq + 1;
         let kind = event.kind();
@@ -110,7 +260,14 @@ impl<'t> Writer<'t> {
                 "INSERT INTO log (ledger_id, seq, at, actor, kind, payload, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![self.ledger.id, seq, self.actor.at, self.actor.name, kind, payload, &self.head_hash.0[..], &hash.0[..]])?;
-        for change in self.projector.apply(self.tx, seq, &self.actor.at, &event)? {
+        self.project(seq, &event)?;
+        self.head_hash = hash;
+        Ok(())
+    }
+
+    /// Writes an appended entry's projection and keeps the caches.
+    fn project(&mut self, seq: i64, event: &Event) -> Result<(), Error> {
+        for change in self.projector.apply(self.tx, seq, &self.actor.at, event)? {
             self.chart.apply(&change);
             self.registry.apply(&change);
             match change {
@@ -134,7 +291,6 @@ impl<'t> Writer<'t> {
             }
         }
         self.head_seq = seq;
-        self.head_hash = hash;
         Ok(())
     }
 }
@@ -157,19 +313,19 @@ impl Books for Writer<'_> {
     }
 
     fn authorization(&mut self, number: &str) -> Result<Option<Authorization>, BackendError> {
-        Ok(load_authorization(self.tx, self.ledger.id, number)?)
+        Ok(load_authorization(self.db()?, self.ledger.id, number)?)
     }
 
     fn authorizations(&mut self) -> Result<Vec<Authorization>, BackendError> {
-        Ok(load_authorizations(self.tx, self.ledger.id)?)
+        Ok(load_authorizations(self.db()?, self.ledger.id)?)
     }
 
     fn vouchers_citing(&mut self, number: &str) -> Result<Vec<(Voucher, Status)>, BackendError> {
-        Ok(load_citing(self.tx, self.ledger.id, number)?)
+        Ok(load_citing(self.db()?, self.ledger.id, number)?)
     }
 
     fn receipt_books(&mut self) -> Result<Vec<ReceiptBook>, BackendError> {
-        Ok(load_receipt_books(self.tx, self.ledger.id)?)
+        Ok(load_receipt_books(self.db()?, self.ledger.id)?)
     }
 
     fn receipt_last_used(&mut self, book: &str) -> Result<Option<u32>, BackendError> {
@@ -182,7 +338,7 @@ impl Books for Writer<'_> {
     }
 
     fn receipt(&mut self, book: &str, serial: u32) -> Result<Option<ReceiptState>, BackendError> {
-        typed(|| Ok(load_receipts(self.tx, self.ledger.id, Some((book, serial)))?.pop().map(|r| r.state)))
+        typed(|| Ok(load_receipts(self.db()?, self.ledger.id, Some((book, serial)))?.pop().map(|r| r.state)))
     }
 
     fn document_used(&mut self, document: &Document) -> Result<Option<VoucherRef>, BackendError> {
@@ -231,7 +387,7 @@ impl Books for Writer<'_> {
     }
 
     fn voucher(&mut self, reference: VoucherRef) -> Result<Option<(Voucher, Status)>, BackendError> {
-        Ok(projector::load_voucher(self.tx, self.ledger.id, reference)?)
+        Ok(projector::load_voucher(self.db()?, self.ledger.id, reference)?)
     }
 
     fn reversed_by(&mut self, r: VoucherRef) -> Result<Option<VoucherRef>, BackendError> {
@@ -248,7 +404,7 @@ impl Books for Writer<'_> {
     }
 
     fn signatures(&mut self, r: VoucherRef) -> Result<Vec<Signature>, BackendError> {
-        Ok(load_signatures(self.tx, self.ledger.id, r)?)
+        Ok(load_signatures(self.db()?, self.ledger.id, r)?)
     }
 
     fn movements_from(
@@ -258,7 +414,8 @@ impl Books for Writer<'_> {
         confirmed: bool,
     ) -> Result<(Money, Vec<(time::Date, Money)>), BackendError> {
         typed(|| {
-            self.projector.flush(self.tx)?;
+            let tx = self.db()?;
+            self.projector.flush(tx)?;
             let period = Period::of(date);
             let like = format!("{prefix}%");
             let mut before: i64 = self
@@ -268,7 +425,7 @@ impl Books for Writer<'_> {
                 )?
                 .query_row(params![self.ledger.id, like, period.key()], |r| r.get(0))?;
             let mut later = Vec::new();
-            let mut stmt = self.tx.prepare_cached(
+            let mut stmt = self.db()?.prepare_cached(
                 "SELECT l.payload FROM vouchers v JOIN log l ON l.ledger_id = v.ledger_id AND l.seq = v.content_seq \
                  WHERE v.ledger_id = ?1 AND v.period >= ?2 AND v.status = 'posted' \
                  UNION ALL \
@@ -291,7 +448,8 @@ impl Books for Writer<'_> {
 
     fn fund_balance(&mut self, fund: &str) -> Result<Money, BackendError> {
         typed(|| {
-            self.projector.flush(self.tx)?;
+            let tx = self.db()?;
+            self.projector.flush(tx)?;
             let fen: i64 = self
                 .tx
                 .prepare_cached(
@@ -303,8 +461,9 @@ impl Books for Writer<'_> {
     }
 
     fn balance(&mut self, code: &str) -> Result<Money, BackendError> {
-        self.projector.flush(self.tx)?;
-        Ok(projector::account_balance(self.tx, self.ledger.id, code)?)
+        let tx = self.db()?;
+        self.projector.flush(tx)?;
+        Ok(projector::account_balance(self.db()?, self.ledger.id, code)?)
     }
 
     fn file_imported(&mut self, sha256: &str) -> Result<Option<String>, BackendError> {
@@ -319,7 +478,8 @@ impl Books for Writer<'_> {
 
     fn templates(&mut self) -> Result<Vec<qianzhang_core::template::Template>, BackendError> {
         typed(|| {
-            let mut stmt = self.tx.prepare_cached("SELECT body FROM templates WHERE ledger_id = ?1 ORDER BY name")?;
+            let mut stmt =
+                self.db()?.prepare_cached("SELECT body FROM templates WHERE ledger_id = ?1 ORDER BY name")?;
             let bodies = stmt.query_map(params![self.ledger.id], |r| r.get::<_, String>(0))?;
             let mut out = Vec::new();
             for body in bodies {
@@ -344,7 +504,7 @@ impl Books for Writer<'_> {
     }
 
     fn openings(&mut self) -> Result<Vec<qianzhang_core::opening::Opening>, BackendError> {
-        Ok(crate::queries::openings(self.tx, self.ledger.id)?)
+        Ok(crate::queries::openings(self.db()?, self.ledger.id)?)
     }
 
     fn ever_closed(&mut self) -> Result<bool, BackendError> {
@@ -353,14 +513,14 @@ impl Books for Writer<'_> {
             let start = self.ledger.info.start;
             // The closes are listed in `audit_events`: the log itself holds
             // a million vouchers and has no index by kind.
-            let mut stmt = self.tx.prepare_cached(
+            let mut stmt = self.db()?.prepare_cached(
                 "SELECT l.payload FROM audit_events a JOIN log l ON l.ledger_id = a.ledger_id AND l.seq = a.seq \
                  WHERE a.ledger_id = ?1 AND a.kind = 'period_closed' ORDER BY a.seq",
             )?;
             let mut rows = stmt.query(params![self.ledger.id])?;
             while let Some(row) = rows.next()? {
                 let payload: String = row.get(0)?;
-                match serde_json::from_str::<Event>(&payload)? {
+                match Event::from_json(&payload)? {
                     Event::PeriodClosed { period, .. } if period >= start => return Ok(true),
                     _ => {}
                 }
@@ -369,19 +529,19 @@ impl Books for Writer<'_> {
         })
     }
     fn households(&mut self) -> Result<Vec<qianzhang_core::collection::Household>, BackendError> {
-        Ok(crate::rows::load_households(self.tx, self.ledger.id)?)
+        Ok(crate::rows::load_households(self.db()?, self.ledger.id)?)
     }
 
     fn collections(&mut self) -> Result<Vec<qianzhang_core::collection::Collection>, BackendError> {
-        Ok(crate::rows::load_collections(self.tx, self.ledger.id)?)
+        Ok(crate::rows::load_collections(self.db()?, self.ledger.id)?)
     }
 
     fn funds(&mut self) -> Result<Vec<Fund>, BackendError> {
-        Ok(load_funds(self.tx, self.ledger.id)?)
+        Ok(load_funds(self.db()?, self.ledger.id)?)
     }
 
     fn cash_counts(&mut self, period: Period) -> Result<Vec<CashCount>, BackendError> {
-        Ok(load_cash_counts(self.tx, self.ledger.id, period.first_day(), period.last_day())?)
+        Ok(load_cash_counts(self.db()?, self.ledger.id, period.first_day(), period.last_day())?)
     }
 
     fn vouchers_touching(
@@ -392,7 +552,8 @@ impl Books for Writer<'_> {
         confirmed: bool,
     ) -> Result<(Money, Vec<Voucher>), BackendError> {
         typed(|| {
-            self.projector.flush(self.tx)?;
+            let tx = self.db()?;
+            self.projector.flush(tx)?;
             let like = format!("{prefix}%");
             let first = Period::of(from);
             let mut before: i64 = self
@@ -405,7 +566,7 @@ impl Books for Writer<'_> {
             // Two selects, not one with OR: the posted ones are one range of
             // the primary key, and without `confirmed` the second is not
             // run at all (an OR would scan every voucher of the ledger).
-            let mut stmt = self.tx.prepare_cached(
+            let mut stmt = self.db()?.prepare_cached(
                 "SELECT l.payload, v.date, v.period, v.number FROM vouchers v \
                  JOIN log l ON l.ledger_id = v.ledger_id AND l.seq = v.content_seq \
                  WHERE v.ledger_id = ?1 AND v.period BETWEEN ?2 AND ?3 AND v.status = 'posted' AND v.date <= ?4 \
@@ -442,7 +603,7 @@ impl Books for Writer<'_> {
 
     fn unposted(&mut self, period: Period) -> Result<Vec<VoucherRef>, BackendError> {
         typed(|| {
-            let mut stmt = self.tx.prepare_cached(
+            let mut stmt = self.db()?.prepare_cached(
                 "SELECT number FROM vouchers WHERE ledger_id = ?1 AND period = ?2 AND status = 'prepared' ORDER BY number",
             )?;
             let rows = stmt.query_map(params![self.ledger.id, period.key()], |r| r.get::<_, u32>(0))?;
@@ -456,7 +617,8 @@ impl Books for Writer<'_> {
 
     fn balance_through(&mut self, prefix: &str, period: Period) -> Result<Money, BackendError> {
         typed(|| {
-            self.projector.flush(self.tx)?;
+            let tx = self.db()?;
+            self.projector.flush(tx)?;
             let fen: i64 = self
                 .tx
                 .prepare_cached(
@@ -468,7 +630,7 @@ impl Books for Writer<'_> {
     }
 
     fn statement_lines(&mut self, account: &str) -> Result<Vec<StoredLine>, BackendError> {
-        Ok(load_statement_lines(self.tx, self.ledger.id, account)?)
+        Ok(load_statement_lines(self.db()?, self.ledger.id, account)?)
     }
 
     fn statement_through(&mut self, account: &str) -> Result<Option<time::Date>, BackendError> {
@@ -498,7 +660,7 @@ impl Books for Writer<'_> {
     }
 
     fn assets(&mut self) -> Result<Vec<Asset>, BackendError> {
-        Ok(load_assets(self.tx, self.ledger.id)?)
+        Ok(load_assets(self.db()?, self.ledger.id)?)
     }
 
     fn last_close_before(&mut self, period: Period) -> Result<Option<(Period, Vec<InTransit>)>, BackendError> {
@@ -510,7 +672,7 @@ impl Books for Writer<'_> {
             let Some(key) = last else { return Ok(None) };
             let closed =
                 Period::from_key(key).ok_or_else(|| Error::Corrupt(format!("表 periods 中的期间 {key} 无效")))?;
-            let mut stmt = self.tx.prepare_cached(
+            let mut stmt = self.db()?.prepare_cached(
                 "SELECT account, voucher_period, voucher_number FROM in_transit WHERE ledger_id = ?1 AND period = ?2",
             )?;
             let mut rows = stmt.query(params![self.ledger.id, key])?;
@@ -548,19 +710,21 @@ impl Books for Writer<'_> {
     }
 
     fn reviews(&mut self) -> Result<Vec<qianzhang_core::disclosure::Review>, BackendError> {
-        typed(|| crate::queries::reviews(self.tx, &self.ledger))
+        typed(|| crate::queries::reviews(self.db()?, &self.ledger))
     }
 
     fn publications(&mut self) -> Result<Vec<qianzhang_core::publication::Publication>, BackendError> {
-        typed(|| crate::queries::publications(self.tx, &self.ledger))
+        typed(|| crate::queries::publications(self.db()?, &self.ledger))
     }
 
     fn close_fingerprint(&mut self, period: Period) -> Result<Option<String>, BackendError> {
-        typed(|| Ok(crate::queries::close_fingerprint(self.tx, &self.ledger, period)?.map(|h| h.fingerprint.to_hex())))
+        typed(|| {
+            Ok(crate::queries::close_fingerprint(self.db()?, &self.ledger, period)?.map(|h| h.fingerprint.to_hex()))
+        })
     }
 
     fn scans_of(&mut self, reference: VoucherRef) -> Result<Vec<qianzhang_core::scan::ScanInfo>, BackendError> {
-        typed(|| crate::queries::scans_of(self.tx, &self.ledger, reference))
+        typed(|| crate::queries::scans_of(self.db()?, &self.ledger, reference))
     }
 
     fn put_scan(
@@ -570,7 +734,7 @@ impl Books for Writer<'_> {
         bytes: &[u8],
     ) -> Result<(), BackendError> {
         typed(|| {
-            self.tx
+            self.db()?
                 .prepare_cached("INSERT OR IGNORE INTO scans (sha256, media, bytes) VALUES (?1, ?2, ?3)")?
                 .execute(params![sha256, media.mime(), bytes])?;
             Ok(())

@@ -235,3 +235,46 @@ mod round_trip {
         }
     }
 }
+
+/// [CSV-3] a label begun before is found whatever its form: numbered
+/// (记-0001, with the width of its number told apart), far ahead of the
+/// numbers seen, or with no number at all; and only in its own period.
+#[test]
+fn csv_3_seen_labels_find_every_repeat() {
+    let jan = Period::new(2024, 1).unwrap();
+    let feb = Period::new(2024, 2).unwrap();
+    let mut seen = SeenLabels::default();
+    assert_eq!(seen.insert(jan, "记-0001", 2), None);
+    assert_eq!(seen.insert(jan, "记-0002", 4), None);
+    assert_eq!(seen.insert(jan, "记-001", 6), None, "another width is another label");
+    assert_eq!(seen.insert(feb, "记-0001", 8), None, "another period");
+    assert_eq!(seen.insert(jan, "记-9000000", 10), None, "another width");
+    assert_eq!(seen.insert(jan, "收-0001", 12), None, "another word");
+    assert_eq!(seen.insert(jan, "甲", 14), None, "no number");
+    assert_eq!(seen.insert(jan, "0", 16), None);
+    assert_eq!(seen.insert(jan, "12345678901", 18), None, "too long a number: kept whole");
+    assert_eq!(seen.insert(jan, "记-0001", 20), Some(2));
+    assert_eq!(seen.insert(jan, "记-001", 22), Some(6));
+    assert_eq!(seen.insert(feb, "记-0001", 24), Some(8));
+    assert_eq!(seen.insert(jan, "记-9000000", 26), Some(10));
+    assert_eq!(seen.insert(jan, "收-0001", 28), Some(12));
+    assert_eq!(seen.insert(jan, "甲", 30), Some(14));
+    assert_eq!(seen.insert(jan, "0", 32), Some(16));
+    assert_eq!(seen.insert(jan, "12345678901", 34), Some(18));
+    // Numbers past 9999 (a month of more than 9,999 vouchers) are listed
+    // from the first one, not kept whole.
+    let mut seen = SeenLabels::default();
+    for n in 1..=30_000usize {
+        assert_eq!(seen.insert(jan, &format!("记-{n:04}"), n + 1), None);
+    }
+    assert!(seen.other.is_empty(), "{} labels kept whole", seen.other[&jan].len());
+    assert_eq!(seen.insert(jan, "记-25000", 99), Some(25_001));
+    assert_eq!(seen.insert(jan, "记-0042", 99), Some(43));
+    // A number first seen ahead, then reached by the numbers before it.
+    let mut seen = SeenLabels::default();
+    assert_eq!(seen.insert(jan, "记-100", 2), None);
+    for (i, n) in (1..=100).enumerate() {
+        let found = seen.insert(jan, &format!("记-{n:03}"), 3 + i);
+        assert_eq!(found, (n == 100).then_some(2), "记-{n:03}");
+    }
+}
