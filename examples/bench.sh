@@ -12,7 +12,13 @@
 #
 # Usage: examples/bench.sh [N] [WORKDIR]     (default N = 1000000)
 # Environment:
-#   BENCH_BACKEND   sqlite (the default; the store is WORKDIR/bench.db)
+#   BENCH_BACKEND   sqlite (the default; the store is WORKDIR/bench.db), or
+#                   postgres: the store is database qz_bench (dropped and
+#                   made again each round) on the server BENCH_PG names
+#   BENCH_PG        postgres://user:password@host/database, a role that may
+#                   CREATE DATABASE (with BENCH_BACKEND=postgres)
+#   BENCH_WRITERS   0 to skip the concurrent writers (1, 2 and 4 offices on
+#                   ledgers of their own, and 4 on one ledger)
 #   BENCH_ROUNDS    rounds of import / verify / floor / ledger-cli, each
 #                   round on a fresh store, for the spread (default 1)
 #   BENCH_LEDGER_MAX  largest N ledger-cli is run on (default 3000000: it
@@ -21,7 +27,8 @@
 #                   it is run only up to N = 1,000,000
 #   BENCH_REPORTS   0 to skip the bank statement and the report timings
 # Needs GNU time (/usr/bin/time) and hyperfine; ledger-cli, hledger and
-# sqlite3 for the comparisons (each skipped when not installed).
+# sqlite3 (psql for PostgreSQL) for the comparisons (each skipped when not
+# installed).
 set -euo pipefail
 N=${1:-1000000}
 WORK=${2:-$(mktemp -d)}
@@ -31,9 +38,11 @@ LEDGER_MAX=${BENCH_LEDGER_MAX:-3000000}
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
 cd "$(dirname "$0")/.."
-cargo build --release --quiet -p qianzhang-cli --features qianzhang-cli/test-clock --bins --example gen-ledger
+cargo build --release --quiet -p qianzhang-cli --features qianzhang-cli/test-clock --bins --example gen-ledger \
+    --example writers
 Q=${CARGO_TARGET_DIR:-$PWD/target}/release/qianzhang
 GEN=${CARGO_TARGET_DIR:-$PWD/target}/release/examples/gen-ledger
+WRITERS=${CARGO_TARGET_DIR:-$PWD/target}/release/examples/writers
 export QIANZHANG_PASSPHRASE=bench-passphrase QIANZHANG_NEW_PASSPHRASE=bench-passphrase
 CSV=$WORK/vouchers.csv
 
@@ -44,8 +53,22 @@ sqlite)
     DB=$WORK/bench.db
     fresh_store() { rm -f "$DB" "$DB-journal"; }
     ;;
+postgres)
+    if [ -z "${BENCH_PG:-}" ]; then
+        echo "BENCH_BACKEND=postgres needs BENCH_PG=postgres://user:password@host/database" >&2
+        exit 2
+    fi
+    # The server's URL with the benchmark's own database in its path.
+    on_database() { printf '%s' "$BENCH_PG" | sed -E "s#^(postgres(ql)?://[^/?]+)(/[^?]*)?#\1/$1#"; }
+    DB=$(on_database qz_bench)
+    remake() {
+        psql -qX "$BENCH_PG" -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" >/dev/null
+        psql -qX "$BENCH_PG" -c "CREATE DATABASE $1" >/dev/null
+    }
+    fresh_store() { remake qz_bench; }
+    ;;
 *)
-    echo "unknown BENCH_BACKEND $BACKEND (known: sqlite)" >&2
+    echo "unknown BENCH_BACKEND $BACKEND (known: sqlite, postgres)" >&2
     exit 2
     ;;
 esac
@@ -84,11 +107,23 @@ step_import() {
 
 step_verify() { measure "verify" "$Q" --db "$DB" verify; }
 
-# The engine's floor: SQLite's shell loading the same CSV into one table
-# and indexing it, in one transaction like the import.
+# The engine's floor: the engine's own shell loading the same CSV into one
+# table and indexing it, in one transaction like the import (SQLite's
+# `.import`; PostgreSQL's COPY through psql).
 step_floor() {
+    if [ "$BACKEND" = postgres ]; then
+        command -v psql >/dev/null || return 0
+        remake qz_floor
+        local cols
+        cols=$(head -1 "$CSV" | awk -F, '{ for (i = 1; i <= NF; i++) printf "%sc%d text", (i > 1 ? ", " : ""), i }')
+        psql -qX "$(on_database qz_floor)" -c "CREATE TABLE v ($cols)" >/dev/null
+        measure "floor: psql COPY + index" psql -qX "$(on_database qz_floor)" -v ON_ERROR_STOP=1 \
+            -c "BEGIN" -c "\\copy v FROM '$CSV' WITH (FORMAT csv, HEADER true)" \
+            -c "CREATE INDEX v_by_date ON v (c1, c2)" -c "COMMIT"
+        psql -qX "$BENCH_PG" -c "DROP DATABASE IF EXISTS qz_floor WITH (FORCE)" >/dev/null
+        return 0
+    fi
     command -v sqlite3 >/dev/null || return 0
-    [ "$BACKEND" = sqlite ] || return 0
     rm -f "$WORK/floor.db"
     measure "floor: sqlite3 .import + index" sqlite3 "$WORK/floor.db" \
         "PRAGMA page_size = 16384;" "BEGIN;" ".mode csv" ".import $CSV v" \
@@ -149,6 +184,25 @@ step_reports() {
         "$Q --db $DB report journal --from 2020-01 --to $to --format xlsx -o $WORK/journal-2020.xlsx"
 }
 
+# Offices writing at once, each on a connection of its own: 1, 2 and 4 on
+# ledgers of their own, then 4 on one ledger (they take turns on its chain
+# head). Each line ends saying whether every write is there and every chain
+# verifies.
+step_writers() {
+    [ "${BENCH_WRITERS:-1}" != 0 ] || return 0
+    local db=$DB
+    if [ "$BACKEND" = postgres ]; then
+        remake qz_writers
+        db=$(on_database qz_writers)
+    else
+        db=$WORK/writers.db
+        rm -f "$db" "$db-journal"
+    fi
+    echo "writers (each preparing vouchers one command at a time):"
+    for clients in 1 2 4; do "$WRITERS" "$db" "$clients" 500; done
+    "$WRITERS" "$db" 4 250 --one-ledger
+}
+
 # The timed steps with the median of their rounds and its ratio to
 # ledger-cli's `bal` of the same round, min–max over the rounds.
 print_table() {
@@ -186,4 +240,5 @@ if [ "${BENCH_REPORTS:-1}" != 0 ]; then
     step_reports
 fi
 step_hledger
+step_writers
 print_table

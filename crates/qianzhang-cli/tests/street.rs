@@ -162,7 +162,12 @@ fn fnd_3_bad_requests_are_refused_plainly() {
     env.fails(2, &["--ledger", "幸福里", "street", "month", "2024-12"]);
     env.fails(2, &["street", "month", "2024-12", "--balance", "1", "--statement", "x.csv"]);
     env.fails(2, &["street", "month", "2024-13"]);
-    // A store that does not exist.
+    // A store that does not exist (a file), or holds no ledger yet (a new database).
     let empty = Env::new();
-    empty.fails(2, &["street", "month", "2024-12"]);
+    match empty.store.backend() {
+        common::store::Backend::Sqlite => drop(empty.fails(2, &["street", "month", "2024-12"])),
+        common::store::Backend::Postgres => {
+            assert!(empty.fails(1, &["street", "month", "2024-12"]).contains("[LED-1] 账簿中还没有账套"))
+        }
+    }
 }
