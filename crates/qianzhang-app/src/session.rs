@@ -146,6 +146,17 @@ pub fn check_sign_in<B: Backend>(
     Err(Error::Refused { refusals: Refusals::one(refusal), logged: true })
 }
 
+/// Whether `passphrase` is `name`'s in this ledger, checked without waiting
+/// or logging anything: for a front end that offers one sign-in across
+/// several ledgers, where a person may keep a passphrase per ledger. Only
+/// the ledgers where it matches are then signed in with
+/// [`check_sign_in`]; if it matches in none, every ledger knowing the name
+/// is tried and logs its failure (OPR-1).
+pub fn passphrase_matches<B: Backend>(ledger: &Ledger<B>, name: &str, passphrase: &str) -> Result<bool, Error> {
+    let registry = ledger.store().registry(ledger.handle())?;
+    Ok(check_passphrase(&registry, name, passphrase).is_ok())
+}
+
 /// A signed-in operator at one ledger: what every change is made through.
 pub struct Session<B: Backend> {
     ledger: Ledger<B>,

@@ -28,6 +28,10 @@ pub(crate) enum Exit {
     /// is not a store): exit 2 like a bad flag. Not logged.
     Usage(String),
     Integrity(String),
+    /// A check that found something (a read, nothing was refused or
+    /// changed): exit 1 with what it found, e.g. FND-3's shares that do not
+    /// add up to the statement.
+    Findings(Vec<Refusal>),
     /// Another command held the store longer than we waited: try again.
     Busy(String),
     Internal(String),
@@ -46,6 +50,14 @@ impl Exit {
                 }
                 if unlisted > 0 {
                     let _ = writeln!(err, "  另有 {unlisted} 处错误未列出");
+                }
+                ExitCode::from(1)
+            }
+            Exit::Findings(found) => {
+                let mut err = std::io::stderr().lock();
+                let _ = writeln!(err, "核对未通过（只是查看，账簿未作任何改动）：");
+                for r in &found {
+                    let _ = writeln!(err, "  {r}");
                 }
                 ExitCode::from(1)
             }
@@ -176,9 +188,14 @@ fn cannot_connect(url: &str, e: BackendError) -> Exit {
         BackendError::Corrupt { place } => Exit::Integrity(format!("数据库 {url} 中的账簿已损坏：{place}")),
         BackendError::Busy => Exit::from(e),
         // A URL that does not parse, a database that does not exist.
-        BackendError::NotAStore(m) => Exit::Usage(format!("无法使用数据库 {url}：{m}；请用 --db 指明账簿")),
+        BackendError::NotAStore(m) => {
+            Exit::Usage(format!("无法使用数据库 {url}：{m}；请检查地址中的库名，新库须先建立（createdb）"))
+        }
         // The server down or refusing the sign-in: nothing was changed.
-        BackendError::Io(m) => Exit::BadInput(format!("无法使用数据库 {url}：{m}；账簿未作任何改动")),
+        BackendError::Io(m) if m.contains("拒绝了登录") => {
+            Exit::BadInput(format!("无法使用数据库 {url}：{m}；请检查地址中的用户名和口令"))
+        }
+        BackendError::Io(m) => Exit::BadInput(format!("无法使用数据库 {url}：{m}")),
         BackendError::Internal(m) => Exit::Internal(format!("数据库 {url}：{m}")),
     }
 }

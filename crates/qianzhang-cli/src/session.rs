@@ -53,8 +53,22 @@ pub(crate) fn open_ledger(cli: &Cli) -> Result<Ledger<Store>, Exit> {
 }
 
 /// The command as typed, for the log.
+/// A PostgreSQL address is recorded without its password: the log is kept
+/// for ever and anyone may read it.
 pub(crate) fn command_line() -> String {
-    std::env::args().skip(1).collect::<Vec<_>>().join(" ")
+    std::env::args_os().skip(1).map(|a| shown_arg(&a.to_string_lossy())).collect::<Vec<_>>().join(" ")
+}
+
+/// One argument as the log records it: a `postgres://` address in it (as
+/// `--db=…` or alone) with its password left out.
+fn shown_arg(arg: &str) -> String {
+    // ASCII lowercasing keeps every byte where it was, so `i` is a boundary.
+    match arg.to_ascii_lowercase().find("postgres") {
+        Some(i) if qianzhang_db::is_server_url(&arg[i..]) => {
+            format!("{}{}", &arg[..i], qianzhang_db::redact(&arg[i..]))
+        }
+        _ => arg.to_string(),
+    }
 }
 
 /// The operator `--as` names, acting now.
@@ -153,4 +167,18 @@ pub(crate) fn approver_passphrase(name: &str) -> Result<String, Exit> {
 /// Hashes a new passphrase.
 pub(crate) fn hash_new(passphrase: &str) -> Result<String, Exit> {
     Ok(qianzhang_app::session::hash_new(passphrase)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown_arg;
+
+    #[test]
+    fn aud_1_a_database_password_never_reaches_the_log() {
+        assert_eq!(shown_arg("postgres://qz:机密@127.0.0.1/qz"), "postgres://qz:***@127.0.0.1/qz");
+        assert_eq!(shown_arg("--db=POSTGRESQL://qz:机密@h/qz"), "--db=POSTGRESQL://qz:***@h/qz");
+        assert_eq!(shown_arg("--to=postgres://qz@h/qz"), "--to=postgres://qz@h/qz");
+        assert_eq!(shown_arg("街道.db"), "街道.db");
+        assert_eq!(shown_arg("postgres 的说明"), "postgres 的说明");
+    }
 }

@@ -86,11 +86,16 @@ impl StreetRow {
         let through = |p: Period| -> Money {
             input.totals.iter().filter(|t| t.period <= p && on_account(&t.account)).map(PeriodTotalRow::net).sum()
         };
-        let opening = through(month.prev());
-        let closing = through(month);
+        // A month before the ledger went live (and before any history it
+        // migrated) holds none of its money: the opening balances it went
+        // live with are the start of its go-live month, not of this one.
+        let (opening, closing) = match input.started {
+            true => (through(month.prev()), through(month)),
+            false => (Money::ZERO, Money::ZERO),
+        };
         let (mut income, mut expense) = (Money::ZERO, Money::ZERO);
         let mut days: Vec<(Date, Money)> = Vec::new();
-        for v in input.vouchers.iter().filter(|v| v.period() == month) {
+        for v in input.vouchers.iter().filter(|v| input.started && v.period() == month) {
             if v.origin() != Origin::Closing {
                 for (i, kind) in item_lines(input.chart, v) {
                     let l = &v.lines()[i];

@@ -244,8 +244,22 @@ fn check(state: &State, name: &str, passphrase: &str) -> Result<(Vec<String>, Op
             known.push(h.info.name.clone());
         }
     }
-    // A name no ledger knows is checked (and its failure logged) at the first.
-    let tried = if known.is_empty() { vec![handles[0].info.name.clone()] } else { known };
+    // A person may keep a passphrase per ledger: where it matches, only
+    // those ledgers are signed in, and the others (not entered) log no
+    // failure. Where it matches nowhere, every ledger knowing the name logs
+    // one (OPR-1); a name no ledger knows is checked and logged at the first.
+    let mut matching = Vec::new();
+    for l in &known {
+        let ledger = Ledger::select(state.store()?, Some(l))?;
+        if qianzhang_app::session::passphrase_matches(&ledger, name, passphrase)? {
+            matching.push(l.clone());
+        }
+    }
+    let tried = match (matching.is_empty(), known.is_empty()) {
+        (false, _) => matching,
+        (true, false) => known,
+        (true, true) => vec![handles[0].info.name.clone()],
+    };
     let mut first_error = None;
     let pause = state.config.pause;
     for l in tried {

@@ -156,3 +156,37 @@ async fn fnd_3_the_street_page_in_a_browser() {
     screenshot(&c, "street-month").await;
     c.close().await.unwrap();
 }
+
+/// [OPR-1] a person keeping a passphrase per ledger signs in where it
+/// matches; the ledgers it does not open log no failed sign-in, so a
+/// street officer is never locked out of one community by signing in to
+/// another. A passphrase matching nowhere is still logged everywhere.
+#[tokio::test]
+async fn opr_1_a_passphrase_of_one_ledger_logs_no_failure_in_another() {
+    const THIRD: &str = "第三社区";
+    const OTHER: &str = "第三社区的另一个口令";
+    let (office, _) = street_office();
+    let claim = qianzhang_app::Claim::new(Some(ADMIN), NOW, "init").unwrap();
+    let store = qianzhang_db::open(&office.db, std::time::Duration::from_secs(10)).unwrap();
+    let hash = qianzhang_app::session::hash_new(OTHER).unwrap();
+    qianzhang_app::ledger::create(store, THIRD, Period::new(2025, 1).unwrap(), &claim, hash).unwrap();
+    let failures = |name: &str| {
+        let store = qianzhang_db::open(&office.db, std::time::Duration::from_secs(10)).unwrap();
+        let ledger = qianzhang_app::Ledger::select(store, Some(name)).unwrap();
+        let log = qianzhang_app::ledger::log(&ledger, 1_000_000).unwrap();
+        log.iter().filter(|e| e.event.kind() == "sign_in_failed").count()
+    };
+
+    for _ in 0..6 {
+        let mut b = office.browser();
+        assert_eq!(b.sign_in(ADMIN, PASSPHRASE).await.status, StatusCode::SEE_OTHER);
+    }
+    assert_eq!(failures(THIRD), 0, "signing in to the other two is no failure at the third");
+    let mut b = office.browser();
+    assert_eq!(b.sign_in(ADMIN, OTHER).await.status, StatusCode::SEE_OTHER, "and the third still opens");
+    assert_eq!((failures(LEDGER), failures(SECOND)), (0, 0));
+
+    let mut b = office.browser();
+    assert_ne!(b.sign_in(ADMIN, "谁的口令都不是").await.status, StatusCode::SEE_OTHER);
+    assert_eq!((failures(LEDGER), failures(SECOND), failures(THIRD)), (1, 1, 1), "a wrong one is logged at each");
+}

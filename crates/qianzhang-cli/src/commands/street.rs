@@ -94,6 +94,6 @@ pub(crate) fn street(cli: &Cli, cmd: &StreetCmd) -> Result<(), Exit> {
     if m.findings.is_empty() {
         Ok(())
     } else {
-        Err(Exit::Refused { reasons: m.findings, unlisted: 0, logged: false })
+        Err(Exit::Findings(m.findings))
     }
 }

@@ -53,6 +53,10 @@ fn totals_of(vouchers: &[Voucher]) -> Vec<PeriodTotalRow> {
 }
 
 fn row(name: &str, vouchers: &[Voucher]) -> StreetRow {
+    row_started(name, vouchers, true)
+}
+
+fn row_started(name: &str, vouchers: &[Voucher], started: bool) -> StreetRow {
     let chart = chart();
     let totals = totals_of(vouchers);
     let month: Vec<Voucher> = vouchers.iter().filter(|v| v.period() == march()).cloned().collect();
@@ -66,7 +70,7 @@ fn row(name: &str, vouchers: &[Voucher]) -> StreetRow {
             vouchers: &month,
             closed: true,
             unposted: 0,
-            started: true,
+            started,
             own_difference: None,
         },
     )
@@ -266,4 +270,21 @@ fn fnd_3_a_communitys_own_reconciliation_and_go_live_show_in_its_state_and_the_f
         ),
         "{f}"
     );
+}
+
+/// A month before the community went live holds none of its money: the
+/// balances it went live with (counted before its go-live month) are not a
+/// share of this month, whatever the totals before it say.
+#[test]
+fn fnd_3_a_month_before_go_live_is_a_share_of_zero() {
+    let vouchers = [
+        voucher(1, date!(2026 - 02 - 10), &[("1002", D, 100_000), ("4401", C, 100_000)]),
+        voucher(1, date!(2026 - 03 - 05), &[("1002", D, 50_000), ("4401", C, 50_000)]),
+    ];
+    let r = row_started("新社区", &vouchers, false);
+    assert_eq!(
+        (r.opening, r.income, r.expense, r.other, r.closing, r.lowest),
+        (Money::ZERO, Money::ZERO, Money::ZERO, Money::ZERO, Money::ZERO, Money::ZERO)
+    );
+    assert_eq!(r.state(), "本月尚未启用");
 }
