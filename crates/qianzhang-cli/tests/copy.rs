@@ -186,6 +186,24 @@ fn aud_2_a_store_moves_to_postgres_and_back_with_the_same_fingerprint() {
     let back = fingerprints(&env, "回到文件.db");
     assert_eq!(back, fingerprints(&env, &url), "and back, with the server's fingerprint");
     assert_ne!(back, published, "which went on from the published one");
+
+    // Rewritten on the server with its guards switched off by the owner —
+    // an entry edited, one deleted, two swapped — a copy no longer
+    // verifies: exit 3 (AUD-2).
+    let tamper = [
+        "UPDATE log SET payload = replace(payload, '购买办公用品', '购买办公家具') WHERE payload LIKE '%购买办公用品%'",
+        "DELETE FROM log WHERE seq = (SELECT max(seq) - 3 FROM log)",
+        "UPDATE log SET seq = -5 WHERE seq = 5; UPDATE log SET seq = 5 WHERE seq = 6; UPDATE log SET seq = 6 WHERE seq = -5",
+    ];
+    for sql in tamper {
+        let server = common::store::TestStore::fresh(common::store::Backend::Postgres, env.dir.path());
+        let url = server.spec();
+        env.ok(&copy(&source, &url));
+        let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        client.batch_execute(&format!("ALTER TABLE log DISABLE TRIGGER USER; {sql}")).unwrap();
+        let out = env.run(&["--db", &url, "verify"]);
+        assert_eq!(out.status.code(), Some(3), "{sql}: {}", String::from_utf8_lossy(&out.stdout));
+    }
 }
 
 /// A PostgreSQL address holds a password: a server that cannot be reached
