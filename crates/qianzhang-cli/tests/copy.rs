@@ -176,6 +176,10 @@ fn aud_2_a_store_moves_to_postgres_and_back_with_the_same_fingerprint() {
     let published = fingerprints(&env, &source);
     let server = common::store::TestStore::fresh(common::store::Backend::Postgres, env.dir.path());
     let url = server.spec();
+    // A new database holds no ledger: verify says so rather than passing nothing.
+    let out = env.run(&["--db", &url, "verify"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("账簿中还没有账套"));
     let out = env.ok(&copy(&source, &url));
     assert!(out.contains("副本校验通过，指纹与源账簿相同") && out.contains("扫描件 1 份"), "{out}");
     assert!(url.contains(":qianzhang@") && !out.contains(":qianzhang@"), "the password is never shown: {out}");

@@ -33,6 +33,10 @@ pub(crate) fn init(cli: &Cli, start: Period) -> Result<(), Exit> {
 pub(crate) fn verify(cli: &Cli, fingerprint: Option<&str>, month: Option<Period>) -> Result<(), Exit> {
     let store = open_existing(&db_path(cli))?;
     let reports = app::verify(&store, cli.ledger.as_deref(), fingerprint, month)?;
+    if reports.is_empty() {
+        // A new database (or file) holding no ledger: nothing verified is not "passed".
+        return Err(Exit::Usage("账簿中还没有账套，没有可校验的内容；请先用 qianzhang init 建立账套".into()));
+    }
     let mut text = String::new();
     let mut broken = Vec::new();
     for report in &reports {
