@@ -3,10 +3,12 @@
 //! projections (`pg_temp` is searched first), and compare every projection
 //! with the replay in the server (joined on its primary key, or as sets
 //! with `EXCEPT ALL` both ways for a table of one row per ledger), all
-//! inside one snapshot that is rolled back.
+//! inside one snapshot that is rolled back. The log is read, and its chain
+//! checked, on a second connection in that snapshot, a batch ahead of the
+//! replay.
 
-use std::sync::mpsc::{sync_channel, SyncSender};
 use std::ops::Range;
+use std::sync::mpsc::{sync_channel, SyncSender};
 use std::time::Duration;
 
 use postgres::{Client, IsolationLevel};
@@ -66,7 +68,8 @@ pub(crate) fn verify(
         let snapshot = &snapshot;
         scope.spawn(move || {
             if let Err(e) = read_log(config, wait, snapshot, ledger.id, &checked_out) {
-                let _ = checked_out.send(Batch { text: String::new(), entries: Vec::new(), stop: Some(Stop::Fault(e)) });
+                let _ =
+                    checked_out.send(Batch { text: String::new(), entries: Vec::new(), stop: Some(Stop::Fault(e)) });
             }
         });
         loop {
@@ -229,7 +232,8 @@ fn check_entry(
     let mismatch = |seq: i64, detail: String| Stop::Mismatch(Mismatch { seq: Some(seq), table: "log", detail });
     let read = || -> Result<_, Error> {
         let seq: i64 = get(row, 0)?;
-        let (at, actor, kind, payload): (&str, &str, &str, &str) = (get(row, 1)?, get(row, 2)?, get(row, 3)?, get(row, 4)?);
+        let (at, actor, kind, payload): (&str, &str, &str, &str) =
+            (get(row, 1)?, get(row, 2)?, get(row, 3)?, get(row, 4)?);
         let (prev_hash, hash): (&[u8], &[u8]) = (get(row, 5)?, get(row, 6)?);
         Ok((seq, at, actor, kind, payload, prev_hash, hash))
     };
