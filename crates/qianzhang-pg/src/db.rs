@@ -3,9 +3,11 @@
 
 use std::collections::HashMap;
 
-use postgres::binary_copy::BinaryCopyInWriter;
-use postgres::types::{FromSql, ToSql, Type};
-use postgres::{Row, Statement, Transaction};
+use std::io::Write;
+
+use bytes::{BufMut, BytesMut};
+use postgres::types::{FromSql, IsNull, ToSql, Type};
+use postgres::{CopyInWriter, Row, Statement, Transaction};
 use qianzhang_core::Period;
 
 use crate::Error;
@@ -48,6 +50,69 @@ const COPY_BATCH: usize = 20_000;
 /// Up to how many rows are sent as INSERTs rather than with COPY (which
 /// costs more round trips for a handful).
 const FEW: usize = 8;
+
+/// How many bytes of encoded rows are sent to the server at a time.
+const COPY_CHUNK: usize = 256 * 1024;
+
+/// Rows on their way to a `COPY … FROM STDIN (FORMAT binary)`: each value
+/// encoded by its `ToSql`, framed as the binary COPY format frames a
+/// tuple, and sent in large chunks (the server works on one while the
+/// next is encoded; one message and one wake-up per chunk, not per row).
+struct BinaryRows<'a> {
+    out: CopyInWriter<'a>,
+    buf: BytesMut,
+    types: &'a [Type],
+}
+
+impl<'a> BinaryRows<'a> {
+    fn new(out: CopyInWriter<'a>, types: &'a [Type]) -> BinaryRows<'a> {
+        let mut buf = BytesMut::with_capacity(COPY_CHUNK + 4096);
+        // The format's signature, flags and header extension length.
+        buf.put_slice(b"PGCOPY\n\xff\r\n\0");
+        buf.put_i32(0);
+        buf.put_i32(0);
+        BinaryRows { out, buf, types }
+    }
+
+    fn write(&mut self, values: &[&(dyn ToSql + Sync)]) -> Result<(), Error> {
+        debug_assert_eq!(values.len(), self.types.len());
+        self.buf.put_i16(self.types.len() as i16);
+        for (value, ty) in values.iter().zip(self.types) {
+            let at = self.buf.len();
+            self.buf.put_i32(0);
+            let len = match value.to_sql_checked(ty, &mut self.buf) {
+                Ok(IsNull::Yes) => -1,
+                Ok(IsNull::No) => i32::try_from(self.buf.len() - at - 4)
+                    .map_err(|_| Error::Corrupt(format!("一个 {ty} 值超过 2 GB，无法写入")))?,
+                Err(e) => return Err(Error::Corrupt(format!("一个 {ty} 值无法写入：{e}"))),
+            };
+            self.buf[at..at + 4].copy_from_slice(&len.to_be_bytes());
+        }
+        if self.buf.len() >= COPY_CHUNK {
+            self.send()?;
+        }
+        Ok(())
+    }
+
+    fn send(&mut self) -> Result<(), Error> {
+        let result = self.out.write_all(&self.buf);
+        self.buf.clear();
+        result.map_err(|e| {
+            let text = e.to_string();
+            match e.into_inner().map(|inner| inner.downcast::<postgres::Error>()) {
+                Some(Ok(pg)) => Error::Postgres(*pg),
+                _ => Error::Connect(format!("向 PostgreSQL 服务器发送数据失败：{text}")),
+            }
+        })
+    }
+
+    fn finish(mut self) -> Result<u64, Error> {
+        // The trailer: a tuple of -1 fields.
+        self.buf.put_i16(-1);
+        self.send()?;
+        Ok(self.out.finish()?)
+    }
+}
 
 /// A transaction, and the statements prepared on its connection.
 ///
@@ -97,7 +162,7 @@ impl<'c> Tx<'c> {
             )?;
             let types =
                 [Type::INT8, Type::INT8, Type::TEXT, Type::TEXT, Type::TEXT, Type::TEXT, Type::BYTEA, Type::BYTEA];
-            let mut w = BinaryCopyInWriter::new(sink, &types);
+            let mut w = BinaryRows::new(sink, &types);
             for r in self.logs.drain(..) {
                 w.write(&[
                     &r.ledger_id,
@@ -130,7 +195,7 @@ impl<'c> Tx<'c> {
                 Type::INT8,
                 Type::TEXT,
             ];
-            let mut w = BinaryCopyInWriter::new(sink, &types);
+            let mut w = BinaryRows::new(sink, &types);
             for r in self.vouchers.drain(..) {
                 w.write(&[
                     &r.ledger_id,

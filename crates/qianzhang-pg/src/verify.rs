@@ -3,7 +3,13 @@
 //! projections (`pg_temp` is searched first), and compare every projection
 //! with the replay in the server (joined on its primary key, or as sets
 //! with `EXCEPT ALL` both ways for a table of one row per ledger), all
-//! inside one snapshot that is rolled back.
+//! inside one snapshot that is rolled back. The log is read, and its chain
+//! checked, on a second connection in that snapshot, a batch ahead of the
+//! replay.
+
+use std::ops::Range;
+use std::sync::mpsc::{sync_channel, SyncSender};
+use std::time::Duration;
 
 use postgres::{Client, IsolationLevel};
 use qianzhang_core::backend::{Anchor, AnchorWalk, Mismatch, VerifyReport};
@@ -18,9 +24,15 @@ use crate::{Error, LedgerHandle};
 /// How many log entries are read at a time.
 const LOG_BATCH: i32 = 5000;
 
+/// How many batches are read ahead of the replay (at the checker, or
+/// checked and waiting).
+const IN_FLIGHT: usize = 2;
+
 /// [AUD-2] replays the log of `ledger` into temporary tables and compares.
 pub(crate) fn verify(
     client: &mut Client,
+    config: &postgres::Config,
+    wait: Duration,
     ledger: &LedgerHandle,
     anchor: Option<Anchor>,
 ) -> Result<VerifyReport, Error> {
@@ -45,104 +57,61 @@ pub(crate) fn verify(
     let mut report = VerifyReport::new(&ledger.info.name);
     let mut walk = anchor.map(qianzhang_core::backend::AnchorWalk::new);
     let mut projector = Projector::new(ledger.id);
-    let mut prev = GENESIS;
     let mut prev_at = String::new();
-    let mut expected_seq = 1i64;
-    let log_mismatch = |seq: i64, detail: String| Some(Mismatch { seq: Some(seq), table: "log", detail });
-    // One query read through a portal a batch at a time: one plan for the
-    // whole log, whatever the statistics say, and the replay's statements
-    // run between the batches in the same transaction.
-    let walk_log = tx
-        .inner
-        .prepare("SELECT seq, at, actor, kind, payload, prev_hash, hash FROM log WHERE ledger_id = $1 ORDER BY seq")?;
-    let portal = tx.inner.bind(&walk_log, &[&ledger.id])?;
-    'log: loop {
-        let rows = tx.inner.query_portal(&portal, LOG_BATCH)?;
-        if rows.is_empty() {
-            break;
-        }
-        for row in &rows {
-            let seq: i64 = get(row, 0)?;
-            let (at, actor, kind, payload): (&str, &str, &str, &str) =
-                (get(row, 1)?, get(row, 2)?, get(row, 3)?, get(row, 4)?);
-            let (prev_hash, hash): (&[u8], &[u8]) = (get(row, 5)?, get(row, 6)?);
-            if seq != expected_seq {
-                report.mismatch =
-                    log_mismatch(expected_seq, format!("日志第 {expected_seq} 条缺失（其后为第 {seq} 条）"));
-                break 'log;
+    // A second connection reads the log in this transaction's snapshot and
+    // checks the chain (hashes, times, payloads), a batch at a time, while
+    // this one replays the batch before into the temporary tables: the
+    // server's reading and the client's checking overlap the replay.
+    let snapshot: String = get(&tx.inner.query_one("SELECT pg_export_snapshot()", &[])?, 0)?;
+    std::thread::scope(|scope| -> Result<(), Error> {
+        let (checked_out, checked_in) = sync_channel::<Batch>(IN_FLIGHT);
+        let snapshot = &snapshot;
+        scope.spawn(move || {
+            if let Err(e) = read_log(config, wait, snapshot, ledger.id, &checked_out) {
+                let _ =
+                    checked_out.send(Batch { text: String::new(), entries: Vec::new(), stop: Some(Stop::Fault(e)) });
             }
-            for (column, bytes) in [("prev_hash", prev_hash), ("hash", hash)] {
-                if bytes.len() != 32 {
-                    report.mismatch = log_mismatch(
-                        seq,
-                        format!(
-                            "日志第 {seq} 条的 {column} 列长 {} 字节，应为 32 字节的哈希：该条记录被改动过",
-                            bytes.len()
-                        ),
-                    );
-                    break 'log;
-                }
-            }
-            if prev_hash != prev.0 {
-                // Either this entry's link was altered, or the entry before it
-                // was altered and re-hashed: an entry whose own hash still
-                // follows from the link it holds is intact, and the one before
-                // it is the one changed.
-                let intact =
-                    entry_hash(&Fingerprint::from_slice(prev_hash).unwrap_or(GENESIS), seq, at, actor, kind, payload).0
-                        == hash;
-                report.mismatch = if intact && seq > 1 {
-                    log_mismatch(
-                        seq - 1,
-                        format!("日志第 {} 条被改动过并重算了哈希：第 {seq} 条记录的前一条哈希仍是改动前的", seq - 1),
-                    )
-                } else {
-                    log_mismatch(
-                        seq,
-                        format!("日志第 {seq} 条记录的前一条哈希与第 {} 条不符：该条记录被改动过", seq - 1),
-                    )
+        });
+        loop {
+            let Ok(batch) = checked_in.recv() else { return Ok(()) };
+            for e in &batch.entries {
+                let (seq, computed) = (e.seq, e.computed);
+                let text = |r: &Range<usize>| &batch.text[r.clone()];
+                let (at, actor, kind) = (text(&e.at), text(&e.actor), text(&e.kind));
+                let event: Event = match serde_json::from_str(text(&e.payload)) {
+                    Ok(event) => event,
+                    Err(e) => {
+                        report.mismatch = log_mismatch(seq, format!("日志第 {seq} 条无法解析：{e}"));
+                        return Ok(());
+                    }
                 };
-                break 'log;
-            }
-            let computed = entry_hash(&prev, seq, at, actor, kind, payload);
-            if computed.0 != hash {
-                report.mismatch = log_mismatch(seq, format!("日志第 {seq} 条的内容与其哈希不符：该条记录被改动过"));
-                break 'log;
-            }
-            if qianzhang_core::audit::log_time_goes_back(&prev_at, at) {
-                report.mismatch = log_mismatch(
-                    seq,
-                    format!("日志第 {seq} 条的时间 {at} 早于第 {} 条的 {prev_at}：日志的时间倒退了", seq - 1),
-                );
-                break 'log;
-            }
-            prev_at.clear();
-            prev_at.push_str(at);
-            let event: Event = match serde_json::from_str(payload) {
-                Ok(e) => e,
-                Err(e) => {
-                    report.mismatch = log_mismatch(seq, format!("日志第 {seq} 条无法解析：{e}"));
-                    break 'log;
+                if event.kind() != kind {
+                    report.mismatch =
+                        log_mismatch(seq, format!("日志第 {seq} 条的类型 {kind} 与内容 {} 不符", event.kind()));
+                    return Ok(());
                 }
-            };
-            if event.kind() != kind {
-                report.mismatch =
-                    log_mismatch(seq, format!("日志第 {seq} 条的类型 {kind} 与内容 {} 不符", event.kind()));
-                break 'log;
+                if let Some(walk) = &mut walk {
+                    walk.entry(&mut report, seq, at, actor, &event, computed);
+                }
+                if let Err(e) = projector.apply(&mut tx, seq, at, &event) {
+                    report.mismatch = log_mismatch(seq, format!("日志第 {seq} 条无法重放：{e}"));
+                    return Ok(());
+                }
+                report.entries = seq;
+                report.fingerprint = computed;
+                prev_at.clear();
+                prev_at.push_str(at);
             }
-            if let Some(walk) = &mut walk {
-                walk.entry(&mut report, seq, at, actor, &event, computed);
+            match batch.stop {
+                None => {}
+                Some(Stop::Mismatch(m)) => {
+                    report.mismatch = Some(m);
+                    return Ok(());
+                }
+                Some(Stop::Fault(e)) => return Err(e),
             }
-            if let Err(e) = projector.apply(&mut tx, seq, at, &event) {
-                report.mismatch = log_mismatch(seq, format!("日志第 {seq} 条无法重放：{e}"));
-                break 'log;
-            }
-            prev = computed;
-            report.entries = seq;
-            report.fingerprint = computed;
-            expected_seq += 1;
         }
-    }
+    })?;
     if report.mismatch.is_some() {
         return Ok(report);
     }
@@ -174,6 +143,150 @@ pub(crate) fn verify(
     report.mismatch =
         found.into_iter().min_by_key(|m| (matches!(m.table, "balances" | "fund_totals"), m.seq.unwrap_or(i64::MAX)));
     Ok(report)
+}
+
+/// A batch of the log whose links, hashes and times are checked: the
+/// entries' text in one buffer (few allocations cross between the
+/// threads), and where each checker stopped, if it did.
+struct Batch {
+    text: String,
+    entries: Vec<Linked>,
+    stop: Option<Stop>,
+}
+
+/// One checked entry of a batch: its number, where its time, actor, kind
+/// and payload are in the batch's text, and its hash.
+struct Linked {
+    seq: i64,
+    at: Range<usize>,
+    actor: Range<usize>,
+    kind: Range<usize>,
+    payload: Range<usize>,
+    computed: Fingerprint,
+}
+
+/// Why the checker stopped: the log differs from its chain, or a row
+/// could not be read.
+enum Stop {
+    Mismatch(Mismatch),
+    Fault(Error),
+}
+
+fn log_mismatch(seq: i64, detail: String) -> Option<Mismatch> {
+    Some(Mismatch { seq: Some(seq), table: "log", detail })
+}
+
+/// [AUD-2] reads the log of `ledger_id` on a connection of its own, in
+/// the snapshot `snapshot` exported by the replay's transaction, and walks
+/// the chain, sending each batch's entries in order. Stops after the first
+/// mismatch, or when the replay hangs up.
+fn read_log(
+    config: &postgres::Config,
+    wait: Duration,
+    snapshot: &str,
+    ledger_id: i64,
+    checked: &SyncSender<Batch>,
+) -> Result<(), Error> {
+    let mut client = crate::open(config, wait)?;
+    let mut tx = client.build_transaction().isolation_level(IsolationLevel::RepeatableRead).read_only(true).start()?;
+    // The snapshot's name comes from the server; `SET TRANSACTION SNAPSHOT`
+    // takes a literal only.
+    tx.batch_execute(&format!("SET TRANSACTION SNAPSHOT '{}'", snapshot.replace('\'', "''")))?;
+    // One query read through a portal a batch at a time: one plan for the
+    // whole log, whatever the statistics say.
+    let walk_log =
+        tx.prepare("SELECT seq, at, actor, kind, payload, prev_hash, hash FROM log WHERE ledger_id = $1 ORDER BY seq")?;
+    let portal = tx.bind(&walk_log, &[&ledger_id])?;
+    let mut prev = GENESIS;
+    let mut prev_at = String::new();
+    let mut expected_seq = 1i64;
+    loop {
+        let batch = tx.query_portal(&portal, LOG_BATCH)?;
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let mut out = Batch { text: String::new(), entries: Vec::with_capacity(batch.len()), stop: None };
+        for r in &batch {
+            if let Err(stop) = check_entry(r, &mut prev, &mut prev_at, expected_seq, &mut out) {
+                out.stop = Some(stop);
+                break;
+            }
+            expected_seq += 1;
+        }
+        let stop = out.stop.is_some();
+        if checked.send(out).is_err() || stop {
+            return Ok(());
+        }
+    }
+}
+
+/// One entry of the chain, after `prev` (the hash of the entry before,
+/// written at `prev_at`).
+fn check_entry(
+    row: &postgres::Row,
+    prev: &mut Fingerprint,
+    prev_at: &mut String,
+    expected_seq: i64,
+    out: &mut Batch,
+) -> Result<(), Stop> {
+    let mismatch = |seq: i64, detail: String| Stop::Mismatch(Mismatch { seq: Some(seq), table: "log", detail });
+    let read = || -> Result<_, Error> {
+        let seq: i64 = get(row, 0)?;
+        let (at, actor, kind, payload): (&str, &str, &str, &str) =
+            (get(row, 1)?, get(row, 2)?, get(row, 3)?, get(row, 4)?);
+        let (prev_hash, hash): (&[u8], &[u8]) = (get(row, 5)?, get(row, 6)?);
+        Ok((seq, at, actor, kind, payload, prev_hash, hash))
+    };
+    let (seq, at, actor, kind, payload, prev_hash, hash) = read().map_err(Stop::Fault)?;
+    if seq != expected_seq {
+        return Err(mismatch(expected_seq, format!("日志第 {expected_seq} 条缺失（其后为第 {seq} 条）")));
+    }
+    for (column, bytes) in [("prev_hash", prev_hash), ("hash", hash)] {
+        if bytes.len() != 32 {
+            return Err(mismatch(
+                seq,
+                format!("日志第 {seq} 条的 {column} 列长 {} 字节，应为 32 字节的哈希：该条记录被改动过", bytes.len()),
+            ));
+        }
+    }
+    if prev_hash[..] != prev.0[..] {
+        // Either this entry's link was altered, or the entry before it
+        // was altered and re-hashed: an entry whose own hash still
+        // follows from the link it holds is intact, and the one before
+        // it is the one changed.
+        let intact = entry_hash(&Fingerprint::from_slice(prev_hash).unwrap_or(GENESIS), seq, at, actor, kind, payload)
+            .0[..]
+            == hash[..];
+        return Err(if intact && seq > 1 {
+            mismatch(
+                seq - 1,
+                format!("日志第 {} 条被改动过并重算了哈希：第 {seq} 条记录的前一条哈希仍是改动前的", seq - 1),
+            )
+        } else {
+            mismatch(seq, format!("日志第 {seq} 条记录的前一条哈希与第 {} 条不符：该条记录被改动过", seq - 1))
+        });
+    }
+    let computed = entry_hash(prev, seq, at, actor, kind, payload);
+    if computed.0[..] != hash[..] {
+        return Err(mismatch(seq, format!("日志第 {seq} 条的内容与其哈希不符：该条记录被改动过")));
+    }
+    if qianzhang_core::audit::log_time_goes_back(prev_at, at) {
+        return Err(mismatch(
+            seq,
+            format!("日志第 {seq} 条的时间 {at} 早于第 {} 条的 {prev_at}：日志的时间倒退了", seq - 1),
+        ));
+    }
+    prev_at.clear();
+    prev_at.push_str(at);
+    *prev = computed;
+    let mut put = |t: &str| {
+        let start = out.text.len();
+        out.text.push_str(t);
+        start..out.text.len()
+    };
+    let (at, actor, kind, payload) = (put(at), put(actor), put(kind), put(payload));
+    out.entries.push(Linked { seq, at, actor, kind, payload, computed });
+    Ok(())
 }
 
 /// An identifier quoted for SQL.
