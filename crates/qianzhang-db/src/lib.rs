@@ -51,17 +51,16 @@ pub fn is_server_url(db: &str) -> bool {
 }
 
 /// The URL without its password: `postgres://user:secret@host/db` is shown
-/// as `postgres://user:***@host/db`.
+/// as `postgres://user:***@host/db`. The user information ends at the last
+/// `@` before any query, so a password holding `/`, `?` or `@` unescaped is
+/// hidden whole.
 pub fn redact(url: &str) -> String {
     let Some(scheme_end) = url.find("://").map(|i| i + 3) else { return url.to_string() };
     let rest = &url[scheme_end..];
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    match (authority.rfind('@'), authority.find(':')) {
-        (Some(at), Some(colon)) if colon < at => {
-            format!("{}{}:***{}", &url[..scheme_end], &authority[..colon], &rest[at..])
-        }
-        _ => url.to_string(),
+    let Some(at) = rest.rfind('@') else { return url.to_string() };
+    match rest[..at].find(':') {
+        Some(colon) => format!("{}{}:***{}", &url[..scheme_end], &rest[..colon], &rest[at..]),
+        None => url.to_string(),
     }
 }
 
@@ -105,6 +104,8 @@ mod tests {
         );
         assert_eq!(redact("postgres://qz@host/qz"), "postgres://qz@host/qz");
         assert_eq!(redact("postgres://host/qz"), "postgres://host/qz");
+        assert_eq!(redact("postgres://qz:a/b?c@host/qz"), "postgres://qz:***@host/qz");
+        assert_eq!(redact("postgres://qz:secret@host"), "postgres://qz:***@host");
         assert_eq!(Spec::of(Path::new("postgres://a:b@h/d")).display(), "postgres://a:***@h/d");
     }
 }
