@@ -7,7 +7,8 @@ use std::path::Path;
 
 use qianzhang_core::bank::{
     book_entries, import_statement, match_automatically, match_by_hand, parse_mapping, read_statement, reconcile,
-    resolve_account, unmatch, BookEntry, Reconciliation, Statement, StatementImport, StoredLine,
+    record_statement_balance, resolve_account, unmatch, BookEntry, Reconciliation, Statement, StatementImport,
+    StoredLine,
 };
 use qianzhang_core::books::Books;
 use qianzhang_core::cash::{
@@ -177,6 +178,21 @@ pub fn import_bank_statement<B: Backend>(
 ) -> Result<StatementImport, Error> {
     let today = session.today();
     session.change(Act::Reconcile, |w, _| import_statement(w, account, file_name, statement, through, today))
+}
+
+/// [BNK-1] records the balance a statement states on `date` (a month
+/// without bank movement: 本月无发生额) as a balance line; `balance` as
+/// typed. The import, and the balance as read.
+pub fn record_bank_balance<B: Backend>(
+    session: &mut Session<B>,
+    account: &str,
+    date: time::Date,
+    balance: &str,
+) -> Result<(StatementImport, Money), Error> {
+    let balance = qianzhang_core::bank::read_balance(balance)?;
+    let today = session.today();
+    let done = session.change(Act::Reconcile, |w, _| record_statement_balance(w, account, date, balance, today))?;
+    Ok((done, balance))
 }
 
 /// Matches a statement line with a voucher by hand.

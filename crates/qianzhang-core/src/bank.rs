@@ -71,7 +71,8 @@ pub fn auto_match(lines: &[StoredLine], entries: &[BookEntry], window: u32) -> V
     let mut used: HashSet<VoucherRef> = HashSet::new();
     let mut out = Vec::new();
     let window = Duration::days(i64::from(window));
-    let mut open: Vec<&StoredLine> = lines.iter().filter(|l| l.matched.is_none()).collect();
+    let mut open: Vec<&StoredLine> =
+        lines.iter().filter(|l| l.matched.is_none() && !l.line.is_balance_only()).collect();
     open.sort_by_key(|l| (l.line.date, l.id));
     for l in open {
         let Some(candidates) = by_amount.get(&l.line.amount().fen()) else { continue };
@@ -135,9 +136,9 @@ fn total(items: &[Outstanding]) -> Money {
 
 impl Reconciliation {
     /// [BNK-1] builds the statement at the end of `period` from the lines and
-    /// entries of one account. Entries before the first statement line are
-    /// taken as reconciled (the statement starts where the bank's records
-    /// start).
+    /// entries of one account. Entries before the statement's start
+    /// ([`statement_start`]) are taken as reconciled (the statement starts
+    /// where the bank's records start).
     pub fn build(
         account: &str,
         account_name: &str,
@@ -162,7 +163,7 @@ impl Reconciliation {
     ) -> Reconciliation {
         let through = through.max(lines.iter().map(|l| l.line.date).max());
         let period = Period::of(end);
-        let first = lines.iter().map(|l| l.line.date).min();
+        let first = statement_start(lines);
         let entry_dates: HashMap<VoucherRef, Date> = entries.iter().map(|e| (e.voucher, e.date)).collect();
         let mut in_period: Vec<&StoredLine> = lines.iter().filter(|l| l.line.date <= end).collect();
         in_period.sort_by_key(|l| (l.line.date, l.id));
@@ -183,7 +184,7 @@ impl Reconciliation {
             booked_out_not_banked: vec![],
             in_transit: vec![],
         };
-        for l in in_period {
+        for l in in_period.into_iter().filter(|l| !l.line.is_balance_only()) {
             // Matched to a voucher of an earlier month, or of this month up to the end.
             let booked = l.matched.is_some_and(|v| v.period < period || entry_dates.get(&v).is_some_and(|d| *d <= end));
             if booked {
@@ -254,16 +255,26 @@ impl Reconciliation {
         match self.adjusted_bank() {
             None => Some(Refusal::new(
                 Rule::Bnk1,
-                format!(
-                    "{a} {} 没有 {} 的银行对账单；请用 bank import 导入截至 {end} 的对账单",
-                    self.account_name, self.period
-                ),
+                match self.statement_through {
+                    Some(t) if t >= self.end => format!(
+                        "{a} {} 已导入截至 {} 的对账单，但 {end} 以前的对账单上还没有一行余额，无从对账；\
+                         本月银行没有收支的，请按银行对账单上的余额登记：bank balance --date {end} --balance 对账单余额",
+                        self.account_name,
+                        format_date(t)
+                    ),
+                    _ => format!(
+                        "{a} {} 没有 {} 的银行对账单；请用 bank import 导入截至 {end} 的对账单，\
+                         本月银行没有收支的用 bank balance --date {end} 登记对账单余额",
+                        self.account_name, self.period
+                    ),
+                },
             )),
             Some(_) if !self.statement_complete() => Some(Refusal::new(
                 Rule::Bnk1,
                 format!(
                     "{a} {} 已导入的银行对账单只到 {}，没有截至 {end} 的对账单，不能据此对账；\
-                     请用 bank import 导入截至 {end} 的对账单（期间没有交易的，用 --through {end} 指明截止日期）",
+                     请用 bank import 导入截至 {end} 的对账单；期间没有交易的，用 bank balance --date {end} \
+                     --balance 对账单余额 登记对账单上的余额（或导入时用 --through {end} 指明截止日期）",
                     self.account_name,
                     self.statement_through.map(format_date).unwrap_or_default(),
                 ),
@@ -282,6 +293,17 @@ impl Reconciliation {
             Some(_) => None,
         }
     }
+}
+
+/// [BNK-1] the day an account's statements start: their first line's date,
+/// or, when the first day's lines include a balance line, the first day of
+/// its month — a balance line opening the statements states the balance of
+/// a month in which the bank had nothing in or out before it (本月无发生额),
+/// so every book entry of that month is still to be seen by the bank.
+pub fn statement_start(lines: &[StoredLine]) -> Option<Date> {
+    let first = lines.iter().map(|l| l.line.date).min()?;
+    let opens_with_balance = lines.iter().any(|l| l.line.date == first && l.line.is_balance_only());
+    Some(if opens_with_balance { Period::of(first).first_day() } else { first })
 }
 
 /// The bank accounts statements are kept for: the leaf accounts under 1002.
@@ -329,8 +351,10 @@ pub struct StatementImport {
 /// far the statement reaches: `through` (the end of the statement's period,
 /// as the bank prints it) or else its last line's date. A statement without
 /// lines needs `through`. The first line must follow from the last line
-/// imported before it (its balance plus the line's movement); `today`: no
-/// statement reaches past today.
+/// imported before it (its balance plus the line's movement; a balance line
+/// recorded on its own, its neighbours' balance); an account's first lines
+/// opening with a balance line must agree with the books
+/// (`check_first_balance`); `today`: no statement reaches past today.
 pub fn import_statement(
     books: &mut impl Books,
     account: &str,
@@ -351,7 +375,8 @@ pub fn import_statement(
     let Some(reach) = through.or(last_line) else {
         return refuse(
             Rule::Bnk1,
-            "对账单没有交易行；本期没有交易的，请用 --through 指明对账单截止日期（银行打印的对账期间末日）",
+            "对账单没有交易行，也没有余额行；本期没有交易的，请按对账单登记余额：\
+             bank balance --date 对账单截止日期 --balance 对账单余额（或在对账单中加一行只有日期和余额的期末余额行）",
         );
     };
     if reach > today {
@@ -360,6 +385,13 @@ pub fn import_statement(
     let stored = books.statement_lines(account)?;
     let known: HashSet<String> = stored.iter().map(|l| l.line.key()).collect();
     let (fresh, duplicates) = new_lines(&known, statement.lines);
+    if let [only] = fresh.as_slice() {
+        if only.is_balance_only() {
+            if let Some(r) = check_balance_line(&stored, only) {
+                return Err(r.into());
+            }
+        }
+    }
     if duplicates == 0 {
         if let Some(r) = check_follows(&stored, &fresh) {
             return Err(r.into());
@@ -380,6 +412,11 @@ pub fn import_statement(
         .into());
     }
     let first_id = books.next_statement_line()?;
+    if stored.is_empty() {
+        if let Some(r) = check_first_balance(books, account, &fresh, first_id)? {
+            return Err(r.into());
+        }
+    }
     let known_reach = books.statement_through(account)?;
     let extends = known_reach.is_none_or(|known| reach > known);
     let summary = StatementImport {
@@ -403,6 +440,136 @@ pub fn import_statement(
     Ok(summary)
 }
 
+/// [BNK-1] a balance line recorded on its own sits among the lines imported
+/// before it: its balance is the balance of the latest line on or before
+/// its day, or, before every line, the balance the first later line started
+/// from.
+fn check_balance_line(stored: &[StoredLine], line: &StatementLine) -> Option<Refusal> {
+    let before = stored.iter().filter(|l| l.line.date <= line.date).max_by_key(|l| (l.line.date, l.id));
+    let (expected, whose) = match before {
+        Some(p) => (
+            Some(p.line.balance),
+            format!("已导入的上一笔（第 {} 行，{}）余额 {}", p.id, format_date(p.line.date), p.line.balance.to_yuan()),
+        ),
+        None => {
+            let next = stored.iter().min_by_key(|l| (l.line.date, l.id))?;
+            let start = next.line.balance.checked_add(Money::from_fen(next.line.amount().fen().checked_neg()?));
+            (
+                start,
+                format!(
+                    "已导入的下一笔（第 {} 行，{}）之前的余额为 {}",
+                    next.id,
+                    format_date(next.line.date),
+                    start.map_or("（超出范围）".to_string(), |m| m.to_yuan())
+                ),
+            )
+        }
+    };
+    (expected != Some(line.balance)).then(|| {
+        Refusal::new(
+            Rule::Bnk1,
+            format!(
+                "对账单余额不连续：{}；{whose}，余额行的余额须与之相同；\
+                 请核对银行对账单上的余额和日期后重新登记",
+                line.describe()
+            ),
+        )
+    })
+}
+
+/// [BNK-1] an account's first statement lines opening with a balance line:
+/// every book entry before its month is taken as reconciled and the bank had
+/// nothing in or out that month before the line, so its balance must agree
+/// with the books at its day — the reconciliation there, on these lines
+/// alone, agrees. Every later line follows from this one and no line is
+/// ever taken back, so a slip here could never be reconciled away.
+fn check_first_balance(
+    books: &mut impl Books,
+    account: &str,
+    fresh: &[StatementLine],
+    first_id: u64,
+) -> Result<Option<Refusal>, Failure> {
+    let Some(day) = fresh.iter().map(|l| l.date).min() else { return Ok(None) };
+    let Some(opening) = fresh.iter().find(|l| l.date == day && l.is_balance_only()) else { return Ok(None) };
+    let lines: Vec<StoredLine> = fresh
+        .iter()
+        .enumerate()
+        .map(|(i, l)| StoredLine {
+            id: first_id + i as u64,
+            account: account.to_string(),
+            line: l.clone(),
+            matched: None,
+        })
+        .collect();
+    let period = Period::of(day);
+    let entries = entries_for(books, account, &lines, day)?;
+    let book = if day == period.last_day() {
+        books.balance_through(account, period)?
+    } else {
+        let month: Money = book_entries(books, account, period.first_day(), day)?.iter().map(|e| e.amount).sum();
+        books.balance_through(account, period.prev())? + month
+    };
+    let name = books.chart().full_name(account);
+    let r = Reconciliation::build_at(account, &name, day, book, &lines, &entries, Some(day));
+    let Some(bank) = r.adjusted_bank() else { return Ok(None) };
+    if bank == r.adjusted_book() {
+        return Ok(None);
+    }
+    let expected = opening.balance + (r.adjusted_book() - bank);
+    Ok(Some(Refusal::new(
+        Rule::Bnk1,
+        format!(
+            "{account} {name} 还没有银行对账单，第一行的余额须与账面相符：{}，按此截至 {} 调节后银行对账单余额 {}，\
+             调节后单位账面余额 {}，相差 {}，对账单余额应为 {}（{} 之前的账目视为已与银行一致）；\
+             以后各行都要与第一行衔接，且不能删改，请核对银行对账单上的余额后重新登记；本月银行有收支的，请导入银行导出的对账单明细",
+            opening.describe(),
+            format_date(day),
+            bank.to_yuan(),
+            r.adjusted_book().to_yuan(),
+            (r.adjusted_book() - bank).abs().to_yuan(),
+            expected.to_yuan(),
+            format_date(period.first_day()),
+        ),
+    )))
+}
+
+/// [BNK-1] reads the balance a cashier types from a statement.
+pub fn read_balance(text: &str) -> Result<Money, Refusal> {
+    Money::parse(text).map_err(|e| match e {
+        crate::money::MoneyError::Empty => Refusal::new(Rule::Bnk1, "请填写银行对账单上的余额，例如 12,345.67"),
+        e => Refusal::new(Rule::Bnk1, format!("对账单余额：{e}")),
+    })
+}
+
+/// The summary of a balance line the cashier records by hand.
+pub const RECORDED_BALANCE: &str = "对账单余额";
+
+/// [BNK-1] records the balance a bank statement states on `date` as a
+/// balance line, for a statement without transaction lines (a month
+/// without movement: 本月无发生额): the statement then reaches `date`. The
+/// balance must be the balance of the line before it, or, for the
+/// account's first line, agree with the books (see `import_statement`).
+pub fn record_statement_balance(
+    books: &mut impl Books,
+    account: &str,
+    date: Date,
+    balance: Money,
+    today: Date,
+) -> Result<StatementImport, Failure> {
+    let line = StatementLine {
+        date,
+        inflow: Money::ZERO,
+        outflow: Money::ZERO,
+        balance,
+        reference: String::new(),
+        counterparty: String::new(),
+        summary: RECORDED_BALANCE.to_string(),
+    };
+    let statement =
+        Statement { sha256: String::new(), encoding: crate::csvfile::TextEncoding::Utf8, lines: vec![line] };
+    import_statement(books, account, "", statement, None, today)
+}
+
 /// [BNK-1] a new statement's first line follows from the latest line
 /// imported before it, when the new lines all come after it.
 fn check_follows(stored: &[StoredLine], fresh: &[StatementLine]) -> Option<Refusal> {
@@ -416,12 +583,9 @@ fn check_follows(stored: &[StoredLine], fresh: &[StatementLine]) -> Option<Refus
         Refusal::new(
             Rule::Bnk1,
             format!(
-                "对账单余额不连续：{} 收入 {} 支出 {} 的一笔，余额 {}；已导入的上一笔（第 {} 行，{}）余额 {}，\
+                "对账单余额不连续：{}；已导入的上一笔（第 {} 行，{}）余额 {}，\
                  应为 {}；请导入接续的完整对账单",
-                format_date(first.date),
-                first.inflow.to_yuan(),
-                first.outflow.to_yuan(),
-                first.balance.to_yuan(),
+                first.describe(),
                 previous.id,
                 format_date(previous.line.date),
                 previous.line.balance.to_yuan(),
@@ -495,6 +659,12 @@ pub fn match_by_hand(books: &mut impl Books, account: &str, id: u64, voucher: Vo
         );
     }
     let line = find_line(lines, id)?;
+    if line.line.is_balance_only() {
+        return refuse(
+            Rule::Bnk1,
+            format!("对账单第 {id} 行是余额行（{}），没有收支，不需要勾对", line.line.describe()),
+        );
+    }
     if let Some(v) = line.matched {
         return refuse(Rule::Bnk1, format!("对账单第 {id} 行已与 {v} 勾对；请先 bank unmatch {id}"));
     }
@@ -554,7 +724,7 @@ fn entries_for(
     end: Date,
 ) -> Result<Vec<BookEntry>, Failure> {
     let period = Period::of(end);
-    let first_line = lines.iter().map(|l| l.line.date).min();
+    let first_line = statement_start(lines);
     let (from, carried) = match books.last_close_before(period)? {
         Some((closed, list)) => (closed.next().first_day(), list),
         None => (first_line.unwrap_or(period.first_day()), Vec::new()),

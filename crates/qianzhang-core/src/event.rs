@@ -185,7 +185,9 @@ pub enum Event {
         count: CashCount,
     },
     /// The new lines of a bank statement; lines already imported are skipped
-    /// and only counted (BNK-1). Lines are numbered from `first_id`.
+    /// and only counted (BNK-1). Lines are numbered from `first_id`. A
+    /// balance the cashier records by hand (`bank balance`) is one balance
+    /// line with no file: `file` and `sha256` are empty.
     StatementImported {
         account: String,
         file: String,
@@ -505,6 +507,9 @@ impl Event {
                 count.book.to_yuan(),
                 crate::cash::describe_difference(count.difference())
             ),
+            Event::StatementImported { account, sha256, lines, .. } if sha256.is_empty() && lines.len() == 1 => {
+                format!("登记 {account} 银行对账单余额：{}", lines[0].describe())
+            }
             Event::StatementImported { account, file, lines, duplicates, through, .. } => {
                 let reach = through.map(|t| format!("，截至 {}", format_date(t))).unwrap_or_default();
                 format!("导入 {account} 银行对账单 {file}：新增 {} 行，重复 {duplicates} 行{reach}", lines.len())

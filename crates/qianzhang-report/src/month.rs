@@ -148,7 +148,11 @@ pub fn statement_lines(lines: &[StoredLine], format: Format) -> String {
             l.line.reference.clone(),
             l.line.counterparty.clone(),
             l.line.summary.clone(),
-            l.matched.map(|v| v.to_string()).unwrap_or_else(|| "未达".into()),
+            match l.matched {
+                Some(v) => v.to_string(),
+                None if l.line.is_balance_only() => "余额行".into(),
+                None => "未达".into(),
+            },
         ]);
     }
     render(&t, format)

@@ -37,6 +37,7 @@ pub fn routes() -> Router<Arc<State>> {
         .route("/l/{ledger}/month/count", post(count))
         .route("/l/{ledger}/month/count/total", post(count_total))
         .route("/l/{ledger}/month/bank/import", post(import))
+        .route("/l/{ledger}/month/bank/balance", post(record_balance))
         .route("/l/{ledger}/month/bank/match", post(match_line))
         .route("/l/{ledger}/month/bank/unmatch", post(unmatch))
         .route("/l/{ledger}/month/bank/auto", post(match_all))
@@ -56,6 +57,7 @@ pub struct MonthQuery {
 enum Form {
     Count,
     Import,
+    Balance,
     Match,
     Close,
     Reopen,
@@ -66,6 +68,7 @@ impl Form {
         match self {
             Form::Count => "count",
             Form::Import => "import",
+            Form::Balance => "balance",
             Form::Match => "match",
             Form::Close => "close",
             Form::Reopen => "reopen",
@@ -73,7 +76,9 @@ impl Form {
     }
 
     fn of(code: &str) -> Option<Form> {
-        [Form::Count, Form::Import, Form::Match, Form::Close, Form::Reopen].into_iter().find(|f| f.code() == code)
+        [Form::Count, Form::Import, Form::Balance, Form::Match, Form::Close, Form::Reopen]
+            .into_iter()
+            .find(|f| f.code() == code)
     }
 }
 
@@ -270,6 +275,7 @@ fn render(o: &Officer, m: &Month, outcome: Option<&Outcome>) -> Markup {
                     }
                 }
                 (import_form(o, m, outcome, &month_q, &account_q))
+                (balance_form(o, m, outcome, &month_q, &account_q))
                 (lines_section(o, m, outcome, &month_q, &account_q))
                 @if let Some(r) = &m.reconciliation {
                     h3 { "银行存款余额调节表 · " (m.month) }
@@ -410,6 +416,28 @@ fn import_form(o: &Officer, m: &Month, outcome: Option<&Outcome>, month_q: &str,
     }
 }
 
+/// [BNK-1] a statement without transaction lines still states the
+/// account's balance: the cashier records it as a balance line.
+fn balance_form(o: &Officer, m: &Month, outcome: Option<&Outcome>, month_q: &str, account_q: &str) -> Markup {
+    let ledger = o.ledger();
+    let date = match typed(outcome, Form::Balance, "date") {
+        "" => format_date(m.month.last_day()),
+        d => d.to_string(),
+    };
+    html! {
+        h3 { "登记对账单余额" }
+        form method="post" action=(ledger_url(ledger, &format!("/month/bank/balance{month_q}{account_q}"))) {
+            (csrf(o))
+            input type="hidden" name="account" value=(m.account.as_deref().unwrap_or(""));
+            label { "对账单日期" input type="date" name="date" value=(date) required; }
+            label { "对账单余额（元）" input type="text" name="balance" inputmode="decimal" placeholder="12,345.67" value=(typed(outcome, Form::Balance, "balance")) required; }
+            button type="submit" { "登记余额" }
+        }
+        p.hint { "本月银行没有收支（对账单只有期末余额、本月无发生额）时，按对账单上的余额登记；余额须与上一行对账单的余额相同，第一行须与账面相符。" }
+        (beside(outcome, Form::Balance))
+    }
+}
+
 fn signed(m: Money) -> (String, String) {
     if m.is_negative() {
         (String::new(), (-m).to_yuan())
@@ -449,6 +477,7 @@ fn lines_section(o: &Officer, m: &Month, outcome: Option<&Outcome>, month_q: &st
                             td.num { (l.line.balance.to_yuan()) }
                             td {
                                 @match l.matched {
+                                    None if l.line.is_balance_only() => span.hint { "余额行" },
                                     Some(v) => {
                                         a href=(voucher_url(ledger, v)) { (v.label()) } " "
                                         form.inline method="post" action=(action("unmatch")) {
@@ -796,6 +825,43 @@ async fn import(
 fn line_field(f: &Fields) -> Result<u64, Error> {
     let text = f.get("line").unwrap_or("");
     text.parse().map_err(|_| Error::refuse(Rule::Bnk1, format!("对账单行号“{text}”不是数字")))
+}
+
+/// `POST …/month/bank/balance`: `bank balance --date D --balance B [--account A]`.
+async fn record_balance(
+    AxState(state): AxState<Arc<State>>,
+    officer: Officer,
+    headers: HeaderMap,
+    Path(ledger): Path<String>,
+    Query(q): Query<MonthQuery>,
+    fields: Fields,
+) -> Response {
+    let o = match officer.at(&ledger) {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    if let Err(r) = o.check(&fields, &headers) {
+        return r;
+    }
+    submit(state, o, q, Form::Balance, fields, |st, who, l, f| {
+        let Some(date) = date_field(f, "date", Rule::Bnk1)? else {
+            return Err(Error::refuse(Rule::Bnk1, "请填写对账单日期（一般为月末）"));
+        };
+        let typed = f.get("balance").unwrap_or("");
+        let account = app::statement_account(&*st.ledger(l)?, f.get("account"))?;
+        let (done, balance) =
+            st.act(who, l, &format!("bank balance --date {} --account {account}", format_date(date)), |s| {
+                app::record_bank_balance(s, &account, date, typed)
+            })?;
+        let what = if done.new_lines == 0 { "该余额已登记过" } else { "已登记" };
+        Ok(format!(
+            "{what}：{account} 银行对账单 {} 余额 {}（余额行，没有收支）；对账单截至 {}。",
+            format_date(date),
+            balance.to_yuan(),
+            format_date(done.reach)
+        ))
+    })
+    .await
 }
 
 /// `POST …/month/bank/match`: `bank match --line N --voucher REF`.

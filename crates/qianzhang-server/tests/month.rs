@@ -126,6 +126,7 @@ async fn csrf_missing_on_the_month_forms_is_403_and_nothing_changes() {
     for (path, fields) in [
         ("/month/count", vec![("amount", "100")]),
         ("/month/bank/auto", vec![("account", "1002")]),
+        ("/month/bank/balance", vec![("account", "1002"), ("date", "2025-01-31"), ("balance", "1")]),
         ("/month/close", vec![("month", "2025-01")]),
         ("/month/reopen", vec![("month", "2025-01"), ("approver", APPROVER), ("approver_passphrase", PASSPHRASE)]),
         ("/handover/complete", vec![("officer", CASHIER)]),
@@ -382,4 +383,47 @@ async fn the_month_end_pages_need_a_sign_in_and_take_odd_input_without_failing()
     let page = b.post_follow(&at("/month/close"), &[("month", "13月")]).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.text().contains("PER-1"), "{}", page.text());
+}
+
+#[tokio::test]
+async fn bnk_1_the_cashier_records_a_statement_balance_on_the_bank_page() {
+    let office = Office::new();
+    let mut b = office.signed_in(CASHIER).await;
+    let page = b.get(&at("/month?month=2025-01")).await;
+    assert!(page.text().contains("登记对账单余额"), "{}", page.text());
+    assert!(qianzhang_app::month::statement_lines(&mut office.ledger(), "1002").expect("lines").is_empty());
+    // The account's first statement line: a balance on January 31 must be
+    // December's closing bank balance, January's entries being in transit.
+    let december = qianzhang_app::month::reconciliation(&mut office.ledger(), Some("1002"), period("2024-12"))
+        .expect("reconciliation")
+        .book_balance;
+
+    // A balance that disagrees with the books: refused, logged, nothing recorded.
+    let before = office.log_len();
+    let wrong = (december + qianzhang_core::Money::from_fen(100)).to_decimal_string();
+    let page = b
+        .post_follow(
+            &at("/month/bank/balance?month=2025-01"),
+            &[("account", "1002"), ("date", "2025-01-31"), ("balance", &wrong)],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.text());
+    let text = page.text();
+    assert!(text.contains("BNK-1") && text.contains(&format!("应为 {}", december.to_yuan())), "{text}");
+    assert_eq!(office.log_len(), before + 1, "the refusal is logged in the cashier's name");
+    assert!(qianzhang_app::month::statement_lines(&mut office.ledger(), "1002").expect("lines").is_empty());
+
+    let page = b
+        .post_follow(
+            &at("/month/bank/balance?month=2025-01"),
+            &[("account", "1002"), ("date", "2025-01-31"), ("balance", &december.to_decimal_string())],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    let text = page.text();
+    assert!(text.contains("已登记") && text.contains("余额行"), "{text}");
+    assert!(text.contains("调节后余额相符"), "January's entries in transit explain the difference: {text}");
+    let lines = qianzhang_app::month::statement_lines(&mut office.ledger(), "1002").expect("lines");
+    assert_eq!(lines.len(), 1);
+    assert!(lines[0].line.is_balance_only() && lines[0].line.balance == december);
 }

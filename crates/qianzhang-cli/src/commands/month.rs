@@ -78,6 +78,18 @@ pub(crate) enum BankCmd {
         #[arg(long, value_parser = date_value)]
         through: Option<time::Date>,
     },
+    /// 登记对账单余额（本月银行没有收支、对账单只有余额时）/ record the balance a statement states on a day
+    Balance {
+        /// 对账单日期，一般为月末 / the statement's day, usually the month's last
+        #[arg(long, value_parser = date_value)]
+        date: time::Date,
+        /// 对账单上的余额，如 12,345.67 / the balance the statement states
+        #[arg(long, allow_hyphen_values = true)]
+        balance: String,
+        /// 银行存款明细科目（只有一个时可省略）/ the bank account under 1002
+        #[arg(long)]
+        account: Option<String>,
+    },
     /// 勾对：不带参数时自动勾对，或 --line N --voucher REF 手工勾对 / match automatically or by hand
     Match {
         #[arg(long)]
@@ -212,6 +224,22 @@ pub(crate) fn bank(cli: &Cli, cmd: &BankCmd) -> Result<(), Exit> {
                 "已导入 {account} 银行对账单：新增 {} 行，已导入过的重复行 {} 行（{source}）；对账单截至 {}。\n",
                 done.new_lines,
                 done.duplicates,
+                format_date(done.reach)
+            ))
+        }
+        BankCmd::Balance { date, balance, account } => {
+            let ledger = open_ledger(cli)?;
+            let account = app::statement_account(&ledger, account.as_deref())?;
+            let (done, balance) = app::record_bank_balance(&mut sign_in(cli, ledger)?, &account, *date, balance)?;
+            field("account", account.to_string());
+            field("new_lines", done.new_lines);
+            field("duplicates", done.duplicates);
+            field("through", format_date(done.reach));
+            let what = if done.new_lines == 0 { "该余额已登记过" } else { "已登记" };
+            out(&format!(
+                "{what}：{account} 银行对账单 {} 余额 {}（余额行，没有收支）；对账单截至 {}。\n",
+                format_date(*date),
+                balance.to_yuan(),
                 format_date(done.reach)
             ))
         }

@@ -41,6 +41,29 @@ impl StatementLine {
         self.inflow - self.outflow
     }
 
+    /// A balance line (余额行): the bank's statement of the account's
+    /// balance on a day, with nothing in or out — the 期初余额 or 期末余额
+    /// row of a statement, or the whole statement of a month without
+    /// movement (本月无发生额). Its balance is the line before's (BNK-1).
+    pub fn is_balance_only(&self) -> bool {
+        self.inflow.is_zero() && self.outflow.is_zero()
+    }
+
+    /// How the line is named in messages: its day and what it says.
+    pub fn describe(&self) -> String {
+        if self.is_balance_only() {
+            format!("{} 的余额行（没有收支），余额 {}", format_date(self.date), self.balance.to_yuan())
+        } else {
+            format!(
+                "{} 收入 {} 支出 {} 的一笔，余额 {}",
+                format_date(self.date),
+                self.inflow.to_yuan(),
+                self.outflow.to_yuan(),
+                self.balance.to_yuan()
+            )
+        }
+    }
+
     /// What makes a line the same line when a statement is imported again.
     pub fn key(&self) -> String {
         format!(
@@ -238,8 +261,9 @@ pub fn read_statement(
     if let Some(r) = check_balance_chain(&lines, &rows) {
         return Err(Refusals::one(r));
     }
-    // A statement of a month without movement has no lines: it is read, and
-    // says how far it reaches only with `bank import --through`.
+    // A statement of a month without movement has no transaction lines: it
+    // states the balance on a balance line (期末余额), or, with none, is read
+    // and says how far it reaches only with `bank import --through`.
     Ok(Statement { sha256: scanned.sha256, encoding, lines })
 }
 
@@ -271,8 +295,14 @@ pub fn check_balance_chain(lines: &[StatementLine], rows: &[usize]) -> Option<Re
         if expected != Some(cur.balance) {
             let row = rows.get(pair[1]).copied();
             let prev_row = rows.get(pair[0]).map_or(String::new(), |r| format!("（第 {r} 行）"));
-            let mut r = Refusal::new(
-                Rule::Bnk1,
+            let message = if cur.is_balance_only() {
+                format!(
+                    "对账单余额不连续：本行是余额行（没有收支），余额 {}，应与上一笔{prev_row}的余额 {} 相同；\
+                     请核对对账单上的余额，或从银行重新导出完整的对账单",
+                    cur.balance.to_yuan(),
+                    prev.balance.to_yuan(),
+                )
+            } else {
                 format!(
                     "对账单余额不连续：本行余额 {}，上一笔{prev_row}余额 {} 加收入 {} 减支出 {} 应为 {}；\
                      对账单可能缺行或被改动过，请从银行重新导出完整的对账单",
@@ -281,8 +311,9 @@ pub fn check_balance_chain(lines: &[StatementLine], rows: &[usize]) -> Option<Re
                     cur.inflow.to_yuan(),
                     cur.outflow.to_yuan(),
                     expected.map_or("（超出范围）".to_string(), |m| m.to_yuan())
-                ),
-            );
+                )
+            };
+            let mut r = Refusal::new(Rule::Bnk1, message);
             if let Some(row) = row {
                 r = r.at_row(row);
             }
@@ -325,8 +356,13 @@ fn read_line<'a>(cell: &dyn Fn(Field) -> &'a str) -> Result<StatementLine, Strin
     if outflow.is_negative() {
         outflow = -outflow;
     }
-    if inflow.is_zero() == outflow.is_zero() {
-        return Err("每行应有且只有一个收入或支出金额".to_string());
+    if !inflow.is_zero() && !outflow.is_zero() {
+        return Err("每行只能有一个收入或支出金额".to_string());
+    }
+    // A row with a date and a balance but no amount is a balance line
+    // (期初余额, 期末余额, 本月无发生额); without a balance it says nothing.
+    if inflow.is_zero() && outflow.is_zero() && cell(Field::Balance).is_empty() {
+        return Err("这一行既没有收入或支出金额，也没有余额".to_string());
     }
     let balance = Money::parse(cell(Field::Balance)).map_err(|_| format!("余额“{}”不是金额", cell(Field::Balance)))?;
     Ok(StatementLine {

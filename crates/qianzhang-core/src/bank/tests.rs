@@ -76,7 +76,7 @@ fn bnk_1_names_the_missing_columns_and_takes_a_mapping() {
     let s = read_statement(text.as_bytes(), None, &map).unwrap();
     assert_eq!(s.lines[0].balance, Money::from_fen(1_000));
     assert_eq!(parse_mapping("when=时间").unwrap_err().rule, Rule::Bnk1);
-    let bad = "交易日期,收入,支出,余额\n2025-13-01,1,,1\n2025-04-02,,,1\n";
+    let bad = "交易日期,收入,支出,余额\n2025-13-01,1,,1\n2025-04-02,1,1,1\n";
     let err = read_statement(bad.as_bytes(), None, &[]).unwrap_err();
     assert_eq!(err.reasons.iter().map(|r| r.row).collect::<Vec<_>>(), vec![Some(2), Some(3)]);
 }
@@ -184,4 +184,122 @@ fn bnk_1_reconciliation_balances_with_items_in_transit() {
     assert!(problem.message.contains("0.07"), "{}", problem.message);
     let none = Reconciliation::build("1002", "银行存款", p, book, &[], &entries, None);
     assert!(none.problem().unwrap().message.contains("bank import"));
+}
+
+/// A ledger going live in January 2025 with ¥12,345.67 in the bank and
+/// nothing else: the books the balance-line tests start from.
+fn gone_live_with_bank(fen: i64) -> crate::memory::MemoryBooks {
+    let mut b = crate::memory::MemoryBooks::fixture();
+    b.opening_cash = Money::ZERO;
+    b.openings.insert("1002".into(), Money::from_fen(fen));
+    b
+}
+
+fn refusal<T: std::fmt::Debug>(r: Result<T, Failure>) -> Refusal {
+    match r {
+        Err(Failure::Refused(r)) => r.reasons[0].clone(),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[test]
+fn bnk_1_balance_only_statement_reaches_month_end() {
+    let mut b = gone_live_with_bank(1_234_567);
+    let jan = Period::parse("2025-01").unwrap();
+    let today = date!(2025 - 02 - 03);
+    // January had no bank movement: the bank's statement has no
+    // transaction line, and nothing imported says what the balance is.
+    let r = reconcile(&mut b, "1002", jan).unwrap();
+    assert!(!r.agrees(), "{r:?}");
+    assert!(r.problem().unwrap().message.contains("bank balance --date 2025-01-31"), "{r:?}");
+    let header_only = read_statement("交易日期,收入金额,支出金额,余额\n".as_bytes(), None, &[]).unwrap();
+    import_statement(&mut b, "1002", "一月.csv", header_only, Some(date!(2025 - 01 - 31)), today).unwrap();
+    let r = reconcile(&mut b, "1002", jan).unwrap();
+    assert_eq!(r.statement_balance, None);
+    let problem = r.problem().unwrap();
+    assert_eq!(problem.rule, Rule::Bnk1);
+    assert!(problem.message.contains("还没有一行余额") && problem.message.contains("bank balance"), "{problem:?}");
+
+    // A wrong balance as the account's first line is refused: every later
+    // line would follow from it and none is ever taken back.
+    let wrong =
+        refusal(record_statement_balance(&mut b, "1002", date!(2025 - 01 - 31), Money::from_fen(1_200_000), today));
+    assert_eq!(wrong.rule, Rule::Bnk1);
+    assert!(wrong.message.contains("应为 ¥12,345.67") && wrong.message.contains("相差 ¥345.67"), "{}", wrong.message);
+    assert!(b.statement.is_empty(), "nothing recorded");
+
+    // The statement's 期末余额 recorded: the statement reaches the month's
+    // end, with a balance, and the two adjusted balances agree.
+    let done =
+        record_statement_balance(&mut b, "1002", date!(2025 - 01 - 31), Money::from_fen(1_234_567), today).unwrap();
+    assert_eq!((done.new_lines, done.reach), (1, date!(2025 - 01 - 31)));
+    let r = reconcile(&mut b, "1002", jan).unwrap();
+    assert_eq!(r.statement_balance, Some(Money::from_fen(1_234_567)));
+    assert_eq!(r.adjusted_bank(), Some(r.adjusted_book()));
+    assert!(r.agrees() && r.problem().is_none(), "{r:?}");
+    assert!(r.bank_in_not_booked.is_empty() && r.bank_out_not_booked.is_empty(), "a balance line is no movement");
+    // Recorded again, it is the same line.
+    let again =
+        record_statement_balance(&mut b, "1002", date!(2025 - 01 - 31), Money::from_fen(1_234_567), today).unwrap();
+    assert_eq!((again.new_lines, again.duplicates), (0, 1));
+
+    // A balance line has nothing to match.
+    let id = b.statement[0].id;
+    let v = VoucherRef { period: jan, number: 1 };
+    assert!(refusal(match_by_hand(&mut b, "1002", id, v)).message.contains("余额行"));
+
+    // February's must follow from January's: the bank had nothing in or out.
+    let broken = refusal(record_statement_balance(
+        &mut b,
+        "1002",
+        date!(2025 - 02 - 28),
+        Money::from_fen(1_234_500),
+        date!(2025 - 03 - 03),
+    ));
+    assert_eq!(broken.rule, Rule::Bnk1);
+    assert!(broken.message.contains("余额行") && broken.message.contains("¥12,345.67"), "{}", broken.message);
+    record_statement_balance(&mut b, "1002", date!(2025 - 02 - 28), Money::from_fen(1_234_567), date!(2025 - 03 - 03))
+        .unwrap();
+    assert!(reconcile(&mut b, "1002", Period::parse("2025-02").unwrap()).unwrap().agrees());
+}
+
+#[test]
+fn bnk_1_a_balance_line_leaves_the_month_s_book_entries_in_transit() {
+    use crate::books::prepare_voucher;
+    use crate::test_support::{draft, post};
+    use crate::voucher::Origin;
+    let mut b = gone_live_with_bank(1_234_567);
+    let jan = Period::parse("2025-01").unwrap();
+    let today = date!(2025 - 02 - 03);
+    // A cheque written on January 20 the bank has not yet paid.
+    let mut d = draft(date!(2025 - 01 - 20), 50_000);
+    d.lines[1].account = "1002".into();
+    let cheque = prepare_voucher(&mut b, d, Origin::Entered, "赵敏").unwrap();
+    post(&mut b, cheque).unwrap();
+    // The bank's balance is the opening one: the books' ¥11,845.67 is refused.
+    let wrong =
+        refusal(record_statement_balance(&mut b, "1002", date!(2025 - 01 - 31), Money::from_fen(1_184_567), today));
+    assert!(wrong.message.contains("应为 ¥12,345.67"), "{}", wrong.message);
+    record_statement_balance(&mut b, "1002", date!(2025 - 01 - 31), Money::from_fen(1_234_567), today).unwrap();
+    let r = reconcile(&mut b, "1002", jan).unwrap();
+    assert_eq!(r.booked_out_not_banked.len(), 1, "{r:?}");
+    assert_eq!(r.adjusted_book(), Money::from_fen(1_184_567));
+    assert_eq!(r.adjusted_bank(), Some(Money::from_fen(1_184_567)));
+    assert!(r.agrees(), "{r:?}");
+}
+
+#[test]
+fn bnk_1_a_statement_s_balance_rows_are_balance_lines_in_the_chain() {
+    let text = "交易日期,摘要,收入金额,支出金额,余额\n2025-02-01,期初余额,,,1000\n2025-02-03,拨款,100,,1100\n\
+                2025-02-28,期末余额,,,1100\n";
+    let s = read_statement(text.as_bytes(), None, &[]).unwrap();
+    assert_eq!(s.lines.iter().map(StatementLine::is_balance_only).collect::<Vec<_>>(), vec![true, false, true]);
+    let off = text.replace("2025-02-28,期末余额,,,1100", "2025-02-28,期末余额,,,1000");
+    let err = read_statement(off.as_bytes(), None, &[]).unwrap_err();
+    let r = &err.reasons[0];
+    assert_eq!((r.rule, r.row), (Rule::Bnk1, Some(4)));
+    assert!(r.message.contains("余额行") && r.message.contains("¥1,100.00"), "{}", r.message);
+    // A row with neither an amount nor a balance says nothing: refused.
+    let empty = "交易日期,收入金额,支出金额,余额\n2025-02-01,,,\n";
+    assert_eq!(read_statement(empty.as_bytes(), None, &[]).unwrap_err().reasons[0].row, Some(2));
 }
