@@ -4,7 +4,8 @@
 //! January's vouchers typed, corrected before review, copied and made from a
 //! template, then signed and posted; January's vouchers and cash journal
 //! printed and checked in Chromium; the three statements tied to the trial
-//! balance, each a golden file.
+//! balance, each a golden file. And a community whose bank has nothing in or
+//! out in its first month closes it on the statement's balance (BNK-1).
 
 mod common;
 
@@ -219,4 +220,52 @@ fn a_community_goes_live_from_an_xlsx_and_keeps_january() {
     let (info, pages, _) = to_pdf(&env, "cash", &journal);
     assert!(info.contains("Pages:           1"), "{info}");
     assert!(pages[0].contains("现金日记账") && pages[0].contains("购买打印纸"), "{}", pages[0]);
+}
+
+/// A new community goes live in January with money in the bank and the
+/// bank has nothing in or out that month: its statement has no transaction
+/// line, only the balance. The cashier records that balance; a wrong one is
+/// refused with nothing changed; the month then reconciles and closes.
+#[test]
+fn bnk_1_a_first_month_without_bank_movement_closes_on_the_statement_balance() {
+    let env = Env::with_office_unfunded();
+    env.set_now("2025-01-02T09:00:00+08:00");
+    env.ok(&["opening", "set", "1001", "3,000"]);
+    env.ok(&["opening", "set", "1002", "12,345.67"]);
+    env.ok(&["opening", "set", "3101", "15,345.67"]);
+    env.set_now("2025-01-31T17:00:00+08:00");
+    env.ok(&["--as", "王芳", "cash", "count", "--date", "2025-01-31", "--amount", "3000"]);
+    env.set_now("2025-02-03T09:00:00+08:00");
+
+    // What the bank sends: the header of its export and no line.
+    let empty = env.write("一月对账单.csv", "交易日期,交易流水号,摘要,收入金额,支出金额,余额\n");
+    let out = env.ok(&["--as", "王芳", "bank", "import", empty.to_str().unwrap(), "--through", "2025-01-31"]);
+    assert!(out.contains("新增 0 行") && out.contains("截至 2025-01-31"), "{out}");
+    let err = env.refused("BNK-1", &["period", "close", "2025-01"]);
+    assert!(err.contains("还没有一行余额") && err.contains("bank balance --date 2025-01-31"), "{err}");
+
+    // A slip in the balance: refused, naming BNK-1 and the balance the books call for.
+    let err =
+        env.refused("BNK-1", &["--as", "王芳", "bank", "balance", "--date", "2025-01-31", "--balance", "12,354.67"]);
+    assert!(err.contains("应为 ¥12,345.67") && err.contains("相差 ¥9.00"), "{err}");
+
+    let out = env.ok(&["--as", "王芳", "bank", "balance", "--date", "2025-01-31", "--balance", "12,345.67"]);
+    assert!(out.contains("已登记") && out.contains("¥12,345.67") && out.contains("截至 2025-01-31"), "{out}");
+    let list = env.ok(&["bank", "list"]);
+    assert!(list.contains("余额行") && !list.contains("未达"), "{list}");
+    let rec = env.ok(&["report", "bank-reconciliation", "--month", "2025-01", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&rec).unwrap();
+    assert_eq!(json["agrees"], true, "{rec}");
+    assert_eq!(json["adjusted_book"], "12345.67", "{rec}");
+    assert_eq!(json["adjusted_bank"], "12345.67", "{rec}");
+    let out = env.ok(&["period", "close", "2025-01"]);
+    assert!(out.contains("2025-01 已结账"), "{out}");
+
+    // February again without movement: its balance follows January's.
+    env.set_now("2025-03-03T09:00:00+08:00");
+    let err = env.refused("BNK-1", &["--as", "王芳", "bank", "balance", "--date", "2025-02-28", "--balance", "12,000"]);
+    assert!(err.contains("余额行") && err.contains("¥12,345.67"), "{err}");
+    env.ok(&["--as", "王芳", "bank", "balance", "--date", "2025-02-28", "--balance", "12,345.67"]);
+    // The log replays to the same books.
+    env.ok(&["verify"]);
 }
