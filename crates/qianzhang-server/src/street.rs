@@ -93,7 +93,7 @@ async fn view(AxState(state): AxState<Arc<State>>, officer: Officer, RawQuery(qu
         let statement = if balance.is_empty() {
             Statement::None
         } else {
-            Statement::Balance(qianzhang_app::amount(&balance, "街道账户月末余额")?)
+            Statement::Balance(qianzhang_app::balance(&balance, "街道账户月末余额")?)
         };
         read(&st, month?, &ledgers, statement)
     })
