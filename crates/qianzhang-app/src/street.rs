@@ -23,6 +23,9 @@ pub enum Statement<'a> {
     None,
     /// Typed by the street's accountant (`--balance`).
     Balance(Money),
+    /// A balance a statement gave earlier, with the words saying where it
+    /// was read: the web office's downloads after an upload.
+    Carried { balance: Money, source: &'a str },
     /// The street account's statement as the bank exports it (CSV or .xlsx),
     /// read by the same reader as `bank import` (BNK-1).
     File { path: &'a Path, sheet: Option<&'a str>, encoding: Option<TextEncoding>, map: Option<&'a str> },
@@ -54,6 +57,7 @@ pub fn month<B: Backend>(backend: &mut B, req: &Request<'_>) -> Result<StreetMon
     let balance = match &req.statement {
         Statement::None => None,
         Statement::Balance(b) => Some(StatementBalance::typed(*b)),
+        Statement::Carried { balance, source } => Some(StatementBalance::carried(*balance, source)?),
         Statement::File { path, sheet, encoding, map } => {
             let s = crate::month::read_statement_file(path, *sheet, *encoding, *map)?;
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();

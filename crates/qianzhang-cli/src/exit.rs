@@ -114,7 +114,7 @@ impl From<qianzhang_core::Failure> for Exit {
 /// What a command is told when another command holds the store past the wait.
 fn busy_message() -> String {
     format!(
-        "账簿文件正被另一个命令使用（例如正在导入或结账），等待 {} 秒后仍未释放；本次操作没有执行，账簿未改动，请稍后再试",
+        "账簿正被另一个命令使用（例如正在导入或结账），等待 {} 秒后仍未释放；本次操作没有执行，账簿未改动，请稍后再试",
         clock::busy_wait().as_secs_f64()
     )
 }
@@ -131,9 +131,9 @@ impl From<BackendError> for Exit {
         match e {
             BackendError::Busy => Exit::Busy(busy_message()),
             BackendError::Corrupt { .. } | BackendError::NewerSchema { .. } => {
-                Exit::Integrity(format!("[AUD-2] {e}；请用 qianzhang verify 查明，并从备份恢复账簿文件"))
+                Exit::Integrity(format!("[AUD-2] {e}；请用 qianzhang verify 查明，并从备份恢复账簿"))
             }
-            BackendError::NotAStore(_) => Exit::Usage(format!("{e}；请用 --db 指明账簿文件")),
+            BackendError::NotAStore(_) => Exit::Usage(format!("{e}；请用 --db 指明账簿文件或数据库")),
             BackendError::Io(_) => Exit::BadInput(e.to_string()),
             BackendError::Internal(_) => Exit::Internal(e.to_string()),
         }

@@ -171,3 +171,20 @@ fn fnd_3_bad_requests_are_refused_plainly() {
         }
     }
 }
+
+/// An overdrawn street account's balance is typed with a minus, as
+/// `--balance -5` or `--balance -¥1,066.00`: read as a balance below zero,
+/// never as an unknown flag, and checked against the shares like any other.
+#[test]
+fn fnd_3_a_negative_balance_is_a_balance_not_a_flag() {
+    let env = street();
+    for (typed, read) in [("-5", "-5.00"), ("-¥1,066.00", "-1066.00")] {
+        let out = env.run(&["street", "month", "2024-12", "--balance", typed, "--format", "json"]);
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(json["statement"]["balance"], read, "{json}");
+        assert_eq!(json["agrees"], false);
+        assert!(stderr.contains("[FND-3]") && stderr.contains("份额合计比对账单多"), "{stderr}");
+    }
+}

@@ -314,24 +314,22 @@ pub struct LogEntry {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum BackendError {
     /// Another command holds the books and did not let go within the wait.
-    #[error("账簿文件正被另一个命令使用，等待后仍未释放；本次操作没有执行，账簿未改动，请稍后再试")]
+    #[error("账簿正被另一个命令使用，等待后仍未释放；本次操作没有执行，账簿未改动，请稍后再试")]
     Busy,
     /// Content the engine never writes, with where it is (table, row,
     /// column): a value of the wrong type, text that is not UTF-8, a log
     /// entry that does not parse, a period or state it does not know (AUD-2).
-    #[error("账簿文件中有本程序不会写出的内容：{place}")]
+    #[error("账簿中有本程序不会写出的内容：{place}")]
     Corrupt { place: String },
     /// The books say they were written by a newer schema: a newer program,
     /// or a version number altered by hand.
-    #[error(
-        "账簿文件的版本 {found} 比本程序支持的 {supported} 新：请升级 qianzhang；若从未用过新版本，则该文件被改动过"
-    )]
+    #[error("账簿的版本 {found} 比本程序支持的 {supported} 新：请升级 qianzhang；若从未用过新版本，则账簿被改动过")]
     NewerSchema { found: i64, supported: i64 },
     /// What was opened is not a qianzhang store at all.
-    #[error("不是钱账的账簿文件：{0}")]
+    #[error("不是钱账的账簿（文件或数据库）：{0}")]
     NotAStore(String),
     /// The medium failed: a disk full, a file that cannot be written.
-    #[error("读写账簿文件失败：{0}")]
+    #[error("读写账簿失败：{0}")]
     Io(String),
     /// The backend was asked something it cannot answer as asked: always a
     /// bug of the program, never of the books.
@@ -343,5 +341,27 @@ impl BackendError {
     /// Content the engine never writes, at `place`.
     pub fn corrupt(place: impl Into<String>) -> BackendError {
         BackendError::Corrupt { place: place.into() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::BackendError;
+
+    /// The books may be a SQLite file or a PostgreSQL database: a backend
+    /// fault speaks of the books (账簿), never of a file the reader may not have.
+    #[test]
+    fn backend_faults_are_worded_for_a_file_and_a_database_alike() {
+        let faults = [
+            BackendError::Busy,
+            BackendError::Corrupt { place: "log 第 3 行".into() },
+            BackendError::NewerSchema { found: 99, supported: 18 },
+            BackendError::NotAStore("缺少 log 表".into()),
+            BackendError::Io("磁盘已满".into()),
+        ];
+        for e in faults {
+            let text = e.to_string();
+            assert!(text.contains("账簿") && !text.contains("账簿文件") && !text.contains("该文件"), "{text}");
+        }
     }
 }

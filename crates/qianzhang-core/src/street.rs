@@ -189,6 +189,19 @@ impl StatementBalance {
         StatementBalance { balance, source: "手工录入的对账单余额".to_string() }
     }
 
+    /// A balance a statement gave earlier, carried with the words saying
+    /// where it was read (the web office's downloads after an upload carry
+    /// the upload's check in their link; the statement is not read again).
+    /// The words are checked as any text typed (LIM-1).
+    pub fn carried(balance: Money, source: &str) -> Result<StatementBalance, Refusal> {
+        let source = source.trim();
+        crate::text::check_text("对账单余额的来源", source, crate::text::REASON_CHARS)?;
+        if source.is_empty() {
+            return Ok(StatementBalance::typed(balance));
+        }
+        Ok(StatementBalance { balance, source: source.to_string() })
+    }
+
     /// [FND-3] the balance at `month`'s end on a statement of the street
     /// account: the balance after its last line up to the month's end, or
     /// before its first line when every line is later. A statement with no

@@ -8,6 +8,11 @@
 //!
 //! Every function here is pure: the application reads the books and hands
 //! over what it found; nothing here reads a clock or the store.
+//!
+//! An item says what to do (its [`Kind`]), to what (its subject: a voucher,
+//! a day, a month, a person, an authorization) and why, in words that name
+//! no command and no page: the command line renders the command that does
+//! it, the web office a link to the page where it is done.
 
 use serde::Serialize;
 use time::Date;
@@ -74,9 +79,10 @@ impl Kind {
 pub struct Item {
     pub rule: Rule,
     pub kind: Kind,
-    /// What it is about: a voucher, a day, a month, a person, an authorization.
+    /// What it is about, the target of the act: a voucher (its reference),
+    /// a day, a month (`YYYY-MM`), a person, an authorization (its number).
     pub subject: String,
-    /// What to do, in plain words.
+    /// What to do and why, in plain words naming no command or page.
     pub what: String,
 }
 
@@ -150,15 +156,11 @@ pub fn vouchers(duties: &Duties, person: &str, waiting: &[Waiting]) -> Vec<Item>
                 Next::Sign(k) => Kind::Sign(k),
                 Next::Post => Kind::Post,
             };
-            let command = match w.next {
-                Next::Sign(k) => format!("voucher {}", k.as_str()),
-                Next::Post => "voucher post".to_string(),
-            };
             Item {
                 rule: Rule::Vch4,
                 kind,
                 subject: w.voucher.to_string(),
-                what: format!("{} ¥{}；{command} {}", w.summary, w.amount, w.voucher),
+                what: format!("{} ¥{}", w.summary, w.amount),
             }
         })
         .collect()
@@ -171,7 +173,7 @@ pub fn cash_count(duties: &Duties, holds_cash: bool, counted_today: bool, today:
         rule: Rule::Csh2,
         kind: Kind::CountCash,
         subject: format_date(today),
-        what: "今天的现金尚未盘点，请盘点库存现金（cash count）".to_string(),
+        what: "今天的现金尚未盘点，请盘点库存现金".to_string(),
     })
 }
 
@@ -197,13 +199,18 @@ pub fn month_end(duties: &Duties, month: Option<Period>, blockers: &[Refusal]) -
     let mut out: Vec<Item> = blockers
         .iter()
         .filter(|r| r.rule == Rule::Bnk1)
-        .map(|r| Item { rule: Rule::Bnk1, kind: Kind::Reconcile, subject: month.to_string(), what: r.message.clone() })
+        .map(|r| Item {
+            rule: Rule::Bnk1,
+            kind: Kind::Reconcile,
+            subject: month.to_string(),
+            what: format!("{}；请导入截至 {} 的对账单并勾对", finding(&r.message), format_date(month.last_day())),
+        })
         .collect();
     out.push(Item {
         rule: Rule::Per1,
         kind: Kind::Close,
         subject: month.to_string(),
-        what: format!("{month} 已到月末，尚未结账；先用 period check {month} 查看还差什么，再 period close {month}"),
+        what: format!("{month} 已到月末，尚未结账；先查看还差什么，办妥后结账"),
     });
     out
 }
@@ -213,7 +220,12 @@ pub fn month_end(duties: &Duties, month: Option<Period>, blockers: &[Refusal]) -
 /// [`crate::opening::close_blocker`]).
 pub fn openings(duties: &Duties, start: Period, blocker: Option<Refusal>) -> Option<Item> {
     let blocker = blocker.filter(|_| duties.holds(Role::Accountant))?;
-    Some(Item { rule: Rule::Opn1, kind: Kind::Openings, subject: start.to_string(), what: blocker.message })
+    Some(Item {
+        rule: Rule::Opn1,
+        kind: Kind::Openings,
+        subject: start.to_string(),
+        what: format!("{}；请更正期初余额", finding(&blocker.message)),
+    })
 }
 
 /// [PUB-1] for the supervisor (监督), who records the 居务监督委员会's
@@ -228,7 +240,7 @@ pub fn disclosures(duties: &Duties, closed_unreviewed: &[Period]) -> Vec<Item> {
             rule: Rule::Pub1,
             kind: Kind::ReviewDisclosure,
             subject: p.to_string(),
-            what: format!("{p} 已结账，财务公开尚未审核；请审阅后录入意见：disclose review --month {p} --opinion 意见"),
+            what: format!("{p} 已结账，财务公开尚未审核；请审阅后录入居务监督委员会的意见"),
         })
         .collect()
 }
@@ -250,7 +262,7 @@ pub fn appointments_ending(duties: &Duties, appointments: &[Appointment], today:
                 kind: Kind::AppointmentEnds,
                 subject: a.person.clone(),
                 what: format!(
-                    "{}的任职到 {} 为止（还有 {days} 天）；如需继续，请及时任命接任人或续任（person appoint）",
+                    "{}的任职到 {} 为止（还有 {days} 天）；如需继续，请及时任命接任人或续任",
                     a.describe(),
                     format_date(last)
                 ),
@@ -276,7 +288,7 @@ pub fn near_cap(duties: &Duties, authorizations: &[(Authorization, Money)]) -> V
                     kind: Kind::NearCap,
                     subject: a.number.clone(),
                     what: format!(
-                        "{} {}（{}）额度 ¥{}，已用 ¥{}，余 ¥{}；如需继续支出，请先录入新的审批依据（auth add）",
+                        "{} {}（{}）额度 ¥{}，已用 ¥{}，余 ¥{}；如需继续支出，请先录入新的审批依据",
                         a.kind.chinese(),
                         a.number,
                         a.scope,
@@ -287,6 +299,16 @@ pub fn near_cap(duties: &Duties, authorizations: &[(Authorization, Money)]) -> V
                 })
         })
         .collect()
+}
+
+/// What a refusal found, without the advice on which command remedies it
+/// (`…；请用 bank import 导入…`): the item's kind says what to do, and each
+/// front end says how.
+fn finding(message: &str) -> &str {
+    match message.find("请用 ") {
+        Some(i) => message[..i].trim_end_matches(['；', '，', ',', ';', ' ']),
+        None => message,
+    }
 }
 
 #[cfg(test)]

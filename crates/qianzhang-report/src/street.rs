@@ -39,31 +39,27 @@ pub fn verdict(m: &StreetMonth) -> String {
 /// headers and plain decimals for CSV and the workbook, Chinese headers and
 /// separated amounts otherwise.
 pub fn table(m: &StreetMonth, machine: bool) -> Table {
-    let headers: &[(&str, Align)] = if machine {
-        &[
-            ("ledger", Align::Left),
-            ("opening", Align::Right),
-            ("income", Align::Right),
-            ("expense", Align::Right),
-            ("other", Align::Right),
-            ("closing", Align::Right),
-            ("lowest", Align::Right),
-            ("status", Align::Left),
-        ]
-    } else {
-        &[
-            ("社区（账套）", Align::Left),
-            ("期初份额", Align::Right),
-            ("本月收入", Align::Right),
-            ("本月支出", Align::Right),
-            ("其他收付", Align::Right),
-            ("期末份额", Align::Right),
-            ("月内最低", Align::Right),
-            ("状态", Align::Left),
-        ]
-    };
+    // One set of words in every format: the machine keys name the columns
+    // for scripts (plain CSV), the Chinese heads them everywhere a person reads.
+    const COLUMNS: [(&str, &str, Align); 8] = [
+        ("ledger", "社区（账套）", Align::Left),
+        ("opening", "期初份额", Align::Right),
+        ("income", "本月收入", Align::Right),
+        ("expense", "本月支出", Align::Right),
+        ("other", "其他收付", Align::Right),
+        ("closing", "期末份额", Align::Right),
+        ("lowest", "月内最低", Align::Right),
+        ("status", "状态", Align::Left),
+    ];
+    let headers: Vec<(&str, Align)> =
+        COLUMNS.iter().map(|(key, chinese, align)| (if machine { *key } else { *chinese }, *align)).collect();
     let money = |v: Money| if machine { v.to_decimal_string() } else { v.to_string() };
-    let mut t = Table::new(&title(m), headers);
+    let mut t = Table::new(&title(m), &headers);
+    if machine {
+        for (key, chinese, _) in COLUMNS {
+            t.label(key, chinese);
+        }
+    }
     for r in &m.rows {
         t.row(vec![
             r.ledger.clone(),
@@ -211,6 +207,28 @@ mod tests {
         assert_eq!(v["findings"][0]["rule"], "FND-3");
     }
 
+    /// The Excel CSV, the workbook, the text, Markdown and the page head the
+    /// columns with the same words: a share is 份额 everywhere, never a
+    /// 余额 in one format and a 份额 in another.
+    #[test]
+    fn fnd_3_every_format_heads_its_columns_with_the_same_words() {
+        let m = month(Some(148_000));
+        let words = table(&m, false).chinese_headers();
+        assert_eq!(words[1], "期初份额");
+        assert_eq!(table(&m, true).chinese_headers(), words, "workbook");
+        let csv = street_month(&m, Format::Csv);
+        assert_eq!(csv.trim_start_matches('\u{feff}').lines().next().unwrap(), words.join(","));
+        let text = street_month(&m, Format::Text);
+        let md = street_month(&m, Format::Markdown);
+        let page = street_html(&m);
+        for w in &words {
+            assert!(text.contains(w.as_str()) && md.contains(w.as_str()) && page.contains(w.as_str()), "{w}");
+        }
+        for other in [&csv, &text, &md, &page] {
+            assert!(!other.contains("期初余额") && !other.contains("期末余额"), "{other}");
+        }
+    }
+
     #[test]
     fn fnd_3_street_month_unchecked_says_so() {
         let m = month(None);
@@ -241,7 +259,8 @@ mod tests {
         let range = book.worksheet_range(&name).unwrap();
         let cells: Vec<&Data> = range.rows().flatten().collect();
         assert!(cells.contains(&&Data::String("幸福里社区".into())), "{cells:?}");
-        assert!(cells.contains(&&Data::String("账套".into())), "{cells:?}");
+        assert!(cells.contains(&&Data::String("社区（账套）".into())), "{cells:?}");
+        assert!(cells.contains(&&Data::String("期末份额".into())), "{cells:?}");
         assert!(cells.contains(&&Data::Float(1480.0)), "{cells:?}");
     }
 }

@@ -50,6 +50,10 @@ pub struct Table {
     types: Vec<ColumnType>,
     rows: Vec<(Vec<String>, bool)>,
     notes: Vec<String>,
+    /// Chinese headers of this table's machine columns where the shared
+    /// word ([`chinese_header`]) is not the report's own (`opening` → 期初份额).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    labels: Vec<(String, String)>,
 }
 
 impl Table {
@@ -60,7 +64,14 @@ impl Table {
             types: headers.iter().map(|(h, a)| ColumnType::guess(h, *a)).collect(),
             rows: Vec::new(),
             notes: Vec::new(),
+            labels: Vec::new(),
         }
+    }
+
+    /// Heads the machine column `key` with `chinese` where a person reads
+    /// the table (Excel CSV, workbook), instead of the shared word.
+    pub fn label(&mut self, key: &str, chinese: &str) {
+        self.labels.push((key.to_string(), chinese.to_string()));
     }
 
     pub fn column(&mut self, header: &str, align: Align) {
@@ -102,7 +113,13 @@ impl Table {
     /// The headers as a person reads them: a machine header (`debit`) in
     /// Chinese (`借方`), a Chinese one as it is.
     pub fn chinese_headers(&self) -> Vec<String> {
-        self.headers.iter().map(|(h, _)| chinese_header(h).unwrap_or(h).to_string()).collect()
+        self.headers
+            .iter()
+            .map(|(h, _)| {
+                let own = self.labels.iter().find(|(k, _)| k == h).map(|(_, c)| c.as_str());
+                own.or_else(|| chinese_header(h)).unwrap_or(h).to_string()
+            })
+            .collect()
     }
 
     pub fn row(&mut self, cells: Vec<String>) {

@@ -5,8 +5,9 @@ use std::sync::Arc;
 use axum::extract::{Path, State as AxState};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
+use qianzhang_core::lifecycle::SignKind;
 use qianzhang_core::todo::Kind;
-use qianzhang_core::VoucherRef;
+use qianzhang_core::{Period, VoucherRef};
 
 use crate::auth::Officer;
 use crate::page::{self, ledger_url, page, run, voucher_url};
@@ -30,18 +31,29 @@ pub async fn root(officer: Result<Officer, Response>) -> Response {
     page("选择账套", Some(&officer), body).into_response()
 }
 
-/// Where a to-do item is done.
-fn item_link(ledger: &str, kind: Kind, subject: &str) -> Option<String> {
-    match kind {
-        Kind::Sign(_) | Kind::Post => VoucherRef::parse(subject).map(|r| voucher_url(ledger, r)),
-        Kind::CountCash => Some(ledger_url(ledger, "/month#count")),
-        Kind::Reconcile => Some(ledger_url(ledger, "/month#bank")),
-        Kind::Close => Some(ledger_url(ledger, "/month#close")),
-        Kind::ReviewDisclosure => Some(ledger_url(ledger, "/disclosure")),
-        Kind::AppointmentEnds => Some(ledger_url(ledger, "/admin/people")),
-        Kind::NearCap => Some(ledger_url(ledger, "/admin/authorizations")),
-        Kind::Openings => Some(ledger_url(ledger, "/reports/opening")),
-    }
+/// Where a to-do item is done, and what the link says: the item names its
+/// act (its kind) and target (its subject); the page is the web office's.
+fn item_link(ledger: &str, kind: Kind, subject: &str) -> Option<(String, &'static str)> {
+    let month = |anchor: &str| match Period::parse(subject) {
+        Ok(m) => ledger_url(ledger, &format!("/month?month={m}#{anchor}")),
+        Err(_) => ledger_url(ledger, &format!("/month#{anchor}")),
+    };
+    Some(match kind {
+        Kind::Sign(SignKind::Review) => (VoucherRef::parse(subject).map(|r| voucher_url(ledger, r))?, "去审核"),
+        Kind::Sign(SignKind::Approve) => (VoucherRef::parse(subject).map(|r| voucher_url(ledger, r))?, "去审批"),
+        Kind::Sign(SignKind::Confirm) => (VoucherRef::parse(subject).map(|r| voucher_url(ledger, r))?, "去确认"),
+        Kind::Post => (VoucherRef::parse(subject).map(|r| voucher_url(ledger, r))?, "去记账"),
+        Kind::CountCash => (ledger_url(ledger, "/month#count"), "去盘点"),
+        Kind::Reconcile => (month("bank"), "去对账"),
+        Kind::Close => (month("close"), "去结账"),
+        Kind::ReviewDisclosure => match Period::parse(subject) {
+            Ok(m) => (ledger_url(ledger, &format!("/disclosure?month={m}")), "去审核"),
+            Err(_) => (ledger_url(ledger, "/disclosure"), "去审核"),
+        },
+        Kind::AppointmentEnds => (ledger_url(ledger, "/admin/people"), "去任命"),
+        Kind::NearCap => (ledger_url(ledger, "/admin/authorizations"), "去录入"),
+        Kind::Openings => (ledger_url(ledger, "/reports/opening"), "去查看"),
+    })
 }
 
 /// `GET /l/{ledger}`: 待办 — what awaits the person today.
@@ -71,19 +83,21 @@ pub async fn home(AxState(state): AxState<Arc<State>>, officer: Officer, Path(le
             p.empty { "今天没有等您办理的事项。" }
         } @else {
             table.todo {
-                thead { tr { th { "事项" } th { "对象" } th { "要做什么" } th { "规则" } } }
+                thead { tr { th { "事项" } th { "对象" } th { "要做什么" } th { "规则" } th { "办理" } } }
                 tbody {
                     @for item in &list.items {
+                        @let link = item_link(&ledger, item.kind, &item.subject);
                         tr {
                             td { (item.kind.chinese()) }
                             td {
-                                @match item_link(&ledger, item.kind, &item.subject) {
-                                    Some(href) => a href=(href) { (item.subject) },
+                                @match &link {
+                                    Some((href, _)) => a href=(href) { (item.subject) },
                                     None => (item.subject),
                                 }
                             }
                             td { (item.what) }
                             td.rule { (item.rule.to_string()) }
+                            td.go { @if let Some((href, go)) = &link { a.button href=(href) { (go) } } }
                         }
                     }
                 }

@@ -36,11 +36,15 @@ pub fn routes() -> Router<Arc<State>> {
 pub const URL: &str = "/street";
 
 /// What the page is asked for.
+#[derive(Clone)]
 struct Ask {
     month: String,
     /// The ledgers ticked; all of the officer's when none.
     ledgers: Vec<String>,
     balance: String,
+    /// Where `balance` was read, when a statement gave it: the download
+    /// links after an upload carry the upload's balance and these words.
+    source: String,
 }
 
 impl Ask {
@@ -57,12 +61,24 @@ impl Ask {
             month: month.unwrap_or_else(|| Period::of(today).prev().to_string()),
             ledgers,
             balance: f.get("balance").unwrap_or("").trim().to_string(),
+            source: f.get("source").unwrap_or("").trim().to_string(),
         })
     }
 
     fn period(&self) -> Result<Period, Error> {
         Period::parse(&self.month)
             .map_err(|_| Error::refuse(Rule::Fnd3, format!("月份“{}”无效：请写成 YYYY-MM，例如 2025-03", self.month)))
+    }
+
+    /// The ask the download links repeat: after an upload, the balance the
+    /// statement gave and where it was read, as a typed balance would be.
+    fn for_links(&self, m: &StreetMonth) -> Ask {
+        match &m.statement {
+            Some(s) if self.balance.is_empty() => {
+                Ask { balance: s.balance.to_decimal_string(), source: s.source.clone(), ..self.clone() }
+            }
+            _ => self.clone(),
+        }
     }
 
     /// The query string of this ask, for the download links.
@@ -74,13 +90,16 @@ impl Ask {
         }
         if !self.balance.is_empty() {
             q.append_pair("balance", &self.balance);
+            if !self.source.is_empty() {
+                q.append_pair("source", &self.source);
+            }
         }
         q.append_pair("format", format);
         q.finish()
     }
 }
 
-/// `GET /street?month=YYYY-MM[&ledger=…][&balance=…][&format=xlsx|csv|print]`.
+/// `GET /street?month=YYYY-MM[&ledger=…][&balance=…[&source=…]][&format=xlsx|csv|print]`.
 async fn view(AxState(state): AxState<Arc<State>>, officer: Officer, RawQuery(query): RawQuery) -> Response {
     let f = Fields::parse(query.as_deref().unwrap_or("").as_bytes());
     let ask = match Ask::from(&f, &officer, state.now().date()) {
@@ -88,12 +107,16 @@ async fn view(AxState(state): AxState<Arc<State>>, officer: Officer, RawQuery(qu
         Err(r) => return r,
     };
     let format = f.get("format").unwrap_or("").to_string();
-    let (st, month, ledgers, balance) = (state.clone(), ask.period(), ask.ledgers.clone(), ask.balance.clone());
+    let (st, month, ledgers) = (state.clone(), ask.period(), ask.ledgers.clone());
+    let (balance, source) = (ask.balance.clone(), ask.source.clone());
     let result = match run(move || {
-        let statement = if balance.is_empty() {
-            Statement::None
-        } else {
-            Statement::Balance(qianzhang_app::amount(&balance, "街道账户月末余额")?)
+        let statement = match (balance.is_empty(), source.is_empty()) {
+            (true, _) => Statement::None,
+            (false, true) => Statement::Balance(qianzhang_app::balance(&balance, "街道账户月末余额")?),
+            (false, false) => Statement::Carried {
+                balance: qianzhang_app::balance(&balance, "街道账户月末余额")?,
+                source: &source,
+            },
         };
         read(&st, month?, &ledgers, statement)
     })
@@ -192,10 +215,11 @@ fn render(o: &Officer, ask: &Ask, result: Result<StreetMonth, Error>) -> Respons
             Ok(m) => {
                 h2 { (qianzhang_report::street::title(m)) }
                 (qianzhang_report::street::section(m))
+                @let links = ask.for_links(m);
                 p.actions.noprint {
-                    a.button href=(format!("{URL}?{}", ask.query("xlsx"))) { "下载 Excel" }
-                    a.button href=(format!("{URL}?{}", ask.query("csv"))) { "下载 CSV" }
-                    a.button href=(format!("{URL}?{}", ask.query("print"))) target="_blank" { "打印" }
+                    a.button href=(format!("{URL}?{}", links.query("xlsx"))) { "下载 Excel" }
+                    a.button href=(format!("{URL}?{}", links.query("csv"))) { "下载 CSV" }
+                    a.button href=(format!("{URL}?{}", links.query("print"))) target="_blank" { "打印" }
                 }
             }
             Err(e) => (refusal(e)),

@@ -411,3 +411,41 @@ async fn vch_1_codes_and_amounts_typed_full_width_are_read() {
     let page = b.post(&at("/voucher/new"), &pairs(&typed)).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());
 }
+
+/// 待办 in the web office: each item links to the page where it is done
+/// (the voucher, the month end, the admin's pages), and no item tells the
+/// officer to run a command — that is the command line's `todo`.
+#[tokio::test]
+async fn todo_items_link_to_their_pages_and_name_no_command() {
+    let office = Office::new();
+    let mut accountant = office.signed_in(ACCOUNTANT).await;
+    accountant.get(&at("/voucher/new")).await;
+    let made = accountant.post(&at("/voucher/new"), &pairs(&payment("购买打印纸", "120"))).await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.text());
+    let voucher = made.location().to_string();
+
+    // Who, and the page each of their items must link to.
+    let expected = [
+        (REVIEWER, voucher.as_str(), "去审核"),
+        (ACCOUNTANT, "/month?month=2025-01#bank", "去对账"),
+        (ACCOUNTANT, "/month?month=2025-01#close", "去结账"),
+        (CASHIER, "/month#count", "去盘点"),
+        (ADMIN, "/admin/authorizations", "去录入"),
+    ];
+    for (name, target, go) in expected {
+        let mut b = office.signed_in(name).await;
+        let home = b.get(&at("")).await;
+        assert_eq!(home.status, StatusCode::OK, "{}", home.body);
+        let link = if target.starts_with("/l/") { target.to_string() } else { at(target) };
+        let href = format!("href=\"{}\"", link.replace('&', "&amp;"));
+        assert!(home.body.contains(&format!("{href}>{go}</a>")), "{name}: no {go} link to {link}: {}", home.body);
+        let text = home.text();
+        for command in
+            ["qianzhang ", "voucher ", "period ", "cash count", "bank import", "bank match", "auth add", " --"]
+        {
+            assert!(!text.contains(command), "{name}'s 待办 names the command {command:?}: {text}");
+        }
+        let page = b.get(link.split('#').next().unwrap()).await;
+        assert_eq!(page.status, StatusCode::OK, "{name}: {link} does not open");
+    }
+}

@@ -76,6 +76,13 @@ async fn fnd_3_the_street_page_lists_the_officers_ledgers_and_checks_the_balance
     let print = b.get("/street?month=2025-03&format=print").await;
     assert!(print.body.starts_with("<!DOCTYPE html>") && print.body.contains("和平里&lt;社区&gt;&amp;"));
 
+    // An overdrawn street account's balance, typed below zero, is checked
+    // like any other, not refused as a voucher amount would be.
+    let overdrawn = b.get("/street?month=2025-03&balance=-5").await;
+    assert_eq!(overdrawn.status, StatusCode::OK, "{}", overdrawn.text());
+    let text = overdrawn.text();
+    assert!(text.contains("-¥5.00") && text.contains("份额合计比对账单多") && !text.contains("VCH-1"), "{text}");
+
     // A bad month or amount is told beside the form.
     let r = b.get("/street?month=2025-13").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -84,6 +91,16 @@ async fn fnd_3_the_street_page_lists_the_officers_ledgers_and_checks_the_balance
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 
     assert_eq!(office.log_len(), before, "reading writes nothing to the log");
+}
+
+/// The page's download links (xlsx, csv, print), as a browser follows them.
+fn download_links(body: &str) -> Vec<String> {
+    body.split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|href| href.starts_with("/street?") && href.contains("format="))
+        .map(|href| href.replace("&amp;", "&"))
+        .collect()
 }
 
 fn qianzhang_xlsx_type() -> &'static str {
@@ -106,6 +123,33 @@ async fn fnd_3_an_uploaded_statement_of_the_street_account_is_checked() {
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.text().contains("对账单 街道账户.csv（2025-03 月内最后一笔 2025-03-20）"), "{}", page.text());
     assert!(page.text().contains("相符（FND-3）"), "{}", page.text());
+
+    // The downloads carry the upload's check: the balance the statement
+    // gave and where it was read, in the link as a typed balance would be.
+    let source = "对账单 街道账户.csv（2025-03 月内最后一笔 2025-03-20）";
+    let links = download_links(&page.body);
+    assert_eq!(links.len(), 3, "{links:?}");
+    for link in &links {
+        assert!(link.contains(&format!("balance={}", total.to_decimal_string())), "{link}");
+    }
+    let print = b.get(links.iter().find(|l| l.contains("format=print")).unwrap()).await;
+    assert_eq!(print.status, StatusCode::OK, "{}", print.body);
+    assert!(print.body.contains(source) && print.body.contains("相符（FND-3）"), "{}", print.body);
+    assert!(!print.body.contains("手工录入") && !print.body.contains("未核对"), "{}", print.body);
+    let xlsx = b.get(links.iter().find(|l| l.contains("format=xlsx")).unwrap()).await;
+    let sheet = qianzhang_core::xlsx::sheet_as_csv(&xlsx.bytes, None, "下载.xlsx", &|_| true).unwrap();
+    let sheet = String::from_utf8(sheet).unwrap();
+    assert!(sheet.contains(source) && sheet.contains("相符（FND-3）"), "{sheet}");
+    let csv = b.get(links.iter().find(|l| l.contains("format=csv")).unwrap()).await;
+    assert!(csv.body.contains("和平里<社区>&"), "{}", csv.body);
+    // A typed balance's downloads say it was typed.
+    let typed = b.get(&format!("/street?month=2025-03&balance={}", total.to_decimal_string())).await;
+    let print = b.get(download_links(&typed.body).iter().find(|l| l.contains("format=print")).unwrap()).await;
+    assert!(print.body.contains("手工录入的对账单余额") && !print.body.contains("街道账户.csv"), "{}", print.body);
+    // The words carried are checked as typed text (LIM-1).
+    let forged = b.get("/street?month=2025-03&balance=1&source=%E5%AF%B9%0A%E8%B4%A6").await;
+    assert_eq!(forged.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(forged.text().contains("LIM-1"), "{}", forged.text());
 
     // Not a statement: the statement reader's refusal, beside the form.
     let page = b.upload("/street", "file", "乱.csv", "text/csv", "甲,乙\n1,2\n".as_bytes()).await;

@@ -40,8 +40,8 @@ pub(crate) enum StreetCmd {
         /// 对账单编码：utf-8 | gbk | gb18030（默认自动识别）/ the statement's encoding
         #[arg(long, value_parser = encoding_value, requires = "statement")]
         encoding: Option<TextEncoding>,
-        /// 街道账户月末余额（手工录入，如 12,345.60）/ the street account's balance at the month's end, typed
-        #[arg(long)]
+        /// 街道账户月末余额（手工录入，如 12,345.60；透支写负数，如 -5）/ the street account's balance at the month's end, typed
+        #[arg(long, allow_hyphen_values = true)]
         balance: Option<String>,
         /// text | md | csv | json | html | xlsx
         #[arg(long, value_enum, default_value_t = StreetFormat::Text)]
@@ -71,7 +71,7 @@ pub(crate) fn street(cli: &Cli, cmd: &StreetCmd) -> Result<(), Exit> {
     }
     let statement = match (statement, balance) {
         (Some(path), _) => Statement::File { path, sheet: sheet.as_deref(), encoding: *encoding, map: map.as_deref() },
-        (None, Some(text)) => Statement::Balance(qianzhang_app::amount(text, "街道账户月末余额")?),
+        (None, Some(text)) => Statement::Balance(qianzhang_app::balance(text, "街道账户月末余额")?),
         (None, None) => Statement::None,
     };
     let request = Request { month: *month, ledgers, account: account.as_deref(), statement };

@@ -1,6 +1,9 @@
 //! `todo`: what waits for the operator today. A read, like every report:
-//! it names the person (`--as`) but asks for no passphrase.
+//! it names the person (`--as`) but asks for no passphrase. Each item says
+//! what to do and to what; here it also says the command that does it (the
+//! web office links to the page instead).
 
+use qianzhang_core::todo::{Item, Kind};
 use qianzhang_report::Format;
 
 use crate::args::Cli;
@@ -16,6 +19,25 @@ pub(crate) fn todo(cli: &Cli, format: Format, output: Option<&std::path::Path>) 
         .filter(|n| !n.is_empty())
         .ok_or_else(|| Exit::Usage("待办事项是谁的？请加 --as 姓名，或设置环境变量 QIANZHANG_USER".into()))?;
     let mut ledger = open_ledger(cli)?;
-    let list = qianzhang_app::todo::todo(&mut ledger, name, clock::today())?;
+    let mut list = qianzhang_app::todo::todo(&mut ledger, name, clock::today())?;
+    for item in &mut list.items {
+        item.what = format!("{}（{}）", item.what, command(item));
+    }
     crate::output::report(cli, output, format, &qianzhang_report::todo(&list, format))
+}
+
+/// The command that does the item, on its subject.
+fn command(item: &Item) -> String {
+    let s = &item.subject;
+    match item.kind {
+        Kind::Sign(k) => format!("voucher {} {s}", k.as_str()),
+        Kind::Post => format!("voucher post {s}"),
+        Kind::CountCash => "cash count".to_string(),
+        Kind::Reconcile => "bank import 对账单文件，bank match".to_string(),
+        Kind::Close => format!("period check {s}，period close {s}"),
+        Kind::ReviewDisclosure => format!("disclose review --month {s} --opinion 意见"),
+        Kind::AppointmentEnds => "person appoint".to_string(),
+        Kind::NearCap => "auth add".to_string(),
+        Kind::Openings => "opening show，opening set 或 opening import".to_string(),
+    }
 }
