@@ -49,6 +49,20 @@ struct Replayed {
 /// What is reported is what a single pass, stopping at the first entry
 /// that fails, reports.
 pub(crate) fn verify(conn: &Connection, ledger: &LedgerHandle, anchor: Option<Anchor>) -> Result<VerifyReport, Error> {
+    // One read transaction: the log and the tables as one commit left them,
+    // whatever another process writes meanwhile.
+    if !conn.is_autocommit() {
+        return verify_within(conn, ledger, anchor);
+    }
+    conn.execute_batch("BEGIN DEFERRED")?;
+    let result = verify_within(conn, ledger, anchor);
+    let end = conn.execute_batch("COMMIT");
+    let report = result?;
+    end?;
+    Ok(report)
+}
+
+fn verify_within(conn: &Connection, ledger: &LedgerHandle, anchor: Option<Anchor>) -> Result<VerifyReport, Error> {
     let mut report = VerifyReport::new(&ledger.info.name);
     let walk = anchor.map(AnchorWalk::new);
     let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Checked>>(4);
