@@ -16,6 +16,12 @@ mod session;
 
 use std::process::ExitCode;
 
+/// An import or a verify hands rows and events between threads by the
+/// million; the system allocator's arenas then spend a fifth of the time
+/// in lock waits (measured in docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{CommandFactory as _, FromArgMatches as _};
 
 use args::{Cli, Command};

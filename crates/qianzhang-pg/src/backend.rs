@@ -376,6 +376,6 @@ impl PgStore {
             .conn
             .try_borrow_mut()
             .map_err(|_| BackendError::Internal("PostgreSQL 连接正被同一命令的另一次读取占用".into()))?;
-        Ok(verify::verify(&mut guard.client, &self.config, self.wait, ledger, anchor)?)
+        Ok(verify::verify(&mut guard.client, &self.server, self.wait, ledger, anchor)?)
     }
 }

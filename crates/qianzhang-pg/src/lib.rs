@@ -22,6 +22,7 @@ mod projector;
 mod queries;
 mod rows;
 mod schema;
+mod tls;
 mod verify;
 mod writer;
 
@@ -30,6 +31,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use postgres::{Client, NoTls};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 pub use error::Error;
 pub use qianzhang_core::backend::{
@@ -55,8 +57,15 @@ struct Conn {
 /// (from `spawn_blocking`, as the web office calls every backend).
 pub struct PgStore {
     conn: RefCell<Conn>,
-    config: postgres::Config,
+    server: Server,
     wait: Duration,
+}
+
+/// Where the server is and how to reach it: the client's settings and its
+/// TLS connector (none with `sslmode=disable`).
+pub(crate) struct Server {
+    config: postgres::Config,
+    tls: Option<MakeRustlsConnect>,
 }
 
 impl PgStore {
@@ -66,15 +75,19 @@ impl PgStore {
     /// attempt and every wait for a lock (another command writing the same
     /// ledger).
     pub fn connect(url: &str, wait: Duration) -> Result<PgStore, Error> {
-        let mut config = postgres::Config::from_str(url).map_err(|e| Error::BadUrl(e.to_string()))?;
+        let target = tls::target(url)?;
+        let mut config = postgres::Config::from_str(&target.url).map_err(|e| Error::BadUrl(e.to_string()))?;
+        config.ssl_mode(target.ssl_mode());
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(wait.max(Duration::from_secs(1)));
         }
         if config.get_application_name().is_none() {
             config.application_name("qianzhang");
         }
-        let client = open(&config, wait)?;
-        let store = PgStore { conn: RefCell::new(Conn { client, cache: db::Cache::new() }), config, wait };
+        let tls = if target.mode == tls::Mode::Disable { None } else { Some(target.connector()?) };
+        let server = Server { config, tls };
+        let client = open(&server, wait)?;
+        let store = PgStore { conn: RefCell::new(Conn { client, cache: db::Cache::new() }), server, wait };
         schema::migrate(&mut store.conn.borrow_mut().client)?;
         Ok(store)
     }
@@ -85,7 +98,7 @@ impl PgStore {
     pub fn renew(&mut self) -> Result<(), Error> {
         let conn = self.conn.get_mut();
         if conn.client.is_closed() {
-            conn.client = open(&self.config, self.wait)?;
+            conn.client = open(&self.server, self.wait)?;
             conn.cache.clear();
             schema::migrate(&mut conn.client)?;
         }
@@ -98,10 +111,19 @@ impl PgStore {
 const TEMP_BUFFERS: &str = "512MB";
 
 /// Opens one connection and sets how long it waits for a lock.
-fn open(config: &postgres::Config, wait: Duration) -> Result<Client, Error> {
-    let mut client = config.connect(NoTls).map_err(|e| {
+fn open(server: &Server, wait: Duration) -> Result<Client, Error> {
+    let connected = match &server.tls {
+        Some(tls) => server.config.connect(tls.clone()),
+        None => server.config.connect(NoTls),
+    };
+    let mut client = connected.map_err(|e| {
         if e.as_db_error().is_some() {
             Error::Postgres(e)
+        } else if server.tls.is_some() && e.to_string().contains("TLS") {
+            Error::Connect(format!(
+                "无法与 PostgreSQL 服务器建立 TLS 加密连接：{}；请检查服务器是否开启 ssl、证书是否由 sslrootcert 所指的根证书签发并写明连接地址中的主机名",
+                source_of(&e)
+            ))
         } else {
             Error::Connect(format!(
                 "无法连接 PostgreSQL 服务器：{e}；请检查连接地址中的主机和端口，以及服务器是否在运行"
@@ -118,4 +140,13 @@ fn open(config: &postgres::Config, wait: Duration) -> Result<Client, Error> {
         wait.as_millis().clamp(1, i32::MAX as u128)
     ))?;
     Ok(client)
+}
+
+/// The innermost cause of a connection error: what TLS itself said.
+fn source_of(e: &postgres::Error) -> String {
+    let mut cause: &dyn std::error::Error = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
 }

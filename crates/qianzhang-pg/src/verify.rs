@@ -31,7 +31,7 @@ const IN_FLIGHT: usize = 2;
 /// [AUD-2] replays the log of `ledger` into temporary tables and compares.
 pub(crate) fn verify(
     client: &mut Client,
-    config: &postgres::Config,
+    server: &crate::Server,
     wait: Duration,
     ledger: &LedgerHandle,
     anchor: Option<Anchor>,
@@ -67,7 +67,7 @@ pub(crate) fn verify(
         let (checked_out, checked_in) = sync_channel::<Batch>(IN_FLIGHT);
         let snapshot = &snapshot;
         scope.spawn(move || {
-            if let Err(e) = read_log(config, wait, snapshot, ledger.id, &checked_out) {
+            if let Err(e) = read_log(server, wait, snapshot, ledger.id, &checked_out) {
                 let _ =
                     checked_out.send(Batch { text: String::new(), entries: Vec::new(), stop: Some(Stop::Fault(e)) });
             }
@@ -181,13 +181,13 @@ fn log_mismatch(seq: i64, detail: String) -> Option<Mismatch> {
 /// the chain, sending each batch's entries in order. Stops after the first
 /// mismatch, or when the replay hangs up.
 fn read_log(
-    config: &postgres::Config,
+    server: &crate::Server,
     wait: Duration,
     snapshot: &str,
     ledger_id: i64,
     checked: &SyncSender<Batch>,
 ) -> Result<(), Error> {
-    let mut client = crate::open(config, wait)?;
+    let mut client = crate::open(server, wait)?;
     let mut tx = client.build_transaction().isolation_level(IsolationLevel::RepeatableRead).read_only(true).start()?;
     // The snapshot's name comes from the server; `SET TRANSACTION SNAPSHOT`
     // takes a literal only.
