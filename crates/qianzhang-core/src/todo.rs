@@ -203,7 +203,11 @@ pub fn month_end(duties: &Duties, month: Option<Period>, blockers: &[Refusal]) -
             rule: Rule::Bnk1,
             kind: Kind::Reconcile,
             subject: month.to_string(),
-            what: format!("{}；请导入截至 {} 的对账单并勾对", finding(&r.message), format_date(month.last_day())),
+            what: format!(
+                "{}；请导入截至 {} 的对账单并勾对，本月银行没有收支的登记对账单余额",
+                finding(&r.message),
+                format_date(month.last_day())
+            ),
         })
         .collect();
     out.push(Item {

@@ -3,7 +3,9 @@
 //! what to do and to what; here it also says the command that does it (the
 //! web office links to the page instead).
 
+use qianzhang_core::period::format_date;
 use qianzhang_core::todo::{Item, Kind};
+use qianzhang_core::Period;
 use qianzhang_report::Format;
 
 use crate::args::Cli;
@@ -33,7 +35,10 @@ fn command(item: &Item) -> String {
         Kind::Sign(k) => format!("voucher {} {s}", k.as_str()),
         Kind::Post => format!("voucher post {s}"),
         Kind::CountCash => "cash count".to_string(),
-        Kind::Reconcile => "bank import 对账单文件，bank match".to_string(),
+        Kind::Reconcile => {
+            let last = s.parse::<Period>().map(|p| format_date(p.last_day())).unwrap_or_default();
+            format!("bank import 对账单文件，bank match；或 bank balance --date {last} --balance 余额")
+        }
         Kind::Close => format!("period check {s}，period close {s}"),
         Kind::ReviewDisclosure => format!("disclose review --month {s} --opinion 意见"),
         Kind::AppointmentEnds => "person appoint".to_string(),
