@@ -175,7 +175,7 @@ fn an_item_names_no_command_whatever_its_kind() {
             assert!(!item.what.contains(command), "{command:?} in {}", item.what);
         }
     }
-    assert_eq!(items[0].what, "1002 银行存款 没有 2025-01 的银行对账单；请导入截至 2025-01-31 的对账单并勾对");
+    assert_eq!(items[0].what, "1002 银行存款 没有 2025-01 的银行对账单；请导入截至 2025-01-31 的对账单并勾对，本月银行没有收支的登记对账单余额");
     assert!(
         items[2].what.starts_with("期初余额不平衡：借方 ¥10.00，贷方 ¥0.00；第一次结账前须借贷相等；"),
         "{}",
