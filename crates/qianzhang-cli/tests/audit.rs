@@ -4,7 +4,9 @@
 
 mod common;
 
+use common::chain::{entries, rehash, store_hashes};
 use common::{closed_january, closed_january_at_close, Env};
+use qianzhang_core::chain::entry_hash;
 
 /// The fingerprint printed on January's statement.
 fn published(env: &Env) -> String {
@@ -13,6 +15,7 @@ fn published(env: &Env) -> String {
     v["fingerprint"].as_str().unwrap().to_string()
 }
 
+/// SQLite's guards on the log and the vouchers, for the tests on the file.
 const UNLOCK: &str = "DROP TRIGGER IF EXISTS log_no_update; DROP TRIGGER IF EXISTS log_no_delete; \
                       DROP TRIGGER IF EXISTS vouchers_posted_immutable; DROP TRIGGER IF EXISTS vouchers_no_delete;";
 
@@ -26,54 +29,41 @@ fn aud_2_the_history_behind_a_published_fingerprint_cannot_be_rewritten() {
     let err = env.fails(3, &["verify", "--fingerprint", &fp, "--month", "2025-02"]);
     assert!(err.contains("没有 2025-02 的结账记录"), "{err}");
     env.fails(1, &["verify", "--fingerprint", "12ab"]);
-    let clean = std::fs::read(env.db()).unwrap();
-    let cases: Vec<(String, &str)> = vec![
-        ("UPDATE balances SET debit = debit + 1 WHERE account = '1001' AND period = 202501;".into(), "balances"),
-        (format!("{UNLOCK} UPDATE vouchers SET date = '2025-01-07' WHERE period = 202501 AND number = 2;"), "vouchers"),
-        ("UPDATE accounts SET name = '招待费' WHERE code = '520101';".into(), "accounts"),
-        ("DELETE FROM periods WHERE period = 202501;".into(), "periods"),
-        ("UPDATE statement_lines SET outflow = 0 WHERE id = 4;".into(), "statement_lines"),
-        ("UPDATE cash_counts SET counted = 1;".into(), "cash_counts"),
-        ("UPDATE signatures SET person = '刘洋' WHERE kind = 'approve';".into(), "signatures"),
-        ("UPDATE assets SET value = 1;".into(), "assets"),
-        (format!("{UNLOCK} DELETE FROM log WHERE seq = (SELECT MAX(seq) FROM log);"), "disclosure_reviews"),
-        (format!("{UNLOCK} UPDATE log SET payload = replace(payload, '\"600.00\"', '\"60.00\"') WHERE kind = 'voucher_prepared';"), "日志第"),
+    let cases = [
+        ("UPDATE balances SET debit = debit + 1 WHERE account = '1001' AND period = 202501;", "balances"),
+        ("UPDATE vouchers SET date = '2025-01-07' WHERE period = 202501 AND number = 2;", "vouchers"),
+        ("UPDATE accounts SET name = '招待费' WHERE code = '520101';", "accounts"),
+        ("DELETE FROM periods WHERE period = 202501;", "periods"),
+        ("UPDATE statement_lines SET outflow = 0 WHERE id = 4;", "statement_lines"),
+        ("UPDATE cash_counts SET counted = 1;", "cash_counts"),
+        ("UPDATE signatures SET person = '刘洋' WHERE kind = 'approve';", "signatures"),
+        ("UPDATE assets SET value = 1;", "assets"),
+        ("DELETE FROM log WHERE seq = (SELECT MAX(seq) FROM log);", "disclosure_reviews"),
+        (
+            "UPDATE log SET payload = replace(payload, '\"600.00\"', '\"60.00\"') WHERE kind = 'voucher_prepared';",
+            "日志第",
+        ),
     ];
     for (sql, what) in cases {
-        std::fs::write(env.db(), &clean).unwrap();
-        env.sql(&sql);
+        let env = env.fork();
+        env.tamper(sql);
         let err = env.fails(3, &["verify", "--fingerprint", &fp, "--month", "2025-01"]);
         assert!(err.contains("[AUD-2]") && err.contains(what), "{sql}\n{err}");
     }
-    // Every table holding ledger data, emptied behind the log's back.
-    let tables: Vec<String> = {
-        let conn = rusqlite::Connection::open(env.db()).unwrap();
-        let mut stmt = conn
-            .prepare(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('log', 'ledgers') ORDER BY name",
-            )
-            .unwrap();
-        let names = stmt.query_map([], |r| r.get::<_, String>(0)).unwrap().map(Result::unwrap).collect();
-        names
-    };
+    // Every table holding ledger data, emptied behind the log's back (the
+    // server's record of its schema's version aside).
+    let tables = env.store.texts(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('log', 'ledgers') ORDER BY name",
+        "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() \
+         AND tablename NOT IN ('log', 'ledgers', 'schema_version') ORDER BY 1",
+    );
     let mut covered = 0;
     for table in &tables {
-        std::fs::write(env.db(), &clean).unwrap();
-        let conn = rusqlite::Connection::open(env.db()).unwrap();
-        let rows: i64 = conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0)).unwrap();
-        if rows == 0 {
+        if env.store.query(&format!("SELECT CAST(COUNT(*) AS TEXT) FROM {table}")) == ["0"] {
             continue;
         }
-        let triggers: Vec<String> = {
-            let mut stmt = conn.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").unwrap();
-            let names = stmt.query_map([], |r| r.get::<_, String>(0)).unwrap().map(Result::unwrap).collect();
-            names
-        };
-        for t in triggers {
-            conn.execute_batch(&format!("DROP TRIGGER {t};")).unwrap();
-        }
-        conn.execute_batch(&format!("DELETE FROM {table};")).unwrap();
-        drop(conn);
+        let env = env.fork();
+        env.tamper(&format!("DELETE FROM {table};"));
         let err = env.fails(3, &["verify", "--fingerprint", &fp, "--month", "2025-01"]);
         assert!(err.contains(&format!("表 {table}")), "{table}\n{err}");
         covered += 1;
@@ -82,7 +72,6 @@ fn aud_2_the_history_behind_a_published_fingerprint_cannot_be_rewritten() {
     // A history rewritten and re-hashed end to end: every table agrees with
     // the new log, so plain verification passes, but the published
     // fingerprint is no longer in it.
-    std::fs::write(env.db(), &clean).unwrap();
     rehash_with_actor_changed(&env, 5, "某人");
     env.ok(&["verify"]);
     let err = env.fails(3, &["verify", "--fingerprint", &fp, "--month", "2025-01"]);
@@ -91,26 +80,8 @@ fn aud_2_the_history_behind_a_published_fingerprint_cannot_be_rewritten() {
 
 /// Rewrites entry `seq`'s actor and recomputes every hash from there on.
 fn rehash_with_actor_changed(env: &Env, seq: i64, actor: &str) {
-    let conn = rusqlite::Connection::open(env.db()).unwrap();
-    conn.execute_batch(UNLOCK).unwrap();
-    conn.execute("UPDATE log SET actor = ?1 WHERE seq = ?2", rusqlite::params![actor, seq]).unwrap();
-    let rows: Vec<(i64, i64, String, String, String, String)> = {
-        let mut stmt =
-            conn.prepare("SELECT ledger_id, seq, at, actor, kind, payload FROM log ORDER BY ledger_id, seq").unwrap();
-        let rows =
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))).unwrap();
-        rows.map(Result::unwrap).collect()
-    };
-    let mut prev = qianzhang_core::chain::GENESIS;
-    for (ledger, s, at, who, kind, payload) in rows {
-        let hash = qianzhang_core::chain::entry_hash(&prev, s, &at, &who, &kind, &payload);
-        conn.execute(
-            "UPDATE log SET prev_hash = ?1, hash = ?2 WHERE ledger_id = ?3 AND seq = ?4",
-            rusqlite::params![&prev.0[..], &hash.0[..], ledger, s],
-        )
-        .unwrap();
-        prev = hash;
-    }
+    env.tamper(&format!("UPDATE log SET actor = '{actor}' WHERE seq = {seq};"));
+    rehash(env);
 }
 
 /// January closed, then reopened for a forgotten bill and closed again, and a
@@ -365,61 +336,53 @@ fn hnd_1_an_accountant_hands_over_and_the_successor_continues_the_books() {
 
 /// The seq of the log entry of `kind` whose payload contains `needle`.
 fn entry(env: &Env, kind: &str, needle: &str) -> i64 {
-    let conn = rusqlite::Connection::open(env.db()).unwrap();
-    conn.query_row(
-        "SELECT seq FROM log WHERE kind = ?1 AND instr(payload, ?2) > 0 ORDER BY seq LIMIT 1",
-        rusqlite::params![kind, needle],
-        |r| r.get(0),
-    )
-    .unwrap()
+    let filter = format!("WHERE kind = '{kind}' AND payload LIKE '%{needle}%'");
+    entries(env, &filter)[0].seq
 }
 
 /// Re-hashes entry `seq` alone after its payload was changed, leaving the
 /// next entry's link as it was.
 fn rehash_one(env: &Env, seq: i64) {
-    let conn = rusqlite::Connection::open(env.db()).unwrap();
-    let (prev, at, actor, kind, payload): (Vec<u8>, String, String, String, String) = conn
-        .query_row("SELECT prev_hash, at, actor, kind, payload FROM log WHERE seq = ?1", [seq], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })
-        .unwrap();
-    let prev = qianzhang_core::chain::Fingerprint::from_slice(&prev).unwrap();
-    let hash = qianzhang_core::chain::entry_hash(&prev, seq, &at, &actor, &kind, &payload);
-    conn.execute("UPDATE log SET hash = ?1 WHERE seq = ?2", rusqlite::params![&hash.0[..], seq]).unwrap();
+    let e = entries(env, &format!("WHERE seq = {seq}")).remove(0);
+    store_hashes(env, &[(seq, None, entry_hash(&e.prev, seq, &e.at, &e.actor, &e.kind, &e.payload))]);
 }
 
 #[test]
 fn aud_2_verification_names_the_entry_altered_not_a_neighbour() {
     let env = closed_january();
-    let clean = std::fs::read(env.db()).unwrap();
     let content = entry(&env, "voucher_prepared", "2025-01/记-0002");
     let posting = entry(&env, "voucher_posted", "2025-01/记-0002");
     assert!(posting > content + 1, "the fixture posts 记-0002 well after preparing it");
     let amount = |env: &Env| {
-        env.sql(&format!(
-            "{UNLOCK} UPDATE log SET payload = replace(payload, '\"summary\":\"', '\"summary\":\"改') WHERE seq = {content};"
+        env.tamper(&format!(
+            "UPDATE log SET payload = replace(payload, '\"summary\":\"', '\"summary\":\"改') WHERE seq = {content};"
         ))
     };
     // Changed in place: its own hash no longer matches.
-    amount(&env);
-    let err = env.fails(3, &["verify"]);
+    let changed = env.fork();
+    amount(&changed);
+    let err = changed.fails(3, &["verify"]);
     assert!(err.contains(&format!("第一处不符在日志第 {content} 条")), "{err}");
     // Changed and re-hashed: the next entry still links to the old hash,
     // yet it is the changed entry that is named, not the next one.
-    std::fs::write(env.db(), &clean).unwrap();
-    amount(&env);
-    rehash_one(&env, content);
-    let err = env.fails(3, &["verify"]);
+    let changed = env.fork();
+    amount(&changed);
+    rehash_one(&changed, content);
+    let err = changed.fails(3, &["verify"]);
     assert!(err.contains(&format!("第一处不符在日志第 {content} 条")) && err.contains("重算了哈希"), "{err}");
     // The next entry's link itself altered: that entry is named.
-    std::fs::write(env.db(), &clean).unwrap();
-    env.sql(&format!("{UNLOCK} UPDATE log SET prev_hash = zeroblob(32) WHERE seq = {};", content + 1));
-    let err = env.fails(3, &["verify"]);
+    let changed = env.fork();
+    let next = content + 1;
+    changed.store.tamper_each(
+        &format!("UPDATE log SET prev_hash = zeroblob(32) WHERE seq = {next};"),
+        &format!("UPDATE log SET prev_hash = decode(repeat('00', 32), 'hex') WHERE seq = {next};"),
+    );
+    let err = changed.fails(3, &["verify"]);
     assert!(err.contains(&format!("第一处不符在日志第 {} 条", content + 1)), "{err}");
     // A posted voucher set back to prepared: the posting is what the
     // table no longer shows, not the voucher's content.
-    std::fs::write(env.db(), &clean).unwrap();
-    env.sql(&format!("{UNLOCK} UPDATE vouchers SET status = 'prepared' WHERE period = 202501 AND number = 2;"));
+    let env = env.fork();
+    env.tamper("UPDATE vouchers SET status = 'prepared' WHERE period = 202501 AND number = 2;");
     let err = env.fails(3, &["verify"]);
     assert!(err.contains(&format!("第一处不符在日志第 {posting} 条")), "{err}");
 }
@@ -473,9 +436,11 @@ fn aud_2_the_short_fingerprint_on_the_board_is_accepted() {
     assert!(err.contains("[AUD-2]"), "{err}");
 }
 
+/// Values of the wrong type in a column: SQLite's files take them, a
+/// PostgreSQL column's type refuses them.
 #[test]
 fn aud_2_store_content_the_engine_never_writes_is_an_integrity_failure() {
-    let env = closed_january();
+    let env = common::on_sqlite(closed_january);
     let clean = std::fs::read(env.db()).unwrap();
     let cases: Vec<(String, &str)> = vec![
         (format!("{UNLOCK} UPDATE log SET hash = hex(hash) WHERE seq = 5;"), "日志第 5 条的 hash 列"),
@@ -514,11 +479,10 @@ fn aud_2_store_content_the_engine_never_writes_is_an_integrity_failure() {
 }
 
 /// A stored amount past what any ledger can hold (LIM-1) is damage to the
-/// file: every report reading it fails with exit 3, never an overflow (101).
+/// store: every report reading it fails with exit 3, never an overflow (101).
 #[test]
 fn aud_2_an_amount_no_ledger_can_hold_is_an_integrity_failure() {
-    let env = closed_january();
-    let clean = std::fs::read(env.db()).unwrap();
+    let clean = closed_january();
     let trial_balance = &["report", "trial-balance", "--month", "2025-01"][..];
     let funds = &["report", "funds", "--month", "2025-01"][..];
     for (sql, table, reader) in [
@@ -526,8 +490,8 @@ fn aud_2_an_amount_no_ledger_can_hold_is_an_integrity_failure() {
         ("UPDATE balances SET credit = -9223372036854775807;", "表 balances", trial_balance),
         ("UPDATE fund_totals SET income = 9223372036854775807;", "表 fund_totals", funds),
     ] {
-        std::fs::write(env.db(), &clean).unwrap();
-        env.sql(sql);
+        let env = clean.fork();
+        env.tamper(sql);
         let err = env.fails(3, reader);
         assert!(
             err.contains("[AUD-2]") && err.contains(table) && err.contains("超出本程序能记录的范围"),

@@ -179,19 +179,39 @@ fn led_1_unknown_ledger_and_usage_errors() {
 }
 
 /// A second writer that waits past the lock timeout is told to try again
-/// (exit 75), and the books are as the first writer leaves them.
+/// (exit 75), and the books are as the first writer leaves them: the first
+/// holds SQLite's write lock, or on PostgreSQL the ledger's chain head that
+/// every write locks first.
 #[test]
 fn a_busy_store_is_a_plain_message_not_an_internal_error() {
     let env = Env::with_ledger();
     let before = env.books();
-    let conn = rusqlite::Connection::open(env.db()).unwrap();
-    conn.execute_batch("BEGIN IMMEDIATE;").unwrap();
-    let out = env.run(&["--as", "管理员", "account", "add", "520109", "杂项"]);
-    assert_eq!(out.status.code(), Some(75), "{}", String::from_utf8_lossy(&out.stderr));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("正被另一个命令使用") && !err.contains("内部错误"), "{err}");
-    conn.execute_batch("ROLLBACK;").unwrap();
-    drop(conn);
+    let busy = || {
+        let out = env
+            .command()
+            .env("QIANZHANG_BUSY_WAIT_MS", "1000")
+            .args(["--as", "管理员", "account", "add", "520109", "杂项"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(75), "{}", String::from_utf8_lossy(&out.stderr));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("正被另一个命令使用") && !err.contains("内部错误"), "{err}");
+    };
+    match &env.store {
+        common::store::TestStore::Sqlite(path) => {
+            let conn = rusqlite::Connection::open(path).unwrap();
+            conn.execute_batch("BEGIN IMMEDIATE;").unwrap();
+            busy();
+            conn.execute_batch("ROLLBACK;").unwrap();
+        }
+        common::store::TestStore::Postgres { url, .. } => {
+            let mut client = postgres::Client::connect(url, postgres::NoTls).unwrap();
+            let mut tx = client.transaction().unwrap();
+            assert_eq!(tx.execute("SELECT 1 FROM chain_heads FOR UPDATE", &[]).unwrap(), 1);
+            busy();
+            tx.rollback().unwrap();
+        }
+    }
     assert_eq!(env.books(), before);
 }
 

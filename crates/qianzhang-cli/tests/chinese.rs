@@ -190,8 +190,7 @@ fn aud_1_log_times_are_written_and_shown_to_the_second() {
     let out =
         env.command().env_remove("QIANZHANG_NOW").args(["--as", "管理员", "person", "add", "孙丽"]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let conn = rusqlite::Connection::open(env.db()).unwrap();
-    let at: String = conn.query_row("SELECT at FROM log ORDER BY seq DESC LIMIT 1", [], |r| r.get(0)).unwrap();
+    let at = env.store.query("SELECT at FROM log ORDER BY seq DESC LIMIT 1").remove(0);
     assert!(!at.contains('.'), "stored to the second: {at}");
     let log = env.ok(&["log", "--limit", "3"]);
     let shown = format!("{} {}", &at[..10], &at[11..19]);

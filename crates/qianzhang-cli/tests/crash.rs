@@ -1,5 +1,6 @@
 //! Crash safety: an import killed with SIGKILL at random moments leaves a
-//! store that opens, verifies, and holds the import wholly or not at all.
+//! store that opens, verifies, and holds the import wholly or not at all
+//! (a SQLite file, or a PostgreSQL database whose client died mid-write).
 
 mod common;
 
@@ -12,8 +13,7 @@ use common::Env;
 use rand::{Rng, SeedableRng};
 
 fn vouchers_in(env: &Env) -> i64 {
-    let conn = rusqlite::Connection::open(env.db()).unwrap();
-    conn.query_row("SELECT COUNT(*) FROM vouchers", [], |r| r.get(0)).unwrap()
+    env.store.query("SELECT CAST(COUNT(*) AS TEXT) FROM vouchers")[0].parse().unwrap()
 }
 
 /// A few kills into a small import, in every test run.
@@ -32,29 +32,26 @@ fn killed_large_imports_are_all_or_nothing() {
 }
 
 fn kill_imports(vouchers: usize, runs: usize, seed: u64) {
-    let env = Env::new();
+    let template = Env::new();
     // The generated history runs to 2025-12: the clock stands after it (VCH-3).
-    env.set_now("2026-01-15T09:00:00+08:00");
-    env.ok(&["init", "--ledger", "基准", "--start", "2026-01"]);
-    let template = env.path("template.db");
-    std::fs::copy(env.db(), &template).unwrap();
+    template.set_now("2026-01-15T09:00:00+08:00");
+    template.ok(&["init", "--ledger", "基准", "--start", "2026-01"]);
     let mut csv = Vec::new();
     generate::generate(vouchers, 7, &mut csv).unwrap();
-    let file = env.write("big.csv", &csv);
+    let file = template.write("big.csv", &csv);
 
     // How long a whole import takes here, to aim the kills inside it.
+    let env = template.fork();
     let started = Instant::now();
     env.ok(&["import", "--history", file.to_str().unwrap()]);
     let full = started.elapsed();
     assert_eq!(vouchers_in(&env), vouchers as i64);
+    drop(env);
 
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let (mut absent, mut whole) = (0, 0);
     for run in 0..runs {
-        for suffix in ["", "-journal", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", env.db().display()));
-        }
-        std::fs::copy(&template, env.db()).unwrap();
+        let env = template.fork();
         let mut child = env.command().args(["import", "--history", file.to_str().unwrap()]).spawn().unwrap();
         let wait = full.mul_f64(rng.gen_range(0.05..1.1));
         std::thread::sleep(wait.min(Duration::from_secs(30)));

@@ -362,14 +362,13 @@ fn aud_2_catches_edits_to_the_board_tables() {
     let env = closed_january();
     env.ok(&["budget", "set", "--year", "2025", "--account", "5201", "--amount", "10000"]);
     env.ok(&["verify"]);
-    let clean = std::fs::read(env.db()).unwrap();
     for (sql, table) in [
         ("UPDATE disclosure_reviews SET opinion = '同意';", "disclosure_reviews"),
         ("UPDATE assets SET value = 1;", "assets"),
         ("DELETE FROM budgets;", "budgets"),
     ] {
-        std::fs::write(env.db(), &clean).unwrap();
-        env.sql(sql);
+        let env = env.fork();
+        env.tamper(sql);
         let err = env.fails(3, &["verify"]);
         assert!(err.contains(&format!("表 {table}")), "{sql}\n{err}");
     }

@@ -357,15 +357,14 @@ fn aud_2_catches_edits_to_the_month_end_tables() {
     env.ok(&["--as", "王芳", "bank", "match"]);
     env.ok(&["--as", "王芳", "cash", "count", "--date", "2025-01-31", "--amount", "4650"]);
     env.ok(&["verify"]);
-    let clean = std::fs::read(env.db()).unwrap();
     for (sql, table) in [
         ("UPDATE statement_lines SET inflow = inflow + 100 WHERE id = 1;", "statement_lines"),
         ("DELETE FROM bank_matches WHERE line_id = 4;", "bank_matches"),
         ("UPDATE cash_counts SET counted = book;", "cash_counts"),
-        ("UPDATE funds SET restricted = 0 WHERE name = '低保';", "funds"),
+        ("UPDATE funds SET restricted = FALSE WHERE name = '低保';", "funds"),
     ] {
-        std::fs::write(env.db(), &clean).unwrap();
-        env.sql(sql);
+        let env = env.fork();
+        env.tamper(sql);
         let err = env.fails(3, &["verify"]);
         assert!(err.contains(&format!("表 {table}")), "{sql}\n{err}");
     }

@@ -62,7 +62,7 @@ fn pub_1_a_month_is_published_once_per_close_and_listed() {
     assert_ne!(rows[1]["fingerprint"], rows[0]["fingerprint"], "a new close, a new fingerprint");
     env.ok(&["verify"]);
     // [AUD-2] a publication altered in the table is caught.
-    env.sql("UPDATE publications SET date = '2025-02-01' WHERE period = 202501;");
+    env.tamper("UPDATE publications SET date = '2025-02-01' WHERE period = 202501;");
     let err = env.fails(3, &["verify"]);
     assert!(err.contains("表 publications"), "{err}");
 }
@@ -107,13 +107,10 @@ fn doc_1_a_scan_is_attached_listed_and_taken_out_byte_for_byte() {
     assert_eq!(json["scans"][0]["sha256"], sha.as_str());
     assert_eq!(json["scans"][0]["media"], "application/pdf");
 
-    // Out again, the same bytes; never over the store.
+    // Out again, the same bytes.
     let out = env.path("取出.pdf");
     env.ok(&["voucher", "scan", r, &sha[..12], "-o", out.to_str().unwrap()]);
     assert_eq!(std::fs::read(&out).unwrap(), bytes);
-    let db = env.db();
-    let err = env.fails(1, &["voucher", "scan", r, &sha, "-o", db.to_str().unwrap()]);
-    assert!(err.contains("就是账簿文件"), "{err}");
     env.fails(1, &["voucher", "scan", r, "000000", "-o", out.to_str().unwrap()]);
 
     // A PNG named .pdf is mislabelled; a GIF is no scan; the same file twice is refused.
@@ -136,6 +133,23 @@ fn doc_1_a_scan_is_attached_listed_and_taken_out_byte_for_byte() {
     env.ok(&["verify"]);
 }
 
+/// A scan taken out is never written over the store's file (a file store
+/// only: a server's books have no path to write over).
+#[test]
+fn doc_1_a_scan_is_never_taken_out_over_the_store() {
+    let env = common::on_sqlite(Env::with_office);
+    let r = prepared(&env);
+    let bytes = pdf();
+    let sha = qianzhang_core::scan::sha256_hex(&bytes);
+    let scan = env.write("发票扫描.pdf", &bytes);
+    env.ok(&["voucher", "attach", r, "--scan", scan.to_str().unwrap()]);
+    let before = std::fs::read(env.db()).unwrap();
+    let db = env.db();
+    let err = env.fails(1, &["voucher", "scan", r, &sha, "-o", db.to_str().unwrap()]);
+    assert!(err.contains("就是账簿文件"), "{err}");
+    assert_eq!(std::fs::read(env.db()).unwrap(), before);
+}
+
 #[test]
 fn aud_2_a_scan_changed_in_the_store_is_caught() {
     let env = Env::with_office();
@@ -143,7 +157,10 @@ fn aud_2_a_scan_changed_in_the_store_is_caught() {
     let scan = env.write("发票.pdf", pdf());
     env.ok(&["voucher", "attach", r, "--scan", scan.to_str().unwrap(), "--doc", "类型=合同,金额=300,经办人=张伟"]);
     env.ok(&["verify"]);
-    env.sql("DROP TRIGGER scans_no_update; UPDATE scans SET bytes = CAST('%PDF-1.4 forged' AS BLOB);");
+    env.store.tamper_each(
+        "UPDATE scans SET bytes = CAST('%PDF-1.4 forged' AS BLOB);",
+        "UPDATE scans SET bytes = convert_to('%PDF-1.4 forged', 'UTF8');",
+    );
     let err = env.fails(3, &["verify"]);
     assert!(err.contains("扫描件") && err.contains("被改动过"), "{err}");
 }

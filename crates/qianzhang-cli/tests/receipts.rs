@@ -197,7 +197,8 @@ fn csh_1_the_cashier_cannot_pay_out_more_cash_than_there_is() {
 /// marked when it is upgraded, and verifies clean.
 #[test]
 fn csh_1_a_confirmed_payment_still_counts_after_the_store_is_upgraded() {
-    let env = Env::with_office();
+    // A SQLite file of an older schema: the downgrade is the file format's own.
+    let env = common::on_sqlite(Env::with_office);
     speakers_reviewed_and_approved(&env);
     petty_cash_drawn(&env);
     env.ok(&["--as", "王芳", "voucher", "confirm", "2025-03/记-0001"]);

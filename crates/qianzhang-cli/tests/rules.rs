@@ -100,11 +100,11 @@ fn aud_3_the_board_prints_the_fingerprint_of_the_entry_that_closed_the_month() {
         serde_json::from_str(&env.ok(&["disclose", "--month", "2025-01", "--format", "json", "--date", "2025-02-05"]))
             .unwrap();
     let printed = json["fingerprint"].as_str().unwrap().to_string();
-    let conn = rusqlite::Connection::open(env.db()).unwrap();
-    let closed: Vec<u8> = conn
-        .query_row("SELECT hash FROM log WHERE kind = 'period_closed' ORDER BY seq DESC LIMIT 1", [], |r| r.get(0))
-        .unwrap();
-    let hex: String = closed.iter().map(|b| format!("{b:02x}")).collect();
+    let closed = "FROM log WHERE kind = 'period_closed' ORDER BY seq DESC LIMIT 1";
+    let hex = env
+        .store
+        .texts(&format!("SELECT lower(hex(hash)) {closed}"), &format!("SELECT encode(hash, 'hex') {closed}"))
+        .remove(0);
     assert_eq!(printed, hex, "the board anchors the month's close");
     // Later entries (the review) do not move it, and verify proves it.
     let out = env.ok(&["verify", "--fingerprint", &printed, "--month", "2025-01"]);
@@ -117,14 +117,10 @@ fn vch_6_nothing_the_engine_stores_is_ever_deleted() {
     env.set_now(common::NOW);
     env.admin(&["person", "add", "李华"]);
     env.admin(&["person", "relate", "李明", "李华", "--kind", "sibling"]);
-    let conn = rusqlite::Connection::open(env.db()).unwrap();
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let tables = env.store.texts(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+        "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema()",
+    );
     let guarded = [
         "log",
         "accounts",
@@ -142,12 +138,11 @@ fn vch_6_nothing_the_engine_stores_is_ever_deleted() {
     ];
     for table in guarded {
         assert!(tables.iter().any(|t| t == table), "{table} exists");
-        let n: i64 = conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0)).unwrap();
-        assert!(n > 0, "{table} holds rows in the fixture, so the delete below means something");
-        assert!(conn.execute(&format!("DELETE FROM {table}"), []).is_err(), "{table} refuses deletes");
+        let n = env.store.query(&format!("SELECT CAST(COUNT(*) AS TEXT) FROM {table}")).remove(0);
+        assert_ne!(n, "0", "{table} holds rows in the fixture, so the delete below means something");
+        assert!(env.store.execute(&format!("DELETE FROM {table}")).is_err(), "{table} refuses deletes");
     }
-    assert!(conn.execute("UPDATE log SET kind = 'x'", []).is_err(), "the log refuses updates");
-    drop(conn);
+    assert!(env.store.execute("UPDATE log SET kind = 'x'").is_err(), "the log refuses updates");
     // The reversed office paper and its red reversal are both still listed.
     let list = env.ok(&["voucher", "list", "--month", "2025-01"]);
     assert!(list.contains("2025-01/记-0005") && list.contains("2025-01/记-0009"), "{list}");

@@ -11,8 +11,7 @@ use common::{Env, NOW, PASSPHRASE};
 
 /// Log entries of one kind.
 fn logged(env: &Env, kind: &str) -> i64 {
-    let conn = rusqlite::Connection::open(env.db()).unwrap();
-    conn.query_row("SELECT COUNT(*) FROM log WHERE kind = ?1", [kind], |r| r.get(0)).unwrap()
+    env.store.query(&format!("SELECT CAST(COUNT(*) AS TEXT) FROM log WHERE kind = '{kind}'"))[0].parse().unwrap()
 }
 
 /// Runs as `who` with `passphrase`.
@@ -80,10 +79,9 @@ fn aud_1_a_failed_sign_in_is_never_the_persons_act() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let conn = rusqlite::Connection::open(env.db()).unwrap();
-    let (actor, command): (String, String) = conn
-        .query_row("SELECT actor, payload FROM log ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap();
+    let last = "FROM log ORDER BY seq DESC LIMIT 1";
+    let actor = env.store.query(&format!("SELECT actor {last}")).remove(0);
+    let command = env.store.query(&format!("SELECT payload {last}")).remove(0);
     assert_eq!(actor, "（身份未验证）");
     assert!(command.contains("自称 李明"), "{command}");
     let trail = env.ok(&["audit", "person", "李明"]);
@@ -199,26 +197,9 @@ fn aud_1_the_logs_time_never_goes_backwards() {
     env.set_now(NOW);
     env.admin(&["account", "add", "520109", "杂项"]);
     // A log whose time goes backwards, even re-hashed, fails verification naming the entry.
-    let conn = rusqlite::Connection::open(env.db()).unwrap();
-    conn.execute_batch("DROP TRIGGER IF EXISTS log_no_update;").unwrap();
-    let last: i64 = conn.query_row("SELECT MAX(seq) FROM log", [], |r| r.get(0)).unwrap();
-    conn.execute("UPDATE log SET at = '2025-01-15T09:00:00+08:00' WHERE seq = ?1", [last]).unwrap();
-    let rows: Vec<(i64, String, String, String, String)> = {
-        let mut stmt = conn.prepare("SELECT seq, at, actor, kind, payload FROM log ORDER BY seq").unwrap();
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))).unwrap();
-        rows.map(Result::unwrap).collect()
-    };
-    let mut prev = qianzhang_core::chain::GENESIS;
-    for (seq, at, who, kind, payload) in rows {
-        let hash = qianzhang_core::chain::entry_hash(&prev, seq, &at, &who, &kind, &payload);
-        conn.execute(
-            "UPDATE log SET prev_hash = ?1, hash = ?2 WHERE seq = ?3",
-            rusqlite::params![&prev.0[..], &hash.0[..], seq],
-        )
-        .unwrap();
-        prev = hash;
-    }
-    drop(conn);
+    let last: i64 = env.store.query("SELECT CAST(MAX(seq) AS TEXT) FROM log")[0].parse().unwrap();
+    env.tamper(&format!("UPDATE log SET at = '2025-01-15T09:00:00+08:00' WHERE seq = {last};"));
+    common::chain::rehash(&env);
     let out = env.run(&["verify"]);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(
@@ -232,7 +213,8 @@ fn aud_1_the_logs_time_never_goes_backwards() {
 /// the books stay; bad targets are plain refusals, never exit 101.
 #[test]
 fn an_output_file_never_lands_on_the_store() {
-    let env = Env::with_office();
+    // The store's file and its journals: a file store only.
+    let env = common::on_sqlite(Env::with_office);
     let before = env.books();
     let store = env.db();
     std::os::unix::fs::symlink(&store, env.path("link.db")).unwrap();
@@ -312,10 +294,12 @@ fn export_to_a_closed_pipe_exits_quietly() {
 }
 
 /// Another command holding the store: exit 75 with a plain message after
-/// one bounded wait, for readers and writers alike, and never LED-1.
+/// one bounded wait, for readers and writers alike, and never LED-1. (A
+/// SQLite file's lock; on PostgreSQL readers never wait for a writer, and a
+/// writer waiting is `bad_input`'s busy store.)
 #[test]
 fn a_busy_store_is_exit_75_after_one_wait() {
-    let env = Env::with_office();
+    let env = common::on_sqlite(Env::with_office);
     let before = env.books();
     let conn = rusqlite::Connection::open(env.db()).unwrap();
     conn.execute_batch("BEGIN EXCLUSIVE;").unwrap();
@@ -337,7 +321,7 @@ fn a_busy_store_is_exit_75_after_one_wait() {
 #[test]
 fn the_store_file_and_its_journal_are_private() {
     use std::os::unix::fs::PermissionsExt;
-    let env = Env::with_ledger();
+    let env = common::on_sqlite(Env::with_ledger);
     let mode = std::fs::metadata(env.db()).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600, "store mode {mode:o}");
     let conn = rusqlite::Connection::open(env.db()).unwrap();

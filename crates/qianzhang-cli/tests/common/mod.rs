@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod chain;
 pub mod store;
 pub mod ties;
 
@@ -27,6 +28,8 @@ pub fn fixture(name: &str) -> PathBuf {
 
 /// Fixtures built once per test binary: the first test to ask builds it in a
 /// directory kept for the binary's life; every test gets a copy of its files.
+/// Fixtures are kept per backend: a SQLite-only test under a PostgreSQL run
+/// (see [`on_sqlite`]) gets its own copy built on a file.
 pub fn cached(key: &'static str, build: fn() -> Env) -> Env {
     use std::collections::HashMap;
     use std::sync::{Arc, Mutex, OnceLock};
@@ -35,12 +38,17 @@ pub fn cached(key: &'static str, build: fn() -> Env) -> Env {
         store: store::TestStore,
         now: String,
     }
-    type Fixtures = Mutex<HashMap<&'static str, Arc<OnceLock<Master>>>>;
+    type Fixtures = Mutex<HashMap<(&'static str, store::Backend), Arc<OnceLock<Master>>>>;
     static BUILT: OnceLock<Fixtures> = OnceLock::new();
     // The map's lock is held only to find the fixture's cell, so a fixture
     // built on another may itself be cached.
-    let cell =
-        BUILT.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner()).entry(key).or_default().clone();
+    let cell = BUILT
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry((key, store::Backend::current()))
+        .or_default()
+        .clone();
     let master = cell.get_or_init(|| {
         let env = build();
         Master { now: env.now.into_inner(), dir: env.dir, store: env.store }
@@ -48,14 +56,32 @@ pub fn cached(key: &'static str, build: fn() -> Env) -> Env {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = store::TestStore::copy_of(&master.store, dir.path());
     let env = Env { dir, store, now: std::cell::RefCell::new(NOW.to_string()) };
-    for entry in std::fs::read_dir(master.dir.path()).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_type().unwrap().is_file() {
-            std::fs::copy(entry.path(), env.dir.path().join(entry.file_name())).unwrap();
-        }
-    }
+    copy_files(master.dir.path(), env.dir.path());
     env.set_now(&master.now);
     env
+}
+
+thread_local! {
+    static SQLITE_ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// What `make` builds (a fixture, usually) on a SQLite file whatever the
+/// run tests: for the tests that read or alter the file itself.
+pub fn on_sqlite<T>(make: impl FnOnce() -> T) -> T {
+    let was = SQLITE_ONLY.with(|s| s.replace(true));
+    let made = make();
+    SQLITE_ONLY.with(|s| s.set(was));
+    made
+}
+
+/// The files of `from` (not its directories) into `to`.
+fn copy_files(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_file() {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
 }
 
 pub struct Env {
@@ -70,7 +96,7 @@ impl Env {
     /// A fresh environment on the backend the run tests
     /// (`QIANZHANG_TEST_BACKEND`, SQLite by default).
     pub fn new() -> Env {
-        Env::on(store::Backend::chosen())
+        Env::on(store::Backend::current())
     }
 
     /// A fresh environment on a SQLite file whatever the run tests: for
@@ -359,6 +385,21 @@ impl Env {
         assert_eq!(self.books(), before, "a refused command changed the books");
         assert_eq!(self.log_head(), (entries + 1, "refused".to_string()), "the refusal is logged once");
         err
+    }
+
+    /// Alters the store's rows with its guards off (tampering), in SQL both
+    /// backends read alike; see [`store::TestStore::tamper_each`].
+    pub fn tamper(&self, sql: &str) {
+        self.store.tamper(sql)
+    }
+
+    /// A copy of this environment, files and store, on the same backend:
+    /// a clean state to tamper with again and again.
+    pub fn fork(&self) -> Env {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = store::TestStore::copy_of(&self.store, dir.path());
+        copy_files(self.dir.path(), dir.path());
+        Env { dir, store, now: std::cell::RefCell::new(self.now.borrow().clone()) }
     }
 
     /// Runs SQL on the SQLite file (tampering, mostly): SQLite-only.

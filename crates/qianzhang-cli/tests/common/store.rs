@@ -4,16 +4,19 @@
 //! `QIANZHANG_TEST_PG` names (a role that may create databases), dropped
 //! when the test ends.
 //!
-//! Tests that inspect or alter the SQLite file itself (tampering through
-//! rusqlite, file modes, downgrades) are SQLite-only: they build their
-//! `Env` with [`super::Env::sqlite`] and run on a file under either setting.
+//! Tests that only read or tamper with rows do it on either backend
+//! ([`TestStore::texts`], [`TestStore::tamper_each`]). Tests that inspect or
+//! alter the SQLite file itself (file modes, locks, older schemas) are
+//! SQLite-only: they build their `Env` with [`super::Env::sqlite`], or a
+//! fixture inside [`super::on_sqlite`], and run on a file under either
+//! setting.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 /// Which backend `Env::new` gives a test.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Backend {
     Sqlite,
     Postgres,
@@ -27,6 +30,15 @@ impl Backend {
             Err(_) | Ok("") | Ok("sqlite") => Backend::Sqlite,
             Ok("postgres") => Backend::Postgres,
             Ok(other) => panic!("QIANZHANG_TEST_BACKEND={other}: expected sqlite or postgres"),
+        }
+    }
+
+    /// The chosen backend, or SQLite inside [`super::on_sqlite`].
+    pub fn current() -> Backend {
+        if super::SQLITE_ONLY.with(|s| s.get()) {
+            Backend::Sqlite
+        } else {
+            Backend::chosen()
         }
     }
 }
@@ -85,6 +97,68 @@ impl TestStore {
                 client.query(sql_postgres, &[]).unwrap().iter().map(|r| r.get::<_, String>(0)).collect()
             }
         }
+    }
+
+    /// The rows of `sql`, one query for both backends (text in its one
+    /// column: `CAST(… AS TEXT)` reads the same on either).
+    pub fn query(&self, sql: &str) -> Vec<String> {
+        self.texts(sql, sql)
+    }
+
+    /// Runs one statement with the guards standing, as any client of the
+    /// store could: `Err` with the store's message when it is refused.
+    pub fn execute(&self, sql: &str) -> Result<(), String> {
+        match self {
+            TestStore::Sqlite(path) => {
+                let conn = rusqlite::Connection::open(path).unwrap();
+                conn.execute_batch(sql).map_err(|e| e.to_string())
+            }
+            TestStore::Postgres { url, .. } => {
+                let mut client = postgres::Client::connect(url, postgres::NoTls).unwrap();
+                client.batch_execute(sql).map_err(|e| e.to_string())
+            }
+        }
+    }
+
+    /// Runs `sql` (the dialect of the store's backend) with every guard
+    /// trigger off, as the store's owner could: SQLite's dropped, the
+    /// server's disabled for the statement and enabled again after.
+    pub fn tamper_each(&self, sql_sqlite: &str, sql_postgres: &str) {
+        match self {
+            TestStore::Sqlite(path) => {
+                let conn = rusqlite::Connection::open(path).unwrap();
+                let triggers: Vec<String> = conn
+                    .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+                    .unwrap()
+                    .query_map([], |r| r.get(0))
+                    .unwrap()
+                    .map(Result::unwrap)
+                    .collect();
+                for t in triggers {
+                    conn.execute_batch(&format!("DROP TRIGGER {t}")).unwrap();
+                }
+                conn.execute_batch(sql_sqlite).unwrap_or_else(|e| panic!("{sql_sqlite}: {e}"));
+            }
+            TestStore::Postgres { url, .. } => {
+                let mut client = postgres::Client::connect(url, postgres::NoTls).unwrap();
+                let tables: Vec<String> = client
+                    .query("SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema()", &[])
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.get(0))
+                    .collect();
+                let toggle = |on: &str| -> String {
+                    tables.iter().map(|t| format!("ALTER TABLE {t} {on} TRIGGER USER; ")).collect()
+                };
+                let sql = format!("BEGIN; {} {sql_postgres}; {} COMMIT;", toggle("DISABLE"), toggle("ENABLE"));
+                client.batch_execute(&sql).unwrap_or_else(|e| panic!("{sql_postgres}: {e}"));
+            }
+        }
+    }
+
+    /// [`TestStore::tamper_each`] with SQL both backends read alike.
+    pub fn tamper(&self, sql: &str) {
+        self.tamper_each(sql, sql)
     }
 
     /// Creates a database `qzt_<pid>_<n>`, empty or from `template`.
