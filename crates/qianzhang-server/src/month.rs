@@ -472,7 +472,8 @@ fn lines_section(o: &Officer, m: &Month, outcome: Option<&Outcome>, month_q: &st
                 thead { tr { th { "行" } th { "日期" } th { "摘要 / 对方" } th.num { "收入" } th.num { "支出" } th.num { "余额" } th { "勾对" } } }
                 tbody {
                     @for l in shown {
-                        @let (inflow, outflow) = signed(l.line.amount());
+                        // A balance line has no inflow or outflow, not one of ¥0.00.
+                        @let (inflow, outflow) = if l.line.is_balance_only() { Default::default() } else { signed(l.line.amount()) };
                         tr {
                             td { (l.id) }
                             td { (format_date(l.line.date)) }

@@ -426,6 +426,10 @@ async fn bnk_1_the_cashier_records_a_statement_balance_on_the_bank_page() {
     let lines = qianzhang_app::month::statement_lines(&mut office.ledger(), "1002").expect("lines");
     assert_eq!(lines.len(), 1);
     assert!(lines[0].line.is_balance_only() && lines[0].line.balance == december);
+    // The statement table shows the balance line with empty inflow and outflow.
+    let row = page.body.split("<td>2025-01-31</td>").nth(1).expect("the balance line's row");
+    let row = &row[..row.find("</tr>").expect("row end")];
+    assert!(row.contains("余额行") && !row.contains("¥0.00"), "{row}");
 }
 
 /// The balance form offers the month's end, or today while the month runs
