@@ -33,8 +33,12 @@ pub fn read_table_file(
     is_header: &dyn Fn(&[String]) -> bool,
 ) -> Result<Vec<u8>, Error> {
     let limit = if is_workbook(path) { MAX_WORKBOOK_BYTES } else { max_bytes };
-    let file = std::fs::File::open(path)
-        .map_err(|e| Error::refuse(Rule::Csv1, format!("无法读取{what} {}：{e}", path.display())))?;
+    let file = std::fs::File::open(path).map_err(|e| {
+        Error::refuse(
+            Rule::Csv1,
+            format!("无法读取{what} {}：{}", path.display(), qianzhang_core::csvfile::io_reason(&e)),
+        )
+    })?;
     let bytes = qianzhang_core::csvfile::read_at_most(file, limit, what)?;
     if sniff(&bytes) == Sniffed::Text {
         return Ok(bytes);

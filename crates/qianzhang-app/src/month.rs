@@ -116,8 +116,9 @@ pub fn read_statement_file(
         )?;
         return Ok(read_statement(&csv, Some(TextEncoding::Utf8), &mapping)?);
     }
-    let opened = std::fs::File::open(path)
-        .map_err(|e| Error::refuse(Rule::Bnk1, format!("无法读取 {}：{e}", path.display())))?;
+    let opened = std::fs::File::open(path).map_err(|e| {
+        Error::refuse(Rule::Bnk1, format!("无法读取 {}：{}", path.display(), qianzhang_core::csvfile::io_reason(&e)))
+    })?;
     let bytes = qianzhang_core::csvfile::read_at_most(opened, qianzhang_core::bank::MAX_STATEMENT_BYTES, "银行对账单")?;
     Ok(read_statement(&bytes, encoding, &mapping)?)
 }

@@ -145,8 +145,12 @@ pub fn document_from_text(text: &str) -> Result<Document, Error> {
 /// accounts resolved against the chart.
 pub fn draft_from_file<B: Backend>(ledger: &Ledger<B>, path: &Path) -> Result<Draft, Error> {
     let chart = ledger.store().chart(ledger.handle())?;
-    let file = std::fs::File::open(path)
-        .map_err(|e| Error::refuse(Rule::Csv1, format!("无法读取凭证文件 {}：{e}", path.display())))?;
+    let file = std::fs::File::open(path).map_err(|e| {
+        Error::refuse(
+            Rule::Csv1,
+            format!("无法读取凭证文件 {}：{}", path.display(), qianzhang_core::csvfile::io_reason(&e)),
+        )
+    })?;
     let bytes =
         qianzhang_core::csvfile::read_at_most(file, qianzhang_core::voucher::MAX_VOUCHER_FILE_BYTES, "凭证文件")?;
     let text = String::from_utf8(bytes)
@@ -386,9 +390,14 @@ pub fn read_scan_file(path: &Path) -> Result<(String, Option<&'static str>, Vec<
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let declared = path.extension().and_then(|e| MediaType::parse(&e.to_string_lossy())).map(MediaType::mime);
     let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(scan::MAX_SCAN_BYTES as u64 + 1).read_to_end(&mut bytes))
-        .map_err(|e| Error::refuse(Rule::Doc1, format!("无法读取扫描件 {}：{e}", path.display())))?;
+    std::fs::File::open(path).and_then(|f| f.take(scan::MAX_SCAN_BYTES as u64 + 1).read_to_end(&mut bytes)).map_err(
+        |e| {
+            Error::refuse(
+                Rule::Doc1,
+                format!("无法读取扫描件 {}：{}", path.display(), qianzhang_core::csvfile::io_reason(&e)),
+            )
+        },
+    )?;
     Ok((name, declared, bytes))
 }
 

@@ -187,10 +187,12 @@ fn cannot_connect(url: &str, e: BackendError) -> Exit {
         BackendError::NewerSchema { .. } => Exit::Integrity(format!("[AUD-2] 数据库 {url}：{e}")),
         BackendError::Corrupt { place } => Exit::Integrity(format!("数据库 {url} 中的账簿已损坏：{place}")),
         BackendError::Busy => Exit::from(e),
-        // A URL that does not parse, a database that does not exist.
-        BackendError::NotAStore(m) => {
+        // A database that does not exist: the name is wrong, or it is yet to be made.
+        BackendError::NotAStore(m) if m.contains("没有这个数据库") => {
             Exit::Usage(format!("无法使用数据库 {url}：{m}；请检查地址中的库名，新库须先建立（createdb）"))
         }
+        // A URL that does not parse (sslmode, sslrootcert …): the message says what to fix.
+        BackendError::NotAStore(m) => Exit::Usage(format!("无法使用数据库 {url}：{m}")),
         // The server down or refusing the sign-in: nothing was changed.
         BackendError::Io(m) if m.contains("拒绝了登录") => {
             Exit::BadInput(format!("无法使用数据库 {url}：{m}；请检查地址中的用户名和口令"))

@@ -229,3 +229,18 @@ fn acc_1_renaming_keeps_the_code_and_every_voucher_on_it() {
     assert!(log.contains("科目 520101 更名为“办公用品费”"), "{log}");
     env.ok(&["verify"]);
 }
+
+/// A file that is not there is said so in Chinese, whichever command reads it.
+#[test]
+fn csv_1_a_missing_file_is_said_in_chinese() {
+    let env = Env::with_ledger();
+    for (rule, args) in [
+        ("CSV-1", &["import", "没有这个文件.csv"][..]),
+        ("CSV-1", &["voucher", "add", "--file", "没有这个文件.toml"][..]),
+    ] {
+        let err = env.refused(rule, args);
+        assert!(err.contains("文件不存在") && !err.contains("os error"), "{args:?}: {err}");
+    }
+    let err = env.fails(1, &["street", "month", "2025-01", "--statement", "没有这个文件.csv"]);
+    assert!(err.contains("[BNK-1]") && err.contains("文件不存在") && !err.contains("os error"), "{err}");
+}

@@ -210,6 +210,27 @@ fn aud_2_a_store_moves_to_postgres_and_back_with_the_same_fingerprint() {
     }
 }
 
+/// An address the program cannot read (an unknown sslmode, a root
+/// certificate file that is not there) says what is wrong with it, and
+/// not that the database is missing.
+#[test]
+fn a_postgres_address_that_does_not_parse_is_not_called_a_missing_database() {
+    let env = Env::sqlite();
+    for (url, says) in [
+        ("postgres://qianzhang:口令@localhost/qianzhang?sslmode=bogus", "sslmode=bogus 无法识别"),
+        (
+            "postgres://qianzhang:口令@localhost/qianzhang?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem",
+            "/nonexistent/ca.pem",
+        ),
+    ] {
+        let out = env.command().args(["--db", url, "verify"]).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{url}: {err}");
+        assert!(err.contains(says), "{url}: {err}");
+        assert!(!err.contains("createdb") && !err.contains("库名"), "{url}: {err}");
+    }
+}
+
 /// A PostgreSQL address holds a password: a server that cannot be reached
 /// is said so in words, with the address shown without it, and nothing is
 /// made on disk.

@@ -29,6 +29,18 @@ pub const MAX_LINE_BYTES: usize = 64 * 1024;
 /// length (LIM-1).
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024 * 1024;
 
+/// Why a file could not be read, in Chinese for the common cases (the
+/// system's own words, in English, otherwise).
+pub fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound => "文件不存在，请核对文件名和路径".to_string(),
+        K::PermissionDenied => "没有读取这个文件的权限".to_string(),
+        K::IsADirectory => "这是一个文件夹，不是文件".to_string(),
+        _ => e.to_string(),
+    }
+}
+
 /// [LIM-1] reads at most `max` bytes of `input`; more is refused, so an
 /// endless input (`/dev/zero`) ends in a refusal, not a hang.
 pub fn read_at_most(input: impl Read, max: u64, what: &str) -> Result<Vec<u8>, Refusal> {
@@ -36,7 +48,7 @@ pub fn read_at_most(input: impl Read, max: u64, what: &str) -> Result<Vec<u8>, R
     input
         .take(max.saturating_add(1))
         .read_to_end(&mut bytes)
-        .map_err(|e| Refusal::new(Rule::Csv1, format!("无法读取{what}：{e}")))?;
+        .map_err(|e| Refusal::new(Rule::Csv1, format!("无法读取{what}：{}", io_reason(&e))))?;
     if bytes.len() as u64 > max {
         return Err(Refusal::new(Rule::Lim1, format!("{what}超过 {} 字节，不是本程序能读取的文件", max)));
     }
@@ -331,7 +343,8 @@ pub fn import_csv<R: Read>(
     mut open: impl FnMut() -> std::io::Result<R>,
     opts: &ImportOptions,
 ) -> Result<ImportSummary, Failure> {
-    let unreadable = |e: std::io::Error| Failure::from(Refusal::new(Rule::Csv1, format!("无法读取文件：{e}")));
+    let unreadable =
+        |e: std::io::Error| Failure::from(Refusal::new(Rule::Csv1, format!("无法读取文件：{}", io_reason(&e))));
     let scanned = scan(open().map_err(unreadable)?).map_err(unreadable)?;
     if let Some(r) = scanned.over_limit {
         return Err(r.into());

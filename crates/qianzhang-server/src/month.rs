@@ -105,6 +105,8 @@ struct Month {
     blockers: Result<Vec<Refusal>, Error>,
     /// The latest closed month: the only one that can be reopened.
     latest_closed: Option<Period>,
+    /// Today: no statement reaches past it.
+    today: time::Date,
 }
 
 /// The month a page is about: the one asked for, else the earliest month
@@ -165,6 +167,7 @@ fn read_month(state: &State, name: &str, q: &MonthQuery, count_day: Option<time:
         closed,
         blockers,
         latest_closed,
+        today,
     })
 }
 
@@ -421,7 +424,8 @@ fn import_form(o: &Officer, m: &Month, outcome: Option<&Outcome>, month_q: &str,
 fn balance_form(o: &Officer, m: &Month, outcome: Option<&Outcome>, month_q: &str, account_q: &str) -> Markup {
     let ledger = o.ledger();
     let date = match typed(outcome, Form::Balance, "date") {
-        "" => format_date(m.month.last_day()),
+        // The month's end, or today while the month runs: a statement reaches no later.
+        "" => format_date(m.month.last_day().min(m.today)),
         d => d.to_string(),
     };
     html! {
@@ -468,7 +472,8 @@ fn lines_section(o: &Officer, m: &Month, outcome: Option<&Outcome>, month_q: &st
                 thead { tr { th { "行" } th { "日期" } th { "摘要 / 对方" } th.num { "收入" } th.num { "支出" } th.num { "余额" } th { "勾对" } } }
                 tbody {
                     @for l in shown {
-                        @let (inflow, outflow) = signed(l.line.amount());
+                        // A balance line has no inflow or outflow, not one of ¥0.00.
+                        @let (inflow, outflow) = if l.line.is_balance_only() { Default::default() } else { signed(l.line.amount()) };
                         tr {
                             td { (l.id) }
                             td { (format_date(l.line.date)) }
@@ -652,8 +657,14 @@ fn done(state: &State, o: &Officer, q: &MonthQuery, form: Form, text: String) ->
     {
         to.push_str(&format!("account={a}"));
     }
-    let to = to.trim_end_matches(['?', '&']);
-    axum::response::Redirect::to(&ledger_url(o.ledger(), to)).into_response()
+    // Back to the section of the form, where what it did is shown.
+    let section = match form {
+        Form::Count => "#count",
+        Form::Import | Form::Balance | Form::Match => "#bank",
+        Form::Close | Form::Reopen => "#close",
+    };
+    let to = format!("{}{section}", to.trim_end_matches(['?', '&']));
+    axum::response::Redirect::to(&ledger_url(o.ledger(), &to)).into_response()
 }
 
 /// The date typed into `name`, if any.

@@ -40,7 +40,7 @@ async fn upload(b: &mut Browser, path: &str, fields: &[(&str, &str)], file: Opti
     let page = b.send(req.body(Body::from(body)).expect("request")).await;
     match page.status {
         StatusCode::SEE_OTHER => {
-            let to = page.location().to_string();
+            let to = page.location().split('#').next().unwrap_or_default().to_string(); // a browser keeps the #section to itself
             b.get(&to).await
         }
         _ => page,
@@ -426,4 +426,32 @@ async fn bnk_1_the_cashier_records_a_statement_balance_on_the_bank_page() {
     let lines = qianzhang_app::month::statement_lines(&mut office.ledger(), "1002").expect("lines");
     assert_eq!(lines.len(), 1);
     assert!(lines[0].line.is_balance_only() && lines[0].line.balance == december);
+    // The statement table shows the balance line with empty inflow and outflow.
+    let row = page.body.split("<td>2025-01-31</td>").nth(1).expect("the balance line's row");
+    let row = &row[..row.find("</tr>").expect("row end")];
+    assert!(row.contains("余额行") && !row.contains("¥0.00"), "{row}");
+}
+
+/// The balance form offers the month's end, or today while the month runs
+/// (a statement reaches no later); a balance recorded leads back to the
+/// bank section, where what was recorded is shown.
+#[tokio::test]
+async fn bnk_1_the_balance_form_offers_no_day_after_today_and_leads_back_to_the_bank() {
+    let office = Office::new();
+    let mut b = office.signed_in(CASHIER).await;
+    let page = b.get(&at("/month?month=2025-04")).await;
+    assert!(page.body.contains(r#"name="date" value="2025-04-10" required"#), "today, not 2025-04-30: {}", page.body);
+    let page = b.get(&at("/month?month=2025-01")).await;
+    assert!(page.body.contains(r#"name="date" value="2025-01-31" required"#), "{}", page.body);
+    let december = qianzhang_app::month::reconciliation(&mut office.ledger(), Some("1002"), period("2024-12"))
+        .expect("reconciliation")
+        .book_balance;
+    let page = b
+        .post(
+            &at("/month/bank/balance?month=2025-01"),
+            &[("account", "1002"), ("date", "2025-01-31"), ("balance", &december.to_decimal_string())],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert!(page.location().ends_with("/month?month=2025-01#bank"), "{}", page.location());
 }

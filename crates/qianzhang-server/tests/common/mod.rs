@@ -240,7 +240,7 @@ impl Browser {
         let page = self.post(path, fields).await;
         match page.status {
             StatusCode::SEE_OTHER => {
-                let to = page.location().to_string();
+                let to = page.location().split('#').next().unwrap_or_default().to_string(); // a browser keeps the #section to itself
                 self.get(&to).await
             }
             _ => page,
@@ -283,7 +283,7 @@ impl Browser {
         let page = self.send(req).await;
         match page.status {
             StatusCode::SEE_OTHER => {
-                let to = page.location().to_string();
+                let to = page.location().split('#').next().unwrap_or_default().to_string(); // a browser keeps the #section to itself
                 self.get(&to).await
             }
             _ => page,
