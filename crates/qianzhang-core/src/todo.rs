@@ -306,10 +306,11 @@ pub fn near_cap(duties: &Duties, authorizations: &[(Authorization, Money)]) -> V
 }
 
 /// What a refusal found, without the advice on which command remedies it
-/// (`…；请用 bank import 导入…`): the item's kind says what to do, and each
-/// front end says how.
-fn finding(message: &str) -> &str {
-    match message.find("请用 ") {
+/// (`…；请用 bank import 导入…`, `…；请出纳用 cash count 盘点`): the item's
+/// kind says what to do, and each front end says how.
+pub fn finding(message: &str) -> &str {
+    let advice = ["请用 ", "请出纳用 "].iter().filter_map(|a| message.find(a)).min();
+    match advice {
         Some(i) => message[..i].trim_end_matches(['；', '，', ',', ';', ' ']),
         None => message,
     }

@@ -569,7 +569,27 @@ fn reconciliation_table(r: &Reconciliation) -> Markup {
         }
         @match r.problem() {
             None => p.ok { "调节后余额相符。" },
-            Some(p) => p.warn { span.rule { (p.rule.to_string()) } " " (p.message) },
+            Some(p) => p.warn { (blocker(&p)) },
+        }
+    }
+}
+
+/// A rule's reason as this page shows it: what is wrong, and the section
+/// of this page where it is put right — never the command line's advice
+/// the core's message ends with.
+fn blocker(r: &Refusal) -> Markup {
+    let found = qianzhang_core::todo::finding(&r.message);
+    let remedy = match r.rule {
+        Rule::Bnk1 if found.len() < r.message.len() => {
+            Some(("#bank", "到“银行对账”一节导入截至月末的对账单并勾对；本月银行没有收支的，在那里登记对账单余额"))
+        }
+        Rule::Csh2 if found.len() < r.message.len() => Some(("#count", "请出纳在“现金盘点”一节盘点")),
+        _ => None,
+    };
+    html! {
+        span.rule { (r.rule.to_string()) } " " (found)
+        @if let Some((section, words)) = remedy {
+            "；" a href=(section) { (words) }
         }
     }
 }
@@ -585,7 +605,7 @@ fn close_section(o: &Officer, m: &Month, outcome: Option<&Outcome>, month_q: &st
                 Ok(b) if b.is_empty() => p.ok { (m.month.to_chinese()) " 可以结账。" },
                 Ok(b) => {
                     p { (m.month.to_chinese()) " 暂不能结账：" }
-                    ul.blockers { @for r in b { li { span.rule { (r.rule.to_string()) } " " (r.message) } } }
+                    ul.blockers { @for r in b { li { (blocker(r)) } } }
                 }
             }
             form method="post" action=(ledger_url(ledger, &format!("/month/close{month_q}"))) {

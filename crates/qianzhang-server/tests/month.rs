@@ -455,3 +455,17 @@ async fn bnk_1_the_balance_form_offers_no_day_after_today_and_leads_back_to_the_
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert!(page.location().ends_with("/month?month=2025-01#bank"), "{}", page.location());
 }
+
+#[tokio::test]
+async fn per_1_the_month_page_says_where_on_it_a_reason_is_put_right_never_a_command() {
+    let office = Office::new();
+    let mut b = office.signed_in(ACCOUNTANT).await;
+    let page = b.get(&at("/month?month=2025-01")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("暂不能结账"), "{}", page.body);
+    assert!(page.body.contains("BNK-1"), "{}", page.body);
+    assert!(page.body.contains(r##"<a href="#bank">"##), "the reason leads to the bank section: {}", page.body);
+    for command in ["bank import", "bank balance", "bank match", "--through", "cash count", "请用 "] {
+        assert!(!page.body.contains(command), "the page shows the command line's {command:?}: {}", page.body);
+    }
+}
