@@ -56,7 +56,7 @@ impl Act {
     fn chinese(self) -> &'static str {
         match self {
             Act::Administer => "管理科目、人员与设置",
-            Act::KeepBooks => "制单、导入和记账",
+            Act::KeepBooks => "做账（制单、导入、记账、结账、公开）",
             Act::Post => "记账",
             Act::MigrateHistory => "迁移历史数据或录入期初余额",
             Act::Sign => "在凭证上签字",
@@ -372,6 +372,10 @@ mod tests {
         let e = authorize(&r, "王芳", Act::Post, on).unwrap_err();
         assert_eq!((e.rule, e.message.as_str()), (Rule::Sep5, "王芳是出纳：出纳不得记账（钱账分管），不能记账"));
         assert_eq!(authorize(&r, "王芳", Act::KeepBooks, on).unwrap_err().rule, Rule::Sep5);
+        // Closing a month and publishing are keeping the books too: the
+        // refusal names them, not only preparing and posting.
+        let e = authorize(&r, "王芳", Act::KeepBooks, on).unwrap_err();
+        assert!(e.message.contains("结账") && e.message.contains("公开"), "{}", e.message);
         assert_eq!(authorize(&r, "李明", Act::Post, on).unwrap_err().rule, Rule::Sep5);
         assert_eq!(authorize(&r, "李明", Act::KeepBooks, on).unwrap_err().rule, Rule::Opr1, "SEP-5 lets him prepare");
         assert_eq!(authorize(&r, "刘洋", Act::Post, on).unwrap_err().rule, Rule::Opr1);
