@@ -38,9 +38,4 @@ pub fn amount(text: &str, what: &str) -> Result<qianzhang_core::Money, Error> {
     Ok(qianzhang_core::voucher::read_amount(text, what, false)?.unwrap_or(qianzhang_core::Money::ZERO))
 }
 
-/// A balance as typed, which may be below zero (`-5`, an overdrawn
-/// account), read as [`amount`] reads an amount.
-pub fn balance(text: &str, what: &str) -> Result<qianzhang_core::Money, Error> {
-    Ok(qianzhang_core::voucher::read_amount(text, what, true)?.unwrap_or(qianzhang_core::Money::ZERO))
-}
 pub use session::{Claim, Ledger, Session};

@@ -190,7 +190,7 @@ pub fn record_bank_balance<B: Backend>(
     date: time::Date,
     balance: &str,
 ) -> Result<(StatementImport, Money), Error> {
-    let balance = qianzhang_core::bank::read_balance(balance)?;
+    let balance = qianzhang_core::bank::read_balance(balance, qianzhang_core::Rule::Bnk1, "银行对账单上的余额")?;
     let today = session.today();
     let done = session.change(Act::Reconcile, |w, _| record_statement_balance(w, account, date, balance, today))?;
     Ok((done, balance))

@@ -533,11 +533,13 @@ fn check_first_balance(
     )))
 }
 
-/// [BNK-1] reads the balance a cashier types from a statement.
-pub fn read_balance(text: &str) -> Result<Money, Refusal> {
+/// [BNK-1, FND-3] reads a balance typed from a bank statement (`what`
+/// names it in a refusal under `rule`): it may be below zero (an overdrawn
+/// account); empty text is refused, never taken for zero.
+pub fn read_balance(text: &str, rule: Rule, what: &str) -> Result<Money, Refusal> {
     Money::parse(text).map_err(|e| match e {
-        crate::money::MoneyError::Empty => Refusal::new(Rule::Bnk1, "请填写银行对账单上的余额，例如 12,345.67"),
-        e => Refusal::new(Rule::Bnk1, format!("对账单余额：{e}")),
+        crate::money::MoneyError::Empty => Refusal::new(rule, format!("请填写{what}，例如 12,345.67")),
+        e => Refusal::new(rule, format!("{what}：{e}")),
     })
 }
 

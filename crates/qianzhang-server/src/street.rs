@@ -112,9 +112,13 @@ async fn view(AxState(state): AxState<Arc<State>>, officer: Officer, RawQuery(qu
     let result = match run(move || {
         let statement = match (balance.is_empty(), source.is_empty()) {
             (true, _) => Statement::None,
-            (false, true) => Statement::Balance(qianzhang_app::balance(&balance, "街道账户月末余额")?),
+            (false, true) => Statement::Balance(qianzhang_core::bank::read_balance(
+                &balance,
+                qianzhang_core::Rule::Fnd3,
+                "街道账户月末余额",
+            )?),
             (false, false) => Statement::Carried {
-                balance: qianzhang_app::balance(&balance, "街道账户月末余额")?,
+                balance: qianzhang_core::bank::read_balance(&balance, qianzhang_core::Rule::Fnd3, "街道账户月末余额")?,
                 source: &source,
             },
         };

@@ -89,6 +89,7 @@ async fn fnd_3_the_street_page_lists_the_officers_ledgers_and_checks_the_balance
     assert!(r.text().contains("FND-3") && r.text().contains("月份"), "{}", r.text());
     let r = b.get("/street?month=2025-03&balance=abc").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("FND-3") && r.text().contains("街道账户月末余额"), "{}", r.text());
 
     assert_eq!(office.log_len(), before, "reading writes nothing to the log");
 }

@@ -71,7 +71,11 @@ pub(crate) fn street(cli: &Cli, cmd: &StreetCmd) -> Result<(), Exit> {
     }
     let statement = match (statement, balance) {
         (Some(path), _) => Statement::File { path, sheet: sheet.as_deref(), encoding: *encoding, map: map.as_deref() },
-        (None, Some(text)) => Statement::Balance(qianzhang_app::balance(text, "街道账户月末余额")?),
+        (None, Some(text)) => Statement::Balance(qianzhang_core::bank::read_balance(
+            text,
+            qianzhang_core::Rule::Fnd3,
+            "街道账户月末余额",
+        )?),
         (None, None) => Statement::None,
     };
     let request = Request { month: *month, ledgers, account: account.as_deref(), statement };

@@ -303,3 +303,16 @@ fn bnk_1_a_statement_s_balance_rows_are_balance_lines_in_the_chain() {
     let empty = "交易日期,收入金额,支出金额,余额\n2025-02-01,,,\n";
     assert_eq!(read_statement(empty.as_bytes(), None, &[]).unwrap_err().reasons[0].row, Some(2));
 }
+
+#[test]
+fn bnk_1_fnd_3_a_typed_balance_may_be_overdrawn_but_never_empty() {
+    assert_eq!(read_balance("-5", Rule::Fnd3, "街道账户月末余额").unwrap(), Money::from_fen(-500));
+    assert_eq!(read_balance("¥12,345.67", Rule::Bnk1, "对账单余额").unwrap(), Money::from_fen(1_234_567));
+    for (text, says) in [("", "请填写"), ("  ", "请填写"), ("abc", "不是可读的金额"), ("1.234", "两位小数")] {
+        let r = read_balance(text, Rule::Fnd3, "街道账户月末余额").unwrap_err();
+        assert_eq!(r.rule, Rule::Fnd3, "{text:?}");
+        assert!(r.message.contains("街道账户月末余额") && r.message.contains(says), "{text:?}: {}", r.message);
+    }
+    let r = read_balance("99999999999999999999", Rule::Bnk1, "对账单余额").unwrap_err();
+    assert_eq!(r.rule, Rule::Bnk1);
+}
