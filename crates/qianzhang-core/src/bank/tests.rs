@@ -308,7 +308,8 @@ fn bnk_1_a_statement_s_balance_rows_are_balance_lines_in_the_chain() {
 fn bnk_1_fnd_3_a_typed_balance_may_be_overdrawn_but_never_empty() {
     assert_eq!(read_balance("-5", Rule::Fnd3, "街道账户月末余额").unwrap(), Money::from_fen(-500));
     assert_eq!(read_balance("¥12,345.67", Rule::Bnk1, "对账单余额").unwrap(), Money::from_fen(1_234_567));
-    for (text, says) in [("", "请填写"), ("  ", "请填写"), ("abc", "不是可读的金额"), ("1.234", "两位小数")] {
+    for (text, says) in [("", "请填写"), ("  ", "请填写"), ("abc", "不是可读的金额"), ("1.234", "两位小数")]
+    {
         let r = read_balance(text, Rule::Fnd3, "街道账户月末余额").unwrap_err();
         assert_eq!(r.rule, Rule::Fnd3, "{text:?}");
         assert!(r.message.contains("街道账户月末余额") && r.message.contains(says), "{text:?}: {}", r.message);
