@@ -387,6 +387,24 @@ fn aud_2_verification_names_the_entry_altered_not_a_neighbour() {
     assert!(err.contains(&format!("第一处不符在日志第 {posting} 条")), "{err}");
 }
 
+/// An entry rewritten into what is not an event of its kind, with the chain
+/// re-hashed over it: the chain holds, and that entry is named.
+#[test]
+fn aud_2_a_rehashed_entry_that_is_no_event_of_its_kind_is_named() {
+    let env = closed_january();
+    let content = entry(&env, "voucher_prepared", "2025-01/记-0002");
+    for (sql, says) in [
+        (format!("UPDATE log SET payload = '{{\"event\":\"voucher_prepared\"' WHERE seq = {content};"), "无法解析"),
+        (format!("UPDATE log SET kind = 'voucher_voided' WHERE seq = {content};"), "与内容 voucher_prepared 不符"),
+    ] {
+        let changed = env.fork();
+        changed.tamper(&sql);
+        rehash(&changed);
+        let err = changed.fails(3, &["verify"]);
+        assert!(err.contains(&format!("第一处不符在日志第 {content} 条")) && err.contains(says), "{sql}\n{err}");
+    }
+}
+
 #[test]
 fn aud_2_a_month_reopened_after_publication_says_what_changed_since() {
     let env = closed_january();

@@ -56,13 +56,26 @@ impl fmt::Debug for Fingerprint {
 /// The hash of one entry: length-prefixed fields after the previous hash, so
 /// no two different entries encode to the same bytes.
 pub fn entry_hash(prev: &Fingerprint, seq: i64, at: &str, actor: &str, kind: &str, payload: &str) -> Fingerprint {
+    entry_hash_bytes(prev, seq, at.as_bytes(), actor.as_bytes(), kind.as_bytes(), payload.as_bytes())
+}
+
+/// [`entry_hash`] over the fields' bytes as stored, for a reader that
+/// checks the chain before it decodes the text (verification).
+pub fn entry_hash_bytes(
+    prev: &Fingerprint,
+    seq: i64,
+    at: &[u8],
+    actor: &[u8],
+    kind: &[u8],
+    payload: &[u8],
+) -> Fingerprint {
     let mut h = Sha256::new();
     h.update(b"qianzhang-log-v1");
     h.update(prev.0);
     h.update(seq.to_be_bytes());
     for field in [at, actor, kind, payload] {
         h.update((field.len() as u64).to_be_bytes());
-        h.update(field.as_bytes());
+        h.update(field);
     }
     Fingerprint(h.finalize().into())
 }
@@ -81,6 +94,7 @@ mod tests {
         assert_ne!(base, entry_hash(&GENESIS, 1, "t", "a", "j", "p"));
         assert_ne!(base, entry_hash(&GENESIS, 1, "t", "a", "k", "q"));
         assert_ne!(entry_hash(&GENESIS, 1, "ta", "", "k", "p"), entry_hash(&GENESIS, 1, "t", "a", "k", "p"));
+        assert_eq!(base, entry_hash_bytes(&GENESIS, 1, b"t", b"a", b"k", b"p"));
         assert_eq!(base, entry_hash(&GENESIS, 1, "t", "a", "k", "p"));
     }
 

@@ -2,6 +2,9 @@
 //! database with the same projector the commands use, and compare every
 //! projection table row by row with what is on disk.
 
+use std::ops::Range;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+
 use qianzhang_core::Event;
 use rusqlite::types::{Value, ValueRef};
 use rusqlite::Connection;
@@ -10,13 +13,52 @@ use crate::projector::Projector;
 use crate::schema::{migrate, PROJECTIONS};
 use crate::{Error, LedgerHandle};
 use qianzhang_core::backend::{Anchor, AnchorWalk, Mismatch, VerifyReport};
-use qianzhang_core::chain::{entry_hash, Fingerprint, GENESIS};
+use qianzhang_core::chain::{entry_hash_bytes, Fingerprint, GENESIS};
 
 /// Log entries handed to the replay at a time.
 const BATCH: usize = 512;
 
 /// The scratch database's page cache, in KiB.
 const SCRATCH_CACHE_KIB: u32 = 65536;
+
+/// Log entries whose chain checked out, as stored: the text of each in one
+/// buffer, their payloads not yet decoded.
+#[derive(Default)]
+struct Raw {
+    text: String,
+    payloads: Vec<u8>,
+    entries: Vec<RawEntry>,
+}
+
+/// One entry of a [`Raw`] batch: where its fields are in the buffers.
+struct RawEntry {
+    seq: i64,
+    at: Range<usize>,
+    actor: Range<usize>,
+    kind: Range<usize>,
+    payload: Range<usize>,
+    computed: Fingerprint,
+}
+
+impl Raw {
+    fn push(&mut self, seq: i64, at: &str, actor: &str, kind: &str, payload: &[u8], computed: Fingerprint) {
+        let mut put = |field: &str| {
+            let start = self.text.len();
+            self.text.push_str(field);
+            start..self.text.len()
+        };
+        let (at, actor, kind) = (put(at), put(actor), put(kind));
+        let start = self.payloads.len();
+        self.payloads.extend_from_slice(payload);
+        self.entries.push(RawEntry { seq, at, actor, kind, payload: start..self.payloads.len(), computed });
+    }
+}
+
+/// The first entry that could not be decoded, with the last one before it.
+struct Undecoded {
+    mismatch: Mismatch,
+    last_good: (i64, Fingerprint),
+}
 
 /// One log entry whose chain checked out, for the replay.
 struct Checked {
@@ -28,22 +70,24 @@ struct Checked {
 }
 
 /// What the replay thread gives back: the scratch database, the anchor's
-/// walk and what it found, and the first entry that could not be replayed
-/// with the last one that could.
+/// walk and what it found, the first entry that could not be replayed
+/// with the last one that could, and (when every entry was replayed) the
+/// digests of the replayed tables.
 struct Replayed {
     db: Connection,
-    projector: Projector,
     walk: Option<AnchorWalk>,
     anchor: VerifyReport,
     failed: Option<Mismatch>,
     last_good: (i64, Fingerprint),
+    digests: Option<Result<Vec<[u8; 32]>, Error>>,
 }
 
 /// [AUD-2] replays the log of `ledger` into a scratch database and compares.
 ///
-/// Two threads: this one reads the log, checks the chain and decodes each
-/// entry; the other replays the entries, in order, into the scratch
-/// database (and follows the anchor). Then both read the projection tables,
+/// Three threads: this one reads the log and checks the chain; the second
+/// decodes each entry that checked out; the third replays the entries, in
+/// order, into the scratch database (and follows the anchor). Then two
+/// read the projection tables,
 /// one the store's and one the replay's, each into a digest per table; a
 /// table whose digests differ is compared row by row to name the row.
 /// What is reported is what a single pass, stopping at the first entry
@@ -65,22 +109,34 @@ pub(crate) fn verify(conn: &Connection, ledger: &LedgerHandle, anchor: Option<An
 fn verify_within(conn: &Connection, ledger: &LedgerHandle, anchor: Option<Anchor>) -> Result<VerifyReport, Error> {
     let mut report = VerifyReport::new(&ledger.info.name);
     let walk = anchor.map(AnchorWalk::new);
-    let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Checked>>(4);
+    let (send_raw, receive_raw) = sync_channel::<Raw>(4);
+    let (send, receive) = sync_channel::<Vec<Checked>>(4);
     let ledger_id = ledger.id;
     let name = ledger.info.name.clone();
     std::thread::scope(|scope| -> Result<VerifyReport, Error> {
         let replay = scope.spawn(move || replay_log(ledger_id, &name, walk, receive));
-        let walked = walk_log(conn, ledger_id, &mut report, send);
+        let decode = scope.spawn(move || decode_log(receive_raw, send));
+        let walked = walk_log(conn, ledger_id, &mut report, send_raw);
+        // The store's side of the comparison while the replay catches up.
+        let actual = match (&walked, &report.mismatch) {
+            (Ok(()), None) => Some(digests(conn, ledger_id)),
+            _ => None,
+        };
+        let undecoded = decode.join().map_err(|_| Error::Corrupt("解析日志的线程意外中止".into()))?;
         let replayed = replay.join().map_err(|_| Error::Corrupt("重放日志的线程意外中止".into()))??;
         walked?;
-        let Replayed { db: replay, mut projector, walk, anchor: found, failed, last_good } = replayed;
+        let Replayed { db: replay, walk, anchor: found, failed, last_good, digests: expected } = replayed;
         report.anchor = found.anchor;
         report.anchor_matches = found.anchor_matches;
         report.since = found.since;
-        // The replay stops before any entry the walk found wrong, so an
-        // entry that could not be replayed comes first.
+        // Each stage stops before any entry the one before it found wrong,
+        // so an entry that could not be replayed comes first, then one that
+        // could not be decoded, then the chain's.
         if failed.is_some() {
             report.mismatch = failed;
+            (report.entries, report.fingerprint) = last_good;
+        } else if let Some(Undecoded { mismatch, last_good }) = undecoded {
+            report.mismatch = Some(mismatch);
             (report.entries, report.fingerprint) = last_good;
         }
         if report.mismatch.is_some() {
@@ -94,11 +150,10 @@ fn verify_within(conn: &Connection, ledger: &LedgerHandle, anchor: Option<Anchor
             report.mismatch = Some(missing);
             return Ok(report);
         }
-        projector.flush(&replay)?;
-        let expected = scope.spawn(move || digests(&replay, ledger_id).map(|d| (replay, d)));
-        let actual = digests(conn, ledger_id);
-        let (replay, expected) = expected.join().map_err(|_| Error::Corrupt("比对线程意外中止".into()))??;
-        let actual = actual?;
+        let (Some(actual), Some(expected)) = (actual, expected) else {
+            return Err(Error::Corrupt("校验未能比对投影表".into()));
+        };
+        let (actual, expected) = (actual?, expected?);
         let mut found: Vec<Mismatch> = Vec::new();
         for (i, (table, sql, seq_column)) in PROJECTIONS.iter().enumerate() {
             if actual[i] == expected[i] {
@@ -124,22 +179,17 @@ fn log_mismatch(seq: i64, detail: String) -> Option<Mismatch> {
     Some(Mismatch { seq: Some(seq), table: "log", detail })
 }
 
-/// Walks the chain of the log, handing every entry that checks out to the
-/// replay; stops at the first that does not (in `report`), or when the
-/// replay stops taking entries.
-fn walk_log(
-    conn: &Connection,
-    ledger_id: i64,
-    report: &mut VerifyReport,
-    send: std::sync::mpsc::SyncSender<Vec<Checked>>,
-) -> Result<(), Error> {
+/// Walks the chain of the log, handing every entry that checks out on to
+/// be decoded; stops at the first that does not (in `report`), or when the
+/// next stage stops taking entries.
+fn walk_log(conn: &Connection, ledger_id: i64, report: &mut VerifyReport, send: SyncSender<Raw>) -> Result<(), Error> {
     let mut stmt = conn
         .prepare("SELECT seq, at, actor, kind, payload, prev_hash, hash FROM log WHERE ledger_id = ?1 ORDER BY seq")?;
     let mut rows = stmt.query([ledger_id])?;
     let mut prev = GENESIS;
     let mut prev_at = String::new();
     let mut expected_seq = 1i64;
-    let mut batch = Vec::with_capacity(BATCH);
+    let mut batch = Raw::default();
     while let Some(row) = rows.next()? {
         // Every column as the engine writes it; anything else names the
         // entry and the column instead of failing the whole verification.
@@ -149,7 +199,7 @@ fn walk_log(
                 text(row, 1, "at")?,
                 text(row, 2, "actor")?,
                 text(row, 3, "kind")?,
-                text(row, 4, "payload")?,
+                text_bytes(row, 4, "payload")?,
                 blob(row, 5, "prev_hash")?,
                 blob(row, 6, "hash")?,
             ))
@@ -162,8 +212,18 @@ fn walk_log(
                 break;
             }
         };
+        // A payload that is not text at all is named as such, whatever
+        // else is wrong with its entry.
+        let or_utf8 = |found: Option<Mismatch>| match std::str::from_utf8(payload) {
+            Ok(_) => found,
+            Err(_) => log_mismatch(
+                expected_seq,
+                format!("日志第 {expected_seq} 条的 payload 列不是有效的 UTF-8 文本：该条记录被改动过"),
+            ),
+        };
         if seq != expected_seq {
-            report.mismatch = log_mismatch(expected_seq, format!("日志第 {expected_seq} 条缺失（其后为第 {seq} 条）"));
+            report.mismatch =
+                or_utf8(log_mismatch(expected_seq, format!("日志第 {expected_seq} 条缺失（其后为第 {seq} 条）")));
             break;
         }
         if prev_hash != prev.0 {
@@ -171,47 +231,37 @@ fn walk_log(
             // was altered and re-hashed: an entry whose own hash still
             // follows from the link it holds is intact, and the one before
             // it is the one changed.
+            let link = Fingerprint::from_slice(prev_hash).unwrap_or(GENESIS);
             let intact =
-                entry_hash(&Fingerprint::from_slice(prev_hash).unwrap_or(GENESIS), seq, at, actor, kind, payload).0
-                    == hash;
-            report.mismatch = if intact && seq > 1 {
+                entry_hash_bytes(&link, seq, at.as_bytes(), actor.as_bytes(), kind.as_bytes(), payload).0 == hash;
+            report.mismatch = or_utf8(if intact && seq > 1 {
                 log_mismatch(
                     seq - 1,
                     format!("日志第 {} 条被改动过并重算了哈希：第 {seq} 条记录的前一条哈希仍是改动前的", seq - 1),
                 )
             } else {
                 log_mismatch(seq, format!("日志第 {seq} 条记录的前一条哈希与第 {} 条不符：该条记录被改动过", seq - 1))
-            };
+            });
             break;
         }
-        let computed = entry_hash(&prev, seq, at, actor, kind, payload);
+        let computed = entry_hash_bytes(&prev, seq, at.as_bytes(), actor.as_bytes(), kind.as_bytes(), payload);
         if computed.0 != hash {
-            report.mismatch = log_mismatch(seq, format!("日志第 {seq} 条的内容与其哈希不符：该条记录被改动过"));
+            report.mismatch =
+                or_utf8(log_mismatch(seq, format!("日志第 {seq} 条的内容与其哈希不符：该条记录被改动过")));
             break;
         }
         if qianzhang_core::audit::log_time_goes_back(&prev_at, at) {
-            report.mismatch = log_mismatch(
+            report.mismatch = or_utf8(log_mismatch(
                 seq,
                 format!("日志第 {seq} 条的时间 {at} 早于第 {} 条的 {prev_at}：日志的时间倒退了", seq - 1),
-            );
+            ));
             break;
         }
         prev_at.clear();
         prev_at.push_str(at);
-        let event = match Event::from_json(payload) {
-            Ok(e) => e,
-            Err(e) => {
-                report.mismatch = log_mismatch(seq, format!("日志第 {seq} 条无法解析：{e}"));
-                break;
-            }
-        };
-        if event.kind() != kind {
-            report.mismatch = log_mismatch(seq, format!("日志第 {seq} 条的类型 {kind} 与内容 {} 不符", event.kind()));
-            break;
-        }
-        batch.push(Checked { seq, at: at.to_string(), actor: actor.to_string(), event, computed });
-        if batch.len() == BATCH && send.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))).is_err() {
-            // The replay stopped at an entry it could not replay.
+        batch.push(seq, at, actor, kind, payload, computed);
+        if batch.entries.len() == BATCH && send.send(std::mem::take(&mut batch)).is_err() {
+            // A later stage stopped at an entry it could not take.
             return Ok(());
         }
         prev = computed;
@@ -219,10 +269,55 @@ fn walk_log(
         report.fingerprint = computed;
         expected_seq += 1;
     }
-    if !batch.is_empty() {
+    if !batch.entries.is_empty() {
         let _ = send.send(batch);
     }
     Ok(())
+}
+
+/// Decodes the entries whose chain checked out, in order, and hands them to
+/// the replay; stops at the first whose payload is not an event of its kind.
+fn decode_log(receive: Receiver<Raw>, send: SyncSender<Vec<Checked>>) -> Option<Undecoded> {
+    let mut last_good = (0, GENESIS);
+    for raw in receive {
+        let mut batch = Vec::with_capacity(raw.entries.len());
+        for e in &raw.entries {
+            let seq = e.seq;
+            let (at, actor, kind) = (&raw.text[e.at.clone()], &raw.text[e.actor.clone()], &raw.text[e.kind.clone()]);
+            let failure = match std::str::from_utf8(&raw.payloads[e.payload.clone()]) {
+                Err(_) => Err(format!("日志第 {seq} 条的 payload 列不是有效的 UTF-8 文本：该条记录被改动过")),
+                Ok(payload) => match Event::from_json(payload) {
+                    Err(e) => Err(format!("日志第 {seq} 条无法解析：{e}")),
+                    Ok(event) if event.kind() != kind => {
+                        Err(format!("日志第 {seq} 条的类型 {kind} 与内容 {} 不符", event.kind()))
+                    }
+                    Ok(event) => Ok(event),
+                },
+            };
+            match failure {
+                Ok(event) => {
+                    batch.push(Checked {
+                        seq,
+                        at: at.to_string(),
+                        actor: actor.to_string(),
+                        event,
+                        computed: e.computed,
+                    });
+                }
+                Err(detail) => {
+                    // What decoded before it is still replayed.
+                    let _ = send.send(batch);
+                    return Some(Undecoded { mismatch: Mismatch { seq: Some(seq), table: "log", detail }, last_good });
+                }
+            }
+            last_good = (seq, e.computed);
+        }
+        if send.send(batch).is_err() {
+            // The replay stopped at an entry it could not replay.
+            return None;
+        }
+    }
+    None
 }
 
 /// Replays the entries as they come, into a scratch database, following
@@ -231,7 +326,7 @@ fn replay_log(
     ledger_id: i64,
     name: &str,
     mut walk: Option<AnchorWalk>,
-    receive: std::sync::mpsc::Receiver<Vec<Checked>>,
+    receive: Receiver<Vec<Checked>>,
 ) -> Result<Replayed, Error> {
     // A private temporary database: its pages stay in a bounded cache and
     // spill to a file SQLite deletes when it is closed, so a log of ten
@@ -256,7 +351,11 @@ fn replay_log(
             last_good = (seq, computed);
         }
     }
-    Ok(Replayed { db, projector, walk, anchor, failed, last_good })
+    let digests = match failed {
+        Some(_) => None,
+        None => Some(projector.flush(&db).and_then(|()| digests(&db, ledger_id))),
+    };
+    Ok(Replayed { db, walk, anchor, failed, last_good, digests })
 }
 
 /// A digest of each projection table of [`PROJECTIONS`], in its order:
@@ -413,6 +512,13 @@ fn integer(row: &rusqlite::Row<'_>, i: usize, column: &str) -> Result<i64, Strin
 fn text<'r>(row: &'r rusqlite::Row<'_>, i: usize, column: &str) -> Result<&'r str, String> {
     match row.get_ref(i).map_err(|e| e.to_string())? {
         ValueRef::Text(bytes) => std::str::from_utf8(bytes).map_err(|_| format!("的 {column} 列不是有效的 UTF-8 文本")),
+        other => Err(format!("的 {column} 列应为文本，实为 {}", other.data_type())),
+    }
+}
+
+fn text_bytes<'r>(row: &'r rusqlite::Row<'_>, i: usize, column: &str) -> Result<&'r [u8], String> {
+    match row.get_ref(i).map_err(|e| e.to_string())? {
+        ValueRef::Text(bytes) => Ok(bytes),
         other => Err(format!("的 {column} 列应为文本，实为 {}", other.data_type())),
     }
 }
