@@ -626,7 +626,7 @@ pub(crate) fn origin_str(origin: qianzhang_core::Origin) -> &'static str {
 
 /// Decodes a voucher-carrying log payload.
 pub(crate) fn voucher_of(payload: &str) -> Result<Voucher, Error> {
-    match serde_json::from_str::<Event>(payload)? {
+    match Event::from_json(payload)? {
         Event::VoucherPrepared { voucher }
         | Event::VoucherMigrated { voucher }
         | Event::VoucherRevised { voucher }

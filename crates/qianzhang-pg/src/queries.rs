@@ -155,7 +155,7 @@ pub(crate) fn close_fingerprint(
         &[&ledger.id],
     )?;
     for r in &rows {
-        if let Event::PeriodClosed { period: closed, .. } = serde_json::from_str::<Event>(get(r, 2)?)? {
+        if let Event::PeriodClosed { period: closed, .. } = Event::from_json(get(r, 2)?)? {
             if closed == period {
                 return Ok(Some(LogHead { seq: get(r, 0)?, fingerprint: fingerprint_of(get(r, 1)?, "log")? }));
             }
@@ -245,7 +245,7 @@ pub(crate) fn voided(tx: &mut Tx<'_>, ledger: &LedgerHandle, from: Period, to: P
     for r in &rows {
         let at: String = get(r, 0)?;
         let voided_on = parse_date(at.get(..10).unwrap_or("")).map_err(|e| Error::Corrupt(e.to_string()))?;
-        let event: Event = serde_json::from_str(get(r, 2)?)?;
+        let event = Event::from_json(get(r, 2)?)?;
         let Event::VoucherVoided { reference, reason } = event else {
             return Err(Error::Corrupt(format!("log entry of kind voucher_voided holds {}", event.kind())));
         };
@@ -280,7 +280,7 @@ pub(crate) fn log_facts(tx: &mut Tx<'_>, ledger: &LedgerHandle, kinds: &[&str]) 
         let at: String = get(r, 1)?;
         let date = parse_date(at.get(..10).unwrap_or(""))
             .map_err(|e| Error::Corrupt(format!("表 log 第 {seq} 条的时间：{e}")))?;
-        let event: Event = serde_json::from_str(get(r, 4)?)?;
+        let event = Event::from_json(get(r, 4)?)?;
         out.push(LogFact { seq, date, actor: get(r, 2)?, event });
     }
     Ok(out)
@@ -315,7 +315,7 @@ pub(crate) fn acts_of(
     )?;
     let mut out = Vec::new();
     for r in &rows {
-        let event: Event = serde_json::from_str(get(r, 2)?)?;
+        let event = Event::from_json(get(r, 2)?)?;
         let actor: String = get(r, 4)?;
         let hash: &[u8] = get(r, 3)?;
         let at: String = get(r, 1)?;
@@ -498,7 +498,7 @@ pub(crate) fn log_tail(tx: &mut Tx<'_>, ledger: &LedgerHandle, limit: usize) -> 
                 seq: get(r, 0)?,
                 at: get(r, 1)?,
                 actor: get(r, 2)?,
-                event: serde_json::from_str(get(r, 3)?)?,
+                event: Event::from_json(get(r, 3)?)?,
                 hash: fingerprint_of(get(r, 4)?, "log")?,
             })
         })

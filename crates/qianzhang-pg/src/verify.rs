@@ -78,7 +78,7 @@ pub(crate) fn verify(
                 let (seq, computed) = (e.seq, e.computed);
                 let text = |r: &Range<usize>| &batch.text[r.clone()];
                 let (at, actor, kind) = (text(&e.at), text(&e.actor), text(&e.kind));
-                let event: Event = match serde_json::from_str(text(&e.payload)) {
+                let event = match Event::from_json(text(&e.payload)) {
                     Ok(event) => event,
                     Err(e) => {
                         report.mismatch = log_mismatch(seq, format!("日志第 {seq} 条无法解析：{e}"));

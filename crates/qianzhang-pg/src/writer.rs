@@ -393,7 +393,7 @@ impl Books for Writer<'_> {
                 &[&self.ledger.id],
             )?;
             for row in &rows {
-                if let Event::PeriodClosed { period, .. } = serde_json::from_str::<Event>(get(row, 0)?)? {
+                if let Event::PeriodClosed { period, .. } = Event::from_json(get(row, 0)?)? {
                     if period >= start {
                         return Ok(true);
                     }
