@@ -316,5 +316,104 @@ pub fn finding(message: &str) -> &str {
     }
 }
 
+/// A refusal's message for a reader who is not at the command line (the
+/// web office): what is wrong, and any advice that names no command, with
+/// every command-line remedy left out — an aside naming a command or flag
+/// (`（cash count --date …）`, `（--reason）`) and the sentence or clause
+/// of advice from the first command or flag on (`；请用 bank import …`,
+/// `，请先用 account add 设立`). Text quoted “…” (a name someone typed) is
+/// never taken for a command. The rule stays with the refusal; a front end
+/// says where its own remedy is.
+pub fn plain(message: &str) -> String {
+    let text = without_command_asides(message);
+    let Some(at) = command_at(&text) else {
+        return text;
+    };
+    let before = &text[..at];
+    let sentence = before.rfind(['；', '。', ';']);
+    let clause = before.rfind(['，', '：', ',', ':']);
+    let trim = |s: &str| s.trim_end_matches(['；', '，', '：', '。', ',', ';', ':', ' ']).to_string();
+    for cut in [sentence, clause].into_iter().flatten() {
+        let kept = trim(&text[..cut]);
+        if !kept.is_empty() {
+            return kept;
+        }
+    }
+    // The advice is the whole message (`请用 --amount 给出实点金额`): keep
+    // its words, leave out the command and flags.
+    let mut text = text;
+    while let Some(at) = command_at(&text) {
+        let rest = &text[at..];
+        let len = if rest.starts_with("用 ") {
+            "用 ".len()
+        } else {
+            // The flag or the command's words, and the space after them.
+            let word = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')).unwrap_or(rest.len());
+            let after = &rest[word..];
+            word + after.len() - after.trim_start_matches(' ').len()
+        };
+        text.replace_range(at..at + len.max(1), "");
+    }
+    trim(text.trim())
+}
+
+/// Leaves out the full-width asides `（…）` that name a command or flag.
+fn without_command_asides(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(open) = rest.find('（') {
+        let mut depth = 0usize;
+        let close = rest[open..].char_indices().find_map(|(i, c)| {
+            match c {
+                '（' => depth += 1,
+                '）' => depth -= 1,
+                _ => {}
+            }
+            (depth == 0).then_some(open + i)
+        });
+        let Some(close) = close else { break };
+        let aside = &rest[open..close + '）'.len_utf8()];
+        out.push_str(&rest[..open]);
+        if command_at(aside).is_none() {
+            out.push_str(aside);
+        }
+        rest = &rest[close + '）'.len_utf8()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Where the first command-line mention begins, outside “quotes”: a flag
+/// (`--map`), a command after 用 (`用 bank import`), or two lowercase
+/// words (`cash count`, `qianzhang init`).
+fn command_at(text: &str) -> Option<usize> {
+    let mut quoted = false;
+    let word = |s: &str| s.bytes().take_while(u8::is_ascii_lowercase).count();
+    for (i, c) in text.char_indices() {
+        match c {
+            '“' => quoted = true,
+            '”' => quoted = false,
+            _ if quoted => {}
+            '-' if text[i..].starts_with("--") && text[i + 2..].starts_with(|c: char| c.is_ascii_lowercase()) => {
+                return Some(i);
+            }
+            '用' if text[i + '用'.len_utf8()..].starts_with(' ')
+                && text[i + '用'.len_utf8() + 1..].starts_with(|c: char| c.is_ascii_lowercase() || c == '-') =>
+            {
+                return Some(i);
+            }
+            c if c.is_ascii_lowercase() && !text[..i].ends_with(|p: char| p.is_ascii_alphanumeric()) => {
+                let first = word(&text[i..]);
+                let after = &text[i + first..];
+                if first >= 2 && after.starts_with(' ') && word(&after[1..]) >= 2 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests;

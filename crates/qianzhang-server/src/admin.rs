@@ -138,10 +138,10 @@ impl Said {
                 @if !self.warnings.is_empty() {
                     div.refusal role="alert" {
                         p { strong { "请注意：" } "已登记，但与现任职务冲突：" }
-                        ul { @for w in &self.warnings { li { span.rule { (w.rule.to_string()) } " " (w.message) } } }
+                        ul { @for w in &self.warnings { li { (page::reason(w, None)) } } }
                     }
                 }
-                @if let Some(e) = &self.error { (refusal(e)) }
+                @if let Some(e) = &self.error { (refusal(e, None)) }
             }
         }
     }

@@ -16,6 +16,7 @@ use cookie::{Cookie, SameSite};
 use maud::html;
 use qianzhang_app::{Claim, Ledger};
 use qianzhang_core::backend::Backend;
+use qianzhang_core::operator::{authorize, Act};
 
 use crate::form::Fields;
 use crate::page::{self, page};
@@ -33,6 +34,11 @@ pub struct Officer {
     pub ledgers: Vec<String>,
     pub csrf: String,
     pub ledger: Option<String>,
+    /// Whether they may prepare vouchers (制单) today at the ledger the
+    /// page is about: the core's own check of the act (OPR-1, SEP-5), read
+    /// for a page under `/l/{ledger}` so the page offers 制单 only to
+    /// those it is open to. Submitting is checked again, whatever this says.
+    pub prepares: bool,
 }
 
 impl Officer {
@@ -104,7 +110,13 @@ impl FromRequestParts<Arc<State>> for Officer {
         let found = cookie_id(&parts.headers).and_then(|id| state.session(&id).map(|s| (id, s)));
         match found {
             Some((id, WebSession { person: Some(person), ledgers, csrf, .. })) => {
-                Ok(Officer { id, person, ledgers, csrf, ledger: None })
+                let mut o = Officer { id, person, ledgers, csrf, ledger: None, prepares: false };
+                // A fragment (htmx) shows no navigation: nothing to read.
+                let about = ledger_of(parts.uri.path()).filter(|l| o.ledgers.contains(l));
+                if let Some(l) = about.filter(|_| !parts.headers.contains_key("hx-request")) {
+                    o.prepares = may(state, &o.person, &l, Act::KeepBooks).await;
+                }
+                Ok(o)
             }
             _ => {
                 // A page asked for again after sign-in; a form's target is
@@ -125,6 +137,37 @@ impl FromRequestParts<Arc<State>> for Officer {
             }
         }
     }
+}
+
+/// The ledger a path under `/l/{ledger}` is about.
+fn ledger_of(path: &str) -> Option<String> {
+    let segment = path.strip_prefix("/l/")?.split('/').next()?;
+    percent_encoding::percent_decode_str(segment).decode_utf8().ok().map(|l| l.into_owned())
+}
+
+/// Whether `person` may do `act` today at `ledger`, by the core's rule
+/// for it (`operator::authorize`, the check every act is made under).
+/// Anything unreadable answers no: the page then offers less, and the act
+/// itself says why.
+pub async fn may(state: &Arc<State>, person: &str, ledger: &str, act: Act) -> bool {
+    matches!(admitted(state, person, ledger, act).await, Ok(Ok(())))
+}
+
+/// Whether `person` may do `act` today at `ledger`, and if not the
+/// core's refusal saying why (SEP-5 for a cashier preparing).
+pub async fn admitted(
+    state: &Arc<State>,
+    person: &str,
+    ledger: &str,
+    act: Act,
+) -> Result<Result<(), qianzhang_app::Error>, Response> {
+    let (st, who, l) = (state.clone(), person.to_string(), ledger.to_string());
+    let today = state.now().date();
+    page::run(move || {
+        let registry = qianzhang_app::people::registry(&*st.ledger(&l)?)?;
+        authorize(&registry, &who, act, today).map_err(qianzhang_app::Error::from)
+    })
+    .await
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -168,8 +211,8 @@ fn sign_in_form(
             @if let Some(e) = error {
                 div.refusal role="alert" {
                     @match e.refusals() {
-                        Some(r) => { @for x in &r.reasons { p { span.rule { (x.rule.to_string()) } " " (x.message) } } }
-                        None => { p { (e.to_string()) } }
+                        Some(r) => { @for x in &r.reasons { p { (page::reason(x, None)) } } }
+                        None => { p { (qianzhang_core::todo::plain(&e.to_string())) } }
                     }
                 }
             }

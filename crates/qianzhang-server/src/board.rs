@@ -154,7 +154,7 @@ async fn disclosure_page(
     let beside = |form: Form| -> Markup {
         html! {
             @if let Some((_, r, _)) = outcome.as_ref().filter(|(f, _, _)| *f == form) {
-                @match r { Ok(n) => (page::done(n)), Err(e) => (refusal(e)) }
+                @match r { Ok(n) => (page::done(n)), Err(e) => (refusal(e, Some(o.ledger()))) }
             }
         }
     };
@@ -171,7 +171,7 @@ async fn disclosure_page(
             a href=(ledger_url(ledger, &format!("/disclosure?month={}", month.next()))) { "下月" }
         }
         @match &d {
-            Err(e) => (refusal(e)),
+            Err(e) => (refusal(e, Some(o.ledger()))),
             Ok(d) => {
                 p.sub {
                     @if d.draft { span.warn { "草稿（本月尚未结账）" } } @else { span.ok { "正式（已结账）" } }

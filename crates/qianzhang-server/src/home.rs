@@ -89,7 +89,7 @@ pub async fn home(AxState(state): AxState<Arc<State>>, officer: Officer, Path(le
                         @let link = item_link(&ledger, item.kind, &item.subject);
                         tr {
                             td { (item.kind.chinese()) }
-                            td {
+                            td.subject {
                                 @match &link {
                                     Some((href, _)) => a href=(href) { (item.subject) },
                                     None => (item.subject),
@@ -104,7 +104,7 @@ pub async fn home(AxState(state): AxState<Arc<State>>, officer: Officer, Path(le
             }
         }
         p.actions {
-            a.button href=(ledger_url(&ledger, "/voucher/new")) { "制单" }
+            @if o.prepares { a.button href=(ledger_url(&ledger, "/voucher/new")) { "制单" } }
             a.button href=(ledger_url(&ledger, "/vouchers")) { "凭证列表" }
             a.button href=(ledger_url(&ledger, "/reports")) { "账表" }
         }

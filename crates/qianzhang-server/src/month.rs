@@ -24,7 +24,7 @@ use serde::Deserialize;
 
 use crate::auth::Officer;
 use crate::form::Fields;
-use crate::page::{self, csrf, ledger_url, page, refusal, run, voucher_url};
+use crate::page::{self, csrf, ledger_url, page, run, voucher_url};
 use crate::state::State;
 
 /// The largest bank statement file taken by upload (LIM-1): a community's
@@ -211,12 +211,12 @@ async fn month_page(state: &Arc<State>, o: &Officer, q: MonthQuery, outcome: Opt
 }
 
 /// What a form came to, if it was this one.
-fn beside(outcome: Option<&Outcome>, form: Form) -> Markup {
+fn beside(o: &Officer, outcome: Option<&Outcome>, form: Form) -> Markup {
     html! {
         @if let Some(x) = outcome.filter(|x| x.form == form) {
             @match &x.result {
                 Ok(notice) => (page::done(notice)),
-                Err(e) => (refusal(e)),
+                Err(e) => (page::refusal_to(e, |rule| put_right(o, rule))),
             }
         }
     }
@@ -283,8 +283,8 @@ fn render(o: &Officer, m: &Month, outcome: Option<&Outcome>) -> Markup {
                 @if let Some(r) = &m.reconciliation {
                     h3 { "银行存款余额调节表 · " (m.month) }
                     @match r {
-                        Ok(r) => (reconciliation_table(r)),
-                        Err(e) => (refusal(e)),
+                        Ok(r) => (reconciliation_table(o, r)),
+                        Err(e) => (page::refusal_to(e, |rule| put_right(o, rule))),
                     }
                 }
             }
@@ -305,7 +305,7 @@ fn count_section(o: &Officer, m: &Month, outcome: Option<&Outcome>) -> Markup {
     };
     html! {
         @match &m.sheet {
-            Err(e) => (refusal(e)),
+            Err(e) => (page::refusal_to(e, |rule| put_right(o, rule))),
             Ok(sheet) => {
                 p {
                     (format_date(sheet.date)) " 现金账面余额 "
@@ -359,7 +359,7 @@ fn count_section(o: &Officer, m: &Month, outcome: Option<&Outcome>) -> Markup {
             }
             button.primary type="submit" { "记录盘点" }
         }
-        (beside(outcome, Form::Count))
+        (beside(o, outcome, Form::Count))
     }
 }
 
@@ -415,7 +415,7 @@ fn import_form(o: &Officer, m: &Month, outcome: Option<&Outcome>, month_q: &str,
             button.primary type="submit" { "导入" }
         }
         p.hint { "已导入过的行会自动跳过；文件不超过 " (MAX_STATEMENT_UPLOAD / 1024 / 1024) " MB。" }
-        (beside(outcome, Form::Import))
+        (beside(o, outcome, Form::Import))
     }
 }
 
@@ -438,7 +438,7 @@ fn balance_form(o: &Officer, m: &Month, outcome: Option<&Outcome>, month_q: &str
             button type="submit" { "登记余额" }
         }
         p.hint { "本月银行没有收支（对账单只有期末余额、本月无发生额）时，按对账单上的余额登记；余额须与上一行对账单的余额相同，第一行须与账面相符。" }
-        (beside(outcome, Form::Balance))
+        (beside(o, outcome, Form::Balance))
     }
 }
 
@@ -510,7 +510,7 @@ fn lines_section(o: &Officer, m: &Month, outcome: Option<&Outcome>, month_q: &st
                 }
             }
         }
-        (beside(outcome, Form::Match))
+        (beside(o, outcome, Form::Match))
     }
 }
 
@@ -535,7 +535,7 @@ fn candidate_options(l: &StoredLine, candidates: &[BookEntry]) -> Markup {
     }
 }
 
-fn reconciliation_table(r: &Reconciliation) -> Markup {
+fn reconciliation_table(o: &Officer, r: &Reconciliation) -> Markup {
     let items = |title: &str, list: &[qianzhang_core::bank::Outstanding]| {
         html! {
             @if list.is_empty() { tr { td { (title) } td.num { "—" } } }
@@ -569,28 +569,27 @@ fn reconciliation_table(r: &Reconciliation) -> Markup {
         }
         @match r.problem() {
             None => p.ok { "调节后余额相符。" },
-            Some(p) => p.warn { (blocker(&p)) },
+            Some(p) => p.warn { (blocker(o, &p)) },
         }
     }
 }
 
-/// A rule's reason as this page shows it: what is wrong, and the section
-/// of this page where it is put right — never the command line's advice
-/// the core's message ends with.
-fn blocker(r: &Refusal) -> Markup {
-    let found = qianzhang_core::todo::finding(&r.message);
-    let remedy = match r.rule {
-        Rule::Bnk1 if found.len() < r.message.len() => {
-            Some(("#bank", "到“银行对账”一节导入截至月末的对账单并勾对；本月银行没有收支的，在那里登记对账单余额"))
-        }
-        Rule::Csh2 if found.len() < r.message.len() => Some(("#count", "请出纳在“现金盘点”一节盘点")),
-        _ => None,
-    };
-    html! {
-        span.rule { (r.rule.to_string()) } " " (found)
-        @if let Some((section, words)) = remedy {
-            "；" a href=(section) { (words) }
-        }
+/// A rule's reason as this page shows it (`page::reason_to`): what is
+/// wrong, and the section of this page where it is put right — never the
+/// command line's advice the core's message ends with.
+fn blocker(o: &Officer, r: &Refusal) -> Markup {
+    page::reason_to(r, |rule| put_right(o, rule))
+}
+
+/// Where on this page (or another of the office) what `rule` asks is done.
+fn put_right(o: &Officer, rule: Rule) -> Option<(String, &'static str)> {
+    match rule {
+        Rule::Bnk1 => Some((
+            "#bank".into(),
+            "到“银行对账”一节导入截至月末的对账单并勾对；本月银行没有收支的，在那里登记对账单余额",
+        )),
+        Rule::Csh2 => Some(("#count".into(), "请出纳在“现金盘点”一节盘点")),
+        other => page::remedy(other, o.ledger()),
     }
 }
 
@@ -601,11 +600,11 @@ fn close_section(o: &Officer, m: &Month, outcome: Option<&Outcome>, month_q: &st
             p.ok { (m.month.to_chinese()) " 已结账。" }
         } @else {
             @match &m.blockers {
-                Err(e) => (refusal(e)),
+                Err(e) => (page::refusal_to(e, |rule| put_right(o, rule))),
                 Ok(b) if b.is_empty() => p.ok { (m.month.to_chinese()) " 可以结账。" },
                 Ok(b) => {
                     p { (m.month.to_chinese()) " 暂不能结账：" }
-                    ul.blockers { @for r in b { li { (blocker(r)) } } }
+                    ul.blockers { @for r in b { li { (blocker(o, r)) } } }
                 }
             }
             form method="post" action=(ledger_url(ledger, &format!("/month/close{month_q}"))) {
@@ -614,7 +613,7 @@ fn close_section(o: &Officer, m: &Month, outcome: Option<&Outcome>, month_q: &st
                 button.primary type="submit" { "结账 " (m.month) }
             }
         }
-        (beside(outcome, Form::Close))
+        (beside(o, outcome, Form::Close))
         @if let Some(latest) = m.latest_closed {
             h3 { "反结账 " (latest) }
             p.hint { "只能反结账最近一个已结账的月份。须写明原因，并由审批人当场输入本人口令一同确认；反结账会记入日志，并出现在以后的审计和交接报告中。" }
@@ -628,7 +627,7 @@ fn close_section(o: &Officer, m: &Month, outcome: Option<&Outcome>, month_q: &st
             }
         }
         // A reopen done leaves no month to reopen: its notice still shows.
-        (beside(outcome, Form::Reopen))
+        (beside(o, outcome, Form::Reopen))
     }
 }
 

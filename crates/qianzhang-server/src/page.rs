@@ -88,7 +88,7 @@ fn nav(o: &Officer) -> Markup {
             @if let Some(l) = l {
                 a href=(ledger_url(l, "")) { "待办" }
                 a href=(ledger_url(l, "/vouchers")) { "凭证" }
-                a href=(ledger_url(l, "/voucher/new")) { "制单" }
+                @if o.prepares { a href=(ledger_url(l, "/voucher/new")) { "制单" } }
                 a href=(ledger_url(l, "/reports")) { "账表" }
                 a href=(ledger_url(l, "/month")) { "月末" }
                 a href=(ledger_url(l, "/disclosure")) { "财务公开" }
@@ -123,8 +123,18 @@ pub fn csrf(o: &Officer) -> Markup {
     html! { input type="hidden" name="csrf" value=(o.csrf); }
 }
 
-/// What went wrong, beside the form: each refusal with its rule.
-pub fn refusal(e: &qianzhang_app::Error) -> Markup {
+/// What went wrong, beside the form: each refusal with its rule, in the
+/// words of [`reason`]. `ledger`, when the page is about one, lets a
+/// reason link the page that puts it right.
+pub fn refusal(e: &qianzhang_app::Error, ledger: Option<&str>) -> Markup {
+    refusal_to(e, |rule| ledger.and_then(|l| remedy(rule, l)))
+}
+
+/// [`refusal`] with the page's own links, as [`reason_to`].
+pub fn refusal_to(
+    e: &qianzhang_app::Error,
+    link: impl Fn(qianzhang_core::Rule) -> Option<(String, &'static str)>,
+) -> Markup {
     use qianzhang_app::Error;
     use qianzhang_core::backend::BackendError;
     html! {
@@ -134,11 +144,7 @@ pub fn refusal(e: &qianzhang_app::Error) -> Markup {
                     p { strong { "未办理：" } "账簿未作任何改动。" }
                     ul {
                         @for r in &refusals.reasons {
-                            li {
-                                span.rule { (r.rule.to_string()) } " "
-                                @if let Some(row) = r.row { "第 " (row) " 行：" }
-                                (r.message)
-                            }
+                            li { (reason_to(r, &link)) }
                         }
                         @if refusals.unlisted > 0 { li { "另有 " (refusals.unlisted) " 条同类问题未列出" } }
                     }
@@ -146,11 +152,55 @@ pub fn refusal(e: &qianzhang_app::Error) -> Markup {
                 Error::Backend(BackendError::Busy) => {
                     p { strong { "系统繁忙，请重试。" } "别人正在保存，刚才填写的内容仍在表单里，稍后再点一次即可。" }
                 }
-                Error::Usage(m) => { p { strong { "未办理：" } (m) } }
-                other => { p { strong { "出错了：" } (other.to_string()) } }
+                Error::Usage(m) => { p { strong { "未办理：" } (qianzhang_core::todo::plain(m)) } }
+                other => { p { strong { "出错了：" } (qianzhang_core::todo::plain(&other.to_string())) } }
             }
         }
     }
+}
+
+/// One reason a rule gives, as every page shows it: the rule, the row,
+/// and what is wrong in the core's words without the command line's
+/// advice (`todo::plain`). Where that advice was left out and a page of
+/// this office puts the matter right, a link to it takes the advice's
+/// place.
+pub fn reason(r: &qianzhang_core::rule::Refusal, ledger: Option<&str>) -> Markup {
+    reason_to(r, |rule| ledger.and_then(|l| remedy(rule, l)))
+}
+
+/// [`reason`] with the page's own links: `link` says where the matter
+/// of a rule is put right (a section of the same page, say).
+pub fn reason_to(
+    r: &qianzhang_core::rule::Refusal,
+    link: impl Fn(qianzhang_core::Rule) -> Option<(String, &'static str)>,
+) -> Markup {
+    let shown = qianzhang_core::todo::plain(&r.message);
+    let remedy = if shown != r.message { link(r.rule) } else { None };
+    html! {
+        span.rule { (r.rule.to_string()) } " "
+        @if let Some(row) = r.row { "第 " (row) " 行：" }
+        (shown)
+        @if let Some((href, words)) = remedy {
+            "；" a href=(href) { (words) }
+        }
+    }
+}
+
+/// The page of this office where what rule `rule` asks is done.
+pub fn remedy(rule: qianzhang_core::Rule, ledger: &str) -> Option<(String, &'static str)> {
+    use qianzhang_core::Rule;
+    let (rest, words) = match rule {
+        Rule::Bnk1 => ("/month#bank", "到月末页“银行对账”一节导入对账单、勾对或登记对账单余额"),
+        Rule::Csh2 => ("/month#count", "请出纳在月末页“现金盘点”一节盘点"),
+        Rule::Pub1 => ("/disclosure", "到“财务公开”页办理"),
+        Rule::Ppl1 => ("/admin/people", "到“人员与任职”页办理"),
+        Rule::Vch2 | Rule::Acc1 | Rule::Acc2 => ("/admin/accounts", "到“会计科目”页办理"),
+        Rule::Apr1 | Rule::Apr2 => ("/admin/authorizations", "到“审批依据”页登记"),
+        Rule::Opr1 => ("/admin/passphrase", "到“修改口令”页设置"),
+        Rule::Opn1 => ("/reports/opening", "到“期初余额表”查看"),
+        _ => return None,
+    };
+    Some((ledger_url(ledger, rest), words))
 }
 
 /// A plain notice that something was done.
@@ -180,7 +230,7 @@ pub fn failure(e: &qianzhang_app::Error) -> Response {
         Error::Backend(BackendError::Busy) => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     };
-    (status, page("未能显示", None, html! { h1 { "未能显示" } (refusal(e)) p { a href="/" { "回到首页" } } }))
+    (status, page("未能显示", None, html! { h1 { "未能显示" } (refusal(e, None)) p { a href="/" { "回到首页" } } }))
         .into_response()
 }
 

@@ -616,7 +616,7 @@ async fn report(
                 p.sub.noprint { a href=(ledger_url(&ledger, "/reports")) { "← 全部账表" } " · " (sheet.gloss()) }
                 (datalists(&c))
                 (report_form(&ledger, sheet, &ask, &c, None))
-                @if let Some(e) = &error { (refusal(e)) }
+                @if let Some(e) = &error { (refusal(e, Some(o.ledger()))) }
                 @if let Some(t) = &table {
                     p.downloads.noprint {
                         "下载："

@@ -25,7 +25,7 @@ use qianzhang_report::Format;
 
 use crate::auth::{not_found_response, Officer};
 use crate::form::Fields;
-use crate::page::{self, page, refusal, run};
+use crate::page::{self, ledger_url, page, refusal, run};
 use crate::state::State;
 
 pub fn routes() -> Router<Arc<State>> {
@@ -99,7 +99,7 @@ impl Ask {
     }
 }
 
-/// `GET /street?month=YYYY-MM[&ledger=…][&balance=…[&source=…]][&format=xlsx|csv|print]`.
+/// `GET /street?month=YYYY-MM[&ledger=…][&balance=…[&source=…]][&format=xlsx|csv|md|json|print]`.
 async fn view(AxState(state): AxState<Arc<State>>, officer: Officer, RawQuery(query): RawQuery) -> Response {
     let f = Fields::parse(query.as_deref().unwrap_or("").as_bytes());
     let ask = match Ask::from(&f, &officer, state.now().date()) {
@@ -141,6 +141,18 @@ async fn view(AxState(state): AxState<Arc<State>>, officer: Officer, RawQuery(qu
             "csv" => {
                 let text = qianzhang_report::street_month(m, Format::Csv);
                 return crate::reports::download(text.into_bytes(), "text/csv; charset=utf-8", &format!("{name}.csv"));
+            }
+            "md" => {
+                let text = qianzhang_report::street_month(m, Format::Markdown);
+                return crate::reports::download(
+                    text.into_bytes(),
+                    "text/markdown; charset=utf-8",
+                    &format!("{name}.md"),
+                );
+            }
+            "json" => {
+                let text = qianzhang_report::street_month(m, Format::Json);
+                return crate::reports::download(text.into_bytes(), "application/json", &format!("{name}.json"));
             }
             "print" => return axum::response::Html(qianzhang_report::street_html(m)).into_response(),
             _ => {}
@@ -220,14 +232,45 @@ fn render(o: &Officer, ask: &Ask, result: Result<StreetMonth, Error>) -> Respons
                 h2 { (qianzhang_report::street::title(m)) }
                 (qianzhang_report::street::section(m))
                 @let links = ask.for_links(m);
-                p.actions.noprint {
-                    a.button href=(format!("{URL}?{}", links.query("xlsx"))) { "下载 Excel" }
-                    a.button href=(format!("{URL}?{}", links.query("csv"))) { "下载 CSV" }
-                    a.button href=(format!("{URL}?{}", links.query("print"))) target="_blank" { "打印" }
+                p.downloads.noprint {
+                    "下载："
+                    a.button href=(format!("{URL}?{}", links.query("xlsx"))) download { "Excel" } " "
+                    a.button href=(format!("{URL}?{}", links.query("csv"))) download { "CSV" } " "
+                    a.button href=(format!("{URL}?{}", links.query("md"))) download { "Markdown" } " "
+                    a.button href=(format!("{URL}?{}", links.query("json"))) download { "JSON" } " "
+                    a.button href=(format!("{URL}?{}", links.query("print"))) target="_blank" { "打印版" }
                 }
+                (ledger_links(o, m))
             }
-            Err(e) => (refusal(e)),
+            Err(e) => (refusal(e, None)),
         }
     };
     (status, page("街道汇总", Some(o), body)).into_response()
+}
+
+/// Each community of the month the officer holds a post in, with the way
+/// to its books: 待办, 账表, and the month's 月末 and vouchers.
+fn ledger_links(o: &Officer, m: &StreetMonth) -> maud::Markup {
+    let open: Vec<&str> =
+        m.rows.iter().map(|r| r.ledger.as_str()).filter(|l| o.ledgers.iter().any(|x| x == l)).collect();
+    html! {
+        @if !open.is_empty() {
+            h3.noprint { "各社区账簿" }
+            table.street-ledgers.noprint {
+                tbody {
+                    @for l in open {
+                        tr {
+                            td { (l) }
+                            td.go {
+                                a href=(ledger_url(l, "")) { "待办" } " · "
+                                a href=(ledger_url(l, "/reports")) { "账表" } " · "
+                                a href=(ledger_url(l, &format!("/month?month={}", m.month))) { (m.month) " 月末" } " · "
+                                a href=(ledger_url(l, &format!("/vouchers?month={}", m.month))) { (m.month) " 凭证" }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

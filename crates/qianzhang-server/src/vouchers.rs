@@ -4,13 +4,14 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State as AxState};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use maud::{html, Markup};
 use qianzhang_app::voucher as app;
 use qianzhang_core::lifecycle::{Next, SignKind};
+use qianzhang_core::operator::Act;
 use qianzhang_core::voucher::{AmountInput, DraftInput, LineInput};
 use qianzhang_core::{Chart, Document, Money, Period, Side, Status, VoucherRef};
 use serde::Deserialize;
@@ -83,10 +84,10 @@ async fn list(
             " "
             a href=(ledger_url(&ledger, &format!("/vouchers?month={}", month.next()))) { "下月" }
             " "
-            a.button href=(ledger_url(&ledger, "/voucher/new")) { "制单" }
+            @if o.prepares { a.button href=(ledger_url(&ledger, "/voucher/new")) { "制单" } }
         }
         @match &listed {
-            Err(e) => (refusal(e)),
+            Err(e) => (refusal(e, Some(o.ledger()))),
             Ok(list) if list.vouchers.is_empty() => p.empty { "这个月还没有凭证。" },
             Ok(list) => table.vouchers {
                 thead { tr { th { "凭证号" } th { "日期" } th { "摘要" } th.num { "金额" } th { "制单" } th { "状态" } } }
@@ -170,7 +171,7 @@ async fn voucher_page(
     let ledger = o.ledger();
     let v = &shown.voucher;
     let action = |a: &str| ledger_url(ledger, &format!("/v/{}/{}/do/{a}", r.period, r.number));
-    let error_for = |form: &str| error.as_ref().filter(|(f, _)| f == form).map(|(_, e)| refusal(e));
+    let error_for = |form: &str| error.as_ref().filter(|(f, _)| f == form).map(|(_, e)| refusal(e, Some(ledger)));
     let body = html! {
         h1 { "记账凭证 " (r.to_string()) }
         @if let Some(n) = &notice { (page::done(n)) }
@@ -699,7 +700,7 @@ fn voucher_form(o: &Officer, title: &str, to: &str, typed: &Typed, error: Option
     }
     html! {
         h1 { (title) }
-        @if let Some(e) = error { (refusal(e)) }
+        @if let Some(e) = error { (refusal(e, Some(o.ledger()))) }
         form #voucher-form method="post" action=(to) {
             (csrf(o))
             p.head {
@@ -768,6 +769,20 @@ async fn new_form(AxState(state): AxState<Arc<State>>, officer: Officer, Path(le
         Ok(o) => o,
         Err(r) => return r,
     };
+    // One who may not prepare (a cashier, SEP-5) is told so here, not
+    // after filling the form in; the act itself checks again.
+    match crate::auth::admitted(&state, &o.person, &ledger, Act::KeepBooks).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            let body = html! {
+                h1 { "制单 · 记账凭证" }
+                (refusal(&e, Some(&ledger)))
+                p { a href=(ledger_url(&ledger, "")) { "回到待办" } }
+            };
+            return (StatusCode::FORBIDDEN, page("制单", Some(&o), body)).into_response();
+        }
+        Err(r) => return r,
+    }
     let typed = Typed { date: state.now().date().to_string(), ..Typed::default() };
     let to = ledger_url(&ledger, "/voucher/new");
     page("制单", Some(&o), voucher_form(&o, "制单 · 记账凭证", &to, &typed, None)).into_response()
@@ -964,7 +979,7 @@ async fn pick(
     let today = state.now().date();
     let chart = match run(move || qianzhang_app::accounts::chart(&*st.ledger(&l)?)).await {
         Ok(Ok(c)) => c,
-        Ok(Err(e)) => return refusal(&e).into_response(),
+        Ok(Err(e)) => return refusal(&e, None).into_response(),
         Err(r) => return r,
     };
     let query = q.account.split_whitespace().next().unwrap_or("").to_string();

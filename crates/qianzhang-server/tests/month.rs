@@ -469,3 +469,49 @@ async fn per_1_the_month_page_says_where_on_it_a_reason_is_put_right_never_a_com
         assert!(!page.body.contains(command), "the page shows the command line's {command:?}: {}", page.body);
     }
 }
+
+/// The refusal box of a page: what is between its opening and its end.
+fn refusal_box(body: &str) -> &str {
+    let start = body.find(r#"class="refusal""#).unwrap_or_else(|| panic!("no refusal box: {body}"));
+    let end = body[start..].find("</div>").map_or(body.len(), |e| start + e);
+    &body[start..end]
+}
+
+/// What the command line's advice looks like; no refusal box shows it.
+const COMMANDS: [&str; 9] =
+    ["bank import", "bank balance", "bank match", "cash count", "--through", "--map", "--date", "请用 ", "请出纳用 "];
+
+#[tokio::test]
+async fn a_refusal_beside_a_form_names_no_command_and_leads_to_where_it_is_put_right() {
+    let office = Office::new();
+    let mut b = office.signed_in(ACCOUNTANT).await;
+    b.get(&at("/month?month=2025-01")).await;
+    let page = b.post_follow(&at("/month/close?month=2025-01"), &[("month", "2025-01")]).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let refusal = refusal_box(&page.body);
+    assert!(refusal.contains("BNK-1"), "{refusal}");
+    // The month's own bank section, not the command that imports a statement.
+    assert!(refusal.contains(r##"<a href="#bank">"##), "{refusal}");
+    for command in COMMANDS {
+        assert!(!refusal.contains(command), "the refusal shows the command line's {command:?}: {refusal}");
+    }
+
+    // A statement whose columns the import does not know: the refusal says
+    // which, not which flag names them.
+    let mut cashier = office.signed_in(CASHIER).await;
+    cashier.get(&at("/month?month=2025-01")).await;
+    let token = cashier.csrf.clone().unwrap_or_default();
+    let page = upload(
+        &mut cashier,
+        &at("/month/bank/import?month=2025-01"),
+        &[("csrf", &token), ("account", "1002")],
+        Some(("对账单.csv", "时间,备注\n2025-01-06,拨款\n".as_bytes())),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.text());
+    let refusal = refusal_box(&page.body);
+    assert!(refusal.contains("缺少"), "{refusal}");
+    for command in COMMANDS {
+        assert!(!refusal.contains(command), "the refusal shows the command line's {command:?}: {refusal}");
+    }
+}

@@ -449,3 +449,55 @@ async fn todo_items_link_to_their_pages_and_name_no_command() {
         assert_eq!(page.status, StatusCode::OK, "{name}: {link} does not open");
     }
 }
+
+#[tokio::test]
+async fn sep_5_only_those_who_may_prepare_are_offered_the_new_voucher_form() {
+    let office = Office::new();
+    let new = at("/voucher/new");
+    let link = format!("href=\"{new}\"");
+    let mut accountant = office.signed_in(ACCOUNTANT).await;
+    for path in ["", "/vouchers", "/reports"] {
+        let page = accountant.get(&at(path)).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(page.body.contains(&link), "the accountant is offered 制单 on {path:?}: {}", page.body);
+    }
+    for who in [CASHIER, REVIEWER, APPROVER, AUDITOR, ADMIN] {
+        let mut b = office.signed_in(who).await;
+        for path in ["", "/vouchers", "/reports"] {
+            let page = b.get(&at(path)).await;
+            assert_eq!(page.status, StatusCode::OK, "{who} {path}");
+            assert!(!page.body.contains(&link), "{who} is offered 制单 on {path:?}: {}", page.body);
+        }
+    }
+
+    // A cashier who types the address is told why at once, with no form
+    // to fill in; a submission anyway is still refused and changes nothing.
+    let mut cashier = office.signed_in(CASHIER).await;
+    let page = cashier.get(&new).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.body);
+    let text = page.text();
+    assert!(text.contains("SEP-5") && text.contains("出纳不得制单"), "{text}");
+    assert!(!page.body.contains(r#"name="summary""#), "no voucher form: {}", page.body);
+    let before = office.log_len();
+    let made = cashier.post(&new, &pairs(&payment("买墨盒", "80"))).await;
+    assert_eq!(made.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", made.text());
+    assert!(made.text().contains("SEP-5"), "{}", made.text());
+    assert_eq!(office.log_len(), before + 1, "only the refusal is logged");
+}
+
+#[tokio::test]
+async fn the_todo_page_keeps_a_month_on_one_line_and_spaces_its_buttons() {
+    let office = Office::new();
+    let mut b = office.signed_in(ACCOUNTANT).await;
+    let home = b.get(&at("")).await;
+    assert_eq!(home.status, StatusCode::OK);
+    // The 对象 cell (a month such as 2025-01) is a cell the stylesheet keeps on one line.
+    assert!(home.body.contains(r#"<td class="subject"><a href="#), "{}", home.body);
+    let css = b.get("/static/office.css").await.body;
+    let nowrap = css.lines().find(|l| l.contains("td.subject")).unwrap_or_default();
+    assert!(nowrap.contains("white-space: nowrap"), "{nowrap}");
+    // The buttons under the list sit apart.
+    assert!(home.body.contains(r#"<p class="actions">"#), "{}", home.body);
+    let actions = css.lines().find(|l| l.starts_with("p.actions")).unwrap_or_default();
+    assert!(actions.contains("gap:"), "{actions}");
+}

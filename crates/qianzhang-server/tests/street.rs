@@ -129,7 +129,7 @@ async fn fnd_3_an_uploaded_statement_of_the_street_account_is_checked() {
     // gave and where it was read, in the link as a typed balance would be.
     let source = "对账单 街道账户.csv（2025-03 月内最后一笔 2025-03-20）";
     let links = download_links(&page.body);
-    assert_eq!(links.len(), 3, "{links:?}");
+    assert_eq!(links.len(), 5, "Excel, CSV, Markdown, JSON, print: {links:?}");
     for link in &links {
         assert!(link.contains(&format!("balance={}", total.to_decimal_string())), "{link}");
     }
@@ -234,4 +234,45 @@ async fn opr_1_a_passphrase_of_one_ledger_logs_no_failure_in_another() {
     let mut b = office.browser();
     assert_ne!(b.sign_in(ADMIN, "谁的口令都不是").await.status, StatusCode::SEE_OTHER);
     assert_eq!((failures(LEDGER), failures(SECOND), failures(THIRD)), (1, 1, 1), "a wrong one is logged at each");
+}
+
+#[tokio::test]
+async fn fnd_3_the_street_page_offers_markdown_and_json_and_leads_to_each_ledger() {
+    let (office, _) = street_office();
+    let mut b = office.signed_in(ADMIN).await;
+    let page = b.get("/street?month=2025-03").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    for format in ["xlsx", "csv", "md", "json", "print"] {
+        assert!(page.body.contains(&format!("format={format}\"")), "no {format} download: {}", page.body);
+    }
+    let md = b.get("/street?month=2025-03&format=md").await;
+    assert_eq!(md.status, StatusCode::OK);
+    assert!(md.headers.get(header::CONTENT_TYPE).unwrap().to_str().unwrap().starts_with("text/markdown"));
+    assert!(md.headers.get(header::CONTENT_DISPOSITION).unwrap().to_str().unwrap().contains(".md"));
+    assert!(
+        md.body.contains("| 社区（账套） |") && md.body.contains(LEDGER) && md.body.contains("和平里"),
+        "{}",
+        md.body
+    );
+    let json = b.get("/street?month=2025-03&format=json").await;
+    assert_eq!(json.status, StatusCode::OK);
+    assert!(json.headers.get(header::CONTENT_TYPE).unwrap().to_str().unwrap().starts_with("application/json"));
+    let v: serde_json::Value = serde_json::from_str(&json.body).expect("JSON");
+    let rows = v["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 2, "{v}");
+    assert!(rows.iter().any(|r| r["ledger"] == SECOND), "{v}");
+
+    // Each community's row leads to its own books, for an officer there.
+    for l in [LEDGER, SECOND] {
+        let home = format!("/l/{}", urlencode(l));
+        assert!(page.body.contains(&format!("href=\"{home}\"")), "no link to {l}'s 待办: {}", page.body);
+        assert!(page.body.contains(&format!("href=\"{home}/month?month=2025-03\"")), "no link to {l}'s month");
+        let opened = b.get(&home).await;
+        assert_eq!(opened.status, StatusCode::OK, "{l}");
+    }
+    // One who holds a post in one ledger sees that one only.
+    let mut accountant = office.signed_in(ACCOUNTANT).await;
+    let own = accountant.get("/street?month=2025-03").await;
+    assert!(own.body.contains(&format!("href=\"{}\"", at(""))), "{}", own.body);
+    assert!(!own.body.contains(&format!("href=\"/l/{}\"", urlencode(SECOND))));
 }

@@ -182,3 +182,37 @@ fn an_item_names_no_command_whatever_its_kind() {
         items[2].what
     );
 }
+
+#[test]
+fn a_plain_refusal_keeps_what_is_wrong_and_names_no_command() {
+    let cases = [
+        // The sentence of advice goes.
+        ("没有 2025-01-31（本月最后一个工作日）的现金盘点；请出纳用 cash count 盘点", "没有 2025-01-31（本月最后一个工作日）的现金盘点"),
+        (
+            "对账单格式不认识：缺少 日期 列（表头为：时间,收入）；请用 --map 指明列名，例如 --map \"date=交易时间\"",
+            "对账单格式不认识：缺少 日期 列（表头为：时间,收入）",
+        ),
+        ("王五已是出纳（2025-01-01 起），不能重复任命；如需改任期，请先用 person end 结束原任职", "王五已是出纳（2025-01-01 起），不能重复任命"),
+        // Or the clause, when the advice shares the sentence.
+        ("科目“5999”不存在，请先用 account add 设立", "科目“5999”不存在"),
+        ("代理审批须写明起止日期：请用 --from 和 --to 写明李四代理的第一天和最后一天", "代理审批须写明起止日期"),
+        // An aside naming a command goes, the advice in words stays.
+        ("作废凭证须写明原因（--reason）", "作废凭证须写明原因"),
+        (
+            "一月尚未结账，不能公布：公开的是结账后的数字；请先结账（period close --month 2025-01）再公布",
+            "一月尚未结账，不能公布：公开的是结账后的数字；请先结账再公布",
+        ),
+        (
+            "实点 ¥1.00 与账面 ¥2.00 相差 ¥1.00；请出纳重新盘点（cash count --date 2025-01-31），如仍有差额，经审批后以凭证记入 1901 待处理财产损溢",
+            "实点 ¥1.00 与账面 ¥2.00 相差 ¥1.00；请出纳重新盘点，如仍有差额，经审批后以凭证记入 1901 待处理财产损溢",
+        ),
+        // Advice that is the whole message keeps its words.
+        ("请用 --amount 给出实点金额，或用 --pieces 列出各券别张数", "请给出实点金额，或列出各券别张数"),
+        // No command: unchanged; a quoted name is never a command.
+        ("王芳是出纳：出纳不得制单、记账（钱账分管），不能做账", "王芳是出纳：出纳不得制单、记账（钱账分管），不能做账"),
+        ("科目“petty cash”余额不足", "科目“petty cash”余额不足"),
+    ];
+    for (message, shown) in cases {
+        assert_eq!(plain(message), shown, "{message}");
+    }
+}

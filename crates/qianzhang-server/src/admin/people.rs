@@ -64,7 +64,7 @@ async fn people_page(state: &Arc<State>, o: &Officer, said: Said) -> Response {
         @if !conflicts.is_empty() {
             div.refusal {
                 p { strong { "任职冲突：" } "以下人员的签字在冲突消除前一律无效。" }
-                ul { @for c in &conflicts { li { span.rule { (c.rule.to_string()) } " " (c.message) } } }
+                ul { @for c in &conflicts { li { (page::reason(c, None)) } } }
             }
         }
         h2 { "任职记录" }
@@ -403,7 +403,7 @@ async fn kinship(state: &Arc<State>, o: &Officer, q: RelationQuery, said: Said) 
         }
         @match &lookup {
             Lookup::None => {},
-            Lookup::Refused(e) => (page::refusal(e)),
+            Lookup::Refused(e) => (page::refusal(e, Some(o.ledger()))),
             Lookup::NotRelated { a, b } => div.done role="status" { (b) "不是" (a) "的近亲属（按已登记的亲属关系）。" },
             Lookup::Related { explained, a, b } => div.explained role="status" {
                 p { strong { (b) "是" (a) "的近亲属。" } }
@@ -421,7 +421,7 @@ async fn kinship(state: &Arc<State>, o: &Officer, q: RelationQuery, said: Said) 
                 }
                 @for p in [a, b] {
                     @if let Some(r) = frozen_of(p) {
-                        p.warn { span.rule { (r.rule.to_string()) } " " (r.message) }
+                        p.warn { (page::reason(&r, None)) }
                     }
                 }
             },
@@ -435,7 +435,7 @@ async fn kinship(state: &Arc<State>, o: &Officer, q: RelationQuery, said: Said) 
         @if !conflicts.is_empty() {
             div.refusal {
                 p { strong { "现有冲突：" } }
-                ul { @for c in &conflicts { li { span.rule { (c.rule.to_string()) } " " (c.message) } } }
+                ul { @for c in &conflicts { li { (page::reason(c, None)) } } }
             }
         }
         @if admin {

@@ -119,7 +119,7 @@ async fn handover_page(state: &Arc<State>, o: &Officer, f: Fields, done: Option<
         }
         @match &report {
             None => {}
-            Some(Err(e)) => (refusal(e)),
+            Some(Err(e)) => (refusal(e, Some(o.ledger()))),
             Some(Ok(h)) => {
                 @let (title, tables, footer) = qianzhang_report::handover_parts(h);
                 p.noprint {
@@ -143,7 +143,7 @@ async fn handover_page(state: &Arc<State>, o: &Officer, f: Fields, done: Option<
         }
         @match &done {
             Some(Ok(n)) => (page::done(n)),
-            Some(Err(e)) => (refusal(e)),
+            Some(Err(e)) => (refusal(e, Some(o.ledger()))),
             None => {}
         }
     };

@@ -48,7 +48,7 @@ fn printed(p: Printed) -> Response {
 fn refused(o: &Officer, what: &str, e: &qianzhang_app::Error) -> Response {
     let body = html! {
         h1 { (what) }
-        (refusal(e))
+        (refusal(e, Some(o.ledger())))
         p { a href=(ledger_url(o.ledger(), "/reports")) { "← 回到账表" } }
     };
     (status_of(e), page(what, Some(o), body)).into_response()
