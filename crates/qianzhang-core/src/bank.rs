@@ -354,7 +354,8 @@ pub struct StatementImport {
 /// imported before it (its balance plus the line's movement; a balance line
 /// recorded on its own, its neighbours' balance); an account's first lines
 /// opening with a balance line must agree with the books
-/// (`check_first_balance`); `today`: no statement reaches past today.
+/// (`check_first_balance`); no balance line is dated before the ledger's
+/// go-live; `today`: no statement reaches past today.
 pub fn import_statement(
     books: &mut impl Books,
     account: &str,
@@ -371,6 +372,9 @@ pub fn import_statement(
                 format!("--through {} 早于对账单最后一笔交易的日期 {}", format_date(t), format_date(l)),
             );
         }
+    }
+    if let Some(r) = check_after_go_live(&statement.lines, books.ledger().start, false) {
+        return Err(r.into());
     }
     let Some(reach) = through.or(last_line) else {
         return refuse(
@@ -438,6 +442,42 @@ pub fn import_statement(
         })?;
     }
     Ok(summary)
+}
+
+/// [BNK-1] a balance line states the bank's balance on a day the books
+/// keep: the go-live month (`start`) or later. Before go-live the books keep
+/// no days, only the opening balances, which stand as the month before's:
+/// an account's first balance line there is checked against nothing the
+/// kept months reconcile (a date slipped to last June meets a balance of
+/// zero), and since a line is never taken back, every later statement would
+/// have to follow it. `typed`: the balance was typed (`bank balance`, the
+/// month page's form), not read from a file.
+fn check_after_go_live(lines: &[StatementLine], start: Period, typed: bool) -> Option<Refusal> {
+    let go_live = start.first_day();
+    let early = lines.iter().find(|l| l.is_balance_only() && l.date < go_live)?;
+    let why = format!(
+        "账套自 {start} 启用，启用以前的银行存款余额已作为期初余额记账，银行对账从 {} 开始",
+        format_date(go_live)
+    );
+    Some(Refusal::new(
+        Rule::Bnk1,
+        if typed {
+            format!(
+                "对账单余额的日期 {} 在账套启用期间 {start} 之前；{why}；\
+                 请填写 {} 或之后对账单上的日期和余额，例如 {start} 月末 {} 的余额",
+                format_date(early.date),
+                format_date(go_live),
+                format_date(start.last_day()),
+            )
+        } else {
+            format!(
+                "对账单中有账套启用以前的余额行：{}，在账套启用期间 {start} 之前；{why}；\
+                 请从对账单中删去这一行（启用前的期初余额不用导入），或从银行导出自 {} 起的对账单，再重新导入",
+                early.describe(),
+                format_date(go_live),
+            )
+        },
+    ))
 }
 
 /// [BNK-1] a balance line recorded on its own sits among the lines imported
@@ -550,7 +590,8 @@ pub const RECORDED_BALANCE: &str = "对账单余额";
 /// balance line, for a statement without transaction lines (a month
 /// without movement: 本月无发生额): the statement then reaches `date`. The
 /// balance must be the balance of the line before it, or, for the
-/// account's first line, agree with the books (see `import_statement`).
+/// account's first line, agree with the books (see `import_statement`);
+/// its day is in the go-live month or later.
 pub fn record_statement_balance(
     books: &mut impl Books,
     account: &str,
@@ -567,6 +608,9 @@ pub fn record_statement_balance(
         counterparty: String::new(),
         summary: RECORDED_BALANCE.to_string(),
     };
+    if let Some(r) = check_after_go_live(std::slice::from_ref(&line), books.ledger().start, true) {
+        return Err(r.into());
+    }
     let statement =
         Statement { sha256: String::new(), encoding: crate::csvfile::TextEncoding::Utf8, lines: vec![line] };
     import_statement(books, account, "", statement, None, today)

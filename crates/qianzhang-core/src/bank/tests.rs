@@ -317,3 +317,51 @@ fn bnk_1_fnd_3_a_typed_balance_may_be_overdrawn_but_never_empty() {
     let r = read_balance("99999999999999999999", Rule::Bnk1, "对账单余额").unwrap_err();
     assert_eq!(r.rule, Rule::Bnk1);
 }
+
+#[test]
+fn bnk_1_a_balance_line_before_go_live_is_refused() {
+    let mut b = gone_live_with_bank(1_234_567);
+    let today = date!(2025 - 02 - 03);
+    // Typed: the day before go-live with the opening balance, and a date
+    // slipped to last June, where the books hold nothing and would call for
+    // a balance of zero. Each is refused and nothing is recorded.
+    for (day, fen) in
+        [(date!(2024 - 12 - 31), 1_234_567), (date!(2024 - 06 - 30), 0), (date!(2024 - 06 - 30), 1_234_567)]
+    {
+        let r = refusal(record_statement_balance(&mut b, "1002", day, Money::from_fen(fen), today));
+        assert_eq!(r.rule, Rule::Bnk1, "{day}");
+        assert!(
+            r.message.contains(&format!("日期 {}", format_date(day)))
+                && r.message.contains("启用期间 2025-01 之前")
+                && r.message.contains("期初余额")
+                && r.message.contains("请填写 2025-01-01 或之后")
+                && r.message.contains("2025-01-31"),
+            "{}",
+            r.message
+        );
+        assert!(b.statement.is_empty() && b.events.is_empty(), "{day}: nothing recorded");
+        assert_eq!(b.statement_through("1002").unwrap(), None);
+    }
+
+    // A January statement opening with a 期初余额 row dated the day before
+    // go-live: refused, naming the row and what to do.
+    let text = "交易日期,摘要,收入金额,支出金额,余额\n2024-12-31,期初余额,,,12345.67\n\
+                2025-01-06,拨款,100,,12445.67\n2025-01-31,期末余额,,,12445.67\n";
+    let early = read_statement(text.as_bytes(), None, &[]).unwrap();
+    let r = refusal(import_statement(&mut b, "1002", "一月.csv", early, None, today));
+    assert_eq!(r.rule, Rule::Bnk1);
+    assert!(
+        r.message.contains("2024-12-31 的余额行")
+            && r.message.contains("启用期间 2025-01 之前")
+            && r.message.contains("删去这一行"),
+        "{}",
+        r.message
+    );
+    assert!(b.statement.is_empty() && b.events.is_empty(), "nothing imported");
+
+    // The same statement with the row dated on go-live day is taken whole.
+    let on_time = read_statement(text.replace("2024-12-31", "2025-01-01").as_bytes(), None, &[]).unwrap();
+    let done = import_statement(&mut b, "1002", "一月.csv", on_time, None, today).unwrap();
+    assert_eq!(done.new_lines, 3);
+    assert!(reconcile(&mut b, "1002", Period::parse("2025-01").unwrap()).unwrap().statement_balance.is_some());
+}
