@@ -19,10 +19,12 @@ use crate::period::{date_serde, format_date, Period};
 use crate::rule::{refuse, Failure, Refusal, Rule};
 use crate::voucher::{Status, Voucher, VoucherRef};
 
+mod day;
 pub(crate) mod statement;
 
 use statement::{balance_after, chain_order};
 
+pub use day::{first_line, last_line_through};
 pub use statement::*;
 
 /// A statement line as stored, with its id and its match.
@@ -165,9 +167,8 @@ impl Reconciliation {
         let period = Period::of(end);
         let first = statement_start(lines);
         let entry_dates: HashMap<VoucherRef, Date> = entries.iter().map(|e| (e.voucher, e.date)).collect();
-        let mut in_period: Vec<&StoredLine> = lines.iter().filter(|l| l.line.date <= end).collect();
-        in_period.sort_by_key(|l| (l.line.date, l.id));
-        let statement_balance = in_period.last().map(|l| l.line.balance);
+        let in_period: Vec<&StoredLine> = lines.iter().filter(|l| l.line.date <= end).collect();
+        let statement_balance = last_line_through(lines, end).map(|l| l.line.balance);
         let matched_by_line: HashMap<VoucherRef, Date> =
             lines.iter().filter_map(|l| l.matched.map(|v| (v, l.line.date))).collect();
         let mut r = Reconciliation {
@@ -482,17 +483,17 @@ fn check_after_go_live(lines: &[StatementLine], start: Period, typed: bool) -> O
 
 /// [BNK-1] a balance line recorded on its own sits among the lines imported
 /// before it: its balance is the balance of the latest line on or before
-/// its day, or, before every line, the balance the first later line started
-/// from.
+/// its day (the day's close, [`last_line_through`]), or, before every line,
+/// the balance the first line ([`first_line`]) started from.
 fn check_balance_line(stored: &[StoredLine], line: &StatementLine) -> Option<Refusal> {
-    let before = stored.iter().filter(|l| l.line.date <= line.date).max_by_key(|l| (l.line.date, l.id));
+    let before = last_line_through(stored, line.date);
     let (expected, whose) = match before {
         Some(p) => (
             Some(p.line.balance),
             format!("已导入的上一笔（第 {} 行，{}）余额 {}", p.id, format_date(p.line.date), p.line.balance.to_yuan()),
         ),
         None => {
-            let next = stored.iter().min_by_key(|l| (l.line.date, l.id))?;
+            let next = first_line(stored)?;
             let start = next.line.balance.checked_add(Money::from_fen(next.line.amount().fen().checked_neg()?));
             (
                 start,
@@ -617,9 +618,10 @@ pub fn record_statement_balance(
 }
 
 /// [BNK-1] a new statement's first line follows from the latest line
-/// imported before it, when the new lines all come after it.
+/// imported before it (the close of its day), when the new lines all come
+/// after it.
 fn check_follows(stored: &[StoredLine], fresh: &[StatementLine]) -> Option<Refusal> {
-    let previous = stored.iter().max_by_key(|l| (l.line.date, l.id))?;
+    let previous = last_line_through(stored, Date::MAX)?;
     let first = &fresh[*chain_order(fresh).first()?];
     if first.date < previous.line.date {
         return None;
