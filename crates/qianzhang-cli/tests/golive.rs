@@ -224,8 +224,9 @@ fn a_community_goes_live_from_an_xlsx_and_keeps_january() {
 
 /// A new community goes live in January with money in the bank and the
 /// bank has nothing in or out that month: its statement has no transaction
-/// line, only the balance. The cashier records that balance; a wrong one is
-/// refused with nothing changed; the month then reconciles and closes.
+/// line, only the balance. The cashier records that balance; a wrong one, or
+/// one dated before go-live, is refused with nothing changed; the month then
+/// reconciles and closes.
 #[test]
 fn bnk_1_a_first_month_without_bank_movement_closes_on_the_statement_balance() {
     let env = Env::with_office_unfunded();
@@ -248,6 +249,27 @@ fn bnk_1_a_first_month_without_bank_movement_closes_on_the_statement_balance() {
     let err =
         env.refused("BNK-1", &["--as", "王芳", "bank", "balance", "--date", "2025-01-31", "--balance", "12,354.67"]);
     assert!(err.contains("应为 ¥12,345.67") && err.contains("相差 ¥9.00"), "{err}");
+
+    // A balance dated before go-live, even the opening one: refused, saying
+    // why and which day to give; a statement whose 期初余额 row is dated
+    // before go-live likewise, naming the row.
+    for (date, balance) in [("2024-12-31", "12,345.67"), ("2024-06-30", "0")] {
+        let err = env.refused("BNK-1", &["--as", "王芳", "bank", "balance", "--date", date, "--balance", balance]);
+        assert!(
+            err.contains(&format!("日期 {date} 在账套启用期间 2025-01 之前"))
+                && err.contains("请填写 2025-01-01 或之后"),
+            "{err}"
+        );
+    }
+    let early = env.write(
+        "一月对账单（含期初）.csv",
+        "交易日期,交易流水号,摘要,收入金额,支出金额,余额
+2024-12-31,,期初余额,,,12345.67
+2025-01-31,,期末余额,,,12345.67
+",
+    );
+    let err = env.refused("BNK-1", &["--as", "王芳", "bank", "import", early.to_str().unwrap()]);
+    assert!(err.contains("2024-12-31 的余额行") && err.contains("删去这一行"), "{err}");
 
     let out = env.ok(&["--as", "王芳", "bank", "balance", "--date", "2025-01-31", "--balance", "12,345.67"]);
     assert!(out.contains("已登记") && out.contains("¥12,345.67") && out.contains("截至 2025-01-31"), "{out}");

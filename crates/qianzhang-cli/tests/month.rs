@@ -35,6 +35,37 @@ fn bnk_1_statements_import_once_and_match_the_bank_journal() {
     assert!(rec.contains("\"agrees\": true") && !rec.contains("\"what\""), "nothing left in transit: {rec}");
 }
 
+/// A bank that exports newest first, with several lines on the month's
+/// last day: the statement's month-end balance is the day's close (after
+/// the interest), not the first line the file lists last; the month
+/// reconciles on it and February's statement continues from it.
+#[test]
+fn bnk_1_a_statement_exported_newest_first_reconciles_on_the_day_s_closing_balance() {
+    let env = january().at(common::NOW);
+    env.walk("2025-01");
+    let newest_first = env.write(
+        "一月对账单（倒序）.csv",
+        "交易日期,交易流水号,摘要,对方户名,收入金额,支出金额,余额\n\
+         20250131,C250131012,结息,,3.50,,\"108,593.50\"\n\
+         20250131,C250131009,手续费,,,10.00,\"108,590.00\"\n\
+         20250110,C250110007,代发,低保户（12户）,,\"12,000.00\",\"108,600.00\"\n\
+         20250109,C250109003,现金存入,幸福里社区居民委员会,600.00,,\"120,600.00\"\n\
+         20250106,C250106001,财政拨款,幸福街道办事处,\"20,000.00\",,\"120,000.00\"\n",
+    );
+    let out = env.ok(&["--as", "王芳", "bank", "import", newest_first.to_str().unwrap()]);
+    assert!(out.contains("新增 5 行") && out.contains("截至 2025-01-31"), "{out}");
+    let matched = env.ok(&["--as", "王芳", "bank", "match"]);
+    assert!(matched.contains("自动勾对 4 笔"), "{matched}");
+    let rec = env.ok(&["report", "bank-reconciliation", "--month", "2025-01", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&rec).unwrap();
+    assert_eq!(json["statement_balance"], "108593.50", "{rec}");
+    assert_eq!(json["bank_in_not_booked"][0]["amount"], "3.50", "the interest, not yet booked: {rec}");
+    assert_eq!(json["agrees"], true, "{rec}");
+    // February's statement starts from the close, ¥108,593.50.
+    let february = "交易日期,收入金额,支出金额,余额\n2025-02-05,100,,108693.50\n";
+    env.ok(&["--as", "王芳", "bank", "import", env.write("二月对账单.csv", february).to_str().unwrap()]);
+}
+
 #[test]
 fn bnk_1_a_statement_in_an_unknown_layout_names_the_missing_columns() {
     let env = january();

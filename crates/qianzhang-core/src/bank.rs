@@ -19,10 +19,12 @@ use crate::period::{date_serde, format_date, Period};
 use crate::rule::{refuse, Failure, Refusal, Rule};
 use crate::voucher::{Status, Voucher, VoucherRef};
 
+mod day;
 pub(crate) mod statement;
 
 use statement::{balance_after, chain_order};
 
+pub use day::{first_line, last_line_through};
 pub use statement::*;
 
 /// A statement line as stored, with its id and its match.
@@ -165,9 +167,8 @@ impl Reconciliation {
         let period = Period::of(end);
         let first = statement_start(lines);
         let entry_dates: HashMap<VoucherRef, Date> = entries.iter().map(|e| (e.voucher, e.date)).collect();
-        let mut in_period: Vec<&StoredLine> = lines.iter().filter(|l| l.line.date <= end).collect();
-        in_period.sort_by_key(|l| (l.line.date, l.id));
-        let statement_balance = in_period.last().map(|l| l.line.balance);
+        let in_period: Vec<&StoredLine> = lines.iter().filter(|l| l.line.date <= end).collect();
+        let statement_balance = last_line_through(lines, end).map(|l| l.line.balance);
         let matched_by_line: HashMap<VoucherRef, Date> =
             lines.iter().filter_map(|l| l.matched.map(|v| (v, l.line.date))).collect();
         let mut r = Reconciliation {
@@ -354,7 +355,8 @@ pub struct StatementImport {
 /// imported before it (its balance plus the line's movement; a balance line
 /// recorded on its own, its neighbours' balance); an account's first lines
 /// opening with a balance line must agree with the books
-/// (`check_first_balance`); `today`: no statement reaches past today.
+/// (`check_first_balance`); no balance line is dated before the ledger's
+/// go-live; `today`: no statement reaches past today.
 pub fn import_statement(
     books: &mut impl Books,
     account: &str,
@@ -371,6 +373,9 @@ pub fn import_statement(
                 format!("--through {} 早于对账单最后一笔交易的日期 {}", format_date(t), format_date(l)),
             );
         }
+    }
+    if let Some(r) = check_after_go_live(&statement.lines, books.ledger().start, false) {
+        return Err(r.into());
     }
     let Some(reach) = through.or(last_line) else {
         return refuse(
@@ -440,19 +445,55 @@ pub fn import_statement(
     Ok(summary)
 }
 
+/// [BNK-1] a balance line states the bank's balance on a day the books
+/// keep: the go-live month (`start`) or later. Before go-live the books keep
+/// no days, only the opening balances, which stand as the month before's:
+/// an account's first balance line there is checked against nothing the
+/// kept months reconcile (a date slipped to last June meets a balance of
+/// zero), and since a line is never taken back, every later statement would
+/// have to follow it. `typed`: the balance was typed (`bank balance`, the
+/// month page's form), not read from a file.
+fn check_after_go_live(lines: &[StatementLine], start: Period, typed: bool) -> Option<Refusal> {
+    let go_live = start.first_day();
+    let early = lines.iter().find(|l| l.is_balance_only() && l.date < go_live)?;
+    let why = format!(
+        "账套自 {start} 启用，启用以前的银行存款余额已作为期初余额记账，银行对账从 {} 开始",
+        format_date(go_live)
+    );
+    Some(Refusal::new(
+        Rule::Bnk1,
+        if typed {
+            format!(
+                "对账单余额的日期 {} 在账套启用期间 {start} 之前；{why}；\
+                 请填写 {} 或之后对账单上的日期和余额，例如 {start} 月末 {} 的余额",
+                format_date(early.date),
+                format_date(go_live),
+                format_date(start.last_day()),
+            )
+        } else {
+            format!(
+                "对账单中有账套启用以前的余额行：{}，在账套启用期间 {start} 之前；{why}；\
+                 请从对账单中删去这一行（启用前的期初余额不用导入），或从银行导出自 {} 起的对账单，再重新导入",
+                early.describe(),
+                format_date(go_live),
+            )
+        },
+    ))
+}
+
 /// [BNK-1] a balance line recorded on its own sits among the lines imported
 /// before it: its balance is the balance of the latest line on or before
-/// its day, or, before every line, the balance the first later line started
-/// from.
+/// its day (the day's close, [`last_line_through`]), or, before every line,
+/// the balance the first line ([`first_line`]) started from.
 fn check_balance_line(stored: &[StoredLine], line: &StatementLine) -> Option<Refusal> {
-    let before = stored.iter().filter(|l| l.line.date <= line.date).max_by_key(|l| (l.line.date, l.id));
+    let before = last_line_through(stored, line.date);
     let (expected, whose) = match before {
         Some(p) => (
             Some(p.line.balance),
             format!("已导入的上一笔（第 {} 行，{}）余额 {}", p.id, format_date(p.line.date), p.line.balance.to_yuan()),
         ),
         None => {
-            let next = stored.iter().min_by_key(|l| (l.line.date, l.id))?;
+            let next = first_line(stored)?;
             let start = next.line.balance.checked_add(Money::from_fen(next.line.amount().fen().checked_neg()?));
             (
                 start,
@@ -550,7 +591,8 @@ pub const RECORDED_BALANCE: &str = "对账单余额";
 /// balance line, for a statement without transaction lines (a month
 /// without movement: 本月无发生额): the statement then reaches `date`. The
 /// balance must be the balance of the line before it, or, for the
-/// account's first line, agree with the books (see `import_statement`).
+/// account's first line, agree with the books (see `import_statement`);
+/// its day is in the go-live month or later.
 pub fn record_statement_balance(
     books: &mut impl Books,
     account: &str,
@@ -567,15 +609,19 @@ pub fn record_statement_balance(
         counterparty: String::new(),
         summary: RECORDED_BALANCE.to_string(),
     };
+    if let Some(r) = check_after_go_live(std::slice::from_ref(&line), books.ledger().start, true) {
+        return Err(r.into());
+    }
     let statement =
         Statement { sha256: String::new(), encoding: crate::csvfile::TextEncoding::Utf8, lines: vec![line] };
     import_statement(books, account, "", statement, None, today)
 }
 
 /// [BNK-1] a new statement's first line follows from the latest line
-/// imported before it, when the new lines all come after it.
+/// imported before it (the close of its day), when the new lines all come
+/// after it.
 fn check_follows(stored: &[StoredLine], fresh: &[StatementLine]) -> Option<Refusal> {
-    let previous = stored.iter().max_by_key(|l| (l.line.date, l.id))?;
+    let previous = last_line_through(stored, Date::MAX)?;
     let first = &fresh[*chain_order(fresh).first()?];
     if first.date < previous.line.date {
         return None;

@@ -340,7 +340,7 @@ async fn a_write_that_meets_a_busy_store_says_so_and_keeps_what_was_typed() {
     let mut b = office.signed_in(ACCOUNTANT).await;
     b.get(&at("/voucher/new")).await;
     // Another program holds the store's write lock.
-    let other = rusqlite::Connection::open(office.path()).unwrap();
+    let other = office.other_client();
     other.execute_batch("BEGIN IMMEDIATE").unwrap();
     let before_typed = payment("购买订书钉", "15");
     let page = b.post(&at("/voucher/new"), &pairs(&before_typed)).await;

@@ -268,14 +268,29 @@ pub fn read_statement(
 }
 
 /// The order the lines of a file follow in time: the file's own, or the
-/// reverse when the bank exported the newest line first.
+/// reverse when the bank exported the newest line first — its first line
+/// dated after its last, or, all on one day, the balances following one
+/// another only read from the bottom up.
 pub(crate) fn chain_order(lines: &[StatementLine]) -> Vec<usize> {
-    let newest_first = matches!((lines.first(), lines.last()), (Some(a), Some(b)) if a.date > b.date);
+    let forward: Vec<usize> = (0..lines.len()).collect();
+    let backward: Vec<usize> = forward.iter().rev().copied().collect();
+    let newest_first = match (lines.first(), lines.last()) {
+        (Some(a), Some(b)) if a.date != b.date => a.date > b.date,
+        _ => first_break(lines, &forward).is_some() && first_break(lines, &backward).is_none(),
+    };
     if newest_first {
-        (0..lines.len()).rev().collect()
+        backward
     } else {
-        (0..lines.len()).collect()
+        forward
     }
+}
+
+/// The first pair of lines in `order` whose balance does not follow.
+fn first_break(lines: &[StatementLine], order: &[usize]) -> Option<(usize, usize)> {
+    order
+        .windows(2)
+        .map(|p| (p[0], p[1]))
+        .find(|&(a, b)| balance_after(lines[a].balance, &lines[b]) != Some(lines[b].balance))
 }
 
 /// The balance `previous` + in − out, unless it overflows.
@@ -288,39 +303,33 @@ pub(crate) fn balance_after(previous: Money, line: &StatementLine) -> Option<Mon
 /// in the file. `rows` are the lines' rows in the file; the first break is
 /// named.
 pub fn check_balance_chain(lines: &[StatementLine], rows: &[usize]) -> Option<Refusal> {
-    let order = chain_order(lines);
-    for pair in order.windows(2) {
-        let (prev, cur) = (&lines[pair[0]], &lines[pair[1]]);
-        let expected = balance_after(prev.balance, cur);
-        if expected != Some(cur.balance) {
-            let row = rows.get(pair[1]).copied();
-            let prev_row = rows.get(pair[0]).map_or(String::new(), |r| format!("（第 {r} 行）"));
-            let message = if cur.is_balance_only() {
-                format!(
-                    "对账单余额不连续：本行是余额行（没有收支），余额 {}，应与上一笔{prev_row}的余额 {} 相同；\
-                     请核对对账单上的余额，或从银行重新导出完整的对账单",
-                    cur.balance.to_yuan(),
-                    prev.balance.to_yuan(),
-                )
-            } else {
-                format!(
-                    "对账单余额不连续：本行余额 {}，上一笔{prev_row}余额 {} 加收入 {} 减支出 {} 应为 {}；\
-                     对账单可能缺行或被改动过，请从银行重新导出完整的对账单",
-                    cur.balance.to_yuan(),
-                    prev.balance.to_yuan(),
-                    cur.inflow.to_yuan(),
-                    cur.outflow.to_yuan(),
-                    expected.map_or("（超出范围）".to_string(), |m| m.to_yuan())
-                )
-            };
-            let mut r = Refusal::new(Rule::Bnk1, message);
-            if let Some(row) = row {
-                r = r.at_row(row);
-            }
-            return Some(r);
-        }
-    }
-    None
+    let (p, c) = first_break(lines, &chain_order(lines))?;
+    let (prev, cur) = (&lines[p], &lines[c]);
+    let expected = balance_after(prev.balance, cur);
+    let prev_row = rows.get(p).map_or(String::new(), |r| format!("（第 {r} 行）"));
+    let message = if cur.is_balance_only() {
+        format!(
+            "对账单余额不连续：本行是余额行（没有收支），余额 {}，应与上一笔{prev_row}的余额 {} 相同；\
+             请核对对账单上的余额，或从银行重新导出完整的对账单",
+            cur.balance.to_yuan(),
+            prev.balance.to_yuan(),
+        )
+    } else {
+        format!(
+            "对账单余额不连续：本行余额 {}，上一笔{prev_row}余额 {} 加收入 {} 减支出 {} 应为 {}；\
+             对账单可能缺行或被改动过，请从银行重新导出完整的对账单",
+            cur.balance.to_yuan(),
+            prev.balance.to_yuan(),
+            cur.inflow.to_yuan(),
+            cur.outflow.to_yuan(),
+            expected.map_or("（超出范围）".to_string(), |m| m.to_yuan())
+        )
+    };
+    let r = Refusal::new(Rule::Bnk1, message);
+    Some(match rows.get(c) {
+        Some(&row) => r.at_row(row),
+        None => r,
+    })
 }
 
 fn map_columns(cells: &[String], mapping: &[(Field, String)]) -> HashMap<Field, usize> {

@@ -317,3 +317,172 @@ fn bnk_1_fnd_3_a_typed_balance_may_be_overdrawn_but_never_empty() {
     let r = read_balance("99999999999999999999", Rule::Bnk1, "对账单余额").unwrap_err();
     assert_eq!(r.rule, Rule::Bnk1);
 }
+
+#[test]
+fn bnk_1_a_balance_line_before_go_live_is_refused() {
+    let mut b = gone_live_with_bank(1_234_567);
+    let today = date!(2025 - 02 - 03);
+    // Typed: the day before go-live with the opening balance, and a date
+    // slipped to last June, where the books hold nothing and would call for
+    // a balance of zero. Each is refused and nothing is recorded.
+    for (day, fen) in
+        [(date!(2024 - 12 - 31), 1_234_567), (date!(2024 - 06 - 30), 0), (date!(2024 - 06 - 30), 1_234_567)]
+    {
+        let r = refusal(record_statement_balance(&mut b, "1002", day, Money::from_fen(fen), today));
+        assert_eq!(r.rule, Rule::Bnk1, "{day}");
+        assert!(
+            r.message.contains(&format!("日期 {}", format_date(day)))
+                && r.message.contains("启用期间 2025-01 之前")
+                && r.message.contains("期初余额")
+                && r.message.contains("请填写 2025-01-01 或之后")
+                && r.message.contains("2025-01-31"),
+            "{}",
+            r.message
+        );
+        assert!(b.statement.is_empty() && b.events.is_empty(), "{day}: nothing recorded");
+        assert_eq!(b.statement_through("1002").unwrap(), None);
+    }
+
+    // A January statement opening with a 期初余额 row dated the day before
+    // go-live: refused, naming the row and what to do.
+    let text = "交易日期,摘要,收入金额,支出金额,余额\n2024-12-31,期初余额,,,12345.67\n\
+                2025-01-06,拨款,100,,12445.67\n2025-01-31,期末余额,,,12445.67\n";
+    let early = read_statement(text.as_bytes(), None, &[]).unwrap();
+    let r = refusal(import_statement(&mut b, "1002", "一月.csv", early, None, today));
+    assert_eq!(r.rule, Rule::Bnk1);
+    assert!(
+        r.message.contains("2024-12-31 的余额行")
+            && r.message.contains("启用期间 2025-01 之前")
+            && r.message.contains("删去这一行"),
+        "{}",
+        r.message
+    );
+    assert!(b.statement.is_empty() && b.events.is_empty(), "nothing imported");
+
+    // The same statement with the row dated on go-live day is taken whole.
+    let on_time = read_statement(text.replace("2024-12-31", "2025-01-01").as_bytes(), None, &[]).unwrap();
+    let done = import_statement(&mut b, "1002", "一月.csv", on_time, None, today).unwrap();
+    assert_eq!(done.new_lines, 3);
+    assert!(reconcile(&mut b, "1002", Period::parse("2025-01").unwrap()).unwrap().statement_balance.is_some());
+}
+
+/// January as the bank lists it: a grant on the 10th, then three lines on
+/// the 31st — a payment, interest and a fee — and the 期末余额 row.
+fn january_lines() -> Vec<StoredLine> {
+    let mut l = vec![
+        line(0, date!(2025 - 01 - 10), 20_000, 120_000, "A1"),
+        line(0, date!(2025 - 01 - 31), -1_000, 119_000, "A2"),
+        line(0, date!(2025 - 01 - 31), 50, 119_050, "A3"),
+        line(0, date!(2025 - 01 - 31), -10, 119_040, "A4"),
+        line(0, date!(2025 - 01 - 31), 0, 119_040, ""),
+    ];
+    l[4].line.summary = "期末余额".into();
+    l
+}
+
+/// The lines numbered in file order, oldest first or newest first.
+fn numbered(mut lines: Vec<StoredLine>, newest_first: bool) -> Vec<StoredLine> {
+    if newest_first {
+        lines.reverse();
+    }
+    for (i, l) in lines.iter_mut().enumerate() {
+        l.id = i as u64 + 1;
+    }
+    lines
+}
+
+#[test]
+fn bnk_1_the_month_end_balance_is_the_day_s_closing_balance_in_either_file_order() {
+    let jan = Period::parse("2025-01").unwrap();
+    let end = Some(date!(2025 - 01 - 31));
+    for newest_first in [false, true] {
+        // With and without the 期末余额 row: the day closes on ¥1,190.40.
+        for rows in [5, 4] {
+            let lines = numbered(january_lines()[..rows].to_vec(), newest_first);
+            let r = Reconciliation::build("1002", "银行存款", jan, Money::ZERO, &lines, &[], end);
+            assert_eq!(
+                r.statement_balance,
+                Some(Money::from_fen(119_040)),
+                "newest first: {newest_first}, {rows} rows"
+            );
+            let last = last_line_through(&lines, date!(2025 - 01 - 31)).unwrap();
+            assert_eq!(last.line.balance, Money::from_fen(119_040));
+            let first = first_line(&lines).unwrap();
+            assert_eq!(first.line.reference, "A1", "the month's first line");
+        }
+        // Mid-month, the 10th's balance.
+        let lines = numbered(january_lines(), newest_first);
+        assert_eq!(last_line_through(&lines, date!(2025 - 01 - 30)).unwrap().line.reference, "A1");
+
+        // A day whose movements return to where it began (+1.00, −1.00):
+        // the balances alone do not say which came last; the day opened on
+        // the 10th's ¥1,200.00 and moved nothing, so it closes there.
+        let round = numbered(
+            vec![
+                line(0, date!(2025 - 01 - 10), 20_000, 120_000, "B1"),
+                line(0, date!(2025 - 01 - 31), 100, 120_100, "B2"),
+                line(0, date!(2025 - 01 - 31), -100, 120_000, "B3"),
+            ],
+            newest_first,
+        );
+        let r = Reconciliation::build("1002", "银行存款", jan, Money::ZERO, &round, &[], end);
+        assert_eq!(r.statement_balance, Some(Money::from_fen(120_000)), "newest first: {newest_first}");
+        // With no day before it to say where it opened, the file's order decides.
+        let alone = numbered(round[..].iter().filter(|l| l.line.reference != "B1").cloned().collect(), false);
+        let last = last_line_through(&alone, date!(2025 - 01 - 31)).unwrap();
+        assert_eq!(last.id, 2, "the chain does not decide: the file's last line");
+    }
+}
+
+#[test]
+fn bnk_1_a_statement_exported_newest_first_reconciles_and_continues_on_its_closing_balance() {
+    let header = "交易日期,交易流水号,摘要,收入金额,支出金额,余额\n";
+    let rows = [
+        "2025-01-10,A1,拨款,200.00,,1200.00",
+        "2025-01-31,A2,付款,,10.00,1190.00",
+        "2025-01-31,A3,利息,0.50,,1190.50",
+        "2025-01-31,A4,手续费,,0.10,1190.40",
+    ];
+    let today = date!(2025 - 02 - 28);
+    let jan = Period::parse("2025-01").unwrap();
+    for newest_first in [false, true] {
+        let mut ordered: Vec<&str> = rows.to_vec();
+        if newest_first {
+            ordered.reverse();
+        }
+        let text = format!("{header}{}\n", ordered.join("\n"));
+        let mut b = gone_live_with_bank(100_000);
+        let s = read_statement(text.as_bytes(), None, &[]).unwrap();
+        import_statement(&mut b, "1002", "一月.csv", s, None, today).unwrap();
+        let r = reconcile(&mut b, "1002", jan).unwrap();
+        assert_eq!(r.statement_balance, Some(Money::from_fen(119_040)), "newest first: {newest_first}");
+
+        // The 31st's balance typed again is the day's close, not its first line's.
+        let early = record_statement_balance(&mut b, "1002", date!(2025 - 01 - 31), Money::from_fen(119_000), today);
+        assert!(refusal(early).message.contains("余额 ¥1,190.40"), "newest first: {newest_first}");
+        record_statement_balance(&mut b, "1002", date!(2025 - 01 - 31), Money::from_fen(119_040), today).unwrap();
+
+        // February continues from ¥1,190.40.
+        let feb = |t: &str| read_statement(format!("{header}{t}\n").as_bytes(), None, &[]).unwrap();
+        let gap =
+            refusal(import_statement(&mut b, "1002", "二月.csv", feb("2025-02-05,B1,拨款,1.00,,1191.00"), None, today));
+        assert!(gap.message.contains("余额 ¥1,190.40") && gap.message.contains("应为 ¥1,191.40"), "{}", gap.message);
+        import_statement(&mut b, "1002", "二月.csv", feb("2025-02-05,B1,拨款,1.00,,1191.40"), None, today).unwrap();
+        assert_eq!(b.statement.len(), 6);
+    }
+}
+
+#[test]
+fn bnk_1_a_one_day_statement_exported_newest_first_follows_from_the_bottom_up() {
+    let text = "交易日期,收入金额,支出金额,余额\n2025-01-31,,0.10,1190.40\n2025-01-31,0.50,,1190.50\n\
+                2025-01-31,,10.00,1190.00\n";
+    let s = read_statement(text.as_bytes(), None, &[]).unwrap();
+    assert_eq!(chain_order(&s.lines), vec![2, 1, 0]);
+    // In the order written it follows too: read as written.
+    let oldest_first = "交易日期,收入金额,支出金额,余额\n2025-01-31,,10.00,1190.00\n2025-01-31,0.50,,1190.50\n";
+    let s = read_statement(oldest_first.as_bytes(), None, &[]).unwrap();
+    assert_eq!(chain_order(&s.lines), vec![0, 1]);
+    // Broken either way: refused naming the row.
+    let broken = "交易日期,收入金额,支出金额,余额\n2025-01-31,,0.10,1190.40\n2025-01-31,0.50,,1190.60\n";
+    assert_eq!(read_statement(broken.as_bytes(), None, &[]).unwrap_err().reasons[0].row, Some(3));
+}

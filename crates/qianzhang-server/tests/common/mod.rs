@@ -1,12 +1,15 @@
 //! The office in-process: a copy of the sample community's books (the
-//! first quarter of 2025 kept and closed), a router over it with a pinned
-//! clock, and a small browser that keeps its cookie and CSRF token.
+//! first quarter of 2025 kept and closed) on the backend the run chose
+//! ([`store`]: SQLite, or PostgreSQL with `QIANZHANG_TEST_BACKEND=postgres`),
+//! a router over it with a pinned clock, and a small browser that keeps its
+//! cookie and CSRF token.
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod store;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::Body;
@@ -39,32 +42,28 @@ pub const PNG: &[u8] = &[
 /// The day the tests act on: April is open, the first quarter closed.
 pub const NOW: OffsetDateTime = datetime!(2025-04-10 10:00:00 +08:00);
 
-/// The seeded books, made once per test binary.
-fn template() -> &'static PathBuf {
-    static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
-    TEMPLATE.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("qianzhang-server-template-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let path = dir.join("template.db");
-        let _ = std::fs::remove_file(&path);
-        let hash = qianzhang_app::session::hash_new(PASSPHRASE).expect("hash");
-        let seeded = qianzhang_app::demo::seed(
-            qianzhang_db::open(&path, std::time::Duration::from_secs(10)).expect("store"),
-            NOW,
-            hash,
-        )
-        .expect("seed");
-        drop(seeded);
-        path
-    })
+/// Seeds the books `db` names (a file or a database URL): the template
+/// every office's books are copied from, made once per test binary.
+fn seed(db: &Path) {
+    let hash = qianzhang_app::session::hash_new(PASSPHRASE).expect("hash");
+    let seeded = qianzhang_app::demo::seed(
+        qianzhang_db::open(db, std::time::Duration::from_secs(10)).expect("store"),
+        NOW,
+        hash,
+    )
+    .expect("seed");
+    drop(seeded);
 }
 
 /// One office over its own copy of the books.
 pub struct Office {
     pub dir: tempfile::TempDir,
+    /// What `--db` would name: the SQLite file, or the PostgreSQL URL.
     pub db: PathBuf,
     pub router: Router,
     pub now: Arc<Mutex<OffsetDateTime>>,
+    /// The books; a PostgreSQL database is dropped with the office.
+    pub store: store::TestStore,
 }
 
 /// Sign-in waits (OPR-1) the office asked for, in order.
@@ -82,8 +81,8 @@ impl Office {
     /// An office whose config `tune` adjusts.
     pub fn with(tune: impl FnOnce(&mut Config)) -> Office {
         let dir = tempfile::tempdir().expect("temp dir");
-        let db = dir.path().join("qianzhang.db");
-        std::fs::copy(template(), &db).expect("copy books");
+        let store = store::TestStore::seeded(dir.path(), seed);
+        let db = store.path().to_path_buf();
         let now = Arc::new(Mutex::new(NOW));
         let n = now.clone();
         let clock: Clock = Arc::new(move || *n.lock().unwrap_or_else(|e| e.into_inner()));
@@ -91,7 +90,7 @@ impl Office {
         config.pause = record_pause;
         tune(&mut config);
         let router = qianzhang_server::router(config);
-        Office { dir, db, router, now }
+        Office { dir, db, router, now, store }
     }
 
     pub fn set_now(&self, t: OffsetDateTime) {
@@ -112,21 +111,107 @@ impl Office {
     }
 
     /// The ledger as the application reads it (to check what changed).
+    /// On PostgreSQL, whose synchronous client cannot run on the test's
+    /// async thread, it is a verified copy of the office's database taken
+    /// now into a SQLite file (the administrator copies it, as `qianzhang
+    /// copy` does): it reads what the office holds; writes to it stay in
+    /// the copy.
     pub fn ledger(&self) -> qianzhang_app::Ledger<Store> {
-        qianzhang_app::Ledger::select(
-            qianzhang_db::open(&self.db, std::time::Duration::from_secs(10)).expect("open"),
-            Some(LEDGER),
-        )
-        .expect("ledger")
+        let wait = std::time::Duration::from_secs(10);
+        let open = |db: &Path| qianzhang_db::open(db, wait).expect("open");
+        if self.store.backend() == store::Backend::Sqlite {
+            return qianzhang_app::Ledger::select(open(&self.db), Some(LEDGER)).expect("ledger");
+        }
+        let now = *self.now.lock().unwrap_or_else(|e| e.into_inner());
+        store::off_runtime(|| {
+            static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+            let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut copy = open(&self.dir.path().join(format!("copy-{n}.db")));
+            let claim = qianzhang_app::session::Claim { name: ADMIN.into(), now, command: "test: read".into() };
+            let done = qianzhang_app::copy::copy(
+                open(&self.db),
+                &mut copy,
+                &[LEDGER.to_string()],
+                &claim,
+                PASSPHRASE,
+                &mut |_, _, _| {},
+            )
+            .expect("copy");
+            assert!(done.failed.is_none(), "{:?}", done.failed);
+            qianzhang_app::Ledger::select(copy, Some(LEDGER)).expect("ledger")
+        })
     }
 
     /// How many entries the ledger's log holds.
     pub fn log_len(&self) -> usize {
-        qianzhang_app::ledger::log(&self.ledger(), 1_000_000).expect("log").len()
+        store::off_runtime(|| {
+            let ledger = qianzhang_app::Ledger::select(
+                qianzhang_db::open(&self.db, std::time::Duration::from_secs(10)).expect("open"),
+                Some(LEDGER),
+            )
+            .expect("ledger");
+            qianzhang_app::ledger::log(&ledger, 1_000_000).expect("log").len()
+        })
     }
 
     pub fn path(&self) -> &Path {
         &self.db
+    }
+
+    /// Another client of the office's books, as another program would hold
+    /// them (see [`OtherClient::execute_batch`]).
+    pub fn other_client(&self) -> OtherClient {
+        match &self.store {
+            store::TestStore::Sqlite(path) => OtherClient::Sqlite(rusqlite::Connection::open(path).expect("open")),
+            store::TestStore::Postgres { url, .. } => {
+                let (to, from) = std::sync::mpsc::channel::<(String, std::sync::mpsc::Sender<Result<(), String>>)>();
+                let url = url.clone();
+                // The synchronous client lives on a thread of its own.
+                std::thread::spawn(move || {
+                    let mut client = postgres::Client::connect(&url, postgres::NoTls).expect("connect");
+                    for (sql, answer) in from {
+                        let _ = answer.send(client.batch_execute(&sql).map_err(|e| e.to_string()));
+                    }
+                });
+                OtherClient::Postgres(to)
+            }
+        }
+    }
+}
+
+/// Another program's connection to the office's books.
+pub enum OtherClient {
+    Sqlite(rusqlite::Connection),
+    Postgres(std::sync::mpsc::Sender<(String, std::sync::mpsc::Sender<Result<(), String>>)>),
+}
+
+impl OtherClient {
+    /// Runs `sql` as SQLite reads it. On PostgreSQL, `BEGIN IMMEDIATE`
+    /// (SQLite's write lock, taken at once) is a transaction locking every
+    /// ledger's chain head, the row each write locks first; anything else
+    /// is run as given.
+    pub fn execute_batch(&self, sql: &str) -> Result<(), String> {
+        match self {
+            OtherClient::Sqlite(conn) => conn.execute_batch(sql).map_err(|e| e.to_string()),
+            OtherClient::Postgres(to) => {
+                let sql = match sql.trim() {
+                    "BEGIN IMMEDIATE" => "BEGIN; SELECT 1 FROM chain_heads FOR UPDATE".to_string(),
+                    other => other.to_string(),
+                };
+                let (answer, answered) = std::sync::mpsc::channel();
+                to.send((sql, answer)).map_err(|e| e.to_string())?;
+                answered.recv().map_err(|e| e.to_string())?
+            }
+        }
+    }
+}
+
+impl Drop for Office {
+    /// The router holds the office's open books: on PostgreSQL they are
+    /// closed off the test's async thread, as the server's own threads would.
+    fn drop(&mut self) {
+        let router = std::mem::take(&mut self.router);
+        store::off_runtime(move || drop(router));
     }
 }
 

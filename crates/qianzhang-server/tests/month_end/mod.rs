@@ -24,6 +24,10 @@ pub fn closed(office: &Office, through: &str) -> Vec<Period> {
 /// the cash of its last business day, the bank's statement of the month
 /// (made from the bank journal) is imported and matched.
 pub fn ready_to_close(office: &Office, month: &str) {
+    crate::common::store::off_runtime(|| make_ready(office, month))
+}
+
+fn make_ready(office: &Office, month: &str) {
     let month = period(month);
     let mut store = qianzhang_db::open(office.path(), std::time::Duration::from_secs(10)).expect("store");
     let handle = store.ledgers().expect("ledgers").into_iter().find(|h| h.info.name == LEDGER).expect("ledger");
