@@ -4,6 +4,7 @@
 
 pub mod browser;
 pub mod chain;
+pub mod pg_server;
 pub mod store;
 pub mod ties;
 

@@ -6,6 +6,8 @@
 #![allow(dead_code)]
 
 pub mod browser;
+#[path = "../../../qianzhang-cli/tests/common/pg_server.rs"]
+pub mod pg_server;
 pub mod store;
 
 use std::path::{Path, PathBuf};
