@@ -147,7 +147,8 @@ pub fn check_reviewer(operator: Option<&str>, review: &Review) -> Result<(), Err
 /// [PUB-3] records the 居务监督委员会's review of a disclosure.
 pub fn review<B: Backend>(session: &mut Session<B>, review: Review) -> Result<(), Error> {
     check_reviewer(Some(session.operator()), &review)?;
-    session.change(Act::Review, |w, _| record_review(w, review))
+    let today = session.today();
+    session.change(Act::Review, |w, _| record_review(w, review, today))
 }
 
 /// [PUB-1] records that the disclosure of a closed, reviewed month is
@@ -158,7 +159,8 @@ pub fn review<B: Backend>(session: &mut Session<B>, review: Review) -> Result<()
 /// re-publication, recorded too).
 pub fn publish<B: Backend>(session: &mut Session<B>, period: Period, date: time::Date) -> Result<Publication, Error> {
     let at = session.at();
-    let mut p = session.change(Act::KeepBooks, |w, who| publish_disclosure(w, period, date, who))?;
+    let today = session.today();
+    let mut p = session.change(Act::KeepBooks, |w, who| publish_disclosure(w, period, date, who, today))?;
     p.at = at;
     Ok(p)
 }

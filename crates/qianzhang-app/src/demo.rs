@@ -265,10 +265,17 @@ pub fn month_end<B: Backend>(
         opinion: "经审核，本月收支真实，单据齐全，审批手续完备；未获批复的电费凭证已作废。".into(),
         date: end.next().first_day(),
     };
-    store.write(&handle, &at(auditor, "disclose review"), |w| record_review(w, review))?;
+    store.write(&handle, &at(auditor, "disclose review"), |w| record_review(w, review, end.next().first_day()))?;
     // The accountant puts the reviewed month on the board (and the web office's public page).
     store.write(&handle, &at(ACCOUNTANT, "disclose publish"), |w| {
-        qianzhang_core::publication::publish_disclosure(w, end, end.next().first_day(), ACCOUNTANT).map(|_| ())
+        qianzhang_core::publication::publish_disclosure(
+            w,
+            end,
+            end.next().first_day(),
+            ACCOUNTANT,
+            end.next().first_day(),
+        )
+        .map(|_| ())
     })?;
     store.write(&handle, &at(ADMIN, "settings set contact"), |w| {
         change_setting(w, SettingKey::Contact, "幸福里社区居委会财务室，每周一至周五 9:00–17:00").map(|_| ())

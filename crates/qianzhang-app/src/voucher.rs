@@ -505,6 +505,13 @@ pub fn sign<B: Backend>(session: &mut Session<B>, refs: &[VoucherRef], kind: Sig
     session.change(Act::Sign, |w, who| batch::each_voucher(w, refs, |w, r| sign_voucher(w, r, kind, who, today, &at)))
 }
 
+/// [OPR-1] refuses (logged as any refusal) when the operator's role does
+/// not allow `act` today, and changes nothing otherwise: a batch with
+/// nothing to do tells one who may not do it so first.
+pub fn admit<B: Backend>(session: &mut Session<B>, act: Act) -> Result<(), Error> {
+    session.change(act, |_, _| Ok(()))
+}
+
 /// [VCH-3] posts each voucher whose signatures are complete.
 pub fn post<B: Backend>(session: &mut Session<B>, refs: &[VoucherRef]) -> Result<(), Error> {
     let today = session.today();

@@ -156,21 +156,27 @@ fn pub_1_asset_purchases_are_items_and_voided_numbers_are_explained() {
     assert!(html.contains("<h2>七、作废凭证</h2>") && html.contains("重复录入，已由记-0001 入账"), "{html}");
 }
 
-/// [PUB-1] the review comes before publication: a statement published
-/// (today, 2025-02-03) before its review (2025-02-04) is refused, naming
-/// the date to give.
+/// [PUB-1] the review comes before publication: a statement dated on the
+/// day of the close (2025-02-03), before its review (2025-02-04), is
+/// refused, naming the date to give; a review cannot be dated ahead of the
+/// day it is entered, nor before the month's end.
 #[test]
 fn pub_1_review_dated_after_the_publication_date_is_refused() {
-    // Published on the day of the close, 2025-02-03: before the review of the 4th.
     let env = closed_january_at_close();
     for format in ["text", "html"] {
-        let err = env.fails(1, &["disclose", "--month", "2025-01", "--format", format]);
-        assert!(err.contains("[PUB-1]") && err.contains("2025-02-04") && err.contains("--date"), "{err}");
         let err = env.fails(1, &["disclose", "--month", "2025-01", "--format", format, "--date", "2025-02-03"]);
-        assert!(err.contains("[PUB-1]"), "{err}");
+        assert!(err.contains("[PUB-1]") && err.contains("2025-02-04") && err.contains("--date"), "{err}");
     }
-    let text = env.ok(&["disclose", "--month", "2025-01", "--date", "2025-02-04"]);
+    let text = env.ok(&["disclose", "--month", "2025-01"]);
     assert!(text.contains("公布日期：2025-02-04"), "published the day it is reviewed: {text}");
+    let review = |date: &str| {
+        let args = ["--as", "陈静", "disclose", "review", "--month", "2025-01", "--opinion", "同意", "--date", date];
+        env.refused("PUB-1", &args)
+    };
+    assert!(review("2025-02-05").contains("晚于今天 2025-02-04"));
+    assert!(review("2025-01-15").contains("早于2025年01月的最后一天 2025-01-31"));
+    let err = env.fails(1, &["disclose", "publish", "--month", "2025-01", "--date", "2025-02-05"]);
+    assert!(err.contains("[PUB-1]") && err.contains("公布日期 2025-02-05 晚于今天 2025-02-04"), "{err}");
 }
 
 #[test]

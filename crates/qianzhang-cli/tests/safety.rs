@@ -393,4 +393,7 @@ fn vch_4_a_batch_names_every_voucher_it_refuses_and_every_one_it_passes_over() {
     // Nothing left to post: the refusal still says what the period's vouchers wait for.
     let err = env.refused("VCH-4", &["voucher", "post", "--all", "--period", "2025-03"]);
     assert!(err.contains("没有待办的凭证") && err.contains("2025-03/记-0003 待审批，本次未记账"), "{err}");
+    // One who may not post is told so, not that nothing waits.
+    let err = env.refused("SEP-5", &["--as", "王芳", "voucher", "post", "--all", "--period", "2025-03"]);
+    assert!(!err.contains("没有待办的凭证"), "{err}");
 }

@@ -655,13 +655,36 @@ fn budget_rows(chart: &Chart, budgets: &[AccountBudget], items: &[Item]) -> Vec<
         .collect()
 }
 
-/// [PUB-1] records the 居务监督委员会 / 民主理财小组 opinion on a disclosure.
-pub fn record_review(books: &mut impl Books, review: Review) -> Result<(), Failure> {
+/// [PUB-1] records the 居务监督委员会 / 民主理财小组 opinion on a disclosure,
+/// dated no later than `today` and, for a month, not before its last day.
+pub fn record_review(books: &mut impl Books, review: Review, today: Date) -> Result<(), Failure> {
     if review.opinion.trim().is_empty() {
         return refuse(Rule::Pub1, "审核意见不能为空；请用 --opinion 写明意见，如“经审核，收支属实”");
     }
     if review.opinion.chars().count() > 500 {
         return refuse(Rule::Lim1, "审核意见不超过 500 个字");
+    }
+    let on = crate::period::format_date(review.date);
+    if review.date > today {
+        return refuse(
+            Rule::Pub1,
+            format!(
+                "审核日期 {on} 晚于今天 {}：审核意见不能预先录入；请写明审核的实际日期",
+                crate::period::format_date(today)
+            ),
+        );
+    }
+    if let Ok(period) = Period::parse(&review.span) {
+        if review.date < period.last_day() {
+            let last = crate::period::format_date(period.last_day());
+            return refuse(
+                Rule::Pub1,
+                format!(
+                    "审核日期 {on} 早于{}的最后一天 {last}：审核的是月末之后的财务公开；请写明不早于 {last} 的审核日期",
+                    period.to_chinese()
+                ),
+            );
+        }
     }
     // [PUB-1] a month published at its present close shows the review it
     // was published with: an opinion added after would change the board

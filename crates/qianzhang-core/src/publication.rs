@@ -37,16 +37,27 @@ impl Publication {
 }
 
 /// [PUB-1] records that the disclosure of `period` is published on `date`
-/// by `by`. Refused unless the month is closed, its latest review is dated
-/// no later than `date`, `date` is not before the month's end, and the
+/// by `by`. Refused unless `date` is not after `today`, the month is
+/// closed, its latest review is dated no later than `date`, `date` is not before the month's end, and the
 /// month was not already published at its present close.
 pub fn publish_disclosure(
     books: &mut impl Books,
     period: Period,
     date: Date,
     by: &str,
+    today: Date,
 ) -> Result<Publication, Failure> {
     let month = period.to_chinese();
+    if date > today {
+        return refuse(
+            Rule::Pub1,
+            format!(
+                "公布日期 {} 晚于今天 {}：不能预先登记公布；请在张贴当天登记，或写明实际张贴的日期",
+                format_date(date),
+                format_date(today)
+            ),
+        );
+    }
     if !books.period_closed(period)? {
         return refuse(
             Rule::Pub1,
@@ -115,6 +126,9 @@ mod tests {
     use crate::memory::MemoryBooks;
     use crate::test_support::rule_of;
 
+    /// The day the tests' acts are done on.
+    const TODAY: Date = date!(2025 - 06 - 30);
+
     fn april() -> Period {
         Period::parse("2025-04").unwrap()
     }
@@ -127,7 +141,7 @@ mod tests {
         let r = Review {
             span: "2025-04".into(), by: "周芳".into(), opinion: "经审核，收支属实".into(), date: on
         };
-        record_review(b, r).unwrap();
+        record_review(b, r, TODAY).unwrap();
     }
 
     fn message<T: std::fmt::Debug>(r: Result<T, Failure>) -> String {
@@ -141,7 +155,7 @@ mod tests {
     fn pub_1_publishing_before_the_close_is_refused() {
         let mut b = MemoryBooks::fixture();
         review(&mut b, date!(2025 - 05 - 03));
-        let r = publish_disclosure(&mut b, april(), date!(2025 - 05 - 05), "赵敏");
+        let r = publish_disclosure(&mut b, april(), date!(2025 - 05 - 05), "赵敏", TODAY);
         assert!(message(r).contains("尚未结账"));
         assert!(b.publications().unwrap().is_empty());
     }
@@ -150,7 +164,7 @@ mod tests {
     fn pub_1_publishing_without_a_review_is_refused() {
         let mut b = MemoryBooks::fixture();
         close(&mut b, april());
-        let r = publish_disclosure(&mut b, april(), date!(2025 - 05 - 05), "赵敏");
+        let r = publish_disclosure(&mut b, april(), date!(2025 - 05 - 05), "赵敏", TODAY);
         assert!(message(r).contains("disclose review --month 2025-04"));
     }
 
@@ -159,17 +173,17 @@ mod tests {
         let mut b = MemoryBooks::fixture();
         close(&mut b, april());
         review(&mut b, date!(2025 - 05 - 08));
-        let r = publish_disclosure(&mut b, april(), date!(2025 - 05 - 05), "赵敏");
+        let r = publish_disclosure(&mut b, april(), date!(2025 - 05 - 05), "赵敏", TODAY);
         assert!(message(r).contains("晚于公布日期 2025-05-05"));
-        publish_disclosure(&mut b, april(), date!(2025 - 05 - 08), "赵敏").expect("reviewed the same day");
+        publish_disclosure(&mut b, april(), date!(2025 - 05 - 08), "赵敏", TODAY).expect("reviewed the same day");
     }
 
     #[test]
     fn pub_1_a_date_before_the_month_end_is_refused() {
         let mut b = MemoryBooks::fixture();
         close(&mut b, april());
-        review(&mut b, date!(2025 - 04 - 28));
-        assert_eq!(rule_of(publish_disclosure(&mut b, april(), date!(2025 - 04 - 29), "赵敏")), Rule::Pub1);
+        review(&mut b, date!(2025 - 04 - 30));
+        assert_eq!(rule_of(publish_disclosure(&mut b, april(), date!(2025 - 04 - 29), "赵敏", TODAY)), Rule::Pub1);
     }
 
     #[test]
@@ -177,8 +191,8 @@ mod tests {
         let mut b = MemoryBooks::fixture();
         close(&mut b, april());
         review(&mut b, date!(2025 - 05 - 03));
-        let first = publish_disclosure(&mut b, april(), date!(2025 - 05 - 05), "赵敏").unwrap();
-        let again = message(publish_disclosure(&mut b, april(), date!(2025 - 05 - 06), "赵敏"));
+        let first = publish_disclosure(&mut b, april(), date!(2025 - 05 - 05), "赵敏", TODAY).unwrap();
+        let again = message(publish_disclosure(&mut b, april(), date!(2025 - 05 - 06), "赵敏", TODAY));
         assert!(again.contains("已于 2025-05-05 由 赵敏 公布") && again.contains("反结账"), "{again}");
         assert_eq!(b.publications().unwrap(), vec![first]);
     }
@@ -188,7 +202,7 @@ mod tests {
         let mut b = MemoryBooks::fixture();
         close(&mut b, april());
         review(&mut b, date!(2025 - 05 - 03));
-        let first = publish_disclosure(&mut b, april(), date!(2025 - 05 - 05), "赵敏").unwrap();
+        let first = publish_disclosure(&mut b, april(), date!(2025 - 05 - 05), "赵敏", TODAY).unwrap();
         b.append(Event::PeriodReopened {
             period: april(),
             reason: "补记漏记凭证".into(),
@@ -196,9 +210,9 @@ mod tests {
             approver: "王强".into(),
         })
         .unwrap();
-        assert_eq!(rule_of(publish_disclosure(&mut b, april(), date!(2025 - 05 - 12), "赵敏")), Rule::Pub1);
+        assert_eq!(rule_of(publish_disclosure(&mut b, april(), date!(2025 - 05 - 12), "赵敏", TODAY)), Rule::Pub1);
         close(&mut b, april());
-        let second = publish_disclosure(&mut b, april(), date!(2025 - 05 - 12), "赵敏").unwrap();
+        let second = publish_disclosure(&mut b, april(), date!(2025 - 05 - 12), "赵敏", TODAY).unwrap();
         assert_ne!(first.fingerprint, second.fingerprint);
         let all = b.publications().unwrap();
         assert_eq!(all.iter().map(|p| p.date).collect::<Vec<_>>(), [date!(2025 - 05 - 05), date!(2025 - 05 - 12)]);
@@ -209,15 +223,51 @@ mod tests {
         let mut b = MemoryBooks::fixture();
         close(&mut b, april());
         review(&mut b, date!(2025 - 05 - 03));
-        publish_disclosure(&mut b, april(), date!(2025 - 05 - 05), "赵敏").unwrap();
+        publish_disclosure(&mut b, april(), date!(2025 - 05 - 05), "赵敏", TODAY).unwrap();
         let late = Review {
             span: april().to_string(),
             by: "陈静".into(),
             opinion: "补充意见".into(),
             date: date!(2025 - 05 - 04),
         };
-        let refused = record_review(&mut b, late);
+        let refused = record_review(&mut b, late, TODAY);
         assert_eq!(rule_of(refused), Rule::Pub1);
         assert_eq!(b.reviews().unwrap().len(), 1, "the board keeps the review it was published with");
+    }
+
+    #[test]
+    fn pub_1_a_review_or_publication_dated_in_the_future_is_refused() {
+        let mut b = MemoryBooks::fixture();
+        close(&mut b, april());
+        let ahead = Review {
+            span: april().to_string(),
+            by: "周芳".into(),
+            opinion: "经审核，收支属实".into(),
+            date: date!(2025 - 07 - 01),
+        };
+        let said = message(record_review(&mut b, ahead, TODAY));
+        assert!(said.contains("审核日期 2025-07-01 晚于今天 2025-06-30"), "{said}");
+        review(&mut b, date!(2025 - 05 - 03));
+        let said = message(publish_disclosure(&mut b, april(), date!(2026 - 05 - 05), "赵敏", TODAY));
+        assert!(said.contains("公布日期 2026-05-05 晚于今天 2025-06-30"), "{said}");
+        assert!(b.publications().unwrap().is_empty());
+        publish_disclosure(&mut b, april(), TODAY, "赵敏", TODAY).expect("published today");
+    }
+
+    #[test]
+    fn pub_1_a_months_review_is_not_dated_before_its_last_day() {
+        let mut b = MemoryBooks::fixture();
+        close(&mut b, april());
+        let early = Review {
+            span: april().to_string(),
+            by: "周芳".into(),
+            opinion: "经审核，收支属实".into(),
+            date: date!(2025 - 04 - 15),
+        };
+        let said = message(record_review(&mut b, early, TODAY));
+        assert!(said.contains("审核日期 2025-04-15 早于2025年04月的最后一天 2025-04-30"), "{said}");
+        assert!(b.reviews().unwrap().is_empty());
+        review(&mut b, date!(2025 - 04 - 30));
+        assert_eq!(b.reviews().unwrap().len(), 1);
     }
 }

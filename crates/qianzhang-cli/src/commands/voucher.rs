@@ -151,7 +151,14 @@ pub(crate) fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
             out(&format!("已撤回对 {reference} 的{}\n", kind.chinese()))
         }
         VoucherCmd::Post(sel) => {
-            let batch = selected(cli, sel, Next::Post)?;
+            let batch = match selected(cli, sel, Next::Post) {
+                // Nothing to post: one who may not post is told that first.
+                Err(nothing) if sel.all => {
+                    app::admit(&mut sign_in(cli, open_ledger(cli)?)?, qianzhang_core::operator::Act::Post)?;
+                    return Err(nothing);
+                }
+                selected => selected?,
+            };
             app::post(&mut sign_in(cli, open_ledger(cli)?)?, &batch.refs)?;
             out(&batch_report("记账", &batch))
         }

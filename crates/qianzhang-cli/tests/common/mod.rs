@@ -419,7 +419,8 @@ pub fn closed_january() -> Env {
     closed_january_at_close().at(NOW)
 }
 
-/// `closed_january` with the clock left on the day of the close, 2025-02-03.
+/// `closed_january` with the clock left on the day of the review, 2025-02-04
+/// (the month was closed on the 3rd).
 pub fn closed_january_at_close() -> Env {
     cached("closed_january", build_closed_january_at_close)
 }
@@ -511,6 +512,9 @@ fn build_closed_january_at_close() -> Env {
     env.admin(&["settings", "set", "contact", "幸福里社区居委会财务室 0571-88886666"]);
     env.set_now("2025-02-03T09:00:00+08:00");
     env.ok(&["period", "close", "2025-01"]);
+    // The supervisors review the next day (PUB-1: a review is dated no
+    // later than the day it is entered).
+    env.set_now("2025-02-04T10:00:00+08:00");
     env.ok(&[
         "--as",
         "陈静",

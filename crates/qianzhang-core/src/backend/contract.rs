@@ -468,8 +468,8 @@ pub fn a_publication_records_the_close_fingerprint(backend: &mut impl Backend) {
                 opinion: "经审核，收支属实".into(),
                 date: day(31),
             };
-            crate::disclosure::record_review(w, review)?;
-            crate::publication::publish_disclosure(w, start(), day(31), "管理员")
+            crate::disclosure::record_review(w, review, day(31))?;
+            crate::publication::publish_disclosure(w, start(), day(31), "管理员", day(31))
         })
         .expect("published");
     let published = backend.publications(&l).expect("publications");
@@ -477,7 +477,8 @@ pub fn a_publication_records_the_close_fingerprint(backend: &mut impl Backend) {
     let p = &published[0];
     assert_eq!((p.period, p.date, p.by.as_str(), p.at.as_str()), (start(), day(31), "管理员", actor(2).at.as_str()));
     assert_eq!(p.fingerprint, close.fingerprint.to_hex());
-    let again = backend.write(&l, &actor(3), |w| crate::publication::publish_disclosure(w, start(), day(31), "管理员"));
+    let again = backend
+        .write(&l, &actor(3), |w| crate::publication::publish_disclosure(w, start(), day(31), "管理员", day(31)));
     assert!(matches!(again, Err(Failure::Refused(_))), "the same close is published once");
     assert_eq!(backend.publications(&l).expect("publications").len(), 1);
     assert!(backend.publications(&other).expect("publications").is_empty());
@@ -829,8 +830,8 @@ fn same_script<B: Backend>(backend: &mut B) -> LedgerHandle {
                 opinion: "经审核，收支属实".into(),
                 date: day(31),
             };
-            crate::disclosure::record_review(w, review)?;
-            crate::publication::publish_disclosure(w, start(), day(31), "管理员")
+            crate::disclosure::record_review(w, review, day(31))?;
+            crate::publication::publish_disclosure(w, start(), day(31), "管理员", day(31))
         })
         .expect("published");
     l
