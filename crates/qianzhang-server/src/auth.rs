@@ -170,6 +170,20 @@ pub async fn admitted(
     .await
 }
 
+/// Whether `person` holds `role` in force today at `ledger` (a signature's
+/// post, `SignKind::role`). Anything unreadable answers no.
+pub async fn holds(state: &Arc<State>, person: &str, ledger: &str, role: qianzhang_core::people::Role) -> bool {
+    let (st, who, l) = (state.clone(), person.to_string(), ledger.to_string());
+    let today = state.now().date();
+    let held = page::run(move || {
+        let registry = qianzhang_app::people::registry(&*st.ledger(&l)?)?;
+        let held = registry.in_force(today).any(|a| a.person == who && a.role == role);
+        Ok::<_, qianzhang_app::Error>(held)
+    })
+    .await;
+    matches!(held, Ok(Ok(true)))
+}
+
 #[derive(serde::Deserialize, Default)]
 pub struct Next {
     next: Option<String>,

@@ -18,11 +18,12 @@ use qianzhang_app::month as app;
 use qianzhang_app::Error;
 use qianzhang_core::bank::{BookEntry, Reconciliation, StoredLine};
 use qianzhang_core::cash::{CountSheet, DENOMINATIONS};
+use qianzhang_core::operator::Act;
 use qianzhang_core::period::{format_date, parse_date};
 use qianzhang_core::{Money, Period, Refusal, Rule, VoucherRef};
 use serde::Deserialize;
 
-use crate::auth::Officer;
+use crate::auth::{may, Officer};
 use crate::form::Fields;
 use crate::page::{self, csrf, ledger_url, page, run, voucher_url};
 use crate::state::State;
@@ -107,6 +108,21 @@ struct Month {
     latest_closed: Option<Period>,
     /// Today: no statement reaches past it.
     today: time::Date,
+    /// The forms this officer is offered.
+    may: May,
+}
+
+/// [OPR-1] which of the page's acts the officer may do today, by the
+/// core's check of the act each form's call makes: the count is the
+/// cashier's (`Act::HandleCash`), the statement's import, balance and
+/// matching are reconciling (`Act::Reconcile`), closing and reopening are
+/// keeping the books (`Act::KeepBooks`). Others see what each section
+/// says without its form; a submission is checked again whatever this says.
+#[derive(Clone, Copy, Default)]
+struct May {
+    count: bool,
+    reconcile: bool,
+    close: bool,
 }
 
 /// The month a page is about: the one asked for, else the earliest month
@@ -168,6 +184,7 @@ fn read_month(state: &State, name: &str, q: &MonthQuery, count_day: Option<time:
         blockers,
         latest_closed,
         today,
+        may: May::default(),
     })
 }
 
@@ -196,10 +213,15 @@ async fn month_page(state: &Arc<State>, o: &Officer, q: MonthQuery, outcome: Opt
         .filter(|x| x.form == Form::Count)
         .and_then(|x| x.typed.get("date").and_then(|d| parse_date(d).ok()));
     let (st, l) = (state.clone(), o.ledger().to_string());
-    let m = match run(move || read_month(&st, &l, &q, count_day)).await {
+    let mut m = match run(move || read_month(&st, &l, &q, count_day)).await {
         Ok(Ok(m)) => m,
         Ok(Err(e)) => return page::failure(&e),
         Err(r) => return r,
+    };
+    m.may = May {
+        count: may(state, &o.person, o.ledger(), Act::HandleCash).await,
+        reconcile: may(state, &o.person, o.ledger(), Act::Reconcile).await,
+        close: o.prepares,
     };
     let refused = outcome.as_ref().is_some_and(|x| x.result.is_err());
     let body = render(o, &m, outcome.as_ref());
@@ -277,8 +299,13 @@ fn render(o: &Officer, m: &Month, outcome: Option<&Outcome>) -> Markup {
                         button type="submit" { "切换" }
                     }
                 }
-                (import_form(o, m, outcome, &month_q, &account_q))
-                (balance_form(o, m, outcome, &month_q, &account_q))
+                @if m.may.reconcile {
+                    (import_form(o, m, outcome, &month_q, &account_q))
+                    (balance_form(o, m, outcome, &month_q, &account_q))
+                } @else {
+                    (beside(o, outcome, Form::Import))
+                    (beside(o, outcome, Form::Balance))
+                }
                 (lines_section(o, m, outcome, &month_q, &account_q))
                 @if let Some(r) = &m.reconciliation {
                     h3 { "银行存款余额调节表 · " (m.month) }
@@ -338,18 +365,19 @@ fn count_section(o: &Officer, m: &Month, outcome: Option<&Outcome>) -> Markup {
                 }
             }
         }
-        form #count-form method="post" action=(ledger_url(ledger, "/month/count")) {
-            (csrf(o))
-            label { "盘点日期 " input type="date" name="date" value=(date); }
-            table.denominations {
-                thead { tr { th { "券别" } th.num { "张（枚）数" } } }
-                tbody {
-                    @for fen in DENOMINATIONS {
-                        @let name = format!("n{fen}");
-                        tr {
-                            td { (denomination(fen)) }
-                            td.num { input.amount type="number" min="0" step="1" inputmode="numeric" name=(name) value=(typed(outcome, Form::Count, &name)); }
-                        }
+        @if m.may.count {
+            form #count-form method="post" action=(ledger_url(ledger, "/month/count")) {
+                (csrf(o))
+                label { "盘点日期 " input type="date" name="date" value=(date); }
+                table.denominations {
+                    thead { tr { th { "券别" } th.num { "张（枚）数" } } }
+                    tbody {
+                        @for fen in DENOMINATIONS {
+                            @let name = format!("n{fen}");
+                            tr {
+                                td { (denomination(fen)) }
+                                td.num { input.amount type="number" min="0" step="1" inputmode="numeric" name=(name) value=(typed(outcome, Form::Count, &name)); }
+                            }
                     }
                 }
             }
@@ -358,6 +386,7 @@ fn count_section(o: &Officer, m: &Month, outcome: Option<&Outcome>) -> Markup {
                 (total_markup(&pieces_of(outcome.filter(|x| x.form == Form::Count).map(|x| &x.typed).unwrap_or(&Fields::default()))))
             }
             button.primary type="submit" { "记录盘点" }
+        }
         }
         (beside(o, outcome, Form::Count))
     }
@@ -462,12 +491,14 @@ fn lines_section(o: &Officer, m: &Month, outcome: Option<&Outcome>, month_q: &st
         @if m.lines.is_empty() {
             p.empty { "还没有导入这个账户的银行对账单。" }
         } @else {
-            form.inline method="post" action=(action("auto")) {
-                (csrf(o))
-                input type="hidden" name="account" value=(account);
-                button type="submit" { "自动匹配" }
+            @if m.may.reconcile {
+                form.inline method="post" action=(action("auto")) {
+                    (csrf(o))
+                    input type="hidden" name="account" value=(account);
+                    button type="submit" { "自动匹配" }
+                }
+                span.hint { " 金额、方向相同，日期相近，流水号相同的优先。" }
             }
-            span.hint { " 金额、方向相同，日期相近，流水号相同的优先。" }
             table.statement {
                 thead { tr { th { "行" } th { "日期" } th { "摘要 / 对方" } th.num { "收入" } th.num { "支出" } th.num { "余额" } th { "勾对" } } }
                 tbody {
@@ -485,13 +516,16 @@ fn lines_section(o: &Officer, m: &Month, outcome: Option<&Outcome>, month_q: &st
                                     None if l.line.is_balance_only() => span.hint { "余额行" },
                                     Some(v) => {
                                         a href=(voucher_url(ledger, v)) { (v.label()) } " "
-                                        form.inline method="post" action=(action("unmatch")) {
-                                            (csrf(o))
-                                            input type="hidden" name="account" value=(account);
-                                            input type="hidden" name="line" value=(l.id);
-                                            button type="submit" { "取消匹配" }
+                                        @if m.may.reconcile {
+                                            form.inline method="post" action=(action("unmatch")) {
+                                                (csrf(o))
+                                                input type="hidden" name="account" value=(account);
+                                                input type="hidden" name="line" value=(l.id);
+                                                button type="submit" { "取消匹配" }
+                                            }
                                         }
                                     }
+                                    None if !m.may.reconcile => span.hint { "未勾对" },
                                     None => {
                                         form.inline method="post" action=(action("match")) {
                                             (csrf(o))
@@ -607,14 +641,16 @@ fn close_section(o: &Officer, m: &Month, outcome: Option<&Outcome>, month_q: &st
                     ul.blockers { @for r in b { li { (blocker(o, r)) } } }
                 }
             }
-            form method="post" action=(ledger_url(ledger, &format!("/month/close{month_q}"))) {
-                (csrf(o))
-                input type="hidden" name="month" value=(m.month.to_string());
-                button.primary type="submit" { "结账 " (m.month) }
+            @if m.may.close {
+                form method="post" action=(ledger_url(ledger, &format!("/month/close{month_q}"))) {
+                    (csrf(o))
+                    input type="hidden" name="month" value=(m.month.to_string());
+                    button.primary type="submit" { "结账 " (m.month) }
+                }
             }
         }
         (beside(o, outcome, Form::Close))
-        @if let Some(latest) = m.latest_closed {
+        @if let Some(latest) = m.latest_closed.filter(|_| m.may.close) {
             h3 { "反结账 " (latest) }
             p.hint { "只能反结账最近一个已结账的月份。须写明原因，并由审批人当场输入本人口令一同确认；反结账会记入日志，并出现在以后的审计和交接报告中。" }
             form method="post" action=(ledger_url(ledger, &format!("/month/reopen{month_q}"))) autocomplete="off" {

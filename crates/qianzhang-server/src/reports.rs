@@ -628,7 +628,7 @@ async fn report(
                             a.button href=(format!("{}?{}", ledger_url(&ledger, p), ask.query(None))) target="_blank" { "账页打印" }
                         }
                     }
-                    (table_html(t, Some(&ledger)))
+                    (table_with(t, Some(&ledger), notes_remedy(sheet, &ledger)))
                 }
                 @if table.is_none() && error.is_none() {
                     p.empty { @if sheet.inputs().person { "请填写人员姓名后查看。" } @else { "请填写科目后查看。" } }
@@ -731,6 +731,23 @@ fn is_total_text(cell: &str) -> bool {
 /// right-aligned with thousands separators, total rows bold, notes below.
 /// With `ledger`, voucher numbers link to their vouchers.
 pub fn table_html(t: &Table, ledger: Option<&str>) -> Markup {
+    table_with(t, ledger, None)
+}
+
+/// Where on the office a report's notes are put right: the bank
+/// reconciliation's (no statement, or one that stops short) at the month
+/// end's bank section (BNK-1).
+fn notes_remedy(sheet: Sheet, ledger: &str) -> Option<(String, &'static str)> {
+    match sheet {
+        Sheet::Report(Kind::BankReconciliation) => page::remedy(qianzhang_core::Rule::Bnk1, ledger),
+        _ => None,
+    }
+}
+
+/// [`table_html`] whose notes read as every page's reasons do: the core's
+/// words without the command line's advice (`todo::plain`), and where that
+/// advice was left out, `remedy`'s link in its place.
+fn table_with(t: &Table, ledger: Option<&str>, remedy: Option<(String, &'static str)>) -> Markup {
     let headers = t.chinese_headers();
     let keys: Vec<&str> = t.headers().iter().map(|(h, _)| h.as_str()).collect();
     let types = t.types();
@@ -779,7 +796,13 @@ pub fn table_html(t: &Table, ledger: Option<&str>) -> Markup {
                     }
                 }
             }
-            @for n in t.notes() { p.note { (n) } }
+            @for n in t.notes() {
+                @let shown = qianzhang_core::todo::plain(n);
+                p.note {
+                    (shown)
+                    @if let Some((href, words)) = remedy.as_ref().filter(|_| shown != *n) { "；" a href=(href) { (words) } }
+                }
+            }
         }
     }
 }

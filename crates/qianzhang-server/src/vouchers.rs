@@ -170,6 +170,28 @@ async fn voucher_page(
     };
     let ledger = o.ledger();
     let v = &shown.voucher;
+    // [OPR-1] each form is offered to those the act it posts to admits:
+    // copy, red reversal, void, edit and scans are the preparer's
+    // (`Act::KeepBooks`), the next step is signing (`Act::Sign`, the post
+    // and SEP rules then checked by the act) or posting (`Act::Post`), and a
+    // signature is withdrawn only by the one who gave it. A signature is
+    // offered to the holder of its post; when the approver must stand aside
+    // (SEP-6) a deputy named by a resolution may approve, so the approval is
+    // then offered to every officer the act admits and checked when given.
+    let next = match shown.next {
+        Some(n @ Next::Sign(SignKind::Approve))
+            if shown.stand_aside.is_some() && crate::auth::may(state, &o.person, ledger, Act::Sign).await =>
+        {
+            Some(n)
+        }
+        Some(n @ Next::Sign(kind)) if crate::auth::holds(state, &o.person, ledger, kind.role()).await => Some(n),
+        Some(Next::Post) if crate::auth::may(state, &o.person, ledger, Act::Post).await => Some(Next::Post),
+        _ => None,
+    };
+    let mine: Vec<SignKind> = [SignKind::Review, SignKind::Approve, SignKind::Confirm]
+        .into_iter()
+        .filter(|k| shown.signatures.iter().any(|s| s.kind == *k && s.person == o.person))
+        .collect();
     let action = |a: &str| ledger_url(ledger, &format!("/v/{}/{}/do/{a}", r.period, r.number));
     let error_for = |form: &str| error.as_ref().filter(|(f, _)| f == form).map(|(_, e)| refusal(e, Some(ledger)));
     let body = html! {
@@ -199,7 +221,7 @@ async fn voucher_page(
                 }
             }
         }
-        @if shown.status == Status::Prepared {
+        @if shown.status == Status::Prepared && o.prepares {
             form.noprint method="post" enctype="multipart/form-data" action=(ledger_url(ledger, &format!("/v/{}/{}/scan", r.period, r.number))) {
                 (csrf(o))
                 label { "上传单据扫描件（PDF、JPEG、PNG，不超过 10 MB）"
@@ -223,28 +245,32 @@ async fn voucher_page(
         @if shown.status == Status::Prepared {
             section.actions.noprint {
                 h2 { "办理" }
-                @if let Some(next) = shown.next {
+                @if let Some(next) = next {
                     form method="post" action=(action(next_action(next))) {
                         (csrf(o))
                         button.primary type="submit" { (next_label(next)) }
                     }
-                    @if let Some(e) = error_for("next") { (e) }
                 }
-                form method="post" action=(action("withdraw")) {
-                    (csrf(o))
-                    label { "撤回我的 "
-                        select name="kind" {
-                            option value="review" { "审核" } option value="approve" { "审批" } option value="confirm" { "出纳确认" }
+                @if let Some(e) = error_for("next") { (e) }
+                @if !mine.is_empty() {
+                    form method="post" action=(action("withdraw")) {
+                        (csrf(o))
+                        label { "撤回我的 "
+                            select name="kind" {
+                                @for k in &mine { option value=(sign_code(*k)) { (k.chinese()) } }
+                            }
                         }
+                        button type="submit" { "撤回签字" }
                     }
-                    button type="submit" { "撤回签字" }
                 }
                 @if let Some(e) = error_for("withdraw") { (e) }
-                p { a.button href=(ledger_url(ledger, &format!("/v/{}/{}/edit", r.period, r.number))) { "修改凭证" } }
-                form method="post" action=(action("void")) {
-                    (csrf(o))
-                    label { "作废原因 " input type="text" name="reason" required; }
-                    button type="submit" { "作废" }
+                @if o.prepares {
+                    p { a.button href=(ledger_url(ledger, &format!("/v/{}/{}/edit", r.period, r.number))) { "修改凭证" } }
+                    form method="post" action=(action("void")) {
+                        (csrf(o))
+                        label { "作废原因 " input type="text" name="reason" required; }
+                        button type="submit" { "作废" }
+                    }
                 }
                 @if let Some(e) = error_for("void") { (e) }
             }
@@ -253,19 +279,23 @@ async fn voucher_page(
             section.actions.noprint {
                 h2 { "更正" }
                 p.hint { "已记账的凭证不能修改或删除；如有错误，用红字冲销后另录正确凭证。" }
-                form method="post" action=(action("reverse")) {
-                    (csrf(o))
-                    label { "冲销日期 " input type="date" name="date" value=(today.to_string()); }
-                    button type="submit" { "红字冲销" }
+                @if o.prepares {
+                    form method="post" action=(action("reverse")) {
+                        (csrf(o))
+                        label { "冲销日期 " input type="date" name="date" value=(today.to_string()); }
+                        button type="submit" { "红字冲销" }
+                    }
                 }
                 @if let Some(e) = error_for("reverse") { (e) }
             }
         }
         section.actions.noprint {
-            form method="post" action=(action("copy")) {
-                (csrf(o))
-                label { "复制为新凭证，日期 " input type="date" name="date" value=(today.to_string()); }
-                button type="submit" { "复制" }
+            @if o.prepares {
+                form method="post" action=(action("copy")) {
+                    (csrf(o))
+                    label { "复制为新凭证，日期 " input type="date" name="date" value=(today.to_string()); }
+                    button type="submit" { "复制" }
+                }
             }
             @if let Some(e) = error_for("copy") { (e) }
             p { a href=(ledger_url(ledger, &format!("/print/voucher/{}/{}", r.period, r.number))) { "打印记账凭证" } }
@@ -395,6 +425,15 @@ fn next_action(next: Next) -> &'static str {
         Next::Sign(SignKind::Approve) => "approve",
         Next::Sign(SignKind::Confirm) => "confirm",
         Next::Post => "post",
+    }
+}
+
+/// The withdraw form's code for a kind of signature.
+fn sign_code(kind: SignKind) -> &'static str {
+    match kind {
+        SignKind::Review => "review",
+        SignKind::Approve => "approve",
+        SignKind::Confirm => "confirm",
     }
 }
 

@@ -60,9 +60,14 @@ async fn the_month_page_shows_the_count_the_bank_and_the_close() {
     let page = b.get(&at("/month")).await;
     assert_eq!(page.status, StatusCode::OK);
     let text = page.text();
-    for want in ["现金盘点", "100 元", "1 角", "账面余额", "银行对账", "导入银行对账单", "结账", "2025-01"]
-    {
+    for want in ["现金盘点", "账面余额", "银行对账", "导入银行对账单", "结账", "2025-01"] {
         assert!(text.contains(want), "{want}: {text}");
+    }
+    // The count by denomination is the cashier's form.
+    let mut cashier = office.signed_in(CASHIER).await;
+    let counted = cashier.get(&at("/month")).await.text();
+    for want in ["100 元", "1 角", "记录盘点"] {
+        assert!(counted.contains(want), "{want}: {counted}");
     }
     for anchor in ["id=\"count\"", "id=\"bank\"", "id=\"close\""] {
         assert!(page.body.contains(anchor), "{anchor}");
@@ -513,5 +518,51 @@ async fn a_refusal_beside_a_form_names_no_command_and_leads_to_where_it_is_put_r
     assert!(refusal.contains("缺少"), "{refusal}");
     for command in COMMANDS {
         assert!(!refusal.contains(command), "the refusal shows the command line's {command:?}: {refusal}");
+    }
+}
+
+#[tokio::test]
+async fn opr_1_the_month_page_offers_each_form_only_to_those_its_act_admits() {
+    let office = Office::new();
+    let form = |rest: &str| format!("action=\"{}", at(rest));
+    let count = format!("{}\"", form("/month/count"));
+    // (who, counts cash, reconciles, closes)
+    for (who, counts, reconciles, closes) in [
+        (ACCOUNTANT, false, true, true),
+        (CASHIER, true, true, false),
+        (AUDITOR, false, false, false),
+        (REVIEWER, false, false, false),
+        (APPROVER, false, false, false),
+    ] {
+        let mut b = office.signed_in(who).await;
+        let page = b.get(&at("/month")).await;
+        assert_eq!(page.status, StatusCode::OK, "{who}");
+        let body = &page.body;
+        assert_eq!(body.contains(&count), counts, "{who}: 记录盘点: {body}");
+        assert_eq!(body.contains("记录盘点"), counts, "{who}: 记录盘点: {body}");
+        assert_eq!(body.contains(&form("/month/bank/import")), reconciles, "{who}: 导入: {body}");
+        assert_eq!(body.contains(&form("/month/bank/balance")), reconciles, "{who}: 登记余额: {body}");
+        assert_eq!(body.contains(&form("/month/close")), closes, "{who}: 结账: {body}");
+        // What each section says is everyone's.
+        let text = page.text();
+        for want in ["现金盘点", "账面余额", "银行对账", "银行存款余额调节表", "暂不能结账"] {
+            assert!(text.contains(want), "{who} does not see {want}: {text}");
+        }
+    }
+
+    // Once a month is closed, reopening is offered to the accountant alone.
+    ready_to_close(&office, "2025-01");
+    let mut accountant = office.signed_in(ACCOUNTANT).await;
+    accountant.get(&at("/month")).await;
+    let page = accountant.post_follow(&at("/month/close"), &[("month", "2025-01")]).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    let reopen = form("/month/reopen");
+    assert!(page.body.contains(&reopen), "the accountant is offered 反结账: {}", page.body);
+    for who in [CASHIER, AUDITOR, APPROVER] {
+        let mut b = office.signed_in(who).await;
+        let page = b.get(&at("/month?month=2025-01")).await;
+        assert!(page.text().contains("已结账"), "{who}: {}", page.text());
+        assert!(!page.body.contains(&reopen), "{who} is offered 反结账: {}", page.body);
+        assert!(!page.body.contains(">反结账</button>"), "{who} is offered 反结账: {}", page.body);
     }
 }

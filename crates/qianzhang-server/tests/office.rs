@@ -501,3 +501,70 @@ async fn the_todo_page_keeps_a_month_on_one_line_and_spaces_its_buttons() {
     let actions = css.lines().find(|l| l.starts_with("p.actions")).unwrap_or_default();
     assert!(actions.contains("gap:"), "{actions}");
 }
+
+/// Whether the page has a button reading `label`.
+fn has_button(body: &str, label: &str) -> bool {
+    body.contains(&format!("\">{label}</button>"))
+}
+
+#[tokio::test]
+async fn opr_1_a_voucher_page_offers_each_act_only_to_those_it_admits() {
+    let office = Office::new();
+    let mut accountant = office.signed_in(ACCOUNTANT).await;
+    accountant.get(&at("/voucher/new")).await;
+    let made = accountant.post(&at("/voucher/new"), &pairs(&payment("购买打印纸", "120"))).await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.text());
+    let voucher = made.location().to_string();
+    let mut reviewer = office.signed_in(REVIEWER).await;
+    reviewer.get(&voucher).await;
+    let page = reviewer.post_follow(&format!("{voucher}/do/review"), &[]).await;
+    assert!(page.text().contains("待审批"), "{}", page.text());
+
+    // Waiting for the approver: the preparer's forms are the accountant's.
+    let page = accountant.get(&voucher).await;
+    for label in ["上传", "作废", "复制"] {
+        assert!(has_button(&page.body, label), "the accountant is not offered {label}: {}", page.body);
+    }
+    assert!(!has_button(&page.body, "撤回签字"), "the accountant has signed nothing: {}", page.body);
+    assert!(!has_button(&page.body, "审批签字"), "the accountant signs nothing: {}", page.body);
+    let mut approver = office.signed_in(APPROVER).await;
+    let mut cashier = office.signed_in(CASHIER).await;
+    let mut auditor = office.signed_in(AUDITOR).await;
+    for (who, b) in
+        [(REVIEWER, &mut reviewer), (APPROVER, &mut approver), (CASHIER, &mut cashier), (AUDITOR, &mut auditor)]
+    {
+        let page = b.get(&voucher).await;
+        assert_eq!(page.status, StatusCode::OK, "{who}");
+        for label in ["上传", "作废", "复制"] {
+            assert!(!has_button(&page.body, label), "{who} is offered {label}: {}", page.body);
+        }
+        assert!(!page.body.contains("修改凭证"), "{who} is offered 修改凭证: {}", page.body);
+        // Only the reviewer has a signature to withdraw, and only that kind.
+        assert_eq!(has_button(&page.body, "撤回签字"), who == REVIEWER, "{who}: {}", page.body);
+        if who == REVIEWER {
+            assert!(page.body.contains(r#"<option value="review">审核</option>"#), "{}", page.body);
+            assert!(!page.body.contains(r#"value="approve""#), "{}", page.body);
+        }
+        // The approval is offered to the approver alone.
+        assert_eq!(has_button(&page.body, "审批签字"), who == APPROVER, "{who}: {}", page.body);
+    }
+
+    // Signed through and posted: the red reversal and the copy are the accountant's.
+    approver.post_follow(&format!("{voucher}/do/approve"), &[]).await;
+    cashier.post_follow(&format!("{voucher}/do/confirm"), &[]).await;
+    let page = accountant.get(&voucher).await;
+    assert!(has_button(&page.body, "记账"), "the accountant posts: {}", page.body);
+    let page = cashier.get(&voucher).await;
+    assert!(!has_button(&page.body, "记账"), "the cashier does not post: {}", page.body);
+    let page = accountant.post_follow(&format!("{voucher}/do/post"), &[]).await;
+    assert!(page.text().contains("已记账"), "{}", page.text());
+    for label in ["红字冲销", "复制"] {
+        assert!(has_button(&page.body, label), "the accountant is not offered {label}: {}", page.body);
+    }
+    for (who, b) in [(CASHIER, &mut cashier), (APPROVER, &mut approver), (AUDITOR, &mut auditor)] {
+        let page = b.get(&voucher).await;
+        for label in ["红字冲销", "复制", "撤回签字"] {
+            assert!(!has_button(&page.body, label), "{who} is offered {label} on a posted voucher: {}", page.body);
+        }
+    }
+}

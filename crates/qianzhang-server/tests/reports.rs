@@ -419,3 +419,20 @@ async fn a_summary_with_markup_is_shown_as_text() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(!page.body.contains(hostile));
 }
+
+#[tokio::test]
+async fn bnk_1_the_bank_reconciliation_report_names_no_command_and_links_the_bank_section() {
+    let office = Office::new();
+    let mut b = office.signed_in(ACCOUNTANT).await;
+    let page = b.get(&at("/reports/bank-reconciliation?month=2025-01")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let text = page.text();
+    for command in ["bank import", "bank balance", "--through", "--date", "--balance", "请用 "] {
+        assert!(!text.contains(command), "the report names {command:?}: {text}");
+    }
+    assert!(
+        page.body.contains(&format!("href=\"{}\"", at("/month#bank"))),
+        "no link to the bank section: {}",
+        page.body
+    );
+}
