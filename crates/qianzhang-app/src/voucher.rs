@@ -512,6 +512,16 @@ pub fn admit<B: Backend>(session: &mut Session<B>, act: Act) -> Result<(), Error
     session.change(act, |_, _| Ok(()))
 }
 
+/// [SEP-5, OPR-1] as `admit`, for a signature of `kind`: a batch with
+/// nothing to sign tells a cashier asked to review, or one without the
+/// post, so first.
+pub fn admit_sign<B: Backend>(session: &mut Session<B>, kind: SignKind) -> Result<(), Error> {
+    let today = session.today();
+    session.change(Act::Sign, |w, who| {
+        qianzhang_core::lifecycle::may_sign(qianzhang_core::Books::registry(w), who, kind, today, "").map(|_| ())
+    })
+}
+
 /// [VCH-3] posts each voucher whose signatures are complete.
 pub fn post<B: Backend>(session: &mut Session<B>, refs: &[VoucherRef]) -> Result<(), Error> {
     let today = session.today();

@@ -396,4 +396,9 @@ fn vch_4_a_batch_names_every_voucher_it_refuses_and_every_one_it_passes_over() {
     // One who may not post is told so, not that nothing waits.
     let err = env.refused("SEP-5", &["--as", "王芳", "voucher", "post", "--all", "--period", "2025-03"]);
     assert!(!err.contains("没有待办的凭证"), "{err}");
+    // So is a cashier asked to review, and one who holds no cashier's post asked to confirm.
+    let err = env.refused("SEP-5", &["--as", "王芳", "voucher", "review", "--all", "--period", "2025-03"]);
+    assert!(err.contains("出纳不得审核凭证") && !err.contains("没有待办的凭证"), "{err}");
+    let err = env.refused("OPR-1", &["--as", "刘洋", "voucher", "confirm", "--all", "--period", "2025-03"]);
+    assert!(err.contains("没有出纳的任职") && !err.contains("没有待办的凭证"), "{err}");
 }

@@ -406,6 +406,38 @@ fn appointment_from(registry: &Registry, person: &str, role: Role, date: Date) -
     registry.in_force(date).find(|a| a.person == person && a.role == role).map(|a| a.from)
 }
 
+/// [SEP-5, OPR-1] whether `person` may give a review or a cashier's
+/// confirmation at all on `today`, whatever the voucher: the cashier
+/// reviews nothing, the approver pays nothing, and the signer holds the
+/// post; returns the day the post began. `what` ends the OPR-1 message
+/// (the voucher, or nothing). An approval's standing depends on the
+/// voucher (APR-1, a resolution's deputy) and is not judged here.
+pub fn may_sign(registry: &Registry, person: &str, kind: SignKind, today: Date, what: &str) -> Result<Date, Failure> {
+    let holds = |role: Role| registry.in_force(today).any(|a| a.person == person && a.role == role);
+    match kind {
+        SignKind::Review if holds(Role::Cashier) => {
+            return refuse(Rule::Sep5, format!("{person}是出纳，出纳不得审核凭证"));
+        }
+        SignKind::Confirm if holds(Role::Approver) => {
+            return refuse(Rule::Sep5, format!("{person}是审批人，审批人不得经手付款"));
+        }
+        _ => {}
+    }
+    match appointment_from(registry, person, kind.role(), today) {
+        Some(from) => Ok(from),
+        None if kind == SignKind::Approve => Ok(today),
+        None => refuse(
+            Rule::Opr1,
+            format!(
+                "{person}在 {} 没有{}的任职，不能{}{what}",
+                format_date(today),
+                kind.role().chinese(),
+                kind.chinese()
+            ),
+        ),
+    }
+}
+
 /// [VCH-4] signs a voucher. The signer must not sign against SEP-5 (the
 /// preparer reviews or approves nothing of their own, the cashier reviews
 /// nothing, the approver pays nothing), must hold the post on `today`
@@ -430,41 +462,19 @@ pub fn sign_voucher(
     if status == Status::Voided {
         return refuse(Rule::Vch4, format!("凭证 {reference} 已作废"));
     }
-    let registry = books.registry();
-    let day = format_date(today);
-    let holds = |role: Role| registry.in_force(today).any(|a| a.person == person && a.role == role);
     // SEP-5 before the post: where both refuse, SEP-5 is the stronger reason.
     match kind {
         SignKind::Review if v.preparer() == person => {
             return refuse(Rule::Sep5, format!("{person}是凭证 {reference} 的制单人，不能审核自己制的凭证"));
         }
-        SignKind::Review if holds(Role::Cashier) => {
-            return refuse(Rule::Sep5, format!("{person}是出纳，出纳不得审核凭证"));
-        }
         SignKind::Approve if v.preparer() == person => {
             return refuse(Rule::Sep5, format!("{person}是凭证 {reference} 的制单人，不能审批自己制的凭证"));
         }
-        SignKind::Confirm if holds(Role::Approver) => {
-            return refuse(Rule::Sep5, format!("{person}是审批人，审批人不得经手付款"));
-        }
         _ => {}
     }
-    let (from, resolution) = if kind == SignKind::Approve {
-        approval_standing(books, &v, person, today)?
-    } else {
-        match appointment_from(registry, person, kind.role(), today) {
-            Some(from) => (from, None),
-            None => {
-                return refuse(
-                    Rule::Opr1,
-                    format!(
-                        "{person}在 {day} 没有{}的任职，不能{}（{reference}）",
-                        kind.role().chinese(),
-                        kind.chinese()
-                    ),
-                );
-            }
-        }
+    let (from, resolution) = match kind {
+        SignKind::Approve => approval_standing(books, &v, person, today)?,
+        _ => (may_sign(books.registry(), person, kind, today, &format!("（{reference}）"))?, None),
     };
     let registry = books.registry();
     if let Some(r) = frozen(registry.appointments(), &registry.kinship(), person, today) {

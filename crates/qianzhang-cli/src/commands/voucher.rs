@@ -201,7 +201,14 @@ fn batch_report(done: &str, batch: &app::Batch) -> String {
 }
 
 fn sign(cli: &Cli, sel: &Selection, kind: SignKind) -> Result<(), Exit> {
-    let batch = selected(cli, sel, Next::Sign(kind))?;
+    let batch = match selected(cli, sel, Next::Sign(kind)) {
+        // Nothing to sign: one who may not sign so is told that first.
+        Err(nothing) if sel.all => {
+            app::admit_sign(&mut sign_in(cli, open_ledger(cli)?)?, kind)?;
+            return Err(nothing);
+        }
+        selected => selected?,
+    };
     app::sign(&mut sign_in(cli, open_ledger(cli)?)?, &batch.refs, kind)?;
     out(&batch_report(kind.chinese(), &batch))
 }
