@@ -81,6 +81,11 @@ fn postgres_error(e: &postgres::Error) -> BackendError {
         "42P01" | "42703" | "42804" | "42883" | "P0001" | "22P02" => {
             BackendError::corrupt(format!("数据库结构与本程序写出的不符：{text}"))
         }
+        // duplicate table, object or function: a name the schema creates
+        // is another program's.
+        "42P07" | "42710" | "42723" => {
+            BackendError::NotAStore(format!("数据库中已有同名的表或对象，不是钱账的账簿：{text}"))
+        }
         "42501" => BackendError::Io(format!("PostgreSQL 拒绝了本操作（权限不足）：{text}")),
         "28P01" | "28000" => BackendError::Io(format!("PostgreSQL 拒绝了登录：{text}")),
         "3D000" => BackendError::NotAStore(format!("PostgreSQL 上没有这个数据库：{text}")),

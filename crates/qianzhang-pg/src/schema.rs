@@ -469,12 +469,22 @@ pub fn migrate(client: &mut Client) -> Result<(), Error> {
         return Err(Error::NewerSchema(found, SCHEMA_VERSION));
     }
     if found == 0 {
-        // Tables of these names but no version: not a qianzhang database.
-        let taken: Option<String> =
-            tx.query_one("SELECT COALESCE(to_regclass('log'), to_regclass('ledgers'))::TEXT", &[])?.try_get(0)?;
-        if let Some(table) = taken {
+        // Tables, views or sequences but no version: another program's
+        // database, never written into (its names may be the store's own).
+        let taken: Option<String> = tx
+            .query_one(
+                "SELECT string_agg(relname, '、' ORDER BY relname) FROM ( \
+                     SELECT c.relname::TEXT AS relname FROM pg_class c \
+                     JOIN pg_namespace n ON n.oid = c.relnamespace \
+                     WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S') \
+                     ORDER BY c.relname LIMIT 5) t",
+                &[],
+            )?
+            .try_get(0)?;
+        if let Some(tables) = taken {
             return Err(Error::Backend(qianzhang_core::backend::BackendError::NotAStore(format!(
-                "数据库中已有表 {table}，却没有钱账的版本记录"
+                "数据库中已有别的程序的表（{tables} 等），却没有钱账的版本记录；\
+                 钱账只使用空数据库或自己建立的数据库，请另建一个空数据库"
             ))));
         }
         tx.batch_execute("CREATE TABLE schema_version (version BIGINT NOT NULL)")?;

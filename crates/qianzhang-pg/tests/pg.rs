@@ -324,6 +324,20 @@ fn a_database_of_something_else_is_not_a_store() {
     db.client().batch_execute("CREATE TABLE log (line TEXT)").expect("a foreign table");
     let refused = PgStore::connect(&db.url, common::WAIT).err().expect("not a store");
     assert!(matches!(BackendError::from(refused), BackendError::NotAStore(_)));
+    // Nor is one holding only tables of other names (nothing written into it either).
+    let Some(other) = common::TestDb::new() else { return };
+    other.client().batch_execute("CREATE TABLE customers (id INT)").expect("a foreign table");
+    let refused = PgStore::connect(&other.url, common::WAIT).err().expect("not a store");
+    match BackendError::from(refused) {
+        BackendError::NotAStore(why) => assert!(why.contains("customers"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    let created: i64 = other
+        .client()
+        .query_one("SELECT count(*) FROM pg_tables WHERE tablename IN ('vouchers', 'schema_version')", &[])
+        .expect("count")
+        .get(0);
+    assert_eq!(created, 0);
     let created: i64 = db
         .client()
         .query_one("SELECT count(*) FROM pg_tables WHERE tablename = 'vouchers'", &[])
@@ -349,5 +363,83 @@ fn renew_reconnects_after_the_server_closed_the_connection() {
     assert!(store.fingerprint(&l).is_err(), "the closed connection fails in words");
     store.renew().expect("renew");
     store.write(&l, &actor(1), |w| prepare(w, 100)).expect("write after renew");
+    assert!(store.verify(&l).expect("verify").is_clean());
+}
+
+/// [AUD-1] a command appending many entries sends full batches behind it
+/// while it goes on making the next, with reads between them: every entry
+/// lands in order, the log is the memory backend's hash for hash, and the
+/// store verifies. A command refused after several batches were sent keeps
+/// nothing of them, only its refusal.
+#[test]
+fn aud_1_batches_sent_behind_a_command_land_in_order_and_a_refused_one_keeps_none() {
+    use qianzhang_core::csvfile::{import_csv_bytes, ImportOptions};
+    let Some(db) = common::TestDb::new() else { return };
+    const MANY: usize = 12_000;
+    /// `MANY` balanced vouchers of `month`, 记-00001 on.
+    fn history(month: &str) -> Vec<u8> {
+        let mut out = String::from("date,voucher,summary,account,debit,credit\n");
+        for i in 1..=MANY {
+            let yuan = format!("{}.{:02}", 100 + i, i % 100);
+            out.push_str(&format!("{month}-{:02},记-{i:05},收到街道拨付办公经费,1002,{yuan},\n", 1 + i % 28));
+            out.push_str(&format!("{month}-{:02},记-{i:05},收到街道拨付办公经费,4401,,{yuan}\n", 1 + i % 28));
+        }
+        out.into_bytes()
+    }
+    fn script<B: Backend>(backend: &mut B, csv: &[u8]) -> LedgerHandle {
+        let admin = FirstAdmin { name: "管理员".into(), passphrase_hash: "not checked here".into(), today: day(1) };
+        let l = backend.create_ledger("甲社区", start(), &admin, &actor(0)).expect("create ledger");
+        let opts = ImportOptions {
+            file_name: "v.csv",
+            encoding: None,
+            history: true,
+            force: false,
+            preparer: "管理员",
+            today: day(10),
+        };
+        let summary = backend.write(&l, &actor(1), |w| import_csv_bytes(w, csv, &opts)).expect("history");
+        assert_eq!(summary.vouchers, MANY as u64);
+        l
+    }
+    let csv = history("2024-06");
+    let mut store = db.store();
+    let l = script(&mut store, &csv);
+    let mut memory = qianzhang_core::memory::MemoryBackend::new();
+    let m = script(&mut memory, &csv);
+    let head = store.fingerprint(&l).expect("fingerprint");
+    assert_eq!(head, memory.fingerprint(&m).expect("fingerprint"), "the same log as the memory backend's");
+    let june = Period::parse("2024-06").expect("a period");
+    let numbers: Vec<u32> =
+        store.vouchers(&l, june, june).expect("vouchers").iter().map(|(v, _)| v.reference().number).collect();
+    assert!(
+        numbers.iter().copied().eq(1..=MANY as u32),
+        "every voucher once, in order: {} stored, from {:?} to {:?}",
+        numbers.len(),
+        numbers.first(),
+        numbers.last()
+    );
+    let report = store.verify(&l).expect("verify");
+    assert!(report.is_clean(), "{:?}", report.mismatch);
+    assert_eq!((report.entries, report.fingerprint), (head.seq, head.fingerprint));
+
+    let refused = store.write(&l, &actor(2), |w| {
+        import_csv_bytes(
+            w,
+            &history("2024-07"),
+            &ImportOptions {
+                file_name: "w.csv",
+                encoding: None,
+                history: true,
+                force: true,
+                preparer: "管理员",
+                today: day(10),
+            },
+        )?;
+        qianzhang_core::rule::refuse::<()>(qianzhang_core::rule::Rule::Vch1, "借贷不平衡")
+    });
+    assert!(matches!(refused, Err(Failure::Refused(_))), "{refused:?}");
+    assert_eq!(store.fingerprint(&l).expect("fingerprint").seq, head.seq + 1, "only the refusal is logged");
+    let july = Period::parse("2024-07").expect("a period");
+    assert!(store.vouchers(&l, july, july).expect("vouchers").is_empty());
     assert!(store.verify(&l).expect("verify").is_clean());
 }
