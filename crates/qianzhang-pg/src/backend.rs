@@ -261,23 +261,29 @@ impl Backend for PgStore {
         actor: &Actor,
         command: impl FnOnce(&mut Writer<'_>) -> Result<T, Failure>,
     ) -> Result<T, Failure> {
-        let outcome = {
-            let tx = self.begin()?;
+        // Full batches of rows go to the server on threads of this scope
+        // while the command makes the next (`Tx::behind`); the scope ends
+        // only when the last is done, committed or rolled back.
+        let outcome = std::thread::scope(|scope| {
+            let tx = self.begin()?.behind(scope);
             let mut w = Writer::open(tx, ledger.clone(), actor, Head::Lock)?;
             match command(&mut w) {
-                Ok(value) => {
-                    let appended = w.commit()?;
-                    self.after_bulk(appended);
-                    Ok(value)
-                }
+                Ok(value) => Ok((value, w.commit()?)),
                 // Dropping the writer rolls its transaction back.
                 Err(e) => Err(e),
             }
-        };
-        if let Err(Failure::Refused(reasons)) = &outcome {
-            self.log_refusal(ledger, actor, reasons)?;
+        });
+        match outcome {
+            Ok((value, appended)) => {
+                self.after_bulk(appended);
+                Ok(value)
+            }
+            Err(Failure::Refused(reasons)) => {
+                self.log_refusal(ledger, actor, &reasons)?;
+                Err(Failure::Refused(reasons))
+            }
+            Err(e) => Err(e),
         }
-        outcome
     }
 
     /// Runs a core function that only reads (a report built through

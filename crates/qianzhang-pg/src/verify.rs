@@ -40,7 +40,7 @@ pub(crate) fn verify(
     let mut cache = Cache::new();
     let inner = client.build_transaction().isolation_level(IsolationLevel::RepeatableRead).start()?;
     let mut tx = Tx::new(inner, &mut cache);
-    let schema: String = get(&tx.inner.query_one("SELECT current_schema()::TEXT", &[])?, 0)?;
+    let schema: String = get(&tx.inner()?.query_one("SELECT current_schema()::TEXT", &[])?, 0)?;
     let schema = quote(&schema);
     let mut shadows = String::new();
     for p in PROJECTIONS {
@@ -52,7 +52,7 @@ pub(crate) fn verify(
     }
     // The comparisons hash whole tables: room to do it in memory.
     shadows.push_str("SET LOCAL work_mem = '256MB';");
-    tx.inner.batch_execute(&shadows)?;
+    tx.inner()?.batch_execute(&shadows)?;
 
     let mut report = VerifyReport::new(&ledger.info.name);
     let mut walk = anchor.map(qianzhang_core::backend::AnchorWalk::new);
@@ -62,7 +62,7 @@ pub(crate) fn verify(
     // checks the chain (hashes, times, payloads), a batch at a time, while
     // this one replays the batch before into the temporary tables: the
     // server's reading and the client's checking overlap the replay.
-    let snapshot: String = get(&tx.inner.query_one("SELECT pg_export_snapshot()", &[])?, 0)?;
+    let snapshot: String = get(&tx.inner()?.query_one("SELECT pg_export_snapshot()", &[])?, 0)?;
     std::thread::scope(|scope| -> Result<(), Error> {
         let (checked_out, checked_in) = sync_channel::<Batch>(IN_FLIGHT);
         let snapshot = &snapshot;
@@ -125,7 +125,7 @@ pub(crate) fn verify(
     }
     projector.flush(&mut tx)?;
     tx.send()?;
-    tx.inner.execute(
+    tx.inner()?.execute(
         "INSERT INTO pg_temp.chain_heads (ledger_id, seq, hash, at) VALUES ($1, $2, $3, $4)",
         &[&ledger.id, &report.entries, &&report.fingerprint.0[..], &prev_at],
     )?;
@@ -300,7 +300,7 @@ fn quote(name: &str) -> String {
 /// hash to its address; the first that does not is named with the log
 /// entry that attached it.
 fn scans(tx: &mut Tx<'_>, ledger_id: i64) -> Result<Option<Mismatch>, Error> {
-    let rows = tx.inner.query(
+    let rows = tx.inner()?.query(
         "SELECT MIN(v.seq), v.sha256, s.bytes FROM voucher_scans v \
          LEFT JOIN scans s ON s.ledger_id = v.ledger_id AND s.sha256 = v.sha256 \
          WHERE v.ledger_id = $1 GROUP BY v.sha256, s.bytes ORDER BY MIN(v.seq)",
@@ -354,7 +354,7 @@ fn compare_table(tx: &mut Tx<'_>, schema: &str, ledger_id: i64, p: &Projection) 
             ar = row("a"),
         )
     };
-    let Some(row) = tx.inner.query_opt(&sql, &[&ledger_id])? else { return Ok(None) };
+    let Some(row) = tx.inner()?.query_opt(&sql, &[&ledger_id])? else { return Ok(None) };
     let width = columns.len();
     let side = |from: usize, here: bool| -> Result<Option<Vec<Option<String>>>, Error> {
         if !here {
@@ -409,7 +409,7 @@ fn balance_seq(tx: &mut Tx<'_>, schema: &str, ledger_id: i64, row: &[Option<Stri
          JOIN log l ON l.ledger_id = v.ledger_id AND l.seq = v.content_seq \
          WHERE v.ledger_id = $1 AND v.period = $2 AND v.posted_seq IS NOT NULL ORDER BY v.content_seq"
     );
-    let rows = tx.inner.query(&sql, &[&ledger_id, &period])?;
+    let rows = tx.inner()?.query(&sql, &[&ledger_id, &period])?;
     for r in &rows {
         if let Ok(v) = voucher_of(get(r, 1)?) {
             if v.lines().iter().any(|l| &l.account == account) {
