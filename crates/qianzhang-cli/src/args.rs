@@ -30,7 +30,8 @@ use crate::commands::{audit, board, month, opening};
 )]
 pub(crate) struct Cli {
     /// 账簿：SQLite 文件路径，或 PostgreSQL 地址 postgres://用户:口令@主机/库名 / store file or PostgreSQL URL [default: qianzhang.db]
-    #[arg(long, global = true, env = "QIANZHANG_DB")]
+    // The value is never shown in --help: the URL may hold a password.
+    #[arg(long, global = true, env = "QIANZHANG_DB", hide_env_values = true)]
     pub(crate) db: Option<PathBuf>,
     /// 账套名称 / ledger name (default: the only one)
     #[arg(long, global = true)]

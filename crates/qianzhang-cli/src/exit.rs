@@ -170,9 +170,10 @@ pub(crate) fn cannot_open(path: &std::path::Path, e: BackendError) -> Exit {
             "账簿文件 {} 已损坏，无法打开（{m}）；请用备份恢复，账簿文件未作任何改动",
             path.display()
         )),
-        BackendError::NotAStore(m) | BackendError::Io(m) | BackendError::Internal(m) => {
-            Exit::Usage(format!("{} 不是钱账的账簿文件，无法打开（{m}）；请用 --db 指明账簿文件", path.display()))
-        }
+        BackendError::NotAStore(m) | BackendError::Io(m) | BackendError::Internal(m) => Exit::Usage(format!(
+            "{} 不是钱账的账簿文件，无法打开（{m}）；请用 --db 指明账簿文件",
+            qianzhang_db::redact(&path.display().to_string())
+        )),
         // A newer program, or a version number altered by hand: not what this one wrote.
         BackendError::NewerSchema { .. } => Exit::Integrity(format!("[AUD-2] {e}")),
         BackendError::Corrupt { place } => Exit::Integrity(format!("账簿文件 {} 已损坏：{place}", path.display())),

@@ -25,9 +25,14 @@ pub(crate) fn serve(cli: &Cli, listen: SocketAddr, with_demo: bool, https: bool)
         if crate::session::is_file(&path) && !path.exists() {
             return Err(Exit::Usage(format!(
                 "找不到账簿文件 {}；请先运行 qianzhang init 建立账套，或用 --db 指明文件（试用请加 --demo）",
-                path.display()
+                crate::session::missing(&path)
             )));
         }
+        // Books that cannot be opened (a server that refuses the sign-in,
+        // a file that is no store) stop the office before it starts: else
+        // officers would meet the fault at sign-in, and residents a board
+        // that seems to have nothing published.
+        drop(crate::session::open_store(&path)?);
         (path, Arc::new(clock::now), None)
     };
     let mut config = Config::new(db.clone(), clock);

@@ -34,13 +34,25 @@ pub(crate) fn open_store(path: &Path) -> Result<Store, Exit> {
     qianzhang_db::open(path, clock::busy_wait()).map_err(|e| cannot_open(path, e))
 }
 
+/// A store file that is not there, as a message names it: an address with
+/// its password left out, and a word on how a PostgreSQL address begins
+/// when the scheme was mistyped (`postgress://…` is taken for a file).
+pub(crate) fn missing(path: &Path) -> String {
+    let shown = qianzhang_db::Spec::of(path).display();
+    if shown.contains("://") {
+        format!("{shown}（PostgreSQL 地址以 postgres:// 或 postgresql:// 开头）")
+    } else {
+        shown
+    }
+}
+
 /// Opens an existing store; reading a store that does not exist is a usage
 /// error (the wrong `--db`), not an empty result.
 pub(crate) fn open_existing(path: &Path) -> Result<Store, Exit> {
     if is_file(path) && !path.exists() {
         return Err(Exit::Usage(format!(
             "找不到账簿文件 {}；请先运行 qianzhang init，或用 --db 指明文件",
-            path.display()
+            missing(path)
         )));
     }
     open_store(path)
@@ -59,15 +71,14 @@ pub(crate) fn command_line() -> String {
     std::env::args_os().skip(1).map(|a| shown_arg(&a.to_string_lossy())).collect::<Vec<_>>().join(" ")
 }
 
-/// One argument as the log records it: a `postgres://` address in it (as
-/// `--db=…` or alone) with its password left out.
+/// One argument as the log records it: an address in it (`postgres://…`
+/// as `--db=…` or alone, or any `scheme://`, a mistyped one included) with
+/// its password left out.
 fn shown_arg(arg: &str) -> String {
-    // ASCII lowercasing keeps every byte where it was, so `i` is a boundary.
-    match arg.to_ascii_lowercase().find("postgres") {
-        Some(i) if qianzhang_db::is_server_url(&arg[i..]) => {
-            format!("{}{}", &arg[..i], qianzhang_db::redact(&arg[i..]))
-        }
-        _ => arg.to_string(),
+    if arg.contains("://") {
+        qianzhang_db::redact(arg)
+    } else {
+        arg.to_string()
     }
 }
 
@@ -178,6 +189,8 @@ mod tests {
         assert_eq!(shown_arg("postgres://qz:机密@127.0.0.1/qz"), "postgres://qz:***@127.0.0.1/qz");
         assert_eq!(shown_arg("--db=POSTGRESQL://qz:机密@h/qz"), "--db=POSTGRESQL://qz:***@h/qz");
         assert_eq!(shown_arg("--to=postgres://qz@h/qz"), "--to=postgres://qz@h/qz");
+        assert_eq!(shown_arg("--db=postgress://qz:机密@h/qz"), "--db=postgress://qz:***@h/qz");
+        assert_eq!(shown_arg("postgres://qz@h/qz?password=机密"), "postgres://qz@h/qz?password=***");
         assert_eq!(shown_arg("街道.db"), "街道.db");
         assert_eq!(shown_arg("postgres 的说明"), "postgres 的说明");
     }

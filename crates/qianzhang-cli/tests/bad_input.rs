@@ -244,3 +244,34 @@ fn csv_1_a_missing_file_is_said_in_chinese() {
     let err = env.fails(1, &["street", "month", "2025-01", "--statement", "没有这个文件.csv"]);
     assert!(err.contains("[BNK-1]") && err.contains("文件不存在") && !err.contains("os error"), "{err}");
 }
+
+/// `serve` on books it cannot open (a file that is no store; on
+/// PostgreSQL, a server refusing the sign-in) stops before it listens, in
+/// words, rather than starting an office whose every page fails.
+#[test]
+fn serve_refuses_books_it_cannot_open_before_it_listens() {
+    let env = Env::new();
+    env.write("名册.csv", "姓名,电话\n张伟,1\n");
+    let mut child = env
+        .command()
+        .args(["--db", "名册.csv", "serve", "--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run qianzhang");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("serve started on a file that is no store");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let out = child.wait_with_output().expect("output");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(status.code(), Some(2), "{err}");
+    assert!(err.contains("名册.csv 不是钱账的账簿文件") && !err.contains("已启动"), "{err}");
+}

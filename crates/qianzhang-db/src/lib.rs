@@ -38,7 +38,9 @@ impl<'a> Spec<'a> {
     /// its password left out (a message may be shown or logged anywhere).
     pub fn display(&self) -> String {
         match self {
-            Spec::File(path) => path.display().to_string(),
+            // A mistyped address (`postgress://…`) is a file name, shown as
+            // an address would be.
+            Spec::File(path) => redact(&path.display().to_string()),
             Spec::Server(url) => redact(url),
         }
     }
@@ -51,10 +53,28 @@ pub fn is_server_url(db: &str) -> bool {
 }
 
 /// The URL without its password: `postgres://user:secret@host/db` is shown
-/// as `postgres://user:***@host/db`. The user information ends at the last
-/// `@` before any query, so a password holding `/`, `?` or `@` unescaped is
-/// hidden whole.
+/// as `postgres://user:***@host/db`, and a password given as a parameter
+/// (`?password=secret`) as `?password=***`. The user information ends at
+/// the last `@`, so a password holding `/`, `?` or `@` unescaped is hidden
+/// whole.
 pub fn redact(url: &str) -> String {
+    let shown = redact_user_info(url);
+    let Some(q) = shown.find('?') else { return shown };
+    let params: Vec<&str> =
+        shown[q + 1..]
+            .split('&')
+            .map(|kv| {
+                if kv.split('=').next().is_some_and(|k| k.eq_ignore_ascii_case("password")) {
+                    "password=***"
+                } else {
+                    kv
+                }
+            })
+            .collect();
+    format!("{}?{}", &shown[..q], params.join("&"))
+}
+
+fn redact_user_info(url: &str) -> String {
     let Some(scheme_end) = url.find("://").map(|i| i + 3) else { return url.to_string() };
     let rest = &url[scheme_end..];
     let Some(at) = rest.rfind('@') else { return url.to_string() };
@@ -107,5 +127,11 @@ mod tests {
         assert_eq!(redact("postgres://qz:a/b?c@host/qz"), "postgres://qz:***@host/qz");
         assert_eq!(redact("postgres://qz:secret@host"), "postgres://qz:***@host");
         assert_eq!(Spec::of(Path::new("postgres://a:b@h/d")).display(), "postgres://a:***@h/d");
+        assert_eq!(redact("postgres://qz@host/qz?password=secret"), "postgres://qz@host/qz?password=***");
+        assert_eq!(
+            redact("postgres://qz@host/qz?sslmode=disable&PASSWORD=secret&application_name=x"),
+            "postgres://qz@host/qz?sslmode=disable&password=***&application_name=x"
+        );
+        assert_eq!(redact("postgres://qz:s?x@host/qz?password=y"), "postgres://qz:***@host/qz?password=***");
     }
 }
