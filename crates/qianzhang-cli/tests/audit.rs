@@ -26,8 +26,18 @@ fn aud_2_the_history_behind_a_published_fingerprint_cannot_be_rewritten() {
     let ok = env.ok(&["verify", "--fingerprint", &fp, "--month", "2025-01"]);
     assert!(ok.contains("公布的指纹对应日志第") && ok.contains("结账 2025-01"), "{ok}");
     env.ok(&["verify", "--fingerprint", &fp]);
+    // January's fingerprint given for February: the month was mistyped.
     let err = env.fails(3, &["verify", "--fingerprint", &fp, "--month", "2025-02"]);
-    assert!(err.contains("没有 2025-02 的结账记录"), "{err}");
+    assert!(err.contains("2025-01 结账的指纹，不是 2025-02 的") && err.contains("请核对 --month"), "{err}");
+    // A month never closed: said so before any talk of tampering.
+    let other = "ab".repeat(32);
+    let err = env.fails(3, &["verify", "--fingerprint", &other, "--month", "2025-02"]);
+    assert!(err.contains("没有 2025-02 的结账记录") && err.contains("2025-02 没有结过账"), "{err}");
+    // A fingerprint copied wrong in its last digit: both shown whole, where they differ.
+    let last = fp.chars().last().unwrap();
+    let typo = format!("{}{}", &fp[..fp.len() - 1], if last == '0' { '1' } else { '0' });
+    let err = env.fails(3, &["verify", "--fingerprint", &typo, "--month", "2025-01"]);
+    assert!(err.contains(&typo) && err.contains(&fp) && err.contains("逐位核对"), "{err}");
     env.fails(1, &["verify", "--fingerprint", "12ab"]);
     let cases = [
         ("UPDATE balances SET debit = debit + 1 WHERE account = '1001' AND period = 202501;", "balances"),

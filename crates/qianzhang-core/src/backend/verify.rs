@@ -118,11 +118,14 @@ pub struct AnchorWalk {
     /// The latest entry that closed the anchor's month, for the message when
     /// the published fingerprint is not found.
     month_closed_at: Option<(i64, Fingerprint)>,
+    /// The first close of another month whose hash is the fingerprint
+    /// published: the month was mistyped.
+    elsewhere: Option<(Period, i64)>,
 }
 
 impl AnchorWalk {
     pub fn new(anchor: Anchor) -> AnchorWalk {
-        AnchorWalk { anchor, month_closed_at: None }
+        AnchorWalk { anchor, month_closed_at: None, elsewhere: None }
     }
 
     /// Notes one entry whose hash (`computed`) checked out.
@@ -156,6 +159,11 @@ impl AnchorWalk {
         if closes_month && a.month.is_some() {
             self.month_closed_at = Some((seq, computed));
         }
+        if let (Event::PeriodClosed { period, .. }, Some(m)) = (event, a.month) {
+            if *period != m && self.elsewhere.is_none() && a.matches(&computed) {
+                self.elsewhere = Some((*period, seq));
+            }
+        }
         if closes_month && a.matches(&computed) {
             report.anchor_matches.push(seq);
             if report.anchor.is_none() {
@@ -171,22 +179,37 @@ impl AnchorWalk {
         if report.anchor.is_some() {
             return None;
         }
-        let short = &self.anchor.published()[..SHORT_FINGERPRINT_DIGITS];
-        Some(match (self.anchor.month, self.month_closed_at) {
-            (Some(m), Some((seq, hash))) => Mismatch {
+        let published = self.anchor.published();
+        // As many digits as were published, on both sides: a fingerprint
+        // copied wrong in its last digit differs where it is shown.
+        let short = &published[..SHORT_FINGERPRINT_DIGITS];
+        let check = "（指纹若是抄来的，请先逐位核对）";
+        Some(match (self.anchor.month, self.month_closed_at, self.elsewhere) {
+            (Some(m), _, Some((other, seq))) => Mismatch {
                 seq: Some(seq),
                 table: "log",
                 detail: format!(
-                    "公布的 {m} 结账指纹 {short} 与日志第 {seq} 条（{m} 结账）的哈希 {} 不符：结账以前的历史在公布之后被改写过",
-                    hash.short()
+                    "公布的指纹 {short} 是日志第 {seq} 条 {other} 结账的指纹，不是 {m} 的：请核对 --month 是否写错"
                 ),
             },
-            (Some(m), None) => Mismatch {
+            (Some(m), Some((seq, hash)), None) => Mismatch {
+                seq: Some(seq),
+                table: "log",
+                detail: format!(
+                    "公布的 {m} 结账指纹 {published} 与日志第 {seq} 条（{m} 结账）的哈希 {} 不符{check}；\
+                     核对无误而仍不符，则结账以前的历史在公布之后被改写过",
+                    &hash.to_hex()[..published.len()]
+                ),
+            },
+            (Some(m), None, None) => Mismatch {
                 seq: None,
                 table: "log",
-                detail: format!("日志中没有 {m} 的结账记录，公布的指纹 {short} 无从对应：结账记录被删除或改写"),
+                detail: format!(
+                    "日志中没有 {m} 的结账记录，公布的指纹 {short} 无从对应：{m} 没有结过账（请核对 --month 是否写错）；\
+                     若公布栏上确有 {m} 的结账指纹，则结账记录被删除或改写过"
+                ),
             },
-            (None, _) => Mismatch {
+            (None, _, _) => Mismatch {
                 seq: None,
                 table: "log",
                 detail: format!(
