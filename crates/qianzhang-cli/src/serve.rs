@@ -47,7 +47,21 @@ pub(crate) fn serve(cli: &Cli, listen: SocketAddr, with_demo: bool, https: bool)
         }
         println!("按 Ctrl+C 停止。");
     })
-    .map_err(|e| Exit::Usage(format!("无法在 {listen} 上启动网页办公：{e}")))
+    .map_err(|e| {
+        let why = match e.kind() {
+            std::io::ErrorKind::AddrInUse => {
+                "这个端口已被另一个程序（或另一个网页办公）占用；请换一个端口，例如 --listen 127.0.0.1:8081".to_string()
+            }
+            std::io::ErrorKind::AddrNotAvailable => {
+                "本机没有这个地址；只在本机使用请写 127.0.0.1，供局域网访问请写 0.0.0.0".to_string()
+            }
+            std::io::ErrorKind::PermissionDenied => {
+                "没有权限使用这个端口（1024 以下的端口需要管理员权限）；请换一个端口，例如 8080".to_string()
+            }
+            _ => e.to_string(),
+        };
+        Exit::Usage(format!("无法在 {listen} 上启动网页办公：{why}"))
+    })
 }
 
 /// The demo's poster carries a QR code to this server's own board.

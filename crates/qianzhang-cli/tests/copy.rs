@@ -184,6 +184,13 @@ fn aud_2_a_store_moves_to_postgres_and_back_with_the_same_fingerprint() {
     assert!(out.contains("副本校验通过，指纹与源账簿相同") && out.contains("扫描件 1 份"), "{out}");
     assert!(url.contains(":qianzhang@") && !out.contains(":qianzhang@"), "the password is never shown: {out}");
     assert_eq!(fingerprints(&env, &url), published, "the server's copy verifies with the same fingerprint");
+    // The password may stay out of the address, in PGPASSWORD as for psql;
+    // missing from both, the server's demand for it is said in words.
+    let bare = url.replacen(":qianzhang@", "@", 1);
+    let err = env.fails(1, &["--db", &bare, "verify"]);
+    assert!(err.contains("要求口令") && err.contains("PGPASSWORD"), "{err}");
+    let out = env.command().args(["--db", &bare, "verify"]).env("PGPASSWORD", "qianzhang").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     env.ok(&["--db", &url, "--as", ADMIN, "person", "add", "新来的出纳"]);
     let out = env.ok(&copy(&url, "回到文件.db"));
     assert!(out.contains("已将账套“幸福里”复制到 回到文件.db"), "{out}");

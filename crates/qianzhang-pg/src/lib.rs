@@ -81,6 +81,14 @@ impl PgStore {
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(wait.max(Duration::from_secs(1)));
         }
+        // As libpq: a password the address leaves out may come from
+        // PGPASSWORD, which keeps it out of the address (and of every
+        // command line a log records).
+        if config.get_password().is_none() {
+            if let Some(password) = std::env::var_os("PGPASSWORD").filter(|p| !p.is_empty()) {
+                config.password(password.as_encoded_bytes());
+            }
+        }
         if config.get_application_name().is_none() {
             config.application_name("qianzhang");
         }
@@ -124,9 +132,16 @@ fn open(server: &Server, wait: Duration) -> Result<Client, Error> {
                 "无法与 PostgreSQL 服务器建立 TLS 加密连接：{}；请检查服务器是否开启 ssl、证书是否由 sslrootcert 所指的根证书签发并写明连接地址中的主机名",
                 source_of(&e)
             ))
+        } else if source_of(&e).contains("password missing") {
+            Error::Connect(
+                "PostgreSQL 服务器要求口令，但连接地址中没有：请写成 postgres://用户:口令@主机/库名，\
+                 或在环境变量 PGPASSWORD 中给出口令"
+                    .into(),
+            )
         } else {
             Error::Connect(format!(
-                "无法连接 PostgreSQL 服务器：{e}；请检查连接地址中的主机和端口，以及服务器是否在运行"
+                "无法连接 PostgreSQL 服务器（{}）；请检查连接地址中的主机和端口，以及服务器是否在运行",
+                source_of(&e)
             ))
         }
     })?;
