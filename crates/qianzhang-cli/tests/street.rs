@@ -97,6 +97,10 @@ fn fnd_3_the_street_month_lists_every_community_and_agrees_with_the_statement() 
         "{two}"
     );
     assert!(lines[3].contains(",788.00,"), "{two}");
+    // Spaces after the commas, and empty names, as a hand types them.
+    let spaced =
+        env.ok(&["street", "month", "2024-12", "--ledgers", "光明里, 幸福里,,", "--balance", "788", "--format", "csv"]);
+    assert_eq!(spaced, two);
 
     // Without a statement the month is shown and says it was not checked.
     let unchecked = env.ok(&["street", "month", "2024-12"]);
@@ -139,6 +143,10 @@ fn fnd_3_every_format_and_the_workbook() {
     let book = env.path("街道.xlsx");
     env.ok(&["street", "month", "2024-12", "--format", "xlsx", "-o", book.to_str().unwrap()]);
     assert_eq!(&std::fs::read(&book).unwrap()[..2], b"PK");
+    // The global --json gives what --format json gives.
+    let json = env.ok(&["--json", "street", "month", "2024-12", "--balance", "1066"]);
+    assert_eq!(json, env.ok(&["street", "month", "2024-12", "--balance", "1066", "--format", "json"]));
+    assert!(json.trim_start().starts_with('{'), "{json}");
 }
 
 #[test]

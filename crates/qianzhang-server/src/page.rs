@@ -130,6 +130,28 @@ pub fn refusal(e: &qianzhang_app::Error, ledger: Option<&str>) -> Markup {
     refusal_to(e, |rule| ledger.and_then(|l| remedy(rule, l)))
 }
 
+/// A page that only reads (a report, the street's month, a printout) and
+/// could not be shown: the reasons, without the words of an act refused.
+pub fn read_refusal(e: &qianzhang_app::Error, ledger: Option<&str>) -> Markup {
+    match e {
+        qianzhang_app::Error::Refused { refusals, .. } => html! {
+            div.refusal role="alert" {
+                p { strong { "未能显示：" } }
+                ul {
+                    @for r in &refusals.reasons {
+                        li { (reason(r, ledger)) }
+                    }
+                    @if refusals.unlisted > 0 { li { "另有 " (refusals.unlisted) " 条同类问题未列出" } }
+                }
+            }
+        },
+        qianzhang_app::Error::Usage(m) => html! {
+            div.refusal role="alert" { p { strong { "未能显示：" } (qianzhang_core::todo::plain(m)) } }
+        },
+        other => refusal(other, ledger),
+    }
+}
+
 /// [`refusal`] with the page's own links, as [`reason_to`].
 pub fn refusal_to(
     e: &qianzhang_app::Error,

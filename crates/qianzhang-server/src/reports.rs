@@ -30,7 +30,7 @@ use qianzhang_report::{ColumnType, Format, Table};
 
 use crate::auth::Officer;
 use crate::form::Fields;
-use crate::page::{self, ledger_url, page, refusal, run, voucher_url};
+use crate::page::{self, ledger_url, page, run, voucher_url};
 use crate::state::State;
 
 pub fn routes() -> Router<Arc<State>> {
@@ -616,7 +616,7 @@ async fn report(
                 p.sub.noprint { a href=(ledger_url(&ledger, "/reports")) { "← 全部账表" } " · " (sheet.gloss()) }
                 (datalists(&c))
                 (report_form(&ledger, sheet, &ask, &c, None))
-                @if let Some(e) = &error { (refusal(e, Some(o.ledger()))) }
+                @if let Some(e) = &error { (page::read_refusal(e, Some(o.ledger()))) }
                 @if let Some(t) = &table {
                     p.downloads.noprint {
                         "下载："

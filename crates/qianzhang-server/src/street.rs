@@ -25,7 +25,7 @@ use qianzhang_report::Format;
 
 use crate::auth::{not_found_response, Officer};
 use crate::form::Fields;
-use crate::page::{self, ledger_url, page, refusal, run};
+use crate::page::{self, ledger_url, page, run};
 use crate::state::State;
 
 pub fn routes() -> Router<Arc<State>> {
@@ -107,6 +107,11 @@ async fn view(AxState(state): AxState<Arc<State>>, officer: Officer, RawQuery(qu
         Err(r) => return r,
     };
     let format = f.get("format").unwrap_or("").to_string();
+    if !matches!(format.as_str(), "" | "html" | "xlsx" | "excel" | "csv" | "md" | "json" | "print") {
+        return page::failure(&Error::Usage(format!(
+            "不认识的格式“{format}”：可选 xlsx（Excel）、csv、md（Markdown）、json、print（打印版）"
+        )));
+    }
     let (st, month, ledgers) = (state.clone(), ask.period(), ask.ledgers.clone());
     let (balance, source) = (ask.balance.clone(), ask.source.clone());
     let result = match run(move || {
@@ -132,7 +137,7 @@ async fn view(AxState(state): AxState<Arc<State>>, officer: Officer, RawQuery(qu
     if let Ok(m) = &result {
         let name = format!("街道代管资金月报-{}", m.month);
         match format.as_str() {
-            "xlsx" => {
+            "xlsx" | "excel" => {
                 return match qianzhang_report::xlsx::workbook(&qianzhang_report::street_month(m, Format::Xlsx)) {
                     Ok(bytes) => crate::reports::download(bytes, crate::reports::XLSX, &format!("{name}.xlsx")),
                     Err(e) => page::failure(&Error::Internal(e)),
@@ -242,7 +247,7 @@ fn render(o: &Officer, ask: &Ask, result: Result<StreetMonth, Error>) -> Respons
                 }
                 (ledger_links(o, m))
             }
-            Err(e) => (refusal(e, None)),
+            Err(e) => (page::read_refusal(e, None)),
         }
     };
     (status, page("街道汇总", Some(o), body)).into_response()

@@ -78,7 +78,11 @@ pub(crate) fn street(cli: &Cli, cmd: &StreetCmd) -> Result<(), Exit> {
         )?),
         (None, None) => Statement::None,
     };
-    let request = Request { month: *month, ledgers, account: account.as_deref(), statement };
+    // "甲, 乙" and "甲,,乙" name the ledgers 甲 and 乙.
+    let ledgers: Vec<String> = ledgers.iter().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect();
+    let request = Request { month: *month, ledgers: &ledgers, account: account.as_deref(), statement };
+    // The global --json asks for what --format json gives.
+    let format = if cli.json && *format == StreetFormat::Text { &StreetFormat::Json } else { format };
     let mut store = open_existing(&db_path(cli))?;
     let m = app::month(&mut store, &request)?;
     let (text, as_format) = match format {

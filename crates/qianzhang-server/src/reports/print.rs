@@ -22,7 +22,7 @@ use qianzhang_report::print::{book_html, vouchers_html, BookKind, Printed, Vouch
 use super::{status_of, Ask};
 use crate::auth::Officer;
 use crate::form::Fields;
-use crate::page::{self, ledger_url, page, refusal, run};
+use crate::page::{self, ledger_url, page, run};
 use crate::state::State;
 
 pub fn routes() -> Router<Arc<State>> {
@@ -48,7 +48,7 @@ fn printed(p: Printed) -> Response {
 fn refused(o: &Officer, what: &str, e: &qianzhang_app::Error) -> Response {
     let body = html! {
         h1 { (what) }
-        (refusal(e, Some(o.ledger())))
+        (page::read_refusal(e, Some(o.ledger())))
         p { a href=(ledger_url(o.ledger(), "/reports")) { "← 回到账表" } }
     };
     (status_of(e), page(what, Some(o), body)).into_response()
