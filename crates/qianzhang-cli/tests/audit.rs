@@ -180,7 +180,7 @@ fn aud_1_a_persons_trail_lists_every_act_and_attempt_with_its_hash() {
     let env = eventful_tenure();
     let trail = env.ok(&["audit", "person", "王芳", "--from", "2025-02-01", "--to", "2025-02-28", "--format", "md"]);
     assert!(trail.contains("被拒绝 [SEP-5]") && trail.contains("2025-02-14 现金盘点"), "{trail}");
-    assert!(trail.contains("出纳确认2025-02/记-0003"), "{trail}");
+    assert!(trail.contains("出纳确认 2025-02/记-0003"), "{trail}");
     let json = env.ok(&["audit", "person", "王芳", "--format", "json"]);
     let acts: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert!(acts.as_array().unwrap().iter().all(|a| a["hash"].as_str().unwrap().len() == 64));

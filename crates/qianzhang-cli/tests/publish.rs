@@ -97,6 +97,12 @@ fn doc_1_a_scan_is_attached_listed_and_taken_out_byte_for_byte() {
     let done = env.ok(&["voucher", "attach", r, "--scan", scan.to_str().unwrap()]);
     assert!(done.contains("附上扫描件“发票扫描.pdf”（PDF") && done.contains(&sha[..12]), "{done}");
     assert!(done.contains("原有签字已作废"), "{done}");
+    // With no signature left, none is said to lapse.
+    let mut back = pdf();
+    back.extend(b"% back page\n");
+    let back = env.write("发票背面.pdf", &back);
+    let again = env.ok(&["voucher", "attach", r, "--scan", back.to_str().unwrap()]);
+    assert!(again.contains("附上扫描件“发票背面.pdf”") && !again.contains("签字已作废"), "{again}");
     let show = env.ok(&["voucher", "show", r]);
     assert!(
         show.contains(&format!("扫描件：发票扫描.pdf　PDF　{} 字节　SHA-256 {}", bytes.len(), &sha[..12])),

@@ -460,7 +460,7 @@ impl Event {
             }
             Event::KinshipRecorded { fact } => format!("登记亲属关系 {}", describe_fact(fact)),
             Event::VoucherSigned { reference, signature } => {
-                format!("{} {}{}", signature.person, signature.kind.chinese(), reference)
+                format!("{} {} {}", signature.person, signature.kind.chinese(), reference)
             }
             Event::SettingChanged { key, value } => format!("设置 {} 为 {value}", key.chinese()),
             Event::TemplateSaved { template } => format!("保存凭证模板“{}”", template.name),

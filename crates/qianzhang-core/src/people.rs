@@ -82,12 +82,16 @@ impl Appointment {
 
     /// `主任李明`, `出纳王芳`, `代理审批人张华`: how messages name an officer.
     pub fn describe(&self) -> String {
-        let post = match (&self.title, self.acting) {
+        format!("{}{}", self.post(), self.person)
+    }
+
+    /// The post as people name it: the title (主任), else the role.
+    pub fn post(&self) -> &str {
+        match (&self.title, self.acting) {
             (Some(t), _) => t.as_str(),
             (None, true) => "代理审批人",
             (None, false) => self.role.chinese(),
-        };
-        format!("{post}{}", self.person)
+        }
     }
 
     /// `2025-03-01 至 2025-03-14`, or `自 2025-03-01 起` while open-ended.
@@ -681,7 +685,7 @@ pub fn check_appointment(existing: &[Appointment], kinship: &Kinship, new: &Appo
             let (leader, post) = if e.leader { (e, new) } else { (new, e) };
             return Err(Refusal::new(
                 Rule::Sep2,
-                format!("{}是{}，不能同时担任{}", leader.person, leader.describe(), post.role.chinese()),
+                format!("{}是{}，不能同时担任{}", leader.person, leader.post(), post.role.chinese()),
             ));
         }
         if same && pair.contains(&Role::Approver) && (pair.contains(&Role::Accountant) || pair.contains(&Role::Cashier))

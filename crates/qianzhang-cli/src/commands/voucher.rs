@@ -65,7 +65,10 @@ pub(crate) fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
                 ));
             }
             let files = scan.iter().map(|p| app::read_scan_file(p)).collect::<Result<Vec<_>, _>>()?;
-            let mut session = sign_in(cli, open_ledger(cli)?)?;
+            let ledger = open_ledger(cli)?;
+            // Whether any signature lapses (DOC-1): said only when one does.
+            let signed = app::show(&ledger, *reference, clock::today()).map_or(true, |p| !p.signatures.is_empty());
+            let mut session = sign_in(cli, ledger)?;
             let mut text = String::new();
             if !docs.is_empty() {
                 app::attach(&mut session, *reference, docs)?;
@@ -87,7 +90,9 @@ pub(crate) fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
             if !shas.is_empty() {
                 field("scans", shas);
             }
-            text.push_str("原有签字已作废，请重新审核、审批、确认\n");
+            if signed {
+                text.push_str("原有签字已作废，请重新审核、审批、确认\n");
+            }
             out(&text)
         }
         VoucherCmd::Scan { reference, sha256, output } => {
@@ -105,8 +110,13 @@ pub(crate) fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
         VoucherCmd::Edit { reference, fields } => {
             let ledger = open_ledger(cli)?;
             let draft = app::draft_for_edit(&ledger, *reference, &fields.input())?;
+            let signed = app::show(&ledger, *reference, clock::today()).map_or(true, |p| !p.signatures.is_empty());
             app::edit(&mut sign_in(cli, ledger)?, *reference, draft)?;
-            out(&format!("已修改 {reference}；原有签字已作废，请重新审核、审批、确认\n"))
+            if signed {
+                out(&format!("已修改 {reference}；原有签字已作废，请重新审核、审批、确认\n"))
+            } else {
+                out(&format!("已修改 {reference}（待审核）\n"))
+            }
         }
         VoucherCmd::Copy { reference, date } => {
             let copy = app::copy(&mut sign_in(cli, open_ledger(cli)?)?, *reference, *date)?;

@@ -224,7 +224,7 @@ pub fn read_statement(
                 format!(
                     "对账单格式不认识：缺少 {} 列（表头为：{}）；请用 --map 指明列名，例如 --map \"date=交易时间,in=收入,out=支出,balance=余额\"",
                     missing.join("、"),
-                    header.join("、")
+                    shown_header(&header)
                 ),
             )
             .at_row(header_row),
@@ -406,4 +406,24 @@ pub fn new_lines(known: &HashSet<String>, lines: Vec<StatementLine>) -> (Vec<Sta
         }
     }
     (fresh, duplicates)
+}
+
+/// A header row as a message shows it: the first eight cells, each cut at
+/// twenty characters (a file that is no statement, an HTML page say, has
+/// a "header" of thousands).
+fn shown_header(header: &[String]) -> String {
+    const CELLS: usize = 8;
+    const CHARS: usize = 20;
+    let mut cells: Vec<String> = header
+        .iter()
+        .take(CELLS)
+        .map(|c| match c.char_indices().nth(CHARS) {
+            Some((cut, _)) => format!("{}…", &c[..cut]),
+            None => c.clone(),
+        })
+        .collect();
+    if header.len() > CELLS {
+        cells.push(format!("…共 {} 列", header.len()));
+    }
+    cells.join("、")
 }

@@ -82,6 +82,17 @@ fn bnk_1_names_the_missing_columns_and_takes_a_mapping() {
 }
 
 #[test]
+fn bnk_1_a_file_that_is_no_statement_is_named_in_a_line_not_echoed() {
+    // An HTML page saved by mistake: one long "header" of many cells.
+    let page = format!("<!DOCTYPE html><html><head><title>网上银行</title>{}</head>\n", "<meta a=b>,".repeat(400));
+    let err = read_statement(page.as_bytes(), None, &[]).unwrap_err();
+    let message = &err.reasons[0].message;
+    assert_eq!(err.reasons[0].rule, Rule::Bnk1);
+    assert!(message.contains("对账单格式不认识") && message.contains("共 401 列"), "{message}");
+    assert!(message.chars().count() < 400, "{} characters: {message}", message.chars().count());
+}
+
+#[test]
 fn bnk_1_a_balance_that_does_not_follow_is_refused_naming_the_line() {
     let text = "交易日期,收入金额,支出金额,余额\n2025-02-03,100,,1100\n2025-02-05,,50,1050\n2025-02-09,,30,1000\n";
     let err = read_statement(text.as_bytes(), None, &[]).unwrap_err();

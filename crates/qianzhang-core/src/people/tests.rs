@@ -97,10 +97,9 @@ fn sep_2_no_leader_keeps_money_or_books() {
         Rule::Sep2
     );
     let director = [appoint("李明", Role::Approver, true, Some("主任"))];
-    assert_eq!(
-        check_appointment(&director, &k, &appoint("李明", Role::Accountant, false, None)).unwrap_err().rule,
-        Rule::Sep2
-    );
+    let refused = check_appointment(&director, &k, &appoint("李明", Role::Accountant, false, None)).unwrap_err();
+    assert_eq!(refused.rule, Rule::Sep2);
+    assert_eq!(refused.message, "李明是主任，不能同时担任会计", "the name is said once");
     let accountant = [appoint("赵敏", Role::Accountant, false, None)];
     assert_eq!(
         check_appointment(&accountant, &k, &appoint("赵敏", Role::Approver, true, Some("副主任"))).unwrap_err().rule,

@@ -197,7 +197,7 @@ fn fnd_3_a_share_below_zero_is_paying_from_another_communitys_money() {
     assert_eq!(m.difference, Some(Money::ZERO));
     assert_eq!(m.agrees(), Some(false));
     assert_eq!(m.findings[0].rule, Rule::Fnd3);
-    assert!(m.findings[0].message.contains("和平里社区 在街道账户中的份额 2026-03-10 日终为 -¥100.00"));
+    assert!(m.findings[0].message.contains("和平里社区在街道账户中的份额 2026-03-10 日终为 -¥100.00"));
     assert!(m.findings[0].message.contains("动用了其他社区的资金 ¥100.00"));
 }
 
