@@ -178,14 +178,16 @@ pub(crate) enum Command {
     #[command(long_about = "将账套连同全部日志、扫描件复制到另一账簿：每个账套在目标账簿中一次写入（全部或全无），\n\
                       逐条重算哈希，复制后在目标上校验，指纹与源账簿相同，公布过的指纹在副本上照样可查。\n\
                       须由所复制各账套的管理员操作（--as 与口令在源账簿上核对）。\n\
-                      源账簿不会被改动；目标中已有同名账套、或目标就是源账簿本身时拒绝执行。\n\
+                      源账簿的账目不会被改动（被拒绝时只在其日志中记下这次拒绝）；目标中已有同名账套、或目标就是源账簿本身时拒绝执行。\n\
+                      账簿可以是文件，也可以是 PostgreSQL 地址 postgres://用户:口令@主机/库名（空库或钱账的库）。\n\
                       例：qianzhang copy --from 社区.db --to 街道.db --ledger 幸福里 --as 管理员\n\
+                      例：qianzhang copy --from 街道.db --to postgres://qianzhang:口令@127.0.0.1/qianzhang --as 管理员\n\
                       Copy ledgers, with every log entry and scan, into another store; the copy verifies with the same fingerprint.")]
     Copy {
-        /// 源账簿（与 --db 相同：文件路径）/ the store to copy from
+        /// 源账簿：文件路径或 PostgreSQL 地址（与 --db 相同）/ the store to copy from: a file or a postgres:// URL
         #[arg(long, value_name = "账簿")]
         from: PathBuf,
-        /// 目标账簿（文件路径，不存在时新建）/ the store to copy into (a new file is created)
+        /// 目标账簿：文件路径（不存在时新建）或 PostgreSQL 地址 / the store to copy into: a file (created when missing) or a postgres:// URL
         #[arg(long, value_name = "账簿")]
         to: PathBuf,
         /// 只复制该账套，可重复（默认全部账套）/ copy only this ledger; repeat for more (default: all)

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::exit::Exit;
-use crate::session::{open_existing, open_store, Store};
+use crate::session::{open_store, Store};
 
 /// Whether what was typed names a PostgreSQL server rather than a file.
 pub(crate) fn is_server(spec: &Path) -> bool {
@@ -16,11 +16,18 @@ pub(crate) fn is_server(spec: &Path) -> bool {
 /// PostgreSQL database (its schema created when empty). Messages show the
 /// address without its password.
 pub(crate) fn open_backend(spec: &Path, create: bool) -> Result<Store, Exit> {
-    if create {
-        open_store(spec)
-    } else {
-        open_existing(spec)
+    let flag = if create { "--to" } else { "--from" };
+    if !create && crate::session::is_file(spec) && !spec.exists() {
+        return Err(Exit::Usage(format!(
+            "找不到源账簿 {}；请用 --from 写出源账簿的文件路径或 PostgreSQL 地址",
+            crate::session::missing(spec)
+        )));
     }
+    // The advice names the flag that was typed, not --db.
+    open_store(spec).map_err(|e| match e {
+        Exit::Usage(text) => Exit::Usage(text.replace("请用 --db 指明", &format!("请用 {flag} 指明"))),
+        other => other,
+    })
 }
 
 /// How a store is named to people: the path, or the address without its password.

@@ -119,8 +119,13 @@ fn the_source_is_never_the_target() {
     assert!(env.fails(2, &copy("qianzhang.db", "别名.db")).contains("同一个账簿"));
     assert_eq!(std::fs::read(env.db()).unwrap(), before);
     // A source that does not exist is not created.
-    env.fails(2, &copy("无.db", "街道.db"));
+    let err = env.fails(2, &copy("无.db", "街道.db"));
+    assert!(err.contains("找不到源账簿 无.db") && err.contains("--from") && !err.contains("--db"), "{err}");
     assert!(!env.path("无.db").exists() && !env.path("街道.db").exists());
+    // A source that is no store is named with the flag that was typed.
+    env.write("名册.csv", "姓名\n张伟\n");
+    let err = env.fails(2, &copy("名册.csv", "街道.db"));
+    assert!(err.contains("请用 --from 指明") && !err.contains("--db"), "{err}");
 }
 
 #[test]
