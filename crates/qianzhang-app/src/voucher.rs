@@ -472,10 +472,13 @@ pub struct Batch {
 
 /// [VCH-4] the vouchers named, plus with `all` every prepared voucher of
 /// the period in that ledger whose next step is `step`; and why the other prepared vouchers
-/// of the period were passed over.
+/// of the period were passed over. With `all`, a period with nothing
+/// waiting for `step` is an empty batch, not a refusal: a daily `--all`
+/// finds nothing to do on most days.
 pub fn select<B: Backend>(named: &[VoucherRef], all: Option<(&Ledger<B>, Period)>, step: Next) -> Result<Batch, Error> {
     let mut refs = named.to_vec();
     let mut passed_over = Vec::new();
+    let batch = all.is_some();
     if let Some((ledger, p)) = all {
         let chart = ledger.store().chart(ledger.handle())?;
         for (v, status) in ledger.store().vouchers(ledger.handle(), p, p)? {
@@ -488,12 +491,8 @@ pub fn select<B: Backend>(named: &[VoucherRef], all: Option<(&Ledger<B>, Period)
             }
         }
     }
-    if refs.is_empty() {
-        let mut text = "没有待办的凭证：请写出凭证号，或用 --all --period YYYY-MM".to_string();
-        if !passed_over.is_empty() {
-            text.push_str(&format!("（该期间的凭证：{}）", passed_over.join("；")));
-        }
-        return Err(Error::refuse(Rule::Vch4, text));
+    if refs.is_empty() && !batch {
+        return Err(Error::refuse(Rule::Vch4, "没有写出凭证：请写出凭证号，或用 --all --period YYYY-MM"));
     }
     Ok(Batch { refs, passed_over })
 }

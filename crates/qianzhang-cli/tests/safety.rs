@@ -390,15 +390,20 @@ fn vch_4_a_batch_names_every_voucher_it_refuses_and_every_one_it_passes_over() {
         out.contains("2025-03/记-0002 待审批，本次未记账") && out.contains("2025-03/记-0003 待审批，本次未记账"),
         "{out}"
     );
-    // Nothing left to post: the refusal still says what the period's vouchers wait for.
-    let err = env.refused("VCH-4", &["voucher", "post", "--all", "--period", "2025-03"]);
-    assert!(err.contains("没有待办的凭证") && err.contains("2025-03/记-0003 待审批，本次未记账"), "{err}");
+    // Nothing left to post: done, with nothing changed or logged, and
+    // still saying what the period's vouchers wait for.
+    let head = env.log_head();
+    let out = env.ok(&["voucher", "post", "--all", "--period", "2025-03"]);
+    assert!(out.contains("没有等待记账的凭证") && out.contains("2025-03/记-0003 待审批，本次未记账"), "{out}");
+    assert_eq!(env.log_head(), head, "nothing to do is not logged");
+    // Naming no voucher at all is still a mistake.
+    env.refused("VCH-4", &["voucher", "post"]);
     // One who may not post is told so, not that nothing waits.
     let err = env.refused("SEP-5", &["--as", "王芳", "voucher", "post", "--all", "--period", "2025-03"]);
-    assert!(!err.contains("没有待办的凭证"), "{err}");
+    assert!(!err.contains("没有等待"), "{err}");
     // So is a cashier asked to review, and one who holds no cashier's post asked to confirm.
     let err = env.refused("SEP-5", &["--as", "王芳", "voucher", "review", "--all", "--period", "2025-03"]);
-    assert!(err.contains("出纳不得审核凭证") && !err.contains("没有待办的凭证"), "{err}");
+    assert!(err.contains("出纳不得审核凭证") && !err.contains("没有等待"), "{err}");
     let err = env.refused("OPR-1", &["--as", "刘洋", "voucher", "confirm", "--all", "--period", "2025-03"]);
-    assert!(err.contains("没有出纳的任职") && !err.contains("没有待办的凭证"), "{err}");
+    assert!(err.contains("没有出纳的任职") && !err.contains("没有等待"), "{err}");
 }

@@ -161,15 +161,13 @@ pub(crate) fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
             out(&format!("已撤回对 {reference} 的{}\n", kind.chinese()))
         }
         VoucherCmd::Post(sel) => {
-            let batch = match selected(cli, sel, Next::Post) {
-                // Nothing to post: one who may not post is told that first.
-                Err(nothing) if sel.all => {
-                    app::admit(&mut sign_in(cli, open_ledger(cli)?)?, qianzhang_core::operator::Act::Post)?;
-                    return Err(nothing);
-                }
-                selected => selected?,
-            };
-            app::post(&mut sign_in(cli, open_ledger(cli)?)?, &batch.refs)?;
+            let batch = selected(cli, sel, Next::Post)?;
+            if batch.refs.is_empty() {
+                // Nothing to post: one who may not post is told so all the same.
+                app::admit(&mut sign_in(cli, open_ledger(cli)?)?, qianzhang_core::operator::Act::Post)?;
+            } else {
+                app::post(&mut sign_in(cli, open_ledger(cli)?)?, &batch.refs)?;
+            }
             out(&batch_report("记账", &batch))
         }
         VoucherCmd::Void { reference, reason } => {
@@ -200,7 +198,11 @@ fn batch_report(done: &str, batch: &app::Batch) -> String {
     field("count", batch.refs.len());
     field("references", batch.refs.iter().map(ToString::to_string).collect::<Vec<_>>());
     field("passed_over", batch.passed_over.iter().map(ToString::to_string).collect::<Vec<_>>());
-    let mut text = format!("已{done} {} 张凭证\n", batch.refs.len());
+    let mut text = if batch.refs.is_empty() {
+        format!("没有等待{done}的凭证，未作任何改动\n")
+    } else {
+        format!("已{done} {} 张凭证\n", batch.refs.len())
+    };
     if !batch.passed_over.is_empty() {
         text.push_str(&format!("未处理 {} 张：\n", batch.passed_over.len()));
         for p in &batch.passed_over {
@@ -211,15 +213,13 @@ fn batch_report(done: &str, batch: &app::Batch) -> String {
 }
 
 fn sign(cli: &Cli, sel: &Selection, kind: SignKind) -> Result<(), Exit> {
-    let batch = match selected(cli, sel, Next::Sign(kind)) {
-        // Nothing to sign: one who may not sign so is told that first.
-        Err(nothing) if sel.all => {
-            app::admit_sign(&mut sign_in(cli, open_ledger(cli)?)?, kind)?;
-            return Err(nothing);
-        }
-        selected => selected?,
-    };
-    app::sign(&mut sign_in(cli, open_ledger(cli)?)?, &batch.refs, kind)?;
+    let batch = selected(cli, sel, Next::Sign(kind))?;
+    if batch.refs.is_empty() {
+        // Nothing to sign: one who may not sign so is told so all the same.
+        app::admit_sign(&mut sign_in(cli, open_ledger(cli)?)?, kind)?;
+    } else {
+        app::sign(&mut sign_in(cli, open_ledger(cli)?)?, &batch.refs, kind)?;
+    }
     out(&batch_report(kind.chinese(), &batch))
 }
 

@@ -232,9 +232,7 @@ impl Env {
     /// posting, each step by its officer.
     pub fn walk(&self, period: &str) {
         for (who, step) in [("刘洋", "review"), ("李明", "approve"), ("王芳", "confirm"), ("赵敏", "post")] {
-            let out = self.run(&["--as", who, "voucher", step, "--all", "--period", period]);
-            let err = String::from_utf8_lossy(&out.stderr);
-            assert!(out.status.success() || err.contains("没有待办的凭证"), "{who} {step} {period}: {err}");
+            self.ok(&["--as", who, "voucher", step, "--all", "--period", period]);
         }
     }
 
