@@ -183,3 +183,31 @@ fn doc_2_an_older_store_has_its_document_index_rebuilt() {
     env.ok(&["import", &voucher(&env, "c.csv", "发票,,044001900111-1,300,张伟,李娜", "300")]);
     env.refused("DOC-2", &["import", &voucher(&env, "d.csv", "发票,,044001900111-2,300,张伟,李娜", "300")]);
 }
+
+/// [DOC-1, DOC-3] a voucher prepared without its documents, or with too
+/// few, is prepared, and told at once what review will refuse; a complete
+/// one is not.
+#[test]
+fn doc_1_a_voucher_without_its_documents_is_told_so_when_prepared() {
+    let env = Env::with_office();
+    let bare = [
+        "voucher",
+        "add",
+        "--date",
+        "2025-01-10",
+        "--summary",
+        "办公用品",
+        "--debit",
+        "520101=100",
+        "--credit",
+        "1001=100",
+    ];
+    let out = env.ok(&bare);
+    assert!(out.contains("已制单") && out.contains("审核前须补齐") && out.contains("[DOC-1]"), "{out}");
+    let short = [&bare[..], &["--doc-type", "收据", "--doc-amount", "60", "--handler", "张伟"]].concat();
+    let out = env.ok(&short);
+    assert!(out.contains("[DOC-3]") && out.contains("60.00"), "{out}");
+    let whole = [&bare[..], &["--doc-type", "收据", "--doc-amount", "100", "--handler", "张伟"]].concat();
+    let out = env.ok(&whole);
+    assert!(out.contains("已制单") && !out.contains("审核前须补齐"), "{out}");
+}

@@ -23,7 +23,18 @@ pub(crate) fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
             };
             let reference = app::prepare(&mut sign_in(cli, ledger)?, draft)?;
             field("reference", reference.to_string());
-            out(&format!("已制单 {reference}（待审核）\n"))
+            let mut text = format!("已制单 {reference}（待审核）\n");
+            // What review will refuse, said now, while the documents are at hand.
+            if let Ok(page) = app::show(&open_ledger(cli)?, reference, clock::today()) {
+                let missing = qianzhang_core::documents::check_documents_complete(&page.chart, &page.voucher);
+                if !missing.is_empty() {
+                    text.push_str("提示：审核前须补齐（用 voucher attach 附上单据）：\n");
+                    for r in &missing {
+                        text.push_str(&format!("  [{}] {}\n", r.rule, r.message));
+                    }
+                }
+            }
+            out(&text)
         }
         VoucherCmd::List { range, format, output } => {
             let format = format.plain(cli.plain);
