@@ -45,6 +45,27 @@ pub(crate) struct VoucherRow {
     pub auth_number: Option<String>,
 }
 
+impl VoucherRow {
+    /// Runs `f` with the row's values, in the columns' order of INSERT and
+    /// COPY alike.
+    fn with_values<T>(&self, f: impl FnOnce(Params<'_>) -> T) -> T {
+        let (reverses_period, reverses_number) = (self.reverses.map(|r| r.0), self.reverses.map(|r| r.1));
+        f(&[
+            &self.ledger_id,
+            &self.period,
+            &self.number,
+            &self.date,
+            &self.status,
+            &self.origin,
+            &reverses_period,
+            &reverses_number,
+            &self.content_seq,
+            &self.posted_seq,
+            &self.auth_number,
+        ])
+    }
+}
+
 /// How many rows are held before they are sent. A history import sends
 /// a month's rows before it closes the month (8,333 vouchers a month in
 /// the benchmark): batches of this size let two or three COPYs run behind
@@ -253,22 +274,8 @@ impl<'c> Tx<'c> {
                  reverses_number, content_seq, posted_seq, auth_number) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )?;
-            self.inner()?.execute(
-                &s,
-                &[
-                    &r.ledger_id,
-                    &r.period,
-                    &r.number,
-                    &r.date,
-                    &r.status,
-                    &r.origin,
-                    &r.reverses.map(|r| r.0),
-                    &r.reverses.map(|r| r.1),
-                    &r.content_seq,
-                    &r.posted_seq,
-                    &r.auth_number,
-                ],
-            )?;
+            let txn = self.inner()?;
+            r.with_values(|values| txn.execute(&s, values))?;
         }
         Ok(())
     }
@@ -356,19 +363,7 @@ fn copy_rows(txn: &mut Transaction<'_>, logs: Vec<LogRow>, vouchers: Vec<Voucher
         ];
         let mut w = BinaryRows::new(sink, &types);
         for r in vouchers {
-            w.write(&[
-                &r.ledger_id,
-                &r.period,
-                &r.number,
-                &r.date,
-                &r.status,
-                &r.origin,
-                &r.reverses.map(|r| r.0),
-                &r.reverses.map(|r| r.1),
-                &r.content_seq,
-                &r.posted_seq,
-                &r.auth_number,
-            ])?;
+            r.with_values(|values| w.write(values))?;
         }
         w.finish()?;
     }
