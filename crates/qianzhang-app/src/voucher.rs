@@ -464,6 +464,21 @@ pub(crate) fn stand_aside_marks<'a, B: Backend>(
     Ok(out)
 }
 
+/// [DOC-1, DOC-3] what review will refuse of voucher `r` as it stands: no
+/// document, or an expense's documents short of what it pays. Said when a
+/// voucher is prepared, while the documents are at hand.
+pub fn review_gaps<B: Backend>(ledger: &Ledger<B>, r: VoucherRef) -> Result<Vec<qianzhang_core::rule::Refusal>, Error> {
+    let Some((v, _)) = ledger.store().voucher(ledger.handle(), r)? else { return Ok(Vec::new()) };
+    let chart = ledger.store().chart(ledger.handle())?;
+    Ok(qianzhang_core::documents::check_documents_complete(&chart, &v))
+}
+
+/// Whether voucher `r` carries a signature (that an edit or an attached
+/// document makes lapse).
+pub fn is_signed<B: Backend>(ledger: &Ledger<B>, r: VoucherRef) -> Result<bool, Error> {
+    Ok(!ledger.store().signatures(ledger.handle(), r)?.is_empty())
+}
+
 /// The vouchers a batch acts on, and why `--all` passed over others.
 pub struct Batch {
     pub refs: Vec<VoucherRef>,

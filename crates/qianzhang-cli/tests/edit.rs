@@ -106,6 +106,10 @@ fn vch_4_an_edit_changes_the_voucher_and_clears_its_signatures() {
     let shown = env.ok(&["voucher", "show", "2025-03/记-0001"]);
     assert!(shown.contains("2025-03-06") && shown.contains("280.00") && shown.contains("惠民文具店"), "{shown}");
     assert!(shown.contains("待审核") && !shown.contains("审核：刘洋"), "signatures cleared: {shown}");
+    // Edited again with no signature on it: none is said to lapse.
+    let again = env.ok(&["voucher", "edit", "2025-03/记-0001", "--summary", "购买办公用品（更正）"]);
+    assert!(again.contains("已修改 2025-03/记-0001（待审核）") && !again.contains("签字已作废"), "{again}");
+    env.ok(&["voucher", "edit", "2025-03/记-0001", "--summary", "购买办公用品"]);
     assert!(
         shown.contains("044001900111-04418822") && shown.contains("购买办公用品"),
         "documents and summary kept: {shown}"

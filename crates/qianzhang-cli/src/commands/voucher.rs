@@ -25,13 +25,11 @@ pub(crate) fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
             field("reference", reference.to_string());
             let mut text = format!("已制单 {reference}（待审核）\n");
             // What review will refuse, said now, while the documents are at hand.
-            if let Ok(page) = app::show(&open_ledger(cli)?, reference, clock::today()) {
-                let missing = qianzhang_core::documents::check_documents_complete(&page.chart, &page.voucher);
-                if !missing.is_empty() {
-                    text.push_str("提示：审核前须补齐（用 voucher attach 附上单据）：\n");
-                    for r in &missing {
-                        text.push_str(&format!("  [{}] {}\n", r.rule, r.message));
-                    }
+            let missing = app::review_gaps(&open_ledger(cli)?, reference)?;
+            if !missing.is_empty() {
+                text.push_str("提示：审核前须补齐（用 voucher attach 附上单据）：\n");
+                for r in &missing {
+                    text.push_str(&format!("  [{}] {}\n", r.rule, r.message));
                 }
             }
             out(&text)
@@ -78,7 +76,7 @@ pub(crate) fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
             let files = scan.iter().map(|p| app::read_scan_file(p)).collect::<Result<Vec<_>, _>>()?;
             let ledger = open_ledger(cli)?;
             // Whether any signature lapses (DOC-1): said only when one does.
-            let signed = app::show(&ledger, *reference, clock::today()).map_or(true, |p| !p.signatures.is_empty());
+            let signed = app::is_signed(&ledger, *reference)?;
             let mut session = sign_in(cli, ledger)?;
             let mut text = String::new();
             if !docs.is_empty() {
@@ -121,7 +119,7 @@ pub(crate) fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
         VoucherCmd::Edit { reference, fields } => {
             let ledger = open_ledger(cli)?;
             let draft = app::draft_for_edit(&ledger, *reference, &fields.input())?;
-            let signed = app::show(&ledger, *reference, clock::today()).map_or(true, |p| !p.signatures.is_empty());
+            let signed = app::is_signed(&ledger, *reference)?;
             app::edit(&mut sign_in(cli, ledger)?, *reference, draft)?;
             if signed {
                 out(&format!("已修改 {reference}；原有签字已作废，请重新审核、审批、确认\n"))
