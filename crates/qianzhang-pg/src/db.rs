@@ -152,12 +152,15 @@ type CopyJob<'c> = Box<dyn FnOnce() -> (Transaction<'c>, Result<(), Error>) + Se
 /// the transaction lives in (`std::thread::Scope`, its environment's
 /// lifetime left out of the type).
 pub(crate) trait Behind<'c> {
-    fn run(&'c self, job: CopyJob<'c>) -> Copying<'c>;
+    /// Starts `job` on a thread of the scope; a thread the system will not
+    /// give is an error (the job, and the transaction in it, dropped:
+    /// rolled back), never a panic.
+    fn run(&'c self, job: CopyJob<'c>) -> std::io::Result<Copying<'c>>;
 }
 
 impl<'c, 'e> Behind<'c> for Scope<'c, 'e> {
-    fn run(&'c self, job: CopyJob<'c>) -> Copying<'c> {
-        self.spawn(job)
+    fn run(&'c self, job: CopyJob<'c>) -> std::io::Result<Copying<'c>> {
+        std::thread::Builder::new().name("qianzhang-copy".into()).spawn_scoped(self, job)
     }
 }
 
@@ -239,10 +242,15 @@ impl<'c> Tx<'c> {
         self.settle()?;
         let mut txn = self.txn.take().ok_or_else(lost)?;
         let (logs, vouchers) = (std::mem::take(&mut self.logs), std::mem::take(&mut self.vouchers));
-        self.copying = Some(behind.run(Box::new(move || {
+        let copying = behind.run(Box::new(move || {
             let result = copy_rows(&mut txn, logs, vouchers);
             (txn, result)
-        })));
+        }));
+        self.copying = Some(copying.map_err(|e| {
+            Error::Backend(BackendError::Io(format!(
+                "系统资源不足，无法启动向 PostgreSQL 写入数据的线程（{e}）；本次操作未保存，请稍后再试"
+            )))
+        })?);
         Ok(())
     }
 
