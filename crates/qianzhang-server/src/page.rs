@@ -252,7 +252,10 @@ pub fn failure(e: &qianzhang_app::Error) -> Response {
         Error::Backend(BackendError::Busy) => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     };
-    (status, page("未能显示", None, html! { h1 { "未能显示" } (refusal(e, None)) p { a href="/" { "回到首页" } } }))
+    (
+        status,
+        page("未能显示", None, html! { h1 { "未能显示" } (read_refusal(e, None)) p { a href="/" { "回到首页" } } }),
+    )
         .into_response()
 }
 
