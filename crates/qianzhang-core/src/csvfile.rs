@@ -10,6 +10,7 @@ use std::io::{BufRead, Read};
 
 use sha2::{Digest, Sha256};
 
+use crate::account::Chart;
 use crate::books::{enter_voucher, Books, Event};
 use crate::money::Money;
 use crate::period::{parse_date, Period};
@@ -92,6 +93,8 @@ pub struct Scan {
     /// `max_line`, more than `max_bytes` or `MAX_ROWS` lines): reading
     /// stopped there.
     pub over_limit: Option<Refusal>,
+    /// Bytes read.
+    pub bytes: u64,
 }
 
 /// Reads `input` once in blocks: SHA-256 of the bytes and UTF-8 validity,
@@ -104,7 +107,8 @@ pub fn scan(input: impl Read) -> std::io::Result<Scan> {
 pub fn scan_within(mut input: impl Read, max_line: usize, max_bytes: u64) -> std::io::Result<Scan> {
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
-    let mut carry: Vec<u8> = Vec::new();
+    // The first bytes of a character the end of the last block cut.
+    let mut cut: Vec<u8> = Vec::with_capacity(4);
     let (mut offset, mut ascii, mut invalid) = (0u64, true, None);
     let (mut total, mut line_len, mut lines, mut over_limit) = (0u64, 0usize, 1usize, None);
     loop {
@@ -115,16 +119,19 @@ pub fn scan_within(mut input: impl Read, max_line: usize, max_bytes: u64) -> std
             Err(e) => return Err(e),
         };
         total += n as u64;
-        for b in &buf[..n] {
-            if *b == b'\n' {
-                lines += 1;
-                line_len = 0;
-            } else {
-                line_len += 1;
-                if line_len > max_line {
-                    break;
-                }
+        let block = &buf[..n];
+        let mut start = 0;
+        for newline in memchr::memchr_iter(b'\n', block) {
+            line_len += newline - start;
+            if line_len > max_line {
+                break;
             }
+            lines += 1;
+            line_len = 0;
+            start = newline + 1;
+        }
+        if line_len <= max_line {
+            line_len += n - start;
         }
         let limit = if line_len > max_line {
             Some(format!("第 {lines} 行超过 {max_line} 字节，不是可读的表格行（是否选错了文件？）"))
@@ -139,29 +146,51 @@ pub fn scan_within(mut input: impl Read, max_line: usize, max_bytes: u64) -> std
             over_limit = Some(Refusal::new(Rule::Lim1, message));
             break;
         }
-        hasher.update(&buf[..n]);
-        if invalid.is_some() {
-            continue;
+        hasher.update(block);
+        if invalid.is_none() {
+            invalid = check_utf8(block, &mut cut, &mut offset, &mut ascii);
         }
-        carry.extend_from_slice(&buf[..n]);
-        let valid = match std::str::from_utf8(&carry) {
-            Ok(_) => carry.len(),
-            Err(e) if e.error_len().is_some() => {
-                invalid = Some(offset + e.valid_up_to() as u64);
-                e.valid_up_to()
-            }
-            // A character cut by the block boundary: finish it next block.
-            Err(e) => e.valid_up_to(),
-        };
-        ascii &= carry[..valid].is_ascii();
-        offset += valid as u64;
-        carry.drain(..valid);
     }
-    if invalid.is_none() && !carry.is_empty() {
+    if invalid.is_none() && !cut.is_empty() {
         invalid = Some(offset);
     }
     let sha256 = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    Ok(Scan { sha256, invalid_utf8_at: invalid, ascii: ascii && invalid.is_none(), over_limit })
+    Ok(Scan { sha256, invalid_utf8_at: invalid, ascii: ascii && invalid.is_none(), over_limit, bytes: total })
+}
+
+/// Checks one block of a file as UTF-8 after the `offset` bytes before it
+/// were found good, `cut` holding the start of a character the last block
+/// ended in; returns the offset of the first byte that is not UTF-8.
+fn check_utf8(block: &[u8], cut: &mut Vec<u8>, offset: &mut u64, ascii: &mut bool) -> Option<u64> {
+    let mut rest = block;
+    // Finish the character cut at the end of the last block (at most
+    // three bytes more).
+    while !cut.is_empty() {
+        let Some((first, after)) = rest.split_first() else { break };
+        cut.push(*first);
+        rest = after;
+        match std::str::from_utf8(cut) {
+            Ok(_) => {
+                *offset += cut.len() as u64;
+                *ascii = false;
+                cut.clear();
+            }
+            Err(e) if e.error_len().is_some() => return Some(*offset),
+            Err(_) => {}
+        }
+    }
+    let valid = match std::str::from_utf8(rest) {
+        Ok(_) => rest.len(),
+        Err(e) if e.error_len().is_some() => return Some(*offset + e.valid_up_to() as u64),
+        // A character cut by the end of the block: finish it next block.
+        Err(e) => {
+            cut.extend_from_slice(&rest[e.valid_up_to()..]);
+            e.valid_up_to()
+        }
+    };
+    *ascii = *ascii && rest[..valid].is_ascii();
+    *offset += valid as u64;
+    None
 }
 
 /// [CSV-2] settles the encoding, refusing rather than garbling: a file that
@@ -338,7 +367,7 @@ struct PendingVoucher {
 
 /// Imports a voucher CSV into `books`. All rows are checked; on any error
 /// the caller must discard what was appended (the store's transaction).
-pub fn import_csv<R: Read>(
+pub fn import_csv<R: Read + Send>(
     books: &mut impl Books,
     mut open: impl FnMut() -> std::io::Result<R>,
     opts: &ImportOptions,
@@ -359,20 +388,21 @@ pub fn import_csv<R: Read>(
         }
     }
     let encoding = choose_encoding(&scanned, opts.encoding)?;
+    let read_ahead = scanned.bytes >= READ_AHEAD_BYTES;
     match encoding {
         TextEncoding::Utf8 => {
             let mut input = std::io::BufReader::with_capacity(1 << 16, open().map_err(unreadable)?);
             if input.fill_buf().map_err(unreadable)?.starts_with(b"\xEF\xBB\xBF") {
                 input.consume(3);
             }
-            import_text(books, input, encoding, scanned.sha256, opts)
+            import_text(books, input, encoding, scanned.sha256, read_ahead, opts)
         }
         TextEncoding::Gb18030 => {
             let mut bytes = Vec::new();
             open().map_err(unreadable)?.read_to_end(&mut bytes).map_err(unreadable)?;
             let text = decode_gb18030(&bytes)?;
             drop(bytes);
-            import_text(books, text.as_bytes(), encoding, scanned.sha256, opts)
+            import_text(books, text.as_bytes(), encoding, scanned.sha256, read_ahead, opts)
         }
     }
 }
@@ -382,29 +412,36 @@ pub fn import_csv_bytes(books: &mut impl Books, bytes: &[u8], opts: &ImportOptio
     import_csv(books, || Ok(bytes), opts)
 }
 
-fn import_text<R: Read>(
+fn import_text<R: Read + Send>(
     books: &mut impl Books,
     text: R,
     encoding: TextEncoding,
     sha256: String,
+    read_ahead: bool,
     opts: &ImportOptions,
 ) -> Result<ImportSummary, Failure> {
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text);
     let mut record = csv::StringRecord::new();
-    let mut errors = Refusals { reasons: Vec::new(), unlisted: 0 };
-    let csv_err = |e: csv::Error, row: usize| Refusal::new(Rule::Csv2, format!("CSV 格式错误：{e}")).at_row(row);
-    if !reader.read_record(&mut record).map_err(|e| Failure::from(csv_err(e, 1)))? {
+    if !reader.read_record(&mut record).map_err(|e| Failure::from(csv_error(e, 1)))? {
         return Err(Refusal::new(Rule::Csv1, "文件是空的，没有表头").into());
     }
     let cols = map_header(&record)?;
     if opts.history {
         crate::opening::check_no_openings(books)?;
     }
-    let origin = if opts.history { Origin::History } else { Origin::Imported };
-    let mut state = ImportState {
+    let rows = RowReader {
+        reader,
+        record,
         cols,
-        accounts: HashMap::new(),
-        seen: SeenLabels::default(),
+        settling: Settling { seen: SeenLabels::default(), chart: books.chart().clone(), accounts: HashMap::new() },
+        pending: None,
+        row: 1,
+        rows: 0,
+        ended: false,
+    };
+    let mut entry = Entry {
+        origin: if opts.history { Origin::History } else { Origin::Imported },
+        errors: Refusals { reasons: Vec::new(), unlisted: 0 },
         summary: ImportSummary {
             rows: 0,
             vouchers: 0,
@@ -416,42 +453,165 @@ fn import_text<R: Read>(
         },
         history_periods: Vec::new(),
     };
-    let mut pending: Option<PendingVoucher> = None;
-    let mut row = 1usize;
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                errors.push(csv_err(e, row + 1));
-                break;
+    entry.summary.rows =
+        if read_ahead { rows.read_ahead(books, &mut entry, opts)? } else { rows.read_here(books, &mut entry, opts)? };
+    let Entry { mut errors, mut summary, mut history_periods, .. } = entry;
+    if summary.rows == 0 && errors.is_empty() {
+        errors.push(Refusal::new(Rule::Csv1, "文件只有表头，没有凭证行"));
+    }
+    if !errors.is_empty() {
+        return Err(Failure::Refused(errors));
+    }
+    if opts.history {
+        history_periods.sort();
+        history_periods.dedup();
+        for period in &history_periods {
+            books.append(Event::PeriodClosed {
+                period: *period,
+                reason: "历史数据迁移".into(),
+                in_transit: Vec::new(),
+            })?;
+        }
+        summary.periods_closed = history_periods;
+    }
+    books.append(Event::FileImported {
+        file: opts.file_name.to_string(),
+        sha256,
+        encoding: encoding.name().to_string(),
+        rows: summary.rows,
+        vouchers: summary.vouchers,
+        history: opts.history,
+    })?;
+    Ok(summary)
+}
+
+fn csv_error(e: csv::Error, row: usize) -> Refusal {
+    Refusal::new(Rule::Csv2, format!("CSV 格式错误：{e}")).at_row(row)
+}
+
+/// Items the reading of a large file hands over at a time.
+const READ_BATCH: usize = 256;
+/// Files at least this large are read on a thread of their own while the
+/// vouchers already read are checked and recorded.
+const READ_AHEAD_BYTES: u64 = 1 << 20;
+
+/// What reading the rows finds, in the file's order: what the checking of
+/// the vouchers meets in the same order, so the refusals are listed as
+/// the file has them whether or not the reading ran ahead.
+enum Found {
+    /// A row refused while it was read (CSV-2, CSV-3, LIM-1).
+    Refused(Refusal),
+    /// A voucher whose rows were all read well, to be checked and recorded.
+    Voucher(PendingVoucher),
+}
+
+/// [CSV-2, CSV-3] reads the rows after the header into whole vouchers.
+struct RowReader<R> {
+    reader: csv::Reader<R>,
+    record: csv::StringRecord,
+    cols: ColumnMap,
+    settling: Settling,
+    pending: Option<PendingVoucher>,
+    /// The row last read (the header is row 1).
+    row: usize,
+    /// Rows that are not blank.
+    rows: u64,
+    ended: bool,
+}
+
+impl<R: Read> RowReader<R> {
+    /// Reads all the rows on this thread, entering each voucher as it is read.
+    fn read_here(mut self, books: &mut impl Books, entry: &mut Entry, opts: &ImportOptions) -> Result<u64, Failure> {
+        let mut batch = Vec::with_capacity(READ_BATCH);
+        while !self.ended {
+            self.fill(&mut batch);
+            entry.take(books, batch.drain(..), opts)?;
+        }
+        Ok(self.rows)
+    }
+
+    /// Reads the rows on a thread of their own, a batch ahead of the
+    /// entering of the vouchers on this one; the same items in the same
+    /// order as [`RowReader::read_here`]. Reads here when no thread can be started.
+    fn read_ahead(self, books: &mut impl Books, entry: &mut Entry, opts: &ImportOptions) -> Result<u64, Failure>
+    where
+        R: Send,
+    {
+        std::thread::scope(|scope| {
+            let (hand, take) = std::sync::mpsc::sync_channel::<RowReader<R>>(1);
+            let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Found>>(4);
+            let reading = std::thread::Builder::new().name("读取凭证行".into()).spawn_scoped(scope, move || {
+                let Ok(mut rows) = take.recv() else { return 0 };
+                while !rows.ended {
+                    let mut batch = Vec::with_capacity(READ_BATCH);
+                    rows.fill(&mut batch);
+                    // The entering side stopped early (a failure): stop reading.
+                    if send.send(batch).is_err() {
+                        break;
+                    }
+                }
+                rows.rows
+            });
+            let Ok(reading) = reading else { return self.read_here(books, entry, opts) };
+            if let Err(std::sync::mpsc::SendError(rows)) = hand.send(self) {
+                return rows.read_here(books, entry, opts);
+            }
+            let entered = receive.iter().try_for_each(|batch| entry.take(books, batch.into_iter(), opts));
+            drop(receive);
+            let rows = reading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            entered.map(|()| rows)
+        })
+    }
+
+    /// Reads on until `out` holds a batch or the file has ended.
+    fn fill(&mut self, out: &mut Vec<Found>) {
+        while out.len() < READ_BATCH && !self.ended {
+            match self.reader.read_record(&mut self.record) {
+                Ok(true) => self.read_record(out),
+                Ok(false) => self.end(out),
+                Err(e) => {
+                    out.push(Found::Refused(csv_error(e, self.row + 1)));
+                    self.end(out);
+                }
             }
         }
-        row += 1;
+    }
+
+    fn end(&mut self, out: &mut Vec<Found>) {
+        if let Some(done) = self.pending.take() {
+            self.settling.settle(done, out);
+        }
+        self.ended = true;
+    }
+
+    fn read_record(&mut self, out: &mut Vec<Found>) {
+        self.row += 1;
+        let row = self.row;
         if row > MAX_ROWS {
-            errors.push(Refusal::new(Rule::Lim1, format!("文件超过 {MAX_ROWS} 行")));
-            break;
+            out.push(Found::Refused(Refusal::new(Rule::Lim1, format!("文件超过 {MAX_ROWS} 行"))));
+            return self.end(out);
         }
+        let record = &self.record;
         if record.iter().all(|c| c.trim().is_empty()) {
-            continue;
+            return;
         }
-        state.summary.rows += 1;
-        let label = state.cell(&record, Column::Voucher).trim().to_string();
+        self.rows += 1;
+        let label = cell(&self.cols, record, Column::Voucher).trim();
         if label.is_empty() {
-            errors.push(Refusal::new(Rule::Csv2, "凭证号为空").at_row(row));
+            out.push(Found::Refused(Refusal::new(Rule::Csv2, "凭证号为空").at_row(row)));
         }
         // A voucher is a run of rows sharing its number within one period:
         // exported files restart 记-0001 every month.
-        let row_period = parse_date(state.cell(&record, Column::Date)).ok().map(Period::of);
+        let row_period = parse_date(cell(&self.cols, record, Column::Date)).ok().map(Period::of);
         let starts_new = |p: &PendingVoucher| {
             p.label != label || matches!((p.date.map(Period::of), row_period), (Some(a), Some(b)) if a != b)
         };
-        if pending.as_ref().is_some_and(starts_new) {
-            let done = pending.take().expect("checked above");
-            state.finish(books, done, origin, opts, &mut errors)?;
+        if self.pending.as_ref().is_some_and(starts_new) {
+            let done = self.pending.take().expect("checked above");
+            self.settling.settle(done, out);
         }
-        let p = pending.get_or_insert_with(|| PendingVoucher {
-            label: label.clone(),
+        let p = self.pending.get_or_insert_with(|| PendingVoucher {
+            label: label.to_string(),
             first_row: row,
             date: None,
             date_text: String::new(),
@@ -461,38 +621,53 @@ fn import_text<R: Read>(
             reverses: None,
             broken: label.is_empty(),
         });
-        state.read_row(&record, row, p, &mut errors);
+        read_row(&self.cols, &self.record, row, p, out);
     }
-    if let Some(done) = pending.take() {
-        state.finish(books, done, origin, opts, &mut errors)?;
-    }
-    if state.summary.rows == 0 && errors.is_empty() {
-        errors.push(Refusal::new(Rule::Csv1, "文件只有表头，没有凭证行"));
-    }
-    if !errors.is_empty() {
-        return Err(Failure::Refused(errors));
-    }
-    if opts.history {
-        state.history_periods.sort();
-        state.history_periods.dedup();
-        for period in &state.history_periods {
-            books.append(Event::PeriodClosed {
-                period: *period,
-                reason: "历史数据迁移".into(),
-                in_transit: Vec::new(),
-            })?;
+}
+
+/// What settles a voucher once its rows are read.
+struct Settling {
+    /// The vouchers begun so far, to find split ones (CSV-3).
+    seen: SeenLabels,
+    /// The chart as the import began: an import adds no account.
+    chart: Chart,
+    /// Account text → code, so each distinct text is resolved once.
+    accounts: HashMap<String, Option<String>>,
+}
+
+impl Settling {
+    /// A voucher's rows are all read: refused if its number began earlier
+    /// in the period (CSV-3), dropped if a row was refused, else handed on
+    /// with its accounts' texts resolved to codes where the chart knows them.
+    fn settle(&mut self, mut p: PendingVoucher, out: &mut Vec<Found>) {
+        let Some(date) = p.date else { return };
+        if let Some(first) = self.seen.insert(Period::of(date), &p.label, p.first_row) {
+            out.push(Found::Refused(
+                Refusal::new(
+                    Rule::Csv3,
+                    format!("凭证“{}”的行不连续（第 {first} 行已出现过）；同一凭证的各行须排在一起", p.label),
+                )
+                .at_row(p.first_row),
+            ));
+            return;
         }
-        state.summary.periods_closed = state.history_periods.clone();
+        if p.broken {
+            return;
+        }
+        for line in &mut p.lines {
+            let code = match self.accounts.get(&line.account) {
+                Some(code) => code,
+                None => {
+                    let code = self.chart.resolve(&line.account).map(|a| a.code().to_string());
+                    self.accounts.entry(line.account.clone()).or_insert(code)
+                }
+            };
+            if let Some(c) = code.as_ref().filter(|c| **c != line.account) {
+                line.account = c.clone();
+            }
+        }
+        out.push(Found::Voucher(p));
     }
-    books.append(Event::FileImported {
-        file: opts.file_name.to_string(),
-        sha256,
-        encoding: encoding.name().to_string(),
-        rows: state.summary.rows,
-        vouchers: state.summary.vouchers,
-        history: opts.history,
-    })?;
-    Ok(state.summary)
 }
 
 /// [CSV-3] every voucher label begun so far in each period, with the row
@@ -567,12 +742,10 @@ impl SeenLabels {
     }
 }
 
-struct ImportState {
-    cols: ColumnMap,
-    /// Account text → code, so each distinct text is resolved once.
-    accounts: HashMap<String, Option<String>>,
-    /// The vouchers begun so far, to find split ones (CSV-3).
-    seen: SeenLabels,
+/// The checking and recording of the vouchers read, in the file's order.
+struct Entry {
+    origin: Origin,
+    errors: Refusals,
     summary: ImportSummary,
     history_periods: Vec<Period>,
 }
@@ -582,153 +755,132 @@ fn optional(text: &str) -> Option<String> {
     (!t.is_empty()).then(|| t.to_string())
 }
 
-impl ImportState {
-    /// A cell with the `'` the engine's own export put before a
-    /// formula-like text taken off again.
-    fn cell<'r>(&self, record: &'r csv::StringRecord, column: Column) -> &'r str {
-        unescape_text_cell(self.cols[column as usize].and_then(|i| record.get(i)).unwrap_or(""))
-    }
+/// A cell with the `'` the engine's own export put before a formula-like
+/// text taken off again.
+fn cell<'r>(cols: &ColumnMap, record: &'r csv::StringRecord, column: Column) -> &'r str {
+    unescape_text_cell(cols[column as usize].and_then(|i| record.get(i)).unwrap_or(""))
+}
 
-    fn read_row(&mut self, record: &csv::StringRecord, row: usize, p: &mut PendingVoucher, errors: &mut Refusals) {
-        let mut fail = |p: &mut PendingVoucher, r: Refusal| {
-            p.broken = true;
-            errors.push(r.at_row(row));
-        };
-        let date_text = self.cell(record, Column::Date).trim();
-        if p.lines.is_empty() && p.date.is_none() && p.date_text.is_empty() {
-            p.date_text = date_text.to_string();
-            match parse_date(date_text) {
-                Ok(d) => p.date = Some(d),
-                Err(e) => fail(p, Refusal::new(Rule::Csv2, e.to_string())),
-            }
-        } else if date_text != p.date_text && parse_date(date_text).ok() != p.date {
-            fail(
-                p,
-                Refusal::new(
-                    Rule::Csv3,
-                    format!("同一凭证“{}”的日期不一致：{} 与 {}", p.label, p.date_text, date_text),
-                ),
-            );
+/// Reads one row into the voucher it belongs to; what is wrong with it
+/// goes to `out` and marks the voucher broken.
+fn read_row(cols: &ColumnMap, record: &csv::StringRecord, row: usize, p: &mut PendingVoucher, out: &mut Vec<Found>) {
+    let mut fail = |p: &mut PendingVoucher, r: Refusal| {
+        p.broken = true;
+        out.push(Found::Refused(r.at_row(row)));
+    };
+    let cell = |column| cell(cols, record, column);
+    let date_text = cell(Column::Date).trim();
+    if p.lines.is_empty() && p.date.is_none() && p.date_text.is_empty() {
+        p.date_text = date_text.to_string();
+        match parse_date(date_text) {
+            Ok(d) => p.date = Some(d),
+            Err(e) => fail(p, Refusal::new(Rule::Csv2, e.to_string())),
         }
-        let reverses_text = self.cell(record, Column::Reverses).trim();
-        if !reverses_text.is_empty() {
-            match VoucherRef::parse(reverses_text) {
-                Some(r) if p.reverses.is_none() || p.reverses == Some(r) => p.reverses = Some(r),
-                Some(_) => fail(p, Refusal::new(Rule::Csv3, format!("同一凭证“{}”冲销了不同的凭证", p.label))),
-                None => fail(
-                    p,
-                    Refusal::new(Rule::Csv2, format!("冲销凭证号“{reverses_text}”无法识别，应写作 2025-03/记-0007")),
-                ),
-            }
-        }
-        let red = p.reverses.is_some();
-        let debit = read_amount(self.cell(record, Column::Debit), "借方", red);
-        let credit = read_amount(self.cell(record, Column::Credit), "贷方", red);
-        let side_amount = match (debit, credit) {
-            (Ok(d), Ok(c)) => one_side(d, c).map_err(|e| fail(p, e)).ok(),
-            (d, c) => {
-                for e in [d.err(), c.err()].into_iter().flatten() {
-                    fail(p, e);
-                }
-                None
-            }
-        };
-        let account = self.cell(record, Column::Account).trim().to_string();
-        let line_fields = (
-            optional(self.cell(record, Column::Summary)),
-            optional(self.cell(record, Column::Fund)),
-            optional(self.cell(record, Column::Counterparty)),
+    } else if date_text != p.date_text && parse_date(date_text).ok() != p.date {
+        fail(
+            p,
+            Refusal::new(Rule::Csv3, format!("同一凭证“{}”的日期不一致：{} 与 {}", p.label, p.date_text, date_text)),
         );
-        if let Some(doc_type) = optional(self.cell(record, Column::DocType)) {
-            let amount = match optional(self.cell(record, Column::DocAmount)) {
-                None => None,
-                Some(t) => match Money::parse(&t) {
-                    Ok(m) if m.fen() > 0 => Some(m),
-                    _ => {
-                        fail(
-                            p,
-                            Refusal::new(Rule::Csv2, format!("单据金额“{t}”无法识别，须为大于零、最多两位小数的金额")),
-                        );
-                        None
-                    }
-                },
-            };
-            let doc_date = match optional(self.cell(record, Column::DocDate)) {
-                None => None,
-                Some(t) => match parse_date(&t) {
-                    Ok(d) => Some(d),
-                    Err(e) => {
-                        fail(p, Refusal::new(Rule::Csv2, format!("单据日期{e}")));
-                        None
-                    }
-                },
-            };
-            p.documents.push(Document {
-                doc_type,
-                issuer: optional(self.cell(record, Column::Issuer)),
-                checker: optional(self.cell(record, Column::Checker)),
-                date: doc_date,
-                number: optional(self.cell(record, Column::DocNo)),
-                amount,
-                handler: optional(self.cell(record, Column::Handler)),
-            });
+    }
+    let reverses_text = cell(Column::Reverses).trim();
+    if !reverses_text.is_empty() {
+        match VoucherRef::parse(reverses_text) {
+            Some(r) if p.reverses.is_none() || p.reverses == Some(r) => p.reverses = Some(r),
+            Some(_) => fail(p, Refusal::new(Rule::Csv3, format!("同一凭证“{}”冲销了不同的凭证", p.label))),
+            None => fail(
+                p,
+                Refusal::new(Rule::Csv2, format!("冲销凭证号“{reverses_text}”无法识别，应写作 2025-03/记-0007")),
+            ),
         }
-        if let Some(auth) = optional(self.cell(record, Column::Authorization)) {
-            match &p.authorization {
-                Some(a) if *a != auth => {
-                    fail(p, Refusal::new(Rule::Csv3, format!("同一凭证“{}”的审批依据不一致：{a} 与 {auth}", p.label)))
+    }
+    let red = p.reverses.is_some();
+    let debit = read_amount(cell(Column::Debit), "借方", red);
+    let credit = read_amount(cell(Column::Credit), "贷方", red);
+    let side_amount = match (debit, credit) {
+        (Ok(d), Ok(c)) => one_side(d, c).map_err(|e| fail(p, e)).ok(),
+        (d, c) => {
+            for e in [d.err(), c.err()].into_iter().flatten() {
+                fail(p, e);
+            }
+            None
+        }
+    };
+    let account = cell(Column::Account).trim().to_string();
+    let line_fields =
+        (optional(cell(Column::Summary)), optional(cell(Column::Fund)), optional(cell(Column::Counterparty)));
+    if let Some(doc_type) = optional(cell(Column::DocType)) {
+        let amount = match optional(cell(Column::DocAmount)) {
+            None => None,
+            Some(t) => match Money::parse(&t) {
+                Ok(m) if m.fen() > 0 => Some(m),
+                _ => {
+                    fail(p, Refusal::new(Rule::Csv2, format!("单据金额“{t}”无法识别，须为大于零、最多两位小数的金额")));
+                    None
                 }
-                _ => p.authorization = Some(auth),
+            },
+        };
+        let doc_date = match optional(cell(Column::DocDate)) {
+            None => None,
+            Some(t) => match parse_date(&t) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    fail(p, Refusal::new(Rule::Csv2, format!("单据日期{e}")));
+                    None
+                }
+            },
+        };
+        p.documents.push(Document {
+            doc_type,
+            issuer: optional(cell(Column::Issuer)),
+            checker: optional(cell(Column::Checker)),
+            date: doc_date,
+            number: optional(cell(Column::DocNo)),
+            amount,
+            handler: optional(cell(Column::Handler)),
+        });
+    }
+    if let Some(auth) = optional(cell(Column::Authorization)) {
+        match &p.authorization {
+            Some(a) if *a != auth => {
+                fail(p, Refusal::new(Rule::Csv3, format!("同一凭证“{}”的审批依据不一致：{a} 与 {auth}", p.label)))
             }
-        }
-        if let Some((side, amount)) = side_amount {
-            p.lines.push(Line {
-                summary: line_fields.0.unwrap_or_default(),
-                account,
-                side,
-                amount,
-                fund: line_fields.1,
-                counterparty: line_fields.2,
-            });
+            _ => p.authorization = Some(auth),
         }
     }
-
-    fn resolve_accounts(&mut self, books: &impl Books, lines: &mut [Line]) {
-        for line in lines {
-            let code = self
-                .accounts
-                .entry(line.account.clone())
-                .or_insert_with(|| books.chart().resolve(&line.account).map(|a| a.code().to_string()));
-            if let Some(c) = code {
-                line.account = c.clone();
-            }
-        }
+    if let Some((side, amount)) = side_amount {
+        p.lines.push(Line {
+            summary: line_fields.0.unwrap_or_default(),
+            account,
+            side,
+            amount,
+            fund: line_fields.1,
+            counterparty: line_fields.2,
+        });
     }
+}
 
-    fn finish(
+impl Entry {
+    /// Checks and records the vouchers read, listing the refusals met.
+    fn take(
         &mut self,
         books: &mut impl Books,
-        mut p: PendingVoucher,
-        origin: Origin,
+        found: impl Iterator<Item = Found>,
         opts: &ImportOptions,
-        errors: &mut Refusals,
     ) -> Result<(), Failure> {
+        for item in found {
+            match item {
+                Found::Refused(r) => self.errors.push(r),
+                Found::Voucher(p) => self.enter(books, p, opts)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks and records one voucher read whole; its refusals are listed
+    /// at the rows they concern.
+    fn enter(&mut self, books: &mut impl Books, p: PendingVoucher, opts: &ImportOptions) -> Result<(), Failure> {
         let Some(date) = p.date else { return Ok(()) };
         let period = Period::of(date);
-        if let Some(first) = self.seen.insert(period, &p.label, p.first_row) {
-            errors.push(
-                Refusal::new(
-                    Rule::Csv3,
-                    format!("凭证“{}”的行不连续（第 {first} 行已出现过）；同一凭证的各行须排在一起", p.label),
-                )
-                .at_row(p.first_row),
-            );
-            return Ok(());
-        }
-        if p.broken {
-            return Ok(());
-        }
-        self.resolve_accounts(books, &mut p.lines);
         let first_row = p.first_row;
         let draft = Draft {
             date,
@@ -738,12 +890,12 @@ impl ImportState {
             reverses: p.reverses,
             source_ref: Some(p.label),
         };
-        match enter_voucher(books, draft, origin, opts.preparer, opts.today) {
+        match enter_voucher(books, draft, self.origin, opts.preparer, opts.today) {
             Ok(reference) => {
                 self.summary.vouchers += 1;
                 self.summary.first.get_or_insert(reference);
                 self.summary.last = Some(reference);
-                if origin == Origin::History && self.history_periods.last() != Some(&period) {
+                if self.origin == Origin::History && self.history_periods.last() != Some(&period) {
                     self.history_periods.push(period);
                 }
                 Ok(())
@@ -751,7 +903,7 @@ impl ImportState {
             Err(Failure::Refused(r)) => {
                 for reason in r.reasons {
                     let row = first_row + reason.row.map(|n| n - 1).unwrap_or(0);
-                    errors.push(Refusal { row: Some(row), ..reason });
+                    self.errors.push(Refusal { row: Some(row), ..reason });
                 }
                 Ok(())
             }

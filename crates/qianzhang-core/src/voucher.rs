@@ -303,7 +303,16 @@ pub struct Draft {
 }
 
 fn tidy(text: Option<String>) -> Option<String> {
-    text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
+    text.map(trimmed).filter(|t| !t.is_empty())
+}
+
+/// `text` trimmed, kept as it is when there is nothing to trim.
+fn trimmed(text: String) -> String {
+    if text.trim().len() == text.len() {
+        text
+    } else {
+        text.trim().to_string()
+    }
 }
 
 impl Draft {
@@ -311,13 +320,13 @@ impl Draft {
     /// kept in, whichever way it was entered.
     pub fn normalized(mut self) -> Draft {
         for l in &mut self.lines {
-            l.summary = l.summary.trim().to_string();
-            l.account = l.account.trim().to_string();
+            l.summary = trimmed(std::mem::take(&mut l.summary));
+            l.account = trimmed(std::mem::take(&mut l.account));
             l.fund = tidy(l.fund.take());
             l.counterparty = tidy(l.counterparty.take());
         }
         for d in &mut self.documents {
-            d.doc_type = d.doc_type.trim().to_string();
+            d.doc_type = trimmed(std::mem::take(&mut d.doc_type));
             d.issuer = tidy(d.issuer.take());
             d.number = tidy(d.number.take());
             d.handler = tidy(d.handler.take());

@@ -62,6 +62,63 @@ fn scan_validates_utf8_across_block_boundaries() {
     assert!(scan(&b"plain,ascii"[..]).unwrap().ascii);
 }
 
+mod scan_in_blocks {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Hands out `bytes` in reads of the sizes given, in turn.
+    struct Reads<'a>(&'a [u8], Vec<usize>, usize);
+    impl Read for Reads<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let want = self.1[self.2 % self.1.len()];
+            self.2 += 1;
+            let n = buf.len().min(self.0.len()).min(want);
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    proptest! {
+        /// [CSV-2] however the reads cut the characters, the first byte
+        /// that is not UTF-8 is where the whole text says it is.
+        #[test]
+        fn csv_2_utf8_is_checked_the_same_however_the_file_is_read(
+            text in "[a-z,\n摘要收入¥😀]{0,60}",
+            bad in proptest::option::of((0usize..200, 0x80u8..=0xff)),
+            cut_at in 0usize..4,
+            reads in proptest::collection::vec(1usize..9, 1..5),
+        ) {
+            let mut bytes = text.into_bytes();
+            if let Some((at, byte)) = bad {
+                bytes.insert(at.min(bytes.len()), byte);
+            }
+            bytes.truncate(bytes.len().saturating_sub(cut_at));
+            let whole = std::str::from_utf8(&bytes);
+            let got = scan_within(Reads(&bytes, reads, 0), usize::MAX, u64::MAX).unwrap();
+            prop_assert_eq!(got.invalid_utf8_at, whole.err().map(|e| e.valid_up_to() as u64));
+            prop_assert_eq!(got.ascii, bytes.is_ascii());
+            prop_assert_eq!(got.bytes, bytes.len() as u64);
+        }
+
+        /// [LIM-1] a line over the limit is found, and named, however the
+        /// reads cut it.
+        #[test]
+        fn lim_1_a_long_line_is_found_however_the_file_is_read(
+            lengths in proptest::collection::vec(0usize..20, 1..8),
+            reads in proptest::collection::vec(1usize..9, 1..5),
+        ) {
+            let text: String = lengths.iter().map(|n| format!("{}\n", "x".repeat(*n))).collect();
+            let got = scan_within(Reads(text.as_bytes(), reads, 0), 10, u64::MAX).unwrap();
+            let first_long = lengths.iter().position(|n| *n > 10);
+            prop_assert_eq!(
+                got.over_limit.map(|r| r.message),
+                first_long.map(|i| format!("第 {} 行超过 10 字节，不是可读的表格行（是否选错了文件？）", i + 1))
+            );
+        }
+    }
+}
+
 #[test]
 fn lim_1_scan_stops_at_a_line_or_a_file_too_long() {
     let long = scan(std::io::repeat(0).take(1 << 30)).unwrap();
@@ -277,4 +334,63 @@ fn csv_3_seen_labels_find_every_repeat() {
         let found = seen.insert(jan, &format!("记-{n:03}"), 3 + i);
         assert_eq!(found, (n == 100).then_some(2), "记-{n:03}");
     }
+}
+
+/// A file of `n` two-row vouchers over 2024-12 (history), with a mistake of each kind
+/// every so often when `mistakes` is set.
+fn many_vouchers(n: usize, mistakes: bool) -> String {
+    let mut text = String::from("date,voucher,summary,account,debit,credit\n");
+    for i in 1..=n {
+        let day = 1 + i % 28;
+        let (label, debit, account, credit) = match i % 500 {
+            _ if !mistakes => (format!("记-{i:05}"), "12.50", "5201", "12.50"),
+            101 => (String::new(), "12.50", "5201", "12.50"),
+            202 => (format!("记-{i:05}"), "1.001", "5201", "12.50"),
+            303 => (format!("记-{i:05}"), "12.50", "9999", "12.50"),
+            404 => (format!("记-{i:05}"), "12.50", "5201", "12.00"),
+            455 => (format!("记-{:05}", i - 2), "12.50", "5201", "12.50"),
+            _ => (format!("记-{i:05}"), "12.50", "5201", "12.50"),
+        };
+        text.push_str(&format!("2024-12-{day:02},{label},办公用品,{account},{debit},\n"));
+        text.push_str(&format!("2024-12-{day:02},{label},办公用品,库存现金,,{credit}\n"));
+    }
+    text
+}
+
+fn import_reading(text: &str, read_ahead: bool) -> (Result<ImportSummary, Failure>, String) {
+    let mut b = MemoryBooks::fixture();
+    let opts = ImportOptions {
+        file_name: "t.csv",
+        encoding: None,
+        history: true,
+        force: false,
+        preparer: "赵敏",
+        today: crate::test_support::TODAY,
+    };
+    let got = import_text(&mut b, text.as_bytes(), TextEncoding::Utf8, "digest".into(), read_ahead, &opts);
+    (got, format!("{:?}", b.events))
+}
+
+#[test]
+fn csv_2_a_file_read_ahead_on_its_own_thread_gives_the_same_vouchers_and_refusals() {
+    // Twelve batches and more, each handed over from the reading thread.
+    let clean = many_vouchers(3_000, false);
+    let (here, here_log) = import_reading(&clean, false);
+    let (ahead, ahead_log) = import_reading(&clean, true);
+    assert_eq!(
+        here.as_ref().map(|s| (s.rows, s.vouchers)).map_err(|e| format!("{e:?}").chars().take(400).collect::<String>()),
+        Ok((6_000, 3_000))
+    );
+    assert_eq!(format!("{here:?}"), format!("{ahead:?}"));
+    assert_eq!(here_log, ahead_log);
+
+    let wrong = many_vouchers(3_000, true);
+    let (here, _) = import_reading(&wrong, false);
+    let (ahead, _) = import_reading(&wrong, true);
+    let Err(Failure::Refused(listed)) = &here else { panic!("expected refusals, got {here:?}") };
+    // Each kind of mistake, six times over, in the file's order.
+    let rules: Vec<Rule> = listed.reasons.iter().take(6).map(|r| r.rule).collect();
+    assert_eq!(rules, vec![Rule::Csv2, Rule::Csv2, Rule::Vch1, Rule::Vch2, Rule::Vch1, Rule::Csv3]);
+    assert!(listed.total() >= 30, "{}", listed.total());
+    assert_eq!(format!("{here:?}"), format!("{ahead:?}"));
 }
