@@ -654,6 +654,8 @@ impl Settling {
         if p.broken {
             return;
         }
+        // Freed here, by the thread that made it.
+        p.date_text = String::new();
         for line in &mut p.lines {
             let code = match self.accounts.get(&line.account) {
                 Some(code) => code,

@@ -207,7 +207,17 @@ pub fn parse_date(text: &str) -> Result<Date, PeriodError> {
 
 /// `2025-03-05`.
 pub fn format_date(date: Date) -> String {
-    format!("{:04}-{:02}-{:02}", date.year(), date.month() as u8, date.day())
+    let (year, month, day) = (date.year(), date.month() as u8, date.day());
+    let Ok(y @ 0..=9999) = u16::try_from(year) else {
+        return format!("{year:04}-{month:02}-{day:02}");
+    };
+    // Written digit by digit: a history import formats a million dates.
+    let digit = |n: u16| char::from(b'0' + (n % 10) as u8);
+    let (m, d) = (u16::from(month), u16::from(day));
+    let mut text = String::with_capacity(10);
+    text.extend([digit(y / 1000), digit(y / 100), digit(y / 10), digit(y), '-', digit(m / 10), digit(m), '-']);
+    text.extend([digit(d / 10), digit(d)]);
+    text
 }
 
 /// A log time as people read it, to the second in the time's own offset:
@@ -288,6 +298,17 @@ pub fn before_go_live(
 mod tests {
     use super::*;
     use time::macros::date;
+
+    proptest::proptest! {
+        /// Dates are written as `format!` writes them, zero-padded, in
+        /// every year the calendar has.
+        #[test]
+        fn dates_are_written_yyyy_mm_dd(day in Date::MIN.to_julian_day()..=Date::MAX.to_julian_day()) {
+            let date = Date::from_julian_day(day).unwrap();
+            let expected = format!("{:04}-{:02}-{:02}", date.year(), date.month() as u8, date.day());
+            proptest::prop_assert_eq!(format_date(date), expected);
+        }
+    }
 
     #[test]
     fn periods_parse_and_step() {

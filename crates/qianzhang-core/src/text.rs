@@ -38,6 +38,16 @@ pub fn half_width(c: char) -> char {
 }
 
 pub fn check_text(field: &str, value: &str, max_chars: usize) -> Result<(), Refusal> {
+    // One pass over the bytes settles the usual text: every forbidden
+    // character is an ASCII control or begins with byte C2, D8 or E2.
+    let (mut chars, mut suspect) = (0usize, false);
+    for &b in value.as_bytes() {
+        chars += usize::from(!(0x80..0xC0).contains(&b));
+        suspect |= b < 0x20 || matches!(b, 0x7F | 0xC2 | 0xD8 | 0xE2);
+    }
+    if !suspect && chars <= max_chars {
+        return Ok(());
+    }
     if let Some((i, c)) = value.chars().enumerate().find(|(_, c)| forbidden(*c)) {
         let what = match c {
             '\n' | '\r' | '\u{2028}' | '\u{2029}' => "换行",
@@ -164,6 +174,20 @@ fn field_of(kind: &str, key: &str) -> (&'static str, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// [LIM-1] the one-pass check of the usual text refuses exactly
+        /// what walking the characters refuses, with the same words.
+        #[test]
+        fn lim_1_the_quick_check_agrees_with_the_characters(value in "\\PC{0,12}|[\\x00-\\x{a0}\\x{2000}-\\x{2070}\\x{61c}摘要¥]{0,12}", max in 0usize..14) {
+            let walked = match value.chars().enumerate().find(|(_, c)| forbidden(*c)) {
+                Some(_) => false,
+                None => value.chars().count() <= max,
+            };
+            let checked = check_text("摘要", &value, max);
+            proptest::prop_assert_eq!(checked.is_ok(), walked, "{:?}", value);
+        }
+    }
 
     #[test]
     fn lim_1_control_characters_and_long_text_are_refused() {

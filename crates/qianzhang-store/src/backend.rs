@@ -218,6 +218,7 @@ impl Backend for Store {
             w.append(e)?;
         }
         w.finish()?;
+        drop(w);
         tx.commit().map_err(Error::from)?;
         Ok(LedgerHandle { id, info })
     }

@@ -72,6 +72,7 @@ impl Store {
         })?;
         let (info, _) = check.finish()?;
         projector.flush(&tx)?;
+        drop(projector);
         tx.commit().map_err(Error::from)?;
         Ok(LedgerHandle { id, info })
     }
@@ -92,12 +93,12 @@ fn refuse_taken(conn: &Connection, event: &Event) -> Result<(), Failure> {
 
 /// One checked entry into the log, with the hash given (equal to the one
 /// recomputed), then into the projections.
-fn append(
-    conn: &Connection,
+fn append<'c>(
+    conn: &'c Connection,
     id: i64,
     prev: &Fingerprint,
     entry: &RawEntry,
-    projector: &mut Projector,
+    projector: &mut Projector<'c>,
     event: &Event,
 ) -> Result<(), Error> {
     conn.prepare_cached(

@@ -355,6 +355,7 @@ fn replay_log(
         Some(_) => None,
         None => Some(projector.flush(&db).and_then(|()| digests(&db, ledger_id))),
     };
+    drop(projector);
     Ok(Replayed { db, walk, anchor, failed, last_good, digests })
 }
 

@@ -49,7 +49,7 @@ pub struct Writer<'t> {
     settings: Settings,
     head_seq: i64,
     head_hash: Fingerprint,
-    projector: projector::Projector,
+    projector: projector::Projector<'t>,
     next_numbers: HashMap<Period, u32>,
     closed: HashMap<Period, bool>,
     /// [LIM-1] the absolute amounts of every voucher, read once when first
@@ -66,6 +66,9 @@ pub struct Writer<'t> {
 const BULK_AFTER: usize = 256;
 /// Entries handed to the chain thread at a time.
 const CHAIN_BATCH: usize = 256;
+/// Appends one log entry.
+const INSERT_LOG_ROW: &str =
+    "INSERT INTO log (ledger_id, seq, at, actor, kind, payload, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 
 /// One log row made by the chain thread.
 struct LogRow {
@@ -186,28 +189,35 @@ impl<'t> Writer<'t> {
         Ok(self.tx)
     }
 
-    /// Inserts the next batch of log rows from the chain thread.
+    /// Inserts the next batch of log rows from the chain thread. One row
+    /// to a statement: a statement of several rows would need a statement
+    /// journal, which SQLite spills to a file once it passes 64 KiB.
     fn insert_rows(&mut self, receive: &Receiver<Result<Vec<LogRow>, String>>) -> Result<(), Error> {
         let rows = receive
             .recv()
             .map_err(|_| Error::Corrupt("写日志的线程意外中止".into()))?
             .map_err(|e| Error::Corrupt(format!("日志内容无法写出：{e}")))?;
-        let mut stmt = self.tx.prepare_cached(
-            "INSERT INTO log (ledger_id, seq, at, actor, kind, payload, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )?;
-        for r in rows {
-            stmt.execute(params![
-                self.ledger.id,
-                r.seq,
-                self.actor.at,
-                self.actor.name,
-                r.kind,
-                r.payload,
-                &r.prev_hash.0[..],
-                &r.hash.0[..]
-            ])?;
-            self.head_hash = r.hash;
+        let mut insert = self.tx.prepare_cached(INSERT_LOG_ROW)?;
+        for r in &rows {
+            self.bind_log_row(&mut insert, r)?;
+            insert.raw_execute()?;
         }
+        if let Some(last) = rows.last() {
+            self.head_hash = last.hash;
+        }
+        Ok(())
+    }
+
+    /// Binds one log row to [`INSERT_LOG_ROW`]'s parameters.
+    fn bind_log_row(&self, stmt: &mut rusqlite::Statement<'_>, r: &LogRow) -> Result<(), Error> {
+        stmt.raw_bind_parameter(1, self.ledger.id)?;
+        stmt.raw_bind_parameter(2, r.seq)?;
+        stmt.raw_bind_parameter(3, &self.actor.at)?;
+        stmt.raw_bind_parameter(4, &self.actor.name)?;
+        stmt.raw_bind_parameter(5, r.kind)?;
+        stmt.raw_bind_parameter(6, &r.payload)?;
+        stmt.raw_bind_parameter(7, &r.prev_hash.0[..])?;
+        stmt.raw_bind_parameter(8, &r.hash.0[..])?;
         Ok(())
     }
 
@@ -255,11 +265,16 @@ impl<'t> Writer<'t> {
         let seq = self.head_seq + 1;
         let kind = event.kind();
         let hash = chain::entry_hash(&self.head_hash, seq, &self.actor.at, &self.actor.name, kind, &payload);
-        self.tx
-            .prepare_cached(
-                "INSERT INTO log (ledger_id, seq, at, actor, kind, payload, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?
-            .execute(params![self.ledger.id, seq, self.actor.at, self.actor.name, kind, payload, &self.head_hash.0[..], &hash.0[..]])?;
+        self.tx.prepare_cached(INSERT_LOG_ROW)?.execute(params![
+            self.ledger.id,
+            seq,
+            self.actor.at,
+            self.actor.name,
+            kind,
+            payload,
+            &self.head_hash.0[..],
+            &hash.0[..]
+        ])?;
         self.project(seq, &event)?;
         self.head_hash = hash;
         Ok(())
