@@ -141,7 +141,12 @@ const CSS: &str = "body{font-family:'Noto Sans CJK SC','Source Han Sans SC',sans
 h1{font-size:1.4em}table{border-collapse:collapse;width:100%}th,td{border:1px solid #888;padding:.3em .6em}\
 th{background:#eee}.num{text-align:right;font-variant-numeric:tabular-nums}tr.total td{font-weight:bold}\
 .verdict.ok{color:#075}.verdict.bad,.findings{color:#a00}.note{color:#555;font-size:.9em}\
-@page{size:A4 landscape;margin:15mm}";
+.unit{text-align:right;margin:0 0 .3em}.signatures{display:flex;justify-content:space-between;margin-top:3em}\
+.signatures span{min-width:12em}@page{size:A4 landscape;margin:15mm}";
+
+/// Who signs the printed month (会计基础工作规范: a report handed out bears
+/// the signatures of those answerable for it).
+const SIGNERS: [&str; 4] = ["街道负责人", "会计", "出纳", "复核"];
 
 /// A printable page of the month.
 pub fn street_html(m: &StreetMonth) -> String {
@@ -149,7 +154,12 @@ pub fn street_html(m: &StreetMonth) -> String {
         (DOCTYPE)
         html lang="zh-CN" {
             head { meta charset="utf-8"; title { (title(m)) } style { (maud::PreEscaped(CSS)) } }
-            body { h1 { (title(m)) } (section(m)) }
+            body {
+                h1 { (title(m)) }
+                p.unit { "单位：元" }
+                (section(m))
+                div.signatures { @for who in SIGNERS { span { (who) "：" } } }
+            }
         }
     }
     .into_string()
@@ -246,6 +256,11 @@ mod tests {
         assert!(page.contains("&lt;b&gt;和平里&lt;/b&gt;") && !page.contains("<b>和平里"));
         assert!(page.contains("verdict bad"));
         assert!(street_html(&month(Some(148_000))).contains("verdict ok"));
+        // The printed month says its unit and leaves room for its signatures.
+        assert!(page.contains("单位：元"));
+        for who in SIGNERS {
+            assert!(page.contains(&format!("<span>{who}：</span>")), "{who}");
+        }
     }
 
     #[test]
