@@ -473,6 +473,19 @@ pub fn review_gaps<B: Backend>(ledger: &Ledger<B>, r: VoucherRef) -> Result<Vec<
     Ok(qianzhang_core::documents::check_documents_complete(&chart, &v))
 }
 
+/// [APR-2] what approval will refuse of voucher `r` as it stands: an
+/// expense with no authorization cited, one not recorded, of the wrong
+/// kind for its amount, dated after it or past its cap. Said when a
+/// voucher is prepared, so the authorization is sought before the voucher
+/// reaches the approver.
+pub fn approval_gap<B: Backend>(
+    ledger: &mut Ledger<B>,
+    r: VoucherRef,
+) -> Result<Option<qianzhang_core::rule::Refusal>, Error> {
+    let Some((v, _)) = ledger.store().voucher(ledger.handle(), r)? else { return Ok(None) };
+    ledger.read(|books| qianzhang_core::approval::check_authorization(books, &v))
+}
+
 /// Whether voucher `r` carries a signature (that an edit or an attached
 /// document makes lapse).
 pub fn is_signed<B: Backend>(ledger: &Ledger<B>, r: VoucherRef) -> Result<bool, Error> {

@@ -25,12 +25,20 @@ pub(crate) fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
             field("reference", reference.to_string());
             let mut text = format!("已制单 {reference}（待审核）\n");
             // What review will refuse, said now, while the documents are at hand.
-            let missing = app::review_gaps(&open_ledger(cli)?, reference)?;
+            let mut ledger = open_ledger(cli)?;
+            let missing = app::review_gaps(&ledger, reference)?;
             if !missing.is_empty() {
                 text.push_str("提示：审核前须补齐（用 voucher attach 附上单据）：\n");
                 for r in &missing {
                     text.push_str(&format!("  [{}] {}\n", r.rule, r.message));
                 }
+            }
+            // And what approval will refuse, while there is time to seek it.
+            if let Some(r) = app::approval_gap(&mut ledger, reference)? {
+                text.push_str(
+                    "提示：审批时将被拒绝（用 auth add 登记审批依据，voucher edit --authorization 注明）：\n",
+                );
+                text.push_str(&format!("  [{}] {}\n", r.rule, r.message));
             }
             out(&text)
         }
