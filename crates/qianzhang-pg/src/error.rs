@@ -86,12 +86,17 @@ fn postgres_error(e: &postgres::Error) -> BackendError {
         "42P07" | "42710" | "42723" => {
             BackendError::NotAStore(format!("数据库中已有同名的表或对象，不是钱账的账簿：{text}"))
         }
-        "42501" => BackendError::Io(format!("PostgreSQL 拒绝了本操作（权限不足）：{text}")),
-        "28P01" | "28000" => BackendError::Io(format!("PostgreSQL 拒绝了登录：{text}")),
-        "3D000" => BackendError::NotAStore(format!("PostgreSQL 上没有这个数据库：{text}")),
-        "53100" => BackendError::Io(format!("PostgreSQL 服务器磁盘已满：{text}")),
+        // What the server said is kept, after the reason in Chinese: it is
+        // in the server's language, and what its administrator will search for.
+        "42501" => BackendError::Io(format!("PostgreSQL 拒绝了本操作：这个用户权限不足（服务器原话：{text}）")),
+        "28P01" => BackendError::Io(format!("PostgreSQL 拒绝了登录：口令不对（服务器原话：{text}）")),
+        "28000" => BackendError::Io(format!(
+            "PostgreSQL 拒绝了登录：服务器不允许这个用户从这台机器登录，须由数据库管理员在 pg_hba.conf 中准许（服务器原话：{text}）"
+        )),
+        "3D000" => BackendError::NotAStore(format!("PostgreSQL 上没有这个数据库（服务器原话：{text}）")),
+        "53100" => BackendError::Io(format!("PostgreSQL 服务器磁盘已满（服务器原话：{text}）")),
         _ if code.starts_with("53") || code.starts_with("57") || code.starts_with("08") || code.starts_with("58") => {
-            BackendError::Io(format!("PostgreSQL 服务器暂时无法完成本操作：{text}"))
+            BackendError::Io(format!("PostgreSQL 服务器暂时无法完成本操作（服务器原话：{text}）"))
         }
         _ => BackendError::Internal(format!("PostgreSQL（{code}）：{text}")),
     }
