@@ -12,10 +12,11 @@
 //! Who is signed in is kept on the server: a random 256-bit id in an
 //! HttpOnly, SameSite=Strict cookie names an entry in memory that holds
 //! the person, the ledgers they signed in at and the CSRF token every form
-//! carries. The books are the SQLite store: one connection per request,
-//! reads in parallel, writes one at a time (the store's own lock, and a
-//! process-wide writer lock in front of it so officers queue here rather
-//! than in SQLite).
+//! carries. The books are the store `--db` names: one connection per
+//! request, reads in parallel; writes one at a time on a SQLite file (the
+//! store's own lock, and a process-wide write lock in front of it so
+//! officers queue here rather than in SQLite), one at a time per ledger on
+//! PostgreSQL (a write there locks only its ledger's chain head).
 
 // Handlers answer a refusal with the page that says so: `Result<_, Response>`.
 #![allow(clippy::result_large_err)]

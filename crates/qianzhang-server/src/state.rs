@@ -68,8 +68,10 @@ const MAX_SESSIONS: usize = 10_000;
 pub struct State {
     pub config: Config,
     sessions: Mutex<HashMap<String, WebSession>>,
-    /// Writes go one at a time.
-    writer: Mutex<()>,
+    /// The write locks: one for the whole store on a SQLite file (it has one
+    /// writer at a time), one per ledger on PostgreSQL (a write locks only
+    /// its ledger's chain head, so different ledgers' writes go at once).
+    writers: Mutex<HashMap<String, Arc<Mutex<()>>>>,
     /// Connections kept open between requests, their page caches warm.
     pool: Mutex<Vec<Store>>,
     /// The board's month pages as last made, by ledger, month and log head.
@@ -127,7 +129,7 @@ impl State {
         State {
             config,
             sessions: Mutex::new(HashMap::new()),
-            writer: Mutex::new(()),
+            writers: Mutex::new(HashMap::new()),
             pool: Mutex::new(Vec::new()),
             board: Mutex::new(Vec::new()),
         }
@@ -233,8 +235,19 @@ impl State {
         Ok(Desk { ledger: Some(Ledger::select(store, Some(name))?), state: self })
     }
 
+    /// The lock a write to `ledger` holds: officers queue here rather than
+    /// in the store. The ledger is one the store has (named after opening it).
+    fn write_lock(&self, ledger: &str) -> Arc<Mutex<()>> {
+        let key = match qianzhang_db::Spec::of(&self.config.db) {
+            qianzhang_db::Spec::Server(_) => ledger,
+            qianzhang_db::Spec::File(_) => "",
+        };
+        let mut locks = self.writers.lock().unwrap_or_else(|e| e.into_inner());
+        Arc::clone(locks.entry(key.to_string()).or_default())
+    }
+
     /// Runs `act` as the signed-in `person` at `ledger`, one write at a
-    /// time. A refusal found before the books were touched is logged in the
+    /// time (per ledger on PostgreSQL). A refusal found before the books were touched is logged in the
     /// person's name (AUD-1), as the command line logs it.
     pub fn act<T>(
         &self,
@@ -243,8 +256,9 @@ impl State {
         command: &str,
         act: impl FnOnce(&mut Session<Store>) -> Result<T, qianzhang_app::Error>,
     ) -> Result<T, qianzhang_app::Error> {
-        let _writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         let ledger = self.ledger(ledger)?.take();
+        let lock = self.write_lock(&ledger.handle().info.name);
+        let _writer = lock.lock().unwrap_or_else(|e| e.into_inner());
         let claim = Claim::new(Some(person), self.now(), format!("网页 {command}"))?;
         let mut session = qianzhang_app::session::resume(ledger, claim);
         let done = match act(&mut session) {
@@ -256,5 +270,26 @@ impl State {
         };
         self.put_back(session.into_ledger().into_backend());
         done
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(db: &str) -> State {
+        State::new(Config::new(PathBuf::from(db), Arc::new(|| OffsetDateTime::UNIX_EPOCH)))
+    }
+
+    /// [AUD-1] on a SQLite file every write takes the one lock (the file
+    /// has one writer); on PostgreSQL a write takes its ledger's, so two
+    /// communities' officers write at once and one ledger's queue.
+    #[test]
+    fn aud_1_writes_queue_per_file_and_per_ledger_on_a_server() {
+        let file = state("/tmp/社区.db");
+        assert!(Arc::ptr_eq(&file.write_lock("幸福里"), &file.write_lock("和平里")));
+        let server = state("postgres://qianzhang@db.example/street");
+        assert!(!Arc::ptr_eq(&server.write_lock("幸福里"), &server.write_lock("和平里")));
+        assert!(Arc::ptr_eq(&server.write_lock("幸福里"), &server.write_lock("幸福里")));
     }
 }
