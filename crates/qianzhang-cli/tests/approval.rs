@@ -221,37 +221,22 @@ fn vch_4_approving_a_non_expense_is_a_logged_refusal() {
 #[test]
 fn apr_2_a_voucher_without_its_authorization_is_told_so_when_prepared() {
     let env = Env::with_office();
-    let add = |amount: &str, extra: &[&str]| {
-        let debit = format!("520101={amount}");
-        let credit = format!("1002={amount}");
-        let base = [
-            "voucher",
-            "add",
-            "--date",
-            "2025-01-10",
-            "--summary",
-            "办公用品",
-            "--debit",
-            &debit,
-            "--credit",
-            &credit,
-            "--doc-type",
-            "收据",
-            "--doc-amount",
-            amount,
-            "--handler",
-            "张伟",
-        ];
-        env.ok(&[&base[..], extra].concat())
+    let add = |amount: &str, authorization: Option<&str>| {
+        let mut args = expense(amount, authorization.unwrap_or_default());
+        if authorization.is_none() {
+            let at = args.iter().position(|a| a == "--authorization").expect("cited");
+            args.drain(at..at + 2);
+        }
+        run(&env, &args)
     };
-    let out = add("100", &[]);
+    let out = add("100", None);
     assert!(out.contains("已制单") && out.contains("审批时将被拒绝") && out.contains("[APR-2]"), "{out}");
     assert!(out.contains("须注明审批依据"), "{out}");
-    let out = add("100", &["--authorization", "两委决议〔2099〕9号"]);
+    let out = add("100", Some("两委决议〔2099〕9号"));
     assert!(out.contains("[APR-2]") && out.contains("尚未登记"), "{out}");
-    let out = add("100", &["--authorization", "两委决议〔2025〕1号"]);
+    let out = add("100", Some("两委决议〔2025〕1号"));
     assert!(out.contains("已制单") && !out.contains("审批时将被拒绝"), "{out}");
     // At the threshold a resolution is not enough: the street's approval is.
-    let out = add("1500", &["--authorization", "两委决议〔2025〕1号"]);
+    let out = add("1500", Some("两委决议〔2025〕1号"));
     assert!(out.contains("已制单") && out.contains("[APR-2]"), "{out}");
 }
