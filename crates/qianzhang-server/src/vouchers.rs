@@ -163,11 +163,26 @@ async fn voucher_page(
 ) -> Response {
     let (st, l) = (state.clone(), o.ledger().to_string());
     let today = state.now().date();
-    let shown = match run(move || app::show(&*st.ledger(&l)?, r, today)).await {
+    let shown = match run(move || {
+        let mut desk = st.ledger(&l)?;
+        let shown = app::show(&desk, r, today)?;
+        // What the next signatures will refuse, said while it can be put right.
+        let gaps = match shown.next {
+            Some(Next::Sign(SignKind::Review)) => {
+                (app::review_gaps(&desk, r)?, app::approval_gap(&mut desk, r)?.into_iter().collect())
+            }
+            Some(Next::Sign(SignKind::Approve)) => (Vec::new(), app::approval_gap(&mut desk, r)?.into_iter().collect()),
+            _ => (Vec::new(), Vec::new()),
+        };
+        Ok::<_, qianzhang_app::Error>((shown, gaps))
+    })
+    .await
+    {
         Ok(Ok(p)) => p,
         Ok(Err(_)) => return page::not_found().await,
         Err(resp) => return resp,
     };
+    let (shown, (review_gaps, approval_gaps)) = shown;
     let ledger = o.ledger();
     let v = &shown.voucher;
     // [OPR-1] each form is offered to those the act it posts to admits:
@@ -203,6 +218,14 @@ async fn voucher_page(
             strong { (shown.next.map(|n| n.chinese()).unwrap_or(shown.status.chinese())) }
             @if let Some(a) = v.authorization() { " · 审批依据 " (a) }
             @if let Some(x) = v.reverses() { " · 冲销 " a href=(voucher_url(ledger, x)) { (x.label()) } }
+        }
+        @for (words, gaps) in [("审核时将被拒绝，请先补齐：", &review_gaps), ("审批时将被拒绝，请先登记或注明审批依据：", &approval_gaps)] {
+            @if !gaps.is_empty() {
+                div.refusal.gaps {
+                    p { strong { (words) } }
+                    ul { @for g in gaps.iter() { li { (page::reason(g, Some(ledger))) } } }
+                }
+            }
         }
         (lines_table(v.lines(), &shown.chart))
         h2 { "原始凭证（附件 " (v.documents().len()) " 张）" }

@@ -568,3 +568,25 @@ async fn opr_1_a_voucher_page_offers_each_act_only_to_those_it_admits() {
         }
     }
 }
+
+/// [DOC-1, APR-2] a voucher saved without its documents or its
+/// authorization says on its page what review and approval will refuse,
+/// while it can be put right; a complete one says nothing of the kind.
+#[tokio::test]
+async fn doc_1_apr_2_the_voucher_page_says_what_the_next_signatures_will_refuse() {
+    let office = Office::new();
+    let mut b = office.signed_in(ACCOUNTANT).await;
+    b.get(&at("/voucher/new")).await;
+    let bare: Vec<(String, String)> = payment("购买打印纸", "30")
+        .into_iter()
+        .filter(|(k, _)| k == "date" || k == "summary" || k == "account" || k == "debit" || k == "credit")
+        .collect();
+    let made = b.post(&at("/voucher/new"), &pairs(&bare)).await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.text());
+    let page = b.get(made.location()).await.text();
+    assert!(page.contains("审核时将被拒绝") && page.contains("DOC-1"), "{page}");
+    assert!(page.contains("审批时将被拒绝") && page.contains("APR-2"), "{page}");
+    let whole = b.post(&at("/voucher/new"), &pairs(&payment("购买信封", "12"))).await;
+    let page = b.get(whole.location()).await.text();
+    assert!(page.contains("待审核") && !page.contains("将被拒绝"), "{page}");
+}
