@@ -69,7 +69,7 @@ pub struct StreetRow {
     /// The share at the month's end.
     pub closing: Money,
     /// The lowest end-of-day share in the month, and the day (none when the
-    /// opening is the lowest).
+    /// opening, held through the month's first days, is the lowest).
     pub lowest: Money,
     #[serde(with = "opt_date_serde")]
     pub lowest_on: Option<Date>,
@@ -111,7 +111,10 @@ impl StreetRow {
             }
         }
         days.sort_by_key(|(d, _)| *d);
-        let (mut lowest, mut lowest_on, mut running) = (opening, None, opening);
+        // The opening is one of the month's day-end balances only when a
+        // day ended before the first movement (or nothing moved).
+        let opening_held = days.first().is_none_or(|(d, _)| *d > month.first_day());
+        let (mut lowest, mut lowest_on, mut running) = (opening_held.then_some(opening), None, opening);
         let mut i = 0;
         while i < days.len() {
             let day = days[i].0;
@@ -119,11 +122,12 @@ impl StreetRow {
                 running += days[i].1;
                 i += 1;
             }
-            if running < lowest {
-                lowest = running;
+            if lowest.is_none_or(|l| running < l) {
+                lowest = Some(running);
                 lowest_on = Some(day);
             }
         }
+        let lowest = lowest.unwrap_or(opening);
         StreetRow {
             ledger: input.ledger.to_string(),
             account: input.account.to_string(),

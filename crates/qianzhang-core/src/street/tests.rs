@@ -288,3 +288,25 @@ fn fnd_3_a_month_before_go_live_is_a_share_of_zero() {
     );
     assert_eq!(r.state(), "本月尚未启用");
 }
+
+/// [FND-3] 月内最低 is the lowest day-end share of the month: the opening
+/// counts only while the month's first days end on it.
+#[test]
+fn fnd_3_the_lowest_share_is_a_day_end_of_the_month() {
+    // ¥1,000 brought in; ¥500 in on 1 March, ¥120 out on 12 March.
+    let first_day_moves = row(
+        "幸福里社区",
+        &[
+            voucher(1, date!(2026 - 02 - 10), &[("1002", D, 100_000), ("4401", C, 100_000)]),
+            voucher(1, date!(2026 - 03 - 01), &[("1002", D, 50_000), ("4401", C, 50_000)]),
+            voucher(2, date!(2026 - 03 - 12), &[("5201", D, 12_000), ("1002", C, 12_000)]),
+        ],
+    );
+    assert_eq!(
+        (first_day_moves.lowest, first_day_moves.lowest_on),
+        (Money::from_fen(138_000), Some(date!(2026 - 03 - 12)))
+    );
+    // Nothing moves until the 5th: the first four days end on the opening.
+    let r = xingfuli();
+    assert_eq!((r.lowest, r.lowest_on), (Money::from_fen(100_000), None));
+}
