@@ -424,7 +424,11 @@ pub fn check_expense_authorization(
         return apr(format!("支出 {} 须注明审批依据（{}）；凭证 {r} 没有", amount.to_yuan(), need.chinese()));
     };
     let Some(a) = authorization else {
-        return apr(format!("凭证 {r} 引用的审批依据“{cited}”尚未登记，请先用 auth add 登记"));
+        return apr(format!(
+            "凭证 {r} 引用的审批依据“{cited}”尚未登记；支出 {} 须有{}，请管理员先用 auth add 登记",
+            amount.to_yuan(),
+            need.chinese()
+        ));
     };
     // A residents' decision (一事一议) is the community deciding for itself:
     // below the threshold it stands for the 两委 resolution when the expense
@@ -435,7 +439,7 @@ pub fn check_expense_authorization(
     if a.kind != need && !stands_in {
         return match need {
             AuthKind::Government => apr(format!(
-                "支出 {} 达到 {}，须{}；{} 是{}",
+                "支出 {} 达到 {}，须{}；{} 是{}，不能代替批复",
                 amount.to_yuan(),
                 settings.threshold.to_yuan(),
                 need.chinese(),

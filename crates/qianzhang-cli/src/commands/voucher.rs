@@ -28,7 +28,9 @@ pub(crate) fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
             let mut ledger = open_ledger(cli)?;
             let missing = app::review_gaps(&ledger, reference)?;
             if !missing.is_empty() {
-                text.push_str("提示：审核前须补齐（用 voucher attach 附上单据）：\n");
+                text.push_str(
+                    "提示：审核前须补齐（用 voucher attach 补附单据；单据信息填错的，用 voucher edit 更正）：\n",
+                );
                 for r in &missing {
                     text.push_str(&format!("  [{}] {}\n", r.rule, r.message));
                 }
@@ -36,7 +38,7 @@ pub(crate) fn voucher(cli: &Cli, cmd: &VoucherCmd) -> Result<(), Exit> {
             // And what approval will refuse, while there is time to seek it.
             if let Some(r) = app::approval_gap(&mut ledger, reference)? {
                 text.push_str(
-                    "提示：审批时将被拒绝（用 auth add 登记审批依据，voucher edit --authorization 注明）：\n",
+                    "提示：审批时将被拒绝（审批依据须由管理员用 auth add 登记，再用 voucher edit --authorization 注明）：\n",
                 );
                 text.push_str(&format!("  [{}] {}\n", r.rule, r.message));
             }
