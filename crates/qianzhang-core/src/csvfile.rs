@@ -380,9 +380,17 @@ pub fn import_csv<R: Read + Send>(
     }
     if !opts.force {
         if let Some(when) = books.file_imported(&scanned.sha256)? {
+            let when = crate::period::show_time(&when);
+            // History is migrated once: its months are closed, so forcing it
+            // in again could only be refused voucher by voucher.
+            let advice = if opts.history {
+                "历史数据已在账上，无须再导入"
+            } else {
+                "确需再次导入请加 --force"
+            };
             return Err(Refusal::new(
                 Rule::Csv4,
-                format!("同一文件已于 {when} 导入过（内容完全相同），为防止重复记账已拒绝；确需再次导入请加 --force"),
+                format!("同一文件已于 {when} 导入过（内容完全相同），为防止重复记账已拒绝；{advice}"),
             )
             .into());
         }

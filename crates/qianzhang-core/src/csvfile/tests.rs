@@ -183,6 +183,15 @@ fn csv_4_the_same_bytes_twice() {
     let text = b"date,voucher,summary,account,debit,credit\n2025-01-05,1,a,5201,1,\n2025-01-05,1,a,1001,,1\n";
     import(&mut b, text, false).unwrap();
     assert_eq!(reasons(import(&mut b, text, false)), vec![(None, Rule::Csv4)]);
+    let Err(Failure::Refused(again)) = import(&mut b, text, false) else { panic!("refused above") };
+    assert!(again.reasons[0].message.contains("--force"), "{again:?}");
+    // History is migrated once: forcing it in again is not suggested.
+    let history = b"date,voucher,summary,account,debit,credit\n2024-12-05,1,a,5201,1,\n2024-12-05,1,a,1001,,1\n";
+    let mut h = MemoryBooks::fixture();
+    import(&mut h, history, true).unwrap();
+    let Err(Failure::Refused(twice)) = import(&mut h, history, true) else { panic!("the same history twice") };
+    assert_eq!(twice.reasons[0].rule, Rule::Csv4);
+    assert!(!twice.reasons[0].message.contains("--force"), "{twice:?}");
     let opts = ImportOptions {
         file_name: "t.csv",
         encoding: None,
