@@ -89,7 +89,7 @@ fn postgres_error(e: &postgres::Error) -> BackendError {
         // What the server said is kept, after the reason in Chinese: it is
         // in the server's language, and what its administrator will search for.
         "42501" => BackendError::Io(format!("PostgreSQL 拒绝了本操作：这个用户权限不足（服务器原话：{text}）")),
-        "28P01" => BackendError::Io(format!("PostgreSQL 拒绝了登录：口令不对（服务器原话：{text}）")),
+        "28P01" => BackendError::Io(format!("PostgreSQL 拒绝了登录：用户名或口令不对（服务器原话：{text}）")),
         "28000" => BackendError::Io(format!(
             "PostgreSQL 拒绝了登录：服务器不允许这个用户从这台机器登录，须由数据库管理员在 pg_hba.conf 中准许（服务器原话：{text}）"
         )),
