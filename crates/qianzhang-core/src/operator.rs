@@ -55,7 +55,7 @@ impl Act {
 
     fn chinese(self) -> &'static str {
         match self {
-            Act::Administer => "管理科目、人员与设置",
+            Act::Administer => "管理科目、人员、审批依据与设置",
             Act::KeepBooks => "做账（制单、导入、记账、结账、公开）",
             Act::Post => "记账",
             Act::MigrateHistory => "迁移历史数据或录入期初余额",
