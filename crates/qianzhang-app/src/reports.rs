@@ -218,6 +218,7 @@ pub fn report<B: Backend>(
                 from,
                 to,
                 false,
+                openings_in(ledger, fund)?,
             ))
         }
         Kind::Funds => {
@@ -241,6 +242,7 @@ pub fn report<B: Backend>(
                 from,
                 to,
                 true,
+                openings_in(ledger, fund)?,
             ))
         }
     })
@@ -320,6 +322,16 @@ fn posted<B: Backend>(
 
 /// Balances by period: of one fund, from its posted lines through `to`;
 /// else the projection's.
+/// [OPN-1] the month whose totals are the opening balances set for go-live
+/// (the month before it), when there are any; a fund's totals are made
+/// from its vouchers and hold none.
+fn openings_in<B: Backend>(ledger: &Ledger<B>, fund: Option<&str>) -> Result<Option<Period>, Error> {
+    if fund.is_some() || ledger.store().openings(ledger.handle())?.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(ledger.handle().info.start.prev()))
+}
+
 fn period_totals<B: Backend>(
     ledger: &Ledger<B>,
     fund: Option<&str>,

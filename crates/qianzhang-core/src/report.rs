@@ -315,7 +315,10 @@ impl AccountLedger {
     /// the opening balance and the year-to-date sums before `from`);
     /// `vouchers` are the posted vouchers of `from..=to` touching it. With
     /// `daily`, a total follows every day: the cash journal (现金日记账) or
-    /// bank journal (银行存款日记账) of 1001 or 1002 (CSH-6).
+    /// bank journal (银行存款日记账) of 1001 or 1002 (CSH-6). `openings_in`
+    /// is the month whose totals are the opening balances set for go-live
+    /// (OPN-1, the month before it): they are the balance brought in, never
+    /// money received or paid in the year.
     #[allow(clippy::too_many_arguments)]
     pub fn build<'a>(
         ledger: &str,
@@ -326,13 +329,14 @@ impl AccountLedger {
         from: Period,
         to: Period,
         daily: bool,
+        openings_in: Option<Period>,
     ) -> AccountLedger {
         let in_scope = |code: &str| code.starts_with(account);
         let mut opening = Money::ZERO;
         let mut year_before: BTreeMap<i32, (Money, Money)> = BTreeMap::new();
         for t in totals.into_iter().filter(|t| in_scope(t.account) && t.period < from) {
             opening += t.debit - t.credit;
-            if t.period.year() == from.year() {
+            if t.period.year() == from.year() && Some(t.period) != openings_in {
                 let e = year_before.entry(t.period.year()).or_default();
                 e.0 += t.debit;
                 e.1 += t.credit;
@@ -442,5 +446,66 @@ impl AccountLedger {
             to,
             rows,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::date;
+
+    use super::*;
+    use crate::voucher::{Draft, Line, Side};
+
+    fn bank_in(date: Date, fen: i64) -> Voucher {
+        let line = |account: &str, side| Line {
+            summary: "收到场地使用费".into(),
+            account: account.into(),
+            side,
+            amount: Money::from_fen(fen),
+            fund: None,
+            counterparty: None,
+        };
+        let draft = Draft {
+            date,
+            lines: vec![line("1002", Side::Debit), line("4401", Side::Credit)],
+            documents: Vec::new(),
+            authorization: None,
+            reverses: None,
+            source_ref: None,
+        };
+        Voucher::accepted(VoucherRef { period: Period::of(date), number: 1 }, draft, Origin::Entered, "赵敏")
+    }
+
+    /// [OPN-1, CSH-6] a ledger that went live in March with ¥36,000 in the
+    /// bank: the April bank journal brings the ¥36,000 in as its opening
+    /// balance, and its 本年累计 counts only the money received since.
+    #[test]
+    fn opn_1_the_opening_balance_is_brought_in_not_received_in_the_year() {
+        let chart = Chart::from_accounts(Chart::default_chart());
+        let (feb, april) = (Period::parse("2025-02").unwrap(), Period::parse("2025-04").unwrap());
+        let opening =
+            [PeriodTotal { account: "1002", period: feb, debit: Money::from_fen(3_600_000), credit: Money::ZERO }];
+        let journal = |openings_in| {
+            AccountLedger::build(
+                "幸福里",
+                &chart,
+                "1002",
+                opening.iter().copied(),
+                vec![bank_in(date!(2025 - 04 - 01), 50_000)],
+                april,
+                april,
+                true,
+                openings_in,
+            )
+        };
+        let year = |l: &AccountLedger| {
+            let r = l.rows.iter().find(|r| r.kind == LedgerRowKind::YearTotal).expect("本年累计");
+            (r.debit, r.balance)
+        };
+        let built = journal(Some(feb));
+        assert_eq!(built.rows[0].balance, Money::from_fen(3_600_000), "期初余额");
+        assert_eq!(year(&built), (Money::from_fen(50_000), Money::from_fen(3_650_000)));
+        // Totals of a month before April that were vouchers are the year's.
+        assert_eq!(year(&journal(None)).0, Money::from_fen(3_650_000));
     }
 }
