@@ -428,7 +428,7 @@ fn import_text<R: Read + Send>(
     read_ahead: bool,
     opts: &ImportOptions,
 ) -> Result<ImportSummary, Failure> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text);
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(Lines::new(text));
     let mut record = csv::StringRecord::new();
     if !reader.read_record(&mut record).map_err(|e| Failure::from(csv_error(e, 1)))? {
         return Err(Refusal::new(Rule::Csv1, "文件是空的，没有表头").into());
@@ -513,9 +513,79 @@ enum Found {
     Voucher(PendingVoucher),
 }
 
+/// The file as the CSV parser reads it, noting where its lines end, so a
+/// row is named by the line it begins on as an editor or Excel numbers
+/// it: the parser skips blank lines without counting them.
+struct Lines<R> {
+    inner: R,
+    /// Bytes handed to the parser so far.
+    read: u64,
+    /// Lines ended before the first of `ends`.
+    passed: usize,
+    /// Where each line not yet passed ends (its `\n`), and whether it was
+    /// blank (nothing, or only `\r`, before its end).
+    ends: std::collections::VecDeque<(u64, bool)>,
+    /// Where the last line ended (`None` before the first), and the last byte handed over.
+    last_end: Option<u64>,
+    last_byte: u8,
+}
+
+impl<R: Read> Lines<R> {
+    fn new(inner: R) -> Lines<R> {
+        Lines { inner, read: 0, passed: 0, ends: Default::default(), last_end: None, last_byte: b'\n' }
+    }
+
+    /// The line a record begins on, given where the parser began reading
+    /// it: after the line ends before that, and any blank lines the parser
+    /// skipped from there.
+    fn line_at(&mut self, start: u64) -> usize {
+        let mut expect = start;
+        // The line ends before the record, and the `\n` of a `\r\n` that
+        // ended the record before (the parser stops at its `\r`).
+        while let Some(&(end, blank)) = self.ends.front() {
+            if end > start || (end == start && blank) {
+                break;
+            }
+            self.ends.pop_front();
+            self.passed += 1;
+            expect = expect.max(end + 1);
+        }
+        let mut line = self.passed + 1;
+        for (end, blank) in &self.ends {
+            // A blank line is `\n`, or `\r\n` one byte later.
+            if !blank || *end > expect + 1 {
+                break;
+            }
+            line += 1;
+            expect = end + 1;
+        }
+        line
+    }
+}
+
+impl<R: Read> Read for Lines<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let block = &buf[..n];
+        for at in memchr::memchr_iter(b'\n', block) {
+            let end = self.read + at as u64;
+            let from = self.last_end.map_or(0, |e| e + 1);
+            let before = if at > 0 { block[at - 1] } else { self.last_byte };
+            let blank = end == from || (end == from + 1 && before == b'\r');
+            self.ends.push_back((end, blank));
+            self.last_end = Some(end);
+        }
+        if let Some(last) = block.last() {
+            self.last_byte = *last;
+        }
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
 /// [CSV-2, CSV-3] reads the rows after the header into whole vouchers.
 struct RowReader<R> {
-    reader: csv::Reader<R>,
+    reader: csv::Reader<Lines<R>>,
     record: csv::StringRecord,
     cols: ColumnMap,
     settling: Settling,
@@ -578,7 +648,9 @@ impl<R: Read> RowReader<R> {
                 Ok(true) => self.read_record(out),
                 Ok(false) => self.end(out),
                 Err(e) => {
-                    out.push(Found::Refused(csv_error(e, self.row + 1)));
+                    let start = e.position().map(csv::Position::byte);
+                    let row = start.map_or(0, |at| self.reader.get_mut().line_at(at)).max(self.row + 1);
+                    out.push(Found::Refused(csv_error(e, row)));
                     self.end(out);
                 }
             }
@@ -593,7 +665,10 @@ impl<R: Read> RowReader<R> {
     }
 
     fn read_record(&mut self, out: &mut Vec<Found>) {
-        self.row += 1;
+        // A file whose lines end in `\r` alone has no `\n` to count: rows
+        // are counted there, as the records come.
+        let start = self.record.position().map(csv::Position::byte);
+        self.row = start.map_or(0, |at| self.reader.get_mut().line_at(at)).max(self.row + 1);
         let row = self.row;
         if row > MAX_ROWS {
             out.push(Found::Refused(Refusal::new(Rule::Lim1, format!("文件超过 {MAX_ROWS} 行"))));

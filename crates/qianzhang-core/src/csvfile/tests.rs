@@ -403,3 +403,55 @@ fn csv_2_a_file_read_ahead_on_its_own_thread_gives_the_same_vouchers_and_refusal
     assert!(listed.total() >= 30, "{}", listed.total());
     assert_eq!(format!("{here:?}"), format!("{ahead:?}"));
 }
+
+/// [CSV-2] a refusal names the line the row begins on in the file, as an
+/// editor or Excel numbers it: blank lines count.
+#[test]
+fn csv_2_rows_are_numbered_as_the_file_numbers_its_lines() {
+    let mut b = MemoryBooks::fixture();
+    let text = "date,voucher,summary,account,debit,credit\n\
+                2025-01-05,1,a,5201,1,\n\
+                2025-01-05,1,a,1001,,1\n\
+                \n\
+                \r\n\
+                2025-01-06,2,\"两行\n摘要\",5201,5,\n\
+                2025-01-06,2,b,1001,,12.5x\n";
+    assert_eq!(reasons(import(&mut b, text.as_bytes(), false)), vec![(Some(8), Rule::Csv2)]);
+    // Lines that end in `\r` alone are counted as rows.
+    let mut b = MemoryBooks::fixture();
+    let old_mac = text.replace("\r\n", "\r").replace('\n', "\r");
+    assert_eq!(reasons(import(&mut b, old_mac.as_bytes(), false)), vec![(Some(5), Rule::Csv2)]);
+}
+
+mod lines {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Every record is named by the line it begins on, whatever blank
+        /// lines (`\n` or `\r\n`) and quoted line breaks come before it.
+        #[test]
+        fn csv_2_each_record_begins_on_the_line_an_editor_shows(
+            records in proptest::collection::vec((0usize..3, any::<bool>(), any::<bool>(), any::<bool>()), 1..12),
+        ) {
+            let mut text = String::new();
+            let mut starts = Vec::new();
+            for (i, (blanks, crlf, quoted_break, crlf_end)) in records.iter().enumerate() {
+                for _ in 0..*blanks {
+                    text.push_str(if *crlf { "\r\n" } else { "\n" });
+                }
+                starts.push(text.matches('\n').count() + 1);
+                let cell = if *quoted_break { "\"a\nb\"".to_string() } else { format!("r{i}") };
+                text.push_str(&format!("{cell},x{}", if *crlf_end { "\r\n" } else { "\n" }));
+            }
+            let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(Lines::new(text.as_bytes()));
+            let mut record = csv::StringRecord::new();
+            let mut got = Vec::new();
+            while reader.read_record(&mut record).unwrap() {
+                let at = record.position().unwrap().byte();
+                got.push(reader.get_mut().line_at(at));
+            }
+            prop_assert_eq!(got, starts, "{:?}", text);
+        }
+    }
+}
