@@ -528,28 +528,41 @@ struct Lines<R> {
     /// Where the last line ended (`None` before the first), and the last byte handed over.
     last_end: Option<u64>,
     last_byte: u8,
+    /// Where the last line counted in `passed` ended.
+    last_passed: Option<u64>,
 }
+
+/// Line ends kept at most: a run of blank lines longer than this (the
+/// parser skips it whole) is counted as it is read, so memory stays flat.
+const LINE_ENDS_KEPT: usize = 1 << 16;
 
 impl<R: Read> Lines<R> {
     fn new(inner: R) -> Lines<R> {
-        Lines { inner, read: 0, passed: 0, ends: Default::default(), last_end: None, last_byte: b'\n' }
+        Lines {
+            inner,
+            read: 0,
+            passed: 0,
+            ends: Default::default(),
+            last_end: None,
+            last_byte: b'\n',
+            last_passed: None,
+        }
     }
 
     /// The line a record begins on, given where the parser began reading
     /// it: after the line ends before that, and any blank lines the parser
     /// skipped from there.
     fn line_at(&mut self, start: u64) -> usize {
-        let mut expect = start;
         // The line ends before the record, and the `\n` of a `\r\n` that
         // ended the record before (the parser stops at its `\r`).
         while let Some(&(end, blank)) = self.ends.front() {
             if end > start || (end == start && blank) {
                 break;
             }
-            self.ends.pop_front();
-            self.passed += 1;
-            expect = expect.max(end + 1);
+            self.pass();
         }
+        // Blank lines already counted (a long run) carry the run on.
+        let mut expect = self.last_passed.map_or(start, |end| start.max(end + 1));
         let mut line = self.passed + 1;
         for (end, blank) in &self.ends {
             // A blank line is `\n`, or `\r\n` one byte later.
@@ -560,6 +573,14 @@ impl<R: Read> Lines<R> {
             expect = end + 1;
         }
         line
+    }
+
+    /// Counts the first line end kept as passed.
+    fn pass(&mut self) {
+        if let Some((end, _)) = self.ends.pop_front() {
+            self.passed += 1;
+            self.last_passed = Some(end);
+        }
     }
 }
 
@@ -574,6 +595,9 @@ impl<R: Read> Read for Lines<R> {
             let blank = end == from || (end == from + 1 && before == b'\r');
             self.ends.push_back((end, blank));
             self.last_end = Some(end);
+            if self.ends.len() > LINE_ENDS_KEPT {
+                self.pass();
+            }
         }
         if let Some(last) = block.last() {
             self.last_byte = *last;

@@ -455,3 +455,14 @@ mod lines {
         }
     }
 }
+
+/// [CSV-2, LIM-1] a run of blank lines longer than the line ends kept is
+/// counted as it is read: the row after it is still named by its line.
+#[test]
+fn csv_2_a_long_run_of_blank_lines_is_counted() {
+    let mut b = MemoryBooks::fixture();
+    let blanks = "\n".repeat(LINE_ENDS_KEPT * 3 + 7);
+    let text =
+        format!("date,voucher,summary,account,debit,credit\n2025-01-05,1,a,5201,1,\n{blanks}2025-01-05,1,a,1001,,1x\n");
+    assert_eq!(reasons(import(&mut b, text.as_bytes(), false)), vec![(Some(3 + LINE_ENDS_KEPT * 3 + 7), Rule::Csv2)]);
+}
