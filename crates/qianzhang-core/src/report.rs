@@ -454,27 +454,8 @@ mod tests {
     use time::macros::date;
 
     use super::*;
-    use crate::voucher::{Draft, Line, Side};
-
-    fn bank_in(date: Date, fen: i64) -> Voucher {
-        let line = |account: &str, side| Line {
-            summary: "收到场地使用费".into(),
-            account: account.into(),
-            side,
-            amount: Money::from_fen(fen),
-            fund: None,
-            counterparty: None,
-        };
-        let draft = Draft {
-            date,
-            lines: vec![line("1002", Side::Debit), line("4401", Side::Credit)],
-            documents: Vec::new(),
-            authorization: None,
-            reverses: None,
-            source_ref: None,
-        };
-        Voucher::accepted(VoucherRef { period: Period::of(date), number: 1 }, draft, Origin::Entered, "赵敏")
-    }
+    use crate::test_support::voucher;
+    use crate::voucher::Side;
 
     /// [OPN-1, CSH-6] a ledger that went live in March with ¥36,000 in the
     /// bank: the April bank journal brings the ¥36,000 in as its opening
@@ -491,7 +472,11 @@ mod tests {
                 &chart,
                 "1002",
                 opening.iter().copied(),
-                vec![bank_in(date!(2025 - 04 - 01), 50_000)],
+                vec![voucher(
+                    1,
+                    date!(2025 - 04 - 01),
+                    &[("1002", Side::Debit, 50_000), ("4401", Side::Credit, 50_000)],
+                )],
                 april,
                 april,
                 true,

@@ -1,6 +1,6 @@
 //! Helpers the core tests share: the day they act on, a standing
-//! resolution, a ready-made expense draft, and posting with every
-//! signature in place.
+//! resolution, a ready-made expense draft, a recorded voucher of any
+//! lines, and posting with every signature in place.
 
 use time::macros::date;
 use time::Date;
@@ -15,7 +15,7 @@ use crate::memory::MemoryBooks;
 use crate::money::Money;
 use crate::period::Period;
 use crate::rule::{Failure, Rule};
-use crate::voucher::{Document, Draft, Line, Side, VoucherRef};
+use crate::voucher::{Document, Draft, Line, Origin, Side, Voucher, VoucherRef};
 
 /// The day the tests act on: after every voucher they enter.
 pub(crate) const TODAY: Date = date!(2025 - 12 - 31);
@@ -99,4 +99,31 @@ impl MemoryBooks {
         books.authorizations.insert(STANDING.into(), standing);
         books
     }
+}
+
+/// Voucher `n` of its month, entered on `date` with one 发票 and the
+/// lines given as (account, side, fen), each summarised 摘要.
+pub(crate) fn voucher(n: u32, date: Date, lines: &[(&str, Side, i64)]) -> Voucher {
+    let lines = lines
+        .iter()
+        .map(|&(a, side, fen)| Line {
+            summary: "摘要".into(),
+            account: a.into(),
+            side,
+            amount: Money::from_fen(fen),
+            fund: None,
+            counterparty: None,
+        })
+        .collect();
+    let documents = vec![Document {
+        doc_type: "发票".into(),
+        issuer: None,
+        number: None,
+        amount: None,
+        handler: None,
+        checker: None,
+        date: None,
+    }];
+    let draft = Draft { date, lines, documents, authorization: None, reverses: None, source_ref: None };
+    Voucher::accepted(VoucherRef { period: Period::of(date), number: n }, draft, Origin::Entered, "赵敏")
 }

@@ -2,16 +2,20 @@ use super::*;
 use crate::memory::MemoryBooks;
 use crate::voucher::Status;
 
-fn import(b: &mut MemoryBooks, text: &[u8], history: bool) -> Result<ImportSummary, Failure> {
-    let opts = ImportOptions {
+/// How the tests import: as 赵敏, on the tests' day, never forced.
+fn options(history: bool) -> ImportOptions<'static> {
+    ImportOptions {
         file_name: "t.csv",
         encoding: None,
         history,
         force: false,
         preparer: "赵敏",
         today: crate::test_support::TODAY,
-    };
-    import_csv_bytes(b, text, &opts)
+    }
+}
+
+fn import(b: &mut MemoryBooks, text: &[u8], history: bool) -> Result<ImportSummary, Failure> {
+    import_csv_bytes(b, text, &options(history))
 }
 
 fn reasons(r: Result<ImportSummary, Failure>) -> Vec<(Option<usize>, Rule)> {
@@ -192,15 +196,7 @@ fn csv_4_the_same_bytes_twice() {
     let Err(Failure::Refused(twice)) = import(&mut h, history, true) else { panic!("the same history twice") };
     assert_eq!(twice.reasons[0].rule, Rule::Csv4);
     assert!(!twice.reasons[0].message.contains("--force"), "{twice:?}");
-    let opts = ImportOptions {
-        file_name: "t.csv",
-        encoding: None,
-        history: false,
-        force: true,
-        preparer: "赵敏",
-        today: crate::test_support::TODAY,
-    };
-    import_csv_bytes(&mut b, text, &opts).unwrap();
+    import_csv_bytes(&mut b, text, &ImportOptions { force: true, ..options(false) }).unwrap();
 }
 
 #[test]
@@ -368,15 +364,7 @@ fn many_vouchers(n: usize, mistakes: bool) -> String {
 
 fn import_reading(text: &str, read_ahead: bool) -> (Result<ImportSummary, Failure>, String) {
     let mut b = MemoryBooks::fixture();
-    let opts = ImportOptions {
-        file_name: "t.csv",
-        encoding: None,
-        history: true,
-        force: false,
-        preparer: "赵敏",
-        today: crate::test_support::TODAY,
-    };
-    let got = import_text(&mut b, text.as_bytes(), TextEncoding::Utf8, "digest".into(), read_ahead, &opts);
+    let got = import_text(&mut b, text.as_bytes(), TextEncoding::Utf8, "digest".into(), read_ahead, &options(true));
     (got, format!("{:?}", b.events))
 }
 

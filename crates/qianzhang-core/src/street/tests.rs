@@ -3,7 +3,8 @@ use std::collections::BTreeMap;
 use time::macros::date;
 
 use super::*;
-use crate::voucher::{Document, Draft, Line, Side, VoucherRef};
+use crate::test_support::voucher;
+use crate::voucher::Side;
 
 fn march() -> Period {
     Period::of(date!(2026 - 03 - 01))
@@ -11,31 +12,6 @@ fn march() -> Period {
 
 fn chart() -> Chart {
     Chart::from_accounts(Chart::default_chart())
-}
-
-fn voucher(n: u32, date: Date, lines: &[(&str, Side, i64)]) -> Voucher {
-    let lines = lines
-        .iter()
-        .map(|&(a, side, fen)| Line {
-            summary: "摘要".into(),
-            account: a.into(),
-            side,
-            amount: Money::from_fen(fen),
-            fund: None,
-            counterparty: None,
-        })
-        .collect();
-    let documents = vec![Document {
-        doc_type: "发票".into(),
-        issuer: None,
-        number: None,
-        amount: None,
-        handler: None,
-        checker: None,
-        date: None,
-    }];
-    let draft = Draft { date, lines, documents, authorization: None, reverses: None, source_ref: None };
-    Voucher::accepted(VoucherRef { period: Period::of(date), number: n }, draft, Origin::Entered, "赵敏")
 }
 
 fn totals_of(vouchers: &[Voucher]) -> Vec<PeriodTotalRow> {
